@@ -1,0 +1,86 @@
+# Thin wrapper around CMake, ctest and pytest (in the spirit of Neovim's Makefile).
+#   make            = make build
+#   make run        install deps, build, start the demo (tools/run-demo.sh)
+#   make test       install deps, build (normal + ASan/UBSan), run unit + e2e tests on both
+#   make asan       build the sanitizer tree only (build-asan/)
+#   make bench      run bench/run.sh against the normal build
+#   make install PREFIX=/usr/local
+#   make clean
+
+SHELL       := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+BUILD_DIR   ?= build
+ASAN_DIR    ?= build-asan
+BUILD_TYPE  ?= RelWithDebInfo
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX      ?= /usr/local
+CMAKE       ?= cmake
+CTEST       ?= ctest
+# python3 on PATH may be a pyenv shim without pytest: always the system one.
+PYTHON      ?= /usr/bin/python3
+PYTEST_ARGS ?=
+CMAKE_FLAGS ?=
+
+# Sanitizer run-time options for the ASan tree: any report is fatal and
+# printed with a stack; LeakSanitizer runs at exit (walord must exit 0 after
+# SIGTERM, so a leak fails the test that stopped it).
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            LSAN_OPTIONS=print_suppressions=0 \
+            WALOR_SANITIZED=1
+
+.DEFAULT_GOAL := build
+.PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
+        run bench install clean
+
+all: build
+
+deps:
+	packaging/install-deps.sh
+
+build:
+	$(CMAKE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DWALOR_WERROR=ON -DWALOR_SANITIZE=OFF $(CMAKE_FLAGS)
+	$(CMAKE) --build $(BUILD_DIR) -j$(JOBS)
+
+asan:
+	$(CMAKE) -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DWALOR_WERROR=ON -DWALOR_SANITIZE=ON $(CMAKE_FLAGS)
+	$(CMAKE) --build $(ASAN_DIR) -j$(JOBS)
+
+# Suites on one tree. pytest's exit code 5 ("no tests collected") is a failure too.
+unit:
+	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+e2e:
+	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) $(PYTHON) -m pytest tests/e2e $(PYTEST_ARGS)
+
+unit-asan:
+	$(ASAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
+
+e2e-asan:
+	$(ASAN_ENV) WALOR_BUILD_DIR=$(CURDIR)/$(ASAN_DIR) $(PYTHON) -m pytest tests/e2e $(PYTEST_ARGS)
+
+# Stops at the first failing step (make runs the prerequisites in order: no -j here).
+test: deps
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory asan
+	$(MAKE) --no-print-directory unit-asan
+	$(MAKE) --no-print-directory e2e-asan
+
+run: deps
+	$(MAKE) --no-print-directory build
+	tools/run-demo.sh
+
+bench: deps
+	$(MAKE) --no-print-directory build
+	@if [ -x bench/run.sh ]; then WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) bench/run.sh; \
+	elif [ -f bench/run.sh ]; then WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) bash bench/run.sh; \
+	else echo "make bench: no bench/run.sh yet"; fi
+
+install: build
+	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

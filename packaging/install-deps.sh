@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages Walor needs to build, test and run its demo.
+# Idempotent: asks dpkg first and touches apt only when something is missing.
+#   packaging/install-deps.sh          install what is missing
+#   packaging/install-deps.sh --list   print the package list and exit
+#   packaging/install-deps.sh --check  exit 1 (and name them) if any are missing
+set -euo pipefail
+
+# The one list of packages, by purpose.
+PACKAGES=(
+    # toolchain
+    build-essential cmake pkg-config git
+    # host (walord): event loop, HTTP client and listener, JSON, DB, config
+    libuv1-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
+    libsqlite3-dev libinih-dev libssl-dev
+    # plugins: Excel, QR codes, PDF, chart images, zip archives, Cyrillic font
+    libxlsxwriter-dev libqrencode-dev libhpdf-dev libcairo2-dev libzip-dev
+    fonts-dejavu-core
+    # unit tests (cmocka via ctest)
+    libcmocka-dev
+    # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes
+    python3 python3-pytest sqlite3 poppler-utils zbar-tools
+    # demo (tools/run-demo.sh talks to tgsim's control API)
+    curl
+    # checkers: second compiler, fuzzing, memory checking
+    clang valgrind
+)
+
+missing_packages() {
+    local p status
+    for p in "${PACKAGES[@]}"; do
+        status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+        [[ $status == ii* ]] || printf '%s\n' "$p"
+    done
+}
+
+case "${1:-}" in
+    --list) printf '%s\n' "${PACKAGES[@]}"; exit 0 ;;
+    --check|"") ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option: $1" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps.sh: this script supports Debian 12 (dpkg/apt) only" >&2
+    exit 1
+fi
+
+mapfile -t MISSING < <(missing_packages)
+if ((${#MISSING[@]} == 0)); then
+    echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+    exit 0
+fi
+if [[ ${1:-} == --check ]]; then
+    echo "install-deps: missing: ${MISSING[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${MISSING[*]}"
+SUDO=()
+if ((EUID != 0)); then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        echo "install-deps.sh: not root and sudo is not available; install: ${MISSING[*]}" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${MISSING[@]}"
+
+mapfile -t STILL < <(missing_packages)
+if ((${#STILL[@]})); then
+    echo "install-deps.sh: still missing after install: ${STILL[*]}" >&2
+    exit 1
+fi
+echo "install-deps: done"
