@@ -1,0 +1,840 @@
+#include "db.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "log.h"
+
+#define CACHE_MAX 128
+#define CACHE_BUCKETS 256 /* power of two, twice CACHE_MAX so chains stay short */
+#define SNIPPET_MAX 80
+#define BUSY_TIMEOUT_MS 5000
+
+/* what the first keyword says about a statement */
+#define KIND_OTHER 0
+#define KIND_DML 1   /* sqlite3_changes() is meaningful after it */
+#define KIND_TXCTL 2 /* BEGIN/COMMIT/...: only wh_db_begin & co may run these */
+
+#define ROWS_NEW 0
+#define ROWS_ROW 1
+#define ROWS_DONE 2
+#define ROWS_ERR 3
+#define ROWS_CLOSED 4
+
+typedef struct wh_stmt wh_stmt;
+
+struct wh_rows {
+    wh_db *db;
+    sqlite3_stmt *st;
+    wh_stmt *ent; /* NULL: uncached, finalized and freed on close */
+    int kind;
+    int state;
+    int32_t err;
+};
+
+/* A cache entry owns its statement and, because a cached statement has at
+ * most one open result, the wh_rows of that result too: a query through
+ * the cache allocates nothing. */
+struct wh_stmt {
+    wh_stmt *hnext;
+    wh_stmt *newer, *older; /* LRU list */
+    uint64_t hash;
+    char *sql;
+    sqlite3_stmt *st;
+    int kind;
+    int busy; /* handed out (exec in progress or result open): never evicted or reused */
+    wh_rows rows;
+};
+
+struct wh_db {
+    sqlite3 *h;
+    int began;      /* we ran BEGIN and have not ended it: tells "never began" from "SQLite rolled back" */
+    uint32_t nopen; /* results not closed yet, reported at close */
+    uint32_t ncached;
+    wh_stmt *newest, *oldest;
+    wh_stmt *buckets[CACHE_BUCKETS];
+};
+
+/* ---- error detail ---- */
+
+/* The SQL is part of the detail so that a log line says which statement
+ * failed; it has only ? placeholders, never values. Whitespace is collapsed
+ * to keep log lines single. */
+static void snippet(const char *sql, char *out, size_t outlen)
+{
+    const unsigned char *p = (const unsigned char *)(sql ? sql : "");
+    size_t o = 0, max = outlen - 4 < SNIPPET_MAX ? outlen - 4 : SNIPPET_MAX;
+    int space = 0;
+
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    for (; *p && o < max; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space) {
+            out[o++] = ' ';
+            space = 0;
+            if (o >= max)
+                break;
+        }
+        out[o++] = (char)*p;
+    }
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    if (*p) {
+        /* never cut a UTF-8 sequence in half: drop its lead and continuation bytes */
+        if ((*p & 0xC0) == 0x80) {
+            while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+                o--;
+            if (o > 0)
+                o--;
+        }
+        memcpy(out + o, "\xE2\x80\xA6", 3); /* … */
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+static int32_t map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return WALOR_EBUSY;
+    case SQLITE_NOMEM:
+        return WALOR_ENOMEM;
+    default:
+        return WALOR_EDB;
+    }
+}
+
+/* sqlite3_errmsg names tables, columns and constraints but not values */
+static int32_t fail_msg(int rc, const char *msg, const char *sql)
+{
+    char snip[SNIPPET_MAX + 8];
+    snippet(sql, snip, sizeof snip);
+    return wh_error(map_rc(rc), "%s (SQL: %s)", msg, snip);
+}
+
+static int32_t fail(wh_db *db, int rc, const char *sql)
+{
+    return fail_msg(rc, sqlite3_errmsg(db->h), sql);
+}
+
+/* wh_last_error() is the buffer wh_error() writes into, so a detail that is
+ * extended with context has to be copied out first */
+static int32_t fail_ctx(int32_t err, const char *owner, int32_t version, const char *what)
+{
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", wh_last_error());
+    return wh_error(err, "migration %s v%d: %s%s", owner, version, what, saved);
+}
+
+/* ---- statement cache ---- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void lru_unlink(wh_db *db, wh_stmt *e)
+{
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        db->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        db->oldest = e->newer;
+    e->newer = e->older = NULL;
+}
+
+static void lru_push(wh_db *db, wh_stmt *e)
+{
+    e->older = db->newest;
+    e->newer = NULL;
+    if (db->newest)
+        db->newest->newer = e;
+    db->newest = e;
+    if (!db->oldest)
+        db->oldest = e;
+}
+
+static void cache_drop(wh_db *db, wh_stmt *e)
+{
+    wh_stmt **pp = &db->buckets[e->hash & (CACHE_BUCKETS - 1)];
+    while (*pp != e)
+        pp = &(*pp)->hnext;
+    *pp = e->hnext;
+    lru_unlink(db, e);
+    sqlite3_finalize(e->st);
+    free(e->sql);
+    free(e);
+    db->ncached--;
+}
+
+static const char *skip_space_comments(const char *p)
+{
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
+            p++;
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            p = end ? end + 2 : p + strlen(p);
+        } else {
+            return p;
+        }
+    }
+}
+
+static int classify(const char *sql, sqlite3_stmt *st)
+{
+    static const char *const dml[] = {"INSERT", "UPDATE", "DELETE", "REPLACE"};
+    static const char *const txctl[] = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+    const char *p = skip_space_comments(sql);
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
+        n++;
+    for (size_t i = 0; i < sizeof dml / sizeof dml[0]; i++)
+        if (strlen(dml[i]) == n && strncasecmp(p, dml[i], n) == 0)
+            return KIND_DML;
+    for (size_t i = 0; i < sizeof txctl / sizeof txctl[0]; i++)
+        if (strlen(txctl[i]) == n && strncasecmp(p, txctl[i], n) == 0)
+            return KIND_TXCTL;
+    /* a WITH prefix leads either a SELECT or a DML statement */
+    if (n == 4 && strncasecmp(p, "WITH", 4) == 0 && !sqlite3_stmt_readonly(st))
+        return KIND_DML;
+    return KIND_OTHER;
+}
+
+static int32_t prepare(wh_db *db, const char *sql, unsigned flags, sqlite3_stmt **out)
+{
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    *out = NULL;
+    int rc = sqlite3_prepare_v3(db->h, sql, -1, flags, &st, &tail);
+    if (rc != SQLITE_OK)
+        return fail(db, rc, sql);
+    if (!st)
+        return wh_error(WALOR_EINVAL, "empty SQL statement");
+    /* a second statement would be silently ignored; only comments may follow */
+    tail = skip_space_comments(tail ? tail : "");
+    while (*tail == ';')
+        tail = skip_space_comments(tail + 1);
+    if (*tail) {
+        sqlite3_finalize(st);
+        char snip[SNIPPET_MAX + 8];
+        snippet(sql, snip, sizeof snip);
+        return wh_error(WALOR_EINVAL, "SQL holds more than one statement; use wh_db_script (SQL: %s)", snip);
+    }
+    *out = st;
+    return WALOR_OK;
+}
+
+/* Hands out a statement for sql: the cached one if it is free, else a fresh
+ * uncached one (*ent = NULL) so that a result still open on the cached
+ * statement is never reset under its reader. */
+static int32_t acquire(wh_db *db, const char *sql, int allow_txctl, wh_stmt **ent, sqlite3_stmt **st, int *kind)
+{
+    *ent = NULL;
+    *st = NULL;
+    if (!db || !sql)
+        return wh_error(WALOR_EINVAL, "NULL database or SQL");
+    uint64_t hash = fnv1a(sql);
+    wh_stmt *e = db->buckets[hash & (CACHE_BUCKETS - 1)];
+    while (e && (e->hash != hash || strcmp(e->sql, sql) != 0))
+        e = e->hnext;
+
+    if (e && !e->busy) {
+        lru_unlink(db, e);
+        lru_push(db, e);
+        *kind = e->kind;
+    } else {
+        sqlite3_stmt *fresh;
+        int32_t rc = prepare(db, sql, e ? 0 : SQLITE_PREPARE_PERSISTENT, &fresh);
+        if (rc < 0)
+            return rc;
+        *kind = classify(sql, fresh);
+        if (*kind == KIND_TXCTL && !allow_txctl) {
+            sqlite3_finalize(fresh);
+            return wh_error(WALOR_EINVAL, "transaction control statements are not allowed here; "
+                                          "use wh_db_begin/commit/rollback");
+        }
+        if (e) {
+            *st = fresh;
+            return WALOR_OK;
+        }
+        if (db->ncached >= CACHE_MAX) {
+            wh_stmt *victim = db->oldest;
+            while (victim && victim->busy)
+                victim = victim->newer;
+            if (victim)
+                cache_drop(db, victim);
+        }
+        e = db->ncached < CACHE_MAX ? calloc(1, sizeof *e) : NULL;
+        if (e && !(e->sql = strdup(sql))) {
+            free(e);
+            e = NULL;
+        }
+        if (!e) { /* cache full of open results, or no memory: still usable, just not cached */
+            *st = fresh;
+            return WALOR_OK;
+        }
+        e->hash = hash;
+        e->st = fresh;
+        e->kind = *kind;
+        e->hnext = db->buckets[hash & (CACHE_BUCKETS - 1)];
+        db->buckets[hash & (CACHE_BUCKETS - 1)] = e;
+        lru_push(db, e);
+        db->ncached++;
+    }
+    if (e->kind == KIND_TXCTL && !allow_txctl)
+        return wh_error(WALOR_EINVAL, "transaction control statements are not allowed here; "
+                                      "use wh_db_begin/commit/rollback");
+    e->busy = 1;
+    *ent = e;
+    *st = e->st;
+    return WALOR_OK;
+}
+
+static void release(wh_stmt *ent, sqlite3_stmt *st)
+{
+    if (ent) {
+        /* clearing drops the copies of bound strings now rather than at the next use */
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        ent->busy = 0;
+    } else {
+        sqlite3_finalize(st);
+    }
+}
+
+static int32_t bind_args(wh_db *db, sqlite3_stmt *st, const walor_val *args, uint32_t nargs)
+{
+    int want = sqlite3_bind_parameter_count(st);
+    if (want < 0 || (uint32_t)want != nargs) {
+        char snip[SNIPPET_MAX + 8];
+        snippet(sqlite3_sql(st), snip, sizeof snip);
+        return wh_error(WALOR_EINVAL, "SQL has %d placeholder(s) but %u value(s) were given (SQL: %s)", want,
+                        nargs, snip);
+    }
+    if (nargs && !args)
+        return wh_error(WALOR_EINVAL, "%u value(s) announced but args is NULL", nargs);
+    for (uint32_t i = 0; i < nargs; i++) {
+        int rc, idx = (int)i + 1;
+        switch (args[i].type) {
+        case WALOR_VAL_INT:
+            rc = sqlite3_bind_int64(st, idx, args[i].i);
+            break;
+        case WALOR_VAL_TEXT:
+            rc = args[i].s ? sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+            break;
+        case WALOR_VAL_NULL:
+            rc = sqlite3_bind_null(st, idx);
+            break;
+        default:
+            return wh_error(WALOR_EINVAL, "value %u has unknown type %u", idx, args[i].type);
+        }
+        if (rc != SQLITE_OK)
+            return fail(db, rc, sqlite3_sql(st));
+    }
+    return WALOR_OK;
+}
+
+static int32_t clamp_changes(sqlite3_int64 n)
+{
+    return n > INT32_MAX ? INT32_MAX : (int32_t)n;
+}
+
+static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int allow_txctl)
+{
+    wh_stmt *ent;
+    sqlite3_stmt *st;
+    int kind;
+    int32_t r = acquire(db, sql, allow_txctl, &ent, &st, &kind);
+    if (r < 0)
+        return r;
+    r = bind_args(db, st, args, nargs);
+    if (r < 0) {
+        release(ent, st);
+        return r;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE) {
+        r = fail(db, rc, sql); /* before release: reset would not keep the message for us */
+        release(ent, st);
+        return r;
+    }
+    r = kind == KIND_DML ? clamp_changes(sqlite3_changes64(db->h)) : 0;
+    release(ent, st);
+    return r;
+}
+
+/* ---- open / close ---- */
+
+static void open_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void open_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (err && errlen)
+        snprintf(err, errlen, "%s", buf);
+    wh_error(WALOR_EDB, "%s", buf);
+}
+
+/* SQLite would say only "unable to open database file" */
+static int check_parent_dir(const char *path, char *err, size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return 0;
+    char *dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+    if (!dir) {
+        open_error(err, errlen, "cannot open database %s: out of memory", path);
+        return -1;
+    }
+    struct stat sb;
+    int r = 0;
+    if (stat(dir, &sb) != 0) {
+        if (errno == ENOENT)
+            open_error(err, errlen, "cannot open database %s: directory %s does not exist", path, dir);
+        else
+            open_error(err, errlen, "cannot open database %s: directory %s: %s", path, dir, strerror(errno));
+        r = -1;
+    } else if (!S_ISDIR(sb.st_mode)) {
+        open_error(err, errlen, "cannot open database %s: %s is not a directory", path, dir);
+        r = -1;
+    }
+    free(dir);
+    return r;
+}
+
+wh_db *wh_db_open(const char *path, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (!path || !*path) {
+        open_error(err, errlen, "cannot open database: empty path");
+        return NULL;
+    }
+    int memory = strcmp(path, ":memory:") == 0;
+    if (!memory && check_parent_dir(path, err, errlen) < 0)
+        return NULL;
+
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        open_error(err, errlen, "cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    /* before the journal_mode switch, which needs a lock another process may hold */
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    /* "x" is an identifier in PostgreSQL; SQLite would quietly take it as a string */
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
+    sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(h, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        open_error(err, errlen, "cannot open database %s: %s", path, sqlite3_errmsg(h));
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        return NULL;
+    }
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    if (!memory && (!mode || strcasecmp(mode, "wal") != 0)) {
+        open_error(err, errlen, "cannot open database %s: WAL mode refused (journal_mode is %s)", path,
+                   mode ? mode : "unknown");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_finalize(st);
+
+    char *msg = NULL;
+    rc = sqlite3_exec(h,
+                      "PRAGMA synchronous=NORMAL;"
+                      "PRAGMA foreign_keys=ON;"
+                      "CREATE TABLE IF NOT EXISTS wh_migrations("
+                      " owner TEXT NOT NULL,"
+                      " version INTEGER NOT NULL,"
+                      " applied_at INTEGER NOT NULL,"
+                      " PRIMARY KEY(owner, version))",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+
+    wh_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        open_error(err, errlen, "cannot open database %s: out of memory", path);
+        sqlite3_close(h);
+        return NULL;
+    }
+    db->h = h;
+    return db;
+}
+
+void wh_db_close(wh_db *db)
+{
+    if (!db)
+        return;
+    if (db->nopen)
+        wh_warn("database closed with %u result(s) still open", db->nopen);
+    if (!sqlite3_get_autocommit(db->h))
+        wh_warn("database closed inside a transaction; it is rolled back");
+    while (db->oldest)
+        cache_drop(db, db->oldest);
+    /* _v2: a leaked uncached result keeps the connection alive instead of failing the close */
+    sqlite3_close_v2(db->h);
+    free(db);
+}
+
+/* ---- statements ---- */
+
+int32_t wh_db_exec(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs)
+{
+    return run(db, sql, args, nargs, 0);
+}
+
+int32_t wh_db_changes(wh_db *db)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    return clamp_changes(sqlite3_changes64(db->h));
+}
+
+int32_t wh_db_query(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, wh_rows **out)
+{
+    if (!out)
+        return wh_error(WALOR_EINVAL, "NULL result pointer");
+    *out = NULL;
+    wh_stmt *ent;
+    sqlite3_stmt *st;
+    int kind;
+    int32_t r = acquire(db, sql, 0, &ent, &st, &kind);
+    if (r < 0)
+        return r;
+    r = bind_args(db, st, args, nargs);
+    if (r < 0) {
+        release(ent, st);
+        return r;
+    }
+    wh_rows *rows = ent ? &ent->rows : calloc(1, sizeof *rows);
+    if (!rows) {
+        release(ent, st);
+        return wh_error(WALOR_ENOMEM, "out of memory for a query result");
+    }
+    rows->db = db;
+    rows->st = st;
+    rows->ent = ent;
+    rows->kind = kind;
+    rows->state = ROWS_NEW;
+    rows->err = 0;
+    db->nopen++;
+    *out = rows;
+    return WALOR_OK;
+}
+
+int32_t wh_rows_next(wh_rows *r)
+{
+    if (!r || r->state == ROWS_CLOSED)
+        return wh_error(WALOR_EINVAL, "NULL or closed result");
+    if (r->state == ROWS_DONE)
+        return 0;
+    if (r->state == ROWS_ERR)
+        return r->err;
+    int rc = sqlite3_step(r->st);
+    if (rc == SQLITE_ROW) {
+        r->state = ROWS_ROW;
+        return 1;
+    }
+    if (rc == SQLITE_DONE) {
+        r->state = ROWS_DONE;
+        /* ends the read snapshot now, so a caller slow to close does not hold back checkpoints */
+        sqlite3_reset(r->st);
+        return 0;
+    }
+    r->state = ROWS_ERR;
+    r->err = fail(r->db, rc, sqlite3_sql(r->st));
+    return r->err;
+}
+
+static int column_ok(wh_rows *r, uint32_t col)
+{
+    if (!r || r->state != ROWS_ROW) {
+        wh_error(WALOR_EINVAL, "no current row");
+        return 0;
+    }
+    int n = sqlite3_column_count(r->st);
+    if (col >= (uint32_t)n) {
+        wh_error(WALOR_EINVAL, "column %u out of range (the result has %d)", col, n);
+        return 0;
+    }
+    return 1;
+}
+
+int64_t wh_rows_int(wh_rows *r, uint32_t col)
+{
+    return column_ok(r, col) ? sqlite3_column_int64(r->st, (int)col) : 0;
+}
+
+const char *wh_rows_text(wh_rows *r, uint32_t col)
+{
+    return column_ok(r, col) ? (const char *)sqlite3_column_text(r->st, (int)col) : NULL;
+}
+
+int32_t wh_rows_is_null(wh_rows *r, uint32_t col)
+{
+    if (!column_ok(r, col))
+        return WALOR_EINVAL;
+    return sqlite3_column_type(r->st, (int)col) == SQLITE_NULL;
+}
+
+void wh_rows_close(wh_rows *r)
+{
+    if (!r || r->state == ROWS_CLOSED)
+        return;
+    r->db->nopen--;
+    if (r->ent) {
+        release(r->ent, r->st);
+        r->state = ROWS_CLOSED; /* the struct lives on in the cache entry */
+    } else {
+        sqlite3_finalize(r->st);
+        free(r);
+    }
+}
+
+int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int64_t *out)
+{
+    if (!out)
+        return wh_error(WALOR_EINVAL, "NULL output pointer");
+    wh_rows *r;
+    int32_t rc = wh_db_query(db, sql, args, nargs, &r);
+    if (rc < 0)
+        return rc;
+    rc = wh_rows_next(r);
+    if (rc == 0) {
+        wh_rows_close(r);
+        char snip[SNIPPET_MAX + 8];
+        snippet(sql, snip, sizeof snip);
+        return wh_error(WALOR_ENOTFOUND, "no row (SQL: %s)", snip);
+    }
+    if (rc > 0) {
+        *out = wh_rows_int(r, 0);
+        rc = WALOR_OK;
+        /* INSERT … RETURNING: finish the statement so the change is complete and counted */
+        if (r->kind == KIND_DML) {
+            int32_t n;
+            while ((n = wh_rows_next(r)) > 0)
+                ;
+            if (n < 0)
+                rc = n;
+        }
+    }
+    wh_rows_close(r);
+    return rc;
+}
+
+/* ---- transactions ---- */
+
+int wh_db_in_tx(const wh_db *db)
+{
+    return db && !sqlite3_get_autocommit(db->h);
+}
+
+int32_t wh_db_begin(wh_db *db)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    if (!sqlite3_get_autocommit(db->h))
+        return wh_error(WALOR_EBUSY, "a transaction is already open on this connection (no nesting)");
+    int32_t rc = run(db, "BEGIN IMMEDIATE", NULL, 0, 1);
+    if (rc < 0)
+        return rc;
+    db->began = 1;
+    return WALOR_OK;
+}
+
+int32_t wh_db_commit(wh_db *db)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    if (sqlite3_get_autocommit(db->h)) {
+        if (db->began) {
+            db->began = 0;
+            return wh_error(WALOR_EDB, "the transaction was already rolled back by SQLite after an earlier error");
+        }
+        return wh_error(WALOR_EINVAL, "commit without an open transaction");
+    }
+    int32_t rc = run(db, "COMMIT", NULL, 0, 1);
+    if (rc < 0 && !sqlite3_get_autocommit(db->h)) {
+        /* e.g. a deferred foreign key: SQLite keeps the transaction open, the caller expects it gone */
+        char saved[512];
+        snprintf(saved, sizeof saved, "%s", wh_last_error());
+        run(db, "ROLLBACK", NULL, 0, 1);
+        wh_error(rc, "%s; rolled back", saved);
+    }
+    db->began = 0;
+    return rc < 0 ? rc : WALOR_OK;
+}
+
+int32_t wh_db_rollback(wh_db *db)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    db->began = 0;
+    /* nothing to undo is fine: error paths roll back without tracking whether SQLite already did */
+    if (sqlite3_get_autocommit(db->h))
+        return WALOR_OK;
+    int32_t rc = run(db, "ROLLBACK", NULL, 0, 1);
+    return rc < 0 ? rc : WALOR_OK;
+}
+
+/* ---- scripts, migrations ---- */
+
+int32_t wh_db_script(wh_db *db, const char *sql)
+{
+    if (!db || !sql)
+        return wh_error(WALOR_EINVAL, "NULL database or SQL");
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int32_t r = fail_msg(rc, msg ? msg : sqlite3_errmsg(db->h), sql);
+        sqlite3_free(msg);
+        return r;
+    }
+    return WALOR_OK;
+}
+
+static int32_t applied_version(wh_db *db, const char *owner, int64_t *v)
+{
+    return wh_db_int(db, "SELECT COALESCE(MAX(version), 0) FROM wh_migrations WHERE owner = ?",
+                     WALOR_ARGS(walor_s(owner)), v);
+}
+
+int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, size_t n)
+{
+    if (!db || !owner || !*owner || (n && !list))
+        return wh_error(WALOR_EINVAL, "migrate: NULL database, owner or list");
+    if (n > INT32_MAX)
+        return wh_error(WALOR_EINVAL, "migrations of %s: too many", owner);
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].version != (int32_t)(i + 1))
+            return wh_error(WALOR_EINVAL,
+                            "migrations of %s: entry %zu has version %d, expected %zu "
+                            "(versions must be 1, 2, 3, ... in order without gaps)",
+                            owner, i, list[i].version, i + 1);
+        if (!list[i].sql)
+            return wh_error(WALOR_EINVAL, "migrations of %s: version %zu has no SQL", owner, i + 1);
+    }
+    if (wh_db_in_tx(db))
+        return wh_error(WALOR_EBUSY, "migrations of %s: a transaction is already open", owner);
+
+    int64_t cur;
+    int32_t rc = applied_version(db, owner, &cur);
+    if (rc < 0)
+        return fail_ctx(rc, owner, 1, "reading the applied version: ");
+    if (cur > (int64_t)n) {
+        /* an older binary on a newer schema: refusing to start would turn a rollback of a release into an outage */
+        wh_warn("migrations of %s: database is at version %lld, this build knows only %zu", owner, (long long)cur, n);
+        return WALOR_OK;
+    }
+    for (int32_t v = (int32_t)cur + 1; v <= (int32_t)n; v++) {
+        rc = wh_db_begin(db);
+        if (rc < 0)
+            return fail_ctx(rc, owner, v, "");
+        /* under the write lock: another process may have applied it while we waited */
+        rc = applied_version(db, owner, &cur);
+        if (rc < 0) {
+            fail_ctx(rc, owner, v, "");
+            wh_db_rollback(db);
+            return rc;
+        }
+        if (cur >= v) {
+            wh_db_rollback(db);
+            continue;
+        }
+        rc = wh_db_script(db, list[v - 1].sql);
+        if (rc < 0) {
+            fail_ctx(rc, owner, v, "failed, rolled back: ");
+            wh_db_rollback(db);
+            return rc;
+        }
+        if (!wh_db_in_tx(db)) {
+            db->began = 0;
+            return wh_error(WALOR_EINVAL,
+                            "migration %s v%d ended the transaction itself (BEGIN/COMMIT/END/ROLLBACK "
+                            "in the script); it is not recorded",
+                            owner, v);
+        }
+        rc = wh_db_exec(db, "INSERT INTO wh_migrations(owner, version, applied_at) VALUES (?, ?, ?)",
+                        WALOR_ARGS(walor_s(owner), walor_i(v), walor_i((int64_t)time(NULL))));
+        if (rc < 0) {
+            fail_ctx(rc, owner, v, "recording it failed: ");
+            wh_db_rollback(db);
+            return rc;
+        }
+        rc = wh_db_commit(db);
+        if (rc < 0)
+            return fail_ctx(rc, owner, v, "commit failed: ");
+        wh_info("migration %s v%d applied", owner, v);
+    }
+    return WALOR_OK;
+}
+
+/* ---- health, backup ---- */
+
+int32_t wh_db_check(wh_db *db)
+{
+    int64_t v = 0;
+    int32_t rc = wh_db_int(db, "SELECT 1", NULL, 0, &v);
+    if (rc < 0)
+        return rc;
+    if (v != 1)
+        return wh_error(WALOR_EDB, "health check: SELECT 1 returned %lld", (long long)v);
+    /* reads the file header: catches a file that is gone bad or unreadable, unlike SELECT 1 */
+    return wh_db_int(db, "PRAGMA schema_version", NULL, 0, &v);
+}
+
+int32_t wh_db_backup(wh_db *db, const char *dest_path)
+{
+    if (!db || !dest_path || !*dest_path)
+        return wh_error(WALOR_EINVAL, "backup: NULL database or empty destination");
+    if (wh_db_in_tx(db))
+        return wh_error(WALOR_EBUSY, "backup: not possible inside a transaction");
+    int32_t rc = wh_db_exec(db, "VACUUM INTO ?", WALOR_ARGS(walor_s(dest_path)));
+    return rc < 0 ? rc : WALOR_OK;
+}

@@ -1,0 +1,73 @@
+/* SQLite access for the host and, through the API table, for plugins.
+ *
+ * One wh_db is one connection, used by one thread at a time (each worker
+ * and the loop thread own one). SQL uses ? placeholders with typed binds
+ * (walor_val) and is kept to the subset PostgreSQL accepts too, so that a
+ * libpq backend can implement this same header later. Prepared statements
+ * are cached per connection by SQL text. */
+#ifndef WH_DB_H
+#define WH_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <walor/types.h>
+
+typedef struct wh_db wh_db;
+typedef struct wh_rows wh_rows;
+
+/* Opens (creating if needed) with WAL, synchronous=NORMAL, busy_timeout
+ * 5000 ms, foreign_keys=ON. NULL on failure with the reason in err. */
+wh_db *wh_db_open(const char *path, char *err, size_t errlen);
+void wh_db_close(wh_db *db);
+
+/* >= 0: number of rows changed; < 0: WALOR_EDB / WALOR_EBUSY / WALOR_EINVAL
+ * with the detail in wh_last_error() (never containing bound values). */
+int32_t wh_db_exec(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs);
+
+/* Starts a query; *out is valid until wh_rows_close(). Only one open
+ * result per SQL text at a time on a connection. */
+int32_t wh_db_query(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, wh_rows **out);
+int32_t wh_rows_next(wh_rows *r);                 /* 1 row, 0 done, < 0 error */
+int64_t wh_rows_int(wh_rows *r, uint32_t col);
+const char *wh_rows_text(wh_rows *r, uint32_t col); /* NULL for NULL; valid until next/close */
+int32_t wh_rows_is_null(wh_rows *r, uint32_t col);
+void wh_rows_close(wh_rows *r);
+
+/* first column of the first row; WALOR_ENOTFOUND when there is no row */
+int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int64_t *out);
+
+/* Writer transactions (BEGIN IMMEDIATE). Nesting is refused with
+ * WALOR_EBUSY: a handler has one transaction at a time. */
+int32_t wh_db_begin(wh_db *db);
+int32_t wh_db_commit(wh_db *db);
+int32_t wh_db_rollback(wh_db *db);
+int wh_db_in_tx(const wh_db *db);
+
+/* Runs a script of several statements (migrations); no binds. */
+int32_t wh_db_script(wh_db *db, const char *sql);
+
+/* Forward-only numbered migrations of one owner ("host", a plugin name):
+ * every version above the one recorded in wh_migrations is applied in
+ * order, each in its own transaction together with its record. Versions
+ * must be 1, 2, 3, … without gaps. */
+typedef struct wh_migration {
+    int32_t version;
+    const char *sql;
+} wh_migration;
+int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, size_t n);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE on this
+ * connection, e.g. after a query with RETURNING has been read to the end. */
+int32_t wh_db_changes(wh_db *db);
+
+/* Cheap health check for /healthz (SELECT 1 and PRAGMA schema_version,
+ * which reads the file header): 0 or a negative WALOR_E*. */
+int32_t wh_db_check(wh_db *db);
+
+/* Consistent copy of the live database (VACUUM INTO) at dest_path, which
+ * must not exist yet. Not inside a transaction (WALOR_EBUSY) nor while a
+ * result of this connection is open. */
+int32_t wh_db_backup(wh_db *db, const char *dest_path);
+
+#endif
