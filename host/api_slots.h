@@ -1,0 +1,14 @@
+/* Each module that implements API slots fills its part of the table. */
+#ifndef WH_API_SLOTS_H
+#define WH_API_SLOTS_H
+
+#include <walor/api.h>
+
+void wh_ctxapi_fill(walor_host_api *api);   /* ctx.c: arena, log, ctx facts, texts, users, action log */
+void wh_msg_fill(walor_host_api *api);      /* msg.c: sends, edits, answers, keyboards, html, money */
+void wh_conv_fill(walor_host_api *api);     /* conv.c */
+void wh_settings_fill(walor_host_api *api); /* settings.c */
+void wh_dbapi_fill(walor_host_api *api);    /* dbapi.c */
+void wh_menu_fill(walor_host_api *api);     /* menu.c: main menu and admin panel */
+
+#endif

@@ -1,0 +1,60 @@
+/* The per-callback context handed to plugin code (walor_ctx) and the
+ * per-worker state it borrows. A ctx lives on the worker's stack for one
+ * update (or job); its arena and deferred cleanups go when it ends. */
+#ifndef WH_CTX_H
+#define WH_CTX_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "db.h"
+#include "registry.h"
+
+typedef struct wh_worker {
+    int idx;
+    wh_db *db;
+    wh_arena arena;
+} wh_worker;
+
+/* a conversation as stored for one chat (host/conv.c) */
+typedef struct wh_conv {
+    int active;
+    int64_t seq;           /* increases with every conversation of the chat: stale buttons carry an old one */
+    const wh_conv_def *def;
+    const wh_conv_state_def *state;
+    json_t *data;          /* owned */
+    int64_t expires_at;
+    int dirty;
+    const wh_conv_state_def *enter_pending; /* on_enter to run after the handler returns */
+} wh_conv;
+
+struct walor_ctx {
+    walor_handle head;
+    uint32_t kind;         /* WH_KIND_CTX */
+    wh_worker *w;
+    wh_arena *arena;
+    wh_plugin *plugin;     /* whose code runs now: namespaces for texts, settings, conversations */
+    json_t *update;        /* borrowed, NULL for jobs */
+    int64_t update_id;
+    int64_t user_id;
+    int64_t chat_id;
+    int64_t message_id;
+    uint32_t role;
+    const char *callback_id;
+    int answered;
+    int conv_loaded;
+    wh_conv conv;
+};
+
+void wh_ctx_init(walor_ctx *c, wh_worker *w);
+/* rolls back an open transaction, runs deferred cleanups, resets the arena */
+void wh_ctx_finish(walor_ctx *c);
+
+/* calls fn with c->plugin temporarily set to p, so texts and settings
+ * resolve in the plugin's namespace */
+int32_t wh_ctx_call(walor_ctx *c, wh_plugin *p, walor_handler_fn fn, const char *arg);
+int32_t wh_ctx_call0(walor_ctx *c, wh_plugin *p, walor_ctx_fn fn);
+
+#endif

@@ -1,0 +1,65 @@
+/* Database slots: thin wrappers that bind the worker's connection and make
+ * results belong to the callback, so a forgotten close cannot leak. */
+#include "api_slots.h"
+#include "ctx.h"
+#include "error.h"
+
+struct walor_rows {
+    walor_handle head;
+    wh_rows *r;            /* NULL once closed */
+};
+
+static int32_t db_exec(walor_ctx *c, const char *sql, const walor_val *args, uint32_t n)
+{
+    if (!sql)
+        return wh_error(WALOR_EINVAL, "no SQL");
+    return wh_db_exec(c->w->db, sql, args, n);
+}
+
+static void rows_close(walor_rows *r)
+{
+    if (r && r->r) {
+        wh_rows_close(r->r);
+        r->r = NULL;
+    }
+}
+
+static void rows_close_cb(void *r) { rows_close(r); }
+
+static int32_t db_query(walor_ctx *c, const char *sql, const walor_val *args, uint32_t n, walor_rows **out)
+{
+    if (!sql || !out)
+        return wh_error(WALOR_EINVAL, "no SQL or result pointer");
+    walor_rows *r = wh_arena_alloc(c->arena, sizeof *r);
+    if (!r)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    int32_t rc = wh_db_query(c->w->db, sql, args, n, &r->r);
+    if (rc < 0)
+        return rc;
+    r->head.api = wh_api();
+    wh_arena_defer(c->arena, rows_close_cb, r);
+    *out = r;
+    return 0;
+}
+
+static int32_t row_next(walor_rows *r) { return r && r->r ? wh_rows_next(r->r) : 0; }
+static int64_t col_int(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_int(r->r, i) : 0; }
+static const char *col_text(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_text(r->r, i) : NULL; }
+static int32_t col_is_null(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_is_null(r->r, i) : 1; }
+static int32_t tx_begin(walor_ctx *c) { return wh_db_begin(c->w->db); }
+static int32_t tx_commit(walor_ctx *c) { return wh_db_commit(c->w->db); }
+static int32_t tx_rollback(walor_ctx *c) { return wh_db_rollback(c->w->db); }
+
+void wh_dbapi_fill(walor_host_api *api)
+{
+    api->db_exec = db_exec;
+    api->db_query = db_query;
+    api->row_next = row_next;
+    api->col_int = col_int;
+    api->col_text = col_text;
+    api->col_is_null = col_is_null;
+    api->rows_close = rows_close;
+    api->tx_begin = tx_begin;
+    api->tx_commit = tx_commit;
+    api->tx_rollback = tx_rollback;
+}

@@ -1,0 +1,389 @@
+/* walord: reads the configuration, loads the plugins, then runs the loop
+ * thread (Telegram I/O, timers, signals) while workers handle updates. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "config.h"
+#include "conv.h"
+#include "core.h"
+#include "ctx.h"
+#include "dispatch.h"
+#include "error.h"
+#include "host.h"
+#include "inbox.h"
+#include "loader.h"
+#include "log.h"
+#include "menu.h"
+#include "pool.h"
+#include "registry.h"
+#include "schema.h"
+#include "texts.h"
+#include "tg.h"
+#include "users.h"
+
+wh_host wh_g;
+
+int64_t wh_now(void) { return (int64_t)time(NULL) + wh_g.clock_offset; }
+
+static uv_loop_t loop;
+static wh_db *loop_db;
+static uv_signal_t sig_term, sig_int;
+static uv_timer_t sweep_timer;
+static uint64_t start_ms;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- workers ---- */
+
+static int worker_init(int idx, void **state, void *ud)
+{
+    (void)ud;
+    wh_worker *w = calloc(1, sizeof *w);
+    char err[256];
+    if (!w)
+        return -1;
+    w->idx = idx;
+    w->db = wh_db_open(wh_config_get(&wh_g.cfg, "walor", "db"), err, sizeof err);
+    if (!w->db) {
+        wh_err("worker %d: cannot open the database: %s", idx, err);
+        free(w);
+        return -1;
+    }
+    wh_arena_init(&w->arena);
+    *state = w;
+    return 0;
+}
+
+static void worker_fini(void *state, void *ud)
+{
+    (void)ud;
+    wh_worker *w = state;
+    wh_arena_free(&w->arena);
+    wh_db_close(w->db);
+    free(w);
+}
+
+static void update_job(void *state, void *arg)
+{
+    wh_dispatch_update(state, arg);
+    json_decref(arg);
+}
+
+static void drop_json(void *arg) { json_decref(arg); }
+
+static void submit_update(json_t *u)
+{
+    int64_t key = wh_update_chat_id(u);
+    if (key == 0)
+        key = (int64_t)json_integer_value(json_object_get(u, "update_id"));
+    json_incref(u);
+    if (wh_pool_submit(wh_g.pool, key, update_job, u, drop_json) != 0)
+        json_decref(u); /* stays pending in the inbox and runs after a restart */
+}
+
+/* ---- Telegram hooks (loop thread) ---- */
+
+static int on_updates(json_t *updates, void *ud)
+{
+    (void)ud;
+    json_t *fresh = NULL;
+    if (wh_inbox_store(loop_db, updates, wh_now(), &fresh) != 0) {
+        wh_err("cannot store updates: %s", wh_last_error());
+        return -1;
+    }
+    size_t i;
+    json_t *u;
+    json_array_foreach(fresh, i, u) submit_update(u);
+    json_decref(fresh);
+    return 0;
+}
+
+static void on_blocked(int64_t chat_id, void *ud)
+{
+    (void)ud;
+    wh_user_set_blocked(loop_db, chat_id, 1);
+    wh_info("user %lld has blocked the bot", (long long)chat_id);
+}
+
+static void on_first_poll(void *ud)
+{
+    (void)ud;
+    wh_info("ready in %lld ms", (long long)(mono_ms() - (int64_t)start_ms));
+    fputs("walord: ready\n", stderr);
+    fflush(stderr);
+}
+
+/* ---- periodic work ---- */
+
+/* Conversations the user walked away from end with a message, so that
+ * they know why their next answer starts over. */
+static void sweep_job(void *state, void *arg)
+{
+    (void)arg;
+    wh_worker *w = state;
+    int64_t now = wh_now();
+    int64_t chats[100];
+    size_t n = 0;
+    wh_rows *r = NULL;
+    if (wh_db_query(w->db, "SELECT chat_id FROM wh_conv WHERE active = 1 AND expires_at <= ? LIMIT 100",
+                    WALOR_ARGS(walor_i(now)), &r) == 0) {
+        while (n < 100 && wh_rows_next(r) == 1)
+            chats[n++] = wh_rows_int(r, 0);
+        wh_rows_close(r);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (wh_db_exec(w->db, "UPDATE wh_conv SET active = 0 WHERE chat_id = ? AND active = 1 AND expires_at <= ?",
+                       WALOR_ARGS(walor_i(chats[i]), walor_i(now))) != 1)
+            continue;
+        walor_ctx c;
+        wh_ctx_init(&c, w);
+        c.chat_id = c.user_id = chats[i];
+        c.role = wh_user_role(w->db, chats[i]);
+        c.conv_loaded = 1;
+        c.head.api->send(&c, c.chat_id, wh_arena_strdup(c.arena, wh_text_get("core.conv_expired")), NULL, 0, NULL);
+        wh_menu_show_main(&c, 0);
+        wh_ctx_finish(&c);
+    }
+    wh_inbox_prune(w->db, now - 86400);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+    (void)t;
+    wh_pool_submit(wh_g.pool, INT64_MIN, sweep_job, NULL, NULL);
+}
+
+/* Stopping: workers finish what they are doing (on a libuv pool thread,
+ * because handlers may still need the loop for their Telegram calls), then
+ * the Telegram client flushes queued replies and closes. Updates that were
+ * queued but not started stay in the inbox for the next start. */
+static uv_work_t stop_work;
+
+static void stop_pool(uv_work_t *r)
+{
+    (void)r;
+    wh_pool_stop(wh_g.pool);
+}
+
+static void pool_stopped(uv_work_t *r, int status)
+{
+    (void)r;
+    (void)status;
+    uv_close((uv_handle_t *)&sig_term, NULL);
+    uv_close((uv_handle_t *)&sig_int, NULL);
+    uv_close((uv_handle_t *)&sweep_timer, NULL);
+    wh_tg_stop(wh_g.tg);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    (void)s;
+    if (wh_g.stopping)
+        return;
+    wh_info("signal %d: stopping", signum);
+    wh_g.stopping = 1;
+    uv_timer_stop(&sweep_timer);
+    uv_queue_work(&loop, &stop_work, stop_pool, pool_stopped);
+}
+
+/* ---- start-up ---- */
+
+/* plugin names to load: [walor] plugins, else every [plugin.X] enabled */
+static char **plugin_names(size_t *n)
+{
+    char **names = calloc(wh_g.cfg.nplugins + wh_g.cfg.nentries + 1, sizeof *names);
+    *n = 0;
+    if (!names)
+        return NULL;
+    if (wh_g.cfg.nplugins) {
+        for (size_t i = 0; i < wh_g.cfg.nplugins; i++)
+            names[(*n)++] = strdup(wh_g.cfg.plugins[i]);
+        return names;
+    }
+    for (size_t i = 0; i < wh_g.cfg.nentries; i++) {
+        const wh_config_entry *e = &wh_g.cfg.entries[i];
+        if (strncmp(e->section, "plugin.", 7) != 0 || strcmp(e->key, "enabled") != 0 ||
+            !wh_config_plugin_enabled(&wh_g.cfg, e->section + 7))
+            continue;
+        names[(*n)++] = strdup(e->section + 7);
+    }
+    return names;
+}
+
+static void set_commands(void)
+{
+    json_t *cmds = json_array();
+    json_array_append_new(cmds, json_pack("{s:s, s:s}", "command", "start", "description", "Открыть магазин"));
+    for (size_t i = 0; i < wh_reg.cmds.n; i++)
+        if (wh_reg.cmds.v[i].flags & WALOR_CMD_LISTED && wh_reg.cmds.v[i].min_role == WALOR_ROLE_CLIENT)
+            json_array_append_new(cmds, json_pack("{s:s, s:s}", "command", wh_reg.cmds.v[i].name, "description",
+                                                  wh_reg.cmds.v[i].description));
+    json_array_append_new(cmds, json_pack("{s:s, s:s}", "command", "cancel", "description", "Отменить действие"));
+    /* optional: a failure is logged by the client and changes nothing else */
+    wh_tg_call(wh_g.tg, "setMyCommands", json_pack("{s:o}", "commands", cmds), NULL, 0, WH_TG_UNPACED, NULL);
+}
+
+static void usage(void)
+{
+    puts("usage: walord --config FILE [--check-config]\n"
+         "  --config FILE     walor.ini; conf.d/*.ini next to it are read too\n"
+         "  --check-config    validate the configuration, print it (secrets hidden) and exit\n"
+         "  --version         print the version and the SDK version");
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    start_ms = (uint64_t)mono_ms();
+    const char *config = "/etc/walor/walor.ini";
+    int check_only = 0;
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"check-config", no_argument, NULL, 'k'},
+                                         {"version", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:kvh", opts, NULL)) != -1;) {
+        switch (o) {
+        case 'c': config = optarg; break;
+        case 'k': check_only = 1; break;
+        case 'v': printf("walord 0.1.0 (SDK %d.%d)\n", WALOR_SDK_MAJOR, WALOR_SDK_MINOR); return 0;
+        case 'h': usage(); return 0;
+        default: usage(); return 2;
+        }
+    }
+    char err[1024];
+    if (wh_config_load(&wh_g.cfg, config, err, sizeof err) != 0) {
+        fprintf(stderr, "walord: %s\n", err);
+        return 2;
+    }
+    wh_g.owners = wh_g.cfg.owners;
+    wh_g.nowners = wh_g.cfg.nowners;
+    if (check_only) {
+        wh_config_dump(&wh_g.cfg, stdout);
+        printf("configuration OK\n");
+        wh_config_free(&wh_g.cfg);
+        return 0;
+    }
+    const char *token = wh_g.cfg.token;
+    if (!token || !*token) {
+        fprintf(stderr, "walord: no bot token: set [telegram] token, token_file or WALOR_BOT_TOKEN\n");
+        wh_config_free(&wh_g.cfg);
+        return 2;
+    }
+    wh_log_set_level(wh_g.cfg.log_level);
+    if (wh_g.cfg.log_file && wh_log_open_file(wh_g.cfg.log_file) != 0)
+        wh_warn("cannot open the log file %s", wh_g.cfg.log_file);
+    wh_g.test_mode = wh_g.cfg.test_mode;
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    int rc = 1;
+    loop_db = wh_db_open(wh_g.cfg.db, err, sizeof err);
+    if (!loop_db) {
+        wh_err("cannot open the database %s: %s", wh_g.cfg.db, err);
+        goto out;
+    }
+    if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0) {
+        wh_err("host migrations failed: %s", wh_last_error());
+        goto out;
+    }
+    if (wh_core_register() != 0)
+        goto out;
+    size_t nnames;
+    char **names = plugin_names(&nnames);
+    size_t loaded = wh_load_plugins(wh_g.cfg.plugin_dir, names, nnames, loop_db);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
+    wh_info("%zu of %zu plugins loaded", loaded, nnames);
+    if (wh_texts_load_dir(wh_g.cfg.texts_dir, err, sizeof err) != 0) {
+        wh_err("%s", err);
+        goto out;
+    }
+
+    uv_loop_init(&loop);
+    wh_tg_opts topts = {
+        .api_root = wh_g.cfg.api_root,
+        .token = token,
+        .poll = 1,
+        .poll_timeout_s = wh_g.cfg.poll_timeout,
+        .bulk_rate = wh_g.cfg.bulk_rate,
+        .bulk_per_chat_rate = wh_g.cfg.bulk_per_chat_rate,
+        .http_timeout_s = wh_g.cfg.http_timeout,
+        .max_retries = wh_g.cfg.max_retries,
+    };
+    wh_tg_hooks hooks = {.on_updates = on_updates, .on_blocked = on_blocked, .on_first_poll = on_first_poll};
+    wh_g.tg = wh_tg_new(&loop, &topts, &hooks);
+    wh_g.pool = wh_g.tg ? wh_pool_create(wh_g.cfg.workers, worker_init, worker_fini, NULL) : NULL;
+    if (!wh_g.tg || !wh_g.pool) {
+        wh_err("cannot start the Telegram client or the workers");
+        goto out_loop;
+    }
+    wh_tg_set_offset(wh_g.tg, wh_inbox_max_id(loop_db) + 1);
+
+    /* updates stored before a crash or stop and not handled yet run first */
+    json_t *pending = NULL;
+    if (wh_inbox_pending(loop_db, &pending) == 0) {
+        size_t i;
+        json_t *u;
+        if (json_array_size(pending))
+            wh_info("re-dispatching %zu stored updates", json_array_size(pending));
+        json_array_foreach(pending, i, u) submit_update(u);
+        json_decref(pending);
+    }
+
+    uv_signal_init(&loop, &sig_term);
+    uv_signal_init(&loop, &sig_int);
+    uv_signal_start(&sig_term, on_signal, SIGTERM);
+    uv_signal_start(&sig_int, on_signal, SIGINT);
+    uv_timer_init(&loop, &sweep_timer);
+    uv_timer_start(&sweep_timer, on_sweep, 30000, 30000);
+    set_commands();
+    if (wh_tg_start(wh_g.tg) != 0) {
+        wh_err("cannot start polling");
+        goto out_loop;
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    rc = 0;
+
+out_loop:
+    if (wh_g.pool) {
+        wh_pool_stop(wh_g.pool); /* no-op after a signal stopped it */
+        wh_pool_free(wh_g.pool);
+    }
+    if (wh_g.tg && !wh_g.stopping)
+        wh_tg_stop(wh_g.tg);
+    uv_walk(&loop, close_walk, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (wh_g.tg)
+        wh_tg_free(wh_g.tg);
+    uv_loop_close(&loop);
+out:
+    wh_unload_plugins();
+    wh_registry_free();
+    wh_db_close(loop_db);
+    curl_global_cleanup();
+    wh_info("stopped");
+    wh_config_free(&wh_g.cfg);
+    wh_log_close();
+    return rc;
+}

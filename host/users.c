@@ -1,0 +1,93 @@
+#include "users.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "host.h"
+
+int wh_is_owner(int64_t id)
+{
+    for (size_t i = 0; i < wh_g.nowners; i++)
+        if (wh_g.owners[i] == id)
+            return 1;
+    return 0;
+}
+
+static int same(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+int32_t wh_user_touch(wh_db *db, json_t *from, int64_t now, uint32_t *role, int *is_new)
+{
+    int64_t id = (int64_t)json_integer_value(json_object_get(from, "id"));
+    if (id == 0)
+        return wh_error(WALOR_EINVAL, "update has no user");
+    const char *username = json_string_value(json_object_get(from, "username"));
+    const char *first = json_string_value(json_object_get(from, "first_name"));
+    const char *last = json_string_value(json_object_get(from, "last_name"));
+    const char *lang = json_string_value(json_object_get(from, "language_code"));
+    *is_new = 0;
+    *role = WALOR_ROLE_CLIENT;
+    wh_rows *r = NULL;
+    int32_t rc = wh_db_query(db, "SELECT username, first_name, last_name, language_code, role, blocked, seen_at "
+                                 "FROM wh_users WHERE id = ?",
+                             WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    int found = wh_rows_next(r) == 1;
+    /* write only when something changed (or once a minute for seen_at):
+     * a write per update would cost more than the rest of a typical handler */
+    int changed = found && (!same(username, wh_rows_text(r, 0)) || !same(first ? first : "", wh_rows_text(r, 1)) ||
+                            !same(last, wh_rows_text(r, 2)) || !same(lang, wh_rows_text(r, 3)) ||
+                            wh_rows_int(r, 5) != 0 || now - wh_rows_int(r, 6) >= 60);
+    if (found)
+        *role = (uint32_t)wh_rows_int(r, 4);
+    wh_rows_close(r);
+    if (!found) {
+        rc = wh_db_exec(db,
+                        "INSERT INTO wh_users(id, username, first_name, last_name, language_code, registered_at, "
+                        "seen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                        WALOR_ARGS(walor_i(id), walor_s(username), walor_s(first ? first : ""), walor_s(last),
+                                   walor_s(lang), walor_i(now), walor_i(now)));
+        *is_new = rc > 0;
+    } else if (changed) {
+        /* a user who writes to us has unblocked the bot */
+        rc = wh_db_exec(db,
+                        "UPDATE wh_users SET username = ?, first_name = ?, last_name = ?, language_code = ?, "
+                        "seen_at = ?, blocked = 0 WHERE id = ?",
+                        WALOR_ARGS(walor_s(username), walor_s(first ? first : ""), walor_s(last), walor_s(lang),
+                                   walor_i(now), walor_i(id)));
+    }
+    if (rc < 0)
+        return rc;
+    if (wh_is_owner(id))
+        *role = WALOR_ROLE_OWNER;
+    else if (*role > WALOR_ROLE_MANAGER)
+        *role = WALOR_ROLE_MANAGER; /* only the config makes owners */
+    return 0;
+}
+
+uint32_t wh_user_role(wh_db *db, int64_t id)
+{
+    if (wh_is_owner(id))
+        return WALOR_ROLE_OWNER;
+    int64_t role = 0;
+    if (wh_db_int(db, "SELECT role FROM wh_users WHERE id = ?", WALOR_ARGS(walor_i(id)), &role) != 0)
+        return WALOR_ROLE_CLIENT;
+    return role > WALOR_ROLE_MANAGER ? WALOR_ROLE_MANAGER : (uint32_t)role;
+}
+
+int32_t wh_user_set_role(wh_db *db, int64_t id, uint32_t role)
+{
+    if (role > WALOR_ROLE_MANAGER)
+        return wh_error(WALOR_EINVAL, "owners are set in the config");
+    int32_t rc = wh_db_exec(db, "UPDATE wh_users SET role = ? WHERE id = ?", WALOR_ARGS(walor_i(role), walor_i(id)));
+    if (rc == 0)
+        return wh_error(WALOR_ENOTFOUND, "user %lld has not started the bot", (long long)id);
+    return rc < 0 ? rc : 0;
+}
+
+int32_t wh_user_set_blocked(wh_db *db, int64_t id, int blocked)
+{
+    int32_t rc = wh_db_exec(db, "UPDATE wh_users SET blocked = ? WHERE id = ?",
+                            WALOR_ARGS(walor_i(blocked ? 1 : 0), walor_i(id)));
+    return rc < 0 ? rc : 0;
+}
