@@ -12,7 +12,7 @@
 #include <walor/types.h>
 
 #include "error.h"
-#include "ini.h"
+#include "inifile.h"
 #include "log.h"
 
 #define DEFAULT_ORIGIN "(default)"

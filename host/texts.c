@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ini.h"
+#include "inifile.h"
 #include "log.h"
 #include "registry.h"
 

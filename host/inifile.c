@@ -1,4 +1,4 @@
-#include "ini.h"
+#include "inifile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,19 +12,11 @@
 
 #include "error.h"
 
-/* inih's API, declared here because <ini.h> cannot be included: host/ is on
- * the include path, so <ini.h> finds this module's own header. These match
- * Debian's libinih 55 (/usr/include/ini.h): its library is built with
- * INI_HANDLER_LINENO=1, so the handler gets the line number as a fifth
- * argument (verified by disassembly and by test_ini); the knobs below are
- * Debian additions, absent upstream. */
-typedef int (*ini_handler)(void *user, const char *section, const char *name, const char *value, int lineno);
-typedef char *(*ini_reader)(char *str, int num, void *stream);
-extern int ini_parse_stream(ini_reader reader, void *stream, ini_handler handler, void *user);
-extern bool ini_allow_multiline, ini_allow_bom, ini_allow_inline_comments, ini_use_stack, ini_allow_realloc,
-    ini_stop_on_first_error, ini_allow_no_value;
-extern char *ini_start_comment_prefixes, *ini_inline_comment_prefixes;
-extern int ini_max_line, ini_initial_alloc;
+/* Debian builds libinih with INI_HANDLER_LINENO=1 (the handler gets the
+ * line number as a fifth argument; verified by test_inifile); the knobs
+ * ini_max_line & co. are Debian additions, absent upstream. */
+#define INI_HANDLER_LINENO 1
+#include <ini.h>
 
 struct seen {
     char *section;

@@ -14,7 +14,7 @@
 #include <walor/types.h>
 
 #include "error.h"
-#include "ini.h"
+#include "inifile.h"
 
 /* Debian's inih knobs, to prove they are restored (see host/ini.c for why
  * <ini.h> itself cannot be included here) */
