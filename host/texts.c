@@ -90,11 +90,11 @@ static int on_text(void *ud, const char *section, const char *key, const char *v
     if (!t) {
         wh_logf(WH_LOG_WARN, "texts", "%s:%d: unknown text key %s (left out)", st->file, line, full);
         st->unknown++;
-        return 1;
+        return 0;
     }
     free(t->override);
     t->override = strdup(value);
-    return 1;
+    return 0;
 }
 
 int32_t wh_texts_load_dir(const char *dir, char *err, size_t errlen)

@@ -1,0 +1,214 @@
+#include "inbox.h"
+
+#include <stdlib.h>
+
+#include <walor/types.h>
+
+#include "error.h"
+#include "log.h"
+
+static const wh_migration inbox_migrations[] = {
+    {1,
+     "CREATE TABLE wh_inbox ("
+     "  update_id INTEGER PRIMARY KEY,"
+     "  chat_id INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  received_at INTEGER NOT NULL,"
+     "  attempts INTEGER NOT NULL DEFAULT 0,"
+     "  done_at INTEGER);"
+     /* partial indexes: pending rows are few and hot, done ones many and cold */
+     "CREATE INDEX wh_inbox_pending ON wh_inbox(update_id) WHERE done_at IS NULL;"
+     "CREATE INDEX wh_inbox_done ON wh_inbox(done_at) WHERE done_at IS NOT NULL;"},
+};
+
+int32_t wh_inbox_migrate(wh_db *db)
+{
+    return wh_db_migrate(db, "host.inbox", inbox_migrations,
+                         sizeof inbox_migrations / sizeof *inbox_migrations);
+}
+
+static int by_update_id(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "update_id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "update_id"));
+    return (x > y) - (x < y);
+}
+
+int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh)
+{
+    *fresh = NULL;
+    if (!json_is_array(updates))
+        return wh_error(WALOR_EINVAL, "inbox: updates is not an array");
+
+    size_t n = json_array_size(updates);
+    json_t **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return wh_error(WALOR_ENOMEM, "inbox: out of memory");
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *u = json_array_get(updates, i);
+        if (!json_is_integer(json_object_get(u, "update_id"))) {
+            wh_warn("inbox: skipping an update without update_id");
+            continue;
+        }
+        sorted[m++] = u;
+    }
+    /* Telegram sends them in order; sorting makes the contract hold for
+     * webhook batches and tests too */
+    qsort(sorted, m, sizeof *sorted, by_update_id);
+
+    json_t *out = json_array();
+    int32_t rc = out ? wh_db_begin(db) : wh_error(WALOR_ENOMEM, "inbox: out of memory");
+    for (size_t i = 0; rc >= 0 && i < m; i++) {
+        json_t *u = sorted[i];
+        char *body = json_dumps(u, JSON_COMPACT);
+        if (!body) {
+            rc = wh_error(WALOR_ENOMEM, "inbox: cannot serialise an update");
+            break;
+        }
+        rc = wh_db_exec(db,
+                        "INSERT INTO wh_inbox(update_id, chat_id, kind, body, received_at) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                        WALOR_ARGS(walor_i(json_integer_value(json_object_get(u, "update_id"))),
+                                   walor_i(wh_update_chat_id(u)), walor_s(wh_update_kind(u)),
+                                   walor_s(body), walor_i(now)));
+        free(body);
+        if (rc == 1 && json_array_append(out, u) != 0)
+            rc = wh_error(WALOR_ENOMEM, "inbox: out of memory");
+    }
+    free(sorted);
+    if (rc >= 0)
+        rc = wh_db_commit(db);
+    if (rc < 0) {
+        if (out && wh_db_in_tx(db))
+            wh_db_rollback(db);
+        json_decref(out);
+        return rc;
+    }
+    *fresh = out;
+    return 0;
+}
+
+int32_t wh_inbox_pending(wh_db *db, json_t **out)
+{
+    *out = NULL;
+    json_t *arr = json_array();
+    if (!arr)
+        return wh_error(WALOR_ENOMEM, "inbox: out of memory");
+    wh_rows *r;
+    int32_t rc = wh_db_query(db, "SELECT update_id, body FROM wh_inbox WHERE done_at IS NULL ORDER BY update_id",
+                             NULL, 0, &r);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    while ((rc = wh_rows_next(r)) == 1) {
+        json_error_t jerr;
+        const char *body = wh_rows_text(r, 1);
+        json_t *u = body ? json_loads(body, 0, &jerr) : NULL;
+        if (!u) {
+            /* cannot happen unless the row was edited by hand; keep going so one
+             * bad row does not stop every other pending update */
+            wh_warn("inbox: update %lld has an unreadable body", (long long)wh_rows_int(r, 0));
+            continue;
+        }
+        if (json_array_append_new(arr, u) != 0) {
+            rc = wh_error(WALOR_ENOMEM, "inbox: out of memory");
+            break;
+        }
+    }
+    wh_rows_close(r);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after)
+{
+    int32_t rc = wh_db_exec(db, "UPDATE wh_inbox SET attempts = attempts + 1 WHERE update_id = ?",
+                            WALOR_ARGS(walor_i(update_id)));
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return wh_error(WALOR_ENOTFOUND, "inbox: no update %lld", (long long)update_id);
+    int64_t n = 0;
+    rc = wh_db_int(db, "SELECT attempts FROM wh_inbox WHERE update_id = ?", WALOR_ARGS(walor_i(update_id)), &n);
+    if (rc < 0)
+        return rc;
+    if (attempts_after)
+        *attempts_after = n;
+    return 0;
+}
+
+int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now)
+{
+    int32_t rc = wh_db_exec(db, "UPDATE wh_inbox SET done_at = ? WHERE update_id = ?",
+                            WALOR_ARGS(walor_i(now), walor_i(update_id)));
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return wh_error(WALOR_ENOTFOUND, "inbox: no update %lld", (long long)update_id);
+    return 0;
+}
+
+int32_t wh_inbox_prune(wh_db *db, int64_t done_before)
+{
+    return wh_db_exec(db,
+                      "DELETE FROM wh_inbox WHERE done_at IS NOT NULL AND done_at < ? "
+                      "AND update_id < (SELECT MAX(update_id) FROM wh_inbox)",
+                      WALOR_ARGS(walor_i(done_before)));
+}
+
+int64_t wh_inbox_max_id(wh_db *db)
+{
+    int64_t max = 0;
+    int32_t rc = wh_db_int(db, "SELECT COALESCE(MAX(update_id), 0) FROM wh_inbox", NULL, 0, &max);
+    return rc < 0 ? rc : max;
+}
+
+/* the payload object: the one member besides update_id */
+static json_t *payload(json_t *update, const char **kind)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(update, k, v) {
+        if (json_is_object(v)) {
+            if (kind)
+                *kind = k;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static int64_t id_at(json_t *obj, const char *member)
+{
+    json_t *id = json_object_get(json_object_get(obj, member), "id");
+    return json_is_integer(id) ? (int64_t)json_integer_value(id) : 0;
+}
+
+int64_t wh_update_chat_id(json_t *update)
+{
+    json_t *p = payload(update, NULL);
+    if (!p)
+        return 0;
+    int64_t id;
+    if ((id = id_at(p, "chat")))          /* messages, posts, member updates, join requests */
+        return id;
+    if ((id = id_at(json_object_get(p, "message"), "chat"))) /* callback_query */
+        return id;
+    if ((id = id_at(p, "from")))          /* inline, pre_checkout, shipping, callbacks on inline messages */
+        return id;
+    return id_at(p, "user");              /* poll_answer, reactions without a chat */
+}
+
+const char *wh_update_kind(json_t *update)
+{
+    const char *kind = "unknown";
+    payload(update, &kind);
+    return kind;
+}

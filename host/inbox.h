@@ -1,0 +1,51 @@
+/* Durable store of incoming updates (ARCHITECTURE.md §2 "Durability").
+ *
+ * An update is acknowledged to Telegram only after it is stored here, and
+ * marked done only after its handler committed, so a crash re-runs at most
+ * the updates that were in flight. update_id is the primary key: Telegram
+ * re-sending a batch (offset not yet advanced, webhook retry) is harmless. */
+#ifndef WH_INBOX_H
+#define WH_INBOX_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "db.h"
+
+/* wh_db_migrate(db, "host.inbox", ...) */
+int32_t wh_inbox_migrate(wh_db *db);
+
+/* In ONE transaction: inserts every update not seen before (dedup by
+ * update_id; elements without an integer update_id are skipped with a
+ * warning). *fresh = new JSON array (new ref) of only the newly stored ones,
+ * in update_id order. On failure nothing is stored and *fresh is NULL. */
+int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh);
+
+/* Not done, in update_id order: re-dispatched at start after a crash. */
+int32_t wh_inbox_pending(wh_db *db, json_t **out);
+
+/* attempts += 1 before handling; WALOR_ENOTFOUND for an unknown id. */
+int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after);
+int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now);
+
+/* Deletes done rows with done_at < done_before, always keeping the row with
+ * the highest update_id so that wh_inbox_max_id() survives pruning. Returns
+ * the number of rows deleted or a negative WALOR_E*. */
+int32_t wh_inbox_prune(wh_db *db, int64_t done_before);
+
+/* Ordering key: the chat of message/edited_message/channel_post/
+ * my_chat_member/…, callback_query.message.chat.id (else from.id),
+ * from.id (inline_query, pre_checkout_query, shipping_query …), user.id
+ * (poll_answer …); 0 if none. */
+int64_t wh_update_chat_id(json_t *update);
+
+/* The update's payload key ("message", "callback_query", …), borrowed from
+ * the update; "unknown" if it has none. */
+const char *wh_update_kind(json_t *update);
+
+/* Highest stored update_id (0 when empty), so polling resumes with offset =
+ * max+1 even if Telegram re-sends; a negative WALOR_E* on a DB error. */
+int64_t wh_inbox_max_id(wh_db *db);
+
+#endif

@@ -1,0 +1,339 @@
+/* curl multi driven by libuv (LIBRARIES.md "libcurl multi + libuv"): one
+ * uv_poll_t per socket curl tells us about, one uv_timer_t for curl's
+ * timeout, completions drained after every action. */
+#include "tg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Telegram answers are small; getUpdates with 100 updates is well under a
+ * megabyte. A cap stops a broken proxy from eating memory. */
+#define TG_MAX_ANSWER (16u << 20)
+
+static void check_info(wh_tg *tg)
+{
+    CURLMsg *msg;
+    int left, done = 0;
+    while ((msg = curl_multi_info_read(tg->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode code = msg->data.result;
+        tg_req *r = NULL;
+        long http = 0;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
+        curl_multi_remove_handle(tg->multi, easy);
+        curl_easy_cleanup(easy);
+        curl_mime_free(r->mime);
+        r->easy = NULL;
+        r->mime = NULL;
+        tg->inflight--;
+        done++;
+        if (r->is_poll)
+            tg_poll_done(tg, r, code, http);
+        else
+            tg_outbox_done(tg, r, code, http);
+    }
+    /* completions free chats: give waiting requests their turn */
+    if (done)
+        tg_outbox_pump(tg);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    tg_sock *s = h->data;
+    int flags = 0;
+    if (status < 0)
+        flags = CURL_CSELECT_ERR;
+    else {
+        if (events & UV_READABLE)
+            flags |= CURL_CSELECT_IN;
+        if (events & UV_WRITABLE)
+            flags |= CURL_CSELECT_OUT;
+    }
+    int running;
+    wh_tg *tg = s->tg;
+    curl_multi_socket_action(tg->multi, s->fd, flags, &running);
+    check_info(tg);
+}
+
+static void on_curl_timeout(uv_timer_t *t)
+{
+    wh_tg *tg = t->data;
+    int running;
+    curl_multi_socket_action(tg->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_info(tg);
+}
+
+static void sock_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void sock_close(tg_sock *s)
+{
+    tg_list_del(&s->link);
+    uv_poll_stop(&s->poll);
+    uv_close((uv_handle_t *)&s->poll, sock_closed);
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    wh_tg *tg = userp;
+    tg_sock *s = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            curl_multi_assign(tg->multi, fd, NULL);
+            sock_close(s);
+        }
+        return 0;
+    }
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s)
+            return -1;
+        if (uv_poll_init_socket(tg->loop, &s->poll, fd) != 0) {
+            free(s);
+            return -1;
+        }
+        s->fd = fd;
+        s->tg = tg;
+        s->poll.data = s;
+        tg_list_add_tail(&tg->socks, &s->link);
+        curl_multi_assign(tg->multi, fd, s);
+    }
+    int ev = 0;
+    if (what & CURL_POLL_IN)
+        ev |= UV_READABLE;
+    if (what & CURL_POLL_OUT)
+        ev |= UV_WRITABLE;
+    uv_poll_start(&s->poll, ev, on_poll);
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    wh_tg *tg = userp;
+    /* only (re)arm: calling socket_action from here would re-enter curl */
+    if (timeout_ms < 0)
+        uv_timer_stop(&tg->curl_timer);
+    else
+        uv_timer_start(&tg->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
+    return 0;
+}
+
+int tg_http_init(wh_tg *tg)
+{
+    tg_list_init(&tg->socks);
+    tg->multi = curl_multi_init();
+    if (!tg->multi)
+        return -1;
+    curl_multi_setopt(tg->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(tg->multi, CURLMOPT_SOCKETDATA, tg);
+    curl_multi_setopt(tg->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(tg->multi, CURLMOPT_TIMERDATA, tg);
+    /* enough parallel connections for a burst of replies, few enough to
+     * stay a polite client; extra transfers queue inside curl */
+    curl_multi_setopt(tg->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 32L);
+    curl_multi_setopt(tg->multi, CURLMOPT_MAXCONNECTS, 32L);
+    /* Expect: off — a 100-continue round trip per upload buys nothing here */
+    tg->json_hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    struct curl_slist *j = tg->json_hdrs ? curl_slist_append(tg->json_hdrs, "Expect:") : NULL;
+    tg->form_hdrs = curl_slist_append(NULL, "Expect:");
+    if (!j || !tg->form_hdrs)
+        return -1;
+    uv_timer_init(tg->loop, &tg->curl_timer);
+    tg->curl_timer.data = tg;
+    tg->open_handles++;
+    return 0;
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    tg_req *r = userdata;
+    size_t n = size * nmemb;
+    if (r->resp_len + n + 1 > TG_MAX_ANSWER)
+        return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+    if (r->resp_len + n + 1 > r->resp_cap) {
+        size_t cap = r->resp_cap ? r->resp_cap : 1024;
+        while (cap < r->resp_len + n + 1)
+            cap *= 2;
+        char *p = realloc(r->resp, cap);
+        if (!p)
+            return 0;
+        r->resp = p;
+        r->resp_cap = cap;
+    }
+    memcpy(r->resp + r->resp_len, ptr, n);
+    r->resp_len += n;
+    r->resp[r->resp_len] = '\0';
+    return n;
+}
+
+/* form field text for a JSON parameter: strings as they are, everything
+ * else (numbers, reply_markup objects) as JSON, as the Bot API expects */
+static int add_field(curl_mime *mime, const char *name, json_t *v)
+{
+    curl_mimepart *part = curl_mime_addpart(mime);
+    if (!part || curl_mime_name(part, name) != CURLE_OK)
+        return -1;
+    if (json_is_string(v))
+        return curl_mime_data(part, json_string_value(v), json_string_length(v)) == CURLE_OK ? 0 : -1;
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return -1;
+    CURLcode c = curl_mime_data(part, text, CURL_ZERO_TERMINATED);
+    free(text);
+    return c == CURLE_OK ? 0 : -1;
+}
+
+static curl_mime *build_mime(CURL *easy, tg_req *r)
+{
+    curl_mime *mime = curl_mime_init(easy);
+    if (!mime)
+        return NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->params, k, v) {
+        if (add_field(mime, k, v) != 0)
+            goto fail;
+    }
+    curl_mimepart *part = curl_mime_addpart(mime);
+    if (!part || curl_mime_name(part, r->up_field) != CURLE_OK ||
+        curl_mime_data(part, r->up_data, r->up_len) != CURLE_OK ||
+        curl_mime_filename(part, r->up_filename) != CURLE_OK ||
+        (r->up_mime && curl_mime_type(part, r->up_mime) != CURLE_OK))
+        goto fail;
+    return mime;
+fail:
+    curl_mime_free(mime);
+    return NULL;
+}
+
+int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
+{
+    r->resp_len = 0;
+    r->errbuf[0] = '\0';
+    CURL *easy = curl_easy_init();
+    if (!easy)
+        return -1;
+    size_t ulen = strlen(tg->api_root) + strlen(tg->token) + strlen(r->method) + 8;
+    char *url = malloc(ulen);
+    if (!url) {
+        curl_easy_cleanup(easy);
+        return -1;
+    }
+    snprintf(url, ulen, "%s/bot%s/%s", tg->api_root, tg->token, r->method);
+    curl_easy_setopt(easy, CURLOPT_URL, url); /* copied by curl */
+    free(url);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "walord");
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    if (r->has_up) {
+        r->mime = build_mime(easy, r);
+        if (!r->mime) {
+            curl_easy_cleanup(easy);
+            return -1;
+        }
+        curl_easy_setopt(easy, CURLOPT_MIMEPOST, r->mime);
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, tg->form_hdrs);
+    } else {
+        /* the body lives in the request until it is finished: no copy */
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r->body);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, tg->json_hdrs);
+    }
+    if (curl_multi_add_handle(tg->multi, easy) != CURLM_OK) {
+        curl_easy_cleanup(easy);
+        curl_mime_free(r->mime);
+        r->mime = NULL;
+        return -1;
+    }
+    r->easy = easy;
+    tg->inflight++;
+    atomic_fetch_add(&tg->st_requests, 1);
+    return 0;
+}
+
+void tg_http_abort(wh_tg *tg, tg_req *r)
+{
+    if (!r->easy)
+        return;
+    curl_multi_remove_handle(tg->multi, r->easy);
+    curl_easy_cleanup(r->easy);
+    curl_mime_free(r->mime);
+    r->easy = NULL;
+    r->mime = NULL;
+    tg->inflight--;
+}
+
+void tg_http_close(wh_tg *tg)
+{
+    if (tg->multi) {
+        curl_multi_cleanup(tg->multi);
+        tg->multi = NULL;
+    }
+    /* cleanup closes the cached connections but need not tell us about each */
+    while (!tg_list_empty(&tg->socks))
+        sock_close(tg_container(tg->socks.next, tg_sock, link));
+    uv_timer_stop(&tg->curl_timer);
+    uv_close((uv_handle_t *)&tg->curl_timer, tg_handle_closed);
+    curl_slist_free_all(tg->json_hdrs);
+    curl_slist_free_all(tg->form_hdrs);
+    tg->json_hdrs = tg->form_hdrs = NULL;
+}
+
+int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
+{
+    memset(res, 0, sizeof *res);
+    *retry_after_s = 0;
+    if (code != CURLE_OK) {
+        char msg[CURL_ERROR_SIZE + 64];
+        snprintf(msg, sizeof msg, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+        tg_redact(tg, msg, res->description, sizeof res->description);
+        return TG_RETRY;
+    }
+    json_error_t jerr;
+    json_t *ans = r->resp ? json_loads(r->resp, 0, &jerr) : NULL;
+    if (!json_is_object(ans)) {
+        json_decref(ans);
+        res->error_code = (int32_t)http;
+        snprintf(res->description, sizeof res->description, "HTTP %ld without a Bot API answer", http);
+        /* a proxy's 502 page is transient; a 200 with garbage will not improve */
+        return http >= 500 ? TG_RETRY : TG_FINAL;
+    }
+    if (json_is_true(json_object_get(ans, "ok"))) {
+        res->ok = 1;
+        res->result = json_object_get(ans, "result");
+        if (!res->result)
+            res->result = json_null();
+        json_incref(res->result);
+        json_decref(ans);
+        return TG_OK;
+    }
+    json_t *ec = json_object_get(ans, "error_code");
+    res->error_code = json_is_integer(ec) ? (int32_t)json_integer_value(ec) : (int32_t)http;
+    const char *d = json_string_value(json_object_get(ans, "description"));
+    tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
+    json_t *ra = json_object_get(json_object_get(ans, "parameters"), "retry_after");
+    int64_t retry_after = json_is_integer(ra) ? (int64_t)json_integer_value(ra) : 0;
+    json_decref(ans);
+    if (res->error_code == 429) {
+        *retry_after_s = retry_after > 0 ? retry_after : 1;
+        return TG_FLOOD;
+    }
+    return res->error_code >= 500 ? TG_RETRY : TG_FINAL;
+}

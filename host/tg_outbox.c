@@ -1,0 +1,401 @@
+/* The outbox: per-chat FIFO with one request in flight per chat, token
+ * bucket pacing for bulk, flood waits (429) and retries with backoff.
+ *
+ * Every chat with work sits in exactly one list: ready_now (head is
+ * interactive/unpaced), ready_bulk (head is paced), delayed (head waits for
+ * its retry backoff), flood (head got a 429 and goes first after the pause),
+ * idle (nothing queued, kept until its bulk budget has refilled), busy
+ * (head in flight). One uv_timer wakes the pump at the
+ * earliest moment something can move, so nothing ever spins. */
+#include "tg_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <walor/types.h>
+
+#include "log.h"
+
+#define TG_MAX_FLOODS 20      /* 429s one request may see before it is given up */
+#define TG_BACKOFF_MIN_MS 500
+#define TG_BACKOFF_MAX_MS 30000
+#define TG_DRAIN_MS 2000
+#define TG_GROUP_RATE (20.0 / 60.0) /* Telegram: at most 20 messages a minute in a group */
+
+static int64_t now_ms(wh_tg *tg) { return (int64_t)uv_now(tg->loop); }
+
+static void on_pace(uv_timer_t *t) { tg_outbox_pump(t->data); }
+
+static void on_drain(uv_timer_t *t)
+{
+    wh_tg *tg = t->data;
+    tg_outbox_close(tg);
+}
+
+int tg_outbox_init(wh_tg *tg)
+{
+    wh_i64map_init(&tg->chats);
+    tg_list_init(&tg->ready_now);
+    tg_list_init(&tg->ready_bulk);
+    tg_list_init(&tg->delayed);
+    tg_list_init(&tg->flood);
+    tg_list_init(&tg->idle);
+    tg_list_init(&tg->busy);
+    wh_bucket_init(&tg->global, tg->o.bulk_rate, tg->o.bulk_rate, now_ms(tg));
+    uv_timer_init(tg->loop, &tg->pace);
+    uv_timer_init(tg->loop, &tg->drain);
+    tg->pace.data = tg->drain.data = tg;
+    tg->open_handles += 2;
+    return 0;
+}
+
+static tg_chat *chat_new(wh_tg *tg, int64_t chat_id)
+{
+    tg_chat *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    tg_list_init(&c->link);
+    c->chat_id = chat_id;
+    double rate = tg->o.bulk_per_chat_rate;
+    if (chat_id < 0 && rate > TG_GROUP_RATE)
+        rate = TG_GROUP_RATE;
+    wh_bucket_init(&c->bucket, rate, 1.0, now_ms(tg));
+    if (chat_id != 0) {
+        if (wh_i64map_put(&tg->chats, chat_id, c) != 0) {
+            free(c);
+            return NULL;
+        }
+        c->bound = 1;
+    }
+    return c;
+}
+
+static void chat_free(wh_tg *tg, tg_chat *c)
+{
+    tg_list_del(&c->link);
+    if (c->bound)
+        wh_i64map_del(&tg->chats, c->chat_id);
+    free(c);
+}
+
+/* puts a chat that is not in flight into the list its head calls for */
+static void chat_place(wh_tg *tg, tg_chat *c)
+{
+    tg_list_del(&c->link);
+    if (c->inflight) {
+        tg_list_add_tail(&tg->busy, &c->link);
+        return;
+    }
+    if (!c->head) {
+        if (!c->bound || wh_bucket_full(&c->bucket, now_ms(tg)))
+            chat_free(tg, c);
+        else
+            tg_list_add_tail(&tg->idle, &c->link);
+        return;
+    }
+    if (c->flood)
+        tg_list_add_tail(&tg->flood, &c->link);
+    else if (c->not_before > now_ms(tg))
+        tg_list_add_tail(&tg->delayed, &c->link);
+    else if (c->head->klass == WH_TG_BULK)
+        tg_list_add_tail(&tg->ready_bulk, &c->link);
+    else
+        tg_list_add_tail(&tg->ready_now, &c->link);
+}
+
+void tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res)
+{
+    if (!res->ok) {
+        atomic_fetch_add(&tg->st_errors, 1);
+        if (res->error_code == 403 && r->chat_id != 0 && tg->h.on_blocked)
+            tg->h.on_blocked(r->chat_id, tg->h.ud);
+    }
+    /* counted out before the caller wakes, so what it reads next is current */
+    tg->outstanding--;
+    atomic_fetch_sub(&tg->st_queued, 1);
+    if (r->waiter) {
+        pthread_mutex_lock(&tg->mu);
+        *r->waiter->out = *res;
+        r->waiter->done = 1;
+        pthread_cond_signal(&r->waiter->cv);
+        pthread_mutex_unlock(&tg->mu);
+    } else if (!res->ok && res->error_code == 0 && strcmp(res->description, TG_SHUTTING_DOWN) == 0) {
+        tg->dropped++; /* one line for all of them at close */
+    } else {
+        if (!res->ok)
+            wh_logf(res->error_code == 403 ? WH_LOG_INFO : WH_LOG_WARN, "tg", "%s to chat %lld failed: %d %s",
+                    r->method, (long long)r->chat_id, res->error_code, res->description);
+        json_decref(res->result);
+    }
+    tg_req_free(r);
+}
+
+static void fail(wh_tg *tg, tg_req *r, const char *why)
+{
+    wh_tg_result res;
+    memset(&res, 0, sizeof res);
+    snprintf(res.description, sizeof res.description, "%s", why);
+    tg_finish(tg, r, &res);
+}
+
+/* takes the head of a chat out of its FIFO and finishes it */
+static void finish_head(wh_tg *tg, tg_chat *c, wh_tg_result *res)
+{
+    tg_req *r = c->head;
+    c->head = r->next;
+    if (!c->head)
+        c->tail = NULL;
+    c->not_before = 0;
+    c->flood = 0;
+    tg_finish(tg, r, res);
+}
+
+static void fail_head(wh_tg *tg, tg_chat *c, const char *why)
+{
+    wh_tg_result res;
+    memset(&res, 0, sizeof res);
+    snprintf(res.description, sizeof res.description, "%s", why);
+    finish_head(tg, c, &res);
+}
+
+static void take_incoming(wh_tg *tg)
+{
+    pthread_mutex_lock(&tg->mu);
+    tg_req *r = tg->in_head;
+    tg->in_head = tg->in_tail = NULL;
+    pthread_mutex_unlock(&tg->mu);
+
+    while (r) {
+        tg_req *next = r->next;
+        r->next = NULL;
+        tg->outstanding++;
+        tg_chat *c = r->chat_id ? wh_i64map_get(&tg->chats, r->chat_id) : NULL;
+        if (!c)
+            c = chat_new(tg, r->chat_id);
+        if (!c) {
+            fail(tg, r, "out of memory");
+        } else if (tg->state != TG_RUNNING && r->klass == WH_TG_BULK) {
+            /* accepted just before stop: broadcasts do not get the grace period */
+            fail(tg, r, TG_SHUTTING_DOWN);
+            if (!c->head && !c->inflight)
+                chat_place(tg, c);
+        } else {
+            r->chat = c;
+            int was_empty = !c->head;
+            if (c->tail)
+                c->tail->next = r;
+            else
+                c->head = r;
+            c->tail = r;
+            if (was_empty && !c->inflight)
+                chat_place(tg, c);
+        }
+        r = next;
+    }
+}
+
+static void dispatch(wh_tg *tg, tg_chat *c, int64_t now)
+{
+    tg_req *r = c->head;
+    tg_list_del(&c->link);
+    if (r->klass == WH_TG_INTERACTIVE) {
+        wh_bucket_force(&tg->global, now);
+        wh_bucket_force(&c->bucket, now);
+    }
+    long timeout = (long)tg->o.http_timeout_s * 1000L;
+    if (tg_http_start(tg, r, timeout) != 0) {
+        fail_head(tg, c, "cannot start the request");
+        chat_place(tg, c);
+        return;
+    }
+    c->inflight = 1;
+    tg_list_add_tail(&tg->busy, &c->link);
+    if (r->probe)
+        tg->probing++;
+}
+
+/* idle chats are in the order they fell idle, so the full ones are at the head */
+static void sweep_idle(wh_tg *tg, int64_t now)
+{
+    while (!tg_list_empty(&tg->idle)) {
+        tg_chat *c = tg_container(tg->idle.next, tg_chat, link);
+        if (!wh_bucket_full(&c->bucket, now))
+            break;
+        chat_free(tg, c);
+    }
+}
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+void tg_outbox_pump(wh_tg *tg)
+{
+    if (tg->state == TG_CLOSING)
+        return;
+    take_incoming(tg);
+    int64_t now = now_ms(tg);
+    int64_t wake = INT64_MAX;
+    sweep_idle(tg, now);
+
+    if (now < tg->pause_until) {
+        wake = tg->pause_until;
+        goto arm;
+    }
+    /* after a flood wait only the requests that hit it go, and the rest wait
+     * for their answers: resuming everything at once would just collect
+     * another round of 429s */
+    while (!tg_list_empty(&tg->flood)) {
+        tg_chat *c = tg_container(tg->flood.next, tg_chat, link);
+        c->head->probe = 1;
+        c->flood = 0;
+        dispatch(tg, c, now);
+    }
+    if (tg->probing > 0)
+        goto arm;
+
+    for (tg_link *l = tg->delayed.next, *next; l != &tg->delayed; l = next) {
+        next = l->next;
+        tg_chat *c = tg_container(l, tg_chat, link);
+        if (c->not_before <= now)
+            chat_place(tg, c);
+        else
+            wake = min64(wake, c->not_before);
+    }
+    while (!tg_list_empty(&tg->ready_now))
+        dispatch(tg, tg_container(tg->ready_now.next, tg_chat, link), now);
+
+    for (tg_link *l = tg->ready_bulk.next, *next; l != &tg->ready_bulk; l = next) {
+        next = l->next;
+        tg_chat *c = tg_container(l, tg_chat, link);
+        int64_t g = wh_bucket_peek(&tg->global, now);
+        if (g > 0) {
+            /* every bulk request needs the global budget: no point looking further */
+            wake = min64(wake, now + g);
+            break;
+        }
+        int64_t w = wh_bucket_peek(&c->bucket, now);
+        if (w > 0) {
+            wake = min64(wake, now + w);
+            continue;
+        }
+        wh_bucket_take(&tg->global, now);
+        wh_bucket_take(&c->bucket, now);
+        dispatch(tg, c, now);
+    }
+    if (!tg_list_empty(&tg->idle)) {
+        /* wake once the oldest idle chat can be forgotten */
+        tg_chat *c = tg_container(tg->idle.next, tg_chat, link);
+        int64_t refill = c->bucket.rate > 0 ? (int64_t)((c->bucket.burst - c->bucket.tokens) * 1000.0 / c->bucket.rate) : 0;
+        wake = min64(wake, (c->bucket.last_ms > now ? c->bucket.last_ms : now) + refill + 1);
+    }
+arm:
+    if (wake == INT64_MAX)
+        uv_timer_stop(&tg->pace);
+    else
+        uv_timer_start(&tg->pace, on_pace, (uint64_t)(wake > now ? wake - now : 0), 0);
+    if (tg->state == TG_DRAINING && tg->outstanding == 0)
+        tg_outbox_close(tg);
+}
+
+static int64_t backoff_ms(int n)
+{
+    int64_t ms = TG_BACKOFF_MIN_MS;
+    for (int i = 0; i < n && ms < TG_BACKOFF_MAX_MS; i++)
+        ms *= 2;
+    return ms < TG_BACKOFF_MAX_MS ? ms : TG_BACKOFF_MAX_MS;
+}
+
+void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
+{
+    tg_chat *c = r->chat;
+    wh_tg_result res;
+    int64_t retry_after = 0;
+    int kind = tg_http_parse(tg, r, code, http, &res, &retry_after);
+    int64_t now = now_ms(tg);
+    c->inflight = 0;
+    if (r->probe) {
+        r->probe = 0;
+        tg->probing--;
+    }
+    if (kind == TG_FLOOD) {
+        atomic_fetch_add(&tg->st_429, 1);
+        if (++r->floods < TG_MAX_FLOODS) {
+            int64_t until = now + retry_after * 1000;
+            if (until > tg->pause_until) {
+                tg_log(WH_LOG_WARN, "flood wait %llds (%s to chat %lld)", (long long)retry_after, r->method,
+                        (long long)r->chat_id);
+                tg->pause_until = until;
+                wh_bucket_pause(&tg->global, until);
+            }
+            c->flood = 1;
+            chat_place(tg, c);
+            return;
+        }
+    } else if (kind == TG_RETRY && r->retries < tg->o.max_retries) {
+        int64_t delay = backoff_ms(r->retries);
+        r->retries++;
+        atomic_fetch_add(&tg->st_retries, 1);
+        tg_log(WH_LOG_DEBUG, "%s to chat %lld: %d %s, retry %d in %lld ms", r->method, (long long)r->chat_id,
+                 res.error_code, res.description, r->retries, (long long)delay);
+        c->not_before = now + delay;
+        chat_place(tg, c);
+        return;
+    }
+    finish_head(tg, c, &res);
+    chat_place(tg, c);
+}
+
+void tg_outbox_stop(wh_tg *tg)
+{
+    tg->state = TG_DRAINING;
+    take_incoming(tg);
+    /* queued broadcasts do not get the grace period; a bulk request in
+     * flight does, it is one message */
+    tg_link *lists[] = {&tg->ready_bulk, &tg->delayed, &tg->flood};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        for (tg_link *l = lists[i]->next, *next; l != lists[i]; l = next) {
+            next = l->next;
+            tg_chat *c = tg_container(l, tg_chat, link);
+            if (!c->head || c->head->klass != WH_TG_BULK)
+                continue; /* re-placing it would put it back behind us: no end */
+            while (c->head && c->head->klass == WH_TG_BULK)
+                fail_head(tg, c, TG_SHUTTING_DOWN);
+            chat_place(tg, c);
+        }
+    }
+    uv_timer_start(&tg->drain, on_drain, TG_DRAIN_MS, 0);
+    tg_outbox_pump(tg);
+}
+
+static void fail_chat(wh_tg *tg, tg_chat *c)
+{
+    if (c->inflight) {
+        tg_http_abort(tg, c->head);
+        c->inflight = 0;
+        if (c->head->probe)
+            tg->probing--;
+    }
+    while (c->head)
+        fail_head(tg, c, TG_SHUTTING_DOWN);
+    chat_free(tg, c);
+}
+
+/* the end of the grace period, or nothing left to wait for: fail what is
+ * left and close every handle */
+void tg_outbox_close(wh_tg *tg)
+{
+    if (tg->state == TG_CLOSING)
+        return;
+    tg->state = TG_CLOSING;
+    take_incoming(tg);
+    tg_link *lists[] = {&tg->busy, &tg->ready_now, &tg->ready_bulk, &tg->delayed, &tg->flood, &tg->idle};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        while (!tg_list_empty(lists[i]))
+            fail_chat(tg, tg_container(lists[i]->next, tg_chat, link));
+    uv_timer_stop(&tg->pace);
+    uv_timer_stop(&tg->drain);
+    uv_close((uv_handle_t *)&tg->pace, tg_handle_closed);
+    uv_close((uv_handle_t *)&tg->drain, tg_handle_closed);
+    tg_close_handles(tg);
+}
+
+void tg_outbox_free(wh_tg *tg) { wh_i64map_free(&tg->chats); }
