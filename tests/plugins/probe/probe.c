@@ -1,0 +1,179 @@
+/* probe: a plugin for the host's e2e tests (tests/e2e/test_host_*.py).
+ * Every entry point is the smallest thing that lets a test observe one
+ * host behaviour from the outside:
+ *   /start t<payload>   deep link prefix "t"           → "deep:<payload>"
+ *   pr:<x>              callback, min_role MANAGER      → "секрет"
+ *   /boom               handler returns WALOR_EDB        (the user gets the polite error)
+ *   /bulk N [chat_id…]  N messages with WALOR_SEND_BULK to each chat (pacing, blocked users)
+ *   /slow               sleeps 300 ms, then replies      (kill -9 mid-handler)
+ *   /count [ms]         one row in probe_seen per handled update (dedup, durability)
+ *   /long               a button with 200 bytes of callback data (token store);
+ *                       its press (pl:…) replies with the payload length
+ *   admin panel         a section button "🔬 Проба" and a header line */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <walor/plugin.h>
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static int32_t on_deeplink(walor_ctx *c, const char *payload)
+{
+    return walor_reply(c, walor_ctx_printf(c, "deep:%s", walor_html_escape(c, payload)), NULL);
+}
+
+static int32_t on_secret(walor_ctx *c, const char *arg)
+{
+    (void)arg;
+    return walor_reply(c, "секрет", NULL);
+}
+
+static int32_t cmd_boom(walor_ctx *c, const char *arg)
+{
+    (void)c;
+    (void)arg;
+    return WALOR_EDB;
+}
+
+/* /bulk N [chat_id...]: N broadcast messages to each chat (default: the caller) */
+static int32_t bulk_to(walor_ctx *c, int64_t chat, long n)
+{
+    int failed = 0;
+    for (long i = 1; i <= n; i++) {
+        int32_t rc = walor_send(c, chat, walor_ctx_printf(c, "bulk %ld/%ld", i, n), NULL, WALOR_SEND_BULK, NULL);
+        if (rc < 0) {
+            failed++;
+            walor_log(c, WALOR_LOG_INFO, "bulk %ld to %lld: %s", i, (long long)chat,
+                      walor_strerror(walor_ctx_plugin(c), rc));
+        }
+    }
+    walor_log(c, WALOR_LOG_INFO, "bulk of %ld to %lld queued, %d refused", n, (long long)chat, failed);
+    return 0;
+}
+
+static int32_t cmd_bulk(walor_ctx *c, const char *arg)
+{
+    char *end = NULL;
+    long n = strtol(arg, &end, 10);
+    if (!end || end == arg || n < 1 || n > 100)
+        return walor_reply(c, "использование: /bulk N [chat_id...]", NULL);
+    walor_reply(c, walor_ctx_printf(c, "bulk: %ld в очереди", n), NULL);
+    int any = 0;
+    for (const char *p = end;;) {
+        char *next = NULL;
+        long long to = strtoll(p, &next, 10);
+        if (!next || next == p || to <= 0)
+            break;
+        bulk_to(c, (int64_t)to, n);
+        any = 1;
+        p = next;
+    }
+    return any ? 0 : bulk_to(c, walor_chat_id(c), n);
+}
+
+static int32_t cmd_slow(walor_ctx *c, const char *arg)
+{
+    (void)arg;
+    sleep_ms(300);
+    return walor_reply(c, "slow: готово", NULL);
+}
+
+static int32_t cmd_count(walor_ctx *c, const char *arg)
+{
+    long ms = strtol(arg, NULL, 10);
+    if (ms > 0 && ms <= 2000)
+        sleep_ms(ms);
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int32_t rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
+                               WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+    if (rc < 0)
+        return rc;
+    return walor_reply(c, walor_ctx_printf(c, "count:%lld", (long long)uid), NULL);
+}
+
+#define LONG_PAYLOAD 197 /* "pl:" + 197 = 200 bytes of callback data */
+
+static int32_t cmd_long(walor_ctx *c, const char *arg)
+{
+    (void)arg;
+    char *data = walor_ctx_alloc(c, LONG_PAYLOAD + 4);
+    if (!data)
+        return WALOR_ENOMEM;
+    memcpy(data, "pl:", 3);
+    for (int i = 0; i < LONG_PAYLOAD; i++)
+        data[3 + i] = (char)('a' + i % 26);
+    data[3 + LONG_PAYLOAD] = '\0';
+    walor_kb *kb = walor_kb_new(c);
+    int32_t rc = walor_kb_button(kb, "📏 Длинная", data);
+    if (rc < 0)
+        return rc;
+    return walor_reply(c, "длинная кнопка", kb);
+}
+
+static int32_t on_long(walor_ctx *c, const char *arg)
+{
+    size_t n = strlen(arg);
+    walor_answer(c, walor_ctx_printf(c, "%zu", n));
+    return walor_reply(c, walor_ctx_printf(c, "длина:%zu", n), NULL);
+}
+
+static int32_t press_admin(walor_ctx *c)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, "⬅️ Назад", "m:core.admin");
+    return walor_edit(c, "🔬 раздел пробы", kb);
+}
+
+static const char *header(walor_ctx *c)
+{
+    int64_t n = 0;
+    if (walor_db_int(c, "SELECT count(*) FROM probe_seen", NULL, 0, &n) != 0)
+        return NULL;
+    return walor_ctx_printf(c, "🔬 проб: %lld", (long long)n);
+}
+
+static int32_t wipe(walor_ctx *c, int64_t user_id)
+{
+    int32_t rc = walor_db_exec(c, "DELETE FROM probe_seen WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
+    return rc < 0 ? rc : 0;
+}
+
+#define CMD(n, fn) {.struct_size = sizeof(walor_command_def), .name = (n), .description = (n), .handler = (fn)}
+
+static int32_t load(walor_plugin *p)
+{
+    static const walor_command_def cmds[] = {
+        CMD("boom", cmd_boom), CMD("bulk", cmd_bulk), CMD("slow", cmd_slow),
+        CMD("count", cmd_count), CMD("long", cmd_long),
+    };
+    const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
+    const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
+                                       .handler = on_secret};
+    const walor_callback_def lng = {.struct_size = sizeof lng, .prefix = "pl", .handler = on_long};
+    const walor_menu_def admin = {.struct_size = sizeof admin, .min_role = WALOR_ROLE_MANAGER,
+                                  .where = WALOR_MENU_ADMIN, .order = 100, .id = "probe",
+                                  .label = "🔬 Проба", .on_press = press_admin};
+    int32_t rc = walor_migration(p, 1,
+                                 "CREATE TABLE probe_seen (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL,"
+                                 " user_id INTEGER NOT NULL)");
+    for (size_t i = 0; rc == 0 && i < sizeof cmds / sizeof *cmds; i++)
+        rc = walor_command(p, &cmds[i]);
+    if (!rc) rc = walor_deeplink(p, &dl);
+    if (!rc) rc = walor_callback(p, &secret);
+    if (!rc) rc = walor_callback(p, &lng);
+    if (!rc) rc = walor_menu(p, &admin);
+    if (!rc) rc = walor_admin_header(p, header);
+    if (!rc) rc = walor_on_wipe(p, wipe);
+    return rc;
+}
+
+WALOR_PLUGIN_DEFINE(.name = "probe", .version = "1.0.0", .description = "Плагин для тестов хоста", .load = load)
