@@ -1,6 +1,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,55 @@ static int32_t clamp_changes(sqlite3_int64 n)
     return n > INT32_MAX ? INT32_MAX : (int32_t)n;
 }
 
+/* In-process writers wait for each other on a condition variable instead
+ * of SQLite's default busy handler, which naps 1, 2, 5 … 100 ms: a worker
+ * (or the loop thread storing updates) stuck behind another thread's commit
+ * wakes as soon as that commit lands. Another process's lock is still
+ * waited for by waking every 2 ms, up to BUSY_TIMEOUT_MS. */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t writer_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t writer_gen;
+
+static void writer_done(void)
+{
+    pthread_mutex_lock(&writer_mu);
+    writer_gen++;
+    pthread_cond_broadcast(&writer_cv);
+    pthread_mutex_unlock(&writer_mu);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int wait_for_writer(void *arg, int count)
+{
+    (void)arg;
+    static _Thread_local int64_t started;
+    int64_t now = mono_ms();
+    if (count == 0)
+        started = now;
+    if (now - started >= BUSY_TIMEOUT_MS)
+        return 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 2 * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&writer_mu);
+    uint64_t gen = writer_gen;
+    while (gen == writer_gen)
+        if (pthread_cond_timedwait(&writer_cv, &writer_mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&writer_mu);
+    return 1;
+}
+
 static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int allow_txctl)
 {
     wh_stmt *ent;
@@ -388,7 +438,11 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
         return r;
     }
     r = kind == KIND_DML ? clamp_changes(sqlite3_changes64(db->h)) : 0;
+    /* COMMIT and ROLLBACK count as read-only for SQLite, yet free the lock */
+    int wrote = allow_txctl || !sqlite3_stmt_readonly(st);
     release(ent, st);
+    if (wrote)
+        writer_done();
     return r;
 }
 
@@ -497,6 +551,7 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
+    sqlite3_busy_handler(h, wait_for_writer, NULL);
     wh_db *db = calloc(1, sizeof *db);
     if (!db) {
         open_error(err, errlen, "cannot open database %s: out of memory", path);
@@ -628,6 +683,8 @@ void wh_rows_close(wh_rows *r)
     if (!r || r->state == ROWS_CLOSED)
         return;
     r->db->nopen--;
+    if (!sqlite3_stmt_readonly(r->st))
+        writer_done(); /* INSERT … RETURNING */
     if (r->ent) {
         release(r->ent, r->st);
         r->state = ROWS_CLOSED; /* the struct lives on in the cache entry */
@@ -731,6 +788,7 @@ int32_t wh_db_script(wh_db *db, const char *sql)
         return wh_error(WALOR_EINVAL, "NULL database or SQL");
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    writer_done();
     if (rc != SQLITE_OK) {
         int32_t r = fail_msg(rc, msg ? msg : sqlite3_errmsg(db->h), sql);
         sqlite3_free(msg);

@@ -18,10 +18,6 @@
 #include "texts.h"
 #include "users.h"
 
-/* how many times an update may start handling before it is set aside: a
- * handler that crashes the process must not crash it forever */
-#define MAX_ATTEMPTS 3
-
 static void say(walor_ctx *c, const char *key)
 {
     char *t = wh_arena_strdup(c->arena, wh_text_get(key) ? wh_text_get(key) : key);
@@ -256,13 +252,6 @@ static void my_chat_member(wh_worker *w, json_t *obj)
 void wh_dispatch_update(wh_worker *w, json_t *u)
 {
     int64_t update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
-    int64_t attempts = 0;
-    if (wh_inbox_attempt(w->db, update_id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
-        wh_logf(WH_LOG_ERROR, "host", "update %lld set aside after %lld attempts", (long long)update_id,
-                (long long)attempts);
-        wh_inbox_done(w->db, update_id, wh_now());
-        return;
-    }
     const char *kind = wh_update_kind(u);
     json_t *obj = kind ? json_object_get(u, kind) : NULL;
     if (!obj) {

@@ -2,6 +2,7 @@
  * thread (Telegram I/O, timers, signals) while workers handle updates. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,34 @@ static void update_job(void *state, void *arg)
     json_decref(arg);
 }
 
-static void drop_json(void *arg) { json_decref(arg); }
+/* Updates dropped from the queue at a clean stop never started: their
+ * attempt is given back after the workers are gone, so only crashes count. */
+static pthread_mutex_t dropped_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t *dropped;
+static size_t ndropped;
+
+static void drop_json(void *arg)
+{
+    int64_t id = (int64_t)json_integer_value(json_object_get(arg, "update_id"));
+    pthread_mutex_lock(&dropped_mu);
+    int64_t *d = realloc(dropped, (ndropped + 1) * sizeof *d);
+    if (d) {
+        dropped = d;
+        dropped[ndropped++] = id;
+    }
+    pthread_mutex_unlock(&dropped_mu);
+    json_decref(arg);
+}
+
+static void give_back_attempts(void)
+{
+    for (size_t i = 0; i < ndropped; i++)
+        wh_db_exec(loop_db, "UPDATE wh_inbox SET attempts = attempts - 1 WHERE update_id = ? AND attempts > 0",
+                   WALOR_ARGS(walor_i(dropped[i])));
+    free(dropped);
+    dropped = NULL;
+    ndropped = 0;
+}
 
 static void submit_update(json_t *u)
 {
@@ -92,6 +120,34 @@ static void submit_update(json_t *u)
     json_incref(u);
     if (wh_pool_submit(wh_g.pool, key, update_job, u, drop_json) != 0)
         json_decref(u); /* stays pending in the inbox and runs after a restart */
+}
+
+/* how many times an update may be dispatched: one that was being handled
+ * when the process crashed twice is set aside rather than crash it forever */
+#define MAX_ATTEMPTS 2
+
+/* updates stored before a crash or stop and not handled yet run first */
+static void redispatch_pending(void)
+{
+    json_t *pending = NULL;
+    if (wh_inbox_pending(loop_db, &pending) != 0)
+        return;
+    if (json_array_size(pending))
+        wh_info("re-dispatching %zu stored updates", json_array_size(pending));
+    size_t i;
+    json_t *u;
+    json_array_foreach(pending, i, u) {
+        int64_t id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
+        int64_t attempts = 0;
+        if (wh_inbox_attempt(loop_db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
+            wh_err("update %lld set aside: it was being handled during %lld crashes", (long long)id,
+                   (long long)(attempts - 1));
+            wh_inbox_done(loop_db, id, wh_now());
+            continue;
+        }
+        submit_update(u);
+    }
+    json_decref(pending);
 }
 
 /* ---- Telegram hooks (loop thread) ---- */
@@ -340,16 +396,7 @@ int main(int argc, char **argv)
     }
     wh_tg_set_offset(wh_g.tg, wh_inbox_max_id(loop_db) + 1);
 
-    /* updates stored before a crash or stop and not handled yet run first */
-    json_t *pending = NULL;
-    if (wh_inbox_pending(loop_db, &pending) == 0) {
-        size_t i;
-        json_t *u;
-        if (json_array_size(pending))
-            wh_info("re-dispatching %zu stored updates", json_array_size(pending));
-        json_array_foreach(pending, i, u) submit_update(u);
-        json_decref(pending);
-    }
+    redispatch_pending();
 
     uv_signal_init(&loop, &sig_term);
     uv_signal_init(&loop, &sig_int);
@@ -377,6 +424,7 @@ out_loop:
     if (wh_g.tg)
         wh_tg_free(wh_g.tg);
     uv_loop_close(&loop);
+    give_back_attempts();
 out:
     wh_unload_plugins();
     wh_registry_free();

@@ -147,6 +147,31 @@ static int replace_instead(const char *desc)
            strstr(desc, "message can't be edited") || strstr(desc, "MESSAGE_ID_INVALID");
 }
 
+/* What an asynchronous edit needs if Telegram answers that the message is
+ * gone: the same screen is then sent as a new message. */
+typedef struct edit_fallback {
+    int64_t chat_id;
+    json_t *params;        /* sendMessage parameters */
+} edit_fallback;
+
+static void edit_done(wh_tg_result *r, void *ud)
+{
+    edit_fallback *f = ud;
+    if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
+        json_t *p = f->params;
+        f->params = NULL;
+        wh_tg_call(wh_g.tg, "sendMessage", p, NULL, f->chat_id, WH_TG_INTERACTIVE, NULL);
+    } else if (!r->ok && !(r->error_code == 400 && strstr(r->description, "message is not modified")) &&
+               strcmp(r->description, "shutting down") != 0) {
+        wh_logf(WH_LOG_WARN, "tg", "editMessageText in chat %lld failed: %d %s", (long long)f->chat_id,
+                r->error_code, r->description);
+    }
+    json_decref(f->params);
+    free(f);
+}
+
+/* Edits are queued like sends: a worker never waits for Telegram's round
+ * trip just to learn that nothing changed. */
 static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const char *html, const walor_kb *kb,
                     uint32_t flags)
 {
@@ -166,17 +191,20 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
         return rc;
     }
     add_flags(params, flags & ~WALOR_SEND_SILENT);
-    wh_tg_result r;
-    memset(&r, 0, sizeof r);
-    rc = wh_tg_call(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, &r);
-    json_decref(r.result);
-    if (rc)
-        return rc;
-    if (r.ok || (r.error_code == 400 && strstr(r.description, "message is not modified")))
-        return 0;
-    if (r.error_code == 400 && replace_instead(r.description))
-        return msg_send(c, chat_id, html, kb, flags & ~WALOR_SEND_BULK, NULL);
-    return wh_tg_result_err(&r);
+    edit_fallback *f = malloc(sizeof *f);
+    if (!f) {
+        json_decref(params);
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    }
+    f->chat_id = chat_id;
+    f->params = json_deep_copy(params);
+    json_object_del(f->params, "message_id");
+    rc = wh_tg_call_cb(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, edit_done, f);
+    if (rc < 0) {
+        json_decref(f->params);
+        free(f);
+    }
+    return rc;
 }
 
 static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)

@@ -195,8 +195,23 @@ static tg_req *req_new(const char *method, json_t *params, const wh_tg_upload *u
     return r;
 }
 
+static int32_t submit(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                      uint32_t klass, wh_tg_result *out, wh_tg_done_fn done, void *done_ud);
+
 int32_t wh_tg_call(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
                    uint32_t klass, wh_tg_result *out)
+{
+    return submit(tg, method, params, up, chat_id, klass, out, NULL, NULL);
+}
+
+int32_t wh_tg_call_cb(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                      uint32_t klass, wh_tg_done_fn done, void *ud)
+{
+    return submit(tg, method, params, up, chat_id, klass, NULL, done, ud);
+}
+
+static int32_t submit(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                      uint32_t klass, wh_tg_result *out, wh_tg_done_fn done, void *done_ud)
 {
     if (out)
         memset(out, 0, sizeof *out);
@@ -214,6 +229,8 @@ int32_t wh_tg_call(wh_tg *tg, const char *method, json_t *params, const wh_tg_up
     tg_req *r = req_new(method, params, up, chat_id, klass);
     if (!r)
         return wh_error(WALOR_ENOMEM, "tg: out of memory");
+    r->done = done;
+    r->done_ud = done_ud;
 
     tg_waiter w;
     if (out) {

@@ -82,6 +82,15 @@ int32_t wh_tg_call(wh_tg *tg, const char *method, json_t *params, const wh_tg_up
  * sends finish for up to ~2 s, fail the rest (sync callers get 0/"shutting
  * down"), close every handle. Returns at once; the work completes as the
  * loop runs. Idempotent. */
+/* Like the async wh_tg_call, and done(res, ud) runs on the loop thread with
+ * the final answer (res->result borrowed). done must not block; it may queue
+ * further async calls. It also runs, with "shutting down", for a call that
+ * is dropped at stop, so whatever ud owns can be freed there; when the call
+ * is refused (a negative return) done never runs and ud stays the caller's. */
+typedef void (*wh_tg_done_fn)(wh_tg_result *res, void *ud);
+int32_t wh_tg_call_cb(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                      uint32_t klass, wh_tg_done_fn done, void *ud);
+
 void wh_tg_stop(wh_tg *tg);
 void wh_tg_free(wh_tg *tg); /* after the loop has run the close callbacks; NULL is fine */
 

@@ -72,6 +72,8 @@ typedef struct tg_req {
     int probe;                 /* sent as the first request after a flood wait */
     int is_poll;
     tg_waiter *waiter;         /* sync caller, or NULL */
+    wh_tg_done_fn done;        /* async caller's completion, or NULL */
+    void *done_ud;
     CURL *easy;
     curl_mime *mime;
     char *resp;

@@ -124,6 +124,9 @@ void tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res)
         r->waiter->done = 1;
         pthread_cond_signal(&r->waiter->cv);
         pthread_mutex_unlock(&tg->mu);
+    } else if (r->done) {
+        r->done(res, r->done_ud);
+        json_decref(res->result);
     } else if (!res->ok && res->error_code == 0 && strcmp(res->description, TG_SHUTTING_DOWN) == 0) {
         tg->dropped++; /* one line for all of them at close */
     } else {

@@ -93,7 +93,9 @@ static void test_open_pragmas(void **state)
     wh_rows_close(r);
     assert_int_equal(count(db, "PRAGMA synchronous"), 1); /* NORMAL */
     assert_int_equal(count(db, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(count(db, "PRAGMA busy_timeout"), 5000);
+    /* busy waits go through the host's own handler (woken by commits), so
+     * SQLite's sleeping busy_timeout is off */
+    assert_int_equal(count(db, "PRAGMA busy_timeout"), 0);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM wh_migrations"), 0);
     assert_int_equal(wh_db_check(db), 0);
     wh_db_close(db);
