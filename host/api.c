@@ -30,6 +30,11 @@ const walor_host_api *wh_api(void)
         wh_settings_fill(&table);
         wh_dbapi_fill(&table);
         wh_menu_fill(&table);
+        wh_sched_fill(&table);
+        wh_events_fill(&table);
+        wh_http_fill(&table);
+        wh_ops_fill(&table);
+        wh_form_fill(&table);
         built = 1;
     }
     return &table;

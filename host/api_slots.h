@@ -10,5 +10,10 @@ void wh_conv_fill(walor_host_api *api);     /* conv.c */
 void wh_settings_fill(walor_host_api *api); /* settings.c */
 void wh_dbapi_fill(walor_host_api *api);    /* dbapi.c */
 void wh_menu_fill(walor_host_api *api);     /* menu.c: main menu and admin panel */
+void wh_sched_fill(walor_host_api *api);    /* sched.c: cron and one-shot jobs */
+void wh_events_fill(walor_host_api *api);   /* events.c: events and services */
+void wh_http_fill(walor_host_api *api);     /* http.c: routes */
+void wh_ops_fill(walor_host_api *api);      /* help.c, report.c: help sections, error reports */
+void wh_form_fill(walor_host_api *api);     /* form.c: bulk text forms */
 
 #endif

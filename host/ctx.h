@@ -46,6 +46,13 @@ struct walor_ctx {
     int answered;
     int conv_loaded;
     wh_conv conv;
+    struct wh_http_req *http;  /* the request, in an HTTP route handler (http.c) */
+    /* the host opened the transaction around this callback (event
+     * subscribers): the plugin's begin/commit nest inside it and its
+     * rollback marks the whole delivery failed */
+    int tx_managed;
+    int tx_depth;
+    int tx_failed;
 };
 
 void wh_ctx_init(walor_ctx *c, wh_worker *w);

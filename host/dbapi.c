@@ -46,9 +46,36 @@ static int32_t row_next(walor_rows *r) { return r && r->r ? wh_rows_next(r->r) :
 static int64_t col_int(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_int(r->r, i) : 0; }
 static const char *col_text(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_text(r->r, i) : NULL; }
 static int32_t col_is_null(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_is_null(r->r, i) : 1; }
-static int32_t tx_begin(walor_ctx *c) { return wh_db_begin(c->w->db); }
-static int32_t tx_commit(walor_ctx *c) { return wh_db_commit(c->w->db); }
-static int32_t tx_rollback(walor_ctx *c) { return wh_db_rollback(c->w->db); }
+static int32_t tx_begin(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        c->tx_depth++;
+        return 0;
+    }
+    return wh_db_begin(c->w->db);
+}
+
+static int32_t tx_commit(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        if (c->tx_depth == 0)
+            return wh_error(WALOR_EINVAL, "commit without begin");
+        c->tx_depth--;
+        return 0;
+    }
+    return wh_db_commit(c->w->db);
+}
+
+static int32_t tx_rollback(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        c->tx_failed = 1;
+        if (c->tx_depth)
+            c->tx_depth--;
+        return 0;
+    }
+    return wh_db_rollback(c->w->db);
+}
 
 void wh_dbapi_fill(walor_host_api *api)
 {

@@ -102,6 +102,7 @@ static void drop_registrations(wh_plugin *p)
     /* the plugin object itself stays in the list, marked dead, so that
      * indexes stay stable; it is freed with the registry */
     p->loading = 0;
+    p->dead = 1;
 }
 
 static int32_t migrate(wh_plugin *p, wh_db *db)
@@ -148,6 +149,13 @@ static int requirements(cand *cs, size_t n, cand *c, char *missing, size_t mlen)
             result = 0;
     }
     return result;
+}
+
+void wh_loader_refuse(wh_plugin *p, const char *why)
+{
+    wh_logf(WH_LOG_ERROR, "loader", "plugin %s refused: %s", p->name, why);
+    drop_registrations(p);
+    p->desc = NULL; /* never unload() it; its code stays mapped until exit */
 }
 
 size_t wh_load_plugins(const char *dir, char *const *names, size_t n, wh_db *db)

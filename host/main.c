@@ -26,6 +26,7 @@
 #include "pool.h"
 #include "registry.h"
 #include "schema.h"
+#include "services.h"
 #include "texts.h"
 #include "tg.h"
 #include "users.h"
@@ -252,6 +253,11 @@ static void on_signal(uv_signal_t *s, int signum)
     wh_info("signal %d: stopping", signum);
     wh_g.stopping = 1;
     uv_timer_stop(&sweep_timer);
+    /* no new work from outside, then let the workers finish theirs */
+    wh_http_stop();
+    wh_sched_stop();
+    wh_events_stop();
+    wh_ops_stop();
     uv_queue_work(&loop, &stop_work, stop_pool, pool_stopped);
 }
 
@@ -370,6 +376,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nnames; i++)
         free(names[i]);
     free(names);
+    if (wh_services_resolve() != 0)
+        goto out;
     wh_info("%zu of %zu plugins loaded", loaded, nnames);
     if (wh_texts_load_dir(wh_g.cfg.texts_dir, err, sizeof err) != 0) {
         wh_err("%s", err);
@@ -408,6 +416,11 @@ int main(int argc, char **argv)
     if (wh_tg_start(wh_g.tg) != 0) {
         wh_err("cannot start polling");
         goto out_loop;
+    }
+    if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
+        wh_ops_start(&loop, loop_db) != 0 || wh_http_start(&loop) != 0) {
+        wh_err("cannot start the host services");
+        raise(SIGTERM);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = 0;

@@ -26,6 +26,7 @@ struct walor_plugin {
     char *path;
     int index;             /* load order */
     int loading;           /* registration allowed only while 1 */
+    int dead;              /* refused after registering: modules skip its entries */
 };
 typedef struct walor_plugin wh_plugin;
 

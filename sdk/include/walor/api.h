@@ -147,6 +147,59 @@ struct walor_host_api {
     json_t *(*user_get)(walor_ctx *c, int64_t user_id);
     /* F-HOST-03: record a staff action ("изменил статус заказа 42 → paid") */
     int32_t (*action_log)(walor_ctx *c, const char *what);
+
+    /* ---- scheduler ---- */
+    int32_t (*reg_cron)(walor_plugin *p, const walor_cron_def *d);              /* [load] */
+    int32_t (*reg_job)(walor_plugin *p, const char *name, walor_job_fn fn);     /* [load] handler of one-shot jobs */
+    /* [cb] run the plugin's job `name` at `when` (epoch s) with payload
+     * (borrowed, copied; NULL = {}); stored in the caller's transaction when
+     * one is open, so it exists exactly when the change that needs it does.
+     * key (may be NULL) identifies it for walor_job_cancel(); scheduling the
+     * same name+key again replaces the earlier one. */
+    int32_t (*job_at)(walor_ctx *c, int64_t when, const char *name, const char *key, json_t *payload);
+    int32_t (*job_cancel)(walor_ctx *c, const char *name, const char *key); /* [cb] 0, or ENOTFOUND */
+
+    /* ---- events (transactional outbox) ---- */
+    int32_t (*reg_subscribe)(walor_plugin *p, const char *event, walor_event_fn fn); /* [load] */
+    /* [cb] written in the caller's transaction (or on its own when none is
+     * open) and delivered after commit to every subscriber, in order per
+     * aggregate ("order:42"; NULL = one global order). Payloads carry
+     * "v": <schema version>. */
+    int32_t (*event_emit)(walor_ctx *c, const char *event, const char *aggregate, json_t *payload);
+
+    /* ---- services: versioned function tables one plugin offers others ---- */
+    /* [load] vtable must stay valid while the plugin is loaded; it begins
+     * with uint32_t struct_size like every SDK struct */
+    int32_t (*service_provide)(walor_plugin *p, const char *name, uint32_t major, uint32_t minor,
+                               const void *vtable);
+    /* [load] the plugin is refused if no loaded plugin provides name with
+     * this major and at least min_minor */
+    int32_t (*service_require)(walor_plugin *p, const char *name, uint32_t major, uint32_t min_minor);
+    /* [any, after load] the table, or NULL when nobody provides that major;
+     * *out_minor (may be NULL) tells which minor it is */
+    const void *(*service_get)(const walor_plugin *p, const char *name, uint32_t major, uint32_t *out_minor);
+
+    /* ---- HTTP routes ---- */
+    int32_t (*reg_route)(walor_plugin *p, const walor_route_def *d);            /* [load] */
+    const char *(*http_method)(walor_ctx *c);                                   /* [cb] NULL outside a route */
+    const char *(*http_path)(walor_ctx *c);                                     /* [cb] below /p/<plugin>/ */
+    const char *(*http_header)(walor_ctx *c, const char *name);                 /* [cb] case-insensitive */
+    const char *(*http_query)(walor_ctx *c, const char *name);                  /* [cb] decoded */
+    const void *(*http_body)(walor_ctx *c, size_t *len);                        /* [cb] NUL-terminated too */
+    /* [cb] once per request; without it the host answers 500 */
+    int32_t (*http_respond)(walor_ctx *c, uint32_t status, const char *content_type, const void *body,
+                            size_t len);
+
+    /* ---- help, errors, forms ---- */
+    /* [load] a help section (Russian Telegram HTML) shown in /help and the
+     * admin "Инструкции" for users with at least min_role */
+    int32_t (*reg_help)(walor_plugin *p, const char *title, const char *html, uint32_t min_role);
+    /* [cb] report a failure the plugin handled but the owner must see */
+    int32_t (*report_error)(walor_ctx *c, const char *what);
+    /* [cb] parse a bulk form; on WALOR_EINVAL *errors (arena) lists every bad
+     * line as "строка N: …" and *out is NULL; nothing is half-parsed */
+    int32_t (*form_parse)(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out, uint32_t *n,
+                          const char **errors);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

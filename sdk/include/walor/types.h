@@ -201,6 +201,58 @@ static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, 
 #define WALOR_ARGS(...) ((const walor_val[]){__VA_ARGS__}), \
     (uint32_t)(sizeof((const walor_val[]){__VA_ARGS__}) / sizeof(walor_val))
 
+
+/* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
+
+/* Cron jobs: 5-field cron ("m h dom mon dow", the shop's time zone). The
+ * same job never runs twice at once. */
+#define WALOR_CRON_CATCH_UP 0x1u /* a run missed while walord was down runs once at start */
+typedef struct walor_cron_def {
+    uint32_t struct_size;
+    uint32_t flags;
+    const char *name;            /* [a-z0-9_.]{1,48}, unique within the plugin */
+    const char *expr;            /* "0 10 * * 1-5" (10:00 on weekdays), every 5 minutes: "*\/5 * * * *" */
+    walor_ctx_fn fn;             /* runs on a worker; a negative return is reported and retried */
+} walor_cron_def;
+
+/* One-shot persistent jobs: the handler registered under a name runs at a
+ * time with the JSON payload given to walor_job_at(). */
+typedef int32_t (*walor_job_fn)(walor_ctx *c, json_t *payload);
+
+/* Event subscribers: called at least once per event after the emitting
+ * transaction committed, in a transaction of their own that also records
+ * the delivery, so the subscriber's database effect happens once. */
+typedef int32_t (*walor_event_fn)(walor_ctx *c, const char *event, json_t *payload);
+
+/* HTTP routes under /p/<plugin>/<path>. The handler reads the request and
+ * answers with walor_http_respond(). */
+#define WALOR_HTTP_GET    0x1u
+#define WALOR_HTTP_POST   0x2u
+#define WALOR_HTTP_PUT    0x4u
+#define WALOR_HTTP_DELETE 0x8u
+#define WALOR_ROUTE_PREFIX 0x100u /* path matches as a prefix ("webhook/" + anything) */
+typedef struct walor_route_def {
+    uint32_t struct_size;
+    uint32_t flags;              /* WALOR_HTTP_* methods it accepts, | WALOR_ROUTE_PREFIX */
+    const char *path;            /* relative, no leading '/', e.g. "payment/callback" */
+    walor_ctx_fn handler;
+    uint64_t max_body;           /* bytes; 0 = 64 KiB */
+} walor_route_def;
+
+/* Bulk text forms: one "ID quantity" line each ("12 5", "12.2 -1",
+ * "12 5 1500,50" with WALOR_FORM_AMOUNT). */
+#define WALOR_FORM_AMOUNT   0x1u /* a third column: money in roubles, parsed to kopecks */
+#define WALOR_FORM_NEGATIVE 0x2u /* quantities may be negative */
+#define WALOR_FORM_ZERO     0x4u /* quantities may be zero */
+typedef struct walor_form_line {
+    uint32_t struct_size;
+    uint32_t line;               /* 1-based line number in the text */
+    int64_t id;                  /* the number before the dot */
+    int64_t sub;                 /* the number after the dot (variant), 0 if none */
+    int64_t qty;
+    int64_t amount;              /* kopecks with WALOR_FORM_AMOUNT, else 0 */
+} walor_form_line;
+
 #ifdef __cplusplus
 }
 #endif

@@ -182,6 +182,59 @@ static inline int32_t walor_tx_rollback(walor_ctx *c) { return WALOR__A(c)->tx_r
 static inline json_t *walor_user_get(walor_ctx *c, int64_t user_id) { return WALOR__A(c)->user_get(c, user_id); }
 static inline int32_t walor_action_log(walor_ctx *c, const char *what) { return WALOR__A(c)->action_log(c, what); }
 
+
+/* scheduler */
+static inline int32_t walor_cron(walor_plugin *p, const walor_cron_def *d) { return WALOR__A(p)->reg_cron(p, d); }
+static inline int32_t walor_job(walor_plugin *p, const char *name, walor_job_fn fn) { return WALOR__A(p)->reg_job(p, name, fn); }
+static inline int32_t walor_job_at(walor_ctx *c, int64_t when, const char *name, const char *key, json_t *payload)
+{
+    return WALOR__A(c)->job_at(c, when, name, key, payload);
+}
+static inline int32_t walor_job_cancel(walor_ctx *c, const char *name, const char *key) { return WALOR__A(c)->job_cancel(c, name, key); }
+
+/* events and services */
+static inline int32_t walor_subscribe(walor_plugin *p, const char *event, walor_event_fn fn) { return WALOR__A(p)->reg_subscribe(p, event, fn); }
+static inline int32_t walor_event_emit(walor_ctx *c, const char *event, const char *aggregate, json_t *payload)
+{
+    return WALOR__A(c)->event_emit(c, event, aggregate, payload);
+}
+static inline int32_t walor_service_provide(walor_plugin *p, const char *name, uint32_t major, uint32_t minor, const void *vtable)
+{
+    return WALOR__A(p)->service_provide(p, name, major, minor, vtable);
+}
+static inline int32_t walor_service_require(walor_plugin *p, const char *name, uint32_t major, uint32_t min_minor)
+{
+    return WALOR__A(p)->service_require(p, name, major, min_minor);
+}
+static inline const void *walor_service_get(const walor_plugin *p, const char *name, uint32_t major, uint32_t *out_minor)
+{
+    return WALOR__A(p)->service_get(p, name, major, out_minor);
+}
+
+/* HTTP routes */
+static inline int32_t walor_route(walor_plugin *p, const walor_route_def *d) { return WALOR__A(p)->reg_route(p, d); }
+static inline const char *walor_http_method(walor_ctx *c) { return WALOR__A(c)->http_method(c); }
+static inline const char *walor_http_path(walor_ctx *c) { return WALOR__A(c)->http_path(c); }
+static inline const char *walor_http_header(walor_ctx *c, const char *name) { return WALOR__A(c)->http_header(c, name); }
+static inline const char *walor_http_query(walor_ctx *c, const char *name) { return WALOR__A(c)->http_query(c, name); }
+static inline const void *walor_http_body(walor_ctx *c, size_t *len) { return WALOR__A(c)->http_body(c, len); }
+static inline int32_t walor_http_respond(walor_ctx *c, uint32_t status, const char *type, const void *body, size_t len)
+{
+    return WALOR__A(c)->http_respond(c, status, type, body, len);
+}
+
+/* help, errors, forms */
+static inline int32_t walor_help(walor_plugin *p, const char *title, const char *html, uint32_t min_role)
+{
+    return WALOR__A(p)->reg_help(p, title, html, min_role);
+}
+static inline int32_t walor_report_error(walor_ctx *c, const char *what) { return WALOR__A(c)->report_error(c, what); }
+static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
+                                       uint32_t *n, const char **errors)
+{
+    return WALOR__A(c)->form_parse(c, text, flags, out, n, errors);
+}
+
 #ifdef __cplusplus
 }
 #endif
