@@ -9,6 +9,7 @@
 #include "host.h"
 #include "log.h"
 #include "menu.h"
+#include "report.h"
 #include "settings.h"
 #include "texts.h"
 #include "users.h"
@@ -462,6 +463,8 @@ int32_t wh_core_register(void)
         rc = setting("shop.about_text", WALOR_SET_TEXT, "Текст «О нас»", "");
     if (rc == 0)
         rc = setting("shop.about_photo", WALOR_SET_STRING, "Фото «О нас»", "");
+    if (rc == 0)
+        rc = wh_ops_register(core);
     core->loading = 0;
     if (rc)
         wh_err("core registration failed: %s", wh_last_error());

@@ -5,6 +5,7 @@
  * unknown command and a failing handler each have one. */
 #include "dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "menu.h"
+#include "report.h"
 #include "texts.h"
 #include "users.h"
 
@@ -28,6 +30,9 @@ static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
 {
     wh_logf(WH_LOG_ERROR, c->plugin ? c->plugin->name : "host", "%s failed: %s (%s) in update %lld", where,
             wh_strerror(rc), wh_last_error(), (long long)c->update_id);
+    char detail[700];
+    snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
+    wh_report_failure(c, c->plugin ? c->plugin->name : "host", where, detail);
     if (c->callback_id && !c->answered)
         c->head.api->answer(c, wh_text_get("core.error_short"), WALOR_ANSWER_ALERT);
     else

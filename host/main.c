@@ -153,11 +153,10 @@ static void redispatch_pending(void)
 
 /* ---- Telegram hooks (loop thread) ---- */
 
-static int on_updates(json_t *updates, void *ud)
+int wh_host_accept_updates(wh_db *db, json_t *updates)
 {
-    (void)ud;
     json_t *fresh = NULL;
-    if (wh_inbox_store(loop_db, updates, wh_now(), &fresh) != 0) {
+    if (wh_inbox_store(db, updates, wh_now(), &fresh) != 0) {
         wh_err("cannot store updates: %s", wh_last_error());
         return -1;
     }
@@ -166,6 +165,19 @@ static int on_updates(json_t *updates, void *ud)
     json_array_foreach(fresh, i, u) submit_update(u);
     json_decref(fresh);
     return 0;
+}
+
+void wh_clock_advance(int64_t seconds)
+{
+    wh_g.clock_offset += seconds;
+    wh_info("test clock moved by %lld s (offset now %lld s)", (long long)seconds, (long long)wh_g.clock_offset);
+    wh_sched_clock_moved();
+}
+
+static int on_updates(json_t *updates, void *ud)
+{
+    (void)ud;
+    return wh_host_accept_updates(loop_db, updates);
 }
 
 static void on_blocked(int64_t chat_id, void *ud)
