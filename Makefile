@@ -3,6 +3,10 @@
 #   make run        install deps, build, start the demo (tools/run-demo.sh)
 #   make test       install deps, build (normal + ASan/UBSan), run unit + e2e tests on both
 #   make asan       build the sanitizer tree only (build-asan/)
+#   make abi        SDK stability gate: compare the SDK's ABI with the release baseline
+#   make abi-baseline  regenerate that baseline (only at a release: docs/plugin-guide.md)
+#   make fuzz       build the libFuzzer targets (build-fuzz/) and run each FUZZ_SECONDS (60)
+#   make fuzz-smoke the same, FUZZ_SMOKE_SECONDS (10) each (part of make test)
 #   make bench      run bench/run.sh against the normal build
 #   make install PREFIX=/usr/local
 #   make clean
@@ -21,6 +25,9 @@ CTEST       ?= ctest
 PYTHON      ?= /usr/bin/python3
 PYTEST_ARGS ?=
 CMAKE_FLAGS ?=
+FUZZ_DIR    ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 
 # Sanitizer run-time options for the ASan tree: any report is fatal and
 # printed with a stack; LeakSanitizer runs at exit (walord must exit 0 after
@@ -32,7 +39,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 
 .DEFAULT_GOAL := build
 .PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
-        run bench install clean
+        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -46,6 +53,32 @@ build:
 asan:
 	$(CMAKE) -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DWALOR_WERROR=ON -DWALOR_SANITIZE=ON $(CMAKE_FLAGS)
 	$(CMAKE) --build $(ASAN_DIR) -j$(JOBS)
+
+# SDK stability gate (tools/abi-check.sh): rebuilds only the ABI probe of
+# $(BUILD_DIR) (configuring the tree if needed) and compares it with the
+# committed baseline with abidiff and abi-compliance-checker.
+abi:
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || $(CMAKE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DWALOR_WERROR=ON -DWALOR_SANITIZE=OFF $(CMAKE_FLAGS)
+	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) tools/abi-check.sh
+
+# Only at a release (docs/plugin-guide.md "SDK stability"): writes
+# sdk/abi/walor-sdk-<major.minor>.{abi.xml,dump} for the current version.
+abi-baseline:
+	@[ -f $(BUILD_DIR)/CMakeCache.txt ] || $(CMAKE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DWALOR_WERROR=ON -DWALOR_SANITIZE=OFF $(CMAKE_FLAGS)
+	$(CMAKE) --build $(BUILD_DIR) --target walor_abi_probe
+	BUILD_DIR=$(BUILD_DIR) PYTHON=$(PYTHON) tools/abi-check.sh --baseline
+
+# libFuzzer targets (docs/fuzzing.md): a clang tree of their own that builds
+# only the fuzzers and the host sources they need.
+fuzz-build:
+	$(CMAKE) -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWALOR_WERROR=ON -DWALOR_SANITIZE=OFF -DWALOR_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	$(CMAKE) --build $(FUZZ_DIR) -j$(JOBS) --target walor_fuzzers
+
+fuzz: fuzz-build
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(JOBS) tools/fuzz.sh
+
+fuzz-smoke: fuzz-build
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS) tools/fuzz.sh
 
 # Suites on one tree. pytest's exit code 5 ("no tests collected") is a failure too.
 unit:
@@ -64,6 +97,8 @@ e2e-asan:
 test: deps
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory abi
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory unit-asan
@@ -83,4 +118,4 @@ install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

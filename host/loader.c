@@ -1,6 +1,7 @@
 #include "loader.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,9 @@ void wh_unload_plugins(void)
 {
     for (size_t i = wh_reg.plugins.n; i-- > 0;) {
         wh_plugin *p = wh_reg.plugins.v[i];
-        if (p->desc && p->desc->unload)
+        /* a descriptor from an SDK without unload() ends before the field */
+        if (p->desc && p->desc->struct_size >= offsetof(walor_plugin_desc, unload) + sizeof p->desc->unload &&
+            p->desc->unload)
             p->desc->unload(p);
     }
 #if !defined(__SANITIZE_ADDRESS__)

@@ -24,6 +24,11 @@ PACKAGES=(
     curl
     # checkers: second compiler, fuzzing, memory checking
     clang valgrind
+    # libFuzzer for clang 14 (libclang_rt.fuzzer*.a, used by make fuzz / fuzz-smoke)
+    libclang-rt-14-dev
+    # SDK stability gate (tools/abi-check.sh, make abi): abidw/abidiff,
+    # abi-dumper, abi-compliance-checker
+    abigail-tools abi-dumper abi-compliance-checker
 )
 
 missing_packages() {

@@ -1,0 +1,212 @@
+/* The host API table: the only way a plugin reaches the host.
+ *
+ * APPEND-ONLY. Never reorder, remove or retype a slot; a changed behaviour
+ * is a new slot with a _v2 suffix at the end, and WALOR_SDK_MINOR goes up.
+ * A plugin probes for a slot newer than the minor it requires with
+ * WALOR_API_HAS(api, slot).
+ *
+ * Thread and ownership rules, in one place so every slot can be tagged:
+ *   [load]   only inside the plugin's load(); afterwards WALOR_EPHASE.
+ *   [cb]     only on the worker thread running the callback that got `c`,
+ *            before it returns.
+ *   [any]    any thread, any time.
+ *   Strings passed to the host are copied. Strings returned by the host are
+ *   borrowed until the callback returns (arena) unless the slot says
+ *   otherwise. json_t* arguments are borrowed; json_t* results are borrowed
+ *   until the callback returns. */
+#ifndef WALOR_API_H
+#define WALOR_API_H
+
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct walor_host_api {
+    uint32_t struct_size;   /* sizeof the table the host was built with */
+    uint16_t major;         /* WALOR_SDK_MAJOR of the host */
+    uint16_t minor;         /* WALOR_SDK_MINOR of the host */
+
+    /* ---- errors, memory, logging (SDK 1.0) ---- */
+    const char *(*strerror)(int32_t err);                              /* [any] static string */
+    const char *(*last_error)(void);                                   /* [any] per-thread, valid until the next call */
+    void (*free)(void *p);                                             /* [any] for results of *_new and *_dup */
+    void *(*ctx_alloc)(walor_ctx *c, size_t n);                        /* [cb] zeroed, freed when the callback returns */
+    char *(*ctx_vprintf)(walor_ctx *c, const char *fmt, va_list ap);   /* [cb] arena string */
+    void (*vlog)(const void *handle, int32_t level, const char *fmt, va_list ap); /* [any] handle: plugin or ctx; secrets must not be passed */
+
+    /* ---- registration [load] ---- */
+    int32_t (*reg_command)(walor_plugin *p, const walor_command_def *d);
+    int32_t (*reg_deeplink)(walor_plugin *p, const walor_deeplink_def *d);
+    int32_t (*reg_callback)(walor_plugin *p, const walor_callback_def *d);
+    int32_t (*reg_conversation)(walor_plugin *p, const walor_conv_def *d);
+    int32_t (*reg_menu)(walor_plugin *p, const walor_menu_def *d);
+    int32_t (*reg_setting)(walor_plugin *p, const walor_setting_def *d);
+    /* key must start with "<plugin>."; default_text is Russian Telegram HTML
+     * with {name} placeholders; merchants override it in conf.d/texts/ */
+    int32_t (*reg_text)(walor_plugin *p, const char *key, const char *default_text);
+    /* numbered from 1, applied in order, each in its own transaction, once */
+    int32_t (*reg_migration)(walor_plugin *p, int32_t version, const char *sql);
+    int32_t (*reg_admin_header)(walor_plugin *p, walor_header_fn fn);
+    int32_t (*reg_wipe)(walor_plugin *p, walor_wipe_fn fn);
+
+    /* ---- plugin facts [any] ---- */
+    const char *(*plugin_name)(const walor_plugin *p);                 /* valid while loaded */
+    /* raw value of `key` in [plugin.<name>] of the ini files, NULL if absent; valid while loaded */
+    const char *(*plugin_config)(const walor_plugin *p, const char *key);
+
+    /* ---- the current callback [cb] ---- */
+    walor_plugin *(*ctx_plugin)(walor_ctx *c);
+    int64_t (*ctx_user_id)(walor_ctx *c);     /* Telegram id of the user who acted, 0 for jobs */
+    int64_t (*ctx_chat_id)(walor_ctx *c);
+    uint32_t (*ctx_role)(walor_ctx *c);       /* WALOR_ROLE_* of that user */
+    int64_t (*ctx_message_id)(walor_ctx *c);  /* message whose button was pressed, or the incoming message; 0 if none */
+    json_t *(*ctx_update)(walor_ctx *c);      /* the raw Telegram update, NULL for jobs */
+    int64_t (*now)(walor_ctx *c);             /* UTC epoch seconds (the host clock, movable in tests) */
+
+    /* ---- messages [cb] ----
+     * text is Telegram HTML: put user data through walor_html_escape().
+     * Sends to one chat are delivered in the order they were made. With a
+     * non-NULL out_message_id the call waits for Telegram's answer;
+     * otherwise it queues and returns at once. */
+    int32_t (*send)(walor_ctx *c, int64_t chat_id, const char *html, const walor_kb *kb,
+                    uint32_t flags, int64_t *out_message_id);
+    /* an edit that changes nothing is success; a message that no longer
+     * exists (or cannot be edited) is replaced by a new one */
+    int32_t (*edit)(walor_ctx *c, int64_t chat_id, int64_t message_id, const char *html,
+                    const walor_kb *kb, uint32_t flags);
+    /* answer the pressed button (toast, or alert with WALOR_ANSWER_ALERT);
+     * if a handler does not, the host answers with no text */
+    int32_t (*answer)(walor_ctx *c, const char *text, uint32_t flags);
+    /* photo: Telegram file_id, http(s) URL, or "file:" + local path to upload */
+    int32_t (*send_photo)(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption_html,
+                          const walor_kb *kb, uint32_t flags, int64_t *out_message_id);
+    /* data is copied; filename is what the user sees */
+    int32_t (*send_document)(walor_ctx *c, int64_t chat_id, const char *filename, const void *data,
+                             size_t len, const char *caption_html, uint32_t flags);
+    int32_t (*delete_message)(walor_ctx *c, int64_t chat_id, int64_t message_id);
+    /* any other Bot API method; waits for the answer; *out_result borrowed */
+    int32_t (*tg_call)(walor_ctx *c, const char *method, json_t *params, json_t **out_result);
+
+    /* ---- inline keyboards [cb]: Telegram's limits are enforced here ----
+     * A button whose data is longer than 64 bytes is stored server-side
+     * behind a short token, transparently. A failed add marks the keyboard
+     * bad, and sending it fails with WALOR_ELIMIT or WALOR_EINVAL. */
+    walor_kb *(*kb_new)(walor_ctx *c);
+    int32_t (*kb_button)(walor_kb *kb, const char *text, const char *data); /* data "prefix:payload" */
+    int32_t (*kb_url)(walor_kb *kb, const char *text, const char *url);
+    int32_t (*kb_row)(walor_kb *kb);                                 /* start a new row */
+    int32_t (*kb_conv_button)(walor_kb *kb, const char *text, const char *payload); /* for the active conversation */
+
+    /* ---- text helpers [cb] ---- */
+    char *(*html_escape)(walor_ctx *c, const char *s);   /* arena; also replaces invalid UTF-8 */
+    char *(*money)(walor_ctx *c, int64_t kopecks);       /* arena; "1 500 ₽", "1 500,50 ₽", "−20 ₽" */
+    /* merchant text by full key with {name} → value pairs (values inserted as
+     * given: escape user data first), NULL-terminated; arena. An unknown key
+     * returns the key itself so the gap shows. */
+    char *(*text_vfmt)(walor_ctx *c, const char *key, va_list pairs);
+
+    /* ---- conversations [cb] ---- */
+    /* start conversation `name` of the calling plugin in this chat at
+     * `state` (NULL = the first), replacing any other; data borrowed and
+     * copied (NULL = {}); the new state's on_enter runs after the current
+     * handler returns */
+    int32_t (*conv_start)(walor_ctx *c, const char *name, const char *state, json_t *data);
+    int32_t (*conv_goto)(walor_ctx *c, const char *state);
+    json_t *(*conv_data)(walor_ctx *c);  /* mutable; saved when the callback returns */
+    int32_t (*conv_end)(walor_ctx *c);
+
+    /* ---- menus [cb] ---- */
+    int32_t (*show_main_menu)(walor_ctx *c);   /* edits in place after a button press */
+    int32_t (*show_admin_menu)(walor_ctx *c);
+
+    /* ---- settings [cb] ---- key: full "<plugin>.<key>" or "shop.<key>" */
+    int32_t (*setting_int)(walor_ctx *c, const char *key, int64_t *out); /* INT, BOOL (0/1), MONEY */
+    const char *(*setting_str)(walor_ctx *c, const char *key);          /* arena copy, NULL if unknown */
+    /* validated; on WALOR_EINVAL walor_last_error() has the reason in Russian */
+    int32_t (*setting_set)(walor_ctx *c, const char *key, const char *value);
+
+    /* ---- database [cb]: ? placeholders, typed binds, SQL both SQLite and
+     * PostgreSQL accept. Tables are named <plugin>_<thing>. ---- */
+    int32_t (*db_exec)(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs); /* >= 0: rows changed */
+    int32_t (*db_query)(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                        walor_rows **out);
+    int32_t (*row_next)(walor_rows *r);                  /* 1 row ready, 0 done, < 0 error */
+    int64_t (*col_int)(walor_rows *r, uint32_t col);
+    const char *(*col_text)(walor_rows *r, uint32_t col);/* NULL for NULL; valid until row_next/rows_close */
+    int32_t (*col_is_null)(walor_rows *r, uint32_t col);
+    void (*rows_close)(walor_rows *r);                   /* optional: the ctx closes what is left */
+    int32_t (*tx_begin)(walor_ctx *c);                   /* a writer transaction (BEGIN IMMEDIATE) */
+    int32_t (*tx_commit)(walor_ctx *c);
+    int32_t (*tx_rollback)(walor_ctx *c);                /* a callback returning inside a tx is rolled back */
+
+    /* ---- users and staff [cb] ---- */
+    /* the user's registration row as JSON: id, username, first_name,
+     * last_name, language_code, registered_at, role, blocked; borrowed */
+    json_t *(*user_get)(walor_ctx *c, int64_t user_id);
+    /* F-HOST-03: record a staff action ("изменил статус заказа 42 → paid") */
+    int32_t (*action_log)(walor_ctx *c, const char *what);
+
+    /* ---- scheduler ---- */
+    int32_t (*reg_cron)(walor_plugin *p, const walor_cron_def *d);              /* [load] */
+    int32_t (*reg_job)(walor_plugin *p, const char *name, walor_job_fn fn);     /* [load] handler of one-shot jobs */
+    /* [cb] run the plugin's job `name` at `when` (epoch s) with payload
+     * (borrowed, copied; NULL = {}); stored in the caller's transaction when
+     * one is open, so it exists exactly when the change that needs it does.
+     * key (may be NULL) identifies it for walor_job_cancel(); scheduling the
+     * same name+key again replaces the earlier one. */
+    int32_t (*job_at)(walor_ctx *c, int64_t when, const char *name, const char *key, json_t *payload);
+    int32_t (*job_cancel)(walor_ctx *c, const char *name, const char *key); /* [cb] 0, or ENOTFOUND */
+
+    /* ---- events (transactional outbox) ---- */
+    int32_t (*reg_subscribe)(walor_plugin *p, const char *event, walor_event_fn fn); /* [load] */
+    /* [cb] written in the caller's transaction (or on its own when none is
+     * open) and delivered after commit to every subscriber, in order per
+     * aggregate ("order:42"; NULL = one global order). Payloads carry
+     * "v": <schema version>. */
+    int32_t (*event_emit)(walor_ctx *c, const char *event, const char *aggregate, json_t *payload);
+
+    /* ---- services: versioned function tables one plugin offers others ---- */
+    /* [load] vtable must stay valid while the plugin is loaded; it begins
+     * with uint32_t struct_size like every SDK struct */
+    int32_t (*service_provide)(walor_plugin *p, const char *name, uint32_t major, uint32_t minor,
+                               const void *vtable);
+    /* [load] the plugin is refused if no loaded plugin provides name with
+     * this major and at least min_minor */
+    int32_t (*service_require)(walor_plugin *p, const char *name, uint32_t major, uint32_t min_minor);
+    /* [any, after load] the table, or NULL when nobody provides that major;
+     * *out_minor (may be NULL) tells which minor it is */
+    const void *(*service_get)(const walor_plugin *p, const char *name, uint32_t major, uint32_t *out_minor);
+
+    /* ---- HTTP routes ---- */
+    int32_t (*reg_route)(walor_plugin *p, const walor_route_def *d);            /* [load] */
+    const char *(*http_method)(walor_ctx *c);                                   /* [cb] NULL outside a route */
+    const char *(*http_path)(walor_ctx *c);                                     /* [cb] below /p/<plugin>/ */
+    const char *(*http_header)(walor_ctx *c, const char *name);                 /* [cb] case-insensitive */
+    const char *(*http_query)(walor_ctx *c, const char *name);                  /* [cb] decoded */
+    const void *(*http_body)(walor_ctx *c, size_t *len);                        /* [cb] NUL-terminated too */
+    /* [cb] once per request; without it the host answers 500 */
+    int32_t (*http_respond)(walor_ctx *c, uint32_t status, const char *content_type, const void *body,
+                            size_t len);
+
+    /* ---- help, errors, forms ---- */
+    /* [load] a help section (Russian Telegram HTML) shown in /help and the
+     * admin "Инструкции" for users with at least min_role */
+    int32_t (*reg_help)(walor_plugin *p, const char *title, const char *html, uint32_t min_role);
+    /* [cb] report a failure the plugin handled but the owner must see */
+    int32_t (*report_error)(walor_ctx *c, const char *what);
+    /* [cb] parse a bulk form; on WALOR_EINVAL *errors (arena) lists every bad
+     * line as "строка N: …" and *out is NULL; nothing is half-parsed */
+    int32_t (*form_parse)(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out, uint32_t *n,
+                          const char **errors);
+};
+
+/* A plugin built against a newer minor may probe a slot before using it. */
+#define WALOR_API_HAS(api, slot) \
+    ((api)->struct_size >= offsetof(walor_host_api, slot) + sizeof((api)->slot) && (api)->slot != NULL)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,259 @@
+/* Types shared by the host and plugins.
+ *
+ * ABI rules (ARCHITECTURE.md §3): only fixed-width integers in shared
+ * structs, no bool/enum/long/bitfields; every struct a plugin fills begins
+ * with uint32_t struct_size; structs the host fills are opaque handles whose
+ * first member is the API table pointer. Constants are plain #defines so
+ * that their width is decided by the field they are stored in. */
+#ifndef WALOR_TYPES_H
+#define WALOR_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct walor_host_api walor_host_api;
+
+/* Opaque handles. The only thing a plugin may rely on is that each one
+ * starts with a walor_handle, which the inline wrappers use to reach the
+ * API table; everything after it is the host's business. */
+typedef struct walor_handle {
+    const walor_host_api *api;
+} walor_handle;
+
+typedef struct walor_plugin walor_plugin; /* one per loaded plugin, lives until unload */
+typedef struct walor_ctx walor_ctx;       /* one per callback, dies when it returns */
+typedef struct walor_kb walor_kb;         /* inline keyboard, allocated in a ctx arena */
+typedef struct walor_rows walor_rows;     /* result of a query, closed with the ctx at the latest */
+
+#define WALOR_API(h) (((const walor_handle *)(const void *)(h))->api)
+
+/* Errors: 0 is success, every failure is one of these negative numbers.
+ * walor_strerror() names them; walor_last_error() holds the detail of the
+ * last failure on the calling thread. */
+#define WALOR_OK         0
+#define WALOR_EINVAL    (-1)  /* bad argument (too long, empty, malformed) */
+#define WALOR_ENOMEM    (-2)
+#define WALOR_EPHASE    (-3)  /* registration outside load(), or ctx call outside a callback */
+#define WALOR_EEXIST    (-4)  /* a name or prefix is already registered */
+#define WALOR_ENOTFOUND (-5)  /* no such row, key, message or user */
+#define WALOR_EDB       (-6)  /* database error; detail in walor_last_error() */
+#define WALOR_ETG       (-7)  /* Telegram refused the call; detail in walor_last_error() */
+#define WALOR_EPERM     (-8)  /* the user's role does not allow it */
+#define WALOR_EBLOCKED  (-9)  /* the user has blocked the bot */
+#define WALOR_ETIMEDOUT (-10)
+#define WALOR_EBUSY     (-11) /* SQLite busy past busy_timeout, or a nested transaction */
+#define WALOR_ENOSYS    (-12) /* slot not provided by this host */
+#define WALOR_ERANGE    (-13) /* value outside the allowed range */
+#define WALOR_ELIMIT    (-14) /* a Telegram limit would be exceeded (buttons, bytes) */
+
+/* Roles, lowest to highest. Every registration names the lowest role it
+ * needs; the host checks it before calling the plugin, because callback
+ * data comes from the client and can be forged. */
+#define WALOR_ROLE_CLIENT  0u
+#define WALOR_ROLE_TESTER  1u
+#define WALOR_ROLE_MANAGER 2u
+#define WALOR_ROLE_OWNER   3u
+
+/* Log levels for walor_log(). */
+#define WALOR_LOG_DEBUG 0
+#define WALOR_LOG_INFO  1
+#define WALOR_LOG_WARN  2
+#define WALOR_LOG_ERROR 3
+
+/* Flags of walor_send() and friends; unknown bits are rejected (EINVAL). */
+#define WALOR_SEND_BULK       0x1u /* paced broadcast traffic, not a reply to the user's action */
+#define WALOR_SEND_SILENT     0x2u /* disable_notification */
+#define WALOR_SEND_NO_PREVIEW 0x4u /* no link preview */
+#define WALOR_SEND_LARGE_PREVIEW_ABOVE 0x8u /* preview of the first link: large media above the text */
+
+/* Flags of walor_answer(). */
+#define WALOR_ANSWER_ALERT 0x1u
+
+/* A handler's return value: 0 when it dealt with the update (including
+ * telling the user about their mistake); a negative WALOR_E* only for a real
+ * failure — the host then reports it to the owner and apologises to the user. */
+typedef int32_t (*walor_handler_fn)(walor_ctx *c, const char *arg);
+typedef int32_t (*walor_ctx_fn)(walor_ctx *c);
+
+/* Commands: /name args. */
+#define WALOR_CMD_LISTED 0x1u /* include in setMyCommands (the client's "/" menu) */
+typedef struct walor_command_def {
+    uint32_t struct_size;
+    uint32_t min_role;
+    const char *name;        /* without '/', [a-z0-9_]{1,32} */
+    const char *description; /* Russian, shown in the "/" menu, 1-256 chars */
+    walor_handler_fn handler;/* arg: text after the command, trimmed, "" if none */
+    uint32_t flags;
+    uint32_t reserved;
+} walor_command_def;
+
+/* Deep links: /start <prefix><payload>, e.g. "p" + "42". */
+typedef struct walor_deeplink_def {
+    uint32_t struct_size;
+    uint32_t min_role;
+    const char *prefix;      /* [A-Za-z0-9_]{1,16}; the longest matching prefix wins */
+    walor_handler_fn handler;/* arg: payload after the prefix */
+} walor_deeplink_def;
+
+/* Inline-button callbacks: callback_data is "<prefix>:<payload>". */
+typedef struct walor_callback_def {
+    uint32_t struct_size;
+    uint32_t min_role;
+    const char *prefix;      /* [a-z0-9_]{1,16}, unique across all plugins */
+    walor_handler_fn handler;/* arg: payload after "prefix:" */
+} walor_callback_def;
+
+/* Conversations: named states, state and JSON data persisted per chat by
+ * the host, so a restart resumes where the user was. /cancel is handled by
+ * the host. Buttons that belong to a conversation are made with
+ * walor_kb_conv_button(); a press of one from an older conversation is
+ * answered as stale and never reaches the plugin. */
+typedef struct walor_conv_state {
+    uint32_t struct_size;
+    uint32_t reserved;
+    const char *name;
+    walor_ctx_fn on_enter;        /* optional: ask the question of this step */
+    walor_handler_fn on_message;  /* optional: arg = text or caption ("" for media without one) */
+    walor_handler_fn on_callback; /* optional: arg = payload of a conversation button */
+} walor_conv_state;
+
+typedef struct walor_conv_def {
+    uint32_t struct_size;
+    uint32_t min_role;
+    const char *name;             /* unique within the plugin */
+    const walor_conv_state *states;
+    uint32_t nstates;             /* states[0] is where walor_conv_start() begins by default */
+    uint32_t timeout_s;           /* idle time after which the host ends it and tells the user; 0 = 1 hour */
+} walor_conv_def;
+
+/* Menu buttons: the client's main menu and the staff admin panel. */
+#define WALOR_MENU_MAIN  1u
+#define WALOR_MENU_ADMIN 2u
+typedef struct walor_menu_def {
+    uint32_t struct_size;
+    uint32_t min_role;
+    uint32_t where;               /* WALOR_MENU_MAIN or WALOR_MENU_ADMIN */
+    int32_t order;                /* smaller first; ties by plugin load order */
+    const char *id;               /* unique within the plugin, [a-z0-9_]{1,24} */
+    const char *label;            /* static label (Russian) */
+    /* optional: label computed per user ("Корзина (3)"); return an arena
+     * string, or NULL to use .label */
+    const char *(*label_fn)(walor_ctx *c);
+    walor_ctx_fn on_press;
+} walor_menu_def;
+
+/* Settings: typed values with defaults; the owner edits flagged ones in the
+ * bot (F-HOST-08). Resolution: owner's value in the DB, else the ini key of
+ * [plugin.<name>], else the default. */
+#define WALOR_SET_INT    1u  /* integer in [min, max] */
+#define WALOR_SET_BOOL   2u  /* yes/no (also accepts да/нет, 1/0, on/off) */
+#define WALOR_SET_STRING 3u  /* one line, length in [min, max] characters (max 0 = 256) */
+#define WALOR_SET_TEXT   4u  /* multi-line Telegram HTML, checked for well-formedness */
+#define WALOR_SET_MONEY  5u  /* roubles as typed ("1500", "1 500,50"), stored as kopecks */
+#define WALOR_SET_OWNER_EDITABLE 0x1u
+typedef struct walor_setting_def {
+    uint32_t struct_size;
+    uint32_t type;
+    const char *key;              /* [a-z0-9_.]{1,48}; stored as "<plugin>.<key>" */
+    const char *label;            /* Russian label shown in the settings editor */
+    const char *default_value;    /* in the typed form above ("15", "yes", "1500") */
+    int64_t min;
+    int64_t max;
+    uint32_t flags;
+    uint32_t reserved;
+    /* optional extra check; return 0 or WALOR_EINVAL and set *why (static or arena string) */
+    int32_t (*validate)(walor_ctx *c, const char *value, const char **why);
+} walor_setting_def;
+
+/* Admin panel header line ("🆕 3 новых · 💳 1 оплачен"); return an arena string or NULL. */
+typedef const char *(*walor_header_fn)(walor_ctx *c);
+
+/* Tester data wipe (F-HOST-02): delete everything the plugin keeps for this user. */
+typedef int32_t (*walor_wipe_fn)(walor_ctx *c, int64_t user_id);
+
+/* Typed bind values for ? placeholders. Build them with walor_i(), walor_s(),
+ * walor_null() and pass them with WALOR_ARGS(...). Strings are borrowed for
+ * the duration of the call. */
+#define WALOR_VAL_NULL 0u
+#define WALOR_VAL_INT  1u
+#define WALOR_VAL_TEXT 2u
+typedef struct walor_val {
+    uint32_t type;
+    uint32_t reserved;
+    int64_t i;
+    const char *s;
+} walor_val;
+
+static inline walor_val walor_i(int64_t v) { walor_val x = {WALOR_VAL_INT, 0, v, NULL}; return x; }
+static inline walor_val walor_s(const char *v)
+{
+    walor_val x = {v ? WALOR_VAL_TEXT : WALOR_VAL_NULL, 0, 0, v};
+    return x;
+}
+static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, NULL}; return x; }
+
+#define WALOR_ARGS(...) ((const walor_val[]){__VA_ARGS__}), \
+    (uint32_t)(sizeof((const walor_val[]){__VA_ARGS__}) / sizeof(walor_val))
+
+
+/* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
+
+/* Cron jobs: 5-field cron ("m h dom mon dow", the shop's time zone). The
+ * same job never runs twice at once. */
+#define WALOR_CRON_CATCH_UP 0x1u /* a run missed while walord was down runs once at start */
+typedef struct walor_cron_def {
+    uint32_t struct_size;
+    uint32_t flags;
+    const char *name;            /* [a-z0-9_.]{1,48}, unique within the plugin */
+    const char *expr;            /* "0 10 * * 1-5" (10:00 on weekdays), every 5 minutes: "*\/5 * * * *" */
+    walor_ctx_fn fn;             /* runs on a worker; a negative return is reported and retried */
+} walor_cron_def;
+
+/* One-shot persistent jobs: the handler registered under a name runs at a
+ * time with the JSON payload given to walor_job_at(). */
+typedef int32_t (*walor_job_fn)(walor_ctx *c, json_t *payload);
+
+/* Event subscribers: called at least once per event after the emitting
+ * transaction committed, in a transaction of their own that also records
+ * the delivery, so the subscriber's database effect happens once. */
+typedef int32_t (*walor_event_fn)(walor_ctx *c, const char *event, json_t *payload);
+
+/* HTTP routes under /p/<plugin>/<path>. The handler reads the request and
+ * answers with walor_http_respond(). */
+#define WALOR_HTTP_GET    0x1u
+#define WALOR_HTTP_POST   0x2u
+#define WALOR_HTTP_PUT    0x4u
+#define WALOR_HTTP_DELETE 0x8u
+#define WALOR_ROUTE_PREFIX 0x100u /* path matches as a prefix ("webhook/" + anything) */
+typedef struct walor_route_def {
+    uint32_t struct_size;
+    uint32_t flags;              /* WALOR_HTTP_* methods it accepts, | WALOR_ROUTE_PREFIX */
+    const char *path;            /* relative, no leading '/', e.g. "payment/callback" */
+    walor_ctx_fn handler;
+    uint64_t max_body;           /* bytes; 0 = 64 KiB */
+} walor_route_def;
+
+/* Bulk text forms: one "ID quantity" line each ("12 5", "12.2 -1",
+ * "12 5 1500,50" with WALOR_FORM_AMOUNT). */
+#define WALOR_FORM_AMOUNT   0x1u /* a third column: money in roubles, parsed to kopecks */
+#define WALOR_FORM_NEGATIVE 0x2u /* quantities may be negative */
+#define WALOR_FORM_ZERO     0x4u /* quantities may be zero */
+typedef struct walor_form_line {
+    uint32_t struct_size;
+    uint32_t line;               /* 1-based line number in the text */
+    int64_t id;                  /* the number before the dot */
+    int64_t sub;                 /* the number after the dot (variant), 0 if none */
+    int64_t qty;
+    int64_t amount;              /* kopecks with WALOR_FORM_AMOUNT, else 0 */
+} walor_form_line;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,241 @@
+/* Static inline wrappers so plugin code reads walor_reply(c, text, kb)
+ * instead of c->api->send(...). They compile into the plugin, so they may
+ * change freely; only the table in api.h is frozen. */
+#ifndef WALOR_WRAPPERS_H
+#define WALOR_WRAPPERS_H
+
+#include "api.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WALOR__A(h) WALOR_API(h)
+
+static inline const char *walor_strerror(const walor_plugin *p, int32_t err) { return WALOR__A(p)->strerror(err); }
+static inline const char *walor_last_error(walor_ctx *c) { return WALOR__A(c)->last_error(); }
+static inline void walor_free(walor_ctx *c, void *ptr) { WALOR__A(c)->free(ptr); }
+static inline void *walor_ctx_alloc(walor_ctx *c, size_t n) { return WALOR__A(c)->ctx_alloc(c, n); }
+
+__attribute__((format(printf, 2, 3)))
+static inline char *walor_ctx_printf(walor_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = WALOR__A(c)->ctx_vprintf(c, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* handle: the walor_plugin* or walor_ctx* you have */
+__attribute__((format(printf, 3, 4)))
+static inline void walor_log(const void *handle, int32_t level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    WALOR__A(handle)->vlog(handle, level, fmt, ap);
+    va_end(ap);
+}
+
+/* registration (inside load() only) */
+static inline int32_t walor_command(walor_plugin *p, const walor_command_def *d) { return WALOR__A(p)->reg_command(p, d); }
+static inline int32_t walor_deeplink(walor_plugin *p, const walor_deeplink_def *d) { return WALOR__A(p)->reg_deeplink(p, d); }
+static inline int32_t walor_callback(walor_plugin *p, const walor_callback_def *d) { return WALOR__A(p)->reg_callback(p, d); }
+static inline int32_t walor_conversation(walor_plugin *p, const walor_conv_def *d) { return WALOR__A(p)->reg_conversation(p, d); }
+static inline int32_t walor_menu(walor_plugin *p, const walor_menu_def *d) { return WALOR__A(p)->reg_menu(p, d); }
+static inline int32_t walor_setting(walor_plugin *p, const walor_setting_def *d) { return WALOR__A(p)->reg_setting(p, d); }
+static inline int32_t walor_text_default(walor_plugin *p, const char *key, const char *text) { return WALOR__A(p)->reg_text(p, key, text); }
+static inline int32_t walor_migration(walor_plugin *p, int32_t version, const char *sql) { return WALOR__A(p)->reg_migration(p, version, sql); }
+static inline int32_t walor_admin_header(walor_plugin *p, walor_header_fn fn) { return WALOR__A(p)->reg_admin_header(p, fn); }
+static inline int32_t walor_on_wipe(walor_plugin *p, walor_wipe_fn fn) { return WALOR__A(p)->reg_wipe(p, fn); }
+static inline const char *walor_plugin_name(const walor_plugin *p) { return WALOR__A(p)->plugin_name(p); }
+static inline const char *walor_plugin_config(const walor_plugin *p, const char *key) { return WALOR__A(p)->plugin_config(p, key); }
+
+/* the current callback */
+static inline walor_plugin *walor_ctx_plugin(walor_ctx *c) { return WALOR__A(c)->ctx_plugin(c); }
+static inline int64_t walor_user_id(walor_ctx *c) { return WALOR__A(c)->ctx_user_id(c); }
+static inline int64_t walor_chat_id(walor_ctx *c) { return WALOR__A(c)->ctx_chat_id(c); }
+static inline uint32_t walor_role(walor_ctx *c) { return WALOR__A(c)->ctx_role(c); }
+static inline int64_t walor_message_id(walor_ctx *c) { return WALOR__A(c)->ctx_message_id(c); }
+static inline json_t *walor_update(walor_ctx *c) { return WALOR__A(c)->ctx_update(c); }
+static inline int64_t walor_now(walor_ctx *c) { return WALOR__A(c)->now(c); }
+
+/* messages */
+static inline int32_t walor_send(walor_ctx *c, int64_t chat_id, const char *html, const walor_kb *kb,
+                                 uint32_t flags, int64_t *out_message_id)
+{
+    return WALOR__A(c)->send(c, chat_id, html, kb, flags, out_message_id);
+}
+/* a new message to the current chat */
+static inline int32_t walor_reply(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    return WALOR__A(c)->send(c, walor_chat_id(c), html, kb, 0, NULL);
+}
+/* edit the message whose button was pressed; a new message if there is none */
+static inline int32_t walor_edit(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    int64_t mid = walor_message_id(c);
+    if (mid == 0 || walor_update(c) == NULL || json_object_get(walor_update(c), "callback_query") == NULL)
+        return WALOR__A(c)->send(c, walor_chat_id(c), html, kb, 0, NULL);
+    return WALOR__A(c)->edit(c, walor_chat_id(c), mid, html, kb, 0);
+}
+static inline int32_t walor_edit_message(walor_ctx *c, int64_t chat_id, int64_t message_id,
+                                         const char *html, const walor_kb *kb)
+{
+    return WALOR__A(c)->edit(c, chat_id, message_id, html, kb, 0);
+}
+static inline int32_t walor_answer(walor_ctx *c, const char *text) { return WALOR__A(c)->answer(c, text, 0); }
+static inline int32_t walor_alert(walor_ctx *c, const char *text) { return WALOR__A(c)->answer(c, text, WALOR_ANSWER_ALERT); }
+static inline int32_t walor_send_photo(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption,
+                                       const walor_kb *kb, uint32_t flags, int64_t *out_message_id)
+{
+    return WALOR__A(c)->send_photo(c, chat_id, photo, caption, kb, flags, out_message_id);
+}
+static inline int32_t walor_send_document(walor_ctx *c, int64_t chat_id, const char *filename, const void *data,
+                                          size_t len, const char *caption, uint32_t flags)
+{
+    return WALOR__A(c)->send_document(c, chat_id, filename, data, len, caption, flags);
+}
+static inline int32_t walor_delete_message(walor_ctx *c, int64_t chat_id, int64_t message_id)
+{
+    return WALOR__A(c)->delete_message(c, chat_id, message_id);
+}
+static inline int32_t walor_tg_call(walor_ctx *c, const char *method, json_t *params, json_t **out)
+{
+    return WALOR__A(c)->tg_call(c, method, params, out);
+}
+
+/* keyboards */
+static inline walor_kb *walor_kb_new(walor_ctx *c) { return WALOR__A(c)->kb_new(c); }
+static inline int32_t walor_kb_button(walor_kb *kb, const char *text, const char *data) { return WALOR__A(kb)->kb_button(kb, text, data); }
+static inline int32_t walor_kb_url(walor_kb *kb, const char *text, const char *url) { return WALOR__A(kb)->kb_url(kb, text, url); }
+static inline int32_t walor_kb_row(walor_kb *kb) { return WALOR__A(kb)->kb_row(kb); }
+static inline int32_t walor_kb_conv_button(walor_kb *kb, const char *text, const char *payload) { return WALOR__A(kb)->kb_conv_button(kb, text, payload); }
+
+/* text helpers */
+static inline char *walor_html_escape(walor_ctx *c, const char *s) { return WALOR__A(c)->html_escape(c, s); }
+static inline char *walor_money(walor_ctx *c, int64_t kopecks) { return WALOR__A(c)->money(c, kopecks); }
+/* walor_textf(c, "catalog.card.left", "n", "3", NULL) */
+__attribute__((sentinel))
+static inline char *walor_textf(walor_ctx *c, const char *key, ...)
+{
+    va_list ap;
+    va_start(ap, key);
+    char *s = WALOR__A(c)->text_vfmt(c, key, ap);
+    va_end(ap);
+    return s;
+}
+static inline char *walor_text(walor_ctx *c, const char *key) { return walor_textf(c, key, (const char *)NULL); }
+
+/* conversations */
+static inline int32_t walor_conv_start(walor_ctx *c, const char *name, const char *state, json_t *data)
+{
+    return WALOR__A(c)->conv_start(c, name, state, data);
+}
+static inline int32_t walor_conv_goto(walor_ctx *c, const char *state) { return WALOR__A(c)->conv_goto(c, state); }
+static inline json_t *walor_conv_data(walor_ctx *c) { return WALOR__A(c)->conv_data(c); }
+static inline int32_t walor_conv_end(walor_ctx *c) { return WALOR__A(c)->conv_end(c); }
+
+/* menus */
+static inline int32_t walor_show_main_menu(walor_ctx *c) { return WALOR__A(c)->show_main_menu(c); }
+static inline int32_t walor_show_admin_menu(walor_ctx *c) { return WALOR__A(c)->show_admin_menu(c); }
+
+/* settings */
+static inline int32_t walor_setting_int(walor_ctx *c, const char *key, int64_t *out) { return WALOR__A(c)->setting_int(c, key, out); }
+static inline const char *walor_setting_str(walor_ctx *c, const char *key) { return WALOR__A(c)->setting_str(c, key); }
+static inline int32_t walor_setting_set(walor_ctx *c, const char *key, const char *value) { return WALOR__A(c)->setting_set(c, key, value); }
+
+/* database */
+static inline int32_t walor_db_exec(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs)
+{
+    return WALOR__A(c)->db_exec(c, sql, args, nargs);
+}
+static inline int32_t walor_db_query(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                                     walor_rows **out)
+{
+    return WALOR__A(c)->db_query(c, sql, args, nargs, out);
+}
+static inline int32_t walor_row_next(walor_rows *r) { return WALOR__A(r)->row_next(r); }
+static inline int64_t walor_col_int(walor_rows *r, uint32_t col) { return WALOR__A(r)->col_int(r, col); }
+static inline const char *walor_col_text(walor_rows *r, uint32_t col) { return WALOR__A(r)->col_text(r, col); }
+static inline int32_t walor_col_is_null(walor_rows *r, uint32_t col) { return WALOR__A(r)->col_is_null(r, col); }
+static inline void walor_rows_close(walor_rows *r) { WALOR__A(r)->rows_close(r); }
+/* the first column of the first row as an integer; WALOR_ENOTFOUND without a row */
+static inline int32_t walor_db_int(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                                   int64_t *out)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, sql, args, nargs, &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc == 1)
+        *out = walor_col_int(r, 0);
+    walor_rows_close(r);
+    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+}
+static inline int32_t walor_tx_begin(walor_ctx *c) { return WALOR__A(c)->tx_begin(c); }
+static inline int32_t walor_tx_commit(walor_ctx *c) { return WALOR__A(c)->tx_commit(c); }
+static inline int32_t walor_tx_rollback(walor_ctx *c) { return WALOR__A(c)->tx_rollback(c); }
+
+/* users and staff */
+static inline json_t *walor_user_get(walor_ctx *c, int64_t user_id) { return WALOR__A(c)->user_get(c, user_id); }
+static inline int32_t walor_action_log(walor_ctx *c, const char *what) { return WALOR__A(c)->action_log(c, what); }
+
+
+/* scheduler */
+static inline int32_t walor_cron(walor_plugin *p, const walor_cron_def *d) { return WALOR__A(p)->reg_cron(p, d); }
+static inline int32_t walor_job(walor_plugin *p, const char *name, walor_job_fn fn) { return WALOR__A(p)->reg_job(p, name, fn); }
+static inline int32_t walor_job_at(walor_ctx *c, int64_t when, const char *name, const char *key, json_t *payload)
+{
+    return WALOR__A(c)->job_at(c, when, name, key, payload);
+}
+static inline int32_t walor_job_cancel(walor_ctx *c, const char *name, const char *key) { return WALOR__A(c)->job_cancel(c, name, key); }
+
+/* events and services */
+static inline int32_t walor_subscribe(walor_plugin *p, const char *event, walor_event_fn fn) { return WALOR__A(p)->reg_subscribe(p, event, fn); }
+static inline int32_t walor_event_emit(walor_ctx *c, const char *event, const char *aggregate, json_t *payload)
+{
+    return WALOR__A(c)->event_emit(c, event, aggregate, payload);
+}
+static inline int32_t walor_service_provide(walor_plugin *p, const char *name, uint32_t major, uint32_t minor, const void *vtable)
+{
+    return WALOR__A(p)->service_provide(p, name, major, minor, vtable);
+}
+static inline int32_t walor_service_require(walor_plugin *p, const char *name, uint32_t major, uint32_t min_minor)
+{
+    return WALOR__A(p)->service_require(p, name, major, min_minor);
+}
+static inline const void *walor_service_get(const walor_plugin *p, const char *name, uint32_t major, uint32_t *out_minor)
+{
+    return WALOR__A(p)->service_get(p, name, major, out_minor);
+}
+
+/* HTTP routes */
+static inline int32_t walor_route(walor_plugin *p, const walor_route_def *d) { return WALOR__A(p)->reg_route(p, d); }
+static inline const char *walor_http_method(walor_ctx *c) { return WALOR__A(c)->http_method(c); }
+static inline const char *walor_http_path(walor_ctx *c) { return WALOR__A(c)->http_path(c); }
+static inline const char *walor_http_header(walor_ctx *c, const char *name) { return WALOR__A(c)->http_header(c, name); }
+static inline const char *walor_http_query(walor_ctx *c, const char *name) { return WALOR__A(c)->http_query(c, name); }
+static inline const void *walor_http_body(walor_ctx *c, size_t *len) { return WALOR__A(c)->http_body(c, len); }
+static inline int32_t walor_http_respond(walor_ctx *c, uint32_t status, const char *type, const void *body, size_t len)
+{
+    return WALOR__A(c)->http_respond(c, status, type, body, len);
+}
+
+/* help, errors, forms */
+static inline int32_t walor_help(walor_plugin *p, const char *title, const char *html, uint32_t min_role)
+{
+    return WALOR__A(p)->reg_help(p, title, html, min_role);
+}
+static inline int32_t walor_report_error(walor_ctx *c, const char *what) { return WALOR__A(c)->report_error(c, what); }
+static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
+                                       uint32_t *n, const char **errors)
+{
+    return WALOR__A(c)->form_parse(c, text, flags, out, n, errors);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
