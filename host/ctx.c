@@ -10,6 +10,7 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
+#include "services.h"
 #include "texts.h"
 
 void wh_ctx_init(walor_ctx *c, wh_worker *w)
@@ -28,6 +29,8 @@ void wh_ctx_finish(walor_ctx *c)
                 "callback returned inside a transaction: rolled back");
         wh_db_rollback(c->w->db);
     }
+    if (c->emitted && !c->tx_managed) /* a commit on the host's side carried events */
+        wh_events_kick();
     json_decref(c->conv.data);
     c->conv.data = NULL;
     wh_arena_reset(c->arena);

@@ -44,6 +44,7 @@ struct walor_ctx {
     uint32_t role;
     const char *callback_id;
     int answered;
+    int failed;            /* a handler returned < 0 (metrics.c counts the update as failed) */
     int conv_loaded;
     wh_conv conv;
     struct wh_http_req *http;  /* the request, in an HTTP route handler (http.c) */
@@ -53,6 +54,9 @@ struct walor_ctx {
     int tx_managed;
     int tx_depth;
     int tx_failed;
+    /* an event was written in the open transaction: whoever commits it
+     * wakes the delivery (wh_events_kick) */
+    int emitted;
 };
 
 void wh_ctx_init(walor_ctx *c, wh_worker *w);

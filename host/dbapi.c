@@ -3,6 +3,7 @@
 #include "api_slots.h"
 #include "ctx.h"
 #include "error.h"
+#include "services.h"
 
 struct walor_rows {
     walor_handle head;
@@ -63,7 +64,12 @@ static int32_t tx_commit(walor_ctx *c)
         c->tx_depth--;
         return 0;
     }
-    return wh_db_commit(c->w->db);
+    int32_t rc = wh_db_commit(c->w->db);
+    if (c->emitted) {
+        c->emitted = 0;
+        wh_events_kick(); /* the events emitted in this transaction exist now */
+    }
+    return rc;
 }
 
 static int32_t tx_rollback(walor_ctx *c)

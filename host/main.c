@@ -390,6 +390,10 @@ int main(int argc, char **argv)
     free(names);
     if (wh_services_resolve() != 0)
         goto out;
+    loaded = 0;
+    for (size_t i = 0; i < wh_reg.plugins.n; i++)
+        if (wh_reg.plugins.v[i]->desc && !wh_reg.plugins.v[i]->dead)
+            loaded++;
     wh_info("%zu of %zu plugins loaded", loaded, nnames);
     if (wh_texts_load_dir(wh_g.cfg.texts_dir, err, sizeof err) != 0) {
         wh_err("%s", err);
@@ -400,7 +404,7 @@ int main(int argc, char **argv)
     wh_tg_opts topts = {
         .api_root = wh_g.cfg.api_root,
         .token = token,
-        .poll = 1,
+        .poll = wh_g.cfg.mode != WH_TG_WEBHOOK,
         .poll_timeout_s = wh_g.cfg.poll_timeout,
         .bulk_rate = wh_g.cfg.bulk_rate,
         .bulk_per_chat_rate = wh_g.cfg.bulk_per_chat_rate,
@@ -416,6 +420,12 @@ int main(int argc, char **argv)
     }
     wh_tg_set_offset(wh_g.tg, wh_inbox_max_id(loop_db) + 1);
 
+    /* their tables must exist before any plugin code runs */
+    if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
+        wh_ops_start(&loop, loop_db) != 0) {
+        wh_err("cannot start the host services");
+        goto out_loop;
+    }
     redispatch_pending();
 
     uv_signal_init(&loop, &sig_term);
@@ -429,13 +439,12 @@ int main(int argc, char **argv)
         wh_err("cannot start polling");
         goto out_loop;
     }
-    if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
-        wh_ops_start(&loop, loop_db) != 0 || wh_http_start(&loop) != 0) {
-        wh_err("cannot start the host services");
+    if (wh_http_start(&loop) != 0) {
+        wh_err("cannot start the HTTP listener");
         raise(SIGTERM);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
-    rc = 0;
+    rc = wh_g.exit_code; /* 0 for a plain SIGTERM; see host.h */
 
 out_loop:
     if (wh_g.pool) {

@@ -1,0 +1,12 @@
+/* Services registry (svc.c), the half of "events and services" that is a
+ * load-time table. events.c fills the API slots of both. */
+#ifndef WH_SVC_H
+#define WH_SVC_H
+
+#include <walor/api.h>
+
+void wh_svc_fill(walor_host_api *api);
+/* frees the tables at exit (after the plugins are gone) */
+void wh_svc_free(void);
+
+#endif
