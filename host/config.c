@@ -36,6 +36,7 @@ static const struct known known[] = {
     {"walor", "conf_dir", "conf.d"},
     {"walor", "texts_dir", "texts"},
     {"walor", "shop_name", ""},
+    {"walor", "db_check_interval", "300"}, /* seconds between database health checks (ops.c) */
     {"telegram", "token", NULL},
     {"telegram", "token_file", NULL},
     {"telegram", "api_root", "https://api.telegram.org"},
@@ -48,6 +49,7 @@ static const struct known known[] = {
     {"telegram", "webhook_url", NULL},
     {"telegram", "webhook_secret", NULL},
     {"telegram", "webhook_secret_file", NULL},
+    {"telegram", "webhook_path", "/telegram/webhook"}, /* the listener's local path (http.c) */
 };
 
 static const struct {
@@ -523,7 +525,9 @@ static int32_t interpret(wh_config *c)
             return bad(e, "Telegram accepts 1-256 characters A-Z a-z 0-9 _ - as a webhook secret");
     }
     if (c->mode == WH_TG_WEBHOOK) {
-        if (!c->webhook_url || strncmp(c->webhook_url, "https://", 8) != 0)
+        /* Telegram posts only to https; plain http is for tgsim in test mode */
+        if (!c->webhook_url || (strncmp(c->webhook_url, "https://", 8) != 0 &&
+                                !(c->test_mode && strncmp(c->webhook_url, "http://", 7) == 0)))
             return bad(find(c, "telegram", "mode"), "webhook mode needs webhook_url = https://...");
     }
     v = get(c, "walor", "texts_dir");

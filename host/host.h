@@ -24,6 +24,7 @@ typedef struct wh_host {
     char *bot_username;       /* from getMe, for t.me links; may be NULL */
     _Atomic int64_t clock_offset; /* seconds added to the wall clock (test mode only) */
     _Atomic int stopping;
+    _Atomic int exit_code;        /* main() returns it: non-zero after a failed DB health check, 75 for a restart (ops) */
 } wh_host;
 
 extern wh_host wh_g;

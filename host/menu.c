@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api_slots.h"
+#include "db.h"
 #include "error.h"
 #include "host.h"
 #include "log.h"
@@ -72,6 +73,14 @@ static const char *greeting(walor_ctx *c)
     /* the owner's text is HTML they wrote; only the substituted name is data */
     json_t *from = json_object_get(json_object_get(c->update, c->callback_id ? "callback_query" : "message"), "from");
     const char *first = json_string_value(json_object_get(from, "first_name"));
+    wh_rows *r = NULL;
+    /* no update (the menu re-sent by the owner's UI reset): the name the user registered with */
+    if (!c->update && c->user_id &&
+        wh_db_query(c->w->db, "SELECT first_name FROM wh_users WHERE id = ?", WALOR_ARGS(walor_i(c->user_id)), &r) == 0) {
+        if (wh_rows_next(r) == 1 && wh_rows_text(r, 0))
+            first = wh_arena_strdup(c->arena, wh_rows_text(r, 0));
+        wh_rows_close(r);
+    }
     char *out = wh_arena_strdup(c->arena, t);
     const char *keys[] = {"{shop}", "{name}"};
     const char *vals[] = {name ? name : "", first ? first : ""};
@@ -88,14 +97,23 @@ static const char *greeting(walor_ctx *c)
     return out;
 }
 
-int32_t wh_menu_show_main(walor_ctx *c, int edit)
+int32_t wh_menu_render_main(walor_ctx *c, const char **text, walor_kb **kb)
 {
     const walor_host_api *api = c->head.api;
-    walor_kb *kb = api->kb_new(c);
+    *kb = api->kb_new(c);
     const wh_menu **v;
     size_t n = visible(c, WALOR_MENU_MAIN, &v);
-    add_buttons(c, kb, v, n);
-    return show(c, greeting(c), kb, edit);
+    add_buttons(c, *kb, v, n);
+    *text = greeting(c);
+    return *kb && *text ? 0 : WALOR_ENOMEM;
+}
+
+int32_t wh_menu_show_main(walor_ctx *c, int edit)
+{
+    const char *text;
+    walor_kb *kb;
+    int32_t rc = wh_menu_render_main(c, &text, &kb);
+    return rc < 0 ? rc : show(c, text, kb, edit);
 }
 
 int32_t wh_menu_show_admin(walor_ctx *c, int edit)

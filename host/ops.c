@@ -1,13 +1,226 @@
-/* STUB — replaced by operations. */
+/* Operations (F-HOST-03, 04, 09-12): registration of the owner's
+ * maintenance screens and the help into the core plugin, the database
+ * health check and the timer that summarises repeated error reports.
+ * The screens are in ops_screens.c, reports in report.c, help in help.c. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "api_slots.h"
 #include "error.h"
-#include "services.h"
-int wh_ops_start(uv_loop_t *loop, wh_db *db) { (void)loop; (void)db; return 0; }
-void wh_ops_stop(void) {}
-void wh_ops_fill(walor_host_api *api) { (void)api; }
+#include "host.h"
+#include "log.h"
+#include "ops.h"
 #include "report.h"
-void wh_report_failure(walor_ctx *c, const char *plugin, const char *where, const char *error)
+#include "services.h"
+#include "texts.h"
+
+static const struct { const char *key, *text; } texts[] = {
+    {"core.ops.btn.pdf", "📄 Скачать PDF"},
+    {"core.ops.help.title", "📚 <b>Справка</b>\nВыберите раздел:"},
+    {"core.ops.help.admin_title", "📚 <b>Инструкции</b>\nВыберите раздел или скачайте все инструкции одним PDF."},
+    {"core.ops.help.empty", "Справка пока пуста."},
+    {"core.ops.help.back", "⬅️ К списку"},
+    {"core.ops.help.pdf_sending", "Готовлю PDF…"},
+    {"core.ops.help.pdf_caption", "📄 Инструкции"},
+    {"core.ops.actions.title", "📜 <b>Журнал действий</b> · стр. {page}\n\n{lines}"},
+    {"core.ops.actions.empty", "📜 <b>Журнал действий</b>\n\nЗаписей пока нет."},
+    {"core.ops.log.none", "📄 Файл лога не настроен ([walor] log_file): журнал пишется только в stderr. "
+                          "На сервере его можно посмотреть командой <code>journalctl -u walord</code>."},
+    {"core.ops.log.missing", "📄 Не удалось прочитать файл лога {path}: {why}"},
+    {"core.ops.log.caption", "📄 Лог сервера ({size})"},
+    {"core.ops.restart.confirm", "🔄 <b>Перезапустить бота?</b>\nНачатые действия пользователей завершатся, "
+                                 "бот вернётся через несколько секунд."},
+    {"core.ops.restart.going", "🔄 Перезапускаюсь… Бот вернётся через несколько секунд."},
+    {"core.ops.reset.confirm", "♻️ <b>Обновить меню у всех?</b>\nГлавное меню будет заново отправлено всем "
+                               "пользователям ({n}). Рассылка идёт постепенно, ход будет виден здесь."},
+    {"core.ops.reset.progress", "♻️ Обновление меню: отправлено {sent} из {total}"},
+    {"core.ops.reset.done", "✅ Обновление меню завершено: отправлено {sent} из {total}{failed}"},
+    {"core.ops.reset.busy", "Обновление меню уже идёт."},
+    {"core.ops.btn.restart", "🔄 Да, перезапустить"},
+    {"core.ops.btn.reset", "♻️ Да, отправить всем"},
+};
+
+const char *wh_ops_text(const char *key)
 {
-    (void)c; (void)plugin; (void)where; (void)error;
+    const char *t = wh_text_get(key);
+    return t ? t : key;
 }
-int32_t wh_ops_register(walor_plugin *core) { (void)core; return 0; }
+
+const char *wh_ops_time(walor_ctx *c, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    localtime_r(&tt, &tm);
+    strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm);
+    return walor_ctx_printf(c, "%s", buf);
+}
+
+/* Times are shown in the shop's zone ([walor] timezone). The process zone
+ * is set once, here, on the main thread before any other thread exists:
+ * setenv/tzset are not thread-safe, but localtime_r afterwards is. walord
+ * logs in UTC (gmtime), so nothing else changes. */
+static void set_zone(void)
+{
+    if (wh_g.cfg.timezone && *wh_g.cfg.timezone) {
+        setenv("TZ", wh_g.cfg.timezone, 1);
+        tzset();
+    }
+}
+
+int32_t wh_ops_register(walor_plugin *core)
+{
+    set_zone();
+    /* before plugins are loaded: a crash in a plugin's load() gets a backtrace too */
+    wh_report_install_crash_handler();
+    int32_t rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
+        rc = walor_text_default(core, texts[i].key, texts[i].text);
+    if (rc == 0)
+        rc = wh_help_register(core);
+    if (rc == 0)
+        rc = wh_ops_screens_register(core);
+    return rc;
+}
+
+void wh_ops_fill(walor_host_api *api)
+{
+    wh_help_fill(api);
+    wh_report_fill(api);
+}
+
+/* ---- F-HOST-10: database health check ----
+ * Open connections keep answering from their page cache after the file
+ * under them went bad or was replaced (SQLite notices neither), so the
+ * check opens a fresh connection each time: the file must still be the one
+ * walord started with, open as a database and carry the host's tables. It
+ * runs on libuv's thread pool, since an open may wait for a lock; the
+ * verdict is acted on back on the loop. */
+
+static uv_loop_t *ops_loop;
+static uv_timer_t check_timer, flush_timer;
+static uv_work_t check_work;
+static int check_busy, started;
+static char check_err[512];
+static int check_failed;
+static dev_t db_dev;
+static ino_t db_ino;
+
+static void check_run(uv_work_t *r)
+{
+    (void)r;
+    check_failed = 0;
+    const char *path = wh_g.cfg.db;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(check_err, sizeof check_err, "the database file %s is gone", path);
+        check_failed = 1;
+        return;
+    }
+    if (st.st_dev != db_dev || st.st_ino != db_ino) {
+        snprintf(check_err, sizeof check_err, "the database file %s was replaced", path);
+        check_failed = 1;
+        return;
+    }
+    /* the header on disk: a fresh connection may take page 1 from the WAL
+     * and never look at a file whose start was overwritten */
+    char magic[16] = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0) {
+        snprintf(check_err, sizeof check_err, "the database file %s has no SQLite header", path);
+        check_failed = 1;
+        return;
+    }
+    char err[400];
+    wh_db *db = wh_db_open(path, err, sizeof err);
+    if (!db) {
+        snprintf(check_err, sizeof check_err, "%s", err);
+        check_failed = 1;
+        return;
+    }
+    int64_t n = 0;
+    int32_t rc = wh_db_check(db);
+    if (rc == 0)
+        rc = wh_db_int(db, "SELECT count(*) FROM wh_migrations", NULL, 0, &n);
+    if (rc == 0 && n == 0)
+        rc = wh_error(WALOR_EDB, "no migrations recorded");
+    if (rc < 0) {
+        snprintf(check_err, sizeof check_err, "%s: %s", wh_strerror(rc), wh_last_error());
+        check_failed = 1;
+    }
+    wh_db_close(db);
+}
+
+static void check_done(uv_work_t *r, int status)
+{
+    (void)r;
+    check_busy = 0;
+    if (status != 0 || !check_failed || wh_g.stopping)
+        return;
+    wh_err("database health check failed: %s; exiting so that systemd restarts walord", check_err);
+    wh_g.exit_code = 1;
+    uv_kill(getpid(), SIGTERM); /* the same clean stop as `systemctl stop` */
+}
+
+static void on_check(uv_timer_t *t)
+{
+    (void)t;
+    if (check_busy || wh_g.stopping)
+        return;
+    check_busy = 1;
+    if (uv_queue_work(ops_loop, &check_work, check_run, check_done) != 0)
+        check_busy = 0;
+}
+
+static void on_flush(uv_timer_t *t)
+{
+    (void)t;
+    wh_report_flush_due();
+}
+
+int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
+{
+    (void)loop_db;
+    ops_loop = loop;
+    const char *iv = wh_config_get(&wh_g.cfg, "walor", "db_check_interval");
+    char *end = NULL;
+    long secs = iv ? strtol(iv, &end, 10) : 300;
+    if (iv && (!end || end == iv || *end || secs < 1 || secs > 86400)) {
+        wh_err("[walor] db_check_interval must be 1-86400 seconds, not '%s'", iv);
+        wh_g.exit_code = 2;
+        return -1;
+    }
+    struct stat st;
+    if (stat(wh_g.cfg.db, &st) != 0) {
+        wh_err("cannot stat the database %s", wh_g.cfg.db);
+        wh_g.exit_code = 1;
+        return -1;
+    }
+    db_dev = st.st_dev;
+    db_ino = st.st_ino;
+    uv_timer_init(loop, &check_timer);
+    uv_timer_start(&check_timer, on_check, (uint64_t)secs * 1000, (uint64_t)secs * 1000);
+    uv_timer_init(loop, &flush_timer);
+    uv_timer_start(&flush_timer, on_flush, 30000, 30000);
+    started = 1;
+    wh_info("database health check every %ld s", secs);
+    return 0;
+}
+
+void wh_ops_stop(void)
+{
+    if (!started)
+        return;
+    started = 0;
+    uv_close((uv_handle_t *)&check_timer, NULL);
+    uv_close((uv_handle_t *)&flush_timer, NULL);
+}

@@ -122,7 +122,8 @@ def test_menus_by_role_and_manager_added_by_owner(tgsim, walord, tmp_path):
     s = boss.screen()
     assert s.text.startswith(hk.ADMIN_TITLE), s
     assert "🔬 проб: 0" in s.text
-    assert s.button_texts == ["🔬 Проба", "⚙️ Настройки", "👥 Персонал", "🏠 Главное меню"]
+    assert s.button_texts == ["🔬 Проба", "⚙️ Настройки", "👥 Персонал", "📚 Инструкции", "📜 Журнал действий",
+                              "📄 Лог", "🔄 Перезапуск", "♻️ Обновить меню у всех", "🏠 Главное меню"]
     boss.press("🔬 Проба")
     boss.expect("🔬 раздел пробы")
     boss.press("⬅️ Назад")
