@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conv.h"
 #include "core.h"
@@ -15,6 +16,7 @@
 #include "host.h"
 #include "inbox.h"
 #include "log.h"
+#include "metrics.h"
 #include "menu.h"
 #include "report.h"
 #include "texts.h"
@@ -30,6 +32,7 @@ static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
 {
     wh_logf(WH_LOG_ERROR, c->plugin ? c->plugin->name : "host", "%s failed: %s (%s) in update %lld", where,
             wh_strerror(rc), wh_last_error(), (long long)c->update_id);
+    c->failed = 1;
     char detail[700];
     snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
     wh_report_failure(c, c->plugin ? c->plugin->name : "host", where, detail);
@@ -256,6 +259,8 @@ static void my_chat_member(wh_worker *w, json_t *obj)
 
 void wh_dispatch_update(wh_worker *w, json_t *u)
 {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int64_t update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
     const char *kind = wh_update_kind(u);
     json_t *obj = kind ? json_object_get(u, kind) : NULL;
@@ -319,4 +324,6 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
         c.head.api->answer(&c, NULL, 0);
     wh_ctx_finish(&c);
     wh_inbox_done(w->db, update_id, wh_now());
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    wh_metrics_update(kind, !c.failed, (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <uv.h>
@@ -275,6 +276,30 @@ static void on_signal(uv_signal_t *s, int signum)
 
 /* ---- start-up ---- */
 
+/* 0, or -1 when the zone is a name the system does not know (glibc would
+ * silently fall back to UTC and every job would run at the wrong hour) */
+/* The shop's zone ([walor] timezone) becomes the process zone once, here,
+ * before any other thread exists: setenv/tzset are not thread-safe, but
+ * localtime_r afterwards is. Cron times and dates shown to people use it;
+ * the log stays in UTC. */
+static int set_time_zone(void)
+{
+    const char *tz = wh_g.cfg.timezone && *wh_g.cfg.timezone ? wh_g.cfg.timezone : "Europe/Moscow";
+    if (tz[0] != ':' && tz[0] != '/' && !strpbrk(tz, "0123456789")) {
+        const char *dir = getenv("TZDIR");
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+        if (strstr(tz, "..") || access(path, R_OK) != 0) {
+            wh_err("unknown time zone '%s' ([walor] timezone): no %s (is tzdata installed?)", tz, path);
+            return -1;
+        }
+    }
+    setenv("TZ", tz, 1);
+    tzset();
+    return 0;
+}
+
+
 /* plugin names to load: [walor] plugins, else every [plugin.X] enabled */
 static char **plugin_names(size_t *n)
 {
@@ -363,6 +388,10 @@ int main(int argc, char **argv)
         wh_config_free(&wh_g.cfg);
         return 2;
     }
+    if (set_time_zone() != 0) {
+        wh_config_free(&wh_g.cfg);
+        return 2;
+    }
     wh_log_set_level(wh_g.cfg.log_level);
     if (wh_g.cfg.log_file && wh_log_open_file(wh_g.cfg.log_file) != 0)
         wh_warn("cannot open the log file %s", wh_g.cfg.log_file);
@@ -435,18 +464,27 @@ int main(int argc, char **argv)
     uv_timer_init(&loop, &sweep_timer);
     uv_timer_start(&sweep_timer, on_sweep, 30000, 30000);
     set_commands();
+    /* the listener first, so that "walord: ready" (printed at the first
+     * poll) means every port is open */
+    if (wh_http_start(&loop) != 0) {
+        wh_err("cannot start the HTTP listener");
+        goto out_loop;
+    }
     if (wh_tg_start(wh_g.tg) != 0) {
         wh_err("cannot start polling");
         goto out_loop;
-    }
-    if (wh_http_start(&loop) != 0) {
-        wh_err("cannot start the HTTP listener");
-        raise(SIGTERM);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     rc = wh_g.exit_code; /* 0 for a plain SIGTERM; see host.h */
 
 out_loop:
+    if (!wh_g.stopping) {
+        /* a start-up failure: stop whatever did start (each is a no-op otherwise) */
+        wh_http_stop();
+        wh_sched_stop();
+        wh_events_stop();
+        wh_ops_stop();
+    }
     if (wh_g.pool) {
         wh_pool_stop(wh_g.pool); /* no-op after a signal stopped it */
         wh_pool_free(wh_g.pool);

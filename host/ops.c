@@ -62,21 +62,8 @@ const char *wh_ops_time(walor_ctx *c, int64_t t)
     return walor_ctx_printf(c, "%s", buf);
 }
 
-/* Times are shown in the shop's zone ([walor] timezone). The process zone
- * is set once, here, on the main thread before any other thread exists:
- * setenv/tzset are not thread-safe, but localtime_r afterwards is. walord
- * logs in UTC (gmtime), so nothing else changes. */
-static void set_zone(void)
-{
-    if (wh_g.cfg.timezone && *wh_g.cfg.timezone) {
-        setenv("TZ", wh_g.cfg.timezone, 1);
-        tzset();
-    }
-}
-
 int32_t wh_ops_register(walor_plugin *core)
 {
-    set_zone();
     /* before plugins are loaded: a crash in a plugin's load() gets a backtrace too */
     wh_report_install_crash_handler();
     int32_t rc = 0;

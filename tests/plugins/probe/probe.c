@@ -9,7 +9,11 @@
  *   /count [ms]         one row in probe_seen per handled update (dedup, durability)
  *   /long               a button with 200 bytes of callback data (token store);
  *                       its press (pl:…) replies with the payload length
- *   admin panel         a section button "🔬 Проба" and a header line */
+ *   admin panel         a section button "🔬 Проба" and a header line
+ *   GET|POST /p/probe/echo   answers "method|X-Probe header|query q|body" (plugin routes)
+ *   GET /p/probe/boom        returns WALOR_EDB (500, failure report)
+ *   GET /p/probe/mute        returns 0 without answering (500)
+ *   GET /p/probe/slow        answers "slow" after 800 ms (in flight at SIGTERM) */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -147,6 +151,37 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
     return rc < 0 ? rc : 0;
 }
 
+static int32_t route_echo(walor_ctx *c)
+{
+    size_t n = 0;
+    const char *body = walor_http_body(c, &n);
+    const char *h = walor_http_header(c, "x-probe");
+    const char *q = walor_http_query(c, "q");
+    const char *out = walor_ctx_printf(c, "%s|%s|%s|%s|%.*s", walor_http_method(c), walor_http_path(c),
+                                       h ? h : "-", q ? q : "-", (int)n, body);
+    return walor_http_respond(c, 200, "text/plain; charset=utf-8", out, strlen(out));
+}
+
+static int32_t route_boom(walor_ctx *c)
+{
+    (void)c;
+    return WALOR_EDB;
+}
+
+static int32_t route_mute(walor_ctx *c)
+{
+    (void)c;
+    return 0;
+}
+
+static int32_t route_slow(walor_ctx *c)
+{
+    sleep_ms(800);
+    return walor_http_respond(c, 200, "text/plain", "slow", 4);
+}
+
+#define ROUTE(p_, f_, fn_) {.struct_size = sizeof(walor_route_def), .flags = (f_), .path = (p_), .handler = (fn_)}
+
 #define CMD(n, fn) {.struct_size = sizeof(walor_command_def), .name = (n), .description = (n), .handler = (fn)}
 
 static int32_t load(walor_plugin *p)
@@ -173,6 +208,14 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_menu(p, &admin);
     if (!rc) rc = walor_admin_header(p, header);
     if (!rc) rc = walor_on_wipe(p, wipe);
+    static const walor_route_def routes[] = {
+        ROUTE("echo", WALOR_HTTP_GET | WALOR_HTTP_POST, route_echo),
+        ROUTE("boom", WALOR_HTTP_GET, route_boom),
+        ROUTE("mute", WALOR_HTTP_GET, route_mute),
+        ROUTE("slow", WALOR_HTTP_GET, route_slow),
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof routes / sizeof *routes; i++)
+        rc = walor_route(p, &routes[i]);
     return rc;
 }
 
