@@ -24,13 +24,24 @@
  * Prints one line on stdout:
  *   bench: updates_per_s=N p50_ms=X p99_ms=Y rss_mb=Z startup_ms=S peak_rss_mb=P ...
  * and `bench: tgsim_req_per_s=N`; details go to stderr. Exit 1 on any failure
- * (walord dying, a press never answered, tgsim errors), after stopping walord. */
+ * (walord dying, a press never answered, tgsim errors), after stopping walord.
+ *
+ * --mode webhook: walord in webhook mode (tgsim pushes to its listener);
+ * steps 2, 3, 5 and 6 only, and walord must never call getUpdates. Prints
+ *   bench-part: webhook_updates_per_s=N ...
+ * --mode bulk: a broadcast through probe's /bulk under tgsim's flood
+ * control (see bulk_main). Prints
+ *   bench-part: bulk_efficiency=R bulk_429=K ...
+ * run.sh joins the bench-part lines into one `bench:` line.
+ * --free-port: prints a TCP port free on 127.0.0.1 (for walord's listener). */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -39,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +72,10 @@ static struct {
     double rate;          /* open loop: presses per second ... */
     double lat_seconds;   /* ... for this long */
     double getme_seconds;
+    int mode;             /* MODE_POLLING, MODE_WEBHOOK, MODE_BULK */
+    int bulk_total;       /* bulk: messages to send, spread over the users */
+    double bulk_rate;     /* bulk: the configured bulk_rate (and tgsim's global limit) */
+    long long owner;      /* bulk: walord's owner, who sends /bulk */
 } opt = {
     .token = "100:bench-token",
     .users = 200,
@@ -68,7 +84,12 @@ static struct {
     .rate = 1000,
     .lat_seconds = 5,
     .getme_seconds = 2,
+    .bulk_total = 10000,
+    .bulk_rate = 300,
+    .owner = 4200001,
 };
+
+enum { MODE_POLLING, MODE_WEBHOOK, MODE_BULK };
 
 /* ------------------------------------------------------------ utilities */
 
@@ -855,6 +876,342 @@ static tp_result phase_throughput(void)
     return res;
 }
 
+/* ------------------------------------------------------------ bulk mode (broadcast pacing) */
+
+/* --mode bulk: walord with hello + probe, bulk_rate = R, bulk_per_chat_rate
+ * = 1; tgsim's flood control at R/s overall and 1/s per chat (Telegram's
+ * 30/s and 1/s, scaled up). The owner and the users each send /start (a
+ * user must have written to the bot before it may write to them); once the
+ * replies are in and the bot has been idle for a while, tgsim's flood
+ * control is switched on and the owner sends probe's `/bulk N id…` (several
+ * commands if the ids do not fit one message), N = total / users messages to
+ * every user, queued with WALOR_SEND_BULK. tgsim's call log gives the
+ * deliveries: efficiency = (delivered - 1) / (t_last - t_first) / R, and the
+ * 429s are counted from /_sim/stats (count429) over the broadcast. */
+
+static int start_next, start_left, start_inflight;
+
+static void on_start_sent(req *r, long status)
+{
+    json_decref(parse_or_die(r, status, "POST send /start"));
+    start_inflight--;
+}
+
+static void on_bulk_user_created(req *r, long status)
+{
+    user *u = r->ud;
+    json_t *j = parse_or_die(r, status, "POST /_sim/users");
+    u->id = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    umap_put(u->id, u->idx);
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/users/%lld/send", opt.sim, (long long)u->id);
+    http_start(url_buf, "{\"text\":\"/start\"}", on_start_sent, u);
+}
+
+/* users[0] is the owner (id opt.owner), users[1..] the audience */
+static void bulk_create_user(int i)
+{
+    char body[128];
+    if (i == 0)
+        snprintf(body, sizeof body, "{\"first_name\":\"Owner\",\"id\":%lld,\"language_code\":\"ru\"}", opt.owner);
+    else
+        snprintf(body, sizeof body, "{\"first_name\":\"Bulk%d\",\"language_code\":\"ru\"}", i);
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/users", opt.sim);
+    start_inflight++;
+    http_start(url_buf, body, on_bulk_user_created, &users[i]);
+}
+
+/* One GET /_sim/log?method=sendMessage&since_seq=log_seq, synchronously;
+ * calls fn for every entry and advances log_seq. */
+static void scan_send_log(void (*fn)(json_t *e, void *ud), void *ud)
+{
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/log?method=sendMessage&since_seq=%lld", opt.sim, (long long)log_seq);
+    json_t *a = http_sync(url_buf, NULL, "GET /_sim/log");
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        int64_t seq = json_integer_value(json_object_get(e, "seq"));
+        if (seq > log_seq)
+            log_seq = seq;
+        fn(e, ud);
+    }
+    json_decref(a);
+}
+
+static void mark_start_reply(json_t *e, void *ud)
+{
+    int *seen = ud;
+    (*seen)++;
+    if (json_integer_value(json_object_get(e, "status")) != 200)
+        die("a /start reply failed in tgsim's log: HTTP %lld",
+            (long long)json_integer_value(json_object_get(e, "status")));
+    user *u = umap_get(json_integer_value(json_object_get(e, "chat_id")));
+    if (u && !u->answered) {
+        u->answered = true;
+        start_left--;
+    }
+}
+
+typedef struct bulk_tally {
+    long delivered, n429, other;
+    int64_t t_first, t_last; /* tgsim's t_ms (arrival), delivered calls only */
+    int last_other_status;
+    int64_t *t_ok, *t_429;   /* every delivery's and 429's t_ms, in log order */
+    size_t cap_ok, cap_429;
+} bulk_tally;
+
+static void push_ms(int64_t **v, size_t *cap, long n, int64_t ms)
+{
+    if ((size_t)n >= *cap) {
+        *cap = *cap ? *cap * 2 : 16384;
+        if (!(*v = realloc(*v, *cap * sizeof **v)))
+            die("out of memory");
+    }
+    (*v)[n] = ms;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the most deliveries in any window [t, t + 1000 ms) (tgsim's sliding
+ * window), and where the busiest one starts, relative to the first delivery */
+static long max_window(int64_t *t, long n, int64_t *at)
+{
+    qsort(t, (size_t)n, sizeof *t, cmp_i64);
+    long best = 0;
+    *at = 0;
+    for (long i = 0, j = 0; i < n; i++) {
+        while (t[i] - t[j] >= 1000)
+            j++;
+        if (i - j + 1 > best) {
+            best = i - j + 1;
+            *at = t[j] - t[0];
+        }
+    }
+    return best;
+}
+
+static void tally_bulk(json_t *e, void *ud)
+{
+    bulk_tally *t = ud;
+    if (json_integer_value(json_object_get(e, "chat_id")) == opt.owner)
+        return; /* "bulk: N в очереди", the owner's interactive reply */
+    int st = (int)json_integer_value(json_object_get(e, "status"));
+    int64_t ms = json_integer_value(json_object_get(e, "t_ms"));
+    if (st == 200) {
+        push_ms(&t->t_ok, &t->cap_ok, t->delivered, ms);
+        if (!t->delivered || ms < t->t_first)
+            t->t_first = ms;
+        if (ms > t->t_last)
+            t->t_last = ms;
+        t->delivered++;
+    } else if (st == 429) {
+        push_ms(&t->t_429, &t->cap_429, t->n429, ms);
+        t->n429++;
+    } else {
+        t->other++;
+        t->last_other_status = st;
+    }
+}
+
+static void stop_walord_clean(void);
+
+static void bulk_main(void)
+{
+    int naud = opt.users;
+    int per = (opt.bulk_total + naud - 1) / naud;
+    if (per < 1 || per > 100)
+        die("--bulk-total %d over %d users is %d per user; probe's /bulk takes 1-100", opt.bulk_total, naud, per);
+    long expected = (long)per * naud;
+
+    int64_t t_exec;
+    start_walord(&t_exec);
+    wait_ready_line();
+    check_walord_alive();
+
+    nusers = naud + 1;
+    users = calloc((size_t)nusers, sizeof *users);
+    umap_cap = 1;
+    while (umap_cap < (size_t)nusers * 4)
+        umap_cap *= 2;
+    umap = malloc(umap_cap * sizeof *umap);
+    if (!users || !umap)
+        die("out of memory");
+    memset(umap, 0xff, umap_cap * sizeof *umap);
+    for (int i = 0; i < nusers; i++)
+        users[i].idx = i;
+
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
+    json_t *st = http_sync(url_buf, NULL, "GET /_sim/stats");
+    log_seq = json_integer_value(json_object_get(st, "last_seq"));
+    json_decref(st);
+
+    /* 1. everybody writes /start, 64 at a time (tgsim: a thread per connection) */
+    int64_t t0 = now_ns();
+    start_left = nusers;
+    bulk_create_user(0); /* the owner first: owners are matched on their first update */
+    while (start_inflight)
+        pump(20);
+    for (start_next = 1; start_next < nusers || start_inflight;) {
+        while (start_next < nusers && start_inflight < 64)
+            bulk_create_user(start_next++);
+        kick();
+        pump(20);
+        check_walord_alive();
+    }
+    double t_sends = (double)(now_ns() - t0) / 1e9;
+    int64_t deadline = now_ns() + 60 * (int64_t)1000000000;
+    int seen = 0;
+    while (start_left > 0) {
+        scan_send_log(mark_start_reply, &seen);
+        if (start_left > 0) {
+            sleep_ms(50);
+            check_walord_alive();
+            if (now_ns() > deadline)
+                die("%d of %d users got no reply to /start within 60 s", start_left, nusers);
+        }
+    }
+    /* the bot goes quiet (no more sends for 300 ms) */
+    for (int quiet = 0; quiet < 6;) {
+        int before = seen;
+        sleep_ms(50);
+        scan_send_log(mark_start_reply, &seen);
+        quiet = seen == before ? quiet + 1 : 0;
+    }
+    fprintf(stderr, "host_bench: bulk: owner + %d users sent /start in %.2f s, all %d replied (%.2f s)\n", naud,
+            t_sends, nusers, (double)(now_ns() - t0) / 1e9);
+
+    /* 2. Telegram's flood control (scaled), an idle second, then the broadcast */
+    char body[128];
+    snprintf(body, sizeof body, "{\"global_per_s\":%g,\"per_chat_per_s\":1}", opt.bulk_rate);
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/ratelimit", opt.sim);
+    json_decref(http_sync(url_buf, body, "POST /_sim/ratelimit"));
+    sleep_ms(1200);
+    scan_send_log(mark_start_reply, &seen); /* nothing new expected; moves log_seq on */
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
+    json_t *s0 = http_sync(url_buf, NULL, "GET /_sim/stats");
+
+    /* /bulk N id id …: at most ~3,000 characters per message */
+    size_t cap = 3200, len = 0;
+    char *cmd = malloc(cap);
+    if (!cmd)
+        die("out of memory");
+    int ncmds = 0;
+    int64_t t_cmd = now_ns();
+    for (int i = 1; i < nusers; i++) {
+        if (!len)
+            len = (size_t)snprintf(cmd, cap, "/bulk %d", per);
+        len += (size_t)snprintf(cmd + len, cap - len, " %lld", (long long)users[i].id);
+        if (i == nusers - 1 || len > 3000) {
+            /* the bot answers each command at once, and Telegram allows one
+             * message a second per chat: a person cannot type faster anyway */
+            if (ncmds)
+                sleep_ms(1100);
+            json_t *b = json_pack("{s:s}", "text", cmd);
+            char *js = json_dumps(b, JSON_COMPACT);
+            snprintf(url_buf, sizeof url_buf, "%s/_sim/users/%lld/send", opt.sim, opt.owner);
+            json_decref(http_sync(url_buf, js, "POST send /bulk"));
+            free(js);
+            json_decref(b);
+            ncmds++;
+            len = 0;
+        }
+    }
+    free(cmd);
+
+    /* 3. the deliveries, from tgsim's call log */
+    bulk_tally t = {0};
+    deadline = now_ns() + (int64_t)(((double)expected / (opt.bulk_rate * 0.5) + 20) * 1e9);
+    while (t.delivered < expected) {
+        scan_send_log(tally_bulk, &t);
+        if (t.other)
+            die("%ld bulk sends failed in tgsim's log (last HTTP %d; see %s)", t.other, t.last_other_status,
+                opt.log);
+        if (t.delivered >= expected)
+            break;
+        check_walord_alive();
+        if (now_ns() > deadline)
+            die("only %ld of %ld bulk messages delivered in time", t.delivered, expected);
+        sleep_ms(100);
+    }
+    double t_wall = (double)(now_ns() - t_cmd) / 1e9;
+    sleep_ms(500); /* anything more (a duplicate) would show up now */
+    scan_send_log(tally_bulk, &t);
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
+    json_t *s1 = http_sync(url_buf, NULL, "GET /_sim/stats");
+    long n429 = (long)(json_integer_value(json_object_get(s1, "count429")) -
+                       json_integer_value(json_object_get(s0, "count429")));
+    json_decref(s0);
+    json_decref(s1);
+    if (t.delivered != expected)
+        die("%ld bulk messages delivered, expected %ld (duplicates?)", t.delivered, expected);
+
+    double span = (double)(t.t_last - t.t_first) / 1000.0;
+    double rate = span > 0 ? (double)(t.delivered - 1) / span : 0;
+    fprintf(stderr,
+            "host_bench: bulk: %ld messages (%d to each of %d users, %d /bulk commands), first to last delivery "
+            "%.2f s = %.1f/s of %.0f/s configured (the outbox paces at 97 %%: %.1f/s); %ld x 429 in the log, "
+            "%ld in tgsim's count429; %.2f s from the first /bulk to the last delivery\n",
+            t.delivered, per, naud, ncmds, span, rate, opt.bulk_rate, opt.bulk_rate * 0.97, t.n429, n429, t_wall);
+    int64_t busiest_at;
+    long busiest = max_window(t.t_ok, t.delivered, &busiest_at);
+    long first_s = 0;
+    for (long i = 0; i < t.delivered && t.t_ok[i] - t.t_first < 1000; i++)
+        first_s++;
+    char when[256] = "";
+    for (long i = 0, n = 0; i < t.n429 && n < (long)sizeof when - 16; i++)
+        n += snprintf(when + n, sizeof when - (size_t)n, "%s%+.3f", i ? " " : "",
+                      (double)(t.t_429[i] - t.t_first) / 1000.0);
+    fprintf(stderr,
+            "host_bench: bulk: %ld delivered in the first second, at most %ld in any 1 s window (from %+.3f s); "
+            "429s at [%s] s from the first delivery\n",
+            first_s, busiest, (double)busiest_at / 1000.0, when);
+    free(t.t_ok);
+    free(t.t_429);
+    stop_walord_clean();
+    printf("bench-part: bulk_efficiency=%.3f bulk_429=%ld bulk_per_s=%.1f bulk_msgs=%ld bulk_span_s=%.2f\n",
+           rate / opt.bulk_rate, n429, rate, t.delivered, span);
+}
+
+/* SIGTERM; walord must exit with code 0 within 20 s */
+static void stop_walord_clean(void)
+{
+    kill(walord_pid, SIGTERM);
+    int st = 0;
+    int64_t deadline = now_ns() + 20 * (int64_t)1000000000;
+    while (waitpid(walord_pid, &st, WNOHANG) != walord_pid) {
+        if (now_ns() > deadline)
+            die("walord did not exit within 20 s of SIGTERM");
+        sleep_ms(10);
+    }
+    walord_pid = -1;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("walord stopped with %s %d (expected exit code 0)", WIFEXITED(st) ? "exit code" : "signal",
+            WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+/* --free-port: bind 127.0.0.1:0, print the port the kernel gave, close.
+ * (walord's [http] listen needs the port before it starts: the webhook URL
+ * names it; a tiny window for a race, as with any free-port probe.) */
+static int print_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+        perror("host_bench: --free-port");
+        return 1;
+    }
+    printf("%u\n", (unsigned)ntohs(a.sin_port));
+    close(fd);
+    return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 static long method_calls(json_t *stats, const char *method)
@@ -867,7 +1224,9 @@ static void usage(void)
 {
     fputs("usage: host_bench --sim URL --walord EXE --config INI --log FILE [--token T] [--pid-file F]\n"
           "                  [--tgsim-pid PID] [--users N] [--updates N] [--seconds S] [--rate R]\n"
-          "                  [--lat-seconds S] [--getme-seconds S]\n",
+          "                  [--lat-seconds S] [--getme-seconds S] [--mode polling|webhook|bulk]\n"
+          "                  [--bulk-total N] [--bulk-rate R] [--owner ID]\n"
+          "       host_bench --free-port   (prints a TCP port free on 127.0.0.1 now)\n",
           stderr);
     exit(2);
 }
@@ -881,7 +1240,10 @@ int main(int argc, char **argv)
         {"tgsim-pid", required_argument, NULL, 'g'},  {"users", required_argument, NULL, 'u'},
         {"updates", required_argument, NULL, 'n'},    {"seconds", required_argument, NULL, 'S'},
         {"rate", required_argument, NULL, 'r'},       {"lat-seconds", required_argument, NULL, 'L'},
-        {"getme-seconds", required_argument, NULL, 'G'}, {NULL, 0, NULL, 0},
+        {"getme-seconds", required_argument, NULL, 'G'}, {"mode", required_argument, NULL, 'm'},
+        {"bulk-total", required_argument, NULL, 'B'}, {"bulk-rate", required_argument, NULL, 'R'},
+        {"owner", required_argument, NULL, 'o'},      {"free-port", no_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -899,11 +1261,25 @@ int main(int argc, char **argv)
         case 'r': opt.rate = atof(optarg); break;
         case 'L': opt.lat_seconds = atof(optarg); break;
         case 'G': opt.getme_seconds = atof(optarg); break;
+        case 'm':
+            if (!strcmp(optarg, "polling"))
+                opt.mode = MODE_POLLING;
+            else if (!strcmp(optarg, "webhook"))
+                opt.mode = MODE_WEBHOOK;
+            else if (!strcmp(optarg, "bulk"))
+                opt.mode = MODE_BULK;
+            else
+                usage();
+            break;
+        case 'B': opt.bulk_total = atoi(optarg); break;
+        case 'R': opt.bulk_rate = atof(optarg); break;
+        case 'o': opt.owner = atoll(optarg); break;
+        case 'F': return print_free_port();
         default: usage();
         }
     }
     if (!opt.sim || !opt.walord || !opt.config || !opt.log || opt.users < 1 || opt.tp_updates < 1 ||
-        opt.rate <= 0)
+        opt.rate <= 0 || opt.bulk_rate <= 0)
         usage();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_DFL);
@@ -915,15 +1291,24 @@ int main(int argc, char **argv)
     json_hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     json_hdrs = curl_slist_append(json_hdrs, "Expect:");
 
+    if (opt.mode == MODE_BULK) {
+        bulk_main();
+        return 0;
+    }
+    const bool webhook = opt.mode == MODE_WEBHOOK;
+
     /* 1. tgsim alone */
-    double getme = opt.getme_seconds > 0 ? phase_getme() : 0;
-    printf("bench: tgsim_req_per_s=%.0f\n", getme);
-    fflush(stdout);
+    if (opt.getme_seconds > 0) {
+        double getme = phase_getme();
+        printf("bench: tgsim_req_per_s=%.0f\n", getme);
+        fflush(stdout);
+    }
 
     /* 2. start-up and idle memory */
     int64_t t_exec;
     start_walord(&t_exec);
     wait_ready_line();
+    int64_t t_ready = now_ns();
     sleep_ms(500); /* idle: in its first long poll, nothing else to do */
     check_walord_alive();
     long rss_kb = proc_status_kb(walord_pid, "VmRSS");
@@ -933,20 +1318,31 @@ int main(int argc, char **argv)
     snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
     json_t *s0 = http_sync(url_buf, NULL, "GET /_sim/stats");
     phase_setup();
-    double startup = first_get_updates_ms(t_exec);
-    fprintf(stderr, "host_bench: startup %.0f ms to the first getUpdates (walord logs ready in %ld ms), idle VmRSS %ld kB\n",
-            startup, ready, rss_kb);
+    /* webhook: walord says ready once setWebhook succeeded; it never polls */
+    double startup = -1;
+    if (webhook) {
+        fprintf(stderr,
+                "host_bench: webhook mode: %.0f ms from exec to 'walord: ready' (webhook set), idle VmRSS %ld kB\n",
+                (double)(t_ready - t_exec) / 1e6, rss_kb);
+    } else {
+        startup = first_get_updates_ms(t_exec);
+        fprintf(stderr, "host_bench: startup %.0f ms to the first getUpdates (walord logs ready in %ld ms), idle VmRSS %ld kB\n",
+                startup, ready, rss_kb);
+    }
     fprintf(stderr, "host_bench: %d users created, each sent /hello and got the counter screen\n", nusers);
-    lat_result lr = phase_latency();
-    fprintf(stderr,
+    lat_result lr = {0};
+    if (opt.lat_seconds > 0) {
+        lr = phase_latency();
+        fprintf(stderr,
             "host_bench: open loop: %ld presses at %.0f/s offered (%.0f/s achieved, max schedule lag %.2f ms, "
             "no idle user %ld times): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
             lr.sent, opt.rate, lr.achieved_rate, lr.max_lag_ms, lr.no_idle, lr.p50, lr.p90, lr.p99, lr.max);
+    }
     tp_result tr = phase_throughput();
     fprintf(stderr,
-            "host_bench: closed loop: %ld presses by %d users in %.2f s = %.0f/s; CPU (%% of one core): "
+            "host_bench: %sclosed loop: %ld presses by %d users in %.2f s = %.0f/s; CPU (%% of one core): "
             "walord %.0f, tgsim %.0f, driver %.0f\n",
-            tr.done, nusers, tr.secs, tr.per_s, tr.walord_cpu, tr.tgsim_cpu, tr.driver_cpu);
+            webhook ? "webhook " : "", tr.done, nusers, tr.secs, tr.per_s, tr.walord_cpu, tr.tgsim_cpu, tr.driver_cpu);
 
     /* every press must have been an edit (hello's counter screen), not an error alert */
     snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
@@ -961,27 +1357,22 @@ int main(int argc, char **argv)
     json_decref(s1);
     if (edits != presses || answers != presses)
         die("expected one edit and one answer per press (handler errors? see %s)", opt.log);
+    if (webhook && gu != 0)
+        die("webhook mode, yet walord called getUpdates %ld times", gu);
 
     /* 6. peak memory, clean stop */
     check_walord_alive();
     long hwm_kb = proc_status_kb(walord_pid, "VmHWM");
     long rss_end_kb = proc_status_kb(walord_pid, "VmRSS");
-    kill(walord_pid, SIGTERM);
-    int st = 0;
-    int64_t deadline = now_ns() + 20 * (int64_t)1000000000;
-    while (waitpid(walord_pid, &st, WNOHANG) != walord_pid) {
-        if (now_ns() > deadline)
-            die("walord did not exit within 20 s of SIGTERM");
-        sleep_ms(10);
-    }
-    walord_pid = -1;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        die("walord stopped with %s %d (expected exit code 0)", WIFEXITED(st) ? "exit code" : "signal",
-            WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+    stop_walord_clean();
     fprintf(stderr, "host_bench: walord RSS after load %ld kB, peak (VmHWM) %ld kB; stopped cleanly\n",
             rss_end_kb, hwm_kb);
 
-    printf("bench: updates_per_s=%.0f p50_ms=%.2f p99_ms=%.2f rss_mb=%.1f startup_ms=%.0f peak_rss_mb=%.1f "
+    if (webhook)
+        printf("bench-part: webhook_updates_per_s=%.0f webhook_walord_cpu_pct=%.0f webhook_presses=%ld\n", tr.per_s,
+               tr.walord_cpu, tr.done);
+    else
+        printf("bench: updates_per_s=%.0f p50_ms=%.2f p99_ms=%.2f rss_mb=%.1f startup_ms=%.0f peak_rss_mb=%.1f "
            "ready_ms=%ld walord_cpu_pct=%.0f\n",
            tr.per_s, lr.p50, lr.p99, (double)rss_kb / 1024, startup, (double)hwm_kb / 1024, ready, tr.walord_cpu);
     curl_slist_free_all(json_hdrs);

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# make bench: walord + hello against tgsim on 127.0.0.1, driven by
-# bench/host_bench.c, then the SQLite micro-benchmark (bench/db_bench.c).
+# make bench: walord against tgsim on 127.0.0.1, driven by bench/host_bench.c
+# in three phases, each with its own tgsim and walord:
+#   polling  hello, long polling: getMe, open loop (latency), closed loop
+#   webhook  hello, webhook mode: tgsim pushes to walord's HTTP listener
+#   bulk     hello + probe: a 10,000-message broadcast under flood control
+# then the SQLite micro-benchmark (bench/db_bench.c).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -10,10 +14,17 @@
 #   BENCH_RATE          open-loop presses per second (default 1000)
 #   BENCH_LAT_SECONDS   open-loop duration (default 5)
 #   BENCH_WORKERS       walord's [walor] workers (default: walord's own, 4)
+#   BENCH_WEBHOOK_USERS    webhook closed-loop users (default 200)
+#   BENCH_WEBHOOK_SECONDS  webhook closed-loop time limit (default 5)
+#   BENCH_BULK_USERS    bulk audience (default 500)
+#   BENCH_BULK_TOTAL    bulk messages, spread evenly over them (default 10000)
+#   BENCH_BULK_RATE     walord's bulk_rate = tgsim's global limit (default 300)
+#   BENCH_PHASES        the phases to run (default "polling webhook bulk db")
 #   BENCH_KEEP=1        keep the work directory (logs, ini, database)
 #
 # Stdout: `bench: tgsim_req_per_s=…`, `bench: updates_per_s=… p50_ms=… p99_ms=…
-# rss_mb=… startup_ms=… peak_rss_mb=…`, `bench: db_tx_per_s=… db_select_per_s=…`.
+# rss_mb=… startup_ms=… peak_rss_mb=…`, `bench: webhook_updates_per_s=…
+# bulk_efficiency=… bulk_429=… …`, `bench: db_tx_per_s=… db_select_per_s=…`.
 # Exit status non-zero if walord, tgsim or a benchmark fails; every process
 # started here is stopped (by its pid) on the way out.
 set -euo pipefail
@@ -25,9 +36,12 @@ tgsim=$bdir/bin/tgsim
 host_bench=$bdir/bench/host_bench
 db_bench=$bdir/bench/db_bench
 plugin_dir=$bdir/lib/walor/plugins
+probe_so=$bdir/lib/walor/test-plugins/probe.so
 token=100:bench-token
+owner=4200001 # bulk phase: the owner who sends /bulk
+phases=" ${BENCH_PHASES:-polling webhook bulk db} "
 
-for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$plugin_dir/hello.so"; do
+for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$plugin_dir/hello.so" "$probe_so"; do
     [[ -e $f ]] || { echo "bench: $f is not built (make build)" >&2; exit 1; }
 done
 
@@ -48,21 +62,21 @@ stop_pid() { # pid: SIGTERM, up to 10 s, then SIGKILL; exit code in $stop_rc
 }
 
 cleanup() {
-    local rc=$?
+    local rc=$? pf wpid log
     # walord is host_bench's child; host_bench stops it, but not if it was killed
-    if [[ -s $work/walord.pid ]]; then
-        local wpid
-        wpid=$(<"$work/walord.pid")
+    for pf in "$work"/walord*.pid; do
+        [[ -s $pf ]] || continue
+        wpid=$(<"$pf")
         if kill -0 "$wpid" 2>/dev/null && grep -q walord "/proc/$wpid/cmdline" 2>/dev/null; then
             kill -TERM "$wpid" 2>/dev/null || true
             sleep 1
             kill -KILL "$wpid" 2>/dev/null || true
         fi
-    fi
+    done
     [[ -n $tgsim_pid ]] && stop_pid "$tgsim_pid"
     if ((rc != 0)); then
         echo "bench: FAILED (work directory $work kept)" >&2
-        for log in "$work/walord.log" "$work/tgsim.log"; do
+        for log in "$work"/walord*.log "$work"/tgsim*.log; do
             [[ -f $log ]] && { echo "--- tail of $log" >&2; tail -n 30 "$log" >&2; }
         done
     elif [[ ${BENCH_KEEP:-0} == 1 ]]; then
@@ -75,21 +89,41 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- tgsim: a small call log keeps /_sim/log polls cheap (it is scanned whole)
-"$tgsim" --listen 127.0.0.1:0 --token "$token" --port-file "$work/tgsim.port" \
-    --log-cap 20000 --quiet </dev/null >"$work/tgsim.log" 2>&1 &
-tgsim_pid=$!
-for ((i = 0; i < 200; i++)); do
-    [[ -s $work/tgsim.port ]] && break
-    kill -0 "$tgsim_pid" 2>/dev/null || { echo "bench: tgsim exited during start" >&2; exit 1; }
-    sleep 0.05
-done
-[[ -s $work/tgsim.port ]] || { echo "bench: tgsim wrote no port file within 10 s" >&2; exit 1; }
-port=$(head -n1 "$work/tgsim.port")
-sim=http://127.0.0.1:$port
+# --- tgsim, one per phase ($1 names its files): a small call log keeps
+# /_sim/log polls cheap (it is scanned whole). Sets tgsim_pid and sim.
+start_tgsim() {
+    local name=$1 i
+    "$tgsim" --listen 127.0.0.1:0 --token "$token" --port-file "$work/$name.port" \
+        --log-cap 20000 --quiet </dev/null >"$work/$name.log" 2>&1 &
+    tgsim_pid=$!
+    for ((i = 0; i < 200; i++)); do
+        [[ -s $work/$name.port ]] && break
+        kill -0 "$tgsim_pid" 2>/dev/null || { echo "bench: $name exited during start" >&2; exit 1; }
+        sleep 0.05
+    done
+    [[ -s $work/$name.port ]] || { echo "bench: $name wrote no port file within 10 s" >&2; exit 1; }
+    sim=http://127.0.0.1:$(head -n1 "$work/$name.port")
+}
 
-# --- walord: production defaults (workers, poll_timeout, log_level info), hello only
-cat >"$work/walor.ini" <<EOF
+# --- tgsim must still be up, and stop cleanly
+end_tgsim() {
+    kill -0 "$tgsim_pid" 2>/dev/null || { echo "bench: tgsim died during the run" >&2; exit 1; }
+    stop_pid "$tgsim_pid"
+    tgsim_pid=""
+    ((stop_rc == 0)) || { echo "bench: tgsim exited with code $stop_rc" >&2; exit 1; }
+}
+
+# walord reads these from the environment over its config: never inherit them
+run_host_bench() {
+    env -u WALOR_BOT_TOKEN -u WALOR_API_ROOT -u WALOR_DB -u WALOR_OWNERS -u WALOR_PLUGIN_DIR \
+        -u WALOR_CONFIG -u BOT_TOKEN \
+        "$host_bench" --sim "$sim" --token "$token" --walord "$walord" --tgsim-pid "$tgsim_pid" "$@"
+}
+
+# --- polling: production defaults (workers, poll_timeout, log_level info), hello only
+if [[ $phases == *" polling "* ]]; then
+    start_tgsim tgsim
+    cat >"$work/walor.ini" <<EOF
 ; written by bench/run.sh
 [walor]
 db = $work/walor.db
@@ -106,20 +140,98 @@ api_root = $sim
 [plugin.hello]
 enabled = yes
 EOF
+    run_host_bench --config "$work/walor.ini" --log "$work/walord.log" --pid-file "$work/walord.pid" \
+        --users "${BENCH_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
+        --seconds "${BENCH_SECONDS:-10}" --rate "${BENCH_RATE:-1000}" \
+        --lat-seconds "${BENCH_LAT_SECONDS:-5}"
+    end_tgsim
+fi
 
-# walord reads these from the environment over its config: never inherit them
-env -u WALOR_BOT_TOKEN -u WALOR_API_ROOT -u WALOR_DB -u WALOR_OWNERS -u WALOR_PLUGIN_DIR \
-    -u WALOR_CONFIG -u BOT_TOKEN \
-    "$host_bench" --sim "$sim" --token "$token" --walord "$walord" --config "$work/walor.ini" \
-    --log "$work/walord.log" --pid-file "$work/walord.pid" --tgsim-pid "$tgsim_pid" \
-    --users "${BENCH_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
-    --seconds "${BENCH_SECONDS:-10}" --rate "${BENCH_RATE:-1000}" \
-    --lat-seconds "${BENCH_LAT_SECONDS:-5}"
+parts=() # key=value groups of the webhook and bulk phases, printed as one line
 
-# --- tgsim must still be up, and stop cleanly
-kill -0 "$tgsim_pid" 2>/dev/null || { echo "bench: tgsim died during the run" >&2; exit 1; }
-stop_pid "$tgsim_pid"
-tgsim_pid=""
-((stop_rc == 0)) || { echo "bench: tgsim exited with code $stop_rc" >&2; exit 1; }
+# --- webhook: tgsim pushes every update to walord's HTTP listener (one at a
+# time, in order, as Telegram does per bot); the same hello closed loop as
+# above, completion read from the call log. No getMe or open-loop phase.
+# test_mode = yes only because walord takes a plain http:// webhook_url in
+# test mode alone (Telegram posts to https); it changes nothing on the update
+# path (it adds the /_test/clock route and keeps the listener on loopback).
+if [[ $phases == *" webhook "* ]]; then
+    start_tgsim tgsim-webhook
+    mkdir -p "$work/webhook"
+    hport=$("$host_bench" --free-port)
+    cat >"$work/webhook/walor.ini" <<EOF
+; written by bench/run.sh
+[walor]
+db = $work/webhook/walor.db
+plugin_dir = $plugin_dir
+plugins = hello
+owners = 1
+log_level = info
+test_mode = yes
+${BENCH_WORKERS:+workers = $BENCH_WORKERS}
 
-(cd "$work" && "$db_bench")
+[telegram]
+token = $token
+api_root = $sim
+mode = webhook
+webhook_url = http://127.0.0.1:$hport/telegram/webhook
+webhook_secret = bench_Secret-7f3a
+
+[http]
+listen = 127.0.0.1:$hport
+
+[plugin.hello]
+enabled = yes
+EOF
+    run_host_bench --mode webhook --config "$work/webhook/walor.ini" --log "$work/walord-webhook.log" \
+        --pid-file "$work/walord-webhook.pid" --getme-seconds 0 --lat-seconds 0 \
+        --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
+        --seconds "${BENCH_WEBHOOK_SECONDS:-5}" >"$work/webhook.out"
+    end_tgsim
+    line=$(grep '^bench-part: ' "$work/webhook.out") || { echo "bench: no webhook figures" >&2; exit 1; }
+    parts+=("${line#bench-part: }")
+fi
+
+# --- bulk: hello + probe (its `/bulk N id…` sends with WALOR_SEND_BULK);
+# tgsim's flood control is Telegram's, scaled: bulk_rate/s overall, 1/s per chat
+if [[ $phases == *" bulk "* ]]; then
+    start_tgsim tgsim-bulk
+    mkdir -p "$work/bulk/plugins" # walord takes one plugin_dir: symlinks to both
+    ln -s "$plugin_dir/hello.so" "$probe_so" "$work/bulk/plugins/"
+    cat >"$work/bulk/walor.ini" <<EOF
+; written by bench/run.sh
+[walor]
+db = $work/bulk/walor.db
+plugin_dir = $work/bulk/plugins
+plugins = hello, probe
+owners = $owner
+log_level = info
+${BENCH_WORKERS:+workers = $BENCH_WORKERS}
+
+[telegram]
+token = $token
+api_root = $sim
+bulk_rate = ${BENCH_BULK_RATE:-300}
+bulk_per_chat_rate = 1
+
+[plugin.hello]
+enabled = yes
+
+[plugin.probe]
+enabled = yes
+EOF
+    run_host_bench --mode bulk --config "$work/bulk/walor.ini" --log "$work/walord-bulk.log" \
+        --pid-file "$work/walord-bulk.pid" --owner "$owner" --users "${BENCH_BULK_USERS:-500}" \
+        --bulk-total "${BENCH_BULK_TOTAL:-10000}" --bulk-rate "${BENCH_BULK_RATE:-300}" >"$work/bulk.out"
+    end_tgsim
+    line=$(grep '^bench-part: ' "$work/bulk.out") || { echo "bench: no bulk figures" >&2; exit 1; }
+    parts+=("${line#bench-part: }")
+fi
+
+if ((${#parts[@]})); then
+    echo "bench: ${parts[*]}"
+fi
+
+if [[ $phases == *" db "* ]]; then
+    (cd "$work" && "$db_bench")
+fi

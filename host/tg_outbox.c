@@ -46,7 +46,10 @@ int tg_outbox_init(wh_tg *tg)
     /* Telegram's limits are sliding windows measured on its side; pacing
      * exactly at the limit lands two sends 999 ms apart now and then (the
      * loop clock is cached and requests travel), so stay a little under */
-    wh_bucket_init(&tg->global, tg->o.bulk_rate * TG_PACE_MARGIN, tg->o.bulk_rate * TG_PACE_MARGIN, now_ms(tg));
+    /* and start with a small burst, not a full second's worth: any one
+     * second may then hold at most burst + 97 % of the rate */
+    double burst = tg->o.bulk_rate * (1.0 - TG_PACE_MARGIN);
+    wh_bucket_init(&tg->global, tg->o.bulk_rate * TG_PACE_MARGIN, burst < 1.0 ? 1.0 : burst, now_ms(tg));
     uv_timer_init(tg->loop, &tg->pace);
     uv_timer_init(tg->loop, &tg->drain);
     tg->pace.data = tg->drain.data = tg;
