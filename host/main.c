@@ -447,7 +447,10 @@ int main(int argc, char **argv)
         wh_err("cannot start the Telegram client or the workers");
         goto out_loop;
     }
-    wh_tg_set_offset(wh_g.tg, wh_inbox_max_id(loop_db) + 1);
+    /* No starting offset from the inbox: Telegram keeps the confirmed offset
+     * itself, and after a week without updates it may continue from a
+     * random (lower) update_id, which an offset of "our max + 1" would skip
+     * forever. Whatever it re-sends is dropped by the inbox's dedup. */
 
     /* their tables must exist before any plugin code runs */
     if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||

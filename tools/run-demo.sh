@@ -52,7 +52,10 @@ stop() {
 trap 'echo; echo "run-demo: stopping"; stop; exit 0' INT TERM
 trap stop EXIT
 
+# var/demo.db outlives tgsim, whose update ids would start over and be taken
+# for duplicates already handled: start them from the clock instead
 "$TGSIM" --listen "127.0.0.1:${TGSIM_PORT:-8081}" --token "$TOKEN" \
+    --first-update-id "$(( $(date +%s) * 10 ))" \
     --port-file "$RUNDIR/tgsim.port" &
 SIM_PID=$!
 

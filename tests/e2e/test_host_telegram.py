@@ -134,6 +134,24 @@ def test_duplicate_update_is_handled_once(tgsim, walord, tmp_path):
 
 
 @pytest.mark.features("F-HOST-07")
+def test_lower_update_id_after_restart_is_not_skipped(tgsim, walord, tmp_path):
+    # Telegram may continue from a random, lower update_id after a week
+    # without updates: a restarted walord must not skip it by starting its
+    # poll at "highest stored id + 1"
+    w = hk.start(walord, tmp_path)
+    u = tgsim.user("Ева")
+    first = u.send("/start")["update_id"]
+    high = first + 100000
+    tgsim.inject_update(dict(hk.message_update(u, "/count", 9101), update_id=high))
+    u.expect(f"count:{high}")
+    w.restart()
+    low = first + 500
+    tgsim.inject_update(dict(hk.message_update(u, "/count", 9102), update_id=low))
+    u.expect(f"count:{low}")
+    assert hk.scalar(w.db(), "SELECT count(*) FROM probe_seen WHERE update_id = ?", low) == 1
+
+
+@pytest.mark.features("F-HOST-07")
 def test_kill9_mid_burst_loses_nothing(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path)
     users = [tgsim.user(f"Покупатель{i}") for i in range(5)]

@@ -24,6 +24,8 @@ static void usage(FILE *f)
           "  --rate-per-chat N        flood limit: message calls per second per chat (0 = off)\n"
           "  --webhook-timeout-ms N   webhook request timeout (default 10000)\n"
           "  --log-cap N              Bot API calls kept for /_sim/log (default 100000)\n"
+          "  --first-update-id N      first update_id (default 500000001); a bot that keeps its\n"
+          "                           database across tgsim runs needs ids it has not seen\n"
           "  --chat-history N         messages kept per chat (default 1000)\n"
           "  --quiet                  no per-error logging from the HTTP library\n",
           f);
@@ -69,6 +71,7 @@ int main(int argc, char **argv)
         {"rate-per-chat", required_argument, NULL, 'c'},
         {"webhook-timeout-ms", required_argument, NULL, 'w'},
         {"log-cap", required_argument, NULL, 'L'},
+        {"first-update-id", required_argument, NULL, 'F'},
         {"chat-history", required_argument, NULL, 'H'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -101,6 +104,13 @@ int main(int argc, char **argv)
         case 'c': bad = parse_nonneg(optarg, &cfg.rate_per_chat); break;
         case 'w': bad = parse_nonneg(optarg, &cfg.webhook_timeout_ms); break;
         case 'L': bad = parse_nonneg(optarg, &log_cap) || log_cap < 1; break;
+        case 'F': {
+            char *end = NULL;
+            long long v = strtoll(optarg, &end, 10);
+            bad = !end || *end || v < 1;
+            cfg.first_update_id = v;
+            break;
+        }
         case 'H': bad = parse_nonneg(optarg, &history) || history < 1; break;
         case 'q': cfg.quiet = true; break;
         case 'h': usage(stdout); return 0;

@@ -73,6 +73,8 @@ int tgsim_sim_add_token(tgsim_sim *s, const char *token, const char *username,
         bot = bot_new(id, username, first_name);
         if (!bot)
             return -1;
+        if (s->cfg.first_update_id > 0)
+            bot->next_update_id = s->cfg.first_update_id;
         s->bots[s->nbots++] = bot;
     }
     tgsim_token *nt = realloc(s->tokens, (s->ntokens + 1) * sizeof *nt);

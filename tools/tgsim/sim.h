@@ -102,6 +102,7 @@ typedef struct tgsim_config {
     int webhook_timeout_ms;
     size_t log_cap;
     size_t chat_history;    /* messages kept per chat; older ones are forgotten */
+    int64_t first_update_id; /* 0 = the default */
     bool quiet;
 } tgsim_config;
 
