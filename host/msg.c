@@ -254,14 +254,12 @@ static int32_t read_file(const char *path, char **data, size_t *len)
     return 0;
 }
 
-static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption, const walor_kb *kb,
-                          uint32_t flags, int64_t *out_mid)
+/* chat, caption and flags of a photo or document, checked like a message */
+static int32_t media_params(int64_t chat_id, const char *caption, uint32_t flags, json_t **out)
 {
-    (void)c;
+    *out = NULL;
     if (flags & ~(WALOR_SEND_BULK | WALOR_SEND_SILENT))
-        return wh_error(WALOR_EINVAL, "unknown photo flags");
-    if (!photo || !*photo)
-        return wh_error(WALOR_EINVAL, "no photo given");
+        return wh_error(WALOR_EINVAL, "unknown media flags 0x%x", flags);
     int32_t rc = caption ? check_html(caption, 1024, 1) : 0;
     if (rc)
         return rc;
@@ -270,11 +268,25 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
         json_object_set_new(params, "caption", json_string(caption));
         json_object_set_new(params, "parse_mode", json_string("HTML"));
     }
+    add_flags(params, flags & WALOR_SEND_SILENT);
+    *out = params;
+    return 0;
+}
+
+static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption, const walor_kb *kb,
+                          uint32_t flags, int64_t *out_mid)
+{
+    (void)c;
+    if (!photo || !*photo)
+        return wh_error(WALOR_EINVAL, "no photo given");
+    json_t *params;
+    int32_t rc = media_params(chat_id, caption, flags, &params);
+    if (rc)
+        return rc;
     if ((rc = add_markup(params, kb)) != 0) {
         json_decref(params);
         return rc;
     }
-    add_flags(params, flags & WALOR_SEND_SILENT);
     wh_tg_upload up = {0};
     char *data = NULL;
     if (strncmp(photo, "file:", 5) == 0) {
@@ -304,21 +316,14 @@ static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename
                              const char *caption, uint32_t flags)
 {
     (void)c;
-    if (flags & ~(WALOR_SEND_BULK | WALOR_SEND_SILENT))
-        return wh_error(WALOR_EINVAL, "unknown document flags");
     if (!filename || !*filename || !data)
         return wh_error(WALOR_EINVAL, "a document needs a file name and data");
     if (len > 50u * 1024 * 1024)
         return wh_error(WALOR_ELIMIT, "documents are limited to 50 MB");
-    int32_t rc = caption ? check_html(caption, 1024, 1) : 0;
+    json_t *params;
+    int32_t rc = media_params(chat_id, caption, flags, &params);
     if (rc)
         return rc;
-    json_t *params = json_pack("{s:I}", "chat_id", (json_int_t)chat_id);
-    if (caption && *caption) {
-        json_object_set_new(params, "caption", json_string(caption));
-        json_object_set_new(params, "parse_mode", json_string("HTML"));
-    }
-    add_flags(params, flags & WALOR_SEND_SILENT);
     wh_tg_upload up = {.field = "document", .filename = filename, .data = data, .len = len,
                        .mime = "application/octet-stream"};
     return call("sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
