@@ -42,17 +42,9 @@ char *wh_html_escape(wh_arena *a, const char *s)
             out[o++] = (char)c;
             i++;
         } else {
-            uint32_t cp;
-            size_t bad = 1;
-            size_t n = wh_utf8_decode(s + i, len - i, &cp, &bad);
-            if (n) {
-                memcpy(out + o, s + i, n);
-                o += n;
-                i += n;
-            } else {
-                o += wh_utf8_encode(WH_UTF8_REPLACEMENT, out + o);
-                i += bad;
-            }
+            size_t used;
+            o += wh_utf8_copy_one(s + i, len - i, out + o, &used);
+            i += used;
         }
     }
     out[o] = '\0';

@@ -156,17 +156,9 @@ char *wh_utf8_sanitize_dup(const char *s)
     if (!out)
         return NULL;
     while (i < len) {
-        uint32_t cp;
-        size_t bad = 1;
-        size_t n = wh_utf8_decode(s + i, len - i, &cp, &bad);
-        if (n) {
-            memcpy(out + o, s + i, n);
-            o += n;
-            i += n;
-        } else {
-            o += wh_utf8_encode(WH_UTF8_REPLACEMENT, out + o);
-            i += bad;
-        }
+        size_t used;
+        o += wh_utf8_copy_one(s + i, len - i, out + o, &used);
+        i += used;
     }
     out[o] = '\0';
     if (o < len * 3) {
@@ -230,4 +222,18 @@ char *wh_utf8_lower_dup(const char *s)
         i += n;
     }
     return out;
+}
+
+size_t wh_utf8_copy_one(const char *s, size_t len, char *out, size_t *used)
+{
+    uint32_t cp;
+    size_t bad = 1;
+    size_t n = wh_utf8_decode(s, len, &cp, &bad);
+    if (n) {
+        memcpy(out, s, n);
+        *used = n;
+        return n;
+    }
+    *used = bad;
+    return wh_utf8_encode(WH_UTF8_REPLACEMENT, out);
 }

@@ -38,6 +38,10 @@ size_t wh_utf16_len(const char *s, size_t len);
  * s is NULL or on OOM. */
 char *wh_utf8_sanitize_dup(const char *s);
 
+/* Copies the code point at s (len bytes left) to out, or U+FFFD for an
+ * invalid sequence; returns the bytes written (1-4), *used the bytes read. */
+size_t wh_utf8_copy_one(const char *s, size_t len, char *out, size_t *used);
+
 /* malloc'd copy with ASCII and Cyrillic capitals (Ё and the Ukrainian,
  * Belarusian, Kazakh letters included) lower-cased; every other byte,
  * ill-formed ones too, is copied unchanged, so the length never changes.
