@@ -29,6 +29,9 @@ PACKAGES=(
     # SDK stability gate (tools/abi-check.sh, make abi): abidw/abidiff,
     # abi-dumper, abi-compliance-checker
     abigail-tools abi-dumper abi-compliance-checker
+    # catalog plugin: reading .xlsx imports (libzip + expat: Debian has no
+    # xlsx reader for C); its unit tests write fixtures with openpyxl
+    libexpat1-dev python3-openpyxl
 )
 
 missing_packages() {

@@ -1,0 +1,824 @@
+/* catalog: customer side of the shop's catalog (README.md): category tree
+ * browsing with pagination, product cards, search, back-in-stock
+ * subscriptions. Stock comes from the optional `stock` service
+ * (<walor/services/stock.h>); without it everything is in stock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <walor/plugin.h>
+#include <walor/services/stock.h>
+
+#include "catalog.h"
+#include "text.h"
+
+#define LABEL_MAX 60      /* bytes of a list button label (Telegram allows 128) */
+#define NAME_MAX_SHOWN 200 /* bytes of a name in a message header */
+#define SEARCH_MAX 30     /* results shown */
+#define QUERY_MAX 100     /* bytes of a search query */
+#define MAX_DEPTH 32      /* category nesting walked when checking visibility */
+
+/* ---- small helpers ---- */
+
+char *catalog_fold_ctx(walor_ctx *c, const char *s)
+{
+    if (!s)
+        s = "";
+    char *o = walor_ctx_alloc(c, strlen(s) + 1);
+    if (o)
+        catalog_fold(s, o);
+    return o;
+}
+
+static char *cut(walor_ctx *c, const char *s, size_t max)
+{
+    char *o = walor_ctx_alloc(c, max + 1);
+    if (o)
+        catalog_trunc(s ? s : "", max, o);
+    return o;
+}
+
+static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
+
+static int64_t discounted(int64_t price, int64_t pct)
+{
+    if (pct <= 0 || pct >= 100)
+        return price;
+    return (price * (100 - pct) + 50) / 100; /* half-up to a kopeck */
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    char *e = NULL;
+    long long v = strtoll(s, &e, 10);
+    if (v < 0 || (*e && *e != ':'))
+        return -1;
+    *out = v;
+    return (int)(e - s);
+}
+
+/* "12:3" → a=12, b=3 (b optional, default 0) */
+static int parse_pair(const char *s, int64_t *a, int64_t *b)
+{
+    int n = parse_i64(s, a);
+    if (n < 0)
+        return -1;
+    *b = 0;
+    if (s[n] == ':' && parse_i64(s + n + 1, b) < 0)
+        return -1;
+    return 0;
+}
+
+/* 1 visible, 0 hidden or missing, < 0 error. Category 0 is the root. */
+static int32_t category_visible(walor_ctx *c, int64_t id)
+{
+    for (int depth = 0; id != 0; depth++) {
+        if (depth >= MAX_DEPTH)
+            return 0;
+        walor_rows *r = NULL;
+        int32_t rc = walor_db_query(c, "SELECT parent_id, hidden FROM catalog_category WHERE id = ?",
+                                    WALOR_ARGS(walor_i(id)), &r);
+        if (rc < 0)
+            return rc;
+        rc = walor_row_next(r);
+        if (rc != 1) {
+            walor_rows_close(r);
+            return rc < 0 ? rc : 0;
+        }
+        int64_t parent = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
+        walor_rows_close(r);
+        if (hidden)
+            return 0;
+        id = parent;
+    }
+    return 1;
+}
+
+static int32_t product_visible(walor_ctx *c, int64_t pid, int64_t *cat)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
+                                WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc != 1) {
+        walor_rows_close(r);
+        return rc < 0 ? rc : 0;
+    }
+    int64_t cid = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
+    walor_rows_close(r);
+    if (hidden)
+        return 0;
+    if (cat)
+        *cat = cid;
+    return category_visible(c, cid);
+}
+
+static const walor_stock_v1 *stock_svc(walor_ctx *c)
+{
+    const walor_stock_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, NULL);
+    return WALOR_STOCK_HAS(s, available) ? s : NULL;
+}
+
+/* available quantity, WALOR_STOCK_UNTRACKED without a warehouse or on error */
+static int64_t stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int64_t vno)
+{
+    int64_t q = WALOR_STOCK_UNTRACKED;
+    if (!s)
+        return q;
+    int32_t rc = s->available(c, pid, vno, &q);
+    if (rc < 0) {
+        walor_log(c, WALOR_LOG_WARN, "catalog: stock of %lld.%lld: %s", (long long)pid, (long long)vno,
+                  walor_last_error(c));
+        return WALOR_STOCK_UNTRACKED;
+    }
+    return q < 0 ? 0 : q;
+}
+
+static void nav_tail(walor_ctx *c, walor_kb *kb)
+{
+    walor_kb_row(kb);
+    walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
+}
+
+/* ---- browsing ---- */
+
+static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page);
+
+static int32_t send_screen(walor_ctx *c, const char *html, walor_kb *kb) { return walor_edit(c, html, kb); }
+
+static int32_t not_found(walor_ctx *c, const char *key)
+{
+    if (walor_update(c) && json_object_get(walor_update(c), "callback_query")) {
+        walor_alert(c, walor_text(c, key));
+        return show_category(c, 0, 0);
+    }
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
+    nav_tail(c, kb);
+    return walor_reply(c, walor_text(c, key), kb);
+}
+
+static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
+{
+    int32_t rc;
+    int64_t parent = 0;
+    const char *name = NULL;
+    if (cat_id != 0) {
+        rc = category_visible(c, cat_id);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return not_found(c, "catalog.cat_not_found");
+        walor_rows *r = NULL;
+        rc = walor_db_query(c, "SELECT parent_id, name FROM catalog_category WHERE id = ?",
+                            WALOR_ARGS(walor_i(cat_id)), &r);
+        if (rc < 0)
+            return rc;
+        if (walor_row_next(r) == 1) {
+            parent = walor_col_int(r, 0);
+            name = cut(c, walor_col_text(r, 1), NAME_MAX_SHOWN);
+        }
+        walor_rows_close(r);
+    }
+    int64_t ps = 8, total = 0;
+    if (walor_setting_int(c, "catalog.page_size", &ps) != 0 || ps < 1)
+        ps = 8;
+    rc = walor_db_int(c,
+                      "SELECT (SELECT count(*) FROM catalog_category WHERE parent_id = ? AND hidden = 0) + "
+                      "(SELECT count(*) FROM catalog_product WHERE category_id = ? AND hidden = 0)",
+                      WALOR_ARGS(walor_i(cat_id), walor_i(cat_id)), &total);
+    if (rc < 0)
+        return rc;
+    int64_t pages = total > 0 ? (total + ps - 1) / ps : 1;
+    if (page < 0)
+        page = 0;
+    if (page >= pages)
+        page = pages - 1;
+
+    walor_kb *kb = walor_kb_new(c);
+    walor_rows *r = NULL;
+    rc = walor_db_query(c,
+                        "SELECT 0 AS kind, id, name, 0 AS disc, sort FROM catalog_category "
+                        "WHERE parent_id = ? AND hidden = 0 "
+                        "UNION ALL SELECT 1, id, name, discount_pct, sort FROM catalog_product "
+                        "WHERE category_id = ? AND hidden = 0 "
+                        "ORDER BY 1, 5, 2 LIMIT ? OFFSET ?",
+                        WALOR_ARGS(walor_i(cat_id), walor_i(cat_id), walor_i(ps), walor_i(page * ps)), &r);
+    if (rc < 0)
+        return rc;
+    while ((rc = walor_row_next(r)) == 1) {
+        int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), disc = walor_col_int(r, 3);
+        const char *nm = walor_col_text(r, 2);
+        const char *label, *data;
+        if (kind == 0) {
+            label = walor_textf(c, "catalog.btn.folder", "name", nm ? nm : "", NULL);
+            data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
+        } else {
+            label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name",
+                                nm ? nm : "", "pct", num(c, disc), NULL);
+            data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)page);
+        }
+        walor_kb_button(kb, cut(c, label, LABEL_MAX), data);
+        walor_kb_row(kb);
+    }
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    if (pages > 1) {
+        if (page > 0)
+            walor_kb_button(kb, walor_text(c, "catalog.btn.prev"),
+                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page - 1)));
+        if (page + 1 < pages)
+            walor_kb_button(kb, walor_text(c, "catalog.btn.next"),
+                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page + 1)));
+        walor_kb_row(kb);
+    }
+    if (cat_id != 0) {
+        walor_kb_button(kb, walor_text(c, "catalog.btn.up"), walor_ctx_printf(c, "cat:c:%lld:0", (long long)parent));
+        if (parent != 0)
+            walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
+    } else {
+        walor_kb_button(kb, walor_text(c, "catalog.btn.search"), "cat:s");
+    }
+    nav_tail(c, kb);
+
+    char *html = cat_id == 0 ? walor_text(c, "catalog.root")
+                             : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
+    if (total == 0)
+        html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.empty"));
+    if (pages > 1)
+        html = walor_ctx_printf(c, "%s\n\n%s", html,
+                                walor_textf(c, "catalog.page", "page", num(c, page + 1), "pages", num(c, pages), NULL));
+    return send_screen(c, html, kb);
+}
+
+/* ---- the product card ---- */
+
+typedef struct variant {
+    int64_t no, price, weight, stock;
+    const char *label;
+} variant;
+
+static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int details)
+{
+    int64_t cat = 0;
+    int32_t rc = product_visible(c, pid, &cat);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return not_found(c, "catalog.not_found");
+
+    walor_rows *r = NULL;
+    rc = walor_db_query(c,
+                        "SELECT name, description, details, photo_file_id, image_url, discount_pct, low_stock, price "
+                        "FROM catalog_product WHERE id = ?",
+                        WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) != 1) {
+        walor_rows_close(r);
+        return not_found(c, "catalog.not_found");
+    }
+    const char *name = cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
+    const char *desc = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
+    const char *det = walor_ctx_printf(c, "%s", walor_col_text(r, 2) ? walor_col_text(r, 2) : "");
+    const char *photo = walor_col_is_null(r, 3) ? NULL : walor_ctx_printf(c, "%s", walor_col_text(r, 3));
+    const char *url = walor_col_is_null(r, 4) ? NULL : walor_ctx_printf(c, "%s", walor_col_text(r, 4));
+    int64_t pct = walor_col_int(r, 5), low = walor_col_int(r, 6), base = walor_col_int(r, 7);
+    walor_rows_close(r);
+    if (photo && !*photo)
+        photo = NULL;
+    if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        url = NULL;
+
+    variant *v = NULL;
+    uint32_t nv = 0, cap = 0;
+    rc = walor_db_query(c, "SELECT no, label, price, weight_g FROM catalog_variant WHERE product_id = ? "
+                           "ORDER BY sort, no",
+                        WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    while ((rc = walor_row_next(r)) == 1) {
+        if (nv == cap) {
+            uint32_t ncap = cap ? cap * 2 : 8;
+            variant *nvp = walor_ctx_alloc(c, ncap * sizeof *nvp);
+            if (!nvp) {
+                walor_rows_close(r);
+                return WALOR_ENOMEM;
+            }
+            if (v)
+                memcpy(nvp, v, nv * sizeof *v);
+            v = nvp;
+            cap = ncap;
+        }
+        v[nv].no = walor_col_int(r, 0);
+        v[nv].label = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
+        v[nv].price = walor_col_int(r, 2);
+        v[nv].weight = walor_col_int(r, 3);
+        nv++;
+    }
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    variant single = {0, base, 0, 0, ""};
+    if (nv == 0) {
+        v = &single;
+        nv = 1;
+    }
+    const walor_stock_v1 *s = stock_svc(c);
+    int all_out = 1, tracked_all = 1;
+    int64_t left = 0;
+    for (uint32_t i = 0; i < nv; i++) {
+        v[i].stock = stock_of(c, s, pid, v[i].no);
+        if (v[i].stock == WALOR_STOCK_UNTRACKED) {
+            tracked_all = 0;
+            all_out = 0;
+        } else {
+            left += v[i].stock;
+            if (v[i].stock > 0)
+                all_out = 0;
+        }
+    }
+
+    walor_kb *kb = walor_kb_new(c);
+    for (uint32_t i = 0; i < nv && !all_out; i++) {
+        const char *price = walor_money(c, discounted(v[i].price, pct));
+        const char *label;
+        if (v[i].stock == 0)
+            label = walor_textf(c, "catalog.btn.variant_out", "label", v[i].label, NULL);
+        else if (v[i].no == 0)
+            label = walor_textf(c, "catalog.btn.buy", "price", price, NULL);
+        else
+            label = walor_textf(c, "catalog.btn.variant", "label", v[i].label, "price", price, NULL);
+        walor_kb_button(kb, cut(c, label, LABEL_MAX),
+                        walor_ctx_printf(c, "cat:v:%lld:%lld", (long long)pid, (long long)v[i].no));
+        walor_kb_row(kb);
+    }
+    if (*det) {
+        if (!details)
+            walor_kb_button(kb, walor_text(c, "catalog.btn.details"),
+                            walor_ctx_printf(c, "cat:d:%lld:%lld", (long long)pid, (long long)back_page));
+        else
+            walor_kb_button(kb, walor_text(c, "catalog.btn.collapse"),
+                            walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)pid, (long long)back_page));
+        walor_kb_row(kb);
+    }
+    if (all_out) {
+        walor_kb_button(kb, walor_text(c, "catalog.btn.notify"), walor_ctx_printf(c, "cat:n:%lld", (long long)pid));
+        walor_kb_row(kb);
+    }
+    walor_kb_button(kb, walor_text(c, "catalog.btn.back"),
+                    walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat, (long long)back_page));
+    if (cat != 0)
+        walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
+    nav_tail(c, kb);
+
+    /* the text around the description */
+    const char *head = walor_textf(c, "catalog.card.title", "name", walor_html_escape(c, name), NULL);
+    if (pct > 0)
+        head = walor_ctx_printf(c, "%s\n%s", head, walor_textf(c, "catalog.card.discount", "pct", num(c, pct), NULL));
+    const char *foot = "";
+    if (all_out)
+        foot = walor_text(c, "catalog.card.out");
+    else if (tracked_all && low > 0 && left > 0 && left <= low)
+        foot = walor_textf(c, "catalog.card.left", "n", num(c, left), NULL);
+    if (!details && nv > 1 && pct > 0)
+        foot = walor_ctx_printf(c, "%s%s%s", foot, *foot ? "\n" : "",
+                                walor_textf(c, "catalog.card.sale_note", "pct", num(c, pct), NULL));
+    const char *body_src = details ? det : desc;
+    const char *prefix = url ? walor_ctx_printf(c, "<a href=\"%s\">\xE2\x80\x8B</a>", walor_html_escape(c, url)) : "";
+
+    int in_cb = walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    int32_t last = 0;
+    /* 0: sanitised HTML, 1: plain text, 2: no description: a bad
+     * description never costs the customer the card */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        const char *body = "";
+        if (attempt < 2 && *body_src) {
+            char *m = catalog_html_sanitize(body_src, attempt == 0);
+            if (!m)
+                return WALOR_ENOMEM;
+            body = walor_ctx_printf(c, "%s", m);
+            free(m);
+        }
+        const char *html = walor_ctx_printf(c, "%s%s%s%s%s%s", prefix, head, *body ? "\n\n" : "", body,
+                                            *foot ? "\n\n" : "", foot);
+        if (url) {
+            if (in_cb && walor_message_id(c))
+                last = WALOR_API(c)->edit(c, walor_chat_id(c), walor_message_id(c), html, kb,
+                                          WALOR_SEND_LARGE_PREVIEW_ABOVE);
+            else
+                last = walor_send(c, walor_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
+        } else if (photo) {
+            int64_t mid = 0;
+            last = walor_send_photo(c, walor_chat_id(c), photo, html, kb, 0, &mid);
+            if (last == WALOR_ETG) { /* a file_id Telegram no longer knows: the card as text */
+                walor_log(c, WALOR_LOG_WARN, "catalog: photo of product %lld refused: %s", (long long)pid,
+                          walor_last_error(c));
+                photo = NULL;
+                last = walor_reply(c, html, kb);
+            }
+        } else {
+            last = send_screen(c, html, kb);
+        }
+        if (last != WALOR_EINVAL && last != WALOR_ELIMIT)
+            break;
+        walor_log(c, WALOR_LOG_WARN, "catalog: card of product %lld, attempt %d refused: %s", (long long)pid,
+                  attempt, walor_last_error(c));
+    }
+    return last;
+}
+
+/* ---- cart seam, subscriptions ---- */
+
+int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no)
+{
+    int32_t rc = product_visible(c, product_id, NULL);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return walor_alert(c, walor_text(c, "catalog.not_found"));
+    if (variant_no != 0) {
+        int64_t n = 0;
+        rc = walor_db_int(c, "SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?",
+                          WALOR_ARGS(walor_i(product_id), walor_i(variant_no)), &n);
+        if (rc < 0)
+            return rc;
+        if (n == 0)
+            return walor_alert(c, walor_text(c, "catalog.not_found"));
+    }
+    if (stock_of(c, stock_svc(c), product_id, variant_no) == 0)
+        return walor_alert(c, walor_text(c, "catalog.out_alert"));
+    return walor_alert(c, walor_text(c, "catalog.cart_soon"));
+}
+
+static int32_t subscribe(walor_ctx *c, int64_t pid)
+{
+    int32_t rc = product_visible(c, pid, NULL);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return not_found(c, "catalog.not_found");
+    rc = walor_db_exec(c,
+                       "INSERT INTO catalog_subscription(user_id, product_id, created_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT(user_id, product_id) DO NOTHING",
+                       WALOR_ARGS(walor_i(walor_user_id(c)), walor_i(pid), walor_i(walor_now(c))));
+    if (rc < 0)
+        return rc;
+    return walor_alert(c, walor_text(c, rc > 0 ? "catalog.subscribed" : "catalog.already_subscribed"));
+}
+
+static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
+{
+    (void)event;
+    if (json_integer_value(json_object_get(pl, "v")) != 1)
+        return 0;
+    int64_t pid = (int64_t)json_integer_value(json_object_get(pl, "product_id"));
+    int64_t before = (int64_t)json_integer_value(json_object_get(pl, "before"));
+    int64_t after = (int64_t)json_integer_value(json_object_get(pl, "after"));
+    if (pid <= 0 || before > 0 || after <= 0)
+        return 0;
+    int32_t rc = product_visible(c, pid, NULL);
+    if (rc <= 0)
+        return rc; /* hidden: keep the subscriptions for when it is shown */
+    const char *name = NULL;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c, "SELECT name FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) == 1)
+        name = cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
+    walor_rows_close(r);
+
+    int64_t n = 0;
+    rc = walor_db_int(c, "SELECT count(*) FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
+                      &n);
+    if (rc < 0 || n == 0)
+        return rc < 0 ? rc : 0;
+    int64_t *users = walor_ctx_alloc(c, (size_t)n * sizeof *users);
+    if (!users)
+        return WALOR_ENOMEM;
+    int64_t k = 0;
+    rc = walor_db_query(c, "SELECT user_id FROM catalog_subscription WHERE product_id = ? ORDER BY created_at",
+                        WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    while (k < n && walor_row_next(r) == 1)
+        users[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    /* forget first (same transaction as the delivery record), then push:
+     * a crash between the two loses the pushes rather than repeating them */
+    rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
+    if (rc < 0)
+        return rc;
+    const char *html = walor_textf(c, "catalog.back_in_stock", "name", walor_html_escape(c, name), NULL);
+    for (int64_t i = 0; i < k; i++) {
+        walor_kb *kb = walor_kb_new(c);
+        walor_kb_button(kb, walor_text(c, "catalog.btn.open"), walor_ctx_printf(c, "cat:p:%lld:0", (long long)pid));
+        rc = walor_send(c, users[i], html, kb, WALOR_SEND_BULK, NULL);
+        if (rc < 0 && rc != WALOR_EBLOCKED)
+            walor_log(c, WALOR_LOG_WARN, "catalog: back-in-stock push to %lld: %s", (long long)users[i],
+                      walor_last_error(c));
+    }
+    walor_log(c, WALOR_LOG_INFO, "catalog: product %lld back in stock, %lld subscriber(s) notified", (long long)pid,
+              (long long)k);
+    return 0;
+}
+
+/* ---- search ---- */
+
+static int32_t do_search(walor_ctx *c, const char *q)
+{
+    char *qq = cut(c, q, QUERY_MAX);
+    char *f = catalog_fold_ctx(c, qq);
+    /* LIKE pattern: escape \ % _ */
+    char *pat = walor_ctx_alloc(c, strlen(f) * 2 + 3);
+    if (!f || !pat)
+        return WALOR_ENOMEM;
+    char *o = pat;
+    *o++ = '%';
+    for (const char *s = f; *s; s++) {
+        if (*s == '\\' || *s == '%' || *s == '_')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = 0;
+
+    walor_kb *kb = walor_kb_new(c);
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT id, name, discount_pct, category_id FROM catalog_product "
+                                "WHERE hidden = 0 AND name_lc LIKE ? ESCAPE '\\' ORDER BY name_lc, id LIMIT 500",
+                                WALOR_ARGS(walor_s(pat)), &r);
+    if (rc < 0)
+        return rc;
+    typedef struct hit {
+        int64_t id, disc, cat;
+        const char *name;
+    } hit;
+    hit *hits = walor_ctx_alloc(c, 500 * sizeof *hits);
+    int nh = 0;
+    if (!hits) {
+        walor_rows_close(r);
+        return WALOR_ENOMEM;
+    }
+    while (nh < 500 && (rc = walor_row_next(r)) == 1) {
+        hits[nh].id = walor_col_int(r, 0);
+        hits[nh].name = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
+        hits[nh].disc = walor_col_int(r, 2);
+        hits[nh].cat = walor_col_int(r, 3);
+        nh++;
+    }
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    int shown = 0, found = 0;
+    for (int i = 0; i < nh; i++) {
+        rc = category_visible(c, hits[i].cat);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        found++;
+        if (shown >= SEARCH_MAX)
+            continue;
+        const char *label = walor_textf(c, hits[i].disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product",
+                                        "name", hits[i].name, "pct", num(c, hits[i].disc), NULL);
+        walor_kb_button(kb, cut(c, label, LABEL_MAX), walor_ctx_printf(c, "cat:p:%lld:0", (long long)hits[i].id));
+        walor_kb_row(kb);
+        shown++;
+    }
+    walor_kb_button(kb, walor_text(c, "catalog.btn.search_again"), "cat:s");
+    walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
+    nav_tail(c, kb);
+    const char *eq = walor_html_escape(c, qq);
+    char *html;
+    if (found == 0)
+        html = walor_textf(c, "catalog.search.none", "q", eq, NULL);
+    else
+        html = walor_textf(c, "catalog.search.found", "q", eq, "n", num(c, found), NULL);
+    if (found > shown)
+        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "catalog.search.more", "n", num(c, shown), NULL));
+    return walor_reply(c, html, kb);
+}
+
+static int32_t search_ask(walor_ctx *c)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
+    return walor_reply(c, walor_text(c, "catalog.search.ask"), kb);
+}
+
+static int32_t search_got(walor_ctx *c, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    if (!*text)
+        return search_ask(c);
+    walor_conv_end(c);
+    return do_search(c, text);
+}
+
+static int32_t search_button(walor_ctx *c, const char *arg)
+{
+    (void)arg; /* only "cancel" */
+    walor_conv_end(c);
+    return show_category(c, 0, 0);
+}
+
+/* ---- entry points ---- */
+
+static void demo(walor_ctx *c)
+{
+    if (catalog_demo_load(c) < 0)
+        walor_log(c, WALOR_LOG_ERROR, "catalog: demo catalog not loaded: %s", walor_last_error(c));
+}
+
+static int32_t on_cb(walor_ctx *c, const char *arg)
+{
+    demo(c);
+    int64_t a = 0, b = 0;
+    if (arg[0] && arg[1] == ':' && parse_pair(arg + 2, &a, &b) == 0) {
+        switch (arg[0]) {
+        case 'c': return show_category(c, a, b);
+        case 'p': return show_card(c, a, b, 0);
+        case 'd': return show_card(c, a, b, 1);
+        case 'v': return catalog_add_to_cart(c, a, b);
+        case 'n': return subscribe(c, a);
+        default: break;
+        }
+    }
+    if (strcmp(arg, "s") == 0)
+        return walor_conv_start(c, "search", NULL, NULL);
+    return show_category(c, 0, 0);
+}
+
+static int32_t on_menu(walor_ctx *c)
+{
+    demo(c);
+    return show_category(c, 0, 0);
+}
+
+static int32_t on_deeplink(walor_ctx *c, const char *arg)
+{
+    demo(c);
+    int64_t id = 0;
+    if (parse_i64(arg, &id) < 0 || arg[strspn(arg, "0123456789")] != 0)
+        return not_found(c, "catalog.not_found");
+    return show_card(c, id, 0, 0);
+}
+
+static int32_t on_search_cmd(walor_ctx *c, const char *arg)
+{
+    demo(c);
+    if (arg && *arg)
+        return do_search(c, arg);
+    return walor_conv_start(c, "search", NULL, NULL);
+}
+
+static int32_t wipe(walor_ctx *c, int64_t user_id)
+{
+    int32_t rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- registration ---- */
+
+static const char *const TEXTS[][2] = {
+    {"catalog.root", "🛍 <b>Каталог</b>\nВыберите раздел или товар:"},
+    {"catalog.category", "📁 <b>{name}</b>"},
+    {"catalog.empty", "Здесь пока ничего нет."},
+    {"catalog.page", "Страница {page} из {pages}"},
+    {"catalog.cat_not_found", "Этот раздел недоступен."},
+    {"catalog.not_found", "Товар не найден или недоступен."},
+    {"catalog.btn.folder", "📁 {name}"},
+    {"catalog.btn.product", "{name}"},
+    {"catalog.btn.product_sale", "🔥 {name} (−{pct}%)"},
+    {"catalog.btn.prev", "◀️ Назад"},
+    {"catalog.btn.next", "Вперёд ▶️"},
+    {"catalog.btn.up", "⬆️ Наверх"},
+    {"catalog.btn.root", "🗂 В начало каталога"},
+    {"catalog.btn.back", "⬅️ К списку"},
+    {"catalog.btn.main", "🏠 Главное меню"},
+    {"catalog.btn.search", "🔎 Поиск"},
+    {"catalog.btn.search_again", "🔎 Искать ещё"},
+    {"catalog.btn.cancel", "✖️ Отмена"},
+    {"catalog.btn.details", "📖 Подробнее"},
+    {"catalog.btn.collapse", "⬅️ Свернуть"},
+    {"catalog.btn.variant", "{label} — {price}"},
+    {"catalog.btn.variant_out", "{label} — нет в наличии"},
+    {"catalog.btn.buy", "🛒 Купить — {price}"},
+    {"catalog.btn.notify", "🔔 Сообщить о поступлении"},
+    {"catalog.btn.open", "🛍 Открыть товар"},
+    {"catalog.card.title", "<b>{name}</b>"},
+    {"catalog.card.discount", "🔥 Скидка {pct}%"},
+    {"catalog.card.sale_note", "Цены указаны со скидкой {pct}%."},
+    {"catalog.card.left", "⚠️ Осталось: {n} шт"},
+    {"catalog.card.out", "❌ Нет в наличии"},
+    {"catalog.out_alert", "Этой фасовки сейчас нет в наличии."},
+    {"catalog.cart_soon", "Корзина появится в следующей версии."},
+    {"catalog.subscribed", "🔔 Готово! Мы напишем, когда товар снова появится."},
+    {"catalog.already_subscribed", "Вы уже подписаны: мы напишем, когда товар появится."},
+    {"catalog.back_in_stock", "🔔 Снова в наличии: <b>{name}</b>"},
+    {"catalog.search.ask", "🔎 Напишите название товара или его часть:"},
+    {"catalog.search.found", "🔎 По запросу «{q}» найдено: {n}"},
+    {"catalog.search.none", "🔎 По запросу «{q}» ничего не нашлось. Попробуйте часть слова."},
+    {"catalog.search.more", "Показаны первые {n}: уточните запрос."},
+};
+
+static const walor_conv_state SEARCH_STATES[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "q", .on_enter = search_ask, .on_message = search_got,
+     .on_callback = search_button},
+};
+
+static const char MIGRATION_1[] =
+    "CREATE TABLE catalog_category ("
+    " id INTEGER PRIMARY KEY,"
+    " parent_id INTEGER NOT NULL DEFAULT 0," /* 0 = root */
+    " name TEXT NOT NULL,"
+    " name_lc TEXT NOT NULL," /* catalog_fold(name): SQLite's lower() is ASCII-only */
+    " hidden INTEGER NOT NULL DEFAULT 0,"
+    " sort INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX catalog_category_parent ON catalog_category(parent_id, sort, id);"
+    "CREATE TABLE catalog_product ("
+    " id INTEGER PRIMARY KEY,"
+    " category_id INTEGER NOT NULL DEFAULT 0," /* 0 = root */
+    " name TEXT NOT NULL,"
+    " name_lc TEXT NOT NULL,"
+    " description TEXT NOT NULL DEFAULT '',"   /* merchant HTML */
+    " details TEXT NOT NULL DEFAULT '',"       /* \"Подробнее\", merchant HTML */
+    " unit TEXT NOT NULL DEFAULT '',"
+    " price INTEGER NOT NULL DEFAULT 0,"       /* kopecks, when there are no variants */
+    " photo_file_id TEXT,"
+    " image_url TEXT,"
+    " hidden INTEGER NOT NULL DEFAULT 0,"
+    " discount_pct INTEGER NOT NULL DEFAULT 0 CHECK (discount_pct >= 0 AND discount_pct <= 99),"
+    " low_stock INTEGER NOT NULL DEFAULT 0,"
+    " crosssell_text TEXT NOT NULL DEFAULT '',"
+    " crosssell_ids TEXT NOT NULL DEFAULT '',"
+    " sort INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL DEFAULT 0,"
+    " updated_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX catalog_product_cat ON catalog_product(category_id, sort, id);"
+    "CREATE INDEX catalog_product_name ON catalog_product(name_lc);"
+    "CREATE TABLE catalog_variant ("
+    " product_id INTEGER NOT NULL REFERENCES catalog_product(id) ON DELETE CASCADE,"
+    " no INTEGER NOT NULL CHECK (no > 0),"
+    " label TEXT NOT NULL,"
+    " price INTEGER NOT NULL CHECK (price >= 0),"
+    " weight_g INTEGER NOT NULL DEFAULT 0,"
+    " sort INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (product_id, no));"
+    "CREATE TABLE catalog_subscription ("
+    " user_id INTEGER NOT NULL,"
+    " product_id INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, product_id));"
+    "CREATE INDEX catalog_subscription_product ON catalog_subscription(product_id);";
+
+static const char HELP[] =
+    "<b>🛍 Каталог</b>\n"
+    "Откройте «🛍 Каталог» в главном меню: разделы показаны папками 📁, товары со скидкой — значком 🔥. "
+    "В карточке товара выберите фасовку. Если товара нет, нажмите «🔔 Сообщить о поступлении» — мы напишем, "
+    "когда он появится.\n"
+    "Поиск: кнопка «🔎 Поиск» или команда /search и часть названия.";
+
+static int32_t load(walor_plugin *p)
+{
+    int32_t rc = walor_migration(p, 1, MIGRATION_1);
+    const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_CLIENT, .where = WALOR_MENU_MAIN,
+                                 .order = 100, .id = "catalog", .label = "🛍 Каталог", .on_press = on_menu};
+    const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "cat",
+                                   .handler = on_cb};
+    const walor_deeplink_def dl = {.struct_size = sizeof dl, .min_role = WALOR_ROLE_CLIENT, .prefix = "p",
+                                   .handler = on_deeplink};
+    const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "search",
+                                   .description = "Поиск товара по названию", .handler = on_search_cmd,
+                                   .flags = WALOR_CMD_LISTED};
+    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "search",
+                                 .states = SEARCH_STATES, .nstates = 1, .timeout_s = 600};
+    const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
+                                  .label = "Каталог: строк на странице", .default_value = "8", .min = 1, .max = 20,
+                                  .flags = WALOR_SET_OWNER_EDITABLE};
+    if (!rc) rc = walor_menu(p, &menu);
+    if (!rc) rc = walor_callback(p, &cb);
+    if (!rc) rc = walor_deeplink(p, &dl);
+    if (!rc) rc = walor_command(p, &cmd);
+    if (!rc) rc = walor_conversation(p, &conv);
+    if (!rc) rc = walor_setting(p, &ps);
+    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
+        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_subscribe(p, "stock.changed", on_stock_changed);
+    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_help(p, "🛍 Каталог", HELP, WALOR_ROLE_CLIENT);
+    return rc;
+}
+
+WALOR_PLUGIN_DEFINE(.name = "catalog", .version = "0.1.0",
+                    .description = "Каталог: разделы, карточки товаров, поиск, уведомления о поступлении",
+                    .load = load)
