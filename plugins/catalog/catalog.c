@@ -436,23 +436,7 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
 
 int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no)
 {
-    int32_t rc = product_visible(c, product_id, NULL);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return walor_alert(c, walor_text(c, "catalog.not_found"));
-    if (variant_no != 0) {
-        int64_t n = 0;
-        rc = walor_db_int(c, "SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?",
-                          WALOR_ARGS(walor_i(product_id), walor_i(variant_no)), &n);
-        if (rc < 0)
-            return rc;
-        if (n == 0)
-            return walor_alert(c, walor_text(c, "catalog.not_found"));
-    }
-    if (stock_of(c, stock_svc(c), product_id, variant_no) == 0)
-        return walor_alert(c, walor_text(c, "catalog.out_alert"));
-    return walor_alert(c, walor_text(c, "catalog.cart_soon"));
+    return catalog_cart_add(c, product_id, variant_no);
 }
 
 static int32_t subscribe(walor_ctx *c, int64_t pid)
@@ -791,6 +775,7 @@ static const char HELP[] =
 static int32_t load(walor_plugin *p)
 {
     int32_t rc = walor_migration(p, 1, MIGRATION_1);
+    if (!rc) rc = walor_migration(p, 2, catalog_cart_migration); /* cart.c */
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_CLIENT, .where = WALOR_MENU_MAIN,
                                  .order = 100, .id = "catalog", .label = "🛍 Каталог", .on_press = on_menu};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "cat",
@@ -816,6 +801,9 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_subscribe(p, "stock.changed", on_stock_changed);
     if (!rc) rc = walor_on_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛍 Каталог", HELP, WALOR_ROLE_CLIENT);
+    if (!rc) rc = catalog_admin_register(p);
+    if (!rc) rc = catalog_import_register(p);
+    if (!rc) rc = catalog_cart_register(p);
     return rc;
 }
 

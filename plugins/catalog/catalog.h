@@ -15,4 +15,29 @@ int32_t catalog_demo_load(walor_ctx *c);
  * pressed (variant_no 0 = a product without variants) */
 int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no);
 
+/* ---- the cart (cart.c) ---- */
+
+/* SQL of the catalog_cart table: catalog.c registers it in its numbered
+ * migration list */
+extern const char catalog_cart_migration[];
+
+/* registers the cart's menu button, callbacks ("cart"), /cart, the
+ * quantity conversation, texts, the `cart` service and the wipe hook */
+int32_t catalog_cart_register(walor_plugin *p);
+
+/* a variant button of the card: add one unit (checks, toast) */
+int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no);
+
+/* draw the cart of walor_user_id(c) (edits the pressed message) */
+int32_t catalog_cart_show(walor_ctx *c);
+
+/* Excel / CSV import and export (import.c, F-CAT-07): the owner's admin
+ * button, conversation and help; called from load() */
+int32_t catalog_import_register(walor_plugin *p);
+
+/* admin.c: the admin panel section "📦 Товары" (menu button, callback
+ * prefixes "cadm" [MANAGER] and "cown" [OWNER], conversations adm_*, texts
+ * catalog.adm.*, help); called from load(); 0 or a negative WALOR_E* */
+int32_t catalog_admin_register(walor_plugin *p);
+
 #endif

@@ -202,7 +202,7 @@ def test_card_variants_discount_details(tgsim, walord, tmp_path):
     assert "Ноты: роза, пион" in s.text and "⬅️ Свернуть" in s.button_texts
     u.press("⬅️ Свернуть")
     u.press("5 мл — 480 ₽")
-    assert u.last_answer()["text"] == "Корзина появится в следующей версии."
+    assert u.last_answer()["text"] == "✅ Добавлено в корзину"  # the cart (test_catalog_cart.py)
     u.press("⬅️ К списку")
     assert "Ароматы" in u.screen().text
     u.press("Свеча")

@@ -1,0 +1,963 @@
+/* catalog: the customer's cart (F-CAT-09, F-CAT-10).
+ *
+ *   - table catalog_cart(user_id, product_id, variant_no, qty, added_at),
+ *     catalog_cart_migration (catalog.c registers it in its numbered
+ *     migration list);
+ *   - main-menu button "🛒 Корзина (N)" (N = units in the cart), /cart;
+ *   - the cart screen edits one message: per line the name (opens the card),
+ *     ➖ / "N шт" (typed quantity, conversation cart_qty) / ➕; cross-sell;
+ *     a line and a button of the `cart_ext` extension (loyalty); 🗑 Очистить
+ *     with confirmation; the total; ✅ Оформить заказ (the `checkout`
+ *     service's callback, else an alert that checkout is not enabled);
+ *   - every increase: vacation mode (shop.open = 0) refuses, the stock
+ *     service is asked (shop.preorder = 1 lifts the limit), hidden products
+ *     and unknown variants are refused (callback data can be forged);
+ *   - the `cart` service 1.0 (<walor/services/cart.h>) and the event
+ *     cart.changed {"v":1, "user_id", "lines", "qty"} after every change.
+ *
+ * Lines of products hidden or deleted after they were added stay in the
+ * table but are left out everywhere (screen, count, service); they come
+ * back when the product is shown again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <walor/plugin.h>
+#include <walor/services/cart.h>
+#include <walor/services/stock.h>
+
+#include "catalog.h"
+#include "text.h"
+
+#define CART_MAX_LINES 20   /* 20 lines × 4 buttons + extras stay under Telegram's 100 buttons */
+#define CART_MAX_QTY 999    /* units of one line */
+#define CART_XSELL_MAX 3    /* cross-sell suggestions shown */
+#define LINE_LABEL_MAX 60   /* bytes of a line's name button */
+#define NAME_SHOWN_MAX 120  /* bytes of a name in the cart text */
+#define VIS_MAX_DEPTH 32
+
+const char catalog_cart_migration[] =
+    "CREATE TABLE catalog_cart ("
+    " user_id INTEGER NOT NULL,"
+    " product_id INTEGER NOT NULL,"
+    " variant_no INTEGER NOT NULL DEFAULT 0," /* 0 = the product itself (no variants) */
+    " qty INTEGER NOT NULL CHECK (qty > 0),"
+    " added_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, product_id, variant_no));";
+
+/* ---- helpers (the catalog.c ones are static there) ---- */
+
+static char *cut(walor_ctx *c, const char *s, size_t max)
+{
+    char *o = walor_ctx_alloc(c, max + 1);
+    if (o)
+        catalog_trunc(s ? s : "", max, o);
+    return o;
+}
+
+static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
+
+static int64_t discounted(int64_t price, int64_t pct)
+{
+    if (pct <= 0 || pct >= 100)
+        return price;
+    return (price * (100 - pct) + 50) / 100; /* half-up to a kopeck, as on the card */
+}
+
+static int64_t mul_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+static int64_t add_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static int in_callback(walor_ctx *c)
+{
+    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+}
+
+/* 1 visible, 0 hidden or missing, < 0 error; category 0 is the root */
+static int32_t category_visible(walor_ctx *c, int64_t id)
+{
+    for (int depth = 0; id != 0; depth++) {
+        if (depth >= VIS_MAX_DEPTH)
+            return 0;
+        walor_rows *r = NULL;
+        int32_t rc = walor_db_query(c, "SELECT parent_id, hidden FROM catalog_category WHERE id = ?",
+                                    WALOR_ARGS(walor_i(id)), &r);
+        if (rc < 0)
+            return rc;
+        rc = walor_row_next(r);
+        if (rc != 1) {
+            walor_rows_close(r);
+            return rc < 0 ? rc : 0;
+        }
+        int64_t parent = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
+        walor_rows_close(r);
+        if (hidden)
+            return 0;
+        id = parent;
+    }
+    return 1;
+}
+
+static const walor_stock_v1 *stock_svc(walor_ctx *c)
+{
+    const walor_stock_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, NULL);
+    return WALOR_STOCK_HAS(s, available) ? s : NULL;
+}
+
+/* available quantity; WALOR_STOCK_UNTRACKED without a warehouse or on error */
+static int64_t stock_of(walor_ctx *c, int64_t pid, int64_t vno)
+{
+    const walor_stock_v1 *s = stock_svc(c);
+    int64_t q = WALOR_STOCK_UNTRACKED;
+    if (!s)
+        return q;
+    if (s->available(c, pid, vno, &q) < 0) {
+        walor_log(c, WALOR_LOG_WARN, "catalog: cart: stock of %lld.%lld: %s", (long long)pid, (long long)vno,
+                  walor_last_error(c));
+        return WALOR_STOCK_UNTRACKED;
+    }
+    return q < 0 ? 0 : q;
+}
+
+static int setting_on(walor_ctx *c, const char *key, int64_t dflt)
+{
+    int64_t v = dflt;
+    if (walor_setting_int(c, key, &v) != 0)
+        v = dflt;
+    return v != 0;
+}
+
+/* ---- the model ---- */
+
+typedef struct cline {
+    walor_cart_line l;
+    int64_t category_id;
+    const char *crosssell_text; /* merchant HTML, "" if none */
+    const char *crosssell_ids;
+} cline;
+
+/* every visible line of user_id's cart, in display order (arena) */
+static int32_t load_lines(walor_ctx *c, int64_t user_id, cline **out, uint32_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(
+        c,
+        "SELECT k.product_id, k.variant_no, k.qty, p.name, p.discount_pct, p.price, p.category_id, p.hidden,"
+        " v.label, v.price, v.weight_g, v.no,"
+        " (SELECT count(*) FROM catalog_variant x WHERE x.product_id = p.id), p.crosssell_text, p.crosssell_ids "
+        "FROM catalog_cart k JOIN catalog_product p ON p.id = k.product_id "
+        "LEFT JOIN catalog_variant v ON v.product_id = k.product_id AND v.no = k.variant_no "
+        "WHERE k.user_id = ? ORDER BY k.added_at, k.product_id, k.variant_no",
+        WALOR_ARGS(walor_i(user_id)), &r);
+    if (rc < 0)
+        return rc;
+    cline *v = NULL;
+    uint32_t cnt = 0, cap = 0;
+    while ((rc = walor_row_next(r)) == 1) {
+        int64_t vno = walor_col_int(r, 1), nvar = walor_col_int(r, 12);
+        if (walor_col_int(r, 7) != 0)
+            continue; /* hidden product */
+        if (vno != 0 ? walor_col_is_null(r, 11) : nvar > 0)
+            continue; /* the variant is gone, or the product got variants since */
+        if (cnt == cap) {
+            uint32_t ncap = cap ? cap * 2 : 8;
+            cline *nv = walor_ctx_alloc(c, ncap * sizeof *nv);
+            if (!nv) {
+                walor_rows_close(r);
+                return WALOR_ENOMEM;
+            }
+            if (v)
+                memcpy(nv, v, cnt * sizeof *v);
+            v = nv;
+            cap = ncap;
+        }
+        cline *x = &v[cnt++];
+        memset(x, 0, sizeof *x);
+        x->l.struct_size = sizeof x->l;
+        x->l.product_id = walor_col_int(r, 0);
+        x->l.variant_no = vno;
+        x->l.qty = walor_col_int(r, 2);
+        x->l.name = walor_ctx_printf(c, "%s", walor_col_text(r, 3) ? walor_col_text(r, 3) : "");
+        int64_t pct = walor_col_int(r, 4);
+        x->l.discount_pct = (int32_t)(pct > 0 && pct < 100 ? pct : 0);
+        x->category_id = walor_col_int(r, 6);
+        if (vno != 0) {
+            x->l.variant_label = walor_ctx_printf(c, "%s", walor_col_text(r, 8) ? walor_col_text(r, 8) : "");
+            x->l.base_price = walor_col_int(r, 9);
+            x->l.weight_g = walor_col_int(r, 10);
+        } else {
+            x->l.variant_label = "";
+            x->l.base_price = walor_col_int(r, 5);
+            x->l.weight_g = 0;
+        }
+        x->l.unit_price = discounted(x->l.base_price, x->l.discount_pct);
+        x->crosssell_text = walor_ctx_printf(c, "%s", walor_col_text(r, 13) ? walor_col_text(r, 13) : "");
+        x->crosssell_ids = walor_ctx_printf(c, "%s", walor_col_text(r, 14) ? walor_col_text(r, 14) : "");
+        if (!x->l.name || !x->l.variant_label || !x->crosssell_text || !x->crosssell_ids) {
+            walor_rows_close(r);
+            return WALOR_ENOMEM;
+        }
+    }
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    /* products inside hidden categories are hidden too */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < cnt; i++) {
+        rc = category_visible(c, v[i].category_id);
+        if (rc < 0)
+            return rc;
+        if (rc)
+            v[k++] = v[i];
+    }
+    *out = k ? v : NULL;
+    *n = k;
+    return 0;
+}
+
+static int64_t units_of(const cline *v, uint32_t n)
+{
+    int64_t u = 0;
+    for (uint32_t i = 0; i < n; i++)
+        u = add_sat(u, v[i].l.qty);
+    return u;
+}
+
+/* the raw quantity of one line (0 when absent) */
+static int32_t qty_of(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t *out)
+{
+    *out = 0;
+    int32_t rc = walor_db_int(c, "SELECT qty FROM catalog_cart WHERE user_id = ? AND product_id = ? AND variant_no = ?",
+                              WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno)), out);
+    return rc == WALOR_ENOTFOUND ? 0 : rc;
+}
+
+/* cart.changed in the caller's transaction */
+static int32_t emit_changed(walor_ctx *c, int64_t user_id)
+{
+    cline *v;
+    uint32_t n;
+    int32_t rc = load_lines(c, user_id, &v, &n);
+    if (rc < 0)
+        return rc;
+    json_t *ev = json_pack("{s:i, s:I, s:I, s:I}", "v", 1, "user_id", (json_int_t)user_id, "lines", (json_int_t)n,
+                           "qty", (json_int_t)units_of(v, n));
+    if (!ev)
+        return WALOR_ENOMEM;
+    rc = walor_event_emit(c, "cart.changed", walor_ctx_printf(c, "cart:%lld", (long long)user_id), ev);
+    json_decref(ev);
+    return rc;
+}
+
+/* the row change itself (no transaction of its own); qty 0 deletes */
+static int32_t store_qty(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t qty)
+{
+    int32_t rc;
+    if (qty <= 0)
+        rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ? AND product_id = ? AND variant_no = ?",
+                           WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno)));
+    else
+        rc = walor_db_exec(c,
+                           "INSERT INTO catalog_cart(user_id, product_id, variant_no, qty, added_at) VALUES (?, ?, ?, ?, ?) "
+                           "ON CONFLICT(user_id, product_id, variant_no) DO UPDATE SET qty = excluded.qty",
+                           WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno), walor_i(qty), walor_i(walor_now(c))));
+    if (rc < 0)
+        return rc;
+    return emit_changed(c, user_id);
+}
+
+/* why a line may not grow (OK_ADD: it may) */
+typedef enum { OK_ADD = 0, NO_PRODUCT, CLOSED, NO_STOCK, STOCK_LIMIT, QTY_LIMIT, LINES_LIMIT } verdict;
+
+static int32_t check_item(walor_ctx *c, int64_t pid, int64_t vno)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT category_id, hidden, (SELECT count(*) FROM catalog_variant WHERE product_id = ?),"
+                                " (SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?) "
+                                "FROM catalog_product WHERE id = ?",
+                                WALOR_ARGS(walor_i(pid), walor_i(pid), walor_i(vno), walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc != 1) {
+        walor_rows_close(r);
+        return rc < 0 ? rc : 0;
+    }
+    int64_t cat = walor_col_int(r, 0), hidden = walor_col_int(r, 1), nvar = walor_col_int(r, 2),
+            has = walor_col_int(r, 3);
+    walor_rows_close(r);
+    if (hidden || (vno == 0 ? nvar > 0 : has == 0))
+        return 0;
+    return category_visible(c, cat);
+}
+
+/* may user_id's line (pid, vno) become `want` units (> current)? */
+static int32_t may_grow(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t current, int64_t want,
+                        verdict *out, int64_t *avail)
+{
+    *out = OK_ADD;
+    *avail = 0;
+    int32_t rc = check_item(c, pid, vno);
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        *out = NO_PRODUCT;
+        return 0;
+    }
+    if (!setting_on(c, "shop.open", 1)) {
+        *out = CLOSED;
+        return 0;
+    }
+    if (want > CART_MAX_QTY) {
+        *out = QTY_LIMIT;
+        return 0;
+    }
+    if (current == 0) {
+        cline *v;
+        uint32_t n;
+        rc = load_lines(c, user_id, &v, &n);
+        if (rc < 0)
+            return rc;
+        if (n >= CART_MAX_LINES) {
+            *out = LINES_LIMIT;
+            return 0;
+        }
+    }
+    if (setting_on(c, "shop.preorder", 0))
+        return 0; /* pre-order: stock does not limit the cart */
+    int64_t s = stock_of(c, pid, vno);
+    if (s != WALOR_STOCK_UNTRACKED && want > s) {
+        *avail = s;
+        *out = s == 0 ? NO_STOCK : STOCK_LIMIT;
+    }
+    return 0;
+}
+
+static const char *verdict_text(walor_ctx *c, verdict v, int64_t avail)
+{
+    switch (v) {
+    case NO_PRODUCT: return walor_text(c, "catalog.not_found");
+    case CLOSED: return walor_text(c, "catalog.cart.closed");
+    case NO_STOCK: return walor_text(c, "catalog.cart.no_stock");
+    case STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", num(c, avail), NULL);
+    case QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", num(c, CART_MAX_QTY), NULL);
+    case LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", num(c, CART_MAX_LINES), NULL);
+    default: return "";
+    }
+}
+
+/* ---- the cart screen ---- */
+
+static const walor_checkout_v1 *checkout_svc(walor_ctx *c)
+{
+    const walor_checkout_v1 *s =
+        walor_service_get(walor_ctx_plugin(c), WALOR_CHECKOUT_SERVICE, WALOR_CHECKOUT_MAJOR, NULL);
+    return WALOR_CHECKOUT_HAS(s, start_callback) && s->start_callback[0] ? s : NULL;
+}
+
+static const walor_cart_ext_v1 *ext_svc(walor_ctx *c)
+{
+    const walor_cart_ext_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_CART_EXT_SERVICE, WALOR_CART_EXT_MAJOR,
+                                                   NULL);
+    return WALOR_CART_EXT_HAS(s, render) ? s : NULL;
+}
+
+static int in_cart(const cline *v, uint32_t n, int64_t pid)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i].l.product_id == pid)
+            return 1;
+    return 0;
+}
+
+typedef struct xs {
+    int64_t id[CART_XSELL_MAX];
+    int n;
+} xs;
+
+static int32_t xsell_try(walor_ctx *c, xs *x, const cline *v, uint32_t n, int64_t pid)
+{
+    if (x->n >= CART_XSELL_MAX || pid <= 0 || in_cart(v, n, pid))
+        return 0;
+    for (int i = 0; i < x->n; i++)
+        if (x->id[i] == pid)
+            return 0;
+    int64_t cat = 0, hidden = 1;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
+                                WALOR_ARGS(walor_i(pid)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) == 1) {
+        cat = walor_col_int(r, 0);
+        hidden = walor_col_int(r, 1);
+    }
+    walor_rows_close(r);
+    if (hidden)
+        return 0;
+    rc = category_visible(c, cat);
+    if (rc <= 0)
+        return rc;
+    x->id[x->n++] = pid;
+    return 0;
+}
+
+/* suggestions: the merchant's cross-sell IDs of the cart's products first
+ * (crosssell_ids: numbers separated by anything), then other visible
+ * products of the same categories; never what is in the cart */
+static int32_t xsell(walor_ctx *c, const cline *v, uint32_t n, xs *x)
+{
+    x->n = 0;
+    int32_t rc = 0;
+    for (uint32_t i = 0; i < n && x->n < CART_XSELL_MAX && rc >= 0; i++) {
+        const char *s = v[i].crosssell_ids;
+        while (*s && x->n < CART_XSELL_MAX && rc >= 0) {
+            if (*s < '0' || *s > '9') {
+                s++;
+                continue;
+            }
+            char *e = NULL;
+            long long id = strtoll(s, &e, 10);
+            s = e;
+            rc = xsell_try(c, x, v, n, id);
+        }
+    }
+    for (uint32_t i = 0; i < n && x->n < CART_XSELL_MAX && rc >= 0; i++) {
+        walor_rows *r = NULL;
+        rc = walor_db_query(c,
+                            "SELECT id FROM catalog_product WHERE category_id = ? AND hidden = 0 AND id <> ? "
+                            "ORDER BY sort, id LIMIT 30",
+                            WALOR_ARGS(walor_i(v[i].category_id), walor_i(v[i].l.product_id)), &r);
+        if (rc < 0)
+            return rc;
+        int64_t ids[30];
+        int k = 0;
+        while (k < 30 && walor_row_next(r) == 1)
+            ids[k++] = walor_col_int(r, 0);
+        walor_rows_close(r);
+        for (int j = 0; j < k && x->n < CART_XSELL_MAX && rc >= 0; j++)
+            rc = xsell_try(c, x, v, n, ids[j]);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static const char *line_title(walor_ctx *c, const walor_cart_line *l)
+{
+    if (l->variant_label && *l->variant_label)
+        return walor_ctx_printf(c, "%s, %s", l->name, l->variant_label);
+    return l->name;
+}
+
+static int32_t show_empty(walor_ctx *c)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.catalog"), "cat:c:0:0");
+    walor_kb_row(kb);
+    walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
+    return walor_edit(c, walor_text(c, "catalog.cart.empty"), kb);
+}
+
+int32_t catalog_cart_show(walor_ctx *c)
+{
+    int64_t uid = walor_user_id(c);
+    cline *v;
+    uint32_t n;
+    int32_t rc = load_lines(c, uid, &v, &n);
+    if (rc < 0)
+        return rc;
+    if (n == 0)
+        return show_empty(c);
+
+    walor_kb *kb = walor_kb_new(c);
+    const char *html = walor_text(c, "catalog.cart.title");
+    int64_t subtotal = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const walor_cart_line *l = &v[i].l;
+        int64_t sum = mul_sat(l->unit_price, l->qty);
+        subtotal = add_sat(subtotal, sum);
+        const char *title = walor_html_escape(c, cut(c, line_title(c, l), NAME_SHOWN_MAX));
+        const char *price = walor_money(c, l->unit_price);
+        if (l->discount_pct > 0)
+            price = walor_textf(c, "catalog.cart.price_sale", "old", walor_money(c, l->base_price), "price", price,
+                                "pct", num(c, l->discount_pct), NULL);
+        html = walor_ctx_printf(c, "%s\n\n%s", html,
+                                walor_textf(c, "catalog.cart.line", "i", num(c, i + 1), "name", title, "price", price,
+                                            "qty", num(c, l->qty), "sum", walor_money(c, sum), NULL));
+        const char *key = walor_ctx_printf(c, "%lld:%lld", (long long)l->product_id, (long long)l->variant_no);
+        walor_kb_button(kb,
+                        cut(c, walor_ctx_printf(c, "%u. %s", i + 1, line_title(c, l)), LINE_LABEL_MAX),
+                        walor_ctx_printf(c, "cat:p:%lld:0", (long long)l->product_id));
+        walor_kb_row(kb);
+        walor_kb_button(kb, walor_text(c, "catalog.cart.btn.minus"), walor_ctx_printf(c, "cart:d:%s", key));
+        walor_kb_button(kb, walor_textf(c, "catalog.cart.btn.qty", "qty", num(c, l->qty), NULL),
+                        walor_ctx_printf(c, "cart:q:%s", key));
+        walor_kb_button(kb, walor_text(c, "catalog.cart.btn.plus"), walor_ctx_printf(c, "cart:i:%s", key));
+        walor_kb_row(kb);
+    }
+
+    /* the extension (loyalty): one line of text, one button, an amount */
+    int64_t total = subtotal;
+    const walor_cart_ext_v1 *ext = ext_svc(c);
+    if (ext) {
+        walor_cart_ext_view view;
+        memset(&view, 0, sizeof view);
+        view.struct_size = sizeof view;
+        /* the lines as the service hands them out: a packed walor_cart_line array */
+        walor_cart_line *arr = walor_ctx_alloc(c, n * sizeof *arr);
+        if (!arr)
+            return WALOR_ENOMEM;
+        for (uint32_t i = 0; i < n; i++)
+            arr[i] = v[i].l;
+        rc = ext->render(c, uid, arr, n, subtotal, &view);
+        if (rc < 0) {
+            walor_log(c, WALOR_LOG_WARN, "catalog: cart extension failed: %s", walor_last_error(c));
+        } else {
+            if (view.line_html && *view.line_html)
+                html = walor_ctx_printf(c, "%s\n\n%s", html, view.line_html);
+            if (view.amount != 0)
+                total = add_sat(total, view.amount);
+            if (view.button_text && *view.button_text && view.button_data && *view.button_data) {
+                walor_kb_button(kb, cut(c, view.button_text, LINE_LABEL_MAX), view.button_data);
+                walor_kb_row(kb);
+            }
+        }
+    }
+    if (total < 0)
+        total = 0;
+    html = walor_ctx_printf(c, "%s\n\n%s", html,
+                            walor_textf(c, "catalog.cart.total", "sum", walor_money(c, total), NULL));
+    if (!setting_on(c, "shop.open", 1))
+        html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.cart.closed_note"));
+
+    xs x;
+    rc = xsell(c, v, n, &x);
+    if (rc < 0)
+        return rc;
+    if (x.n > 0) {
+        const char *head = NULL;
+        for (uint32_t i = 0; i < n && !head; i++)
+            if (*v[i].crosssell_text) {
+                char *m = catalog_html_sanitize(v[i].crosssell_text, 1);
+                if (!m)
+                    return WALOR_ENOMEM;
+                head = walor_ctx_printf(c, "%s", m);
+                free(m);
+                if (head && !*head)
+                    head = NULL;
+            }
+        html = walor_ctx_printf(c, "%s\n\n%s", html, head ? head : walor_text(c, "catalog.cart.xsell"));
+        for (int i = 0; i < x.n; i++) {
+            walor_rows *r = NULL;
+            rc = walor_db_query(c, "SELECT name FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(x.id[i])),
+                                &r);
+            if (rc < 0)
+                return rc;
+            const char *nm = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0) ? walor_col_text(r, 0) : "") : "";
+            walor_rows_close(r);
+            walor_kb_button(kb, cut(c, walor_textf(c, "catalog.cart.btn.xsell", "name", nm, NULL), LINE_LABEL_MAX),
+                            walor_ctx_printf(c, "cat:p:%lld:0", (long long)x.id[i]));
+            walor_kb_row(kb);
+        }
+    }
+
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear"), "cart:c");
+    walor_kb_row(kb);
+    const walor_checkout_v1 *co = checkout_svc(c);
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.checkout"), co ? co->start_callback : "cart:o");
+    walor_kb_row(kb);
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.catalog"), "cat:c:0:0");
+    walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
+    return walor_edit(c, html, kb);
+}
+
+/* ---- actions ---- */
+
+/* answers a pressed button, or replies when there is none (a typed quantity) */
+static int32_t tell(walor_ctx *c, const char *text, int alert)
+{
+    if (in_callback(c))
+        return alert ? walor_alert(c, text) : walor_answer(c, text);
+    return walor_reply(c, text, NULL);
+}
+
+/* sets the line to `want` after the checks an increase needs; *done = 1
+ * when stored. Runs in a transaction of its own. */
+static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, int from_card, verdict *why,
+                        int64_t *avail, int *done)
+{
+    int64_t uid = walor_user_id(c), cur = 0;
+    *done = 0;
+    *why = OK_ADD;
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = qty_of(c, uid, pid, vno, &cur);
+    if (rc >= 0 && from_card)
+        want = cur + 1;
+    if (rc >= 0 && want > cur)
+        rc = may_grow(c, uid, pid, vno, cur, want, why, avail);
+    if (rc >= 0 && *why == OK_ADD && want != cur) {
+        rc = store_qty(c, uid, pid, vno, want);
+        if (rc >= 0)
+            *done = 1;
+    }
+    if (rc < 0 || !*done) {
+        walor_tx_rollback(c);
+        return rc < 0 ? rc : 0;
+    }
+    return walor_tx_commit(c);
+}
+
+int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
+{
+    verdict why;
+    int64_t avail;
+    int done;
+    int32_t rc = set_line(c, product_id, variant_no, 0, 1, &why, &avail, &done);
+    if (rc < 0)
+        return rc;
+    if (why != OK_ADD)
+        return tell(c, verdict_text(c, why, avail), 1);
+    return walor_answer(c, walor_text(c, "catalog.cart.added"));
+}
+
+static int32_t step(walor_ctx *c, int64_t pid, int64_t vno, int delta)
+{
+    int64_t cur = 0;
+    int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
+    if (rc < 0)
+        return rc;
+    if (cur == 0) { /* an old screen: the line is gone */
+        walor_answer(c, walor_text(c, "catalog.cart.gone"));
+        return catalog_cart_show(c);
+    }
+    verdict why;
+    int64_t avail;
+    int done;
+    rc = set_line(c, pid, vno, cur + delta, 0, &why, &avail, &done);
+    if (rc < 0)
+        return rc;
+    if (why != OK_ADD) {
+        tell(c, verdict_text(c, why, avail), 1);
+        return why == NO_PRODUCT ? catalog_cart_show(c) : 0;
+    }
+    if (cur + delta <= 0)
+        walor_answer(c, walor_text(c, "catalog.cart.removed"));
+    return catalog_cart_show(c);
+}
+
+static int32_t clear_user(walor_ctx *c, int64_t user_id)
+{
+    int32_t rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
+    if (rc <= 0)
+        return rc; /* nothing there: no event */
+    return emit_changed(c, user_id);
+}
+
+static int32_t ask_clear(walor_ctx *c)
+{
+    cline *v;
+    uint32_t n;
+    int32_t rc = load_lines(c, walor_user_id(c), &v, &n);
+    if (rc < 0)
+        return rc;
+    if (n == 0)
+        return show_empty(c);
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_yes"), "cart:cy");
+    walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_no"), "cart:s");
+    return walor_edit(c, walor_textf(c, "catalog.cart.clear_ask", "n", num(c, n), NULL), kb);
+}
+
+static int32_t do_clear(walor_ctx *c)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = clear_user(c, walor_user_id(c));
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    rc = walor_tx_commit(c);
+    if (rc < 0)
+        return rc;
+    walor_answer(c, walor_text(c, "catalog.cart.cleared"));
+    return show_empty(c);
+}
+
+static int32_t checkout(walor_ctx *c)
+{
+    if (checkout_svc(c)) { /* a screen drawn before checkout was there: draw it again with its button */
+        walor_answer(c, walor_text(c, "catalog.cart.checkout_again"));
+        return catalog_cart_show(c);
+    }
+    return walor_alert(c, walor_text(c, "catalog.cart.no_checkout"));
+}
+
+/* ---- the typed quantity (conversation cart_qty) ---- */
+
+static int32_t qty_ask(walor_ctx *c)
+{
+    json_t *d = walor_conv_data(c);
+    int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
+    int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
+    cline *v;
+    uint32_t n;
+    int32_t rc = load_lines(c, walor_user_id(c), &v, &n);
+    if (rc < 0)
+        return rc;
+    const walor_cart_line *l = NULL;
+    for (uint32_t i = 0; i < n && !l; i++)
+        if (v[i].l.product_id == pid && v[i].l.variant_no == vno)
+            l = &v[i].l;
+    if (!l) {
+        walor_conv_end(c);
+        walor_reply(c, walor_text(c, "catalog.cart.gone"), NULL);
+        return catalog_cart_show(c);
+    }
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
+    return walor_reply(c,
+                       walor_textf(c, "catalog.cart.qty_ask", "name",
+                                   walor_html_escape(c, cut(c, line_title(c, l), NAME_SHOWN_MAX)), "qty",
+                                   num(c, l->qty), NULL),
+                       kb);
+}
+
+static int32_t qty_again(walor_ctx *c, const char *why)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
+    return walor_reply(c, why, kb);
+}
+
+static int32_t qty_got(walor_ctx *c, const char *text)
+{
+    json_t *d = walor_conv_data(c);
+    int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
+    int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
+    while (*text == ' ' || *text == '\t' || *text == '\n')
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
+        len--;
+    size_t digits = strspn(text, "0123456789");
+    if (len == 0 || digits != len)
+        return qty_again(c, walor_text(c, "catalog.cart.qty_bad"));
+    if (len > 4 || strtoll(text, NULL, 10) > CART_MAX_QTY)
+        return qty_again(c, walor_textf(c, "catalog.cart.qty_limit", "n", num(c, CART_MAX_QTY), NULL));
+    int64_t want = strtoll(text, NULL, 10), cur = 0;
+    int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
+    if (rc < 0)
+        return rc;
+    if (cur == 0) {
+        walor_conv_end(c);
+        walor_reply(c, walor_text(c, "catalog.cart.gone"), NULL);
+        return catalog_cart_show(c);
+    }
+    verdict why;
+    int64_t avail;
+    int done;
+    rc = set_line(c, pid, vno, want, 0, &why, &avail, &done);
+    if (rc < 0)
+        return rc;
+    if (why == STOCK_LIMIT || why == NO_STOCK || why == QTY_LIMIT)
+        return qty_again(c, verdict_text(c, why, avail)); /* a smaller number may do */
+    walor_conv_end(c);
+    if (why != OK_ADD)
+        walor_reply(c, verdict_text(c, why, avail), NULL);
+    else if (want == 0)
+        walor_reply(c, walor_text(c, "catalog.cart.removed"), NULL);
+    return catalog_cart_show(c);
+}
+
+static int32_t qty_button(walor_ctx *c, const char *arg)
+{
+    (void)arg; /* only "cancel" */
+    walor_conv_end(c);
+    return catalog_cart_show(c);
+}
+
+static const walor_conv_state QTY_STATES[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "n", .on_enter = qty_ask, .on_message = qty_got,
+     .on_callback = qty_button},
+};
+
+/* ---- entry points ---- */
+
+static int parse_line(const char *s, int64_t *pid, int64_t *vno)
+{
+    char *e = NULL;
+    if (*s < '0' || *s > '9')
+        return -1;
+    long long a = strtoll(s, &e, 10);
+    if (*e != ':' || e[1] < '0' || e[1] > '9')
+        return -1;
+    long long b = strtoll(e + 1, &e, 10);
+    if (*e || a <= 0 || b < 0)
+        return -1;
+    *pid = a;
+    *vno = b;
+    return 0;
+}
+
+static int32_t on_cb(walor_ctx *c, const char *arg)
+{
+    int64_t pid = 0, vno = 0;
+    if (arg[0] && arg[1] == ':' && parse_line(arg + 2, &pid, &vno) == 0) {
+        switch (arg[0]) {
+        case 'i': return step(c, pid, vno, +1);
+        case 'd': return step(c, pid, vno, -1);
+        case 'q': {
+            json_t *d = json_pack("{s:I, s:I}", "p", (json_int_t)pid, "v", (json_int_t)vno);
+            if (!d)
+                return WALOR_ENOMEM;
+            int32_t rc = walor_conv_start(c, "cart_qty", NULL, d);
+            json_decref(d);
+            return rc;
+        }
+        default: break;
+        }
+    }
+    if (strcmp(arg, "c") == 0)
+        return ask_clear(c);
+    if (strcmp(arg, "cy") == 0)
+        return do_clear(c);
+    if (strcmp(arg, "o") == 0)
+        return checkout(c);
+    return catalog_cart_show(c); /* "s" and anything unknown */
+}
+
+static int32_t on_menu(walor_ctx *c) { return catalog_cart_show(c); }
+
+static int32_t on_cmd(walor_ctx *c, const char *arg)
+{
+    (void)arg;
+    return catalog_cart_show(c);
+}
+
+static const char *menu_label(walor_ctx *c)
+{
+    cline *v;
+    uint32_t n;
+    if (load_lines(c, walor_user_id(c), &v, &n) < 0 || n == 0)
+        return walor_text(c, "catalog.cart.menu");
+    return walor_textf(c, "catalog.cart.menu_n", "n", num(c, units_of(v, n)), NULL);
+}
+
+static int32_t wipe(walor_ctx *c, int64_t user_id)
+{
+    int32_t rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- the cart service ---- */
+
+static int32_t svc_lines(walor_ctx *c, int64_t user_id, walor_cart_line **out, uint32_t *n)
+{
+    if (!out || !n)
+        return WALOR_EINVAL;
+    *out = NULL;
+    *n = 0;
+    cline *v;
+    uint32_t k;
+    int32_t rc = load_lines(c, user_id, &v, &k);
+    if (rc < 0 || k == 0)
+        return rc < 0 ? rc : 0;
+    walor_cart_line *arr = walor_ctx_alloc(c, k * sizeof *arr);
+    if (!arr)
+        return WALOR_ENOMEM;
+    for (uint32_t i = 0; i < k; i++)
+        arr[i] = v[i].l;
+    *out = arr;
+    *n = k;
+    return 0;
+}
+
+static int32_t svc_clear(walor_ctx *c, int64_t user_id)
+{
+    int32_t rc = clear_user(c, user_id);
+    return rc < 0 ? rc : 0;
+}
+
+static const walor_cart_v1 CART_SVC = {.struct_size = sizeof(walor_cart_v1), .lines = svc_lines,
+                                        .clear = svc_clear};
+
+/* ---- registration ---- */
+
+static const char *const TEXTS[][2] = {
+    {"catalog.cart.menu", "🛒 Корзина"},
+    {"catalog.cart.menu_n", "🛒 Корзина ({n})"},
+    {"catalog.cart.title", "🛒 <b>Корзина</b>"},
+    {"catalog.cart.empty", "🛒 Ваша корзина пока пуста.\nЗагляните в каталог — выберите что-нибудь приятное!"},
+    {"catalog.cart.line", "{i}. <b>{name}</b>\n{price} × {qty} шт = <b>{sum}</b>"},
+    {"catalog.cart.price_sale", "<s>{old}</s> {price} (−{pct}%)"},
+    {"catalog.cart.total", "💰 Итого: <b>{sum}</b>"},
+    {"catalog.cart.xsell", "✨ <b>Вам может понравиться:</b>"},
+    {"catalog.cart.closed_note", "🏖 Магазин сейчас на каникулах: добавить товары нельзя."},
+    {"catalog.cart.added", "✅ Добавлено в корзину"},
+    {"catalog.cart.removed", "Товар убран из корзины."},
+    {"catalog.cart.gone", "Этого товара уже нет в корзине."},
+    {"catalog.cart.closed", "🏖 Магазин на каникулах: добавлять товары в корзину сейчас нельзя."},
+    {"catalog.cart.no_stock", "Этой фасовки сейчас нет в наличии."},
+    {"catalog.cart.stock_limit", "Больше добавить нельзя: в наличии только {n} шт."},
+    {"catalog.cart.qty_limit", "Можно заказать не больше {n} шт одного товара."},
+    {"catalog.cart.lines_limit", "В корзине может быть не больше {n} разных товаров."},
+    {"catalog.cart.qty_ask", "✏️ Сколько штук «{name}» положить в корзину? Сейчас: {qty}.\n"
+                             "Напишите число (0 — убрать из корзины)."},
+    {"catalog.cart.qty_bad", "❗ Нужно целое число, например 3. Напишите 0, чтобы убрать товар из корзины."},
+    {"catalog.cart.clear_ask", "🗑 Очистить корзину? Будут удалены все товары ({n} поз.)."},
+    {"catalog.cart.cleared", "Корзина очищена."},
+    {"catalog.cart.no_checkout", "Оформление заказа пока не подключено."},
+    {"catalog.cart.checkout_again", "Оформление заказа подключено — нажмите кнопку ещё раз."},
+    {"catalog.cart.btn.minus", "➖"},
+    {"catalog.cart.btn.plus", "➕"},
+    {"catalog.cart.btn.qty", "{qty} шт"},
+    {"catalog.cart.btn.xsell", "✨ {name}"},
+    {"catalog.cart.btn.clear", "🗑 Очистить"},
+    {"catalog.cart.btn.clear_yes", "🗑 Да, очистить"},
+    {"catalog.cart.btn.clear_no", "↩️ Нет, назад"},
+    {"catalog.cart.btn.checkout", "✅ Оформить заказ"},
+    {"catalog.cart.btn.catalog", "🛍 В каталог"},
+};
+
+static const char HELP[] =
+    "<b>🛒 Корзина</b>\n"
+    "В карточке товара нажмите кнопку с фасовкой и ценой — товар попадёт в корзину. Откройте «🛒 Корзина» в "
+    "главном меню или командой /cart: ➖ и ➕ меняют количество, кнопка с количеством позволяет написать число "
+    "(0 — убрать товар), название открывает карточку. «🗑 Очистить» удаляет всё (после подтверждения), "
+    "«✅ Оформить заказ» — переход к оформлению.";
+
+int32_t catalog_cart_register(walor_plugin *p)
+{
+    const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_CLIENT, .where = WALOR_MENU_MAIN,
+                                 .order = 110, .id = "cart", .label = "🛒 Корзина", .label_fn = menu_label,
+                                 .on_press = on_menu};
+    const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "cart",
+                                   .handler = on_cb};
+    const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "cart",
+                                   .description = "Корзина", .handler = on_cmd, .flags = WALOR_CMD_LISTED};
+    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "cart_qty",
+                                 .states = QTY_STATES, .nstates = 1, .timeout_s = 600};
+    int32_t rc = walor_menu(p, &menu);
+    if (!rc) rc = walor_callback(p, &cb);
+    if (!rc) rc = walor_command(p, &cmd);
+    if (!rc) rc = walor_conversation(p, &conv);
+    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
+        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_service_provide(p, WALOR_CART_SERVICE, WALOR_CART_MAJOR, WALOR_CART_MINOR, &CART_SVC);
+    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_help(p, "🛒 Корзина", HELP, WALOR_ROLE_CLIENT);
+    return rc;
+}

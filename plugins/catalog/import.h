@@ -1,0 +1,154 @@
+/* Excel / CSV import and export of the catalog (F-CAT-07).
+ *
+ * The file format — one row per variant, header in row 1, sheet "Каталог":
+ *
+ *   ID товара | Категория | Название | Описание | Вариант | Цена, ₽ | Вес, г | Скидка, % | Скрыт | Фото
+ *
+ *   - ID товара: empty = a new product; otherwise an existing product's ID.
+ *   - Категория: a path "Уход / Лицо" (segments split on '/', trimmed,
+ *     matched case-insensitively with ё = е); missing categories are
+ *     created (visible). "/" alone is the catalog root.
+ *   - Вариант: empty = a product without variants (then one row only, and
+ *     no weight: the model keeps weight per variant).
+ *   - Цена, ₽: roubles as typed ("1 500,50", "1500.5"), > 0.
+ *   - Вес, г: whole grams, empty = 0 (unknown).  Скидка, %: 0–99, empty = 0.
+ *   - Скрыт: 1/0 (also да/нет), empty = 0.
+ *   - Фото: a Telegram file_id or an http(s) URL (→ image_url); empty =
+ *     unchanged.
+ * Rows of one product: the same ID, or for new products the same Категория
+ * and Название. Product fields (category, name, description, discount,
+ * hidden, photo) may be repeated on every row or left empty after the
+ * first; a different value is an error. A column that is absent from the
+ * header leaves that field unchanged (ID товара, Категория, Название and
+ * Цена are required).
+ *
+ * Two layers:
+ *   - pure (no host calls; tests/unit/test_catalog_import.c): a snapshot of
+ *     the current catalog (cat_imp_catalog) + a grid (xlsx_read.h) → a plan
+ *     (new / changed products, Russian errors with row numbers); a plan ↔
+ *     JSON; the snapshot → export cells (xlsx_write.h);
+ *   - host glue (import.c, bottom): the owner's admin screen, the
+ *     conversation, the transaction that applies a plan, the export. */
+#ifndef WALOR_CATALOG_IMPORT_H
+#define WALOR_CATALOG_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "xlsx_read.h"
+#include "xlsx_write.h"
+
+#define CAT_IMP_NAME_MAX 200        /* code points of a product name */
+#define CAT_IMP_DESC_MAX 16384      /* bytes of a description */
+#define CAT_IMP_CAT_DEPTH 16        /* category path segments */
+#define CAT_IMP_ERRORS_KEPT 1000    /* error lines kept (the count is exact) */
+#define CAT_IMP_PREVIEW_ERRORS 20   /* error lines shown in the preview */
+
+/* ---- the current catalog, as the planner sees it ---- */
+
+typedef struct cat_imp_cur_variant {
+    int64_t no;
+    const char *label;
+    int64_t price, weight;
+} cat_imp_cur_variant;
+
+typedef struct cat_imp_cur_product {
+    int64_t id;
+    const char *category;      /* path "Уход / Лицо", "/" = the root */
+    const char *name, *description;
+    const char *photo_file_id; /* NULL or "" = none */
+    const char *image_url;     /* NULL or "" = none */
+    int64_t price;             /* kopecks; used when nv == 0 */
+    int64_t discount;
+    int hidden;
+    const cat_imp_cur_variant *v; /* in display order */
+    size_t nv;
+} cat_imp_cur_product;
+
+typedef struct cat_imp_catalog {
+    const cat_imp_cur_product *p; /* sorted by id, ascending */
+    size_t np;
+    const char *const *cat_paths; /* every existing category's path */
+    size_t ncat;
+} cat_imp_catalog;
+
+/* ---- the plan ---- */
+
+/* what a changed product changes (the preview lists them) */
+#define CAT_IMP_CH_CATEGORY 0x01u
+#define CAT_IMP_CH_NAME     0x02u
+#define CAT_IMP_CH_DESC     0x04u
+#define CAT_IMP_CH_VARIANTS 0x08u /* labels, prices, weights, order, or the single price */
+#define CAT_IMP_CH_DISCOUNT 0x10u
+#define CAT_IMP_CH_HIDDEN   0x20u
+#define CAT_IMP_CH_PHOTO    0x40u
+
+/* which fields the file sets (its column is present; for the photo: not empty) */
+#define CAT_IMP_SET_CATEGORY 0x01u
+#define CAT_IMP_SET_DESC     0x04u
+#define CAT_IMP_SET_DISCOUNT 0x10u
+#define CAT_IMP_SET_HIDDEN   0x20u
+#define CAT_IMP_SET_PHOTO    0x40u
+#define CAT_IMP_SET_WEIGHT   0x80u
+
+typedef struct cat_imp_variant {
+    char *label;
+    int64_t price, weight;
+} cat_imp_variant;
+
+typedef struct cat_imp_product {
+    int64_t id;           /* 0 = new */
+    uint32_t row;         /* first row (1-based, as in Excel) */
+    uint32_t set;         /* CAT_IMP_SET_* */
+    uint32_t changes;     /* CAT_IMP_CH_* (existing products) */
+    char *category;       /* normalised path "A / B", "/" = root */
+    char *name, *description;
+    char *photo;          /* file_id or URL; NULL = unchanged */
+    int photo_is_url;
+    int64_t discount;
+    int hidden;
+    int64_t price;        /* kopecks when nv == 0 */
+    cat_imp_variant *v;
+    size_t nv;            /* 0 = a product without variants */
+} cat_imp_product;
+
+typedef struct cat_imp_plan {
+    cat_imp_product *p;   /* new and changed products only, in file order */
+    size_t np;
+    size_t n_new, n_changed, n_same;
+    size_t n_new_categories;
+    char **errors;        /* "строка N: …", at most CAT_IMP_ERRORS_KEPT */
+    size_t nerr_kept, nerr; /* nerr: every error found */
+    size_t rows;          /* data rows read (not counting blank ones) */
+} cat_imp_plan;
+
+/* Plans the import of grid g against the catalog cur. Always fills *plan
+ * (free with cat_imp_plan_free); when plan->nerr > 0 the plan has no
+ * products (np == 0: an import with any error changes nothing).
+ * 0, or -1 on out of memory. */
+int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_plan *plan);
+void cat_imp_plan_free(cat_imp_plan *plan);
+
+/* A plan's products as JSON (kept in the conversation between the preview
+ * and the confirmation) and back. _from_json: 0, or -1 on a malformed
+ * document. */
+json_t *cat_imp_plan_to_json(const cat_imp_plan *plan);
+int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *plan);
+
+/* Splits a category path into trimmed segments: "Уход / Лицо" → 2.
+ * "/" (or "") → 0 = the root. Segments point into buf (a copy of path,
+ * room for strlen(path) + 1). -1 when a segment is empty ("Уход //Лицо")
+ * or there are more than max. */
+int cat_imp_path_split(const char *path, char *buf, const char **seg, int max);
+
+/* The export: the header + one row per variant (one row for a product
+ * without variants), in the import format. *cells: CAT_IMP_NCOLS * *nrows
+ * cells, malloc'd (free()); their strings point into cur. 0, or -1 on out
+ * of memory. */
+#define CAT_IMP_NCOLS 10
+extern const cat_xlsx_col CAT_IMP_COLS[CAT_IMP_NCOLS];
+int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size_t *nrows);
+
+#endif

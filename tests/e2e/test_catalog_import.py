@@ -1,0 +1,175 @@
+"""catalog plugin, F-CAT-07: the owner's Excel export and import
+(plugins/catalog/import.c). The export document is read back with
+openpyxl; the import's preview / confirmation / transaction run through the
+test-only way in ([plugin.catalog] import_test_dir + "file:NAME") because
+walord's SDK 1.0 cannot download a Telegram file yet (known gap: an upload
+gets a clear "not supported" answer, tested below)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+import hostkit as hk
+from test_catalog_browse import Shop
+
+MENU_BTN = "📥 Импорт / 📤 Экспорт"
+HEADER = ["ID товара", "Категория", "Название", "Описание", "Вариант", "Цена, ₽", "Вес, г", "Скидка, %",
+          "Скрыт", "Фото"]
+
+
+def start(walord, tmp_path):
+    d = tmp_path / "imports"
+    d.mkdir()
+    w = hk.start(walord, tmp_path, plugins=["catalog"], extra_ini=f"[plugin.catalog]\nimport_test_dir = {d}\n")
+    return w, Shop(w), d
+
+
+def open_import(sim):
+    boss = hk.owner(sim)
+    boss.send("/start")
+    boss.press(hk.ADMIN_BTN)
+    boss.press(MENU_BTN)
+    boss.expect("Пришлите файл .xlsx или .csv")
+    return boss
+
+
+def xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Каталог"
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    b = io.BytesIO()
+    wb.save(b)
+    return b.getvalue()
+
+
+def last_document(sim, boss):
+    docs = [m for m in boss.bot_messages() if m.get("document")]
+    assert docs, boss.dump()
+    return docs[-1]
+
+
+@pytest.mark.features("F-CAT-07")
+def test_export_reads_back_and_round_trips(tgsim, walord, tmp_path):
+    w, shop, d = start(walord, tmp_path)
+    face = shop.cat("Лицо", parent=shop.cat("Уход"))
+    shop.product("Крем «Ёжик»", cat=face, variants=[("50 мл", 100000, 300), ("100 мл", 180050, 550)],
+                 discount=10, description="<b>нежный</b>", photo="AgACAgIAAxk")
+    shop.product("Пуэр", cat=shop.cat("Чай"), price=45050, hidden=1, image_url="https://img.example/p.jpg")
+    boss = open_import(tgsim)
+    boss.press("📤 Выгрузить")
+    doc = hk.wait_until(lambda: [m for m in boss.bot_messages() if m.get("document")], what="export document")[-1]
+    assert doc["document"]["file_name"].endswith(".xlsx")
+    data = tgsim.file_bytes(doc["document"]["file_id"])
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.title == "Каталог"
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == HEADER
+    assert rows[1][:6] == [1, "Уход / Лицо", "Крем «Ёжик»", "<b>нежный</b>", "50 мл", 1000]
+    assert rows[2][4:10] == ["100 мл", 1800.5, 550, 10, 0, "AgACAgIAAxk"]
+    assert rows[3][1:3] == ["Чай", "Пуэр"] and rows[3][5] == 450.5 and rows[3][8] == 1
+    assert rows[3][9] == "https://img.example/p.jpg"
+
+    # the export, imported again, changes nothing
+    (d / "export.xlsx").write_bytes(data)
+    boss.send("file:export.xlsx")
+    boss.expect("Предпросмотр импорта")
+    s = boss.screen()
+    assert "Новых товаров: 0" in s.text and "Изменённых: 0" in s.text and "Ошибок: 0" in s.text, s
+    assert "Изменений нет" in s.text
+    assert "✅ Применить" not in s.button_texts
+
+
+@pytest.mark.features("F-CAT-07")
+def test_import_preview_confirm_apply(tgsim, walord, tmp_path):
+    w, shop, d = start(walord, tmp_path)
+    tea = shop.cat("Чай")
+    pid = shop.product("Пуэр", cat=tea, variants=[("50 г", 50000, 50), ("100 г", 90000, 100)])
+    (d / "new.xlsx").write_bytes(xlsx([
+        [pid, "Чай", "Пуэр", "", "100 г", 95000 / 100, 100, 0, 0, None],
+        [pid, "Чай", "Пуэр", "", "250 г", 2000, 250, 0, 0, None],
+        [None, "Уход / Тело", "Масло", "Для тела", "30 мл", 500, 100, 5, 0, None],
+        [None, "Уход / Тело", "Масло", "Для тела", "60 мл", "900,50", None, 5, 0, None],
+        [None, "/", "Подарок", "", None, 1500, None, None, None, "https://x.example/g.png"],
+    ]))
+    boss = open_import(tgsim)
+    boss.send("file:new.xlsx")
+    s = boss.expect("Предпросмотр импорта")
+    s = boss.screen()
+    assert "Новых товаров: 2" in s.text and "Изменённых: 1" in s.text and "Новых категорий: 2" in s.text, s
+    assert f"ID {pid} «Пуэр»: варианты/цены" in s.text
+    # nothing is written before the confirmation
+    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_product") == 1
+    boss.press("✅ Применить")
+    boss.expect("Импорт применён")
+    con = w.db()
+    assert con.execute("SELECT no, label, price, weight_g FROM catalog_variant WHERE product_id = ? ORDER BY sort",
+                       (pid,)).fetchall() == [(2, "100 г", 95000, 100), (3, "250 г", 200000, 250)]
+    oil = con.execute("SELECT p.id, c.name, p.description, p.discount_pct, p.name_lc FROM catalog_product p "
+                      "JOIN catalog_category c ON c.id = p.category_id WHERE p.name = 'Масло'").fetchone()
+    assert oil[1:] == ("Тело", "Для тела", 5, "масло")
+    assert con.execute("SELECT label, price, weight_g FROM catalog_variant WHERE product_id = ? ORDER BY sort",
+                       (oil[0],)).fetchall() == [("30 мл", 50000, 100), ("60 мл", 90050, 0)]
+    assert con.execute("SELECT category_id, price, image_url FROM catalog_product WHERE name = 'Подарок'"
+                       ).fetchone() == (0, 150000, "https://x.example/g.png")
+    assert hk.scalar(con, "SELECT count(*) FROM catalog_category") == 3
+    log = con.execute("SELECT * FROM wh_action_log").fetchall() if hk.scalar(
+        con, "SELECT count(*) FROM sqlite_master WHERE name = 'wh_action_log'") else []
+    assert not log or any("импорт каталога: 2 новых товаров, 1 изменённых, 2 новых категорий" in str(r) for r in log)
+
+
+@pytest.mark.features("F-CAT-07")
+def test_import_with_three_bad_rows_changes_nothing(tgsim, walord, tmp_path):
+    w, shop, d = start(walord, tmp_path)
+    rows = [[None, "Чай", f"Чай №{i}", "", None, 100 + i, None, None, None, None] for i in range(1, 40)]
+    rows += [[None, "Чай", "Плохой 1", "", None, "abc", None, None, None, None],
+             [9999, "Чай", "Плохой 2", "", None, 10, None, None, None, None],
+             [None, "Чай", "Плохой 3", "", None, 10, None, 150, None, None]]
+    (d / "bad.xlsx").write_bytes(xlsx(rows))
+    boss = open_import(tgsim)
+    boss.send("file:bad.xlsx")
+    boss.expect("Предпросмотр импорта")
+    s = boss.screen()
+    assert "Ошибок: 3" in s.text and "Новых товаров: 0" in s.text, s
+    assert "строка 41: цена «abc» — не число" in s.text
+    assert "строка 42: товара с ID 9999 нет в каталоге" in s.text
+    assert "строка 43: скидка «150»" in s.text
+    assert "✅ Применить" not in s.button_texts
+    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_product") == 0
+    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_category") == 0
+
+
+@pytest.mark.features("F-CAT-07")
+def test_import_5000_products(tgsim, walord, tmp_path):
+    w, shop, d = start(walord, tmp_path)
+    rows = [[None, f"Раздел {i % 20} / Полка {i % 7}", f"Товар №{i}", "", "1 шт", 100 + i, 10, None, None, None]
+            for i in range(1, 5001)]
+    (d / "big.xlsx").write_bytes(xlsx(rows))
+    boss = open_import(tgsim)
+    boss.send("file:big.xlsx", timeout=60)
+    boss.expect("Предпросмотр импорта", timeout=60)
+    assert "Новых товаров: 5000" in boss.screen().text
+    boss.press("✅ Применить", timeout=120)
+    boss.expect("Импорт применён", timeout=120)
+    con = w.db()
+    assert hk.scalar(con, "SELECT count(*) FROM catalog_product") == 5000
+    assert hk.scalar(con, "SELECT count(*) FROM catalog_variant") == 5000
+
+
+@pytest.mark.features("F-CAT-07")
+def test_upload_is_a_known_gap(tgsim, walord, tmp_path):
+    """SDK 1.0 has no file-download slot: the owner is told instead of
+    silently failing. Replace with a real upload test when the slot lands."""
+    w, shop, d = start(walord, tmp_path)
+    boss = open_import(tgsim)
+    boss.send_document("каталог.txt", b"x")
+    boss.expect("Нужен файл .xlsx или .csv")
+    boss.send_document("каталог.xlsx", xlsx([]))
+    boss.expect("не умеет скачивать файлы из Telegram")
+    boss.send("file:../etc/passwd")
+    boss.expect("Пришлите файл .xlsx или .csv документом")
