@@ -35,6 +35,7 @@ const walor_host_api *wh_api(void)
         wh_http_fill(&table);
         wh_ops_fill(&table);
         wh_form_fill(&table);
+        wh_files_fill(&table);
         built = 1;
     }
     return &table;

@@ -15,5 +15,6 @@ void wh_events_fill(walor_host_api *api);   /* events.c: events and services */
 void wh_http_fill(walor_host_api *api);     /* http.c: routes */
 void wh_ops_fill(walor_host_api *api);      /* help.c, report.c: help sections, error reports */
 void wh_form_fill(walor_host_api *api);     /* form.c: bulk text forms */
+void wh_files_fill(walor_host_api *api);    /* files.c: file downloads (SDK 1.1) */
 
 #endif

@@ -1091,11 +1091,8 @@ int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size
  * Until then: WALOR_ENOSYS, and the owner is told. */
 static int32_t imp_download(walor_ctx *c, const char *file_id, void **data, size_t *len)
 {
-    (void)file_id;
-    *data = NULL;
-    *len = 0;
-    (void)c;
-    return WALOR_ENOSYS;
+    /* WALOR_ENOSYS on a host older than SDK 1.1 */
+    return walor_file_download(c, file_id, IMP_FILE_MAX, data, len);
 }
 
 /* ---- the current catalog ---- */
@@ -1707,12 +1704,13 @@ static int32_t imp_message(walor_ctx *c, const char *text)
         return walor_reply(c, walor_text(c, "catalog.import.no_download"), NULL);
     }
     if (rc < 0 || len > IMP_FILE_MAX) {
-        free(data);
+        if (data)
+            walor_free(c, data);
         return walor_reply(c, walor_text(c, rc < 0 ? "catalog.import.download_failed" : "catalog.import.too_big"),
                            NULL);
     }
     rc = import_bytes(c, fname, data, len);
-    free(data);
+    walor_free(c, data);
     return rc;
 }
 

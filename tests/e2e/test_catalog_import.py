@@ -162,14 +162,21 @@ def test_import_5000_products(tgsim, walord, tmp_path):
 
 
 @pytest.mark.features("F-CAT-07")
-def test_upload_is_a_known_gap(tgsim, walord, tmp_path):
-    """SDK 1.0 has no file-download slot: the owner is told instead of
-    silently failing. Replace with a real upload test when the slot lands."""
+def test_owner_uploads_xlsx_through_telegram(tgsim, walord, tmp_path):
+    """The real path: the owner sends the file as a document, the host
+    downloads it (SDK 1.1 file_download), the plugin previews and applies."""
     w, shop, d = start(walord, tmp_path)
     boss = open_import(tgsim)
-    boss.send_document("каталог.txt", b"x")
-    boss.expect("Нужен файл .xlsx или .csv")
-    boss.send_document("каталог.xlsx", xlsx([]))
-    boss.expect("не умеет скачивать файлы из Telegram")
+    # a path outside the test folder is refused even there
     boss.send("file:../etc/passwd")
     boss.expect("Пришлите файл .xlsx или .csv документом")
+    boss.send_document("каталог.txt", b"x")
+    boss.expect("Нужен файл .xlsx или .csv")
+    boss.send_document("каталог.xlsx", xlsx([
+        [None, "Чай", "Сенча", "", "50 г", 400, 50, 0, 0, None],
+    ]))
+    boss.expect("Предпросмотр импорта")
+    assert "Новых товаров: 1" in boss.screen().text
+    boss.press("✅ Применить")
+    boss.expect("Импорт применён")
+    assert hk.scalar(w.db(), "SELECT count(*) FROM catalog_product WHERE name = 'Сенча'") == 1

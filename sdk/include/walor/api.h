@@ -200,6 +200,15 @@ struct walor_host_api {
      * line as "строка N: …" and *out is NULL; nothing is half-parsed */
     int32_t (*form_parse)(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out, uint32_t *n,
                           const char **errors);
+
+    /* ---- SDK 1.1 ---- */
+    /* [cb] the bytes of a Telegram file (a document's or photo's file_id),
+     * fetched by the host so the bot token never reaches plugins. *data is
+     * allocated by the host: release it with walor_free(). A file over
+     * max_bytes (0 = 20 MB, the Bot API's download limit) is refused with
+     * WALOR_ELIMIT without downloading the rest; WALOR_ETG or
+     * WALOR_ETIMEDOUT when Telegram fails. */
+    int32_t (*file_download)(walor_ctx *c, const char *file_id, size_t max_bytes, void **data, size_t *len);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

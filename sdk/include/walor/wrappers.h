@@ -229,6 +229,13 @@ static inline int32_t walor_help(walor_plugin *p, const char *title, const char 
     return WALOR__A(p)->reg_help(p, title, html, min_role);
 }
 static inline int32_t walor_report_error(walor_ctx *c, const char *what) { return WALOR__A(c)->report_error(c, what); }
+/* SDK 1.1: plugins that also run on 1.0 hosts check WALOR_API_HAS(api, file_download) */
+static inline int32_t walor_file_download(walor_ctx *c, const char *file_id, size_t max_bytes, void **data, size_t *len)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), file_download))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->file_download(c, file_id, max_bytes, data, len);
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
