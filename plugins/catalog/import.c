@@ -1647,40 +1647,13 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
     return walor_reply(c, html, kb);
 }
 
-/* a test-only way in: [plugin.catalog] import_test_dir = DIR lets the
- * owner type "file:NAME" to import DIR/NAME (no Telegram download); off
- * unless configured. Used by tests/e2e/test_catalog_import.py until the
- * SDK can download files. */
-static int32_t import_test_file(walor_ctx *c, const char *dir, const char *name)
-{
-    if (!*name || strlen(name) > 100 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
-                                            strlen(name) || name[0] == '.')
-        return walor_reply(c, walor_text(c, "catalog.import.not_doc"), NULL);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return walor_reply(c, walor_textf(c, "catalog.import.unreadable", "reason", "нет такого файла", NULL), NULL);
-    void *data = malloc(IMP_FILE_MAX);
-    size_t len = data ? fread(data, 1, IMP_FILE_MAX, f) : 0;
-    fclose(f);
-    if (!data)
-        return WALOR_ENOMEM;
-    int32_t rc = import_bytes(c, name, data, len);
-    free(data);
-    return rc;
-}
-
 static int32_t imp_message(walor_ctx *c, const char *text)
 {
     json_t *msg = json_object_get(walor_update(c), "message");
     json_t *doc = json_object_get(msg, "document");
-    if (!doc) {
-        const char *dir = walor_plugin_config(walor_ctx_plugin(c), "import_test_dir");
-        if (dir && *dir && text && !strncmp(text, "file:", 5))
-            return import_test_file(c, dir, text + 5);
+    (void)text;
+    if (!doc)
         return walor_reply(c, walor_text(c, "catalog.import.not_doc"), NULL);
-    }
     const char *fname = json_string_value(json_object_get(doc, "file_name"));
     const char *fid = json_string_value(json_object_get(doc, "file_id"));
     if (!fname)
@@ -1751,8 +1724,7 @@ static int32_t imp_callback(walor_ctx *c, const char *arg)
 
 static int32_t imp_confirm_message(walor_ctx *c, const char *text)
 {
-    if (json_object_get(json_object_get(walor_update(c), "message"), "document") ||
-        (text && !strncmp(text, "file:", 5)))
+    if (json_object_get(json_object_get(walor_update(c), "message"), "document"))
         return imp_message(c, text); /* another file replaces the plan */
     return walor_reply(c, walor_text(c, "catalog.import.press"), NULL);
 }

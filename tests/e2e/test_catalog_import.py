@@ -1,9 +1,7 @@
 """catalog plugin, F-CAT-07: the owner's Excel export and import
 (plugins/catalog/import.c). The export document is read back with
-openpyxl; the import's preview / confirmation / transaction run through the
-test-only way in ([plugin.catalog] import_test_dir + "file:NAME") because
-walord's SDK 1.0 cannot download a Telegram file yet (known gap: an upload
-gets a clear "not supported" answer, tested below)."""
+openpyxl; imports are sent as Telegram documents, which the host downloads
+for the plugin (SDK 1.1 file_download)."""
 
 from __future__ import annotations
 
@@ -23,7 +21,7 @@ HEADER = ["ID товара", "Категория", "Название", "Опис
 def start(walord, tmp_path):
     d = tmp_path / "imports"
     d.mkdir()
-    w = hk.start(walord, tmp_path, plugins=["catalog"], extra_ini=f"[plugin.catalog]\nimport_test_dir = {d}\n")
+    w = hk.start(walord, tmp_path, plugins=["catalog"])
     return w, Shop(w), d
 
 
@@ -77,7 +75,7 @@ def test_export_reads_back_and_round_trips(tgsim, walord, tmp_path):
 
     # the export, imported again, changes nothing
     (d / "export.xlsx").write_bytes(data)
-    boss.send("file:export.xlsx")
+    boss.send_document("export.xlsx", (d / "export.xlsx").read_bytes())
     boss.expect("Предпросмотр импорта")
     s = boss.screen()
     assert "Новых товаров: 0" in s.text and "Изменённых: 0" in s.text and "Ошибок: 0" in s.text, s
@@ -98,7 +96,7 @@ def test_import_preview_confirm_apply(tgsim, walord, tmp_path):
         [None, "/", "Подарок", "", None, 1500, None, None, None, "https://x.example/g.png"],
     ]))
     boss = open_import(tgsim)
-    boss.send("file:new.xlsx")
+    boss.send_document("new.xlsx", (d / "new.xlsx").read_bytes())
     s = boss.expect("Предпросмотр импорта")
     s = boss.screen()
     assert "Новых товаров: 2" in s.text and "Изменённых: 1" in s.text and "Новых категорий: 2" in s.text, s
@@ -132,7 +130,7 @@ def test_import_with_three_bad_rows_changes_nothing(tgsim, walord, tmp_path):
              [None, "Чай", "Плохой 3", "", None, 10, None, 150, None, None]]
     (d / "bad.xlsx").write_bytes(xlsx(rows))
     boss = open_import(tgsim)
-    boss.send("file:bad.xlsx")
+    boss.send_document("bad.xlsx", (d / "bad.xlsx").read_bytes())
     boss.expect("Предпросмотр импорта")
     s = boss.screen()
     assert "Ошибок: 3" in s.text and "Новых товаров: 0" in s.text, s
@@ -151,7 +149,7 @@ def test_import_5000_products(tgsim, walord, tmp_path):
             for i in range(1, 5001)]
     (d / "big.xlsx").write_bytes(xlsx(rows))
     boss = open_import(tgsim)
-    boss.send("file:big.xlsx", timeout=60)
+    boss.send_document("big.xlsx", (d / "big.xlsx").read_bytes(), timeout=60)
     boss.expect("Предпросмотр импорта", timeout=60)
     assert "Новых товаров: 5000" in boss.screen().text
     boss.press("✅ Применить", timeout=120)
@@ -167,8 +165,7 @@ def test_owner_uploads_xlsx_through_telegram(tgsim, walord, tmp_path):
     downloads it (SDK 1.1 file_download), the plugin previews and applies."""
     w, shop, d = start(walord, tmp_path)
     boss = open_import(tgsim)
-    # a path outside the test folder is refused even there
-    boss.send("file:../etc/passwd")
+    boss.send("каталог")
     boss.expect("Пришлите файл .xlsx или .csv документом")
     boss.send_document("каталог.txt", b"x")
     boss.expect("Нужен файл .xlsx или .csv")
