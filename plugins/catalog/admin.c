@@ -35,15 +35,6 @@
 
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
-static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
-
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    char *o = walor_ctx_alloc(c, max + 1);
-    if (o)
-        catalog_trunc(s ? s : "", max, o);
-    return o;
-}
 
 static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
@@ -129,7 +120,7 @@ static char *check_name(walor_ctx *c, const char *in, const char **why)
             return NULL;
         }
     if (cp_count(s) > NAME_MAX_CP) {
-        *why = walor_textf(c, "catalog.adm.err.name_long", "max", num(c, NAME_MAX_CP), NULL);
+        *why = walor_textf(c, "catalog.adm.err.name_long", "max", catalog_num(c, NAME_MAX_CP), NULL);
         return NULL;
     }
     return s;
@@ -340,11 +331,11 @@ static int32_t show_tree(walor_ctx *c, int64_t cat_id, int64_t page)
         int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), hidden = walor_col_int(r, 3);
         const char *nm = walor_col_text(r, 2);
         const char *label = walor_textf(c, kind == 0 ? "catalog.adm.btn.folder" : "catalog.adm.btn.product", "id",
-                                        num(c, id), "name", nm ? nm : "", NULL);
+                                        catalog_num(c, id), "name", nm ? nm : "", NULL);
         /* the 🙈 mark must survive the cut: put it first */
         if (hidden)
             label = walor_ctx_printf(c, "%s %s", T(c, "catalog.adm.hidden_mark"), label);
-        walor_kb_button(kb, cut(c, label, ADM_LABEL_MAX),
+        walor_kb_button(kb, catalog_cut(c, label, ADM_LABEL_MAX),
                         walor_ctx_printf(c, kind == 0 ? "cadm:t:%lld:0" : "cadm:p:%lld", (long long)id));
         walor_kb_row(kb);
     }
@@ -385,14 +376,14 @@ static int32_t show_tree(walor_ctx *c, int64_t cat_id, int64_t page)
     if (cat_id == 0)
         html = walor_textf(c, "catalog.adm.tree.root", NULL);
     else
-        html = walor_textf(c, "catalog.adm.tree.cat", "id", num(c, cat_id), "name", esc(c, cut(c, cr.name, 300)),
+        html = walor_textf(c, "catalog.adm.tree.cat", "id", catalog_num(c, cat_id), "name", esc(c, catalog_cut(c, cr.name, 300)),
                            "parent", cat_title(c, cr.parent), "status",
                            T(c, cr.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), NULL);
     if (total == 0)
         html = walor_ctx_printf(c, "%s\n\n%s", html, T(c, "catalog.adm.tree.empty"));
     if (pages > 1)
         html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "catalog.adm.page", "page", num(c, page + 1), "pages", num(c, pages),
+                                walor_textf(c, "catalog.adm.page", "page", catalog_num(c, page + 1), "pages", catalog_num(c, pages),
                                             NULL));
     return screen(c, html, kb);
 }
@@ -430,11 +421,11 @@ static int32_t show_product(walor_ctx *c, int64_t pid)
     int64_t nv = 0;
     const char *vars = variants_text(c, pid, p.price, &nv);
     const char *html = walor_textf(
-        c, "catalog.adm.card", "id", num(c, pid), "name", esc(c, cut(c, p.name, 300)), "cat", cat_title(c, p.cat),
+        c, "catalog.adm.card", "id", catalog_num(c, pid), "name", esc(c, catalog_cut(c, p.name, 300)), "cat", cat_title(c, p.cat),
         "price_label", T(c, nv ? "catalog.adm.card.variants" : "catalog.adm.card.price"), "price", vars, "unit",
-        *p.unit ? esc(c, p.unit) : "—", "desc", *p.desc ? esc(c, cut(c, p.desc, 600)) : "—", "details",
+        *p.unit ? esc(c, p.unit) : "—", "desc", *p.desc ? esc(c, catalog_cut(c, p.desc, 600)) : "—", "details",
         T(c, *p.details ? "catalog.adm.yes" : "catalog.adm.no"), "photo",
-        T(c, *p.photo ? "catalog.adm.yes" : "catalog.adm.no"), "disc", num(c, p.disc), "low", num(c, p.low),
+        T(c, *p.photo ? "catalog.adm.yes" : "catalog.adm.no"), "disc", catalog_num(c, p.disc), "low", catalog_num(c, p.low),
         "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), NULL);
     walor_kb *kb = walor_kb_new(c);
 #define EB(key, f) walor_kb_button(kb, T(c, key), walor_ctx_printf(c, "cadm:e:%lld:" f, (long long)pid))
@@ -525,11 +516,11 @@ static int32_t ask_delete_cat(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     const char *html;
     if (n == 1 && nprod == 0) {
-        html = walor_textf(c, "catalog.adm.del_cat.empty", "id", num(c, id), "name", esc(c, cr.name), NULL);
+        html = walor_textf(c, "catalog.adm.del_cat.empty", "id", catalog_num(c, id), "name", esc(c, cr.name), NULL);
         walor_kb_button(kb, T(c, "catalog.adm.btn.del_yes"), walor_ctx_printf(c, "cown:dcy:%lld", (long long)id));
     } else {
-        html = walor_textf(c, "catalog.adm.del_cat.full", "id", num(c, id), "name", esc(c, cr.name), "cats",
-                           num(c, n - 1), "prods", num(c, nprod), NULL);
+        html = walor_textf(c, "catalog.adm.del_cat.full", "id", catalog_num(c, id), "name", esc(c, cr.name), "cats",
+                           catalog_num(c, n - 1), "prods", catalog_num(c, nprod), NULL);
         walor_kb_button(kb, T(c, "catalog.adm.btn.del_all"), walor_ctx_printf(c, "cown:dca:%lld", (long long)id));
     }
     walor_kb_row(kb);
@@ -610,7 +601,7 @@ static int32_t ask_delete_prod(walor_ctx *c, int64_t id)
     walor_kb_button(kb, T(c, "catalog.adm.btn.del_yes"), walor_ctx_printf(c, "cown:dpy:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "catalog.adm.btn.cancel"), walor_ctx_printf(c, "cadm:p:%lld", (long long)id));
-    return screen(c, walor_textf(c, "catalog.adm.del_prod", "id", num(c, id), "name", esc(c, p.name), NULL), kb);
+    return screen(c, walor_textf(c, "catalog.adm.del_prod", "id", catalog_num(c, id), "name", esc(c, p.name), NULL), kb);
 }
 
 static int32_t delete_prod(walor_ctx *c, int64_t id)
@@ -708,7 +699,7 @@ static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
     char kind = 0;
     int64_t id = 0;
     if (!s || parse_ref(s, &kind, &id) < 0 || kind == 'p')
-        return walor_textf(c, "catalog.adm.err.bad_ref", "ref", esc(c, cut(c, s, 40)), NULL);
+        return walor_textf(c, "catalog.adm.err.bad_ref", "ref", esc(c, catalog_cut(c, s, 40)), NULL);
     if (id == 0) {
         *out = 0;
         return NULL;
@@ -734,7 +725,7 @@ static const char *check_html(walor_ctx *c, const char *text, char **out)
     if (!*s)
         return T(c, "catalog.adm.err.desc_empty");
     if (cp_count(s) > DESC_MAX_CP)
-        return walor_textf(c, "catalog.adm.err.desc_long", "max", num(c, DESC_MAX_CP), NULL);
+        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, DESC_MAX_CP), NULL);
     /* the preview is exactly what walor_send would get: if the host refuses
      * it, Telegram would too */
     int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", T(c, "catalog.adm.desc_preview"), s), NULL);
@@ -805,10 +796,10 @@ static const char *parse_price_input(walor_ctx *c, const char *text, int64_t *pr
     int64_t kop = 0;
     int rc = cat_price_parse(text, &kop);
     if (rc != CAT_PRICE_OK)
-        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, cut(c, text, 40)), "why", cat_price_reason(rc),
+        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why", cat_price_reason(rc),
                            NULL);
     if (kop <= 0)
-        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, cut(c, text, 40)), "why",
+        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
                            T(c, "catalog.adm.err.zero"), NULL);
     *price = kop;
     return NULL;
@@ -949,7 +940,7 @@ static int32_t newcat_got(walor_ctx *c, const char *text)
             return gone(c, 0);
         }
         if (cat_depth(c, parent, &depth) == 0 && depth >= MAX_DEPTH)
-            return retry(c, walor_textf(c, "catalog.adm.err.depth", "max", num(c, MAX_DEPTH), NULL));
+            return retry(c, walor_textf(c, "catalog.adm.err.depth", "max", catalog_num(c, MAX_DEPTH), NULL));
     }
     int32_t rc = walor_db_int(c,
                               "INSERT INTO catalog_category(parent_id, name, name_lc, hidden, sort, created_at) "
@@ -963,7 +954,7 @@ static int32_t newcat_got(walor_ctx *c, const char *text)
     log_action(c, walor_ctx_printf(c, "создал раздел c%lld «%s» в %s", (long long)id, name,
                                    parent ? walor_ctx_printf(c, "c%lld", (long long)parent) : "корне каталога"));
     walor_conv_end(c);
-    walor_reply(c, walor_textf(c, "catalog.adm.cat_created", "id", num(c, id), "name", esc(c, name), NULL), NULL);
+    walor_reply(c, walor_textf(c, "catalog.adm.cat_created", "id", catalog_num(c, id), "name", esc(c, name), NULL), NULL);
     return show_tree(c, id, 0);
 }
 
@@ -1035,7 +1026,7 @@ static int32_t sort_ask(walor_ctx *c)
     const char *list = "";
     while ((rc = walor_row_next(r)) == 1)
         list = walor_ctx_printf(c, "%s\n<code>%s%lld</code> %s%s", list, walor_col_int(r, 0) ? "p" : "c",
-                                (long long)walor_col_int(r, 1), esc(c, cut(c, walor_col_text(r, 2), 60)),
+                                (long long)walor_col_int(r, 1), esc(c, catalog_cut(c, walor_col_text(r, 2), 60)),
                                 walor_col_int(r, 3) ? " 🙈" : "");
     walor_rows_close(r);
     if (rc < 0)
@@ -1060,11 +1051,11 @@ static int32_t sort_got(walor_ctx *c, const char *text)
     char *save = NULL;
     for (char *tok = strtok_r(s, " ,;\n\t\r", &save); tok; tok = strtok_r(NULL, " ,;\n\t\r", &save)) {
         if (++ntok > SORT_MAX)
-            return retry(c, walor_textf(c, "catalog.adm.err.sort_many", "max", num(c, SORT_MAX), NULL));
+            return retry(c, walor_textf(c, "catalog.adm.err.sort_many", "max", catalog_num(c, SORT_MAX), NULL));
         char kind = 0;
         int64_t id = 0;
         if (parse_ref(tok, &kind, &id) < 0 || kind == 0) {
-            bad = walor_ctx_printf(c, "%s%s%s", bad, *bad ? ", " : "", esc(c, cut(c, tok, 30)));
+            bad = walor_ctx_printf(c, "%s%s%s", bad, *bad ? ", " : "", esc(c, catalog_cut(c, tok, 30)));
             continue;
         }
         const char *ref = walor_ctx_printf(c, "%c%lld", kind, (long long)id);
@@ -1282,7 +1273,7 @@ static int32_t np_confirm_ask(walor_ctx *c)
     const char *html = walor_textf(
         c, "catalog.adm.ask.confirm", "name", esc(c, data_str(c, "name")), "cat", cat_title(c, data_int(c, "cat")),
         "price", vars_summary(c, json_object_get(d, "vars"), data_int(c, "price")), "desc",
-        *desc ? esc(c, cut(c, desc, 600)) : "—", "photo", T(c, *data_str(c, "photo") ? "catalog.adm.yes" : "catalog.adm.no"),
+        *desc ? esc(c, catalog_cut(c, desc, 600)) : "—", "photo", T(c, *data_str(c, "photo") ? "catalog.adm.yes" : "catalog.adm.no"),
         NULL);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, T(c, "catalog.adm.btn.create"), "ok");
@@ -1385,9 +1376,9 @@ static int32_t edit_ask(walor_ctx *c)
     if (!strcmp(f, "unit"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_unit", "what", what, NULL), NULL, NULL);
     if (!strcmp(f, "disc"))
-        return ask(c, walor_textf(c, "catalog.adm.ask.e_disc", "what", what, "now", num(c, p.disc), NULL), NULL, NULL);
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_disc", "what", what, "now", catalog_num(c, p.disc), NULL), NULL, NULL);
     if (!strcmp(f, "low"))
-        return ask(c, walor_textf(c, "catalog.adm.ask.e_low", "what", what, "now", num(c, p.low), NULL), NULL, NULL);
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_low", "what", what, "now", catalog_num(c, p.low), NULL), NULL, NULL);
     if (!strcmp(f, "cat"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_cat", "what", what, "now", cat_title(c, p.cat), NULL),
                    T(c, "catalog.adm.btn.root"), "root");
@@ -1424,7 +1415,7 @@ static int32_t move_cat(walor_ctx *c, int64_t id, int64_t parent)
     if (parent != 0 && cat_depth(c, parent, &depth) != 0)
         return retry(c, T(c, "catalog.adm.err.cycle_db"));
     if (depth + 1 + height > MAX_DEPTH)
-        return retry(c, walor_textf(c, "catalog.adm.err.depth", "max", num(c, MAX_DEPTH), NULL));
+        return retry(c, walor_textf(c, "catalog.adm.err.depth", "max", catalog_num(c, MAX_DEPTH), NULL));
     if (parent == cr.parent)
         return edit_done(c, walor_ctx_printf(c, "оставил раздел c%lld «%s» на месте", (long long)id, cr.name));
     rc = walor_db_exec(c,
@@ -1532,7 +1523,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
             if ((unsigned char)*q < 0x20)
                 return retry(c, T(c, "catalog.adm.err.name_line"));
         if (cp_count(u) > UNIT_MAX_CP)
-            return retry(c, walor_textf(c, "catalog.adm.err.unit_long", "max", num(c, UNIT_MAX_CP), NULL));
+            return retry(c, walor_textf(c, "catalog.adm.err.unit_long", "max", catalog_num(c, UNIT_MAX_CP), NULL));
         rc = walor_db_exec(c, "UPDATE catalog_product SET unit = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(u), walor_i(now), walor_i(id)));
         if (rc < 0)

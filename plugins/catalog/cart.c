@@ -33,7 +33,6 @@
 #define CART_XSELL_MAX 3    /* cross-sell suggestions shown */
 #define LINE_LABEL_MAX 60   /* bytes of a line's name button */
 #define NAME_SHOWN_MAX 120  /* bytes of a name in the cart text */
-#define VIS_MAX_DEPTH 32
 
 const char catalog_cart_migration[] =
     "CREATE TABLE catalog_cart ("
@@ -44,24 +43,7 @@ const char catalog_cart_migration[] =
     " added_at INTEGER NOT NULL,"
     " PRIMARY KEY (user_id, product_id, variant_no));";
 
-/* ---- helpers (the catalog.c ones are static there) ---- */
-
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    char *o = walor_ctx_alloc(c, max + 1);
-    if (o)
-        catalog_trunc(s ? s : "", max, o);
-    return o;
-}
-
-static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
-
-static int64_t discounted(int64_t price, int64_t pct)
-{
-    if (pct <= 0 || pct >= 100)
-        return price;
-    return (price * (100 - pct) + 50) / 100; /* half-up to a kopeck, as on the card */
-}
+/* ---- helpers (shared ones are in catalog.h) ---- */
 
 static int64_t mul_sat(int64_t a, int64_t b)
 {
@@ -78,52 +60,6 @@ static int64_t add_sat(int64_t a, int64_t b)
 static int in_callback(walor_ctx *c)
 {
     return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
-}
-
-/* 1 visible, 0 hidden or missing, < 0 error; category 0 is the root */
-static int32_t category_visible(walor_ctx *c, int64_t id)
-{
-    for (int depth = 0; id != 0; depth++) {
-        if (depth >= VIS_MAX_DEPTH)
-            return 0;
-        walor_rows *r = NULL;
-        int32_t rc = walor_db_query(c, "SELECT parent_id, hidden FROM catalog_category WHERE id = ?",
-                                    WALOR_ARGS(walor_i(id)), &r);
-        if (rc < 0)
-            return rc;
-        rc = walor_row_next(r);
-        if (rc != 1) {
-            walor_rows_close(r);
-            return rc < 0 ? rc : 0;
-        }
-        int64_t parent = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
-        walor_rows_close(r);
-        if (hidden)
-            return 0;
-        id = parent;
-    }
-    return 1;
-}
-
-static const walor_stock_v1 *stock_svc(walor_ctx *c)
-{
-    const walor_stock_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, NULL);
-    return WALOR_STOCK_HAS(s, available) ? s : NULL;
-}
-
-/* available quantity; WALOR_STOCK_UNTRACKED without a warehouse or on error */
-static int64_t stock_of(walor_ctx *c, int64_t pid, int64_t vno)
-{
-    const walor_stock_v1 *s = stock_svc(c);
-    int64_t q = WALOR_STOCK_UNTRACKED;
-    if (!s)
-        return q;
-    if (s->available(c, pid, vno, &q) < 0) {
-        walor_log(c, WALOR_LOG_WARN, "catalog: cart: stock of %lld.%lld: %s", (long long)pid, (long long)vno,
-                  walor_last_error(c));
-        return WALOR_STOCK_UNTRACKED;
-    }
-    return q < 0 ? 0 : q;
 }
 
 static int setting_on(walor_ctx *c, const char *key, int64_t dflt)
@@ -199,7 +135,7 @@ static int32_t load_lines(walor_ctx *c, int64_t user_id, cline **out, uint32_t *
             x->l.base_price = walor_col_int(r, 5);
             x->l.weight_g = 0;
         }
-        x->l.unit_price = discounted(x->l.base_price, x->l.discount_pct);
+        x->l.unit_price = catalog_discounted(x->l.base_price, x->l.discount_pct);
         x->crosssell_text = walor_ctx_printf(c, "%s", walor_col_text(r, 13) ? walor_col_text(r, 13) : "");
         x->crosssell_ids = walor_ctx_printf(c, "%s", walor_col_text(r, 14) ? walor_col_text(r, 14) : "");
         if (!x->l.name || !x->l.variant_label || !x->crosssell_text || !x->crosssell_ids) {
@@ -213,7 +149,7 @@ static int32_t load_lines(walor_ctx *c, int64_t user_id, cline **out, uint32_t *
     /* products inside hidden categories are hidden too */
     uint32_t k = 0;
     for (uint32_t i = 0; i < cnt; i++) {
-        rc = category_visible(c, v[i].category_id);
+        rc = catalog_category_visible(c, v[i].category_id);
         if (rc < 0)
             return rc;
         if (rc)
@@ -298,7 +234,7 @@ static int32_t check_item(walor_ctx *c, int64_t pid, int64_t vno)
     walor_rows_close(r);
     if (hidden || (vno == 0 ? nvar > 0 : has == 0))
         return 0;
-    return category_visible(c, cat);
+    return catalog_category_visible(c, cat);
 }
 
 /* may user_id's line (pid, vno) become `want` units (> current)? */
@@ -335,7 +271,7 @@ static int32_t may_grow(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno,
     }
     if (setting_on(c, "shop.preorder", 0))
         return 0; /* pre-order: stock does not limit the cart */
-    int64_t s = stock_of(c, pid, vno);
+    int64_t s = catalog_stock_of(c, catalog_stock_svc(c), pid, vno);
     if (s != WALOR_STOCK_UNTRACKED && want > s) {
         *avail = s;
         *out = s == 0 ? NO_STOCK : STOCK_LIMIT;
@@ -349,9 +285,9 @@ static const char *verdict_text(walor_ctx *c, verdict v, int64_t avail)
     case NO_PRODUCT: return walor_text(c, "catalog.not_found");
     case CLOSED: return walor_text(c, "catalog.cart.closed");
     case NO_STOCK: return walor_text(c, "catalog.cart.no_stock");
-    case STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", num(c, avail), NULL);
-    case QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", num(c, CART_MAX_QTY), NULL);
-    case LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", num(c, CART_MAX_LINES), NULL);
+    case STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", catalog_num(c, avail), NULL);
+    case QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CART_MAX_QTY), NULL);
+    case LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", catalog_num(c, CART_MAX_LINES), NULL);
     default: return "";
     }
 }
@@ -405,7 +341,7 @@ static int32_t xsell_try(walor_ctx *c, xs *x, const cline *v, uint32_t n, int64_
     walor_rows_close(r);
     if (hidden)
         return 0;
-    rc = category_visible(c, cat);
+    rc = catalog_category_visible(c, cat);
     if (rc <= 0)
         return rc;
     x->id[x->n++] = pid;
@@ -485,21 +421,21 @@ int32_t catalog_cart_show(walor_ctx *c)
         const walor_cart_line *l = &v[i].l;
         int64_t sum = mul_sat(l->unit_price, l->qty);
         subtotal = add_sat(subtotal, sum);
-        const char *title = walor_html_escape(c, cut(c, line_title(c, l), NAME_SHOWN_MAX));
+        const char *title = walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX));
         const char *price = walor_money(c, l->unit_price);
         if (l->discount_pct > 0)
             price = walor_textf(c, "catalog.cart.price_sale", "old", walor_money(c, l->base_price), "price", price,
-                                "pct", num(c, l->discount_pct), NULL);
+                                "pct", catalog_num(c, l->discount_pct), NULL);
         html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "catalog.cart.line", "i", num(c, i + 1), "name", title, "price", price,
-                                            "qty", num(c, l->qty), "sum", walor_money(c, sum), NULL));
+                                walor_textf(c, "catalog.cart.line", "i", catalog_num(c, i + 1), "name", title, "price", price,
+                                            "qty", catalog_num(c, l->qty), "sum", walor_money(c, sum), NULL));
         const char *key = walor_ctx_printf(c, "%lld:%lld", (long long)l->product_id, (long long)l->variant_no);
         walor_kb_button(kb,
-                        cut(c, walor_ctx_printf(c, "%u. %s", i + 1, line_title(c, l)), LINE_LABEL_MAX),
+                        catalog_cut(c, walor_ctx_printf(c, "%u. %s", i + 1, line_title(c, l)), LINE_LABEL_MAX),
                         walor_ctx_printf(c, "cat:p:%lld:0", (long long)l->product_id));
         walor_kb_row(kb);
         walor_kb_button(kb, walor_text(c, "catalog.cart.btn.minus"), walor_ctx_printf(c, "cart:d:%s", key));
-        walor_kb_button(kb, walor_textf(c, "catalog.cart.btn.qty", "qty", num(c, l->qty), NULL),
+        walor_kb_button(kb, walor_textf(c, "catalog.cart.btn.qty", "qty", catalog_num(c, l->qty), NULL),
                         walor_ctx_printf(c, "cart:q:%s", key));
         walor_kb_button(kb, walor_text(c, "catalog.cart.btn.plus"), walor_ctx_printf(c, "cart:i:%s", key));
         walor_kb_row(kb);
@@ -527,7 +463,7 @@ int32_t catalog_cart_show(walor_ctx *c)
             if (view.amount != 0)
                 total = add_sat(total, view.amount);
             if (view.button_text && *view.button_text && view.button_data && *view.button_data) {
-                walor_kb_button(kb, cut(c, view.button_text, LINE_LABEL_MAX), view.button_data);
+                walor_kb_button(kb, catalog_cut(c, view.button_text, LINE_LABEL_MAX), view.button_data);
                 walor_kb_row(kb);
             }
         }
@@ -564,7 +500,7 @@ int32_t catalog_cart_show(walor_ctx *c)
                 return rc;
             const char *nm = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0) ? walor_col_text(r, 0) : "") : "";
             walor_rows_close(r);
-            walor_kb_button(kb, cut(c, walor_textf(c, "catalog.cart.btn.xsell", "name", nm, NULL), LINE_LABEL_MAX),
+            walor_kb_button(kb, catalog_cut(c, walor_textf(c, "catalog.cart.btn.xsell", "name", nm, NULL), LINE_LABEL_MAX),
                             walor_ctx_printf(c, "cat:p:%lld:0", (long long)x.id[i]));
             walor_kb_row(kb);
         }
@@ -676,7 +612,7 @@ static int32_t ask_clear(walor_ctx *c)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_yes"), "cart:cy");
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_no"), "cart:s");
-    return walor_edit(c, walor_textf(c, "catalog.cart.clear_ask", "n", num(c, n), NULL), kb);
+    return walor_edit(c, walor_textf(c, "catalog.cart.clear_ask", "n", catalog_num(c, n), NULL), kb);
 }
 
 static int32_t do_clear(walor_ctx *c)
@@ -730,8 +666,8 @@ static int32_t qty_ask(walor_ctx *c)
     walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
     return walor_reply(c,
                        walor_textf(c, "catalog.cart.qty_ask", "name",
-                                   walor_html_escape(c, cut(c, line_title(c, l), NAME_SHOWN_MAX)), "qty",
-                                   num(c, l->qty), NULL),
+                                   walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX)), "qty",
+                                   catalog_num(c, l->qty), NULL),
                        kb);
 }
 
@@ -756,7 +692,7 @@ static int32_t qty_got(walor_ctx *c, const char *text)
     if (len == 0 || digits != len)
         return qty_again(c, walor_text(c, "catalog.cart.qty_bad"));
     if (len > 4 || strtoll(text, NULL, 10) > CART_MAX_QTY)
-        return qty_again(c, walor_textf(c, "catalog.cart.qty_limit", "n", num(c, CART_MAX_QTY), NULL));
+        return qty_again(c, walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CART_MAX_QTY), NULL));
     int64_t want = strtoll(text, NULL, 10), cur = 0;
     int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
     if (rc < 0)
@@ -853,7 +789,7 @@ static const char *menu_label(walor_ctx *c)
     uint32_t n;
     if (load_lines(c, walor_user_id(c), &v, &n) < 0 || n == 0)
         return walor_text(c, "catalog.cart.menu");
-    return walor_textf(c, "catalog.cart.menu_n", "n", num(c, units_of(v, n)), NULL);
+    return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, units_of(v, n)), NULL);
 }
 
 static int32_t wipe(walor_ctx *c, int64_t user_id)

@@ -29,7 +29,7 @@ char *catalog_fold_ctx(walor_ctx *c, const char *s)
     return o;
 }
 
-static char *cut(walor_ctx *c, const char *s, size_t max)
+char *catalog_cut(walor_ctx *c, const char *s, size_t max)
 {
     char *o = walor_ctx_alloc(c, max + 1);
     if (o)
@@ -37,9 +37,9 @@ static char *cut(walor_ctx *c, const char *s, size_t max)
     return o;
 }
 
-static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
+char *catalog_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 
-static int64_t discounted(int64_t price, int64_t pct)
+int64_t catalog_discounted(int64_t price, int64_t pct)
 {
     if (pct <= 0 || pct >= 100)
         return price;
@@ -71,7 +71,7 @@ static int parse_pair(const char *s, int64_t *a, int64_t *b)
 }
 
 /* 1 visible, 0 hidden or missing, < 0 error. Category 0 is the root. */
-static int32_t category_visible(walor_ctx *c, int64_t id)
+int32_t catalog_category_visible(walor_ctx *c, int64_t id)
 {
     for (int depth = 0; id != 0; depth++) {
         if (depth >= MAX_DEPTH)
@@ -113,17 +113,17 @@ static int32_t product_visible(walor_ctx *c, int64_t pid, int64_t *cat)
         return 0;
     if (cat)
         *cat = cid;
-    return category_visible(c, cid);
+    return catalog_category_visible(c, cid);
 }
 
-static const walor_stock_v1 *stock_svc(walor_ctx *c)
+const walor_stock_v1 *catalog_stock_svc(walor_ctx *c)
 {
     const walor_stock_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, NULL);
     return WALOR_STOCK_HAS(s, available) ? s : NULL;
 }
 
 /* available quantity, WALOR_STOCK_UNTRACKED without a warehouse or on error */
-static int64_t stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int64_t vno)
+int64_t catalog_stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int64_t vno)
 {
     int64_t q = WALOR_STOCK_UNTRACKED;
     if (!s)
@@ -167,7 +167,7 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
     int64_t parent = 0;
     const char *name = NULL;
     if (cat_id != 0) {
-        rc = category_visible(c, cat_id);
+        rc = catalog_category_visible(c, cat_id);
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -179,7 +179,7 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
             return rc;
         if (walor_row_next(r) == 1) {
             parent = walor_col_int(r, 0);
-            name = cut(c, walor_col_text(r, 1), NAME_MAX_SHOWN);
+            name = catalog_cut(c, walor_col_text(r, 1), NAME_MAX_SHOWN);
         }
         walor_rows_close(r);
     }
@@ -218,10 +218,10 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
             data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
         } else {
             label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name",
-                                nm ? nm : "", "pct", num(c, disc), NULL);
+                                nm ? nm : "", "pct", catalog_num(c, disc), NULL);
             data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)page);
         }
-        walor_kb_button(kb, cut(c, label, LABEL_MAX), data);
+        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), data);
         walor_kb_row(kb);
     }
     walor_rows_close(r);
@@ -251,7 +251,7 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.empty"));
     if (pages > 1)
         html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "catalog.page", "page", num(c, page + 1), "pages", num(c, pages), NULL));
+                                walor_textf(c, "catalog.page", "page", catalog_num(c, page + 1), "pages", catalog_num(c, pages), NULL));
     return send_screen(c, html, kb);
 }
 
@@ -282,7 +282,7 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
         walor_rows_close(r);
         return not_found(c, "catalog.not_found");
     }
-    const char *name = cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
+    const char *name = catalog_cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
     const char *desc = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
     const char *det = walor_ctx_printf(c, "%s", walor_col_text(r, 2) ? walor_col_text(r, 2) : "");
     const char *photo = walor_col_is_null(r, 3) ? NULL : walor_ctx_printf(c, "%s", walor_col_text(r, 3));
@@ -328,11 +328,11 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
         v = &single;
         nv = 1;
     }
-    const walor_stock_v1 *s = stock_svc(c);
+    const walor_stock_v1 *s = catalog_stock_svc(c);
     int all_out = 1, tracked_all = 1;
     int64_t left = 0;
     for (uint32_t i = 0; i < nv; i++) {
-        v[i].stock = stock_of(c, s, pid, v[i].no);
+        v[i].stock = catalog_stock_of(c, s, pid, v[i].no);
         if (v[i].stock == WALOR_STOCK_UNTRACKED) {
             tracked_all = 0;
             all_out = 0;
@@ -345,7 +345,7 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
 
     walor_kb *kb = walor_kb_new(c);
     for (uint32_t i = 0; i < nv && !all_out; i++) {
-        const char *price = walor_money(c, discounted(v[i].price, pct));
+        const char *price = walor_money(c, catalog_discounted(v[i].price, pct));
         const char *label;
         if (v[i].stock == 0)
             label = walor_textf(c, "catalog.btn.variant_out", "label", v[i].label, NULL);
@@ -353,7 +353,7 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
             label = walor_textf(c, "catalog.btn.buy", "price", price, NULL);
         else
             label = walor_textf(c, "catalog.btn.variant", "label", v[i].label, "price", price, NULL);
-        walor_kb_button(kb, cut(c, label, LABEL_MAX),
+        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX),
                         walor_ctx_printf(c, "cat:v:%lld:%lld", (long long)pid, (long long)v[i].no));
         walor_kb_row(kb);
     }
@@ -379,15 +379,15 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
     /* the text around the description */
     const char *head = walor_textf(c, "catalog.card.title", "name", walor_html_escape(c, name), NULL);
     if (pct > 0)
-        head = walor_ctx_printf(c, "%s\n%s", head, walor_textf(c, "catalog.card.discount", "pct", num(c, pct), NULL));
+        head = walor_ctx_printf(c, "%s\n%s", head, walor_textf(c, "catalog.card.discount", "pct", catalog_num(c, pct), NULL));
     const char *foot = "";
     if (all_out)
         foot = walor_text(c, "catalog.card.out");
     else if (tracked_all && low > 0 && left > 0 && left <= low)
-        foot = walor_textf(c, "catalog.card.left", "n", num(c, left), NULL);
+        foot = walor_textf(c, "catalog.card.left", "n", catalog_num(c, left), NULL);
     if (!details && nv > 1 && pct > 0)
         foot = walor_ctx_printf(c, "%s%s%s", foot, *foot ? "\n" : "",
-                                walor_textf(c, "catalog.card.sale_note", "pct", num(c, pct), NULL));
+                                walor_textf(c, "catalog.card.sale_note", "pct", catalog_num(c, pct), NULL));
     const char *body_src = details ? det : desc;
     const char *prefix = url ? walor_ctx_printf(c, "<a href=\"%s\">\xE2\x80\x8B</a>", walor_html_escape(c, url)) : "";
 
@@ -474,7 +474,7 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
     if (rc < 0)
         return rc;
     if (walor_row_next(r) == 1)
-        name = cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
+        name = catalog_cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
     walor_rows_close(r);
 
     int64_t n = 0;
@@ -516,7 +516,7 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
 
 static int32_t do_search(walor_ctx *c, const char *q)
 {
-    char *qq = cut(c, q, QUERY_MAX);
+    char *qq = catalog_cut(c, q, QUERY_MAX);
     char *f = catalog_fold_ctx(c, qq);
     /* LIKE pattern: escape \ % _ */
     char *pat = walor_ctx_alloc(c, strlen(f) * 2 + 3);
@@ -562,7 +562,7 @@ static int32_t do_search(walor_ctx *c, const char *q)
         return rc;
     int shown = 0, found = 0;
     for (int i = 0; i < nh; i++) {
-        rc = category_visible(c, hits[i].cat);
+        rc = catalog_category_visible(c, hits[i].cat);
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -571,8 +571,8 @@ static int32_t do_search(walor_ctx *c, const char *q)
         if (shown >= SEARCH_MAX)
             continue;
         const char *label = walor_textf(c, hits[i].disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product",
-                                        "name", hits[i].name, "pct", num(c, hits[i].disc), NULL);
-        walor_kb_button(kb, cut(c, label, LABEL_MAX), walor_ctx_printf(c, "cat:p:%lld:0", (long long)hits[i].id));
+                                        "name", hits[i].name, "pct", catalog_num(c, hits[i].disc), NULL);
+        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), walor_ctx_printf(c, "cat:p:%lld:0", (long long)hits[i].id));
         walor_kb_row(kb);
         shown++;
     }
@@ -584,9 +584,9 @@ static int32_t do_search(walor_ctx *c, const char *q)
     if (found == 0)
         html = walor_textf(c, "catalog.search.none", "q", eq, NULL);
     else
-        html = walor_textf(c, "catalog.search.found", "q", eq, "n", num(c, found), NULL);
+        html = walor_textf(c, "catalog.search.found", "q", eq, "n", catalog_num(c, found), NULL);
     if (found > shown)
-        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "catalog.search.more", "n", num(c, shown), NULL));
+        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "catalog.search.more", "n", catalog_num(c, shown), NULL));
     return walor_reply(c, html, kb);
 }
 

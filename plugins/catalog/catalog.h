@@ -3,6 +3,7 @@
 #define CATALOG_H
 
 #include <walor/plugin.h>
+#include <walor/services/stock.h>
 
 /* the search form of s (text.h catalog_fold) in the ctx arena */
 char *catalog_fold_ctx(walor_ctx *c, const char *s);
@@ -39,5 +40,15 @@ int32_t catalog_import_register(walor_plugin *p);
  * prefixes "cadm" [MANAGER] and "cown" [OWNER], conversations adm_*, texts
  * catalog.adm.*, help); called from load(); 0 or a negative WALOR_E* */
 int32_t catalog_admin_register(walor_plugin *p);
+
+
+/* shared by catalog.c, cart.c and admin.c */
+char *catalog_cut(walor_ctx *c, const char *s, size_t max);   /* arena copy cut on a UTF-8 boundary */
+char *catalog_num(walor_ctx *c, int64_t n);
+int64_t catalog_discounted(int64_t price, int64_t pct);        /* half-up to a kopeck */
+int32_t catalog_category_visible(walor_ctx *c, int64_t id);   /* 1 visible, 0 hidden/missing, < 0 error */
+const walor_stock_v1 *catalog_stock_svc(walor_ctx *c);        /* NULL without a warehouse */
+/* available quantity; WALOR_STOCK_UNTRACKED without a warehouse or on error */
+int64_t catalog_stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int64_t vno);
 
 #endif
