@@ -134,6 +134,29 @@ static int32_t log_action(walor_ctx *c, const char *what)
     return rc;
 }
 
+/* one UPDATE of product pid and its catalog.product_changed event, committed
+ * together */
+static int32_t prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_val *args, uint32_t nargs)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = walor_db_exec(c, sql, args, nargs);
+    if (rc >= 0) {
+        int32_t ev = catalog_emit_changed(c, pid);
+        if (ev < 0)
+            rc = ev;
+    }
+    if (rc >= 0) {
+        int32_t cm = walor_tx_commit(c);
+        if (cm < 0)
+            rc = cm;
+    }
+    if (rc < 0)
+        walor_tx_rollback(c);
+    return rc;
+}
+
 /* ---- model reads ---- */
 
 typedef struct cat_row {
@@ -484,7 +507,7 @@ static int32_t toggle_prod(walor_ctx *c, int64_t id)
     if (rc == 0)
         return gone(c, 0);
     int64_t nh = p.hidden ? 0 : 1;
-    rc = walor_db_exec(c, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
+    rc = prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
                        WALOR_ARGS(walor_i(nh), walor_i(walor_now(c)), walor_i(id)));
     if (rc < 0)
         return rc;
@@ -528,19 +551,26 @@ static int32_t ask_delete_cat(walor_ctx *c, int64_t id)
     return screen(c, html, kb);
 }
 
+/* one by one, so that each product's cart lines go and its event fires */
 static int32_t delete_products_in(walor_ctx *c, int64_t cat)
 {
-    int32_t rc = walor_db_exec(c,
-                               "DELETE FROM catalog_variant WHERE product_id IN "
-                               "(SELECT id FROM catalog_product WHERE category_id = ?)",
-                               WALOR_ARGS(walor_i(cat)));
-    if (rc >= 0)
-        rc = walor_db_exec(c,
-                           "DELETE FROM catalog_subscription WHERE product_id IN "
-                           "(SELECT id FROM catalog_product WHERE category_id = ?)",
-                           WALOR_ARGS(walor_i(cat)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)));
+    int64_t n = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)),
+                              &n);
+    if (rc < 0 || n == 0)
+        return rc < 0 ? rc : 0;
+    int64_t *ids = walor_ctx_alloc(c, (size_t)n * sizeof *ids), k = 0;
+    if (!ids)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c, "SELECT id FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)), &r);
+    if (rc < 0)
+        return rc;
+    while (k < n && (rc = walor_row_next(r)) == 1)
+        ids[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    for (int64_t i = 0; rc >= 0 && i < k; i++)
+        rc = catalog_product_delete(c, ids[i]);
     return rc;
 }
 
@@ -615,11 +645,7 @@ static int32_t delete_prod(walor_ctx *c, int64_t id)
     rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = walor_db_exec(c, "DELETE FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(id)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(id)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(id)));
+    rc = catalog_product_delete(c, id);
     if (rc >= 0)
         rc = log_action(c, walor_ctx_printf(c, "удалил товар p%lld «%s»", (long long)id, p.name));
     if (rc >= 0)
@@ -996,7 +1022,7 @@ static int32_t ren_got(walor_ctx *c, const char *text)
         walor_conv_end(c);
         return gone(c, 0);
     }
-    int32_t rc = is_p ? walor_db_exec(c, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
+    int32_t rc = is_p ? prod_exec(c, id, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
                                       WALOR_ARGS(walor_s(name), walor_s(catalog_fold_ctx(c, name)),
                                                  walor_i(walor_now(c)), walor_i(id)))
                       : walor_db_exec(c, "UPDATE catalog_category SET name = ?, name_lc = ? WHERE id = ?",
@@ -1433,7 +1459,7 @@ static int32_t move_cat(walor_ctx *c, int64_t id, int64_t parent)
 
 static int32_t edit_prod_cat(walor_ctx *c, prod_row *p, int64_t cat)
 {
-    int32_t rc = walor_db_exec(c,
+    int32_t rc = prod_exec(c, p->id,
                                "UPDATE catalog_product SET category_id = ?, updated_at = ?, sort = (SELECT "
                                "coalesce(max(sort), 0) + 1 FROM catalog_product WHERE category_id = ?) WHERE id = ?",
                                WALOR_ARGS(walor_i(cat), walor_i(walor_now(c)), walor_i(cat), walor_i(p->id)));
@@ -1474,6 +1500,8 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         if (rc >= 0)
             rc = walor_db_exec(c, "UPDATE catalog_product SET updated_at = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(now), walor_i(id)));
+        if (rc >= 0)
+            rc = catalog_emit_changed(c, id);
         const char *line = walor_ctx_printf(c, "изменил цену/фасовки товара p%lld «%s»: %s", (long long)id, p.name,
                                             vars_plain(c, vars, price));
         json_decref(vars);
@@ -1494,7 +1522,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         if (why)
             return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
         int is_desc = !strcmp(f, "desc");
-        rc = walor_db_exec(c,
+        rc = prod_exec(c, id,
                            is_desc ? "UPDATE catalog_product SET description = ?, updated_at = ? WHERE id = ?"
                                    : "UPDATE catalog_product SET details = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(d), walor_i(now), walor_i(id)));
@@ -1507,7 +1535,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         const char *fid = incoming_photo(c);
         if (!fid)
             return retry(c, T(c, "catalog.adm.err.not_photo"));
-        rc = walor_db_exec(c, "UPDATE catalog_product SET photo_file_id = ?, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(fid), walor_i(now), walor_i(id)));
         if (rc < 0)
             return rc;
@@ -1524,7 +1552,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
                 return retry(c, T(c, "catalog.adm.err.name_line"));
         if (cp_count(u) > UNIT_MAX_CP)
             return retry(c, walor_textf(c, "catalog.adm.err.unit_long", "max", catalog_num(c, UNIT_MAX_CP), NULL));
-        rc = walor_db_exec(c, "UPDATE catalog_product SET unit = ?, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET unit = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(u), walor_i(now), walor_i(id)));
         if (rc < 0)
             return rc;
@@ -1544,7 +1572,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         int64_t v = 0;
         if (!t || parse_num(t, &v) < 0 || (is_disc && v > 99) || (!is_disc && v > 1000000))
             return retry(c, T(c, is_disc ? "catalog.adm.err.disc" : "catalog.adm.err.low"));
-        rc = walor_db_exec(c,
+        rc = prod_exec(c, id,
                            is_disc ? "UPDATE catalog_product SET discount_pct = ?, updated_at = ? WHERE id = ?"
                                    : "UPDATE catalog_product SET low_stock = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(v), walor_i(now), walor_i(id)));
@@ -1591,7 +1619,7 @@ static int32_t edit_btn(walor_ctx *c, const char *arg)
             walor_conv_end(c);
             return gone(c, 0);
         }
-        rc = walor_db_exec(c, "UPDATE catalog_product SET photo_file_id = NULL, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = NULL, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
         if (rc < 0)
             return rc;
