@@ -30,6 +30,8 @@
 #define MAX_DEPTH 30           /* nesting levels of categories (the browser walks 32) */
 #define SUBTREE_MAX 5000       /* categories collected for a move / delete */
 #define SORT_MAX 500           /* IDs on one sort screen */
+#define XTEXT_MAX_CP 500       /* code points of the cross-sell heading (the cart message has 4096 bytes) */
+#define XIDS_MAX 10            /* cross-sell product IDs of one product (the cart shows 3) */
 
 /* ---- small helpers ---- */
 
@@ -185,7 +187,7 @@ static int32_t cat_get(walor_ctx *c, int64_t id, cat_row *out)
 
 typedef struct prod_row {
     int64_t id, cat, price, hidden, disc, low, sort;
-    const char *name, *desc, *details, *unit, *photo;
+    const char *name, *desc, *details, *unit, *photo, *xtext, *xids;
 } prod_row;
 
 static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
@@ -193,7 +195,7 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
                                 "SELECT category_id, name, description, details, unit, price, photo_file_id, hidden, "
-                                "discount_pct, low_stock, sort FROM catalog_product WHERE id = ?",
+                                "discount_pct, low_stock, sort, crosssell_text, crosssell_ids FROM catalog_product WHERE id = ?",
                                 WALOR_ARGS(walor_i(id)), &r);
     if (rc < 0)
         return rc;
@@ -211,6 +213,8 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
         p->disc = walor_col_int(r, 8);
         p->low = walor_col_int(r, 9);
         p->sort = walor_col_int(r, 10);
+        p->xtext = dup(c, walor_col_text(r, 11));
+        p->xids = dup(c, walor_col_text(r, 12));
     }
     walor_rows_close(r);
     return rc;
@@ -433,6 +437,22 @@ static const char *variants_text(walor_ctx *c, int64_t pid, int64_t base_price, 
     return out;
 }
 
+/* stored "5 7 12" → "p5 p7 p12" as staff type them */
+static const char *xids_shown(walor_ctx *c, const char *ids)
+{
+    const char *out = "";
+    for (const char *s = ids; *s;) {
+        if (*s < '0' || *s > '9') {
+            s++;
+            continue;
+        }
+        size_t n = strspn(s, "0123456789");
+        out = walor_ctx_printf(c, "%s%sp%.*s", out, *out ? " " : "", (int)n, s);
+        s += n;
+    }
+    return out;
+}
+
 static int32_t show_product(walor_ctx *c, int64_t pid)
 {
     prod_row p;
@@ -449,7 +469,9 @@ static int32_t show_product(walor_ctx *c, int64_t pid)
         *p.unit ? esc(c, p.unit) : "—", "desc", *p.desc ? esc(c, catalog_cut(c, p.desc, 600)) : "—", "details",
         T(c, *p.details ? "catalog.adm.yes" : "catalog.adm.no"), "photo",
         T(c, *p.photo ? "catalog.adm.yes" : "catalog.adm.no"), "disc", catalog_num(c, p.disc), "low", catalog_num(c, p.low),
-        "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), NULL);
+        "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), "xids",
+        *p.xids ? esc(c, xids_shown(c, p.xids)) : "—", "xtext", *p.xtext ? esc(c, catalog_cut(c, p.xtext, 200)) : "—",
+        NULL);
     walor_kb *kb = walor_kb_new(c);
 #define EB(key, f) walor_kb_button(kb, T(c, key), walor_ctx_printf(c, "cadm:e:%lld:" f, (long long)pid))
     if (walor_role(c) >= WALOR_ROLE_OWNER)
@@ -466,6 +488,10 @@ static int32_t show_product(walor_ctx *c, int64_t pid)
     EB("catalog.adm.btn.e_low", "low");
     walor_kb_row(kb);
     EB("catalog.adm.btn.e_cat", "cat");
+    walor_kb_row(kb);
+    EB("catalog.adm.btn.e_xids", "xids");
+    EB("catalog.adm.btn.e_xtext", "xtext");
+    walor_kb_row(kb);
 #undef EB
     walor_kb_button(kb, T(c, p.hidden ? "catalog.adm.btn.show" : "catalog.adm.btn.hide"),
                     walor_ctx_printf(c, "cadm:ph:%lld", (long long)pid));
@@ -739,7 +765,7 @@ static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
 }
 
 /* the description/details as typed: "-" clears; HTML must be sendable as is */
-static const char *check_html(walor_ctx *c, const char *text, char **out)
+static const char *check_html(walor_ctx *c, const char *text, size_t max_cp, char **out)
 {
     char *s = trim(c, text);
     if (!s)
@@ -750,8 +776,8 @@ static const char *check_html(walor_ctx *c, const char *text, char **out)
     }
     if (!*s)
         return T(c, "catalog.adm.err.desc_empty");
-    if (cp_count(s) > DESC_MAX_CP)
-        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, DESC_MAX_CP), NULL);
+    if (cp_count(s) > max_cp)
+        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, (int64_t)max_cp), NULL);
     /* the preview is exactly what walor_send would get: if the host refuses
      * it, Telegram would too */
     int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", T(c, "catalog.adm.desc_preview"), s), NULL);
@@ -1252,7 +1278,7 @@ static int32_t np_desc_ask(walor_ctx *c)
 static int32_t np_desc_got(walor_ctx *c, const char *text)
 {
     char *d = NULL;
-    const char *why = check_html(c, text, &d);
+    const char *why = check_html(c, text, DESC_MAX_CP, &d);
     if (why)
         return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
     data_set_str(c, "desc", d);
@@ -1367,6 +1393,66 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
     return show_product(c, id);
 }
 
+/* the cross-sell IDs as typed ("p5 p7", "5, 7", "р5"; "-" clears) → "5 7"
+ * in *out; every unknown ID, the product itself and repeats are named in
+ * the error, and then nothing is saved. NULL, or the error text */
+static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, const char **out)
+{
+    char *s = trim(c, text);
+    if (!s)
+        return "ENOMEM";
+    *out = "";
+    if (!strcmp(s, "-"))
+        return NULL;
+    int64_t ids[XIDS_MAX];
+    int n = 0, ntok = 0;
+    const char *bad = "", *unknown = "", *dups = "", *norm = "";
+    char *save = NULL;
+    for (char *tok = strtok_r(s, " ,;\n\t\r", &save); tok; tok = strtok_r(NULL, " ,;\n\t\r", &save)) {
+        char kind = 0;
+        int64_t id = 0;
+        if (++ntok > XIDS_MAX)
+            return walor_textf(c, "catalog.adm.err.xids_many", "max", catalog_num(c, XIDS_MAX), NULL);
+        if (parse_ref(tok, &kind, &id) < 0 || kind == 'c' || id == 0) {
+            bad = walor_ctx_printf(c, "%s%s%s", bad, *bad ? ", " : "", esc(c, catalog_cut(c, tok, 30)));
+            continue;
+        }
+        const char *ref = walor_ctx_printf(c, "p%lld", (long long)id);
+        int seen = id == self;
+        for (int i = 0; i < n; i++)
+            if (ids[i] == id)
+                seen = 1;
+        if (seen) {
+            dups = walor_ctx_printf(c, "%s%s%s", dups, *dups ? ", " : "", ref);
+            continue;
+        }
+        int64_t found = 0;
+        int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(id)),
+                                  &found);
+        if (rc < 0)
+            return "ENOMEM";
+        if (!found) {
+            unknown = walor_ctx_printf(c, "%s%s%s", unknown, *unknown ? ", " : "", ref);
+            continue;
+        }
+        ids[n++] = id;
+        norm = walor_ctx_printf(c, "%s%s%lld", norm, *norm ? " " : "", (long long)id);
+    }
+    const char *errs = "";
+    if (*bad)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_bad", "list", bad, NULL));
+    if (*unknown)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_unknown", "list", unknown, NULL));
+    if (*dups)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_dup", "list", dups, NULL));
+    if (*errs)
+        return walor_ctx_printf(c, "%s\n%s", errs + 1, T(c, "catalog.adm.nothing_changed"));
+    if (n == 0)
+        return T(c, "catalog.adm.err.xids_empty");
+    *out = norm;
+    return NULL;
+}
+
 /* ---- conversation adm_edit: one field of a product, or a category's parent ---- */
 
 static int32_t edit_ask(walor_ctx *c)
@@ -1405,6 +1491,12 @@ static int32_t edit_ask(walor_ctx *c)
         return ask(c, walor_textf(c, "catalog.adm.ask.e_disc", "what", what, "now", catalog_num(c, p.disc), NULL), NULL, NULL);
     if (!strcmp(f, "low"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_low", "what", what, "now", catalog_num(c, p.low), NULL), NULL, NULL);
+    if (!strcmp(f, "xids"))
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_xids", "what", what, "now",
+                                  *p.xids ? esc(c, xids_shown(c, p.xids)) : "—", "max", catalog_num(c, XIDS_MAX), NULL),
+                   NULL, NULL);
+    if (!strcmp(f, "xtext"))
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_xtext", "what", what, NULL), NULL, NULL);
     if (!strcmp(f, "cat"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_cat", "what", what, "now", cat_title(c, p.cat), NULL),
                    T(c, "catalog.adm.btn.root"), "root");
@@ -1518,7 +1610,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "desc") || !strcmp(f, "det")) {
         char *d = NULL;
-        const char *why = check_html(c, text, &d);
+        const char *why = check_html(c, text, DESC_MAX_CP, &d);
         if (why)
             return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
         int is_desc = !strcmp(f, "desc");
@@ -1587,6 +1679,29 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         int64_t cat = 0;
         const char *why = parse_parent(c, text, &cat);
         return why ? retry(c, why) : edit_prod_cat(c, &p, cat);
+    }
+    if (!strcmp(f, "xids")) {
+        const char *ids = NULL, *why = parse_xids(c, text, id, &ids);
+        if (why)
+            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_ids = ?, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(ids), walor_i(now), walor_i(id)));
+        if (rc < 0)
+            return rc;
+        return edit_done(c, walor_ctx_printf(c, "изменил допродажу товара p%lld «%s»: «%s» → «%s»", (long long)id,
+                                             p.name, xids_shown(c, p.xids), xids_shown(c, ids)));
+    }
+    if (!strcmp(f, "xtext")) {
+        char *d = NULL;
+        const char *why = check_html(c, text, XTEXT_MAX_CP, &d);
+        if (why)
+            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_text = ?, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(d), walor_i(now), walor_i(id)));
+        if (rc < 0)
+            return rc;
+        return edit_done(c, walor_ctx_printf(c, "%s заголовок допродажи товара p%lld «%s»", *d ? "изменил" : "очистил",
+                                             (long long)id, p.name));
     }
     return go_back(c);
 }
@@ -1665,7 +1780,7 @@ static int32_t start_edit(walor_ctx *c, const char *rest)
         return show_tree(c, 0, 0);
     char *idbuf = walor_ctx_printf(c, "%.*s", (int)(c2 - rest), rest);
     const char *f = c2 + 1;
-    static const char *const FIELDS[] = {"var", "desc", "det", "photo", "unit", "disc", "low", "cat"};
+    static const char *const FIELDS[] = {"var", "desc", "det", "photo", "unit", "disc", "low", "cat", "xids", "xtext"};
     int known = 0;
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
         if (!strcmp(f, FIELDS[i]))
@@ -1822,6 +1937,8 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.btn.e_disc", "🔥 Скидка %"},
     {"catalog.adm.btn.e_low", "⚠️ Порог остатка"},
     {"catalog.adm.btn.e_cat", "📁 Раздел"},
+    {"catalog.adm.btn.e_xids", "✨ Допродажа: товары"},
+    {"catalog.adm.btn.e_xtext", "✨ Допродажа: заголовок"},
     {"catalog.adm.card",
      "📦 <b>{name}</b> (p{id})\n"
      "Раздел: {cat}\n"
@@ -1832,6 +1949,8 @@ static const char *const TEXTS[][2] = {
      "Фото: {photo}\n"
      "Скидка: {disc}%\n"
      "Порог остатка: {low}\n"
+     "Допродажа в корзине: {xids}\n"
+     "Заголовок допродажи: {xtext}\n"
      "Статус: {status}"},
     {"catalog.adm.card.price", "Цена"},
     {"catalog.adm.card.variants", "Фасовки"},
@@ -1883,6 +2002,13 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.ask.e_disc", "🔥 Скидка товара {what} в процентах, 0–99 (сейчас {now}%):"},
     {"catalog.adm.ask.e_low", "⚠️ Порог остатка товара {what}: при остатке не выше него склад подсветит товар "
                               "(0 — не следить; сейчас {now}):"},
+    {"catalog.adm.ask.e_xids",
+     "✨ Какие товары предлагать в корзине вместе с {what}? Сейчас: {now}.\n"
+     "Напишите ID через пробел, например <code>p5 p7</code> (не больше {max}; «-» — убрать). "
+     "Без списка корзина предложит товары из того же раздела."},
+    {"catalog.adm.ask.e_xtext",
+     "✨ Заголовок над предложениями в корзине для {what}, например «С этим берут:» (HTML можно; «-» — "
+     "стандартный заголовок):"},
     {"catalog.adm.ask.e_cat", "📁 В какой раздел перенести {what}? Сейчас: {now}.\nНапишите ID раздела (например "
                               "<code>c3</code>) или нажмите «В корень каталога»."},
     {"catalog.adm.err.name_empty", "Название не может быть пустым."},
@@ -1910,6 +2036,11 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.err.sort_dup", "Повторяются: {list}."},
     {"catalog.adm.err.sort_empty", "Напишите хотя бы один ID."},
     {"catalog.adm.err.sort_many", "Слишком много ID: не больше {max}."},
+    {"catalog.adm.err.xids_bad", "Непонятные ID: {list} (пишите p5 для товара)."},
+    {"catalog.adm.err.xids_unknown", "Таких товаров нет: {list}."},
+    {"catalog.adm.err.xids_dup", "Повторяются или указан сам товар: {list}."},
+    {"catalog.adm.err.xids_empty", "Напишите хотя бы один ID или «-», чтобы убрать список."},
+    {"catalog.adm.err.xids_many", "Слишком много товаров: не больше {max}."},
 };
 
 static const walor_conv_state ST_CAT[] = {
@@ -1955,7 +2086,8 @@ static const char HELP[] =
     "<code>50 мл:1000:300, 100 мл:1800:550</code> (вес в граммах можно не писать). При ошибке бот покажет "
     "номер каждой неверной строки и ничего не сохранит.\n"
     "• <b>Карточка товара</b>: кнопки меняют одно поле — цену/фасовки, описание, «Подробнее», фото, единицу, "
-    "скидку %, порог остатка, раздел, видимость. Название и удаление — только владелец.\n"
+    "скидку %, порог остатка, раздел, видимость, допродажу (какие товары предложить в корзине — ID вроде "
+    "<code>p5 p7</code> — и заголовок над ними). Название и удаление — только владелец.\n"
     "• <b>Порядок</b>: «🔢 Порядок» и ID через пробел: <code>c1 c3 p5 p2</code>. Если ID неизвестен, бот "
     "назовёт его и ничего не изменит.\n"
     "Все изменения записываются в журнал действий.";
