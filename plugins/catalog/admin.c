@@ -1390,6 +1390,9 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
     }
     walor_conv_end(c);
     walor_answer(c, T(c, "catalog.adm.created"));
+    if (*photo && catalog_photo_publish(c, id, photo) < 0)
+        walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,
+                  walor_last_error(c));
     return show_product(c, id);
 }
 
@@ -1627,11 +1630,18 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         const char *fid = incoming_photo(c);
         if (!fid)
             return retry(c, T(c, "catalog.adm.err.not_photo"));
-        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = ?, updated_at = ? WHERE id = ?",
-                           WALOR_ARGS(walor_s(fid), walor_i(now), walor_i(id)));
+        /* the old photo's hosted URL would outrank the new photo on the card */
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = ?, image_url = NULL, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(fid), walor_i(now), walor_i(id)));
         if (rc < 0)
             return rc;
-        return edit_done(c, walor_ctx_printf(c, "сменил фото товара p%lld «%s»", (long long)id, p.name));
+        log_action(c, walor_ctx_printf(c, "сменил фото товара p%lld «%s»", (long long)id, p.name));
+        walor_reply(c, T(c, "catalog.adm.saved"), NULL);
+        rc = catalog_photo_publish(c, id, fid);
+        if (rc < 0)
+            walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,
+                      walor_last_error(c));
+        return go_back(c);
     }
     if (!strcmp(f, "unit")) {
         char *u = trim(c, text);
@@ -1734,7 +1744,7 @@ static int32_t edit_btn(walor_ctx *c, const char *arg)
             walor_conv_end(c);
             return gone(c, 0);
         }
-        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = NULL, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = NULL, image_url = NULL, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
         if (rc < 0)
             return rc;

@@ -812,9 +812,11 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = catalog_import_register(p);
     if (!rc) rc = catalog_cart_register(p);
     if (!rc) rc = catalog_service_register(p);
+    if (!rc) rc = catalog_imghost_register(p);
     return rc;
 }
 
 WALOR_PLUGIN_DEFINE(.name = "catalog", .version = "0.1.0",
                     .description = "Каталог: разделы, карточки товаров, поиск, уведомления о поступлении",
+                    .min_host_minor = 2, /* walor_http_fetch for the image host */
                     .load = load)

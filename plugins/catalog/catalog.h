@@ -60,6 +60,21 @@ int32_t catalog_product_delete(walor_ctx *c, int64_t pid);
  * customer who had one), in the caller's transaction */
 int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid);
 
+/* ---- the optional external image host (imghost.c, F-CAT-11) ---- */
+
+/* texts; called from load() */
+int32_t catalog_imghost_register(walor_plugin *p);
+
+/* [plugin.catalog] imghost_url and imghost_key are both set */
+int catalog_imghost_enabled(walor_ctx *c);
+
+/* after a new photo file_id of product pid was committed (never inside a
+ * transaction): uploads it to the image host when one is configured and
+ * stores the public URL if the product still has that photo; tells the
+ * staff member the outcome. On failure the file_id stays. 0 or a negative
+ * WALOR_E* (database errors only) */
+int32_t catalog_photo_publish(walor_ctx *c, int64_t pid, const char *file_id);
+
 /* shared by catalog.c, cart.c and admin.c */
 /* "%<folded q with \ % _ escaped>%" for LIKE ... ESCAPE '\' on name_lc */
 char *catalog_like_pattern(walor_ctx *c, const char *q);
