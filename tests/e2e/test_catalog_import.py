@@ -187,3 +187,29 @@ def test_owner_uploads_xlsx_through_telegram(tgsim, walord, tmp_path):
     boss.press("✅ Применить")
     boss.expect("Импорт применён")
     assert hk.scalar(w.db(), "SELECT count(*) FROM catalog_product WHERE name = 'Сенча'") == 1
+
+
+@pytest.mark.features("F-CAT-07")
+def test_csv_import_as_excel_saves_it(tgsim, walord, tmp_path):
+    """A .csv as Russian Excel writes it: UTF-8 with a BOM, ';' between
+    fields, decimal commas, a quoted field holding ';' and a line break."""
+    w, shop, d = start(walord, tmp_path)
+    tea = shop.cat("Чай")
+    pid = shop.product("Пуэр", cat=tea, price=50000)
+    csv = ("\ufeff" + ";".join(HEADER) + "\r\n"
+           + f"{pid};Чай;Пуэр;;;650,50;;;;\r\n"
+           + ';Чай / Зелёный;Сенча;"Свежий; ароматный\r\nурожай";50 г;400;50;10;0;\r\n'
+           + ";Чай / Зелёный;Сенча;\"Свежий; ароматный\r\nурожай\";100 г;750;100;10;0;\r\n").encode()
+    boss = open_import(tgsim)
+    boss.send_document("прайс.csv", csv)
+    boss.expect("Предпросмотр импорта")
+    s = boss.screen()
+    assert "Новых товаров: 1" in s.text and "Изменённых: 1" in s.text and "Ошибок: 0" in s.text, s
+    boss.press("✅ Применить")
+    boss.expect("Импорт применён")
+    con = w.db()
+    assert hk.scalar(con, "SELECT price FROM catalog_product WHERE id = ?", pid) == 65050
+    row = con.execute("SELECT id, description, discount_pct FROM catalog_product WHERE name = 'Сенча'").fetchone()
+    assert row[1] == "Свежий; ароматный\nурожай" and row[2] == 10
+    assert con.execute("SELECT label, price, weight_g FROM catalog_variant WHERE product_id = ? ORDER BY sort",
+                       (row[0],)).fetchall() == [("50 г", 40000, 50), ("100 г", 75000, 100)]
