@@ -21,7 +21,7 @@
 #   BENCH_BULK_USERS    bulk audience (default 500)
 #   BENCH_BULK_TOTAL    bulk messages, spread evenly over them (default 10000)
 #   BENCH_BULK_RATE     walord's bulk_rate = tgsim's global limit (default 300)
-#   BENCH_PHASES        the phases to run (default "polling webhook bulk db")
+#   BENCH_PHASES        the phases to run (default "polling webhook bulk db plugins")
 #   BENCH_KEEP=1        keep the work directory (logs, ini, database)
 #
 # Stdout: `bench: tgsim_req_per_s=…`, `bench: updates_per_s=… p50_ms=… p99_ms=…
