@@ -336,3 +336,40 @@ def test_roles_and_forged_buttons(tgsim, walord, tmp_path):
     m.expect("Выберите действие")
     m.press_data(f"wrh:i:{a}:0", force=True)
     m.expect("Последние движения")
+
+
+@pytest.mark.features("F-WH-01", "F-WH-09")
+def test_deleted_product_is_archived_not_reservable(tgsim, walord, tmp_path):
+    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse", "stockprobe"])
+    con = w.db()
+    a = product(con, "Амбра")
+    b = product(con, "Бергамот")
+    stock(con, a, 0, 4, 100)
+    stock(con, b, 0, 2, 100)
+    anna = tgsim.user("Анна")
+    anna.send(f"/sp_buy 5 {a} 1")
+    assert anna.screen().text.startswith("ok")
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    boss.press_data(f"cown:dpy:{a}", force=True)          # the owner deletes it in 📦 Товары
+    assert hk.scalar(con, "SELECT count(*) FROM catalog_product WHERE id = ?", a) == 0
+    hk.wait_until(lambda: hk.scalar(con, "SELECT deleted FROM warehouse_item WHERE product_id = ?", a) == 1,
+                  what="catalog.product_deleted handled")
+    anna.send(f"/sp_avail {a}")
+    assert anna.screen().text == "not found: доступно 0"
+    anna.send(f"/sp_buy 6 {a} 1 {b} 1")
+    assert anna.screen().text.startswith("not found")
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_reservation WHERE order_id = 6") == 0
+    # the order placed before the deletion still sells; the ledger keeps the level
+    anna.send("/sp_commit 5")
+    assert anna.screen().text == "ok: commit 5"
+    assert level(con, a) == (3, 100)
+    admin(boss)
+    boss.press("📋 Остатки")
+    s = boss.screen().text
+    assert "Амбра" not in s and "Бергамот" in s and "Всего позиций: 1" in s, s
+    boss.press("⬅️ Склад")
+    boss.press("🗑 Списание")
+    boss.send(f"{a} 1")
+    assert f"строка 1: товара {a} нет в каталоге" in boss.screen().text
+    consistent(w)

@@ -34,6 +34,14 @@ def test_qr_sheet_arrives_as_one_pdf_of_active_products(tgsim, walord, tmp_path)
     a = product(con, "Ёжик в тумане")
     b = product(con, "Бергамот", variants=("10 мл", "30 мл"))
     product(con, "Скрытый", hidden=1)
+    # Telegram does not answer getMe: told, no document, nothing logged
+    tgsim.fault("getMe", "500", count=10)
+    boss.press("⬅️ Склад")
+    boss.press("🔳 QR-коды товаров (PDF)")
+    boss.expect("Не удалось узнать имя бота", timeout=60)
+    assert not [m for m in boss.bot_messages() if m.get("document")]
+    tgsim.clear_faults()
+
     boss.press("⬅️ Склад")
     boss.press("🔳 QR-коды товаров (PDF)")
     doc = hk.wait_until(lambda: [m for m in boss.bot_messages() if m.get("document")], what="the PDF")[-1]
