@@ -55,6 +55,7 @@ static int32_t item_gone(walor_ctx *c)
 
 int32_t wr_section(walor_ctx *c)
 {
+    wr_demo_maybe(c);
     int64_t items = 0, units = 0, value = 0;
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,

@@ -13,6 +13,7 @@
 #include "ledger.h"
 #include "stock.h"
 #include "wac.h"
+#include "warehouse.h"
 
 #define LINE_QTY_MAX 1000000000LL /* keeps the sum of one request's lines inside int64 */
 #define ORDER_LINES_MAX 10000     /* reservation rows of one order handled at once */
@@ -21,6 +22,7 @@ static int32_t available(walor_ctx *c, int64_t pid, int64_t vno, int64_t *out)
 {
     if (!out || pid <= 0 || vno < 0)
         return WALOR_EINVAL;
+    wr_demo_maybe(c);
     wr_level lv;
     int32_t rc = wr_level_get(c, pid, vno, &lv);
     if (rc < 0)

@@ -7,6 +7,7 @@
  *   forms.c   bulk write-off and stock-take
  *   supply.c  supplies and the suppliers directory
  *   texts.c   default texts; util.c shared helpers; qr.c the QR sheet
+ *   demo.c    demo stock for `make run`
  * Product names, variants and thresholds come from the `catalog` service. */
 #include <walor/plugin.h>
 
@@ -42,6 +43,7 @@ static const char HELP[] =
 
 static int32_t load(walor_plugin *p)
 {
+    wr_demo_configure(p);
     int32_t rc = walor_migration(p, 1, wr_migration_1);
     if (!rc) rc = wr_stock_provide(p);
     if (!rc) rc = walor_subscribe(p, "catalog.product_deleted", on_product_deleted);

@@ -48,6 +48,11 @@ typedef struct wr_buf {
 } wr_buf;
 void wr_buf_add(walor_ctx *c, wr_buf *b, const char *str);
 
+/* demo.c: [plugin.warehouse] demo = yes puts demo stock into an empty
+ * warehouse the first time stock is looked at */
+void wr_demo_configure(walor_plugin *p);
+void wr_demo_maybe(walor_ctx *c);
+
 /* registration of each screen file [load] */
 int32_t wr_texts_register(walor_plugin *p);
 int32_t wr_admin_register(walor_plugin *p);

@@ -373,3 +373,23 @@ def test_deleted_product_is_archived_not_reservable(tgsim, walord, tmp_path):
     boss.send(f"{a} 1")
     assert f"строка 1: товара {a} нет в каталоге" in boss.screen().text
     consistent(w)
+
+
+@pytest.mark.features("F-WH-01", "F-WH-04")
+def test_demo_stock_fills_an_empty_warehouse_once(tgsim, walord, tmp_path):
+    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse"],
+                 conf_files={"40-demo.ini": "[plugin.catalog]\ndemo = yes\n[plugin.warehouse]\ndemo = yes\n"})
+    con = w.db()
+    anna = tgsim.user("Анна")
+    anna.send("/start p1")                      # the catalog loads its demo; the card asks for stock
+    s = anna.screen()
+    assert "Цветущий сад" in s.text and "❌ Нет в наличии" not in s.text, s
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 1
+    assert hk.scalar(con, "SELECT name FROM warehouse_supplier") == "Демо-поставщик"
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press("📋 Остатки")
+    s = boss.screen().text
+    assert "🟢" in s and "🟡" in s and "🔴" in s, s
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 1   # once
+    consistent(w)
