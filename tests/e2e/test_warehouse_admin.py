@@ -393,3 +393,39 @@ def test_demo_stock_fills_an_empty_warehouse_once(tgsim, walord, tmp_path):
     assert "🟢" in s and "🟡" in s and "🔴" in s, s
     assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 1   # once
     consistent(w)
+
+
+@pytest.mark.features("F-WH-04", "F-WH-09")
+def test_supply_of_an_empty_item_fires_back_in_stock(tgsim, walord, tmp_path):
+    w, con = start(walord, tmp_path)
+    tea = product(con, "Пуэр")
+    anna = tgsim.user("Анна")
+    anna.send(f"/start p{tea}")
+    assert "❌ Нет в наличии" in anna.screen().text            # never supplied: 0, not "always in stock"
+    anna.press("🔔 Сообщить о поступлении")
+    assert "Мы напишем" in (anna.last_answer() or {}).get("text", ""), anna.dump()
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press("🚚 Поставка")
+    boss.send("Чайный дом")                                     # a new supplier typed in
+    boss.expect("шаг 2 из 3")
+    boss.send(f"{tea} 3")
+    boss.send(f"{tea} 900")
+    boss.press("✅ Провести поставку")
+    boss.expect("Поставка №1 проведена")
+    anna.expect("Снова в наличии: Пуэр")
+    # a second supply (3 → 6) is no comeback: no second message
+    boss.press("🚚 Поставка")
+    boss.press("🏭 Чайный дом")
+    boss.send(f"{tea} 3")
+    boss.send(f"{tea} 900")
+    boss.press("✅ Провести поставку")
+    boss.expect("Поставка №2 проведена")
+    # both stock.changed events delivered to the catalog before counting its messages
+    hk.wait_until(lambda: hk.scalar(con, "SELECT count(*) FROM wh_event_deliveries WHERE plugin = 'catalog' "
+                                         "AND delivered_at IS NOT NULL") == 2, what="two deliveries")
+    assert sum("Снова в наличии" in (m.get("text") or "") for m in anna.bot_messages()) == 1
+    assert level(con, tea) == (6, 30000)
+    events = [json.loads(r[0]) for r in con.execute(
+        "SELECT payload FROM wh_events WHERE event = 'stock.changed' AND aggregate = ? ORDER BY id", (f"stock:{tea}",))]
+    assert [(e["before"], e["after"], e["reason"]) for e in events] == [(0, 3, "supply"), (3, 6, "supply")]
