@@ -16,6 +16,7 @@
 #define CARD_LEDGER_ROWS 8
 #define SEARCH_MAX 30
 #define QUERY_MAX 100
+#define LIST_BYTES 3200 /* of a list in one message: Telegram takes 4096 characters */
 
 static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 
@@ -110,11 +111,8 @@ int32_t wr_overview(walor_ctx *c, int64_t page)
         page = pages - 1;
 
     int64_t counts[3] = {0}, units = 0, value = 0;
-    size_t cap = 256 + (size_t)ps * 400;
-    char *list = walor_ctx_alloc(c, cap);
-    if (!list)
-        return WALOR_ENOMEM;
-    size_t len = 0;
+    wr_buf list = {0};
+    wr_buf_add(c, &list, "");
     walor_kb *kb = walor_kb_new(c);
     for (uint32_t i = 0; i < n; i++) {
         const walor_catalog_item *it = walor_catalog_item_at(all, i);
@@ -132,27 +130,24 @@ int32_t wr_overview(walor_ctx *c, int64_t page)
             c, lv.reserved ? "warehouse.ov.line_reserved" : "warehouse.ov.line", "mark", m, "id", ref, "title",
             wr_title(c, it), "qty", num(c, lv.on_hand), "reserved", num(c, lv.reserved), "cost",
             walor_money(c, lv.unit_cost), "value", walor_money(c, lv.on_hand * lv.unit_cost), NULL);
-        size_t l = strlen(line);
-        if (len + l + 2 < cap) {
-            memcpy(list + len, line, l);
-            len += l;
-            list[len++] = '\n';
-            list[len] = 0;
-        }
+        wr_buf_add(c, &list, line);
+        wr_buf_add(c, &list, "\n");
         walor_kb_row(kb);
         walor_kb_button(kb, walor_ctx_printf(c, "%s %s", m, ref),
                         walor_ctx_printf(c, "wrh:i:%lld:%lld", (long long)it->product_id, (long long)it->variant_no));
     }
     walor_kb_row(kb);
     if (page > 0)
-        walor_kb_button(kb, walor_text(c, "warehouse.btn.prev"), walor_ctx_printf(c, "wrh:o:%lld", (long long)page - 1));
+        walor_kb_button(kb, walor_text(c, "warehouse.btn.prev"),
+                        walor_ctx_printf(c, "wrh:o:%lld", (long long)page - 1));
     if (page + 1 < pages)
-        walor_kb_button(kb, walor_text(c, "warehouse.btn.next"), walor_ctx_printf(c, "wrh:o:%lld", (long long)page + 1));
+        walor_kb_button(kb, walor_text(c, "warehouse.btn.next"),
+                        walor_ctx_printf(c, "wrh:o:%lld", (long long)page + 1));
     wr_kb_back(c, kb);
-    const char *html = walor_textf(
-        c, "warehouse.ov", "list", n ? list : walor_text(c, "warehouse.ov.empty"), "page", num(c, page + 1), "pages",
-        num(c, pages), "items", num(c, n), "green", num(c, counts[0]), "yellow", num(c, counts[1]), "red", num(c, counts[2]),
-        "units", num(c, units), "value", walor_money(c, value), NULL);
+    const char *shown = n ? wr_cut_lines(c, list.s, LIST_BYTES) : walor_text(c, "warehouse.ov.empty");
+    const char *html = walor_textf(c, "warehouse.ov", "list", shown, "page", num(c, page + 1), "pages", num(c, pages),
+                                   "items", num(c, n), "green", num(c, counts[0]), "yellow", num(c, counts[1]), "red",
+                                   num(c, counts[2]), "units", num(c, units), "value", walor_money(c, value), NULL);
     return wr_show(c, html, kb);
 }
 
@@ -394,7 +389,8 @@ static int32_t search_got(walor_ctx *c, const char *text)
     if (n == 0)
         return walor_reply(c, walor_textf(c, "warehouse.search.none", "q", eq, NULL), kb);
     return walor_reply(c,
-                       walor_textf(c, "warehouse.search.found", "q", eq, "n", num(c, total), "list", list, "more",
+                       walor_textf(c, "warehouse.search.found", "q", eq, "n", num(c, total), "list",
+                                   wr_cut_lines(c, list, LIST_BYTES), "more",
                                    total > n ? walor_textf(c, "warehouse.search.more", "n", num(c, n), NULL) : "",
                                    NULL),
                        kb);
@@ -471,7 +467,7 @@ int32_t wr_admin_register(walor_plugin *p)
                                    .states = SEARCH_STATES, .nstates = 1, .timeout_s = 900};
     const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
                                   .label = "Склад: позиций на странице остатков", .default_value = "15", .min = 5,
-                                  .max = 40, .flags = WALOR_SET_OWNER_EDITABLE};
+                                  .max = 25, .flags = WALOR_SET_OWNER_EDITABLE};
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_conversation(p, &edit);

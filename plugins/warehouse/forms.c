@@ -82,7 +82,8 @@ static int32_t parse_all(walor_ctx *c, const char *text, uint32_t flags, walor_f
         int off = 0;
         if (sscanf(p, "строка %u: %n", &line, &off) == 1 && off > 0) {
             adderr(c, e, line, walor_html_escape(c, walor_ctx_printf(c, "%.*s", (int)(l - (size_t)off), p + off)));
-            too_many |= strstr(p, "слишком много строк") != NULL && (size_t)(strstr(p, "слишком много строк") - p) < l;
+            const char *big = strstr(p, "слишком много строк"); /* the host's line limit */
+            too_many |= big && (size_t)(big - p) < l;
         }
         p += l + (p[l] == '\n');
     }
