@@ -245,7 +245,9 @@ int32_t wr_lines_load(walor_ctx *c, json_t *arr, wr_fline **out, uint32_t *n)
 
 const char *wr_form_input(walor_ctx *c, const char *text)
 {
-    if (text && *text)
+    json_t *msg = walor_update(c) ? json_object_get(walor_update(c), "message") : NULL;
+    int has_doc = msg && json_object_get(msg, "document"); /* a file wins over its caption */
+    if (!has_doc && text && *text)
         return text;
     const char *why = NULL;
     char *s = wr_document_text(c, WR_FILE_MAX, &why);

@@ -301,7 +301,8 @@ def test_bulk_writeoff_from_a_file(tgsim, walord, tmp_path):
     boss.send_document("photo.jpg", b"\xff\xd8\xff\x00binary", mime_type="image/jpeg")
     assert "не текстовый файл" in boss.screen().text
     # 1,000 lines from a file: preview cut, all applied in one go
-    boss.send_document("spisanie.txt", "".join(f"{pid} 2\n" for pid in ids).encode(), mime_type="text/plain")
+    boss.send_document("spisanie.txt", "".join(f"{pid} 2\n" for pid in ids).encode(), mime_type="text/plain",
+                       caption="списание за ноябрь")               # the file is read, not its caption
     boss.expect("Списание: проверьте")
     s = boss.screen().text
     assert "… и ещё 960" in s and "Строк: 1000, всего −2000 шт" in s, s
