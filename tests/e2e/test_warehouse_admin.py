@@ -310,6 +310,14 @@ def test_bulk_writeoff_from_a_file(tgsim, walord, tmp_path):
     boss.expect("Списано: 1000 позиций")
     assert hk.scalar(con, "SELECT count(*) FROM warehouse_ledger WHERE kind = 'writeoff'") == 1000
     assert hk.scalar(con, "SELECT sum(on_hand) FROM warehouse_item") == 3000
+    # the overview pages through 1,000 items, 15 a page, totals over all of them
+    boss.press("📋 Остатки")
+    s = boss.screen()
+    assert "стр. 1 из 67" in s.text and "Всего позиций: 1000 — 🟢 1000" in s.text and "Вперёд ▶️" in s.button_texts
+    assert "На складе: 3000 шт на 3 000 ₽" in s.text, s
+    boss.press("Вперёд ▶️")
+    s = boss.screen()
+    assert "стр. 2 из 67" in s.text and f"{ids[15]} Товар 15: 3 шт" in s.text and "◀️ Назад" in s.button_texts, s
     consistent(w)
 
 
