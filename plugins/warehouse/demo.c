@@ -50,6 +50,14 @@ void wr_demo_maybe(walor_ctx *c)
     int32_t own = wr_tx_enter(c);
     if (own < 0)
         return;
+    /* again under the write lock: another worker may have just done it */
+    if (walor_db_int(c, "SELECT (SELECT count(*) FROM warehouse_item) + (SELECT count(*) FROM warehouse_supply)",
+                     NULL, 0, &rows) < 0 ||
+        rows > 0) {
+        wr_tx_end(c, own, 0, 0);
+        atomic_store(&done, rows > 0);
+        return;
+    }
     int64_t sup = 0, id = 0, sum = 0;
     int32_t rc = walor_db_int(c, "INSERT INTO warehouse_supplier(name, created_at) VALUES ('Демо-поставщик', ?) "
                                  "RETURNING id", WALOR_ARGS(walor_i(walor_now(c))), &sup);
