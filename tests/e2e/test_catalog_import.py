@@ -118,6 +118,9 @@ def test_import_preview_confirm_apply(tgsim, walord, tmp_path):
     assert hk.scalar(con, "SELECT count(*) FROM catalog_category") == 3
     assert hk.scalar(con, "SELECT count(*) FROM wh_action_log WHERE what = ?",
                      "импорт каталога: 2 новых товаров, 1 изменённых, 2 новых категорий") == 1
+    # the changed product is announced to other plugins (new ones are not: nothing cached them yet)
+    assert con.execute("SELECT aggregate FROM wh_events WHERE event = 'catalog.product_changed'").fetchall() == \
+        [(f"product:{pid}",)]
 
 
 @pytest.mark.features("F-CAT-07")
