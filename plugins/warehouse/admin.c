@@ -168,6 +168,16 @@ static char *when(walor_ctx *c, int64_t t)
     return walor_ctx_printf(c, "%s", buf);
 }
 
+/* who made a movement: the staff member's first name, "бот" for services and jobs */
+static const char *who(walor_ctx *c, int64_t uid)
+{
+    if (uid == 0)
+        return walor_text(c, "warehouse.card.by_bot");
+    json_t *u = walor_user_get(c, uid);
+    const char *name = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
+    return name && *name ? walor_html_escape(c, name) : num(c, uid);
+}
+
 int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno)
 {
     const walor_catalog_v1 *cat = wr_catalog(c);
@@ -198,7 +208,7 @@ int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno)
             walor_textf(c, "warehouse.card.move", "when", when(c, walor_col_int(r, 0)), "kind",
                         kind_name(c, walor_col_text(r, 1)), "qty", wr_signed(c, dq ? dq : -dr), "after",
                         num(c, walor_col_int(r, 4)), "cost", walor_money(c, walor_col_int(r, 5)), "staff",
-                        num(c, walor_col_int(r, 6)), "comment",
+                        who(c, walor_col_int(r, 6)), "comment",
                         comment && *comment ? walor_html_escape(c, walor_ctx_printf(c, " · %s", comment)) : "",
                         NULL));
     }

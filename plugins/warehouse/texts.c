@@ -39,7 +39,8 @@ static const char *const TEXTS[][2] = {
      "На складе: {qty} шт · в резерве: {reserved} · доступно: {available}\n"
      "Себестоимость: {cost} за шт · запас на {value}\n"
      "Порог «мало»: {low} шт\n\n<b>Последние движения</b>\n{history}"},
-    {"warehouse.card.move", "{when} {kind} {qty} → {after} · {cost} · сотрудник {staff}{comment}"},
+    {"warehouse.card.move", "{when} {kind} {qty} → {after} · {cost} · {staff}{comment}"},
+    {"warehouse.card.by_bot", "бот"},
     {"warehouse.card.no_moves", "движений ещё не было"},
     {"warehouse.kind.supply", "поставка"},
     {"warehouse.kind.writeoff", "списание"},

@@ -203,7 +203,8 @@ def test_overview_marks_card_and_edit(tgsim, walord, tmp_path):
                        "product_id = ? AND kind = 'edit'", (b,)).fetchall() == [("edit", 3, 8, 20000, hk.OWNER_ID)]
     assert logged(con, f"изменил остаток {b}.1 «Бергамот — 10 мл»: 5 → 8 (+3)") == 1
     s = boss.screen().text
-    assert "🟢" in s and "правка +3 → 8 · 200 ₽" in s, s
+    assert "🟢" in s and "правка +3 → 8 · 200 ₽ · Ольга · правка остатка" in s, s
+    assert "поставка +5 → 5 · 200 ₽ · бот" in s, s
 
     # search by part of the name, Ё = Е, case-insensitive
     boss.press("⬅️ Склад")
