@@ -439,3 +439,48 @@ def test_supply_of_an_empty_item_fires_back_in_stock(tgsim, walord, tmp_path):
     events = [json.loads(r[0]) for r in con.execute(
         "SELECT payload FROM wh_events WHERE event = 'stock.changed' AND aggregate = ? ORDER BY id", (f"stock:{tea}",))]
     assert [(e["before"], e["after"], e["reason"]) for e in events] == [(0, 3, "supply"), (3, 6, "supply")]
+
+
+@pytest.mark.features("F-WH-02", "F-WH-03", "F-WH-06", "F-WH-07")
+def test_reserved_units_bound_edits_and_forged_supplier(tgsim, walord, tmp_path):
+    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse", "stockprobe"])
+    con = w.db()
+    a = product(con, "Амбра")
+    stock(con, a, 0, 5, 100)
+    anna = tgsim.user("Анна")
+    anna.send(f"/sp_buy 9 {a} 3")                       # an unpaid order holds 3 of the 5
+    assert anna.screen().text.startswith("ok")
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press("📋 Остатки")
+    assert f"{a} Амбра: 5 шт (резерв 3) × 1 ₽ = 5 ₽" in boss.screen().text
+    boss.press(f"🟢 {a}")
+    boss.press("✏️ Изменить остаток")
+    boss.send("2")
+    assert "В резерве 3 шт — остаток не может быть меньше" in boss.screen().text
+    boss.send("/cancel")
+    admin(boss)
+    boss.press("🗑 Списание")
+    boss.send(f"{a} 3")
+    assert "строка 1: доступно 2 шт, списать 3 нельзя" in boss.screen().text
+    boss.send("/cancel")
+    admin(boss)
+    boss.press("📝 Инвентаризация")
+    boss.send(f"{a} 2")
+    assert "строка 1: в резерве 3 шт — факт не может быть меньше" in boss.screen().text
+    assert level(con, a) == (5, 100)
+    boss.send("/cancel")
+
+    # a supplier button forged with an unknown id: told, the step asked again
+    admin(boss)
+    boss.press("🚚 Поставка")
+    boss.send("Ромашка")
+    boss.expect("шаг 2 из 3")
+    boss.press("✖️ Отмена")
+    boss.expect("Поставка отменена")
+    boss.press("🚚 Поставка")
+    data = boss.screen().button_data("🏭 Ромашка")
+    boss.press_data(data.rsplit(":", 1)[0] + ":999", force=True)
+    assert "Этого поставщика больше нет" in (boss.last_answer() or {}).get("text", ""), boss.dump()
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 0
+    consistent(w)
