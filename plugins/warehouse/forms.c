@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "forms.h"
+#include "formtext.h"
 #include "wac.h"
 
 #define PREVIEW_BYTES 3000 /* of a message's 4096, the rest is the frame */
@@ -258,22 +259,9 @@ const char *wr_form_input(walor_ctx *c, const char *text)
 
 char *wr_form_comment(walor_ctx *c, const char *text)
 {
-    for (const char *p = text; p && *p;) {
-        p += strspn(p, " \t");
-        size_t l = strcspn(p, "\r\n");
-        if (*p == '#') {
-            const char *s = p + 1 + strspn(p + 1, " \t");
-            size_t sl = l - (size_t)(s - p);
-            if (sl > 200)
-                sl = 200;
-            while (sl > 0 && ((unsigned char)s[sl] & 0xC0) == 0x80)
-                sl--;
-            return sl ? walor_ctx_printf(c, "%.*s", (int)sl, s) : NULL;
-        }
-        p += l;
-        p += strspn(p, "\r\n");
-    }
-    return NULL;
+    const char *s = NULL;
+    size_t l = 0;
+    return wr_comment_span(text, 200, &s, &l) ? walor_ctx_printf(c, "%.*s", (int)l, s) : NULL;
 }
 
 /* ---- write-off and stock-take ---- */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "forms.h"
+#include "formtext.h"
 #include "wac.h"
 
 #define SUPPLIER_NAME_MAX 100 /* code points */
@@ -261,29 +262,13 @@ static int32_t prices_ask(walor_ctx *c)
     return walor_reply(c, walor_textf(c, "warehouse.supply.ask_prices", "list", b.s, NULL), cancel_kb(c));
 }
 
-/* "ID amount" lines as the host's "ID quantity amount" form: a " 1" is put
- * after each line's first word, so its money parser reads the amount */
+/* "ID amount" lines in the form the host's money parser reads (formtext.h) */
 static char *as_amount_form(walor_ctx *c, const char *in)
 {
-    wr_buf b = {0};
-    wr_buf_add(c, &b, "");
-    for (const char *p = in; *p;) {
-        size_t l = strcspn(p, "\n");
-        const char *t = p + strspn(p, " \t");
-        if ((size_t)(t - p) < l && *t != '#' && *t != '\r') {
-            size_t w = strcspn(t, " \t\r\n");
-            wr_buf_add(c, &b, walor_ctx_printf(c, "%.*s 1%.*s", (int)(t - p + (ptrdiff_t)w), p,
-                                               (int)(l - (size_t)(t - p) - w), t + w));
-        } else {
-            wr_buf_add(c, &b, walor_ctx_printf(c, "%.*s", (int)l, p));
-        }
-        p += l;
-        if (*p == '\n') {
-            wr_buf_add(c, &b, "\n");
-            p++;
-        }
-    }
-    return b.s;
+    char *out = walor_ctx_alloc(c, wr_amount_form_size(in));
+    if (out)
+        wr_amount_form(in, out);
+    return out;
 }
 
 static int32_t prices_got(walor_ctx *c, const char *text)
@@ -295,7 +280,10 @@ static int32_t prices_got(walor_ctx *c, const char *text)
     walor_form_line *fl = NULL;
     uint32_t fn = 0;
     const char *perr = NULL;
-    int32_t rc = walor_form_parse(c, as_amount_form(c, in), WALOR_FORM_AMOUNT, &fl, &fn, &perr);
+    const char *form = as_amount_form(c, in);
+    if (!form)
+        return WALOR_ENOMEM;
+    int32_t rc = walor_form_parse(c, form, WALOR_FORM_AMOUNT, &fl, &fn, &perr);
     if (rc == WALOR_EINVAL)
         return errors(c, "warehouse.supply.price_errors", walor_html_escape(c, perr ? perr : ""));
     if (rc < 0)
