@@ -518,7 +518,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
 static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const char *note)
 {
     int t = orders_status_index(to);
-    if (t < 0 || t == ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
+    if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
     int32_t rc = tx_open(c, &own);
@@ -530,6 +530,8 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
         int from = orders_status_index(o->status);
         if (from == t)
             rc = 1;
+        else if (from == ORD_NEW && t == ORD_PAID)
+            rc = WALOR_EINVAL; /* a payment is mark_paid(): it sells the stock and emits order.paid */
         else if (!orders_move_allowed(from, t))
             rc = WALOR_ERANGE;
         else
