@@ -547,6 +547,26 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     return tx_close(c, own, rc);
 }
 
+int32_t orders_complete_sale(walor_ctx *c, int64_t id)
+{
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    if (rc == 0 && orders_status_index(o->status) != ORD_PAID)
+        rc = WALOR_ERANGE;
+    if (rc == 0)
+        rc = record_move(c, o, ORD_COMPLETED, "b2b");
+    if (rc == 0)
+        rc = emit(c, "order.completed", id,
+                  json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                            (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
+                            "bonus_spent", (json_int_t)o->bonus_spent));
+    return tx_close(c, own, rc);
+}
+
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
 {
     if (!valid_str(reason, STR_MAX))
