@@ -162,3 +162,19 @@ def test_order_stock_moves_in_the_warehouse_ledger(tgsim, walord, tmp_path, free
     hk.wait_until(lambda: ok.status(w, a) == "cancelled", timeout=5 * w.scale, what="auto-cancel")
     assert [r[2] for r in wh_ledger(w, a)] == ["reserve", "release"]
     assert on_hand(w, tea, 0) == (9, 0)
+
+
+@pytest.mark.features("F-ORD-08")
+def test_b2b_confirmation_after_the_conversation_expired(tgsim, walord, tmp_path, free_port):
+    w, shop = start(walord, tmp_path, free_port)
+    tea = shop.product("Чай", price=50000)
+    seed(w.db(), tea, 0, 4, 10000)
+    boss = hk.owner(tgsim)
+    b2b(boss)
+    boss.send(f"{tea} 1 700")
+    boss.send("0")
+    boss.expect("Проверьте B2B-продажу")
+    ok.clock(w, 61 * 60)                                        # past the hour the conversation waits
+    boss.press("✅ Провести")
+    assert "проведён" not in boss.screen().text
+    assert hk.scalar(w.db(), "SELECT count(*) FROM orders_order") == 0 and on_hand(w, tea, 0) == (4, 0)
