@@ -10,6 +10,7 @@
  *   /ordprobe_status <id> <to>      set_status → "status:<rc>"
  *   /ordprobe_cancel <id> <0|1>     cancel → "cancel:<rc>"
  *   /ordprobe_track <id> <number>   set_tracking → "track:<rc>"
+ *   /ordprobe_shot <id> <file_id>   set_screenshot → "shot:<rc>"
  *   /ordprobe_meta <id> <key> [val] set_meta then get_meta → "meta:<rc>:<value>"
  *   /ordprobe_get <id>              get → "get:<rc>:<status>:<total>:<n lines>:<flags>:<first name>"
  *   /ordprobe_bench <n>             n orders of 3 lines, timed →
@@ -352,6 +353,15 @@ static int32_t cmd_track(walor_ctx *c, const char *arg)
     return say(c, "track", svc(c)->set_tracking(c, id, t));
 }
 
+static int32_t cmd_shot(walor_ctx *c, const char *arg)
+{
+    long long id;
+    char f[200];
+    if (parse2(arg, &id, f, sizeof f) != 2)
+        return walor_reply(c, "usage", NULL);
+    return say(c, "shot", svc(c)->set_screenshot(c, id, f));
+}
+
 static int32_t cmd_meta(walor_ctx *c, const char *arg)
 {
     long long id;
@@ -442,7 +452,8 @@ static int32_t load(walor_plugin *p)
         walor_handler_fn fn;
     } CMDS[] = {{"ordprobe_new", cmd_new},       {"ordprobe_paid", cmd_paid},   {"ordprobe_status", cmd_status},
                 {"ordprobe_cancel", cmd_cancel}, {"ordprobe_track", cmd_track}, {"ordprobe_meta", cmd_meta},
-                {"ordprobe_get", cmd_get},       {"ordprobe_stock", cmd_stock}, {"ordprobe_bench", cmd_bench}};
+                {"ordprobe_get", cmd_get},       {"ordprobe_stock", cmd_stock}, {"ordprobe_bench", cmd_bench},
+                {"ordprobe_shot", cmd_shot}};
     int32_t rc = walor_migration(p, 1, MIGRATION);
     for (size_t i = 0; !rc && i < sizeof CMDS / sizeof CMDS[0]; i++) {
         const walor_command_def d = {.struct_size = sizeof d, .min_role = WALOR_ROLE_CLIENT, .name = CMDS[i].name,
