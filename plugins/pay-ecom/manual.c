@@ -93,6 +93,21 @@ int32_t pay_customer_cb(walor_ctx *c, const char *arg)
     return walor_alert(c, walor_text(c, "pay-ecom.no_order"));
 }
 
+/* /pay <order>: the customer asks for the payment details again (a lost
+ * message, a failed payment) */
+static int32_t pay_cmd(walor_ctx *c, const char *arg)
+{
+    const walor_orders_v1 *os = pay_orders(c);
+    walor_order *o = NULL;
+    int64_t id = parse_id(arg);
+    if (!id || !os || os->get(c, id, &o) != 0 || o->user_id != walor_user_id(c))
+        return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
+    if (strcmp(o->status, "new") != 0 && !(o->flags & WALOR_ORDER_F_TESTER))
+        return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
+    int32_t rc = pay_retry(c, id);
+    return rc == WALOR_ERANGE ? walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL) : rc;
+}
+
 /* ---- the screenshot conversation ---- */
 
 static int64_t conv_order(walor_ctx *c)
@@ -323,7 +338,10 @@ int32_t pay_manual_register(walor_plugin *p)
                                  .states = SHOT_STATES, .nstates = 1, .timeout_s = 1800};
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
                                  .order = 300, .id = "payments", .label = "💳 Оплаты", .on_press = admin};
+    const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "pay",
+                                   .description = "Оплатить заказ: /pay номер", .handler = pay_cmd};
     int32_t rc = walor_callback(p, &cust);
+    if (!rc) rc = walor_command(p, &cmd);
     if (!rc) rc = walor_callback(p, &staff);
     if (!rc) rc = walor_conversation(p, &conv);
     if (!rc) rc = walor_menu(p, &menu);
