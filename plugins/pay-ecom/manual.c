@@ -335,7 +335,7 @@ int32_t pay_manual_register(walor_plugin *p)
     const walor_callback_def staff = {.struct_size = sizeof staff, .min_role = WALOR_ROLE_MANAGER, .prefix = "payadm",
                                       .handler = staff_cb_top};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "shot",
-                                 .states = SHOT_STATES, .nstates = 1, .timeout_s = 1800};
+                                 .states = SHOT_STATES, .nstates = 1, .timeout_s = 600};
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
                                  .order = 300, .id = "payments", .label = "💳 Оплаты", .on_press = admin};
     const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "pay",
