@@ -9,8 +9,32 @@
 
 walor_plugin *pay_self;
 
+/* secrets given as <key>_file (a systemd credential): read once at load */
+static char file_password[256], file_secret[256];
+
+static int read_secret(walor_plugin *p, const char *key, char *out, size_t n)
+{
+    const char *path = walor_plugin_config(p, key);
+    if (!path || !*path)
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(out, (int)n, f)) {
+        if (f)
+            fclose(f);
+        walor_log(p, WALOR_LOG_ERROR, "pay-ecom: %s: cannot read the file", key);
+        return -1;
+    }
+    fclose(f);
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
 const char *pay_cfg(const char *key, const char *def)
 {
+    if (!strcmp(key, "password") && *file_password)
+        return file_password;
+    if (!strcmp(key, "webhook_secret") && *file_secret)
+        return file_secret;
     const char *v = pay_self ? walor_plugin_config(pay_self, key) : NULL;
     return v && *v ? v : def;
 }
@@ -212,6 +236,9 @@ static int32_t load(walor_plugin *p)
          .label = "Оплата: пикселей на модуль QR-кода", .default_value = "8", .min = 2, .max = 32},
     };
     int32_t rc = walor_migration(p, 1, MIGRATION_1);
+    if (!rc && (read_secret(p, "password_file", file_password, sizeof file_password) ||
+                read_secret(p, "webhook_secret_file", file_secret, sizeof file_secret)))
+        rc = WALOR_EINVAL;
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
     for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)

@@ -16,7 +16,7 @@ import test_pay_kit as pk
 
 @pytest.fixture
 def shop(walord, tmp_path, free_port):
-    w = pk.start(walord, tmp_path, free_port)
+    w = pk.start(walord, tmp_path, free_port, secret_files=True)
     yield w
     pk.stop(w)
 
@@ -105,7 +105,7 @@ def test_webhook_refuses_wrong_secret_forged_body_and_junk(shop, tgsim):
     assert pk.webhook(w, {"id": inv, "status": 2}, secret=pk.SECRET[:-1])[0] == 404
     assert pk.post(w, "/p/pay-ecom/webhook/", {"id": inv, "status": 2})[0] == 404
     assert len(fake.requests()) == before          # not even asked: refused at the door
-    assert "wrong secret" in w.log() and pk.SECRET not in w.log()
+    assert "wrong secret" in w.log() and pk.SECRET not in w.log() and pk.PASSWORD not in w.log()
 
     # a "paid" body the provider does not confirm changes nothing
     assert pk.webhook(w, {"id": inv, "status": 2}) == (200, '{"result":"pending"}')

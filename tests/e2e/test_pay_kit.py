@@ -24,11 +24,18 @@ from fake_ecom import LOGIN, PASSWORD, EcomFake  # noqa: E402
 SECRET = "whsec-3f9a7c21d8e64b05"
 
 
-def start(walord, tmp_path, free_port, staff_chat=0, fiscal=True, extra="", **kw):
+def start(walord, tmp_path, free_port, staff_chat=0, fiscal=True, extra="", secret_files=False, **kw):
+    """secret_files: the password and webhook secret come from *_file keys (systemd credentials)."""
     fake = EcomFake().start(free_port())
     port = free_port()
+    if secret_files:
+        (tmp_path / "ecom-password").write_text(PASSWORD + "\n")
+        (tmp_path / "ecom-secret").write_text(SECRET + "\n")
+        secrets = f"password_file = {tmp_path / 'ecom-password'}\nwebhook_secret_file = {tmp_path / 'ecom-secret'}\n"
+    else:
+        secrets = f"password = {PASSWORD}\nwebhook_secret = {SECRET}\n"
     ini = (f"[plugin.pay-ecom]\napi_url = {fake.url}\ngateway_url = {fake.url}\nlogin = {LOGIN}\n"
-           f"password = {PASSWORD}\ngroup_code = 700\nwebhook_secret = {SECRET}\n"
+           f"{secrets}group_code = 700\n"
            f"public_url = http://127.0.0.1:{port}\nstaff_chat = {staff_chat}\napi_timeout_ms = 1500\n"
            f"fiscal = {'yes' if fiscal else 'no'}\ninn = 7700000000\ncompany_email = shop@example.com\n" + extra)
     plugins = ["orders", "ordprobe", "pay-ecom"]
