@@ -471,6 +471,32 @@ int32_t pay_lookup(walor_ctx *c, const char *id, int64_t *oid)
     return rc == WALOR_ENOTFOUND ? 0 : rc;
 }
 
+int32_t pay_refund(walor_ctx *c, int64_t oid, const char **why)
+{
+    inv_row v;
+    int32_t rc = load_row(c, oid, &v);
+    *why = "";
+    if (rc <= 0)
+        return rc < 0 ? rc : WALOR_ENOTFOUND;
+    if (strcmp(v.state, "late_paid") != 0 || !v.invoice_id)
+        return 1;
+    rc = pay_provider_get()->refund(c, v.invoice_id, v.amount, why);
+    if (rc < 0)
+        return rc;
+    int64_t now = walor_now(c);
+    int32_t n = walor_db_exec(c, "UPDATE pay_ecom_invoice SET state = 'refunded', updated_at = ? WHERE order_id = ?"
+                                 " AND state = 'late_paid'",
+                              WALOR_ARGS(walor_i(now), walor_i(oid)));
+    if (n <= 0)
+        return n < 0 ? n : 1;
+    meta(c, oid, "state", "refunded");
+    if (v.user_id > 0)
+        walor_send(c, v.user_id,
+                   walor_textf(c, "pay-ecom.refunded", "id", pay_num(c, oid), "amount", walor_money(c, v.amount), NULL),
+                   NULL, 0, NULL);
+    return 0;
+}
+
 /* ---- reconciliation: lost webhooks ---- */
 
 static int32_t reconcile(walor_ctx *c)

@@ -305,7 +305,7 @@ static int32_t admin(walor_ctx *c)
         const char *data = !strcmp(key, "pay-ecom.adm.row_shot") ? walor_ctx_printf(c, "payadm:v:%lld", (long long)id)
                                                                  : walor_ctx_printf(c, "payadm:send:%lld", (long long)id);
         if (!strcmp(key, "pay-ecom.adm.row_late"))
-            data = "payadm:list:0";
+            data = walor_ctx_printf(c, "payadm:late:%lld", (long long)id);
         walor_kb_button(kb, walor_textf(c, key, "id", pay_num(c, id), "amount", walor_money(c, walor_col_int(r, 1)), NULL),
                         data);
         walor_kb_row(kb);
@@ -316,11 +316,47 @@ static int32_t admin(walor_ctx *c)
     return walor_edit(c, walor_text(c, n ? "pay-ecom.adm.title" : "pay-ecom.adm.empty"), kb);
 }
 
+/* a payment after the cancel: staff see it, the owner may give the money back */
+static int32_t staff_late(walor_ctx *c, int64_t id)
+{
+    int64_t amount = 0;
+    if (walor_db_int(c, "SELECT amount FROM pay_ecom_invoice WHERE order_id = ? AND state = 'late_paid'",
+                     WALOR_ARGS(walor_i(id)), &amount) != 0)
+        return walor_alert(c, walor_textf(c, "pay-ecom.staff.not_late", "id", pay_num(c, id), NULL));
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.refund"), walor_ctx_printf(c, "payown:refund:%lld", (long long)id));
+    walor_kb_row(kb);
+    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
+    return walor_edit(c, walor_textf(c, "pay-ecom.adm.late", "id", pay_num(c, id), "amount", walor_money(c, amount), NULL),
+                      kb);
+}
+
 static int32_t staff_cb_top(walor_ctx *c, const char *arg)
 {
     if (!strncmp(arg, "list:", 5))
         return admin(c);
+    if (!strncmp(arg, "late:", 5))
+        return staff_late(c, parse_id(arg + 5));
     return staff_cb(c, arg);
+}
+
+/* payown:refund:<order> [OWNER]: money goes out, so only the owner */
+static int32_t owner_cb(walor_ctx *c, const char *arg)
+{
+    int64_t id = !strncmp(arg, "refund:", 7) ? parse_id(arg + 7) : 0;
+    if (!id)
+        return walor_alert(c, walor_text(c, "pay-ecom.no_order"));
+    const char *why = "";
+    int32_t rc = pay_refund(c, id, &why);
+    if (rc == 1 || rc == WALOR_ENOTFOUND)
+        return walor_alert(c, walor_textf(c, "pay-ecom.staff.not_late", "id", pay_num(c, id), NULL));
+    if (rc < 0)
+        return walor_alert(c, walor_textf(c, "pay-ecom.staff.refund_failed", "id", pay_num(c, id), "why",
+                                          why && *why ? why : walor_last_error(c), NULL));
+    walor_action_log(c, walor_ctx_printf(c, "вернул оплату заказа №%lld, пришедшую после отмены", (long long)id));
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
+    return walor_edit(c, walor_textf(c, "pay-ecom.staff.refunded", "id", pay_num(c, id), NULL), kb);
 }
 
 static const walor_conv_state SHOT_STATES[] = {
@@ -334,6 +370,8 @@ int32_t pay_manual_register(walor_plugin *p)
                                      .handler = pay_customer_cb};
     const walor_callback_def staff = {.struct_size = sizeof staff, .min_role = WALOR_ROLE_MANAGER, .prefix = "payadm",
                                       .handler = staff_cb_top};
+    const walor_callback_def own = {.struct_size = sizeof own, .min_role = WALOR_ROLE_OWNER, .prefix = "payown",
+                                    .handler = owner_cb};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "shot",
                                  .states = SHOT_STATES, .nstates = 1, .timeout_s = 600};
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
@@ -343,6 +381,7 @@ int32_t pay_manual_register(walor_plugin *p)
     int32_t rc = walor_callback(p, &cust);
     if (!rc) rc = walor_command(p, &cmd);
     if (!rc) rc = walor_callback(p, &staff);
+    if (!rc) rc = walor_callback(p, &own);
     if (!rc) rc = walor_conversation(p, &conv);
     if (!rc) rc = walor_menu(p, &menu);
     return rc;

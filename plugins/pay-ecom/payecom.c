@@ -169,6 +169,14 @@ static const char *const TEXTS[][2] = {
     {"pay-ecom.adm.row_shot", "📎 №{id} — {amount}: скриншот"},
     {"pay-ecom.adm.row_failed", "❌ №{id} — {amount}: не оплачен"},
     {"pay-ecom.adm.row_late", "⚠️ №{id} — {amount}: оплата после отмены"},
+    {"pay-ecom.adm.late",
+     "⚠️ <b>Оплата после отмены</b>: по заказу №{id} получено {amount}, а заказ уже отменён.\n"
+     "Верните деньги клиенту (только владелец) или восстановите заказ в 📋 Заказы."},
+    {"pay-ecom.btn.refund", "↩️ Вернуть деньги"},
+    {"pay-ecom.refunded", "💸 Оплата {amount} по отменённому заказу №{id} возвращена."},
+    {"pay-ecom.staff.refunded", "↩️ Оплата заказа №{id} возвращена клиенту."},
+    {"pay-ecom.staff.not_late", "По заказу №{id} нет оплаты после отмены, которую можно вернуть."},
+    {"pay-ecom.staff.refund_failed", "Вернуть оплату заказа №{id} не удалось: {why}"},
 };
 
 static const char MIGRATION_1[] =

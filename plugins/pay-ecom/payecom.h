@@ -59,6 +59,11 @@ int32_t pay_receipt_step(walor_ctx *c, int64_t order_id);
  * would; 0 paid now, 1 already paid, WALOR_ERANGE order cancelled */
 int32_t pay_mark_paid(walor_ctx *c, int64_t order_id, const char *ref);
 
+/* give back a payment that came after the order's cancel (state
+ * late_paid) through the provider: 0 refunded, 1 nothing to refund,
+ * < 0 the provider's error (*why) */
+int32_t pay_refund(walor_ctx *c, int64_t order_id, const char **why);
+
 /* ---- webhook.c ---- */
 int32_t pay_webhook_register(walor_plugin *p);
 

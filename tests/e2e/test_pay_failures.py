@@ -117,10 +117,32 @@ def test_payment_after_auto_cancel_is_flagged_not_lost(staffed, tgsim):
     assert pk.row(w, oid)["state"] == "late_paid"
     assert pk.webhook(w, {"id": inv, "status": 2})[0] == 200   # again: nothing more
     assert pk.count_texts(m, "Оплата после отмены") == 1 and pk.events(w, "order.paid", oid) == []
-    # it is listed for staff
+    # it is listed for staff; giving the money back is the owner's call
     m.send("/admin")
     m.press("💳 Оплаты")
-    assert f"⚠️ №{oid} — 3 300 ₽: оплата после отмены" in m.screen().button_texts
+    m.press(f"⚠️ №{oid} — 3 300 ₽: оплата после отмены")
+    assert "Верните деньги клиенту" in m.screen().text
+    m.press("↩️ Вернуть деньги")
+    assert hk.DENIED in (m.last_answer() or {}).get("text", "") + m.screen().text
+    assert fake.state()["invoices"][inv]["status"] == 2
+
+    owner = hk.owner(tgsim)
+    owner.send("/admin")
+    owner.press("💳 Оплаты")
+    owner.press(f"⚠️ №{oid} — 3 300 ₽: оплата после отмены")
+    fake.fault("refund", "500", count=1)
+    owner.press("↩️ Вернуть деньги")
+    assert owner.last_answer()["text"] == f"Вернуть оплату заказа №{oid} не удалось: HTTP 500"
+    assert pk.row(w, oid)["state"] == "late_paid"
+    owner.press("↩️ Вернуть деньги")
+    owner.expect(f"↩️ Оплата заказа №{oid} возвращена клиенту.")
+    u.expect(f"💸 Оплата 3 300 ₽ по отменённому заказу №{oid} возвращена.")
+    assert fake.state()["invoices"][inv]["status"] == 3 and pk.row(w, oid)["state"] == "refunded"
+    assert hk.scalar(w.db(), "SELECT what FROM wh_action_log WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+                     hk.OWNER_ID) == f"вернул оплату заказа №{oid}, пришедшую после отмены"
+    owner.press_data(f"payown:refund:{oid}", force=True)           # twice: nothing more goes out
+    assert owner.last_answer()["text"] == f"По заказу №{oid} нет оплаты после отмены, которую можно вернуть."
+    assert len(fake.requests("refund")) == 2
 
 
 @pytest.mark.features("F-PAY-03", "F-PAY-04")
