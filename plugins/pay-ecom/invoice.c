@@ -97,6 +97,16 @@ int32_t pay_send_details(walor_ctx *c, int64_t order_id)
     }
     if (strcmp(o->status, "new") != 0)
         return WALOR_ERANGE;
+    if (o->total <= 0) { /* bonuses or a certificate covered it all: nothing to invoice */
+        rc = walor_db_exec(c,
+                           "INSERT INTO pay_ecom_invoice(order_id, user_id, amount, state, created_at, updated_at,"
+                           " paid_at) VALUES (?, ?, 0, 'paid', ?, ?, ?) ON CONFLICT(order_id) DO NOTHING",
+                           WALOR_ARGS(walor_i(order_id), walor_i(o->user_id), walor_i(now), walor_i(now),
+                                      walor_i(now)));
+        if (rc >= 0)
+            rc = os->mark_paid(c, order_id, "zero-total");
+        return rc < 0 ? rc : 0;
+    }
     /* asking again resends the same invoice; after a failure it starts a new one */
     rc = walor_db_exec(c,
                        "INSERT INTO pay_ecom_invoice(order_id, user_id, amount, state, created_at, updated_at)"

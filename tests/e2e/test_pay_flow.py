@@ -157,6 +157,20 @@ def test_testers_order_is_not_invoiced(shop, tgsim):
     assert fake.requests("create") == [] and pk.row(w, oid)["state"] == "tester"
 
 
+@pytest.mark.features("F-PAY-01", "F-PAY-04")
+def test_order_covered_by_bonuses_needs_no_invoice(shop, tgsim):
+    w, fake = shop, shop.fake
+    u = tgsim.user("Зоя")
+    u.send("/start")
+    oid = pk.new_order(u, "10x1@50000 bonus=50000 total=0")
+    assert ok.status(w, oid) == "new"
+    u.send(f"/pay {oid}", wait=False)
+    hk.wait_until(lambda: ok.status(w, oid) == "paid", what="the order paid")
+    assert pk.order(w, oid)["payment_ref"] == "zero-total" and pk.row(w, oid)["state"] == "paid"
+    assert [e["bonus_spent"] for e in pk.events(w, "order.paid", oid)] == [50000]
+    assert fake.requests() == []
+
+
 @pytest.mark.features("F-PAY-01")
 def test_someone_elses_or_unknown_order_is_not_found(shop, tgsim):
     w = shop
