@@ -159,6 +159,21 @@ static int32_t on_requested(walor_ctx *c, const char *event, json_t *payload)
     return id > 0 ? schedule(c, JOB_INVOICE, id, walor_now(c)) : 0;
 }
 
+/* a cancelled order's invoice stops being polled at once; a payment of it
+ * that still comes is found by its webhook and flagged (late_paid) */
+static int32_t on_cancelled(walor_ctx *c, const char *event, json_t *payload)
+{
+    (void)event;
+    int64_t id = (int64_t)json_integer_value(json_object_get(payload, "order_id"));
+    int32_t rc = walor_db_exec(c,
+                               "UPDATE pay_ecom_invoice SET state = 'expired', updated_at = ? WHERE order_id = ?"
+                               " AND state IN ('creating', 'pending')",
+                               WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
+    if (rc > 0 && walor_job_cancel(c, JOB_INVOICE, pay_num(c, id)) == WALOR_EDB)
+        return WALOR_EDB;
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the customer's payment message ---- */
 
 static int64_t deadline_of(walor_ctx *c, const walor_order *o)
@@ -639,6 +654,7 @@ int32_t pay_invoice_register(walor_plugin *p)
     if (!rc) rc = walor_job(p, JOB_RECEIPT, receipt_job);
     if (!rc) rc = walor_cron(p, &rec);
     if (!rc) rc = walor_subscribe(p, EV_REQUESTED, on_requested);
+    if (!rc) rc = walor_subscribe(p, "order.cancelled", on_cancelled);
     if (!rc) rc = walor_on_wipe(p, wipe);
     return rc;
 }

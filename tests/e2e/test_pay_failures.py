@@ -107,7 +107,7 @@ def test_payment_after_auto_cancel_is_flagged_not_lost(staffed, tgsim):
     inv = pk.invoice_of(w, oid)
     ok.clock(w, 16 * 60)                                  # orders' auto-cancel after 15 min
     hk.wait_until(lambda: ok.status(w, oid) == "cancelled", what="the auto-cancel")
-    hk.wait_until(lambda: pk.row(w, oid)["state"] == "expired", what="reconciliation to expire the invoice")
+    hk.wait_until(lambda: pk.row(w, oid)["state"] == "expired", what="the invoice to expire with the order")
 
     assert fake.pay(inv) == 200                           # the money comes anyway
     u.expect(f"по заказу №{oid}, но заказ к этому времени был отменён")

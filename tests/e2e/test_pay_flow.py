@@ -135,7 +135,8 @@ def test_reconciliation_finds_a_payment_whose_webhook_was_lost(shop, tgsim):
     pk.ask_details(u, oid)
     inv = pk.invoice_of(w, oid)
     ok.clock(w, 180)                                # polled: still waiting
-    hk.wait_until(lambda: fake.requests("status"), what="a reconciliation poll")
+    w.wait_log(r"cron job reconcile done", what="the first reconciliation run")
+    assert len(fake.requests("status")) == 1
     assert ok.status(w, oid) == "new"
     fake.set_status(inv, 2)                         # paid, but the callback never comes
     fake.expire_tokens()                            # and the token expired meanwhile: 401 → a new one
