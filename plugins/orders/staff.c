@@ -234,7 +234,12 @@ static char *card_text(walor_ctx *c, const walor_order *o)
     char *s = walor_textf(c, "orders.adm.card", "id", orders_num(c, o->id), "status",
                           orders_status_label(c, o->status), "date", orders_when(c, o->created_at), "source", src,
                           NULL);
-    s = walor_ctx_printf(c, "%s\n%s", s,
+    if (o->source == WALOR_ORDER_SRC_B2B)
+        s = walor_ctx_printf(c, "%s\n%s", s,
+                             walor_textf(c, "orders.adm.card_client_b2b", "who",
+                                         orders_esc(c, T(c, "orders.b2b.client")), NULL));
+    else
+        s = walor_ctx_printf(c, "%s\n%s", s,
                          walor_textf(c, "orders.adm.card_client", "who",
                                      orders_esc(c, who(c, o->user_id, o->source, o->contact_name)), "username",
                                      uname && *uname ? walor_ctx_printf(c, " (@%s)", orders_esc(c, uname)) : "",

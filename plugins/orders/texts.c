@@ -68,6 +68,7 @@ static const char *const TEXTS[][2] = {
     {"orders.adm.btn.cancel_input", "✖️ Отмена"},
     {"orders.adm.card", "📋 <b>Заказ №{id}</b> · {status}\nСоздан: {date} · {source}"},
     {"orders.adm.card_client", "👤 Клиент: {who}{username} · ID {uid}"},
+    {"orders.adm.card_client_b2b", "👤 Клиент: {who}"},
     {"orders.adm.card_phone", "📞 Телефон: {phone}"},
     {"orders.adm.card_email", "✉️ Email: {email}"},
     {"orders.adm.card_dtype", "🚚 Доставка: {type}"},

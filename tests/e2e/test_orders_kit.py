@@ -16,10 +16,10 @@ import hostkit as hk
 
 
 def start(walord, tmp_path, free_port, stock=True, payment=False, catalog=False, orders_ini="", extra_plugins=(),
-          **kw):
+          probe_ini="", **kw):
     plugins = ["orders", "ordprobe"] + (["catalog"] if catalog else []) + list(extra_plugins)
     port = free_port()
-    probe = "[plugin.ordprobe]\n" + ("stock = yes\n" if stock else "") + ("payment = yes\n" if payment else "")
+    probe = "[plugin.ordprobe]\n" + ("stock = yes\n" if stock else "") + ("payment = yes\n" if payment else "") + probe_ini
     conf = {"50-ordprobe.ini": probe}
     if orders_ini:
         conf["40-orders.ini"] = "[plugin.orders]\n" + orders_ini
@@ -46,7 +46,7 @@ def clock(w, advance: int | None = None) -> int:
         con.close()
 
 
-PROBE_REPLY = re.compile(r"^(order|error|paid|status|cancel|track|meta|get|stock|bench)[: ]")
+PROBE_REPLY = re.compile(r"^(order|error|paid|status|cancel|track|shot|meta|get|stock|bench)[: ]")
 
 
 def cmd(u, text: str) -> str:

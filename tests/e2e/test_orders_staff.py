@@ -284,3 +284,57 @@ def test_customer_cannot_press_staff_buttons(tgsim, walord, tmp_path, free_port,
     assert ans["text"] == hk.DENIED
     assert ok.status(w, 1) == "new" and ok.history(w, 1) == [("", "new", 0, "")]
     assert hk.scalar(w.db(), "SELECT count(*) FROM wh_action_log") == 0
+
+
+@pytest.mark.features("F-ORD-05")
+def test_payment_details_timeout_is_told_and_nothing_logged(tgsim, walord, tmp_path, free_port):
+    w = ok.start(walord, tmp_path, free_port, payment=True, probe_ini="payment_timeout = yes\n")
+    u = tgsim.user("Анна")
+    oid = ok.new_order(u, "10x1@1000")
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press_data(f"ord:o:{oid}", force=True)
+    boss.press("💳 Отправить реквизиты")
+    ans = boss.last_answer()
+    assert "Не удалось отправить реквизиты" in ans["text"] and ans.get("show_alert") is True
+    assert log_rows(w, "%реквизиты%") == 0 and ok.status(w, oid) == "new"
+    assert f"Заказ №{oid}" in boss.screen().text                # the card stays usable
+
+
+@pytest.mark.features("F-ORD-05")
+def test_expired_message_conversation_sends_nothing(tgsim, walord, tmp_path, free_port):
+    w = ok.start(walord, tmp_path, free_port)
+    u = tgsim.user("Анна")
+    oid = ok.new_order(u, "10x1@1000")
+    ok.cmd(u, f"/ordprobe_paid {oid}")
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press_data(f"ord:o:{oid}", force=True)
+    boss.press("✉️ Написать клиенту")
+    boss.expect("Напишите сообщение клиенту")
+    ok.clock(w, 31 * 60)                                        # past the 30-minute timeout
+    before = len(u.bot_messages())
+    boss.send("Сообщение после таймаута")
+    boss.expect("Время на ответ истекло")
+    assert len(u.bot_messages()) == before
+    assert log_rows(w, "%написал клиенту%") == 0
+
+
+@pytest.mark.features("F-ORD-04")
+def test_payment_screenshot_on_the_card(tgsim, walord, tmp_path, free_port):
+    w = ok.start(walord, tmp_path, free_port)
+    u = tgsim.user("Анна")
+    oid = ok.new_order(u, "10x1@1000")
+    u.send_photo(wait=False)
+    photo = hk.wait_until(lambda: next((m.get("photo") for m in reversed(u.messages()) if m["from"] != "bot"
+                                        and m.get("photo")), None), what="the customer's photo")
+    file_id = photo[-1]["file_id"]
+    assert ok.cmd(u, f"/ordprobe_shot {oid} {file_id}") == "shot:0"
+    assert ok.cmd(u, "/ordprobe_shot 999 x") == "shot:-5"
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press_data(f"ord:o:{oid}", force=True)
+    assert "Скриншот оплаты: есть" in boss.screen().text
+    boss.press("🧾 Скриншот оплаты")
+    m = boss.expect(f"Скриншот оплаты заказа №{oid}")
+    assert m.get("photo")
