@@ -335,7 +335,9 @@ static void tell_paid(walor_ctx *c, int64_t oid, int64_t user_id, int64_t amount
 
 /* the one place an order becomes paid here: the row's state moves first,
  * under the write lock, so of two concurrent confirmations only one calls
- * mark_paid (which is exactly-once itself, too). Inside the caller's tx. */
+ * mark_paid (which is exactly-once itself, too). Inside the caller's tx.
+ * 0 paid now (tell the customer), 1 nothing changed, 2 our row caught up
+ * with an order staff had already marked paid (the customer knows). */
 static int32_t settle(walor_ctx *c, int64_t oid, const char *ref, int *late)
 {
     int64_t now = walor_now(c);
@@ -357,7 +359,7 @@ static int32_t settle(walor_ctx *c, int64_t oid, const char *ref, int *late)
         if (rc >= 0)
             rc = 0;
     } else if (rc == 1) {
-        rc = 0; /* staff marked it paid already: our state follows */
+        return 2; /* staff marked it paid already (and a receipt is theirs to see to) */
     }
     int64_t fiscal = 0;
     if (rc == 0 && !*late && walor_setting_int(c, "pay-ecom.fiscal", &fiscal) == 0 && fiscal) {
@@ -396,7 +398,7 @@ int32_t pay_mark_paid(walor_ctx *c, int64_t oid, const char *ref)
         walor_tx_rollback(c);
         return rc;
     }
-    int32_t res = rc == 1 ? 1 : late ? WALOR_ERANGE : 0;
+    int32_t res = rc >= 1 ? 1 : late ? WALOR_ERANGE : 0;
     if ((rc = walor_tx_commit(c)) < 0)
         return rc;
     if (res != 1) {

@@ -163,3 +163,25 @@ def test_rejected_receipt_is_reported_to_staff(staffed, tgsim):
     m.expect(f"🧾 Чек по заказу №{oid} не пробит: ФН переполнен")
     assert pk.row(w, oid)["receipt_state"] == "fail"
     assert ok.status(w, oid) == "paid"                      # the payment itself stands
+
+
+@pytest.mark.features("F-PAY-01", "F-PAY-02")
+def test_staff_send_details_from_the_order_card(staffed, tgsim):
+    w, fake, m = staffed, staffed.fake, staffed.manager
+    u = tgsim.user("Ева")
+    u.send("/start")
+    oid = pk.new_order(u)
+    m.press_data(f"ord:o:{oid}", force=True)             # the orders plugin's staff card
+    m.press("💳 Отправить реквизиты")
+    assert m.last_answer()["text"] == "Реквизиты отправлены клиенту"
+    pk.payment_message(u, oid)
+    inv = pk.invoice_of(w, oid)
+    # staff then record the payment by hand on the card: a later webhook adds nothing
+    m.press_data(f"ord:o:{oid}", force=True)
+    m.press("✅ Оплата получена")
+    m.press_data(f"ord:payy:{oid}")                      # orders asks to confirm
+    hk.wait_until(lambda: ok.status(w, oid) == "paid", what="paid by staff")
+    fake.set_status(inv, 2)
+    assert pk.webhook(w, {"id": inv, "status": 2}) == (200, '{"result":"paid"}')
+    assert pk.paid_moves(w, oid) == 1 and pk.row(w, oid)["state"] == "paid"
+    assert pk.count_texts(u, "✅ Оплата заказа") == 0      # orders told the customer; we stay quiet
