@@ -1,6 +1,6 @@
 /* pay-ecom: the invoice's life (payecom.h): send_details, the job that
  * creates the invoice and sends the QR code, applying a re-queried status
- * exactly once, reconciliation of pending invoices, the fiscal receipt. */
+ * exactly once, reconciliation of pending invoices. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,15 +9,13 @@
 #include "qr.h"
 
 #define JOB_INVOICE "invoice"
-#define JOB_RECEIPT "receipt"
 #define EV_REQUESTED "pay_ecom.requested"
 #define CREATE_TRIES 5       /* invoice creation attempts before giving up */
-#define RECEIPT_POLLS 30     /* report queries before a receipt is called lost */
 #define RECONCILE_BATCH 100
 
 typedef struct inv_row {
-    int64_t order_id, user_id, amount, attempt, create_tries, sent_at, receipt_polls;
-    const char *state, *invoice_id, *link, *qr, *receipt_uuid, *receipt_state;
+    int64_t order_id, user_id, amount, attempt, create_tries, sent_at;
+    const char *state, *invoice_id, *link, *qr;
 } inv_row;
 
 static const char *dup_col(walor_ctx *c, walor_rows *r, uint32_t i)
@@ -31,8 +29,8 @@ static int32_t load_row(walor_ctx *c, int64_t order_id, inv_row *v)
 {
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
-                                "SELECT order_id, user_id, amount, attempt, create_tries, sent_at, receipt_polls, state,"
-                                " invoice_id, link, qr, receipt_uuid, receipt_state FROM pay_ecom_invoice"
+                                "SELECT order_id, user_id, amount, attempt, create_tries, sent_at, state, invoice_id,"
+                                " link, qr FROM pay_ecom_invoice"
                                 " WHERE order_id = ?",
                                 WALOR_ARGS(walor_i(order_id)), &r);
     if (rc < 0)
@@ -40,14 +38,14 @@ static int32_t load_row(walor_ctx *c, int64_t order_id, inv_row *v)
     rc = walor_row_next(r);
     if (rc == 1) {
         *v = (inv_row){walor_col_int(r, 0), walor_col_int(r, 1), walor_col_int(r, 2), walor_col_int(r, 3),
-                       walor_col_int(r, 4), walor_col_int(r, 5), walor_col_int(r, 6), dup_col(c, r, 7),
-                       dup_col(c, r, 8), dup_col(c, r, 9), dup_col(c, r, 10), dup_col(c, r, 11), dup_col(c, r, 12)};
+                       walor_col_int(r, 4), walor_col_int(r, 5), dup_col(c, r, 6), dup_col(c, r, 7),
+                       dup_col(c, r, 8), dup_col(c, r, 9)};
     }
     walor_rows_close(r);
     return rc;
 }
 
-static int32_t schedule(walor_ctx *c, const char *job, int64_t order_id, int64_t when)
+int32_t pay_schedule(walor_ctx *c, const char *job, int64_t order_id, int64_t when)
 {
     json_t *pl = json_pack("{s:I}", "order_id", (json_int_t)order_id);
     if (!pl)
@@ -57,7 +55,7 @@ static int32_t schedule(walor_ctx *c, const char *job, int64_t order_id, int64_t
     return rc;
 }
 
-static void meta(walor_ctx *c, int64_t order_id, const char *key, const char *value)
+void pay_meta(walor_ctx *c, int64_t order_id, const char *key, const char *value)
 {
     const walor_orders_v1 *o = pay_orders(c);
     if (WALOR_ORDERS_HAS(o, set_meta) && o->set_meta(c, order_id, key, value) < 0)
@@ -156,7 +154,7 @@ static int32_t on_requested(walor_ctx *c, const char *event, json_t *payload)
 {
     (void)event;
     int64_t id = (int64_t)json_integer_value(json_object_get(payload, "order_id"));
-    return id > 0 ? schedule(c, JOB_INVOICE, id, walor_now(c)) : 0;
+    return id > 0 ? pay_schedule(c, JOB_INVOICE, id, walor_now(c)) : 0;
 }
 
 /* a cancelled order's invoice stops being polled at once; a payment of it
@@ -283,7 +281,7 @@ static int32_t invoice_job(walor_ctx *c, json_t *payload)
                                              walor_html_escape(c, why), NULL),
                               NULL, 1);
                 }
-                return schedule(c, JOB_INVOICE, oid, now + (30LL << (tries - 1)));
+                return pay_schedule(c, JOB_INVOICE, oid, now + (30LL << (tries - 1)));
             }
             int32_t n = walor_db_exec(c,
                                       "UPDATE pay_ecom_invoice SET state = 'failed', create_tries = ?, reason = ?,"
@@ -301,8 +299,8 @@ static int32_t invoice_job(walor_ctx *c, json_t *payload)
                                              walor_i(now), walor_i(oid)));
         if (n < 0)
             return n;
-        meta(c, oid, "invoice", inv.id);
-        meta(c, oid, "state", "pending");
+        pay_meta(c, oid, "invoice", inv.id);
+        pay_meta(c, oid, "state", "pending");
         v.link = inv.link;
         v.qr = inv.qr;
         v.sent_at = 0;
@@ -366,7 +364,7 @@ static int32_t settle(walor_ctx *c, int64_t oid, const char *ref, int *late)
         rc = walor_db_exec(c, "UPDATE pay_ecom_invoice SET receipt_state = 'queued' WHERE order_id = ?",
                            WALOR_ARGS(walor_i(oid)));
         if (rc >= 0)
-            rc = schedule(c, JOB_RECEIPT, oid, now);
+            rc = pay_schedule(c, PAY_JOB_RECEIPT, oid, now);
     }
     return rc;
 }
@@ -402,7 +400,7 @@ int32_t pay_mark_paid(walor_ctx *c, int64_t oid, const char *ref)
     if ((rc = walor_tx_commit(c)) < 0)
         return rc;
     if (res != 1) {
-        meta(c, oid, "state", late ? "late_paid" : "paid");
+        pay_meta(c, oid, "state", late ? "late_paid" : "paid");
         tell_paid(c, oid, v.user_id, v.amount, late);
     }
     return res;
@@ -444,11 +442,11 @@ static int32_t apply(walor_ctx *c, int64_t oid, const char *invoice_id, int32_t 
         return 0;
     if (st == PAY_ST_PAID) {
         walor_log(c, WALOR_LOG_INFO, "pay-ecom: order %lld paid%s", (long long)oid, late ? " after its cancel" : "");
-        meta(c, oid, "state", late ? "late_paid" : "paid");
+        pay_meta(c, oid, "state", late ? "late_paid" : "paid");
         tell_paid(c, oid, v.user_id, v.amount, late);
     } else {
         walor_log(c, WALOR_LOG_INFO, "pay-ecom: order %lld: payment %s", (long long)oid, pay_status_name(st));
-        meta(c, oid, "state", "failed");
+        pay_meta(c, oid, "state", "failed");
         tell_failure(c, oid, v.user_id, why && *why ? why : walor_text(c, "pay-ecom.reason.unknown"), 1);
     }
     return 0;
@@ -516,7 +514,7 @@ int32_t pay_refund(walor_ctx *c, int64_t oid, const char **why)
                               WALOR_ARGS(walor_i(now), walor_i(oid)));
     if (n <= 0)
         return n < 0 ? n : 1;
-    meta(c, oid, "state", "refunded");
+    pay_meta(c, oid, "state", "refunded");
     if (v.user_id > 0)
         walor_send(c, v.user_id,
                    walor_textf(c, "pay-ecom.refunded", "id", pay_num(c, oid), "amount", walor_money(c, v.amount), NULL),
@@ -564,79 +562,6 @@ static int32_t reconcile(walor_ctx *c)
     return 0;
 }
 
-/* ---- the fiscal receipt ---- */
-
-int32_t pay_receipt_step(walor_ctx *c, int64_t oid)
-{
-    inv_row v;
-    int32_t rc = load_row(c, oid, &v);
-    if (rc <= 0)
-        return rc;
-    if (strcmp(v.receipt_state, "queued") && strcmp(v.receipt_state, "wait"))
-        return 0;
-    const pay_provider *pv = pay_provider_get();
-    const char *why = "", *id = pay_num(c, oid);
-    int64_t now = walor_now(c), poll = 60;
-    if (walor_setting_int(c, "pay-ecom.receipt_poll_s", &poll) != 0 || poll < 5)
-        poll = 60;
-    int32_t st = PAY_RCPT_WAIT;
-    const char *link = "";
-    if (!v.receipt_uuid) {
-        const walor_orders_v1 *os = pay_orders(c);
-        walor_order *o = NULL;
-        if (!os || os->get(c, oid, &o) < 0)
-            return os ? WALOR_EDB : 0;
-        const char *uuid = NULL;
-        rc = pv->receipt_sell(c, o, &uuid, &why);
-        if (rc == 0) {
-            rc = walor_db_exec(c, "UPDATE pay_ecom_invoice SET receipt_uuid = ?, receipt_state = 'wait' WHERE order_id = ?",
-                               WALOR_ARGS(walor_s(uuid), walor_i(oid)));
-            if (rc < 0)
-                return rc;
-            meta(c, oid, "receipt", uuid);
-            return schedule(c, JOB_RECEIPT, oid, now + poll);
-        }
-    } else {
-        rc = pv->receipt_status(c, v.receipt_uuid, &st, &link, &why);
-    }
-    if (rc == 0 && st == PAY_RCPT_DONE) {
-        rc = walor_db_exec(c,
-                           "UPDATE pay_ecom_invoice SET receipt_state = 'done', receipt_link = ? WHERE order_id = ?"
-                           " AND receipt_state <> 'done'",
-                           WALOR_ARGS(walor_s(link), walor_i(oid)));
-        if (rc > 0 && *link && v.user_id > 0)
-            walor_send(c, v.user_id,
-                       walor_textf(c, "pay-ecom.receipt", "id", id, "link", walor_html_escape(c, link), NULL), NULL,
-                       WALOR_SEND_NO_PREVIEW, NULL);
-        walor_job_cancel(c, JOB_RECEIPT, id);
-        return rc < 0 ? rc : 0;
-    }
-    int lost = rc == 0 && st == PAY_RCPT_WAIT && v.receipt_polls + 1 >= RECEIPT_POLLS;
-    if ((rc == 0 && st == PAY_RCPT_FAIL) || (rc < 0 && !is_transient(rc)) || lost ||
-        (is_transient(rc) && v.receipt_polls + 1 >= RECEIPT_POLLS)) {
-        if (lost)
-            why = walor_text(c, "pay-ecom.reason.receipt_lost");
-        rc = walor_db_exec(c, "UPDATE pay_ecom_invoice SET receipt_state = 'fail' WHERE order_id = ?"
-                              " AND receipt_state <> 'fail'",
-                           WALOR_ARGS(walor_i(oid)));
-        if (rc > 0)
-            pay_staff(c, walor_textf(c, "pay-ecom.staff.receipt_fail", "id", id, "why",
-                                     walor_html_escape(c, why && *why ? why : "—"), NULL),
-                      NULL, 1);
-        walor_job_cancel(c, JOB_RECEIPT, id);
-        return rc < 0 ? rc : 0;
-    }
-    /* still waiting, or the provider is down for now: ask again later */
-    rc = walor_db_exec(c, "UPDATE pay_ecom_invoice SET receipt_polls = receipt_polls + 1 WHERE order_id = ?",
-                       WALOR_ARGS(walor_i(oid)));
-    return rc < 0 ? rc : schedule(c, JOB_RECEIPT, oid, now + poll);
-}
-
-static int32_t receipt_job(walor_ctx *c, json_t *payload)
-{
-    return pay_receipt_step(c, (int64_t)json_integer_value(json_object_get(payload, "order_id")));
-}
-
 static int32_t wipe(walor_ctx *c, int64_t user_id)
 {
     int32_t rc = walor_db_exec(c,
@@ -653,7 +578,6 @@ int32_t pay_invoice_register(walor_plugin *p)
     static const walor_cron_def rec = {.struct_size = sizeof rec, .name = "reconcile", .expr = "* * * * *",
                                        .fn = reconcile};
     int32_t rc = walor_job(p, JOB_INVOICE, invoice_job);
-    if (!rc) rc = walor_job(p, JOB_RECEIPT, receipt_job);
     if (!rc) rc = walor_cron(p, &rec);
     if (!rc) rc = walor_subscribe(p, EV_REQUESTED, on_requested);
     if (!rc) rc = walor_subscribe(p, "order.cancelled", on_cancelled);

@@ -254,6 +254,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0);
     if (!rc) rc = walor_service_provide(p, WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, WALOR_PAYMENT_MINOR, &PAYMENT);
     if (!rc) rc = pay_invoice_register(p);
+    if (!rc) rc = pay_receipt_register(p);
     if (!rc) rc = pay_webhook_register(p);
     if (!rc) rc = pay_manual_register(p);
     if (!rc) rc = walor_help(p, "💳 Оплата", HELP, WALOR_ROLE_MANAGER);

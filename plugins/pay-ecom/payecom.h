@@ -53,8 +53,6 @@ int32_t pay_check(walor_ctx *c, int64_t order_id, const char *invoice_id, int32_
 /* the order a provider id belongs to: 1 invoice (current or replaced), 2
  * fiscal receipt, 0 none, < 0 error */
 int32_t pay_lookup(walor_ctx *c, const char *id, int64_t *order_id);
-/* one step of the fiscal receipt of order_id (create / re-query) */
-int32_t pay_receipt_step(walor_ctx *c, int64_t order_id);
 /* a manual confirmation by staff (manual.c): marks paid like a webhook
  * would; 0 paid now, 1 already paid, WALOR_ERANGE order cancelled */
 int32_t pay_mark_paid(walor_ctx *c, int64_t order_id, const char *ref);
@@ -63,6 +61,18 @@ int32_t pay_mark_paid(walor_ctx *c, int64_t order_id, const char *ref);
  * late_paid) through the provider: 0 refunded, 1 nothing to refund,
  * < 0 the provider's error (*why) */
 int32_t pay_refund(walor_ctx *c, int64_t order_id, const char **why);
+
+/* run job `job` of this plugin for order_id at `when` (keyed by the order,
+ * so scheduling again replaces it); our ctx only */
+int32_t pay_schedule(walor_ctx *c, const char *job, int64_t order_id, int64_t when);
+/* mirror a value in the order's meta (invoice, state, receipt); a failure is logged */
+void pay_meta(walor_ctx *c, int64_t order_id, const char *key, const char *value);
+
+/* ---- receipt.c ---- */
+#define PAY_JOB_RECEIPT "receipt"
+int32_t pay_receipt_register(walor_plugin *p);
+/* one step of the fiscal receipt of order_id (create / re-query) */
+int32_t pay_receipt_step(walor_ctx *c, int64_t order_id);
 
 /* ---- webhook.c ---- */
 int32_t pay_webhook_register(walor_plugin *p);
