@@ -70,7 +70,7 @@ static int is_transient(int32_t rc) { return rc == WALOR_ETIMEDOUT || rc == WALO
  * is our job, reached through our own event (a job must be scheduled from
  * our ctx, and the event's subscriber has it) ---- */
 
-int32_t pay_send_details(walor_ctx *c, int64_t order_id)
+static int32_t details_in_tx(walor_ctx *c, int64_t order_id)
 {
     const walor_orders_v1 *os = pay_orders(c);
     if (!os)
@@ -137,12 +137,20 @@ int32_t pay_send_details(walor_ctx *c, int64_t order_id)
     return rc;
 }
 
-int32_t pay_retry(walor_ctx *c, int64_t order_id)
+/* inside the caller's transaction when one is open, else in our own: the
+ * row, the replaced invoice and the event commit together or not at all */
+int32_t pay_send_details(walor_ctx *c, int64_t order_id)
 {
+    int own = 1;
     int32_t rc = walor_tx_begin(c);
-    if (rc < 0)
+    const char *why = rc == WALOR_EBUSY ? walor_last_error(c) : NULL;
+    if (why && strstr(why, "already open"))
+        own = 0;
+    else if (rc < 0)
         return rc;
-    rc = pay_send_details(c, order_id);
+    rc = details_in_tx(c, order_id);
+    if (!own)
+        return rc;
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;

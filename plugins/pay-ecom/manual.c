@@ -63,7 +63,7 @@ static int32_t retry(walor_ctx *c, walor_order *o)
         return walor_alert(c, walor_text(c, "pay-ecom.retry_closed"));
     if (!st || (strcmp(st, "failed") && strcmp(st, "expired")))
         return walor_alert(c, walor_text(c, "pay-ecom.retry_busy"));
-    int32_t rc = pay_retry(c, o->id);
+    int32_t rc = pay_send_details(c, o->id);
     if (rc < 0)
         return rc;
     return walor_answer(c, walor_text(c, "pay-ecom.retry_started"));
@@ -104,7 +104,7 @@ static int32_t pay_cmd(walor_ctx *c, const char *arg)
         return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
     if (strcmp(o->status, "new") != 0 && !(o->flags & WALOR_ORDER_F_TESTER))
         return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
-    int32_t rc = pay_retry(c, id);
+    int32_t rc = pay_send_details(c, id);
     return rc == WALOR_ERANGE ? walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL) : rc;
 }
 
@@ -255,7 +255,7 @@ static int32_t staff_view(walor_ctx *c, int64_t id)
 
 static int32_t staff_resend(walor_ctx *c, int64_t id)
 {
-    int32_t rc = pay_retry(c, id);
+    int32_t rc = pay_send_details(c, id);
     if (rc == WALOR_ERANGE || rc == WALOR_ENOTFOUND)
         return walor_alert(c, walor_textf(c, "pay-ecom.staff.cannot_send", "id", pay_num(c, id), NULL));
     if (rc < 0)

@@ -42,10 +42,10 @@ void pay_staff_photo(walor_ctx *c, const char *photo, const char *caption, const
 
 /* ---- invoice.c ---- */
 int32_t pay_invoice_register(walor_plugin *p);
-/* the payment service's send_details (runs with the caller's ctx) */
+/* the payment service's send_details (runs with the caller's ctx, in its
+ * transaction if one is open): the same invoice again while it is open, a
+ * new attempt after a failure; the network part follows in our job */
 int32_t pay_send_details(walor_ctx *c, int64_t order_id);
-/* start a new attempt for a failed/expired invoice and schedule it (our ctx) */
-int32_t pay_retry(walor_ctx *c, int64_t order_id);
 /* re-query invoice `invoice_id` of order_id (NULL = the current one) and
  * apply what the provider says; *st (may be NULL) gets PAY_ST_*.
  * Outside any transaction. */
