@@ -305,7 +305,7 @@ static int32_t invoice_job(walor_ctx *c, json_t *payload)
                                   " AND state = 'creating'",
                                   WALOR_ARGS(walor_s(inv.id), walor_s(inv.link), walor_s(inv.qr), walor_i(now),
                                              walor_i(now), walor_i(oid)));
-        if (n < 0)
+        if (n <= 0) /* cancelled (or paid by hand) while we asked: nothing to send */
             return n;
         pay_meta(c, oid, "invoice", inv.id);
         pay_meta(c, oid, "state", "pending");
@@ -349,7 +349,7 @@ static int32_t settle(walor_ctx *c, int64_t oid, const char *ref, int *late)
     int64_t now = walor_now(c);
     int32_t n = walor_db_exec(c,
                               "UPDATE pay_ecom_invoice SET state = 'paid', paid_at = ?, updated_at = ?, reason = ''"
-                              " WHERE order_id = ? AND state NOT IN ('paid', 'late_paid', 'tester')",
+                              " WHERE order_id = ? AND state NOT IN ('paid', 'late_paid', 'refunded', 'tester')",
                               WALOR_ARGS(walor_i(now), walor_i(now), walor_i(oid)));
     if (n <= 0)
         return n < 0 ? n : 1;
