@@ -146,7 +146,7 @@ def test_reconciliation_finds_a_payment_whose_webhook_was_lost(shop, tgsim):
 
 
 @pytest.mark.features("F-HOST-02", "F-PAY-01")
-def test_testers_order_is_not_invoiced(shop, tgsim):
+def test_testers_order_is_not_invoiced_and_is_wiped(shop, tgsim):
     w, fake = shop, shop.fake
     t = tgsim.user("Тестер")
     t.send("/start")
@@ -156,6 +156,19 @@ def test_testers_order_is_not_invoiced(shop, tgsim):
     t.send(f"/pay {oid}", wait=False)
     t.expect(f"🧪 Заказ №{oid} оформлен тестировщиком: оплата не требуется.")
     assert fake.requests("create") == [] and pk.row(w, oid)["state"] == "tester"
+    # a customer's payment stays when the owner wipes the testers' data
+    c = tgsim.user("Анна")
+    c.send("/start")
+    kept = pk.new_order(c)
+    pk.ask_details(c, kept)
+    boss = hk.owner(tgsim)
+    boss.send("/admin")
+    boss.press("👥 Персонал")
+    boss.press("🧹 Очистить данные тестировщиков")
+    boss.press("🧹 Да, удалить")
+    hk.wait_until(lambda: (boss.last_answer() or {}).get("text", "").startswith("🧹 Данные тестировщиков удалены"),
+                  what="the wipe confirmation")
+    assert pk.row(w, oid) is None and pk.row(w, kept)["state"] == "pending"
 
 
 @pytest.mark.features("F-PAY-01", "F-PAY-04")
