@@ -206,3 +206,31 @@ def test_someone_elses_or_unknown_order_is_not_found(shop, tgsim):
     assert hk.DENIED in a.screen().text or (a.last_answer() or {}).get("text") == hk.DENIED
     assert ok.status(w, oid) == "new"
     assert json.dumps(pk.row(w, oid)) == "null"
+
+
+@pytest.mark.features("F-PAY-02", "F-PAY-03")
+def test_every_status_form_of_the_provider(shop, tgsim):
+    """What the re-query answers decides, in either form: gateway codes 0–4 or
+    ready/done/fail strings."""
+    w, fake = shop, shop.fake
+    u = tgsim.user("Лев")
+    u.send("/start")
+    got = {}
+    for code, string in ((0, False), (1, False), (3, False), (4, True), (0, True), (2, True)):
+        oid = pk.new_order(u, "10x1@10000")
+        pk.ask_details(u, oid)
+        inv = pk.invoice_of(w, oid)
+        fake.string_status = string
+        fake.set_status(inv, code)
+        status, body = pk.webhook(w, {"id": inv, "status": 2})     # the body always claims "paid"
+        assert status == 200
+        got[(code, string)] = (json.loads(body)["result"], pk.row(w, oid)["state"], ok.status(w, oid))
+    assert got == {
+        (0, False): ("pending", "pending", "new"),      # created, awaiting payment
+        (1, False): ("pending", "pending", "new"),      # paid, awaiting the bank's confirmation: not yet
+        (3, False): ("refunded", "failed", "new"),      # cancelled by the gateway
+        (4, True): ("failed", "failed", "new"),         # "fail"
+        (0, True): ("pending", "pending", "new"),       # "ready"
+        (2, True): ("paid", "paid", "paid"),            # "done"
+    }
+    assert pk.count_texts(u, "не прошла") == 2
