@@ -110,20 +110,15 @@ static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s",
 
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
-/* The SDK opens no nested transactions: inside the caller's, begin fails
- * with WALOR_EBUSY and "already open", and we work in the caller's. */
+/* Transactions do not nest: work in the caller's when one is open. */
 static int32_t tx_open(walor_ctx *c, int *own)
 {
-    int32_t rc = walor_tx_begin(c);
-    if (rc == 0) {
-        *own = 1;
-        return 0;
-    }
-    const char *why = walor_last_error(c);
-    if (rc == WALOR_EBUSY && why && strstr(why, "already open")) {
+    if (walor_tx_active(c) == 1) {
         *own = 0;
         return 0;
     }
+    int32_t rc = walor_tx_begin(c);
+    *own = rc == 0;
     return rc;
 }
 

@@ -141,12 +141,9 @@ static int32_t details_in_tx(walor_ctx *c, int64_t order_id)
  * row, the replaced invoice and the event commit together or not at all */
 int32_t pay_send_details(walor_ctx *c, int64_t order_id)
 {
-    int own = 1;
-    int32_t rc = walor_tx_begin(c);
-    const char *why = rc == WALOR_EBUSY ? walor_last_error(c) : NULL;
-    if (why && strstr(why, "already open"))
-        own = 0;
-    else if (rc < 0)
+    int own = walor_tx_active(c) != 1;
+    int32_t rc = own ? walor_tx_begin(c) : 0;
+    if (rc < 0)
         return rc;
     rc = details_in_tx(c, order_id);
     if (!own)

@@ -70,14 +70,11 @@ char *wr_item_ref(walor_ctx *c, int64_t pid, int64_t vno)
 
 int32_t wr_tx_enter(walor_ctx *c)
 {
-    int32_t rc = walor_tx_begin(c);
-    if (rc == 0)
-        return 1;
-    /* the host does not nest: its refusal says the caller's transaction is open */
-    const char *why = walor_last_error(c);
-    if (rc == WALOR_EBUSY && why && strstr(why, "already open"))
+    /* transactions do not nest: join the caller's when one is open */
+    if (walor_tx_active(c) == 1)
         return 0;
-    return rc;
+    int32_t rc = walor_tx_begin(c);
+    return rc == 0 ? 1 : rc;
 }
 
 int32_t wr_tx_end(walor_ctx *c, int32_t own, int32_t rc, int wrote)
