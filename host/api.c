@@ -36,6 +36,7 @@ const walor_host_api *wh_api(void)
         wh_ops_fill(&table);
         wh_form_fill(&table);
         wh_files_fill(&table);
+        wh_httpc_fill(&table);
         built = 1;
     }
     return &table;

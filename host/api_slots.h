@@ -16,5 +16,6 @@ void wh_http_fill(walor_host_api *api);     /* http.c: routes */
 void wh_ops_fill(walor_host_api *api);      /* help.c, report.c: help sections, error reports */
 void wh_form_fill(walor_host_api *api);     /* form.c: bulk text forms */
 void wh_files_fill(walor_host_api *api);    /* files.c: file downloads (SDK 1.1) */
+void wh_httpc_fill(walor_host_api *api);    /* httpc.c: outbound HTTP (SDK 1.2) */
 
 #endif

@@ -16,6 +16,7 @@ typedef struct wh_worker {
     int idx;
     wh_db *db;
     wh_arena arena;
+    void *curl;            /* the worker's CURL easy handle for walor_http_fetch (httpc.c), reused for keep-alive */
 } wh_worker;
 
 /* a conversation as stored for one chat (host/conv.c) */

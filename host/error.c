@@ -37,7 +37,8 @@ const char *wh_strerror(int32_t err)
     case WALOR_EBUSY: return "busy";
     case WALOR_ENOSYS: return "not provided by this host";
     case WALOR_ERANGE: return "out of range";
-    case WALOR_ELIMIT: return "Telegram limit exceeded";
+    case WALOR_ELIMIT: return "limit exceeded";
+    case WALOR_ENET: return "network error";
     default: return "unknown error";
     }
 }

@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "error.h"
 #include "host.h"
+#include "httpc.h"
 #include "inbox.h"
 #include "loader.h"
 #include "log.h"
@@ -74,6 +75,7 @@ static void worker_fini(void *state, void *ud)
 {
     (void)ud;
     wh_worker *w = state;
+    wh_httpc_worker_done(w);
     wh_arena_free(&w->arena);
     wh_db_close(w->db);
     free(w);

@@ -209,6 +209,18 @@ struct walor_host_api {
      * WALOR_ELIMIT without downloading the rest; WALOR_ETG or
      * WALOR_ETIMEDOUT when Telegram fails. */
     int32_t (*file_download)(walor_ctx *c, const char *file_id, size_t max_bytes, void **data, size_t *len);
+
+    /* ---- SDK 1.2 ---- */
+    /* [cb] an outbound HTTP request on the worker's own connection cache
+     * (blocking, bounded by req->timeout_ms). 0 when a response arrived,
+     * whatever its status; WALOR_ETIMEDOUT, WALOR_ENET, WALOR_ELIMIT (the
+     * response is over req->max_response), WALOR_EINVAL, or WALOR_EPHASE
+     * inside an open transaction (a network wait must never hold the
+     * database write lock). The host logs method, host, path, status and
+     * time, never the query string, headers or bodies. */
+    int32_t (*http_fetch)(walor_ctx *c, const walor_http_request *req, walor_http_response *out);
+    /* [cb] percent-encoding of s for a URL query or path segment, ctx arena */
+    char *(*url_escape)(walor_ctx *c, const char *s);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -50,7 +50,8 @@ typedef struct walor_rows walor_rows;     /* result of a query, closed with the 
 #define WALOR_EBUSY     (-11) /* SQLite busy past busy_timeout, or a nested transaction */
 #define WALOR_ENOSYS    (-12) /* slot not provided by this host */
 #define WALOR_ERANGE    (-13) /* value outside the allowed range */
-#define WALOR_ELIMIT    (-14) /* a Telegram limit would be exceeded (buttons, bytes) */
+#define WALOR_ELIMIT    (-14) /* a Telegram limit would be exceeded (buttons, bytes), or a size limit */
+#define WALOR_ENET      (-15) /* SDK 1.2: network failure talking to an external service (connect, DNS, TLS) */
 
 /* Roles, lowest to highest. Every registration names the lowest role it
  * needs; the host checks it before calling the plugin, because callback
@@ -252,6 +253,27 @@ typedef struct walor_form_line {
     int64_t qty;
     int64_t amount;              /* kopecks with WALOR_FORM_AMOUNT, else 0 */
 } walor_form_line;
+
+/* SDK 1.2: an outbound HTTP request (walor_http_fetch). Both structs begin
+ * with struct_size and only grow at the end. */
+typedef struct walor_http_request {
+    uint32_t struct_size;        /* sizeof(walor_http_request) as the plugin was built */
+    uint32_t timeout_ms;         /* the whole request; 0 = 10 000 */
+    const char *method;          /* NULL = "GET", or "POST" when body != NULL */
+    const char *url;             /* http:// or https:// only */
+    const char *const *headers;  /* NULL-terminated array of "Name: value", or NULL */
+    const void *body;            /* NULL for none */
+    uint64_t body_len;
+    uint64_t max_response;       /* bytes; 0 = 8 MiB; a bigger response is WALOR_ELIMIT */
+} walor_http_request;
+
+typedef struct walor_http_response {
+    uint32_t struct_size;        /* set by the plugin; the host fills what fits */
+    int32_t status;              /* HTTP status of the final response */
+    const char *body;            /* ctx arena, NUL-terminated (body_len excludes the NUL) */
+    uint64_t body_len;
+    const char *headers;         /* raw header block of the final response, ctx arena */
+} walor_http_response;
 
 #ifdef __cplusplus
 }

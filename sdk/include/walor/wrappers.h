@@ -4,6 +4,8 @@
 #ifndef WALOR_WRAPPERS_H
 #define WALOR_WRAPPERS_H
 
+#include <string.h>
+
 #include "api.h"
 
 #ifdef __cplusplus
@@ -235,6 +237,82 @@ static inline int32_t walor_file_download(walor_ctx *c, const char *file_id, siz
     if (!WALOR_API_HAS(WALOR__A(c), file_download))
         return WALOR_ENOSYS;
     return WALOR__A(c)->file_download(c, file_id, max_bytes, data, len);
+}
+/* SDK 1.2: outbound HTTP. Declare .min_host_minor = 2 in WALOR_PLUGIN_DEFINE
+ * (or check WALOR_API_HAS(api, http_fetch)). Never inside walor_tx_begin/commit. */
+static inline int32_t walor_http_fetch(walor_ctx *c, const walor_http_request *req, walor_http_response *out)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), http_fetch))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->http_fetch(c, req, out);
+}
+static inline int32_t walor_http_get(walor_ctx *c, const char *url, const char *const *headers, uint32_t timeout_ms,
+                                     walor_http_response *out)
+{
+    walor_http_request rq = {.struct_size = sizeof rq, .timeout_ms = timeout_ms, .method = "GET", .url = url,
+                             .headers = headers};
+    out->struct_size = sizeof *out;
+    return walor_http_fetch(c, &rq, out);
+}
+/* POST body with a Content-Type header added in front of headers (content_type NULL = none) */
+static inline int32_t walor_http_post(walor_ctx *c, const char *url, const char *const *headers,
+                                      const char *content_type, const void *body, uint64_t body_len,
+                                      uint32_t timeout_ms, walor_http_response *out)
+{
+    const char *hs[33];
+    uint32_t n = 0;
+    if (content_type) {
+        char *ct = walor_ctx_printf(c, "Content-Type: %s", content_type);
+        if (!ct)
+            return WALOR_ENOMEM;
+        hs[n++] = ct;
+    }
+    for (uint32_t i = 0; headers && headers[i]; i++) {
+        if (n == 32)
+            return WALOR_EINVAL;
+        hs[n++] = headers[i];
+    }
+    hs[n] = NULL;
+    walor_http_request rq = {.struct_size = sizeof rq, .timeout_ms = timeout_ms, .method = "POST", .url = url,
+                             .headers = hs, .body = body ? body : "", .body_len = body_len};
+    out->struct_size = sizeof *out;
+    return walor_http_fetch(c, &rq, out);
+}
+/* the value of response header `name` (case-insensitive), ctx arena, NULL if absent */
+static inline const char *walor_http_resp_header(walor_ctx *c, const walor_http_response *r, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = r->headers; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > nl && p[nl] == ':') {
+            size_t i = 0;
+            while (i < nl && ((p[i] | 0x20) == (name[i] | 0x20)))
+                i++;
+            if (i == nl) {
+                const char *v = p + nl + 1;
+                while (v < p + len && (*v == ' ' || *v == '\t'))
+                    v++;
+                size_t vl = (size_t)(p + len - v);
+                while (vl && (v[vl - 1] == '\r' || v[vl - 1] == ' '))
+                    vl--;
+                char *out = (char *)walor_ctx_alloc(c, vl + 1);
+                if (!out)
+                    return NULL;
+                memcpy(out, v, vl);
+                out[vl] = '\0';
+                return out;
+            }
+        }
+        p = eol ? eol + 1 : p + len;
+    }
+    return NULL;
+}
+static inline char *walor_url_escape(walor_ctx *c, const char *s)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), url_escape))
+        return NULL;
+    return WALOR__A(c)->url_escape(c, s);
 }
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)

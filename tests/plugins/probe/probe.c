@@ -13,10 +13,16 @@
  *   GET|POST /p/probe/echo   answers "method|X-Probe header|query q|body" (plugin routes)
  *   GET /p/probe/boom        returns WALOR_EDB (500, failure report)
  *   GET /p/probe/mute        returns 0 without answering (500)
- *   GET /p/probe/slow        answers "slow" after 800 ms (in flight at SIGTERM) */
+ *   GET /p/probe/slow        answers "slow" after 800 ms (in flight at SIGTERM)
+ *   /fetch METHOD TIMEOUT_MS MAX URL [BODY]   walor_http_fetch with an
+ *                       Authorization header; replies "status=… len=… type=… body=…"
+ *                       or "err=<code> <last error>" (SDK 1.2)
+ *   /fetchtx URL        the same inside an open transaction (must be refused)
+ *   /urlesc TEXT        walor_url_escape */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -180,6 +186,55 @@ static int32_t route_slow(walor_ctx *c)
     return walor_http_respond(c, 200, "text/plain", "slow", 4);
 }
 
+static int32_t fetch_reply(walor_ctx *c, int32_t rc, const walor_http_response *r)
+{
+    if (rc)
+        return walor_reply(c, walor_ctx_printf(c, "err=%d %s", (int)rc, walor_html_escape(c, walor_last_error(c))),
+                           NULL);
+    const char *ct = walor_http_resp_header(c, r, "content-type");
+    char shown[201];
+    snprintf(shown, sizeof shown, "%s", r->body);
+    return walor_reply(c,
+                       walor_ctx_printf(c, "status=%d len=%llu type=%s body=%s", (int)r->status,
+                                        (unsigned long long)r->body_len, ct ? walor_html_escape(c, ct) : "-",
+                                        walor_html_escape(c, shown)),
+                       NULL);
+}
+
+static int32_t cmd_fetch(walor_ctx *c, const char *arg)
+{
+    char method[16], url[512];
+    unsigned tmo = 0;
+    unsigned long long max = 0;
+    int used = 0;
+    if (!arg || sscanf(arg, "%15s %u %llu %511s %n", method, &tmo, &max, url, &used) < 4)
+        return walor_reply(c, "usage: /fetch METHOD TIMEOUT_MS MAX URL [BODY]", NULL);
+    const char *body = used > 0 && arg[used] ? arg + used : NULL;
+    static const char *const hdrs[] = {"Authorization: Bearer PROBE-SECRET-42", "X-Probe: 1", NULL};
+    walor_http_request rq = {.struct_size = sizeof rq, .timeout_ms = tmo, .method = method, .url = url,
+                             .headers = hdrs, .body = body, .body_len = body ? strlen(body) : 0,
+                             .max_response = max};
+    walor_http_response r = {.struct_size = sizeof r};
+    return fetch_reply(c, walor_http_fetch(c, &rq, &r), &r);
+}
+
+static int32_t cmd_fetchtx(walor_ctx *c, const char *arg)
+{
+    walor_http_response r = {.struct_size = sizeof r};
+    int32_t rc = walor_tx_begin(c);
+    if (rc)
+        return rc;
+    int32_t frc = walor_http_get(c, arg ? arg : "", NULL, 2000, &r);
+    walor_tx_rollback(c);
+    return fetch_reply(c, frc, &r);
+}
+
+static int32_t cmd_urlesc(walor_ctx *c, const char *arg)
+{
+    const char *e = walor_url_escape(c, arg ? arg : "");
+    return walor_reply(c, walor_ctx_printf(c, "esc=%s", e ? walor_html_escape(c, e) : "(null)"), NULL);
+}
+
 #define ROUTE(p_, f_, fn_) {.struct_size = sizeof(walor_route_def), .flags = (f_), .path = (p_), .handler = (fn_)}
 
 #define CMD(n, fn) {.struct_size = sizeof(walor_command_def), .name = (n), .description = (n), .handler = (fn)}
@@ -188,7 +243,8 @@ static int32_t load(walor_plugin *p)
 {
     static const walor_command_def cmds[] = {
         CMD("boom", cmd_boom), CMD("bulk", cmd_bulk), CMD("slow", cmd_slow),
-        CMD("count", cmd_count), CMD("long", cmd_long),
+        CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
+        CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
@@ -219,4 +275,5 @@ static int32_t load(walor_plugin *p)
     return rc;
 }
 
-WALOR_PLUGIN_DEFINE(.name = "probe", .version = "1.0.0", .description = "Плагин для тестов хоста", .load = load)
+WALOR_PLUGIN_DEFINE(.name = "probe", .version = "1.0.0", .description = "Плагин для тестов хоста",
+                    .min_host_minor = 2, .load = load)

@@ -1,0 +1,257 @@
+/* walor_http_fetch (SDK 1.2): plugins' outbound HTTP (CDEK, DaData, payment
+ * providers, image hosts) as a plain blocking call on the worker, as
+ * ARCHITECTURE.md §2 decided. Each worker keeps one curl easy handle so
+ * connections and TLS sessions to the same service are reused between
+ * requests. The handle is reset before every request so nothing from one
+ * plugin's request (headers, auth, body) leaks into the next one's.
+ *
+ * The log line carries method, host, path, status and time only: query
+ * strings (API keys), headers (tokens) and bodies (personal data) stay out. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "api_slots.h"
+#include "ctx.h"
+#include "httpc.h"
+#include "error.h"
+#include "log.h"
+
+#define DEFAULT_TIMEOUT_MS 10000u
+#define DEFAULT_MAX (8u * 1024 * 1024)
+#define MAX_HEADERS_BYTES (64u * 1024)
+
+typedef struct sink {
+    char *buf;
+    size_t len, cap, max;
+    int too_big;
+} sink;
+
+static int sink_add(sink *s, const char *p, size_t add)
+{
+    if (s->len + add > s->max) {
+        s->too_big = 1;
+        return -1;
+    }
+    if (s->len + add + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4096;
+        while (cap < s->len + add + 1)
+            cap *= 2;
+        char *b = realloc(s->buf, cap);
+        if (!b)
+            return -1;
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, p, add);
+    s->len += add;
+    s->buf[s->len] = '\0';
+    return 0;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    return sink_add(ud, p, size * n) ? 0 : size * n; /* 0 aborts the transfer */
+}
+
+/* Header callbacks see every response of a redirect chain or a 100
+ * Continue: a status line starts a new block so only the final one stays. */
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    sink *s = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        s->len = 0;
+    return sink_add(s, p, len) ? 0 : len;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "https://host:port/path?query" -> "host:port/path" for the log */
+static void loggable(const char *url, char *out, size_t cap)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash))
+        p = at + 1; /* user:password@ never reaches the log */
+    size_t n = strcspn(p, "?#");
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static int valid_method(const char *m)
+{
+    static const char *const ok[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strcmp(m, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http_response *out)
+{
+    if (!c || !rq || !out || rq->struct_size < offsetof(walor_http_request, max_response) + sizeof rq->max_response ||
+        out->struct_size < offsetof(walor_http_response, headers) + sizeof out->headers)
+        return wh_error(WALOR_EINVAL, "http_fetch needs a request and a response (struct_size set)");
+    if (!rq->url || (strncmp(rq->url, "http://", 7) != 0 && strncmp(rq->url, "https://", 8) != 0))
+        return wh_error(WALOR_EINVAL, "http_fetch: the URL must start with http:// or https://");
+    const char *method = rq->method ? rq->method : rq->body ? "POST" : "GET";
+    if (!valid_method(method))
+        return wh_error(WALOR_EINVAL, "http_fetch: unsupported method");
+    if (c->tx_managed)
+        return wh_error(WALOR_EPHASE, "http_fetch in an event subscriber, which runs inside the delivery's "
+                                      "transaction: do network work in a job (walor_job)");
+    if (c->w && wh_db_in_tx(c->w->db))
+        return wh_error(WALOR_EPHASE, "http_fetch inside a transaction: commit first, a network wait must not "
+                                      "hold the database write lock");
+    out->status = 0;
+    out->body = "";
+    out->body_len = 0;
+    out->headers = "";
+
+    CURL *h = c->w ? c->w->curl : NULL;
+    int own = 0;
+    if (!h) {
+        h = curl_easy_init();
+        if (!h)
+            return wh_error(WALOR_ENOMEM, "curl_easy_init failed");
+        if (c->w)
+            c->w->curl = h;
+        else
+            own = 1;
+    } else {
+        curl_easy_reset(h);
+    }
+
+    struct curl_slist *hl = NULL;
+    int32_t rc = 0;
+    for (uint32_t i = 0; rq->headers && rq->headers[i]; i++) {
+        if (strchr(rq->headers[i], '\n') || strchr(rq->headers[i], '\r')) {
+            rc = wh_error(WALOR_EINVAL, "http_fetch: header %u holds a line break", i);
+            goto done;
+        }
+        struct curl_slist *n = curl_slist_append(hl, rq->headers[i]);
+        if (!n) {
+            rc = wh_error(WALOR_ENOMEM, "out of memory");
+            goto done;
+        }
+        hl = n;
+    }
+    /* curl would send "Expect: 100-continue" for big bodies, which costs a
+     * round trip and which some providers' gateways refuse */
+    struct curl_slist *n = curl_slist_append(hl, "Expect:");
+    if (n)
+        hl = n;
+
+    uint32_t tmo = rq->timeout_ms ? rq->timeout_ms : DEFAULT_TIMEOUT_MS;
+    sink body = {.max = rq->max_response ? (size_t)rq->max_response : DEFAULT_MAX};
+    sink hdrs = {.max = MAX_HEADERS_BYTES};
+    curl_easy_setopt(h, CURLOPT_URL, rq->url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* storage and payment APIs answer with redirects; curl drops
+     * Authorization when one leads to another host */
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)tmo);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(tmo < 5000 ? tmo : 5000));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &hdrs);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever this libcurl can decode */
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "walord");
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (rq->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+    }
+
+    int64_t t0 = mono_ms();
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    int64_t ms = mono_ms() - t0;
+    char where[256];
+    loggable(rq->url, where, sizeof where);
+    const char *who = c->plugin ? c->plugin->name : "host";
+
+    if (body.too_big) {
+        rc = wh_error(WALOR_ELIMIT, "the response of %s is over %zu bytes", where, body.max);
+    } else if (cc == CURLE_OPERATION_TIMEDOUT) {
+        rc = wh_error(WALOR_ETIMEDOUT, "%s %s timed out after %u ms", method, where, tmo);
+    } else if (cc != CURLE_OK) {
+        rc = wh_error(WALOR_ENET, "%s %s failed: %s", method, where, curl_easy_strerror(cc));
+    } else {
+        char *b = wh_arena_alloc(c->arena, body.len + 1);
+        char *hh = wh_arena_alloc(c->arena, hdrs.len + 1);
+        if (!b || !hh) {
+            rc = wh_error(WALOR_ENOMEM, "out of memory");
+        } else {
+            if (body.len)
+                memcpy(b, body.buf, body.len);
+            b[body.len] = '\0';
+            if (hdrs.len)
+                memcpy(hh, hdrs.buf, hdrs.len);
+            hh[hdrs.len] = '\0';
+            out->status = (int32_t)status;
+            out->body = b;
+            out->body_len = body.len;
+            out->headers = hh;
+        }
+    }
+    if (rc == 0)
+        wh_logf(WH_LOG_DEBUG, who, "http %s %s -> %ld in %lld ms", method, where, status, (long long)ms);
+    else
+        wh_logf(WH_LOG_WARN, who, "http: %s (%lld ms)", wh_last_error(), (long long)ms);
+    free(body.buf);
+    free(hdrs.buf);
+done:
+    /* the handle keeps pointers to the list and to our sinks: drop them now */
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(hl);
+    if (own)
+        curl_easy_cleanup(h);
+    return rc;
+}
+
+static char *url_escape(walor_ctx *c, const char *s)
+{
+    if (!c || !s)
+        return NULL;
+    char *e = curl_easy_escape(NULL, s, (int)strlen(s));
+    if (!e)
+        return NULL;
+    char *r = wh_arena_strdup(c->arena, e);
+    curl_free(e);
+    return r;
+}
+
+void wh_httpc_worker_done(wh_worker *w)
+{
+    if (w && w->curl) {
+        curl_easy_cleanup(w->curl);
+        w->curl = NULL;
+    }
+}
+
+void wh_httpc_fill(walor_host_api *api)
+{
+    api->http_fetch = http_fetch;
+    api->url_escape = url_escape;
+}
