@@ -11,7 +11,6 @@ int32_t chk_http(walor_ctx *c, const char *method, const char *url, const char *
 {
     *status = 0;
     *json = NULL;
-#if WALOR_SDK_MINOR >= 2
     const char *hdrs[12];
     size_t n = 0;
     for (; headers && headers[n] && n < 9; n++)
@@ -31,19 +30,12 @@ int32_t chk_http(walor_ctx *c, const char *method, const char *url, const char *
     if (resp.body && resp.body_len)
         *json = json_loadb(resp.body, (size_t)resp.body_len, 0, NULL);
     return 0;
-#else
-    (void)c, (void)method, (void)url, (void)headers, (void)ctype, (void)body, (void)timeout_ms;
-    return WALOR_ENOSYS;
-#endif
 }
 
 char *chk_url_escape(walor_ctx *c, const char *s)
 {
-#if WALOR_SDK_MINOR >= 2
-    return walor_url_escape(c, s);
-#else
-    return walor_ctx_printf(c, "%s", s);
-#endif
+    char *e = walor_url_escape(c, s);
+    return e ? e : walor_ctx_printf(c, "%s", ""); /* never send an unescaped value */
 }
 
 double chk_json_double(json_t *v, int *ok)

@@ -286,6 +286,32 @@ static const char *to_status(const char *code)
     return NULL;
 }
 
+/* the orders' transition table moves one step at a time (paid → processing
+ * → shipped → delivered): a carrier status walks the order forward to it,
+ * never back, and leaves unpaid or cancelled orders alone */
+static int32_t walk_to(walor_ctx *c, const walor_orders_v1 *ord, int64_t id, const char *to, const char *note)
+{
+    static const char *const FLOW[] = {"paid", "processing", "shipped", "delivered"};
+    walor_order *o = NULL;
+    int32_t rc = ord->get(c, id, &o);
+    if (rc < 0)
+        return rc == WALOR_ENOTFOUND ? 0 : rc;
+    int from = -1, target = -1;
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(o->status, FLOW[i]) == 0)
+            from = i;
+        if (strcmp(to, FLOW[i]) == 0)
+            target = i;
+    }
+    if (from < 0 || target <= from) {
+        walor_log(c, WALOR_LOG_INFO, "checkout-cdek: order %lld is %s: CDEK's %s ignored", (long long)id, o->status, to);
+        return 0;
+    }
+    for (int i = from + 1; i <= target && rc >= 0; i++)
+        rc = ord->set_status(c, id, FLOW[i], note);
+    return rc == WALOR_ERANGE ? 0 : rc;
+}
+
 /* CDEK's latest status of a shipment, applied once (replays change nothing) */
 static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
 {
@@ -311,16 +337,7 @@ static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
         const char *to = rc > 0 ? to_status(code) : NULL;
         if (to) {
             const char *note = walor_ctx_printf(c, "СДЭК: %s", chk_json_str(json_array_get(json_object_get(ent, "statuses"), 0), "name"));
-            rc = ord->set_status(c, order_id, to, note);
-            if (rc == WALOR_ERANGE && strcmp(to, "delivered") == 0) { /* the webhook of shipping was lost */
-                rc = ord->set_status(c, order_id, "shipped", note);
-                if (rc >= 0)
-                    rc = ord->set_status(c, order_id, to, note);
-            }
-            if (rc == WALOR_ERANGE) { /* an old status after a newer one, or the order was cancelled */
-                walor_log(c, WALOR_LOG_INFO, "checkout-cdek: order %lld: CDEK %s ignored", (long long)order_id, code);
-                rc = 0;
-            }
+            rc = walk_to(c, ord, order_id, to, note);
             if (rc >= 0 && strcmp(to, "delivered") == 0)
                 rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'delivered' WHERE order_id = ?",
                                    WALOR_ARGS(walor_i(order_id)));
