@@ -45,10 +45,10 @@ def dadata():
 class Checkout:
     """walord with catalog, orders and checkout-cdek pointed at the fakes."""
 
-    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None):
+    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None, more=(), more_ini=""):
         self.cdek, self.dadata = cdek, dadata
         self.port = free_port()
-        plugins = ["catalog", "orders", "checkout-cdek"] + (["ordprobe"] if probe is not None else [])
+        plugins = ["catalog", "orders", "checkout-cdek"] + (["ordprobe"] if probe is not None else []) + list(more)
         ini = (f"[http]\nlisten = 127.0.0.1:{self.port}\n"
                "[plugin.checkout-cdek]\n"
                f"cdek_base_url = {cdek.url}/v2\n"
@@ -60,6 +60,7 @@ class Checkout:
                f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{self.port}\n" + extra)
         if probe is not None:
             ini += "[plugin.ordprobe]\n" + probe
+        ini += more_ini
         self.w = hk.start(walord, tmp_path, plugins=plugins, extra_ini=ini)
         self.shop = Shop(self.w)
         self.con = self.w.db()
