@@ -413,3 +413,53 @@ def test_free_delivery_thresholds_at_the_edges(tgsim, walord, tmp_path, cdek, da
     s = u.screen()
     assert "Доставка: 350 ₽" in s.text and "До бесплатной доставки осталось 500 ₽" in s.text
     assert "Итого: 3 350 ₽" in s.text
+
+
+def _clock(port, advance):
+    import http.client
+    con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    con.request("POST", "/_test/clock", body=json.dumps({"advance_s": advance}).encode(),
+                headers={"Content-Type": "application/json"})
+    r = con.getresponse()
+    r.read()
+    con.close()
+    assert r.status == 200
+
+
+@pytest.mark.features("F-CHK-01", "F-CHK-05")
+def test_forged_buttons_expiry_and_vacation(tgsim, walord, tmp_path, cdek, dadata, free_port):
+    k = Checkout(walord, tmp_path, cdek, dadata, free_port)
+    default_prices(cdek)
+    pid = k.shop.product("Соль", variants=[("1 шт", 10000, 100)])
+    u = tgsim.user("Зоя")
+    buy(u, pid, "1 шт — 100 ₽")
+    to_checkout(u)
+    contacts(u, "Зоя", "89160000003", None)
+    u.send("Москва, Тверская 1")
+    conv = u.screen().button_data("🏪 Пункт выдачи СДЭК — 250 ₽").split(":", 1)[0]
+    u.press_data(f"{conv}:d:boat", force=True)       # no such delivery type: the question again
+    assert "Способ доставки" in u.screen().text
+    u.press("🏪 Пункт выдачи СДЭК — 250 ₽")
+    u.press_data(f"{conv}:p:99", force=True)         # no such pickup point
+    u.press_data(f"{conv}:p:-1", force=True)
+    s = u.screen()
+    assert "Ближайшие пункты выдачи" in s.text and "1. ул. Тверская, 3" in s.button_texts
+    u.press("1. ул. Тверская, 3")
+    u.press("Без комментария")
+    u.press_data(f"{conv}:e:x:7", force=True)        # an extension step that does not exist
+    assert "Проверьте заказ" in u.screen().text
+    u.press_data("chk:whatever", force=True)          # the start button with junk restarts, harmlessly
+    assert "Как вас зовут" in u.screen().text
+    assert k.orders() == []
+    # a day of silence: the conversation expires, the cart stays
+    _clock(k.port, 25 * 3600)
+    u.send("Зоя")
+    u.expect("Время на ответ истекло")
+    assert k.cart(u.id) == [(pid, 1, 1)] and k.orders() == []
+    # vacation mode: no checkout
+    k.con.execute("INSERT INTO wh_settings(key, value, updated_by, updated_at) VALUES ('shop.open', 'no', NULL, 0) "
+                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    k.con.commit()
+    u.send("/cart")
+    u.press(CHECKOUT_BTN)
+    assert "не принимает заказы" in u.last_answer()["text"]
