@@ -382,11 +382,15 @@ static int32_t rate(walor_ctx *c)
     int manual = 0;
     static const int T[2] = {CHK_TARIFF_PICKUP, CHK_TARIFF_COURIER};
     static const char *const K[2] = {"pickup", "courier"};
+    int down = city <= 0;
     for (int i = 0; i < 2; i++) {
         int64_t k = -2;
-        if (city <= 0 || chk_cdek_tariff(c, T[i], city, &v.parcel, &k) < 0) {
+        int32_t trc = down ? WALOR_ENET : chk_cdek_tariff(c, T[i], city, &v.parcel, &k);
+        if (trc < 0) {
             k = -2;
             manual = 1;
+            /* CDEK unreachable: do not make the customer wait out a second timeout */
+            down = down || trc == WALOR_ETIMEDOUT || trc == WALOR_ENET;
         }
         json_object_set_new(cost, K[i], json_integer(k));
     }
