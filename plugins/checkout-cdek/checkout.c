@@ -199,7 +199,7 @@ static int32_t load(walor_plugin *p)
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = CHK_PREFIX,
                                    .handler = chk_start};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = CHK_CONV,
-                                 .states = chk_states, .nstates = chk_nstates, .timeout_s = 24 * 3600};
+                                 .states = chk_states, .nstates = chk_nstates, .timeout_s = 6 * 3600}; /* the cart itself waits longer */
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_conversation(p, &conv);
     for (size_t i = 0; !rc && i < sizeof SETTINGS / sizeof SETTINGS[0]; i++)

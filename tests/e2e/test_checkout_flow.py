@@ -451,8 +451,8 @@ def test_forged_buttons_expiry_and_vacation(tgsim, walord, tmp_path, cdek, dadat
     u.press_data("chk:whatever", force=True)          # the start button with junk restarts, harmlessly
     assert "Как вас зовут" in u.screen().text
     assert k.orders() == []
-    # a day of silence: the conversation expires, the cart stays
-    _clock(k.port, 25 * 3600)
+    # 6 hours of silence: the checkout expires, the cart stays
+    _clock(k.port, 6 * 3600 + 60)
     u.send("Зоя")
     u.expect("Время на ответ истекло")
     assert k.cart(u.id) == [(pid, 1, 1)] and k.orders() == []
