@@ -164,6 +164,10 @@ def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_por
     assert k.cart(u.id) == []
     assert k.con.execute("SELECT name, phone, email FROM checkout_cdek_customer WHERE user_id = ?",
                          (u.id,)).fetchone() == ("Анна Петрова", "+7 916 123-45-67", "anna@yandex.ru")
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    owner.press_data(f"ord:o:{oid}", force=True)
+    assert "📍 Адрес: г Москва, ул Тверская, д 1 ✔️" in owner.screen().text   # verified by DaData
     # only one token for all those calls: it is cached
     assert cdek.token_count() == 1
 
@@ -231,6 +235,8 @@ def test_every_change_path_from_the_summary(tgsim, walord, tmp_path, cdek, dadat
     u.press("✏️ Пункт выдачи")
     u.press("3. ул. Петровка, 20")
     assert "Пункт выдачи СДЭК: ул. Петровка, 20" in u.screen().text
+    # the city's points were fetched once: the second list came from the cache
+    assert len(cdek.requests("/v2/deliverypoints")) == 1
     # delivery type → courier details → back to the summary
     u.press("✏️ Способ доставки")
     u.press("🚚 Курьер СДЭК — 400 ₽")
@@ -335,6 +341,13 @@ def test_dadata_down_accepts_as_typed(tgsim, walord, tmp_path, cdek, dadata, fre
     row = k.orders()[-1]
     assert row[5] == 0 and row[4] == 1 and row[9] == "+7 916 555-44-33" and row[12] == "Москва, Тверская 1"
     assert row[7] == "Тверская 3, СДЭК"
+    # staff see it on the order card: the address without the "verified" mark, delivery to be priced
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    owner.press_data(f"ord:o:{row[0]}", force=True)
+    card = owner.screen().text
+    assert "📍 Адрес: Москва, Тверская 1" in card and "Москва, Тверская 1 ✔️" not in card, card
+    assert "менеджер рассчитает вручную" in card
 
 
 @pytest.mark.parametrize("how", ["503", "timeout"])
