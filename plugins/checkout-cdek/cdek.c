@@ -233,9 +233,11 @@ int32_t chk_cdek_order_create(walor_ctx *c, json_t *body, const char **uuid, int
     return rc;
 }
 
-int32_t chk_cdek_order_get(walor_ctx *c, const char *uuid, const char *number, json_t **entity)
+int32_t chk_cdek_order_get(walor_ctx *c, const char *uuid, const char *number, json_t **entity, const char **why)
 {
     *entity = NULL;
+    if (why)
+        *why = NULL;
     const char *path = uuid ? walor_ctx_printf(c, "orders/%s", chk_url_escape(c, uuid))
                             : walor_ctx_printf(c, "orders?im_number=%s", chk_url_escape(c, number));
     int32_t status = 0;
@@ -247,6 +249,22 @@ int32_t chk_cdek_order_get(walor_ctx *c, const char *uuid, const char *number, j
     if (status == 200 && json_is_object(e) && *chk_json_str(e, "uuid")) {
         *entity = json_incref(e);
         rc = 0;
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(j, "requests"), i, r)
+        {
+            if (strcmp(chk_json_str(r, "type"), "CREATE") != 0 || strcmp(chk_json_str(r, "state"), "INVALID") != 0)
+                continue;
+            /* validation failed after the asynchronous acceptance */
+            const char *msg = "";
+            size_t k;
+            json_t *er;
+            json_array_foreach(json_object_get(r, "errors"), k, er)
+                msg = walor_ctx_printf(c, "%s%s%s", msg, *msg ? "; " : "", chk_json_str(er, "message"));
+            if (why)
+                *why = msg;
+            rc = 1;
+        }
     } else if (status == 400 || status == 404) {
         rc = WALOR_ENOTFOUND; /* CDEK says "not found" with a 400 */
     } else {

@@ -73,6 +73,8 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.ask.email", "✉️ Электронная почта для чека (или нажмите «Без почты»):"},
     {"checkout-cdek.ask.address", "📍 Адрес доставки: напишите город, улицу и дом — или отправьте геолокацию "
                                   "(📎 → Геопозиция)."},
+    {"checkout-cdek.ask.address_pick", "🔎 Точного адреса «{value}» не нашлось. Может быть, один из этих? "
+                                       "Или напишите адрес подробнее."},
     {"checkout-cdek.ask.dtype", "🚚 <b>Способ доставки</b>\nАдрес: {address}\nВес посылки: {weight} кг"},
     {"checkout-cdek.ask.point", "🏪 Ближайшие пункты выдачи СДЭК — выберите один:"},
     {"checkout-cdek.ask.point_nogeo", "🏪 Пункты выдачи СДЭК в вашем городе — выберите один:"},
@@ -155,7 +157,7 @@ static const char MIGRATION_1[] =
     " uuid TEXT NOT NULL DEFAULT '',"
     " cdek_number TEXT NOT NULL DEFAULT '',"
     " last_code TEXT NOT NULL DEFAULT '',"      /* the CDEK status applied last: replays change nothing */
-    " state TEXT NOT NULL DEFAULT 'active',"    /* active | delivered */
+    " state TEXT NOT NULL DEFAULT 'active',"    /* active | delivered | invalid */
     " created_at INTEGER NOT NULL,"
     " updated_at INTEGER NOT NULL);"
     "CREATE INDEX checkout_cdek_shipment_uuid ON checkout_cdek_shipment(uuid);";

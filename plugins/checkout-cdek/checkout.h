@@ -46,7 +46,7 @@ typedef struct chk_addr {
     const char *city;
     const char *postal;
     const char *kladr;    /* city_kladr_id or settlement's */
-    int64_t cdek_city;    /* 0 when unknown */
+    int64_t cdek_city;    /* 0 when unknown (flow.c looks it up) */
     double lat, lon;
     int has_geo;
     int verified;
@@ -56,6 +56,8 @@ int chk_dd_email(walor_ctx *c, const char *in, const char **out);
 int chk_dd_address(walor_ctx *c, const char *in, chk_addr *out);
 int chk_dd_geolocate(walor_ctx *c, double lat, double lon, chk_addr *out); /* CHK_DD_BAD: nothing near */
 int64_t chk_dd_cdek_city(walor_ctx *c, const char *kladr);                 /* 0 when unknown */
+/* up to max house-level suggestions for a text DaData could not clean */
+size_t chk_dd_suggest(walor_ctx *c, const char *in, chk_addr *out, size_t max);
 
 /* ---- cdek.c ---- */
 #define CHK_TARIFF_PICKUP 136
@@ -72,8 +74,9 @@ int64_t chk_cdek_city_by_name(walor_ctx *c, const char *city, const char *postal
 /* POST /v2/orders with body (JSON object, borrowed): *uuid (arena) */
 int32_t chk_cdek_order_create(walor_ctx *c, json_t *body, const char **uuid, int32_t *status);
 /* GET the order by uuid, or by our number when uuid is NULL: entity JSON
- * (decref); WALOR_ENOTFOUND when CDEK does not know it */
-int32_t chk_cdek_order_get(walor_ctx *c, const char *uuid, const char *number, json_t **entity);
+ * (decref); 0, or 1 when CDEK found the order invalid (*why, arena: its
+ * messages); WALOR_ENOTFOUND when CDEK does not know it */
+int32_t chk_cdek_order_get(walor_ctx *c, const char *uuid, const char *number, json_t **entity, const char **why);
 
 /* subscribe ORDER_STATUS webhooks to url (replaces an earlier one) */
 int32_t chk_cdek_webhook(walor_ctx *c, const char *url);

@@ -134,8 +134,6 @@ int chk_dd_address(walor_ctx *c, const char *in, chk_addr *out)
     fill(c, r, res, out);
     out->verified = qc == 0; /* 1 and 3: DaData had to guess; staff should look */
     json_decref(keep);
-    if (out->kladr && *out->kladr)
-        out->cdek_city = chk_dd_cdek_city(c, out->kladr);
     return CHK_DD_OK;
 }
 
@@ -160,8 +158,6 @@ int chk_dd_geolocate(walor_ctx *c, double lat, double lon, chk_addr *out)
     out->lon = lon;
     out->has_geo = 1;
     json_decref(j);
-    if (out->kladr && *out->kladr)
-        out->cdek_city = chk_dd_cdek_city(c, out->kladr);
     return CHK_DD_OK;
 }
 
@@ -177,4 +173,28 @@ int64_t chk_dd_cdek_city(walor_ctx *c, const char *kladr)
     int64_t id = chk_json_int(json_object_get(d, "cdek_id"));
     json_decref(j);
     return id > 0 ? id : 0;
+}
+
+size_t chk_dd_suggest(walor_ctx *c, const char *in, chk_addr *out, size_t max)
+{
+    json_t *body = json_pack("{s:s, s:I}", "query", in, "count", (json_int_t)max);
+    json_t *j = NULL;
+    int rc = body ? call(c, 0, "suggest/address", body, &j) : CHK_DD_DOWN;
+    json_decref(body);
+    if (rc != CHK_DD_OK)
+        return 0;
+    size_t n = 0, i;
+    json_t *s;
+    json_array_foreach(json_object_get(j, "suggestions"), i, s)
+    {
+        json_t *d = json_object_get(s, "data");
+        /* a house is what a courier and the carrier need: streets are not enough */
+        if (n >= max || !json_is_object(d) || !*chk_json_str(d, "house"))
+            continue;
+        memset(&out[n], 0, sizeof out[n]);
+        fill(c, d, chk_json_str(s, "value"), &out[n]);
+        n++;
+    }
+    json_decref(j);
+    return n;
 }

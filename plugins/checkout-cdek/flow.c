@@ -323,6 +323,40 @@ static void addr_store(walor_ctx *c, const chk_addr *a)
     json_object_del(D(c), "manual");
 }
 
+/* the CDEK city code (DaData's, else CDEK's city list), stored, on to the delivery */
+static int32_t address_done(walor_ctx *c, chk_addr *a)
+{
+    if (!a->cdek_city && a->kladr && *a->kladr)
+        a->cdek_city = chk_dd_cdek_city(c, a->kladr);
+    if (!a->cdek_city && ((a->city && *a->city) || (a->postal && *a->postal)))
+        a->cdek_city = chk_cdek_city_by_name(c, a->city, a->postal);
+    addr_store(c, a);
+    if (!a->verified)
+        walor_reply(c, walor_text(c, "checkout-cdek.addr_unverified"), NULL);
+    return walor_conv_goto(c, "dtype");
+}
+
+/* DaData could not clean the text: offer its house-level suggestions, if any */
+static int32_t address_suggest(walor_ctx *c, const char *t)
+{
+    chk_addr sg[3];
+    size_t n = chk_dd_suggest(c, t, sg, 3);
+    if (n == 0)
+        return walor_reply(c, walor_textf(c, "checkout-cdek.bad.address_dd", "value", esc(c, t), NULL), NULL);
+    json_t *arr = json_array();
+    walor_kb *kb = walor_kb_new(c);
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:b}", "text", sg[i].text, "city",
+                                             sg[i].city ? sg[i].city : "", "postal", sg[i].postal ? sg[i].postal : "",
+                                             "kladr", sg[i].kladr ? sg[i].kladr : "", "lat", sg[i].lat, "lon", sg[i].lon,
+                                             "geo", sg[i].has_geo));
+        walor_kb_conv_button(kb, clean_text(c, sg[i].text, 60), walor_ctx_printf(c, "s:%zu", i));
+        walor_kb_row(kb);
+    }
+    json_object_set_new(D(c), "sugg", arr);
+    return walor_reply(c, walor_textf(c, "checkout-cdek.ask.address_pick", "value", esc(c, t), NULL), kb_tail(c, kb));
+}
+
 static int32_t address_msg(walor_ctx *c, const char *text)
 {
     chk_addr a;
@@ -347,25 +381,39 @@ static int32_t address_msg(walor_ctx *c, const char *text)
             return walor_reply(c, walor_text(c, "checkout-cdek.bad.address"), NULL);
         int rc = chk_dd_address(c, t, &a);
         if (rc == CHK_DD_BAD)
-            return walor_reply(c, walor_textf(c, "checkout-cdek.bad.address_dd", "value", esc(c, t), NULL), NULL);
+            return address_suggest(c, t);
         if (rc == CHK_DD_DOWN) {
             memset(&a, 0, sizeof a); /* accepted as typed, unverified: staff see it on the order */
             a.text = t;
         }
     }
-    if (!a.cdek_city && (a.city || a.postal) && ((a.city && *a.city) || (a.postal && *a.postal)))
-        a.cdek_city = chk_cdek_city_by_name(c, a.city, a.postal);
-    addr_store(c, &a);
-    if (!a.verified)
-        walor_reply(c, walor_text(c, "checkout-cdek.addr_unverified"), NULL);
-    return walor_conv_goto(c, "dtype");
+    return address_done(c, &a);
 }
 
 static int32_t address_cb(walor_ctx *c, const char *arg)
 {
     int h;
     int32_t rc = common_cb(c, arg, &h);
-    return h ? rc : address_enter(c);
+    if (h)
+        return rc;
+    json_t *sg = NULL;
+    if (arg[0] == 's' && arg[1] == ':') {
+        char *e = NULL;
+        long i = strtol(arg + 2, &e, 10);
+        sg = *e == 0 && i >= 0 ? json_array_get(json_object_get(D(c), "sugg"), (size_t)i) : NULL;
+    }
+    if (!json_is_object(sg))
+        return address_enter(c);
+    chk_addr a = {.text = walor_ctx_printf(c, "%s", chk_json_str(sg, "text")),
+                  .city = walor_ctx_printf(c, "%s", chk_json_str(sg, "city")),
+                  .postal = walor_ctx_printf(c, "%s", chk_json_str(sg, "postal")),
+                  .kladr = walor_ctx_printf(c, "%s", chk_json_str(sg, "kladr")),
+                  .lat = json_real_value(json_object_get(sg, "lat")),
+                  .lon = json_real_value(json_object_get(sg, "lon")),
+                  .has_geo = json_is_true(json_object_get(sg, "geo")),
+                  .verified = 1};
+    json_object_del(D(c), "sugg");
+    return address_done(c, &a);
 }
 
 /* ---- delivery type and rates (F-CHK-04, F-CHK-08, F-CHK-09) ---- */

@@ -380,12 +380,14 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
     walor_rows_close(r);
     json_t *x = json_loads(o->extra_json ? o->extra_json : "{}", 0, NULL);
     json_t *ent = NULL;
+    const char *why = NULL;
+    int32_t got = WALOR_ENOTFOUND; /* what CDEK said about the order: 0 fine, 1 invalid */
     if (!uuid) {
         /* already registered by an earlier run that died before saving? */
-        rc = chk_cdek_order_get(c, NULL, our_number(c, id), &ent);
-        if (rc == 0) {
+        got = chk_cdek_order_get(c, NULL, our_number(c, id), &ent, &why);
+        if (got >= 0) {
             uuid = walor_ctx_printf(c, "%s", chk_json_str(ent, "uuid"));
-        } else if (rc == WALOR_ENOTFOUND) {
+        } else if (got == WALOR_ENOTFOUND) {
             if (strcmp(o->delivery_type, "pickup") == 0 && !*chk_json_str(x, "point_code")) {
                 json_decref(x);
                 walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: заказ %lld: пункт выдачи указан вручную, "
@@ -402,10 +404,13 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
                                                        (long long)id, status));
                 return 0;
             }
-        }
-        if (rc < 0) {
+            if (rc < 0) {
+                json_decref(x);
+                return rc; /* the host retries the job with a back-off and reports it */
+            }
+        } else {
             json_decref(x);
-            return rc; /* the host retries the job with a back-off and reports it */
+            return got;
         }
         rc = walor_db_exec(c,
                            "INSERT INTO checkout_cdek_shipment(order_id, number, uuid, created_at, updated_at) "
@@ -419,8 +424,16 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
         }
     }
     json_decref(x);
-    if (!ent && (rc = chk_cdek_order_get(c, uuid, NULL, &ent)) < 0 && rc != WALOR_ENOTFOUND)
-        return rc;
+    if (!ent && (got = chk_cdek_order_get(c, uuid, NULL, &ent, &why)) < 0 && got != WALOR_ENOTFOUND)
+        return got;
+    if (got == 1) { /* CDEK refused it after accepting it: staff must fix the data */
+        json_decref(ent);
+        rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'invalid', updated_at = ? WHERE order_id = ?",
+                           WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
+        walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: СДЭК отклонил накладную заказа %lld: %s", (long long)id,
+                                               why && *why ? why : "без объяснения"));
+        return rc < 0 ? rc : 0;
+    }
     if (ent) {
         rc = apply_entity(c, id, ent);
         int got_number = *chk_json_str(ent, "cdek_number") != 0;
@@ -495,7 +508,11 @@ static int32_t on_hook(walor_ctx *c)
         return rc;
     /* CDEK does not sign webhooks: believe its API, not the request */
     json_t *ent = NULL;
-    rc = chk_cdek_order_get(c, u, NULL, &ent);
+    rc = chk_cdek_order_get(c, u, NULL, &ent, NULL);
+    if (rc == 1) { /* the waybill job reports invalid orders */
+        json_decref(ent);
+        return respond(c, 200, "{}");
+    }
     if (rc < 0) {
         respond(c, 503, "{\"error\":\"try later\"}");
         return 0; /* the poll picks it up */
@@ -526,8 +543,10 @@ static int32_t poll_cron(walor_ctx *c)
     walor_rows_close(r);
     for (int i = 0; i < n; i++) {
         json_t *ent = NULL;
-        if (chk_cdek_order_get(c, uuids[i], NULL, &ent) < 0)
+        if (chk_cdek_order_get(c, uuids[i], NULL, &ent, NULL) != 0) {
+            json_decref(ent);
             continue;
+        }
         rc = apply_entity(c, ids[i], ent);
         json_decref(ent);
         if (rc < 0)

@@ -250,6 +250,15 @@ def test_every_change_path_from_the_summary(tgsim, walord, tmp_path, cdek, dadat
     u.send("7")
     u.send("12")
     assert "подъезд 4, этаж 7, домофон 12" in u.screen().text
+    # address: DaData cannot clean a partial one and offers its suggestions
+    u.press("✏️ Адрес")
+    u.send("сухонская 11")
+    s = u.screen()
+    assert "Точного адреса «сухонская 11» не нашлось" in s.text and "г Москва, ул Сухонская, д 11" in s.button_texts
+    u.press("г Москва, ул Сухонская, д 11")
+    u.press("🏪 Пункт выдачи СДЭК — 250 ₽")
+    u.press("1. ул. Петровка, 20")               # nearest to Sukhonskaya now
+    assert "📍 г Москва, ул Сухонская, д 11\n" in u.screen().text
     # address: another city, new rates, new points
     u.press("✏️ Адрес")
     u.send("Новосибирск, Ленина 10")

@@ -158,3 +158,25 @@ def test_async_acceptance_idempotency_and_poll(tgsim, walord, tmp_path, cdek, da
     clock(k.port, 1800)
     hk.wait_until(lambda: status_of(k, o1) == "delivered", what="o1 delivered by the poll")
     assert status_of(k, o2) == "paid"
+
+
+@pytest.mark.features("F-CHK-10")
+def test_waybill_refused_after_acceptance_is_reported(tgsim, walord, tmp_path, cdek, dadata, free_port):
+    k = Checkout(walord, tmp_path, cdek, dadata, free_port, probe="")
+    default_prices(cdek)
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    pid = k.shop.product("Гель", variants=[("1 шт", 50000, 100)])
+    u = tgsim.user("Нина")
+    buy(u, pid, "1 шт — 500 ₽")
+    to_summary(u)
+    u.press("✅ Подтвердить")
+    oid = k.orders()[0][0]
+    cdek.invalid_orders = True                       # CDEK accepts, then finds the data wrong
+    pay(u, oid)
+    doc = owner.expect("checkout-cdek · walor_report_error")
+    text = tgsim.file_bytes(doc["document"]["file_id"]).decode()
+    assert f"СДЭК отклонил накладную заказа {oid}: Не указан телефон получателя" in text
+    assert hk.scalar(k.w.db(), "SELECT state FROM checkout_cdek_shipment WHERE order_id = ?", oid) == "invalid"
+    assert hk.scalar(k.w.db(), "SELECT tracking FROM orders_order WHERE id = ?", oid) == ""
+    assert hk.scalar(k.w.db(), "SELECT count(*) FROM wh_jobs WHERE plugin = 'checkout-cdek'") == 0

@@ -23,7 +23,8 @@ What it does, as CDEK does:
                             (the client must look it up first: idempotency)
   GET  /v2/orders/{uuid}, GET /v2/orders?im_number=  the order; cdek_number and
                             a CREATED status appear after `accept_polls` GETs
-                            (0 = at once); unknown: 400 v2_entity_not_found
+                            (0 = at once), or with invalid_orders the request is
+                            INVALID with errors[]; unknown: 400 v2_entity_not_found
   POST /v2/webhooks         {"url", "type"}: subscribes (same type replaces)
 Control (besides fakehttp's): POST /_ctl/push {"uuid", "code"} → push_status.
 """
@@ -94,6 +95,7 @@ class FakeCdek(Fake):
         self.orders: Dict[str, dict] = {}
         self.webhooks: Dict[str, str] = {}
         self.accept_polls = 0
+        self.invalid_orders = False   # True: new orders fail CDEK's later validation (state INVALID)
         self.next_cdek_number = 1106207200
 
     # ---- Python control
@@ -258,6 +260,7 @@ class FakeCdek(Fake):
         u = str(uuidlib.uuid4())
         with self.lock:
             self.orders[u] = {"uuid": u, "number": number, "tariff_code": b["tariff_code"], "request": b,
+                              "invalid": self.invalid_orders,
                               "polls": 0, "statuses": [{"code": "ACCEPTED", "name": "Принят",
                                                         "date_time": "2026-11-24T10:00:00+0300"}]}
         return Response(202, {"entity": {"uuid": u}, "requests": [
@@ -267,6 +270,11 @@ class FakeCdek(Fake):
     def _entity(self, o: dict) -> Response:
         with self.lock:
             o["polls"] += 1
+            if o.get("invalid"):
+                return Response(200, {"entity": {"uuid": o["uuid"], "number": o["number"], "statuses": [
+                    {"code": "INVALID", "name": "Некорректный заказ", "date_time": "2026-11-24T10:00:05+0000"}]},
+                    "requests": [{"type": "CREATE", "state": "INVALID", "errors": [
+                        {"code": "v2_entity_invalid", "message": "Не указан телефон получателя"}]}]})
             if o["polls"] > self.accept_polls and "cdek_number" not in o:
                 o["cdek_number"] = str(self.next_cdek_number)
                 self.next_cdek_number += 1

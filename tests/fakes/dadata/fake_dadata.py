@@ -7,13 +7,13 @@
     dd.fault("/api/v1/clean/address", 403)     # out of balance (fakehttp.Fake)
 
 Cleaner (Authorization: Token KEY and X-Secret SECRET; 401 without, 403 wrong):
-  POST /api/v1/clean/address  known addresses (ADDRESSES) cleaned with coordinates;
+  POST /api/v1/clean/address  known addresses (ADDRESSES, city + street + house) cleaned with coordinates;
                               anything with "москв"/"новосиб" → that city, house
                               level coordinates unknown (qc_geo 4); other text qc 2
   POST /api/v1/clean/phone    Russian numbers → "+7 9xx xxx-xx-xx", qc 0; else qc 2
   POST /api/v1/clean/email    fixes "/ru" typos (qc 4); no "@" → qc 1
 Suggestions (Authorization: Token KEY):
-  POST .../suggest/address    known addresses containing the query
+  POST .../suggest/address    known addresses containing every word of the query
   POST .../geolocate/address  known addresses within radius_meters × 10 (lenient)
   POST .../findById/delivery  city kladr_id → cdek_id
 """
@@ -62,7 +62,7 @@ def _data(a: dict, qc_geo: int = 0) -> dict:
 def _clean_address(src: str) -> dict:
     n = _norm(src)
     for a in ADDRESSES:
-        if a["key"] in n or n in a["key"] and len(n) > 8:
+        if a["key"] in n:
             d = _data(a)
             d["source"] = src
             return d
@@ -127,8 +127,8 @@ class FakeDadata(Fake):
             return Response(404, {"family": "CLIENT_ERROR", "reason": "Not Found"})
         what = path[len(base):]
         if what == "suggest/address":
-            n = _norm(str(body.get("query", "")))
-            got = [_suggestion(a) for a in ADDRESSES if n and (n in a["key"] or a["key"] in n)]
+            words = _norm(str(body.get("query", ""))).split()
+            got = [_suggestion(a) for a in ADDRESSES if words and all(w in a["key"].split() for w in words)]
             return Response(200, {"suggestions": got[: int(body.get("count", 10))]})
         if what == "geolocate/address":
             lat, lon = float(body["lat"]), float(body["lon"])
