@@ -323,6 +323,18 @@ static void addr_store(walor_ctx *c, const chk_addr *a)
     json_object_del(D(c), "manual");
 }
 
+/* "Москва, Тверская 1" → "Москва": people write the city first; "г." is dropped */
+static const char *typed_city(walor_ctx *c, const char *t)
+{
+    size_t n = strcspn(t, ",");
+    const char *city = clean_text(c, walor_ctx_printf(c, "%.*s", (int)n, t), 60);
+    if (!strncmp(city, "г. ", strlen("г. ")))
+        city += strlen("г. ");
+    else if (!strncmp(city, "г ", strlen("г ")))
+        city += strlen("г ");
+    return t[n] == ',' ? city : ""; /* without a comma the first word is as likely a street */
+}
+
 /* the CDEK city code (DaData's, else CDEK's city list), stored, on to the delivery */
 static int32_t address_done(walor_ctx *c, chk_addr *a)
 {
@@ -385,6 +397,7 @@ static int32_t address_msg(walor_ctx *c, const char *text)
         if (rc == CHK_DD_DOWN) {
             memset(&a, 0, sizeof a); /* accepted as typed, unverified: staff see it on the order */
             a.text = t;
+            a.city = typed_city(c, t); /* CDEK's city list may still know it, so rates need not stop */
         }
     }
     return address_done(c, &a);

@@ -224,6 +224,8 @@ static int32_t on_paid(walor_ctx *c, const char *event, json_t *payload)
     return rc;
 }
 
+static const char *nz(const char *s) { return s ? s : ""; }
+
 static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
 {
     int64_t *w = walor_ctx_alloc(c, o->n_lines * sizeof *w), *q = walor_ctx_alloc(c, o->n_lines * sizeof *q);
@@ -234,7 +236,8 @@ static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
         const walor_order_line *l = walor_order_line_at(o->lines, i);
         w[i] = l->weight_g > 0 ? l->weight_g : 0;
         q[i] = l->qty;
-        const char *name = *l->variant_label ? walor_ctx_printf(c, "%s, %s", l->name, l->variant_label) : l->name;
+        const char *name = l->variant_label && *l->variant_label ? walor_ctx_printf(c, "%s, %s", nz(l->name), l->variant_label)
+                                                                 : nz(l->name);
         json_array_append_new(items, json_pack("{s:s, s:s, s:{s:i}, s:f, s:I, s:I}", "name", name, "ware_key",
                                                walor_ctx_printf(c, "%lld.%lld", (long long)l->product_id,
                                                                 (long long)l->variant_no),
@@ -247,11 +250,11 @@ static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
         json_decref(items);
         return NULL;
     }
-    int courier = strcmp(o->delivery_type, "courier") == 0;
+    int courier = strcmp(nz(o->delivery_type), "courier") == 0;
     json_t *b = json_pack("{s:i, s:s, s:i, s:s, s:{s:s, s:s, s:[{s:s}]}, s:[{s:s, s:I, s:i, s:i, s:i, s:o}]}", "type", 1,
                           "number", our_number(c, o->id), "tariff_code", courier ? CHK_TARIFF_COURIER : CHK_TARIFF_PICKUP,
-                          "comment", o->comment ? o->comment : "", "recipient", "name", o->contact_name, "email",
-                          o->email ? o->email : "", "phones", "number", o->phone, "packages", "number", "1", "weight",
+                          "comment", nz(o->comment), "recipient", "name", nz(o->contact_name), "email",
+                          nz(o->email), "phones", "number", nz(o->phone), "packages", "number", "1", "weight",
                           (json_int_t)pc.weight_g, "length", pc.length, "width", pc.width, "height", pc.height, "items",
                           items);
     if (!b)
@@ -265,7 +268,7 @@ static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
     if (courier)
         json_object_set_new(b, "to_location",
                             json_pack("{s:I, s:s}", "code", (json_int_t)chk_json_int(json_object_get(x, "city_code")),
-                                      "address", o->address ? o->address : ""));
+                                      "address", nz(o->address)));
     else
         json_object_set_new(b, "delivery_point", json_string(chk_json_str(x, "point_code")));
     return b;
@@ -368,7 +371,7 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
         return 0;
     if (rc < 0)
         return rc;
-    if (strcmp(o->delivery_type, "pickup") != 0 && strcmp(o->delivery_type, "courier") != 0)
+    if (strcmp(nz(o->delivery_type), "pickup") != 0 && strcmp(nz(o->delivery_type), "courier") != 0)
         return 0;
     const char *uuid = NULL;
     walor_rows *r = NULL;
@@ -388,7 +391,7 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
         if (got >= 0) {
             uuid = walor_ctx_printf(c, "%s", chk_json_str(ent, "uuid"));
         } else if (got == WALOR_ENOTFOUND) {
-            if (strcmp(o->delivery_type, "pickup") == 0 && !*chk_json_str(x, "point_code")) {
+            if (strcmp(nz(o->delivery_type), "pickup") == 0 && !*chk_json_str(x, "point_code")) {
                 json_decref(x);
                 walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: заказ %lld: пункт выдачи указан вручную, "
                                                           "накладную СДЭК оформите сами", (long long)id));

@@ -338,7 +338,32 @@ def test_dadata_down_accepts_as_typed(tgsim, walord, tmp_path, cdek, dadata, fre
     u.send("Москва, Тверская 1")
     assert any("не удалось проверить" in m.get("text", "") for m in u.bot_messages()[-3:]), u.dump()
     s = u.screen()
-    # no city from DaData: the CDEK city lookup has nothing either, the manager will price it
+    # no coordinates, but the city written first is in CDEK's city list: the rates still come
+    assert "🏪 Пункт выдачи СДЭК — 250 ₽" in s.button_texts, s
+    assert cdek.requests("/v2/location/cities")[0]["query"]["city"] == "Москва"
+    u.press("🏪 Пункт выдачи СДЭК — 250 ₽")
+    s = u.screen()
+    assert "Пункты выдачи СДЭК в вашем городе" in s.text and "1. ул. Арбат, 10" in s.button_texts   # no distances
+    u.press("1. ул. Арбат, 10")
+    u.press("Без комментария")
+    s = u.screen()
+    assert "адрес не проверен" in s.text and "Доставка: 250 ₽" in s.text
+    u.press("✅ Подтвердить")
+    row = k.orders()[-1]
+    assert row[5] == 0 and row[4] == 0 and row[9] == "+7 916 555-44-33" and row[12] == "Москва, Тверская 1"
+    assert row[7].startswith("MSK5, ул. Арбат, 10")
+    # staff see it on the order card: the address without the "verified" mark
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    owner.press_data(f"ord:o:{row[0]}", force=True)
+    card = owner.screen().text
+    assert "📍 Адрес: Москва, Тверская 1" in card and "Москва, Тверская 1 ✔️" not in card, card
+    # an address without a known city: the manager prices the delivery
+    buy(u, pid, "10 мл — 400 ₽")
+    to_checkout(u)
+    contacts(u, "Дина", "+7 916 555-44-33", None)
+    u.send("Тверская 1, кв 5")
+    s = u.screen()
     assert "🏪 Пункт выдачи СДЭК — менеджер рассчитает доставку вручную" in s.button_texts, s
     u.press("🏪 Пункт выдачи СДЭК — менеджер рассчитает доставку вручную")
     assert "Напишите адрес удобного пункта" in u.screen().text
@@ -348,15 +373,7 @@ def test_dadata_down_accepts_as_typed(tgsim, walord, tmp_path, cdek, dadata, fre
     assert "адрес не проверен" in s.text and "менеджер рассчитает доставку вручную" in s.text
     u.press("✅ Подтвердить")
     row = k.orders()[-1]
-    assert row[5] == 0 and row[4] == 1 and row[9] == "+7 916 555-44-33" and row[12] == "Москва, Тверская 1"
-    assert row[7] == "Тверская 3, СДЭК"
-    # staff see it on the order card: the address without the "verified" mark, delivery to be priced
-    owner = hk.owner(tgsim)
-    owner.send("/start")
-    owner.press_data(f"ord:o:{row[0]}", force=True)
-    card = owner.screen().text
-    assert "📍 Адрес: Москва, Тверская 1" in card and "Москва, Тверская 1 ✔️" not in card, card
-    assert "менеджер рассчитает вручную" in card
+    assert row[5] == 0 and row[4] == 1 and row[7] == "Тверская 3, СДЭК"
 
 
 @pytest.mark.parametrize("how", ["503", "timeout"])
@@ -372,6 +389,7 @@ def test_cdek_down_manual_delivery(tgsim, walord, tmp_path, cdek, dadata, free_p
     contacts(u, "Ева", "89165550000", None)
     if how == "503":
         cdek.fault("/v2/calculator", status=503, count=-1)
+        cdek.fault("/v2/deliverypoints", status=502, count=-1)
     else:
         cdek.fault("/v2/calculator", status=0, delay_ms=3000, count=2)
     u.send("Москва, Тверская 1", timeout=20)
@@ -381,7 +399,11 @@ def test_cdek_down_manual_delivery(tgsim, walord, tmp_path, cdek, dadata, free_p
     doc = owner.expect("checkout-cdek · walor_report_error")       # staff are told
     assert "рассчитает менеджер" in tgsim.file_bytes(doc["document"]["file_id"]).decode()
     u.press("🏪 Пункт выдачи СДЭК — менеджер рассчитает доставку вручную")
-    u.press("1. ул. Тверская, 3")                                  # the points still come
+    if how == "503":                                               # no list either: the customer names one
+        assert "Напишите адрес удобного пункта" in u.screen().text
+        u.send("Тверская 3")
+    else:
+        u.press("1. ул. Тверская, 3")                              # the points still come
     u.press("Без комментария")
     assert "Итого: 3 000 ₽" in u.screen().text
     u.press("✅ Подтвердить")
