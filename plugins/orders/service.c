@@ -542,8 +542,11 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
                                 (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods",
                                 (json_int_t)net_goods(o), "bonus_spent", (json_int_t)o->bonus_spent));
     }
-    if (rc == WALOR_ERANGE || rc == 1) /* nothing written: no need to undo the caller's work */
-        return own ? (walor_tx_rollback(c), rc) : rc;
+    if (rc == WALOR_ERANGE || rc == 1) { /* nothing written: the caller's work stays as it is */
+        if (own)
+            walor_tx_rollback(c);
+        return rc;
+    }
     return tx_close(c, own, rc);
 }
 

@@ -178,3 +178,28 @@ def test_b2b_confirmation_after_the_conversation_expired(tgsim, walord, tmp_path
     boss.press("✅ Провести")
     assert "проведён" not in boss.screen().text
     assert hk.scalar(w.db(), "SELECT count(*) FROM orders_order") == 0 and on_hand(w, tea, 0) == (4, 0)
+
+
+@pytest.mark.features("F-ORD-02", "F-ORD-04")
+def test_order_from_the_cart_keeps_its_snapshot(tgsim, walord, tmp_path, free_port):
+    w, shop = start(walord, tmp_path, free_port)
+    rose = shop.product("Роза", variants=[("5 мл", 60000, 50)], discount=10)
+    seed(w.db(), rose, 1, 5, 20000)
+    u = tgsim.user("Анна")
+    u.send(f"/start p{rose}")
+    u.press("5 мл — 540 ₽")
+    u.press("5 мл — 540 ₽")
+    oid = ok.new_order(u, "")                                   # lines from the cart service
+    assert on_hand(w, rose, 1) == (5, 2)
+    # the catalog changes afterwards: the order does not
+    con = w.db()
+    con.execute("UPDATE catalog_product SET name = 'Роза новая', discount_pct = 0 WHERE id = ?", (rose,))
+    con.execute("UPDATE catalog_variant SET price = 99900, label = '7 мл' WHERE product_id = ?", (rose,))
+    con.commit()
+    line = con.execute("SELECT name, variant_label, base_price, unit_price, qty, weight_g, discount_pct FROM "
+                       "orders_line WHERE order_id = ?", (oid,)).fetchone()
+    assert line == ("Роза", "5 мл", 60000, 54000, 2, 50, 10)
+    assert hk.scalar(con, "SELECT total FROM orders_order WHERE id = ?", oid) == 108000
+    u.send("/orders")
+    u.press(next(t for t in u.screen().button_texts if t.startswith(f"№{oid}")))
+    assert "1. Роза, 5 мл — 540 ₽ × 2 шт = 1 080 ₽" in u.screen().text

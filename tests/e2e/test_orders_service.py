@@ -205,3 +205,27 @@ def test_tracking_screenshot_and_meta(tgsim, walord, tmp_path, free_port):
     assert w.db().execute("SELECT plugin, key, value FROM orders_meta").fetchall() == [("ordprobe", "invoice", "INV-9")]
     assert ok.cmd(u, f"/ordprobe_meta {oid} invoice") == f"meta:0:{ENOTFOUND}:"     # NULL deletes
     assert ok.cmd(u, "/ordprobe_meta 999 invoice X") == f"meta:{ENOTFOUND}:{ENOTFOUND}:"
+
+
+@pytest.mark.features("F-HOST-02")
+def test_testers_orders_are_wiped_with_their_data(tgsim, walord, tmp_path, free_port):
+    w = ok.start(walord, tmp_path, free_port)
+    t = tgsim.user("Тест")
+    t.send("/start")
+    ok.make_role(w, t, 1)
+    mine = ok.new_order(t, "10x1@1000")
+    ok.cmd(t, f"/ordprobe_meta {mine} note X")
+    c = tgsim.user("Анна")
+    kept = ok.new_order(c, "10x1@1000")
+    boss = hk.owner(tgsim)
+    boss.send("/admin")
+    boss.press("👥 Персонал")
+    boss.press("🧹 Очистить данные тестировщиков")
+    boss.press("🧹 Да, удалить")
+    hk.wait_until(lambda: (boss.last_answer() or {}).get("text", "").startswith("🧹 Данные тестировщиков удалены"),
+                  what="the wipe confirmation")
+    con = w.db()
+    for table, col in (("orders_order", "id"), ("orders_line", "order_id"), ("orders_history", "order_id"),
+                       ("orders_meta", "order_id")):
+        assert hk.scalar(con, f"SELECT count(*) FROM {table} WHERE {col} = ?", mine) == 0, table
+    assert ok.status(w, kept) == "new" and len(ok.history(w, kept)) == 1

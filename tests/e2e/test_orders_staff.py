@@ -318,3 +318,23 @@ def test_expired_message_conversation_sends_nothing(tgsim, walord, tmp_path, fre
     boss.expect("Время на ответ истекло")
     assert len(u.bot_messages()) == before
     assert log_rows(w, "%написал клиенту%") == 0
+
+
+@pytest.mark.features("F-ORD-04")
+def test_payment_screenshot_on_the_card(tgsim, walord, tmp_path, free_port):
+    w = ok.start(walord, tmp_path, free_port)
+    u = tgsim.user("Анна")
+    oid = ok.new_order(u, "10x1@1000")
+    u.send_photo(wait=False)
+    photo = hk.wait_until(lambda: next((m.get("photo") for m in reversed(u.messages()) if m["from"] != "bot"
+                                        and m.get("photo")), None), what="the customer's photo")
+    file_id = photo[-1]["file_id"]
+    assert ok.cmd(u, f"/ordprobe_shot {oid} {file_id}") == "shot:0"
+    assert ok.cmd(u, "/ordprobe_shot 999 x") == "shot:-5"
+    boss = hk.owner(tgsim)
+    admin(boss)
+    boss.press_data(f"ord:o:{oid}", force=True)
+    assert "Скриншот оплаты: есть" in boss.screen().text
+    boss.press("🧾 Скриншот оплаты")
+    m = boss.expect(f"Скриншот оплаты заказа №{oid}")
+    assert m.get("photo")

@@ -10,6 +10,7 @@
  *   /ordprobe_status <id> <to>      set_status → "status:<rc>"
  *   /ordprobe_cancel <id> <0|1>     cancel → "cancel:<rc>"
  *   /ordprobe_track <id> <number>   set_tracking → "track:<rc>"
+ *   /ordprobe_shot <id> <file_id>   set_screenshot → "shot:<rc>"
  *   /ordprobe_meta <id> <key> [val] set_meta then get_meta → "meta:<rc>:<value>"
  *   /ordprobe_get <id>              get → "get:<rc>:<status>:<total>:<n lines>:<flags>:<first name>"
  *   /ordprobe_bench <n>             n orders of 3 lines, timed →
@@ -36,9 +37,10 @@ static const walor_orders_v1 *svc(walor_ctx *c)
     return walor_service_get(walor_ctx_plugin(c), WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, NULL);
 }
 
-static int32_t say(walor_ctx *c, const char *fmt, long long a, long long b)
+/* "<what>:<rc>", the one-line answer the tests read */
+static int32_t say(walor_ctx *c, const char *what, long long rc)
 {
-    return walor_reply(c, walor_ctx_printf(c, fmt, a, b), NULL);
+    return walor_reply(c, walor_ctx_printf(c, "%s:%lld", what, rc), NULL);
 }
 
 /* ---- the fake stock provider ---- */
@@ -302,8 +304,9 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
     uint32_t failed = UINT32_MAX;
     int32_t rc = svc(c)->create(c, &d->o, &id, &failed);
     if (rc < 0)
-        return say(c, "error:%lld:%lld", rc, failed == UINT32_MAX ? -1 : (long long)failed);
-    return say(c, "order:%lld%.0lld", (long long)id, 0);
+        return walor_reply(c, walor_ctx_printf(c, "error:%d:%lld", rc, failed == UINT32_MAX ? -1LL : (long long)failed),
+                           NULL);
+    return say(c, "order", (long long)id);
 }
 
 static int parse2(const char *arg, long long *id, char *word, size_t n)
@@ -321,7 +324,7 @@ static int32_t cmd_paid(walor_ctx *c, const char *arg)
     int k = parse2(arg, &id, ref, sizeof ref);
     if (k < 1)
         return walor_reply(c, "usage", NULL);
-    return say(c, "paid:%lld%.0lld", svc(c)->mark_paid(c, id, k == 2 ? ref : NULL), 0);
+    return say(c, "paid", svc(c)->mark_paid(c, id, k == 2 ? ref : NULL));
 }
 
 static int32_t cmd_status(walor_ctx *c, const char *arg)
@@ -330,7 +333,7 @@ static int32_t cmd_status(walor_ctx *c, const char *arg)
     char to[32];
     if (parse2(arg, &id, to, sizeof to) != 2)
         return walor_reply(c, "usage", NULL);
-    return say(c, "status:%lld%.0lld", svc(c)->set_status(c, id, to, NULL), 0);
+    return say(c, "status", svc(c)->set_status(c, id, to, NULL));
 }
 
 static int32_t cmd_cancel(walor_ctx *c, const char *arg)
@@ -338,7 +341,7 @@ static int32_t cmd_cancel(walor_ctx *c, const char *arg)
     long long id, ret = 1;
     if (sscanf(arg, "%lld %lld", &id, &ret) < 1)
         return walor_reply(c, "usage", NULL);
-    return say(c, "cancel:%lld%.0lld", svc(c)->cancel(c, id, (int32_t)ret, "probe"), 0);
+    return say(c, "cancel", svc(c)->cancel(c, id, (int32_t)ret, "probe"));
 }
 
 static int32_t cmd_track(walor_ctx *c, const char *arg)
@@ -347,7 +350,16 @@ static int32_t cmd_track(walor_ctx *c, const char *arg)
     char t[64];
     if (parse2(arg, &id, t, sizeof t) != 2)
         return walor_reply(c, "usage", NULL);
-    return say(c, "track:%lld%.0lld", svc(c)->set_tracking(c, id, t), 0);
+    return say(c, "track", svc(c)->set_tracking(c, id, t));
+}
+
+static int32_t cmd_shot(walor_ctx *c, const char *arg)
+{
+    long long id;
+    char f[200];
+    if (parse2(arg, &id, f, sizeof f) != 2)
+        return walor_reply(c, "usage", NULL);
+    return say(c, "shot", svc(c)->set_screenshot(c, id, f));
 }
 
 static int32_t cmd_meta(walor_ctx *c, const char *arg)
@@ -368,7 +380,7 @@ static int32_t cmd_get(walor_ctx *c, const char *arg)
     walor_order *o = NULL;
     int32_t rc = svc(c)->get(c, atoll(arg), &o);
     if (rc < 0)
-        return say(c, "get:%lld%.0lld", rc, 0);
+        return say(c, "get", rc);
     return walor_reply(c,
                        walor_ctx_printf(c, "get:0:%s:%lld:%u:%d:%s", o->status, (long long)o->total, o->n_lines,
                                         o->flags, walor_html_escape(c, walor_order_line_at(o->lines, 0)->name)),
@@ -384,7 +396,7 @@ static int32_t cmd_stock(walor_ctx *c, const char *arg)
                                "INSERT INTO ordprobe_stock(product_id, variant_no, qty) VALUES (?, ?, ?) "
                                "ON CONFLICT(product_id, variant_no) DO UPDATE SET qty = excluded.qty",
                                WALOR_ARGS(walor_i(pid), walor_i(vno), walor_i(qty)));
-    return say(c, "stock:%lld%.0lld", rc < 0 ? rc : 0, 0);
+    return say(c, "stock", rc < 0 ? rc : 0);
 }
 
 static double mono(void)
@@ -413,7 +425,7 @@ static int32_t cmd_bench(walor_ctx *c, const char *arg)
         int64_t id;
         int32_t rc = svc(c)->create(c, &o, &id, NULL);
         if (rc < 0)
-            return say(c, "bench: failed at %lld: %lld", i, rc);
+            return walor_reply(c, walor_ctx_printf(c, "bench: failed at %lld: %d", i, rc), NULL);
     }
     double dt = mono() - t0;
     return walor_reply(c, walor_ctx_printf(c, "bench: order_create_per_s=%.0f", (double)n / (dt > 0 ? dt : 1e-9)),
@@ -440,7 +452,8 @@ static int32_t load(walor_plugin *p)
         walor_handler_fn fn;
     } CMDS[] = {{"ordprobe_new", cmd_new},       {"ordprobe_paid", cmd_paid},   {"ordprobe_status", cmd_status},
                 {"ordprobe_cancel", cmd_cancel}, {"ordprobe_track", cmd_track}, {"ordprobe_meta", cmd_meta},
-                {"ordprobe_get", cmd_get},       {"ordprobe_stock", cmd_stock}, {"ordprobe_bench", cmd_bench}};
+                {"ordprobe_get", cmd_get},       {"ordprobe_stock", cmd_stock}, {"ordprobe_bench", cmd_bench},
+                {"ordprobe_shot", cmd_shot}};
     int32_t rc = walor_migration(p, 1, MIGRATION);
     for (size_t i = 0; !rc && i < sizeof CMDS / sizeof CMDS[0]; i++) {
         const walor_command_def d = {.struct_size = sizeof d, .min_role = WALOR_ROLE_CLIENT, .name = CMDS[i].name,
