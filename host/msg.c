@@ -407,6 +407,54 @@ static int32_t kb_conv_button(walor_kb *kb, const char *text, const char *payloa
 
 /* ---- text helpers ---- */
 
+/* Staff notices (SDK 1.2): owners come from the config, managers from
+ * wh_users; someone who blocked the bot is skipped rather than failing the
+ * others. Interactive class: a handful of people who must act now. */
+static int32_t notify_staff(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb)
+{
+    if (min_role != WALOR_ROLE_MANAGER && min_role != WALOR_ROLE_OWNER)
+        return wh_error(WALOR_EINVAL, "notify_staff: min_role must be WALOR_ROLE_MANAGER or WALOR_ROLE_OWNER");
+    int32_t rc = check_html(html, 4096, 0);
+    if (rc)
+        return rc;
+    size_t cap = wh_g.nowners + 16, n = 0;
+    int64_t *ids = malloc(cap * sizeof *ids);
+    if (!ids)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < wh_g.nowners; i++)
+        ids[n++] = wh_g.owners[i];
+    wh_rows *r = NULL;
+    rc = wh_db_query(c->w->db, "SELECT id FROM wh_users WHERE role >= ? AND blocked = 0 ORDER BY id",
+                     WALOR_ARGS(walor_i(min_role)), &r);
+    while (rc >= 0 && wh_rows_next(r) == 1) {
+        int64_t id = wh_rows_int(r, 0);
+        int dup = 0;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = ids[i] == id;
+        if (dup)
+            continue;
+        if (n == cap) {
+            int64_t *m = realloc(ids, (cap *= 2) * sizeof *ids);
+            if (!m) {
+                rc = wh_error(WALOR_ENOMEM, "out of memory");
+                break;
+            }
+            ids = m;
+        }
+        ids[n++] = id;
+    }
+    wh_rows_close(r);
+    int32_t sent = 0;
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        if (is_blocked(c, ids[i]))
+            continue;
+        if (msg_send(c, ids[i], html, kb, 0, NULL) == 0)
+            sent++;
+    }
+    free(ids);
+    return rc < 0 ? rc : sent;
+}
+
 static char *html_escape(walor_ctx *c, const char *s) { return wh_html_escape(c->arena, s); }
 
 static char *money(walor_ctx *c, int64_t kop)
@@ -419,6 +467,7 @@ static char *money(walor_ctx *c, int64_t kop)
 void wh_msg_fill(walor_host_api *api)
 {
     api->send = msg_send;
+    api->notify_staff = notify_staff;
     api->edit = edit;
     api->answer = answer;
     api->send_photo = send_photo;

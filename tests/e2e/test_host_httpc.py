@@ -122,3 +122,32 @@ def test_plugin_fetches_over_http(tgsim, walord, tmp_path, upstream, free_port):
     log = w.log()
     assert "QUERY-SECRET-7" not in log and "PROBE-SECRET-42" not in log
     assert "тело запроса" not in log
+
+
+def test_plugin_notifies_staff(tgsim, walord, tmp_path):
+    """walor_notify_staff (SDK 1.2): owners from the config and managers get
+    the notice, testers and customers do not, blocked staff are skipped."""
+    w = hk.start(walord, tmp_path)
+    owner = hk.owner(tgsim)
+    mgr, tester, client, gone = (tgsim.user(n) for n in ("Мария", "Тимур", "Анна", "Гоша"))
+    for u in (owner, mgr, tester, client, gone):
+        u.send("/start")
+    con = w.db()
+    for u, role in ((mgr, 2), (tester, 1), (gone, 2)):
+        con.execute("UPDATE wh_users SET role = ? WHERE id = ?", (role, u.id))
+    con.execute("UPDATE wh_users SET blocked = 1 WHERE id = ?", (gone.id,))
+    con.commit()
+
+    client.send("/staff 2 Новый платёж <проверить>")
+    client.expect("staff: 2")
+    owner.expect("Новый платёж <проверить>")
+    mgr.expect("Новый платёж <проверить>")
+    client.send("/staff 3 Только владельцу")
+    client.expect("staff: 1")
+    owner.expect("Только владельцу")
+    client.send("/staff 1 тестерам нельзя")
+    client.expect("staff: -1")
+    time.sleep(0.3)   # anything wrongly sent would have arrived by now
+    for u in (tester, gone):
+        assert "Новый платёж" not in u.screen()
+    assert "Только владельцу" not in mgr.screen()

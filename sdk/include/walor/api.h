@@ -225,6 +225,11 @@ struct walor_host_api {
      * caller's, or the host's around an event delivery), else 0: a service
      * function joins its caller's transaction or opens its own */
     int32_t (*tx_active)(walor_ctx *c);
+    /* [cb] send html (+ kb) to every staff member whose role is at least
+     * min_role (WALOR_ROLE_MANAGER: owners and managers; WALOR_ROLE_OWNER:
+     * owners), skipping those who blocked the bot. Returns how many it was
+     * sent to (>= 0), or an error. Not transactional, like every send. */
+    int32_t (*notify_staff)(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

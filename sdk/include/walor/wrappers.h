@@ -327,6 +327,14 @@ static inline int32_t walor_tx_active(walor_ctx *c)
         return -1;
     return WALOR__A(c)->tx_active(c);
 }
+/* SDK 1.2: a notice to the shop's staff (new payment to check, CDEK
+ * failure, paid-after-cancel). WALOR_ENOSYS on older hosts. */
+static inline int32_t walor_notify_staff(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), notify_staff))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->notify_staff(c, min_role, html, kb);
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

@@ -19,7 +19,8 @@
  *                       or "err=<code> <last error>" (SDK 1.2)
  *   /fetchtx URL        the same inside an open transaction (must be refused);
  *                       also checks walor_tx_active before, during and after
- *   /urlesc TEXT        walor_url_escape */
+ *   /urlesc TEXT        walor_url_escape
+ *   /staff ROLE TEXT    walor_notify_staff(ROLE, TEXT); replies "staff: N" */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -242,6 +243,16 @@ static int32_t cmd_urlesc(walor_ctx *c, const char *arg)
     return walor_reply(c, walor_ctx_printf(c, "esc=%s", e ? walor_html_escape(c, e) : "(null)"), NULL);
 }
 
+static int32_t cmd_staff(walor_ctx *c, const char *arg)
+{
+    unsigned role = 0;
+    int used = 0;
+    if (!arg || sscanf(arg, "%u %n", &role, &used) < 1)
+        return walor_reply(c, "usage: /staff ROLE TEXT", NULL);
+    int32_t n = walor_notify_staff(c, role, walor_html_escape(c, arg + used), NULL);
+    return walor_reply(c, walor_ctx_printf(c, "staff: %d", (int)n), NULL);
+}
+
 #define ROUTE(p_, f_, fn_) {.struct_size = sizeof(walor_route_def), .flags = (f_), .path = (p_), .handler = (fn_)}
 
 #define CMD(n, fn) {.struct_size = sizeof(walor_command_def), .name = (n), .description = (n), .handler = (fn)}
@@ -251,7 +262,7 @@ static int32_t load(walor_plugin *p)
     static const walor_command_def cmds[] = {
         CMD("boom", cmd_boom), CMD("bulk", cmd_bulk), CMD("slow", cmd_slow),
         CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
-        CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc),
+        CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc), CMD("staff", cmd_staff),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
