@@ -6,7 +6,8 @@
 #   bulk     hello + probe: a 10,000-message broadcast under flood control
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
-# `bench:` line: catalog browsing, ...).
+# `bench:` line: catalog browsing, stock reservations, order creation,
+# payment webhooks).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -239,5 +240,7 @@ if [[ $phases == *" db "* ]]; then
 fi
 
 if [[ $phases == *" plugins "* ]]; then
-    WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/catalog_bench.py"
+    for b in catalog stock orders webhook; do
+        WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
+    done
 fi
