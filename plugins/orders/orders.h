@@ -1,0 +1,56 @@
+/* orders: declarations shared by the plugin's files (README.md). */
+#ifndef ORDERS_H
+#define ORDERS_H
+
+#include <walor/plugin.h>
+#include <walor/services/orders.h>
+#include <walor/services/stock.h>
+
+#include "model.h"
+
+/* ---- the service and the lifecycle (service.c) ---- */
+
+extern const walor_orders_v1 orders_service;
+/* the SQL of migration 1 (tables orders_*) */
+extern const char orders_migration_1[];
+
+int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out);
+/* cancel() with a note that reaches order.status_changed ("auto" for the
+ * auto-cancel job, so the customer is told why) */
+int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note);
+/* the stock provider, NULL without a warehouse */
+const walor_stock_v1 *orders_stock(walor_ctx *c);
+
+/* ---- jobs and subscribers (notify.c) ---- */
+int32_t orders_notify_register(walor_plugin *p);
+
+/* ---- staff screens: admin section, card, delivery list (staff.c) ---- */
+int32_t orders_staff_register(walor_plugin *p);
+/* the staff card of an order (edits the pressed message) */
+int32_t orders_staff_card(walor_ctx *c, int64_t id);
+
+/* ---- B2B / offline sale (b2b.c) ---- */
+int32_t orders_b2b_register(walor_plugin *p);
+
+/* ---- the customer's "Мои заказы" (customer.c) ---- */
+int32_t orders_customer_register(walor_plugin *p);
+
+/* ---- abandoned cart (cart_remind.c) ---- */
+int32_t orders_cart_remind_register(walor_plugin *p);
+
+/* ---- texts (texts.c) ---- */
+int32_t orders_texts_register(walor_plugin *p);
+
+/* ---- shared helpers (util.c) ---- */
+char *orders_num(walor_ctx *c, int64_t n);
+char *orders_esc(walor_ctx *c, const char *s);            /* html_escape, NULL → "" */
+char *orders_when(walor_ctx *c, int64_t t);               /* "24.11.2026 14:05" in the shop's zone */
+const char *orders_status_label(walor_ctx *c, const char *status); /* "💳 Оплачен" */
+int orders_in_callback(walor_ctx *c);
+int orders_parse_id(const char *s, int64_t *out);         /* whole string a positive number: 0, else -1 */
+/* the order's lines as an HTML block, one per line */
+char *orders_lines_html(walor_ctx *c, const walor_order *o);
+/* the sums block (goods, discounts, delivery, bonuses, total) */
+char *orders_sums_html(walor_ctx *c, const walor_order *o);
+
+#endif

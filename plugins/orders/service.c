@@ -1,0 +1,691 @@
+/* orders: the order lifecycle and the `orders` service
+ * (sdk/include/walor/services/orders.h, transition table in model.c).
+ *
+ * Every change is one transaction: the caller's when one is open, else our
+ * own. In it go the order row, the status history row, the stock call
+ * (reserve / commit / release / restock / write-off through the `stock`
+ * service), the events and, for a staff member, the action log. The
+ * functions run with the caller's ctx (a service call is a plain call), so
+ * nothing here depends on which plugin is calling: jobs and notifications
+ * are left to our own subscribers of the events (notify.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "orders.h"
+
+#define STR_MAX 4096           /* bytes of one text field of an order */
+#define EXTRA_MAX 16384        /* bytes of extra_json */
+#define LINES_MAX 500          /* lines of one order */
+#define QTY_MAX 1000000        /* units of one line */
+#define PRICE_MAX 100000000000LL /* kopecks: a billion roubles per unit */
+
+const char orders_migration_1[] =
+    "CREATE TABLE orders_order ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL,"
+    " source INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " paid_at INTEGER NOT NULL DEFAULT 0,"
+    " address_verified INTEGER NOT NULL DEFAULT 0,"
+    " goods INTEGER NOT NULL,"
+    " product_discount INTEGER NOT NULL DEFAULT 0,"
+    " delivery_cost INTEGER NOT NULL DEFAULT 0,"
+    " personal_discount INTEGER NOT NULL DEFAULT 0,"
+    " promo_discount INTEGER NOT NULL DEFAULT 0,"
+    " cert_discount INTEGER NOT NULL DEFAULT 0,"
+    " bonus_spent INTEGER NOT NULL DEFAULT 0,"
+    " total INTEGER NOT NULL,"
+    " promo_code TEXT NOT NULL DEFAULT '',"
+    " cert_code TEXT NOT NULL DEFAULT '',"
+    " contact_name TEXT NOT NULL DEFAULT '',"
+    " phone TEXT NOT NULL DEFAULT '',"
+    " email TEXT NOT NULL DEFAULT '',"
+    " delivery_type TEXT NOT NULL DEFAULT '',"
+    " address TEXT NOT NULL DEFAULT '',"
+    " pickup_point TEXT NOT NULL DEFAULT '',"
+    " courier_details TEXT NOT NULL DEFAULT '',"
+    " comment TEXT NOT NULL DEFAULT '',"
+    " extra_json TEXT NOT NULL DEFAULT '{}',"
+    " payment_screenshot TEXT NOT NULL DEFAULT '',"
+    " tracking TEXT NOT NULL DEFAULT '',"
+    " payment_ref TEXT NOT NULL DEFAULT '',"
+    " delivery_manual INTEGER NOT NULL DEFAULT 0,"
+    " flags INTEGER NOT NULL DEFAULT 0,"
+    /* none (no warehouse) | reserved | sold | released | returned | written_off:
+     * what the stock service holds for this order, so a retry never moves
+     * stock twice */
+    " stock TEXT NOT NULL DEFAULT 'none',"
+    " cancel_reason TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX orders_order_status ON orders_order(status, id);"
+    "CREATE INDEX orders_order_user ON orders_order(user_id, id);"
+    "CREATE TABLE orders_line ("
+    " order_id INTEGER NOT NULL REFERENCES orders_order(id) ON DELETE CASCADE,"
+    " no INTEGER NOT NULL,"
+    " product_id INTEGER NOT NULL,"
+    " variant_no INTEGER NOT NULL DEFAULT 0,"
+    " name TEXT NOT NULL,"
+    " variant_label TEXT NOT NULL DEFAULT '',"
+    " base_price INTEGER NOT NULL,"
+    " unit_price INTEGER NOT NULL,"
+    " qty INTEGER NOT NULL CHECK (qty > 0),"
+    " weight_g INTEGER NOT NULL DEFAULT 0,"
+    " discount_pct INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (order_id, no));"
+    "CREATE TABLE orders_history ("
+    " id INTEGER PRIMARY KEY,"
+    " order_id INTEGER NOT NULL,"
+    " from_status TEXT NOT NULL DEFAULT '',"
+    " to_status TEXT NOT NULL,"
+    " by_user INTEGER NOT NULL DEFAULT 0,"
+    " at INTEGER NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX orders_history_order ON orders_history(order_id, id);"
+    "CREATE TABLE orders_meta ("
+    " order_id INTEGER NOT NULL,"
+    " plugin TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (order_id, plugin, key));"
+    /* one row per status change the customer was told about (notify.c) */
+    "CREATE TABLE orders_notified (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL);"
+    /* the abandoned-cart watch (cart_remind.c) */
+    "CREATE TABLE orders_cart ("
+    " user_id INTEGER PRIMARY KEY,"
+    " changed_at INTEGER NOT NULL,"
+    " sig TEXT NOT NULL DEFAULT '',"
+    " reminded_sig TEXT NOT NULL DEFAULT '',"
+    " reminded_at INTEGER NOT NULL DEFAULT 0);";
+
+/* ---- small helpers ---- */
+
+const walor_stock_v1 *orders_stock(walor_ctx *c)
+{
+    const walor_stock_v1 *s = walor_service_get(walor_ctx_plugin(c), WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, NULL);
+    return WALOR_STOCK_HAS(s, write_off) ? s : NULL;
+}
+
+static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
+
+static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
+
+/* The SDK opens no nested transactions: inside the caller's, begin fails
+ * with WALOR_EBUSY and "already open", and we work in the caller's. */
+static int32_t tx_open(walor_ctx *c, int *own)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc == 0) {
+        *own = 1;
+        return 0;
+    }
+    const char *why = walor_last_error(c);
+    if (rc == WALOR_EBUSY && why && strstr(why, "already open")) {
+        *own = 0;
+        return 0;
+    }
+    return rc;
+}
+
+static int32_t tx_close(walor_ctx *c, int own, int32_t rc)
+{
+    if (!own)
+        return rc;
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    int32_t crc = walor_tx_commit(c);
+    return crc < 0 ? crc : rc;
+}
+
+/* who acts: a staff member's id, 0 for the system and for customers */
+static int64_t actor(walor_ctx *c) { return walor_role(c) >= WALOR_ROLE_MANAGER ? walor_user_id(c) : 0; }
+
+static int32_t emit(walor_ctx *c, const char *event, int64_t id, json_t *ev)
+{
+    if (!ev)
+        return WALOR_ENOMEM;
+    int32_t rc = walor_event_emit(c, event, aggregate(c, id), ev);
+    json_decref(ev);
+    return rc;
+}
+
+static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max; }
+
+/* ---- reading ---- */
+
+#define ORDER_COLS                                                                                              \
+    "id, user_id, source, status, created_at, updated_at, paid_at, address_verified, goods, product_discount, " \
+    "delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total, promo_code, "         \
+    "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
+    "extra_json, payment_screenshot, tracking, delivery_manual, flags"
+
+static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return dup(c, walor_col_text(r, i)); }
+
+int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
+{
+    if (!out)
+        return WALOR_EINVAL;
+    *out = NULL;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT " ORDER_COLS " FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)),
+                                &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc != 1) {
+        walor_rows_close(r);
+        return rc < 0 ? rc : WALOR_ENOTFOUND;
+    }
+    walor_order *o = walor_ctx_alloc(c, sizeof *o);
+    if (!o)
+        return WALOR_ENOMEM;
+    o->struct_size = sizeof *o;
+    o->id = walor_col_int(r, 0);
+    o->user_id = walor_col_int(r, 1);
+    o->source = (int32_t)walor_col_int(r, 2);
+    o->status = col(c, r, 3);
+    o->created_at = walor_col_int(r, 4);
+    o->updated_at = walor_col_int(r, 5);
+    o->paid_at = walor_col_int(r, 6);
+    o->address_verified = (int32_t)walor_col_int(r, 7);
+    o->goods = walor_col_int(r, 8);
+    o->product_discount = walor_col_int(r, 9);
+    o->delivery_cost = walor_col_int(r, 10);
+    o->personal_discount = walor_col_int(r, 11);
+    o->promo_discount = walor_col_int(r, 12);
+    o->cert_discount = walor_col_int(r, 13);
+    o->bonus_spent = walor_col_int(r, 14);
+    o->total = walor_col_int(r, 15);
+    o->promo_code = col(c, r, 16);
+    o->cert_code = col(c, r, 17);
+    o->contact_name = col(c, r, 18);
+    o->phone = col(c, r, 19);
+    o->email = col(c, r, 20);
+    o->delivery_type = col(c, r, 21);
+    o->address = col(c, r, 22);
+    o->pickup_point = col(c, r, 23);
+    o->courier_details = col(c, r, 24);
+    o->comment = col(c, r, 25);
+    o->extra_json = col(c, r, 26);
+    o->payment_screenshot = col(c, r, 27);
+    o->tracking = col(c, r, 28);
+    o->delivery_manual = (int32_t)walor_col_int(r, 29);
+    o->flags = (int32_t)walor_col_int(r, 30);
+    walor_rows_close(r);
+
+    int64_t n = 0;
+    rc = walor_db_int(c, "SELECT count(*) FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)), &n);
+    if (rc < 0)
+        return rc;
+    if (n > 0) {
+        o->lines = walor_ctx_alloc(c, (size_t)n * sizeof *o->lines);
+        if (!o->lines)
+            return WALOR_ENOMEM;
+        rc = walor_db_query(c,
+                            "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
+                            " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
+                            WALOR_ARGS(walor_i(id)), &r);
+        if (rc < 0)
+            return rc;
+        uint32_t i = 0;
+        while (i < (uint32_t)n && (rc = walor_row_next(r)) == 1) {
+            walor_order_line *l = &o->lines[i++];
+            l->struct_size = sizeof *l;
+            l->product_id = walor_col_int(r, 0);
+            l->variant_no = walor_col_int(r, 1);
+            l->name = col(c, r, 2);
+            l->variant_label = col(c, r, 3);
+            l->base_price = walor_col_int(r, 4);
+            l->unit_price = walor_col_int(r, 5);
+            l->qty = walor_col_int(r, 6);
+            l->weight_g = walor_col_int(r, 7);
+            l->discount_pct = (int32_t)walor_col_int(r, 8);
+        }
+        walor_rows_close(r);
+        if (rc < 0)
+            return rc;
+        o->n_lines = i;
+    }
+    *out = o;
+    return 0;
+}
+
+static const char *stock_state(walor_ctx *c, int64_t id)
+{
+    walor_rows *r = NULL;
+    const char *s = "none";
+    if (walor_db_query(c, "SELECT stock FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), &r) == 0 &&
+        walor_row_next(r) == 1)
+        s = dup(c, walor_col_text(r, 0));
+    walor_rows_close(r);
+    return s;
+}
+
+static walor_stock_line *stock_lines(walor_ctx *c, const walor_order *o)
+{
+    walor_stock_line *sl = walor_ctx_alloc(c, (o->n_lines ? o->n_lines : 1) * sizeof *sl);
+    for (uint32_t i = 0; sl && i < o->n_lines; i++) {
+        sl[i].product_id = o->lines[i].product_id;
+        sl[i].variant_no = o->lines[i].variant_no;
+        sl[i].qty = o->lines[i].qty;
+    }
+    return sl;
+}
+
+/* goods after every discount but bonuses: what cashback is computed on */
+static int64_t net_goods(const walor_order *o)
+{
+    int64_t g = o->goods - o->personal_discount - o->promo_discount - o->cert_discount;
+    return g < 0 ? 0 : g;
+}
+
+/* ---- transitions ---- */
+
+/* the status row change, its history row, order.status_changed and the
+ * action log; the caller has checked that the move is allowed */
+static int32_t record_move(walor_ctx *c, const walor_order *o, int to, const char *note)
+{
+    int64_t now = walor_now(c), by = actor(c);
+    const char *from = o->status, *tos = orders_status_name(to);
+    int32_t rc = walor_db_exec(c, "UPDATE orders_order SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                               WALOR_ARGS(walor_s(tos), walor_i(now), walor_i(o->id), walor_s(from)));
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return WALOR_EBUSY; /* cannot happen under the write lock; never move from a status we did not see */
+    int64_t seq = 0;
+    rc = walor_db_int(c,
+                      "INSERT INTO orders_history(order_id, from_status, to_status, by_user, at, note) "
+                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                      WALOR_ARGS(walor_i(o->id), walor_s(from), walor_s(tos), walor_i(by), walor_i(now),
+                                 walor_s(note ? note : "")),
+                      &seq);
+    if (rc < 0)
+        return rc;
+    rc = emit(c, "order.status_changed", o->id,
+              json_pack("{s:i, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "v", 1, "order_id", (json_int_t)o->id, "user_id",
+                        (json_int_t)o->user_id, "from", from, "to", tos, "by", (json_int_t)by, "seq", (json_int_t)seq,
+                        "note", note ? note : ""));
+    if (rc < 0)
+        return rc;
+    if (by) {
+        const char *what = walor_ctx_printf(c, "заказ №%lld: %s → %s", (long long)o->id,
+                                            orders_status_label(c, from), orders_status_label(c, tos));
+        if (walor_action_log(c, what) < 0)
+            walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
+    }
+    return 0;
+}
+
+/* new → paid inside an open transaction: the reservation becomes a sale */
+static int32_t move_paid(walor_ctx *c, walor_order *o, const char *ref, const char *note)
+{
+    const walor_stock_v1 *s = orders_stock(c);
+    const char *st = stock_state(c, o->id);
+    int32_t rc = 0;
+    if (s && !strcmp(st, "reserved")) {
+        rc = s->commit(c, o->id);
+        if (rc == WALOR_ENOTFOUND) /* reserved before a warehouse forgot it: nothing to sell */
+            rc = 0;
+        if (rc < 0)
+            return rc;
+        st = "sold";
+    }
+    int64_t now = walor_now(c);
+    rc = walor_db_exec(c, "UPDATE orders_order SET paid_at = ?, stock = ?, payment_ref = ? WHERE id = ?",
+                       WALOR_ARGS(walor_i(now), walor_s(st), walor_s(ref ? ref : ""), walor_i(o->id)));
+    if (rc < 0)
+        return rc;
+    rc = record_move(c, o, ORD_PAID, note);
+    if (rc < 0)
+        return rc;
+    return emit(c, "order.paid", o->id,
+                json_pack("{s:i, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s}", "v", 1, "order_id", (json_int_t)o->id,
+                          "user_id", (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods",
+                          (json_int_t)net_goods(o), "promo_code", o->promo_code, "cert_code", o->cert_code,
+                          "bonus_spent", (json_int_t)o->bonus_spent, "payment_ref", ref ? ref : ""));
+}
+
+/* ---- the service ---- */
+
+static int line_ok(const walor_order_line *l)
+{
+    return l->struct_size >= offsetof(walor_order_line, weight_g) + sizeof l->weight_g && l->product_id > 0 &&
+           l->variant_no >= 0 && l->qty > 0 && l->qty <= QTY_MAX && l->unit_price >= 0 &&
+           l->unit_price <= PRICE_MAX && l->base_price >= l->unit_price && l->base_price <= PRICE_MAX &&
+           l->name && *l->name && valid_str(l->name, STR_MAX) && valid_str(l->variant_label, STR_MAX) &&
+           l->discount_pct >= 0 && l->discount_pct < 100 && l->weight_g >= 0;
+}
+
+static int is_tester(walor_ctx *c, int64_t user_id)
+{
+    json_t *u = user_id > 0 ? walor_user_get(c, user_id) : NULL;
+    return u && json_integer_value(json_object_get(u, "role")) == WALOR_ROLE_TESTER;
+}
+
+static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_id, uint32_t *out_failed)
+{
+    if (out_failed)
+        *out_failed = UINT32_MAX;
+    if (!o || o->struct_size < offsetof(walor_order_new, reserved) || !o->lines || o->n_lines == 0 ||
+        o->n_lines > LINES_MAX || o->user_id < 0 || o->source < WALOR_ORDER_SRC_CUSTOMER ||
+        o->source > WALOR_ORDER_SRC_B2B)
+        return WALOR_EINVAL;
+    const char *strs[] = {o->promo_code, o->cert_code,    o->contact_name,    o->phone,  o->email,
+                          o->delivery_type, o->address, o->pickup_point, o->courier_details, o->comment};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (!valid_str(strs[i], STR_MAX))
+            return WALOR_EINVAL;
+    if (!valid_str(o->extra_json, EXTRA_MAX))
+        return WALOR_EINVAL;
+    if (o->extra_json && *o->extra_json) {
+        json_t *j = json_loads(o->extra_json, 0, NULL);
+        int obj = json_is_object(j);
+        json_decref(j);
+        if (!obj)
+            return WALOR_EINVAL;
+    }
+    int64_t goods = 0, pdisc = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const walor_order_line *l = walor_order_line_at(o->lines, i);
+        if (!line_ok(l))
+            return WALOR_EINVAL;
+        goods += l->unit_price * l->qty;
+        pdisc += (l->base_price - l->unit_price) * l->qty;
+    }
+    int64_t want = orders_expected_total(goods, o->delivery_cost, o->personal_discount, o->promo_discount,
+                                         o->cert_discount, o->bonus_spent);
+    if (want < 0 || want != o->total)
+        return WALOR_EINVAL;
+    int tester = o->source == WALOR_ORDER_SRC_CUSTOMER && is_tester(c, o->user_id);
+
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    int64_t now = walor_now(c), id = 0;
+    const walor_stock_v1 *s = orders_stock(c);
+    rc = walor_db_int(
+        c,
+        "INSERT INTO orders_order(user_id, source, status, created_at, updated_at, address_verified, goods,"
+        " product_discount, delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total,"
+        " promo_code, cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details,"
+        " comment, extra_json, delivery_manual, flags, stock) "
+        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        WALOR_ARGS(walor_i(o->user_id), walor_i(o->source), walor_i(now), walor_i(now),
+                   walor_i(o->address_verified ? 1 : 0), walor_i(goods), walor_i(pdisc), walor_i(o->delivery_cost),
+                   walor_i(o->personal_discount), walor_i(o->promo_discount), walor_i(o->cert_discount),
+                   walor_i(o->bonus_spent), walor_i(o->total), walor_s(o->promo_code ? o->promo_code : ""),
+                   walor_s(o->cert_code ? o->cert_code : ""), walor_s(o->contact_name ? o->contact_name : ""),
+                   walor_s(o->phone ? o->phone : ""), walor_s(o->email ? o->email : ""),
+                   walor_s(o->delivery_type ? o->delivery_type : ""), walor_s(o->address ? o->address : ""),
+                   walor_s(o->pickup_point ? o->pickup_point : ""),
+                   walor_s(o->courier_details ? o->courier_details : ""), walor_s(o->comment ? o->comment : ""),
+                   walor_s(o->extra_json && *o->extra_json ? o->extra_json : "{}"),
+                   walor_i(o->delivery_manual ? 1 : 0), walor_i(tester ? WALOR_ORDER_F_TESTER : 0),
+                   walor_s(s ? "reserved" : "none")),
+        &id);
+    walor_stock_line *sl = walor_ctx_alloc(c, o->n_lines * sizeof *sl);
+    if (rc == 0 && !sl)
+        rc = WALOR_ENOMEM;
+    for (uint32_t i = 0; rc == 0 && i < o->n_lines; i++) {
+        const walor_order_line *l = walor_order_line_at(o->lines, i);
+        sl[i].product_id = l->product_id;
+        sl[i].variant_no = l->variant_no;
+        sl[i].qty = l->qty;
+        int32_t e = walor_db_exec(c,
+                                  "INSERT INTO orders_line(order_id, no, product_id, variant_no, name, variant_label,"
+                                  " base_price, unit_price, qty, weight_g, discount_pct) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  WALOR_ARGS(walor_i(id), walor_i(i + 1), walor_i(l->product_id),
+                                             walor_i(l->variant_no), walor_s(l->name),
+                                             walor_s(l->variant_label ? l->variant_label : ""),
+                                             walor_i(l->base_price), walor_i(l->unit_price), walor_i(l->qty),
+                                             walor_i(l->weight_g), walor_i(l->discount_pct)));
+        if (e < 0)
+            rc = e;
+    }
+    if (rc == 0 && s) {
+        rc = s->reserve(c, id, sl, o->n_lines, out_failed);
+        if (rc == WALOR_ERANGE && !own) {
+            /* all or nothing inside the caller's transaction too: take back
+             * what we wrote, the caller may go on (another cart, a message) */
+            walor_db_exec(c, "DELETE FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)));
+            walor_db_exec(c, "DELETE FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)));
+        }
+    }
+    if (rc == 0)
+        rc = walor_db_exec(c,
+                           "INSERT INTO orders_history(order_id, from_status, to_status, by_user, at, note) "
+                           "VALUES (?, '', 'new', ?, ?, '')",
+                           WALOR_ARGS(walor_i(id), walor_i(actor(c)), walor_i(now)));
+    if (rc >= 0)
+        rc = emit(c, "order.created", id,
+                  json_pack("{s:i, s:I, s:I, s:I, s:s}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                            (json_int_t)o->user_id, "total", (json_int_t)o->total, "source",
+                            o->source == WALOR_ORDER_SRC_B2B     ? "b2b"
+                            : o->source == WALOR_ORDER_SRC_STAFF ? "staff"
+                                                                 : "customer"));
+    if (rc >= 0 && tester) { /* F-HOST-02: testers' orders need no payment */
+        walor_order *full = NULL;
+        rc = orders_get(c, id, &full);
+        if (rc == 0)
+            rc = move_paid(c, full, "tester", "tester");
+    }
+    rc = tx_close(c, own, rc < 0 ? rc : 0);
+    if (rc == 0 && out_id)
+        *out_id = id;
+    return rc;
+}
+
+static int32_t svc_get(walor_ctx *c, int64_t id, walor_order **out) { return orders_get(c, id, out); }
+
+static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
+{
+    if (!valid_str(ref, 200))
+        return WALOR_EINVAL;
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    int st = rc == 0 ? orders_status_index(o->status) : -1;
+    if (rc < 0) {
+    } else if (st == ORD_CANCELLED) {
+        /* the money is real: keep it on the order and tell the owner */
+        rc = walor_db_exec(c,
+                           "UPDATE orders_order SET flags = flags | ?, payment_ref = ?, updated_at = ? WHERE id = ?",
+                           WALOR_ARGS(walor_i(WALOR_ORDER_F_PAID_AFTER_CANCEL), walor_s(ref ? ref : ""),
+                                      walor_i(walor_now(c)), walor_i(id)));
+        if (rc >= 0) {
+            walor_report_error(c, walor_ctx_printf(c, "Оплата пришла по отменённому заказу №%lld (платёж %s): "
+                                                      "верните деньги или восстановите заказ вручную.",
+                                                   (long long)id, ref && *ref ? ref : "—"));
+            rc = 2; /* committed, then WALOR_ERANGE */
+        }
+    } else if (st != ORD_NEW) {
+        rc = 1;
+    } else {
+        rc = move_paid(c, o, ref, "");
+    }
+    rc = tx_close(c, own, rc);
+    return rc == 2 ? WALOR_ERANGE : rc;
+}
+
+static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const char *note)
+{
+    int t = orders_status_index(to);
+    if (t < 0 || t == ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
+        return WALOR_EINVAL;
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    if (rc == 0) {
+        int from = orders_status_index(o->status);
+        if (from == t)
+            rc = 1;
+        else if (!orders_move_allowed(from, t))
+            rc = WALOR_ERANGE;
+        else
+            rc = record_move(c, o, t, note);
+        if (rc == 0 && t == ORD_COMPLETED)
+            rc = emit(c, "order.completed", id,
+                      json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                                (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods",
+                                (json_int_t)net_goods(o), "bonus_spent", (json_int_t)o->bonus_spent));
+    }
+    if (rc == WALOR_ERANGE || rc == 1) /* nothing written: no need to undo the caller's work */
+        return own ? (walor_tx_rollback(c), rc) : rc;
+    return tx_close(c, own, rc);
+}
+
+int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
+{
+    if (!valid_str(reason, STR_MAX))
+        return WALOR_EINVAL;
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    int st = rc == 0 ? orders_status_index(o->status) : -1;
+    if (rc < 0)
+        return tx_close(c, own, rc);
+    if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
+        if (own)
+            walor_tx_rollback(c);
+        return st == ORD_CANCELLED ? 1 : WALOR_ERANGE;
+    }
+    const walor_stock_v1 *s = orders_stock(c);
+    const char *held = stock_state(c, id), *word;
+    if (!strcmp(held, "reserved") || (st == ORD_NEW && strcmp(held, "sold") != 0)) {
+        word = "released";
+        if (s && !strcmp(held, "reserved"))
+            rc = s->release(c, id);
+    } else {
+        word = return_stock ? "returned" : "written_off";
+        if (s && !strcmp(held, "sold")) {
+            /* a write-off is booked as goods back on the shelf and then
+             * written off, so the ledger says where they went */
+            rc = s->restock(c, id, walor_ctx_printf(c, "заказ №%lld отменён", (long long)id));
+            if (rc == WALOR_ENOTFOUND)
+                rc = 0;
+            if (rc == 0 && !return_stock) {
+                walor_stock_line *sl = stock_lines(c, o);
+                rc = sl ? s->write_off(c, sl, o->n_lines,
+                                       walor_ctx_printf(c, "заказ №%lld отменён: списание", (long long)id), NULL)
+                        : WALOR_ENOMEM;
+            }
+        }
+    }
+    if (rc >= 0)
+        rc = walor_db_exec(c, "UPDATE orders_order SET stock = ?, cancel_reason = ? WHERE id = ?",
+                           WALOR_ARGS(walor_s(word), walor_s(reason ? reason : ""), walor_i(id)));
+    if (rc >= 0)
+        rc = record_move(c, o, ORD_CANCELLED, note ? note : reason);
+    if (rc >= 0)
+        rc = emit(c, "order.cancelled", id,
+                  json_pack("{s:i, s:I, s:I, s:s, s:b, s:s, s:s, s:I, s:s}", "v", 1, "order_id", (json_int_t)id,
+                            "user_id", (json_int_t)o->user_id, "from", o->status, "was_paid", st >= ORD_PAID,
+                            "promo_code", o->promo_code, "cert_code", o->cert_code, "bonus_spent",
+                            (json_int_t)o->bonus_spent, "stock", word));
+    return tx_close(c, own, rc < 0 ? rc : 0);
+}
+
+static int32_t svc_cancel(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason)
+{
+    return orders_cancel_note(c, id, return_stock, reason, NULL);
+}
+
+static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *value, const char *what)
+{
+    if (!value || !valid_str(value, 256))
+        return WALOR_EINVAL;
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    rc = walor_db_exec(c, sql, WALOR_ARGS(walor_s(value), walor_i(walor_now(c)), walor_i(id)));
+    if (rc == 0)
+        rc = WALOR_ENOTFOUND;
+    if (rc > 0 && actor(c) &&
+        walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: %s", (long long)id, what)) < 0)
+        walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
+    return tx_close(c, own, rc < 0 ? rc : 0);
+}
+
+static int32_t svc_set_tracking(walor_ctx *c, int64_t id, const char *tracking)
+{
+    return set_field(c, id, "UPDATE orders_order SET tracking = ?, updated_at = ? WHERE id = ?", tracking,
+                     "трек-номер");
+}
+
+static int32_t svc_set_screenshot(walor_ctx *c, int64_t id, const char *file_id)
+{
+    return set_field(c, id, "UPDATE orders_order SET payment_screenshot = ?, updated_at = ? WHERE id = ?", file_id,
+                     "скриншот оплаты");
+}
+
+static int32_t order_exists(walor_ctx *c, int64_t id)
+{
+    int64_t n = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(*) FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), &n);
+    return rc < 0 ? rc : n ? 0 : WALOR_ENOTFOUND;
+}
+
+static int32_t svc_set_meta(walor_ctx *c, int64_t id, const char *key, const char *value)
+{
+    if (!key || !*key || strlen(key) > 64 || !valid_str(value, STR_MAX))
+        return WALOR_EINVAL;
+    const char *pl = walor_plugin_name(walor_ctx_plugin(c));
+    int32_t rc = order_exists(c, id);
+    if (rc < 0)
+        return rc;
+    if (value)
+        rc = walor_db_exec(c,
+                           "INSERT INTO orders_meta(order_id, plugin, key, value) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT(order_id, plugin, key) DO UPDATE SET value = excluded.value",
+                           WALOR_ARGS(walor_i(id), walor_s(pl), walor_s(key), walor_s(value)));
+    else
+        rc = walor_db_exec(c, "DELETE FROM orders_meta WHERE order_id = ? AND plugin = ? AND key = ?",
+                           WALOR_ARGS(walor_i(id), walor_s(pl), walor_s(key)));
+    return rc < 0 ? rc : 0;
+}
+
+static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const char **out)
+{
+    if (!key || !out)
+        return WALOR_EINVAL;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT value FROM orders_meta WHERE order_id = ? AND plugin = ? AND key = ?",
+                                WALOR_ARGS(walor_i(id), walor_s(walor_plugin_name(walor_ctx_plugin(c))),
+                                           walor_s(key)),
+                                &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc == 1)
+        *out = dup(c, walor_col_text(r, 0));
+    walor_rows_close(r);
+    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+}
+
+const walor_orders_v1 orders_service = {
+    .struct_size = sizeof(walor_orders_v1),
+    .create = svc_create,
+    .get = svc_get,
+    .mark_paid = svc_mark_paid,
+    .set_status = svc_set_status,
+    .cancel = svc_cancel,
+    .set_tracking = svc_set_tracking,
+    .set_screenshot = svc_set_screenshot,
+    .set_meta = svc_set_meta,
+    .get_meta = svc_get_meta,
+};

@@ -1,0 +1,84 @@
+/* orders: small helpers shared by the screens (orders.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "orders.h"
+
+char *orders_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
+
+char *orders_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
+
+char *orders_when(walor_ctx *c, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm))
+        return orders_num(c, t);
+    return walor_ctx_printf(c, "%s", buf);
+}
+
+const char *orders_status_label(walor_ctx *c, const char *status)
+{
+    if (orders_status_index(status) < 0)
+        return status ? status : "";
+    return walor_text(c, walor_ctx_printf(c, "orders.st.%s", status));
+}
+
+int orders_in_callback(walor_ctx *c)
+{
+    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+}
+
+int orders_parse_id(const char *s, int64_t *out)
+{
+    if (!s || *s < '1' || *s > '9' || strlen(s) > 15 || s[strspn(s, "0123456789")] != 0)
+        return -1;
+    *out = strtoll(s, NULL, 10);
+    return 0;
+}
+
+char *orders_lines_html(walor_ctx *c, const walor_order *o)
+{
+    char *out = walor_ctx_printf(c, "%s", "");
+    for (uint32_t i = 0; out && i < o->n_lines; i++) {
+        const walor_order_line *l = walor_order_line_at(o->lines, i);
+        const char *name = l->variant_label && *l->variant_label
+                               ? walor_ctx_printf(c, "%s, %s", orders_esc(c, l->name), orders_esc(c, l->variant_label))
+                               : orders_esc(c, l->name);
+        const char *line = walor_textf(c, "orders.line", "i", orders_num(c, i + 1), "name", name, "price",
+                                       walor_money(c, l->unit_price), "qty", orders_num(c, l->qty), "sum",
+                                       walor_money(c, l->unit_price * l->qty), NULL);
+        out = walor_ctx_printf(c, "%s%s%s", out, i ? "\n" : "", line);
+    }
+    return out;
+}
+
+static char *add_sum(walor_ctx *c, char *acc, const char *key, int64_t v, int show_zero)
+{
+    if (!acc || (!v && !show_zero))
+        return acc;
+    return walor_ctx_printf(c, "%s\n%s", acc, walor_textf(c, key, "sum", walor_money(c, v), NULL));
+}
+
+char *orders_sums_html(walor_ctx *c, const walor_order *o)
+{
+    char *s = walor_textf(c, "orders.sum.goods", "sum", walor_money(c, o->goods + o->product_discount), NULL);
+    s = add_sum(c, s, "orders.sum.product_discount", o->product_discount, 0);
+    s = add_sum(c, s, "orders.sum.personal", o->personal_discount, 0);
+    if (s && o->promo_discount)
+        s = walor_ctx_printf(c, "%s\n%s", s,
+                             walor_textf(c, "orders.sum.promo", "code", orders_esc(c, o->promo_code), "sum",
+                                         walor_money(c, o->promo_discount), NULL));
+    if (s && o->cert_discount)
+        s = walor_ctx_printf(c, "%s\n%s", s,
+                             walor_textf(c, "orders.sum.cert", "code", orders_esc(c, o->cert_code), "sum",
+                                         walor_money(c, o->cert_discount), NULL));
+    s = add_sum(c, s, "orders.sum.bonus", o->bonus_spent, 0);
+    if (s && o->delivery_manual)
+        s = walor_ctx_printf(c, "%s\n%s", s, walor_text(c, "orders.sum.delivery_manual"));
+    else
+        s = add_sum(c, s, "orders.sum.delivery", o->delivery_cost, 1);
+    return add_sum(c, s, "orders.sum.total", o->total, 1);
+}
