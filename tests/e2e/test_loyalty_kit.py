@@ -7,8 +7,6 @@ order.paid / order.cancelled / order.completed events, as in production."""
 
 from __future__ import annotations
 
-import re
-
 import hostkit as hk
 from test_orders_kit import clock, cmd, new_order  # noqa: F401  (re-exported)
 
@@ -120,7 +118,7 @@ def bot_texts(u):
     return [m.get("text") or "" for m in u.bot_messages()]
 
 
-def wait_text(u, pattern, what=None):
-    rx = re.compile(pattern)
-    return hk.wait_until(lambda: next((t for t in bot_texts(u) if rx.search(t)), None), timeout=10,
-                         what=what or pattern)
+def wait_text(u, part, what=None):
+    """The first bot message containing `part` (literal), waited for."""
+    return hk.wait_until(lambda: next((t for t in bot_texts(u) if part in t), None), timeout=10,
+                         what=what or part)
