@@ -30,6 +30,8 @@
 #define MAX_DEPTH 30           /* nesting levels of categories (the browser walks 32) */
 #define SUBTREE_MAX 5000       /* categories collected for a move / delete */
 #define SORT_MAX 500           /* IDs on one sort screen */
+#define XTEXT_MAX_CP 500       /* code points of the cross-sell heading (the cart message has 4096 bytes) */
+#define XIDS_MAX 10            /* cross-sell product IDs of one product (the cart shows 3) */
 
 /* ---- small helpers ---- */
 
@@ -134,6 +136,29 @@ static int32_t log_action(walor_ctx *c, const char *what)
     return rc;
 }
 
+/* one UPDATE of product pid and its catalog.product_changed event, committed
+ * together */
+static int32_t prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_val *args, uint32_t nargs)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = walor_db_exec(c, sql, args, nargs);
+    if (rc >= 0) {
+        int32_t ev = catalog_emit_changed(c, pid);
+        if (ev < 0)
+            rc = ev;
+    }
+    if (rc >= 0) {
+        int32_t cm = walor_tx_commit(c);
+        if (cm < 0)
+            rc = cm;
+    }
+    if (rc < 0)
+        walor_tx_rollback(c);
+    return rc;
+}
+
 /* ---- model reads ---- */
 
 typedef struct cat_row {
@@ -162,7 +187,7 @@ static int32_t cat_get(walor_ctx *c, int64_t id, cat_row *out)
 
 typedef struct prod_row {
     int64_t id, cat, price, hidden, disc, low, sort;
-    const char *name, *desc, *details, *unit, *photo;
+    const char *name, *desc, *details, *unit, *photo, *xtext, *xids;
 } prod_row;
 
 static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
@@ -170,7 +195,7 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
                                 "SELECT category_id, name, description, details, unit, price, photo_file_id, hidden, "
-                                "discount_pct, low_stock, sort FROM catalog_product WHERE id = ?",
+                                "discount_pct, low_stock, sort, crosssell_text, crosssell_ids FROM catalog_product WHERE id = ?",
                                 WALOR_ARGS(walor_i(id)), &r);
     if (rc < 0)
         return rc;
@@ -188,6 +213,8 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
         p->disc = walor_col_int(r, 8);
         p->low = walor_col_int(r, 9);
         p->sort = walor_col_int(r, 10);
+        p->xtext = dup(c, walor_col_text(r, 11));
+        p->xids = dup(c, walor_col_text(r, 12));
     }
     walor_rows_close(r);
     return rc;
@@ -410,6 +437,22 @@ static const char *variants_text(walor_ctx *c, int64_t pid, int64_t base_price, 
     return out;
 }
 
+/* stored "5 7 12" → "p5 p7 p12" as staff type them */
+static const char *xids_shown(walor_ctx *c, const char *ids)
+{
+    const char *out = "";
+    for (const char *s = ids; *s;) {
+        if (*s < '0' || *s > '9') {
+            s++;
+            continue;
+        }
+        size_t n = strspn(s, "0123456789");
+        out = walor_ctx_printf(c, "%s%sp%.*s", out, *out ? " " : "", (int)n, s);
+        s += n;
+    }
+    return out;
+}
+
 static int32_t show_product(walor_ctx *c, int64_t pid)
 {
     prod_row p;
@@ -426,7 +469,9 @@ static int32_t show_product(walor_ctx *c, int64_t pid)
         *p.unit ? esc(c, p.unit) : "—", "desc", *p.desc ? esc(c, catalog_cut(c, p.desc, 600)) : "—", "details",
         T(c, *p.details ? "catalog.adm.yes" : "catalog.adm.no"), "photo",
         T(c, *p.photo ? "catalog.adm.yes" : "catalog.adm.no"), "disc", catalog_num(c, p.disc), "low", catalog_num(c, p.low),
-        "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), NULL);
+        "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), "xids",
+        *p.xids ? esc(c, xids_shown(c, p.xids)) : "—", "xtext", *p.xtext ? esc(c, catalog_cut(c, p.xtext, 200)) : "—",
+        NULL);
     walor_kb *kb = walor_kb_new(c);
 #define EB(key, f) walor_kb_button(kb, T(c, key), walor_ctx_printf(c, "cadm:e:%lld:" f, (long long)pid))
     if (walor_role(c) >= WALOR_ROLE_OWNER)
@@ -443,6 +488,10 @@ static int32_t show_product(walor_ctx *c, int64_t pid)
     EB("catalog.adm.btn.e_low", "low");
     walor_kb_row(kb);
     EB("catalog.adm.btn.e_cat", "cat");
+    walor_kb_row(kb);
+    EB("catalog.adm.btn.e_xids", "xids");
+    EB("catalog.adm.btn.e_xtext", "xtext");
+    walor_kb_row(kb);
 #undef EB
     walor_kb_button(kb, T(c, p.hidden ? "catalog.adm.btn.show" : "catalog.adm.btn.hide"),
                     walor_ctx_printf(c, "cadm:ph:%lld", (long long)pid));
@@ -484,7 +533,7 @@ static int32_t toggle_prod(walor_ctx *c, int64_t id)
     if (rc == 0)
         return gone(c, 0);
     int64_t nh = p.hidden ? 0 : 1;
-    rc = walor_db_exec(c, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
+    rc = prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
                        WALOR_ARGS(walor_i(nh), walor_i(walor_now(c)), walor_i(id)));
     if (rc < 0)
         return rc;
@@ -528,19 +577,26 @@ static int32_t ask_delete_cat(walor_ctx *c, int64_t id)
     return screen(c, html, kb);
 }
 
+/* one by one, so that each product's cart lines go and its event fires */
 static int32_t delete_products_in(walor_ctx *c, int64_t cat)
 {
-    int32_t rc = walor_db_exec(c,
-                               "DELETE FROM catalog_variant WHERE product_id IN "
-                               "(SELECT id FROM catalog_product WHERE category_id = ?)",
-                               WALOR_ARGS(walor_i(cat)));
-    if (rc >= 0)
-        rc = walor_db_exec(c,
-                           "DELETE FROM catalog_subscription WHERE product_id IN "
-                           "(SELECT id FROM catalog_product WHERE category_id = ?)",
-                           WALOR_ARGS(walor_i(cat)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)));
+    int64_t n = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)),
+                              &n);
+    if (rc < 0 || n == 0)
+        return rc < 0 ? rc : 0;
+    int64_t *ids = walor_ctx_alloc(c, (size_t)n * sizeof *ids), k = 0;
+    if (!ids)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c, "SELECT id FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(cat)), &r);
+    if (rc < 0)
+        return rc;
+    while (k < n && (rc = walor_row_next(r)) == 1)
+        ids[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    for (int64_t i = 0; rc >= 0 && i < k; i++)
+        rc = catalog_product_delete(c, ids[i]);
     return rc;
 }
 
@@ -615,11 +671,7 @@ static int32_t delete_prod(walor_ctx *c, int64_t id)
     rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = walor_db_exec(c, "DELETE FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(id)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(id)));
-    if (rc >= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(id)));
+    rc = catalog_product_delete(c, id);
     if (rc >= 0)
         rc = log_action(c, walor_ctx_printf(c, "удалил товар p%lld «%s»", (long long)id, p.name));
     if (rc >= 0)
@@ -713,7 +765,7 @@ static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
 }
 
 /* the description/details as typed: "-" clears; HTML must be sendable as is */
-static const char *check_html(walor_ctx *c, const char *text, char **out)
+static const char *check_html(walor_ctx *c, const char *text, size_t max_cp, char **out)
 {
     char *s = trim(c, text);
     if (!s)
@@ -724,8 +776,8 @@ static const char *check_html(walor_ctx *c, const char *text, char **out)
     }
     if (!*s)
         return T(c, "catalog.adm.err.desc_empty");
-    if (cp_count(s) > DESC_MAX_CP)
-        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, DESC_MAX_CP), NULL);
+    if (cp_count(s) > max_cp)
+        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, (int64_t)max_cp), NULL);
     /* the preview is exactly what walor_send would get: if the host refuses
      * it, Telegram would too */
     int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", T(c, "catalog.adm.desc_preview"), s), NULL);
@@ -996,7 +1048,7 @@ static int32_t ren_got(walor_ctx *c, const char *text)
         walor_conv_end(c);
         return gone(c, 0);
     }
-    int32_t rc = is_p ? walor_db_exec(c, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
+    int32_t rc = is_p ? prod_exec(c, id, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
                                       WALOR_ARGS(walor_s(name), walor_s(catalog_fold_ctx(c, name)),
                                                  walor_i(walor_now(c)), walor_i(id)))
                       : walor_db_exec(c, "UPDATE catalog_category SET name = ?, name_lc = ? WHERE id = ?",
@@ -1226,7 +1278,7 @@ static int32_t np_desc_ask(walor_ctx *c)
 static int32_t np_desc_got(walor_ctx *c, const char *text)
 {
     char *d = NULL;
-    const char *why = check_html(c, text, &d);
+    const char *why = check_html(c, text, DESC_MAX_CP, &d);
     if (why)
         return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
     data_set_str(c, "desc", d);
@@ -1338,7 +1390,70 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
     }
     walor_conv_end(c);
     walor_answer(c, T(c, "catalog.adm.created"));
+    if (*photo && catalog_photo_publish(c, id, photo) < 0)
+        walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,
+                  walor_last_error(c));
     return show_product(c, id);
+}
+
+/* the cross-sell IDs as typed ("p5 p7", "5, 7", "р5"; "-" clears) → "5 7"
+ * in *out; every unknown ID, the product itself and repeats are named in
+ * the error, and then nothing is saved. NULL, or the error text */
+static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, const char **out)
+{
+    char *s = trim(c, text);
+    if (!s)
+        return "ENOMEM";
+    *out = "";
+    if (!strcmp(s, "-"))
+        return NULL;
+    int64_t ids[XIDS_MAX];
+    int n = 0, ntok = 0;
+    const char *bad = "", *unknown = "", *dups = "", *norm = "";
+    char *save = NULL;
+    for (char *tok = strtok_r(s, " ,;\n\t\r", &save); tok; tok = strtok_r(NULL, " ,;\n\t\r", &save)) {
+        char kind = 0;
+        int64_t id = 0;
+        if (++ntok > XIDS_MAX)
+            return walor_textf(c, "catalog.adm.err.xids_many", "max", catalog_num(c, XIDS_MAX), NULL);
+        if (parse_ref(tok, &kind, &id) < 0 || kind == 'c' || id == 0) {
+            bad = walor_ctx_printf(c, "%s%s%s", bad, *bad ? ", " : "", esc(c, catalog_cut(c, tok, 30)));
+            continue;
+        }
+        const char *ref = walor_ctx_printf(c, "p%lld", (long long)id);
+        int seen = id == self;
+        for (int i = 0; i < n; i++)
+            if (ids[i] == id)
+                seen = 1;
+        if (seen) {
+            dups = walor_ctx_printf(c, "%s%s%s", dups, *dups ? ", " : "", ref);
+            continue;
+        }
+        int64_t found = 0;
+        int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(id)),
+                                  &found);
+        if (rc < 0)
+            return "ENOMEM";
+        if (!found) {
+            unknown = walor_ctx_printf(c, "%s%s%s", unknown, *unknown ? ", " : "", ref);
+            continue;
+        }
+        ids[n++] = id;
+        norm = walor_ctx_printf(c, "%s%s%lld", norm, *norm ? " " : "", (long long)id);
+    }
+    const char *errs = "";
+    if (*bad)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_bad", "list", bad, NULL));
+    if (*unknown)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_unknown", "list", unknown, NULL));
+    if (*dups)
+        errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_dup", "list", dups, NULL));
+    if (*errs)
+        return walor_ctx_printf(c, "%s\n%s", errs + 1, T(c, "catalog.adm.nothing_changed"));
+    if (n == 0)
+        return T(c, "catalog.adm.err.xids_empty");
+    *out = norm;
+    return NULL;
 }
 
 /* ---- conversation adm_edit: one field of a product, or a category's parent ---- */
@@ -1379,6 +1494,12 @@ static int32_t edit_ask(walor_ctx *c)
         return ask(c, walor_textf(c, "catalog.adm.ask.e_disc", "what", what, "now", catalog_num(c, p.disc), NULL), NULL, NULL);
     if (!strcmp(f, "low"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_low", "what", what, "now", catalog_num(c, p.low), NULL), NULL, NULL);
+    if (!strcmp(f, "xids"))
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_xids", "what", what, "now",
+                                  *p.xids ? esc(c, xids_shown(c, p.xids)) : "—", "max", catalog_num(c, XIDS_MAX), NULL),
+                   NULL, NULL);
+    if (!strcmp(f, "xtext"))
+        return ask(c, walor_textf(c, "catalog.adm.ask.e_xtext", "what", what, NULL), NULL, NULL);
     if (!strcmp(f, "cat"))
         return ask(c, walor_textf(c, "catalog.adm.ask.e_cat", "what", what, "now", cat_title(c, p.cat), NULL),
                    T(c, "catalog.adm.btn.root"), "root");
@@ -1433,7 +1554,7 @@ static int32_t move_cat(walor_ctx *c, int64_t id, int64_t parent)
 
 static int32_t edit_prod_cat(walor_ctx *c, prod_row *p, int64_t cat)
 {
-    int32_t rc = walor_db_exec(c,
+    int32_t rc = prod_exec(c, p->id,
                                "UPDATE catalog_product SET category_id = ?, updated_at = ?, sort = (SELECT "
                                "coalesce(max(sort), 0) + 1 FROM catalog_product WHERE category_id = ?) WHERE id = ?",
                                WALOR_ARGS(walor_i(cat), walor_i(walor_now(c)), walor_i(cat), walor_i(p->id)));
@@ -1474,6 +1595,8 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         if (rc >= 0)
             rc = walor_db_exec(c, "UPDATE catalog_product SET updated_at = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(now), walor_i(id)));
+        if (rc >= 0)
+            rc = catalog_emit_changed(c, id);
         const char *line = walor_ctx_printf(c, "изменил цену/фасовки товара p%lld «%s»: %s", (long long)id, p.name,
                                             vars_plain(c, vars, price));
         json_decref(vars);
@@ -1490,11 +1613,11 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "desc") || !strcmp(f, "det")) {
         char *d = NULL;
-        const char *why = check_html(c, text, &d);
+        const char *why = check_html(c, text, DESC_MAX_CP, &d);
         if (why)
             return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
         int is_desc = !strcmp(f, "desc");
-        rc = walor_db_exec(c,
+        rc = prod_exec(c, id,
                            is_desc ? "UPDATE catalog_product SET description = ?, updated_at = ? WHERE id = ?"
                                    : "UPDATE catalog_product SET details = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(d), walor_i(now), walor_i(id)));
@@ -1507,11 +1630,18 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         const char *fid = incoming_photo(c);
         if (!fid)
             return retry(c, T(c, "catalog.adm.err.not_photo"));
-        rc = walor_db_exec(c, "UPDATE catalog_product SET photo_file_id = ?, updated_at = ? WHERE id = ?",
-                           WALOR_ARGS(walor_s(fid), walor_i(now), walor_i(id)));
+        /* the old photo's hosted URL would outrank the new photo on the card */
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = ?, image_url = NULL, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(fid), walor_i(now), walor_i(id)));
         if (rc < 0)
             return rc;
-        return edit_done(c, walor_ctx_printf(c, "сменил фото товара p%lld «%s»", (long long)id, p.name));
+        log_action(c, walor_ctx_printf(c, "сменил фото товара p%lld «%s»", (long long)id, p.name));
+        walor_reply(c, T(c, "catalog.adm.saved"), NULL);
+        rc = catalog_photo_publish(c, id, fid);
+        if (rc < 0)
+            walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,
+                      walor_last_error(c));
+        return go_back(c);
     }
     if (!strcmp(f, "unit")) {
         char *u = trim(c, text);
@@ -1524,7 +1654,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
                 return retry(c, T(c, "catalog.adm.err.name_line"));
         if (cp_count(u) > UNIT_MAX_CP)
             return retry(c, walor_textf(c, "catalog.adm.err.unit_long", "max", catalog_num(c, UNIT_MAX_CP), NULL));
-        rc = walor_db_exec(c, "UPDATE catalog_product SET unit = ?, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET unit = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_s(u), walor_i(now), walor_i(id)));
         if (rc < 0)
             return rc;
@@ -1544,7 +1674,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         int64_t v = 0;
         if (!t || parse_num(t, &v) < 0 || (is_disc && v > 99) || (!is_disc && v > 1000000))
             return retry(c, T(c, is_disc ? "catalog.adm.err.disc" : "catalog.adm.err.low"));
-        rc = walor_db_exec(c,
+        rc = prod_exec(c, id,
                            is_disc ? "UPDATE catalog_product SET discount_pct = ?, updated_at = ? WHERE id = ?"
                                    : "UPDATE catalog_product SET low_stock = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(v), walor_i(now), walor_i(id)));
@@ -1559,6 +1689,29 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         int64_t cat = 0;
         const char *why = parse_parent(c, text, &cat);
         return why ? retry(c, why) : edit_prod_cat(c, &p, cat);
+    }
+    if (!strcmp(f, "xids")) {
+        const char *ids = NULL, *why = parse_xids(c, text, id, &ids);
+        if (why)
+            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_ids = ?, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(ids), walor_i(now), walor_i(id)));
+        if (rc < 0)
+            return rc;
+        return edit_done(c, walor_ctx_printf(c, "изменил допродажу товара p%lld «%s»: «%s» → «%s»", (long long)id,
+                                             p.name, xids_shown(c, p.xids), xids_shown(c, ids)));
+    }
+    if (!strcmp(f, "xtext")) {
+        char *d = NULL;
+        const char *why = check_html(c, text, XTEXT_MAX_CP, &d);
+        if (why)
+            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_text = ?, updated_at = ? WHERE id = ?",
+                       WALOR_ARGS(walor_s(d), walor_i(now), walor_i(id)));
+        if (rc < 0)
+            return rc;
+        return edit_done(c, walor_ctx_printf(c, "%s заголовок допродажи товара p%lld «%s»", *d ? "изменил" : "очистил",
+                                             (long long)id, p.name));
     }
     return go_back(c);
 }
@@ -1591,7 +1744,7 @@ static int32_t edit_btn(walor_ctx *c, const char *arg)
             walor_conv_end(c);
             return gone(c, 0);
         }
-        rc = walor_db_exec(c, "UPDATE catalog_product SET photo_file_id = NULL, updated_at = ? WHERE id = ?",
+        rc = prod_exec(c, id, "UPDATE catalog_product SET photo_file_id = NULL, image_url = NULL, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
         if (rc < 0)
             return rc;
@@ -1637,7 +1790,7 @@ static int32_t start_edit(walor_ctx *c, const char *rest)
         return show_tree(c, 0, 0);
     char *idbuf = walor_ctx_printf(c, "%.*s", (int)(c2 - rest), rest);
     const char *f = c2 + 1;
-    static const char *const FIELDS[] = {"var", "desc", "det", "photo", "unit", "disc", "low", "cat"};
+    static const char *const FIELDS[] = {"var", "desc", "det", "photo", "unit", "disc", "low", "cat", "xids", "xtext"};
     int known = 0;
     for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
         if (!strcmp(f, FIELDS[i]))
@@ -1794,6 +1947,8 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.btn.e_disc", "🔥 Скидка %"},
     {"catalog.adm.btn.e_low", "⚠️ Порог остатка"},
     {"catalog.adm.btn.e_cat", "📁 Раздел"},
+    {"catalog.adm.btn.e_xids", "✨ Допродажа: товары"},
+    {"catalog.adm.btn.e_xtext", "✨ Допродажа: заголовок"},
     {"catalog.adm.card",
      "📦 <b>{name}</b> (p{id})\n"
      "Раздел: {cat}\n"
@@ -1804,6 +1959,8 @@ static const char *const TEXTS[][2] = {
      "Фото: {photo}\n"
      "Скидка: {disc}%\n"
      "Порог остатка: {low}\n"
+     "Допродажа в корзине: {xids}\n"
+     "Заголовок допродажи: {xtext}\n"
      "Статус: {status}"},
     {"catalog.adm.card.price", "Цена"},
     {"catalog.adm.card.variants", "Фасовки"},
@@ -1855,6 +2012,13 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.ask.e_disc", "🔥 Скидка товара {what} в процентах, 0–99 (сейчас {now}%):"},
     {"catalog.adm.ask.e_low", "⚠️ Порог остатка товара {what}: при остатке не выше него склад подсветит товар "
                               "(0 — не следить; сейчас {now}):"},
+    {"catalog.adm.ask.e_xids",
+     "✨ Какие товары предлагать в корзине вместе с {what}? Сейчас: {now}.\n"
+     "Напишите ID через пробел, например <code>p5 p7</code> (не больше {max}; «-» — убрать). "
+     "Без списка корзина предложит товары из того же раздела."},
+    {"catalog.adm.ask.e_xtext",
+     "✨ Заголовок над предложениями в корзине для {what}, например «С этим берут:» (HTML можно; «-» — "
+     "стандартный заголовок):"},
     {"catalog.adm.ask.e_cat", "📁 В какой раздел перенести {what}? Сейчас: {now}.\nНапишите ID раздела (например "
                               "<code>c3</code>) или нажмите «В корень каталога»."},
     {"catalog.adm.err.name_empty", "Название не может быть пустым."},
@@ -1882,6 +2046,11 @@ static const char *const TEXTS[][2] = {
     {"catalog.adm.err.sort_dup", "Повторяются: {list}."},
     {"catalog.adm.err.sort_empty", "Напишите хотя бы один ID."},
     {"catalog.adm.err.sort_many", "Слишком много ID: не больше {max}."},
+    {"catalog.adm.err.xids_bad", "Непонятные ID: {list} (пишите p5 для товара)."},
+    {"catalog.adm.err.xids_unknown", "Таких товаров нет: {list}."},
+    {"catalog.adm.err.xids_dup", "Повторяются или указан сам товар: {list}."},
+    {"catalog.adm.err.xids_empty", "Напишите хотя бы один ID или «-», чтобы убрать список."},
+    {"catalog.adm.err.xids_many", "Слишком много товаров: не больше {max}."},
 };
 
 static const walor_conv_state ST_CAT[] = {
@@ -1927,7 +2096,8 @@ static const char HELP[] =
     "<code>50 мл:1000:300, 100 мл:1800:550</code> (вес в граммах можно не писать). При ошибке бот покажет "
     "номер каждой неверной строки и ничего не сохранит.\n"
     "• <b>Карточка товара</b>: кнопки меняют одно поле — цену/фасовки, описание, «Подробнее», фото, единицу, "
-    "скидку %, порог остатка, раздел, видимость. Название и удаление — только владелец.\n"
+    "скидку %, порог остатка, раздел, видимость, допродажу (какие товары предложить в корзине — ID вроде "
+    "<code>p5 p7</code> — и заголовок над ними). Название и удаление — только владелец.\n"
     "• <b>Порядок</b>: «🔢 Порядок» и ID через пробел: <code>c1 c3 p5 p2</code>. Если ID неизвестен, бот "
     "назовёт его и ничего не изменит.\n"
     "Все изменения записываются в журнал действий.";

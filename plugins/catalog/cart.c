@@ -798,6 +798,33 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
     return rc < 0 ? rc : 0;
 }
 
+int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid)
+{
+    int64_t n = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(DISTINCT user_id) FROM catalog_cart WHERE product_id = ?",
+                              WALOR_ARGS(walor_i(pid)), &n);
+    if (rc < 0 || n == 0)
+        return rc < 0 ? rc : 0;
+    int64_t *users = walor_ctx_alloc(c, (size_t)n * sizeof *users);
+    if (!users)
+        return WALOR_ENOMEM;
+    int64_t k = 0;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c, "SELECT DISTINCT user_id FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
+                        &r);
+    if (rc < 0)
+        return rc;
+    while (k < n && (rc = walor_row_next(r)) == 1)
+        users[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
+    for (int64_t i = 0; rc >= 0 && i < k; i++)
+        rc = emit_changed(c, users[i]);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the cart service ---- */
 
 static int32_t svc_lines(walor_ctx *c, int64_t user_id, walor_cart_line **out, uint32_t *n)

@@ -514,14 +514,12 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
 
 /* ---- search ---- */
 
-static int32_t do_search(walor_ctx *c, const char *q)
+char *catalog_like_pattern(walor_ctx *c, const char *q)
 {
-    char *qq = catalog_cut(c, q, QUERY_MAX);
-    char *f = catalog_fold_ctx(c, qq);
-    /* LIKE pattern: escape \ % _ */
-    char *pat = walor_ctx_alloc(c, strlen(f) * 2 + 3);
-    if (!f || !pat)
-        return WALOR_ENOMEM;
+    char *f = catalog_fold_ctx(c, q);
+    char *pat = f ? walor_ctx_alloc(c, strlen(f) * 2 + 3) : NULL;
+    if (!pat)
+        return NULL;
     char *o = pat;
     *o++ = '%';
     for (const char *s = f; *s; s++) {
@@ -531,6 +529,15 @@ static int32_t do_search(walor_ctx *c, const char *q)
     }
     *o++ = '%';
     *o = 0;
+    return pat;
+}
+
+static int32_t do_search(walor_ctx *c, const char *q)
+{
+    char *qq = catalog_cut(c, q, QUERY_MAX);
+    char *pat = catalog_like_pattern(c, qq);
+    if (!pat)
+        return WALOR_ENOMEM;
 
     walor_kb *kb = walor_kb_new(c);
     walor_rows *r = NULL;
@@ -804,9 +811,12 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = catalog_admin_register(p);
     if (!rc) rc = catalog_import_register(p);
     if (!rc) rc = catalog_cart_register(p);
+    if (!rc) rc = catalog_service_register(p);
+    if (!rc) rc = catalog_imghost_register(p);
     return rc;
 }
 
 WALOR_PLUGIN_DEFINE(.name = "catalog", .version = "0.1.0",
                     .description = "Каталог: разделы, карточки товаров, поиск, уведомления о поступлении",
+                    .min_host_minor = 2, /* walor_http_fetch for the image host */
                     .load = load)

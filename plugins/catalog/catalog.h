@@ -42,7 +42,42 @@ int32_t catalog_import_register(walor_plugin *p);
 int32_t catalog_admin_register(walor_plugin *p);
 
 
+/* ---- the catalog service and product events (service.c) ---- */
+
+/* provides the `catalog` service 1.0 (<walor/services/catalog.h>) */
+int32_t catalog_service_register(walor_plugin *p);
+
+/* catalog.product_changed for product pid, in the caller's transaction
+ * (or on its own when none is open) */
+int32_t catalog_emit_changed(walor_ctx *c, int64_t pid);
+
+/* deletes product pid with its variants, back-in-stock subscriptions and
+ * cart lines, and emits catalog.product_deleted; the caller holds the
+ * transaction. 0 or a negative WALOR_E* */
+int32_t catalog_product_delete(walor_ctx *c, int64_t pid);
+
+/* cart.c: drops every cart line of product pid (cart.changed for each
+ * customer who had one), in the caller's transaction */
+int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid);
+
+/* ---- the optional external image host (imghost.c, F-CAT-11) ---- */
+
+/* texts; called from load() */
+int32_t catalog_imghost_register(walor_plugin *p);
+
+/* [plugin.catalog] imghost_url and imghost_key are both set */
+int catalog_imghost_enabled(walor_ctx *c);
+
+/* after a new photo file_id of product pid was committed (never inside a
+ * transaction): uploads it to the image host when one is configured and
+ * stores the public URL if the product still has that photo; tells the
+ * staff member the outcome. On failure the file_id stays. 0 or a negative
+ * WALOR_E* (database errors only) */
+int32_t catalog_photo_publish(walor_ctx *c, int64_t pid, const char *file_id);
+
 /* shared by catalog.c, cart.c and admin.c */
+/* "%<folded q with \ % _ escaped>%" for LIKE ... ESCAPE '\' on name_lc */
+char *catalog_like_pattern(walor_ctx *c, const char *q);
 char *catalog_cut(walor_ctx *c, const char *s, size_t max);   /* arena copy cut on a UTF-8 boundary */
 char *catalog_num(walor_ctx *c, int64_t n);
 int64_t catalog_discounted(int64_t price, int64_t pct);        /* half-up to a kopeck */

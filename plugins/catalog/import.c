@@ -1426,6 +1426,8 @@ static int32_t apply_plan(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, s
                                WALOR_ARGS(walor_i(p->price), walor_i(pid)));
         if (rc >= 0)
             rc = sync_variants(c, p, pid, 0);
+        if (rc >= 0)
+            rc = catalog_emit_changed(c, pid);
     }
     if (rc >= 0) {
         size_t nnew = 0, nch = 0;

@@ -71,3 +71,41 @@ int orders_split_sum(int64_t sum, int64_t qty, int64_t *unit, int64_t *rest)
     *rest = sum % qty;
     return 0;
 }
+
+int orders_parse_rub(const char *s, int64_t *out)
+{
+    int64_t rub = 0, kop = 0;
+    int digits = 0, frac = -1;
+    if (!s)
+        return -1;
+    while (*s == ' ')
+        s++;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9') {
+            if (frac >= 0) {
+                if (++frac > 2)
+                    return -1;
+                kop = kop * 10 + (*s - '0');
+            } else {
+                if (rub > 1000000000LL)
+                    return -1;
+                rub = rub * 10 + (*s - '0');
+                digits++;
+            }
+        } else if (*s == ' ' && frac < 0 && digits) {
+            continue;
+        } else if ((*s == ',' || *s == '.') && frac < 0 && digits) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    while (*s == ' ')
+        s++;
+    if (*s || !digits || frac == 0 || rub > 1000000000LL)
+        return -1;
+    if (frac == 1)
+        kop *= 10;
+    *out = rub * 100 + kop;
+    return 0;
+}

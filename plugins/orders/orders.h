@@ -18,6 +18,9 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out);
 /* cancel() with a note that reaches order.status_changed ("auto" for the
  * auto-cancel job, so the customer is told why) */
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note);
+/* paid → completed in one step: a B2B / offline sale is handed over when
+ * it is recorded (the staff table does not allow the jump) */
+int32_t orders_complete_sale(walor_ctx *c, int64_t id);
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);
 

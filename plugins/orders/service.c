@@ -518,7 +518,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
 static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const char *note)
 {
     int t = orders_status_index(to);
-    if (t < 0 || t == ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
+    if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
     int32_t rc = tx_open(c, &own);
@@ -530,6 +530,8 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
         int from = orders_status_index(o->status);
         if (from == t)
             rc = 1;
+        else if (from == ORD_NEW && t == ORD_PAID)
+            rc = WALOR_EINVAL; /* a payment is mark_paid(): it sells the stock and emits order.paid */
         else if (!orders_move_allowed(from, t))
             rc = WALOR_ERANGE;
         else
@@ -542,6 +544,26 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     }
     if (rc == WALOR_ERANGE || rc == 1) /* nothing written: no need to undo the caller's work */
         return own ? (walor_tx_rollback(c), rc) : rc;
+    return tx_close(c, own, rc);
+}
+
+int32_t orders_complete_sale(walor_ctx *c, int64_t id)
+{
+    int own = 0;
+    int32_t rc = tx_open(c, &own);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    if (rc == 0 && orders_status_index(o->status) != ORD_PAID)
+        rc = WALOR_ERANGE;
+    if (rc == 0)
+        rc = record_move(c, o, ORD_COMPLETED, "b2b");
+    if (rc == 0)
+        rc = emit(c, "order.completed", id,
+                  json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                            (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
+                            "bonus_spent", (json_int_t)o->bonus_spent));
     return tx_close(c, own, rc);
 }
 

@@ -293,3 +293,71 @@ def test_help_section_for_managers(tgsim, walord, tmp_path):
     anna = tgsim.user("Анна")
     anna.send("/help")
     assert "Товары: как добавить" not in anna.screen().text
+
+
+@pytest.mark.features("F-CAT-02", "F-CAT-10")
+def test_crosssell_edited_from_the_admin_card(tgsim, walord, tmp_path):
+    w, con = start(walord, tmp_path)
+    con.execute("INSERT INTO catalog_category(id, parent_id, name, name_lc) VALUES (1, 0, 'Чай', 'чай'),"
+                " (2, 0, 'Посуда', 'посуда')")
+    for pid, cat, name in ((1, 1, "Пуэр"), (2, 1, "Улун"), (3, 2, "Чайник"), (4, 2, "Пиала"), (5, 2, "Поднос")):
+        con.execute("INSERT INTO catalog_product(id, category_id, name, name_lc, price, sort) VALUES (?,?,?,?,?,?)",
+                    (pid, cat, name, name.lower(), 100000, pid))
+    con.commit()
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    boss.press_data("cadm:p:1", force=True)
+    s = boss.screen()
+    assert "Допродажа в корзине: —" in s.text and "✨ Допродажа: товары" in s.button_texts
+
+    # unknown IDs, garbage, a repeat and the product itself are all named; nothing is saved
+    boss.press("✨ Допродажа: товары")
+    boss.expect("Какие товары предлагать в корзине")
+    boss.send("p3 p999 чайник p3 p1 c2")
+    s = boss.screen()
+    assert "Таких товаров нет: p999." in s.text
+    assert "Непонятные ID: чайник, c2" in s.text
+    assert "Повторяются или указан сам товар: p3, p1." in s.text
+    assert "Ничего не изменено." in s.text
+    assert hk.scalar(con, "SELECT crosssell_ids FROM catalog_product WHERE id = 1") == ""
+    boss.send(", ".join(f"p{i}" for i in range(2, 14)))
+    boss.expect("Слишком много товаров: не больше 10.")
+    # Cyrillic р and bare numbers are understood; stored as numbers
+    boss.send("р4 3")
+    boss.expect("Сохранено")
+    assert hk.scalar(con, "SELECT crosssell_ids FROM catalog_product WHERE id = 1") == "4 3"
+    assert "Допродажа в корзине: p4 p3" in boss.screen().text
+    assert log_rows(con, "изменил допродажу товара p1 «Пуэр»: «» → «p4 p3»") == 1
+
+    boss.press("✨ Допродажа: заголовок")
+    boss.send("<b>С этим берут:")                       # an unclosed tag is refused by the preview
+    boss.expect("Telegram не примет этот текст")
+    boss.send("<b>С этим берут:</b>")
+    boss.expect("Сохранено")
+    assert hk.scalar(con, "SELECT crosssell_text FROM catalog_product WHERE id = 1") == "<b>С этим берут:</b>"
+
+    # the customer's cart shows exactly that: the heading and the merchant's products first
+    u = tgsim.user("Анна")
+    u.send("/start p1")
+    u.press("🛒 Купить — 1 000 ₽")
+    u.send("/cart")
+    s = u.screen()
+    assert "<b>С этим берут:</b>" in s.html
+    assert [t for t in s.button_texts if t.startswith("✨ ")] == ["✨ Пиала", "✨ Чайник", "✨ Улун"]
+
+    # "-" clears both; the cart falls back to the same category and the standard heading
+    boss.press_data("cadm:e:1:xids", force=True)
+    boss.send("-")
+    boss.expect("Сохранено")
+    boss.press_data("cadm:e:1:xtext", force=True)
+    boss.send("-")
+    boss.expect("Сохранено")
+    assert con.execute("SELECT crosssell_ids, crosssell_text FROM catalog_product WHERE id = 1").fetchone() == ("", "")
+    u.send("/cart")
+    s = u.screen()
+    assert "Вам может понравиться" in s.text
+    assert [t for t in s.button_texts if t.startswith("✨ ")] == ["✨ Улун"]
+
+    # a customer cannot reach the editor
+    u.press_data("cadm:e:1:xids", force=True)
+    assert hk.wait_until(u.last_answer, what="an answer")["text"] == hk.DENIED

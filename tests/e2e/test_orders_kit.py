@@ -15,10 +15,11 @@ import re
 import hostkit as hk
 
 
-def start(walord, tmp_path, free_port, stock=True, payment=False, catalog=False, orders_ini="", **kw):
-    plugins = ["orders", "ordprobe"] + (["catalog"] if catalog else [])
+def start(walord, tmp_path, free_port, stock=True, payment=False, catalog=False, orders_ini="", extra_plugins=(),
+          probe_ini="", **kw):
+    plugins = ["orders", "ordprobe"] + (["catalog"] if catalog else []) + list(extra_plugins)
     port = free_port()
-    probe = "[plugin.ordprobe]\n" + ("stock = yes\n" if stock else "") + ("payment = yes\n" if payment else "")
+    probe = "[plugin.ordprobe]\n" + ("stock = yes\n" if stock else "") + ("payment = yes\n" if payment else "") + probe_ini
     conf = {"50-ordprobe.ini": probe}
     if orders_ini:
         conf["40-orders.ini"] = "[plugin.orders]\n" + orders_ini

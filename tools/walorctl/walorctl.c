@@ -1,6 +1,6 @@
 /* walorctl: the operator's command line next to walord (docs/operator-guide.md).
  *
- *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R]
+ *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
  * conf.d exactly as walord does and opens the same database. It never
@@ -24,6 +24,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "schema.h"
+#include "stock_check.h"
 
 /* walord's globals live in its main.c, which walorcore leaves out */
 wh_host wh_g;
@@ -39,6 +40,7 @@ static void usage(FILE *to)
           "  jobs               pending one-shot jobs (table wh_jobs), if any\n"
           "  users [--role R]   users with their role and blocked mark;\n"
           "                     R: client, tester, manager, owner (or 0-3)\n"
+          "  stock-check        the warehouse's stock levels equal the sum of its ledger\n"
           "FILE defaults to $WALOR_CONFIG, else /etc/walor/walor.ini.\n",
           to);
 }
@@ -363,7 +365,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "walorctl: --role takes client, tester, manager or owner, with `users` only\n");
         return 2;
     }
-    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs", "users"};
+    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs", "users", "stock-check"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -405,6 +407,11 @@ int main(int argc, char **argv)
         rc = cmd_migrate();
     } else if (strcmp(cmd, "jobs") == 0) {
         rc = cmd_jobs();
+    } else if (strcmp(cmd, "stock-check") == 0) {
+        wh_db *db = open_existing();
+        rc = db ? walorctl_stock_check(db) : 1;
+        if (db)
+            wh_db_close(db);
     } else {
         rc = cmd_users(role_filter);
     }

@@ -18,7 +18,9 @@
  * (levels in ordprobe_stock, every move in ordprobe_ledger, set with
  * /ordprobe_stock <pid> <vno> <qty>, an item without a row is untracked); with
  * payment = yes the `payment` service (send_details writes
- * ordprobe_invoice and sends "💳 Реквизиты для оплаты заказа №N"). */
+ * ordprobe_invoice and sends "💳 Реквизиты для оплаты заказа №N"; with
+ * payment_timeout = yes it fails with WALOR_ETIMEDOUT, as after a bank API
+ * timeout). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +185,12 @@ static const walor_stock_v1 STOCK = {.struct_size = sizeof(walor_stock_v1), .ava
 
 /* ---- the fake payment provider ---- */
 
+static int payment_times_out;
+
 static int32_t pay_send(walor_ctx *c, int64_t order_id)
 {
+    if (payment_times_out) /* the bank's API did not answer */
+        return WALOR_ETIMEDOUT;
     walor_order *o = NULL;
     int32_t rc = svc(c)->get(c, order_id, &o);
     if (rc < 0)
@@ -444,6 +450,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0);
     if (!rc && yes(p, "stock"))
         rc = walor_service_provide(p, WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, WALOR_STOCK_MINOR, &STOCK);
+    payment_times_out = yes(p, "payment_timeout");
     if (!rc && yes(p, "payment"))
         rc = walor_service_provide(p, WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, WALOR_PAYMENT_MINOR, &PAYMENT);
     return rc;

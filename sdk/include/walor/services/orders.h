@@ -178,7 +178,9 @@ typedef struct walor_orders_v1 {
     /* Move to status `to` as the acting user (walor_user_id(c); 0 for a
      * system move such as a carrier webhook). Same status is 1 (no change);
      * a move the transition table refuses is WALOR_ERANGE. Use cancel()
-     * for "cancelled" and mark_paid() for "paid". */
+     * for "cancelled" and mark_paid() for "new" → "paid" (both
+     * WALOR_EINVAL here); the back move "processing" → "paid" is a
+     * set_status() like the others and emits no second order.paid. */
     int32_t (*set_status)(walor_ctx *c, int64_t order_id, const char *to, const char *note);
 
     /* Cancel: an unpaid order's reservation is released; a paid one's goods

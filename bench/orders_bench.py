@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""orders_bench: order creation through the `orders` service, as checkout
+will call it, in the real walord with the real warehouse.
+
+    WALOR_BUILD_DIR=build /usr/bin/python3 bench/orders_bench.py [--orders 2000]
+
+1. starts tgsim and walord with orders, warehouse and the test plugin
+   ordprobe (tests/plugins/ordprobe), lets walord create its tables, stops it;
+2. seeds the warehouse with three tracked products (1000, 1001, 1002) and
+   enough stock for every order;
+3. starts walord again (production log level, default workers) and sends
+   `/ordprobe_bench N` once: ordprobe creates N orders of 3 lines one after
+   another, each in its own transaction with the stock reservation through
+   the `stock` service, its history row and its order.created event (whose
+   delivery, scheduling the auto-cancel job, runs on the other workers
+   meanwhile), and times the loop with CLOCK_MONOTONIC;
+4. checks the orders and reservations are all there, stops walord (exit 0).
+
+Prints one line on stdout:
+    bench: order_create_per_s=N
+details on stderr. Exit 1 on any failure. Measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+TOKEN = "100:bench-token"
+READY = "walord: ready"
+PRODUCTS = (1000, 1001, 1002)
+
+
+def fail(msg: str) -> None:
+    print(f"orders_bench: {msg}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def ctl(port: int, method: str, path: str, body=None, query=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        url = f"/_sim/{path}" + ("?" + urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, url, body=data, headers={"Content-Type": "application/json"} if data else {})
+        r = conn.getresponse()
+        payload = r.read()
+        if r.status != 200:
+            fail(f"{method} {url}: HTTP {r.status} {payload[:200]!r}")
+        return json.loads(payload)
+    finally:
+        conn.close()
+
+
+def start_walord(walord: Path, ini: Path, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALOR_") and k != "BOT_TOKEN"}
+    with open(log, "ab") as out:
+        p = subprocess.Popen([str(walord), "--config", str(ini)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if READY in log.read_text(errors="replace"):
+            return p
+        if p.poll() is not None:
+            fail(f"walord exited with {p.returncode} during start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.05)
+    fail("walord not ready within 20 s")
+    raise AssertionError
+
+
+def stop(p: subprocess.Popen, what: str) -> None:
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail(f"{what} did not stop within 30 s")
+    if rc != 0:
+        fail(f"{what} exited with code {rc}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="order creation benchmark")
+    ap.add_argument("--orders", type=int, default=2000)
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    a = ap.parse_args()
+
+    repo = Path(__file__).resolve().parents[1]
+    bdir = Path(os.environ.get("WALOR_BUILD_DIR") or repo / "build").resolve()
+    walord, tgsim = bdir / "bin" / "walord", bdir / "bin" / "tgsim"
+    sos = [bdir / "lib" / "walor" / "plugins" / "orders.so", bdir / "lib" / "walor" / "plugins" / "warehouse.so",
+           bdir / "lib" / "walor" / "test-plugins" / "ordprobe.so"]
+    for f in (walord, tgsim, *sos):
+        if not f.exists():
+            fail(f"{f} is not built (make build)")
+
+    work = Path(tempfile.mkdtemp(prefix="walor-ordbench-"))
+    plugdir = work / "plugins"
+    plugdir.mkdir()
+    for so in sos:
+        (plugdir / so.name).symlink_to(so)
+    procs: list[tuple[subprocess.Popen, str]] = []
+    ok = False
+    try:
+        pf = work / "tgsim.port"
+        with open(work / "tgsim.log", "wb") as out:
+            sim = subprocess.Popen([str(tgsim), "--listen", "127.0.0.1:0", "--token", TOKEN, "--port-file", str(pf),
+                                    "--quiet"], stdout=out, stderr=subprocess.STDOUT)
+        procs.append((sim, "tgsim"))
+        deadline = time.monotonic() + 10
+        while not (pf.exists() and pf.read_text().strip()):
+            if time.monotonic() > deadline or sim.poll() is not None:
+                fail("tgsim did not start")
+            time.sleep(0.05)
+        port = int(pf.read_text().split()[0])
+        ini = work / "walor.ini"
+        ini.write_text(f"""; written by bench/orders_bench.py
+[walor]
+db = {work / 'walor.db'}
+plugin_dir = {plugdir}
+plugins = orders warehouse ordprobe
+owners = 1
+log_level = info
+
+[telegram]
+token = {TOKEN}
+api_root = http://127.0.0.1:{port}
+""")
+        log = work / "walord.log"
+        stop(start_walord(walord, ini, log), "walord (first run)")
+        con = sqlite3.connect(work / "walor.db")
+        with con:
+            for pid in PRODUCTS:
+                con.execute("INSERT INTO warehouse_item(product_id, variant_no, on_hand, reserved, unit_cost) "
+                            "VALUES (?, 0, ?, 0, 5000)", (pid, 10 * a.orders))
+        con.close()
+        w = start_walord(walord, ini, log)
+        procs.append((w, "walord"))
+
+        u = ctl(port, "POST", "users", {"first_name": "Бенчмарк"})
+        r = ctl(port, "POST", f"users/{u['id']}/send", {"text": f"/ordprobe_bench {a.orders}"})
+        ver, line = r.get("version", 0), None
+        deadline = time.monotonic() + 600
+        while line is None and time.monotonic() < deadline:
+            chat = ctl(port, "GET", f"users/{u['id']}/chat", query={"after_version": ver, "timeout_ms": 5000})
+            ver = chat["version"]
+            for m in chat["messages"]:
+                if m["from"] == "bot" and (m.get("text") or "").startswith("bench:"):
+                    line = m["text"]
+        if not line or not re.fullmatch(r"bench: order_create_per_s=\d+", line):
+            fail(f"ordprobe answered {line!r}")
+        con = sqlite3.connect(work / "walor.db")
+        n_orders = con.execute("SELECT count(*) FROM orders_order").fetchone()[0]
+        n_res = con.execute("SELECT count(*) FROM warehouse_reservation WHERE state = 'reserved'").fetchone()[0]
+        con.close()
+        if n_orders != a.orders or n_res != 3 * a.orders:
+            fail(f"{n_orders} orders and {n_res} reservations, expected {a.orders} and {3 * a.orders}")
+        procs.remove((w, "walord"))
+        stop(w, "walord")
+        print(f"orders_bench: {a.orders} orders of 3 lines with their reservations", file=sys.stderr)
+        print(line)
+        ok = True
+    finally:
+        for p, _what in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        if ok and not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"orders_bench: work directory {work} kept", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+/* The `stock` service, major 1 (<walor/services/stock.h>): the other
+ * plugins' way to the ledger. Every function runs with the caller's ctx
+ * and inside the caller's transaction when one is open (otherwise in one
+ * of its own). The checks of a whole request come before the first write,
+ * so a refusal (WALOR_ERANGE, WALOR_ENOTFOUND) leaves nothing behind and
+ * does not spoil the caller's transaction; since host transactions are
+ * BEGIN IMMEDIATE, the write lock is held from the check to the write and
+ * two buyers of the last unit cannot both pass the check. */
+#include <string.h>
+
+#include <walor/services/stock.h>
+
+#include "ledger.h"
+#include "stock.h"
+#include "wac.h"
+
+#define LINE_QTY_MAX 1000000000LL /* keeps the sum of one request's lines inside int64 */
+#define ORDER_LINES_MAX 10000     /* reservation rows of one order handled at once */
+
+static int32_t available(walor_ctx *c, int64_t pid, int64_t vno, int64_t *out)
+{
+    if (!out || pid <= 0 || vno < 0)
+        return WALOR_EINVAL;
+    wr_level lv;
+    int32_t rc = wr_level_get(c, pid, vno, &lv);
+    if (rc < 0)
+        return rc;
+    if (lv.deleted)
+        return WALOR_ENOTFOUND;
+    *out = lv.on_hand - lv.reserved;
+    return 0;
+}
+
+/* Lines summed per item: item k is lines[first[k]] with total sum[k]. */
+typedef struct merged {
+    uint32_t n;
+    uint32_t *first;
+    int64_t *sum;
+} merged;
+
+static int32_t merge_lines(walor_ctx *c, const walor_stock_line *l, uint32_t n, merged *m, uint32_t *failed)
+{
+    if (!l || n == 0)
+        return WALOR_EINVAL;
+    m->n = 0;
+    m->first = walor_ctx_alloc(c, n * sizeof *m->first);
+    m->sum = walor_ctx_alloc(c, n * sizeof *m->sum);
+    if (!m->first || !m->sum)
+        return WALOR_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        if (l[i].product_id <= 0 || l[i].variant_no < 0 || l[i].qty <= 0 || l[i].qty > LINE_QTY_MAX) {
+            if (failed)
+                *failed = i;
+            return WALOR_EINVAL;
+        }
+        uint32_t k = 0;
+        while (k < m->n && (l[m->first[k]].product_id != l[i].product_id ||
+                            l[m->first[k]].variant_no != l[i].variant_no))
+            k++;
+        if (k == m->n) {
+            m->first[k] = i;
+            m->sum[k] = 0;
+            m->n++;
+        }
+        m->sum[k] += l[i].qty;
+    }
+    return 0;
+}
+
+/* every merged item has sum[k] available; *failed = first line that has not */
+static int32_t check_available(walor_ctx *c, const walor_stock_line *l, const merged *m, uint32_t *failed)
+{
+    for (uint32_t k = 0; k < m->n; k++) {
+        const walor_stock_line *x = &l[m->first[k]];
+        wr_level lv;
+        int32_t rc = wr_level_get(c, x->product_id, x->variant_no, &lv);
+        if (rc < 0)
+            return rc;
+        if (lv.deleted || lv.on_hand - lv.reserved < m->sum[k]) {
+            if (failed)
+                *failed = m->first[k];
+            return lv.deleted ? WALOR_ENOTFOUND : WALOR_ERANGE;
+        }
+    }
+    return 0;
+}
+
+static int32_t add_reservation(walor_ctx *c, int64_t order_id, const walor_stock_line *x, int64_t qty)
+{
+    int32_t rc = walor_db_exec(c,
+                               "UPDATE warehouse_reservation SET qty = qty + ?, updated_at = ? WHERE order_id = ? "
+                               "AND product_id = ? AND variant_no = ? AND state = 'reserved'",
+                               WALOR_ARGS(walor_i(qty), walor_i(walor_now(c)), walor_i(order_id),
+                                          walor_i(x->product_id), walor_i(x->variant_no)));
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = walor_db_exec(c,
+                       "INSERT INTO warehouse_reservation(order_id, product_id, variant_no, qty, state, updated_at) "
+                       "VALUES (?, ?, ?, ?, 'reserved', ?)",
+                       WALOR_ARGS(walor_i(order_id), walor_i(x->product_id), walor_i(x->variant_no), walor_i(qty),
+                                  walor_i(walor_now(c))));
+    return rc < 0 ? rc : 0;
+}
+
+static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, uint32_t *failed)
+{
+    if (failed)
+        *failed = UINT32_MAX;
+    if (order_id <= 0)
+        return WALOR_EINVAL;
+    merged m;
+    int32_t rc = merge_lines(c, l, n, &m, failed);
+    if (rc < 0)
+        return rc;
+    int32_t own = wr_tx_enter(c);
+    if (own < 0)
+        return own;
+    rc = check_available(c, l, &m, failed);
+    int wrote = 0;
+    for (uint32_t k = 0; rc == 0 && k < m.n; k++) {
+        const walor_stock_line *x = &l[m.first[k]];
+        wrote = 1;
+        wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .kind = "reserve",
+                          .d_reserved = m.sum[k], .new_cost = -1, .order_id = order_id};
+        rc = wr_move(c, &mv);
+        if (rc == 0)
+            rc = add_reservation(c, order_id, x, m.sum[k]);
+    }
+    return wr_tx_end(c, own, rc, wrote);
+}
+
+/* the rows of order_id in `state` */
+typedef struct res_row {
+    int64_t id, pid, vno, qty, cost;
+} res_row;
+
+static int32_t order_rows(walor_ctx *c, int64_t order_id, const char *state, res_row **out, uint32_t *n)
+{
+    *n = 0;
+    *out = NULL;
+    int64_t cnt = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = ?",
+                              WALOR_ARGS(walor_i(order_id), walor_s(state)), &cnt);
+    if (rc < 0 || cnt == 0)
+        return rc < 0 ? rc : 0;
+    if (cnt > ORDER_LINES_MAX)
+        cnt = ORDER_LINES_MAX;
+    *out = walor_ctx_alloc(c, (size_t)cnt * sizeof **out);
+    if (!*out)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c,
+                                "SELECT id, product_id, variant_no, qty, unit_cost FROM warehouse_reservation "
+                                "WHERE order_id = ? AND state = ? ORDER BY id LIMIT ?",
+                                WALOR_ARGS(walor_i(order_id), walor_s(state), walor_i(ORDER_LINES_MAX)), &r);
+    if (rc < 0)
+        return rc;
+    while (*n < cnt && (rc = walor_row_next(r)) == 1) {
+        res_row *x = &(*out)[(*n)++];
+        x->id = walor_col_int(r, 0);
+        x->pid = walor_col_int(r, 1);
+        x->vno = walor_col_int(r, 2);
+        x->qty = walor_col_int(r, 3);
+        x->cost = walor_col_int(r, 4);
+    }
+    walor_rows_close(r);
+    return rc < 0 ? rc : 0;
+}
+
+static int32_t set_state(walor_ctx *c, int64_t id, const char *state, int64_t cost)
+{
+    int32_t rc = walor_db_exec(c,
+                               "UPDATE warehouse_reservation SET state = ?, unit_cost = ?, updated_at = ? WHERE id = ?",
+                               WALOR_ARGS(walor_s(state), walor_i(cost), walor_i(walor_now(c)), walor_i(id)));
+    return rc < 0 ? rc : 0;
+}
+
+static int32_t has_rows(walor_ctx *c, int64_t order_id, const char *states_sql)
+{
+    int64_t n = 0;
+    int32_t rc = walor_db_int(c, states_sql, WALOR_ARGS(walor_i(order_id)), &n);
+    return rc < 0 ? rc : n > 0;
+}
+
+static int32_t release(walor_ctx *c, int64_t order_id)
+{
+    int32_t own = wr_tx_enter(c);
+    if (own < 0)
+        return own;
+    res_row *rows;
+    uint32_t n;
+    int32_t rc = order_rows(c, order_id, "reserved", &rows, &n);
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "release",
+                          .d_reserved = -rows[i].qty, .new_cost = -1, .order_id = order_id};
+        rc = wr_move(c, &mv);
+        if (rc == 0)
+            rc = set_state(c, rows[i].id, "released", 0);
+    }
+    return wr_tx_end(c, own, rc, n > 0);
+}
+
+static int32_t commit(walor_ctx *c, int64_t order_id)
+{
+    int32_t own = wr_tx_enter(c);
+    if (own < 0)
+        return own;
+    res_row *rows;
+    uint32_t n;
+    int32_t rc = order_rows(c, order_id, "reserved", &rows, &n);
+    if (rc == 0 && n == 0) {
+        rc = has_rows(c, order_id,
+                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN ('sold','restocked')");
+        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
+    }
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        wr_level lv;
+        rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
+        if (rc < 0)
+            break;
+        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "sale",
+                          .d_on_hand = -rows[i].qty, .d_reserved = -rows[i].qty, .new_cost = -1,
+                          .order_id = order_id};
+        rc = wr_move(c, &mv);
+        if (rc == 0)
+            rc = set_state(c, rows[i].id, "sold", lv.unit_cost);
+    }
+    return wr_tx_end(c, own, rc, n > 0);
+}
+
+static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
+{
+    int32_t own = wr_tx_enter(c);
+    if (own < 0)
+        return own;
+    res_row *rows;
+    uint32_t n;
+    int32_t rc = order_rows(c, order_id, "sold", &rows, &n);
+    if (rc == 0 && n == 0) {
+        rc = has_rows(c, order_id,
+                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'");
+        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
+    }
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        wr_level lv;
+        rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
+        if (rc < 0)
+            break;
+        /* the goods come back at the cost they left with */
+        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "restock",
+                          .d_on_hand = rows[i].qty,
+                          .new_cost = wr_wac(lv.on_hand, lv.unit_cost, rows[i].qty, rows[i].qty * rows[i].cost),
+                          .order_id = order_id, .comment = comment};
+        rc = wr_move(c, &mv);
+        if (rc == 0)
+            rc = set_state(c, rows[i].id, "restocked", rows[i].cost);
+    }
+    return wr_tx_end(c, own, rc, n > 0);
+}
+
+static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, const char *comment, uint32_t *failed)
+{
+    if (failed)
+        *failed = UINT32_MAX;
+    merged m;
+    int32_t rc = merge_lines(c, l, n, &m, failed);
+    if (rc < 0)
+        return rc;
+    int32_t own = wr_tx_enter(c);
+    if (own < 0)
+        return own;
+    rc = check_available(c, l, &m, failed);
+    int wrote = 0;
+    for (uint32_t k = 0; rc == 0 && k < m.n; k++) {
+        const walor_stock_line *x = &l[m.first[k]];
+        wrote = 1;
+        wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .kind = "writeoff",
+                          .d_on_hand = -m.sum[k], .new_cost = -1, .comment = comment};
+        rc = wr_move(c, &mv);
+    }
+    return wr_tx_end(c, own, rc, wrote);
+}
+
+static const walor_stock_v1 TABLE = {.struct_size = sizeof(walor_stock_v1), .available = available,
+                                     .reserve = reserve, .release = release, .commit = commit,
+                                     .restock = restock, .write_off = write_off};
+
+int32_t wr_stock_provide(walor_plugin *p)
+{
+    return walor_service_provide(p, WALOR_STOCK_SERVICE, WALOR_STOCK_MAJOR, WALOR_STOCK_MINOR, &TABLE);
+}
