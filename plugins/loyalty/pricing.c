@@ -11,9 +11,9 @@
 #include "loy.h"
 
 static const walor_pricing_step STEPS[] = {
-    {.id = "promo", .title = "промокод"},
-    {.id = "cert", .title = "сертификат"},
-    {.id = "bonus", .title = "бонусы"},
+    {.id = "promo", .title = "Промокод"},
+    {.id = "cert", .title = "Сертификат"},
+    {.id = "bonus", .title = "Бонусы"},
 };
 
 static const char *choice(const walor_pricing_order *o, const char *step)
