@@ -18,10 +18,12 @@ LOYALTY_INI = ("[plugin.loyalty]\ncashback_pct = 7\nbonus_share_pct = 50\nref_mi
                "ref_reward = 300\nref_pct = 5\nref_tiers = 2:500\n")
 
 
-def start(walord, tmp_path, free_port, catalog=False, loyalty_ini="", **kw):
+def start(walord, tmp_path, free_port, catalog=False, loyalty_ini="", orders_ini="", **kw):
     plugins = ["orders", "ordprobe", "loyalty"] + (["catalog"] if catalog else [])
     port = free_port()
     conf = {"50-ordprobe.ini": "[plugin.ordprobe]\n", "70-loyalty.ini": LOYALTY_INI + loyalty_ini}
+    if orders_ini:
+        conf["40-orders.ini"] = "[plugin.orders]\n" + orders_ini
     w = hk.start(walord, tmp_path, plugins=plugins, extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n",
                  conf_files=conf, **kw)
     w.port = port
