@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import hostkit as hk
-from test_loyalty_kit import SECTION, bot_texts, customer, manager, order, pay, settled, start
+from test_loyalty_kit import SECTION, balance, bot_texts, clock, customer, manager, order, pay, settled, start
 
 
 def section(u):
@@ -171,3 +171,27 @@ def test_certificates_batch_card_and_send(tgsim, walord, tmp_path, free_port):
     assert hk.scalar(con, "SELECT sent_to FROM loyalty_cert WHERE code = ?", codes[1]) == u.id
     assert "Отправлен: Анна" in m.screen().text
     assert log_rows(w, f"отправил сертификат {codes[1]} клиенту {u.id}") == 1
+
+
+@pytest.mark.features("F-LOY-07", "F-LOY-09")
+def test_expired_conversations_write_nothing(tgsim, walord, tmp_path, free_port):
+    w = start(walord, tmp_path, free_port, orders_ini="cart_remind_h = 720\n")
+    u = customer(tgsim)
+    m = manager(tgsim, w)
+    section(m)
+    m.press("➕ Промокод")
+    m.send("LATE")
+    m.send("10")
+    clock(w, advance=31 * 60)                                 # the staff conversation lasts 30 minutes
+    m.send("5")
+    hk.wait_until(lambda: "Время на ответ истекло" in "\n".join(bot_texts(m)), what="the expiry message")
+    assert hk.scalar(w.db(), "SELECT count(*) FROM loyalty_promo") == 0
+    section(m)
+    m.press("💎 Бонусы клиента")
+    m.send(str(u.id))
+    m.send("+500")
+    clock(w, advance=31 * 60)
+    m.send("подарок")
+    hk.wait_until(lambda: sum("Время на ответ истекло" in t for t in bot_texts(m)) == 2, what="the expiry message")
+    assert balance(w, u.id) == 0
+    assert not any("Вам начислено" in t for t in bot_texts(u))
