@@ -4,7 +4,9 @@
 #   polling  hello, long polling: getMe, open loop (latency), closed loop
 #   webhook  hello, webhook mode: tgsim pushes to walord's HTTP listener
 #   bulk     hello + probe: a 10,000-message broadcast under flood control
-# then the SQLite micro-benchmark (bench/db_bench.c).
+# then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
+# benchmarks (phase "plugins": bench/*_bench.py, each printing its own
+# `bench:` line: catalog browsing, ...).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -19,7 +21,7 @@
 #   BENCH_BULK_USERS    bulk audience (default 500)
 #   BENCH_BULK_TOTAL    bulk messages, spread evenly over them (default 10000)
 #   BENCH_BULK_RATE     walord's bulk_rate = tgsim's global limit (default 300)
-#   BENCH_PHASES        the phases to run (default "polling webhook bulk db")
+#   BENCH_PHASES        the phases to run (default "polling webhook bulk db plugins")
 #   BENCH_KEEP=1        keep the work directory (logs, ini, database)
 #
 # Stdout: `bench: tgsim_req_per_s=…`, `bench: updates_per_s=… p50_ms=… p99_ms=…
@@ -39,7 +41,7 @@ plugin_dir=$bdir/lib/walor/plugins
 probe_so=$bdir/lib/walor/test-plugins/probe.so
 token=100:bench-token
 owner=4200001 # bulk phase: the owner who sends /bulk
-phases=" ${BENCH_PHASES:-polling webhook bulk db} "
+phases=" ${BENCH_PHASES:-polling webhook bulk db plugins} "
 
 for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$plugin_dir/hello.so" "$probe_so"; do
     [[ -e $f ]] || { echo "bench: $f is not built (make build)" >&2; exit 1; }
@@ -234,4 +236,8 @@ fi
 
 if [[ $phases == *" db "* ]]; then
     (cd "$work" && "$db_bench")
+fi
+
+if [[ $phases == *" plugins "* ]]; then
+    WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/catalog_bench.py"
 fi

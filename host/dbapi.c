@@ -83,8 +83,16 @@ static int32_t tx_rollback(walor_ctx *c)
     return wh_db_rollback(c->w->db);
 }
 
+static int32_t tx_active(walor_ctx *c)
+{
+    if (!c)
+        return 0;
+    return c->tx_managed || (c->w && wh_db_in_tx(c->w->db)) ? 1 : 0;
+}
+
 void wh_dbapi_fill(walor_host_api *api)
 {
+    api->tx_active = tx_active;
     api->db_exec = db_exec;
     api->db_query = db_query;
     api->row_next = row_next;

@@ -107,8 +107,12 @@ static int32_t upload(walor_ctx *c, int64_t pid, const char *file_id, const char
     walor_free(c, data);
     if (!body)
         return WALOR_ENOMEM;
-    const char *endpoint = walor_ctx_printf(c, "%s/1/upload?key=%s", cfg(c, "imghost_url"),
-                                            walor_url_escape(c, cfg(c, "imghost_key")));
+    const char *key = walor_url_escape(c, cfg(c, "imghost_key"));
+    const char *base = cfg(c, "imghost_url");
+    int blen_url = (int)strlen(base);
+    while (blen_url > 0 && base[blen_url - 1] == '/') /* "https://api.imgbb.com/" as often pasted */
+        blen_url--;
+    const char *endpoint = key ? walor_ctx_printf(c, "%.*s/1/upload?key=%s", blen_url, base, key) : NULL;
     const char *hdrs[] = {walor_ctx_printf(c, "Content-Type: multipart/form-data; boundary=%s", b),
                           "Accept: application/json", NULL};
     if (!endpoint || !hdrs[0])

@@ -74,8 +74,19 @@ static char *trim_dup(const char *s)
     }
     char *o = malloc(n + 1);
     if (o) {
-        memcpy(o, s, n);
-        o[n] = 0;
+        /* Windows line breaks inside a cell (CSV from Excel) become \n, as
+         * staff type them in Telegram */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] == '\r') {
+                o[k++] = '\n';
+                if (i + 1 < n && s[i + 1] == '\n')
+                    i++;
+            } else {
+                o[k++] = s[i];
+            }
+        }
+        o[k] = 0;
     }
     return o;
 }

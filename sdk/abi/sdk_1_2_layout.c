@@ -22,7 +22,8 @@ _Static_assert(WALOR_SDK_MINOR >= 2, "SDK minors only go up");
 
 WALOR_ABI_FIELD(walor_host_api, http_fetch, 656, int32_t (*)(walor_ctx *c, const walor_http_request *req, walor_http_response *out));
 WALOR_ABI_FIELD(walor_host_api, url_escape, 664, char *(*)(walor_ctx *c, const char *s));
-WALOR_ABI_SIZE_MIN(walor_host_api, 672);
+WALOR_ABI_FIELD(walor_host_api, tx_active, 672, int32_t (*)(walor_ctx *c));
+WALOR_ABI_SIZE_MIN(walor_host_api, 680);
 WALOR_ABI_CONST(WALOR_ENET, -15);
 
 WALOR_ABI_FIELD(walor_http_request, struct_size, 0, uint32_t);

@@ -220,7 +220,8 @@ def test_manager_cannot_rename_or_delete_owner_can(tgsim, walord, tmp_path):
 
 @pytest.mark.features("F-CAT-01", "F-CAT-02")
 @pytest.mark.parametrize("data", ["cadm:t:0:0", "cadm:nc:0", "cadm:h:1", "cadm:e:1:disc", "cadm:s:0",
-                                  "cown:dc:1", "cown:dpy:1"])
+                                  "cown:dc:1", "cown:dpy:1", "cadm:p:1", "cadm:ph:1", "cadm:e:1:var",
+                                  "cadm:e:1:xids", "cadm:e:1:photo", "cown:rp:1", "cown:dp:1"])
 def test_forged_admin_callback_from_customer_is_refused(tgsim, walord, tmp_path, data):
     w, con = start(walord, tmp_path)
     con.execute("INSERT INTO catalog_category(id, parent_id, name, name_lc) VALUES (1, 0, 'Чай', 'чай')")
@@ -235,7 +236,7 @@ def test_forged_admin_callback_from_customer_is_refused(tgsim, walord, tmp_path,
     assert len(u.messages()) == before
     assert hk.scalar(con, "SELECT count(*) FROM wh_conv WHERE active = 1") == 0
     assert hk.scalar(con, "SELECT hidden FROM catalog_category WHERE id = 1") == 0
-    assert hk.scalar(con, "SELECT count(*) FROM catalog_product") == 1
+    assert con.execute("SELECT name, hidden, price FROM catalog_product").fetchall() == [("Пуэр", 0, 100)]
     assert hk.scalar(con, "SELECT count(*) FROM wh_action_log") == 0
 
 
@@ -361,3 +362,68 @@ def test_crosssell_edited_from_the_admin_card(tgsim, walord, tmp_path):
     # a customer cannot reach the editor
     u.press_data("cadm:e:1:xids", force=True)
     assert hk.wait_until(u.last_answer, what="an answer")["text"] == hk.DENIED
+
+
+@pytest.mark.features("F-CAT-03")
+def test_variant_errors_are_numbered_and_nothing_is_saved(tgsim, walord, tmp_path):
+    w, con = start(walord, tmp_path)
+    con.execute("INSERT INTO catalog_product(id, category_id, name, name_lc, price) VALUES (1, 0, 'Роза', 'роза', 100)")
+    con.execute("INSERT INTO catalog_variant(product_id, no, label, price, weight_g, sort) VALUES (1, 1, '5 мл', 60000, 50, 1)")
+    con.commit()
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    boss.press_data("cadm:p:1", force=True)
+    boss.press("💰 Цена / фасовки")
+    boss.expect("Цена или фасовки товара")
+
+    def before():
+        return con.execute("SELECT no, label, price, weight_g FROM catalog_variant ORDER BY no").fetchall()
+
+    # comma-separated: errors by item number
+    boss.send("50 мл:abc:300, 100 мл:1800:550, :900, 200 мл:1:2:3")
+    t = boss.screen().text
+    assert "Ошибки в фасовках — ничего не сохранено" in t, t
+    assert "вариант 1:" in t and "вариант 3:" in t and "вариант 4:" in t and "вариант 2:" not in t, t
+    assert "лишнее двоеточие" in t
+    # lines with several items: line and item
+    boss.send("50 мл:1000:300\n100 мл:1800:550, 200 мл:-5:10")
+    t = boss.screen().text
+    assert "строка 2, вариант 2:" in t and "строка 1" not in t, t
+    # one per line: errors by line number
+    boss.send("50 мл:1000:300\nбез цены\n100 мл:1800:550\n:900")
+    t = boss.screen().text
+    assert "строка 2:" in t and "строка 4:" in t and "строка 1:" not in t and "строка 3:" not in t, t
+    assert "нужно Название:Цена:Вес" in t
+    assert before() == [(1, "5 мл", 60000, 50)]
+    assert hk.scalar(con, "SELECT count(*) FROM wh_action_log") == 0
+    # the conversation is still waiting: a good answer saves
+    boss.send("5 мл:650:50, 10 мл:1100:90")
+    boss.expect("Сохранено")
+    assert before() == [(1, "5 мл", 65000, 50), (2, "10 мл", 110000, 90)]
+
+
+@pytest.mark.features("F-CAT-02")
+def test_expired_edit_conversation_changes_nothing(tgsim, walord, tmp_path, free_port):
+    import http.client
+    import json
+
+    port = free_port()
+    w = hk.start(walord, tmp_path, plugins=["catalog"], extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n")
+    con = w.db()
+    con.execute("INSERT INTO catalog_product(id, category_id, name, name_lc, price) VALUES (1, 0, 'Роза', 'роза', 100)")
+    con.commit()
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    boss.press_data("cadm:p:1", force=True)
+    boss.press("🔥 Скидка %")
+    boss.expect("Скидка товара")
+    # the edit conversation lives 30 minutes: move the host clock past it
+    hc = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    hc.request("POST", "/_test/clock", body=json.dumps({"advance_s": 1801}).encode(),
+               headers={"Content-Type": "application/json"})
+    assert hc.getresponse().status == 200
+    hc.close()
+    boss.send("15")
+    boss.expect("Время на ответ истекло")
+    assert hk.scalar(con, "SELECT discount_pct FROM catalog_product WHERE id = 1") == 0
+    assert hk.scalar(con, "SELECT count(*) FROM wh_action_log") == 0

@@ -230,8 +230,8 @@ def test_card_large_preview_when_image_url(tgsim, walord, tmp_path):
     assert "С фото" in s.text
     assert "https://img.example/rose.jpg" in s.html
     opts = s.raw.get("link_preview_options") or {}
-    if opts:
-        assert opts.get("show_above_text") and opts.get("prefer_large_media")
+    assert opts.get("show_above_text") and opts.get("prefer_large_media"), s.raw
+    assert not s.photo
 
 
 @pytest.mark.features("F-CAT-05", "F-CAT-06")
@@ -331,3 +331,46 @@ def test_demo_catalog(tgsim, walord, tmp_path):
     u.press("📁 Женские ароматы")
     u.press("Цветущий сад")
     assert "5 мл — 600 ₽" in u.screen().button_texts
+
+
+@pytest.mark.features("F-CAT-04")
+def test_pagination_with_long_names_stays_in_telegram_limits(tgsim, walord, tmp_path):
+    w, shop = start(walord, tmp_path, page_size=20)                    # the largest page size allowed
+    long = "Очень длинное название раздела с эмодзи 🍵 и «кавычками» & <тегами> " * 3
+    cat = shop.cat(long[:100])
+    for i in range(5):
+        shop.cat(f"{i} {long}", parent=cat, sort=i)
+    names = [f"{i:02d} " + "Ароматная вода с очень длинным описанием в названии 🌹 " * 5 for i in range(60)]
+    for i, n in enumerate(names):
+        shop.product(n, cat=cat, sort=i, discount=30 if i % 2 else 0)
+    u = tgsim.user("Анна")
+    open_catalog(u)
+    u.press_data(f"cat:c:{cat}:0", force=True)
+    seen, pages = [], 0
+    while True:
+        s = u.screen()
+        pages += 1
+        assert len(s.text.encode()) <= 4096 and len(s.html.encode()) <= 4096
+        datas = [d for row in s.buttons for _, d in row]
+        assert len(datas) <= 100
+        assert all(d and len(d.encode()) <= 64 for d in datas), datas
+        items = item_buttons(s)
+        assert 0 < len(items) <= 20
+        assert all(len(t.encode()) <= 60 for t in items), items
+        assert "&lt;тегами&gt;" in s.html                              # the category name, escaped
+        seen += items
+        if "Вперёд ▶️" not in s.button_texts:
+            break
+        u.press("Вперёд ▶️")
+    assert pages == 4 and "Страница 4 из 4" in u.screen().text
+    assert len(seen) == 65 and len(set(seen)) == 65
+    assert all(t.startswith("📁 ") for t in seen[:5])
+    # discounted ones are marked, cut names keep the mark
+    sale = [t for t in seen[5:] if t.startswith("🔥 ")]
+    assert len(sale) == 30 and all(t.endswith("…") for t in seen[5:])
+    # the last product opens, and its card leads back to the page it came from
+    u.press(seen[-1])
+    s = u.screen()
+    assert "59 Ароматная вода" in s.text and len(s.html.encode()) <= 4096
+    u.press("⬅️ К списку")
+    assert "Страница 4 из 4" in u.screen().text

@@ -308,3 +308,58 @@ def test_totals_with_discount_and_crosssell(tgsim, walord, tmp_path):
     # the service's view, as checkout will see it, is what the screen shows
     con = w.db()
     assert hk.scalar(con, "SELECT sum(qty) FROM catalog_cart WHERE user_id = ?", u.id) == 4
+
+
+def start_with_probe(walord, tmp_path, cart_ext="yes", checkout="yes"):
+    extra = f"[plugin.catprobe]\ncart_ext = {cart_ext}\ncheckout = {checkout}\n"
+    w = hk.start(walord, tmp_path, plugins=["catalog", "catprobe"], extra_ini=extra)
+    return w, Shop(w)
+
+
+@pytest.mark.features("F-CAT-10")
+def test_cart_extension_and_checkout_services(tgsim, walord, tmp_path):
+    """The hooks loyalty and checkout will use, through tests/plugins/catprobe:
+    cart_ext adds a line, a button and an amount; checkout's button goes to
+    the checkout plugin, which reads the order with the cart service."""
+    w, shop = start_with_probe(walord, tmp_path)
+    rose = shop.product("Роза", discount=20, variants=[("5 мл", 60000, 50), ("50 мл", 350000, 300)])
+    tea = shop.product("Чай <зелёный>", price=45050)
+    u = tgsim.user("Анна")
+    u.send(f"/start p{rose}")
+    u.press("5 мл — 480 ₽")
+    u.press("5 мл — 480 ₽")
+    u.send(f"/start p{tea}")
+    u.press("🛒 Купить — 450,50 ₽")
+    s = open_cart(u)
+    # 2 × 480 + 450,50 = 1 410,50; the extension takes 10 %: 141,05
+    assert "🎟 Промокод <b>ПРОБА</b> (2 поз.): −141,05 ₽" in s.html, s.html
+    assert "Итого: 1 269,45 ₽" in s.text
+    assert "🎟 Ввести промокод" in s.button_texts
+    u.press("🎟 Ввести промокод")
+    assert u.screen().text == "catprobe: промокод"
+    u.press("🛒 Назад в корзину")
+    assert "Итого: 1 269,45 ₽" in u.screen().text
+
+    assert data_of(u.screen(), "catprobe:checkout")
+    u.press("✅ Оформить заказ")
+    t = u.screen().text
+    assert t.splitlines()[0] == "order n=2", t
+    assert f"p{rose}.1 «Роза» «5 мл» 48000×2 base=60000" in t
+    assert f"p{tea}.0 «Чай <зелёный>» «» 45050×1 base=45050" in t
+    assert t.endswith("cleared rc=0")
+    assert cart_rows(w, u.id) == []
+
+
+@pytest.mark.features("F-CAT-10")
+def test_failing_cart_extension_leaves_the_cart_usable(tgsim, walord, tmp_path):
+    w, shop = start_with_probe(walord, tmp_path, cart_ext="fail", checkout="no")
+    pid = shop.product("Пуэр", price=150000)
+    u = tgsim.user("Анна")
+    u.send(f"/start p{pid}")
+    u.press("🛒 Купить — 1 500 ₽")
+    s = open_cart(u)
+    assert "Итого: 1 500 ₽" in s.text and "Промокод" not in s.text
+    assert "🎟 Ввести промокод" not in s.button_texts
+    assert "catalog: cart extension failed" in w.log()
+    u.press("✅ Оформить заказ")
+    assert "не подключено" in u.last_answer()["text"]

@@ -67,7 +67,7 @@ def no_key_anywhere(w, tgsim, *users):
 
 @pytest.mark.features("F-CAT-05", "F-CAT-11")
 def test_photo_published_and_card_uses_large_preview(tgsim, walord, tmp_path, imghost):
-    w, shop = start(walord, tmp_path, imghost.url)
+    w, shop = start(walord, tmp_path, imghost.url + "/")               # pasted with a trailing slash
     con = shop.con
     pid = shop.product("Роза", variants=[("50 мл", 100000, 300)])
     boss = hk.owner(tgsim)

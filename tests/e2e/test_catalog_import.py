@@ -116,15 +116,22 @@ def test_import_preview_confirm_apply(tgsim, walord, tmp_path):
     assert con.execute("SELECT category_id, price, image_url FROM catalog_product WHERE name = 'Подарок'"
                        ).fetchone() == (0, 150000, "https://x.example/g.png")
     assert hk.scalar(con, "SELECT count(*) FROM catalog_category") == 3
-    log = con.execute("SELECT * FROM wh_action_log").fetchall() if hk.scalar(
-        con, "SELECT count(*) FROM sqlite_master WHERE name = 'wh_action_log'") else []
-    assert not log or any("импорт каталога: 2 новых товаров, 1 изменённых, 2 новых категорий" in str(r) for r in log)
+    assert hk.scalar(con, "SELECT count(*) FROM wh_action_log WHERE what = ?",
+                     "импорт каталога: 2 новых товаров, 1 изменённых, 2 новых категорий") == 1
+    # the changed product is announced to other plugins (new ones are not: nothing cached them yet)
+    assert con.execute("SELECT aggregate FROM wh_events WHERE event = 'catalog.product_changed'").fetchall() == \
+        [(f"product:{pid}",)]
 
 
 @pytest.mark.features("F-CAT-07")
 def test_import_with_three_bad_rows_changes_nothing(tgsim, walord, tmp_path):
     w, shop, d = start(walord, tmp_path)
-    rows = [[None, "Чай", f"Чай №{i}", "", None, 100 + i, None, None, None, None] for i in range(1, 40)]
+    tea = shop.cat("Чай")
+    pid = shop.product("Пуэр", cat=tea, price=50000)
+    before = shop.con.execute("SELECT * FROM catalog_product ORDER BY id").fetchall()
+    # a good change of an existing product in the same file: not applied either
+    rows = [[pid, "Чай", "Пуэр выдержанный", "", None, 700, None, 10, None, None]]
+    rows += [[None, "Чай", f"Чай №{i}", "", None, 100 + i, None, None, None, None] for i in range(1, 39)]
     rows += [[None, "Чай", "Плохой 1", "", None, "abc", None, None, None, None],
              [9999, "Чай", "Плохой 2", "", None, 10, None, None, None, None],
              [None, "Чай", "Плохой 3", "", None, 10, None, 150, None, None]]
@@ -138,8 +145,14 @@ def test_import_with_three_bad_rows_changes_nothing(tgsim, walord, tmp_path):
     assert "строка 42: товара с ID 9999 нет в каталоге" in s.text
     assert "строка 43: скидка «150»" in s.text
     assert "✅ Применить" not in s.button_texts
-    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_product") == 0
-    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_category") == 0
+    # a forged "apply" press cannot apply a plan with errors either
+    conv = [x for row in s.buttons for _, x in row if x and x.startswith("_c")]
+    assert conv, s.buttons
+    boss.press_data(conv[0].split(":", 1)[0] + ":apply", force=True)
+    assert shop.con.execute("SELECT * FROM catalog_product ORDER BY id").fetchall() == before
+    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_category") == 1
+    assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_variant") == 0
+    assert hk.scalar(shop.con, "SELECT count(*) FROM wh_action_log") == 0
 
 
 @pytest.mark.features("F-CAT-07")
@@ -177,3 +190,29 @@ def test_owner_uploads_xlsx_through_telegram(tgsim, walord, tmp_path):
     boss.press("✅ Применить")
     boss.expect("Импорт применён")
     assert hk.scalar(w.db(), "SELECT count(*) FROM catalog_product WHERE name = 'Сенча'") == 1
+
+
+@pytest.mark.features("F-CAT-07")
+def test_csv_import_as_excel_saves_it(tgsim, walord, tmp_path):
+    """A .csv as Russian Excel writes it: UTF-8 with a BOM, ';' between
+    fields, decimal commas, a quoted field holding ';' and a line break."""
+    w, shop, d = start(walord, tmp_path)
+    tea = shop.cat("Чай")
+    pid = shop.product("Пуэр", cat=tea, price=50000)
+    csv = ("\ufeff" + ";".join(HEADER) + "\r\n"
+           + f"{pid};Чай;Пуэр;;;650,50;;;;\r\n"
+           + ';Чай / Зелёный;Сенча;"Свежий; ароматный\r\nурожай";50 г;400;50;10;0;\r\n'
+           + ";Чай / Зелёный;Сенча;\"Свежий; ароматный\r\nурожай\";100 г;750;100;10;0;\r\n").encode()
+    boss = open_import(tgsim)
+    boss.send_document("прайс.csv", csv)
+    boss.expect("Предпросмотр импорта")
+    s = boss.screen()
+    assert "Новых товаров: 1" in s.text and "Изменённых: 1" in s.text and "Ошибок: 0" in s.text, s
+    boss.press("✅ Применить")
+    boss.expect("Импорт применён")
+    con = w.db()
+    assert hk.scalar(con, "SELECT price FROM catalog_product WHERE id = ?", pid) == 65050
+    row = con.execute("SELECT id, description, discount_pct FROM catalog_product WHERE name = 'Сенча'").fetchone()
+    assert row[1] == "Свежий; ароматный\nурожай" and row[2] == 10
+    assert con.execute("SELECT label, price, weight_g FROM catalog_variant WHERE product_id = ? ORDER BY sort",
+                       (row[0],)).fetchall() == [("50 г", 40000, 50), ("100 г", 75000, 100)]

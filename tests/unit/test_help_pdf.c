@@ -1,8 +1,11 @@
 /* The help PDF (host/help_pdf.c): line wrapping, and a regression test of
- * libharu's Ё/Е bug (LIBRARIES.md): "Ёжик" drawn first must not blank the
- * later "Е" — checked on the real PDF with pdftotext (poppler-utils). */
+ * libharu's Ё/Е bug (LIBRARIES.md): "Ё" drawn first must not blank the
+ * later "Е". pdftotext reads both letters even when "Е" is drawn blank, so
+ * the page is also rasterised (poppler's pdftoppm) and the "Е" words,
+ * located with pdftotext -bbox, must have ink. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,15 +40,31 @@ static void test_wrap(void **state)
     assert_int_equal(wh_wrap_line("", 0, 10, bytes, NULL), 0);
 }
 
-static char *pdftotext(const unsigned char *pdf, size_t len)
+static bool have_tools(void)
 {
-    char in[] = "/tmp/walor-test-pdf-XXXXXX";
-    int fd = mkstemp(in);
+    return access(WH_PDF_FONT, R_OK) == 0 &&
+           system("command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1") == 0;
+}
+
+/* the PDF in a temporary file, for the poppler tools */
+static void write_pdf(char path[static 32], const unsigned char *pdf, size_t len)
+{
+    strcpy(path, "/tmp/walor-test-pdf-XXXXXX");
+    int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, pdf, len), (ssize_t)len);
     close(fd);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' -", in);
+}
+
+/* stdout of a shell command (paths here never contain quotes); fails the
+ * test when the command does not exit 0 */
+__attribute__((format(printf, 1, 2))) static char *run(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t cap = 1 << 16, n = 0;
@@ -56,15 +75,94 @@ static char *pdftotext(const unsigned char *pdf, size_t len)
             out = realloc(out, cap *= 2);
     }
     out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
+    int status = pclose(p);
+    if (status != 0)
+        fail_msg("`%s` exited with %d", cmd, status);
+    return out;
+}
+
+static char *pdftotext(const unsigned char *pdf, size_t len)
+{
+    char in[32];
+    write_pdf(in, pdf, len);
+    char *out = run("pdftotext -enc UTF-8 '%s' - 2>/dev/null", in);
     unlink(in);
     return out;
+}
+
+/* greyscale raster of the first page at dpi */
+typedef struct raster {
+    int w, h;
+    unsigned char *px;
+} raster;
+
+static raster rasterise(const char *pdf, int dpi)
+{
+    raster r = {0};
+    char prefix[40];
+    snprintf(prefix, sizeof prefix, "%s-r", pdf);
+    free(run("pdftoppm -r %d -gray -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, pdf, prefix));
+    char file[48];
+    snprintf(file, sizeof file, "%s.pgm", prefix);
+    FILE *f = fopen(file, "rb");
+    assert_non_null(f);
+    int maxv;
+    assert_int_equal(fscanf(f, "P5 %d %d %d", &r.w, &r.h, &maxv), 3);
+    assert_int_equal(maxv, 255);
+    fgetc(f); /* the one whitespace after the header */
+    r.px = malloc((size_t)r.w * (size_t)r.h);
+    assert_int_equal(fread(r.px, 1, (size_t)r.w * (size_t)r.h, f), (size_t)r.w * (size_t)r.h);
+    fclose(f);
+    unlink(file);
+    return r;
+}
+
+/* one word of pdftotext -bbox on the first page, its box in points from
+ * the top left corner */
+typedef struct word {
+    double x0, y0, x1, y1;
+    char text[64];
+} word;
+
+static size_t read_words(const char *pdf, word **out)
+{
+    char *html = run("pdftotext -enc UTF-8 -bbox -f 1 -l 1 '%s' - 2>/dev/null", pdf);
+    size_t n = 0, cap = 64;
+    word *w = malloc(cap * sizeof *w);
+    for (const char *p = html; (p = strstr(p, "<word "));) {
+        if (n == cap)
+            w = realloc(w, (cap *= 2) * sizeof *w);
+        word *x = &w[n++];
+        assert_int_equal(
+            sscanf(p, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">", &x->x0, &x->y0, &x->x1, &x->y1),
+            4);
+        const char *t = strchr(p, '>') + 1, *end = strstr(t, "</word>");
+        assert_non_null(end);
+        size_t l = (size_t)(end - t) < sizeof x->text - 1 ? (size_t)(end - t) : sizeof x->text - 1;
+        memcpy(x->text, t, l);
+        x->text[l] = '\0';
+        p = end;
+    }
+    free(html);
+    *out = w;
+    return n;
+}
+
+/* dark pixels inside a word's box */
+static long ink(const raster *r, const word *w, int dpi)
+{
+    double k = dpi / 72.0;
+    long dark = 0;
+    for (int y = (int)(w->y0 * k); y < (int)(w->y1 * k) && y < r->h; y++)
+        for (int x = (int)(w->x0 * k); x < (int)(w->x1 * k) && x < r->w; x++)
+            dark += r->px[(size_t)y * (size_t)r->w + (size_t)x] < 128;
+    return dark;
 }
 
 static void test_yo_first(void **state)
 {
     (void)state;
-    if (access(WH_PDF_FONT, R_OK) != 0 || system("command -v pdftotext >/dev/null 2>&1") != 0) {
+    if (!have_tools()) {
         skip();
         return;
     }
@@ -89,10 +187,62 @@ static void test_yo_first(void **state)
     free(pdf);
 }
 
+/* LIBRARIES.md: with libharu 2.3.0, "Ё" drawn before any "Е" shows as "¨"
+ * and every later "Е" is blank (the same for ё/е). The document title is
+ * drawn first: Ё and ё lead it, the Е words follow on the same line, in the
+ * same size, and a section repeats them in the body size. */
+static void test_yo_first_ye_has_ink(void **state)
+{
+    (void)state;
+    if (!have_tools()) {
+        skip();
+        return;
+    }
+    wh_pdf_section s[] = {{"Раздел", "ЁЁЁ ёёё ЕЕЕ еее"}};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    char err[200];
+    assert_int_equal(wh_pdf_render("ЁЁЁ ёёё ЕЕЕ еее", s, 1, WH_PDF_FONT, &pdf, &len, err, sizeof err), 0);
+    char path[32];
+    write_pdf(path, pdf, len);
+    free(pdf);
+    word *w;
+    size_t nw = read_words(path, &w);
+    const int dpi = 150;
+    raster r = rasterise(path, dpi);
+    unlink(path);
+    const char *pairs[][2] = {{"ЁЁЁ", "ЕЕЕ"}, {"ёёё", "еее"}};
+    size_t checked = 0;
+    for (size_t i = 0; i < nw; i++) {
+        for (size_t j = 0; j < 2; j++) {
+            if (strcmp(w[i].text, pairs[j][1]) != 0)
+                continue;
+            /* the Ё word of the same line: the nearest one before it */
+            const word *yo = NULL;
+            for (size_t k = i; k-- > 0 && !yo;)
+                if (strcmp(w[k].text, pairs[j][0]) == 0)
+                    yo = &w[k];
+            assert_non_null(yo);
+            assert_true(yo->y0 == w[i].y0);
+            long area = (long)((w[i].x1 - w[i].x0) * (w[i].y1 - w[i].y0) * dpi / 72.0 * dpi / 72.0);
+            long ink_ye = ink(&r, &w[i], dpi), ink_yo = ink(&r, yo, dpi);
+            /* three solid letters cover a good part of their box; the dots
+             * of Ё add to the same letter's ink */
+            if (ink_ye * 10 < area || ink_yo <= ink_ye)
+                fail_msg("%s: %ld dark pixels, %s: %ld (box %ld px)", pairs[j][1], ink_ye, pairs[j][0], ink_yo,
+                         area);
+            checked++;
+        }
+    }
+    assert_int_equal(checked, 4); /* both pairs, in the title and in the body */
+    free(r.px);
+    free(w);
+}
+
 static void test_many_pages(void **state)
 {
     (void)state;
-    if (access(WH_PDF_FONT, R_OK) != 0 || system("command -v pdftotext >/dev/null 2>&1") != 0) {
+    if (!have_tools()) {
         skip();
         return;
     }
@@ -131,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_yo_first),
+        cmocka_unit_test(test_yo_first_ye_has_ink),
         cmocka_unit_test(test_many_pages),
         cmocka_unit_test(test_bad_font),
     };

@@ -223,6 +223,10 @@ struct walor_host_api {
     int32_t (*http_fetch)(walor_ctx *c, const walor_http_request *req, walor_http_response *out);
     /* [cb] percent-encoding of s for a URL query or path segment, ctx arena */
     char *(*url_escape)(walor_ctx *c, const char *s);
+    /* [cb] 1 when a transaction is open on this ctx (the plugin's own, its
+     * caller's, or the host's around an event delivery), else 0: a service
+     * function joins its caller's transaction or opens its own */
+    int32_t (*tx_active)(walor_ctx *c);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -314,6 +314,19 @@ static inline char *walor_url_escape(walor_ctx *c, const char *s)
         return NULL;
     return WALOR__A(c)->url_escape(c, s);
 }
+/* SDK 1.2: is a transaction open? Lets a service work "in the caller's
+ * transaction if there is one, else in its own":
+ *     int own = !walor_tx_active(c);
+ *     if (own && (rc = walor_tx_begin(c)) < 0) return rc;
+ *     …
+ *     if (own) rc < 0 ? walor_tx_rollback(c) : (rc = walor_tx_commit(c));
+ * On a 1.1 host it answers -1 (unknown). */
+static inline int32_t walor_tx_active(walor_ctx *c)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), tx_active))
+        return -1;
+    return WALOR__A(c)->tx_active(c);
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

@@ -17,7 +17,8 @@
  *   /fetch METHOD TIMEOUT_MS MAX URL [BODY]   walor_http_fetch with an
  *                       Authorization header; replies "status=… len=… type=… body=…"
  *                       or "err=<code> <last error>" (SDK 1.2)
- *   /fetchtx URL        the same inside an open transaction (must be refused)
+ *   /fetchtx URL        the same inside an open transaction (must be refused);
+ *                       also checks walor_tx_active before, during and after
  *   /urlesc TEXT        walor_url_escape */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -221,11 +222,17 @@ static int32_t cmd_fetch(walor_ctx *c, const char *arg)
 static int32_t cmd_fetchtx(walor_ctx *c, const char *arg)
 {
     walor_http_response r = {.struct_size = sizeof r};
+    int32_t before = walor_tx_active(c);
     int32_t rc = walor_tx_begin(c);
     if (rc)
         return rc;
+    int32_t during = walor_tx_active(c);
     int32_t frc = walor_http_get(c, arg ? arg : "", NULL, 2000, &r);
     walor_tx_rollback(c);
+    int32_t after = walor_tx_active(c);
+    if (before != 0 || during != 1 || after != 0)
+        return walor_reply(c, walor_ctx_printf(c, "tx_active wrong: %d %d %d", (int)before, (int)during, (int)after),
+                           NULL);
     return fetch_reply(c, frc, &r);
 }
 
