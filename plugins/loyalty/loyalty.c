@@ -71,17 +71,11 @@ char *loy_user_label(walor_ctx *c, int64_t user_id)
 
 int32_t loy_tx_open(walor_ctx *c, int *own)
 {
-    int32_t rc = walor_tx_begin(c);
-    if (rc == 0) {
-        *own = 1;
-        return 0;
-    }
-    const char *why = walor_last_error(c);
-    if (rc == WALOR_EBUSY && why && strstr(why, "already open")) {
-        *own = 0;
-        return 0;
-    }
-    return rc;
+    int32_t active = walor_tx_active(c);
+    if (active < 0)
+        return active; /* a host without tx_active: .min_host_minor keeps it from loading us */
+    *own = !active;
+    return *own ? walor_tx_begin(c) : 0;
 }
 
 int32_t loy_tx_close(walor_ctx *c, int own, int32_t rc)
@@ -173,4 +167,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "loyalty", .version = "0.1.0",
                     .description = "Бонусы и кэшбэк, рефералы, промокоды, сертификаты, персональные скидки",
-                    .load = load)
+                    .min_host_minor = 2, .load = load)
