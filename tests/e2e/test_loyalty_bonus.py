@@ -173,3 +173,31 @@ def test_staff_edit_bonuses_and_personal_discount(tgsim, walord, tmp_path, free_
     assert hk.scalar(con, "SELECT pct FROM loyalty_personal WHERE user_id = ?", u.id) == 10
     u.press(MY) if MY in u.screen().button_texts else u.send("/bonus")
     assert "персональная скидка: <b>10%</b>" in u.screen().html
+
+
+@pytest.mark.features("F-LOY-02", "F-PAY-04")
+def test_balance_never_below_zero_when_two_orders_spend_it(tgsim, walord, tmp_path, free_port):
+    w = start(walord, tmp_path, free_port)
+    u = customer(tgsim)
+    first = order(u, 500000)
+    pay(u, first)
+    complete(u, first)
+    settled(w)
+    assert balance(w, u.id) == 35000
+    # both quoted before either was paid: each spends the whole balance
+    a = order(u, 100000, bonus=35000)
+    b = order(u, 100000, bonus=35000)
+    pay(u, a)
+    pay(u, b)
+    settled(w)
+    assert balance(w, u.id) == 0                              # the second takes what is left: nothing
+    con = w.db()
+    assert con.execute("SELECT order_id, amount FROM loyalty_ledger WHERE kind = 'spend'").fetchall() == \
+        [(a, -35000)]
+    hk.wait_until(lambda: f"заказ {b} оплачен с бонусами 35000" in w.log(), what="the owner's report")
+    cancel(u, b)                                              # nothing was taken: nothing comes back
+    settled(w)
+    assert balance(w, u.id) == 0
+    cancel(u, a)
+    settled(w)
+    assert balance(w, u.id) == 35000

@@ -91,3 +91,8 @@ def test_checkout_steps_and_the_order_of_discounts(tgsim, walord, tmp_path, cdek
     assert hk.scalar(k.con, "SELECT used FROM loyalty_promo") == 1
     assert balance(k.w, u.id) == 50000                        # no bonuses were spent
     assert hk.scalar(k.con, "SELECT count(*) FROM loyalty_cart_promo") == 0
+    # the customer's order card shows the same lines
+    u.press_data(f"myo:o:{oid}", force=True)
+    card = u.screen().text
+    assert "Персональная скидка: −320 ₽" in card and "Промокод WELCOME: −288 ₽" in card, card
+    assert "Сертификат GIFT-BIG: −2 592 ₽" in card and "Оплачено бонусами" not in card
