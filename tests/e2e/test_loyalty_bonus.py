@@ -201,3 +201,31 @@ def test_balance_never_below_zero_when_two_orders_spend_it(tgsim, walord, tmp_pa
     cancel(u, a)
     settled(w)
     assert balance(w, u.id) == 35000
+
+
+@pytest.mark.features("F-HOST-02")
+def test_tester_wipe_clears_loyalty_data(tgsim, walord, tmp_path, free_port):
+    w = start(walord, tmp_path, free_port)
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    t = customer(tgsim, "Тестер", first=f"/start ref{boss.id}")
+    c = customer(tgsim, "Клиент")
+    con = w.db()
+    con.execute("UPDATE wh_users SET role = 1 WHERE id = ?", (t.id,))
+    for uid in (t.id, c.id):
+        con.execute("INSERT INTO loyalty_ledger(user_id, amount, kind, note, created_at) VALUES (?, 500, 'manual', "
+                    "'тест', 0)", (uid,))
+        con.execute("INSERT INTO loyalty_personal(user_id, pct, set_at) VALUES (?, 5, 0)", (uid,))
+    con.commit()
+    assert hk.scalar(con, "SELECT count(*) FROM loyalty_referral WHERE friend_id = ?", t.id) == 1
+    boss.send("/admin")
+    boss.press("👥 Персонал")
+    boss.press("🧹 Очистить данные тестировщиков")
+    boss.press("🧹 Да, удалить")
+    hk.wait_until(lambda: "Данные тестировщиков удалены" in ((boss.last_answer() or {}).get("text") or ""),
+                  what="the wipe confirmation")
+    for table, col in (("loyalty_ledger", "user_id"), ("loyalty_personal", "user_id"),
+                       ("loyalty_referral", "friend_id")):
+        assert hk.scalar(con, f"SELECT count(*) FROM {table} WHERE {col} = ?", t.id) == 0, table
+        if table != "loyalty_referral":
+            assert hk.scalar(con, f"SELECT count(*) FROM {table} WHERE {col} = ?", c.id) == 1, table
