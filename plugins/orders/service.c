@@ -477,21 +477,6 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
 
 static int32_t svc_get(walor_ctx *c, int64_t id, walor_order **out) { return orders_get(c, id, out); }
 
-/* the money is real and someone must refund it or restore the order: the
- * managers and owners are told, whichever payment plugin brought it */
-static void tell_paid_after_cancel(walor_ctx *c, const walor_order *o, const char *ref)
-{
-    walor_log(c, WALOR_LOG_WARN, "orders: payment for cancelled order %lld (ref %s)", (long long)o->id,
-              ref && *ref ? ref : "-");
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "orders.staff.btn.open"), walor_ctx_printf(c, "ord:o:%lld", (long long)o->id));
-    const char *html = walor_textf(c, "orders.staff.paid_after_cancel", "id", walor_ctx_printf(c, "%lld", (long long)o->id),
-                                   "amount", walor_money(c, o->total), "ref",
-                                   walor_html_escape(c, ref && *ref ? ref : "—"), NULL);
-    if (walor_notify_staff(c, WALOR_ROLE_MANAGER, html, kb) < 0)
-        walor_log(c, WALOR_LOG_WARN, "orders: staff notice: %s", walor_last_error(c));
-}
-
 static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
 {
     if (!valid_str(ref, 200))
@@ -510,6 +495,11 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
                            "UPDATE orders_order SET flags = flags | ?, payment_ref = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(WALOR_ORDER_F_PAID_AFTER_CANCEL), walor_s(ref ? ref : ""),
                                       walor_i(walor_now(c)), walor_i(id)));
+        /* staff are told from our subscriber once this commits (notify.c) */
+        if (rc >= 0)
+            rc = emit(c, "order.paid_after_cancel", id,
+                      json_pack("{s:i, s:I, s:I, s:I, s:s}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                                (json_int_t)o->user_id, "total", (json_int_t)o->total, "payment_ref", ref ? ref : ""));
         if (rc >= 0)
             rc = 2; /* committed, then WALOR_ERANGE */
     } else if (st != ORD_NEW) {
@@ -518,8 +508,6 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
         rc = move_paid(c, o, ref, "");
     }
     rc = tx_close(c, own, rc);
-    if (rc == 2)
-        tell_paid_after_cancel(c, o, ref);
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
