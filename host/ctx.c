@@ -103,8 +103,8 @@ static json_t *user_get(walor_ctx *c, int64_t user_id)
 {
     wh_rows *r = NULL;
     if (wh_db_query(c->w->db,
-                    "SELECT id, username, first_name, last_name, language_code, registered_at, role, blocked "
-                    "FROM wh_users WHERE id = ?",
+                    "SELECT id, username, first_name, last_name, language_code, registered_at, role, blocked, "
+                    "start_payload FROM wh_users WHERE id = ?",
                     WALOR_ARGS(walor_i(user_id)), &r) < 0)
         return NULL;
     json_t *u = NULL;
@@ -113,10 +113,13 @@ static json_t *user_get(walor_ctx *c, int64_t user_id)
         for (size_t i = 0; i < wh_g.nowners; i++)
             if (wh_g.owners[i] == user_id)
                 role = WALOR_ROLE_OWNER;
-        u = json_pack("{s:I, s:s?, s:s, s:s?, s:s?, s:I, s:i, s:b}", "id", (json_int_t)wh_rows_int(r, 0),
+        /* start_payload: what followed /start in the user's very first
+         * message (a referral plugin binds only on that first start) */
+        u = json_pack("{s:I, s:s?, s:s, s:s?, s:s?, s:I, s:i, s:b, s:s?}", "id", (json_int_t)wh_rows_int(r, 0),
                       "username", wh_rows_text(r, 1), "first_name", wh_rows_text(r, 2) ? wh_rows_text(r, 2) : "",
                       "last_name", wh_rows_text(r, 3), "language_code", wh_rows_text(r, 4), "registered_at",
-                      (json_int_t)wh_rows_int(r, 5), "role", (int)role, "blocked", (int)wh_rows_int(r, 7));
+                      (json_int_t)wh_rows_int(r, 5), "role", (int)role, "blocked", (int)wh_rows_int(r, 7),
+                      "start_payload", wh_rows_text(r, 8));
     }
     wh_rows_close(r);
     if (u)

@@ -32,6 +32,9 @@ PACKAGES=(
     # catalog plugin: reading .xlsx imports (libzip + expat: Debian has no
     # xlsx reader for C); its unit tests write fixtures with openpyxl
     libexpat1-dev python3-openpyxl
+    # loyalty plugin: promo and certificate codes compared in Unicode upper
+    # case (Cyrillic included) with GLib
+    libglib2.0-dev
 )
 
 missing_packages() {

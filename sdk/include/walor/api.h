@@ -143,7 +143,9 @@ struct walor_host_api {
 
     /* ---- users and staff [cb] ---- */
     /* the user's registration row as JSON: id, username, first_name,
-     * last_name, language_code, registered_at, role, blocked; borrowed */
+     * last_name, language_code, registered_at, role, blocked, and
+     * start_payload (what followed /start in the user's first message, when
+     * there was one: "ref42"); borrowed */
     json_t *(*user_get)(walor_ctx *c, int64_t user_id);
     /* F-HOST-03: record a staff action ("изменил статус заказа 42 → paid") */
     int32_t (*action_log)(walor_ctx *c, const char *what);

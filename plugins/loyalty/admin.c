@@ -1,0 +1,867 @@
+/* loyalty: the staff section "🎁 Промо и скидки" of the admin panel.
+ *   - promo codes (F-LOY-07): a creation conversation (code, %, limit,
+ *     days, one use per customer) with a check at every step, the list
+ *     with usage, a card with the latest uses, deactivate / activate,
+ *     delete [owner, with confirmation];
+ *   - gift certificates (F-LOY-08): create one or a batch (face value,
+ *     days, how many; codes are random), the list, a card with who used it
+ *     and when, send one to a customer as a message, delete [owner];
+ *   - a customer's bonuses and personal discount by customer ID (F-LOY-09,
+ *     until the CRM's client card calls the service).
+ * Roles are enforced by the host (prefix "loya" and the adm_* conversations
+ * need MANAGER, "loyo" OWNER); handlers still re-check that the object
+ * exists, since callback data can be stale or forged. Every change goes to
+ * the action log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "loy.h"
+
+#define LIST_PAGE 10
+#define BATCH_MAX 50
+#define DAYS_MAX 3650
+#define CERT_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" /* no O/0, I/1 */
+
+static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
+
+static const char *date_of(walor_ctx *c, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
+        return "";
+    return walor_ctx_printf(c, "%s", buf);
+}
+
+static walor_kb *kb_back(walor_ctx *c, const char *to)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), to);
+    return kb;
+}
+
+static int32_t show_section(walor_ctx *c)
+{
+    int64_t promos = 0, active = 0, certs = 0;
+    walor_db_int(c, "SELECT count(*) FROM loyalty_promo", NULL, 0, &promos);
+    walor_db_int(c, "SELECT count(*) FROM loyalty_promo WHERE active = 1", NULL, 0, &active);
+    walor_db_int(c, "SELECT count(*) FROM loyalty_cert WHERE state = 'active'", NULL, 0, &certs);
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.promos"), "loya:pl:0");
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.certs"), "loya:kl:0");
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.promo_new"), "loya:pn");
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.cert_new"), "loya:kn");
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.bonus"), "loya:ub");
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.discount"), "loya:ud");
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.btn.admin"), "m:core.admin");
+    return walor_edit(c,
+                      walor_textf(c, "loyalty.adm.title", "promos", loy_num(c, promos), "active", loy_num(c, active),
+                                  "certs", loy_num(c, certs), NULL),
+                      kb);
+}
+
+static int32_t gone(walor_ctx *c)
+{
+    if (loy_in_callback(c))
+        walor_alert(c, T(c, "loyalty.adm.not_found"));
+    return show_section(c);
+}
+
+/* ---- promo codes ---- */
+
+static const char *promo_state(walor_ctx *c, int64_t active, int64_t expires, int64_t limit, int64_t used)
+{
+    if (!active)
+        return T(c, "loyalty.adm.st.off");
+    if (expires && walor_now(c) >= expires)
+        return T(c, "loyalty.adm.st.expired");
+    if (limit && used >= limit)
+        return T(c, "loyalty.adm.st.exhausted");
+    return T(c, "loyalty.adm.st.on");
+}
+
+static const char *limit_text(walor_ctx *c, int64_t used, int64_t limit)
+{
+    return limit ? walor_ctx_printf(c, "%lld/%lld", (long long)used, (long long)limit)
+                 : walor_ctx_printf(c, "%lld/∞", (long long)used);
+}
+
+static int32_t promo_list(walor_ctx *c, int64_t page)
+{
+    int64_t total = 0;
+    walor_db_int(c, "SELECT count(*) FROM loyalty_promo", NULL, 0, &total);
+    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
+    if (page >= pages)
+        page = pages - 1;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
+                                "ORDER BY id DESC LIMIT ? OFFSET ?",
+                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
+    if (rc < 0)
+        return rc;
+    walor_kb *kb = walor_kb_new(c);
+    const char *html = T(c, total ? "loyalty.adm.promos" : "loyalty.adm.promos_none");
+    while (walor_row_next(r) == 1) {
+        int64_t id = walor_col_int(r, 0);
+        const char *code = walor_col_text(r, 1);
+        html = walor_ctx_printf(
+            c, "%s\n%s", html,
+            walor_textf(c, "loyalty.adm.promo_row", "code", loy_esc(c, code), "pct", loy_num(c, walor_col_int(r, 2)),
+                        "uses", limit_text(c, walor_col_int(r, 4), walor_col_int(r, 3)), "state",
+                        promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), walor_col_int(r, 3),
+                                    walor_col_int(r, 4)),
+                        NULL));
+        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:p:%lld", (long long)id));
+        walor_kb_row(kb);
+    }
+    walor_rows_close(r);
+    if (page > 0)
+        walor_kb_button(kb, T(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loya:pl:%lld", (long long)page - 1));
+    if (page + 1 < pages)
+        walor_kb_button(kb, T(c, "loyalty.btn.older"), walor_ctx_printf(c, "loya:pl:%lld", (long long)page + 1));
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.promo_new"), "loya:pn");
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
+    return walor_edit(c, html, kb);
+}
+
+static int32_t promo_card(walor_ctx *c, int64_t id)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
+                                "FROM loyalty_promo WHERE id = ?",
+                                WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) != 1) {
+        walor_rows_close(r);
+        return gone(c);
+    }
+    int64_t pct = walor_col_int(r, 1), limit = walor_col_int(r, 2), used = walor_col_int(r, 3),
+            exp = walor_col_int(r, 4), once = walor_col_int(r, 5), active = walor_col_int(r, 6);
+    const char *code = loy_esc(c, walor_col_text(r, 0));
+    walor_rows_close(r);
+    const char *html = walor_textf(c, "loyalty.adm.promo_card", "code", code, "pct", loy_num(c, pct), "uses",
+                                   limit_text(c, used, limit), "till",
+                                   exp ? date_of(c, exp - 1) : T(c, "loyalty.adm.forever"), "once",
+                                   T(c, once ? "loyalty.adm.yes" : "loyalty.adm.no"), "state",
+                                   promo_state(c, active, exp, limit, used), NULL);
+    rc = walor_db_query(c, "SELECT order_id, user_id, state, at FROM loyalty_promo_use WHERE promo_id = ? "
+                           "ORDER BY at DESC, order_id DESC LIMIT 10",
+                        WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    int any = 0;
+    while (walor_row_next(r) == 1) {
+        if (!any++)
+            html = walor_ctx_printf(c, "%s\n\n%s", html, T(c, "loyalty.adm.promo_uses"));
+        const char *st = walor_col_text(r, 2);
+        html = walor_ctx_printf(c, "%s\n%s", html,
+                                walor_textf(c, "loyalty.adm.use_row", "order", loy_num(c, walor_col_int(r, 0)), "user",
+                                            loy_user_label(c, walor_col_int(r, 1)), "date",
+                                            date_of(c, walor_col_int(r, 3)), "state",
+                                            T(c, !strcmp(st, "used") ? "loyalty.adm.use.used"
+                                                 : !strcmp(st, "over") ? "loyalty.adm.use.over"
+                                                                       : "loyalty.adm.use.released"),
+                                            NULL));
+    }
+    walor_rows_close(r);
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, T(c, active ? "loyalty.adm.btn.deactivate" : "loyalty.adm.btn.activate"),
+                    walor_ctx_printf(c, "loya:%s:%lld", active ? "poff" : "pon", (long long)id));
+    if (walor_role(c) >= WALOR_ROLE_OWNER)
+        walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:pdel:%lld", (long long)id));
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:pl:0");
+    return walor_edit(c, html, kb);
+}
+
+static int32_t promo_toggle(walor_ctx *c, int64_t id, int on)
+{
+    const char *code = NULL;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_promo WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) == 1)
+        code = walor_ctx_printf(c, "%s", walor_col_text(r, 0));
+    walor_rows_close(r);
+    if (!code)
+        return gone(c);
+    rc = walor_db_exec(c, "UPDATE loyalty_promo SET active = ? WHERE id = ?", WALOR_ARGS(walor_i(on), walor_i(id)));
+    if (rc < 0)
+        return rc;
+    loy_log_action(c, walor_ctx_printf(c, "%s промокод %s", on ? "включил" : "деактивировал", code));
+    walor_answer(c, T(c, on ? "loyalty.adm.activated" : "loyalty.adm.deactivated"));
+    return promo_card(c, id);
+}
+
+/* ---- promo creation: code → pct → limit → days → once ---- */
+
+static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
+
+static walor_kb *kb_cancel(walor_ctx *c)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_conv_button(kb, T(c, "loyalty.btn.cancel"), "cancel");
+    return kb;
+}
+
+static int32_t again(walor_ctx *c, const char *why)
+{
+    return walor_reply(c, walor_textf(c, "loyalty.adm.err", "why", loy_esc(c, why), NULL), kb_cancel(c));
+}
+
+static int num_in(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+    while (*s == ' ')
+        s++;
+    int64_t v = 0;
+    if (!strcmp(s, "0")) {
+        v = 0;
+    } else if (loy_parse_id(s, &v) != 0) {
+        return -1;
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int32_t pc_ask_code(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.code"), kb_cancel(c)); }
+static int32_t pc_ask_pct(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.pct"), kb_cancel(c)); }
+static int32_t pc_ask_limit(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.limit"), kb_cancel(c)); }
+static int32_t pc_ask_days(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.days"), kb_cancel(c)); }
+static int32_t pc_ask_once(walor_ctx *c)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_conv_button(kb, T(c, "loyalty.adm.once_yes"), "once:1");
+    walor_kb_conv_button(kb, T(c, "loyalty.adm.once_no"), "once:0");
+    walor_kb_row(kb);
+    walor_kb_conv_button(kb, T(c, "loyalty.btn.cancel"), "cancel");
+    return walor_reply(c, T(c, "loyalty.adm.pc.once"), kb);
+}
+
+static int32_t conv_cancel(walor_ctx *c)
+{
+    walor_conv_end(c);
+    walor_kb *kb = kb_back(c, "loya:s");
+    return walor_edit(c, T(c, "loyalty.adm.cancelled"), kb);
+}
+
+static int32_t pc_code(walor_ctx *c, const char *text)
+{
+    char *code = loy_code_norm(c, text);
+    if (!code || strlen(code) < 3)
+        return again(c, T(c, "loyalty.adm.err.code"));
+    loy_promo p;
+    int32_t rc = loy_promo_find(c, code, &p);
+    if (rc == 0)
+        return again(c, T(c, "loyalty.adm.err.code_taken"));
+    if (rc != WALOR_ENOTFOUND)
+        return rc;
+    json_object_set_new(D(c), "code", json_string(code));
+    return walor_conv_goto(c, "pct");
+}
+
+static int32_t pc_pct(walor_ctx *c, const char *text)
+{
+    int64_t v;
+    if (num_in(text, 1, 100, &v) < 0)
+        return again(c, T(c, "loyalty.adm.err.pct"));
+    json_object_set_new(D(c), "pct", json_integer(v));
+    return walor_conv_goto(c, "limit");
+}
+
+static int32_t pc_limit(walor_ctx *c, const char *text)
+{
+    int64_t v;
+    if (num_in(text, 0, 1000000, &v) < 0)
+        return again(c, T(c, "loyalty.adm.err.limit"));
+    json_object_set_new(D(c), "limit", json_integer(v));
+    return walor_conv_goto(c, "days");
+}
+
+static int32_t pc_days(walor_ctx *c, const char *text)
+{
+    int64_t v;
+    if (num_in(text, 0, DAYS_MAX, &v) < 0)
+        return again(c, T(c, "loyalty.adm.err.days"));
+    json_object_set_new(D(c), "days", json_integer(v));
+    return walor_conv_goto(c, "once");
+}
+
+static int32_t pc_button(walor_ctx *c, const char *arg)
+{
+    if (strncmp(arg, "once:", 5) != 0)
+        return conv_cancel(c);
+    json_t *d = D(c);
+    const char *code = json_string_value(json_object_get(d, "code"));
+    int64_t pct = json_integer_value(json_object_get(d, "pct")), limit = json_integer_value(json_object_get(d, "limit")),
+            days = json_integer_value(json_object_get(d, "days")), once = arg[5] == '1';
+    if (!code || pct < 1 || pct > 100) /* the data is ours, but a restart may have lost a step */
+        return conv_cancel(c);
+    int64_t now = walor_now(c), exp = days ? now + days * 86400 : 0, id = 0;
+    int32_t rc = walor_db_int(c,
+                              "INSERT INTO loyalty_promo(code, pct, usage_limit, expires_at, once_per_user, created_by, "
+                              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING RETURNING id",
+                              WALOR_ARGS(walor_s(code), walor_i(pct), walor_i(limit), walor_i(exp), walor_i(once),
+                                         walor_i(walor_user_id(c)), walor_i(now)),
+                              &id);
+    if (rc == WALOR_ENOTFOUND) {
+        walor_conv_goto(c, "code");
+        return again(c, T(c, "loyalty.adm.err.code_taken"));
+    }
+    if (rc < 0)
+        return rc;
+    walor_conv_end(c);
+    loy_log_action(c, walor_ctx_printf(c, "создал промокод %s: %lld%%, лимит %lld, дней %lld%s", code, (long long)pct,
+                                       (long long)limit, (long long)days, once ? ", один раз на клиента" : ""));
+    walor_answer(c, T(c, "loyalty.adm.created"));
+    return promo_card(c, id);
+}
+
+static const walor_conv_state ST_PROMO[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "code", .on_enter = pc_ask_code, .on_message = pc_code,
+     .on_callback = pc_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "pct", .on_enter = pc_ask_pct, .on_message = pc_pct,
+     .on_callback = pc_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "limit", .on_enter = pc_ask_limit, .on_message = pc_limit,
+     .on_callback = pc_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "days", .on_enter = pc_ask_days, .on_message = pc_days,
+     .on_callback = pc_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "once", .on_enter = pc_ask_once, .on_callback = pc_button},
+};
+
+/* ---- certificates ---- */
+
+static const char *cert_state(walor_ctx *c, const char *state, int64_t expires)
+{
+    if (strcmp(state, "active") != 0)
+        return T(c, "loyalty.adm.st.used");
+    if (walor_now(c) >= expires)
+        return T(c, "loyalty.adm.st.expired");
+    return T(c, "loyalty.adm.st.on");
+}
+
+static int32_t cert_list(walor_ctx *c, int64_t page)
+{
+    int64_t total = 0;
+    walor_db_int(c, "SELECT count(*) FROM loyalty_cert", NULL, 0, &total);
+    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
+    if (page >= pages)
+        page = pages - 1;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
+                                "ORDER BY id DESC LIMIT ? OFFSET ?",
+                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
+    if (rc < 0)
+        return rc;
+    walor_kb *kb = walor_kb_new(c);
+    const char *html = T(c, total ? "loyalty.adm.certs" : "loyalty.adm.certs_none");
+    while (walor_row_next(r) == 1) {
+        int64_t id = walor_col_int(r, 0);
+        const char *code = walor_col_text(r, 1);
+        html = walor_ctx_printf(c, "%s\n%s", html,
+                                walor_textf(c, "loyalty.adm.cert_row", "code", loy_esc(c, code), "face",
+                                            walor_money(c, walor_col_int(r, 2)), "state",
+                                            cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL));
+        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:k:%lld", (long long)id));
+        walor_kb_row(kb);
+    }
+    walor_rows_close(r);
+    if (page > 0)
+        walor_kb_button(kb, T(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loya:kl:%lld", (long long)page - 1));
+    if (page + 1 < pages)
+        walor_kb_button(kb, T(c, "loyalty.btn.older"), walor_ctx_printf(c, "loya:kl:%lld", (long long)page + 1));
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.cert_new"), "loya:kn");
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
+    return walor_edit(c, html, kb);
+}
+
+static int32_t cert_card(walor_ctx *c, int64_t id)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c,
+                                "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
+                                "FROM loyalty_cert WHERE id = ?",
+                                WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) != 1) {
+        walor_rows_close(r);
+        return gone(c);
+    }
+    const char *code = loy_esc(c, walor_col_text(r, 0));
+    int64_t face = walor_col_int(r, 1), bal = walor_col_int(r, 2), exp = walor_col_int(r, 3),
+            by = walor_col_int(r, 5), order = walor_col_int(r, 6), at = walor_col_int(r, 7), sent = walor_col_int(r, 8);
+    const char *state = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
+    walor_rows_close(r);
+    const char *html = walor_textf(c, "loyalty.adm.cert_card", "code", code, "face", walor_money(c, face), "balance",
+                                   walor_money(c, bal), "till", date_of(c, exp - 1), "state", cert_state(c, state, exp),
+                                   NULL);
+    if (by)
+        html = walor_ctx_printf(c, "%s\n%s", html,
+                                walor_textf(c, "loyalty.adm.cert_used", "user", loy_user_label(c, by), "order",
+                                            loy_num(c, order), "date", date_of(c, at), NULL));
+    if (sent)
+        html = walor_ctx_printf(c, "%s\n%s", html,
+                                walor_textf(c, "loyalty.adm.cert_sent", "user", loy_user_label(c, sent), NULL));
+    walor_kb *kb = walor_kb_new(c);
+    if (!strcmp(state, "active"))
+        walor_kb_button(kb, T(c, "loyalty.adm.btn.send"), walor_ctx_printf(c, "loya:ks:%lld", (long long)id));
+    if (walor_role(c) >= WALOR_ROLE_OWNER)
+        walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:kdel:%lld", (long long)id));
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:kl:0");
+    return walor_edit(c, html, kb);
+}
+
+static char *new_cert_code(walor_ctx *c)
+{
+    unsigned char rnd[8];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        return NULL;
+    char s[16] = "GIFT-";
+    for (size_t i = 0; i < sizeof rnd; i++)
+        s[5 + i] = CERT_ALPHABET[rnd[i] % (sizeof CERT_ALPHABET - 1)];
+    s[5 + sizeof rnd] = 0;
+    return walor_ctx_printf(c, "%s", s);
+}
+
+static int32_t kc_ask_face(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.kc.face"), kb_cancel(c)); }
+static int32_t kc_ask_days(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.kc.days"), kb_cancel(c)); }
+static int32_t kc_ask_count(walor_ctx *c)
+{
+    return walor_reply(c, walor_textf(c, "loyalty.adm.kc.count", "max", loy_num(c, BATCH_MAX), NULL), kb_cancel(c));
+}
+
+static int32_t kc_face(walor_ctx *c, const char *text)
+{
+    int64_t k = 0;
+    if (loy_parse_rub(text, &k) < 0 || k < 100 || k % 100 != 0)
+        return again(c, T(c, "loyalty.adm.err.face"));
+    json_object_set_new(D(c), "face", json_integer(k));
+    return walor_conv_goto(c, "days");
+}
+
+static int32_t kc_days(walor_ctx *c, const char *text)
+{
+    int64_t v;
+    if (num_in(text, 1, DAYS_MAX, &v) < 0)
+        return again(c, T(c, "loyalty.adm.err.cert_days"));
+    json_object_set_new(D(c), "days", json_integer(v));
+    return walor_conv_goto(c, "count");
+}
+
+static int32_t kc_count(walor_ctx *c, const char *text)
+{
+    int64_t n;
+    if (num_in(text, 1, BATCH_MAX, &n) < 0)
+        return again(c, walor_textf(c, "loyalty.adm.err.count", "max", loy_num(c, BATCH_MAX), NULL));
+    json_t *d = D(c);
+    int64_t face = json_integer_value(json_object_get(d, "face")), days = json_integer_value(json_object_get(d, "days"));
+    if (face <= 0 || days <= 0)
+        return conv_cancel(c);
+    int64_t now = walor_now(c);
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    const char *list = "";
+    for (int64_t i = 0; i < n && rc >= 0; i++) {
+        char *code = NULL;
+        /* a random code that is taken already is drawn again */
+        for (int tries = 0; tries < 5 && rc >= 0; tries++) {
+            code = new_cert_code(c);
+            if (!code) {
+                rc = WALOR_EINVAL;
+                break;
+            }
+            rc = walor_db_exec(c, "INSERT INTO loyalty_cert(code, face, balance, expires_at, created_by, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
+                               WALOR_ARGS(walor_s(code), walor_i(face), walor_i(face), walor_i(now + days * 86400),
+                                          walor_i(walor_user_id(c)), walor_i(now)));
+            if (rc == 1)
+                break;
+        }
+        if (rc == 0)
+            rc = WALOR_EEXIST;
+        if (rc > 0)
+            list = walor_ctx_printf(c, "%s\n<code>%s</code>", list, code);
+    }
+    if (rc >= 0)
+        rc = loy_log_action(c, walor_ctx_printf(c, "создал сертификаты: %lld шт. по %s на %lld дн.", (long long)n,
+                                                walor_money(c, face), (long long)days));
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    rc = walor_tx_commit(c);
+    if (rc < 0)
+        return rc;
+    walor_conv_end(c);
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.certs"), "loya:kl:0");
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
+    return walor_reply(c,
+                       walor_textf(c, "loyalty.adm.certs_created", "n", loy_num(c, n), "face", walor_money(c, face),
+                                   "till", date_of(c, now + days * 86400 - 1), "list", list, NULL),
+                       kb);
+}
+
+static int32_t any_button(walor_ctx *c, const char *arg)
+{
+    (void)arg; /* only "cancel" */
+    return conv_cancel(c);
+}
+
+static const walor_conv_state ST_CERT[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "face", .on_enter = kc_ask_face, .on_message = kc_face,
+     .on_callback = any_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "days", .on_enter = kc_ask_days, .on_message = kc_days,
+     .on_callback = any_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "count", .on_enter = kc_ask_count, .on_message = kc_count,
+     .on_callback = any_button},
+};
+
+/* ---- send a certificate to a customer ---- */
+
+static int32_t ks_ask(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ks.who"), kb_cancel(c)); }
+
+static int32_t ks_who(walor_ctx *c, const char *text)
+{
+    int64_t uid = 0, id = json_integer_value(json_object_get(D(c), "cert"));
+    while (*text == ' ')
+        text++;
+    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+        return again(c, T(c, "loyalty.adm.err.user"));
+    loy_cert k;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_cert WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
+    walor_rows_close(r);
+    walor_conv_end(c);
+    if (!code || loy_cert_find(c, code, &k) != 0 || loy_cert_refusal(c, &k))
+        return walor_reply(c, T(c, "loyalty.adm.cert_unsendable"), kb_back(c, "loya:kl:0"));
+    rc = walor_send(c, uid,
+                    walor_textf(c, "loyalty.push.cert", "code", loy_esc(c, k.code), "sum", walor_money(c, k.balance),
+                                "till", date_of(c, k.expires_at - 1), NULL),
+                    NULL, 0, NULL);
+    if (rc == WALOR_EBLOCKED)
+        return walor_reply(c, T(c, "loyalty.adm.blocked"), kb_back(c, "loya:kl:0"));
+    if (rc < 0)
+        return rc;
+    rc = walor_db_exec(c, "UPDATE loyalty_cert SET sent_to = ? WHERE id = ?", WALOR_ARGS(walor_i(uid), walor_i(id)));
+    if (rc < 0)
+        return rc;
+    loy_log_action(c, walor_ctx_printf(c, "отправил сертификат %s клиенту %lld", k.code, (long long)uid));
+    walor_reply(c, walor_textf(c, "loyalty.adm.cert_sent_ok", "user", loy_user_label(c, uid), NULL), NULL);
+    return cert_card(c, id);
+}
+
+static const walor_conv_state ST_SEND[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ks_ask, .on_message = ks_who,
+     .on_callback = any_button},
+};
+
+/* ---- a customer's bonuses and discount: who → amount → reason / who → pct ---- */
+
+static int32_t ub_ask_who(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.who"), kb_cancel(c)); }
+
+static int32_t ub_who(walor_ctx *c, const char *text)
+{
+    int64_t uid = 0, bal = 0, pct = 0;
+    while (*text == ' ')
+        text++;
+    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+        return again(c, T(c, "loyalty.adm.err.user"));
+    int32_t rc = loy_balance(c, uid, &bal);
+    if (rc == 0)
+        rc = loy_personal_pct(c, uid, &pct);
+    if (rc < 0)
+        return rc;
+    json_object_set_new(D(c), "user", json_integer(uid));
+    walor_reply(c, walor_textf(c, "loyalty.adm.ub.card", "user", loy_user_label(c, uid), "balance",
+                               walor_money(c, bal), "pct", loy_num(c, pct), NULL),
+                NULL);
+    return walor_conv_goto(c, "amount");
+}
+
+static int32_t ub_ask_amount(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.amount"), kb_cancel(c)); }
+
+static int32_t ub_amount(walor_ctx *c, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    int neg = *text == '-' || !strncmp(text, "\xE2\x88\x92", 3); /* - or − */
+    if (*text == '+' || *text == '-')
+        text++;
+    else if (neg)
+        text += 3;
+    int64_t k = 0;
+    if (loy_parse_rub(text, &k) < 0 || k == 0)
+        return again(c, T(c, "loyalty.adm.err.amount"));
+    json_object_set_new(D(c), "amount", json_integer(neg ? -k : k));
+    return walor_conv_goto(c, "reason");
+}
+
+static int32_t ub_ask_reason(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.reason"), kb_cancel(c)); }
+
+static int32_t ub_reason(walor_ctx *c, const char *text)
+{
+    while (*text == ' ')
+        text++;
+    if (!*text || strlen(text) > 200)
+        return again(c, T(c, "loyalty.adm.err.reason"));
+    json_t *d = D(c);
+    int64_t uid = json_integer_value(json_object_get(d, "user")), amount = json_integer_value(json_object_get(d, "amount"));
+    int64_t bal = 0;
+    int32_t rc = loy_staff_add_bonus(c, uid, amount, text, &bal);
+    if (rc == WALOR_ERANGE) {
+        walor_conv_goto(c, "amount");
+        return again(c, T(c, "loyalty.adm.err.below_zero"));
+    }
+    if (rc == WALOR_ENOTFOUND || rc == WALOR_EINVAL) {
+        walor_conv_end(c);
+        return walor_reply(c, T(c, "loyalty.adm.err.user"), kb_back(c, "loya:s"));
+    }
+    if (rc < 0)
+        return rc;
+    walor_conv_end(c);
+    return walor_reply(c,
+                       walor_textf(c, "loyalty.adm.ub.done", "user", loy_user_label(c, uid), "balance",
+                                   walor_money(c, bal), NULL),
+                       kb_back(c, "loya:s"));
+}
+
+static const walor_conv_state ST_BONUS[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ub_ask_who, .on_message = ub_who,
+     .on_callback = any_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "amount", .on_enter = ub_ask_amount, .on_message = ub_amount,
+     .on_callback = any_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "reason", .on_enter = ub_ask_reason, .on_message = ub_reason,
+     .on_callback = any_button},
+};
+
+static int32_t ud_who(walor_ctx *c, const char *text)
+{
+    int64_t uid = 0, pct = 0;
+    while (*text == ' ')
+        text++;
+    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+        return again(c, T(c, "loyalty.adm.err.user"));
+    int32_t rc = loy_personal_pct(c, uid, &pct);
+    if (rc < 0)
+        return rc;
+    json_object_set_new(D(c), "user", json_integer(uid));
+    walor_reply(c, walor_textf(c, "loyalty.adm.ud.card", "user", loy_user_label(c, uid), "pct", loy_num(c, pct), NULL),
+                NULL);
+    return walor_conv_goto(c, "pct");
+}
+
+static int32_t ud_ask_pct(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ud.pct"), kb_cancel(c)); }
+
+static int32_t ud_pct(walor_ctx *c, const char *text)
+{
+    int64_t pct;
+    char *t = walor_ctx_printf(c, "%s", text);
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '%'))
+        t[--n] = 0;
+    if (num_in(t, 0, 99, &pct) < 0)
+        return again(c, T(c, "loyalty.adm.err.disc"));
+    int64_t uid = json_integer_value(json_object_get(D(c), "user"));
+    int32_t rc = loy_staff_set_discount(c, uid, pct);
+    walor_conv_end(c);
+    if (rc == WALOR_ENOTFOUND)
+        return walor_reply(c, T(c, "loyalty.adm.err.user"), kb_back(c, "loya:s"));
+    if (rc < 0)
+        return rc;
+    return walor_reply(c,
+                       walor_textf(c, "loyalty.adm.ud.done", "user", loy_user_label(c, uid), "pct", loy_num(c, pct),
+                                   NULL),
+                       kb_back(c, "loya:s"));
+}
+
+static const walor_conv_state ST_DISC[] = {
+    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ub_ask_who, .on_message = ud_who,
+     .on_callback = any_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "pct", .on_enter = ud_ask_pct, .on_message = ud_pct,
+     .on_callback = any_button},
+};
+
+/* ---- callbacks ---- */
+
+/* "<tag>:<id>" → id; -1 when the tag differs or the id is malformed */
+static int64_t arg_id(const char *arg, const char *tag)
+{
+    size_t n = strlen(tag);
+    int64_t id = 0;
+    if (strncmp(arg, tag, n) != 0 || arg[n] != ':')
+        return -1;
+    if (!strcmp(arg + n + 1, "0"))
+        return 0;
+    return loy_parse_id(arg + n + 1, &id) == 0 ? id : -1;
+}
+
+static int32_t on_adm(walor_ctx *c, const char *arg)
+{
+    int64_t id;
+    if ((id = arg_id(arg, "pl")) >= 0)
+        return promo_list(c, id);
+    if ((id = arg_id(arg, "p")) > 0)
+        return promo_card(c, id);
+    if ((id = arg_id(arg, "poff")) > 0)
+        return promo_toggle(c, id, 0);
+    if ((id = arg_id(arg, "pon")) > 0)
+        return promo_toggle(c, id, 1);
+    if ((id = arg_id(arg, "kl")) >= 0)
+        return cert_list(c, id);
+    if ((id = arg_id(arg, "k")) > 0)
+        return cert_card(c, id);
+    if ((id = arg_id(arg, "ks")) > 0) {
+        int64_t n = 0;
+        walor_db_int(c, "SELECT count(*) FROM loyalty_cert WHERE id = ? AND state = 'active'", WALOR_ARGS(walor_i(id)),
+                     &n);
+        if (!n)
+            return gone(c);
+        json_t *d = json_pack("{s:I}", "cert", (json_int_t)id);
+        int32_t rc = walor_conv_start(c, "adm_send", NULL, d);
+        json_decref(d);
+        return rc;
+    }
+    if (!strcmp(arg, "pn"))
+        return walor_conv_start(c, "adm_promo", NULL, NULL);
+    if (!strcmp(arg, "kn"))
+        return walor_conv_start(c, "adm_cert", NULL, NULL);
+    if (!strcmp(arg, "ub"))
+        return walor_conv_start(c, "adm_bonus", NULL, NULL);
+    if (!strcmp(arg, "ud"))
+        return walor_conv_start(c, "adm_disc", NULL, NULL);
+    if (strcmp(arg, "s") != 0 && loy_in_callback(c))
+        walor_alert(c, T(c, "loyalty.adm.not_found"));
+    return show_section(c);
+}
+
+static int32_t delete_row(walor_ctx *c, const char *table, int64_t id)
+{
+    int promo = !strcmp(table, "promo");
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, promo ? "SELECT code FROM loyalty_promo WHERE id = ?"
+                                         : "SELECT code FROM loyalty_cert WHERE id = ?",
+                                WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
+    walor_rows_close(r);
+    if (!code)
+        return gone(c);
+    rc = walor_db_exec(c, promo ? "DELETE FROM loyalty_promo WHERE id = ?" : "DELETE FROM loyalty_cert WHERE id = ?",
+                       WALOR_ARGS(walor_i(id)));
+    if (rc < 0)
+        return rc;
+    loy_log_action(c, walor_ctx_printf(c, "удалил %s %s", promo ? "промокод" : "сертификат", code));
+    walor_answer(c, T(c, "loyalty.adm.deleted"));
+    return promo ? promo_list(c, 0) : cert_list(c, 0);
+}
+
+static int32_t confirm(walor_ctx *c, const char *what, const char *yes, const char *no)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, T(c, "loyalty.adm.btn.delete_yes"), yes);
+    walor_kb_button(kb, T(c, "loyalty.btn.cancel"), no);
+    return walor_edit(c, walor_textf(c, "loyalty.adm.delete_q", "what", what, NULL), kb);
+}
+
+static int32_t on_own(walor_ctx *c, const char *arg)
+{
+    int64_t id;
+    if ((id = arg_id(arg, "pdel")) > 0) {
+        loy_promo p;
+        walor_rows *r = NULL;
+        int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_promo WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+        if (rc < 0)
+            return rc;
+        const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
+        walor_rows_close(r);
+        if (!code || loy_promo_find(c, code, &p) != 0)
+            return gone(c);
+        return confirm(c, walor_textf(c, "loyalty.adm.what_promo", "code", loy_esc(c, code), NULL),
+                       walor_ctx_printf(c, "loyo:pdok:%lld", (long long)id),
+                       walor_ctx_printf(c, "loya:p:%lld", (long long)id));
+    }
+    if ((id = arg_id(arg, "kdel")) > 0) {
+        walor_rows *r = NULL;
+        int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_cert WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+        if (rc < 0)
+            return rc;
+        const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
+        walor_rows_close(r);
+        if (!code)
+            return gone(c);
+        return confirm(c, walor_textf(c, "loyalty.adm.what_cert", "code", loy_esc(c, code), NULL),
+                       walor_ctx_printf(c, "loyo:kdok:%lld", (long long)id),
+                       walor_ctx_printf(c, "loya:k:%lld", (long long)id));
+    }
+    if ((id = arg_id(arg, "pdok")) > 0)
+        return delete_row(c, "promo", id);
+    if ((id = arg_id(arg, "kdok")) > 0)
+        return delete_row(c, "cert", id);
+    return gone(c);
+}
+
+static int32_t on_menu(walor_ctx *c) { return show_section(c); }
+
+static const char HELP[] =
+    "<b>🎁 Промо и скидки</b>\n"
+    "🛠 → 🎁 Промо и скидки.\n"
+    "• <b>Промокод</b>: код (буквы, цифры, «-», регистр не важен), скидка в %, лимит использований (0 — без "
+    "лимита), срок в днях (0 — бессрочно), один раз на клиента или нет. Использование засчитывается при оплате "
+    "заказа и возвращается при его отмене. В карточке — статистика, деактивация; удаляет владелец.\n"
+    "• <b>Сертификаты</b>: номинал в рублях, срок в днях, количество (можно пачкой). Коды вида GIFT-XXXXXXXX. "
+    "Сертификат гасится при оплате и снова активен при отмене заказа; кнопка «✉️ Отправить клиенту» шлёт код "
+    "сообщением.\n"
+    "• <b>Бонусы клиента</b> и <b>скидка клиента</b> — по ID клиента; клиент получает уведомление.\n"
+    "Порядок скидок в заказе: скидка товара → персональная → промокод → сертификат → бонусы; доставка без скидок.";
+
+int32_t loy_admin_register(walor_plugin *p)
+{
+    const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
+                                 .order = 400, .id = "loyalty", .label = "🎁 Промо и скидки", .on_press = on_menu};
+    const walor_callback_def adm = {.struct_size = sizeof adm, .min_role = WALOR_ROLE_MANAGER, .prefix = "loya",
+                                    .handler = on_adm};
+    const walor_callback_def own = {.struct_size = sizeof own, .min_role = WALOR_ROLE_OWNER, .prefix = "loyo",
+                                    .handler = on_own};
+    const walor_conv_def convs[] = {
+        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_promo",
+         .states = ST_PROMO, .nstates = sizeof ST_PROMO / sizeof ST_PROMO[0], .timeout_s = 1800},
+        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_cert", .states = ST_CERT,
+         .nstates = sizeof ST_CERT / sizeof ST_CERT[0], .timeout_s = 1800},
+        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_send", .states = ST_SEND,
+         .nstates = 1, .timeout_s = 1800},
+        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_bonus",
+         .states = ST_BONUS, .nstates = sizeof ST_BONUS / sizeof ST_BONUS[0], .timeout_s = 1800},
+        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_disc", .states = ST_DISC,
+         .nstates = sizeof ST_DISC / sizeof ST_DISC[0], .timeout_s = 1800},
+    };
+    int32_t rc = walor_menu(p, &menu);
+    if (!rc) rc = walor_callback(p, &adm);
+    if (!rc) rc = walor_callback(p, &own);
+    for (size_t i = 0; !rc && i < sizeof convs / sizeof convs[0]; i++)
+        rc = walor_conversation(p, &convs[i]);
+    if (!rc) rc = walor_help(p, "🎁 Промо и скидки", HELP, WALOR_ROLE_MANAGER);
+    return rc;
+}

@@ -1,0 +1,170 @@
+/* loyalty: bonuses and cashback, the referral program with tiers, promo
+ * codes, gift certificates and personal discounts (README.md). This file
+ * registers the parts, the settings and the migrations, and holds the
+ * small helpers they share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "calc.h"
+#include "loy.h"
+
+/* texts.c */
+extern const char *const loy_texts[][2];
+extern const size_t loy_ntexts;
+
+char *loy_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
+char *loy_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
+
+int64_t loy_setting(walor_ctx *c, const char *key, int64_t dflt)
+{
+    int64_t v = dflt;
+    if (walor_setting_int(c, walor_ctx_printf(c, "loyalty.%s", key), &v) != 0)
+        return dflt;
+    return v;
+}
+
+int loy_in_callback(walor_ctx *c)
+{
+    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+}
+
+int loy_parse_id(const char *s, int64_t *out)
+{
+    if (!s || *s < '1' || *s > '9')
+        return -1;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int32_t loy_log_action(walor_ctx *c, const char *what)
+{
+    int32_t rc = walor_action_log(c, what);
+    if (rc < 0)
+        walor_log(c, WALOR_LOG_WARN, "loyalty: action log: %s", walor_last_error(c));
+    return rc < 0 ? rc : 0;
+}
+
+int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html)
+{
+    int32_t rc = walor_send(c, user_id, html, NULL, 0, NULL);
+    if (rc < 0 && rc != WALOR_EBLOCKED)
+        walor_log(c, WALOR_LOG_WARN, "loyalty: message to %lld: %s", (long long)user_id, walor_last_error(c));
+    return 0;
+}
+
+char *loy_user_label(walor_ctx *c, int64_t user_id)
+{
+    json_t *u = walor_user_get(c, user_id);
+    const char *name = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
+    const char *un = u ? json_string_value(json_object_get(u, "username")) : NULL;
+    if (un && *un)
+        return walor_ctx_printf(c, "%s (@%s, %lld)", loy_esc(c, name && *name ? name : "—"), loy_esc(c, un),
+                                (long long)user_id);
+    return walor_ctx_printf(c, "%s (%lld)", loy_esc(c, name && *name ? name : "—"), (long long)user_id);
+}
+
+int32_t loy_tx_open(walor_ctx *c, int *own)
+{
+    int32_t active = walor_tx_active(c);
+    if (active < 0)
+        return active; /* a host without tx_active: .min_host_minor keeps it from loading us */
+    *own = !active;
+    return *own ? walor_tx_begin(c) : 0;
+}
+
+int32_t loy_tx_close(walor_ctx *c, int own, int32_t rc)
+{
+    if (!own)
+        return rc;
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    return walor_tx_commit(c);
+}
+
+static int32_t check_tiers(walor_ctx *c, const char *value, const char **why)
+{
+    (void)c;
+    loy_tier t[LOY_TIERS_MAX];
+    return loy_tiers_parse(value, t, LOY_TIERS_MAX, why) < 0 ? WALOR_EINVAL : 0;
+}
+
+static int32_t wipe(walor_ctx *c, int64_t user_id)
+{
+    static const char *const SQL[] = {
+        "DELETE FROM loyalty_ledger WHERE user_id = ?",
+        "DELETE FROM loyalty_referral WHERE friend_id = ?",
+        "DELETE FROM loyalty_personal WHERE user_id = ?",
+        "DELETE FROM loyalty_cart_promo WHERE user_id = ?",
+    };
+    for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++) {
+        int32_t rc = walor_db_exec(c, SQL[i], WALOR_ARGS(walor_i(user_id)));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const char HELP[] =
+    "<b>💎 Бонусы</b>\n"
+    "За каждый выполненный заказ начисляется кэшбэк бонусами; ими можно оплатить часть следующих заказов "
+    "(шаг «Бонусы» при оформлении). Баланс и история — «💎 Мои бонусы» или /bonus.\n"
+    "Пригласите друга по своей ссылке из «Мои бонусы»: после его первого оплаченного заказа вы получите бонусы, "
+    "а потом — процент с каждой его покупки.\n"
+    "Промокод можно ввести в корзине («🎟 Ввести промокод») или при оформлении заказа, подарочный сертификат — "
+    "при оформлении.";
+
+static int32_t load(walor_plugin *p)
+{
+    const walor_setting_def settings[] = {
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "cashback_pct",
+         .label = "Бонусы: кэшбэк с выполненного заказа, %", .default_value = "7", .min = 0, .max = 100,
+         .flags = WALOR_SET_OWNER_EDITABLE},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "bonus_share_pct",
+         .label = "Бонусы: можно оплатить до … % заказа", .default_value = "30", .min = 0, .max = 100,
+         .flags = WALOR_SET_OWNER_EDITABLE},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_MONEY, .key = "ref_min_order",
+         .label = "Рефералы: минимальная сумма первого заказа друга", .default_value = "1000", .min = 0,
+         .max = 100000000, .flags = WALOR_SET_OWNER_EDITABLE},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_MONEY, .key = "ref_reward",
+         .label = "Рефералы: бонус пригласившему за первый заказ друга", .default_value = "300", .min = 0,
+         .max = 100000000, .flags = WALOR_SET_OWNER_EDITABLE},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "ref_pct",
+         .label = "Рефералы: пожизненный % с покупок друга", .default_value = "5", .min = 0, .max = 100,
+         .flags = WALOR_SET_OWNER_EDITABLE},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_STRING, .key = "ref_tiers",
+         .label = "Рефералы: ступени «друзей:рублей, …»", .default_value = "3:500, 10:2000", .min = 0, .max = 200,
+         .flags = WALOR_SET_OWNER_EDITABLE, .validate = check_tiers},
+        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_BOOL, .key = "cert_keep_rest",
+         .label = "Сертификаты: сохранять остаток номинала", .default_value = "no",
+         .flags = WALOR_SET_OWNER_EDITABLE},
+    };
+    int32_t rc = walor_migration(p, 1, loy_ledger_migration);
+    if (!rc) rc = walor_migration(p, 2, loy_codes_migration);
+    if (!rc) rc = walor_migration(p, 3, loy_referral_migration);
+    for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
+        rc = walor_setting(p, &settings[i]);
+    for (size_t i = 0; !rc && i < loy_ntexts; i++)
+        rc = walor_text_default(p, loy_texts[i][0], loy_texts[i][1]);
+    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_help(p, "💎 Бонусы и промокоды", HELP, WALOR_ROLE_CLIENT);
+    if (!rc) rc = loy_screen_register(p);
+    if (!rc) rc = loy_referral_register(p);
+    if (!rc) rc = loy_cart_register(p);
+    if (!rc) rc = loy_pricing_register(p);
+    if (!rc) rc = loy_events_register(p);
+    if (!rc) rc = loy_service_register(p);
+    if (!rc) rc = loy_admin_register(p);
+    return rc;
+}
+
+WALOR_PLUGIN_DEFINE(.name = "loyalty", .version = "0.1.0",
+                    .description = "Бонусы и кэшбэк, рефералы, промокоды, сертификаты, персональные скидки",
+                    .min_host_minor = 2, .load = load)
