@@ -2,14 +2,22 @@
 # What `make run` starts.
 #
 #   BOT_TOKEN=123:abc make run
-#       runs walord against the real Telegram Bot API with conf.d/walor.ini,
-#       database var/walor.db, in the foreground.
+#       runs walord against the real Telegram Bot API with conf.d/walor.ini
+#       exactly as the merchant configured it, database var/walor.db, in the
+#       foreground.
 #   make run
-#       demo without Telegram: starts tgsim (fake Bot API with a web chat) on
-#       127.0.0.1:${TGSIM_PORT:-8081}, creates an owner and a customer there and
-#       starts walord against it (database var/demo.db). Ctrl-C stops both.
+#       offline demo: starts tgsim (fake Bot API with a web chat) on
+#       127.0.0.1:${TGSIM_PORT:-8081}, the fakes of CDEK, DaData and the E-COM
+#       cash register (tests/fakes/) on free local ports, creates an owner and a
+#       customer in tgsim and starts walord against all of them with conf.d
+#       plus a generated 90-demo.ini (pay-ecom enabled and every plugin pointed
+#       at the fakes). A fake invoice pays itself WALOR_DEMO_PAY_DELAY seconds
+#       after it is issued, or at once from its "💳 Оплатить" link. Database
+#       var/demo.db. Ctrl-C stops everything.
 #
-# Environment: WALOR_BUILD_DIR (default build), TGSIM_PORT (default 8081).
+# Environment: WALOR_BUILD_DIR (default build), TGSIM_PORT (default 8081; 0 =
+# any free port), WALOR_DEMO_VAR (default var: where demo.db lives),
+# WALOR_DEMO_PAY_DELAY (seconds, default 5).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -22,35 +30,53 @@ PLUGIN_DIR=$BUILD/lib/walor/plugins
 die() { echo "run-demo: $*" >&2; exit 1; }
 [[ -x $WALORD ]] || die "$WALORD not found: run 'make build' first"
 [[ -f $CONFIG ]] || die "$CONFIG not found"
-mkdir -p "$ROOT/var"
 
 if [[ -n ${BOT_TOKEN:-} ]]; then
+    mkdir -p "$ROOT/var"
     echo "run-demo: walord with the real Telegram Bot API (Ctrl-C stops it)"
     exec env WALOR_BOT_TOKEN="$BOT_TOKEN" WALOR_DB="$ROOT/var/walor.db" \
         WALOR_PLUGIN_DIR="$PLUGIN_DIR" "$WALORD" --config "$CONFIG"
 fi
 
-# ---- demo: tgsim + walord ----
+# ---- demo: tgsim + the fakes + walord ----
 [[ -x $TGSIM ]] || die "$TGSIM not found: run 'make build' first"
 command -v curl >/dev/null || die "curl is needed (packaging/install-deps.sh installs it)"
+command -v python3 >/dev/null || die "python3 is needed for the fakes of CDEK, DaData and E-COM"
 
 TOKEN=100:demo-token
+VAR=${WALOR_DEMO_VAR:-$ROOT/var}
+FAKES=$ROOT/tests/fakes
+PAY_DELAY=${WALOR_DEMO_PAY_DELAY:-5}
+mkdir -p "$VAR"
 RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/walor-demo.XXXXXX")
-SIM_PID=""
+PIDS=()            # every child, in start order
 WALORD_PID=""
 
 # shellcheck disable=SC2317  # called from the traps
 stop() {
-    local pid
+    local i
     trap - INT TERM EXIT
-    for pid in $WALORD_PID $SIM_PID; do       # walord first: it may be mid-request to tgsim
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+    # walord first (it may be mid-request to the others), then the rest
+    for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do
+        kill -TERM "${PIDS[i]}" 2>/dev/null || true
+        wait "${PIDS[i]}" 2>/dev/null || true
     done
     rm -rf "$RUNDIR"
 }
 trap 'echo; echo "run-demo: stopping"; stop; exit 0' INT TERM
 trap stop EXIT
+
+# the address a fake prints first (up to 10 s)
+url_from() {
+    local pid=$1 file=$2 what=$3 url=""
+    for _ in $(seq 100); do
+        url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$file" 2>/dev/null | head -n1 || true)
+        if [[ -n $url ]]; then echo "$url"; return 0; fi
+        kill -0 "$pid" 2>/dev/null || die "$what exited during start: $(cat "$file")"
+        sleep 0.1
+    done
+    die "$what did not start within 10 s"
+}
 
 # var/demo.db outlives tgsim, whose update ids would start over and be taken
 # for duplicates already handled: start them from the clock instead
@@ -58,6 +84,7 @@ trap stop EXIT
     --first-update-id "$(( $(date +%s) * 10 ))" \
     --port-file "$RUNDIR/tgsim.port" &
 SIM_PID=$!
+PIDS+=("$SIM_PID")
 
 PORT=""
 for _ in $(seq 100); do                       # up to 10 s
@@ -68,6 +95,44 @@ done
 [[ -n $PORT ]] || die "tgsim did not report its port within 10 s"
 SIM_URL=http://127.0.0.1:$PORT
 
+# -u: unbuffered, so the address line arrives at once
+PYTHONPATH=$FAKES/cdek python3 -u "$FAKES/cdek/fake_cdek.py" >"$RUNDIR/cdek.out" 2>&1 &
+PIDS+=("$!")
+CDEK_URL=$(url_from "$!" "$RUNDIR/cdek.out" "the CDEK fake")
+PYTHONPATH=$FAKES/cdek python3 -u "$FAKES/dadata/fake_dadata.py" >"$RUNDIR/dadata.out" 2>&1 &
+PIDS+=("$!")
+DADATA_URL=$(url_from "$!" "$RUNDIR/dadata.out" "the DaData fake")
+python3 -u "$FAKES/ecom/fake_ecom.py" --port 0 --auto-pay "$PAY_DELAY" >"$RUNDIR/ecom.out" 2>&1 &
+PIDS+=("$!")
+ECOM_URL=$(url_from "$!" "$RUNDIR/ecom.out" "the E-COM fake")
+# walord's HTTP listener: the payment fake posts its callbacks there
+HTTP_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+# the merchant's conf.d as it is, plus one later file pointing at the fakes
+mkdir "$RUNDIR/conf"
+ln -s "$ROOT"/conf.d/*.ini "$ROOT/conf.d/texts" "$RUNDIR/conf/"
+{
+    echo "; generated by tools/run-demo.sh for the offline demo"
+    echo "[http]"
+    echo "listen = 127.0.0.1:$HTTP_PORT"
+    echo "[plugin.checkout-cdek]"
+    echo "cdek_base_url = $CDEK_URL/v2"
+    echo "dadata_clean_url = $DADATA_URL/api/v1/"
+    echo "dadata_suggest_url = $DADATA_URL/suggestions/api/4_1/rs/"
+    echo "dadata_api_key = test-dadata-key"
+    echo "dadata_secret = test-dadata-secret"
+    echo "[plugin.pay-ecom]"
+    echo "enabled = yes"
+    echo "api_url = $ECOM_URL"
+    echo "gateway_url = $ECOM_URL"
+    echo "login = shop"
+    echo "password = shop-password"
+    echo "group_code = 700"
+    echo "public_url = http://127.0.0.1:$HTTP_PORT"
+    echo "webhook_secret = demo-webhook-secret-0123456789"
+    echo "fiscal = no"
+} >"$RUNDIR/conf/90-demo.ini"
+
 add_user() {
     curl -fsS -X POST -H 'Content-Type: application/json' --data "$1" "$SIM_URL/_sim/users" >/dev/null \
         || die "tgsim refused user $1"
@@ -75,23 +140,25 @@ add_user() {
 add_user '{"id":100001,"first_name":"Владелец"}'
 add_user '{"id":100002,"first_name":"Покупатель"}'
 
-WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$ROOT/var/demo.db" \
+WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$VAR/demo.db" \
 WALOR_OWNERS=100001 WALOR_PLUGIN_DIR="$PLUGIN_DIR" \
-    "$WALORD" --config "$CONFIG" &
+    "$WALORD" --config "$RUNDIR/conf/walor.ini" &
 WALORD_PID=$!
+PIDS+=("$WALORD_PID")
 
 echo
 echo "Демо: откройте $SIM_URL/ — Владелец (100001) видит админку, Покупатель (100002) — магазин"
-echo "(Ctrl-C останавливает демо; база: var/demo.db)"
+echo "СДЭК, DaData и касса E-COM — местные имитации; счёт оплачивается сам через $PAY_DELAY с"
+echo "(или сразу по кнопке «💳 Оплатить»). Ctrl-C останавливает демо; база: $VAR/demo.db"
 echo
 
-# Whichever exits first ends the demo; the traps stop the other one.
+# Whichever exits first ends the demo; the traps stop the others.
 set +e
-wait -n "$WALORD_PID" "$SIM_PID"
+wait -n "${PIDS[@]}"
 rc=$?
 set -e
 if kill -0 "$WALORD_PID" 2>/dev/null; then
-    echo "run-demo: tgsim exited ($rc)" >&2
+    echo "run-demo: a helper of the demo exited ($rc)" >&2
 else
     echo "run-demo: walord exited ($rc)" >&2
 fi

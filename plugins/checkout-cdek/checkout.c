@@ -38,6 +38,15 @@ const walor_pricing_v1 *chk_pricing(walor_ctx *c)
 
 char *chk_i64(walor_ctx *c, int64_t v) { return walor_ctx_printf(c, "%lld", (long long)v); }
 
+void chk_tell_staff(walor_ctx *c, int64_t order_id, const char *html)
+{
+    walor_log(c, WALOR_LOG_WARN, "checkout-cdek: staff told about order %lld", (long long)order_id);
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "checkout-cdek.staff.btn.open"), walor_ctx_printf(c, "ord:o:%lld", (long long)order_id));
+    if (walor_notify_staff(c, WALOR_ROLE_MANAGER, html, kb) < 0)
+        walor_log(c, WALOR_LOG_WARN, "checkout-cdek: staff notice: %s", walor_last_error(c));
+}
+
 #define DEFAULT_BOXES "1000:150:20x15x10; 5000:300:30x20x15; 30000:600:40x30x30"
 
 int chk_boxes(walor_ctx *c, chk_box *b)
@@ -67,6 +76,15 @@ static const char *const TEXTS[][2] = {
                                "Проверьте корзину и оформите заказ снова."},
     {"checkout-cdek.placed", "✅ <b>Заказ №{id} оформлен</b> на сумму {total}."},
     {"checkout-cdek.placed_manual", "🚚 Стоимость доставки менеджер рассчитает вручную и сообщит вам."},
+    {"checkout-cdek.staff.btn.open", "📋 Открыть заказ"},
+    {"checkout-cdek.staff.manual",
+     "🚚 <b>Доставка вручную</b>: СДЭК не рассчитал доставку заказа №{id} на {total}. "
+     "Рассчитайте её и сообщите клиенту."},
+    {"checkout-cdek.staff.not_delivered", "📦 СДЭК: заказ №{id} не вручён получателю. Свяжитесь с клиентом."},
+    {"checkout-cdek.staff.point_manual",
+     "🚚 Заказ №{id}: пункт выдачи указан клиентом вручную — оформите накладную СДЭК сами."},
+    {"checkout-cdek.staff.refused", "❌ СДЭК отклонил накладную заказа №{id}: {why}. Исправьте данные и оформите её вручную."},
+    {"checkout-cdek.staff.no_number", "⚠️ СДЭК так и не присвоил номер заказу №{id}: проверьте накладную в кабинете СДЭК."},
     {"checkout-cdek.placed_wait", "💳 Менеджер свяжется с вами и подтвердит оплату."},
     {"checkout-cdek.ask.name", "📝 <b>Оформление заказа</b>\nШаг 1. Как вас зовут? Напишите имя и фамилию получателя."},
     {"checkout-cdek.ask.phone", "📞 Номер телефона получателя (например, +7 916 123-45-67):"},

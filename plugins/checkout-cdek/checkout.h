@@ -90,6 +90,9 @@ const walor_orders_v1 *chk_orders(walor_ctx *c);
 const walor_pricing_v1 *chk_pricing(walor_ctx *c);
 char *chk_i64(walor_ctx *c, int64_t v);
 int chk_boxes(walor_ctx *c, chk_box *b);
+/* a notice for the managers and owners about order_id, with a button to its
+ * card; call it outside a transaction (sends are not transactional) */
+void chk_tell_staff(walor_ctx *c, int64_t order_id, const char *html);
 
 /* ---- flow.c ---- */
 extern const walor_conv_state chk_states[];

@@ -459,8 +459,8 @@ static int32_t rate(walor_ctx *c)
     json_object_set_new(D(c), "manual", json_boolean(manual));
     if (manual) {
         const char *why = city <= 0 ? "город доставки не определён" : "СДЭК не ответил или вернул ошибку";
-        walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: доставку для покупателя %lld рассчитает менеджер (%s)",
-                                               (long long)user(c), why));
+        /* staff are told once the order is placed (ship.c): a quote alone may be abandoned */
+        walor_log(c, WALOR_LOG_WARN, "checkout-cdek: delivery for customer %lld goes manual (%s)", (long long)user(c), why);
     }
     return 0;
 }

@@ -197,6 +197,8 @@ int32_t chk_place_order(walor_ctx *c)
     if (!WALOR_PAYMENT_HAS(pay, send_details))
         html = walor_ctx_printf(c, "%s\n%s", html, walor_text(c, "checkout-cdek.placed_wait"));
     walor_edit(c, html, NULL);
+    if (o.delivery_manual)
+        chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.manual", "id", idtxt, "total", walor_money(c, v.q.total), NULL));
     if (WALOR_PAYMENT_HAS(pay, send_details) && (rc = pay->send_details(c, id)) < 0) {
         walor_log(c, WALOR_LOG_WARN, "checkout-cdek: payment details of order %lld: %s", (long long)id,
                   walor_last_error(c));
@@ -323,6 +325,7 @@ static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
         return WALOR_ENOSYS;
     const char *cdek_no = chk_json_str(ent, "cdek_number");
     const char *code = chk_json_str(json_array_get(json_object_get(ent, "statuses"), 0), "code");
+    int not_delivered = 0;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
@@ -345,14 +348,16 @@ static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
                 rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'delivered' WHERE order_id = ?",
                                    WALOR_ARGS(walor_i(order_id)));
         } else if (rc > 0 && strcmp(code, "NOT_DELIVERED") == 0) {
-            walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: заказ %lld не вручён (СДЭК)", (long long)order_id));
+            not_delivered = 1;
         }
     }
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
     }
-    return walor_tx_commit(c);
+    if ((rc = walor_tx_commit(c)) == 0 && not_delivered)
+        chk_tell_staff(c, order_id, walor_textf(c, "checkout-cdek.staff.not_delivered", "id", chk_i64(c, order_id), NULL));
+    return rc;
 }
 
 static void subscribe_webhook(walor_ctx *c);
@@ -393,8 +398,7 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
         } else if (got == WALOR_ENOTFOUND) {
             if (strcmp(nz(o->delivery_type), "pickup") == 0 && !*chk_json_str(x, "point_code")) {
                 json_decref(x);
-                walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: заказ %lld: пункт выдачи указан вручную, "
-                                                          "накладную СДЭК оформите сами", (long long)id));
+                chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.point_manual", "id", chk_i64(c, id), NULL));
                 return 0;
             }
             json_t *b = waybill_body(c, o, x);
@@ -403,8 +407,8 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
             json_decref(b);
             if (rc == WALOR_EINVAL) { /* CDEK refused the data: a retry will not help */
                 json_decref(x);
-                walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: СДЭК отклонил накладную заказа %lld (HTTP %d)",
-                                                       (long long)id, status));
+                chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.refused", "id", chk_i64(c, id), "why",
+                                                  walor_ctx_printf(c, "HTTP %d", (int)status), NULL));
                 return 0;
             }
             if (rc < 0) {
@@ -433,8 +437,8 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
         json_decref(ent);
         rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'invalid', updated_at = ? WHERE order_id = ?",
                            WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
-        walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: СДЭК отклонил накладную заказа %lld: %s", (long long)id,
-                                               why && *why ? why : "без объяснения"));
+        chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.refused", "id", chk_i64(c, id), "why",
+                                          walor_html_escape(c, why && *why ? why : "без объяснения"), NULL));
         return rc < 0 ? rc : 0;
     }
     if (ent) {
@@ -445,7 +449,7 @@ static int32_t waybill_job(walor_ctx *c, json_t *payload)
             return rc;
     }
     if (poll >= POLL_MAX) {
-        walor_report_error(c, walor_ctx_printf(c, "checkout-cdek: СДЭК так и не присвоил номер заказу %lld", (long long)id));
+        chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.no_number", "id", chk_i64(c, id), NULL));
         return 0;
     }
     /* CDEK validates asynchronously: ask again later */

@@ -3,7 +3,8 @@
  *     job of this plugin, so it survives restarts whoever created the order;
  *   - the job cancels the order if it is still "new" and releases its stock;
  *   - order.status_changed → the customer's notification (F-ORD-09), once
- *     per status change (orders_notified), with the tracking number. */
+ *     per status change (orders_notified), with the tracking number;
+ *   - order.paid_after_cancel → a notice to the managers and owners. */
 #include <string.h>
 
 #include "orders.h"
@@ -92,6 +93,25 @@ static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
     return 0;
 }
 
+/* the money is real and someone must refund it or restore the order,
+ * whichever payment plugin brought it */
+static int32_t on_paid_after_cancel(walor_ctx *c, const char *event, json_t *payload)
+{
+    (void)event;
+    int64_t id = int_of(payload, "order_id");
+    const char *ref = json_string_value(json_object_get(payload, "payment_ref"));
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "orders.staff.btn.open"), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+    const char *html = walor_textf(c, "orders.staff.paid_after_cancel", "id", orders_num(c, id), "amount",
+                                   walor_money(c, int_of(payload, "total")), "ref",
+                                   orders_esc(c, ref && *ref ? ref : "—"), NULL);
+    walor_log(c, WALOR_LOG_WARN, "orders: payment for cancelled order %lld (ref %s)", (long long)id,
+              ref && *ref ? ref : "-");
+    if (walor_notify_staff(c, WALOR_ROLE_MANAGER, html, kb) < 0) /* nobody reachable is no reason to redeliver */
+        walor_log(c, WALOR_LOG_WARN, "orders: staff notice: %s", walor_last_error(c));
+    return 0;
+}
+
 int32_t orders_notify_register(walor_plugin *p)
 {
     const walor_setting_def ac = {.struct_size = sizeof ac, .type = WALOR_SET_INT, .key = "autocancel_min",
@@ -101,5 +121,6 @@ int32_t orders_notify_register(walor_plugin *p)
     if (!rc) rc = walor_job(p, JOB_AUTOCANCEL, auto_cancel);
     if (!rc) rc = walor_subscribe(p, "order.created", on_created);
     if (!rc) rc = walor_subscribe(p, "order.status_changed", on_status);
+    if (!rc) rc = walor_subscribe(p, "order.paid_after_cancel", on_paid_after_cancel);
     return rc;
 }

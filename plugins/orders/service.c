@@ -495,12 +495,13 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
                            "UPDATE orders_order SET flags = flags | ?, payment_ref = ?, updated_at = ? WHERE id = ?",
                            WALOR_ARGS(walor_i(WALOR_ORDER_F_PAID_AFTER_CANCEL), walor_s(ref ? ref : ""),
                                       walor_i(walor_now(c)), walor_i(id)));
-        if (rc >= 0) {
-            walor_report_error(c, walor_ctx_printf(c, "Оплата пришла по отменённому заказу №%lld (платёж %s): "
-                                                      "верните деньги или восстановите заказ вручную.",
-                                                   (long long)id, ref && *ref ? ref : "—"));
+        /* staff are told from our subscriber once this commits (notify.c) */
+        if (rc >= 0)
+            rc = emit(c, "order.paid_after_cancel", id,
+                      json_pack("{s:i, s:I, s:I, s:I, s:s}", "v", 1, "order_id", (json_int_t)id, "user_id",
+                                (json_int_t)o->user_id, "total", (json_int_t)o->total, "payment_ref", ref ? ref : ""));
+        if (rc >= 0)
             rc = 2; /* committed, then WALOR_ERANGE */
-        }
     } else if (st != ORD_NEW) {
         rc = 1;
     } else {

@@ -35,6 +35,10 @@ static const char *const TEXTS[][2] = {
                                      "продажу — вы можете оформить заказ заново."},
     {"orders.notify.new", "🆕 Заказ №{id} снова ждёт оплаты."},
     {"orders.btn.open_mine", "📦 Открыть заказ"},
+    {"orders.staff.btn.open", "📋 Открыть заказ"},
+    {"orders.staff.paid_after_cancel",
+     "⚠️ <b>Оплата после отмены</b>: по заказу №{id} пришло {amount} (платёж {ref}), а заказ уже отменён. "
+     "Верните деньги или восстановите заказ."},
     /* staff screens (F-ORD-04..07) */
     {"orders.adm.header", "📋 Заказы: 🆕 {new} · 💳 {paid} · 📦 {processing}"},
     {"orders.adm.header_late", "⚠️ Оплата по отменённым заказам: {n} — проверьте карточки"},

@@ -229,7 +229,7 @@ static void tell_failure(walor_ctx *c, int64_t order_id, int64_t user_id, const 
     }
     walor_kb *skb = walor_kb_new(c);
     walor_kb_button(skb, walor_text(c, "pay-ecom.btn.admin_resend"), walor_ctx_printf(c, "payadm:send:%s", id));
-    pay_staff(c, walor_textf(c, "pay-ecom.staff.failed", "id", id, "why", ewhy, NULL), skb, 1);
+    pay_staff(c, walor_textf(c, "pay-ecom.staff.failed", "id", id, "why", ewhy, NULL), skb);
 }
 
 /* ---- the invoice job: create (idempotent) and send ---- */
@@ -284,7 +284,7 @@ static int32_t invoice_job(walor_ctx *c, json_t *payload)
                                0, NULL);
                     pay_staff(c, walor_textf(c, "pay-ecom.staff.down", "id", pay_num(c, oid), "why",
                                              walor_html_escape(c, why), NULL),
-                              NULL, 1);
+                              NULL);
                 }
                 return pay_schedule(c, JOB_INVOICE, oid, now + (30LL << (tries - 1)));
             }
@@ -332,8 +332,8 @@ static void tell_paid(walor_ctx *c, int64_t oid, int64_t user_id, int64_t amount
                    walor_textf(c, late ? "pay-ecom.paid_late" : "pay-ecom.paid", "id", id, "amount",
                                walor_money(c, amount), NULL),
                    NULL, 0, NULL);
-    if (late)
-        pay_staff(c, walor_textf(c, "pay-ecom.staff.late", "id", id, "amount", walor_money(c, amount), NULL), NULL, 1);
+    if (late) /* the orders plugin tells the managers and owners (paid after cancel) */
+        pay_staff_chat(c, walor_textf(c, "pay-ecom.staff.late", "id", id, "amount", walor_money(c, amount), NULL), NULL);
 }
 
 /* the one place an order becomes paid here: the row's state moves first,

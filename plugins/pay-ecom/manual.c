@@ -186,7 +186,10 @@ static int32_t shot_got(walor_ctx *c, const char *text)
     if ((rc = walor_tx_commit(c)) < 0)
         return rc;
     walor_log(c, WALOR_LOG_INFO, "pay-ecom: order %lld: payment screenshot received", (long long)id);
-    pay_staff_photo(c, file, shot_caption(c, o), staff_kb(c, id));
+    walor_kb *kb = staff_kb(c, id);
+    walor_kb_row(kb);
+    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.view"), walor_ctx_printf(c, "payadm:v:%lld", (long long)id));
+    pay_staff_photo(c, file, shot_caption(c, o), kb);
     return walor_reply(c, walor_textf(c, "pay-ecom.shot.thanks", "id", pay_num(c, id), NULL), NULL);
 }
 

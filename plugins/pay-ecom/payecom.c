@@ -76,23 +76,42 @@ static int64_t staff_chat(walor_ctx *c)
     return walor_setting_int(c, "pay-ecom.staff_chat", &id) == 0 ? id : 0;
 }
 
-void pay_staff(walor_ctx *c, const char *html, const walor_kb *kb, int report)
+/* the staff chat is an extra destination: skip it when it is a manager or
+ * owner in person, who already got the notice from walor_notify_staff */
+static int64_t extra_chat(walor_ctx *c)
 {
     int64_t chat = staff_chat(c);
+    if (chat <= 0)
+        return chat;
+    json_t *u = walor_user_get(c, chat);
+    return json_integer_value(json_object_get(u, "role")) >= WALOR_ROLE_MANAGER ? 0 : chat;
+}
+
+static void notify(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    if (walor_notify_staff(c, WALOR_ROLE_MANAGER, html, kb) < 0)
+        walor_log(c, WALOR_LOG_WARN, "pay-ecom: staff notice: %s", walor_last_error(c));
+}
+
+void pay_staff_chat(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    int64_t chat = extra_chat(c);
     if (chat && walor_send(c, chat, html, kb, 0, NULL) < 0)
         walor_log(c, WALOR_LOG_WARN, "pay-ecom: staff chat: %s", walor_last_error(c));
-    if (report || !chat)
-        walor_report_error(c, html);
+}
+
+void pay_staff(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    notify(c, html, kb);
+    pay_staff_chat(c, html, kb);
 }
 
 void pay_staff_photo(walor_ctx *c, const char *photo, const char *caption, const walor_kb *kb)
 {
-    int64_t chat = staff_chat(c);
-    if (!chat) { /* nobody to push it to: the owners learn it waits in 💳 Оплаты */
-        walor_report_error(c, walor_ctx_printf(c, "%s\n%s", caption, walor_text(c, "pay-ecom.staff.see_admin")));
-        return;
-    }
-    if (walor_send_photo(c, chat, photo, caption, kb, 0, NULL) < 0)
+    /* a notice carries no photo: the staff open it from the button (payadm:v) */
+    notify(c, walor_ctx_printf(c, "%s\n%s", caption, walor_text(c, "pay-ecom.staff.see_admin")), kb);
+    int64_t chat = extra_chat(c);
+    if (chat && walor_send_photo(c, chat, photo, caption, kb, 0, NULL) < 0)
         walor_log(c, WALOR_LOG_WARN, "pay-ecom: staff chat: %s", walor_last_error(c));
 }
 
@@ -150,7 +169,8 @@ static const char *const TEXTS[][2] = {
     {"pay-ecom.btn.admin_resend", "💳 Выставить счёт снова"},
     {"pay-ecom.btn.back", "⬅️ Назад"},
     {"pay-ecom.staff.shot", "📎 <b>Скриншот оплаты</b> заказа №{id} на {amount}\nКлиент: {name} (id {user})"},
-    {"pay-ecom.staff.see_admin", "Подтвердите или отклоните его в 🛠 → 💳 Оплаты."},
+    {"pay-ecom.staff.see_admin", "Посмотрите его кнопкой ниже или в 🛠 → 💳 Оплаты."},
+    {"pay-ecom.btn.view", "🖼 Посмотреть скриншот"},
     {"pay-ecom.staff.failed", "❌ <b>Ошибка оплаты</b> заказа №{id}: {why}"},
     {"pay-ecom.staff.down", "⚠️ Платёжный сервис не отвечает при выставлении счёта по заказу №{id}: {why}. Пробуем снова."},
     {"pay-ecom.staff.late",
@@ -229,7 +249,7 @@ static int32_t load(walor_plugin *p)
          .label = "Оплата: пробивать чек (54-ФЗ) после оплаты", .default_value = "yes",
          .flags = WALOR_SET_OWNER_EDITABLE},
         {.struct_size = sizeof settings[0], .type = WALOR_SET_INT, .key = "staff_chat",
-         .label = "Оплата: Telegram ID чата персонала для скриншотов и ошибок (0 — только владельцу)",
+         .label = "Оплата: Telegram ID ещё одного чата для скриншотов и ошибок (0 — только менеджерам и владельцам)",
          .default_value = "0", .min = -(INT64_C(1) << 52), .max = INT64_C(1) << 52,
          .flags = WALOR_SET_OWNER_EDITABLE},
         {.struct_size = sizeof settings[0], .type = WALOR_SET_INT, .key = "api_timeout_ms",

@@ -33,11 +33,13 @@ char *pay_num(walor_ctx *c, int64_t n);
 /* "24.11.2026 10:15" in the shop's zone */
 char *pay_when(walor_ctx *c, int64_t epoch);
 
-/* tell staff: to [staff_chat] with the keyboard, and (report = 1) to the
- * owners' error reports too */
-void pay_staff(walor_ctx *c, const char *html, const walor_kb *kb, int report);
-/* a photo (file_id) with buttons to [staff_chat]; without one, the owners
- * get a text report pointing to the admin section */
+/* tell the managers and owners (walor_notify_staff), and [staff_chat] too
+ * when it is set */
+void pay_staff(walor_ctx *c, const char *html, const walor_kb *kb);
+/* [staff_chat] alone: for what the orders plugin already tells the staff */
+void pay_staff_chat(walor_ctx *c, const char *html, const walor_kb *kb);
+/* a payment screenshot: the managers and owners get its caption with the
+ * buttons, [staff_chat] (if set) the photo itself */
 void pay_staff_photo(walor_ctx *c, const char *photo, const char *caption, const walor_kb *kb);
 
 /* ---- invoice.c ---- */

@@ -91,7 +91,7 @@ int32_t pay_receipt_step(walor_ctx *c, int64_t oid)
         if (rc > 0)
             pay_staff(c, walor_textf(c, "pay-ecom.staff.receipt_fail", "id", id, "why",
                                      walor_html_escape(c, why && *why ? why : "—"), NULL),
-                      NULL, 1);
+                      NULL);
         walor_job_cancel(c, PAY_JOB_RECEIPT, id);
         return rc < 0 ? rc : 0;
     }

@@ -382,6 +382,9 @@ def test_cdek_down_manual_delivery(tgsim, walord, tmp_path, cdek, dadata, free_p
     k = Checkout(walord, tmp_path, cdek, dadata, free_port)
     owner = hk.owner(tgsim)
     owner.send("/start")
+    m = tgsim.user("Мария")                                        # a manager
+    m.send("/start")
+    k.w.db().execute("UPDATE wh_users SET role = 2 WHERE id = ?", (m.id,)).connection.commit()
     pid = k.shop.product("Духи", variants=[("50 мл", 300000, 400)])
     u = tgsim.user("Ева")
     buy(u, pid, "50 мл — 3 000 ₽")
@@ -396,8 +399,6 @@ def test_cdek_down_manual_delivery(tgsim, walord, tmp_path, cdek, dadata, free_p
     s = u.screen()
     assert "менеджер рассчитает доставку вручную" in s.text
     assert "🚚 Курьер СДЭК — менеджер рассчитает доставку вручную" in s.button_texts
-    doc = owner.expect("checkout-cdek · walor_report_error")       # staff are told
-    assert "рассчитает менеджер" in tgsim.file_bytes(doc["document"]["file_id"]).decode()
     u.press("🏪 Пункт выдачи СДЭК — менеджер рассчитает доставку вручную")
     if how == "503":                                               # no list either: the customer names one
         assert "Напишите адрес удобного пункта" in u.screen().text
@@ -410,6 +411,12 @@ def test_cdek_down_manual_delivery(tgsim, walord, tmp_path, cdek, dadata, free_p
     assert "рассчитает вручную" in u.screen().text
     row = k.orders()[-1]
     assert row[4] == 1 and row[3] == 0 and row[2] == 300000
+    # the managers and owners are told once the order exists, and open it from the notice
+    notice = m.expect(f"Доставка вручную: СДЭК не рассчитал доставку заказа №{row[0]} на 3 000 ₽")
+    owner.expect(notice["text"])
+    m.press("📋 Открыть заказ")
+    assert f"№{row[0]}" in m.screen().text
+    assert not any("Доставка вручную" in (x.get("text") or "") for x in u.bot_messages())
 
 
 @pytest.mark.features("F-CHK-08")

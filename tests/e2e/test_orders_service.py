@@ -161,6 +161,9 @@ def test_cancel_releases_returns_or_writes_off(tgsim, walord, tmp_path, free_por
 @pytest.mark.features("F-ORD-01")
 def test_payment_after_cancel_is_kept_and_reported(tgsim, walord, tmp_path, free_port):
     w = ok.start(walord, tmp_path, free_port)
+    m = tgsim.user("Мария")
+    m.send("/start")
+    ok.make_role(w, m, 2)
     u = tgsim.user("Анна")
     oid = ok.new_order(u, "10x1@1000")
     assert ok.cmd(u, f"/ordprobe_cancel {oid} 1") == "cancel:0"
@@ -168,7 +171,13 @@ def test_payment_after_cancel_is_kept_and_reported(tgsim, walord, tmp_path, free
     row = w.db().execute("SELECT status, flags, payment_ref FROM orders_order WHERE id = ?", (oid,)).fetchone()
     assert row == ("cancelled", 1, "LATE-7")
     assert ok.events(w, "order.paid", oid) == []
-    w.wait_log(rf"Оплата пришла по отменённому заказу №{oid} \(платёж LATE-7\)", timeout=5)
+    # the manager is told in her chat and opens the order from the notice; the customer is not told this
+    notice = m.expect(f"Оплата после отмены: по заказу №{oid} пришло 10 ₽ (платёж LATE-7)")
+    assert "Верните деньги или восстановите заказ" in notice["text"]
+    m.press("📋 Открыть заказ")
+    assert f"№{oid}" in m.screen().text
+    assert not any("Оплата после отмены" in (x.get("text") or "") for x in u.bot_messages())
+    assert not any(x.get("document") for x in m.bot_messages())     # a notice, not a software error report
 
 
 @pytest.mark.features("F-HOST-02")

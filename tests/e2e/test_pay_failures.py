@@ -14,8 +14,8 @@ import test_pay_kit as pk
 
 @pytest.fixture
 def staffed(walord, tmp_path, free_port, tgsim):
-    m = tgsim.user("Мария")                 # the manager whose chat gets payment problems
-    w = pk.start(walord, tmp_path, free_port, staff_chat=m.id)
+    m = tgsim.user("Мария")                 # a manager: payment problems reach her own chat
+    w = pk.start(walord, tmp_path, free_port)
     m.send("/start")
     ok.make_role(w, m, 2)
     w.manager = m
@@ -36,6 +36,7 @@ def test_failed_payment_tells_customer_and_staff_and_retry_pays(staffed, tgsim, 
     assert pk.webhook(w, {"uuid": inv1, "status": "fail"}) == (200, '{"result":"failed"}')
     u.expect(f"❌ Оплата заказа №{oid} не прошла.")
     m.expect(f"❌ Ошибка оплаты заказа №{oid}: Недостаточно средств")
+    assert pk.count_texts(u, "Ошибка оплаты") == 0      # staff notices are not the customer's
     assert pk.row(w, oid)["state"] == "failed" and ok.status(w, oid) == "new"
     # a repeated failure callback is not news
     assert pk.webhook(w, {"id": inv1, "status": 4})[0] == 200

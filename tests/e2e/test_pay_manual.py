@@ -1,7 +1,8 @@
 """pay-ecom, the manual path (F-PAY-05): the customer sends a payment
 screenshot from the payment message; it is attached to the order and staff
-confirm or reject it with buttons (in the staff chat, or from 🛠 → 💳 Оплаты
-when no staff chat is set)."""
+confirm or reject it with buttons: every manager and owner is told in their
+own chat, an optional staff chat gets the photo too, and 🛠 → 💳 Оплаты
+lists what waits for a decision."""
 
 from __future__ import annotations
 
@@ -25,10 +26,14 @@ def screenshot_of(u, oid):
 @pytest.mark.features("F-PAY-05")
 def test_screenshot_confirmed_by_manager_marks_paid(walord, tmp_path, free_port, tgsim):
     m = tgsim.user("Мария")
-    w = pk.start(walord, tmp_path, free_port, staff_chat=m.id, fiscal=False)
+    group = tgsim.user("Склад")             # a staff chat that is nobody's role: an extra destination
+    w = pk.start(walord, tmp_path, free_port, staff_chat=group.id, fiscal=False)
     try:
         m.send("/start")
+        group.send("/start")
         ok.make_role(w, m, 2)
+        other = tgsim.user("Олег")          # another customer: no notice for him
+        other.send("/start")
         u = tgsim.user("Анна")
         u.send("/start")
         oid = pk.new_order(u)
@@ -37,8 +42,14 @@ def test_screenshot_confirmed_by_manager_marks_paid(walord, tmp_path, free_port,
         assert o["status"] == "new" and o["payment_screenshot"]
         assert pk.row(w, oid)["manual_state"] == "sent"
 
-        shot = m.expect(f"Скриншот оплаты заказа №{oid} на 3 300 ₽")
+        notice = m.expect(f"Скриншот оплаты заказа №{oid} на 3 300 ₽")
+        assert "Анна" in notice["text"] and "Посмотрите его кнопкой ниже" in notice["text"]
+        shot = group.expect(f"Скриншот оплаты заказа №{oid} на 3 300 ₽")
         assert shot["photo"] and "Анна" in shot["caption"]
+        assert pk.count_texts(u, "Скриншот оплаты") == 0 and pk.count_texts(other, "Скриншот оплаты") == 0
+        m.press("🖼 Посмотреть скриншот")
+        assert m.wait_for(lambda chat: any(x.get("photo") for x in chat["messages"] if x["from"] == "bot"),
+                          what="the screenshot itself")
         # the customer cannot confirm their own payment, whatever they forge
         u.press_data(f"payadm:ok:{oid}", force=True)
         assert ok.status(w, oid) == "new"
@@ -73,12 +84,9 @@ def test_screenshot_rejected_from_admin_section_without_staff_chat(walord, tmp_p
         u.send("/start")
         oid = pk.new_order(u)
         screenshot_of(u, oid)
-        # no staff chat: the owner's report says where to look
-        def notice(chat):
-            docs = [msg["document"]["file_id"] for msg in chat["messages"] if msg.get("document")]
-            return any("Подтвердите или отклоните его в 🛠 → 💳 Оплаты" in tgsim.file_bytes(d).decode()
-                       for d in docs)
-        owner.wait_for(notice, what="the owner's report of the screenshot")
+        # no staff chat: the owner is told in their chat, and it is no software error report
+        owner.expect(f"Скриншот оплаты заказа №{oid} на 3 300 ₽")
+        assert not any(msg.get("document") for msg in owner.bot_messages())
         owner.send("/admin")
         owner.press("💳 Оплаты")
         assert "скриншоты на проверке" in owner.screen().text

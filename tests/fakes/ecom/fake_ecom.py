@@ -31,8 +31,13 @@ Control (tests):
     GET  /_ctl/state    {"invoices": {...}, "receipts": {...}, "tokens_issued": n}
     POST /_ctl/reset
 
+The payment page: GET /pay/<id> (the invoice's payment_url) pays the invoice as a
+customer would (status 2, then the callback).
+
 In a test: `f = EcomFake().start(port)`; `f.url`; `f.pay(id)`; `f.stop()`. Standalone:
-`python3 tests/fakes/ecom/fake_ecom.py --port 8097`.
+`python3 tests/fakes/ecom/fake_ecom.py --port 8097` (--port 0: any free port, the
+first line printed names it; --auto-pay S: every new invoice is paid S seconds
+later, for the offline demo of tools/run-demo.sh).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ class EcomFake:
         self.lock = threading.Lock()
         self.srv = None
         self.url = ""
+        self.auto_pay = None                # seconds after which a new invoice pays itself
         self.reset()
 
     def reset(self) -> None:
@@ -112,6 +118,13 @@ class EcomFake:
         except urllib.error.HTTPError as e:
             return e.code
 
+    def pay_quietly(self, inv_id: str) -> None:
+        """pay() from a timer or the payment page: nobody to raise to."""
+        try:
+            self.pay(inv_id)
+        except (OSError, KeyError):
+            pass
+
     def requests(self, op: str | None = None) -> list:
         with self.lock:
             return [r for r in self.log if op is None or r["op"] == op]
@@ -131,7 +144,7 @@ class EcomFake:
         self.srv = ThreadingHTTPServer((host, port), H)
         self.srv.request_queue_size = 1024
         self.srv.daemon_threads = True
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://{host}:{self.srv.server_address[1]}"
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
         return self
 
@@ -197,6 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw, body = self._body()
         if path.startswith("/_ctl/"):
             return self._ctl(method, path[6:], body or {})
+        pm = re.fullmatch(r"/pay/([^/]+)", path)
+        if method == "GET" and pm:
+            return self._pay_page(pm.group(1))
         op, m = self._op(method, path)
         with f.lock:
             f.log.append({"op": op, "method": method, "path": path, "body": raw,
@@ -264,9 +280,27 @@ class _Handler(BaseHTTPRequestHandler):
                        "callback_url": body.get("callback_url", ""), "description": body.get("description", "")}
                 f.invoices[inv_id] = inv
                 f.by_ext[ext] = inv_id
+                if f.auto_pay is not None:
+                    t = threading.Timer(f.auto_pay, f.pay_quietly, [inv_id])
+                    t.daemon = True
+                    t.start()
             out = {"id": inv["id"], "status": inv["status"], "payment_url": f"{f.url}/pay/{inv['id']}",
                    "qr_payload": f"https://qr.nspk.ru/{inv['id']}?type=02&sum={round(inv['amount'] * 100)}&cur=RUB"}
         return self._send(200, out)
+
+    def _pay_page(self, inv_id: str):
+        f = self.fake
+        with f.lock:
+            known = inv_id in f.invoices
+        if known:   # after the answer: the callback may take the bot a moment
+            threading.Thread(target=f.pay_quietly, args=(inv_id,), daemon=True).start()
+        html = ("<!doctype html><meta charset=utf-8><title>Оплата</title><h1>"
+                + ("Оплачено ✅ — вернитесь в чат" if known else "Счёт не найден") + "</h1>").encode()
+        self.send_response(200 if known else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(html)))
+        self.end_headers()
+        self.wfile.write(html)
 
     def _status(self, body, m):
         f = self.fake
@@ -360,8 +394,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--port", type=int, default=8097)
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--auto-pay", type=float, default=None, metavar="S")
     a = ap.parse_args()
     f = EcomFake().start(a.port, a.host)
+    f.auto_pay = a.auto_pay
     print(f"fake Ekomkassa on {f.url} (login {LOGIN!r})", flush=True)
     try:
         while True:

@@ -37,6 +37,8 @@
  *   order.cancelled       {"v":1,"order_id","user_id","from","was_paid","promo_code","cert_code",
  *                          "bonus_spent","stock":"returned"|"written_off"|"released"}
  *   order.completed       {"v":1,"order_id","user_id","total","goods","bonus_spent"}
+ *   order.paid_after_cancel {"v":1,"order_id","user_id","total","payment_ref"}   money for a
+ *                          cancelled order, kept on it for staff to refund or restore
  * ("goods" is the goods sum after product, personal, promo and certificate
  * discounts: what cashback is computed on. Absent codes are "".)
  * Subscribers must ignore fields they do not know. */

@@ -1,0 +1,159 @@
+"""The offline demo (`make run` without BOT_TOKEN = tools/run-demo.sh), started
+as a newcomer would: the customer clicks from the catalog through the cart and
+the checkout (the DaData and CDEK fakes) to a QR invoice that the E-COM fake
+pays by itself, sees "оплачен", and Ctrl-C leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import hostkit as hk
+from tgsim import Sim
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = ("Пропустить", "Без комментария")
+SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below pid (from /proc, no psutil needed)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Demo:
+    def __init__(self, build_dir: Path, tmp_path: Path):
+        self.out = tmp_path / "run-demo.out"
+        self.var = tmp_path / "var"
+        self.tmp = tmp_path / "tmp"
+        self.tmp.mkdir()
+        env = dict(os.environ, TGSIM_PORT="0", WALOR_DEMO_VAR=str(self.var), WALOR_DEMO_PAY_DELAY="1",
+                   WALOR_BUILD_DIR=str(build_dir), TMPDIR=str(self.tmp))
+        env.pop("BOT_TOKEN", None)
+        # its own session: the test's Ctrl-C goes to the demo's process group, as a terminal's would
+        self.proc = subprocess.Popen([str(ROOT / "tools" / "run-demo.sh")], cwd=tmp_path, env=env,
+                                     stdout=self.out.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+    def text(self) -> str:
+        return self.out.read_text(errors="replace")
+
+    def wait_ready(self) -> str:
+        def ready():
+            assert self.proc.poll() is None, "run-demo.sh exited:\n" + self.text()
+            m = re.search(r"откройте (http://127\.0\.0\.1:\d+)/", self.text())
+            return m and "walord: ready" in self.text() and m.group(1)
+        return hk.wait_until(ready, timeout=60, what="the demo to start")
+
+    def ctrl_c(self) -> int:
+        os.killpg(self.proc.pid, signal.SIGINT)
+        return self.proc.wait(timeout=60)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            for pid in descendants(self.proc.pid) | {self.proc.pid}:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.proc.wait()
+
+
+@pytest.fixture
+def demo(build_dir, tmp_path):
+    d = Demo(build_dir, tmp_path)
+    yield d
+    d.kill()
+
+
+def bot_texts(u) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in u.bot_messages()]
+
+
+@pytest.mark.features("F-CAT-04", "F-CHK-01", "F-CHK-03", "F-CHK-04", "F-PAY-01", "F-PAY-02")
+def test_demo_customer_pays_an_order_offline_and_ctrl_c_stops_everything(demo):
+    url = demo.wait_ready()
+    helpers = descendants(demo.proc.pid)
+    names = {Path(f"/proc/{p}/comm").read_text().strip() for p in helpers if alive(p)}
+    assert {"tgsim", "walord"} <= names and sum(1 for p in helpers if "python" in
+                                                 Path(f"/proc/{p}/comm").read_text()) == 3, names
+
+    sim = Sim(url)
+    u = sim.existing_user(100002)                  # «Покупатель», created by the script
+    u.send("/start")
+    u.press("🛍 Каталог")
+    u.press("📁 Парфюмерия")
+    u.press("📁 Женские ароматы")
+    u.press("Цветущий сад")
+    u.press("5 мл — 600 ₽")
+    assert u.last_answer()["text"] == "✅ Добавлено в корзину"
+    u.press("🏠 Главное меню")
+    u.press("🛒 Корзина (1)")                      # the count shows in the main menu
+    assert "Цветущий сад, 5 мл" in u.screen().text
+    u.press("✅ Оформить заказ")
+    u.send("Демо Покупатель")
+    u.send("8 916 123-45-67")
+    u.press("Без почты")
+    u.send("Москва, Тверская 1")                   # cleaned by the DaData fake
+    s = u.screen()
+    assert "Адрес: г Москва, ул Тверская, д 1" in s.text, u.dump()
+    pickup = next(b for b in s.button_texts if b.startswith("🏪 Пункт выдачи СДЭК — "))  # priced by the CDEK fake
+    assert pickup.endswith("₽"), s.button_texts
+    u.press(pickup)
+    u.press("1. ул. Тверская, 3")
+    # the optional steps (promo code, certificate, bonuses with loyalty; the comment) are skipped
+    for _ in range(6):
+        s = u.screen()
+        if "Проверьте заказ" in s.text:
+            break
+        u.press(next((b for b in s.button_texts if b in SKIP), f"a skip button on {s.text!r}"))
+    assert "Проверьте заказ" in u.screen().text, u.dump()
+    u.press("✅ Подтвердить")
+    u.expect("✅ Заказ №1 оформлен")
+    qr = u.expect("💳 Оплата заказа №1")
+    # the «💳 Оплатить» link stays on this machine too: the fake's payment page
+    assert qr["photo"] and re.search(r"http://127\.0\.0\.1:\d+/pay/", str(qr.get("reply_markup"))), qr
+    # nobody pays in the demo: the fake's invoice settles by itself a second later
+    u.expect("✅ Оплата заказа №1 получена", timeout=30)
+    u.expect("Заказ №1 оплачен")
+    assert not any("Ошибка" in t for t in bot_texts(u))
+
+    db = sqlite3.connect(demo.var / "demo.db")
+    assert db.execute("SELECT status, delivery_type FROM orders_order WHERE id = 1").fetchone() == ("paid", "pickup")
+    assert db.execute("SELECT state FROM pay_ecom_invoice WHERE order_id = 1").fetchone() == ("paid",)
+    db.close()
+
+    assert demo.ctrl_c() == 0
+    left = [p for p in helpers if alive(p)]
+    assert left == [], f"still running after Ctrl-C: {left}\n" + demo.text()
+    assert list(demo.tmp.iterdir()) == []          # its run directory (generated config) is gone
+    assert not SANITIZER.search(demo.text()), demo.text()
