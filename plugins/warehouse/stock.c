@@ -177,11 +177,17 @@ static int32_t set_state(walor_ctx *c, int64_t id, const char *state, int64_t co
     return rc < 0 ? rc : 0;
 }
 
-static int32_t has_rows(walor_ctx *c, int64_t order_id, const char *states_sql)
+/* the order's rows still in state `from`; none of them is no error only when
+ * done_sql counts rows that went on already (a repeated call) */
+static int32_t pending_rows(walor_ctx *c, int64_t order_id, const char *from, const char *done_sql, res_row **rows,
+                            uint32_t *n)
 {
-    int64_t n = 0;
-    int32_t rc = walor_db_int(c, states_sql, WALOR_ARGS(walor_i(order_id)), &n);
-    return rc < 0 ? rc : n > 0;
+    int32_t rc = order_rows(c, order_id, from, rows, n);
+    if (rc < 0 || *n > 0)
+        return rc;
+    int64_t done = 0;
+    rc = walor_db_int(c, done_sql, WALOR_ARGS(walor_i(order_id)), &done);
+    return rc < 0 ? rc : done > 0 ? 0 : WALOR_ENOTFOUND;
 }
 
 static int32_t release(walor_ctx *c, int64_t order_id)
@@ -209,12 +215,10 @@ static int32_t commit(walor_ctx *c, int64_t order_id)
         return own;
     res_row *rows;
     uint32_t n;
-    int32_t rc = order_rows(c, order_id, "reserved", &rows, &n);
-    if (rc == 0 && n == 0) {
-        rc = has_rows(c, order_id,
-                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN ('sold','restocked')");
-        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
-    }
+    int32_t rc = pending_rows(c, order_id, "reserved",
+                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN "
+                              "('sold','restocked')",
+                              &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         wr_level lv;
         rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
@@ -237,12 +241,9 @@ static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
         return own;
     res_row *rows;
     uint32_t n;
-    int32_t rc = order_rows(c, order_id, "sold", &rows, &n);
-    if (rc == 0 && n == 0) {
-        rc = has_rows(c, order_id,
-                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'");
-        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
-    }
+    int32_t rc = pending_rows(c, order_id, "sold",
+                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'",
+                              &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         wr_level lv;
         rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
