@@ -65,25 +65,43 @@ static int32_t gone(walor_ctx *c)
 
 /* ---- the lists of promo codes and certificates ---- */
 
-/* page clamped to the last of count_sql's rows; *total and *pages set */
-static int64_t page_in(walor_ctx *c, const char *count_sql, int64_t page, int64_t *total, int64_t *pages)
-{
-    *total = 0;
-    walor_db_int(c, count_sql, NULL, 0, total);
-    *pages = *total ? (*total + LIST_PAGE - 1) / LIST_PAGE : 1;
-    return page >= *pages ? *pages - 1 : page;
-}
+/* what tells the promo list from the certificate list */
+typedef struct code_list_def {
+    const char *count_sql, *page_sql; /* the page's SQL: id, code, … LIMIT ? OFFSET ? */
+    const char *title, *none;         /* text keys */
+    const char *page_tag, *card_tag;  /* "loya:<tag>:<page>", "loya:<tag>:<id>" */
+    const char *new_key, *new_cb;     /* the "new" button */
+    const char *(*row)(walor_ctx *c, walor_rows *r);
+} code_list_def;
 
-/* newer/older over "loya:<tag>:<page>", then the new-item and back buttons */
-static int32_t list_show(walor_ctx *c, const char *html, walor_kb *kb, const char *tag, int64_t page, int64_t pages,
-                         const char *new_key, const char *new_cb)
+static int32_t code_list(walor_ctx *c, const code_list_def *d, int64_t page)
 {
+    int64_t total = 0;
+    walor_db_int(c, d->count_sql, NULL, 0, &total);
+    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
+    if (page >= pages)
+        page = pages - 1;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, d->page_sql, WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
+    if (rc < 0)
+        return rc;
+    walor_kb *kb = walor_kb_new(c);
+    const char *html = T(c, total ? d->title : d->none);
+    while (walor_row_next(r) == 1) {
+        html = walor_ctx_printf(c, "%s\n%s", html, d->row(c, r));
+        walor_kb_button(kb, walor_col_text(r, 1),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->card_tag, (long long)walor_col_int(r, 0)));
+        walor_kb_row(kb);
+    }
+    walor_rows_close(r);
     if (page > 0)
-        walor_kb_button(kb, T(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loya:%s:%lld", tag, (long long)page - 1));
+        walor_kb_button(kb, T(c, "loyalty.btn.newer"),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page - 1));
     if (page + 1 < pages)
-        walor_kb_button(kb, T(c, "loyalty.btn.older"), walor_ctx_printf(c, "loya:%s:%lld", tag, (long long)page + 1));
+        walor_kb_button(kb, T(c, "loyalty.btn.older"),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page + 1));
     walor_kb_row(kb);
-    walor_kb_button(kb, T(c, new_key), new_cb);
+    walor_kb_button(kb, T(c, d->new_key), d->new_cb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
     return walor_edit(c, html, kb);
 }
@@ -123,34 +141,23 @@ static const char *limit_text(walor_ctx *c, int64_t used, int64_t limit)
                  : walor_ctx_printf(c, "%lld/∞", (long long)used);
 }
 
+static const char *promo_row(walor_ctx *c, walor_rows *r)
+{
+    int64_t limit = walor_col_int(r, 3), used = walor_col_int(r, 4);
+    return walor_textf(c, "loyalty.adm.promo_row", "code", loy_esc(c, walor_col_text(r, 1)), "pct",
+                       loy_num(c, walor_col_int(r, 2)), "uses", limit_text(c, used, limit), "state",
+                       promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), limit, used), NULL);
+}
+
 static int32_t promo_list(walor_ctx *c, int64_t page)
 {
-    int64_t total, pages;
-    page = page_in(c, "SELECT count(*) FROM loyalty_promo", page, &total, &pages);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
-                                "ORDER BY id DESC LIMIT ? OFFSET ?",
-                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    const char *html = T(c, total ? "loyalty.adm.promos" : "loyalty.adm.promos_none");
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *code = walor_col_text(r, 1);
-        html = walor_ctx_printf(
-            c, "%s\n%s", html,
-            walor_textf(c, "loyalty.adm.promo_row", "code", loy_esc(c, code), "pct", loy_num(c, walor_col_int(r, 2)),
-                        "uses", limit_text(c, walor_col_int(r, 4), walor_col_int(r, 3)), "state",
-                        promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), walor_col_int(r, 3),
-                                    walor_col_int(r, 4)),
-                        NULL));
-        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:p:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    return list_show(c, html, kb, "pl", page, pages, "loyalty.adm.btn.promo_new", "loya:pn");
+    static const code_list_def d = {
+        .count_sql = "SELECT count(*) FROM loyalty_promo",
+        .page_sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
+                    "ORDER BY id DESC LIMIT ? OFFSET ?",
+        .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_tag = "pl", .card_tag = "p",
+        .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row};
+    return code_list(c, &d, page);
 }
 
 static int32_t promo_card(walor_ctx *c, int64_t id)
@@ -378,31 +385,22 @@ static const char *cert_state(walor_ctx *c, const char *state, int64_t expires)
     return T(c, "loyalty.adm.st.on");
 }
 
+static const char *cert_row(walor_ctx *c, walor_rows *r)
+{
+    return walor_textf(c, "loyalty.adm.cert_row", "code", loy_esc(c, walor_col_text(r, 1)), "face",
+                       walor_money(c, walor_col_int(r, 2)), "state",
+                       cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL);
+}
+
 static int32_t cert_list(walor_ctx *c, int64_t page)
 {
-    int64_t total, pages;
-    page = page_in(c, "SELECT count(*) FROM loyalty_cert", page, &total, &pages);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
-                                "ORDER BY id DESC LIMIT ? OFFSET ?",
-                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    const char *html = T(c, total ? "loyalty.adm.certs" : "loyalty.adm.certs_none");
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *code = walor_col_text(r, 1);
-        html = walor_ctx_printf(c, "%s\n%s", html,
-                                walor_textf(c, "loyalty.adm.cert_row", "code", loy_esc(c, code), "face",
-                                            walor_money(c, walor_col_int(r, 2)), "state",
-                                            cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL));
-        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:k:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    return list_show(c, html, kb, "kl", page, pages, "loyalty.adm.btn.cert_new", "loya:kn");
+    static const code_list_def d = {
+        .count_sql = "SELECT count(*) FROM loyalty_cert",
+        .page_sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
+                    "ORDER BY id DESC LIMIT ? OFFSET ?",
+        .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_tag = "kl", .card_tag = "k",
+        .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row};
+    return code_list(c, &d, page);
 }
 
 static int32_t cert_card(walor_ctx *c, int64_t id)
