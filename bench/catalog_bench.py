@@ -30,27 +30,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
-TOKEN = "100:bench-token"
-READY = "walord: ready"
+from benchkit import build_dir, built, fail, finish, start_tgsim, start_walord, stop, write_ini
 TOP, SUB, PER_LEAF = 20, 9, 50  # 20 + 20×9 = 200 categories, 50 products in each = 10,000
-
-
-def fail(msg: str) -> None:
-    print(f"catalog_bench: {msg}", file=sys.stderr)
-    raise SystemExit(1)
 
 
 class Ctl:
@@ -78,37 +69,6 @@ class Ctl:
         if r.status != 200:
             fail(f"{method} {url}: HTTP {r.status} {payload[:200]!r}")
         return json.loads(payload)
-
-
-def wait_log(log: Path, text: str, proc: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.exists() and text in log.read_text(errors="replace"):
-            return
-        if proc.poll() is not None:
-            fail(f"walord exited with {proc.returncode} during start:\n{log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.05)
-    fail(f"walord not ready within {timeout} s")
-
-
-def start_walord(walord: Path, ini: Path, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WALOR_") and k != "BOT_TOKEN"}
-    out = open(log, "ab")
-    p = subprocess.Popen([str(walord), "--config", str(ini)], stdout=out, stderr=subprocess.STDOUT, env=env)
-    out.close()
-    wait_log(log, READY, p)
-    return p
-
-
-def stop(p: subprocess.Popen, what: str) -> None:
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        fail(f"{what} did not stop within 15 s")
-    if rc != 0:
-        fail(f"{what} exited with code {rc}")
 
 
 def seed(db: Path) -> tuple[list, dict]:
@@ -156,50 +116,21 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     a = ap.parse_args()
 
-    repo = Path(__file__).resolve().parents[1]
-    bdir = Path(os.environ.get("WALOR_BUILD_DIR") or repo / "build").resolve()
+    bdir = build_dir()
     walord, tgsim = bdir / "bin" / "walord", bdir / "bin" / "tgsim"
     plugin = bdir / "lib" / "walor" / "plugins" / "catalog.so"
-    for f in (walord, tgsim, plugin):
-        if not f.exists():
-            fail(f"{f} is not built (make build)")
+    built(walord, tgsim, plugin)
 
     work = Path(tempfile.mkdtemp(prefix="walor-catbench-"))
     procs: list[tuple[subprocess.Popen, str]] = []
     ok = False
     try:
-        pf = work / "tgsim.port"
-        sim = subprocess.Popen([str(tgsim), "--listen", "127.0.0.1:0", "--token", TOKEN, "--port-file", str(pf),
-                                "--log-cap", "20000", "--quiet"], stdout=open(work / "tgsim.log", "wb"),
-                               stderr=subprocess.STDOUT)
+        sim, port = start_tgsim(tgsim, work, "--log-cap", "20000")
         procs.append((sim, "tgsim"))
-        deadline = time.monotonic() + 10
-        while not (pf.exists() and pf.read_text().strip()):
-            if time.monotonic() > deadline or sim.poll() is not None:
-                fail("tgsim did not start")
-            time.sleep(0.05)
-        port = int(pf.read_text().split()[0])
-
-        ini = work / "walor.ini"
-        ini.write_text(f"""; written by bench/catalog_bench.py
-[walor]
-db = {work / 'walor.db'}
-plugin_dir = {plugin.parent}
-plugins = catalog
-owners = 1
-log_level = info
-
-[telegram]
-token = {TOKEN}
-api_root = http://127.0.0.1:{port}
-
-[plugin.catalog]
-enabled = yes
-page_size = 8
-""")
+        ini = write_ini(work, plugin.parent, "catalog", port, "\n[plugin.catalog]\nenabled = yes\npage_size = 8\n")
         log = work / "walord.log"
         w = start_walord(walord, ini, log)   # creates the tables
-        stop(w, "walord (first run)")
+        stop(w, "walord (first run)", timeout=15)
         t0 = time.monotonic()
         cats, prods = seed(work / "walor.db")
         seed_s = time.monotonic() - t0
@@ -266,7 +197,7 @@ page_size = 8
         if w.poll() is not None:
             fail("walord died during the run")
         procs.remove((w, "walord"))
-        stop(w, "walord")
+        stop(w, "walord", timeout=15)
         if not lat:
             fail("no operation completed")
         lat.sort()
@@ -278,17 +209,7 @@ page_size = 8
         print(f"bench: catalog_browse_per_s={len(lat) / elapsed:.0f} catalog_p99_ms={p99:.1f}")
         ok = True
     finally:
-        for p, what in reversed(procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        if ok and not a.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print(f"catalog_bench: work directory {work} kept", file=sys.stderr)
+        finish(procs, work, ok, a.keep)
 
 
 if __name__ == "__main__":

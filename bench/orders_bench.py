@@ -26,10 +26,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import re
-import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -38,14 +35,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-TOKEN = "100:bench-token"
-READY = "walord: ready"
+from benchkit import build_dir, built, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
+
 PRODUCTS = (1000, 1001, 1002)
-
-
-def fail(msg: str) -> None:
-    print(f"orders_bench: {msg}", file=sys.stderr)
-    raise SystemExit(1)
 
 
 def ctl(port: int, method: str, path: str, body=None, query=None):
@@ -63,79 +55,24 @@ def ctl(port: int, method: str, path: str, body=None, query=None):
         conn.close()
 
 
-def start_walord(walord: Path, ini: Path, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WALOR_") and k != "BOT_TOKEN"}
-    with open(log, "ab") as out:
-        p = subprocess.Popen([str(walord), "--config", str(ini)], stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if READY in log.read_text(errors="replace"):
-            return p
-        if p.poll() is not None:
-            fail(f"walord exited with {p.returncode} during start:\n{log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.05)
-    fail("walord not ready within 20 s")
-    raise AssertionError
-
-
-def stop(p: subprocess.Popen, what: str) -> None:
-    p.send_signal(signal.SIGTERM)
-    try:
-        rc = p.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        fail(f"{what} did not stop within 30 s")
-    if rc != 0:
-        fail(f"{what} exited with code {rc}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description="order creation benchmark")
     ap.add_argument("--orders", type=int, default=2000)
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     a = ap.parse_args()
 
-    repo = Path(__file__).resolve().parents[1]
-    bdir = Path(os.environ.get("WALOR_BUILD_DIR") or repo / "build").resolve()
+    bdir = build_dir()
     walord, tgsim = bdir / "bin" / "walord", bdir / "bin" / "tgsim"
-    sos = [bdir / "lib" / "walor" / "plugins" / "orders.so", bdir / "lib" / "walor" / "plugins" / "warehouse.so",
-           bdir / "lib" / "walor" / "test-plugins" / "ordprobe.so"]
-    for f in (walord, tgsim, *sos):
-        if not f.exists():
-            fail(f"{f} is not built (make build)")
+    built(walord, tgsim)
 
     work = Path(tempfile.mkdtemp(prefix="walor-ordbench-"))
-    plugdir = work / "plugins"
-    plugdir.mkdir()
-    for so in sos:
-        (plugdir / so.name).symlink_to(so)
+    plugdir = plugin_dir(bdir, work, ("orders", "warehouse"), ("ordprobe",))
     procs: list[tuple[subprocess.Popen, str]] = []
     ok = False
     try:
-        pf = work / "tgsim.port"
-        with open(work / "tgsim.log", "wb") as out:
-            sim = subprocess.Popen([str(tgsim), "--listen", "127.0.0.1:0", "--token", TOKEN, "--port-file", str(pf),
-                                    "--quiet"], stdout=out, stderr=subprocess.STDOUT)
+        sim, port = start_tgsim(tgsim, work)
         procs.append((sim, "tgsim"))
-        deadline = time.monotonic() + 10
-        while not (pf.exists() and pf.read_text().strip()):
-            if time.monotonic() > deadline or sim.poll() is not None:
-                fail("tgsim did not start")
-            time.sleep(0.05)
-        port = int(pf.read_text().split()[0])
-        ini = work / "walor.ini"
-        ini.write_text(f"""; written by bench/orders_bench.py
-[walor]
-db = {work / 'walor.db'}
-plugin_dir = {plugdir}
-plugins = orders warehouse ordprobe
-owners = 1
-log_level = info
-
-[telegram]
-token = {TOKEN}
-api_root = http://127.0.0.1:{port}
-""")
+        ini = write_ini(work, plugdir, "orders warehouse ordprobe", port)
         log = work / "walord.log"
         stop(start_walord(walord, ini, log), "walord (first run)")
         con = sqlite3.connect(work / "walor.db")
@@ -171,17 +108,7 @@ api_root = http://127.0.0.1:{port}
         print(line)
         ok = True
     finally:
-        for p, _what in reversed(procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        if ok and not a.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print(f"orders_bench: work directory {work} kept", file=sys.stderr)
+        finish(procs, work, ok, a.keep)
 
 
 if __name__ == "__main__":

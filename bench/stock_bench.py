@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import walor_harness as wh  # noqa: E402
+from benchkit import plugin_dir  # noqa: E402
 from tgsim import Sim  # noqa: E402
 
 
@@ -37,14 +38,7 @@ def main() -> int:
     n = int(os.environ.get("STOCK_BENCH_N", "5000"))
     with tempfile.TemporaryDirectory(prefix="walor-stock-bench-") as tmp:
         tmp = Path(tmp)
-        plugins = tmp / "plugins"
-        plugins.mkdir()
-        for name, sub in (("warehouse", "plugins"), ("stockprobe", "test-plugins")):
-            so = bdir / "lib" / "walor" / sub / f"{name}.so"
-            if not so.exists():
-                print(f"stock_bench: {so} is not built (make build)", file=sys.stderr)
-                return 1
-            (plugins / so.name).symlink_to(so)
+        plugins = plugin_dir(bdir, tmp, ("warehouse",), ("stockprobe",))
         srv = wh.TgsimServer(bdir, tmp / "tgsim").start()
         w = wh.Walord(bdir, tmp / "walord", api_root=srv.url, token=srv.token,
                       plugins=["warehouse", "stockprobe"], owners=[4200001], plugin_dir=plugins,

@@ -40,26 +40,11 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 sys.path.insert(0, str(REPO / "tests" / "fakes" / "ecom"))
 
 import walor_harness as wh  # noqa: E402
+from benchkit import fail, plugin_dir  # noqa: E402
 from fake_ecom import LOGIN, PASSWORD, EcomFake  # noqa: E402
 from tgsim import Sim  # noqa: E402
 
 SECRET = "bench-webhook-secret-0123456789"
-
-
-def fail(msg: str) -> None:
-    print(f"webhook_bench: {msg}", file=sys.stderr)
-    raise SystemExit(1)
-
-
-def plugin_dir(bdir: Path, work: Path) -> Path:
-    d = work / "plugins"
-    d.mkdir()
-    for name, sub in (("orders", "plugins"), ("pay-ecom", "plugins"), ("ordprobe", "test-plugins")):
-        so = bdir / "lib" / "walor" / sub / f"{name}.so"
-        if not so.exists():
-            fail(f"{so} is not built (make build)")
-        (d / so.name).symlink_to(so)
-    return d
 
 
 def main() -> None:
@@ -83,7 +68,7 @@ def main() -> None:
                f"password = {PASSWORD}\ngroup_code = 700\nwebhook_secret = {SECRET}\n"
                f"public_url = http://127.0.0.1:{port}\nfiscal = no\nreconcile_s = 86400\n")
         w = wh.Walord(bdir, work / "walord", api_root=tg.url, token=tg.token,
-                      plugins=["orders", "ordprobe", "pay-ecom"], plugin_dir=plugin_dir(bdir, work),
+                      plugins=["orders", "ordprobe", "pay-ecom"], plugin_dir=plugin_dir(bdir, work, ("orders", "pay-ecom"), ("ordprobe",)),
                       walor={"log_level": a.log_level}, extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n",
                       conf_files={"50-ordprobe.ini": "[plugin.ordprobe]\nstock = yes\n", "60-pay-ecom.ini": ini})
         w.start()

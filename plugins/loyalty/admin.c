@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 
 #include "loy.h"
 
@@ -26,16 +25,6 @@
 #define CERT_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" /* no O/0, I/1 */
 
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
-
-static const char *date_of(walor_ctx *c, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
-        return "";
-    return walor_ctx_printf(c, "%s", buf);
-}
 
 static walor_kb *kb_back(walor_ctx *c, const char *to)
 {
@@ -74,6 +63,65 @@ static int32_t gone(walor_ctx *c)
     return show_section(c);
 }
 
+/* ---- the lists of promo codes and certificates ---- */
+
+/* what tells the promo list from the certificate list */
+typedef struct code_list_def {
+    const char *count_sql, *page_sql; /* the page's SQL: id, code, … LIMIT ? OFFSET ? */
+    const char *title, *none;         /* text keys */
+    const char *page_tag, *card_tag;  /* "loya:<tag>:<page>", "loya:<tag>:<id>" */
+    const char *new_key, *new_cb;     /* the "new" button */
+    const char *(*row)(walor_ctx *c, walor_rows *r);
+} code_list_def;
+
+static int32_t code_list(walor_ctx *c, const code_list_def *d, int64_t page)
+{
+    int64_t total = 0;
+    walor_db_int(c, d->count_sql, NULL, 0, &total);
+    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
+    if (page >= pages)
+        page = pages - 1;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, d->page_sql, WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
+    if (rc < 0)
+        return rc;
+    walor_kb *kb = walor_kb_new(c);
+    const char *html = T(c, total ? d->title : d->none);
+    while (walor_row_next(r) == 1) {
+        html = walor_ctx_printf(c, "%s\n%s", html, d->row(c, r));
+        walor_kb_button(kb, walor_col_text(r, 1),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->card_tag, (long long)walor_col_int(r, 0)));
+        walor_kb_row(kb);
+    }
+    walor_rows_close(r);
+    if (page > 0)
+        walor_kb_button(kb, T(c, "loyalty.btn.newer"),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page - 1));
+    if (page + 1 < pages)
+        walor_kb_button(kb, T(c, "loyalty.btn.older"),
+                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page + 1));
+    walor_kb_row(kb);
+    walor_kb_button(kb, T(c, d->new_key), d->new_cb);
+    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
+    return walor_edit(c, html, kb);
+}
+
+/* the code of a promo (promo = 1) or certificate row; *code NULL when it is gone */
+static int32_t code_of(walor_ctx *c, int promo, int64_t id, const char **code)
+{
+    walor_rows *r = NULL;
+    *code = NULL;
+    int32_t rc = walor_db_query(c, promo ? "SELECT code FROM loyalty_promo WHERE id = ?"
+                                         : "SELECT code FROM loyalty_cert WHERE id = ?",
+                                WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(r) == 1)
+        *code = walor_ctx_printf(c, "%s", walor_col_text(r, 0));
+    walor_rows_close(r);
+    return 0;
+}
+
 /* ---- promo codes ---- */
 
 static const char *promo_state(walor_ctx *c, int64_t active, int64_t expires, int64_t limit, int64_t used)
@@ -93,44 +141,23 @@ static const char *limit_text(walor_ctx *c, int64_t used, int64_t limit)
                  : walor_ctx_printf(c, "%lld/∞", (long long)used);
 }
 
+static const char *promo_row(walor_ctx *c, walor_rows *r)
+{
+    int64_t limit = walor_col_int(r, 3), used = walor_col_int(r, 4);
+    return walor_textf(c, "loyalty.adm.promo_row", "code", loy_esc(c, walor_col_text(r, 1)), "pct",
+                       loy_num(c, walor_col_int(r, 2)), "uses", limit_text(c, used, limit), "state",
+                       promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), limit, used), NULL);
+}
+
 static int32_t promo_list(walor_ctx *c, int64_t page)
 {
-    int64_t total = 0;
-    walor_db_int(c, "SELECT count(*) FROM loyalty_promo", NULL, 0, &total);
-    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
-                                "ORDER BY id DESC LIMIT ? OFFSET ?",
-                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    const char *html = T(c, total ? "loyalty.adm.promos" : "loyalty.adm.promos_none");
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *code = walor_col_text(r, 1);
-        html = walor_ctx_printf(
-            c, "%s\n%s", html,
-            walor_textf(c, "loyalty.adm.promo_row", "code", loy_esc(c, code), "pct", loy_num(c, walor_col_int(r, 2)),
-                        "uses", limit_text(c, walor_col_int(r, 4), walor_col_int(r, 3)), "state",
-                        promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), walor_col_int(r, 3),
-                                    walor_col_int(r, 4)),
-                        NULL));
-        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:p:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (page > 0)
-        walor_kb_button(kb, T(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loya:pl:%lld", (long long)page - 1));
-    if (page + 1 < pages)
-        walor_kb_button(kb, T(c, "loyalty.btn.older"), walor_ctx_printf(c, "loya:pl:%lld", (long long)page + 1));
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.promo_new"), "loya:pn");
-    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
-    return walor_edit(c, html, kb);
+    static const code_list_def d = {
+        .count_sql = "SELECT count(*) FROM loyalty_promo",
+        .page_sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
+                    "ORDER BY id DESC LIMIT ? OFFSET ?",
+        .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_tag = "pl", .card_tag = "p",
+        .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row};
+    return code_list(c, &d, page);
 }
 
 static int32_t promo_card(walor_ctx *c, int64_t id)
@@ -152,7 +179,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
     walor_rows_close(r);
     const char *html = walor_textf(c, "loyalty.adm.promo_card", "code", code, "pct", loy_num(c, pct), "uses",
                                    limit_text(c, used, limit), "till",
-                                   exp ? date_of(c, exp - 1) : T(c, "loyalty.adm.forever"), "once",
+                                   exp ? loy_date(c, exp - 1) : T(c, "loyalty.adm.forever"), "once",
                                    T(c, once ? "loyalty.adm.yes" : "loyalty.adm.no"), "state",
                                    promo_state(c, active, exp, limit, used), NULL);
     rc = walor_db_query(c, "SELECT order_id, user_id, state, at FROM loyalty_promo_use WHERE promo_id = ? "
@@ -168,7 +195,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
         html = walor_ctx_printf(c, "%s\n%s", html,
                                 walor_textf(c, "loyalty.adm.use_row", "order", loy_num(c, walor_col_int(r, 0)), "user",
                                             loy_user_label(c, walor_col_int(r, 1)), "date",
-                                            date_of(c, walor_col_int(r, 3)), "state",
+                                            loy_date(c, walor_col_int(r, 3)), "state",
                                             T(c, !strcmp(st, "used") ? "loyalty.adm.use.used"
                                                  : !strcmp(st, "over") ? "loyalty.adm.use.over"
                                                                        : "loyalty.adm.use.released"),
@@ -187,14 +214,10 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
 
 static int32_t promo_toggle(walor_ctx *c, int64_t id, int on)
 {
-    const char *code = NULL;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_promo WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+    const char *code;
+    int32_t rc = code_of(c, 1, id, &code);
     if (rc < 0)
         return rc;
-    if (walor_row_next(r) == 1)
-        code = walor_ctx_printf(c, "%s", walor_col_text(r, 0));
-    walor_rows_close(r);
     if (!code)
         return gone(c);
     rc = walor_db_exec(c, "UPDATE loyalty_promo SET active = ? WHERE id = ?", WALOR_ARGS(walor_i(on), walor_i(id)));
@@ -219,6 +242,15 @@ static walor_kb *kb_cancel(walor_ctx *c)
 static int32_t again(walor_ctx *c, const char *why)
 {
     return walor_reply(c, walor_textf(c, "loyalty.adm.err", "why", loy_esc(c, why), NULL), kb_cancel(c));
+}
+
+/* the customer whose ID a staff member typed; 0 when there is no such user */
+static int64_t user_in(walor_ctx *c, const char *text)
+{
+    int64_t uid = 0;
+    while (*text == ' ')
+        text++;
+    return loy_parse_id(text, &uid) == 0 && walor_user_get(c, uid) ? uid : 0;
 }
 
 static int num_in(const char *s, int64_t lo, int64_t hi, int64_t *out)
@@ -353,41 +385,22 @@ static const char *cert_state(walor_ctx *c, const char *state, int64_t expires)
     return T(c, "loyalty.adm.st.on");
 }
 
+static const char *cert_row(walor_ctx *c, walor_rows *r)
+{
+    return walor_textf(c, "loyalty.adm.cert_row", "code", loy_esc(c, walor_col_text(r, 1)), "face",
+                       walor_money(c, walor_col_int(r, 2)), "state",
+                       cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL);
+}
+
 static int32_t cert_list(walor_ctx *c, int64_t page)
 {
-    int64_t total = 0;
-    walor_db_int(c, "SELECT count(*) FROM loyalty_cert", NULL, 0, &total);
-    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
-                                "ORDER BY id DESC LIMIT ? OFFSET ?",
-                                WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    const char *html = T(c, total ? "loyalty.adm.certs" : "loyalty.adm.certs_none");
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *code = walor_col_text(r, 1);
-        html = walor_ctx_printf(c, "%s\n%s", html,
-                                walor_textf(c, "loyalty.adm.cert_row", "code", loy_esc(c, code), "face",
-                                            walor_money(c, walor_col_int(r, 2)), "state",
-                                            cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL));
-        walor_kb_button(kb, code, walor_ctx_printf(c, "loya:k:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (page > 0)
-        walor_kb_button(kb, T(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loya:kl:%lld", (long long)page - 1));
-    if (page + 1 < pages)
-        walor_kb_button(kb, T(c, "loyalty.btn.older"), walor_ctx_printf(c, "loya:kl:%lld", (long long)page + 1));
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.cert_new"), "loya:kn");
-    walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
-    return walor_edit(c, html, kb);
+    static const code_list_def d = {
+        .count_sql = "SELECT count(*) FROM loyalty_cert",
+        .page_sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
+                    "ORDER BY id DESC LIMIT ? OFFSET ?",
+        .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_tag = "kl", .card_tag = "k",
+        .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row};
+    return code_list(c, &d, page);
 }
 
 static int32_t cert_card(walor_ctx *c, int64_t id)
@@ -409,12 +422,12 @@ static int32_t cert_card(walor_ctx *c, int64_t id)
     const char *state = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
     walor_rows_close(r);
     const char *html = walor_textf(c, "loyalty.adm.cert_card", "code", code, "face", walor_money(c, face), "balance",
-                                   walor_money(c, bal), "till", date_of(c, exp - 1), "state", cert_state(c, state, exp),
+                                   walor_money(c, bal), "till", loy_date(c, exp - 1), "state", cert_state(c, state, exp),
                                    NULL);
     if (by)
         html = walor_ctx_printf(c, "%s\n%s", html,
                                 walor_textf(c, "loyalty.adm.cert_used", "user", loy_user_label(c, by), "order",
-                                            loy_num(c, order), "date", date_of(c, at), NULL));
+                                            loy_num(c, order), "date", loy_date(c, at), NULL));
     if (sent)
         html = walor_ctx_printf(c, "%s\n%s", html,
                                 walor_textf(c, "loyalty.adm.cert_sent", "user", loy_user_label(c, sent), NULL));
@@ -516,7 +529,7 @@ static int32_t kc_count(walor_ctx *c, const char *text)
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
     return walor_reply(c,
                        walor_textf(c, "loyalty.adm.certs_created", "n", loy_num(c, n), "face", walor_money(c, face),
-                                   "till", date_of(c, now + days * 86400 - 1), "list", list, NULL),
+                                   "till", loy_date(c, now + days * 86400 - 1), "list", list, NULL),
                        kb);
 }
 
@@ -541,24 +554,20 @@ static int32_t ks_ask(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ks
 
 static int32_t ks_who(walor_ctx *c, const char *text)
 {
-    int64_t uid = 0, id = json_integer_value(json_object_get(D(c), "cert"));
-    while (*text == ' ')
-        text++;
-    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+    int64_t uid = user_in(c, text), id = json_integer_value(json_object_get(D(c), "cert"));
+    if (!uid)
         return again(c, T(c, "loyalty.adm.err.user"));
     loy_cert k;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_cert WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+    const char *code;
+    int32_t rc = code_of(c, 0, id, &code);
     if (rc < 0)
         return rc;
-    const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
-    walor_rows_close(r);
     walor_conv_end(c);
     if (!code || loy_cert_find(c, code, &k) != 0 || loy_cert_refusal(c, &k))
         return walor_reply(c, T(c, "loyalty.adm.cert_unsendable"), kb_back(c, "loya:kl:0"));
     rc = walor_send(c, uid,
                     walor_textf(c, "loyalty.push.cert", "code", loy_esc(c, k.code), "sum", walor_money(c, k.balance),
-                                "till", date_of(c, k.expires_at - 1), NULL),
+                                "till", loy_date(c, k.expires_at - 1), NULL),
                     NULL, 0, NULL);
     if (rc == WALOR_EBLOCKED)
         return walor_reply(c, T(c, "loyalty.adm.blocked"), kb_back(c, "loya:kl:0"));
@@ -583,10 +592,8 @@ static int32_t ub_ask_who(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.ad
 
 static int32_t ub_who(walor_ctx *c, const char *text)
 {
-    int64_t uid = 0, bal = 0, pct = 0;
-    while (*text == ' ')
-        text++;
-    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+    int64_t uid = user_in(c, text), bal = 0, pct = 0;
+    if (!uid)
         return again(c, T(c, "loyalty.adm.err.user"));
     int32_t rc = loy_balance(c, uid, &bal);
     if (rc == 0)
@@ -658,10 +665,8 @@ static const walor_conv_state ST_BONUS[] = {
 
 static int32_t ud_who(walor_ctx *c, const char *text)
 {
-    int64_t uid = 0, pct = 0;
-    while (*text == ' ')
-        text++;
-    if (loy_parse_id(text, &uid) != 0 || !walor_user_get(c, uid))
+    int64_t uid = user_in(c, text), pct = 0;
+    if (!uid)
         return again(c, T(c, "loyalty.adm.err.user"));
     int32_t rc = loy_personal_pct(c, uid, &pct);
     if (rc < 0)
@@ -759,14 +764,10 @@ static int32_t on_adm(walor_ctx *c, const char *arg)
 static int32_t delete_row(walor_ctx *c, const char *table, int64_t id)
 {
     int promo = !strcmp(table, "promo");
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, promo ? "SELECT code FROM loyalty_promo WHERE id = ?"
-                                         : "SELECT code FROM loyalty_cert WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
+    const char *code;
+    int32_t rc = code_of(c, promo, id, &code);
     if (rc < 0)
         return rc;
-    const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
-    walor_rows_close(r);
     if (!code)
         return gone(c);
     rc = walor_db_exec(c, promo ? "DELETE FROM loyalty_promo WHERE id = ?" : "DELETE FROM loyalty_cert WHERE id = ?",
@@ -791,12 +792,10 @@ static int32_t on_own(walor_ctx *c, const char *arg)
     int64_t id;
     if ((id = arg_id(arg, "pdel")) > 0) {
         loy_promo p;
-        walor_rows *r = NULL;
-        int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_promo WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+        const char *code;
+        int32_t rc = code_of(c, 1, id, &code);
         if (rc < 0)
             return rc;
-        const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
-        walor_rows_close(r);
         if (!code || loy_promo_find(c, code, &p) != 0)
             return gone(c);
         return confirm(c, walor_textf(c, "loyalty.adm.what_promo", "code", loy_esc(c, code), NULL),
@@ -804,12 +803,10 @@ static int32_t on_own(walor_ctx *c, const char *arg)
                        walor_ctx_printf(c, "loya:p:%lld", (long long)id));
     }
     if ((id = arg_id(arg, "kdel")) > 0) {
-        walor_rows *r = NULL;
-        int32_t rc = walor_db_query(c, "SELECT code FROM loyalty_cert WHERE id = ?", WALOR_ARGS(walor_i(id)), &r);
+        const char *code;
+        int32_t rc = code_of(c, 0, id, &code);
         if (rc < 0)
             return rc;
-        const char *code = walor_row_next(r) == 1 ? walor_ctx_printf(c, "%s", walor_col_text(r, 0)) : NULL;
-        walor_rows_close(r);
         if (!code)
             return gone(c);
         return confirm(c, walor_textf(c, "loyalty.adm.what_cert", "code", loy_esc(c, code), NULL),

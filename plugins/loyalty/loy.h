@@ -11,6 +11,7 @@ int64_t loy_setting(walor_ctx *c, const char *key, int64_t dflt); /* "loyalty.<k
 int loy_in_callback(walor_ctx *c);
 int loy_parse_id(const char *s, int64_t *out);         /* decimal > 0, the whole string */
 int32_t loy_log_action(walor_ctx *c, const char *what);
+char *loy_date(walor_ctx *c, int64_t t);               /* "dd.mm.yyyy" in the shop's zone */
 /* a message to user_id, not a reply (bulk pacing off: these are personal);
  * a customer who blocked the bot is no failure */
 int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html);

@@ -4,6 +4,7 @@
  * small helpers they share. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calc.h"
 #include "loy.h"
@@ -40,6 +41,16 @@ int loy_parse_id(const char *s, int64_t *out)
     }
     *out = v;
     return 0;
+}
+
+char *loy_date(walor_ctx *c, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
+        return "";
+    return walor_ctx_printf(c, "%s", buf);
 }
 
 int32_t loy_log_action(walor_ctx *c, const char *what)

@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "loy.h"
 
@@ -32,16 +31,6 @@ static const char *bot_username(walor_ctx *c)
     const char *out = bot_name[0] ? walor_ctx_printf(c, "%s", bot_name) : NULL;
     pthread_mutex_unlock(&bot_mu);
     return out;
-}
-
-static const char *date_of(walor_ctx *c, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
-        return "";
-    return walor_ctx_printf(c, "%s", buf);
 }
 
 static const char *menu_label(walor_ctx *c)
@@ -72,7 +61,7 @@ static const char *history(walor_ctx *c, int64_t uid, int64_t page, int64_t *pag
     const char *out = "";
     while (walor_row_next(r) == 1)
         out = walor_ctx_printf(c, "%s\n%s", out,
-                               walor_textf(c, "loyalty.my.row", "date", date_of(c, walor_col_int(r, 2)), "sum",
+                               walor_textf(c, "loyalty.my.row", "date", loy_date(c, walor_col_int(r, 2)), "sum",
                                            signed_money(c, walor_col_int(r, 0)), "note",
                                            loy_esc(c, walor_col_text(r, 1)), NULL));
     walor_rows_close(r);

@@ -230,20 +230,24 @@ int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno)
 
 /* ---- edit one level (F-WH-02) ---- */
 
+/* the item the edit conversation is about; when it is gone the conversation
+ * ends with a word to the user and 1 is returned (the handler is done) */
 static int32_t edit_item(walor_ctx *c, walor_catalog_item *it, wr_level *lv)
 {
     json_t *d = walor_conv_data(c);
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "pid"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "vno"));
     const walor_catalog_v1 *cat = wr_catalog(c);
-    if (!cat)
-        return WALOR_ENOTFOUND;
-    int32_t rc = cat->item(c, pid, vno, it);
+    int32_t rc = cat ? cat->item(c, pid, vno, it) : WALOR_ENOTFOUND;
     if (rc == 0)
         rc = wr_level_get(c, pid, vno, lv);
     if (rc == 0 && lv->deleted)
         rc = WALOR_ENOTFOUND;
-    return rc;
+    if (rc != WALOR_ENOTFOUND)
+        return rc;
+    walor_conv_end(c);
+    rc = item_gone(c);
+    return rc < 0 ? rc : 1;
 }
 
 static int32_t edit_ask(walor_ctx *c)
@@ -251,12 +255,8 @@ static int32_t edit_ask(walor_ctx *c)
     walor_catalog_item it;
     wr_level lv;
     int32_t rc = edit_item(c, &it, &lv);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_conv_end(c);
-        return item_gone(c);
-    }
-    if (rc < 0)
-        return rc;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
     return walor_reply(c,
@@ -289,12 +289,8 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     walor_catalog_item it;
     wr_level lv;
     int32_t rc = edit_item(c, &it, &lv);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_conv_end(c);
-        return item_gone(c);
-    }
-    if (rc < 0)
-        return rc;
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     int64_t q = parse_qty(text);
     if (q < 0)
         return walor_reply(c, walor_textf(c, "warehouse.edit.bad", "max", num(c, WR_QTY_MAX), NULL), NULL);

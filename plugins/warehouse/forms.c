@@ -203,6 +203,16 @@ int32_t wr_form_resolve(walor_ctx *c, const char *text, uint32_t flags, wr_line_
     return 0;
 }
 
+int32_t wr_conv_lines(walor_ctx *c, const char *step, wr_fline **out, uint32_t *n)
+{
+    int32_t rc = wr_lines_load(c, json_object_get(walor_conv_data(c), "lines"), out, n);
+    if (rc != WALOR_ENOTFOUND)
+        return rc;
+    walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
+    rc = walor_conv_goto(c, step);
+    return rc < 0 ? rc : 1;
+}
+
 json_t *wr_lines_json(const wr_fline *l, uint32_t n)
 {
     json_t *a = json_array();
@@ -346,13 +356,9 @@ static int32_t preview(walor_ctx *c, int mode)
 {
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_lines_load(c, json_object_get(walor_conv_data(c), "lines"), &l, &n);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-        return walor_conv_goto(c, "lines");
-    }
-    if (rc < 0)
-        return rc;
+    int32_t rc = wr_conv_lines(c, "lines", &l, &n);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     char *list = walor_ctx_printf(c, "%s", "");
     int64_t units = 0, value = 0, same = 0, changed = 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -31,6 +31,9 @@ int32_t wr_form_resolve(walor_ctx *c, const char *text, uint32_t flags, wr_line_
  * (levels re-read: they may have changed since the preview) */
 json_t *wr_lines_json(const wr_fline *l, uint32_t n);
 int32_t wr_lines_load(walor_ctx *c, json_t *arr, wr_fline **out, uint32_t *n);
+/* the conversation's "lines" loaded; when they no longer resolve the user is
+ * told and sent back to `step`, and 1 is returned (the handler is done) */
+int32_t wr_conv_lines(walor_ctx *c, const char *step, wr_fline **out, uint32_t *n);
 
 /* the message text or the .txt document of the current update; NULL and
  * a reply sent when there is neither */

@@ -104,12 +104,11 @@ static int32_t add_reservation(walor_ctx *c, int64_t order_id, const walor_stock
     return rc < 0 ? rc : 0;
 }
 
-static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, uint32_t *failed)
+/* reserve for order_id (> 0) or write off (order_id 0, with comment): all
+ * of the lines or none, under one lock */
+static int32_t take(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, const char *comment,
+                    uint32_t *failed)
 {
-    if (failed)
-        *failed = UINT32_MAX;
-    if (order_id <= 0)
-        return WALOR_EINVAL;
     merged m;
     int32_t rc = merge_lines(c, l, n, &m, failed);
     if (rc < 0)
@@ -122,13 +121,29 @@ static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l
     for (uint32_t k = 0; rc == 0 && k < m.n; k++) {
         const walor_stock_line *x = &l[m.first[k]];
         wrote = 1;
-        wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .kind = "reserve",
-                          .d_reserved = m.sum[k], .new_cost = -1, .order_id = order_id};
+        wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .new_cost = -1,
+                          .order_id = order_id, .comment = comment};
+        if (order_id) {
+            mv.kind = "reserve";
+            mv.d_reserved = m.sum[k];
+        } else {
+            mv.kind = "writeoff";
+            mv.d_on_hand = -m.sum[k];
+        }
         rc = wr_move(c, &mv);
-        if (rc == 0)
+        if (rc == 0 && order_id)
             rc = add_reservation(c, order_id, x, m.sum[k]);
     }
     return wr_tx_end(c, own, rc, wrote);
+}
+
+static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, uint32_t *failed)
+{
+    if (failed)
+        *failed = UINT32_MAX;
+    if (order_id <= 0)
+        return WALOR_EINVAL;
+    return take(c, order_id, l, n, NULL, failed);
 }
 
 /* the rows of order_id in `state` */
@@ -177,11 +192,17 @@ static int32_t set_state(walor_ctx *c, int64_t id, const char *state, int64_t co
     return rc < 0 ? rc : 0;
 }
 
-static int32_t has_rows(walor_ctx *c, int64_t order_id, const char *states_sql)
+/* the order's rows still in state `from`; none of them is no error only when
+ * done_sql counts rows that went on already (a repeated call) */
+static int32_t pending_rows(walor_ctx *c, int64_t order_id, const char *from, const char *done_sql, res_row **rows,
+                            uint32_t *n)
 {
-    int64_t n = 0;
-    int32_t rc = walor_db_int(c, states_sql, WALOR_ARGS(walor_i(order_id)), &n);
-    return rc < 0 ? rc : n > 0;
+    int32_t rc = order_rows(c, order_id, from, rows, n);
+    if (rc < 0 || *n > 0)
+        return rc;
+    int64_t done = 0;
+    rc = walor_db_int(c, done_sql, WALOR_ARGS(walor_i(order_id)), &done);
+    return rc < 0 ? rc : done > 0 ? 0 : WALOR_ENOTFOUND;
 }
 
 static int32_t release(walor_ctx *c, int64_t order_id)
@@ -209,12 +230,10 @@ static int32_t commit(walor_ctx *c, int64_t order_id)
         return own;
     res_row *rows;
     uint32_t n;
-    int32_t rc = order_rows(c, order_id, "reserved", &rows, &n);
-    if (rc == 0 && n == 0) {
-        rc = has_rows(c, order_id,
-                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN ('sold','restocked')");
-        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
-    }
+    int32_t rc = pending_rows(c, order_id, "reserved",
+                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN "
+                              "('sold','restocked')",
+                              &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         wr_level lv;
         rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
@@ -237,12 +256,9 @@ static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
         return own;
     res_row *rows;
     uint32_t n;
-    int32_t rc = order_rows(c, order_id, "sold", &rows, &n);
-    if (rc == 0 && n == 0) {
-        rc = has_rows(c, order_id,
-                      "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'");
-        rc = rc < 0 ? rc : rc ? 0 : WALOR_ENOTFOUND;
-    }
+    int32_t rc = pending_rows(c, order_id, "sold",
+                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'",
+                              &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         wr_level lv;
         rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
@@ -264,23 +280,7 @@ static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, co
 {
     if (failed)
         *failed = UINT32_MAX;
-    merged m;
-    int32_t rc = merge_lines(c, l, n, &m, failed);
-    if (rc < 0)
-        return rc;
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
-        return own;
-    rc = check_available(c, l, &m, failed);
-    int wrote = 0;
-    for (uint32_t k = 0; rc == 0 && k < m.n; k++) {
-        const walor_stock_line *x = &l[m.first[k]];
-        wrote = 1;
-        wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .kind = "writeoff",
-                          .d_on_hand = -m.sum[k], .new_cost = -1, .comment = comment};
-        rc = wr_move(c, &mv);
-    }
-    return wr_tx_end(c, own, rc, wrote);
+    return take(c, 0, l, n, comment, failed);
 }
 
 static const walor_stock_v1 TABLE = {.struct_size = sizeof(walor_stock_v1), .available = available,

@@ -244,13 +244,9 @@ static int32_t prices_ask(walor_ctx *c)
 {
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_lines_load(c, json_object_get(walor_conv_data(c), "lines"), &l, &n);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-        return walor_conv_goto(c, "items");
-    }
-    if (rc < 0)
-        return rc;
+    int32_t rc = wr_conv_lines(c, "items", &l, &n);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     wr_buf b = {0};
     for (uint32_t i = 0; i < n && i < WR_LIST_SHOWN; i++)
         wr_buf_add(c, &b,
@@ -340,13 +336,9 @@ static int32_t confirm_show(walor_ctx *c)
     json_t *d = walor_conv_data(c);
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_lines_load(c, json_object_get(d, "lines"), &l, &n);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-        return walor_conv_goto(c, "items");
-    }
-    if (rc < 0)
-        return rc;
+    int32_t rc = wr_conv_lines(c, "items", &l, &n);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     const char *name = supplier_name(c, (int64_t)json_integer_value(json_object_get(d, "supplier")));
     wr_buf b = {0};
     int64_t units = 0, total = 0;

@@ -195,3 +195,31 @@ def test_expired_conversations_write_nothing(tgsim, walord, tmp_path, free_port)
     hk.wait_until(lambda: sum("Время на ответ истекло" in t for t in bot_texts(m)) == 2, what="the expiry message")
     assert balance(w, u.id) == 0
     assert not any("Вам начислено" in t for t in bot_texts(u))
+
+
+@pytest.mark.features("F-LOY-07", "F-LOY-08")
+def test_promo_and_certificate_lists_page_by_ten(tgsim, walord, tmp_path, free_port):
+    w = start(walord, tmp_path, free_port)
+    con = w.db()
+    con.executemany("INSERT INTO loyalty_promo(code, pct, created_at) VALUES (?, 5, 0)",
+                    [(f"P{i:02d}",) for i in range(1, 13)])
+    con.executemany("INSERT INTO loyalty_cert(code, face, balance, expires_at, created_at) "
+                    "VALUES (?, 100000, 100000, 4000000000, 0)", [(f"GIFT-{i:02d}",) for i in range(1, 12)])
+    con.commit()
+    m = manager(tgsim, w)
+    section(m)
+    for button, codes, n in (("🎟 Промокоды", "P", 12), ("🎁 Сертификаты", "GIFT-", 11)):
+        m.press(button)
+        b = m.screen().button_texts
+        newest = [f"{codes}{i:02d}" for i in range(n, n - 10, -1)]
+        assert [t for t in b if t.startswith(codes)] == newest, b
+        assert "Старее ▶️" in b and "◀️ Новее" not in b
+        m.press("Старее ▶️")
+        b = m.screen().button_texts
+        assert [t for t in b if t.startswith(codes)] == [f"{codes}{i:02d}" for i in range(n - 10, 0, -1)], b
+        assert "◀️ Новее" in b and "Старее ▶️" not in b
+        m.press("◀️ Новее")
+        assert [t for t in m.screen().button_texts if t.startswith(codes)] == newest
+        m.press("⬅️ Назад")
+    m.press_data("loya:pl:7", force=True)                    # past the last page: the last one
+    assert [t for t in m.screen().button_texts if t.startswith("P")] == ["P02", "P01"]

@@ -68,9 +68,11 @@ def logged(con, like):
 
 
 def consistent(w):
+    """walorctl stock-check: every level equals the sum of its ledger."""
     r = subprocess.run([str(w.bdir / "bin" / "walorctl"), "--config", str(w.config_path), "stock-check"],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
 
 
 def advance(w, seconds):

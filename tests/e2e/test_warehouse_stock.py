@@ -12,6 +12,8 @@ import subprocess
 import pytest
 
 import hostkit as hk
+from test_warehouse_admin import consistent
+from test_warehouse_admin import stock as seed  # other plugins' tests import it by this name
 
 
 def start(walord, tmp_path, plugins=("warehouse", "stockprobe")):
@@ -19,27 +21,9 @@ def start(walord, tmp_path, plugins=("warehouse", "stockprobe")):
     return w, w.db()
 
 
-def seed(con, pid, vno, qty, cost):
-    """Stock as a supply would leave it: the level and its ledger row."""
-    con.execute("INSERT INTO warehouse_item(product_id, variant_no, on_hand, reserved, unit_cost) "
-                "VALUES (?, ?, ?, 0, ?)", (pid, vno, qty, cost))
-    con.execute("INSERT INTO warehouse_ledger(at, product_id, variant_no, kind, qty, reserved, stock_after, "
-                "available_after, unit_cost, staff_id) VALUES (0, ?, ?, 'supply', ?, 0, ?, ?, ?, 0)",
-                (pid, vno, qty, qty, qty, cost))
-    con.commit()
-
-
 def level(con, pid, vno):
     return con.execute("SELECT on_hand, reserved FROM warehouse_item WHERE product_id = ? AND variant_no = ?",
                        (pid, vno)).fetchone()
-
-
-def consistent(w):
-    """walorctl stock-check: every level equals the sum of its ledger."""
-    r = subprocess.run([str(w.bdir / "bin" / "walorctl"), "--config", str(w.config_path), "stock-check"],
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
 
 
 def changes(con, pid):

@@ -1,0 +1,129 @@
+"""benchkit: what the plugins' benchmarks (bench/*_bench.py) share — a
+failure message, the build tree, tgsim and walord started and stopped as
+plain processes, the plugin directory and the work directory's end.
+
+Every benchmark fails the same way: one line `<bench>: <why>` on stderr and
+exit status 1 (the name is the script's)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "100:bench-token"
+READY = "walord: ready"
+
+
+def name() -> str:
+    return Path(sys.argv[0]).stem
+
+
+def fail(msg: str) -> None:
+    print(f"{name()}: {msg}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("WALOR_BUILD_DIR") or REPO / "build").resolve()
+
+
+def built(*files: Path) -> None:
+    for f in files:
+        if not f.exists():
+            fail(f"{f} is not built (make build)")
+
+
+def plugin_dir(bdir: Path, work: Path, plugins, tests=()) -> Path:
+    """work/plugins with links to the named plugins (lib/walor/plugins) and
+    test plugins (lib/walor/test-plugins) of the build, and nothing else."""
+    d = work / "plugins"
+    d.mkdir()
+    sos = [bdir / "lib" / "walor" / "plugins" / f"{p}.so" for p in plugins]
+    sos += [bdir / "lib" / "walor" / "test-plugins" / f"{p}.so" for p in tests]
+    built(*sos)
+    for so in sos:
+        (d / so.name).symlink_to(so)
+    return d
+
+
+def start_tgsim(tgsim: Path, work: Path, *args: str) -> tuple[subprocess.Popen, int]:
+    """tgsim on a free port of 127.0.0.1 (its log in work/tgsim.log)."""
+    pf = work / "tgsim.port"
+    with open(work / "tgsim.log", "wb") as out:
+        sim = subprocess.Popen([str(tgsim), "--listen", "127.0.0.1:0", "--token", TOKEN, "--port-file", str(pf),
+                                *args, "--quiet"], stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while not (pf.exists() and pf.read_text().strip()):
+        if time.monotonic() > deadline or sim.poll() is not None:
+            sim.kill()
+            fail("tgsim did not start")
+        time.sleep(0.05)
+    return sim, int(pf.read_text().split()[0])
+
+
+def write_ini(work: Path, plugin_dir: Path, plugins: str, port: int, extra: str = "") -> Path:
+    ini = work / "walor.ini"
+    ini.write_text(f"""; written by bench/{name()}.py
+[walor]
+db = {work / 'walor.db'}
+plugin_dir = {plugin_dir}
+plugins = {plugins}
+owners = 1
+log_level = info
+
+[telegram]
+token = {TOKEN}
+api_root = http://127.0.0.1:{port}
+{extra}""")
+    return ini
+
+
+def start_walord(walord: Path, ini: Path, log: Path, timeout: float = 20) -> subprocess.Popen:
+    """walord without the caller's WALOR_* environment, once it logs READY."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALOR_") and k != "BOT_TOKEN"}
+    with open(log, "ab") as out:
+        p = subprocess.Popen([str(walord), "--config", str(ini)], stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if READY in log.read_text(errors="replace"):
+            return p
+        if p.poll() is not None:
+            fail(f"walord exited with {p.returncode} during start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.05)
+    p.kill()
+    fail(f"walord not ready within {timeout:g} s")
+    raise AssertionError
+
+
+def stop(p: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    """SIGTERM; a process that does not stop in time or exits non-zero fails the run."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail(f"{what} did not stop within {timeout:g} s")
+    if rc != 0:
+        fail(f"{what} exited with code {rc}")
+
+
+def finish(procs: list, work: Path, ok: bool, keep: bool) -> None:
+    """For a `finally`: stops what is still running (newest first) and removes
+    the work directory unless the run failed or --keep asked to keep it."""
+    for p, _what in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    if ok and not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"{name()}: work directory {work} kept", file=sys.stderr)
