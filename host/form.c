@@ -157,7 +157,7 @@ int32_t wh_form_parse(const char *text, uint32_t flags, walor_form_line **out, u
         if (!*t || *t == '#')
             continue;
         if (count == WH_FORM_MAX_LINES) {
-            addf(&e, no, "%s", "слишком много строк (не больше 1000)");
+            addf(&e, no, "%s", "слишком много строк (не больше 10 000)");
             break;
         }
         if (count == cap) {

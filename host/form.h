@@ -9,7 +9,7 @@
 
 #include <walor/types.h>
 
-#define WH_FORM_MAX_LINES 1000
+#define WH_FORM_MAX_LINES 10000
 
 /* Parses text into *out (malloc'd array, *n entries). On any bad line
  * returns WALOR_EINVAL with *errors (malloc'd) listing every bad line as

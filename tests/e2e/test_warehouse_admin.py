@@ -285,7 +285,7 @@ def test_writeoff_and_stocktake_forms(tgsim, walord, tmp_path, free_port):
 @pytest.mark.features("F-WH-03", "F-WH-09")
 def test_bulk_writeoff_from_a_file(tgsim, walord, tmp_path):
     w, con = start(walord, tmp_path)
-    ids = [product(con, f"Товар {i}") for i in range(1000)]
+    ids = [product(con, f"Товар {i}") for i in range(2000)]
     for pid in ids:
         con.execute("INSERT INTO warehouse_item(product_id, variant_no, on_hand, reserved, unit_cost) "
                     "VALUES (?, 0, 5, 0, 100)", (pid,))
@@ -295,32 +295,32 @@ def test_bulk_writeoff_from_a_file(tgsim, walord, tmp_path):
     boss = hk.owner(tgsim)
     admin(boss)
     boss.press("🗑 Списание")
-    # 2,000 lines: over the form limit, refused with the line number, nothing written
-    big = "".join(f"{ids[i % 1000]} 1\n" for i in range(2000))
-    boss.send_document("spisanie.txt", big.encode(), mime_type="text/plain")
+    # over the form limit (10,000 lines): refused with the line number, nothing written
+    huge = "".join(f"{ids[i % 2000]} 1\n" for i in range(10001))
+    boss.send_document("spisanie.txt", huge.encode(), mime_type="text/plain")
     s = boss.screen().text
-    assert "Ничего не списано" in s and "строка 1001: слишком много строк" in s, s
+    assert "Ничего не списано" in s and "строка 10001: слишком много строк" in s, s
     assert hk.scalar(con, "SELECT count(*) FROM warehouse_ledger WHERE kind = 'writeoff'") == 0
     boss.send_document("photo.jpg", b"\xff\xd8\xff\x00binary", mime_type="image/jpeg")
     assert "не текстовый файл" in boss.screen().text
-    # 1,000 lines from a file: preview cut, all applied in one go
+    # 2,000 lines from a file (a whole shop's write-off): preview cut, all applied in one go
     boss.send_document("spisanie.txt", "".join(f"{pid} 2\n" for pid in ids).encode(), mime_type="text/plain",
                        caption="списание за ноябрь")               # the file is read, not its caption
     boss.expect("Списание: проверьте")
     s = boss.screen().text
-    assert "… и ещё 960" in s and "Строк: 1000, всего −2000 шт" in s, s
+    assert "… и ещё 1960" in s and "Строк: 2000, всего −4000 шт" in s, s
     boss.press("✅ Списать")
-    boss.expect("Списано: 1000 позиций")
-    assert hk.scalar(con, "SELECT count(*) FROM warehouse_ledger WHERE kind = 'writeoff'") == 1000
-    assert hk.scalar(con, "SELECT sum(on_hand) FROM warehouse_item") == 3000
-    # the overview pages through 1,000 items, 15 a page, totals over all of them
+    boss.expect("Списано: 2000 позиций")
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_ledger WHERE kind = 'writeoff'") == 2000
+    assert hk.scalar(con, "SELECT sum(on_hand) FROM warehouse_item") == 6000
+    # the overview pages through 2,000 items, 15 a page, totals over all of them
     boss.press("📋 Остатки")
     s = boss.screen()
-    assert "стр. 1 из 67" in s.text and "Всего позиций: 1000 — 🟢 1000" in s.text and "Вперёд ▶️" in s.button_texts
-    assert "На складе: 3000 шт на 3 000 ₽" in s.text, s
+    assert "стр. 1 из 134" in s.text and "Всего позиций: 2000 — 🟢 2000" in s.text and "Вперёд ▶️" in s.button_texts
+    assert "На складе: 6000 шт на 6 000 ₽" in s.text, s
     boss.press("Вперёд ▶️")
     s = boss.screen()
-    assert "стр. 2 из 67" in s.text and f"{ids[15]} Товар 15: 3 шт" in s.text and "◀️ Назад" in s.button_texts, s
+    assert "стр. 2 из 134" in s.text and f"{ids[15]} Товар 15: 3 шт" in s.text and "◀️ Назад" in s.button_texts, s
     consistent(w)
 
 

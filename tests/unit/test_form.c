@@ -4,12 +4,39 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "form.h"
+
+/* a stock-take of a 5,000-product shop is one form: 10,000 lines parse,
+ * the 10,001st is an error with its number and nothing is returned */
+static void test_line_limit(void **state)
+{
+    (void)state;
+    size_t cap = 10001 * 12 + 1, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 1; i <= 10000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%d 1\n", i);
+    walor_form_line *l;
+    uint32_t n;
+    char *err;
+    assert_int_equal(wh_form_parse(text, 0, &l, &n, &err), 0);
+    assert_int_equal(n, 10000);
+    assert_int_equal(l[9999].id, 10000);
+    free(l);
+    free(err);
+    snprintf(text + len, cap - len, "10001 1\n");
+    assert_int_equal(wh_form_parse(text, 0, &l, &n, &err), WALOR_EINVAL);
+    assert_null(l);
+    assert_non_null(strstr(err, "строка 10001: слишком много строк"));
+    free(err);
+    free(text);
+}
 
 static void test_good_lines(void **state)
 {
@@ -102,6 +129,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_line_reported_nothing_applied),
         cmocka_unit_test(test_flags_allow_negative_and_zero),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_line_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
