@@ -321,7 +321,9 @@ static int32_t move_paid(walor_ctx *c, walor_order *o, const char *ref, const ch
     const char *st = stock_state(c, o->id);
     int32_t rc = 0;
     if (s && !strcmp(st, "reserved")) {
-        rc = s->commit(c, o->id);
+        /* a B2B sale is its own ledger kind where the warehouse knows it (stock 1.1) */
+        rc = o->source == WALOR_ORDER_SRC_B2B && WALOR_STOCK_HAS(s, commit_as) ? s->commit_as(c, o->id, "b2b")
+                                                                               : s->commit(c, o->id);
         if (rc == WALOR_ENOTFOUND) /* reserved before a warehouse forgot it: nothing to sell */
             rc = 0;
         if (rc < 0)

@@ -223,8 +223,10 @@ static int32_t release(walor_ctx *c, int64_t order_id)
     return wr_tx_end(c, own, rc, n > 0);
 }
 
-static int32_t commit(walor_ctx *c, int64_t order_id)
+static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
 {
+    if (!kind || (strcmp(kind, "sale") != 0 && strcmp(kind, "b2b") != 0))
+        return WALOR_EINVAL;
     int32_t own = wr_tx_enter(c);
     if (own < 0)
         return own;
@@ -239,7 +241,7 @@ static int32_t commit(walor_ctx *c, int64_t order_id)
         rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
         if (rc < 0)
             break;
-        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "sale",
+        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = kind,
                           .d_on_hand = -rows[i].qty, .d_reserved = -rows[i].qty, .new_cost = -1,
                           .order_id = order_id};
         rc = wr_move(c, &mv);
@@ -248,6 +250,8 @@ static int32_t commit(walor_ctx *c, int64_t order_id)
     }
     return wr_tx_end(c, own, rc, n > 0);
 }
+
+static int32_t commit(walor_ctx *c, int64_t order_id) { return commit_as(c, order_id, "sale"); }
 
 static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
 {
@@ -284,7 +288,7 @@ static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, co
 }
 
 static const walor_stock_v1 TABLE = {.struct_size = sizeof(walor_stock_v1), .available = available,
-                                     .reserve = reserve, .release = release, .commit = commit,
+                                     .reserve = reserve, .release = release, .commit = commit, .commit_as = commit_as,
                                      .restock = restock, .write_off = write_off};
 
 int32_t wr_stock_provide(walor_plugin *p)

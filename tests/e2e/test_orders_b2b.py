@@ -84,10 +84,10 @@ def test_b2b_sale_in_two_steps_with_numbered_errors(tgsim, walord, tmp_path, fre
                            "WHERE order_id = ? ORDER BY no", (oid,)).fetchall()
     assert lines == [(rose, 1, "Роза", "5 мл", 33333, 2), (rose, 1, "Роза", "5 мл", 33334, 1),
                      (tea, 0, "Чай <улун>", "", 25025, 2)]
-    # written off the warehouse as a sale at the average cost
+    # written off the warehouse as a B2B sale (its own ledger kind) at the average cost
     assert on_hand(w, rose, 1) == (7, 0) and on_hand(w, tea, 0) == (2, 0)
     kinds = [(r[0], r[2]) for r in wh_ledger(w, oid)]
-    assert (rose, "sale") in kinds and (tea, "sale") in kinds
+    assert (rose, "b2b") in kinds and (tea, "b2b") in kinds and not any(k == "sale" for _, k in kinds)
     costs = w.db().execute("SELECT product_id, unit_cost FROM warehouse_reservation WHERE order_id = ? AND "
                            "state = 'sold' GROUP BY product_id ORDER BY product_id", (oid,)).fetchall()
     assert costs == sorted([(rose, 20000), (tea, 10000)])

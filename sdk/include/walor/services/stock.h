@@ -64,7 +64,7 @@ extern "C" {
 
 #define WALOR_STOCK_SERVICE "stock"
 #define WALOR_STOCK_MAJOR 1u
-#define WALOR_STOCK_MINOR 0u
+#define WALOR_STOCK_MINOR 1u
 
 /* available(): the item exists but its stock is not kept (a service, a
  * digital good, a product the warehouse was told not to track). Consumers
@@ -124,6 +124,14 @@ typedef struct walor_stock_v1 {
      * staff member is walor_user_id(c). */
     int32_t (*write_off)(walor_ctx *c, const walor_stock_line *lines, uint32_t n, const char *comment,
                          uint32_t *out_failed);
+
+    /* ---- 1.1 ---- */
+
+    /* commit() recorded under another ledger kind: "b2b" for an offline or
+     * corporate sale (F-ORD-08), so stock reports tell it from shop sales;
+     * "sale" is plain commit(). Other kinds are WALOR_EINVAL. Probe with
+     * WALOR_STOCK_HAS(s, commit_as) and fall back to commit(). */
+    int32_t (*commit_as)(walor_ctx *c, int64_t order_id, const char *kind);
 } walor_stock_v1;
 
 /* 1 when the table `s` has member `m` (a consumer built against a newer
