@@ -260,9 +260,13 @@ class Walord:
     def _command(self) -> list[str]:
         cmd = [str(self.exe), "--config", str(self.config_path), *self.args]
         if use_valgrind():
+            # --run-libc-freeres=no: at exit valgrind has glibc free its own state,
+            # which unloads every dlopen()ed library; caches that cairo and pixman
+            # keep in their static data (plugins' libraries) then look "definitely
+            # lost". walord never unloads plugins, so without it a report is ours.
             cmd = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
                    "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
-                   "--track-origins=yes", *cmd]
+                   "--run-libc-freeres=no", "--track-origins=yes", *cmd]
         return cmd
 
     @property
