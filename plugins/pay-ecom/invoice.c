@@ -70,7 +70,8 @@ static int is_transient(int32_t rc) { return rc == WALOR_ETIMEDOUT || rc == WALO
  * is our job, reached through our own event (a job must be scheduled from
  * our ctx, and the event's subscriber has it) ---- */
 
-static int32_t details_in_tx(walor_ctx *c, int64_t order_id)
+/* *tester_notice: the customer is a tester; tell them after the commit */
+static int32_t details_in_tx(walor_ctx *c, int64_t order_id, int64_t *tester_notice)
 {
     const walor_orders_v1 *os = pay_orders(c);
     if (!os)
@@ -88,9 +89,7 @@ static int32_t details_in_tx(walor_ctx *c, int64_t order_id)
                                       walor_i(now)));
         if (rc < 0)
             return rc;
-        if (o->user_id > 0)
-            walor_send(c, o->user_id, walor_textf(c, "pay-ecom.tester", "id", pay_num(c, order_id), NULL), NULL, 0,
-                       NULL);
+        *tester_notice = o->user_id;
         return 0;
     }
     if (strcmp(o->status, "new") != 0)
@@ -145,14 +144,20 @@ int32_t pay_send_details(walor_ctx *c, int64_t order_id)
     int32_t rc = own ? walor_tx_begin(c) : 0;
     if (rc < 0)
         return rc;
-    rc = details_in_tx(c, order_id);
-    if (!own)
-        return rc;
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
+    int64_t tester = 0;
+    rc = details_in_tx(c, order_id, &tester);
+    if (own) {
+        if (rc < 0) {
+            walor_tx_rollback(c);
+            return rc;
+        }
+        rc = walor_tx_commit(c);
     }
-    return walor_tx_commit(c);
+    /* a message is not transactional: only once the row exists (in the
+     * caller's transaction it goes out before the caller's commit) */
+    if (rc == 0 && tester > 0)
+        walor_send(c, tester, walor_textf(c, "pay-ecom.tester", "id", pay_num(c, order_id), NULL), NULL, 0, NULL);
+    return rc;
 }
 
 static int32_t on_requested(walor_ctx *c, const char *event, json_t *payload)
