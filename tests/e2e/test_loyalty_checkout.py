@@ -91,6 +91,9 @@ def test_checkout_steps_and_the_order_of_discounts(tgsim, walord, tmp_path, cdek
     assert hk.scalar(k.con, "SELECT used FROM loyalty_promo") == 1
     assert balance(k.w, u.id) == 50000                        # no bonuses were spent
     assert hk.scalar(k.con, "SELECT count(*) FROM loyalty_cart_promo") == 0
+    # the paid notice comes from an event, on its own time: let it arrive
+    # first so the card below is the newest message
+    u.expect(f"Заказ №{oid} оплачен")
     # the customer's order card shows the same lines
     u.press_data(f"myo:o:{oid}", force=True)
     card = u.screen().text
