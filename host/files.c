@@ -10,39 +10,11 @@
 #include "ctx.h"
 #include "error.h"
 #include "host.h"
+#include "httpc.h"
 #include "msg.h"
 #include "tg.h"
 
 #define DEFAULT_MAX (20u * 1024 * 1024)
-
-typedef struct sink {
-    char *buf;
-    size_t len, cap, max;
-    int too_big;
-} sink;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    sink *s = ud;
-    size_t add = size * n;
-    if (s->len + add > s->max) {
-        s->too_big = 1;
-        return 0; /* aborts the transfer */
-    }
-    if (s->len + add + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64 * 1024;
-        while (cap < s->len + add + 1)
-            cap *= 2;
-        char *b = realloc(s->buf, cap);
-        if (!b)
-            return 0;
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, p, add);
-    s->len += add;
-    return add;
-}
 
 static int32_t file_download(walor_ctx *c, const char *file_id, size_t max_bytes, void **data, size_t *len)
 {
@@ -81,14 +53,14 @@ static int32_t file_download(walor_ctx *c, const char *file_id, size_t max_bytes
     snprintf(url, ulen, "%s/file/bot%s/%s", wh_g.cfg.api_root, wh_g.cfg.token, path);
     json_decref(r.result);
 
-    sink s = {.max = max_bytes};
+    wh_httpc_sink s = {.max = max_bytes};
     CURL *h = curl_easy_init();
     CURLcode cc = CURLE_FAILED_INIT;
     long status = 0;
     if (h) {
         curl_easy_setopt(h, CURLOPT_URL, url);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wh_httpc_sink_write);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
         curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)(wh_g.cfg.http_timeout > 0 ? wh_g.cfg.http_timeout : 30));
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -23,11 +23,7 @@
 #define DEFAULT_MAX (8u * 1024 * 1024)
 #define MAX_HEADERS_BYTES (64u * 1024)
 
-typedef struct sink {
-    char *buf;
-    size_t len, cap, max;
-    int too_big;
-} sink;
+typedef wh_httpc_sink sink;
 
 static int sink_add(sink *s, const char *p, size_t add)
 {
@@ -51,7 +47,7 @@ static int sink_add(sink *s, const char *p, size_t add)
     return 0;
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+size_t wh_httpc_sink_write(char *p, size_t size, size_t n, void *ud)
 {
     return sink_add(ud, p, size * n) ? 0 : size * n; /* 0 aborts the transfer */
 }
@@ -167,7 +163,7 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)tmo);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(tmo < 5000 ? tmo : 5000));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wh_httpc_sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &hdrs);
