@@ -322,6 +322,9 @@ void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
     wh_tg_result res;
     int64_t retry_after = 0;
     int kind = tg_http_parse(tg, r, code, http, &res, &retry_after);
+    /* the loop's cached time predates this response: a retry_after counted
+     * from it could fire a few ms before Telegram's window ends */
+    uv_update_time(tg->loop);
     int64_t now = now_ms(tg);
     c->inflight = 0;
     if (r->probe) {
@@ -331,7 +334,7 @@ void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
     if (kind == TG_FLOOD) {
         atomic_fetch_add(&tg->st_429, 1);
         if (++r->floods < TG_MAX_FLOODS) {
-            int64_t until = now + retry_after * 1000;
+            int64_t until = now + retry_after * 1000 + 1; /* ms clocks round: never early */
             if (until > tg->pause_until) {
                 tg_log(WH_LOG_WARN, "flood wait %llds (%s to chat %lld)", (long long)retry_after, r->method,
                         (long long)r->chat_id);
