@@ -1,6 +1,6 @@
-/* Micro-benchmark of host/db.c on a temporary file (not a test):
- *   gcc -std=c11 -D_GNU_SOURCE -O2 -Isdk/include -Ihost bench/db_bench.c host/db.c \
- *       host/error.c host/log.c -lsqlite3 -ljansson -lpthread -o /tmp/db_bench && /tmp/db_bench
+/* Micro-benchmark of host/db/db.c on a temporary file (not a test):
+ *   gcc -std=c11 -D_GNU_SOURCE -O2 -Isdk/include -Ihost bench/db_bench.c host/db/db.c \
+ *       host/util/error.c host/util/log.c -lsqlite3 -ljansson -lpthread -o /tmp/db_bench && /tmp/db_bench
  * Prints one line: bench: db_tx_per_s=N db_select_per_s=M
  * tx: BEGIN IMMEDIATE + one-row INSERT + COMMIT (WAL, synchronous=NORMAL);
  * select: point lookup by primary key, through the statement cache. */

@@ -2,7 +2,7 @@
  * start time. Input: the expression, optionally followed by "\n<epoch>"
  * (default 1700000000). Runs in a time zone with daylight saving time
  * (Europe/Berlin; FUZZ_CRON_TZ overrides) so DST gaps and overlaps are
- * exercised. Built only once host/cron.c exists (fuzz/CMakeLists.txt). */
+ * exercised. Built only once host/sched/cron.c exists (fuzz/CMakeLists.txt). */
 #include <stdio.h>
 #include <time.h>
 

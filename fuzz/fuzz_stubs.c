@@ -1,4 +1,4 @@
-/* walord's process globals live in host/main.c, which the fuzzers do not
+/* walord's process globals live in host/core/main.c, which the fuzzers do not
  * link; a few host sources refer to them. */
 #include <stdint.h>
 

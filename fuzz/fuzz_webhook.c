@@ -1,6 +1,6 @@
 /* (d) The Telegram webhook body: one Update object per POST. Parsed like
  * the body of a request (not NUL-terminated, may contain NUL bytes), then
- * the same update path as fuzz_update. host/http.c exposes no pure body
+ * the same update path as fuzz_update. host/http/http.c exposes no pure body
  * parser yet; when it does, call it here instead of json_loadb. */
 #include "fuzz_common.h"
 

@@ -18,7 +18,7 @@ import walor_harness as wh
 # not tgsim's first automatic id (100001), so that a customer is never the owner by accident
 OWNER_ID = 4200001
 
-# core texts (host/core.c), as the user reads them
+# core texts (host/core/core.c), as the user reads them
 MENU_TEXT = "👋 Добро пожаловать! Выберите раздел:"
 DENIED = "⛔ Недостаточно прав для этого действия."
 STALE = "Эта кнопка устарела — вот актуальное меню."

@@ -1,4 +1,4 @@
-"""The HTTP listener (host/http.c): /healthz, /metrics, plugin routes, the
+"""The HTTP listener (host/http/http.c): /healthz, /metrics, plugin routes, the
 Telegram webhook, the test clock and the listener's defences (body limit,
 slow clients, wrong methods and paths)."""
 

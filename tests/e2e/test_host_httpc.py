@@ -1,4 +1,4 @@
-"""Outbound HTTP for plugins (SDK 1.2 walor_http_fetch, host/httpc.c), seen
+"""Outbound HTTP for plugins (SDK 1.2 walor_http_fetch, host/http/httpc.c), seen
 through the probe plugin's /fetch command against a local server: statuses,
 methods and bodies pass through, headers arrive, redirects are followed,
 timeouts, refused connections and oversized answers are errors with a

@@ -1,4 +1,4 @@
-"""The scheduler (host/sched.c): one-shot persistent jobs (run later, survive a
+"""The scheduler (host/sched/sched.c): one-shot persistent jobs (run later, survive a
 restart, cancel and replace by key, retried with backoff) and cron jobs (fire
 on the minute and not twice, in the shop's time zone, catch-up after
 downtime, no overlap). Plugin: tests/plugins/jobs. Time moves through the

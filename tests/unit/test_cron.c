@@ -1,4 +1,4 @@
-/* Cron expressions (host/cron.c): parsing, refusals with their reasons,
+/* Cron expressions (host/sched/cron.c): parsing, refusals with their reasons,
  * and next fire times across month and year ends, leap years, the
  * day-of-month / day-of-week rule, and DST changes (Europe/Berlin). */
 #include <setjmp.h>

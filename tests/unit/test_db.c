@@ -1,4 +1,4 @@
-/* host/db.c against real SQLite files in a temporary directory. */
+/* host/db/db.c against real SQLite files in a temporary directory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

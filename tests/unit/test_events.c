@@ -1,5 +1,5 @@
-/* Services (host/svc.c): version checks and refusal chains at resolve time;
- * events (host/events.c): what walor_event_emit() stores and refuses. The
+/* Services (host/plugin/svc.c): version checks and refusal chains at resolve time;
+ * events (host/sched/events.c): what walor_event_emit() stores and refuses. The
  * delivery itself (worker pool, retries, crashes) is covered end to end by
  * tests/e2e/test_host_events.py. */
 #include <setjmp.h>

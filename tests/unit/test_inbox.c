@@ -1,4 +1,4 @@
-/* Durable update inbox (host/inbox.c) against a real SQLite file. */
+/* Durable update inbox (host/tg/inbox.c) against a real SQLite file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The /metrics counters and their Prometheus text (host/metrics.c). */
+/* The /metrics counters and their Prometheus text (host/ops/metrics.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Token bucket arithmetic of the outbox pacer (host/ratelimit.c). */
+/* Token bucket arithmetic of the outbox pacer (host/tg/ratelimit.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

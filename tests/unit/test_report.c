@@ -1,4 +1,4 @@
-/* The pure half of error reports (host/report_gate.c): the secret
+/* The pure half of error reports (host/ops/report_gate.c): the secret
  * scrubbing rule and the gate that rate-limits and deduplicates. */
 #include <setjmp.h>
 #include <stdarg.h>

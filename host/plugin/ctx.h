@@ -19,7 +19,7 @@ typedef struct wh_worker {
     void *curl;            /* the worker's CURL easy handle for walor_http_fetch (httpc.c), reused for keep-alive */
 } wh_worker;
 
-/* a conversation as stored for one chat (host/conv.c) */
+/* a conversation as stored for one chat (host/ui/conv.c) */
 typedef struct wh_conv {
     int active;
     int64_t seq;           /* increases with every conversation of the chat: stale buttons carry an old one */
