@@ -1,6 +1,6 @@
 /* The pure half of error reports: secret scrubbing and the gate that
  * rate-limits and deduplicates them. No globals, no I/O: unit-tested in
- * tests/unit/test_report.c. */
+ * tests/unit/host/test_report.c. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Excel / CSV import and export of the catalog (F-CAT-07): import.h.
  *
  * The top half is pure (no host calls) and unit-tested by
- * tests/unit/test_catalog_import.c, which compiles this file; the bottom
+ * tests/unit/plugins/catalog/test_catalog_import.c, which compiles this file; the bottom
  * half is the owner's screens and the transaction. */
 #include <errno.h>
 #include <stdarg.h>

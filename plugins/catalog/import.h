@@ -23,7 +23,7 @@
  * Цена are required).
  *
  * Two layers:
- *   - pure (no host calls; tests/unit/test_catalog_import.c): a snapshot of
+ *   - pure (no host calls; tests/unit/plugins/catalog/test_catalog_import.c): a snapshot of
  *     the current catalog (cat_imp_catalog) + a grid (xlsx_read.h) → a plan
  *     (new / changed products, Russian errors with row numbers); a plan ↔
  *     JSON; the snapshot → export cells (xlsx_write.h);

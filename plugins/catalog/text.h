@@ -1,5 +1,5 @@
 /* catalog: pure text helpers (no host calls), unit-tested in
- * tests/unit/test_catalog_text.c.
+ * tests/unit/plugins/catalog/test_catalog_text.c.
  *   - search folding: lower-case for Latin, Latin-1 and Cyrillic (incl. Ё),
  *     plus ё → е, because SQLite's lower()/LIKE only know ASCII;
  *   - button labels cut on a UTF-8 boundary with "…";

@@ -2,7 +2,7 @@
  * the first worksheet of an .xlsx (libzip + libexpat: Debian has no xlsx
  * reader for C) or a .csv, as a grid of UTF-8 strings.
  *
- * Pure C, no host calls: unit-tested (tests/unit/test_catalog_xlsx.c) and
+ * Pure C, no host calls: unit-tested (tests/unit/plugins/catalog/test_catalog_xlsx.c) and
  * fuzzed (fuzz/fuzz_xlsx.c) directly.
  *
  * Cells: shared strings (rich text runs concatenated, phonetic runs

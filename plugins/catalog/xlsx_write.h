@@ -1,7 +1,7 @@
 /* Writing a grid to an .xlsx with libxlsxwriter: the catalog export
  * (F-CAT-07), in the same column format the import reads.
  *
- * Pure C, no host calls (unit-tested in tests/unit/test_catalog_xlsx.c by a
+ * Pure C, no host calls (unit-tested in tests/unit/plugins/catalog/test_catalog_xlsx.c by a
  * round trip through xlsx_read.c and through python3-openpyxl). */
 #ifndef WALOR_CATALOG_XLSX_WRITE_H
 #define WALOR_CATALOG_XLSX_WRITE_H

@@ -1,5 +1,5 @@
 /* checkout-cdek: the pure arithmetic of a checkout (no host calls), unit-
- * tested in tests/unit/test_checkout_quote.c:
+ * tested in tests/unit/plugins/checkout-cdek/test_checkout_quote.c:
  *   - the parcel (F-CHK-07): weight and box of an order;
  *   - free-delivery thresholds (F-CHK-08);
  *   - the quote: goods, product discounts, adjustments, delivery, total;

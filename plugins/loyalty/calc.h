@@ -1,5 +1,5 @@
 /* loyalty: the pure arithmetic (no host calls), unit-tested in
- * tests/unit/test_loyalty_calc.c:
+ * tests/unit/plugins/loyalty/test_loyalty_calc.c:
  *   - the order of discounts of one quote;
  *   - percentages of money (cashback, referral share);
  *   - the referral tier table of the config;

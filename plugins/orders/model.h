@@ -1,5 +1,5 @@
 /* orders: the pure part of the order model (no host calls), unit-tested in
- * tests/unit/test_orders_model.c: statuses, the staff transition table,
+ * tests/unit/plugins/orders/test_orders_model.c: statuses, the staff transition table,
  * the sums check and the abandoned-cart reminder window. */
 #ifndef ORDERS_MODEL_H
 #define ORDERS_MODEL_H

@@ -1,5 +1,5 @@
 /* pay-ecom: the Ekomkassa wire shapes (EXTERNAL-APIS.md §2.1), pure: JSON
- * in, JSON out, no host calls, so tests/unit/test_pay_proto.c checks them
+ * in, JSON out, no host calls, so tests/unit/plugins/pay-ecom/test_pay_proto.c checks them
  * without a daemon. The invoice endpoints are not documented anywhere; the
  * shapes read here are deliberately lenient (several field names, numeric
  * or string statuses) and every path is a config key (ecom.c). */

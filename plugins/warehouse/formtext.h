@@ -1,5 +1,5 @@
 /* Pure text helpers of the bulk forms (no host calls), unit-tested in
- * tests/unit/test_warehouse_formtext.c. */
+ * tests/unit/plugins/warehouse/test_warehouse_formtext.c. */
 #ifndef WAREHOUSE_FORMTEXT_H
 #define WAREHOUSE_FORMTEXT_H
 

@@ -2,7 +2,7 @@
  * product's deep link and its name under it, to print and stick on shelves.
  *
  * Pure C (libharu + libqrencode, no host calls), unit-tested on its own in
- * tests/unit/test_qrsheet.c: every code is decoded back with zbarimg.
+ * tests/unit/plugins/warehouse/test_qrsheet.c: every code is decoded back with zbarimg.
  * Reentrant: no globals, so worker threads may render sheets concurrently. */
 #ifndef WALOR_WAREHOUSE_QRSHEET_H
 #define WALOR_WAREHOUSE_QRSHEET_H

@@ -1,4 +1,4 @@
-/* Weighted-average cost (wac.h). Pure: unit-tested in tests/unit/test_warehouse_wac.c. */
+/* Weighted-average cost (wac.h). Pure: unit-tested in tests/unit/plugins/warehouse/test_warehouse_wac.c. */
 #include "wac.h"
 
 int64_t wr_div_half_up(int64_t num, int64_t den)

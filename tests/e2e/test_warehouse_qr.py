@@ -1,6 +1,6 @@
 """warehouse: the QR sheet screen (plugins/warehouse/qr.c, F-WH-08). The
 renderer itself (qrsheet.c: layout, every code decodable, the Ё/Е
-regression) is tested in tests/unit/test_qrsheet.c; here the staff button
+regression) is tested in tests/unit/plugins/warehouse/test_qrsheet.c; here the staff button
 sends one PDF document whose codes are the bot's deep links p<ID> of the
 products customers can see, with the bot's real username from getMe."""
 

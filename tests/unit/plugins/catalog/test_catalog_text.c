@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/catalog/text.c"
+#include "../../../../plugins/catalog/text.c"
 
 static void fold_eq(const char *in, const char *want)
 {

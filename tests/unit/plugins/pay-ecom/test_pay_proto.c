@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/pay-ecom/proto.c"
+#include "../../../../plugins/pay-ecom/proto.c"
 
 static int st_of_json(const char *text)
 {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/checkout-cdek/net.c"
+#include "../../../../plugins/checkout-cdek/net.c"
 
 static int64_t kop(const char *json)
 {

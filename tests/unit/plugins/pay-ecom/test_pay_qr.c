@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/pay-ecom/qr.c"
+#include "../../../../plugins/pay-ecom/qr.c"
 
 static char *decode(const char *path)
 {

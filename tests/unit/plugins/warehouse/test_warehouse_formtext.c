@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/warehouse/formtext.c"
+#include "../../../../plugins/warehouse/formtext.c"
 
 static void amount_eq(const char *in, const char *want)
 {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/loyalty/calc.c"
+#include "../../../../plugins/loyalty/calc.c"
 
 struct adj_case {
     const char *name;

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "../../plugins/warehouse/qrsheet.c"
+#include "../../../../plugins/warehouse/qrsheet.c"
 
 #define BOT "https://t.me/walor_demo_bot?start=p"
 

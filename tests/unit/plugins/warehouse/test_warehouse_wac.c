@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/warehouse/wac.c"
+#include "../../../../plugins/warehouse/wac.c"
 
 static void test_half_up(void **st)
 {

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../plugins/catalog/xlsx_read.c"
-#include "../../plugins/catalog/xlsx_write.c"
+#include "../../../../plugins/catalog/xlsx_read.c"
+#include "../../../../plugins/catalog/xlsx_write.c"
 
 static char g_dir[64];
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../plugins/orders/model.c"
+#include "../../../../plugins/orders/model.c"
 
 static void test_names(void **st)
 {

@@ -14,11 +14,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../plugins/catalog/text.c"
-#include "../../plugins/catalog/variants.c"
-#include "../../plugins/catalog/xlsx_read.c"
-#include "../../plugins/catalog/xlsx_write.c"
-#include "../../plugins/catalog/import.c"
+#include "../../../../plugins/catalog/text.c"
+#include "../../../../plugins/catalog/variants.c"
+#include "../../../../plugins/catalog/xlsx_read.c"
+#include "../../../../plugins/catalog/xlsx_write.c"
+#include "../../../../plugins/catalog/import.c"
 
 /* import.c's host half calls it; catalog.c (not compiled here) defines it */
 char *catalog_fold_ctx(walor_ctx *c, const char *s)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../plugins/catalog/variants.c"
+#include "../../../../plugins/catalog/variants.c"
 
 static void price_ok(const char *s, int64_t want)
 {
