@@ -37,6 +37,7 @@ const walor_host_api *wh_api(void)
         wh_form_fill(&table);
         wh_files_fill(&table);
         wh_httpc_fill(&table);
+        wh_httpa_fill(&table);
         built = 1;
     }
     return &table;

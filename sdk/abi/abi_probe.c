@@ -47,3 +47,8 @@ WALOR_ABI_PROBE walor_header_fn walor_abi_header_fn(walor_header_fn fn) { return
 WALOR_ABI_PROBE walor_wipe_fn walor_abi_wipe_fn(walor_wipe_fn fn) { return fn; }
 WALOR_ABI_PROBE walor_job_fn walor_abi_job_fn(walor_job_fn fn) { return fn; }
 WALOR_ABI_PROBE walor_event_fn walor_abi_event_fn(walor_event_fn fn) { return fn; }
+
+/* SDK 1.3: asynchronous HTTP */
+WALOR_ABI_PROBE const walor_http_async *walor_abi_http_async(const walor_http_async *d) { return d; }
+WALOR_ABI_PROBE walor_http_chunk_fn walor_abi_http_chunk_fn(walor_http_chunk_fn fn) { return fn; }
+WALOR_ABI_PROBE walor_http_done_fn walor_abi_http_done_fn(walor_http_done_fn fn) { return fn; }

@@ -35,5 +35,9 @@ WALOR_ABI_PROBE_API walor_header_fn walor_abi_header_fn(walor_header_fn fn);
 WALOR_ABI_PROBE_API walor_wipe_fn walor_abi_wipe_fn(walor_wipe_fn fn);
 WALOR_ABI_PROBE_API walor_job_fn walor_abi_job_fn(walor_job_fn fn);
 WALOR_ABI_PROBE_API walor_event_fn walor_abi_event_fn(walor_event_fn fn);
+/* SDK 1.3 */
+WALOR_ABI_PROBE_API const walor_http_async *walor_abi_http_async(const walor_http_async *d);
+WALOR_ABI_PROBE_API walor_http_chunk_fn walor_abi_http_chunk_fn(walor_http_chunk_fn fn);
+WALOR_ABI_PROBE_API walor_http_done_fn walor_abi_http_done_fn(walor_http_done_fn fn);
 
 #endif
