@@ -56,7 +56,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 0u
+#define WALOR_ORDERS_MINOR 1u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -199,6 +199,14 @@ typedef struct walor_orders_v1 {
      * gives WALOR_ENOTFOUND when unset. */
     int32_t (*set_meta)(walor_ctx *c, int64_t order_id, const char *key, const char *value);
     int32_t (*get_meta)(walor_ctx *c, int64_t order_id, const char *key, const char **out);
+
+    /* ---- 1.1 ---- */
+
+    /* The orders of one customer, newest first: at most limit ids (0 = 20,
+     * at most 100) into *ids (arena, NULL when *n is 0). With get() a
+     * plugin shows "my orders" without ever taking an order number from
+     * the customer on trust. */
+    int32_t (*user_orders)(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \
