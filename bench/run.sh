@@ -7,7 +7,7 @@
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
-# payment webhooks).
+# payment webhooks, 50 streaming support conversations next to catalog browsing).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -240,7 +240,7 @@ if [[ $phases == *" db "* ]]; then
 fi
 
 if [[ $phases == *" plugins "* ]]; then
-    for b in catalog stock orders webhook; do
+    for b in catalog stock orders webhook support; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
 fi
