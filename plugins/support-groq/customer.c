@@ -29,16 +29,10 @@ walor_kb *sup_kb_answer(walor_ctx *c, const int64_t *pids, int npids)
     for (int i = 0; cat && WALOR_CATALOG_HAS(cat, card_data) && i < npids; i++) {
         walor_catalog_item *items = NULL;
         uint32_t n = 0;
-        if (cat->items(c, walor_ctx_printf(c, "%lld", (long long)pids[i]), 0, 0, 0, &items, &n, NULL) < 0)
+        if (sup_product_items(c, pids[i], &items, &n) < 0)
             continue;
-        for (uint32_t k = 0; k < n; k++) {
-            const walor_catalog_item *it = walor_catalog_item_at(items, k);
-            if (it->product_id != pids[i])
-                continue;
-            walor_kb_button(kb, walor_ctx_printf(c, "🛍 %.60s", it->name), cat->card_data(c, pids[i]));
-            walor_kb_row(kb);
-            break;
-        }
+        walor_kb_button(kb, walor_ctx_printf(c, "🛍 %.60s", items->name), cat->card_data(c, pids[i]));
+        walor_kb_row(kb);
     }
     walor_kb_button(kb, T(c, "btn.operator"), "sup:op");
     return kb;

@@ -39,6 +39,33 @@ static const char *cut_desc(walor_ctx *c, const char *d)
     return walor_ctx_printf(c, "%.*s…", (int)keep, d);
 }
 
+int32_t sup_product_items(walor_ctx *c, int64_t pid, walor_catalog_item **items, uint32_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    const walor_catalog_v1 *cat =
+        walor_service_get(walor_ctx_plugin(c), WALOR_CATALOG_SERVICE, WALOR_CATALOG_MAJOR, NULL);
+    if (!cat)
+        return WALOR_ENOTFOUND;
+    if (WALOR_CATALOG_HAS(cat, product))
+        return cat->product(c, pid, 0, items, n);
+    /* a 1.0 catalog: its search, which also matches names with these digits */
+    walor_catalog_item *all = NULL;
+    uint32_t m = 0;
+    int32_t rc = cat->items(c, walor_ctx_printf(c, "%lld", (long long)pid), 0, 0, 0, &all, &m, NULL);
+    if (rc < 0)
+        return rc;
+    for (uint32_t i = 0; i < m; i++) {
+        const walor_catalog_item *it = walor_catalog_item_at(all, i);
+        if (it->product_id != pid)
+            continue;
+        if (!*items)
+            *items = (walor_catalog_item *)(void *)it; /* the product's items are together */
+        (*n)++;
+    }
+    return *n ? 0 : WALOR_ENOTFOUND;
+}
+
 char *sup_facts_products(walor_ctx *c, const int64_t *pids, int n, int64_t *shown, int *nshown)
 {
     *nshown = 0;
@@ -49,7 +76,7 @@ char *sup_facts_products(walor_ctx *c, const int64_t *pids, int n, int64_t *show
     for (int k = 0; cat && k < n; k++) {
         walor_catalog_item *items = NULL;
         uint32_t m = 0;
-        if (cat->items(c, walor_ctx_printf(c, "%lld", (long long)pids[k]), 0, 0, 0, &items, &m, NULL) < 0)
+        if (sup_product_items(c, pids[k], &items, &m) < 0)
             continue;
         char *lines = "";
         const char *name = NULL, *category = "";

@@ -9,8 +9,9 @@
  *
  * Kept fresh by the catalog's events (product_changed re-indexes the
  * product, product_deleted drops it) inside their delivery transaction,
- * rebuilt nightly, and built on the first question when it has never been
- * (a plugin enabled on a shop that has a catalog already). The table is
+ * rebuilt nightly, and built by a job that the first question schedules
+ * when it has never been (a plugin enabled on a shop that has a catalog
+ * already; until then the catalog's name search stands in). The table is
  * this plugin's own; the catalog is read only through its service. */
 #include <stdlib.h>
 #include <string.h>
@@ -38,37 +39,53 @@ static char *folded(walor_ctx *c, const char *s)
     return out;
 }
 
-/* (re)indexes one product; a hidden, deleted or unknown one is removed */
-static int32_t index_product(walor_ctx *c, const walor_catalog_v1 *cat, int64_t pid)
+/* one product's row from its stock items (all of the same product) */
+static int32_t put_row(walor_ctx *c, const walor_catalog_v1 *cat, const walor_catalog_item *items, uint32_t n)
 {
-    int32_t rc = walor_db_exec(c, "DELETE FROM support_fts WHERE rowid = ?", WALOR_ARGS(walor_i(pid)));
-    if (rc < 0 || !cat)
-        return rc < 0 ? rc : 0;
-    walor_catalog_item *items = NULL;
-    uint32_t n = 0;
-    rc = cat->items(c, walor_ctx_printf(c, "%lld", (long long)pid), 0, 0, 0, &items, &n, NULL);
-    if (rc < 0)
-        return rc;
-    const char *name = NULL, *category = "", *variants = "";
+    const walor_catalog_item *first = walor_catalog_item_at(items, 0);
+    const char *variants = "";
     for (uint32_t i = 0; i < n; i++) {
         const walor_catalog_item *it = walor_catalog_item_at(items, i);
-        if (it->product_id != pid) /* a name with these digits in it */
-            continue;
-        name = it->name;
-        category = it->category;
         if (it->variant_label && *it->variant_label)
             variants = walor_ctx_printf(c, "%s %s", variants, it->variant_label);
     }
-    if (!name)
-        return 0; /* hidden or gone: customers must not hear of it */
     const char *desc = "";
-    if (WALOR_CATALOG_HAS(cat, describe) && cat->describe(c, pid, &desc) < 0)
+    if (WALOR_CATALOG_HAS(cat, describe) && cat->describe(c, first->product_id, &desc) < 0)
         desc = "";
-    rc = walor_db_exec(c, "INSERT INTO support_fts(rowid, name, variants, category, description) VALUES (?, ?, ?, ?, ?)",
-                       WALOR_ARGS(walor_i(pid), walor_s(folded(c, name)), walor_s(folded(c, variants)),
-                                  walor_s(folded(c, category)), walor_s(folded(c, desc))));
+    int32_t rc = walor_db_exec(c, "DELETE FROM support_fts WHERE rowid = ?", WALOR_ARGS(walor_i(first->product_id)));
+    if (rc >= 0)
+        rc = walor_db_exec(c,
+                           "INSERT INTO support_fts(rowid, name, variants, category, description) VALUES (?, ?, ?, ?, ?)",
+                           WALOR_ARGS(walor_i(first->product_id), walor_s(folded(c, first->name)),
+                                      walor_s(folded(c, variants)), walor_s(folded(c, first->category)),
+                                      walor_s(folded(c, desc))));
     return rc < 0 ? rc : 0;
 }
+
+/* (re)indexes one product after a catalog event; a hidden or deleted one
+ * leaves the index: customers must not hear of it */
+static int32_t index_product(walor_ctx *c, const walor_catalog_v1 *cat, int64_t pid)
+{
+    walor_catalog_item *items = NULL;
+    uint32_t n = 0;
+    int32_t rc = cat && WALOR_CATALOG_HAS(cat, product) ? cat->product(c, pid, 0, &items, &n) : WALOR_ENOTFOUND;
+    if (rc == WALOR_ENOTFOUND || n == 0) {
+        rc = walor_db_exec(c, "DELETE FROM support_fts WHERE rowid = ?", WALOR_ARGS(walor_i(pid)));
+        return rc < 0 ? rc : 0;
+    }
+    return rc < 0 ? rc : put_row(c, cat, items, n);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A whole rebuild, in transactions of BATCH products: the catalog's
+ * customers and writers get the database between them (a shop of 10,000
+ * products is a few seconds of work, never one long write lock). */
+#define BATCH 200
 
 int32_t sup_index_rebuild(walor_ctx *c)
 {
@@ -76,37 +93,71 @@ int32_t sup_index_rebuild(walor_ctx *c)
     if (!cat)
         return 0;
     walor_catalog_item *items = NULL;
-    uint32_t n = 0;
-    /* every visible stock item; a product comes once per variant */
-    int32_t rc = cat->items(c, NULL, 0, 0, 0, &items, &n, NULL);
+    uint32_t n = 0, products = 0;
+    int32_t rc = cat->items(c, NULL, 0, 0, 0, &items, &n, NULL); /* visible stock items, a product's together */
     if (rc < 0)
         return rc;
-    int own = walor_tx_active(c) == 0;
-    if (own && (rc = walor_tx_begin(c)) < 0)
-        return rc;
-    rc = walor_db_exec(c, "DELETE FROM support_fts", NULL, 0);
-    int64_t last = 0;
-    for (uint32_t i = 0; rc >= 0 && i < n; i++) {
-        const walor_catalog_item *it = walor_catalog_item_at(items, i);
-        if (it->product_id == last)
-            continue;
-        last = it->product_id;
-        rc = index_product(c, cat, it->product_id);
-    }
-    if (rc >= 0)
-        rc = walor_db_exec(c,
-                           "INSERT INTO support_meta(k, v) VALUES ('built', ?) "
-                           "ON CONFLICT (k) DO UPDATE SET v = excluded.v",
-                           WALOR_ARGS(walor_i(walor_now(c))));
-    if (own) {
+    int64_t *seen = walor_ctx_alloc(c, ((size_t)n + 1) * sizeof *seen);
+    if (!seen)
+        return WALOR_ENOMEM;
+    for (uint32_t i = 0; i < n && rc >= 0;) {
+        if ((rc = walor_tx_begin(c)) < 0)
+            return rc;
+        for (int k = 0; k < BATCH && i < n && rc >= 0; k++) {
+            uint32_t j = i;
+            const walor_catalog_item *it = walor_catalog_item_at(items, i);
+            while (j < n && walor_catalog_item_at(items, j)->product_id == it->product_id)
+                j++;
+            seen[products++] = it->product_id;
+            rc = put_row(c, cat, it, j - i);
+            i = j;
+        }
         if (rc < 0)
             walor_tx_rollback(c);
         else
             rc = walor_tx_commit(c);
     }
+    if (rc < 0)
+        return rc;
+    /* what the index holds that the catalog no longer shows */
+    qsort(seen, products, sizeof *seen, cmp_i64);
+    walor_rows *r = NULL;
+    if ((rc = walor_db_query(c, "SELECT rowid FROM support_fts", NULL, 0, &r)) < 0)
+        return rc;
+    int64_t *gone = walor_ctx_alloc(c, 64 * sizeof *gone);
+    size_t ngone = 0, cap = 64;
+    while ((rc = walor_row_next(r)) == 1) {
+        int64_t id = walor_col_int(r, 0);
+        if (bsearch(&id, seen, products, sizeof *seen, cmp_i64))
+            continue;
+        if (ngone == cap) {
+            int64_t *g = walor_ctx_alloc(c, cap * 2 * sizeof *g);
+            if (!g)
+                break;
+            memcpy(g, gone, cap * sizeof *g);
+            gone = g;
+            cap *= 2;
+        }
+        gone[ngone++] = id;
+    }
+    walor_rows_close(r);
+    if (rc < 0 || (rc = walor_tx_begin(c)) < 0)
+        return rc;
+    for (size_t i = 0; i < ngone && rc >= 0; i++)
+        rc = walor_db_exec(c, "DELETE FROM support_fts WHERE rowid = ?", WALOR_ARGS(walor_i(gone[i])));
     if (rc >= 0)
-        walor_log(c, WALOR_LOG_INFO, "catalog index rebuilt: %u stock items", n);
-    return rc < 0 ? rc : 0;
+        rc = walor_db_exec(c,
+                           "INSERT INTO support_meta(k, v) VALUES ('built', ?) "
+                           "ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                           WALOR_ARGS(walor_i(walor_now(c))));
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    if ((rc = walor_tx_commit(c)) < 0)
+        return rc;
+    walor_log(c, WALOR_LOG_INFO, "catalog index rebuilt: %u products", products);
+    return 0;
 }
 
 static int32_t on_changed(walor_ctx *c, const char *event, json_t *payload)
@@ -119,24 +170,62 @@ static int32_t on_changed(walor_ctx *c, const char *event, json_t *payload)
 
 static int32_t nightly(walor_ctx *c) { return sup_index_rebuild(c); }
 
+static int32_t build_job(walor_ctx *c, json_t *payload)
+{
+    (void)payload;
+    return sup_index_rebuild(c);
+}
+
+/* Until the first build is done (a shop that had a catalog before the
+ * plugin), the catalog's own name search stands in, stem by stem. */
+static int32_t search_by_name(walor_ctx *c, const char *question, int64_t *pids, int max, int *n)
+{
+    const walor_catalog_v1 *cat = catalog(c);
+    char *q = sup_fts_query(question); /* "\"елочн\"* OR \"игруш\"*" */
+    for (char *p = q; cat && p && (p = strchr(p, '"')) && *n < max;) {
+        char *end = strchr(p + 1, '"');
+        if (!end)
+            break;
+        *end = '\0';
+        walor_catalog_item *items = NULL;
+        uint32_t m = 0;
+        if (cat->items(c, p + 1, 0, 0, 20, &items, &m, NULL) == 0)
+            for (uint32_t i = 0; i < m && *n < max; i++) {
+                int64_t id = walor_catalog_item_at(items, i)->product_id;
+                int dup = 0;
+                for (int k = 0; k < *n; k++)
+                    dup |= pids[k] == id;
+                if (!dup)
+                    pids[(*n)++] = id;
+            }
+        p = end + 1;
+    }
+    free(q);
+    return 0;
+}
+
 int32_t sup_index_search(walor_ctx *c, const char *question, int64_t *pids, int max, int *n)
 {
     *n = 0;
     int64_t built = 0;
-    if (walor_db_int(c, "SELECT v FROM support_meta WHERE k = 'built'", NULL, 0, &built) == WALOR_ENOTFOUND) {
-        int32_t rc = sup_index_rebuild(c);
-        if (rc < 0)
-            return rc;
+    int32_t rc = walor_db_int(c, "SELECT v FROM support_meta WHERE k = 'built'", NULL, 0, &built);
+    if (rc == WALOR_ENOTFOUND) {
+        /* build it in the background (the key makes it once), answer from names now */
+        if (walor_tx_active(c) == 0)
+            walor_job_at(c, 0, "index_build", "all", NULL);
+        return search_by_name(c, question, pids, max, n);
     }
+    if (rc < 0)
+        return rc;
     char *q = sup_fts_query(question);
     if (!q)
         return 0;
     /* the name weighs most, the description least */
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT rowid FROM support_fts WHERE support_fts MATCH ? "
-                                "ORDER BY bm25(support_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?",
-                                WALOR_ARGS(walor_s(q), walor_i(max)), &r);
+    rc = walor_db_query(c,
+                        "SELECT rowid FROM support_fts WHERE support_fts MATCH ? "
+                        "ORDER BY bm25(support_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?",
+                        WALOR_ARGS(walor_s(q), walor_i(max)), &r);
     free(q);
     if (rc < 0)
         return rc;
@@ -153,5 +242,6 @@ int32_t sup_index_register(walor_plugin *p)
     int32_t rc = walor_subscribe(p, "catalog.product_changed", on_changed);
     if (!rc) rc = walor_subscribe(p, "catalog.product_deleted", on_changed);
     if (!rc) rc = walor_cron(p, &night);
+    if (!rc) rc = walor_job(p, "index_build", build_job);
     return rc;
 }

@@ -101,26 +101,17 @@ static int named(const char *answer_f, const char *name)
 /* product buttons: the candidates the answer actually speaks of */
 static walor_kb *answer_kb(walor_ctx *c, const char *content, const int64_t *pids, int npids)
 {
-    const walor_catalog_v1 *cat =
-        walor_service_get(walor_ctx_plugin(c), WALOR_CATALOG_SERVICE, WALOR_CATALOG_MAJOR, NULL);
     int64_t keep[BUTTONS_MAX];
     int nk = 0;
     char *f = sup_fold(content);
-    for (int i = 0; f && cat && i < npids && nk < BUTTONS_MAX; i++) {
+    for (int i = 0; f && i < npids && nk < BUTTONS_MAX; i++) {
         int dup = 0;
         for (int j = 0; j < nk; j++)
             dup |= keep[j] == pids[i];
         walor_catalog_item *items = NULL;
         uint32_t m = 0;
-        if (dup || cat->items(c, walor_ctx_printf(c, "%lld", (long long)pids[i]), 0, 0, 0, &items, &m, NULL) < 0)
-            continue;
-        for (uint32_t k = 0; k < m; k++) {
-            const walor_catalog_item *it = walor_catalog_item_at(items, k);
-            if (it->product_id == pids[i] && named(f, it->name)) {
-                keep[nk++] = pids[i];
-                break;
-            }
-        }
+        if (!dup && sup_product_items(c, pids[i], &items, &m) == 0 && named(f, items->name))
+            keep[nk++] = pids[i];
     }
     free(f);
     return sup_kb_answer(c, keep, nk);

@@ -70,6 +70,9 @@ int32_t sup_index_search(walor_ctx *c, const char *question, int64_t *pids, int 
 int32_t sup_index_rebuild(walor_ctx *c);
 
 /* ---- facts (facts.c) ---- */
+struct walor_catalog_item;
+/* the visible stock items of one product (catalog service), ENOTFOUND */
+int32_t sup_product_items(walor_ctx *c, int64_t pid, struct walor_catalog_item **items, uint32_t *n);
 /* "• name — variants, prices, stock" lines of visible products, live from
  * the catalog and stock services; *shown gets the ids that made it */
 char *sup_facts_products(walor_ctx *c, const int64_t *pids, int n, int64_t *shown, int *nshown);

@@ -81,11 +81,20 @@ def bot_texts(u):
     return [m.get("text") or m.get("caption") or "" for m in u.bot_messages()]
 
 
-def ask(u, question, expect):
-    """Sends a question in the support conversation and waits for a bot
+def ask(u, question, expect, timeout=15):
+    """Sends a question in the support conversation and waits for a new bot
     message containing `expect` (the final answer, not a draft)."""
+    before = len(u.bot_messages())
     u.send(question, wait=False)
-    return u.expect(expect, timeout=15)
+    return after(u, before, expect, timeout)
+
+
+def after(u, before, expect, timeout=15):
+    """The first bot message past the first `before` that contains `expect`."""
+    def found(chat):
+        bots = [m for m in chat["messages"] if m["from"] == "bot"][before:]
+        return next((m for m in bots if expect in (m.get("text") or m.get("caption") or "")), None)
+    return u.wait_for(found, timeout, what=f"a new bot message containing {expect!r}")
 
 
 def system_prompt(call) -> str:

@@ -5,11 +5,21 @@ daily summary, the archive of closed tickets."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 import hostkit as hk
 from test_support_kit import (ESCALATED, ai, ask, bot_texts, clock, customer, manager, open_support,  # noqa: F401
                               start, ticket, wait_ticket)
+
+
+def to_next_nine(now: int) -> int:
+    """Seconds from `now` to a minute past the next 09:00 in Moscow (the day after today)."""
+    msk = datetime.fromtimestamp(now, ZoneInfo("Europe/Moscow"))
+    nine = (msk + timedelta(days=1)).replace(hour=9, minute=1, second=0, microsecond=0)
+    return int(nine.timestamp()) - now
 
 
 def reminders(m, tid):
@@ -88,7 +98,7 @@ def test_daily_summary_and_archive(tgsim, walord, tmp_path, free_port, ai):
     m.press("✋ Взять")
     m.press_data(f"supt:close:{tid}", force=True)
     u.expect("Оператор закрыл обращение")
-    clock(w, 26 * 3600)  # past tomorrow's 09:00
+    clock(w, to_next_nine(clock(w)))  # tomorrow 09:00 in the shop's zone: the summary of today
     s = m.expect("Поддержка за")
     assert "Новых обращений: 1" in s["text"] and "Передано операторам: 1" in s["text"]
     assert "Закрыто: 1" in s["text"] and "Ответов ассистента: 1" in s["text"]

@@ -98,6 +98,12 @@ typedef struct walor_catalog_v1 {
      * customer who presses it (arena), so another plugin can offer the
      * card without knowing the catalog's callback formats. */
     const char *(*card_data)(walor_ctx *c, int64_t product_id);
+
+    /* The stock items of one product by its ID (its variants in number
+     * order, or the product itself): items() without scanning the catalog.
+     * WALOR_ENOTFOUND for an unknown or deleted product, and for a hidden
+     * one unless flags has WALOR_CATALOG_WITH_HIDDEN. */
+    int32_t (*product)(walor_ctx *c, int64_t product_id, uint32_t flags, walor_catalog_item **out, uint32_t *n);
 } walor_catalog_v1;
 
 #define WALOR_CATALOG_HAS(s, m) \
