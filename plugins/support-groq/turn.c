@@ -322,7 +322,9 @@ static int64_t retry_after(walor_ctx *c, const walor_http_response *r)
 static int32_t on_done(walor_ctx *c, void *ud, int32_t rc, const walor_http_response *resp)
 {
     turn *t = ud;
-    if (t->cancelled) { /* the customer moved on (an operator, another topic) */
+    if (t->cancelled || rc == WALOR_ECANCELED) {
+        /* the customer moved on (an operator), or walord is stopping: the
+         * question stays in the ticket, nobody is told of a failure */
         turn_free(t);
         return 0;
     }
@@ -365,7 +367,9 @@ static int32_t on_done(walor_ctx *c, void *ud, int32_t rc, const walor_http_resp
     if (out == SUP_OUT_TOOLS) {
         t->tools = 0; /* the same key may try again without them */
         t->tried &= ~(1u << t->key_idx);
-        if (sup_cfg.tools == 2)
+        /* Groq's tool_use_failed is one malformed call, not a server without tools */
+        if (sup_cfg.tools == 2 && !strstr(why, "tool_use_failed") && !strstr(why, "failed_generation") &&
+            !strstr(why, "Failed to call a function"))
             atomic_store(&tools_refused, 1);
     }
     t->last_transient = out == SUP_OUT_TRANSIENT;

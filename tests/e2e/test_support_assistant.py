@@ -207,9 +207,19 @@ def test_tools_see_only_the_customers_own_orders(tgsim, walord, tmp_path, free_p
 def test_server_without_tools_falls_back_to_retrieval(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     tea_shop(w)
-    ai.tools = False
     u = customer(tgsim)
     open_support(u)
+    # Groq's tool_use_failed (one malformed call): again without tools, but tools stay on
+    ai.fail(400, message="Failed to call a function. Please adjust your prompt. See 'failed_generation' for more "
+                         "details.")
+    ai.say("Ответ без инструментов.")
+    ask(u, "сенча?", "Ответ без инструментов.")
+    assert "tools" in ai.calls()[-2]["body"] and "tools" not in ai.calls()[-1]["body"]
+    ai.say("Снова с инструментами.")
+    ask(u, "пуэр?", "Снова с инструментами.")
+    assert "tools" in ai.calls()[-1]["body"]
+    # a server without tool calling: retrieval only, from then on
+    ai.tools = False
     ai.script(echo_products)
     a = ask(u, "сенча есть?", "По каталогу")
     assert "500 ₽" in a["text"]
