@@ -131,11 +131,7 @@ static int32_t summary(walor_ctx *c)
                         "taken_at < ? AND escalated_at > 0",
                         from, to);
     int64_t tokens = 0;
-    struct tm tm;
-    time_t f = (time_t)from;
-    localtime_r(&f, &tm);
-    int64_t ymd = (int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-    walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(ymd)), &tokens);
+    walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(sup_day(from))), &tokens);
     const char *html =
         TF(c, "staff.summary", "day", day, "created", walor_ctx_printf(c, "%lld", (long long)created), "escalated",
            walor_ctx_printf(c, "%lld", (long long)escal), "closed", walor_ctx_printf(c, "%lld", (long long)closed),

@@ -36,8 +36,7 @@ static int32_t section(walor_ctx *c)
     sup_keys_status(&usable, &cooling, &revoked);
     int64_t on = 1, used = 0;
     walor_setting_int(c, SUP_PLUGIN ".ai_enabled", &on);
-    walor_db_int(c, "SELECT coalesce(sum(tokens), 0) FROM support_usage WHERE day = (SELECT max(day) FROM support_usage)",
-                 NULL, 0, &used);
+    walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(sup_today(c))), &used);
     const char *html = TF(c, "admin.head", "wait", num(c, wait), "op", num(c, op), "ai", num(c, ai), "state",
                           on && usable + cooling ? T(c, "admin.ai_on") : T(c, "admin.ai_off"), "usable",
                           num(c, usable), "cooling", num(c, cooling), "revoked", num(c, revoked), "tokens",

@@ -157,6 +157,8 @@ void sup_screen_abandon(walor_ctx *c, sup_screen *s);
 /* ---- usage and limits (turn.c) ---- */
 int32_t sup_usage_add(walor_ctx *c, int64_t tokens);
 int sup_budget_left(walor_ctx *c);            /* 1 while today's tokens are under the budget */
+int64_t sup_day(int64_t t);                   /* yyyymmdd of epoch t in the shop's zone */
+int64_t sup_today(walor_ctx *c);
 
 /* ---- the customer (customer.c) ---- */
 int32_t sup_customer_register(walor_plugin *p);

@@ -134,18 +134,20 @@ static void ud_free(void *ud) { turn_free(ud); }
 
 /* ---- usage and the daily budget ---- */
 
-static int64_t today(walor_ctx *c)
+int64_t sup_day(int64_t t)
 {
-    time_t now = (time_t)walor_now(c);
+    time_t tt = (time_t)t;
     struct tm tm;
-    if (!localtime_r(&now, &tm))
+    if (!localtime_r(&tt, &tm))
         return 0;
     return (int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+int64_t sup_today(walor_ctx *c) { return sup_day(walor_now(c)); }
+
 int32_t sup_usage_add(walor_ctx *c, int64_t tokens)
 {
-    int64_t day = today(c);
+    int64_t day = sup_today(c);
     int32_t rc = walor_db_exec(c,
                                "INSERT INTO support_usage(day, tokens, requests) VALUES (?, ?, 1) ON CONFLICT (day) "
                                "DO UPDATE SET tokens = support_usage.tokens + excluded.tokens, "
@@ -168,7 +170,7 @@ int sup_budget_left(walor_ctx *c)
     int64_t budget = sup_setting(c, "daily_tokens", 300000), used = 0;
     if (budget <= 0)
         return 1;
-    if (walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(today(c))), &used) < 0)
+    if (walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(sup_today(c))), &used) < 0)
         used = 0;
     return used < budget;
 }
@@ -179,7 +181,7 @@ int sup_budget_left(walor_ctx *c)
 static void give_up(walor_ctx *c, turn *t, const char *why)
 {
     sup_screen_abandon(c, &t->screen);
-    walor_send(c, t->chat_id, T(c, "ai_down"), sup_kb_answer(c, NULL, 0), 0, NULL);
+    walor_send(c, t->chat_id, T(c, "ai_down"), NULL, 0, NULL);
     if (sup_ticket_escalate(c, t->user_id, why) < 0)
         walor_log(c, WALOR_LOG_ERROR, "cannot escalate ticket %lld: %s", (long long)t->ticket_id,
                   walor_last_error(c));
