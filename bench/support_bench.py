@@ -28,7 +28,6 @@ details on stderr. Exit 1 on any failure. Measured, never asserted: the aim
 from __future__ import annotations
 
 import argparse
-import random
 import subprocess
 import sys
 import tempfile
@@ -37,58 +36,13 @@ import time
 from pathlib import Path
 
 from benchkit import REPO, build_dir, built, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
-from catalog_bench import PER_LEAF, SUB, Ctl, seed
+from catalog_bench import Ctl, browse, p99_ms, seed, shoppers
 
 sys.path[:0] = [str(REPO / "tests" / "fakes" / "cdek"), str(REPO / "tests" / "fakes" / "openai")]
 from fake_openai import FakeOpenAI  # noqa: E402
 
 KEY = "gsk_bench_key"
 ANSWER_WORDS = 59  # + "конец" = 60 tokens
-
-
-def browse(port: int, users, cats, prods, seconds: float, seed_no: int):
-    """catalog_bench's closed loop: latencies of category pages and cards."""
-    lat, errors, lock = [], [], threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def press(c: Ctl, uid: int, mid: int, data: str) -> float:
-        t = time.monotonic()
-        r = c.call("POST", f"users/{uid}/press", {"data": data, "message_id": mid, "force": True})
-        qid, ver = r["callback_query_id"], r.get("version", 0)
-        while True:
-            chat = c.call("GET", f"users/{uid}/chat", query={"after_version": ver, "timeout_ms": 10000})
-            if any(x.get("callback_query_id") == qid for x in (chat.get("callback_answers") or [])[-4:]):
-                return time.monotonic() - t
-            if chat["version"] == ver:
-                raise RuntimeError(f"no answer to {data} within 10 s")
-            ver = chat["version"]
-
-    def run(uid: int, mid: int, n: int) -> None:
-        c, rnd, mine = Ctl(port), random.Random(seed_no * 1000 + n), []
-        try:
-            press(c, uid, mid, "cat:c:0:0")
-            while time.monotonic() < stop_at:
-                cid = rnd.choice(cats)
-                page = rnd.randrange(0, (PER_LEAF + SUB + 7) // 8)
-                mine.append(press(c, uid, mid, f"cat:c:{cid}:{page}"))
-                mine.append(press(c, uid, mid, f"cat:p:{rnd.choice(prods[cid])}:{page}"))
-        except Exception as e:  # noqa: BLE001 - reported, fails the run
-            with lock:
-                errors.append(f"browser {uid}: {e}")
-        with lock:
-            lat.extend(mine)
-
-    threads = [threading.Thread(target=run, args=(uid, mid, i)) for i, (uid, mid) in enumerate(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        fail("; ".join(errors[:3]))
-    if not lat:
-        fail("no browsing operation completed")
-    lat.sort()
-    return lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, lat[len(lat) // 2] * 1000, len(lat)
 
 
 def main() -> None:
@@ -134,20 +88,9 @@ def main() -> None:
         procs.append((w, "walord"))
 
         ctl = Ctl(port)
-
-        def new_user(name: str, first: str):
-            u = ctl.call("POST", "users", {"first_name": name})
-            r = ctl.call("POST", f"users/{u['id']}/send", {"text": first})
-            chat = ctl.call("GET", f"users/{u['id']}/chat", query={"after_version": r.get("version", 0),
-                                                                    "timeout_ms": 10000})
-            mids = [m["message_id"] for m in chat["messages"] if m["from"] == "bot"]
-            if not mids:
-                fail(f"user {u['id']}: no answer to {first}")
-            return u["id"], mids[-1]
-
-        browsers = [new_user(f"Покупатель {i}", "/start") for i in range(a.browsers)]
-        talkers = [new_user(f"Собеседник {i}", "/support")[0] for i in range(a.streams)]
-        idle_p99, idle_p50, idle_n = browse(port, browsers, cats, prods, a.seconds, 1)
+        browsers = shoppers(ctl, a.browsers)
+        talkers = [uid for uid, _ in shoppers(ctl, a.streams, "Собеседник", "/support")]
+        idle, _ = browse(port, browsers, cats, prods, a.seconds, 1)
 
         # the streams: ask, wait for the final message, ask again
         done = threading.Event()
@@ -180,7 +123,7 @@ def main() -> None:
         time.sleep(4)  # every conversation is streaming before the browsing starts
         base = answers[0]
         t0 = time.monotonic()
-        busy_p99, busy_p50, busy_n = browse(port, browsers, cats, prods, a.seconds, 2)
+        busy, _ = browse(port, browsers, cats, prods, a.seconds, 2)
         elapsed = time.monotonic() - t0
         got = answers[0] - base
         done.set()
@@ -194,10 +137,11 @@ def main() -> None:
         stop(w, "walord", timeout=20)
         # streams in flight: answers complete every 60/tps s per stream
         inflight = got * (ANSWER_WORDS + 1) / a.tps / elapsed if elapsed else 0
+        idle_p99, busy_p99 = p99_ms(idle), p99_ms(busy)
         ratio = busy_p99 / idle_p99 if idle_p99 else 0
-        print(f"support_bench: {a.streams} streams at {a.tps:g} tokens/s, {a.browsers} browsers; idle {idle_n} ops "
-              f"p50 {idle_p50:.2f} ms, streaming {busy_n} ops p50 {busy_p50:.2f} ms; {got} answers in "
-              f"{elapsed:.1f} s", file=sys.stderr)
+        print(f"support_bench: {a.streams} streams at {a.tps:g} tokens/s, {a.browsers} browsers; idle {len(idle)} "
+              f"ops p50 {idle[len(idle) // 2] * 1000:.2f} ms, streaming {len(busy)} ops p50 "
+              f"{busy[len(busy) // 2] * 1000:.2f} ms; {got} answers in {elapsed:.1f} s", file=sys.stderr)
         print(f"bench: support_streams={a.streams} support_tps={a.tps:g} browse_idle_p99_ms={idle_p99:.1f} "
               f"browse_streaming_p99_ms={busy_p99:.1f} browse_p99_ratio={ratio:.2f} support_answers={got} "
               f"support_inflight_avg={inflight:.1f}")

@@ -68,6 +68,24 @@ static int merge_call(sup_answer *a, json_t *tc, int whole)
 
 static int ensure_content(sup_answer *a) { return a->content ? 0 : add_text(&a->content, &a->len, "", 0, 1); }
 
+/* what a chunk's delta and a whole answer's message have in common: the
+ * content, tool calls, and (on the choice) why it finished */
+static int take(sup_answer *a, json_t *choice, json_t *m)
+{
+    int rc = 0;
+    json_t *c = json_object_get(m, "content");
+    if (json_is_string(c))
+        rc = add_text(&a->content, &a->len, json_string_value(c), json_string_length(c), SUP_ANSWER_MAX);
+    size_t i;
+    json_t *tc;
+    json_array_foreach(json_object_get(m, "tool_calls"), i, tc) {
+        if (rc == 0)
+            rc = merge_call(a, tc, (int)i);
+    }
+    copy_str(a->finish, sizeof a->finish, json_object_get(choice, "finish_reason"));
+    return rc;
+}
+
 int sup_answer_chunk(sup_answer *a, const char *text, size_t len)
 {
     if (ensure_content(a))
@@ -77,20 +95,9 @@ int sup_answer_chunk(sup_answer *a, const char *text, size_t len)
         json_decref(j);
         return -1;
     }
-    int rc = 0;
     a->chunks++;
     json_t *ch = json_array_get(json_object_get(j, "choices"), 0);
-    json_t *d = json_object_get(ch, "delta");
-    json_t *c = json_object_get(d, "content");
-    if (json_is_string(c))
-        rc = add_text(&a->content, &a->len, json_string_value(c), json_string_length(c), SUP_ANSWER_MAX);
-    size_t i;
-    json_t *tc;
-    json_array_foreach(json_object_get(d, "tool_calls"), i, tc) {
-        if (rc == 0)
-            rc = merge_call(a, tc, (int)i);
-    }
-    copy_str(a->finish, sizeof a->finish, json_object_get(ch, "finish_reason"));
+    int rc = take(a, ch, json_object_get(ch, "delta"));
     usage(a, json_object_get(j, "usage"));
     usage(a, json_object_get(json_object_get(j, "x_groq"), "usage")); /* Groq puts it here */
     if (!ch && !json_object_get(j, "usage") && !json_object_get(j, "x_groq"))
@@ -110,17 +117,7 @@ int sup_answer_full(sup_answer *a, const char *text, size_t len)
         json_decref(j);
         return -1;
     }
-    int rc = 0;
-    json_t *c = json_object_get(m, "content");
-    if (json_is_string(c))
-        rc = add_text(&a->content, &a->len, json_string_value(c), json_string_length(c), SUP_ANSWER_MAX);
-    size_t i;
-    json_t *tc;
-    json_array_foreach(json_object_get(m, "tool_calls"), i, tc) {
-        if (rc == 0)
-            rc = merge_call(a, tc, (int)i);
-    }
-    copy_str(a->finish, sizeof a->finish, json_object_get(ch, "finish_reason"));
+    int rc = take(a, ch, m);
     if (!a->finish[0])
         snprintf(a->finish, sizeof a->finish, "%s", a->ncalls ? "tool_calls" : "stop");
     usage(a, json_object_get(j, "usage"));

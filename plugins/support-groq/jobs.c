@@ -18,16 +18,24 @@
 
 #include "sup.h"
 
-static int64_t ticket_of(json_t *payload) { return (int64_t)json_integer_value(json_object_get(payload, "ticket")); }
+/* the job's ticket while it is with the staff: 1; 0 when it has moved on
+ * (gone, closed, back with the assistant); < 0 on failure */
+static int32_t with_staff(walor_ctx *c, json_t *payload, sup_ticket *t)
+{
+    int32_t rc = sup_ticket_get(c, (int64_t)json_integer_value(json_object_get(payload, "ticket")), t);
+    if (rc == WALOR_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    return !strcmp(t->status, SUP_WAIT) || !strcmp(t->status, SUP_OPERATOR);
+}
 
 static int32_t op_timeout(walor_ctx *c, json_t *payload)
 {
     sup_ticket t;
-    int32_t rc = sup_ticket_get(c, ticket_of(payload), &t);
-    if (rc == WALOR_ENOTFOUND)
-        return 0;
-    if (rc < 0 || (strcmp(t.status, SUP_WAIT) && strcmp(t.status, SUP_OPERATOR)))
-        return rc < 0 ? rc : 0;
+    int32_t rc = with_staff(c, payload, &t);
+    if (rc <= 0)
+        return rc;
     int waiting = !strcmp(t.status, SUP_WAIT);
     int64_t since = waiting && t.escalated_at > t.last_customer_at ? t.escalated_at : t.last_customer_at;
     if (!waiting && t.last_staff_at >= since)
@@ -54,11 +62,9 @@ static int32_t op_timeout(walor_ctx *c, json_t *payload)
 static int32_t silence(walor_ctx *c, json_t *payload)
 {
     sup_ticket t;
-    int32_t rc = sup_ticket_get(c, ticket_of(payload), &t);
-    if (rc == WALOR_ENOTFOUND)
-        return 0;
-    if (rc < 0 || (strcmp(t.status, SUP_WAIT) && strcmp(t.status, SUP_OPERATOR)))
-        return rc < 0 ? rc : 0;
+    int32_t rc = with_staff(c, payload, &t);
+    if (rc <= 0)
+        return rc;
     int64_t last = t.last_customer_at;
     int64_t marks[] = {t.last_staff_at, t.escalated_at, t.taken_at};
     for (size_t i = 0; i < 3; i++)

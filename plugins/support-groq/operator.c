@@ -140,63 +140,53 @@ static int32_t take(walor_ctx *c, int64_t id)
     return start_reply(c, id);
 }
 
-static int32_t reply_button(walor_ctx *c, int64_t id)
+/* the buttons below take a ticket that exists (on_callback checked it) */
+
+static int32_t reply_button(walor_ctx *c, const sup_ticket *t)
 {
-    sup_ticket t;
-    int32_t rc = sup_ticket_get(c, id, &t);
-    if (rc == WALOR_ENOTFOUND)
-        return walor_alert(c, T(c, "op.no_ticket"));
-    if (rc < 0)
-        return rc;
-    if (!strcmp(t.status, SUP_CLOSED))
-        return walor_alert(c, TF(c, "op.closed_ticket", "id", idstr(c, id)));
-    if (strcmp(t.status, SUP_OPERATOR) != 0) /* waiting (or with the assistant): pressing "reply" takes it */
-        return take(c, id);
-    if (t.operator_id != walor_user_id(c))
-        return walor_alert(c, TF(c, "op.taken_by", "who", sup_user_label(c, t.operator_id)));
-    return start_reply(c, id);
+    if (!strcmp(t->status, SUP_CLOSED))
+        return walor_alert(c, TF(c, "op.closed_ticket", "id", idstr(c, t->id)));
+    if (strcmp(t->status, SUP_OPERATOR) != 0) /* waiting (or with the assistant): pressing "reply" takes it */
+        return take(c, t->id);
+    if (t->operator_id != walor_user_id(c))
+        return walor_alert(c, TF(c, "op.taken_by", "who", sup_user_label(c, t->operator_id)));
+    return start_reply(c, t->id);
 }
 
-static int32_t close_button(walor_ctx *c, int64_t id)
+/* reply mode about this ticket ends with it */
+static void leave_reply(walor_ctx *c, int64_t id)
 {
-    sup_ticket t;
-    int32_t rc = sup_ticket_get(c, id, &t);
-    if (rc == WALOR_ENOTFOUND)
-        return walor_alert(c, T(c, "op.no_ticket"));
-    if (rc < 0)
-        return rc;
-    rc = sup_ticket_close(c, id, walor_user_id(c));
+    json_t *d = walor_conv_data(c);
+    if (d && json_integer_value(json_object_get(d, "t")) == id)
+        walor_conv_end(c);
+}
+
+static int32_t close_button(walor_ctx *c, const sup_ticket *t)
+{
+    int32_t rc = sup_ticket_close(c, t->id, walor_user_id(c));
     if (rc < 0)
         return rc;
     if (rc == 0) {
-        walor_send(c, t.user_id, T(c, "to_customer.closed"), NULL, 0, NULL);
-        walor_action_log(c, walor_ctx_printf(c, "закрыл обращение №%lld", (long long)id));
+        walor_send(c, t->user_id, T(c, "to_customer.closed"), NULL, 0, NULL);
+        walor_action_log(c, walor_ctx_printf(c, "закрыл обращение №%lld", (long long)t->id));
     }
-    json_t *d = walor_conv_data(c);
-    if (d && json_integer_value(json_object_get(d, "t")) == id)
-        walor_conv_end(c);
-    walor_answer(c, rc == 0 ? T(c, "op.closed_ok") : TF(c, "op.closed_ticket", "id", idstr(c, id)));
-    return sup_ticket_screen(c, id, 0);
+    leave_reply(c, t->id);
+    walor_answer(c, rc == 0 ? T(c, "op.closed_ok") : TF(c, "op.closed_ticket", "id", idstr(c, t->id)));
+    return sup_ticket_screen(c, t->id, 0);
 }
 
-static int32_t to_ai_button(walor_ctx *c, int64_t id)
+static int32_t to_ai_button(walor_ctx *c, const sup_ticket *t)
 {
-    sup_ticket t;
-    int32_t rc = sup_ticket_get(c, id, &t);
-    if (rc == WALOR_ENOTFOUND)
-        return walor_alert(c, T(c, "op.no_ticket"));
-    if (rc < 0)
-        return rc;
-    if (strcmp(t.status, SUP_WAIT) != 0 && strcmp(t.status, SUP_OPERATOR) != 0)
+    if (strcmp(t->status, SUP_WAIT) != 0 && strcmp(t->status, SUP_OPERATOR) != 0)
         return walor_alert(c, T(c, "op.not_with_staff"));
-    if ((rc = sup_ticket_back_to_ai(c, id, "оператор вернул диалог ассистенту")) < 0 ||
-        (rc = sup_ticket_get(c, id, &t)) < 0 || (rc = sup_ticket_timers(c, &t)) < 0)
+    sup_ticket now;
+    int32_t rc;
+    if ((rc = sup_ticket_back_to_ai(c, t->id, "оператор вернул диалог ассистенту")) < 0 ||
+        (rc = sup_ticket_get(c, t->id, &now)) < 0 || (rc = sup_ticket_timers(c, &now)) < 0)
         return rc;
-    walor_send(c, t.user_id, T(c, "to_customer.back_to_ai"), NULL, 0, NULL);
-    json_t *d = walor_conv_data(c);
-    if (d && json_integer_value(json_object_get(d, "t")) == id)
-        walor_conv_end(c);
-    return sup_ticket_screen(c, id, 0);
+    walor_send(c, t->user_id, T(c, "to_customer.back_to_ai"), NULL, 0, NULL);
+    leave_reply(c, t->id);
+    return sup_ticket_screen(c, t->id, 0);
 }
 
 /* the photos and files of one history page, sent to the staff member */
@@ -243,21 +233,22 @@ static int32_t on_callback(walor_ctx *c, const char *arg)
     size_t verb = (size_t)(colon - arg);
     if (verb == 4 && !strncmp(arg, "take", 4))
         return take(c, id);
-    if (verb == 5 && !strncmp(arg, "reply", 5))
-        return reply_button(c, id);
-    if (verb == 5 && !strncmp(arg, "close", 5))
-        return close_button(c, id);
-    if (verb == 2 && !strncmp(arg, "ai", 2))
-        return to_ai_button(c, id);
     if (verb == 5 && !strncmp(arg, "files", 5))
         return attachments(c, id, page);
-    if (verb == 1 && arg[0] == 't') {
-        sup_ticket t;
-        int32_t rc = sup_ticket_get(c, id, &t);
-        if (rc == WALOR_ENOTFOUND)
-            return walor_alert(c, T(c, "op.no_ticket"));
-        return rc < 0 ? rc : sup_ticket_screen(c, id, page);
-    }
+    sup_ticket t;
+    int32_t rc = sup_ticket_get(c, id, &t);
+    if (rc == WALOR_ENOTFOUND)
+        return walor_alert(c, T(c, "op.no_ticket"));
+    if (rc < 0)
+        return rc;
+    if (verb == 5 && !strncmp(arg, "reply", 5))
+        return reply_button(c, &t);
+    if (verb == 5 && !strncmp(arg, "close", 5))
+        return close_button(c, &t);
+    if (verb == 2 && !strncmp(arg, "ai", 2))
+        return to_ai_button(c, &t);
+    if (verb == 1 && arg[0] == 't')
+        return sup_ticket_screen(c, id, page);
     return walor_answer(c, T(c, "stale"));
 }
 

@@ -16,6 +16,7 @@ import pytest
 
 import hostkit as hk
 from test_catalog_browse import Shop
+from test_loyalty_kit import customer, manager  # noqa: F401  (re-exported)
 from test_orders_kit import clock, cmd, new_order  # noqa: F401  (re-exported)
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
@@ -56,19 +57,14 @@ def start(walord, tmp_path, free_port, ai, keys=KEYS, settings: str = "", stock:
     return w
 
 
-def customer(tgsim, name="Анна"):
-    u = tgsim.user(name)
-    u.send("/start")
-    return u
-
-
-def manager(tgsim, w, name="Борис"):
-    m = tgsim.user(name)
-    m.send("/start")
-    con = w.db()
-    con.execute("UPDATE wh_users SET role = 2 WHERE id = ?", (m.id,))
-    con.commit()
-    return m
+def escalated(tgsim, w, m, name="Анна"):
+    """A customer who sent /operator, the ticket waiting, the push at manager m: (customer, ticket id)."""
+    u = customer(tgsim, name)
+    u.send("/operator")
+    u.expect(ESCALATED)
+    tid = wait_ticket(w, u.id, "wait")[0]
+    m.expect(f"Обращение №{tid}")
+    return u, tid
 
 
 def open_support(u):

@@ -13,8 +13,8 @@ import pytest
 
 import hostkit as hk
 from tgsim import Screen, SimError
-from test_support_kit import (ESCALATED, OPERATOR, ai, ask, bot_texts, customer, manager, messages,  # noqa: F401
-                              open_support, start, ticket, wait_ticket)
+from test_support_kit import (ESCALATED, OPERATOR, ai, ask, bot_texts, customer, escalated, manager,  # noqa: F401
+                              messages, open_support, start, ticket, wait_ticket)
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
 
@@ -74,11 +74,7 @@ def test_escalation_by_button_command_marker_and_tool(tgsim, walord, tmp_path, f
 def test_operator_dialogue_relays_text_photos_and_files_both_ways(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     m = manager(tgsim, w)
-    u = customer(tgsim)
-    u.send("/operator")
-    u.expect(ESCALATED)
-    tid = wait_ticket(w, u.id, "wait")[0]
-    m.expect(f"Обращение №{tid}")
+    u, tid = escalated(tgsim, w, m)
     m.press("✋ Взять")
     m.expect(f"Ответ по обращению №{tid}")
     u.expect("Оператор Борис подключился")
@@ -159,9 +155,7 @@ def test_two_operators_take_one_ticket(tgsim, walord, tmp_path, free_port, ai):
 def test_ticket_screen_pages_the_history(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     m = manager(tgsim, w)
-    u = customer(tgsim)
-    u.send("/operator")
-    tid = wait_ticket(w, u.id, "wait")[0]
+    u, tid = escalated(tgsim, w, m)
     open_support(u)
     for i in range(24):
         u.send(f"сообщение {i:02d}", wait=False)
@@ -190,9 +184,7 @@ def test_ticket_screen_pages_the_history(tgsim, walord, tmp_path, free_port, ai)
 def test_forged_ticket_callbacks(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     m = manager(tgsim, w)
-    u = customer(tgsim)
-    u.send("/operator")
-    tid = wait_ticket(w, u.id, "wait")[0]
+    u, tid = escalated(tgsim, w, m)
     # a customer forging staff buttons: the host refuses by role
     for data in (f"supt:take:{tid}", f"supt:close:{tid}", "supa:l:wait:0", "supo:topics:0"):
         u.press_data(data, force=True)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import hostkit as hk
-from test_support_kit import (ESCALATED, ai, ask, bot_texts, clock, customer, manager, open_support,  # noqa: F401
+from test_support_kit import (ai, ask, bot_texts, clock, customer, escalated, manager, open_support,  # noqa: F401
                               start, ticket, wait_ticket)
 
 
@@ -31,11 +31,7 @@ def reminders(m, tid):
 def test_operator_timeout_reminds_once_and_survives_a_restart(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     m = manager(tgsim, w)
-    u = customer(tgsim)
-    u.send("/operator")
-    u.expect(ESCALATED)
-    tid = wait_ticket(w, u.id, "wait")[0]
-    m.expect(f"Обращение №{tid}")
+    u, tid = escalated(tgsim, w, m)
     assert hk.scalar(w.db(), "SELECT count(*) FROM wh_jobs WHERE plugin = 'support-groq' AND name = 'op_timeout' "
                              "AND key = ?", f"t{tid}") == 1
     w.restart()
@@ -65,10 +61,7 @@ def test_operator_timeout_reminds_once_and_survives_a_restart(tgsim, walord, tmp
 def test_silence_hands_back_to_the_assistant(tgsim, walord, tmp_path, free_port, ai):
     w = start(walord, tmp_path, free_port, ai)
     m = manager(tgsim, w)
-    u = customer(tgsim)
-    u.send("/operator")
-    tid = wait_ticket(w, u.id, "wait")[0]
-    m.expect(f"Обращение №{tid}")
+    u, tid = escalated(tgsim, w, m)
     m.press("✋ Взять")
     m.send("Сейчас посмотрю")
     u.expect("Сейчас посмотрю")
