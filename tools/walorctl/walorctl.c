@@ -3,8 +3,9 @@
  *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
- * conf.d exactly as walord does and opens the same database. It never
- * loads a plugin: `plugins` only reads their descriptors. Exit codes: 0 ok,
+ * conf.d exactly as walord does and opens the same database. Only
+ * check-config runs plugins' load() (without a database, as walord
+ * --check-config does); `plugins` only reads their descriptors. Exit codes: 0 ok,
  * 1 the command failed, 2 bad usage or configuration. */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -17,11 +18,13 @@
 
 #include <walor/plugin.h>
 
+#include "check.h"
 #include "config.h"
 #include "db.h"
 #include "error.h"
 #include "host.h"
 #include "inbox.h"
+#include "loader.h"
 #include "log.h"
 #include "schema.h"
 #include "stock_check.h"
@@ -399,8 +402,16 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(cmd, "check-config") == 0) {
         wh_config_dump(&wh_g.cfg, stdout);
-        puts("configuration OK");
-        rc = 0;
+        fflush(stdout);
+        wh_log_set_level(WH_LOG_WARN);
+        size_t errors = wh_check_config(config, stderr);
+        wh_unload_plugins();
+        wh_registry_free();
+        if (errors)
+            printf("configuration NOT ready: %zu error(s), each named above with its file and line\n", errors);
+        else
+            puts("configuration OK");
+        rc = errors ? 2 : 0;
     } else if (strcmp(cmd, "plugins") == 0) {
         rc = cmd_plugins();
     } else if (strcmp(cmd, "migrate") == 0) {
