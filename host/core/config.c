@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -339,6 +340,24 @@ static int32_t read_first_line(const wh_config_entry *e, char **out)
     return 0;
 }
 
+/* A secret the files do not set may be a systemd credential of the unit
+ * (LoadCredential=NAME:...): $CREDENTIALS_DIRECTORY/NAME, when it exists. */
+static int32_t credential(wh_config *c, const char *section, const char *file_key, const char *name)
+{
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    char *path = NULL, origin[64];
+    int32_t rc = 0;
+    if (!dir || !*dir || find(c, section, file_key))
+        return 0;
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    snprintf(origin, sizeof origin, "credential %s", name);
+    if (access(path, F_OK) == 0)
+        rc = set(c, section, file_key, path, origin, 0);
+    free(path);
+    return rc;
+}
+
 static int32_t load_secret(wh_config *c, const char *section, const char *key, const char *file_key, char **out)
 {
     wh_config_entry *v = find(c, section, key), *f = find(c, section, file_key);
@@ -456,7 +475,10 @@ static int32_t load_public_url(wh_config *c)
 
 static int32_t load_webhook_master(wh_config *c)
 {
-    int32_t rc = load_secret(c, "walor", "webhook_secret", "webhook_secret_file", &c->webhook_master);
+    int32_t rc = find(c, "walor", "webhook_secret") ? 0 : credential(c, "walor", "webhook_secret_file", "webhook-secret");
+    if (rc)
+        return rc;
+    rc = load_secret(c, "walor", "webhook_secret", "webhook_secret_file", &c->webhook_master);
     if (rc || !c->webhook_master)
         return rc;
     size_t n = strlen(c->webhook_master);
@@ -561,7 +583,8 @@ static int32_t interpret(wh_config *c)
         (rc = get_rate(c, "bulk_per_chat_rate", &c->bulk_per_chat_rate)))
         return rc;
 
-    if ((rc = load_secret(c, "telegram", "token", "token_file", &c->token)))
+    if ((!find(c, "telegram", "token") && (rc = credential(c, "telegram", "token_file", "bot-token"))) ||
+        (rc = load_secret(c, "telegram", "token", "token_file", &c->token)))
         return rc;
     if (!c->token || !*c->token)
         return wh_error(WALOR_EINVAL,

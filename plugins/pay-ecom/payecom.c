@@ -265,6 +265,8 @@ static int32_t check_config(walor_plugin *p)
             BAD("inn", "fiscal = yes needs the company's INN for the receipts (or fiscal = no)");
         if (!*pay_cfg("company_email", ""))
             BAD("company_email", "fiscal = yes needs the company's e-mail for the receipts (or fiscal = no)");
+        if (!*pay_cfg("payment_address", ""))
+            BAD("payment_address", "fiscal = yes needs the shop's address for the receipts, e.g. https://t.me/<bot>");
     }
     if (strstr(pay_cfg("payment_address", ""), "your_shop_bot"))
         BAD("payment_address", "still the template's address: the shop's own bot link (https://t.me/<bot>)");
