@@ -1,6 +1,6 @@
 /* walorctl: the operator's command line next to walord (docs/operator-guide.md).
  *
- *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
+ *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check | setup
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
  * conf.d exactly as walord does and opens the same database. Only
@@ -27,6 +27,7 @@
 #include "loader.h"
 #include "log.h"
 #include "schema.h"
+#include "setup.h"
 #include "stock_check.h"
 
 /* walord's globals live in its main.c, which walorcore leaves out */
@@ -44,6 +45,8 @@ static void usage(FILE *to)
           "  users [--role R]   users with their role and blocked mark;\n"
           "                     R: client, tester, manager, owner (or 0-3)\n"
           "  stock-check        the warehouse's stock levels equal the sum of its ledger\n"
+          "  setup              ask for the values a shop must give (token, owner, public\n"
+          "                     address, CDEK and payment accounts, INN) and write them\n"
           "FILE defaults to $WALOR_CONFIG, else /etc/walor/walor.ini.\n",
           to);
 }
@@ -385,7 +388,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "walorctl: --role takes client, tester, manager or owner, with `users` only\n");
         return 2;
     }
-    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs", "users", "stock-check"};
+    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs", "users", "stock-check", "setup"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -432,6 +435,8 @@ int main(int argc, char **argv)
         else
             puts("configuration OK");
         rc = errors ? 2 : 0;
+    } else if (strcmp(cmd, "setup") == 0) {
+        rc = walorctl_setup(config, wh_g.cfg.conf_dir);
     } else if (strcmp(cmd, "plugins") == 0) {
         rc = cmd_plugins();
     } else if (strcmp(cmd, "migrate") == 0) {
