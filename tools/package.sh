@@ -30,12 +30,13 @@ done
 
 # the source as git sees it (tracked and new files, not ignored ones: no build trees)
 SRC=$WORK/walor-$VERSION
-rm -rf "$WORK"
+rm -rf "$SRC" "$WORK/rpm"
 mkdir -p "$SRC" "$OUT"
 git ls-files -z --cached --others --exclude-standard |
     while IFS= read -r -d '' f; do [[ -e $f ]] && printf '%s\0' "$f"; done |
     tar -c --null -T - | tar -x -C "$SRC"
-rm -f "$OUT"/walor*.deb "$OUT"/walor*.ddeb "$OUT"/walor*.rpm "$OUT"/lintian.txt
+((DEB)) && rm -f "$OUT"/walor*.deb "$OUT"/walor*.ddeb "$OUT"/lintian.txt "$WORK"/walor*_*
+((RPM)) && rm -f "$OUT"/walor*.rpm
 
 if ((DEB)); then
     cp -r packaging/debian "$SRC/debian"
@@ -60,7 +61,7 @@ fi
 if ((RPM)); then
     TOP=$WORK/rpm
     mkdir -p "$TOP"/{SOURCES,SPECS,BUILD,RPMS,SRPMS}
-    tar -C "$WORK" -czf "$TOP/SOURCES/walor-$VERSION.tar.gz" "walor-$VERSION" --exclude "walor-$VERSION/debian"
+    tar -C "$WORK" --exclude "walor-$VERSION/debian" -czf "$TOP/SOURCES/walor-$VERSION.tar.gz" "walor-$VERSION"
     sed "s/@VERSION@/$VERSION/" packaging/rpm/walor.spec.in >"$TOP/SPECS/walor.spec"
     rpmbuild --nodeps -bb --define "_topdir $TOP" --define "_smp_mflags -j$JOBS" "$TOP/SPECS/walor.spec" \
         >"$WORK/rpm.log" 2>&1 ||
