@@ -302,7 +302,7 @@ int walorctl_setup(const char *main_path, const char *conf_dir)
 {
     enum { TOKEN, OWNERS, URL, CDEK_ID, CDEK_SECRET, PAY, LOGIN, PASSWORD, GROUP, FISCAL, INN, EMAIL, ADDRESS, N };
     char *a[N] = {0};
-    char dir[4096], path[4096 + 64], secret[65];
+    char dir[4096], path[4096 + 64], secret[64 + 2]; /* hex, newline, NUL */
     const char *slash = strrchr(main_path, '/');
     struct group *gr = getgrnam("walor");
     gid_t gid = gr ? gr->gr_gid : (gid_t)-1;
