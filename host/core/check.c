@@ -223,18 +223,21 @@ void wh_check_refused(const char *name, const char *why)
     add(SEV_ERROR, e, section, "enabled", "the plugin cannot be loaded: %s", why);
 }
 
+/* why a live problem is only a warning in this run */
+static const char *leniency(const problem *p)
+{
+    if (p->sev != SEV_LIVE || is_error(p))
+        return "";
+    return wh_g.cfg.demo ? " (accepted in the demo)" : " (accepted in test mode)";
+}
+
 size_t wh_check_log(void)
 {
     size_t errors = 0;
     for (size_t i = 0; i < nprobs; i++) {
-        if (is_error(&probs[i])) {
-            wh_logf(WH_LOG_ERROR, "config", "%s", probs[i].text);
-            errors++;
-        } else {
-            wh_logf(WH_LOG_WARN, "config", "%s%s", probs[i].text,
-                    probs[i].sev == SEV_LIVE ? (wh_g.cfg.demo ? " (accepted in the demo)" : " (accepted in test mode)")
-                                             : "");
-        }
+        int err = is_error(&probs[i]);
+        wh_logf(err ? WH_LOG_ERROR : WH_LOG_WARN, "config", "%s%s", probs[i].text, leniency(&probs[i]));
+        errors += (size_t)err;
     }
     return errors;
 }
@@ -255,9 +258,23 @@ size_t wh_check_config(const char *path, FILE *out)
     for (size_t i = 0; i < nprobs; i++) {
         int err = is_error(&probs[i]);
         errors += (size_t)err;
-        fprintf(out, "%s: %s%s\n", err ? "error" : "warning", probs[i].text,
-                !err && probs[i].sev == SEV_LIVE ? (wh_g.cfg.demo ? " (accepted in the demo)" : " (accepted in test mode)")
-                                                 : "");
+        fprintf(out, "%s: %s%s\n", err ? "error" : "warning", probs[i].text, leniency(&probs[i]));
     }
     return errors;
+}
+
+int wh_check_config_main(const char *path)
+{
+    wh_config_dump(&wh_g.cfg, stdout);
+    fflush(stdout);
+    wh_log_set_level(WH_LOG_WARN); /* the plugins' load() runs: only what is wrong */
+    size_t errors = wh_check_config(path, stderr);
+    fflush(stderr);
+    wh_unload_plugins();
+    wh_registry_free();
+    if (errors)
+        printf("configuration NOT ready: %zu error(s), each named above with its file and line\n", errors);
+    else
+        printf("configuration OK\n");
+    return errors ? 2 : 0;
 }

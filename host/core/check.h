@@ -46,4 +46,8 @@ size_t wh_check_log(void);
  * out, one "file:line: section.key: why" line each; returns the errors. */
 size_t wh_check_config(const char *path, FILE *out);
 
+/* --check-config as walord and walorctl print it: every effective value
+ * (stdout), the problems (stderr), the verdict; 0 or 2 (the exit code). */
+int wh_check_config_main(const char *path);
+
 #endif

@@ -359,18 +359,9 @@ int main(int argc, char **argv)
     wh_g.nowners = wh_g.cfg.nowners;
     wh_g.test_mode = wh_g.cfg.test_mode;
     if (check_only) {
-        wh_config_dump(&wh_g.cfg, stdout);
-        fflush(stdout);
-        wh_log_set_level(WH_LOG_WARN); /* the plugins' load() runs: only what is wrong */
-        size_t errors = wh_check_config(config, stderr);
-        wh_unload_plugins();
-        wh_registry_free();
-        if (errors)
-            printf("configuration NOT ready: %zu error(s), each named above with its file and line\n", errors);
-        else
-            printf("configuration OK\n");
+        int rc = wh_check_config_main(config);
         wh_config_free(&wh_g.cfg);
-        return errors ? 2 : 0;
+        return rc;
     }
     const char *token = wh_g.cfg.token;
     if (!token || !*token) {

@@ -424,17 +424,7 @@ int main(int argc, char **argv)
     }
     int rc;
     if (strcmp(cmd, "check-config") == 0) {
-        wh_config_dump(&wh_g.cfg, stdout);
-        fflush(stdout);
-        wh_log_set_level(WH_LOG_WARN);
-        size_t errors = wh_check_config(config, stderr);
-        wh_unload_plugins();
-        wh_registry_free();
-        if (errors)
-            printf("configuration NOT ready: %zu error(s), each named above with its file and line\n", errors);
-        else
-            puts("configuration OK");
-        rc = errors ? 2 : 0;
+        rc = wh_check_config_main(config);
     } else if (strcmp(cmd, "setup") == 0) {
         rc = walorctl_setup(config, wh_g.cfg.conf_dir);
     } else if (strcmp(cmd, "plugins") == 0) {
