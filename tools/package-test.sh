@@ -122,7 +122,8 @@ SIM=http://127.0.0.1:$(tr -d '[:space:]' <"$WORK/tgsim.port")
 curl -fsS -X POST -H 'Content-Type: application/json' --data "{\"id\":$OWNER,\"first_name\":\"Владелец\"}" \
     "$SIM/_sim/users" >/dev/null
 TRACE=()
-command -v strace >/dev/null && TRACE=(strace -f -qq -c -o "$WORK/strace.txt")
+install -d -o walor -g walor "$WORK/trace"   # strace runs as walor too
+command -v strace >/dev/null && TRACE=(strace -f -qq -c -o "$WORK/trace/strace.txt")
 (cd /var/lib/walor && exec runuser -u walor -- env CREDENTIALS_DIRECTORY=/etc/walor/credentials \
     WALOR_API_ROOT="$SIM" "${TRACE[@]}" /usr/bin/walord --config /etc/walor/walor.ini) >"$WORK/walord.log" 2>&1 &
 RUNNER=$!
@@ -147,10 +148,17 @@ WALORD_PID=$(pgrep -u walor -x walord -P "$(pgrep -P "$RUNNER" | tr '\n' ',' | s
 kill -TERM "$WALORD_PID"
 wait "$RUNNER" || die "walord did not stop cleanly (exit $?): $(tail -5 "$WORK/walord.log")"
 PIDS=("${PIDS[@]/$RUNNER}")
-if [[ -s $WORK/strace.txt ]]; then
-    systemd-analyze syscall-filter @system-service | sed -n 's/^    //p' | sort -u >"$WORK/allowed"
-    systemd-analyze syscall-filter @privileged | sed -n 's/^    //p' | sort -u >"$WORK/privileged"
-    awk '$NF ~ /^[a-z_0-9]+$/ && $NF != "syscall" && $NF != "total" {print $NF}' "$WORK/strace.txt" | sort -u >"$WORK/used"
+if [[ -s $WORK/trace/strace.txt ]]; then
+    # a set names other sets (@basic-io, …): expand them down to system calls
+    expand() {
+        local n
+        systemd-analyze syscall-filter "$1" | sed -n 's/^    //p' | grep -v '^#' | while read -r n; do
+            if [[ $n == @* ]]; then expand "$n"; else echo "$n"; fi
+        done
+    }
+    expand @system-service | sort -u >"$WORK/allowed"
+    expand @privileged | sort -u >"$WORK/privileged"
+    awk '$NF ~ /^[a-z_0-9]+$/ && $NF != "syscall" && $NF != "total" {print $NF}' "$WORK/trace/strace.txt" | sort -u >"$WORK/used"
     denied=$( { comm -23 "$WORK/used" "$WORK/allowed"; comm -12 "$WORK/used" "$WORK/privileged"; } | sort -u | tr '\n' ' ')
     [[ -z ${denied// } ]] || die "walord made system calls the unit's SystemCallFilter denies: $denied"
     step "SystemCallFilter: all $(wc -l <"$WORK/used") system calls walord made are allowed"
@@ -160,7 +168,7 @@ fi
 RPMS=("$DIST"/walor-"$VERSION"-*.rpm "$DIST"/walor-devel-"$VERSION"-*.rpm)
 if command -v rpm >/dev/null && [[ -f ${RPMS[0]} ]]; then
     step "rpm -qlp lists the files of the .deb set"
-    for r in "${RPMS[@]}"; do rpm -qlvp "$r" 2>/dev/null; done | awk '$1 !~ /^d/ {print $NF}' |
+    for r in "${RPMS[@]}"; do rpm -qlvp "$r" 2>/dev/null; done | awk '$1 !~ /^d/ {print ($(NF-1) == "->" ? $(NF-2) : $NF)}' |
         grep -v -e '^/usr/share/doc/' -e '^/usr/lib/\.build-id' | sort -u >"$WORK/rpm.files"
     for d in "$DEB" "$DEV"; do dpkg-deb -c "$d"; done | awk '$1 !~ /^d/ {print substr($6, 2)}' |
         sed 's|^/lib/systemd/|/usr/lib/systemd/|' | grep -v -e '^/usr/share/doc/' -e '^/usr/share/lintian/' |
