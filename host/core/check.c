@@ -25,6 +25,9 @@ static problem *probs;
 static size_t nprobs;
 static const char *main_path = "walor.ini";
 static int checking; /* inside wh_check_config: refusals count */
+/* plugins refused for a config problem of their own: already reported */
+static char **judged;
+static size_t njudged;
 
 static int lenient(void) { return wh_g.cfg.test_mode || wh_g.cfg.demo; }
 
@@ -37,6 +40,11 @@ static void forget(void)
     free(probs);
     probs = NULL;
     nprobs = 0;
+    for (size_t i = 0; i < njudged; i++)
+        free(judged[i]);
+    free(judged);
+    judged = NULL;
+    njudged = 0;
 }
 
 /* where: the entry the problem is about (its file and line); NULL or a
@@ -207,6 +215,12 @@ int32_t wh_check_plugin_value(struct walor_plugin *p, const char *key, uint32_t 
     add(sev, e, section, key ? key : "enabled", "%s", why);
     if (!is_error(&probs[nprobs - 1]))
         return 0;
+    char **nj = realloc(judged, (njudged + 1) * sizeof *nj);
+    if (nj) {
+        judged = nj;
+        if ((judged[njudged] = strdup(p->name)))
+            njudged++;
+    }
     return wh_error(WALOR_EINVAL, "%s", probs[nprobs - 1].text);
 }
 
@@ -216,6 +230,9 @@ void wh_check_refused(const char *name, const char *why)
     const wh_config_entry *e;
     if (!checking || !name)
         return;
+    for (size_t i = 0; i < njudged; i++)
+        if (!strcmp(judged[i], name))
+            return;
     snprintf(section, sizeof section, "plugin.%s", name);
     e = wh_config_entry_of(&wh_g.cfg, section, "enabled");
     if (!e)
