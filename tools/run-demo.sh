@@ -13,7 +13,9 @@
 #       plus a generated 90-demo.ini (pay-ecom enabled and every plugin pointed
 #       at the fakes). A fake invoice pays itself WALOR_DEMO_PAY_DELAY seconds
 #       after it is issued, or at once from its "💳 Оплатить" link. Database
-#       var/demo.db. Ctrl-C stops everything.
+#       var/demo.db. walord's exit code 75 (the owner's "🔄 Перезапуск") starts
+#       it again, as systemd's unit does; any other exit ends the demo with
+#       that code. Ctrl-C stops everything.
 #
 # Environment: WALOR_BUILD_DIR (default build), TGSIM_PORT (default 8081; 0 =
 # any free port), WALOR_DEMO_VAR (default var: where demo.db lives),
@@ -140,11 +142,18 @@ add_user() {
 add_user '{"id":100001,"first_name":"Владелец"}'
 add_user '{"id":100002,"first_name":"Покупатель"}'
 
-WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$VAR/demo.db" \
-WALOR_OWNERS=100001 WALOR_PLUGIN_DIR="$PLUGIN_DIR" \
-    "$WALORD" --config "$RUNDIR/conf/walor.ini" &
-WALORD_PID=$!
-PIDS+=("$WALORD_PID")
+# walord's exit code 75 (EX_TEMPFAIL) asks for a restart (the owner's
+# "🔄 Перезапуск"): the demo starts it again as systemd's unit does, and only
+# then; any other exit ends the demo with walord's code.
+EXIT_RESTART=75
+start_walord() {
+    WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$VAR/demo.db" \
+    WALOR_OWNERS=100001 WALOR_PLUGIN_DIR="$PLUGIN_DIR" \
+        "$WALORD" --config "$RUNDIR/conf/walor.ini" &
+    WALORD_PID=$!
+    PIDS+=("$WALORD_PID")
+}
+start_walord
 
 echo
 echo "Демо: откройте $SIM_URL/ — Владелец (100001) видит админку, Покупатель (100002) — магазин"
@@ -152,14 +161,23 @@ echo "СДЭК, DaData и касса E-COM — местные имитации; 
 echo "(или сразу по кнопке «💳 Оплатить»). Ctrl-C останавливает демо; база: $VAR/demo.db"
 echo
 
-# Whichever exits first ends the demo; the traps stop the others.
+# Whichever exits first ends the demo (the traps stop the others), except
+# walord asking for a restart.
 set +e
-wait -n "${PIDS[@]}"
-rc=$?
+while :; do
+    wait -n -p done_pid "${PIDS[@]}"
+    rc=$?
+    if [[ ${done_pid:-} != "$WALORD_PID" ]]; then
+        echo "run-demo: a helper of the demo exited ($rc)" >&2
+        break
+    fi
+    if (( rc != EXIT_RESTART )); then
+        echo "run-demo: walord exited ($rc)" >&2
+        break
+    fi
+    echo "run-demo: walord asked for a restart (exit $rc): starting it again" >&2
+    unset 'PIDS[${#PIDS[@]}-1]'        # walord is always the last one started
+    start_walord
+done
 set -e
-if kill -0 "$WALORD_PID" 2>/dev/null; then
-    echo "run-demo: a helper of the demo exited ($rc)" >&2
-else
-    echo "run-demo: walord exited ($rc)" >&2
-fi
 exit "$rc"

@@ -157,3 +157,45 @@ def test_demo_customer_pays_an_order_offline_and_ctrl_c_stops_everything(demo):
     assert left == [], f"still running after Ctrl-C: {left}\n" + demo.text()
     assert list(demo.tmp.iterdir()) == []          # its run directory (generated config) is gone
     assert not SANITIZER.search(demo.text()), demo.text()
+
+
+def walord_pids(demo) -> list[int]:
+    return [p for p in descendants(demo.proc.pid) if alive(p) and Path(f"/proc/{p}/comm").read_text().strip() == "walord"]
+
+
+@pytest.mark.features("F-HOST-11")
+def test_demo_restart_button_brings_walord_back(demo):
+    url = demo.wait_ready()
+    first = walord_pids(demo)
+    assert len(first) == 1, first
+    boss = Sim(url).existing_user(100001)          # «Владелец», the demo's owner
+    boss.send("/admin")
+    boss.press("🔄 Перезапуск")
+    boss.press("🔄 Да, перезапустить", wait=False)
+    boss.expect("Перезапускаюсь")
+    # exit 75 is a restart, as systemd's unit makes it: the demo goes on with a new walord
+    def back():
+        assert demo.proc.poll() is None, "the demo ended:\n" + demo.text()
+        return demo.text().count("walord: ready") == 2
+    hk.wait_until(back, timeout=60, what="walord to start again")
+    assert "run-demo: walord asked for a restart (exit 75)" in demo.text(), demo.text()
+    assert demo.proc.poll() is None, demo.text()
+    again = walord_pids(demo)
+    assert len(again) == 1 and again != first, (first, again)
+    boss.send("/start")
+    boss.expect(hk.MENU_TEXT)
+    assert demo.ctrl_c() == 0
+    assert not SANITIZER.search(demo.text()), demo.text()
+
+
+@pytest.mark.features("F-HOST-11")
+def test_demo_ends_with_walords_code_on_any_other_exit(demo):
+    demo.wait_ready()
+    helpers = descendants(demo.proc.pid)
+    (pid,) = walord_pids(demo)
+    os.kill(pid, signal.SIGKILL)                   # a crash is no restart request
+    assert demo.proc.wait(timeout=60) == 128 + signal.SIGKILL, demo.text()
+    assert "run-demo: walord exited (137)" in demo.text(), demo.text()
+    assert "asked for a restart" not in demo.text()
+    left = [p for p in helpers if alive(p)]
+    assert left == [], f"still running: {left}\n" + demo.text()
