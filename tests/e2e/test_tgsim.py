@@ -442,6 +442,12 @@ def test_files_upload_get_file_and_download(sim):
     p = api_form(sim, "sendPhoto", {"chat_id": u.id}, {"photo": ("p.png", img, "image/png")})["result"]
     sizes = p["photo"]
     assert sizes[-1]["width"] == 400 and sizes[-1]["height"] == 200 and sizes[0]["width"] == 90
+    # the chat view keeps the Content-Type each upload came with, as given, for tests of the bot
+    jpeg_claim = api_form(sim, "sendPhoto", {"chat_id": u.id}, {"photo": ("qr.png", img, "image/jpeg")})["result"]
+    views = {m["message_id"]: m for m in u.chat()["messages"]}
+    assert views[p["message_id"]]["upload"] == {"filename": "p.png", "content_type": "image/png"}
+    assert views[jpeg_claim["message_id"]]["upload"] == {"filename": "qr.png", "content_type": "image/jpeg"}
+    assert views[r["result"]["message_id"]]["upload"]["content_type"] == "application/octet-stream"
     again = api(sim, "sendPhoto", chat_id=u.id, photo=sizes[-1]["file_id"])
     assert again["ok"] and again["result"]["photo"][-1]["file_id"] == sizes[-1]["file_id"]
     assert err(api(sim, "sendPhoto", chat_id=u.id, photo="nonsense"))[1] == \

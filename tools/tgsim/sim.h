@@ -27,6 +27,7 @@ typedef struct tgsim_msg {
     json_t *tg;         /* the Message object exactly as the Bot API returns it */
     char *html;         /* text or caption as the bot sent it with parse_mode=HTML */
     json_t *markup;     /* reply_markup as sent, of any kind (Message shows inline only) */
+    json_t *upload;     /* {filename, content_type} of the bot's upload or URL, NULL otherwise */
 } tgsim_msg;
 
 struct tgsim_bot;
