@@ -113,6 +113,7 @@ typedef struct tgsim_sim {
     pthread_cond_t stop_cond;   /* only signalled at shutdown: hang faults sleep on it */
     int chat_waiters;
     _Atomic bool stopping;     /* also read without the lock by curl's progress callback */
+    _Atomic uint64_t state_gen; /* bumped after every request that may change the world (state.c) */
     tgsim_config cfg;
 
     tgsim_token *tokens;
