@@ -13,7 +13,8 @@
 #       plus a generated 90-demo.ini (pay-ecom enabled and every plugin pointed
 #       at the fakes). A fake invoice pays itself WALOR_DEMO_PAY_DELAY seconds
 #       after it is issued, or at once from its "💳 Оплатить" link. Database
-#       var/demo.db. walord's exit code 75 (the owner's "🔄 Перезапуск") starts
+#       var/demo.db, tgsim's chats in var/tgsim-state.json (both kept across
+#       runs). walord's exit code 75 (the owner's "🔄 Перезапуск") starts
 #       it again, as systemd's unit does; any other exit ends the demo with
 #       that code. Ctrl-C stops everything.
 #
@@ -80,10 +81,13 @@ url_from() {
     die "$what did not start within 10 s"
 }
 
-# var/demo.db outlives tgsim, whose update ids would start over and be taken
-# for duplicates already handled: start them from the clock instead
+# var/demo.db outlives tgsim: tgsim keeps its users, chats, files and update
+# ids beside it (written atomically), so a restarted demo goes on where it
+# was. Update ids also start no lower than the clock's, should the state file
+# be deleted while the database stays: old ids would be taken for duplicates.
 "$TGSIM" --listen "127.0.0.1:${TGSIM_PORT:-8081}" --token "$TOKEN" \
     --first-update-id "$(( $(date +%s) * 10 ))" \
+    --state-file "$VAR/tgsim-state.json" \
     --port-file "$RUNDIR/tgsim.port" &
 SIM_PID=$!
 PIDS+=("$SIM_PID")
@@ -135,9 +139,12 @@ ln -s "$ROOT"/conf.d/*.ini "$ROOT/conf.d/texts" "$RUNDIR/conf/"
     echo "fiscal = no"
 } >"$RUNDIR/conf/90-demo.ini"
 
+# the two demo users, unless tgsim's state already has them (409)
 add_user() {
-    curl -fsS -X POST -H 'Content-Type: application/json' --data "$1" "$SIM_URL/_sim/users" >/dev/null \
-        || die "tgsim refused user $1"
+    local code
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        --data "$1" "$SIM_URL/_sim/users") || die "tgsim refused user $1"
+    [[ $code == 200 || $code == 409 ]] || die "tgsim refused user $1 (HTTP $code)"
 }
 add_user '{"id":100001,"first_name":"Владелец"}'
 add_user '{"id":100002,"first_name":"Покупатель"}'

@@ -52,11 +52,11 @@ def alive(pid: int) -> bool:
 
 
 class Demo:
-    def __init__(self, build_dir: Path, tmp_path: Path):
-        self.out = tmp_path / "run-demo.out"
-        self.var = tmp_path / "var"
+    def __init__(self, build_dir: Path, tmp_path: Path, run: int = 1):
+        self.out = tmp_path / f"run-demo-{run}.out"
+        self.var = tmp_path / "var"                 # kept from one run to the next, as var/ is
         self.tmp = tmp_path / "tmp"
-        self.tmp.mkdir()
+        self.tmp.mkdir(exist_ok=True)
         env = dict(os.environ, TGSIM_PORT="0", WALOR_DEMO_VAR=str(self.var), WALOR_DEMO_PAY_DELAY="1",
                    WALOR_BUILD_DIR=str(build_dir), TMPDIR=str(self.tmp))
         env.pop("BOT_TOKEN", None)
@@ -199,3 +199,37 @@ def test_demo_ends_with_walords_code_on_any_other_exit(demo):
     assert "asked for a restart" not in demo.text()
     left = [p for p in helpers if alive(p)]
     assert left == [], f"still running: {left}\n" + demo.text()
+
+
+@pytest.mark.features("F-HOST-05")
+def test_demo_restarted_keeps_every_chat(build_dir, tmp_path):
+    first = Demo(build_dir, tmp_path)
+    try:
+        url = first.wait_ready()
+        u = Sim(url).existing_user(100002)
+        u.send("/start")
+        u.press("🛍 Каталог")
+        before = [m["text"] for m in u.chat()["messages"]]
+        assert first.ctrl_c() == 0
+    finally:
+        first.kill()
+    assert (first.var / "tgsim-state.json").exists()
+
+    second = Demo(build_dir, tmp_path, run=2)      # make run again: the database and the chats stay
+    try:
+        sim = Sim(second.wait_ready())
+        assert {u["id"] for u in sim.users()} == {100001, 100002}
+        u = sim.existing_user(100002)
+        assert [m["text"] for m in u.chat()["messages"]] == before
+        # the bot may write to the customer before they write again: the chat exists for tgsim
+        sent = sim.bot_api("100:demo-token", "sendMessage", {"chat_id": 100002, "text": "Мы снова работаем"})
+        assert sent["ok"], sent
+        u.send("/start")
+        u.expect(hk.MENU_TEXT)
+        db = sqlite3.connect(second.var / "demo.db")
+        assert db.execute("SELECT blocked FROM wh_users WHERE id = 100002").fetchone() == (0,)
+        db.close()
+        assert second.ctrl_c() == 0
+        assert not SANITIZER.search(second.text()), second.text()
+    finally:
+        second.kill()
