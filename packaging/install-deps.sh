@@ -16,6 +16,8 @@ PACKAGES=(
     # plugins: Excel, QR codes, PDF, chart images, zip archives, Cyrillic font
     libxlsxwriter-dev libqrencode-dev libhpdf-dev libcairo2-dev libzip-dev
     fonts-dejavu-core
+    # help PDF: colour emoji (Noto's bitmaps read with FreeType, host/ui/pdf_text.c)
+    libfreetype-dev fonts-noto-color-emoji
     # unit tests (cmocka via ctest)
     libcmocka-dev
     # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes
