@@ -95,31 +95,38 @@ static char *pdftotext(const unsigned char *pdf, size_t len)
     return out;
 }
 
-/* greyscale raster of the first page at dpi */
+/* a raster of the first page at dpi: greyscale (1 channel) or RGB (3) */
 typedef struct raster {
-    int w, h;
+    int w, h, channels;
     unsigned char *px;
 } raster;
 
-static raster rasterise(const char *pdf, int dpi)
+static raster rasterise_as(const char *pdf, int dpi, int channels)
 {
-    raster r = {0};
+    raster r = {.channels = channels};
     char prefix[40];
     snprintf(prefix, sizeof prefix, "%s-r", pdf);
-    free(run("pdftoppm -r %d -gray -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, pdf, prefix));
+    free(run("pdftoppm -r %d %s -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, channels == 1 ? "-gray" : "",
+             pdf, prefix));
     char file[48];
-    snprintf(file, sizeof file, "%s.pgm", prefix);
+    snprintf(file, sizeof file, "%s.%s", prefix, channels == 1 ? "pgm" : "ppm");
     FILE *f = fopen(file, "rb");
     assert_non_null(f);
     int maxv;
-    assert_int_equal(fscanf(f, "P5 %d %d %d", &r.w, &r.h, &maxv), 3);
+    assert_int_equal(fscanf(f, channels == 1 ? "P5 %d %d %d" : "P6 %d %d %d", &r.w, &r.h, &maxv), 3);
     assert_int_equal(maxv, 255);
     fgetc(f); /* the one whitespace after the header */
-    r.px = malloc((size_t)r.w * (size_t)r.h);
-    assert_int_equal(fread(r.px, 1, (size_t)r.w * (size_t)r.h, f), (size_t)r.w * (size_t)r.h);
+    size_t n = (size_t)r.w * (size_t)r.h * (size_t)channels;
+    r.px = malloc(n);
+    assert_int_equal(fread(r.px, 1, n, f), n);
     fclose(f);
     unlink(file);
     return r;
+}
+
+static raster rasterise(const char *pdf, int dpi)
+{
+    return rasterise_as(pdf, dpi, 1);
 }
 
 /* one word of pdftotext -bbox on the first page, its box in points from
@@ -355,33 +362,20 @@ static void assert_all_in_dejavu(const char *text)
     FT_Done_FreeType(ft);
 }
 
-/* the colour of the page between two words of a line, from an RGB raster */
+/* saturated (coloured, not grey) pixels between two words of a line */
 static long coloured_between(const char *path, const word *a, const word *b, int dpi)
 {
-    char prefix[48];
-    snprintf(prefix, sizeof prefix, "%s-c", path);
-    free(run("pdftoppm -r %d -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, path, prefix));
-    char file[56];
-    snprintf(file, sizeof file, "%s.ppm", prefix);
-    FILE *f = fopen(file, "rb");
-    assert_non_null(f);
-    int w, h, maxv;
-    assert_int_equal(fscanf(f, "P6 %d %d %d", &w, &h, &maxv), 3);
-    fgetc(f);
-    unsigned char *px = malloc((size_t)w * (size_t)h * 3);
-    assert_int_equal(fread(px, 3, (size_t)w * (size_t)h, f), (size_t)w * (size_t)h);
-    fclose(f);
-    unlink(file);
+    raster r = rasterise_as(path, dpi, 3);
     double k = dpi / 72.0;
     long n = 0;
-    for (int y = (int)(a->y0 * k); y < (int)(a->y1 * k) && y < h; y++)
-        for (int x = (int)(a->x1 * k); x < (int)(b->x0 * k) && x < w; x++) {
-            const unsigned char *p = px + ((size_t)y * (size_t)w + (size_t)x) * 3;
+    for (int y = (int)(a->y0 * k); y < (int)(a->y1 * k) && y < r.h; y++)
+        for (int x = (int)(a->x1 * k); x < (int)(b->x0 * k) && x < r.w; x++) {
+            const unsigned char *p = r.px + ((size_t)y * (size_t)r.w + (size_t)x) * 3;
             int mx = p[0] > p[1] ? (p[0] > p[2] ? p[0] : p[2]) : (p[1] > p[2] ? p[1] : p[2]);
             int mn = p[0] < p[1] ? (p[0] < p[2] ? p[0] : p[2]) : (p[1] < p[2] ? p[1] : p[2]);
-            n += mx - mn > 60; /* saturated: colour, not grey text */
+            n += mx - mn > 60;
         }
-    free(px);
+    free(r.px);
     return n;
 }
 
