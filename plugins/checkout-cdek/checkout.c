@@ -99,6 +99,7 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.ask.point_typed", "🏪 Список пунктов выдачи сейчас недоступен. Напишите адрес удобного пункта "
                                       "СДЭК — менеджер проверит его."},
     {"checkout-cdek.point_line", "{n}. <b>{address}</b>\n🕘 {hours}\n📏 {dist}"},
+    {"checkout-cdek.point_line_nodist", "{n}. <b>{address}</b>\n🕘 {hours}"},
     {"checkout-cdek.ask.entrance", "🚪 Подъезд (номер или «нет»):"},
     {"checkout-cdek.ask.floor", "🏢 Этаж:"},
     {"checkout-cdek.ask.intercom", "🔔 Домофон (код или «нет»):"},
