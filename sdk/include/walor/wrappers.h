@@ -345,6 +345,7 @@ static inline int32_t walor_config_invalid(walor_plugin *p, const char *key, uin
         return 0;
     }
     return WALOR__A(p)->config_invalid(p, key, flags, why);
+}
 /* SDK 1.3: asynchronous HTTP (types.h walor_http_async). WALOR_ENOSYS on
  * older hosts: set .min_host_minor = 3 or probe WALOR_API_HAS(api, http_start). */
 static inline int32_t walor_http_start(walor_ctx *c, const walor_http_async *req, uint64_t *out_id)
