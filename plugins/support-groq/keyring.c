@@ -61,8 +61,7 @@ int32_t sup_keys_load(walor_plugin *p)
         FILE *f = fopen(path, "r");
         if (!f) {
             pthread_mutex_unlock(&mu);
-            walor_log(p, WALOR_LOG_ERROR, "keys_file %s cannot be read", path);
-            return WALOR_EINVAL;
+            return walor_config_invalid(p, "keys_file", 0, "the file of API keys cannot be read");
         }
         char line[512];
         while (fgets(line, sizeof line, f))
@@ -78,7 +77,8 @@ int32_t sup_keys_load(walor_plugin *p)
     int n = ring.n;
     pthread_mutex_unlock(&mu);
     if (n == 0)
-        walor_log(p, WALOR_LOG_WARN, "no API keys configured: every question goes to an operator");
+        walor_config_invalid(p, "keys", WALOR_CONFIG_WARNING,
+                             "no API key (keys, keys_file or WALOR_SUPPORT_KEYS): every question goes to an operator");
     else
         walor_log(p, WALOR_LOG_INFO, "%d API key(s) for %s", n, sup_cfg.model);
     return 0;

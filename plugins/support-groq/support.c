@@ -117,10 +117,8 @@ static int32_t read_config(walor_plugin *p)
     size_t n = strlen(sup_cfg.base_url);
     while (n && sup_cfg.base_url[n - 1] == '/')
         sup_cfg.base_url[--n] = '\0';
-    if (strncmp(sup_cfg.base_url, "http://", 7) != 0 && strncmp(sup_cfg.base_url, "https://", 8) != 0) {
-        walor_log(p, WALOR_LOG_ERROR, "base_url must start with http:// or https://");
-        return WALOR_EINVAL;
-    }
+    if (strncmp(sup_cfg.base_url, "http://", 7) != 0 && strncmp(sup_cfg.base_url, "https://", 8) != 0)
+        return walor_config_invalid(p, "base_url", 0, "the model server's URL must start with http:// or https://");
     conf_str(p, "model", "llama-3.3-70b-versatile", sup_cfg.model, sizeof sup_cfg.model);
     char tools[16];
     conf_str(p, "tools", "auto", tools, sizeof tools);
