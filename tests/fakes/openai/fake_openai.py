@@ -302,3 +302,36 @@ class FakeOpenAI(Fake):
             yield b"data: [DONE]\n\n"
 
         return gen()
+
+
+def demo_answer(body: dict) -> dict:
+    """The offline demo's model: names what the shop's catalog gave it for the
+    question (so the answer is grounded and gets product buttons), else says
+    it found nothing; asks for a person when the customer does."""
+    msgs = body.get("messages") or [{}]
+    question = next((m.get("content") or "" for m in reversed(msgs) if m.get("role") == "user"), "")
+    if any(w in question.lower() for w in ("оператор", "человек", "жалоб")):
+        return {"content": "Сейчас позову оператора. [[ОПЕРАТОР]]"}
+    system = msgs[0].get("content") or ""
+    at = system.find("Товары из каталога")
+    lines = [ln.strip() for ln in system[at:].splitlines()[1:] if ln.strip()] if at >= 0 else []
+    if not lines:
+        return {"content": "В каталоге я такого не нашёл. Уточните, что вы ищете, — или нажмите «👤 Оператор»."}
+    return {"content": "Вот что есть в каталоге:\n" + "\n".join(lines[:12]) + "\nПодсказать что-то ещё?"}
+
+
+def main() -> None:  # python3 fake_openai.py: the demo's model (tools/run-demo.sh)
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tokens-per-s", type=float, default=25)
+    a = ap.parse_args()
+    f = FakeOpenAI(keys=["demo-key"]).start()
+    f.tools = False  # retrieval only: the answer is built from the prompt's products
+    f.tokens_per_s = a.tokens_per_s
+    f.default = demo_answer
+    print(f"fake OpenAI-compatible model at {f.base_url}", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
