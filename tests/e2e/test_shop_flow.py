@@ -198,7 +198,7 @@ def test_supply_to_cashback_and_the_last_unit_back_in_stock(tgsim, walord, tmp_p
         "FROM orders_order").fetchall()
     assert (status, goods, promo_d, code, dcost, total, stock) == ("new", 200000, 20000, "ВЕСНА", 25000, 205000,
                                                                     "reserved")
-    assert point.startswith("MSK1")
+    assert point == "ул. Тверская, 3"                # the address the customer chose, not CDEK's code
     assert con.execute("SELECT product_id, variant_no, name, variant_label, unit_price, qty FROM orders_line "
                        "WHERE order_id = ? ORDER BY no", (oid,)).fetchall() == \
         [(rose, 1, "Роза", "50 мл", 150000, 1), (soap, 0, "Мыло <дёгтярное>", "", 50000, 1)]
@@ -242,16 +242,18 @@ def test_supply_to_cashback_and_the_last_unit_back_in_stock(tgsim, walord, tmp_p
     assert cdek.push_status(uuid, "RECEIVED_AT_SHIPMENT_WAREHOUSE") == 200
     assert ok.status(w, oid) == "shipped"
     anna.expect(f"Заказ №{oid} отправлен. Трек-номер: {track}")
-    assert cdek.push_status(uuid, "DELIVERED") == 200
-    assert cdek.push_status(uuid, "DELIVERED") == 200  # replayed: no second move
+    assert cdek.push_status(uuid, "ACCEPTED_AT_PICK_UP_POINT") == 200
+    assert cdek.push_status(uuid, "ACCEPTED_AT_PICK_UP_POINT") == 200  # replayed: no second move
     assert ok.status(w, oid) == "delivered"
     anna.expect(f"Заказ №{oid} доставлен")
+    assert "Пункт выдачи СДЭК: ул. Тверская, 3" in anna.expect("Заберите заказ до")["text"]
     boss.press_data(f"ord:o:{oid}", force=True)
     assert "📬 Доставлен" in boss.screen().text and f"Трек-номер: {track}" in boss.screen().text
     done = boss.screen().button_data("▶️ ✅ Выполнен")
     boss.press("▶️ ✅ Выполнен")
     assert ok.status(w, oid) == "completed"
     boss.press_data(done, force=True)                  # a double tap changes nothing
+    assert cdek.push_status(uuid, "DELIVERED") == 200  # CDEK's hand-over after the owner's: nothing moves
     assert [h[1] for h in ok.history(w, oid)] == ["new", "paid", "processing", "shipped", "delivered", "completed"]
     assert ok.history(w, oid)[-1][2] == hk.OWNER_ID and ok.history(w, oid)[2][2] == 0   # CDEK's moves are nobody's
     # every staff action of the day is in the log, the automatic ones are not
