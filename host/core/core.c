@@ -17,7 +17,7 @@
 #define SETTINGS_PAGE 12
 
 static const struct { const char *key, *text; } texts[] = {
-    {"core.menu", "👋 Добро пожаловать! Выберите раздел:"},
+    {"core.menu", "👋 {first_name}, добро пожаловать! Выберите раздел:"},
     {"core.closed", "🏖 Магазин временно не принимает заказы."},
     {"core.stale", "Эта кнопка устарела — вот актуальное меню."},
     {"core.denied", "⛔ Недостаточно прав для этого действия."},

@@ -238,16 +238,8 @@ static void close_invoice_message(walor_ctx *c, int64_t oid, int64_t user_id, co
     long long mid = strtoll(msg + 2, NULL, 10);
     if (mid <= 0)
         return;
-    int32_t rc;
-    if (msg[0] == 'p') {
-        json_t *params = json_pack("{s:I, s:I, s:s, s:s, s:{s:[]}}", "chat_id", (json_int_t)user_id, "message_id",
-                                   (json_int_t)mid, "caption", html, "parse_mode", "HTML", "reply_markup",
-                                   "inline_keyboard");
-        rc = params ? walor_tg_call(c, "editMessageCaption", params, NULL) : WALOR_ENOMEM;
-        json_decref(params);
-    } else {
-        rc = walor_edit_message(c, user_id, mid, html, NULL);
-    }
+    /* no keyboard: the buttons go; the host edits a photo's caption */
+    int32_t rc = walor_edit_message(c, user_id, mid, html, NULL);
     if (rc < 0)
         walor_log(c, WALOR_LOG_INFO, "pay-ecom: invoice message of order %lld not updated: %s", (long long)oid,
                   walor_last_error(c));
