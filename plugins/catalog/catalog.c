@@ -391,7 +391,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
     const char *foot = "";
     if (all_out) {
         foot = walor_text(c, "catalog.card.out");
-    } else if (low > 0 && (nv == 1 && v[0].no == 0)) {
+    } else if (low > 0 && nv == 1) { /* one variant: its name adds nothing */
         if (tracked_all && left > 0 && left <= low)
             foot = walor_textf(c, "catalog.card.left", "n", catalog_num(c, left), NULL);
     } else if (low > 0) {
