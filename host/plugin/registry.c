@@ -155,6 +155,7 @@ void wh_registry_free(void)
             free(d->states[j].name);
         free(d->states);
         free(d->name);
+        wh_form_free(d->form);
     }
     for (size_t i = 0; i < wh_reg.menus.n; i++) {
         free(wh_reg.menus.v[i].id);
