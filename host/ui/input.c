@@ -299,6 +299,11 @@ static int32_t parse_int(int64_t min, int64_t max, const char *b, size_t n, json
 {
     char in[64], canon[32];
     walor_setting_def d = {.struct_size = sizeof d, .type = WALOR_SET_INT, .min = min, .max = max};
+    if (n && b[n - 1] == '%') { /* "15%": a percentage typed with its sign */
+        n--;
+        while (n && is_ws(b[n - 1]))
+            n--;
+    }
     if (n >= sizeof in || (ungroup(b, n, in, sizeof in), wh_setting_normalize(&d, in, canon, sizeof canon, NULL, 0))) {
         if (min == 0 && max == 0)
             return refuse(why, whylen, "Введите целое число");

@@ -305,7 +305,7 @@ typedef const char *const walor_text_pair[2];
  * checks the answer by its type, says why and asks again when it does not
  * fit, stores the value in the conversation data under the step's key and
  * moves on. The JSON type stored for each: */
-#define WALOR_STEP_INT    1u /* whole number → integer; min/max bound it (both 0: any) */
+#define WALOR_STEP_INT    1u /* whole number ("1 000", "15%" too) → integer; min/max bound it (both 0: any) */
 #define WALOR_STEP_MONEY  2u /* roubles as typed ("1 500,50"; "+500", "-200" when min < 0) → integer kopecks
                               * in [min, max] (both 0: any amount >= 0) */
 #define WALOR_STEP_STRING 3u /* one line, trimmed → string of [min, max] characters (max 0 = 256) */
