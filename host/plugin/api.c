@@ -38,7 +38,7 @@ const walor_host_api *wh_api(void)
         wh_files_fill(&table);
         wh_httpc_fill(&table);
         wh_steps_fill(&table);
-        wh_pager_fill(&table);
+        wh_list_fill(&table);
         built = 1;
     }
     return &table;

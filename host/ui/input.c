@@ -212,7 +212,9 @@ int wh_phone_norm(const char *in, char out[13])
 
 static int email_local_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(".!#$%&'*+/=?^_`{|}~-", c);
+    /* RFC 5322's atext, and UTF-8 (RFC 6531: "почта@пример.рф") */
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80 ||
+           strchr(".!#$%&'*+/=?^_`{|}~-", c);
 }
 
 /* name@domain.tld; the domain lower-cased (IDN labels in UTF-8 pass as they are) */
@@ -280,13 +282,17 @@ static size_t group_sep(const char *s)
     return 0;
 }
 
-/* "1 000 000" → "1000000": separators only between digits go */
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
+/* "1 000 000" → "1000000": a separator goes only between a digit and a
+ * group of exactly three ("1 0" stays a mistake) */
 static void ungroup(const char *b, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < cap;) {
-        size_t k = group_sep(b + i);
-        if (k && i > 0 && b[i - 1] >= '0' && b[i - 1] <= '9' && i + k < n && b[i + k] >= '0' && b[i + k] <= '9') {
+        size_t k = group_sep(b + i), g = i + k;
+        if (k && i > 0 && digit(b[i - 1]) && g + 3 <= n && digit(b[g]) && digit(b[g + 1]) && digit(b[g + 2]) &&
+            (g + 3 == n || !digit(b[g + 3]))) {
             i += k;
             continue;
         }

@@ -1,9 +1,12 @@
-/* Paged lists (walor_list_show, SDK 1.3): one message of rows with ◀️ ▶️
- * buttons whose callback data carries the page number. */
+/* Paged lists (walor_list_show, SDK 1.3, host/ui/list.c): one message of
+ * rows with ◀️ ▶️ buttons whose callback data carries the page number.
+ * This is the page arithmetic, pure so it is unit-tested directly. */
 #ifndef WH_PAGER_H
 #define WH_PAGER_H
 
 #include <stdint.h>
+
+#define WH_PAGE_SIZE_DEFAULT 10u
 
 typedef struct wh_page {
     int64_t page;          /* 0-based, always within [0, pages) */
