@@ -1,6 +1,5 @@
 #include "input.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +14,8 @@
 
 #define TEXT_MAX 4096 /* characters of a TEXT answer when its max is 0: one message */
 
-static int32_t refuse(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int32_t refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (why && whylen)
-        snprintf(why, whylen, "%s", msg);
-    return wh_error(WALOR_EINVAL, "%s", msg);
-}
+/* every refusal here is WALOR_EINVAL with the reason for the user in why */
+#define refuse(why, whylen, ...) wh_error_why(why, whylen, WALOR_EINVAL, __VA_ARGS__)
 
 /* ---- dates ---- */
 

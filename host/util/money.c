@@ -35,13 +35,7 @@ size_t wh_money_format(char *buf, size_t n, int64_t kop)
     memcpy(tmp + o, RUB, 3);
     o += 3;
     tmp[o] = '\0';
-
-    if (buf && n) {
-        size_t k = wh_utf8_prefix(tmp, n - 1);
-        memcpy(buf, tmp, k);
-        buf[k] = '\0';
-    }
-    return o;
+    return wh_num_out(buf, n, tmp, o);
 }
 
 /* Length of a separator that may sit between digit groups at s, or 0. */

@@ -51,12 +51,17 @@ size_t wh_num_format(char *buf, size_t n, int64_t value, uint32_t scale)
         o += fl;
     }
     tmp[o] = '\0';
+    return wh_num_out(buf, n, tmp, o);
+}
+
+size_t wh_num_out(char *buf, size_t n, const char *text, size_t len)
+{
     if (buf && n) {
-        size_t k = wh_utf8_prefix(tmp, n - 1);
-        memcpy(buf, tmp, k);
+        size_t k = wh_utf8_prefix(text, n - 1);
+        memcpy(buf, text, k);
         buf[k] = '\0';
     }
-    return o;
+    return len;
 }
 
 int wh_plural_index(int64_t n)

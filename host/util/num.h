@@ -21,6 +21,11 @@ size_t wh_num_group(char *out, uint64_t v);
  * bytes with the terminator; returns the length the whole text needs. */
 size_t wh_num_format(char *buf, size_t n, int64_t value, uint32_t scale);
 
+/* snprintf's contract for a finished text of len bytes: at most n bytes
+ * into buf with the terminator, cut on a UTF-8 character boundary; returns
+ * len (what the whole text needs) */
+size_t wh_num_out(char *buf, size_t n, const char *text, size_t len);
+
 /* Which Russian form goes with n: 0 one (1, 21, 101), 1 few (2-4, 22-24),
  * 2 many (0, 5-20, 11-14, 25…). */
 int wh_plural_index(int64_t n);

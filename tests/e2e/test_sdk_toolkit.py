@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import hostkit as hk
+from test_loyalty_kit import manager
 from test_orders_kit import clock
 
 CONTACTS = "📇 Контакты"
@@ -25,15 +26,6 @@ def start(walord, tmp_path, free_port, plugins=("hello", "probe")):
     w = hk.start(walord, tmp_path, plugins=plugins, extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n")
     w.port = port
     return w
-
-
-def manager(tgsim, w, name="Борис"):
-    m = tgsim.user(name)
-    m.send("/start")
-    con = w.db()
-    con.execute("UPDATE wh_users SET role = 2 WHERE id = ?", (m.id,))
-    con.commit()
-    return m
 
 
 def contacts(u):
