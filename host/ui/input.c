@@ -357,15 +357,6 @@ static int32_t parse_string(int64_t min, int64_t max, const char *text, json_t *
     return *out ? 0 : wh_error(WALOR_ENOMEM, "out of memory");
 }
 
-static size_t chars(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0u) != 0x80u)
-            c++;
-    return c;
-}
-
 /* several lines of plain text (shown escaped, so '<' is only a character) */
 static int32_t parse_text(int64_t min, int64_t max, const char *b, size_t n, json_t **out, char *why, size_t whylen)
 {
@@ -380,7 +371,7 @@ static int32_t parse_text(int64_t min, int64_t max, const char *b, size_t n, jso
         if ((ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') || ch == 0x7F)
             return refuse(why, whylen, "Текст содержит управляющие символы");
     }
-    size_t c = chars(b, n);
+    size_t c = wh_utf8_chars(b, n);
     if (c == 0)
         return refuse(why, whylen, "Напишите текст");
     if ((int64_t)c < min) {

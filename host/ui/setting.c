@@ -99,15 +99,6 @@ static int32_t norm_bool(const char *in, char *out, size_t outlen, char *why, si
     return rc;
 }
 
-static size_t chars(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0u) != 0x80u)
-            c++;
-    return c;
-}
-
 static int32_t norm_string(const walor_setting_def *d, const char *in, char *out, size_t outlen, char *why,
                            size_t whylen)
 {
@@ -127,7 +118,7 @@ static int32_t norm_string(const walor_setting_def *d, const char *in, char *out
         if ((ch < 0x20 && ch != '\t') || ch == 0x7F)
             return wh_error_why(why, whylen, WALOR_EINVAL, "Текст содержит управляющие символы");
     }
-    c = chars(b, n);
+    c = wh_utf8_chars(b, n);
     if ((int64_t)c < min || (int64_t)c > max) {
         if (min > 0)
             return wh_error_why(why, whylen, WALOR_EINVAL, "Введите строку длиной от %lld до %lld символов",
