@@ -139,6 +139,7 @@ void *wh_vec_push(void *vec, size_t elem_size);
 wh_plugin *wh_plugin_new(const char *name, const walor_plugin_desc *desc, void *dl, const char *path);
 void wh_registry_free(void);
 void wh_form_free(wh_form *f); /* register.c, which makes them */
+void wh_conv_def_free(wh_conv_def *d); /* its states, name and form */
 
 /* lookups (read-only after start) */
 const wh_cmd *wh_find_cmd(const char *name);
