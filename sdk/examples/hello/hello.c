@@ -35,9 +35,11 @@ static int32_t show_counter(walor_ctx *c)
     walor_kb_button(kb, "🔄", walor_ctx_printf(c, "hello:show:%lld", (long long)walor_now(c)));
     walor_kb_row(kb);
     walor_kb_button(kb, "🏠 Меню", "m:core.main");
+    /* {n} stays the number a merchant's text may use alone; {times} agrees with it */
     return walor_show(c,
                       walor_textf(c, "hello.counter", "greeting", walor_html_escape(c, greeting(c)), "n",
-                                  walor_plural(c, n, "раз|раза|раз", 0), NULL),
+                                  walor_number(c, n, 0), "times", walor_plural(c, n, "раз|раза|раз", WALOR_PLURAL_WORD),
+                                  NULL),
                       kb);
 }
 
@@ -207,7 +209,7 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
 }
 
 static const walor_text_pair texts[] = {
-    {"hello.counter", "{greeting}! Вы нажали кнопку <b>{n}</b>."},
+    {"hello.counter", "{greeting}! Вы нажали кнопку <b>{n}</b> {times}."},
     {"hello.ask_name", "Как вас зовут?"},
     {"hello.bad_name", "Имя должно быть от 1 до 64 символов."},
     {"hello.ask_city", "Приятно познакомиться, {name}! Из какого вы города?"},
