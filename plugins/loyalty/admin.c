@@ -144,28 +144,30 @@ static const char *promo_row(walor_ctx *c, walor_rows *r)
                        promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), limit, used), NULL);
 }
 
-static int32_t promo_list(walor_ctx *c, const char *page)
+
+/* the row of a card by id: 1 with *r on it, 0 when it is gone (and the
+ * user told so), < 0 on failure */
+static int32_t card_row(walor_ctx *c, const char *sql, int64_t id, walor_rows **r)
 {
-    static const code_list_def d = {
-        .sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo ORDER BY id DESC",
-        .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_data = "loya:pl:", .card_tag = "p",
-        .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row};
-    return code_list(c, &d, page);
+    int32_t rc = walor_db_query(c, sql, WALOR_ARGS(walor_i(id)), r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(*r) == 1)
+        return 1;
+    walor_rows_close(*r);
+    rc = gone(c);
+    return rc < 0 ? rc : 0;
 }
 
 static int32_t promo_card(walor_ctx *c, int64_t id)
 {
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
-                                "FROM loyalty_promo WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
+    int32_t rc = card_row(c,
+                          "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
+                          "FROM loyalty_promo WHERE id = ?",
+                          id, &r);
+    if (rc <= 0)
         return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return gone(c);
-    }
     int64_t pct = walor_col_int(r, 1), limit = walor_col_int(r, 2), used = walor_col_int(r, 3),
             exp = walor_col_int(r, 4), once = walor_col_int(r, 5), active = walor_col_int(r, 6);
     const char *code = loy_esc(c, walor_col_text(r, 0));
@@ -302,28 +304,26 @@ static const char *cert_row(walor_ctx *c, walor_rows *r)
                        cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL);
 }
 
-static int32_t cert_list(walor_ctx *c, const char *page)
-{
-    static const code_list_def d = {
-        .sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert ORDER BY id DESC",
-        .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_data = "loya:kl:", .card_tag = "k",
-        .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row};
-    return code_list(c, &d, page);
-}
+static const code_list_def LISTS[] = {
+    {.sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo ORDER BY id DESC",
+     .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_data = "loya:pl:", .card_tag = "p",
+     .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row},
+    {.sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert ORDER BY id DESC",
+     .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_data = "loya:kl:", .card_tag = "k",
+     .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row},
+};
+static int32_t promo_list(walor_ctx *c, const char *page) { return code_list(c, &LISTS[0], page); }
+static int32_t cert_list(walor_ctx *c, const char *page) { return code_list(c, &LISTS[1], page); }
 
 static int32_t cert_card(walor_ctx *c, int64_t id)
 {
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
-                                "FROM loyalty_cert WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
+    int32_t rc = card_row(c,
+                          "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
+                          "FROM loyalty_cert WHERE id = ?",
+                          id, &r);
+    if (rc <= 0)
         return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return gone(c);
-    }
     const char *code = loy_esc(c, walor_col_text(r, 0));
     int64_t face = walor_col_int(r, 1), bal = walor_col_int(r, 2), exp = walor_col_int(r, 3),
             by = walor_col_int(r, 5), order = walor_col_int(r, 6), at = walor_col_int(r, 7), sent = walor_col_int(r, 8);
