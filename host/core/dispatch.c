@@ -76,6 +76,11 @@ static void stale(walor_ctx *c)
     wh_menu_show_main(c, 1);
 }
 
+/* 1 when the chat has a conversation to go on with, 0 when not (an
+ * expired one is ended and the user told), -1 when the user's role no
+ * longer allows it: the role is checked at every step, not only at the
+ * start, so a manager removed mid-way cannot finish (the conversation is
+ * ended and the press or message refused) */
 static int conv_alive(walor_ctx *c)
 {
     if (wh_conv_load(c) != 0 || !c->conv.active)
@@ -85,7 +90,39 @@ static int conv_alive(walor_ctx *c)
         say(c, "core.conv_expired");
         return 0;
     }
+    if (c->role < c->conv.def->min_role) {
+        const char *name = wh_arena_strdup(c->arena, c->conv.def->name);
+        uint32_t need = c->conv.def->min_role;
+        wh_conv_clear(c);
+        allowed(c, need, name);
+        return -1;
+    }
     return 1;
+}
+
+/* ✖️ Отмена (the host's button under every question) or /cancel: the
+ * plugin's on_cancel while the data is still there, then the end */
+static void cancel_conv(walor_ctx *c)
+{
+    const wh_conv_def *d = c->conv.def;
+    int64_t seq = c->conv.seq;
+    if (d->on_cancel) {
+        int32_t rc = wh_ctx_call0(c, d->p, d->on_cancel);
+        if (rc < 0) {
+            c->plugin = d->p;
+            handler_failed(c, "on_cancel", rc);
+            c->plugin = NULL;
+        }
+    }
+    if (c->conv.active && c->conv.seq == seq)
+        wh_conv_clear(c);
+    if (c->callback_id && !c->answered)
+        c->head.api->answer(c, wh_text_get("core.cancelled_short"), 0);
+    if (d->on_cancel)
+        return;
+    if (!c->callback_id)
+        say(c, "core.cancelled");
+    wh_menu_show_main(c, c->callback_id != NULL);
 }
 
 static void deep_link(walor_ctx *c, const char *payload)
@@ -118,13 +155,11 @@ static void command(walor_ctx *c, const char *text)
     args += strspn(args, " \n");
 
     if (strcmp(name, "cancel") == 0) {
-        if (conv_alive(c)) {
-            wh_conv_clear(c);
-            say(c, "core.cancelled");
-            wh_menu_show_main(c, 0);
-        } else {
+        int alive = conv_alive(c);
+        if (alive > 0)
+            cancel_conv(c);
+        else if (alive == 0)
             say(c, "core.nothing_to_cancel");
-        }
         return;
     }
     /* any other command leaves the conversation: the user went elsewhere */
@@ -162,7 +197,10 @@ static void on_message(walor_ctx *c, json_t *msg)
         command(c, text);
         return;
     }
-    if (conv_alive(c)) {
+    int alive = conv_alive(c);
+    if (alive < 0)
+        return;
+    if (alive) {
         const wh_conv_state_def *st = c->conv.state;
         if (st->on_message) {
             /* touch the deadline: the user is still at it */
@@ -180,11 +218,20 @@ static void on_message(walor_ctx *c, json_t *msg)
 
 static void conv_button(walor_ctx *c, const char *data)
 {
-    /* "_c<seq>:<payload>": a button of the conversation with that seq */
+    /* "_c<seq>:<payload>": a button of the conversation with that seq;
+     * "_x<seq>": the host's ✖️ Отмена under its question */
     char *end = NULL;
+    int is_cancel = data[1] == 'x';
     long long seq = strtoll(data + 2, &end, 10);
-    if (!end || *end != ':' || !conv_alive(c) || c->conv.seq != seq || !c->conv.state->on_callback) {
+    int alive = end && *end == (is_cancel ? '\0' : ':') ? conv_alive(c) : 0;
+    if (alive < 0)
+        return;
+    if (!alive || c->conv.seq != seq || (!is_cancel && !c->conv.state->on_callback)) {
         stale(c);
+        return;
+    }
+    if (is_cancel) {
+        cancel_conv(c);
         return;
     }
     c->conv.expires_at = wh_now() + c->conv.def->timeout_s;
@@ -213,7 +260,7 @@ static void on_callback(walor_ctx *c, const char *data)
         }
         data = full;
     }
-    if (strncmp(data, "_c", 2) == 0) {
+    if (strncmp(data, "_c", 2) == 0 || strncmp(data, "_x", 2) == 0) {
         conv_button(c, data);
         return;
     }

@@ -21,6 +21,7 @@
 #include "mime.h"
 #include "money.h"
 #include "msg.h"
+#include "num.h"
 #include "tg.h"
 
 struct walor_kb {
@@ -150,25 +151,34 @@ static int replace_instead(const char *desc)
 }
 
 /* What an asynchronous edit needs if Telegram answers that the message is
- * gone: the same screen is then sent as a new message. */
+ * gone or has no text: a photo or document message gets the screen as its
+ * caption (and keyboard) when it fits one, otherwise the same screen is
+ * sent as a new message. */
 typedef struct edit_fallback {
     int64_t chat_id;
     json_t *params;        /* sendMessage parameters */
+    json_t *caption;       /* editMessageCaption parameters, NULL when the text is too long for a caption */
 } edit_fallback;
 
 static void edit_done(wh_tg_result *r, void *ud)
 {
     edit_fallback *f = ud;
-    if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
+    if (!r->ok && r->error_code == 400 && f->caption && strstr(r->description, "no text in the message")) {
+        json_t *p = f->caption;
+        f->caption = NULL;
+        if (wh_tg_call_cb(wh_g.tg, "editMessageCaption", p, NULL, f->chat_id, WH_TG_INTERACTIVE, edit_done, f) == 0)
+            return; /* f goes on to the caption's answer */
+    } else if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
         json_t *p = f->params;
         f->params = NULL;
         wh_tg_call(wh_g.tg, "sendMessage", p, NULL, f->chat_id, WH_TG_INTERACTIVE, NULL);
     } else if (!r->ok && !(r->error_code == 400 && strstr(r->description, "message is not modified")) &&
                strcmp(r->description, "shutting down") != 0) {
-        wh_logf(WH_LOG_WARN, "tg", "editMessageText in chat %lld failed: %d %s", (long long)f->chat_id,
+        wh_logf(WH_LOG_WARN, "tg", "editing a message in chat %lld failed: %d %s", (long long)f->chat_id,
                 r->error_code, r->description);
     }
     json_decref(f->params);
+    json_decref(f->caption);
     free(f);
 }
 
@@ -201,12 +211,29 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
     f->chat_id = chat_id;
     f->params = json_deep_copy(params);
     json_object_del(f->params, "message_id");
+    f->caption = NULL;
+    if (check_html(html, 1024, 0) == 0) {
+        f->caption = json_deep_copy(params);
+        json_object_set(f->caption, "caption", json_object_get(params, "text"));
+        json_object_del(f->caption, "text");
+        json_object_del(f->caption, "link_preview_options");
+    }
     rc = wh_tg_call_cb(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, edit_done, f);
     if (rc < 0) {
         json_decref(f->params);
+        json_decref(f->caption);
         free(f);
     }
     return rc;
+}
+
+/* SDK 1.3: the screen after a button press replaces the pressed message;
+ * anything else (a command, a typed answer, a job) gets a new one */
+static int32_t show(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    if (c->callback_id && c->message_id)
+        return edit(c, c->chat_id, c->message_id, html, kb, 0);
+    return msg_send(c, c->chat_id, html, kb, 0, NULL);
 }
 
 static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
@@ -395,6 +422,13 @@ static walor_kb *kb_new(walor_ctx *c)
     return kb;
 }
 
+int32_t wh_msg_kb_append(walor_kb *dst, const walor_kb *src)
+{
+    if (!dst)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    return src ? wh_kb_append(&dst->kb, &src->kb) : 0;
+}
+
 static int32_t kb_button(walor_kb *kb, const char *text, const char *data) { return wh_kb_button(&kb->kb, text, data); }
 static int32_t kb_url(walor_kb *kb, const char *text, const char *url) { return wh_kb_url(&kb->kb, text, url); }
 static int32_t kb_row(walor_kb *kb) { return wh_kb_row(&kb->kb); }
@@ -509,6 +543,33 @@ static char *money(walor_ctx *c, int64_t kop)
     return wh_arena_strdup(c->arena, buf);
 }
 
+static char *number(walor_ctx *c, int64_t value, uint32_t scale)
+{
+    char buf[WH_NUM_BUF];
+    if (scale > 6) {
+        wh_error(WALOR_EINVAL, "number: scale %u is over 6", scale);
+        return NULL;
+    }
+    wh_num_format(buf, sizeof buf, value, scale);
+    return wh_arena_strdup(c->arena, buf);
+}
+
+static char *plural(walor_ctx *c, int64_t n, const char *forms, uint32_t flags)
+{
+    const char *w;
+    size_t wl;
+    char num[WH_NUM_BUF];
+    if (!forms || (flags & ~WALOR_PLURAL_WORD)) {
+        wh_error(WALOR_EINVAL, "plural: forms missing or unknown flags");
+        return NULL;
+    }
+    wh_plural_pick(forms, n, &w, &wl);
+    if (flags & WALOR_PLURAL_WORD)
+        return wh_arena_printf(c->arena, "%.*s", (int)wl, w);
+    wh_num_format(num, sizeof num, n, 0);
+    return wh_arena_printf(c->arena, "%s %.*s", num, (int)wl, w);
+}
+
 void wh_msg_fill(walor_host_api *api)
 {
     api->send = msg_send;
@@ -526,5 +587,8 @@ void wh_msg_fill(walor_host_api *api)
     api->kb_conv_button = kb_conv_button;
     api->html_escape = html_escape;
     api->money = money;
+    api->show = show;
+    api->number = number;
+    api->plural = plural;
     api->send_draft = send_draft;
 }

@@ -68,7 +68,7 @@ static void topic_buttons(walor_ctx *c, walor_kb *kb)
 static int32_t set_topic(walor_ctx *c, const char *slug)
 {
     sup_ticket t;
-    int32_t rc = sup_ticket_current(c, walor_user_id(c), slug, &t);
+    int32_t rc = sup_ticket_current(c, walor_ctx_user_id(c), slug, &t);
     if (rc < 0)
         return rc;
     rc = walor_db_exec(c, "UPDATE support_ticket SET topic = ? WHERE id = ?", WALOR_ARGS(walor_s(slug), walor_i(t.id)));
@@ -91,18 +91,18 @@ int32_t sup_customer_open(walor_ctx *c, const char *topic)
             return rc;
         walor_kb *kb = walor_kb_new(c);
         walor_kb_button(kb, T(c, "btn.operator"), "sup:op");
-        return walor_edit(c, TF(c, "topic.chosen", "title", sup_esc(c, tp.title)), kb);
+        return walor_show(c, TF(c, "topic.chosen", "title", sup_esc(c, tp.title)), kb);
     }
     sup_ticket t;
-    rc = sup_ticket_open_of(c, walor_user_id(c), &t);
+    rc = sup_ticket_open_of(c, walor_ctx_user_id(c), &t);
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
     if (rc == 0 && strcmp(t.status, SUP_AI) != 0)
-        return walor_edit(c, T(c, "hello_operator"), NULL);
+        return walor_show(c, T(c, "hello_operator"), NULL);
     walor_kb *kb = walor_kb_new(c);
     topic_buttons(c, kb);
     walor_kb_button(kb, T(c, "btn.operator"), "sup:op");
-    return walor_edit(c, T(c, "hello"), kb);
+    return walor_show(c, T(c, "hello"), kb);
 }
 
 static int32_t on_menu(walor_ctx *c) { return sup_customer_open(c, NULL); }
@@ -133,8 +133,8 @@ TOPIC_CMD(mix)
 
 static int32_t escalate_now(walor_ctx *c, const char *reason)
 {
-    sup_turn_cancel(c, walor_chat_id(c));
-    int32_t rc = sup_ticket_escalate(c, walor_user_id(c), reason);
+    sup_turn_cancel(c, walor_ctx_chat_id(c));
+    int32_t rc = sup_ticket_escalate(c, walor_ctx_user_id(c), reason);
     if (rc < 0)
         return rc;
     if (walor_conv_start(c, CONV, NULL, NULL) < 0)
@@ -156,14 +156,14 @@ static int32_t minute_count(walor_ctx *c, int64_t uid, int64_t *n)
 
 static int32_t keep(walor_ctx *c, const sup_ticket *t, const sup_incoming *in, int for_ai)
 {
-    return sup_ticket_add(c, t->id, "customer", walor_user_id(c), in, for_ai ? sup_tokens(in->text) : 0, for_ai);
+    return sup_ticket_add(c, t->id, "customer", walor_ctx_user_id(c), in, for_ai ? sup_tokens(in->text) : 0, for_ai);
 }
 
 static int32_t on_message(walor_ctx *c, const char *arg)
 {
     sup_incoming in;
     sup_incoming_read(c, arg, &in);
-    int64_t uid = walor_user_id(c), recent = 0;
+    int64_t uid = walor_ctx_user_id(c), recent = 0;
     int32_t rc = minute_count(c, uid, &recent);
     if (rc < 0)
         return rc;
@@ -198,7 +198,7 @@ static int32_t on_message(walor_ctx *c, const char *arg)
     else if ((int64_t)chars > max)
         refusal = TF(c, "too_long", "n", walor_ctx_printf(c, "%zu", chars), "max",
                      walor_ctx_printf(c, "%lld", (long long)max));
-    else if (sup_turn_busy(walor_chat_id(c)))
+    else if (sup_turn_busy(walor_ctx_chat_id(c)))
         refusal = T(c, "busy");
     if (refusal) {
         if ((rc = keep(c, &t, &in, 0)) < 0)
@@ -230,16 +230,16 @@ static int32_t on_callback(walor_ctx *c, const char *arg)
     }
     if (!strcmp(arg, "done")) {
         sup_ticket t;
-        int32_t rc = sup_ticket_open_of(c, walor_user_id(c), &t); /* only one's own */
+        int32_t rc = sup_ticket_open_of(c, walor_ctx_user_id(c), &t); /* only one's own */
         if (rc == WALOR_ENOTFOUND)
             return walor_answer(c, T(c, "nothing_open"));
-        if (rc < 0 || (rc = sup_ticket_close(c, t.id, walor_user_id(c))) < 0)
+        if (rc < 0 || (rc = sup_ticket_close(c, t.id, walor_ctx_user_id(c))) < 0)
             return rc;
         if (t.operator_id)
             walor_send(c, t.operator_id, TF(c, "op.customer_closed", "id", walor_ctx_printf(c, "%lld", (long long)t.id)),
                        NULL, 0, NULL);
         walor_conv_end(c);
-        return walor_edit(c, T(c, "closed_by_you"), NULL);
+        return walor_show(c, T(c, "closed_by_you"), NULL);
     }
     if (!strncmp(arg, "topic:", 6))
         return sup_customer_open(c, arg + 6);

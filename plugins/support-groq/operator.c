@@ -91,17 +91,17 @@ static int32_t reply_message(walor_ctx *c, const char *arg)
     }
     if (rc < 0)
         return rc;
-    if (strcmp(t.status, SUP_OPERATOR) != 0 || t.operator_id != walor_user_id(c)) {
+    if (strcmp(t.status, SUP_OPERATOR) != 0 || t.operator_id != walor_ctx_user_id(c)) {
         walor_conv_end(c);
         return walor_reply(c, TF(c, "op.not_yours", "id", idstr(c, id)), NULL);
     }
     sup_incoming in;
     sup_incoming_read(c, arg, &in);
-    if ((rc = sup_ticket_add(c, t.id, "operator", walor_user_id(c), &in, 0, 0)) < 0)
+    if ((rc = sup_ticket_add(c, t.id, "operator", walor_ctx_user_id(c), &in, 0, 0)) < 0)
         return rc;
     if ((rc = sup_ticket_get(c, t.id, &t)) < 0 || (rc = sup_ticket_timers(c, &t)) < 0)
         return rc;
-    const char *head = TF(c, "to_customer.head", "name", staff_name(c, walor_user_id(c)));
+    const char *head = TF(c, "to_customer.head", "name", staff_name(c, walor_ctx_user_id(c)));
     rc = relay(c, t.user_id, head, &in, sup_kb_operator_msg(c));
     if (rc == WALOR_EBLOCKED)
         return walor_reply(c, T(c, "op.blocked"), NULL);
@@ -115,7 +115,7 @@ static int32_t reply_message(walor_ctx *c, const char *arg)
 static int32_t take(walor_ctx *c, int64_t id)
 {
     int64_t by = 0;
-    int32_t rc = sup_ticket_take(c, id, walor_user_id(c), &by);
+    int32_t rc = sup_ticket_take(c, id, walor_ctx_user_id(c), &by);
     if (rc == WALOR_ENOTFOUND)
         return walor_alert(c, T(c, "op.no_ticket"));
     if (rc == WALOR_ERANGE)
@@ -129,7 +129,7 @@ static int32_t take(walor_ctx *c, int64_t id)
     if ((rc = sup_ticket_get(c, id, &t)) < 0)
         return rc;
     if (took) {
-        int32_t s = walor_send(c, t.user_id, TF(c, "to_customer.joined", "name", staff_name(c, walor_user_id(c))),
+        int32_t s = walor_send(c, t.user_id, TF(c, "to_customer.joined", "name", staff_name(c, walor_ctx_user_id(c))),
                                sup_kb_operator_msg(c), 0, NULL);
         if (s < 0 && s != WALOR_EBLOCKED)
             walor_log(c, WALOR_LOG_WARN, "customer %lld: %s", (long long)t.user_id, walor_last_error(c));
@@ -148,7 +148,7 @@ static int32_t reply_button(walor_ctx *c, const sup_ticket *t)
         return walor_alert(c, TF(c, "op.closed_ticket", "id", idstr(c, t->id)));
     if (strcmp(t->status, SUP_OPERATOR) != 0) /* waiting (or with the assistant): pressing "reply" takes it */
         return take(c, t->id);
-    if (t->operator_id != walor_user_id(c))
+    if (t->operator_id != walor_ctx_user_id(c))
         return walor_alert(c, TF(c, "op.taken_by", "who", sup_user_label(c, t->operator_id)));
     return start_reply(c, t->id);
 }
@@ -163,7 +163,7 @@ static void leave_reply(walor_ctx *c, int64_t id)
 
 static int32_t close_button(walor_ctx *c, const sup_ticket *t)
 {
-    int32_t rc = sup_ticket_close(c, t->id, walor_user_id(c));
+    int32_t rc = sup_ticket_close(c, t->id, walor_ctx_user_id(c));
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -205,7 +205,7 @@ static int32_t attachments(walor_ctx *c, int64_t id, int64_t page)
         sup_incoming in = {.kind = walor_ctx_printf(c, "%s", walor_col_text(r, 0)),
                            .text = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : ""),
                            .file_id = walor_ctx_printf(c, "%s", walor_col_text(r, 2))};
-        relay(c, walor_chat_id(c), TF(c, "op.attachment", "id", idstr(c, id)), &in, NULL);
+        relay(c, walor_ctx_chat_id(c), TF(c, "op.attachment", "id", idstr(c, id)), &in, NULL);
         n++;
     }
     walor_rows_close(r);

@@ -189,7 +189,7 @@ int32_t sup_topic_get(walor_ctx *c, const char *slug, sup_topic *out); /* ENOTFO
 int32_t sup_jobs_register(walor_plugin *p);
 
 /* ---- texts (texts.c) ---- */
-extern const char *const sup_texts[][2];
+extern const walor_text_pair sup_texts[];
 extern const size_t sup_ntexts;
 #define T(c, key) walor_text(c, "support-groq." key)
 #define TF(c, key, ...) walor_textf(c, "support-groq." key, __VA_ARGS__, (const char *)NULL)

@@ -74,7 +74,7 @@ int sup_parse_id(const char *s, int64_t *out)
 
 void sup_incoming_read(walor_ctx *c, const char *arg, sup_incoming *in)
 {
-    json_t *u = walor_update(c);
+    json_t *u = walor_ctx_update(c);
     json_t *m = json_object_get(u, "message");
     in->text = arg ? arg : "";
     in->file_id = NULL;
@@ -180,10 +180,9 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_migration(p, 2, sup_index_migration);
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
-    for (size_t i = 0; !rc && i < sup_ntexts; i++)
-        rc = walor_text_default(p, sup_texts[i][0], sup_texts[i][1]);
+    if (!rc) rc = walor_texts(p, sup_texts, (uint32_t)sup_ntexts);
     if (!rc) rc = sup_keys_load(p);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "💬 Поддержка", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = walor_help(p, "💬 Поддержка: обращения", STAFF_HELP, WALOR_ROLE_MANAGER);
     if (!rc) rc = sup_index_register(p);

@@ -5,7 +5,7 @@
 
 #include "sup.h"
 
-const char *const sup_texts[][2] = {
+const walor_text_pair sup_texts[] = {
     /* buttons */
     {SUP_PLUGIN ".btn.operator", "👤 Оператор"},
     {SUP_PLUGIN ".btn.reply", "✍️ Ответить"},

@@ -429,11 +429,11 @@ int32_t sup_turn_start(walor_ctx *c, int64_t ticket_id, const char *topic, const
     turn *t = calloc(1, sizeof *t);
     if (!t)
         return WALOR_ENOMEM;
-    t->chat_id = walor_chat_id(c);
-    t->user_id = walor_user_id(c);
+    t->chat_id = walor_ctx_chat_id(c);
+    t->user_id = walor_ctx_user_id(c);
     t->ticket_id = ticket_id;
     t->tools = sup_cfg.tools == 1 || (sup_cfg.tools == 2 && !atomic_load(&tools_refused));
-    int64_t mid = walor_message_id(c);
+    int64_t mid = walor_ctx_message_id(c);
     sup_screen_init(&t->screen, t->chat_id, mid > 0 ? mid : atomic_fetch_add(&draft_seq, 1) + 1000000);
     if (reg_add(t) != 0) {
         free(t);
