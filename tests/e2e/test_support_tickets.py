@@ -176,8 +176,19 @@ def test_ticket_screen_pages_the_history(tgsim, walord, tmp_path, free_port, ai)
     assert "сообщение 00" in m.screen().text
     assert "◀️ Раньше" not in m.screen().button_texts
     m.press("✋ Взять")
-    m.expect(f"Ответ по обращению №{tid}")
+    s = Screen(m.expect(f"Ответ по обращению №{tid}"))
     assert ticket(w, u.id)[1] == "operator"
+    # reply mode ends with the host's cancel: what the operator writes then stays with them
+    assert "✖️ Отмена" in s.button_texts
+    m.press("✖️ Отмена")
+    before = len(u.bot_messages())
+    m.send("это не покупателю")
+    assert len(u.bot_messages()) == before
+    assert "это не покупателю" not in [x[2] for x in messages(w, tid)]
+    m.press("✍️ Ответить")
+    m.expect(f"Ответ по обращению №{tid}")
+    m.send("а это покупателю")
+    u.expect("а это покупателю")
 
 
 @pytest.mark.features("F-SUP-05")
