@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+/* appends s[0..n) without its NUL characters ("\u0000" in the JSON): the
+ * text is a C string from here on */
 static int add_text(char **buf, size_t *len, const char *s, size_t n, size_t max)
 {
     if (*len + n > max)
@@ -14,8 +16,9 @@ static int add_text(char **buf, size_t *len, const char *s, size_t n, size_t max
     char *b = realloc(*buf, *len + n + 1);
     if (!b)
         return -1;
-    memcpy(b + *len, s, n);
-    *len += n;
+    for (size_t i = 0; i < n; i++)
+        if (s[i])
+            b[(*len)++] = s[i];
     b[*len] = '\0';
     *buf = b;
     return 0;
