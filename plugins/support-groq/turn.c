@@ -22,6 +22,7 @@
  * turn per chat) is the only shared state and has its own lock. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -225,6 +226,8 @@ static void tool_round(walor_ctx *c, turn *t)
     json_t *calls = json_array();
     for (int i = 0; i < t->ans.ncalls; i++) {
         sup_call *k = &t->ans.calls[i];
+        if (!k->id[0]) /* some local servers give none: the tool's answer must name its call */
+            snprintf(k->id, sizeof k->id, "call_%d_%d", t->rounds, i);
         json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", k->id, "type", "function",
                                                "function", "name", k->name, "arguments", k->args ? k->args : "{}"));
     }
