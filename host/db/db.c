@@ -887,6 +887,29 @@ int32_t wh_db_check(wh_db *db)
     return wh_db_int(db, "PRAGMA schema_version", NULL, 0, &v);
 }
 
+/* The header as it is in the main file, read through the connection's own
+ * descriptor (SQLITE_FCNTL_FILE_POINTER → xRead): page 1 may be served
+ * from the WAL, so no query notices a file whose start was overwritten,
+ * and opening the file ourselves would cost the process its POSIX locks
+ * (ops.c). */
+int32_t wh_db_check_file(wh_db *db)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods)
+        return wh_error(WALOR_EDB, "health check: the database file is not open");
+    unsigned char hdr[100];
+    int rc = f->pMethods->xRead(f, hdr, (int)sizeof hdr, 0);
+    if (rc == SQLITE_IOERR_SHORT_READ)
+        return wh_error(WALOR_EDB, "health check: the database file is shorter than an SQLite header");
+    if (rc != SQLITE_OK)
+        return wh_error(WALOR_EDB, "health check: reading the database file failed: %s", sqlite3_errstr(rc));
+    if (memcmp(hdr, "SQLite format 3", 16) != 0)
+        return wh_error(WALOR_EDB, "health check: the database file has no SQLite header");
+    return WALOR_OK;
+}
+
 int32_t wh_db_backup(wh_db *db, const char *dest_path)
 {
     if (!db || !dest_path || !*dest_path)

@@ -65,6 +65,11 @@ int32_t wh_db_changes(wh_db *db);
  * which reads the file header): 0 or a negative WALOR_E*. */
 int32_t wh_db_check(wh_db *db);
 
+/* The main file's header as it is on disk (page 1 may otherwise come from
+ * the WAL), read through SQLite's own descriptor: walord never opens the
+ * database files itself (docs/RELIABILITY.md). 0 or WALOR_EDB. */
+int32_t wh_db_check_file(wh_db *db);
+
 /* Consistent copy of the live database (VACUUM INTO) at dest_path, which
  * must not exist yet. Not inside a transaction (WALOR_EBUSY) nor while a
  * result of this connection is open. */

@@ -2,7 +2,6 @@
  * maintenance screens and the help into the core plugin, the database
  * health check and the timer that summarises repeated error reports.
  * The screens are in ops_screens.c, reports in report.c, help in help.c. */
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +87,21 @@ void wh_ops_fill(walor_host_api *api)
  * check opens a fresh connection each time: the file must still be the one
  * walord started with, open as a database and carry the host's tables. It
  * runs on libuv's thread pool, since an open may wait for a lock; the
- * verdict is acted on back on the loop. */
+ * verdict is acted on back on the loop.
+ *
+ * It never opens the file itself. POSIX advisory locks belong to the
+ * process, and closing ANY descriptor of a file releases all of them
+ * (sqlite.org/howtocorrupt.html §2.2): an open()+close() here once dropped
+ * the locks of every connection walord holds, and the next outside sqlite3
+ * to close took itself for the last user and deleted the live WAL. A fresh
+ * SQLite connection is safe instead: the unix VFS keeps one record per
+ * inode for all connections of the process, and unixClose() in os_unix.c
+ * does not close a descriptor while that inode still has locks ("If there
+ * are outstanding locks, do not actually close the file just yet because
+ * that would clear those locks. Instead, add the file descriptor to
+ * pInode->pUnused list"); the -shm mapping is shared per inode the same
+ * way and closed with its last user. The header is read through that
+ * connection's own descriptor (wh_db_check_file). stat() opens nothing. */
 
 static uv_loop_t *ops_loop;
 static uv_timer_t check_timer, flush_timer;
@@ -115,18 +128,6 @@ static void check_run(uv_work_t *r)
         check_failed = 1;
         return;
     }
-    /* the header on disk: a fresh connection may take page 1 from the WAL
-     * and never look at a file whose start was overwritten */
-    char magic[16] = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (got != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0) {
-        snprintf(check_err, sizeof check_err, "the database file %s has no SQLite header", path);
-        check_failed = 1;
-        return;
-    }
     char err[400];
     wh_db *db = wh_db_open(path, err, sizeof err);
     if (!db) {
@@ -135,7 +136,11 @@ static void check_run(uv_work_t *r)
         return;
     }
     int64_t n = 0;
-    int32_t rc = wh_db_check(db);
+    /* the header first: a query may take page 1 from the WAL and never
+     * look at a file whose start was overwritten */
+    int32_t rc = wh_db_check_file(db);
+    if (rc == 0)
+        rc = wh_db_check(db);
     if (rc == 0)
         rc = wh_db_int(db, "SELECT count(*) FROM wh_migrations", NULL, 0, &n);
     if (rc == 0 && n == 0)
