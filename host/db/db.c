@@ -1,4 +1,5 @@
 #include "db.h"
+#include "db_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -446,6 +447,8 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
     return r;
 }
 
+sqlite3 *wh_db_sqlite(wh_db *db) { return db ? db->h : NULL; }
+
 /* ---- open / close ---- */
 
 static void open_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -488,7 +491,9 @@ static int check_parent_dir(const char *path, char *err, size_t errlen)
     return r;
 }
 
-wh_db *wh_db_open(const char *path, char *err, size_t errlen)
+#define OPEN_EXISTING 1 /* no file, no table and no journal mode created: tools looking at a database */
+
+static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -501,7 +506,8 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
         return NULL;
 
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (how == OPEN_EXISTING ? 0 : SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path, &h, oflags, NULL);
     if (rc != SQLITE_OK) {
         open_error(err, errlen, "cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
@@ -514,6 +520,18 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
     sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
     sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 
+    if (how == OPEN_EXISTING) {
+        /* a file that is not a database fails here, not at the caller's first query */
+        char *msg = NULL;
+        rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
+        if (rc != SQLITE_OK) {
+            open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
+            sqlite3_free(msg);
+            sqlite3_close(h);
+            return NULL;
+        }
+        goto ready;
+    }
     sqlite3_stmt *st = NULL;
     rc = sqlite3_prepare_v2(h, "PRAGMA journal_mode=WAL", -1, &st, NULL);
     if (rc == SQLITE_OK)
@@ -551,6 +569,7 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
 
+ready:
     sqlite3_busy_handler(h, wait_for_writer, NULL);
     wh_db *db = calloc(1, sizeof *db);
     if (!db) {
@@ -560,6 +579,17 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
     }
     db->h = h;
     return db;
+}
+
+wh_db *wh_db_open(const char *path, char *err, size_t errlen) { return open_db(path, 0, err, errlen); }
+
+wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen)
+{
+    if (path && strcmp(path, ":memory:") == 0) {
+        open_error(err, errlen, "cannot open database: an existing file is needed");
+        return NULL;
+    }
+    return open_db(path, OPEN_EXISTING, err, errlen);
 }
 
 void wh_db_close(wh_db *db)
@@ -908,14 +938,4 @@ int32_t wh_db_check_file(wh_db *db)
     if (memcmp(hdr, "SQLite format 3", 16) != 0)
         return wh_error(WALOR_EDB, "health check: the database file has no SQLite header");
     return WALOR_OK;
-}
-
-int32_t wh_db_backup(wh_db *db, const char *dest_path)
-{
-    if (!db || !dest_path || !*dest_path)
-        return wh_error(WALOR_EINVAL, "backup: NULL database or empty destination");
-    if (wh_db_in_tx(db))
-        return wh_error(WALOR_EBUSY, "backup: not possible inside a transaction");
-    int32_t rc = wh_db_exec(db, "VACUUM INTO ?", WALOR_ARGS(walor_s(dest_path)));
-    return rc < 0 ? rc : WALOR_OK;
 }

@@ -232,6 +232,22 @@ struct walor_host_api {
      * owners), skipping those who blocked the bot. Returns how many it was
      * sent to (>= 0), or an error. Not transactional, like every send. */
     int32_t (*notify_staff)(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb);
+
+    /* ---- SDK 1.3 ---- */
+    /* [cb] a consistent copy of the shop's database at dest_path, e.g. for
+     * a backup job to zip and upload: SQLite's online backup in one step,
+     * so the copy is the database of one moment while other workers go on
+     * writing, checked with PRAGMA integrity_check before it is renamed
+     * into place (a reader of dest_path sees the old file or the whole new
+     * one). The only way a plugin gets the database's bytes: it never
+     * opens, copies or renames the database files itself. An existing
+     * dest_path is refused (WALOR_EEXIST) unless flags has
+     * WALOR_BACKUP_REPLACE; unknown flags, or a path that is the live
+     * database or one of its files: WALOR_EINVAL; inside a transaction:
+     * WALOR_EPHASE; the directory does not exist: WALOR_ENOTFOUND; disk
+     * full, I/O error, a copy that failed the check: WALOR_EDB (nothing is
+     * left behind). Takes as long as the copy does: call it from a job. */
+    int32_t (*db_backup)(walor_ctx *c, const char *dest_path, uint32_t flags);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */
