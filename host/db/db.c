@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "storage.h"
 
 #define CACHE_MAX 128
 #define CACHE_BUCKETS 256 /* power of two, twice CACHE_MAX so chains stay short */
@@ -131,6 +132,7 @@ static int32_t fail_msg(int rc, const char *msg, const char *sql)
 
 static int32_t fail(wh_db *db, int rc, const char *sql)
 {
+    wh_storage_note(rc, sqlite3_system_errno(db->h), sqlite3_errmsg(db->h));
     return fail_msg(rc, sqlite3_errmsg(db->h), sql);
 }
 
@@ -509,6 +511,7 @@ static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (how == OPEN_EXISTING ? 0 : SQLITE_OPEN_CREATE);
     int rc = sqlite3_open_v2(path, &h, oflags, NULL);
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, h ? sqlite3_system_errno(h) : 0, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         open_error(err, errlen, "cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
         return NULL;
@@ -537,6 +540,7 @@ static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
+        wh_storage_note(rc, sqlite3_system_errno(h), sqlite3_errmsg(h));
         open_error(err, errlen, "cannot open database %s: %s", path, sqlite3_errmsg(h));
         sqlite3_finalize(st);
         sqlite3_close(h);
@@ -563,6 +567,7 @@ static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
                       " PRIMARY KEY(owner, version))",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(h), msg ? msg : sqlite3_errmsg(h));
         open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
         sqlite3_free(msg);
         sqlite3_close(h);
@@ -820,6 +825,7 @@ int32_t wh_db_script(wh_db *db, const char *sql)
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     writer_done();
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(db->h), msg ? msg : sqlite3_errmsg(db->h));
         int32_t r = fail_msg(rc, msg ? msg : sqlite3_errmsg(db->h), sql);
         sqlite3_free(msg);
         return r;
@@ -933,8 +939,10 @@ int32_t wh_db_check_file(wh_db *db)
     int rc = f->pMethods->xRead(f, hdr, (int)sizeof hdr, 0);
     if (rc == SQLITE_IOERR_SHORT_READ)
         return wh_error(WALOR_EDB, "health check: the database file is shorter than an SQLite header");
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(db->h), sqlite3_errstr(rc));
         return wh_error(WALOR_EDB, "health check: reading the database file failed: %s", sqlite3_errstr(rc));
+    }
     if (memcmp(hdr, "SQLite format 3", 16) != 0)
         return wh_error(WALOR_EDB, "health check: the database file has no SQLite header");
     return WALOR_OK;

@@ -17,6 +17,7 @@
 #include "ops.h"
 #include "report.h"
 #include "services.h"
+#include "storage.h"
 #include "texts.h"
 
 static const struct { const char *key, *text; } texts[] = {
@@ -72,6 +73,8 @@ int32_t wh_ops_register(walor_plugin *core)
         rc = wh_help_register(core);
     if (rc == 0)
         rc = wh_ops_screens_register(core);
+    if (rc == 0)
+        rc = wh_storage_watch_register(core);
     return rc;
 }
 
@@ -112,10 +115,8 @@ static int check_failed;
 static dev_t db_dev;
 static ino_t db_ino;
 
-static void check_run(uv_work_t *r)
+static void check_db(void)
 {
-    (void)r;
-    check_failed = 0;
     const char *path = wh_g.cfg.db;
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -152,12 +153,28 @@ static void check_run(uv_work_t *r)
     wh_db_close(db);
 }
 
+static void check_run(uv_work_t *r)
+{
+    (void)r;
+    check_failed = 0;
+    uint64_t storage_errors = wh_storage_thread_errors();
+    check_db();
+    /* a full or read-only disk is not cured by a restart: the storage
+     * watcher (storage_watch.c) holds the work until writes work again */
+    if (check_failed && wh_storage_thread_errors() != storage_errors)
+        check_failed = 2;
+}
+
 static void check_done(uv_work_t *r, int status)
 {
     (void)r;
     check_busy = 0;
     if (status != 0 || !check_failed || wh_g.stopping)
         return;
+    if (check_failed == 2) {
+        wh_warn("database health check: %s (the storage, not the file: no restart)", check_err);
+        return;
+    }
     wh_err("database health check failed: %s; exiting so that systemd restarts walord", check_err);
     wh_g.exit_code = 1;
     uv_kill(getpid(), SIGTERM); /* the same clean stop as `systemctl stop` */
@@ -181,7 +198,6 @@ static void on_flush(uv_timer_t *t)
 
 int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
 {
-    (void)loop_db;
     ops_loop = loop;
     const char *iv = wh_config_get(&wh_g.cfg, "walor", "db_check_interval");
     char *end = NULL;
@@ -199,6 +215,10 @@ int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
     }
     db_dev = st.st_dev;
     db_ino = st.st_ino;
+    if (wh_storage_watch_start(loop, loop_db) != 0) {
+        wh_g.exit_code = 1;
+        return -1;
+    }
     uv_timer_init(loop, &check_timer);
     uv_timer_start(&check_timer, on_check, (uint64_t)secs * 1000, (uint64_t)secs * 1000);
     uv_timer_init(loop, &flush_timer);
@@ -215,4 +235,5 @@ void wh_ops_stop(void)
     started = 0;
     uv_close((uv_handle_t *)&check_timer, NULL);
     uv_close((uv_handle_t *)&flush_timer, NULL);
+    wh_storage_watch_stop();
 }

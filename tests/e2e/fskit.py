@@ -75,6 +75,16 @@ class Ext4:
         name = os.path.basename(self.dev)
         Path(f"/sys/fs/ext4/{name}/trigger_fs_error").write_text("walor test: simulated I/O error\n")
 
+    def repair_and_remount(self) -> None:
+        """The operator's way back once nothing has files open on it:
+        unmount, check the file system, mount it again."""
+        r = _run("umount", str(self.where))
+        assert r.returncode == 0, f"umount: {r.stderr}"
+        r = _run("e2fsck", "-f", "-y", self.dev)
+        assert r.returncode in (0, 1), f"e2fsck: {r.returncode} {r.stdout} {r.stderr}"
+        r = _run("mount", "-t", "ext4", "-o", "errors=remount-ro", self.dev, str(self.where))
+        assert r.returncode == 0, f"mount: {r.stderr}"
+
     def read_only(self) -> bool:
         for line in Path("/proc/mounts").read_text().splitlines():
             f = line.split()
@@ -87,7 +97,7 @@ class Ext4:
 def ext4(tmp_path: Path, size_mb: int = 16):
     """An ext4 file system of size_mb on a loop device, mounted for the block."""
     _skip_unless_root("an ext4 loop device")
-    for tool in ("losetup", "mkfs.ext4"):
+    for tool in ("losetup", "mkfs.ext4", "e2fsck"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is missing (packages mount and e2fsprogs)")
     image = tmp_path / "ext4.img"

@@ -5,6 +5,7 @@ cannot store instead of half-doing it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import fskit
 import hostkit as hk
 
 SQLITE3 = shutil.which("sqlite3")
@@ -125,3 +127,160 @@ def test_outside_readers_and_backups_lose_nothing_under_the_health_check(tgsim, 
     assert len(reader.backups) >= 20
     for b in reader.backups:
         assert integrity(b) == "ok", b
+
+
+# ---------------------------------------------------------------- disk full, read-only
+
+DOWN = "База данных не принимает запись"
+UP = "Запись в базу данных снова работает"
+USER_NOTE = "Бот сейчас не может сохранять данные"
+
+
+def texts_of(user, part: str) -> list[str]:
+    return [m.get("text") or "" for m in user.bot_messages() if part in (m.get("text") or "")]
+
+
+def seen(db: Path, sql: str) -> int:
+    r = _sqlite3(db, sql)
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout.strip())
+
+
+def wait_retries(w, n: int):
+    """n more rounds of the poller offering the same refused batch (one a second)."""
+    start = w.log().count("updates not stored")
+    hk.wait_until(lambda: w.log().count("updates not stored") >= start + n, timeout=10 + 2 * n,
+                  what=f"{n} more refused store attempts")
+
+
+def shop_on(walord, tgsim, tmp_path, fs: Path, **kw):
+    w = hk.start(walord, tmp_path, plugins=("hello", "probe"), walor={"db": fs / "walor.db"}, **kw)
+    w.db_path = fs / "walor.db"
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    anna = tgsim.user("Анна")
+    anna.send("/count")
+    anna.expect("count:")
+    # an empty WAL: the next write must grow a file on the disk about to fill up
+    assert _sqlite3(w.db_path, "PRAGMA wal_checkpoint(TRUNCATE)").returncode == 0
+    return w, boss, anna
+
+
+@pytest.mark.features("F-HOST-10", "F-HOST-04")
+def test_disk_full_refuses_new_work_and_recovers_by_itself(tgsim, walord, tmp_path):
+    with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
+        w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)
+        filler = fskit.fill(fs)
+        sent = [anna.send("/count", wait=False)["update_id"] for _ in range(3)]
+        w.wait_log(r"database storage: the disk is full \(database or disk is full\)")
+        boss.expect(DOWN)
+        wait_retries(w, 3)
+        # not stored, so not acknowledged: Telegram still holds all three
+        assert pending_updates(tgsim) == 3
+        assert w.running
+        assert seen(w.db_path, "SELECT count(*) FROM probe_seen") == 1
+        assert seen(w.db_path, f"SELECT count(*) FROM wh_inbox WHERE update_id >= {min(sent)}") == 0
+        assert "на диске кончилось место" in texts_of(boss, DOWN)[0]
+        assert w.log().count("database storage: the disk is full") == 1          # one clear line
+        assert "error-" not in str([m.get("document") for m in boss.bot_messages()])  # no report per update
+
+        filler.unlink()                                  # space returns
+        w.wait_log("database storage: writable again")
+        boss.expect(UP)
+        hk.wait_until(lambda: pending_updates(tgsim) == 0, timeout=15, what="the held updates acknowledged")
+        hk.wait_until(lambda: len(texts_of(anna, "count:")) == 4, timeout=15, what="the three answers")
+        assert seen(w.db_path, "SELECT count(*) FROM probe_seen") == 4          # each once
+        assert sorted(seen(w.db_path, f"SELECT count(*) FROM probe_seen WHERE update_id = {i}") for i in sent) == [1, 1, 1]
+        assert len(texts_of(boss, DOWN)) == 1 and len(texts_of(boss, UP)) == 1
+        anna.send("/count")                              # business as usual
+        anna.expect("count:")
+        w.stop()
+        assert integrity(w.db_path) == "ok"
+
+
+@pytest.mark.features("F-HOST-10", "F-HOST-04")
+def test_disk_full_in_the_middle_of_a_handler_keeps_nothing_half_done(tgsim, walord, tmp_path):
+    with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
+        w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)
+        filler = fskit.fill(fs)
+        # room for storing an update, not for what its handler writes
+        os.truncate(filler, max(0, filler.stat().st_size - 256 * 1024))
+        fill_id = anna.send("/fill 2048", wait=False)["update_id"]
+        anna.expect(USER_NOTE)
+        boss.expect(DOWN)
+        # the update is stored and held, not done; none of its writes is there
+        assert seen(w.db_path, f"SELECT count(*) FROM wh_inbox WHERE update_id = {fill_id} AND done_at IS NULL") == 1
+        assert seen(w.db_path, f"SELECT count(*) FROM probe_seen WHERE update_id = {fill_id}") == 0
+        assert seen(w.db_path, "SELECT count(*) FROM probe_blob") == 0
+        # and new work is refused meanwhile
+        count_id = anna.send("/count", wait=False)["update_id"]
+        wait_retries(w, 2)
+        assert pending_updates(tgsim) == 1
+        assert w.running
+
+        filler.unlink()
+        w.wait_log("handling 1 update\\(s\\) held while the database could not be written")
+        hk.wait_until(lambda: texts_of(anna, f"fill:{fill_id}"), timeout=15, what="the held /fill done")
+        hk.wait_until(lambda: texts_of(anna, f"count:{count_id}"), timeout=15, what="the refused /count done")
+        assert seen(w.db_path, f"SELECT count(*) FROM probe_seen WHERE update_id = {fill_id}") == 1
+        assert seen(w.db_path, "SELECT count(*) FROM probe_blob") == 1
+        assert seen(w.db_path, "SELECT count(*) FROM wh_inbox WHERE done_at IS NULL") == 0
+        assert len(texts_of(boss, DOWN)) == 1
+        assert "error-" not in str([m.get("document") for m in boss.bot_messages()])
+        w.stop()
+        assert integrity(w.db_path) == "ok"
+
+
+@pytest.mark.features("F-HOST-10")
+def test_disk_full_in_webhook_mode_answers_non_200_until_space_returns(tgsim, walord, tmp_path, free_port):
+    from test_host_http import HOOK, SECRET, http_ini, request
+    port = free_port()
+    tg = {"mode": "webhook", "webhook_url": f"http://127.0.0.1:{port}{HOOK}", "webhook_secret": SECRET}
+    with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
+        w, boss, anna = shop_on(walord, tgsim, tmp_path, fs, extra_ini=http_ini(port), telegram=tg)
+        filler = fskit.fill(fs)
+        sent = anna.send("/count", wait=False)["update_id"]
+        boss.expect(DOWN)
+        st, _, body = request(port, "GET", "/healthz")
+        assert st == 503 and b"database storage unavailable" in body
+        upd = {"update_id": sent + 1000, **hk.message_update(anna, "/count")}
+        st, _, body = request(port, "POST", HOOK, upd, {"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert st == 503 and b"database storage unavailable" in body      # Telegram sends it again
+        assert pending_updates(tgsim) == 1
+        assert seen(w.db_path, f"SELECT count(*) FROM wh_inbox WHERE update_id = {sent}") == 0
+
+        filler.unlink()
+        boss.expect(UP)
+        hk.wait_until(lambda: pending_updates(tgsim) == 0, timeout=15, what="the re-sent update stored")
+        hk.wait_until(lambda: texts_of(anna, f"count:{sent}"), timeout=15, what="its answer")
+        assert request(port, "GET", "/healthz")[0] == 200
+        assert seen(w.db_path, f"SELECT count(*) FROM probe_seen WHERE update_id = {sent}") == 1
+        w.stop()
+        assert integrity(w.db_path) == "ok"
+
+
+@pytest.mark.features("F-HOST-10", "F-HOST-04")
+def test_read_only_file_system_refuses_work_and_loses_nothing(tgsim, walord, tmp_path):
+    with fskit.ext4(tmp_path) as fs:
+        w, boss, anna = shop_on(walord, tgsim, tmp_path, fs.where)
+        fs.go_read_only()                                # as after an I/O error (errors=remount-ro)
+        sent = anna.send("/count", wait=False)["update_id"]
+        w.wait_log(r"database storage: the file system is read-only")
+        boss.expect(DOWN)
+        assert "только для чтения" in texts_of(boss, DOWN)[0]
+        assert "fsck" in texts_of(boss, DOWN)[0]
+        wait_retries(w, 2)
+        assert pending_updates(tgsim) == 1 and w.running
+        assert w.log().count("database storage: the file system is read-only") == 1
+        assert seen(w.db_path, f"SELECT count(*) FROM wh_inbox WHERE update_id = {sent}") == 0
+
+        # what the owner is told to do: stop walord, repair and mount the disk, start walord
+        w.stop()
+        fs.repair_and_remount()
+        w.start()
+        hk.wait_until(lambda: pending_updates(tgsim) == 0, timeout=15, what="the held update acknowledged")
+        hk.wait_until(lambda: texts_of(anna, f"count:{sent}"), timeout=15, what="its answer")
+        assert seen(w.db_path, f"SELECT count(*) FROM probe_seen WHERE update_id = {sent}") == 1
+        assert len(texts_of(anna, f"count:{sent}")) == 1
+        w.stop()
+        assert integrity(w.db_path) == "ok"

@@ -23,7 +23,9 @@
  *   /staff ROLE TEXT    walor_notify_staff(ROLE, TEXT); replies "staff: N"
  *   /backup DEST [replace]   a job that runs walor_db_backup(DEST) and tells
  *                       the caller "backup: ok" or "backup: err=<code> <last error>" (SDK 1.3)
- *   /backuptx DEST      walor_db_backup inside an open transaction (must be refused) */
+ *   /backuptx DEST      walor_db_backup inside an open transaction (must be refused)
+ *   /fill KB            in one transaction: a row in probe_seen, then KB kilobytes into
+ *                       probe_blob (a write that needs room: disk-full tests) */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -256,6 +258,28 @@ static int32_t cmd_staff(walor_ctx *c, const char *arg)
     return walor_reply(c, walor_ctx_printf(c, "staff: %d", (int)n), NULL);
 }
 
+static int32_t cmd_fill(walor_ctx *c, const char *arg)
+{
+    long kb = strtol(arg ? arg : "", NULL, 10);
+    if (kb < 1 || kb > 65536)
+        return walor_reply(c, "usage: /fill KB", NULL);
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int32_t rc = walor_tx_begin(c);
+    if (rc == 0)
+        rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
+                           WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+    if (rc >= 0)
+        rc = walor_db_exec(c, "INSERT INTO probe_blob(update_id, data) VALUES (?, zeroblob(?))",
+                           WALOR_ARGS(walor_i(uid), walor_i(kb * 1024)));
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    if ((rc = walor_tx_commit(c)) < 0)
+        return rc;
+    return walor_reply(c, walor_ctx_printf(c, "fill:%lld", (long long)uid), NULL);
+}
+
 static const char *backup_result(walor_ctx *c, int32_t rc)
 {
     return rc == 0 ? "backup: ok"
@@ -303,7 +327,7 @@ static int32_t load(walor_plugin *p)
         CMD("boom", cmd_boom), CMD("bulk", cmd_bulk), CMD("slow", cmd_slow),
         CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
         CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc), CMD("staff", cmd_staff),
-        CMD("backup", cmd_backup), CMD("backuptx", cmd_backuptx),
+        CMD("backup", cmd_backup), CMD("backuptx", cmd_backuptx), CMD("fill", cmd_fill),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
@@ -315,6 +339,7 @@ static int32_t load(walor_plugin *p)
     int32_t rc = walor_migration(p, 1,
                                  "CREATE TABLE probe_seen (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL,"
                                  " user_id INTEGER NOT NULL)");
+    if (!rc) rc = walor_migration(p, 2, "CREATE TABLE probe_blob (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL, data BLOB)");
     for (size_t i = 0; rc == 0 && i < sizeof cmds / sizeof *cmds; i++)
         rc = walor_command(p, &cmds[i]);
     if (!rc) rc = walor_deeplink(p, &dl);
