@@ -284,3 +284,28 @@ def test_read_only_file_system_refuses_work_and_loses_nothing(tgsim, walord, tmp
         assert len(texts_of(anna, f"count:{sent}")) == 1
         w.stop()
         assert integrity(w.db_path) == "ok"
+
+
+@pytest.mark.features("F-HOST-10")
+def test_disk_full_holds_a_job_without_counting_a_failure(tgsim, walord, tmp_path):
+    with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
+        w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)
+        filler = fskit.fill(fs)
+        os.truncate(filler, max(0, filler.stat().st_size - 256 * 1024))
+        anna.send("/later 2048")                       # the job is stored; its own write will not fit
+        anna.expect("later: scheduled")
+        w.wait_log(r"job fill \(key -\) could not write \(the database's storage fails\): held")
+        boss.expect(DOWN)
+        assert seen(w.db_path, "SELECT count(*) FROM wh_jobs WHERE attempts = 0 AND last_error IS NULL") == 1
+        assert seen(w.db_path, "SELECT count(*) FROM probe_blob") == 0
+
+        filler.unlink()
+        boss.expect(UP)
+        anna.expect("later:done", timeout=20)
+        assert seen(w.db_path, "SELECT count(*) FROM wh_jobs") == 0
+        assert seen(w.db_path, "SELECT count(*) FROM probe_blob") == 1
+        assert len(texts_of(anna, "later:done")) == 1
+        assert "error-" not in str([m.get("document") for m in boss.bot_messages()])    # not a job failure
+        assert "attempt 1 failed" not in w.log()
+        w.stop()
+        assert integrity(w.db_path) == "ok"

@@ -25,7 +25,8 @@
  *                       the caller "backup: ok" or "backup: err=<code> <last error>" (SDK 1.3)
  *   /backuptx DEST      walor_db_backup inside an open transaction (must be refused)
  *   /fill KB            in one transaction: a row in probe_seen, then KB kilobytes into
- *                       probe_blob (a write that needs room: disk-full tests) */
+ *                       probe_blob (a write that needs room: disk-full tests)
+ *   /later KB           the same write from a one-shot job; the job says "later:done" */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -280,6 +281,29 @@ static int32_t cmd_fill(walor_ctx *c, const char *arg)
     return walor_reply(c, walor_ctx_printf(c, "fill:%lld", (long long)uid), NULL);
 }
 
+static int32_t job_fill(walor_ctx *c, json_t *payload)
+{
+    int64_t kb = (int64_t)json_integer_value(json_object_get(payload, "kb"));
+    int64_t chat = (int64_t)json_integer_value(json_object_get(payload, "chat"));
+    int32_t rc = walor_db_exec(c, "INSERT INTO probe_blob(update_id, data) VALUES (0, zeroblob(?))",
+                               WALOR_ARGS(walor_i(kb * 1024)));
+    if (rc < 0)
+        return rc;
+    walor_send(c, chat, "later:done", NULL, 0, NULL);
+    return 0;
+}
+
+static int32_t cmd_later(walor_ctx *c, const char *arg)
+{
+    long kb = strtol(arg ? arg : "", NULL, 10);
+    if (kb < 1 || kb > 65536)
+        return walor_reply(c, "usage: /later KB", NULL);
+    json_t *p = json_pack("{s:I, s:I}", "kb", (json_int_t)kb, "chat", (json_int_t)walor_chat_id(c));
+    int32_t rc = walor_job_at(c, walor_now(c), "fill", NULL, p);
+    json_decref(p);
+    return rc < 0 ? rc : walor_reply(c, "later: scheduled", NULL);
+}
+
 static const char *backup_result(walor_ctx *c, int32_t rc)
 {
     return rc == 0 ? "backup: ok"
@@ -328,6 +352,7 @@ static int32_t load(walor_plugin *p)
         CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
         CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc), CMD("staff", cmd_staff),
         CMD("backup", cmd_backup), CMD("backuptx", cmd_backuptx), CMD("fill", cmd_fill),
+        CMD("later", cmd_later),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
@@ -349,6 +374,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_admin_header(p, header);
     if (!rc) rc = walor_on_wipe(p, wipe);
     if (!rc) rc = walor_job(p, "backup", job_backup);
+    if (!rc) rc = walor_job(p, "fill", job_fill);
     static const walor_route_def routes[] = {
         ROUTE("echo", WALOR_HTTP_GET | WALOR_HTTP_POST, route_echo),
         ROUTE("boom", WALOR_HTTP_GET, route_boom),

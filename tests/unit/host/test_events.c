@@ -25,6 +25,10 @@
 #include "pool.h"
 #include "registry.h"
 #include "services.h"
+#include "storage.h"
+
+#include <sqlite3.h>
+#include <stdatomic.h>
 
 /* main.c is not part of walorcore */
 wh_host wh_g;
@@ -321,6 +325,103 @@ static void test_give_up(void **state)
     unlink(p2);
 }
 
+/* ---- delivery while the database cannot be written ---- */
+
+static _Atomic int storage_broken = 1, calls;
+
+/* fails as a subscriber does when its write meets a full disk (db.c would
+ * have told the storage module); succeeds once the disk has room */
+static int32_t needs_disk(walor_ctx *c, const char *event, json_t *payload)
+{
+    (void)c;
+    (void)event;
+    (void)payload;
+    atomic_fetch_add(&calls, 1);
+    if (atomic_load(&storage_broken)) {
+        wh_storage_note(SQLITE_FULL, 0, "database or disk is full");
+        return WALOR_EDB;
+    }
+    return 0;
+}
+
+static void test_storage_failure_is_not_an_attempt(void **state)
+{
+    (void)state;
+    const walor_host_api *api = wh_api();
+    snprintf(path, sizeof path, "/tmp/walor-test-events3-%d.db", (int)getpid());
+    unlink(path);
+    char err[256];
+    wh_db *db = wh_db_open(path, err, sizeof err);
+    assert_non_null(db);
+    wh_plugin *p = plugin("disky");
+    assert_int_equal(api->reg_subscribe(p, "y.happened", needs_disk), 0);
+    p->loading = 0;
+    wh_storage_clear();
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    wh_g.pool = wh_pool_create(2, worker_init, worker_fini, NULL);
+    assert_non_null(wh_g.pool);
+    assert_int_equal(wh_events_start(&loop, db), 0);
+    wh_worker w = {.db = db};
+    wh_arena_init(&w.arena);
+    walor_ctx c;
+    wh_ctx_init(&c, &w);
+    json_t *pl = json_pack("{s:i}", "v", 1);
+    assert_int_equal(api->event_emit(&c, "y.happened", "agg", pl), 0);
+    json_decref(pl);
+    wh_ctx_finish(&c);
+
+    /* the first try meets the full disk: the storage is down, nothing counted */
+    for (int i = 0; i < 400 && wh_storage_ok(); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        wh_events_kick();
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_false(wh_storage_ok());
+    /* while it is down, time passes and kicks come: no delivery is tried */
+    int tried = atomic_load(&calls);
+    for (int i = 0; i < 20; i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        wh_g.clock_offset += 61;
+        wh_events_kick();
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(atomic_load(&calls), tried);
+    assert_int_equal(count(db, "SELECT count(*) FROM wh_event_deliveries WHERE attempts = 0 AND last_error IS NULL "
+                               "AND delivered_at IS NULL AND failed_at IS NULL"), 1);
+
+    /* room again (the watcher's job): delivered once, as its first attempt */
+    atomic_store(&storage_broken, 0);
+    wh_storage_clear();
+    int64_t delivered = 0;
+    for (int i = 0; i < 400 && !delivered; i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        wh_events_kick();
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+        assert_int_equal(wh_db_int(db, "SELECT count(*) FROM wh_event_deliveries WHERE delivered_at IS NOT NULL",
+                                   NULL, 0, &delivered), 0);
+    }
+    assert_int_equal(delivered, 1);
+    assert_int_equal(count(db, "SELECT attempts FROM wh_event_deliveries"), 1);
+    wh_events_stop();
+    wh_pool_free(wh_g.pool);
+    wh_g.pool = NULL;
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    wh_arena_free(&w.arena);
+    wh_db_close(db);
+    char p2[80];
+    unlink(path);
+    snprintf(p2, sizeof p2, "%s-wal", path);
+    unlink(p2);
+    snprintf(p2, sizeof p2, "%s-shm", path);
+    unlink(p2);
+}
+
 static int teardown_registry(void **state)
 {
     (void)state;
@@ -334,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_services_resolve),
         cmocka_unit_test(test_emit),
         cmocka_unit_test(test_give_up),
+        cmocka_unit_test(test_storage_failure_is_not_an_attempt),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_registry);
 }
