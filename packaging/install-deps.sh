@@ -18,8 +18,9 @@ PACKAGES=(
     fonts-dejavu-core
     # unit tests (cmocka via ctest)
     libcmocka-dev
-    # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes
-    python3 python3-pytest sqlite3 poppler-utils zbar-tools
+    # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes;
+    # mount, losetup and mkfs.ext4/e2fsck for the disk-full and read-only tests
+    python3 python3-pytest sqlite3 poppler-utils zbar-tools mount e2fsprogs
     # demo (tools/run-demo.sh talks to tgsim's control API)
     curl
     # checkers: second compiler, fuzzing, memory checking
