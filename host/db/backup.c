@@ -28,6 +28,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "path.h"
 
 /* ---- which paths are the live database's files ---- */
 
@@ -40,13 +41,7 @@ static int canonical(const char *path, char *out, size_t n)
     const char *slash = strrchr(path, '/');
     char dir[PATH_MAX], real[PATH_MAX];
     const char *base = slash ? slash + 1 : path;
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (!realpath(dir, real))
+    if (wh_path_dir(path, dir, sizeof dir) != 0 || !realpath(dir, real))
         return -1;
     int w = snprintf(out, n, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
     return w < 0 || (size_t)w >= n ? -1 : 0;
@@ -224,12 +219,8 @@ int32_t wh_db_backup(wh_db *db, const char *dest_path, uint32_t flags)
     const char *slash = strrchr(dest_path, '/');
     if (slash && !slash[1])
         return wh_error(WALOR_EINVAL, "backup: %s names a directory, not a file", dest_path);
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dest_path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - dest_path), dest_path);
+    if (wh_path_dir(dest_path, dir, sizeof dir) != 0)
+        return wh_error(WALOR_EINVAL, "backup: the destination path is too long");
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return wh_error(WALOR_ENOTFOUND, "backup: the directory %s does not exist", dir);

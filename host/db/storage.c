@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "path.h"
 
 static _Atomic int state = WH_STORAGE_UP;
 static _Atomic int64_t down_since;
@@ -22,16 +23,7 @@ static char why_text[400];
 static _Thread_local uint64_t thread_errors;
 static char dir[4096]; /* of the database, set once at start */
 
-void wh_storage_set_path(const char *db_path)
-{
-    const char *slash = db_path ? strrchr(db_path, '/') : NULL;
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == db_path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - db_path), db_path);
-}
+void wh_storage_set_path(const char *db_path) { wh_path_dir(db_path, dir, sizeof dir); }
 
 const char *wh_storage_dir(void) { return dir[0] ? dir : "."; }
 
@@ -95,7 +87,8 @@ static const char *class_en(int cls)
 void wh_storage_note(int rc, int sys_errno, const char *detail)
 {
     int cls = wh_storage_class(rc);
-    if (cls == WH_STORAGE_UP)
+    /* a file that is not there (a typo, walorctl on a fresh machine) is not the storage failing */
+    if (cls == WH_STORAGE_UP || ((rc & 0xff) == SQLITE_CANTOPEN && sys_errno == ENOENT))
         return;
     thread_errors++;
     /* EROFS and ENOSPC reach SQLite as failed writes (SQLITE_IOERR_WRITE,

@@ -21,33 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "error.h"
-#include "log.h"
+#include "dbkit.h"
 
-static char tmpdir[] = "/tmp/walor-test-backup-XXXXXX";
 static int file_no;
 
 static void new_path(char *buf, size_t len, const char *what)
 {
     snprintf(buf, len, "%s/%s%d.db", tmpdir, what, ++file_no);
-}
-
-static wh_db *open_ok(const char *path)
-{
-    char err[256];
-    wh_db *db = wh_db_open(path, err, sizeof err);
-    if (!db)
-        fail_msg("open %s: %s", path, err);
-    return db;
-}
-
-static int64_t count(wh_db *db, const char *sql)
-{
-    int64_t n = -1;
-    if (wh_db_int(db, sql, NULL, 0, &n) != 0)
-        fail_msg("%s: %s", sql, wh_last_error());
-    return n;
 }
 
 /* a Walor-looking database: the host's migration row and some rows of t */
@@ -94,27 +74,6 @@ static void assert_copy(const char *dest, int64_t rows, int64_t keyed)
     assert_string_equal(wh_rows_text(r, 0), "ok");
     wh_rows_close(r);
     wh_db_close(copy);
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    wh_log_set_level(WH_LOG_ERROR);
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---- the copy ---- */

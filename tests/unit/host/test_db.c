@@ -14,26 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "error.h"
-#include "log.h"
+#include "dbkit.h"
 
-static char tmpdir[] = "/tmp/walor-test-db-XXXXXX";
 static int file_no;
 
 /* a fresh database file per test, so tests never see each other's rows */
 static void new_path(char *buf, size_t len)
 {
     snprintf(buf, len, "%s/t%d.db", tmpdir, ++file_no);
-}
-
-static wh_db *open_ok(const char *path)
-{
-    char err[256];
-    wh_db *db = wh_db_open(path, err, sizeof err);
-    if (!db)
-        fail_msg("open %s: %s", path, err);
-    return db;
 }
 
 static wh_db *fresh(char *path, size_t len)
@@ -51,33 +39,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int64_t count(wh_db *db, const char *table_sql)
-{
-    int64_t n = -1;
-    assert_int_equal(wh_db_int(db, table_sql, NULL, 0, &n), 0);
-    return n;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    wh_log_set_level(WH_LOG_WARN);
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- open ---- */
 
