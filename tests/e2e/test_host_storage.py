@@ -129,6 +129,33 @@ def test_outside_readers_and_backups_lose_nothing_under_the_health_check(tgsim, 
         assert integrity(b) == "ok", b
 
 
+@pytest.mark.features("F-HOST-10")
+def test_nothing_in_walord_opens_the_database_files(tgsim, walord, tmp_path):
+    """The paths that come from outside (a plugin's file: photo, the log
+    file) are refused when they name the database or its -wal/-shm: opening
+    and closing one would drop every lock walord holds."""
+    w = hk.start(walord, tmp_path, plugins=("hello", "probe"))
+    u = tgsim.user("Фёдор")
+    u.send("/hello")
+    for path in (w.db_path, f"{w.db_path}-wal", f"{w.db_path}-shm", f"{w.db_path.parent}/./{w.db_path.name}"):
+        u.send(f"/photo {path}")
+        u.expect(f"photo: -8 {path} is the database or one of its files")
+    png = tmp_path / "pixel.png"
+    png.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                                  "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"))
+    u.send(f"/photo {png}")
+    u.expect("photo: 0")
+    assert Path(f"{w.db_path}-wal").exists() and w.running
+    w.stop()
+    assert integrity(w.db_path) == "ok"
+
+    # a log file that is the database is refused before anything starts
+    bad = tmp_path / "bad.ini"
+    bad.write_text(w.config_path.read_text().replace("[walor]\n", f"[walor]\nlog_file = {w.db_path}-wal\n", 1))
+    r = walord.check_config(bad)
+    assert r.returncode == 2 and "is the database or one of its files" in r.stderr + r.stdout, r
+
+
 # ---------------------------------------------------------------- disk full, read-only
 
 DOWN = "База данных не принимает запись"

@@ -26,7 +26,8 @@
  *   /backuptx DEST      walor_db_backup inside an open transaction (must be refused)
  *   /fill KB            in one transaction: a row in probe_seen, then KB kilobytes into
  *                       probe_blob (a write that needs room: disk-full tests)
- *   /later KB           the same write from a one-shot job; the job says "later:done" */
+ *   /later KB           the same write from a one-shot job; the job says "later:done"
+ *   /photo PATH         walor_send_photo("file:" PATH); replies "photo: <rc>" */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -304,6 +305,14 @@ static int32_t cmd_later(walor_ctx *c, const char *arg)
     return rc < 0 ? rc : walor_reply(c, "later: scheduled", NULL);
 }
 
+static int32_t cmd_photo(walor_ctx *c, const char *arg)
+{
+    int32_t rc = walor_send_photo(c, walor_chat_id(c), walor_ctx_printf(c, "file:%s", arg ? arg : ""), NULL, NULL, 0,
+                                  NULL);
+    return walor_reply(c, walor_ctx_printf(c, "photo: %d %s", (int)rc, rc ? walor_html_escape(c, walor_last_error(c)) : ""),
+                       NULL);
+}
+
 static const char *backup_result(walor_ctx *c, int32_t rc)
 {
     return rc == 0 ? "backup: ok"
@@ -352,7 +361,7 @@ static int32_t load(walor_plugin *p)
         CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
         CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc), CMD("staff", cmd_staff),
         CMD("backup", cmd_backup), CMD("backuptx", cmd_backuptx), CMD("fill", cmd_fill),
-        CMD("later", cmd_later),
+        CMD("later", cmd_later), CMD("photo", cmd_photo),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
