@@ -380,14 +380,14 @@ static int32_t http_start(walor_ctx *c, const walor_http_async *rq, uint64_t *ou
     if (!c->plugin)
         return wh_error(WALOR_EPHASE, "http_start outside a plugin callback");
     const char *method = rq->method ? rq->method : rq->body ? "POST" : "GET";
-    int32_t rc = wh_httpc_check(rq->url, method);
+    int32_t rc = wh_httpc_check("http_start", rq->url, method);
     if (rc)
         return rc;
 
     acall *a = calloc(1, sizeof *a);
     if (!a)
         return wh_error(WALOR_ENOMEM, "out of memory");
-    if ((rc = wh_httpc_headers(rq->headers, &a->hl)) != 0) {
+    if ((rc = wh_httpc_headers("http_start", rq->headers, &a->hl)) != 0) {
         free(a);
         return rc;
     }

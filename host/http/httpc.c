@@ -113,22 +113,22 @@ int32_t wh_httpc_response(wh_arena *a, int32_t status, const wh_httpc_sink *body
     return 0;
 }
 
-int32_t wh_httpc_check(const char *url, const char *method)
+int32_t wh_httpc_check(const char *what, const char *url, const char *method)
 {
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
-        return wh_error(WALOR_EINVAL, "http: the URL must start with http:// or https://");
+        return wh_error(WALOR_EINVAL, "%s: the URL must start with http:// or https://", what);
     if (!valid_method(method))
-        return wh_error(WALOR_EINVAL, "http: unsupported method");
+        return wh_error(WALOR_EINVAL, "%s: unsupported method", what);
     return 0;
 }
 
-int32_t wh_httpc_headers(const char *const *headers, struct curl_slist **out)
+int32_t wh_httpc_headers(const char *what, const char *const *headers, struct curl_slist **out)
 {
     struct curl_slist *hl = NULL;
     for (uint32_t i = 0; headers && headers[i]; i++) {
         if (strchr(headers[i], '\n') || strchr(headers[i], '\r')) {
             curl_slist_free_all(hl);
-            return wh_error(WALOR_EINVAL, "http: header %u holds a line break", i);
+            return wh_error(WALOR_EINVAL, "%s: header %u holds a line break", what, i);
         }
         struct curl_slist *n = curl_slist_append(hl, headers[i]);
         if (!n) {
@@ -179,7 +179,7 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
         out->struct_size < offsetof(walor_http_response, headers) + sizeof out->headers)
         return wh_error(WALOR_EINVAL, "http_fetch needs a request and a response (struct_size set)");
     const char *method = rq->method ? rq->method : rq->body ? "POST" : "GET";
-    int32_t rc = wh_httpc_check(rq->url, method);
+    int32_t rc = wh_httpc_check("http_fetch", rq->url, method);
     if (rc)
         return rc;
     if (c->tx_managed)
@@ -208,7 +208,7 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
     }
 
     struct curl_slist *hl = NULL;
-    if ((rc = wh_httpc_headers(rq->headers, &hl)) != 0)
+    if ((rc = wh_httpc_headers("http_fetch", rq->headers, &hl)) != 0)
         goto done;
 
     uint32_t tmo = rq->timeout_ms ? rq->timeout_ms : DEFAULT_TIMEOUT_MS;

@@ -25,11 +25,12 @@ size_t wh_httpc_sink_write(char *p, size_t size, size_t n, void *ud);
 #define WH_HTTPC_MAX_HEADERS (64u * 1024)
 /* CURLOPT_HEADERFUNCTION for a wh_httpc_sink: keeps the final response's block */
 size_t wh_httpc_header_write(char *p, size_t size, size_t n, void *ud);
-/* 0, or WALOR_EINVAL (not http/https, unknown method) with the reason set */
-int32_t wh_httpc_check(const char *url, const char *method);
+/* 0, or WALOR_EINVAL (not http/https, unknown method) with the reason set,
+ * "<what>: …" (what: the slot the plugin called) */
+int32_t wh_httpc_check(const char *what, const char *url, const char *method);
 /* "Name: value" lines (NULL-terminated, may be NULL) as a curl list with
  * "Expect:" added; WALOR_EINVAL for a line break in a header */
-int32_t wh_httpc_headers(const char *const *headers, struct curl_slist **out);
+int32_t wh_httpc_headers(const char *what, const char *const *headers, struct curl_slist **out);
 /* the options every plugin request shares: URL, protocols, redirects,
  * timeouts, headers, method and body (borrowed: keep it alive) */
 void wh_httpc_setup(CURL *h, const char *url, const char *method, struct curl_slist *hl, const void *body,
