@@ -33,10 +33,6 @@
 #include "tg.h"
 #include "users.h"
 
-wh_host wh_g;
-
-int64_t wh_now(void) { return (int64_t)time(NULL) + wh_g.clock_offset; }
-
 static uv_loop_t loop;
 static wh_db *loop_db;
 static uv_signal_t sig_term, sig_int;

@@ -26,10 +26,6 @@
 #include "schema.h"
 #include "stock_check.h"
 
-/* walord's globals live in its main.c, which walorcore leaves out */
-wh_host wh_g;
-int64_t wh_now(void) { return (int64_t)time(NULL); }
-
 static void usage(FILE *to)
 {
     fputs("usage: walorctl [--config FILE] COMMAND\n"

@@ -26,17 +26,6 @@
 #include "registry.h"
 #include "services.h"
 
-/* main.c is not part of walorcore */
-wh_host wh_g;
-int64_t wh_now(void) { return 1700000000 + wh_g.clock_offset; }
-int wh_host_accept_updates(struct wh_db *db, json_t *updates)
-{
-    (void)db;
-    (void)updates;
-    return 0;
-}
-void wh_clock_advance(int64_t seconds) { (void)seconds; }
-
 typedef struct table {
     uint32_t struct_size;
     int (*f)(void);

@@ -16,11 +16,6 @@
 #include "host.h"
 #include "loader.h"
 
-/* walord's globals live in main.c, which unit tests do not link; the
- * loader's neighbours in walorcore refer to them. */
-wh_host wh_g;
-int64_t wh_now(void) { return 0; }
-
 static int32_t dummy_load(walor_plugin *p)
 {
     (void)p;
