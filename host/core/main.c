@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "api_slots.h"
 #include "config.h"
 #include "conv.h"
 #include "core.h"
@@ -20,15 +21,18 @@
 #include "dispatch.h"
 #include "error.h"
 #include "host.h"
+#include "http.h"
 #include "httpc.h"
 #include "inbox.h"
 #include "loader.h"
 #include "log.h"
 #include "menu.h"
+#include "ops.h"
 #include "pool.h"
 #include "registry.h"
+#include "scheduler.h"
 #include "schema.h"
-#include "services.h"
+#include "svc.h"
 #include "texts.h"
 #include "tg.h"
 #include "users.h"
@@ -152,7 +156,10 @@ static void redispatch_pending(void)
 
 /* ---- Telegram hooks (loop thread) ---- */
 
-int wh_host_accept_updates(wh_db *db, json_t *updates)
+/* Stores updates in the inbox (deduplicated) and queues the new ones for
+ * the workers; 0 once durably stored. Any thread, with that thread's own
+ * connection (the loop's for polling, the HTTP listener's for webhooks). */
+static int accept_updates(wh_db *db, json_t *updates)
 {
     json_t *fresh = NULL;
     if (wh_inbox_store(db, updates, wh_now(), &fresh) != 0) {
@@ -166,7 +173,9 @@ int wh_host_accept_updates(wh_db *db, json_t *updates)
     return 0;
 }
 
-void wh_clock_advance(int64_t seconds)
+/* test mode only (the listener checks): moves the host clock and lets the
+ * scheduler run what became due */
+static void clock_advance(int64_t seconds)
 {
     wh_g.clock_offset += seconds;
     wh_info("test clock moved by %lld s (offset now %lld s)", (long long)seconds, (long long)wh_g.clock_offset);
@@ -176,7 +185,7 @@ void wh_clock_advance(int64_t seconds)
 static int on_updates(json_t *updates, void *ud)
 {
     (void)ud;
-    return wh_host_accept_updates(loop_db, updates);
+    return accept_updates(loop_db, updates);
 }
 
 static void on_blocked(int64_t chat_id, void *ud)
@@ -407,6 +416,8 @@ int main(int argc, char **argv)
         wh_err("host migrations failed: %s", wh_last_error());
         goto out;
     }
+    /* before the first plugin handle or callback context exists */
+    wh_reg.api = wh_api();
     if (wh_core_register() != 0)
         goto out;
     size_t nnames;
@@ -467,7 +478,8 @@ int main(int argc, char **argv)
     set_commands();
     /* the listener first, so that "walord: ready" (printed at the first
      * poll) means every port is open */
-    if (wh_http_start(&loop) != 0) {
+    static const wh_http_hooks http_hooks = {.accept_updates = accept_updates, .clock_advance = clock_advance};
+    if (wh_http_start(&loop, &http_hooks) != 0) {
         wh_err("cannot start the HTTP listener");
         goto out_loop;
     }

@@ -17,7 +17,6 @@
 #include "log.h"
 #include "ops.h"
 #include "report.h"
-#include "services.h"
 #include "texts.h"
 
 static const struct { const char *key, *text; } texts[] = {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <uv.h>
 
 #include "ctx.h"
 
@@ -95,6 +96,11 @@ void wh_report_fill(walor_host_api *api);
 
 /* ---- screens (ops_screens.c) ---- */
 int32_t wh_ops_screens_register(walor_plugin *core);
+
+/* ---- started and stopped by main.c (ops.c): DB health check, the
+ * summaries of repeated error reports ---- */
+int wh_ops_start(uv_loop_t *loop, wh_db *loop_db);
+void wh_ops_stop(void);
 
 /* ---- shared helpers (ops.c) ---- */
 /* "dd.mm.yyyy HH:MM" in the shop's time zone (the process zone, see ops.c) */

@@ -307,3 +307,14 @@ void wh_tg_get_stats(wh_tg *tg, wh_tg_stats *out)
     out->updates_received = atomic_load(&tg->st_updates);
     out->queued = atomic_load(&tg->st_queued);
 }
+
+int32_t wh_tg_result_err(const wh_tg_result *r)
+{
+    if (r->ok)
+        return 0;
+    if (r->error_code == 403)
+        return wh_error(WALOR_EBLOCKED, "%s", r->description);
+    if (r->error_code == 0)
+        return wh_error(WALOR_ETIMEDOUT, "Telegram unreachable: %s", r->description);
+    return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
+}

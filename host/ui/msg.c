@@ -18,7 +18,6 @@
 #include "kb.h"
 #include "log.h"
 #include "money.h"
-#include "msg.h"
 #include "tg.h"
 
 struct walor_kb {
@@ -65,17 +64,6 @@ static void add_flags(json_t *params, uint32_t flags)
     else if (flags & WALOR_SEND_LARGE_PREVIEW_ABOVE)
         json_object_set_new(params, "link_preview_options",
                             json_pack("{s:b, s:b}", "prefer_large_media", 1, "show_above_text", 1));
-}
-
-int32_t wh_tg_result_err(const wh_tg_result *r)
-{
-    if (r->ok)
-        return 0;
-    if (r->error_code == 403)
-        return wh_error(WALOR_EBLOCKED, "%s", r->description);
-    if (r->error_code == 0)
-        return wh_error(WALOR_ETIMEDOUT, "Telegram unreachable: %s", r->description);
-    return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
 }
 
 /* sync when out_result is wanted, queued otherwise */
@@ -386,7 +374,7 @@ static walor_kb *kb_new(walor_ctx *c)
     walor_kb *kb = wh_arena_alloc(c->arena, sizeof *kb);
     if (!kb)
         return NULL;
-    wh_kb_init(&kb->kb, wh_api(), tokenize, c);
+    wh_kb_init(&kb->kb, c->head.api, tokenize, c);
     kb->c = c;
     wh_arena_defer(c->arena, kb_clear_cb, &kb->kb);
     return kb;

@@ -19,12 +19,14 @@
 
 #include <uv.h>
 
+#include "api_slots.h"
 #include "ctx.h"
 #include "db.h"
 #include "host.h"
 #include "pool.h"
 #include "registry.h"
-#include "services.h"
+#include "scheduler.h"
+#include "svc.h"
 
 typedef struct table {
     uint32_t struct_size;
@@ -324,5 +326,6 @@ int main(void)
         cmocka_unit_test(test_emit),
         cmocka_unit_test(test_give_up),
     };
+    wh_reg.api = wh_api(); /* what walord's main() does before anything registers */
     return cmocka_run_group_tests(tests, NULL, teardown_registry);
 }
