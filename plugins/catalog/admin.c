@@ -823,16 +823,16 @@ static const char *parse_price_input(walor_ctx *c, const char *text, int64_t *pr
 {
     *vars = NULL;
     *price = 0;
-    if (strlen(text) > CAT_VARIANTS_TEXT_MAX)
+    if (strlen(text) > CATALOG_VARIANTS_TEXT_MAX)
         return T(c, "catalog.adm.err.var_long");
     if (strchr(text, ':')) {
-        cat_variant *v = NULL;
+        catalog_variant *v = NULL;
         size_t n = 0;
         char *errs = NULL;
-        int rc = cat_variants_parse(text, &v, &n, &errs);
-        if (rc == CAT_ENOMEM)
+        int rc = catalog_variants_parse(text, &v, &n, &errs);
+        if (rc == CATALOG_ENOMEM)
             return "ENOMEM";
-        if (rc != CAT_OK) {
+        if (rc != CATALOG_OK) {
             const char *e = walor_textf(c, "catalog.adm.err.variants", "errors", esc(c, errs ? errs : ""), NULL);
             free(errs);
             return e;
@@ -841,14 +841,14 @@ static const char *parse_price_input(walor_ctx *c, const char *text, int64_t *pr
         for (size_t i = 0; i < n; i++)
             json_array_append_new(a, json_pack("[sII]", v[i].label, (json_int_t)v[i].price_kop,
                                                (json_int_t)v[i].weight_g));
-        cat_variants_free(v, n);
+        catalog_variants_free(v, n);
         *vars = a;
         return NULL;
     }
     int64_t kop = 0;
-    int rc = cat_price_parse(text, &kop);
-    if (rc != CAT_PRICE_OK)
-        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why", cat_price_reason(rc),
+    int rc = catalog_price_parse(text, &kop);
+    if (rc != CATALOG_PRICE_OK)
+        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why", catalog_price_reason(rc),
                            NULL);
     if (kop <= 0)
         return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
@@ -925,7 +925,7 @@ static int32_t store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t p
     rc = walor_db_query(c, "SELECT no FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)), &r);
     if (rc < 0)
         return rc;
-    int64_t *gone_no = walor_ctx_alloc(c, (CAT_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
+    int64_t *gone_no = walor_ctx_alloc(c, (CATALOG_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
     size_t ngone = 0;
     if (!gone_no) {
         walor_rows_close(r);
@@ -937,7 +937,7 @@ static int32_t store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t p
         for (size_t i = 0; i < n; i++)
             if (keep[i] == no)
                 kept = 1;
-        if (!kept && ngone < CAT_VARIANTS_MAX * 8 + 64)
+        if (!kept && ngone < CATALOG_VARIANTS_MAX * 8 + 64)
             gone_no[ngone++] = no;
     }
     walor_rows_close(r);
