@@ -464,7 +464,7 @@ static int render(sheet *st, const qrsheet_item *items, size_t n, const char *ti
     return save(st, out_path);
 }
 
-/* qrsheet_render with the font as a parameter (the tests pass a missing one) */
+/* wr_qrsheet_render with the font as a parameter (the tests pass a missing one) */
 static int render_with_font(const qrsheet_item *items, size_t n, const char *title, const char *font,
                             const char *out_path, char *err, size_t errlen)
 {
@@ -494,7 +494,7 @@ static int render_with_font(const qrsheet_item *items, size_t n, const char *tit
     return rc;
 }
 
-int qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen)
+int wr_qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen)
 {
     return render_with_font(items, n, title, QRSHEET_FONT, out_path, err, errlen);
 }

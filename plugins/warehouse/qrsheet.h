@@ -16,7 +16,7 @@ typedef struct qrsheet_item {
 
 /* Render an A4 PDF (several pages as needed) with one QR code + caption per item.
    Returns 0, or -1 with err filled (never a partial file at out_path). */
-int qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen);
+int wr_qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen);
 
 /* Layout, for callers that tell the merchant what to expect: 3 columns x 4
  * rows of codes per page, each cell a sticker with dashed cut guides.

@@ -332,9 +332,9 @@ static void test_thirty_items(void **state)
     }
     char *out = path_in_dir("sheet.pdf");
     char err[256] = "x";
-    int rc = qrsheet_render(items, n, "Магазин «Ёлка» — QR-коды", out, err, sizeof err);
+    int rc = wr_qrsheet_render(items, n, "Магазин «Ёлка» — QR-коды", out, err, sizeof err);
     if (rc != 0)
-        fail_msg("qrsheet_render: %s", err);
+        fail_msg("wr_qrsheet_render: %s", err);
     assert_string_equal(err, "");
     assert_int_equal(count_files(g_dir), 1); /* no temporary file left */
 
@@ -431,7 +431,7 @@ static void test_yo_before_ye_has_ink(void **state)
     };
     char *out = path_in_dir("yo.pdf");
     char err[256];
-    assert_int_equal(qrsheet_render(items, 4, "Ёж", out, err, sizeof err), 0);
+    assert_int_equal(wr_qrsheet_render(items, 4, "Ёж", out, err, sizeof err), 0);
     word *w;
     size_t nw = read_words(out, &w);
     const int dpi = 150;
@@ -461,24 +461,24 @@ static void test_errors(void **state)
     qrsheet_item one = {BOT "1", "Товар"};
 
     /* zero items: a clear error, no file */
-    assert_int_equal(qrsheet_render(&one, 0, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 0, "x", out, err, sizeof err), -1);
     assert_non_null(strstr(err, "no items"));
-    assert_int_equal(qrsheet_render(NULL, 3, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(NULL, 3, "x", out, err, sizeof err), -1);
     assert_int_equal(access(out, F_OK), -1);
 
     /* an item without a URL: named by its number */
     qrsheet_item bad[] = {{BOT "1", "a"}, {NULL, "b"}};
-    assert_int_equal(qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
     assert_string_equal(err, "item 2 has no URL");
     bad[1].url = "";
-    assert_int_equal(qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
     assert_string_equal(err, "item 2 has no URL");
 
     /* no output path, or a directory that does not exist */
-    assert_int_equal(qrsheet_render(&one, 1, NULL, NULL, err, sizeof err), -1);
-    assert_int_equal(qrsheet_render(&one, 1, NULL, "", err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, NULL, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, "", err, sizeof err), -1);
     char *nodir = path_in_dir("nope/sheet.pdf");
-    assert_int_equal(qrsheet_render(&one, 1, NULL, nodir, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, nodir, err, sizeof err), -1);
     assert_non_null(strstr(err, "No such file or directory"));
     free(nodir);
 
@@ -495,11 +495,11 @@ static void test_errors(void **state)
     for (size_t i = 0; i < 20; i++)
         many[i] = (qrsheet_item){BOT "1", "Товар"};
     many[13].url = huge;
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
     assert_string_equal(err, "item 14: the URL is too long for a QR code");
     /* long enough to need a big symbol whose modules would print too small */
     huge[600] = '\0';
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
     assert_string_equal(err, "item 14: the URL is too long for a printable QR code");
     char buf[8] = "";
     f = fopen(out, "r");
@@ -514,11 +514,11 @@ static void test_errors(void **state)
     assert_non_null(strstr(err, "/nonexistent/font.ttf"));
 
     /* no room for the message is fine too */
-    assert_int_equal(qrsheet_render(&one, 0, "x", out, NULL, 0), -1);
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, 0), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 0, "x", out, NULL, 0), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, 0), -1);
 
     /* and the existing file is replaced by a good render */
-    assert_int_equal(qrsheet_render(&one, 1, NULL, out, err, sizeof err), 0);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, out, err, sizeof err), 0);
     f = fopen(out, "r");
     assert_non_null(fgets(buf, 5, f));
     fclose(f);
@@ -574,7 +574,7 @@ typedef struct job {
 static void *render_job(void *arg)
 {
     job *j = arg;
-    j->rc = qrsheet_render(j->items, 13, "Ёлка", j->path, j->err, sizeof j->err);
+    j->rc = wr_qrsheet_render(j->items, 13, "Ёлка", j->path, j->err, sizeof j->err);
     return NULL;
 }
 
