@@ -34,13 +34,13 @@ static void check_info(wh_tg *tg)
         tg->inflight--;
         done++;
         if (r->is_poll)
-            tg_poll_done(tg, r, code, http);
+            wh_tg_poll_done(tg, r, code, http);
         else
-            tg_outbox_done(tg, r, code, http);
+            wh_tg_outbox_done(tg, r, code, http);
     }
     /* completions free chats: give waiting requests their turn */
     if (done)
-        tg_outbox_pump(tg);
+        wh_tg_outbox_pump(tg);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events)
@@ -128,7 +128,7 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-int tg_http_init(wh_tg *tg)
+int wh_tg_http_init(wh_tg *tg)
 {
     tg_list_init(&tg->socks);
     tg->multi = curl_multi_init();
@@ -216,7 +216,7 @@ fail:
     return NULL;
 }
 
-int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
+int wh_tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
 {
     r->resp_len = 0;
     r->errbuf[0] = '\0';
@@ -268,7 +268,7 @@ int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
     return 0;
 }
 
-void tg_http_abort(wh_tg *tg, tg_req *r)
+void wh_tg_http_abort(wh_tg *tg, tg_req *r)
 {
     if (!r->easy)
         return;
@@ -280,7 +280,7 @@ void tg_http_abort(wh_tg *tg, tg_req *r)
     tg->inflight--;
 }
 
-void tg_http_close(wh_tg *tg)
+void wh_tg_http_close(wh_tg *tg)
 {
     if (tg->multi) {
         curl_multi_cleanup(tg->multi);
@@ -290,20 +290,20 @@ void tg_http_close(wh_tg *tg)
     while (!tg_list_empty(&tg->socks))
         sock_close(tg_container(tg->socks.next, tg_sock, link));
     uv_timer_stop(&tg->curl_timer);
-    uv_close((uv_handle_t *)&tg->curl_timer, tg_handle_closed);
+    uv_close((uv_handle_t *)&tg->curl_timer, wh_tg_handle_closed);
     curl_slist_free_all(tg->json_hdrs);
     curl_slist_free_all(tg->form_hdrs);
     tg->json_hdrs = tg->form_hdrs = NULL;
 }
 
-int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
+int wh_tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
 {
     memset(res, 0, sizeof *res);
     *retry_after_s = 0;
     if (code != CURLE_OK) {
         char msg[CURL_ERROR_SIZE + 64];
         snprintf(msg, sizeof msg, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
-        tg_redact(tg, msg, res->description, sizeof res->description);
+        wh_tg_redact(tg, msg, res->description, sizeof res->description);
         return TG_RETRY;
     }
     json_error_t jerr;
@@ -327,7 +327,7 @@ int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *
     json_t *ec = json_object_get(ans, "error_code");
     res->error_code = json_is_integer(ec) ? (int32_t)json_integer_value(ec) : (int32_t)http;
     const char *d = json_string_value(json_object_get(ans, "description"));
-    tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
+    wh_tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
     json_t *ra = json_object_get(json_object_get(ans, "parameters"), "retry_after");
     int64_t retry_after = json_is_integer(ra) ? (int64_t)json_integer_value(ra) : 0;
     json_decref(ans);
