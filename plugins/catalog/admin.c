@@ -38,7 +38,7 @@
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
-static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
+static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
 static int in_callback(walor_ctx *c)
 {
@@ -54,8 +54,8 @@ static size_t cp_count(const char *s)
     return n;
 }
 
-/* trimmed copy in the arena */
-static char *trim(walor_ctx *c, const char *s)
+/* a copy in the arena without the surrounding white space */
+static char *trim_copy(walor_ctx *c, const char *s)
 {
     if (!s)
         s = "";
@@ -109,7 +109,7 @@ static int parse_ref(const char *s, char *kind, int64_t *id)
  * *why on error */
 static char *check_name(walor_ctx *c, const char *in, const char **why)
 {
-    char *s = trim(c, in);
+    char *s = trim_copy(c, in);
     if (!s)
         return NULL;
     if (!*s) {
@@ -178,7 +178,7 @@ static int32_t cat_get(walor_ctx *c, int64_t id, cat_row *out)
     if (rc == 1) {
         out->id = id;
         out->parent = walor_col_int(r, 0);
-        out->name = dup(c, walor_col_text(r, 1));
+        out->name = arena_str(c, walor_col_text(r, 1));
         out->hidden = walor_col_int(r, 2);
     }
     walor_rows_close(r);
@@ -203,18 +203,18 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
     if (rc == 1) {
         p->id = id;
         p->cat = walor_col_int(r, 0);
-        p->name = dup(c, walor_col_text(r, 1));
-        p->desc = dup(c, walor_col_text(r, 2));
-        p->details = dup(c, walor_col_text(r, 3));
-        p->unit = dup(c, walor_col_text(r, 4));
+        p->name = arena_str(c, walor_col_text(r, 1));
+        p->desc = arena_str(c, walor_col_text(r, 2));
+        p->details = arena_str(c, walor_col_text(r, 3));
+        p->unit = arena_str(c, walor_col_text(r, 4));
         p->price = walor_col_int(r, 5);
-        p->photo = walor_col_is_null(r, 6) ? "" : dup(c, walor_col_text(r, 6));
+        p->photo = walor_col_is_null(r, 6) ? "" : arena_str(c, walor_col_text(r, 6));
         p->hidden = walor_col_int(r, 7);
         p->disc = walor_col_int(r, 8);
         p->low = walor_col_int(r, 9);
         p->sort = walor_col_int(r, 10);
-        p->xtext = dup(c, walor_col_text(r, 11));
-        p->xids = dup(c, walor_col_text(r, 12));
+        p->xtext = arena_str(c, walor_col_text(r, 11));
+        p->xids = arena_str(c, walor_col_text(r, 12));
     }
     walor_rows_close(r);
     return rc;
@@ -711,7 +711,7 @@ static void data_set_str(walor_ctx *c, const char *key, const char *v)
  * (product card) or 't' + id (tree) */
 static int32_t go_back(walor_ctx *c)
 {
-    const char *bk = dup(c, data_str(c, "bk")); /* conv_end frees the data */
+    const char *bk = arena_str(c, data_str(c, "bk")); /* conv_end frees the data */
     int64_t id = data_int(c, "bid");
     walor_conv_end(c);
     if (bk[0] == 'p')
@@ -747,7 +747,7 @@ static int32_t conv_cancel_only(walor_ctx *c, const char *arg)
 /* "c3", "3", "0" → an existing category (or 0 = root); error text otherwise */
 static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
 {
-    char *s = trim(c, text);
+    char *s = trim_copy(c, text);
     char kind = 0;
     int64_t id = 0;
     if (!s || parse_ref(s, &kind, &id) < 0 || kind == 'p')
@@ -767,11 +767,11 @@ static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
 /* the description/details as typed: "-" clears; HTML must be sendable as is */
 static const char *check_html(walor_ctx *c, const char *text, size_t max_cp, char **out)
 {
-    char *s = trim(c, text);
+    char *s = trim_copy(c, text);
     if (!s)
         return "ENOMEM";
     if (!strcmp(s, "-")) {
-        *out = dup(c, "");
+        *out = arena_str(c, "");
         return NULL;
     }
     if (!*s)
@@ -814,7 +814,7 @@ static const char *incoming_photo(walor_ctx *c)
             best = fid;
         }
     }
-    return best ? dup(c, best) : NULL;
+    return best ? arena_str(c, best) : NULL;
 }
 
 /* price or variants typed in one step: a JSON array of [label, kop, g] in
@@ -1090,7 +1090,7 @@ static int32_t sort_ask(walor_ctx *c)
 static int32_t sort_got(walor_ctx *c, const char *text)
 {
     int64_t parent = data_int(c, "parent");
-    char *s = trim(c, text);
+    char *s = trim_copy(c, text);
     if (!s)
         return WALOR_ENOMEM;
     int64_t *cids = walor_ctx_alloc(c, SORT_MAX * sizeof *cids);
@@ -1346,8 +1346,8 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
         return go_back(c);
     json_t *d = walor_conv_data(c);
     int64_t cat = data_int(c, "cat"), price = data_int(c, "price"), id = 0;
-    const char *name = dup(c, data_str(c, "name")), *desc = dup(c, data_str(c, "desc")),
-               *photo = dup(c, data_str(c, "photo"));
+    const char *name = arena_str(c, data_str(c, "name")), *desc = arena_str(c, data_str(c, "desc")),
+               *photo = arena_str(c, data_str(c, "photo"));
     json_t *vars = json_incref(json_object_get(d, "vars"));
     if (cat != 0) {
         cat_row cr;
@@ -1401,7 +1401,7 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
  * the error, and then nothing is saved. NULL, or the error text */
 static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, const char **out)
 {
-    char *s = trim(c, text);
+    char *s = trim_copy(c, text);
     if (!s)
         return "ENOMEM";
     *out = "";
@@ -1644,7 +1644,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         return go_back(c);
     }
     if (!strcmp(f, "unit")) {
-        char *u = trim(c, text);
+        char *u = trim_copy(c, text);
         if (!u)
             return WALOR_ENOMEM;
         if (!strcmp(u, "-"))
@@ -1663,7 +1663,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "disc") || !strcmp(f, "low")) {
         int is_disc = !strcmp(f, "disc");
-        char *t = trim(c, text);
+        char *t = trim_copy(c, text);
         if (t && is_disc) { /* "15%" */
             size_t n = strlen(t);
             if (n > 0 && t[n - 1] == '%')

@@ -38,7 +38,7 @@ static size_t blank_len_back(const char *s, size_t len)
     return 0;
 }
 
-static void trim(const char **s, size_t *len)
+static void trim_span(const char **s, size_t *len)
 {
     size_t k;
     while (*len && (k = blank_len(*s, *len)) > 0) {
@@ -165,13 +165,13 @@ static void eb_printf(errbuf *e, const char *fmt, ...)
 
 static int price_parse_n(const char *s, size_t len, int64_t *kop)
 {
-    trim(&s, &len);
+    trim_span(&s, &len);
     /* currency suffixes people type after the number */
     static const char *const sufs[] = {"₽", "руб.", "руб", "р.", "р"};
     for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
         if (ends_with(s, len, sufs[i])) {
             len -= strlen(sufs[i]);
-            trim(&s, &len);
+            trim_span(&s, &len);
             break;
         }
     }
@@ -253,12 +253,12 @@ const char *catalog_price_reason(int err)
 /* 0, or 1 = not a whole number, 2 = too big */
 static int weight_parse_n(const char *s, size_t len, int64_t *g)
 {
-    trim(&s, &len);
+    trim_span(&s, &len);
     static const char *const sufs[] = {"гр.", "гр", "г.", "г", "g"};
     for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
         if (ends_with(s, len, sufs[i])) {
             len -= strlen(sufs[i]);
-            trim(&s, &len);
+            trim_span(&s, &len);
             break;
         }
     }
@@ -330,7 +330,7 @@ static bool split_line(const char *s, size_t len, unsigned line, item **items, s
             continue; /* decimal comma inside the price */
         const char *p = s + start;
         size_t plen = i - start;
-        trim(&p, &plen);
+        trim_span(&p, &plen);
         if (plen) {
             if (*n == *cap) {
                 size_t nc = *cap ? *cap * 2 : 16;
@@ -383,7 +383,7 @@ static void check_item(item *it, errbuf *e, numbering how)
     bool bad = false;
     const char *lab = f[0];
     size_t lablen = fl[0];
-    trim(&lab, &lablen);
+    trim_span(&lab, &lablen);
     const char *why = NULL;
     size_t cps = 0;
     if (!lablen) {
@@ -427,7 +427,7 @@ static void check_item(item *it, errbuf *e, numbering how)
         }
         const char *p = f[1];
         size_t pl = fl[1];
-        trim(&p, &pl);
+        trim_span(&p, &pl);
         eb_puts(e, "цена ");
         eb_quote(e, p, pl);
         eb_puts(e, " — ");
@@ -438,7 +438,7 @@ static void check_item(item *it, errbuf *e, numbering how)
     if (nf == 3) {
         const char *w = f[2];
         size_t wl = fl[2];
-        trim(&w, &wl);
+        trim_span(&w, &wl);
         int wr = wl ? weight_parse_n(w, wl, &it->weight) : 0;
         if (wr) {
             if (!bad) {
