@@ -109,7 +109,8 @@ def test_test_mode_refuses_a_public_listener(walord, tmp_path, free_port):
                extra_ini=f"[http]\nlisten = 127.0.0.1:{free_port()}, 0.0.0.0:{port}\n", start=False)
     w.start(wait_ready=False)
     w.wait_log(r"0\.0\.0\.0:\d+ is not a loopback address, and test_mode is on; refusing to start")
-    w.wait_exit()
+    # a refusal that logs and then exits 0 would look like a clean stop to systemd
+    assert w.wait_exit() == 1, w.log_tail(20)
 
 
 @pytest.mark.infra
@@ -118,7 +119,7 @@ def test_bad_http_config_is_refused(walord, tmp_path, free_port):
                extra_ini=f"[http]\nlisten = 127.0.0.1:{free_port()}\nmax_body = lots\n", start=False)
     w.start(wait_ready=False)
     w.wait_log(r'\[http\] max_body: expected a size .* got "lots"')
-    w.wait_exit()
+    assert w.wait_exit() == 1, w.log_tail(20)
 
 
 # ---------------------------------------------------------------- health
