@@ -7,7 +7,7 @@
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
-# payment webhooks).
+# payment webhooks; then bench/e2e: the checkout's quote, loyalty's quote).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -243,4 +243,8 @@ if [[ $phases == *" plugins "* ]]; then
     for b in catalog stock orders webhook; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
+    # the checkout's quote and loyalty's pricing provider, driven through the
+    # e2e harness (bench/e2e): their `bench:` lines only
+    WALOR_BUILD_DIR="$bdir" /usr/bin/python3 -m pytest "$repo/bench/e2e" -q -s -p no:faulthandler |
+        grep '^bench: ' || { echo "bench: bench/e2e failed" >&2; exit 1; }
 fi
