@@ -245,6 +245,6 @@ if [[ $phases == *" plugins "* ]]; then
     done
     # the checkout's quote and loyalty's pricing provider, driven through the
     # e2e harness (bench/e2e): their `bench:` lines only
-    WALOR_BUILD_DIR="$bdir" /usr/bin/python3 -m pytest "$repo/bench/e2e" -q -s -p no:faulthandler |
+    WALOR_BUILD_DIR="$bdir" /usr/bin/python3 -m pytest "$repo/bench/e2e" -q -s |
         grep '^bench: ' || { echo "bench: bench/e2e failed" >&2; exit 1; }
 fi
