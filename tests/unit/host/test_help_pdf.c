@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit_skip.h"
+
 #include "ops.h"
 
 /* every byte is 1 point wide: easy to reason about */
@@ -163,7 +165,7 @@ static void test_yo_first(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     wh_pdf_section s[] = {
@@ -195,7 +197,7 @@ static void test_yo_first_ye_has_ink(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     wh_pdf_section s[] = {{"Раздел", "ЁЁЁ ёёё ЕЕЕ еее"}};
@@ -243,7 +245,7 @@ static void test_many_pages(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     /* 300 paragraphs: several pages, the last one still there */
@@ -285,5 +287,5 @@ int main(void)
         cmocka_unit_test(test_many_pages),
         cmocka_unit_test(test_bad_font),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return unit_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

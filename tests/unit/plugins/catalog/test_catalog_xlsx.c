@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_skip.h"
+
 #include "../../../../plugins/catalog/xlsx_read.c"
 #include "../../../../plugins/catalog/xlsx_write.c"
 
@@ -139,7 +141,7 @@ static void test_openpyxl_basic(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     catalog_grid *g = read_ok("basic.xlsx");
     assert_int_equal(catalog_grid_rows(g), 6);
     assert_int_equal(catalog_grid_cols(g), 7);
@@ -166,7 +168,7 @@ static void test_openpyxl_big(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     catalog_grid *g = read_ok("big.xlsx");
     assert_int_equal(catalog_grid_rows(g), 5001);
     assert_int_equal(catalog_grid_cols(g), 4);
@@ -186,7 +188,7 @@ static void test_handmade(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     /* the first <sheet> is rId9 → sheet7.xml, not sheet1.xml; prefixed
      * namespaces; rich text runs; phonetic runs dropped; a cell without r */
     catalog_grid *g = read_ok("handmade.xlsx");
@@ -221,7 +223,7 @@ static void test_bad_files(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     read_bad("notzip.xlsx", "это не файл .xlsx");
     read_bad("truncated.xlsx", "это не файл .xlsx");
     read_bad("corrupt.xlsx", "повреждён");
@@ -451,5 +453,5 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_write_roundtrip),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return unit_result(cmocka_run_group_tests(tests, setup, teardown));
 }
