@@ -1,7 +1,8 @@
 /* Services (host/plugin/svc.c): version checks and refusal chains at resolve time;
  * events (host/sched/events.c): what walor_event_emit() stores and refuses. The
  * delivery itself (worker pool, retries, crashes) is covered end to end by
- * tests/e2e/test_host_events.py. */
+ * tests/e2e/test_host_events.py.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,9 @@
-/* The help PDF (host/ui/help_pdf.c): line wrapping, and a regression test of
+/* The help PDF (host/ops/help_pdf.c): line wrapping, and a regression test of
  * libharu's Ё/Е bug (LIBRARIES.md): "Ё" drawn first must not blank the
  * later "Е". pdftotext reads both letters even when "Е" is drawn blank, so
  * the page is also rasterised (poppler's pdftoppm) and the "Е" words,
- * located with pdftotext -bbox, must have ink. */
+ * located with pdftotext -bbox, must have ink.
+ * Features: F-HOST-09 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>

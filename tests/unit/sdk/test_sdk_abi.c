@@ -3,7 +3,8 @@
  * one and as large as a newer minor's, and refuses one too small to hold
  * the fields it reads. The descriptors are copied into heap blocks of
  * exactly struct_size bytes, so that under ASan a read past the end the
- * plugin declared fails the test. */
+ * plugin declared fails the test.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

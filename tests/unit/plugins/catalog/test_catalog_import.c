@@ -2,7 +2,8 @@
  * changed products and Russian errors with row numbers), the plan's JSON
  * round trip, and export → xlsx → read → plan = no changes
  * (plugins/catalog/import.c, compiled in with the pure modules it uses).
- * Grids are built in C as CSV text and read with catalog_csv_read_mem. */
+ * Grids are built in C as CSV text and read with catalog_csv_read_mem.
+ * Features: F-CAT-07 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* F-CAT-03: the variant list parser and the rouble parser of the catalog
  * plugin (plugins/catalog/variants.c, compiled in: the plugin module is not
- * linked into walorcore). */
+ * linked into walorcore).
+ * Features: F-CAT-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,8 @@
 /* F-CAT-07: the catalog import's spreadsheet reader (xlsx + CSV) and the
  * export writer (plugins/catalog/xlsx_read.c, xlsx_write.c, compiled in).
  * Fixtures are written at test time by python3-openpyxl (Debian) and by
- * hand-made zips (rich text, inline strings, zip bomb), then read back. */
+ * hand-made zips (rich text, inline strings, zip bomb), then read back.
+ * Features: F-CAT-07 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

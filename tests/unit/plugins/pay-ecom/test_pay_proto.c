@@ -1,7 +1,8 @@
 /* pay-ecom's Ekomkassa wire shapes (plugins/pay-ecom/proto.c): statuses in
  * every form the provider uses, callback ids, path templates, invoice
  * answers, error bodies, money as roubles and the receipt's discount
- * spreading. */
+ * spreading.
+ * Features: F-PAY-01, F-PAY-02 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -3,7 +3,8 @@
  * rasterises the pages, zbarimg (zbar-tools) decodes every code, pdftotext
  * gives the captions and where each word sits (-bbox), and the raster shows
  * whether a glyph really has ink (the libharu Ё/Е regression of
- * LIBRARIES.md: pdftotext alone reads "Е" even when it is drawn blank). */
+ * LIBRARIES.md: pdftotext alone reads "Е" even when it is drawn blank).
+ * Features: F-WH-08 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
