@@ -85,6 +85,7 @@ fuzz-smoke: fuzz-build
 # may call which (docs/internals-pipeline.md) and CODE_STYLE.md's checkable rules.
 check:
 	$(PYTHON) tools/layering-check.py --build $(BUILD_DIR)
+	$(PYTHON) tools/style-check.py --build $(BUILD_DIR)
 
 # Suites on one tree. pytest's exit code 5 ("no tests collected") is a failure too.
 unit:
