@@ -211,7 +211,7 @@ int catalog_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
  * → the text an owner expects, without strtod (a daemon may run under a
  * locale with a decimal comma). Returns false when s is not a plain
  * number: the caller then keeps it as written. */
-static bool num_normalize(const char *s, char *out, size_t outlen)
+bool catalog_xlsx_num_normalize(const char *s, char *out, size_t outlen)
 {
     bool neg = false;
     size_t i = 0;
@@ -502,7 +502,7 @@ static void sheet_cell_end(xctx *x)
         char num[128];
         if (len == 0)
             return;
-        if (num_normalize(v, num, sizeof num))
+        if (catalog_xlsx_num_normalize(v, num, sizeof num))
             off = b_str(b, num, strlen(num));
         else
             off = b_str(b, v, len);

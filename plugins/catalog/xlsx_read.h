@@ -21,6 +21,7 @@
 #ifndef WALOR_CATALOG_XLSX_READ_H
 #define WALOR_CATALOG_XLSX_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,11 @@ int catalog_csv_read_file(const char *path, catalog_grid **out, char *err, size_
 /* the cell reference "B3" → row 2, col 1 (0-based); -1 when malformed or
  * beyond the limits. Exposed for tests. */
 int catalog_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col);
+
+/* A number as xlsx stores it (a C-locale double written by the producer)
+ * → the text an owner expects ("1.5" for 1.5, "100" for 1E2), without
+ * strtod (a daemon may run under a locale with a decimal comma). false
+ * when s is not a plain number: the caller keeps it as written. */
+bool catalog_xlsx_num_normalize(const char *s, char *out, size_t outlen);
 
 #endif

@@ -15,11 +15,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/text.c"
-#include "../../../../plugins/catalog/variants.c"
-#include "../../../../plugins/catalog/xlsx_read.c"
-#include "../../../../plugins/catalog/xlsx_write.c"
-#include "../../../../plugins/catalog/import.c"
+#include "catalog.h"
+#include "text.h"
+#include "variants.h"
+#include "xlsx_read.h"
+#include "xlsx_write.h"
+#include "import.h"
 
 /* import.c's host half calls it; catalog.c (not compiled here) defines it */
 char *catalog_fold_ctx(walor_ctx *c, const char *s)

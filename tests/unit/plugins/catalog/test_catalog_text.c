@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/text.c"
+#include "text.h"
 
 static void fold_eq(const char *in, const char *want)
 {

@@ -15,8 +15,8 @@
 
 #include "unit_skip.h"
 
-#include "../../../../plugins/catalog/xlsx_read.c"
-#include "../../../../plugins/catalog/xlsx_write.c"
+#include "xlsx_read.h"
+#include "xlsx_write.h"
 
 static char g_dir[64];
 
@@ -274,15 +274,15 @@ static void test_numbers(void **state)
     };
     char out[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_true(num_normalize(cases[i][0], out, sizeof out));
+        assert_true(catalog_xlsx_num_normalize(cases[i][0], out, sizeof out));
         if (strcmp(out, cases[i][1]) != 0)
             fail_msg("%s → %s, want %s", cases[i][0], out, cases[i][1]);
     }
-    assert_false(num_normalize("abc", out, sizeof out));
-    assert_false(num_normalize("1e", out, sizeof out));
-    assert_false(num_normalize("1.2.3", out, sizeof out));
-    assert_false(num_normalize("1E300", out, sizeof out));
-    assert_false(num_normalize("", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("abc", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1e", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1.2.3", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1E300", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("", out, sizeof out));
 }
 
 static catalog_grid *csv_ok(const char *text)

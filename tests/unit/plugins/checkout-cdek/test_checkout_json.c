@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/checkout-cdek/net.c"
+#include "checkout.h"
 
 static int64_t kop(const char *json)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/checkout-cdek/quote.c"
+#include "quote.h"
 
 #define DEFAULT_BOXES "1000:150:20x15x10; 30000:400:40x30x25"
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/loyalty/calc.c"
+#include "calc.h"
 
 struct adj_case {
     const char *name;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/orders/model.c"
+#include "model.h"
 
 static void test_names(void **st)
 {

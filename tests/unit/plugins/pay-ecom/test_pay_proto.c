@@ -9,10 +9,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
-#include "../../../../plugins/pay-ecom/proto.c"
+#include "proto.h"
 
 static int st_of_json(const char *text)
 {

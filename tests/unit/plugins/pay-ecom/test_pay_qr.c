@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/pay-ecom/qr.c"
+#include "qr.h"
 
 static char *decode(const char *path)
 {

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/qrsheet.c"
+#include "qrsheet.h"
 
 #define BOT "https://t.me/walor_demo_bot?start=p"
 
@@ -123,20 +123,20 @@ typedef struct box {
 static box cell_box(size_t slot, int dpi)
 {
     double k = dpi / 72.0;
-    double x = MARGIN + (double)(slot % QRSHEET_COLS) * CELL_W;
-    double y = MARGIN + HEADER_H + (double)(slot / QRSHEET_COLS) * CELL_H;
-    return (box){(int)(x * k), (int)(y * k), (int)((x + CELL_W) * k), (int)((y + CELL_H) * k)};
+    double x = QRSHEET_MARGIN + (double)(slot % QRSHEET_COLS) * QRSHEET_CELL_W;
+    double y = QRSHEET_MARGIN + QRSHEET_HEADER_H + (double)(slot / QRSHEET_COLS) * QRSHEET_CELL_H;
+    return (box){(int)(x * k), (int)(y * k), (int)((x + QRSHEET_CELL_W) * k), (int)((y + QRSHEET_CELL_H) * k)};
 }
 
 /* the dark pixels inside the code's square of cell `slot` */
 static box code_box(const raster *r, size_t slot, int dpi)
 {
     double k = dpi / 72.0;
-    double x = MARGIN + (double)(slot % QRSHEET_COLS) * CELL_W + (CELL_W - QR_SIDE) / 2;
-    double y = MARGIN + HEADER_H + (double)(slot / QRSHEET_COLS) * CELL_H + PAD;
+    double x = QRSHEET_MARGIN + (double)(slot % QRSHEET_COLS) * QRSHEET_CELL_W + (QRSHEET_CELL_W - QRSHEET_QR_SIDE) / 2;
+    double y = QRSHEET_MARGIN + QRSHEET_HEADER_H + (double)(slot / QRSHEET_COLS) * QRSHEET_CELL_H + QRSHEET_PAD;
     box b = {r->w, r->h, -1, -1};
-    for (int py = (int)(y * k); py < (int)((y + QR_SIDE) * k); py++)
-        for (int px = (int)(x * k); px < (int)((x + QR_SIDE) * k); px++)
+    for (int py = (int)(y * k); py < (int)((y + QRSHEET_QR_SIDE) * k); py++)
+        for (int px = (int)(x * k); px < (int)((x + QRSHEET_QR_SIDE) * k); px++)
             if (DARK(r, px, py)) {
                 b.x0 = px < b.x0 ? px : b.x0, b.x1 = px + 1 > b.x1 ? px + 1 : b.x1;
                 b.y0 = py < b.y0 ? py : b.y0, b.y1 = py + 1 > b.y1 ? py + 1 : b.y1;
@@ -372,36 +372,36 @@ static void test_thirty_items(void **state)
     word *w;
     size_t nw = read_words(out, &w);
     assert_true(nw > 30);
-    double grid_top = MARGIN + HEADER_H;
-    int lines_in_cell[3][QRSHEET_PER_PAGE][CAPTION_LINES + 1];
-    double line_y[3][QRSHEET_PER_PAGE][CAPTION_LINES + 1];
+    double grid_top = QRSHEET_MARGIN + QRSHEET_HEADER_H;
+    int lines_in_cell[3][QRSHEET_PER_PAGE][QRSHEET_CAPTION_LINES + 1];
+    double line_y[3][QRSHEET_PER_PAGE][QRSHEET_CAPTION_LINES + 1];
     memset(lines_in_cell, 0, sizeof lines_in_cell);
     int ncell_lines[3][QRSHEET_PER_PAGE] = {{0}};
     for (size_t i = 0; i < nw; i++) {
         assert_true(w[i].page >= 0 && w[i].page < 3);
-        assert_true(w[i].x0 >= MARGIN - 0.5 && w[i].x1 <= PAGE_W - MARGIN + 0.5);
+        assert_true(w[i].x0 >= QRSHEET_MARGIN - 0.5 && w[i].x1 <= QRSHEET_PAGE_W - QRSHEET_MARGIN + 0.5);
         if (w[i].y1 <= grid_top)
             continue; /* the header */
-        int col = (int)((w[i].x0 + w[i].x1) / 2 - MARGIN) / (int)CELL_W;
-        int row = (int)(((w[i].y0 + w[i].y1) / 2 - grid_top) / CELL_H);
+        int col = (int)((w[i].x0 + w[i].x1) / 2 - QRSHEET_MARGIN) / (int)QRSHEET_CELL_W;
+        int row = (int)(((w[i].y0 + w[i].y1) / 2 - grid_top) / QRSHEET_CELL_H);
         assert_true(col >= 0 && col < QRSHEET_COLS && row >= 0 && row < QRSHEET_ROWS);
-        double cx = MARGIN + col * CELL_W, cy = grid_top + row * CELL_H;
-        if (w[i].x0 < cx + PAD - 0.5 || w[i].x1 > cx + CELL_W - PAD + 0.5)
+        double cx = QRSHEET_MARGIN + col * QRSHEET_CELL_W, cy = grid_top + row * QRSHEET_CELL_H;
+        if (w[i].x0 < cx + QRSHEET_PAD - 0.5 || w[i].x1 > cx + QRSHEET_CELL_W - QRSHEET_PAD + 0.5)
             fail_msg("word \"%s\" (%.1f..%.1f) leaves its column %.1f..%.1f", w[i].text, w[i].x0, w[i].x1,
-                     cx + PAD, cx + CELL_W - PAD);
+                     cx + QRSHEET_PAD, cx + QRSHEET_CELL_W - QRSHEET_PAD);
         /* below the code's square, above the cell's bottom edge */
-        assert_true(w[i].y0 >= cy + PAD + QR_SIDE - 0.5);
-        assert_true(w[i].y1 <= cy + CELL_H + 0.5);
+        assert_true(w[i].y0 >= cy + QRSHEET_PAD + QRSHEET_QR_SIDE - 0.5);
+        assert_true(w[i].y1 <= cy + QRSHEET_CELL_H + 0.5);
         int slot = row * QRSHEET_COLS + col, k, *nl = &ncell_lines[w[i].page][slot];
         for (k = 0; k < *nl; k++)
             if (line_y[w[i].page][slot][k] == w[i].y0)
                 break;
         if (k == *nl) {
-            assert_true(*nl < CAPTION_LINES);
+            assert_true(*nl < QRSHEET_CAPTION_LINES);
             line_y[w[i].page][slot][(*nl)++] = w[i].y0;
         }
     }
-    assert_int_equal(ncell_lines[0][3], CAPTION_LINES); /* the long name fills all three */
+    assert_int_equal(ncell_lines[0][3], QRSHEET_CAPTION_LINES); /* the long name fills all three */
     free(w);
 
     free(out);
@@ -510,7 +510,7 @@ static void test_errors(void **state)
     assert_int_equal(count_files(g_dir), 1);
 
     /* a missing font: named in the message */
-    assert_int_equal(render_with_font(many, 20, "x", "/nonexistent/font.ttf", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render_font(many, 20, "x", "/nonexistent/font.ttf", out, err, sizeof err), -1);
     assert_non_null(strstr(err, "loading the font"));
     assert_non_null(strstr(err, "/nonexistent/font.ttf"));
 
@@ -546,18 +546,18 @@ static void test_clean_text(void **state)
         {"x\xc2\x85y", "x y"},                                     /* C1 control (NEL) */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = clean_text(cases[i].in);
+        char *got = wr_qrsheet_clean_text(cases[i].in);
         assert_string_equal(got, cases[i].out);
         free(got);
     }
     /* a text longer than the limit is cut, never in the middle of a letter */
-    char *big = malloc(3 * TEXT_MAX_IN);
+    char *big = malloc(3 * QRSHEET_TEXT_MAX_IN);
     big[0] = 'a'; /* so that the limit falls inside a letter */
-    for (size_t i = 1; i + 2 < 3 * TEXT_MAX_IN; i += 2)
+    for (size_t i = 1; i + 2 < 3 * QRSHEET_TEXT_MAX_IN; i += 2)
         memcpy(big + i, "ж", 2);
-    big[3 * TEXT_MAX_IN - 1] = '\0';
-    char *got = clean_text(big);
-    assert_int_equal(strlen(got), TEXT_MAX_IN - 1);
+    big[3 * QRSHEET_TEXT_MAX_IN - 1] = '\0';
+    char *got = wr_qrsheet_clean_text(big);
+    assert_int_equal(strlen(got), QRSHEET_TEXT_MAX_IN - 1);
     assert_null(strstr(got, "\xEF\xBF\xBD"));
     free(got);
     free(big);

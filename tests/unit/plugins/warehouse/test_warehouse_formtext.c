@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/formtext.c"
+#include "formtext.h"
 
 static void amount_eq(const char *in, const char *want)
 {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/wac.c"
+#include "wac.h"
 
 static void test_half_up(void **st)
 {
