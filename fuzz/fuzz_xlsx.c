@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugins/catalog/xlsx_read.c"
+#include "xlsx_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
