@@ -15,6 +15,6 @@ void wh_sched_clock_moved(void);
 
 int wh_events_start(uv_loop_t *loop, wh_db *loop_db);
 void wh_events_stop(void);
-void wh_events_kick(void);  /* any thread: something was committed, look now */
+void wh_events_kick(void); /* any thread: something was committed, look now */
 
 #endif

@@ -11,11 +11,11 @@
 
 static int unit_skipped;
 
-#define UNIT_SKIP(why)                                                                                                \
-    do {                                                                                                               \
-        unit_skipped++;                                                                                                \
-        fprintf(stderr, "skipped: %s\n", why);                                                                         \
-        skip();                                                                                                        \
+#define UNIT_SKIP(why)                         \
+    do {                                       \
+        unit_skipped++;                        \
+        fprintf(stderr, "skipped: %s\n", why); \
+        skip();                                \
     } while (0)
 
 static inline int unit_result(int failed) { return failed ? failed : unit_skipped ? 77 : 0; }
