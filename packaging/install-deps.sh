@@ -13,6 +13,9 @@ PACKAGES=(
     # host (walord): event loop, HTTP client and listener, JSON, DB, config
     libuv1-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libsqlite3-dev libinih-dev libssl-dev
+    # make package / package-test: the .deb and .rpm sets, lintian, the
+    # systemd checks of the unit (systemd-analyze), strace for its syscall filter
+    debhelper dpkg-dev fakeroot lintian rpm debugedit cpio systemd strace adduser
     # plugins: Excel, QR codes, PDF, chart images, zip archives, Cyrillic font
     libxlsxwriter-dev libqrencode-dev libhpdf-dev libcairo2-dev libzip-dev
     fonts-dejavu-core

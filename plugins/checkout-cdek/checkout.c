@@ -230,6 +230,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_on_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛒 Оформление заказа", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = chk_ship_register(p);
+    if (!rc) rc = chk_config_check(p);
     return rc;
 }
 

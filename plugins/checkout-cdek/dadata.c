@@ -26,7 +26,7 @@ static int call(walor_ctx *c, int cleaner, const char *what, json_t *body, json_
         return CHK_DD_DOWN;
     int32_t status = 0;
     json_t *j = NULL;
-    int32_t rc = chk_http(c, "POST", walor_ctx_printf(c, "%s%s", base, what), hdrs, "application/json", txt,
+    int32_t rc = chk_http(c, "POST", chk_url(c, base, what), hdrs, "application/json", txt,
                           chk_timeout(c, "dadata_timeout_ms", 3000), &status, &j);
     free(txt);
     if (rc < 0 || status != 200 || !j) {

@@ -45,19 +45,24 @@ def dadata():
 class Checkout:
     """walord with catalog, orders and checkout-cdek pointed at the fakes."""
 
-    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None, more=(), more_ini=""):
+    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None, more=(), more_ini="",
+                 flip_slashes=False):
         self.cdek, self.dadata = cdek, dadata
+        # flip_slashes: every base URL written the other way round (DaData's
+        # without its '/', CDEK's and the public address with one): same result
+        dd = "" if flip_slashes else "/"
+        cd = "/" if flip_slashes else ""
         self.port = free_port()
         plugins = ["catalog", "orders", "checkout-cdek"] + (["ordprobe"] if probe is not None else []) + list(more)
         ini = (f"[http]\nlisten = 127.0.0.1:{self.port}\n"
                "[plugin.checkout-cdek]\n"
-               f"cdek_base_url = {cdek.url}/v2\n"
+               f"cdek_base_url = {cdek.url}/v2{cd}\n"
                f"cdek_client_id = {TEST_ACCOUNT}\ncdek_client_secret = {TEST_SECRET}\n"
-               f"dadata_clean_url = {dadata.url}/api/v1/\n"
-               f"dadata_suggest_url = {dadata.url}/suggestions/api/4_1/rs/\n"
+               f"dadata_clean_url = {dadata.url}/api/v1{dd}\n"
+               f"dadata_suggest_url = {dadata.url}/suggestions/api/4_1/rs{dd}\n"
                f"dadata_api_key = {API_KEY}\ndadata_secret = {SECRET}\n"
                "cdek_timeout_ms = 1500\ndadata_timeout_ms = 1000\n"
-               f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{self.port}\n" + extra)
+               f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{self.port}{cd}\n" + extra)
         if probe is not None:
             ini += "[plugin.ordprobe]\n" + probe
         ini += more_ini
@@ -108,8 +113,9 @@ def default_prices(cdek):
 
 
 @pytest.mark.features("F-CHK-01", "F-CHK-02", "F-CHK-03", "F-CHK-04", "F-CHK-05", "F-CHK-07")
-def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_port):
-    k = Checkout(walord, tmp_path, cdek, dadata, free_port)
+@pytest.mark.parametrize("flip_slashes", [False, True], ids=["as-documented", "slashes-flipped"])
+def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_port, flip_slashes):
+    k = Checkout(walord, tmp_path, cdek, dadata, free_port, flip_slashes=flip_slashes)
     default_prices(cdek)
     pid = k.shop.product("Роза", variants=[("50 мл", 150000, 300)], discount=10)
     u = tgsim.user("Анна")
