@@ -13,7 +13,10 @@
 #       plus a generated 90-demo.ini (pay-ecom enabled and every plugin pointed
 #       at the fakes). A fake invoice pays itself WALOR_DEMO_PAY_DELAY seconds
 #       after it is issued, or at once from its "💳 Оплатить" link. Database
-#       var/demo.db. Ctrl-C stops everything.
+#       var/demo.db, tgsim's chats in var/tgsim-state.json (both kept across
+#       runs). walord's exit code 75 (the owner's "🔄 Перезапуск") starts
+#       it again, as systemd's unit does; any other exit ends the demo with
+#       that code. Ctrl-C stops everything.
 #
 # Environment: WALOR_BUILD_DIR (default build), TGSIM_PORT (default 8081; 0 =
 # any free port), WALOR_DEMO_VAR (default var: where demo.db lives),
@@ -78,10 +81,13 @@ url_from() {
     die "$what did not start within 10 s"
 }
 
-# var/demo.db outlives tgsim, whose update ids would start over and be taken
-# for duplicates already handled: start them from the clock instead
+# var/demo.db outlives tgsim: tgsim keeps its users, chats, files and update
+# ids beside it (written atomically), so a restarted demo goes on where it
+# was. Update ids also start no lower than the clock's, should the state file
+# be deleted while the database stays: old ids would be taken for duplicates.
 "$TGSIM" --listen "127.0.0.1:${TGSIM_PORT:-8081}" --token "$TOKEN" \
     --first-update-id "$(( $(date +%s) * 10 ))" \
+    --state-file "$VAR/tgsim-state.json" \
     --port-file "$RUNDIR/tgsim.port" &
 SIM_PID=$!
 PIDS+=("$SIM_PID")
@@ -141,18 +147,28 @@ ln -s "$ROOT"/conf.d/*.ini "$ROOT/conf.d/texts" "$RUNDIR/conf/"
     echo "fiscal = no"
 } >"$RUNDIR/conf/90-demo.ini"
 
+# the two demo users, unless tgsim's state already has them (409)
 add_user() {
-    curl -fsS -X POST -H 'Content-Type: application/json' --data "$1" "$SIM_URL/_sim/users" >/dev/null \
-        || die "tgsim refused user $1"
+    local code
+    code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        --data "$1" "$SIM_URL/_sim/users") || die "tgsim refused user $1"
+    [[ $code == 200 || $code == 409 ]] || die "tgsim refused user $1 (HTTP $code)"
 }
 add_user '{"id":100001,"first_name":"Владелец"}'
 add_user '{"id":100002,"first_name":"Покупатель"}'
 
-WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$VAR/demo.db" \
-WALOR_OWNERS=100001 WALOR_PLUGIN_DIR="$PLUGIN_DIR" \
-    "$WALORD" --config "$RUNDIR/conf/walor.ini" &
-WALORD_PID=$!
-PIDS+=("$WALORD_PID")
+# walord's exit code 75 (EX_TEMPFAIL) asks for a restart (the owner's
+# "🔄 Перезапуск"): the demo starts it again as systemd's unit does, and only
+# then; any other exit ends the demo with walord's code.
+EXIT_RESTART=75
+start_walord() {
+    WALOR_BOT_TOKEN=$TOKEN WALOR_API_ROOT=$SIM_URL WALOR_DB="$VAR/demo.db" \
+    WALOR_OWNERS=100001 WALOR_PLUGIN_DIR="$PLUGIN_DIR" \
+        "$WALORD" --config "$RUNDIR/conf/walor.ini" &
+    WALORD_PID=$!
+    PIDS+=("$WALORD_PID")
+}
+start_walord
 
 echo
 echo "Демо: откройте $SIM_URL/ — Владелец (100001) видит админку, Покупатель (100002) — магазин"
@@ -160,14 +176,23 @@ echo "СДЭК, DaData и касса E-COM — местные имитации; 
 echo "(или сразу по кнопке «💳 Оплатить»). Ctrl-C останавливает демо; база: $VAR/demo.db"
 echo
 
-# Whichever exits first ends the demo; the traps stop the others.
+# Whichever exits first ends the demo (the traps stop the others), except
+# walord asking for a restart.
 set +e
-wait -n "${PIDS[@]}"
-rc=$?
+while :; do
+    wait -n -p done_pid "${PIDS[@]}"
+    rc=$?
+    if [[ ${done_pid:-} != "$WALORD_PID" ]]; then
+        echo "run-demo: a helper of the demo exited ($rc)" >&2
+        break
+    fi
+    if (( rc != EXIT_RESTART )); then
+        echo "run-demo: walord exited ($rc)" >&2
+        break
+    fi
+    echo "run-demo: walord asked for a restart (exit $rc): starting it again" >&2
+    unset 'PIDS[${#PIDS[@]}-1]'        # walord is always the last one started
+    start_walord
+done
 set -e
-if kill -0 "$WALORD_PID" 2>/dev/null; then
-    echo "run-demo: a helper of the demo exited ($rc)" >&2
-else
-    echo "run-demo: walord exited ($rc)" >&2
-fi
 exit "$rc"

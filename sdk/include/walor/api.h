@@ -72,8 +72,10 @@ struct walor_host_api {
      * otherwise it queues and returns at once. */
     int32_t (*send)(walor_ctx *c, int64_t chat_id, const char *html, const walor_kb *kb,
                     uint32_t flags, int64_t *out_message_id);
-    /* an edit that changes nothing is success; a message that no longer
-     * exists (or cannot be edited) is replaced by a new one */
+    /* an edit that changes nothing is success; a photo or document message
+     * gets html as its caption (and kb) when it fits one (1024 characters);
+     * a message that no longer exists (or cannot be edited) is replaced by
+     * a new one */
     int32_t (*edit)(walor_ctx *c, int64_t chat_id, int64_t message_id, const char *html,
                     const walor_kb *kb, uint32_t flags);
     /* answer the pressed button (toast, or alert with WALOR_ANSWER_ALERT);
