@@ -686,6 +686,7 @@ def _wait_saved(state: Path, needle: str, timeout: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.infra
 def test_state_file_keeps_the_world_across_restarts(tmp_path):
     state = tmp_path / "tgsim-state.json"
     p = _state_proc(state)
@@ -730,6 +731,7 @@ def test_state_file_keeps_the_world_across_restarts(tmp_path):
     _stop_clean(p)
 
 
+@pytest.mark.infra
 def test_state_file_is_saved_while_running_and_survives_kill_9(tmp_path):
     state = tmp_path / "state.json"
     p = _state_proc(state)
@@ -747,6 +749,7 @@ def test_state_file_is_saved_while_running_and_survives_kill_9(tmp_path):
     _stop_clean(p)
 
 
+@pytest.mark.infra
 def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
     state = tmp_path / "state.json"
     for junk in (b'{"tgsim_state": "tgsim", "format": 1, "users": [{"id": 5}]}', b"{not json", b'{"a": 1}'):
