@@ -24,8 +24,9 @@ PACKAGES=(
     # unit tests (cmocka via ctest)
     libcmocka-dev
     # e2e and unit tests: pytest, DB inspection, reading generated PDFs and QR
-    # codes (without poppler-utils test_help_pdf reports "skipped", exit 77)
-    python3 python3-pytest sqlite3 poppler-utils zbar-tools
+    # codes (without poppler-utils test_help_pdf reports "skipped", exit 77);
+    # mount, losetup and mkfs.ext4/e2fsck for the disk-full and read-only tests
+    python3 python3-pytest sqlite3 poppler-utils zbar-tools mount e2fsprogs
     # demo (tools/run-demo.sh talks to tgsim's control API)
     curl
     # browser tests of tgsim's web chat (tests/e2e/test_tgsim_web.py): headless

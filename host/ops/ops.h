@@ -97,6 +97,11 @@ void wh_report_install_crash_handler(void);
 void wh_report_flush_due(void);                    /* any thread but a worker in a job: summaries */
 void wh_report_fill(walor_host_api *api);
 
+/* ---- the database's storage while it cannot be written (storage_watch.c) ---- */
+int32_t wh_storage_watch_register(walor_plugin *core); /* its texts */
+int wh_storage_watch_start(uv_loop_t *loop, wh_db *loop_db);
+void wh_storage_watch_stop(void);
+
 /* ---- screens (ops_screens.c) ---- */
 int32_t wh_ops_screens_register(walor_plugin *core);
 
@@ -104,6 +109,10 @@ int32_t wh_ops_screens_register(walor_plugin *core);
  * summaries of repeated error reports ---- */
 int wh_ops_start(uv_loop_t *loop, wh_db *loop_db);
 void wh_ops_stop(void);
+/* called on the loop when the database can be written again after it
+ * could not (storage_watch.c): the host re-queues the updates it held and
+ * wakes the scheduler and the event delivery */
+void wh_ops_on_storage_resumed(void (*fn)(void));
 
 /* ---- shared helpers (ops.c) ---- */
 /* "dd.mm.yyyy HH:MM" in the shop's time zone (the process zone, see ops.c) */
