@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugins/support-groq/answer.c"
-#include "../plugins/support-groq/fmt.c"
-#include "../plugins/support-groq/sse.c"
+#include "answer.h"
+#include "fmt.h"
+#include "sse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

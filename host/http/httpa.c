@@ -46,7 +46,6 @@
 #include "log.h"
 #include "pool.h"
 #include "report.h"
-#include "services.h"
 
 #define DEFAULT_TIMEOUT_MS 60000u
 #define DEFAULT_MAX (8u * 1024 * 1024)

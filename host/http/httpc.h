@@ -45,4 +45,11 @@ int32_t wh_httpc_response(wh_arena *a, int32_t status, const wh_httpc_sink *body
 /* frees the worker's cached curl handle; called when a worker stops */
 void wh_httpc_worker_done(wh_worker *w);
 
+/* plugins' asynchronous HTTP (httpa.c, SDK 1.3): its own curl multi on the
+ * loop; stop ends what is in flight with WALOR_ECANCELED (before the pool
+ * stops, so on_done still runs where it can) */
+struct uv_loop_s;
+int wh_httpa_start(struct uv_loop_s *loop);
+void wh_httpa_stop(void);
+
 #endif

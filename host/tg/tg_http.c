@@ -27,15 +27,15 @@ static void on_done(CURL *easy, CURLcode code, void *ud)
     r->mime = NULL;
     tg->inflight--;
     if (r->is_poll)
-        tg_poll_done(tg, r, code, http);
+        wh_tg_poll_done(tg, r, code, http);
     else
-        tg_outbox_done(tg, r, code, http);
+        wh_tg_outbox_done(tg, r, code, http);
 }
 
 /* completions free chats: give waiting requests their turn */
-static void after_done(void *ud) { tg_outbox_pump(ud); }
+static void after_done(void *ud) { wh_tg_outbox_pump(ud); }
 
-int tg_http_init(wh_tg *tg)
+int wh_tg_http_init(wh_tg *tg)
 {
     /* Expect: off — a 100-continue round trip per upload buys nothing here */
     tg->json_hdrs = curl_slist_append(NULL, "Content-Type: application/json");
@@ -113,7 +113,7 @@ fail:
     return NULL;
 }
 
-int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
+int wh_tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
 {
     r->resp_len = 0;
     r->errbuf[0] = '\0';
@@ -165,7 +165,7 @@ int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
     return 0;
 }
 
-void tg_http_abort(wh_tg *tg, tg_req *r)
+void wh_tg_http_abort(wh_tg *tg, tg_req *r)
 {
     if (!r->easy)
         return;
@@ -183,7 +183,7 @@ static void timer_closed(void *ud)
     tg->open_handles--;
 }
 
-void tg_http_close(wh_tg *tg)
+void wh_tg_http_close(wh_tg *tg)
 {
     wh_cmulti_close(&tg->cm, timer_closed);
     curl_slist_free_all(tg->json_hdrs);
@@ -191,14 +191,14 @@ void tg_http_close(wh_tg *tg)
     tg->json_hdrs = tg->form_hdrs = NULL;
 }
 
-int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
+int wh_tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
 {
     memset(res, 0, sizeof *res);
     *retry_after_s = 0;
     if (code != CURLE_OK) {
         char msg[CURL_ERROR_SIZE + 64];
         snprintf(msg, sizeof msg, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
-        tg_redact(tg, msg, res->description, sizeof res->description);
+        wh_tg_redact(tg, msg, res->description, sizeof res->description);
         return TG_RETRY;
     }
     json_error_t jerr;
@@ -222,7 +222,7 @@ int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *
     json_t *ec = json_object_get(ans, "error_code");
     res->error_code = json_is_integer(ec) ? (int32_t)json_integer_value(ec) : (int32_t)http;
     const char *d = json_string_value(json_object_get(ans, "description"));
-    tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
+    wh_tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
     json_t *ra = json_object_get(json_object_get(ans, "parameters"), "retry_after");
     int64_t retry_after = json_is_integer(ra) ? (int64_t)json_integer_value(ra) : 0;
     json_decref(ans);

@@ -70,17 +70,6 @@ static void add_flags(json_t *params, uint32_t flags)
                             json_pack("{s:b, s:b}", "prefer_large_media", 1, "show_above_text", 1));
 }
 
-int32_t wh_tg_result_err(const wh_tg_result *r)
-{
-    if (r->ok)
-        return 0;
-    if (r->error_code == 403)
-        return wh_error(WALOR_EBLOCKED, "%s", r->description);
-    if (r->error_code == 0)
-        return wh_error(WALOR_ETIMEDOUT, "Telegram unreachable: %s", r->description);
-    return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
-}
-
 /* sync when out_result is wanted, queued otherwise */
 static int32_t call(const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id, uint32_t klass,
                     json_t **out_result)
@@ -420,7 +409,7 @@ static walor_kb *kb_new(walor_ctx *c)
     walor_kb *kb = wh_arena_alloc(c->arena, sizeof *kb);
     if (!kb)
         return NULL;
-    wh_kb_init(&kb->kb, wh_api(), tokenize, c);
+    wh_kb_init(&kb->kb, c->head.api, tokenize, c);
     kb->c = c;
     wh_arena_defer(c->arena, kb_clear_cb, &kb->kb);
     return kb;

@@ -106,7 +106,7 @@ const walor_stock_v1 *orders_stock(walor_ctx *c)
     return WALOR_STOCK_HAS(s, write_off) ? s : NULL;
 }
 
-static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
+static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
@@ -156,7 +156,7 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
     "extra_json, payment_screenshot, tracking, delivery_manual, flags"
 
-static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return dup(c, walor_col_text(r, i)); }
+static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return arena_str(c, walor_col_text(r, i)); }
 
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 {
@@ -253,7 +253,7 @@ static const char *stock_state(walor_ctx *c, int64_t id)
     const char *s = "none";
     if (walor_db_query(c, "SELECT stock FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), &r) == 0 &&
         walor_row_next(r) == 1)
-        s = dup(c, walor_col_text(r, 0));
+        s = arena_str(c, walor_col_text(r, 0));
     walor_rows_close(r);
     return s;
 }
@@ -778,7 +778,7 @@ static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const cha
         return rc;
     rc = walor_row_next(r);
     if (rc == 1)
-        *out = dup(c, walor_col_text(r, 0));
+        *out = arena_str(c, walor_col_text(r, 0));
     walor_rows_close(r);
     return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
 }

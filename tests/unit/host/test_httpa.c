@@ -4,7 +4,8 @@
  * other jobs, while no worker waits for the network; cancel, both timeouts,
  * the size limit, error bodies, stop. The loop runs on its own thread, as
  * in walord. Checks order and outcomes, never durations: the waits only
- * bound how long a broken build hangs. */
+ * bound how long a broken build hangs.
+ * Features: F-SUP-01 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,11 +31,9 @@
 #include "log.h"
 #include "pool.h"
 #include "registry.h"
-#include "services.h"
+#include "httpc.h"
 
 /* main.c is not part of walorcore */
-wh_host wh_g;
-int64_t wh_now(void) { return 1700000000; }
 int wh_host_accept_updates(struct wh_db *db, json_t *updates)
 {
     (void)db;

@@ -1,21 +1,24 @@
 /* support-groq's pure parts: the SSE reader (sse.c), chat completion
  * chunks and errors (answer.c), the key rotation state machine (keys.c),
  * token estimate and trimming (trim.c), folding and FTS5 queries
- * (ftsq.c), and model text made fit for Telegram (fmt.c). */
+ * (ftsq.c), and model text made fit for Telegram (fmt.c).
+ * Features: F-SUP-01, F-SUP-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
-#include "../../../../plugins/support-groq/answer.c"
-#include "../../../../plugins/support-groq/fmt.c"
-#include "../../../../plugins/support-groq/ftsq.c"
-#include "../../../../plugins/support-groq/keys.c"
-#include "../../../../plugins/support-groq/sse.c"
-#include "../../../../plugins/support-groq/trim.c"
+#include "answer.h"
+#include "fmt.h"
+#include "ftsq.h"
+#include "keys.h"
+#include "sse.h"
+#include "trim.h"
 
 /* ------------------------------------------------------------ sse */
 
