@@ -105,6 +105,7 @@ def current_objects(build, target):
         base = os.path.dirname(os.path.dirname(os.path.dirname(link)))
         with open(link, encoding="utf-8") as f:
             for tok in f.read().split():
+                tok = tok.strip('"')
                 if tok.endswith(".o"):
                     path = os.path.normpath(os.path.join(base, tok))
                     if os.path.exists(path):

@@ -25,6 +25,7 @@
 
 #include <uv.h>
 
+#include "api_slots.h"
 #include "ctx.h"
 #include "db.h"
 #include "host.h"
@@ -528,6 +529,7 @@ static int setup(void **state)
     tw.db = wh_db_open(dbpath, err, sizeof err);
     assert_non_null(tw.db);
     wh_arena_init(&tw.arena);
+    wh_reg.api = wh_api(); /* what walord's main() does before anything registers */
     plug = wh_plugin_new("tplug", NULL, NULL, NULL);
     wh_g.pool = wh_pool_create(2, w_init, w_fini, NULL);
     assert_non_null(wh_g.pool);
