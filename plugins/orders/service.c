@@ -111,7 +111,7 @@ static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s",
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
 /* Transactions do not nest: work in the caller's when one is open. */
-static int32_t tx_open(walor_ctx *c, int *own)
+int32_t orders_tx_open(walor_ctx *c, int *own)
 {
     if (walor_tx_active(c) == 1) {
         *own = 0;
@@ -122,7 +122,7 @@ static int32_t tx_open(walor_ctx *c, int *own)
     return rc;
 }
 
-static int32_t tx_close(walor_ctx *c, int own, int32_t rc)
+int32_t orders_tx_close(walor_ctx *c, int own, int32_t rc)
 {
     if (!own)
         return rc;
@@ -154,7 +154,7 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "id, user_id, source, status, created_at, updated_at, paid_at, address_verified, goods, product_discount, " \
     "delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total, promo_code, "         \
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
-    "extra_json, payment_screenshot, tracking, delivery_manual, flags"
+    "extra_json, payment_screenshot, tracking, delivery_manual, flags, delivery_shop, refunded"
 
 static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return dup(c, walor_col_text(r, i)); }
 
@@ -208,6 +208,8 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
     o->tracking = col(c, r, 28);
     o->delivery_manual = (int32_t)walor_col_int(r, 29);
     o->flags = (int32_t)walor_col_int(r, 30);
+    o->delivery_shop = walor_col_int(r, 31);
+    o->refunded = walor_col_int(r, 32);
     walor_rows_close(r);
 
     int64_t n = 0;
@@ -392,6 +394,12 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         goods += l->unit_price * l->qty;
         pdisc += (l->base_price - l->unit_price) * l->qty;
     }
+    /* 1.1: a 1.0 caller's struct ends before delivery_shop */
+    int64_t dshop = o->struct_size >= offsetof(walor_order_new, delivery_shop) + sizeof o->delivery_shop
+                        ? o->delivery_shop
+                        : 0;
+    if (dshop < 0 || dshop > PRICE_MAX)
+        return WALOR_EINVAL;
     int64_t want = orders_expected_total(goods, o->delivery_cost, o->personal_discount, o->promo_discount,
                                          o->cert_discount, o->bonus_spent);
     if (want < 0 || want != o->total)
@@ -399,7 +407,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
     int tester = o->source == WALOR_ORDER_SRC_CUSTOMER && is_tester(c, o->user_id);
 
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     int64_t now = walor_now(c), id = 0;
@@ -409,8 +417,8 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         "INSERT INTO orders_order(user_id, source, status, created_at, updated_at, address_verified, goods,"
         " product_discount, delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total,"
         " promo_code, cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details,"
-        " comment, extra_json, delivery_manual, flags, stock) "
-        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " comment, extra_json, delivery_manual, flags, stock, delivery_shop) "
+        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         WALOR_ARGS(walor_i(o->user_id), walor_i(o->source), walor_i(now), walor_i(now),
                    walor_i(o->address_verified ? 1 : 0), walor_i(goods), walor_i(pdisc), walor_i(o->delivery_cost),
                    walor_i(o->personal_discount), walor_i(o->promo_discount), walor_i(o->cert_discount),
@@ -422,7 +430,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
                    walor_s(o->courier_details ? o->courier_details : ""), walor_s(o->comment ? o->comment : ""),
                    walor_s(o->extra_json && *o->extra_json ? o->extra_json : "{}"),
                    walor_i(o->delivery_manual ? 1 : 0), walor_i(tester ? WALOR_ORDER_F_TESTER : 0),
-                   walor_s(s ? "reserved" : "none")),
+                   walor_s(s ? "reserved" : "none"), walor_i(dshop)),
         &id);
     walor_stock_line *sl = walor_ctx_alloc(c, o->n_lines * sizeof *sl);
     if (rc == 0 && !sl)
@@ -471,7 +479,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         if (rc == 0)
             rc = move_paid(c, full, "tester", "tester");
     }
-    rc = tx_close(c, own, rc < 0 ? rc : 0);
+    rc = orders_tx_close(c, own, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = id;
     return rc;
@@ -484,7 +492,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     if (!valid_str(ref, 200))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -509,7 +517,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     } else {
         rc = move_paid(c, o, ref, "");
     }
-    rc = tx_close(c, own, rc);
+    rc = orders_tx_close(c, own, rc);
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
@@ -519,7 +527,7 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -545,13 +553,13 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
             walor_tx_rollback(c);
         return rc;
     }
-    return tx_close(c, own, rc);
+    return orders_tx_close(c, own, rc);
 }
 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
 {
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -565,7 +573,7 @@ int32_t orders_complete_sale(walor_ctx *c, int64_t id)
                   json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
                             (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
                             "bonus_spent", (json_int_t)o->bonus_spent));
-    return tx_close(c, own, rc);
+    return orders_tx_close(c, own, rc);
 }
 
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
@@ -573,14 +581,14 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
     if (!valid_str(reason, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
     rc = orders_get(c, id, &o);
     int st = rc == 0 ? orders_status_index(o->status) : -1;
     if (rc < 0)
-        return tx_close(c, own, rc);
+        return orders_tx_close(c, own, rc);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
         if (own)
             walor_tx_rollback(c);
@@ -619,7 +627,7 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
                             "user_id", (json_int_t)o->user_id, "from", o->status, "was_paid", st >= ORD_PAID,
                             "promo_code", o->promo_code, "cert_code", o->cert_code, "bonus_spent",
                             (json_int_t)o->bonus_spent, "stock", word));
-    return tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_close(c, own, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_cancel(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason)
@@ -632,7 +640,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (!value || !valid_str(value, 256))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     rc = walor_db_exec(c, sql, WALOR_ARGS(walor_s(value), walor_i(walor_now(c)), walor_i(id)));
@@ -641,7 +649,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (rc > 0 && actor(c) &&
         walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: %s", (long long)id, what)) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    return tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_close(c, own, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_set_tracking(walor_ctx *c, int64_t id, const char *tracking)
@@ -711,4 +719,10 @@ const walor_orders_v1 orders_service = {
     .set_screenshot = svc_set_screenshot,
     .set_meta = svc_set_meta,
     .get_meta = svc_get_meta,
+    .refund = orders_refund,
+    .refundable = orders_refundable,
+    .refunds_of = orders_refunds_of,
+    .scan = orders_scan,
+    .refunds = orders_refunds_scan,
+    .totals = orders_totals,
 };

@@ -34,6 +34,13 @@ static const char *const TEXTS[][2] = {
     {"orders.notify.auto_cancelled", "⏰ Заказ №{id} отменён: оплата не поступила вовремя. Товары вернулись в "
                                      "продажу — вы можете оформить заказ заново."},
     {"orders.notify.new", "🆕 Заказ №{id} снова ждёт оплаты."},
+    {"orders.notify.cancelled_paid", "❌ Заказ №{id} отменён. Оплаченные {amount} мы вернём — о возврате напишем "
+                                     "отдельным сообщением."},
+    {"orders.notify.cancelled_refunded", "❌ Заказ №{id} отменён. Оплата {amount} возвращена."},
+    {"orders.notify.refund_provider", "💸 Возврат по заказу №{id}: {amount}. Деньги придут тем же способом, которым "
+                                      "вы платили; срок зачисления зависит от банка."},
+    {"orders.notify.refund_manual", "💸 Возврат по заказу №{id}: {amount}."},
+    {"orders.notify.refund_reason", "Комментарий: {reason}"},
     {"orders.btn.open_mine", "📦 Открыть заказ"},
     {"orders.staff.btn.open", "📋 Открыть заказ"},
     {"orders.staff.paid_after_cancel",
