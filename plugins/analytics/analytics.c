@@ -104,17 +104,20 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
 static int32_t load(walor_plugin *p)
 {
     an_self = p;
+    /* TEXT, one per line: a STRING default over 63 bytes is refused by the host */
     const walor_setting_def categories = {
-        .struct_size = sizeof categories, .type = WALOR_SET_STRING, .key = "categories",
-        .label = "Статистика: категории ручной выручки (через запятую)",
-        .default_value = "Офлайн-продажа, Маркетплейс, Услуги, Другое", .min = 1, .max = 250,
-        .flags = WALOR_SET_OWNER_EDITABLE};
+        .struct_size = sizeof categories, .type = WALOR_SET_TEXT, .key = "categories",
+        .label = "Статистика: категории ручной выручки, по одной в строке", .default_value = AN_CATEGORIES,
+        .min = 1, .max = 1000, .flags = WALOR_SET_OWNER_EDITABLE};
     int32_t rc = walor_migration(p, 1, an_migration_1);
     if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 1);
     if (!rc) rc = walor_setting(p, &categories);
     if (!rc) rc = an_texts_register(p);
     if (!rc) rc = an_bookings_register(p);
     if (!rc) rc = an_jobs_register(p);
+    if (!rc) rc = an_screens_register(p);
+    if (!rc) rc = an_dates_register(p);
+    if (!rc) rc = an_manual_register(p);
     if (!rc) rc = walor_on_wipe(p, wipe);
     return rc;
 }

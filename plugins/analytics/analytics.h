@@ -81,7 +81,9 @@ int32_t an_manual_get(walor_ctx *c, int64_t id, an_manual *out);
 int32_t an_manual_sum(walor_ctx *c, int64_t from, int64_t to, int64_t *n, int64_t *sum);
 /* entries dated in [from, to), by date then id */
 int32_t an_manual_scan(walor_ctx *c, int64_t from, int64_t to, an_manual_fn fn, void *ud);
-/* the categories staff choose from ([plugin.analytics] categories) */
+/* the categories staff choose from ([plugin.analytics] categories: one a
+ * line, or separated by commas) */
+#define AN_CATEGORIES "Офлайн-продажа\nМаркетплейс\nУслуги\nДругое"
 int an_manual_categories(walor_ctx *c, const char ***out);
 extern const char an_migration_1[];
 
@@ -108,5 +110,14 @@ int32_t an_jobs_register(walor_plugin *p);
 
 /* ---- texts (texts.c) and the staff screens ---- */
 int32_t an_texts_register(walor_plugin *p);
+/* screens.c: "📊 Статистика", the summary, choosing a report's period */
+int32_t an_screens_register(walor_plugin *p);
+int32_t an_summary(walor_ctx *c);
+/* dates_ui.c: a report over two typed dates (the form "an_dates") */
+int32_t an_dates_register(walor_plugin *p);
+int32_t an_dates_start(walor_ctx *c, const char *kind);
+/* manual_ui.c: "✍️ Ручная выручка" (callback data "an:mr…", arg after "mr") */
+int32_t an_manual_register(walor_plugin *p);
+int32_t an_manual_cb(walor_ctx *c, const char *arg);
 
 #endif

@@ -8,7 +8,6 @@
 
 #include "analytics.h"
 
-#define DEFAULT_CATEGORIES "Офлайн-продажа, Маркетплейс, Услуги, Другое"
 #define CATEGORIES_MAX 12
 
 static int text_ok(const char *s, size_t max) { return s && strlen(s) <= max; }
@@ -165,15 +164,15 @@ int32_t an_manual_scan(walor_ctx *c, int64_t from, int64_t to, an_manual_fn fn, 
 int an_manual_categories(walor_ctx *c, const char ***out)
 {
     const char *cfg = walor_setting_str(c, "analytics.categories");
-    char *s = walor_ctx_printf(c, "%s", cfg && *cfg ? cfg : DEFAULT_CATEGORIES);
+    char *s = walor_ctx_printf(c, "%s", cfg && *cfg ? cfg : AN_CATEGORIES);
     const char **v = walor_ctx_alloc(c, CATEGORIES_MAX * sizeof *v);
     int n = 0;
-    for (char *save = NULL, *t = strtok_r(s, ",", &save); v && t && n < CATEGORIES_MAX;
-         t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ')
+    for (char *save = NULL, *t = strtok_r(s, ",\n", &save); v && t && n < CATEGORIES_MAX;
+         t = strtok_r(NULL, ",\n", &save)) {
+        while (*t == ' ' || *t == '\r')
             t++;
         size_t l = strlen(t);
-        while (l && t[l - 1] == ' ')
+        while (l && (t[l - 1] == ' ' || t[l - 1] == '\r'))
             t[--l] = 0;
         if (l && l <= AN_MANUAL_CATEGORY_MAX)
             v[n++] = t;
