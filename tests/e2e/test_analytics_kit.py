@@ -210,7 +210,7 @@ def report(sim, boss, button: str, period_button: str | None = None):
     boss.expect("⏳ Готовлю")
     doc = wait_document(boss, before)
     data = sim.file_bytes(doc["document"]["file_id"])
-    return doc, openpyxl.load_workbook(io.BytesIO(data))
+    return doc, openpyxl.load_workbook(io.BytesIO(data), data_only=True)  # totals: the cached values of their SUM formulas
 
 
 def rows(ws, first=2):
