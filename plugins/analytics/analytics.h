@@ -47,7 +47,8 @@ typedef struct an_revenue {
     int64_t new_customers;
     int64_t total;                      /* orders + b2b + bookings + manual − refunds */
 } an_revenue;
-int32_t an_revenue_of(walor_ctx *c, int64_t from, int64_t to, an_revenue *out);
+/* with_new: count new customers too (costs a lookup per sale of the period) */
+int32_t an_revenue_of(walor_ctx *c, int64_t from, int64_t to, int with_new, an_revenue *out);
 /* per day of p: revenue (kopecks, as above) and sales count, arrays of p->days */
 int32_t an_daily(walor_ctx *c, const an_period *p, int64_t *revenue, int64_t *orders);
 

@@ -7,12 +7,12 @@
 
 #include "analytics.h"
 
-int32_t an_revenue_of(walor_ctx *c, int64_t from, int64_t to, an_revenue *out)
+int32_t an_revenue_of(walor_ctx *c, int64_t from, int64_t to, int with_new, an_revenue *out)
 {
     memset(out, 0, sizeof *out);
     const walor_orders_v1 *os = an_orders(c);
     if (os) {
-        walor_order_totals t = {.struct_size = sizeof t};
+        walor_order_totals t = {.struct_size = sizeof t, .flags = with_new ? WALOR_ORDERS_TOTALS_NEW : 0};
         int32_t rc = os->totals(c, from, to, &t);
         if (rc < 0)
             return rc;

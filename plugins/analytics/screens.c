@@ -42,13 +42,13 @@ int32_t an_summary(walor_ctx *c)
         an_period_month(today.y, today.m, &month) < 0)
         return WALOR_EINVAL;
     an_revenue rd, rw, rm, ra;
-    int32_t rc = an_revenue_of(c, day.from, day.to, &rd);
+    int32_t rc = an_revenue_of(c, day.from, day.to, 0, &rd);
     if (rc == 0)
-        rc = an_revenue_of(c, week.from, week.to, &rw);
+        rc = an_revenue_of(c, week.from, week.to, 0, &rw);
     if (rc == 0)
-        rc = an_revenue_of(c, month.from, month.to, &rm);
+        rc = an_revenue_of(c, month.from, month.to, 1, &rm);
     if (rc == 0)
-        rc = an_revenue_of(c, 0, INT64_MAX, &ra);
+        rc = an_revenue_of(c, 0, INT64_MAX, 0, &ra);
     if (rc < 0)
         return rc;
     char d[16], w[16];

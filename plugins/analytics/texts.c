@@ -165,6 +165,49 @@ static const char *const TEXTS[][2] = {
     {"analytics.btn.dates", "🗓 Ввести даты"},
     {"analytics.choose", "📑 <b>{what}</b>: за какой период?"},
     {"analytics.pick_month", "📅 <b>{what}</b>: выберите месяц {year} года"},
+    /* a period typed as two dates */
+    {"analytics.dates.ask_from", "🗓 С какой даты? Например, 01.12.2026 или «сегодня»."},
+    {"analytics.dates.ask_to", "🗓 По какую дату, включительно?"},
+    {"analytics.dates.label_from", "С"},
+    {"analytics.dates.label_to", "По"},
+    {"analytics.dates.err_order", "Вторая дата раньше первой. Введите дату не раньше начала периода."},
+    {"analytics.dates.err_long", "Слишком длинный период: не больше {max} дней. Введите дату поближе."},
+    /* manual revenue (F-AN-07) */
+    {"analytics.man.title", "✍️ <b>Ручная выручка</b>: продажи вне бота. Записей: {n}, на {sum}."},
+    {"analytics.man.empty", "✍️ <b>Ручная выручка</b>: записей пока нет. Запишите продажу, сделанную вне бота "
+                            "(на ярмарке, через маркетплейс): она войдёт в статистику и отчёты."},
+    {"analytics.man.row", "№{id} · {date} · <b>{amount}</b> · {category}{comment}"},
+    {"analytics.man.row_btn", "№{id}"},
+    {"analytics.man.btn.add", "➕ Записать продажу"},
+    {"analytics.man.btn.list", "⬅️ К списку"},
+    {"analytics.man.btn.edit", "✏️ Изменить"},
+    {"analytics.man.btn.delete", "🗑 Удалить"},
+    {"analytics.man.btn.delete_yes", "🗑 Да, удалить"},
+    {"analytics.man.card", "✍️ <b>Ручная выручка №{id}</b>\nСумма: <b>{amount}</b>\nДата: {date}\nКатегория: "
+                           "{category}\nКомментарий: {comment}\nЗаписал: {who}"},
+    {"analytics.man.owner_only", "Изменить или удалить запись может владелец."},
+    {"analytics.man.gone", "Запись не найдена: её удалили."},
+    {"analytics.man.ask_amount", "💰 Сумма продажи, в рублях (например, 5 000 или 1 250,50):"},
+    {"analytics.man.ask_day", "📅 Дата продажи (например, 05.12.2026): она определяет, в какой день и месяц "
+                              "продажа войдёт в статистику."},
+    {"analytics.man.err_day", "Нужна дата не позже сегодняшней, например 05.12.2026."},
+    {"analytics.man.ask_category", "🏷 Категория:"},
+    {"analytics.man.ask_comment", "💬 Комментарий (что продано, кому) — или «Пропустить»:"},
+    {"analytics.man.label_amount", "Сумма"},
+    {"analytics.man.label_day", "Дата"},
+    {"analytics.man.label_category", "Категория"},
+    {"analytics.man.label_comment", "Комментарий"},
+    {"analytics.man.today", "Сегодня"},
+    {"analytics.man.yesterday", "Вчера"},
+    {"analytics.man.confirm", "✍️ Записать продажу?\nСумма: <b>{amount}</b>\nДата: {date}\nКатегория: {category}\n"
+                              "Комментарий: {comment}"},
+    {"analytics.man.confirm_edit", "✏️ Сохранить изменения?\nСумма: <b>{amount}</b>\nДата: {date}\nКатегория: "
+                                   "{category}\nКомментарий: {comment}"},
+    {"analytics.man.added", "✅ Записано: №{id}, {amount}. Продажа учтена в статистике."},
+    {"analytics.man.saved", "✅ Изменения сохранены."},
+    {"analytics.man.deleted", "Запись удалена"},
+    {"analytics.man.delete_ask", "🗑 Удалить ручную выручку №{id} ({amount} за {date})? Она перестанет учитываться "
+                                 "в статистике."},
 };
 
 int32_t an_texts_register(walor_plugin *p)

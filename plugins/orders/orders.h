@@ -38,6 +38,14 @@ int32_t orders_refunds_of(walor_ctx *c, int64_t order_id, walor_refund **out, ui
 /* the customer's notice of a refund, once (order.refunded subscriber) */
 int32_t orders_refund_register(walor_plugin *p);
 
+/* ---- refunds, the staff side (refund_ui.c) ---- */
+int32_t orders_refund_ui_register(walor_plugin *p);
+/* the card's lines about refunds made and money owed ("" when none) */
+char *orders_refunds_html(walor_ctx *c, const walor_order *o);
+/* "💸 Возврат": the provider's refund or a manual one */
+int32_t orders_refund_screen(walor_ctx *c, int64_t id);
+int32_t orders_refund_manual_start(walor_ctx *c, int64_t id);
+
 /* ---- reports (report.c), service 1.1 ---- */
 int32_t orders_scan(walor_ctx *c, int64_t from, int64_t to, uint32_t flags, walor_order_scan_fn fn, void *ud);
 int32_t orders_refunds_scan(walor_ctx *c, int64_t from, int64_t to, walor_refund_fn fn, void *ud);

@@ -142,7 +142,7 @@ static int32_t ints(walor_ctx *c, const char *sql, const walor_val *args, uint32
 int32_t orders_totals(walor_ctx *c, int64_t from, int64_t to, walor_order_totals *out)
 {
     if (!out || out->struct_size < offsetof(walor_order_totals, new_customers) + sizeof out->new_customers ||
-        to < from)
+        to < from || (out->flags & ~WALOR_ORDERS_TOTALS_NEW))
         return WALOR_EINVAL;
     int64_t v[4] = {0, 0, 0, 0}, rf[2] = {0, 0}, nc = 0;
     int32_t rc = ints(c,
@@ -156,8 +156,9 @@ int32_t orders_totals(walor_ctx *c, int64_t from, int64_t to, walor_order_totals
                   "SELECT count(*), coalesce(sum(r.amount), 0) FROM orders_refund r"
                   " JOIN orders_order o ON o.id = r.order_id WHERE r.at >= ? AND r.at < ? AND " SALE,
                   WALOR_ARGS(walor_i(from), walor_i(to)), rf, 2);
-    /* a new customer: a sale in the period and none before it */
-    if (rc == 0)
+    /* a new customer: a sale in the period and none before it (one index
+     * lookup per sale of the period: asked for only when shown) */
+    if (rc == 0 && (out->flags & WALOR_ORDERS_TOTALS_NEW))
         rc = ints(c,
                   "SELECT count(DISTINCT o.user_id) FROM orders_order o WHERE " SALE
                   " AND o.paid_at >= ? AND o.paid_at < ? AND o.source <> 2 AND o.user_id > 0"

@@ -220,16 +220,18 @@ typedef int32_t (*walor_order_scan_fn)(void *ud, const walor_order *o, const wal
 typedef int32_t (*walor_refund_fn)(void *ud, const walor_refund *r);
 
 /* totals(): the sales of a period in one figure each */
+#define WALOR_ORDERS_TOTALS_NEW 0x1u /* count new_customers too (a lookup per sale of the period) */
 typedef struct walor_order_totals {
     uint32_t struct_size;       /* set by the caller; members past it are left alone */
-    uint32_t reserved;
+    uint32_t flags;             /* set by the caller: WALOR_ORDERS_TOTALS_* */
     int64_t orders;             /* sales paid in the period, B2B included */
     int64_t total;              /* the sum of their totals */
     int64_t b2b_orders;         /* of them, B2B */
     int64_t b2b_total;
     int64_t refunds;            /* refunds recorded in the period for orders that count as sales */
     int64_t refunds_n;
-    int64_t new_customers;      /* customers (B2B aside) whose first sale ever is in the period */
+    int64_t new_customers;      /* with WALOR_ORDERS_TOTALS_NEW: customers (B2B aside) whose first sale
+                                   ever is in the period; else 0 */
 } walor_order_totals;
 
 typedef struct walor_orders_v1 {

@@ -187,7 +187,8 @@ typedef struct walor_stock_v1 {
     /* ---- 1.2 ---- */
 
     /* Stream the ledger rows of [from, to) (UTC epoch s) whose kind is in
-     * `kinds` (WALOR_STOCK_K_* bits), oldest first, without holding them
+     * `kinds` (WALOR_STOCK_K_* bits), oldest first (by time, then ledger
+     * order), without holding them
      * in memory; the row is borrowed until fn returns, and a non-zero
      * return stops the stream and is returned. Run it outside a
      * transaction (it reads while others write). */
