@@ -8,6 +8,8 @@
 #   make fuzz       build the libFuzzer targets (build-fuzz/) and run each FUZZ_SECONDS (60)
 #   make fuzz-smoke the same, FUZZ_SMOKE_SECONDS (10) each (part of make test)
 #   make bench      run bench/run.sh against the normal build
+#   make package    .deb and .rpm sets into dist/ (tools/package.sh), lintian-checked
+#   make package-test  install the .deb here, run it, build a plugin against it, purge
 #   make install PREFIX=/usr/local
 #   make clean
 
@@ -39,7 +41,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 
 .DEFAULT_GOAL := build
 .PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
-        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke
+        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke package package-test
 
 all: build
 
@@ -100,6 +102,7 @@ test: deps
 	$(MAKE) --no-print-directory abi
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory package-test
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory unit-asan
 	$(MAKE) --no-print-directory e2e-asan
@@ -114,8 +117,15 @@ bench: deps
 	elif [ -f bench/run.sh ]; then WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) bash bench/run.sh; \
 	else echo "make bench: no bench/run.sh yet"; fi
 
+package:
+	JOBS=$(JOBS) tools/package.sh
+
+# Needs root (dpkg -i): CI runs it as root in make test. Uses tgsim of $(BUILD_DIR).
+package-test: package
+	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) tools/package-test.sh
+
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-pkg dist

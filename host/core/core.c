@@ -17,7 +17,7 @@
 #define SETTINGS_PAGE 12
 
 static const struct { const char *key, *text; } texts[] = {
-    {"core.menu", "👋 Добро пожаловать! Выберите раздел:"},
+    {"core.menu", "👋 {first_name}, добро пожаловать! Выберите раздел:"},
     {"core.closed", "🏖 Магазин временно не принимает заказы."},
     {"core.stale", "Эта кнопка устарела — вот актуальное меню."},
     {"core.denied", "⛔ Недостаточно прав для этого действия."},
@@ -35,7 +35,7 @@ static const struct { const char *key, *text; } texts[] = {
     {"core.btn.cancel", "✖️ Отмена"},
     {"core.admin.title", "🛠 <b>Админ-панель</b>"},
     {"core.about.empty", "Информация о магазине скоро появится."},
-    {"core.settings.title", "⚙️ <b>Настройки</b>\nВыберите параметр, чтобы изменить его."},
+    {"core.settings.title", "⚙️ <b>Настройки</b>\nВыберите параметр, чтобы изменить его.\n"},
     {"core.settings.prompt", "Введите новое значение для «{label}».\nСейчас: {value}\n\n{hint}"},
     {"core.settings.bad", "❌ {why}\nПопробуйте ещё раз или нажмите «Отмена»."},
     {"core.settings.saved", "✅ Сохранено: «{label}» = {value}"},
@@ -84,20 +84,26 @@ static int32_t press_about(walor_ctx *c)
 
 /* ---- settings editor (F-HOST-08): every owner-editable setting of every plugin ---- */
 
+/* The page's settings are listed in full in the message: a setting's label
+ * is a sentence, while a button shows about 30 characters on a phone and
+ * holds at most 128 bytes (a longer label is cut there, kb.c). */
 static int32_t settings_list(walor_ctx *c, long page)
 {
     walor_kb *kb = walor_kb_new(c);
-    size_t shown = 0, idx = 0;
+    size_t idx = 0;
+    const char *text = T("core.settings.title");
     for (size_t i = 0; i < wh_reg.settings.n; i++) {
         const wh_setting *s = &wh_reg.settings.v[i];
         if (!(s->def.flags & WALOR_SET_OWNER_EDITABLE))
             continue;
         if (idx++ / SETTINGS_PAGE != (size_t)page)
             continue;
-        const char *label = walor_ctx_printf(c, "%s: %s", s->def.label, wh_setting_display(c, s));
-        walor_kb_button(kb, label, walor_ctx_printf(c, "set:e:%s", s->key));
+        const char *value = wh_setting_display(c, s);
+        text = walor_ctx_printf(c, "%s\n• %s: <b>%s</b>", text, walor_html_escape(c, s->def.label),
+                                walor_html_escape(c, value));
+        walor_kb_button(kb, walor_ctx_printf(c, "%s: %s", s->def.label, value),
+                        walor_ctx_printf(c, "set:e:%s", s->key));
         walor_kb_row(kb);
-        shown++;
     }
     if (page > 0)
         walor_kb_button(kb, "◀️", walor_ctx_printf(c, "set:l:%ld", page - 1));
@@ -105,11 +111,24 @@ static int32_t settings_list(walor_ctx *c, long page)
         walor_kb_button(kb, "▶️", walor_ctx_printf(c, "set:l:%ld", page + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    (void)shown;
-    return walor_edit(c, T("core.settings.title"), kb);
+    return walor_edit(c, text, kb);
 }
 
 static int32_t press_settings(walor_ctx *c) { return settings_list(c, 0); }
+
+/* the page settings_list() shows s on */
+static long page_of(const wh_setting *s)
+{
+    size_t idx = 0;
+    for (size_t i = 0; i < wh_reg.settings.n; i++) {
+        const wh_setting *x = &wh_reg.settings.v[i];
+        if (x == s)
+            return (long)(idx / SETTINGS_PAGE);
+        if (x->def.flags & WALOR_SET_OWNER_EDITABLE)
+            idx++;
+    }
+    return 0;
+}
 
 static const char *hint(const wh_setting *s, walor_ctx *c)
 {
@@ -142,7 +161,7 @@ static int32_t on_set_cb(walor_ctx *c, const char *arg)
         int32_t rc = wh_setting_store(c, s, v ? "no" : "yes");
         if (rc == 0)
             walor_action_log(c, walor_ctx_printf(c, "настройка %s = %s", s->key, v ? "нет" : "да"));
-        return rc < 0 ? rc : settings_list(c, 0);
+        return rc < 0 ? rc : settings_list(c, page_of(s)); /* stay where the owner was */
     }
     if (arg[0] == 'e') {
         json_t *data = json_pack("{s:s}", "key", s->key);

@@ -82,9 +82,10 @@ static const char *greeting(walor_ctx *c)
         wh_rows_close(r);
     }
     char *out = wh_arena_strdup(c->arena, t);
-    const char *keys[] = {"{shop}", "{name}"};
-    const char *vals[] = {name ? name : "", first ? first : ""};
-    for (int k = 0; k < 2; k++) {
+    /* {first_name} is the documented placeholder; {name} is its older spelling */
+    const char *keys[] = {"{shop}", "{first_name}", "{name}"};
+    const char *vals[] = {name ? name : "", first ? first : "", first ? first : ""};
+    for (int k = 0; k < 3; k++) {
         char *at;
         while ((at = strstr(out, keys[k])) != NULL) {
             char *esc = c->head.api->html_escape(c, vals[k]);

@@ -17,6 +17,7 @@
 #include "html.h"
 #include "kb.h"
 #include "log.h"
+#include "mime.h"
 #include "money.h"
 #include "msg.h"
 #include "tg.h"
@@ -148,25 +149,34 @@ static int replace_instead(const char *desc)
 }
 
 /* What an asynchronous edit needs if Telegram answers that the message is
- * gone: the same screen is then sent as a new message. */
+ * gone or has no text: a photo or document message gets the screen as its
+ * caption (and keyboard) when it fits one, otherwise the same screen is
+ * sent as a new message. */
 typedef struct edit_fallback {
     int64_t chat_id;
     json_t *params;        /* sendMessage parameters */
+    json_t *caption;       /* editMessageCaption parameters, NULL when the text is too long for a caption */
 } edit_fallback;
 
 static void edit_done(wh_tg_result *r, void *ud)
 {
     edit_fallback *f = ud;
-    if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
+    if (!r->ok && r->error_code == 400 && f->caption && strstr(r->description, "no text in the message")) {
+        json_t *p = f->caption;
+        f->caption = NULL;
+        if (wh_tg_call_cb(wh_g.tg, "editMessageCaption", p, NULL, f->chat_id, WH_TG_INTERACTIVE, edit_done, f) == 0)
+            return; /* f goes on to the caption's answer */
+    } else if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
         json_t *p = f->params;
         f->params = NULL;
         wh_tg_call(wh_g.tg, "sendMessage", p, NULL, f->chat_id, WH_TG_INTERACTIVE, NULL);
     } else if (!r->ok && !(r->error_code == 400 && strstr(r->description, "message is not modified")) &&
                strcmp(r->description, "shutting down") != 0) {
-        wh_logf(WH_LOG_WARN, "tg", "editMessageText in chat %lld failed: %d %s", (long long)f->chat_id,
+        wh_logf(WH_LOG_WARN, "tg", "editing a message in chat %lld failed: %d %s", (long long)f->chat_id,
                 r->error_code, r->description);
     }
     json_decref(f->params);
+    json_decref(f->caption);
     free(f);
 }
 
@@ -199,9 +209,17 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
     f->chat_id = chat_id;
     f->params = json_deep_copy(params);
     json_object_del(f->params, "message_id");
+    f->caption = NULL;
+    if (check_html(html, 1024, 0) == 0) {
+        f->caption = json_deep_copy(params);
+        json_object_set(f->caption, "caption", json_object_get(params, "text"));
+        json_object_del(f->caption, "text");
+        json_object_del(f->caption, "link_preview_options");
+    }
     rc = wh_tg_call_cb(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, edit_done, f);
     if (rc < 0) {
         json_decref(f->params);
+        json_decref(f->caption);
         free(f);
     }
     return rc;
@@ -296,8 +314,9 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
             return rc;
         }
         const char *base = strrchr(photo + 5, '/');
-        up = (wh_tg_upload){.field = "photo", .filename = base ? base + 1 : photo + 5, .data = data, .len = len,
-                            .mime = "image/jpeg"};
+        base = base ? base + 1 : photo + 5;
+        up = (wh_tg_upload){.field = "photo", .filename = base, .data = data, .len = len,
+                            .mime = wh_mime_of(base, data, len)};
     } else {
         json_object_set_new(params, "photo", json_string(photo));
     }
@@ -325,7 +344,7 @@ static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename
     if (rc)
         return rc;
     wh_tg_upload up = {.field = "document", .filename = filename, .data = data, .len = len,
-                       .mime = "application/octet-stream"};
+                       .mime = wh_mime_of(filename, data, len)};
     return call("sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
                 NULL);
 }

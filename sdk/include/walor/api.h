@@ -72,8 +72,10 @@ struct walor_host_api {
      * otherwise it queues and returns at once. */
     int32_t (*send)(walor_ctx *c, int64_t chat_id, const char *html, const walor_kb *kb,
                     uint32_t flags, int64_t *out_message_id);
-    /* an edit that changes nothing is success; a message that no longer
-     * exists (or cannot be edited) is replaced by a new one */
+    /* an edit that changes nothing is success; a photo or document message
+     * gets html as its caption (and kb) when it fits one (1024 characters);
+     * a message that no longer exists (or cannot be edited) is replaced by
+     * a new one */
     int32_t (*edit)(walor_ctx *c, int64_t chat_id, int64_t message_id, const char *html,
                     const walor_kb *kb, uint32_t flags);
     /* answer the pressed button (toast, or alert with WALOR_ANSWER_ALERT);
@@ -232,6 +234,19 @@ struct walor_host_api {
      * owners), skipping those who blocked the bot. Returns how many it was
      * sent to (>= 0), or an error. Not transactional, like every send. */
     int32_t (*notify_staff)(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb);
+
+    /* ---- SDK 1.3 ---- */
+    /* [load] the plugin's value of `key` in [plugin.<name>] (or its absence)
+     * cannot work; why is one line for the operator. The host reports it
+     * with the file and line the value came from: walord --check-config
+     * runs every enabled plugin's load() without a database to collect
+     * these, and walord refuses to start while one is an error. flags:
+     * 0 = always an error; WALOR_CONFIG_LIVE = an error only in a live
+     * shop (an example address, a provider's test account, an empty field
+     * a live shop needs), a warning in test mode and the demo;
+     * WALOR_CONFIG_WARNING = only a warning. Returns WALOR_EINVAL when it
+     * counts as an error in this run (return it from load()), else 0. */
+    int32_t (*config_invalid)(walor_plugin *p, const char *key, uint32_t flags, const char *why);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -31,7 +31,10 @@
  *
  * Events (emitted in the transaction of the change; aggregate "order:<id>"):
  *   order.created         {"v":1,"order_id","user_id","total","source"}
- *   order.status_changed  {"v":1,"order_id","user_id","from","to","by"}   by: staff user id or 0
+ *   order.status_changed  {"v":1,"order_id","user_id","from","to","by","note","quiet","customer_note"}
+ *                         by: staff user id or 0; quiet (1.1): a step advance() walked through on
+ *                         the way further, not told to the customer; customer_note (1.1): HTML
+ *                         added to the customer's notice
  *   order.paid            {"v":1,"order_id","user_id","total","goods","promo_code","cert_code",
  *                          "bonus_spent","payment_ref"}
  *   order.cancelled       {"v":1,"order_id","user_id","from","was_paid","promo_code","cert_code",
@@ -40,7 +43,7 @@
  *   order.paid_after_cancel {"v":1,"order_id","user_id","total","payment_ref"}   money for a
  *                          cancelled order, kept on it for staff to refund or restore
  *   order.refunded        {"v":1,"order_id","user_id","refund_id","amount","kind","reason",
- *                          "provider_ref","refunded","status","counted"}   (1.1) a refund was
+ *                          "provider_ref","refunded","status","counted"}   (1.2) a refund was
  *                          recorded; "refunded" is the order's refunds so far, "status" its
  *                          status, "counted" whether the order counts as a sale (below)
  * ("goods" is the goods sum after product, personal, promo and certificate
@@ -60,7 +63,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 1u
+#define WALOR_ORDERS_MINOR 2u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -113,10 +116,10 @@ typedef struct walor_order_new {
                                    coordinates, quote lines); stored, returned as is */
     int32_t delivery_manual;    /* 1: "менеджер рассчитает доставку вручную" (F-CHK-09) */
     int32_t reserved;
-    /* ---- 1.1 ---- */
+    /* ---- 1.2 ---- */
     int64_t delivery_shop;      /* what the shop pays the carrier on top of what the customer
                                    pays (free delivery, a B2B delivery the shop pays); not part
-                                   of total, >= 0; a 1.0 caller's order has 0 */
+                                   of total, >= 0; an older caller's order has 0 */
 } walor_order_new;
 
 /* An order as stored. */
@@ -155,7 +158,7 @@ typedef struct walor_order {
     const char *tracking;       /* carrier tracking number or "" */
     int32_t delivery_manual;
     int32_t flags;              /* WALOR_ORDER_F_* */
-    /* ---- 1.1 (read them when struct_size covers them) ---- */
+    /* ---- 1.2 (read them when struct_size covers them) ---- */
     int64_t delivery_shop;      /* as in walor_order_new */
     int64_t refunded;           /* sum of the order's refunds, kopecks */
 } walor_order;
@@ -164,7 +167,7 @@ typedef struct walor_order {
 #define WALOR_ORDER_F_PAID_AFTER_CANCEL 0x1  /* a payment arrived for a cancelled order: staff must act */
 #define WALOR_ORDER_F_TESTER            0x2  /* placed by a tester (F-HOST-02): payment skipped */
 
-/* ---- 1.1: refunds ----
+/* ---- 1.2: refunds ----
  * Money given back to the customer for an order. The refunds of an order
  * never add up to more than was paid for it (its total once it was paid,
  * or a payment that arrived after its cancel); a tester's order and an
@@ -200,7 +203,7 @@ typedef struct walor_refund {
     const char *order_status;   /* the order's status now */
 } walor_refund;
 
-/* ---- 1.1: reports ----
+/* ---- 1.2: reports ----
  * An order COUNTS AS A SALE once it was paid (paid_at > 0) unless it is
  * cancelled or a tester's (WALOR_ORDER_F_TESTER); it counts at paid_at. A
  * cancelled order counts nowhere, also if it was paid before. B2B sales
@@ -282,6 +285,18 @@ typedef struct walor_orders_v1 {
     int32_t (*get_meta)(walor_ctx *c, int64_t order_id, const char *key, const char **out);
 
     /* ---- 1.1 ---- */
+
+    /* A carrier's (or another system's) news: move a paid order forward to
+     * `to` ("processing" … "completed") through every status between, each
+     * recorded in the history with `note` and emitted, telling the customer
+     * once, about `to`, with customer_html (may be NULL; escape user data)
+     * below the standard notice. Reaching "completed" emits order.completed.
+     * 1 when the order is already at or past `to` (replays change nothing);
+     * WALOR_ERANGE for an unpaid or cancelled order; WALOR_EINVAL for "new",
+     * "paid" or "cancelled" as `to`. */
+    int32_t (*advance)(walor_ctx *c, int64_t order_id, const char *to, const char *note, const char *customer_html);
+
+    /* ---- 1.2 ---- */
 
     /* Record a refund of order_id (walor_refund_new above) and emit
      * order.refunded; the customer is told by the provider of this service.
