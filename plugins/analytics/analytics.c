@@ -133,4 +133,5 @@ static void unload(walor_plugin *p)
 WALOR_PLUGIN_DEFINE(.name = "analytics", .version = "0.1.0",
                     .description = "Статистика: сводка, график выручки, P&L, ABC, склад и движение товаров, "
                                    "ручная выручка",
-                    .requires = "orders", .min_host_minor = 2, .load = load, .unload = unload)
+                    .requires = "orders", .min_host_minor = 3, /* forms and lists (SDK 1.3) */ .load = load,
+                    .unload = unload)

@@ -69,7 +69,7 @@ typedef struct an_manual {
     const char *category, *comment;
 } an_manual;
 typedef int32_t (*an_manual_fn)(void *ud, const an_manual *m);
-#define AN_MANUAL_COMMENT_MAX 500
+#define AN_MANUAL_COMMENT_MAX 500   /* characters (the form); bytes at most 4× that */
 #define AN_MANUAL_CATEGORY_MAX 60
 #define AN_MANUAL_AMOUNT_MAX 100000000000LL /* a billion roubles */
 /* day: the local midnight of its date; category and comment plain text */

@@ -10,7 +10,8 @@
 
 #define CATEGORIES_MAX 12
 
-static int text_ok(const char *s, size_t max) { return s && strlen(s) <= max; }
+/* max in characters: a UTF-8 character is at most 4 bytes */
+static int text_ok(const char *s, size_t max) { return s && strlen(s) <= 4 * max; }
 
 static void log_action(walor_ctx *c, const char *what)
 {
@@ -174,7 +175,7 @@ int an_manual_categories(walor_ctx *c, const char ***out)
         size_t l = strlen(t);
         while (l && (t[l - 1] == ' ' || t[l - 1] == '\r'))
             t[--l] = 0;
-        if (l && l <= AN_MANUAL_CATEGORY_MAX)
+        if (l && l <= 4 * AN_MANUAL_CATEGORY_MAX)
             v[n++] = t;
     }
     *out = v;

@@ -93,7 +93,7 @@ static int32_t card(walor_ctx *c, int64_t id)
         s = walor_ctx_printf(c, "%s\n\n%s", s, T(c, "analytics.man.owner_only"));
     }
     walor_kb_button(kb, T(c, "analytics.man.btn.list"), "an:mr");
-    return walor_edit(c, s, kb);
+    return walor_show(c, s, kb);
 }
 
 /* ---- the form: {id (edit only), amount, day, category, comment} ---- */
@@ -148,7 +148,7 @@ static int32_t edit_done(walor_ctx *c, int64_t id, int64_t amount, int64_t day, 
                          const char *comment)
 {
     if (walor_role(c) < WALOR_ROLE_OWNER) /* the role may have changed since the form began */
-        return walor_reply(c, T(c, "analytics.man.owner_only"), NULL);
+        return walor_show(c, T(c, "analytics.man.owner_only"), NULL);
     an_manual m;
     int32_t rc = an_manual_get(c, id, &m);
     if (rc == 0 && m.amount != amount)
@@ -160,10 +160,10 @@ static int32_t edit_done(walor_ctx *c, int64_t id, int64_t amount, int64_t day, 
     if (rc == 0 && strcmp(m.comment, comment) != 0)
         rc = an_manual_set(c, id, "comment", 0, comment);
     if (rc == WALOR_ENOTFOUND)
-        return walor_reply(c, T(c, "analytics.man.gone"), NULL);
+        return walor_show(c, T(c, "analytics.man.gone"), NULL);
     if (rc < 0)
         return rc;
-    walor_reply(c, T(c, "analytics.man.saved"), NULL);
+    walor_answer(c, T(c, "analytics.man.saved")); /* the summary becomes the card */
     return card(c, id);
 }
 
@@ -181,8 +181,8 @@ static int32_t done(walor_ctx *c, json_t *d)
     int32_t rc = an_manual_add(c, amount, day, category, comment ? comment : "", &id);
     if (rc < 0)
         return rc;
-    walor_reply(c, walor_textf(c, "analytics.man.added", "id", an_num(c, id), "amount", walor_money(c, amount), NULL),
-                NULL);
+    /* a toast on "✅ Готово", and the summary becomes the list */
+    walor_answer(c, walor_textf(c, "analytics.man.added", "id", an_num(c, id), "amount", walor_money(c, amount), NULL));
     return list(c, NULL);
 }
 
@@ -255,7 +255,7 @@ static int32_t owner_cb(walor_ctx *c, const char *arg)
         walor_kb_button(kb, T(c, "analytics.man.btn.delete_yes"), walor_ctx_printf(c, "ano:dy:%lld", id));
         walor_kb_row(kb);
         walor_kb_button(kb, T(c, "analytics.btn.back"), walor_ctx_printf(c, "an:mre:%lld", id));
-        return walor_edit(c, walor_textf(c, "analytics.man.delete_ask", "id", an_num(c, id), "amount",
+        return walor_show(c, walor_textf(c, "analytics.man.delete_ask", "id", an_num(c, id), "amount",
                                          walor_money(c, m.amount), "date", date_of(c, m.day), NULL),
                           kb);
     }

@@ -151,7 +151,9 @@ static void order_totals(pnl *s)
             an_sum(s->b, s->ws, r, (uint16_t)(4 + i), 1, r - 1, v[i]);
     if (s->cut)
         an_text(s->ws, r + 1, 0,
-                walor_textf(s->c, "analytics.x.cut", "n", an_num(s->c, s->cut), NULL), s->b->note);
+                walor_textf(s->c, "analytics.x.cut", "orders", walor_plural(s->c, s->cut, "заказ|заказа|заказов", 0),
+                            NULL),
+                s->b->note);
 }
 
 /* ---- Возвраты ---- */

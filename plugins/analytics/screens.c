@@ -89,7 +89,7 @@ int32_t an_summary(walor_ctx *c)
     walor_kb_button(kb, T(c, "analytics.btn.refresh"), "an:s");
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "analytics.btn.admin"), "m:core.admin");
-    return walor_edit(c, s, kb);
+    return walor_show(c, s, kb);
 }
 
 /* ---- choosing a period ---- */
@@ -124,7 +124,7 @@ static int32_t choose(walor_ctx *c, const char *kind)
     walor_kb_button(kb, T(c, "analytics.btn.dates"), walor_ctx_printf(c, "an:d:%s", kind));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "analytics.btn.back"), "an:s");
-    return walor_edit(c, walor_textf(c, "analytics.choose", "what",
+    return walor_show(c, walor_textf(c, "analytics.choose", "what",
                                      T(c, walor_ctx_printf(c, "analytics.rep.%s", kind)), NULL),
                       kb);
 }
@@ -149,7 +149,7 @@ static int32_t month_picker(walor_ctx *c, const char *kind, int y)
         walor_kb_button(kb, walor_ctx_printf(c, "%d ▶️", y + 1), walor_ctx_printf(c, "an:y:%s:%d", kind, y + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "analytics.btn.back"), walor_ctx_printf(c, "an:r:%s", kind));
-    return walor_edit(c, walor_textf(c, "analytics.pick_month", "year", an_num(c, y), "what",
+    return walor_show(c, walor_textf(c, "analytics.pick_month", "year", an_num(c, y), "what",
                                      T(c, walor_ctx_printf(c, "analytics.rep.%s", kind)), NULL),
                       kb);
 }
@@ -219,7 +219,8 @@ static const char HELP[] =
 int32_t an_screens_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 40, .id = "stats", .label = "📊 Статистика", .on_press = an_summary};
+                                 .order = 40, .id = "stats", .label = "📊 Статистика", .on_press = an_summary,
+                                 .group = WALOR_MENU_GROUP_SALES};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "an",
                                    .handler = on_cb};
     const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_MANAGER, .name = "stats",

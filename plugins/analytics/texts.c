@@ -2,7 +2,7 @@
  * conf.d/texts/ (any .ini) under [analytics]. */
 #include "analytics.h"
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     /* order statuses and sources, as the reports name them */
     {"analytics.st.new", "новый"},
     {"analytics.st.paid", "оплачен"},
@@ -21,7 +21,7 @@ static const char *const TEXTS[][2] = {
     {"analytics.x.refund_provider", "через платёжный сервис"},
     {"analytics.x.refund_manual", "вручную"},
     {"analytics.x.unknown_item", "товар #{id} (нет в каталоге)"},
-    {"analytics.x.cut", "Показаны первые строки: ещё {n} заказов не поместились в лист Excel, но учтены в сводке."},
+    {"analytics.x.cut", "Показаны первые строки: ещё {orders} не поместились в лист Excel, но учтены в сводке."},
     {"analytics.x.tz_note", "Время московское (часовой пояс магазина). Суммы в рублях."},
     {"analytics.sheet.summary", "Сводка"},
     {"analytics.sheet.orders", "Заказы"},
@@ -203,17 +203,11 @@ static const char *const TEXTS[][2] = {
                               "Комментарий: {comment}"},
     {"analytics.man.confirm_edit", "✏️ Сохранить изменения?\nСумма: <b>{amount}</b>\nДата: {date}\nКатегория: "
                                    "{category}\nКомментарий: {comment}"},
-    {"analytics.man.added", "✅ Записано: №{id}, {amount}. Продажа учтена в статистике."},
+    {"analytics.man.added", "✅ Записано: №{id}, {amount}"},
     {"analytics.man.saved", "✅ Изменения сохранены."},
     {"analytics.man.deleted", "Запись удалена"},
     {"analytics.man.delete_ask", "🗑 Удалить ручную выручку №{id} ({amount} за {date})? Она перестанет учитываться "
                                  "в статистике."},
 };
 
-int32_t an_texts_register(walor_plugin *p)
-{
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
-}
+int32_t an_texts_register(walor_plugin *p) { return walor_texts(p, TEXTS, (uint32_t)(sizeof TEXTS / sizeof TEXTS[0])); }

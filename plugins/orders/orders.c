@@ -34,10 +34,11 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = orders_b2b_register(p);
     if (!rc) rc = orders_customer_register(p);
     if (!rc) rc = orders_cart_remind_register(p);
+    if (!rc) rc = orders_refund_ui_register(p);
     if (!rc) rc = walor_on_wipe(p, wipe);
     return rc;
 }
 
 WALOR_PLUGIN_DEFINE(.name = "orders", .version = "0.1.0",
                     .description = "Заказы: статусы, автоотмена, экраны персонала, B2B, уведомления, история",
-                    .min_host_minor = 2, /* walor_tx_active */ .load = load)
+                    .min_host_minor = 3, /* the refund form (SDK 1.3) */ .load = load)

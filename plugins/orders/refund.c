@@ -8,7 +8,7 @@
 
 #include "orders.h"
 
-#define REASON_MAX 500
+#define REASON_MAX 1000 /* bytes: 250 characters of any script */
 #define REF_MAX 200
 #define AMOUNT_MAX 100000000000LL /* a billion roubles */
 

@@ -90,7 +90,7 @@ int32_t orders_refund_screen(walor_ctx *c, int64_t id)
     walor_kb_button(kb, T(c, "orders.adm.btn.refund_manual"), walor_ctx_printf(c, "ord:rfm:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "orders.adm.btn.back"), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
-    return walor_edit(c, s, kb);
+    return walor_show(c, s, kb);
 }
 
 /* ---- through the provider [OWNER] ---- */
@@ -201,7 +201,7 @@ static int32_t done(walor_ctx *c, json_t *d)
     }
     if (rc < 0)
         return rc;
-    walor_reply(c, T(c, "orders.adm.refund_recorded"), NULL);
+    walor_answer(c, T(c, "orders.adm.refund_recorded")); /* the summary becomes the card */
     return orders_staff_card(c, id);
 }
 
@@ -216,7 +216,7 @@ static const walor_step_def STEPS[] = {
      .label = "orders.adm.refund_label_amount", .min = 1, .max = 100000000000LL, .validate = amount_check,
      .prompt_fn = amount_prompt, .choices_fn = amount_all},
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "reason",
-     .prompt = "orders.adm.refund_ask_reason", .label = "orders.adm.refund_label_reason", .max = 300,
+     .prompt = "orders.adm.refund_ask_reason", .label = "orders.adm.refund_label_reason", .max = 250,
      .flags = WALOR_STEP_SKIP},
 };
 

@@ -69,11 +69,10 @@ def seed_shop(w, shop, sim):
 
 
 def add_manual(w, boss, amount, day, category="Офлайн-продажа", comment=""):
-    """Manual revenue as staff record it (F-AN-07)."""
-    con = w.db()
-    con.execute("INSERT INTO analytics_manual(amount, day, category, comment, staff_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (amount, day, category, comment, boss.id, day, day))
-    con.commit()
+    """Manual revenue as staff record it (F-AN-07): «✍️ Ручная выручка» → «➕ Записать продажу»."""
+    from test_analytics_screens import record
+    rub, kop = divmod(amount, 100)
+    record(boss, f"{rub},{kop:02d}", None, ak.local(day).strftime("%d.%m.%Y"), category, comment or None)
 
 
 @pytest.mark.features("F-AN-01", "F-AN-07")

@@ -182,7 +182,7 @@ typedef struct walor_refund_new {
     uint32_t reserved;
     int64_t amount;             /* kopecks, > 0 */
     const char *kind;           /* WALOR_REFUND_* */
-    const char *reason;         /* plain text shown to the customer, NULL or at most 500 bytes */
+    const char *reason;         /* plain text shown to the customer, NULL or at most 1000 bytes */
     const char *provider_ref;   /* the provider's payment or refund id, NULL when none */
     int64_t staff_id;           /* who decided it; 0 = walor_user_id(c) */
 } walor_refund_new;
