@@ -71,6 +71,21 @@ char *an_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long
 
 char *an_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
+int32_t an_count_sum(walor_ctx *c, const char *sql, int64_t from, int64_t to, int64_t *n, int64_t *sum)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, sql, WALOR_ARGS(walor_i(from), walor_i(to)), &r);
+    if (rc < 0)
+        return rc;
+    *n = *sum = 0;
+    if ((rc = walor_row_next(r)) == 1) {
+        *n = walor_col_int(r, 0);
+        *sum = walor_col_int(r, 1);
+    }
+    walor_rows_close(r);
+    return rc < 0 ? rc : 0;
+}
+
 const char *an_tmpdir(void)
 {
     const char *d = an_self ? walor_plugin_config(an_self, "tmp_dir") : NULL;

@@ -33,6 +33,8 @@ const walor_catalog_v1 *an_catalog(walor_ctx *c);
 /* ---- small helpers (analytics.c) ---- */
 char *an_num(walor_ctx *c, int64_t n);
 char *an_esc(walor_ctx *c, const char *s);          /* html escape, NULL → "" */
+/* sql with two binds (from, to) whose row is (count, sum) */
+int32_t an_count_sum(walor_ctx *c, const char *sql, int64_t from, int64_t to, int64_t *n, int64_t *sum);
 const char *an_tmpdir(void);                        /* [plugin.analytics] tmp_dir, $TMPDIR, /tmp */
 /* "декабрь 2025", "07.12.2025", "01.12.2025 – 15.12.2025": how a period is named */
 char *an_period_label(walor_ctx *c, const an_period *p);

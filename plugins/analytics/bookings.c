@@ -65,20 +65,10 @@ static int32_t on_changed(walor_ctx *c, const char *event, json_t *pl)
 
 int32_t an_bookings_sum(walor_ctx *c, int64_t from, int64_t to, int64_t *n, int64_t *sum)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT count(*), coalesce(sum(price), 0) FROM analytics_booking"
-                                " WHERE status = 'completed' AND completed_at >= ? AND completed_at < ?",
-                                WALOR_ARGS(walor_i(from), walor_i(to)), &r);
-    if (rc < 0)
-        return rc;
-    *n = *sum = 0;
-    if ((rc = walor_row_next(r)) == 1) {
-        *n = walor_col_int(r, 0);
-        *sum = walor_col_int(r, 1);
-    }
-    walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    return an_count_sum(c,
+                        "SELECT count(*), coalesce(sum(price), 0) FROM analytics_booking"
+                        " WHERE status = 'completed' AND completed_at >= ? AND completed_at < ?",
+                        from, to, n, sum);
 }
 
 int32_t an_bookings_scan(walor_ctx *c, int64_t from, int64_t to, an_booking_fn fn, void *ud)

@@ -124,20 +124,10 @@ int32_t an_manual_get(walor_ctx *c, int64_t id, an_manual *out)
 
 int32_t an_manual_sum(walor_ctx *c, int64_t from, int64_t to, int64_t *n, int64_t *sum)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT count(*), coalesce(sum(amount), 0) FROM analytics_manual"
-                                " WHERE deleted = 0 AND day >= ? AND day < ?",
-                                WALOR_ARGS(walor_i(from), walor_i(to)), &r);
-    if (rc < 0)
-        return rc;
-    *n = *sum = 0;
-    if ((rc = walor_row_next(r)) == 1) {
-        *n = walor_col_int(r, 0);
-        *sum = walor_col_int(r, 1);
-    }
-    walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    return an_count_sum(c,
+                        "SELECT count(*), coalesce(sum(amount), 0) FROM analytics_manual"
+                        " WHERE deleted = 0 AND day >= ? AND day < ?",
+                        from, to, n, sum);
 }
 
 int32_t an_manual_scan(walor_ctx *c, int64_t from, int64_t to, an_manual_fn fn, void *ud)

@@ -40,6 +40,23 @@ def start(walord, tmp_path, free_port, extra_plugins=(), analytics_ini="", **kw)
     return w, Shop(w)
 
 
+def tea_shop(walord, tmp_path, free_port, sim):
+    """A shop with one product ("Чай", 500 ₽, 10 in stock at 200 ₽), its owner and a customer, both started."""
+    w, shop = start(walord, tmp_path, free_port)
+    tea = shop.product("Чай", price=50000)
+    seed(w.db(), tea, 0, 10, 20000)
+    boss, u = hk.owner(sim), sim.user("Анна")
+    boss.send("/start")
+    u.send("/start")
+    return w, tea, boss, u
+
+
+def wait_photo(boss, before: int):
+    """The newest photo once there are more than `before` (a chart)."""
+    return hk.wait_until(lambda: (lambda p: p[-1] if len(p) > before else None)(photos(boss)), timeout=30,
+                         what="the chart")
+
+
 # ---------------------------------------------------------------- time
 
 def now(w) -> int:

@@ -119,8 +119,7 @@ def test_chart_png_bars_on_the_days_sold(tgsim, walord, tmp_path, free_port):
     ak.stats(boss)
     boss.press("📈 График за месяц")
     boss.expect("⏳ Готовлю график выручки")
-    msg = hk.wait_until(lambda: (lambda p: p[-1] if len(p) > before else None)(ak.photos(boss)), timeout=30,
-                        what="the chart")
+    msg = ak.wait_photo(boss, before)
     rev = ak.expected_revenue(con, frm, to)
     per_day = {}
     for o in ak.expected_sales(con, frm, to):
@@ -268,8 +267,7 @@ def test_empty_period_gives_empty_reports(tgsim, walord, tmp_path, free_port):
     before = len(ak.photos(boss))
     ak.stats(boss)
     boss.press("📈 График за месяц")
-    msg = hk.wait_until(lambda: (lambda p: p[-1] if len(p) > before else None)(ak.photos(boss)), timeout=30,
-                        what="the chart")
+    msg = ak.wait_photo(boss, before)
     assert "Итого: 0 ₽" in msg["caption"] and "активных дней: 0" in msg["caption"]
     assert ak.bar_columns(ak.png_decode(tgsim.file_bytes(msg["photo"][-1]["file_id"]))) == []
     assert "error" not in w.log_tail(200).lower().replace("errors", "")

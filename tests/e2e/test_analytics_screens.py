@@ -121,12 +121,7 @@ def test_manual_revenue_recorded_listed_edited_by_owner_only(tgsim, walord, tmp_
 
 @pytest.mark.features("F-AN-02", "F-AN-03")
 def test_periods_typed_and_picked(tgsim, walord, tmp_path, free_port):
-    w, shop = ak.start(walord, tmp_path, free_port)
-    tea = shop.product("Чай", price=50000)
-    ak.seed(w.db(), tea, 0, 10, 20000)
-    boss, u = hk.owner(tgsim), tgsim.user("Анна")
-    boss.send("/start")
-    u.send("/start")
+    w, tea, boss, u = ak.tea_shop(walord, tmp_path, free_port, tgsim)
     oid = ok.new_order(u, f"{tea}x1@50000")
     assert ok.cmd(u, f"/ordprobe_paid {oid}") == "paid:0"
     t = ak.now(w)
@@ -160,8 +155,7 @@ def test_periods_typed_and_picked(tgsim, walord, tmp_path, free_port):
     boss.send(week_ago)
     boss.send("сегодня")
     boss.expect("⏳ Готовлю график выручки")
-    msg = hk.wait_until(lambda: (lambda p: p[-1] if len(p) > before else None)(ak.photos(boss)), timeout=30,
-                        what="the chart")
+    msg = ak.wait_photo(boss, before)
     assert f"Выручка · {week_ago} – {today}" in msg["caption"] and "Итого: 500 ₽" in msg["caption"]
     assert "активных дней: 1 из 7" in msg["caption"]
     img = ak.png_decode(tgsim.file_bytes(msg["photo"][-1]["file_id"]))

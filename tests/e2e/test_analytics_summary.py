@@ -116,12 +116,7 @@ def test_summary_reconciles_with_the_database(tgsim, walord, tmp_path, free_port
 
 @pytest.mark.features("F-AN-01")
 def test_midnight_moscow_is_the_day_boundary(tgsim, walord, tmp_path, free_port):
-    w, shop = ak.start(walord, tmp_path, free_port)
-    tea = shop.product("Чай", price=50000)
-    ak.seed(w.db(), tea, 0, 10, 20000)
-    boss, u = hk.owner(tgsim), tgsim.user("Анна")
-    boss.send("/start")
-    u.send("/start")
+    w, tea, boss, u = ak.tea_shop(walord, tmp_path, free_port, tgsim)
     mid = ak.midnight_after(ak.now(w))
     ak.advance_to(w, mid - 30)                         # 23:59:30 Moscow, 20:59:30 UTC
     late = ok.new_order(u, f"{tea}x1@50000")
