@@ -22,12 +22,16 @@
 4. stops walord (exit 0).
 
 Prints one line on stdout:
-    bench: an_orders=N an_pnl_ms=… an_abc_ms=… an_moves_ms=… an_stock_ms=…
-           an_summary_ms=… an_rss_mb=… an_menu_p50_ms=… an_menu_max_ms=…
+    bench: an_orders=N an_pnl_ms=… an_pnl_cpu_ms=… an_abc_ms=… an_abc_cpu_ms=…
+           an_moves_ms=… an_moves_cpu_ms=… an_stock_ms=… an_summary_ms=…
+           an_summary_cpu_ms=… an_rss_mb=… an_menu_p50_ms=… an_menu_max_ms=…
 (build times from walord's log line "analytics: <kind> report … built and
-sent in N ms"; RSS the peak while reports were built; the menu's answer
-times measured during the builds). Details on stderr. Exit 1 on failure.
-Measured, never asserted."""
+sent in N ms, M ms CPU" — wall time and the building thread's CPU time;
+the summary's answer time as the owner sees it and walord's CPU time for
+it; RSS the peak while reports were built; the menu's answer times
+measured during the builds). Details on stderr. Exit 1 on failure.
+Measured, never asserted. --keep keeps the seeded work directory (2.7 GB)
+and --reuse DIR measures it again without seeding."""
 
 from __future__ import annotations
 
@@ -155,6 +159,12 @@ class RssSampler(threading.Thread):
             time.sleep(0.01)
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time walord has used so far (utime + stime)."""
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) * 1000 / __import__("os").sysconf("SC_CLK_TCK")
+
+
 def last_month(now: int):
     d = datetime.fromtimestamp(now, MSK).date().replace(day=1) - timedelta(days=1)
     return d.year, d.month
@@ -245,9 +255,9 @@ def main() -> None:
                 time.sleep(0.05)
             fail(f"no {kind} report within 600 s")
 
-        t = time.monotonic()
+        t, c0 = time.monotonic(), cpu_ms(w.pid)
         owner.send("/stats", timeout=120)
-        summary_ms = (time.monotonic() - t) * 1000
+        summary_ms, summary_cpu = (time.monotonic() - t) * 1000, cpu_ms(w.pid) - c0
         for _ in range(20):                                  # the menu's answer time when nothing builds
             timed_menu()
         idle = statistics.median(menu_ms)
@@ -268,6 +278,7 @@ def main() -> None:
         print(f"bench: an_orders={a.orders} an_pnl_ms={figures['pnl']} an_pnl_cpu_ms={figures['pnl_cpu']} "
               f"an_abc_ms={figures['abc']} an_abc_cpu_ms={figures['abc_cpu']} an_moves_ms={figures['moves']} "
               f"an_moves_cpu_ms={figures['moves_cpu']} an_stock_ms={figures['stock']} an_summary_ms={summary_ms:.0f} "
+              f"an_summary_cpu_ms={summary_cpu:.0f} "
               f"an_rss_mb={peak_mb:.0f} an_menu_p50_ms={statistics.median(menu_ms):.0f} "
               f"an_menu_max_ms={max(menu_ms):.0f}")
         ok = True

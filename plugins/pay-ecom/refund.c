@@ -83,6 +83,7 @@ static int32_t finish(walor_ctx *c, int64_t oid)
     if (rc < 0)
         return rc;
     refund_row v;
+    int twice = 0;
     rc = load(c, oid, &v);
     if (rc == 1 && strcmp(v.state, "refunding") != 0)
         rc = 0; /* someone else finished it */
@@ -93,9 +94,10 @@ static int32_t finish(walor_ctx *c, int64_t oid)
                               .reason = v.reason, .provider_ref = v.invoice_id, .staff_id = v.by};
         if (rc >= 0)
             rc = os->refund(c, oid, &r, NULL);
-        if (rc == WALOR_ERANGE) /* recorded by hand meanwhile: the provider's is the real one, keep our row */
-            rc = 0;
-        rc = rc < 0 ? rc : 1;
+        /* a refund recorded by hand while the provider worked: the money went
+         * back twice — the provider's is real, the owner must sort it out */
+        twice = rc == WALOR_ERANGE;
+        rc = twice ? 1 : rc < 0 ? rc : 1;
     }
     if (rc < 0) {
         walor_tx_rollback(c);
@@ -106,6 +108,10 @@ static int32_t finish(walor_ctx *c, int64_t oid)
         return crc;
     if (rc == 1)
         pay_meta(c, oid, "state", "refunded");
+    if (twice)
+        walor_report_error(c, walor_ctx_printf(c, "pay-ecom: the provider refunded order %lld (%lld kopecks) after a "
+                                                  "refund was recorded by hand: the customer got the money twice",
+                                               (long long)oid, (long long)v.amount));
     return rc;
 }
 
@@ -139,36 +145,47 @@ static int32_t settle_refund(walor_ctx *c, int64_t oid, const refund_row *v, int
     return rc;
 }
 
+/* under the write lock: paid | late_paid → refunding with the amount left
+ * to refund. 0 marked (*amount), 1 nothing to refund, 2 under way, < 0 error */
+static int32_t mark_refunding(walor_ctx *c, int64_t oid, const char *reason, refund_row *v, int64_t *amount)
+{
+    int32_t rc = load(c, oid, v);
+    if (rc <= 0)
+        return rc < 0 ? rc : 1;
+    if (!provider_paid(v))
+        return !strcmp(v->state, "refunding") ? 2 : 1;
+    const walor_orders_v1 *os = pay_orders(c);
+    if (!WALOR_ORDERS_HAS(os, refundable))
+        return WALOR_ENOSYS;
+    if ((rc = os->refundable(c, oid, amount)) < 0)
+        return rc;
+    if (*amount <= 0)
+        return 1;
+    rc = walor_db_exec(c,
+                       "UPDATE pay_ecom_invoice SET refund_from = state, state = 'refunding', refund_amount = ?,"
+                       " refund_by = ?, refund_reason = ?, updated_at = ? WHERE order_id = ?",
+                       WALOR_ARGS(walor_i(*amount), walor_i(walor_user_id(c)), walor_s(reason ? reason : ""),
+                                  walor_i(walor_now(c)), walor_i(oid)));
+    return rc < 0 ? rc : 0;
+}
+
 int32_t pay_refund(walor_ctx *c, int64_t oid, const char *reason, const char **why)
 {
     *why = "";
     if (walor_tx_active(c) == 1)
         return WALOR_EPHASE; /* the network is never asked inside a transaction */
-    int64_t amount = 0;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     refund_row v;
-    rc = load(c, oid, &v);
-    if (rc == 1 && !provider_paid(&v))
-        rc = !strcmp(v.state, "refunding") ? 2 : 0;
-    if (rc == 1) {
-        const walor_orders_v1 *os = pay_orders(c);
-        rc = WALOR_ORDERS_HAS(os, refundable) ? os->refundable(c, oid, &amount) : WALOR_ENOSYS;
-        if (rc == 0 && amount <= 0)
-            rc = 0;
-        else if (rc == 0)
-            rc = walor_db_exec(c,
-                               "UPDATE pay_ecom_invoice SET refund_from = state, state = 'refunding',"
-                               " refund_amount = ?, refund_by = ?, refund_reason = ?, updated_at = ?"
-                               " WHERE order_id = ?",
-                               WALOR_ARGS(walor_i(amount), walor_i(walor_user_id(c)),
-                                          walor_s(reason ? reason : ""), walor_i(walor_now(c)), walor_i(oid)));
-    }
-    if (rc <= 0 || rc == 2) { /* nothing to refund, one under way, or an error */
+    int64_t amount = 0;
+    rc = mark_refunding(c, oid, reason, &v, &amount);
+    if (rc != 0) {
         walor_tx_rollback(c);
-        return rc < 0 ? rc : rc == 2 ? 2 : 1;
+        return rc;
     }
+    /* committed before the provider is asked: a crash from here on leaves
+     * `refunding` for the reconciliation, never a refund we forgot */
     if ((rc = walor_tx_commit(c)) < 0)
         return rc;
     v.amount = amount;
