@@ -371,10 +371,13 @@ int32_t an_report_pnl(walor_ctx *c, const an_period *p, const char *path, an_rep
     if (rc == 0) {
         order_totals(&s);
         summary(&s, sum, p);
-        an_sum(&b, rs.ws, rs.row, 2, 1, rs.row - 1, s.refunds + s.refunds_x);
-        an_sum(&b, bs.ws, bs.row, 4, 1, bs.row - 1, s.bookings);
-        an_sum(&b, ms.ws, ms.row, 4, 1, ms.row - 1, s.manual);
-        an_sum(&b, ws.ws, ws.row, 6, 1, ws.row - 1, s.writeoffs);
+        const sheet_ctx *tot[] = {&rs, &bs, &ms, &ws};
+        static const uint16_t col[] = {2, 4, 4, 6};
+        const int64_t sums[] = {s.refunds + s.refunds_x, s.bookings, s.manual, s.writeoffs};
+        for (int i = 0; i < 4; i++) {
+            an_text(tot[i]->ws, tot[i]->row, 0, T(c, "analytics.x.total"), b.bold);
+            an_sum(&b, tot[i]->ws, tot[i]->row, col[i], 1, tot[i]->row - 1, sums[i]);
+        }
     }
     an_map_free(&s.idx);
     free(s.costs);
