@@ -68,6 +68,11 @@ def test_cancel_paid_order_then_provider_refund(paid_shop, tgsim):
     m.press_data(f"ordo:rp:{oid}", force=True)
     assert hk.DENIED in (m.last_answer() or {}).get("text", "") + m.screen().text
     assert fake.state()["invoices"][inv]["status"] == 2 and refunds(w, oid) == []
+    # the admin panel reminds of the money owed
+    m.send("/admin")
+    assert "💸 Отменённые оплаченные заказы без возврата денег: 1" in m.expect(hk.ADMIN_TITLE)["text"]
+    card = open_card(m, oid)["text"]
+    assert "⚠️ Деньги клиенту не возвращены: 3 300 ₽" in card
 
     owner.press("💳 Вернуть 3 300 ₽ через платёжный сервис")
     assert owner.last_answer()["text"] == "Деньги возвращены, клиенту сообщено"
@@ -78,6 +83,8 @@ def test_cancel_paid_order_then_provider_refund(paid_shop, tgsim):
     card = open_card(owner, oid)["text"]
     assert "Возвраты:" in card and "3 300 ₽ — через платёжный сервис" in card and "не возвращены" not in card
     assert "💸 Возврат денег" not in owner.screen().button_texts
+    owner.send("/admin")
+    assert "без возврата денег" not in owner.expect(hk.ADMIN_TITLE)["text"]
     # pressed again (an old screen): nothing goes out, nothing is recorded twice
     owner.press_data(f"ordo:rp:{oid}", force=True)
     assert "не вернёт" in owner.last_answer()["text"]
