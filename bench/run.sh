@@ -7,8 +7,9 @@
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
-# payment webhooks, analytics reports over a million orders — the last one
-# seeds a 2.7 GB database in /tmp for about four minutes).
+# payment webhooks, 50 streaming support conversations next to catalog
+# browsing, analytics reports over a million orders — the last one seeds a
+# 2.7 GB database in /tmp for about six minutes).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -241,7 +242,7 @@ if [[ $phases == *" db "* ]]; then
 fi
 
 if [[ $phases == *" plugins "* ]]; then
-    for b in catalog stock orders webhook analytics; do
+    for b in catalog stock orders webhook support analytics; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
 fi

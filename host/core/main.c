@@ -306,6 +306,7 @@ static void on_signal(uv_signal_t *s, int signum)
     wh_sched_stop();
     wh_events_stop();
     wh_ops_stop();
+    wh_httpa_stop();
     uv_queue_work(&loop, &stop_work, stop_pool, pool_stopped);
 }
 
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
     wh_ops_on_storage_resumed(release_held);
     /* their tables must exist before any plugin code runs */
     if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
-        wh_ops_start(&loop, loop_db) != 0) {
+        wh_ops_start(&loop, loop_db) != 0 || wh_httpa_start(&loop) != 0) {
         wh_err("cannot start the host services");
         goto out_loop;
     }
@@ -505,6 +506,7 @@ out_loop:
         wh_sched_stop();
         wh_events_stop();
         wh_ops_stop();
+        wh_httpa_stop();
     }
     if (wh_g.pool) {
         wh_pool_stop(wh_g.pool); /* no-op after a signal stopped it */

@@ -39,6 +39,7 @@ const walor_host_api *wh_api(void)
         wh_httpc_fill(&table);
         wh_steps_fill(&table);
         wh_list_fill(&table);
+        wh_httpa_fill(&table);
         built = 1;
     }
     return &table;

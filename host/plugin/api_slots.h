@@ -19,5 +19,6 @@ void wh_files_fill(walor_host_api *api);    /* files.c: file downloads (SDK 1.1)
 void wh_httpc_fill(walor_host_api *api);    /* httpc.c: outbound HTTP (SDK 1.2) */
 void wh_steps_fill(walor_host_api *api);    /* steps.c: forms (SDK 1.3) */
 void wh_list_fill(walor_host_api *api);     /* list.c: paged lists (SDK 1.3) */
+void wh_httpa_fill(walor_host_api *api);    /* httpa.c: asynchronous outbound HTTP (SDK 1.3) */
 
 #endif

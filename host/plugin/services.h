@@ -25,6 +25,12 @@ int wh_services_resolve(void);
 int wh_http_start(uv_loop_t *loop);
 void wh_http_stop(void);
 
+/* plugins' asynchronous HTTP (httpa.c, SDK 1.3): its own curl multi on the
+ * loop; stop ends what is in flight with WALOR_ECANCELED (before the pool
+ * stops, so on_done still runs where it can) */
+int wh_httpa_start(uv_loop_t *loop);
+void wh_httpa_stop(void);
+
 /* operations (ops.c): DB health check, log, restart, UI reset */
 int wh_ops_start(uv_loop_t *loop, wh_db *loop_db);
 void wh_ops_stop(void);

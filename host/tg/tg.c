@@ -106,8 +106,6 @@ wh_tg *wh_tg_new(uv_loop_t *loop, const wh_tg_opts *o, const wh_tg_hooks *h)
     if (tg_http_init(tg) != 0) {
         curl_slist_free_all(tg->json_hdrs);
         curl_slist_free_all(tg->form_hdrs);
-        if (tg->multi)
-            curl_multi_cleanup(tg->multi);
         curl_global_cleanup();
         goto fail;
     }

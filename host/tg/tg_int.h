@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "cmulti.h"
 #include "i64map.h"
 #include "ratelimit.h"
 #include "log.h"
@@ -95,13 +96,6 @@ typedef struct tg_chat {
     wh_bucket bucket;          /* bulk pacing of this chat */
 } tg_chat;
 
-typedef struct tg_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    struct wh_tg *tg;
-    tg_link link;
-} tg_sock;
-
 enum { TG_RUNNING, TG_DRAINING, TG_CLOSING };
 
 /* what an answer means for the request */
@@ -122,9 +116,7 @@ struct wh_tg {
     uv_async_t wake;
 
     /* http (tg_http.c) */
-    CURLM *multi;
-    uv_timer_t curl_timer;
-    tg_link socks;
+    wh_cmulti cm;
     struct curl_slist *json_hdrs, *form_hdrs;
     int inflight;               /* easy handles in the multi */
 

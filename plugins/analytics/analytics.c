@@ -125,7 +125,7 @@ static int32_t load(walor_plugin *p)
         .label = "Статистика: категории ручной выручки, по одной в строке", .default_value = AN_CATEGORIES,
         .min = 1, .max = 1000, .flags = WALOR_SET_OWNER_EDITABLE};
     int32_t rc = walor_migration(p, 1, an_migration_1);
-    if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 2);
+    if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 3);
     if (!rc) rc = walor_setting(p, &categories);
     if (!rc) rc = an_texts_register(p);
     if (!rc) rc = an_bookings_register(p);

@@ -746,6 +746,33 @@ static int32_t svc_set_meta(walor_ctx *c, int64_t id, const char *key, const cha
     return rc < 0 ? rc : 0;
 }
 
+static int32_t svc_user_orders(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n)
+{
+    if (!ids || !n || user_id == 0)
+        return WALOR_EINVAL;
+    *ids = NULL;
+    *n = 0;
+    if (limit == 0 || limit > 100)
+        limit = limit ? 100 : 20;
+    int64_t *out = walor_ctx_alloc(c, limit * sizeof *out);
+    if (!out)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                                WALOR_ARGS(walor_i(user_id), walor_i(limit)), &r);
+    if (rc < 0)
+        return rc;
+    uint32_t k = 0;
+    while (k < limit && (rc = walor_row_next(r)) == 1)
+        out[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    *ids = k ? out : NULL;
+    *n = k;
+    return 0;
+}
+
 static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const char **out)
 {
     if (!key || !out)
@@ -774,6 +801,7 @@ const walor_orders_v1 orders_service = {
     .set_tracking = svc_set_tracking,
     .set_screenshot = svc_set_screenshot,
     .set_meta = svc_set_meta,
+    .user_orders = svc_user_orders,
     .get_meta = svc_get_meta,
     .advance = svc_advance,
     .refund = orders_refund,

@@ -735,3 +735,69 @@ def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
                               capture_output=True, text=True, timeout=10)
         assert proc.returncode == 1 and f"state file {state}" in proc.stderr, proc.stderr
         assert state.read_bytes() == junk                 # never overwritten
+# ---------------------------------------------------------------- sendMessageDraft
+
+def test_send_message_draft(sim):
+    u = started_user(sim)
+    # "" is the "thinking…" placeholder; the draft is chat state, not a message
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=7, text="") == {"ok": True, "result": True}
+    c = u.chat()
+    assert (c["draft"]["draft_id"], c["draft"]["text"], c["draft"]["updates"]) == (7, "", 1)
+    v = c["version"]
+    r = api(sim, "sendMessageDraft", chat_id=u.id, draft_id=7, text="Да, <b>есть</b>", parse_mode="HTML")
+    assert r["ok"]
+    c = u.chat()
+    d = c["draft"]
+    assert c["version"] > v
+    assert (d["text"], d["html"], d["updates"]) == ("Да, есть", "Да, <b>есть</b>", 2)
+    assert d["entities"] == [{"offset": 4, "length": 4, "type": "bold"}]
+    assert not [m for m in c["messages"] if m["from"] == "bot"]
+    # another id starts a new draft
+    api(sim, "sendMessageDraft", chat_id=u.id, draft_id=8, text="Другой")
+    assert (u.chat()["draft"]["draft_id"], u.chat()["draft"]["updates"]) == (8, 1)
+
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=0, text="x")) == (
+        400, "Bad Request: invalid draft_id")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, text="x")) == (400, "Bad Request: draft_id is empty")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="<b>x",
+                   parse_mode="HTML"))[1].startswith("Bad Request: can't parse entities")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="я" * 4097)) == (
+        400, "Bad Request: message is too long")
+    assert err(api(sim, "sendMessageDraft", chat_id=999999, draft_id=1, text="x"))[0] == 400
+    assert u.chat()["draft"]["text"] == "Другой"  # failed calls change nothing
+
+    # the finished message ends the draft
+    send(sim, u.id, "Да, есть")
+    c = u.chat()
+    assert c["draft"] is None and c["messages"][-1]["text"] == "Да, есть"
+
+    # a user who blocked the bot gets no draft either
+    u.block()
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=2, text="x"))[0] == 403
+
+
+def test_disabled_method_is_unknown(sim):
+    """/_sim/methods plays an older Bot API server: the method is 404, as unknown ones are."""
+    u = started_user(sim)
+    assert sim.disable_methods("sendMessageDraft") == ["sendMessageDraft"]
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")) == (404, "Not Found")
+    assert send(sim, u.id, "обычное сообщение")["ok"]
+    assert sim.disable_methods() == []
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")["ok"]
+    sim.disable_methods("sendMessageDraft")
+    sim.reset()  # a reset enables everything again
+    u = started_user(sim)
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")["ok"]
+
+
+def test_draft_expires():
+    p = TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet", "--draft-lifetime-ms", "300"]).start()
+    try:
+        s = Sim(p.url)
+        u = started_user(s)
+        assert api(s, "sendMessageDraft", chat_id=u.id, draft_id=3, text="…думаю")["ok"]
+        assert u.chat()["draft"]["text"] == "…думаю"
+        time.sleep(0.5)
+        assert u.chat()["draft"] is None
+    finally:
+        assert p.stop() == 0

@@ -43,7 +43,7 @@
  *   order.paid_after_cancel {"v":1,"order_id","user_id","total","payment_ref"}   money for a
  *                          cancelled order, kept on it for staff to refund or restore
  *   order.refunded        {"v":1,"order_id","user_id","refund_id","amount","kind","reason",
- *                          "provider_ref","refunded","status","counted"}   (1.2) a refund was
+ *                          "provider_ref","refunded","status","counted"}   (1.3) a refund was
  *                          recorded; "refunded" is the order's refunds so far, "status" its
  *                          status, "counted" whether the order counts as a sale (below)
  * ("goods" is the goods sum after product, personal, promo and certificate
@@ -63,7 +63,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 2u
+#define WALOR_ORDERS_MINOR 3u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -116,7 +116,7 @@ typedef struct walor_order_new {
                                    coordinates, quote lines); stored, returned as is */
     int32_t delivery_manual;    /* 1: "менеджер рассчитает доставку вручную" (F-CHK-09) */
     int32_t reserved;
-    /* ---- 1.2 ---- */
+    /* ---- 1.3 ---- */
     int64_t delivery_shop;      /* what the shop pays the carrier on top of what the customer
                                    pays (free delivery, a B2B delivery the shop pays); not part
                                    of total, >= 0; an older caller's order has 0 */
@@ -158,7 +158,7 @@ typedef struct walor_order {
     const char *tracking;       /* carrier tracking number or "" */
     int32_t delivery_manual;
     int32_t flags;              /* WALOR_ORDER_F_* */
-    /* ---- 1.2 (read them when struct_size covers them) ---- */
+    /* ---- 1.3 (read them when struct_size covers them) ---- */
     int64_t delivery_shop;      /* as in walor_order_new */
     int64_t refunded;           /* sum of the order's refunds, kopecks */
 } walor_order;
@@ -167,7 +167,7 @@ typedef struct walor_order {
 #define WALOR_ORDER_F_PAID_AFTER_CANCEL 0x1  /* a payment arrived for a cancelled order: staff must act */
 #define WALOR_ORDER_F_TESTER            0x2  /* placed by a tester (F-HOST-02): payment skipped */
 
-/* ---- 1.2: refunds ----
+/* ---- 1.3: refunds ----
  * Money given back to the customer for an order. The refunds of an order
  * never add up to more than was paid for it (its total once it was paid,
  * or a payment that arrived after its cancel); a tester's order and an
@@ -203,7 +203,7 @@ typedef struct walor_refund {
     const char *order_status;   /* the order's status now */
 } walor_refund;
 
-/* ---- 1.2: reports ----
+/* ---- 1.3: reports ----
  * An order COUNTS AS A SALE once it was paid (paid_at > 0) unless it is
  * cancelled or a tester's (WALOR_ORDER_F_TESTER); it counts at paid_at. A
  * cancelled order counts nowhere, also if it was paid before. B2B sales
@@ -297,6 +297,14 @@ typedef struct walor_orders_v1 {
     int32_t (*advance)(walor_ctx *c, int64_t order_id, const char *to, const char *note, const char *customer_html);
 
     /* ---- 1.2 ---- */
+
+    /* The orders of one customer, newest first: at most limit ids (0 = 20,
+     * at most 100) into *ids (arena, NULL when *n is 0). With get() a
+     * plugin shows "my orders" without ever taking an order number from
+     * the customer on trust. */
+    int32_t (*user_orders)(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n);
+
+    /* ---- 1.3 ---- */
 
     /* Record a refund of order_id (walor_refund_new above) and emit
      * order.refunded; the customer is told by the provider of this service.
