@@ -426,7 +426,7 @@ int main(int argc, char **argv)
     int rc = 1;
     loop_db = wh_db_open(wh_g.cfg.db, err, sizeof err);
     if (!loop_db) {
-        wh_err("cannot open the database %s: %s", wh_g.cfg.db, err);
+        wh_err("%s", err); /* names the database; a password in a conninfo as *** */
         goto out;
     }
     if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0) {

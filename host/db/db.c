@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "pg.h"
 #include "storage.h"
 
 #define CACHE_MAX 128
@@ -37,6 +38,7 @@ typedef struct wh_stmt wh_stmt;
 
 struct wh_rows {
     wh_db *db;
+    wh_pgrows *pg; /* a PostgreSQL result (pg.c): the rest is unused */
     sqlite3_stmt *st;
     wh_stmt *ent; /* NULL: uncached, finalized and freed on close */
     int kind;
@@ -59,6 +61,7 @@ struct wh_stmt {
 };
 
 struct wh_db {
+    wh_pg *pg; /* the PostgreSQL engine (pg.h): the SQLite members are unused */
     sqlite3 *h;
     int began;      /* we ran BEGIN and have not ended it: tells "never began" from "SQLite rolled back" */
     uint32_t nopen; /* results not closed yet, reported at close */
@@ -450,6 +453,7 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
 }
 
 sqlite3 *wh_db_sqlite(wh_db *db) { return db ? db->h : NULL; }
+wh_pg *wh_db_pg(wh_db *db) { return db ? db->pg : NULL; }
 
 /* ---- open / close ---- */
 
@@ -586,10 +590,49 @@ ready:
     return db;
 }
 
-wh_db *wh_db_open(const char *path, char *err, size_t errlen) { return open_db(path, 0, err, errlen); }
+/* a conninfo picks the PostgreSQL engine; a path, SQLite */
+static wh_db *open_pg(const char *conninfo, int existing, char *err, size_t errlen)
+{
+    wh_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        open_error(err, errlen, "cannot open database: out of memory");
+        return NULL;
+    }
+    if (!(db->pg = wh_pg_open(conninfo, existing, err, errlen))) {
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+wh_db *wh_db_open(const char *path, char *err, size_t errlen)
+{
+    if (wh_pg_is_conninfo(path))
+        return open_pg(path, 0, err, errlen);
+    return open_db(path, 0, err, errlen);
+}
+
+int wh_db_shared(const wh_db *db) { return db && db->pg; }
+
+int wh_db_is_conninfo(const char *path) { return wh_pg_is_conninfo(path); }
+
+char *wh_db_display(const char *path) { return wh_pg_is_conninfo(path) ? wh_pg_redact(path) : strdup(path ? path : ""); }
+
+void wh_db_set_password(const char *password) { wh_pg_set_password(password); }
+
+int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key) { return db && db->pg ? wh_pg_lock(db->pg, ns, key) : 0; }
+
+int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key)
+{
+    return db && db->pg ? wh_pg_try_lock(db->pg, ns, key) : 1;
+}
+
+int32_t wh_db_unlock(wh_db *db, int32_t ns, int64_t key) { return db && db->pg ? wh_pg_unlock(db->pg, ns, key) : 0; }
 
 wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen)
 {
+    if (wh_pg_is_conninfo(path))
+        return open_pg(path, 1, err, errlen);
     if (path && strcmp(path, ":memory:") == 0) {
         open_error(err, errlen, "cannot open database: an existing file is needed");
         return NULL;
@@ -601,6 +644,11 @@ void wh_db_close(wh_db *db)
 {
     if (!db)
         return;
+    if (db->pg) {
+        wh_pg_close(db->pg);
+        free(db);
+        return;
+    }
     if (db->nopen)
         wh_warn("database closed with %u result(s) still open", db->nopen);
     if (!sqlite3_get_autocommit(db->h))
@@ -616,6 +664,8 @@ void wh_db_close(wh_db *db)
 
 int32_t wh_db_exec(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs)
 {
+    if (db && db->pg)
+        return wh_pg_exec(db->pg, sql, args, nargs);
     return run(db, sql, args, nargs, 0);
 }
 
@@ -623,6 +673,8 @@ int32_t wh_db_changes(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_changes(db->pg);
     return clamp_changes(sqlite3_changes64(db->h));
 }
 
@@ -631,6 +683,20 @@ int32_t wh_db_query(wh_db *db, const char *sql, const walor_val *args, uint32_t 
     if (!out)
         return wh_error(WALOR_EINVAL, "NULL result pointer");
     *out = NULL;
+    if (db && db->pg) {
+        wh_rows *rows = calloc(1, sizeof *rows);
+        if (!rows)
+            return wh_error(WALOR_ENOMEM, "out of memory for a query result");
+        int32_t rc = wh_pg_query(db->pg, sql, args, nargs, &rows->pg);
+        if (rc < 0) {
+            free(rows);
+            return rc;
+        }
+        rows->db = db;
+        rows->kind = wh_pg_rows_is_dml(rows->pg) ? KIND_DML : KIND_OTHER;
+        *out = rows;
+        return WALOR_OK;
+    }
     wh_stmt *ent;
     sqlite3_stmt *st;
     int kind;
@@ -662,6 +728,8 @@ int32_t wh_rows_next(wh_rows *r)
 {
     if (!r || r->state == ROWS_CLOSED)
         return wh_error(WALOR_EINVAL, "NULL or closed result");
+    if (r->pg)
+        return wh_pg_rows_next(r->pg);
     if (r->state == ROWS_DONE)
         return 0;
     if (r->state == ROWS_ERR)
@@ -698,16 +766,22 @@ static int column_ok(wh_rows *r, uint32_t col)
 
 int64_t wh_rows_int(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_int(r->pg, col);
     return column_ok(r, col) ? sqlite3_column_int64(r->st, (int)col) : 0;
 }
 
 const char *wh_rows_text(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_text(r->pg, col);
     return column_ok(r, col) ? (const char *)sqlite3_column_text(r->st, (int)col) : NULL;
 }
 
 int32_t wh_rows_is_null(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_is_null(r->pg, col);
     if (!column_ok(r, col))
         return WALOR_EINVAL;
     return sqlite3_column_type(r->st, (int)col) == SQLITE_NULL;
@@ -717,6 +791,11 @@ void wh_rows_close(wh_rows *r)
 {
     if (!r || r->state == ROWS_CLOSED)
         return;
+    if (r->pg) {
+        wh_pg_rows_close(r->pg);
+        free(r);
+        return;
+    }
     r->db->nopen--;
     if (!sqlite3_stmt_readonly(r->st))
         writer_done(); /* INSERT … RETURNING */
@@ -764,6 +843,8 @@ int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t na
 
 int wh_db_in_tx(const wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_in_tx(db->pg);
     return db && !sqlite3_get_autocommit(db->h);
 }
 
@@ -771,6 +852,8 @@ int32_t wh_db_begin(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_begin(db->pg);
     if (!sqlite3_get_autocommit(db->h))
         return wh_error(WALOR_EBUSY, "a transaction is already open on this connection (no nesting)");
     int32_t rc = run(db, "BEGIN IMMEDIATE", NULL, 0, 1);
@@ -784,6 +867,8 @@ int32_t wh_db_commit(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_commit(db->pg);
     if (sqlite3_get_autocommit(db->h)) {
         if (db->began) {
             db->began = 0;
@@ -807,6 +892,8 @@ int32_t wh_db_rollback(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_rollback(db->pg);
     db->began = 0;
     /* nothing to undo is fine: error paths roll back without tracking whether SQLite already did */
     if (sqlite3_get_autocommit(db->h))
@@ -821,6 +908,8 @@ int32_t wh_db_script(wh_db *db, const char *sql)
 {
     if (!db || !sql)
         return wh_error(WALOR_EINVAL, "NULL database or SQL");
+    if (db->pg)
+        return wh_pg_script(db->pg, sql);
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     writer_done();
@@ -888,6 +977,8 @@ int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, si
             return rc;
         }
         if (!wh_db_in_tx(db)) {
+            if (db->pg)
+                wh_pg_rollback(db->pg);
             db->began = 0;
             return wh_error(WALOR_EINVAL,
                             "migration %s v%d ended the transaction itself (BEGIN/COMMIT/END/ROLLBACK "
@@ -913,6 +1004,8 @@ int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, si
 
 int32_t wh_db_check(wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_check(db->pg);
     int64_t v = 0;
     int32_t rc = wh_db_int(db, "SELECT 1", NULL, 0, &v);
     if (rc < 0)
@@ -932,6 +1025,8 @@ int32_t wh_db_check_file(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return WALOR_OK; /* no file: the server keeps its own checksums */
     sqlite3_file *f = NULL;
     if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods)
         return wh_error(WALOR_EDB, "health check: the database file is not open");

@@ -97,4 +97,27 @@ int wh_db_is_live_file(const char *db_path, const char *path);
  * WALOR_ENOTFOUND when not, or a database error. */
 int32_t wh_db_is_walor(wh_db *db);
 
+/* ---- PostgreSQL and several instances (pg.h, docs/RELIABILITY.md) ----
+ * wh_db_open takes a conninfo (postgresql://… or key=value …) as well as
+ * a file path, and then runs every call above on PostgreSQL. */
+int wh_db_is_conninfo(const char *path);
+/* the password for PostgreSQL connections opened from now on (a file or a
+ * systemd credential, read by the configuration); never logged */
+void wh_db_set_password(const char *password);
+/* [walor] db as it may be shown: a conninfo's password as ***; malloc'd */
+char *wh_db_display(const char *path);
+/* 1 when several walord instances may share this database (PostgreSQL) */
+int wh_db_shared(const wh_db *db);
+
+/* Advisory locks in Walor's key space, held by this connection until
+ * unlocked or until it ends (a killed instance's locks go with it). On
+ * SQLite, where one process owns the database, they are always granted.
+ * try_lock: 1 taken, 0 held by another connection, < 0 an error. */
+#define WH_DB_LOCK_CHAT 2  /* one chat's updates, handled one at a time */
+#define WH_DB_LOCK_POLL 3  /* the one instance that long-polls Telegram */
+#define WH_DB_LOCK_SETUP 4 /* creating the migrations table */
+int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key);
+int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key);
+int32_t wh_db_unlock(wh_db *db, int32_t ns, int64_t key);
+
 #endif
