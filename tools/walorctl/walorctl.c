@@ -96,12 +96,21 @@ static void fmt_time(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%d.%m.%Y %H:%M", &tm);
 }
 
+/* [walor] db as it may be printed: a conninfo's password as *** */
+static const char *shown_db(void)
+{
+    static char *shown;
+    if (!shown)
+        shown = wh_db_display(wh_g.cfg.db);
+    return shown ? shown : "";
+}
+
 /* An existing Walor database only: a typo in the path must not create an
  * empty one, and another application's database is left as it is. */
 static wh_db *open_existing(void)
 {
-    if (access(wh_g.cfg.db, F_OK) != 0) {
-        fprintf(stderr, "walorctl: the database %s does not exist (has walord run yet?)\n", wh_g.cfg.db);
+    if (!wh_db_is_conninfo(wh_g.cfg.db) && access(wh_g.cfg.db, F_OK) != 0) {
+        fprintf(stderr, "walorctl: the database %s does not exist (has walord run yet?)\n", shown_db());
         return NULL;
     }
     char err[512];
@@ -112,7 +121,7 @@ static wh_db *open_existing(void)
     }
     int32_t rc = wh_db_is_walor(db);
     if (rc < 0) {
-        fprintf(stderr, "walorctl: %s: %s\n", wh_g.cfg.db, wh_last_error());
+        fprintf(stderr, "walorctl: %s: %s\n", shown_db(), wh_last_error());
         wh_db_close(db);
         return NULL;
     }
@@ -216,7 +225,7 @@ static int cmd_migrate(void)
         wh_db_close(db);
         return 1;
     }
-    printf("host migrations applied to %s\n", wh_g.cfg.db);
+    printf("host migrations applied to %s\n", shown_db());
     wh_rows *r = NULL;
     if (wh_db_query(db, "SELECT owner, MAX(version) FROM wh_migrations GROUP BY owner ORDER BY owner", NULL, 0, &r) ==
         0) {
@@ -237,7 +246,10 @@ static int cmd_jobs(void)
     if (!db)
         return 1;
     int64_t exists = 0;
-    wh_db_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wh_jobs'", NULL, 0, &exists);
+    wh_db_int(db,
+              wh_db_shared(db) ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'wh_jobs'"
+                               : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wh_jobs'",
+              NULL, 0, &exists);
     if (!exists) {
         puts("no job table (wh_jobs) in this database: no one-shot jobs");
         wh_db_close(db);
@@ -248,7 +260,10 @@ static int cmd_jobs(void)
     int have[sizeof wanted / sizeof *wanted] = {0};
     int has_done = 0;
     wh_rows *r = NULL;
-    if (wh_db_query(db, "SELECT name FROM pragma_table_info('wh_jobs')", NULL, 0, &r) == 0) {
+    if (wh_db_query(db,
+                    wh_db_shared(db) ? "SELECT column_name FROM information_schema.columns WHERE table_name = 'wh_jobs'"
+                                     : "SELECT name FROM pragma_table_info('wh_jobs')",
+                    NULL, 0, &r) == 0) {
         while (wh_rows_next(r) == 1) {
             const char *col = wh_rows_text(r, 0);
             for (size_t i = 0; col && i < sizeof wanted / sizeof *wanted; i++)
@@ -330,7 +345,7 @@ static int cmd_backup(const char *dest, int replace)
     }
     struct stat st;
     long long size = stat(dest, &st) == 0 ? (long long)st.st_size : -1;
-    printf("backup of %s written to %s: %lld bytes, integrity ok, %lld ms\n", wh_g.cfg.db, dest, size,
+    printf("backup of %s written to %s: %lld bytes, integrity ok, %lld ms\n", shown_db(), dest, size,
            (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
     return 0;
 }
