@@ -614,6 +614,17 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
 
 int wh_db_shared(const wh_db *db) { return db && db->pg; }
 
+int32_t wh_db_has_table(wh_db *db, const char *name)
+{
+    int64_t n = 0;
+    int32_t rc = wh_db_int(db,
+                           db && db->pg ? "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                                          "AND tablename = ?"
+                                        : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           WALOR_ARGS(walor_s(name)), &n);
+    return rc < 0 ? rc : n > 0;
+}
+
 int wh_db_is_conninfo(const char *path) { return wh_pg_is_conninfo(path); }
 
 char *wh_db_display(const char *path) { return wh_pg_is_conninfo(path) ? wh_pg_redact(path) : strdup(path ? path : ""); }

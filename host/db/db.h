@@ -106,6 +106,8 @@ int wh_db_is_conninfo(const char *path);
 void wh_db_set_password(const char *password);
 /* [walor] db as it may be shown: a conninfo's password as ***; malloc'd */
 char *wh_db_display(const char *path);
+/* 1 when the table exists, 0 when not, < 0 on an error (either engine) */
+int32_t wh_db_has_table(wh_db *db, const char *name);
 /* 1 when several walord instances may share this database (PostgreSQL) */
 int wh_db_shared(const wh_db *db);
 

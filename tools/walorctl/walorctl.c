@@ -245,12 +245,7 @@ static int cmd_jobs(void)
     wh_db *db = open_existing();
     if (!db)
         return 1;
-    int64_t exists = 0;
-    wh_db_int(db,
-              wh_db_shared(db) ? "SELECT count(*) FROM information_schema.tables WHERE table_name = 'wh_jobs'"
-                               : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wh_jobs'",
-              NULL, 0, &exists);
-    if (!exists) {
+    if (wh_db_has_table(db, "wh_jobs") != 1) {
         puts("no job table (wh_jobs) in this database: no one-shot jobs");
         wh_db_close(db);
         return 0;
