@@ -164,6 +164,7 @@ class Row(tuple):
 class Cursor:
     def __init__(self, con: "Connection"):
         self.con = con
+        self.connection = con
         self._rows: list = []
         self._pos = 0
         self.rowcount = -1
