@@ -6,7 +6,7 @@
  *   store.c     bookings and their life: the cell constraint, events, reminder jobs
  *   notify.c    what the client and staff are told, the .ics document
  *   remind.c    reminder jobs, the staff's daily agenda, cleanup
- *   calkb.c     the calendar keyboard (only days with a free slot are pressable)
+ *   pick.c      choosing a day on the calendar keyboard and a free time (pick.h)
  *   shop.c      "Индивидуальные сессии": the services a client sees
  *   flow.c      the booking conversation and its confirmation form
  *   mine.c      "Мои записи"
@@ -132,15 +132,7 @@ int32_t bk_send_ics(walor_ctx *c, int64_t id);
 char *bk_card_html(walor_ctx *c, const bk_booking *b, int staff);
 char *bk_status_label(walor_ctx *c, const char *status);
 char *bk_place_html(walor_ctx *c, const bk_booking *b);
-
-/* ---- the calendar keyboard (calkb.c) ---- */
-/* month `ym` (y * 12 + m - 1) of the days free for q; day buttons carry
- * conv payload "<prefix>d:<iso>", pages "<prefix>m:<ym>"; conv = 1 for
- * conversation buttons */
-walor_kb *bk_calendar_kb(walor_ctx *c, const bk_calendar *cal, const bk_query *q, int32_t ym, const char *prefix,
-                         int conv, int *out_free_days);
-int32_t bk_month_of(int32_t day);                   /* y * 12 + m - 1 */
-char *bk_month_title(walor_ctx *c, int32_t ym);     /* "Январь 2026" */
+char *bk_format_label(walor_ctx *c, const char *format); /* shop.c: "💻 Онлайн" … */
 
 /* ---- registration of each part, from load() ---- */
 int32_t bk_shop_register(walor_plugin *p);

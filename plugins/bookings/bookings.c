@@ -29,7 +29,7 @@ const char *bk_setting_str(walor_ctx *c, const char *key)
 
 int bk_in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 int bk_parse_id(const char *s, int64_t *out)
@@ -197,9 +197,8 @@ static int32_t load(walor_plugin *p)
     int32_t rc = walor_migration(p, 1, bk_migration_1);
     for (size_t i = 0; !rc && i < bk_nsettings; i++)
         rc = walor_setting(p, &bk_settings[i]);
-    for (size_t i = 0; !rc && i < bk_ntexts; i++)
-        rc = walor_text_default(p, bk_texts[i][0], bk_texts[i][1]);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_texts(p, bk_texts, (uint32_t)bk_ntexts);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🗓 Индивидуальные сессии", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = walor_help(p, "📅 Записи", STAFF_HELP, WALOR_ROLE_MANAGER);
     if (!rc) rc = bk_shop_register(p);
@@ -216,4 +215,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "bookings", .version = "1.0.0",
                     .description = "Запись на услуги: услуги, календарь, свободное время, напоминания",
-                    .min_host_minor = 2, .load = load)
+                    .min_host_minor = 3, .load = load)

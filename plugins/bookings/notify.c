@@ -95,7 +95,7 @@ int32_t bk_tell_booked(walor_ctx *c, int64_t id)
         return rc;
     int pending = !strcmp(b.status, BK_PENDING);
     walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.mine"), "bkc:m");
+    walor_kb_button(kb, bk_t(c, "bookings.btn.mine"), "bkm:l");
     walor_kb_row(kb);
     walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
     bk_push(c, b.client_id,
@@ -153,9 +153,9 @@ int32_t bk_tell_proposal(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     /* the offered time rides in the data: a newer offer makes this button stale */
     walor_kb_button(kb, bk_t(c, "bookings.btn.accept"),
-                    walor_ctx_printf(c, "bkc:ra:%lld:%lld", (long long)id, (long long)b.proposed_at));
+                    walor_ctx_printf(c, "bkm:ra:%lld:%lld", (long long)id, (long long)b.proposed_at));
     walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.decline"), walor_ctx_printf(c, "bkc:rd:%lld", (long long)id));
+    walor_kb_button(kb, bk_t(c, "bookings.btn.decline"), walor_ctx_printf(c, "bkm:rd:%lld", (long long)id));
     return bk_push(c, b.client_id,
                    walor_textf(c, "bookings.proposal", "service", bk_esc(c, b.service_name), "old",
                                bk_when(c, b.starts_at), "new", bk_when(c, b.proposed_at), NULL),
