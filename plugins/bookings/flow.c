@@ -384,7 +384,8 @@ int32_t bk_flow_register(walor_plugin *p)
                                         .timeout_s = 3600, .on_cancel = back_to_shop};
     static const walor_step_def steps[] = {
         {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_PHONE, .key = "phone",
-         .label = "bookings.flow.phone_label", .prompt_fn = phone_prompt, .choices_fn = saved_phone},
+         .label = "bookings.flow.phone_label", .flags = WALOR_STEP_KEEP, .prompt_fn = phone_prompt,
+         .choices_fn = saved_phone},
     };
     static const walor_form_def form = {.struct_size = sizeof form, .min_role = WALOR_ROLE_CLIENT, .name = "book_ok",
                                         .steps = steps, .nsteps = 1, .timeout_s = 3600, .summary_fn = summary,
