@@ -12,8 +12,9 @@ import datetime as dt
 import pytest
 
 import hostkit as hk
-from test_bookings_kit import (DONE, add_service, advance_to, book, bookings, booking, calendar_data, cells, epoch,
-                               events, ics_of, jobs, manager, pick, press_day, start, to_calendar, to_monday_morning)
+from test_bookings_kit import (DONE, add_service, advance_to, book, booking, bookings, calendar_data, cells, epoch,
+                               events, ics_of, jobs, manager, pick, press_day, press_on_screen, start, to_calendar,
+                               to_monday_morning)
 
 
 def days_shown(u):
@@ -54,9 +55,9 @@ def test_past_beyond_horizon_and_day_off(tgsim, walord, tmp_path, free_port):
     assert "Так далеко записи ещё нет: можно записаться до" in u.screen().text and f" {last.day} " in u.screen().text
     sat = mon + dt.timedelta(days=5)
     assert sat.isoformat() not in days_shown(u)
-    u.press_data(calendar_data(u, f"d:{sat}"), force=True)
+    press_on_screen(u, calendar_data(u, f"d:{sat}"))
     assert "— выходной" in u.screen().text
-    u.press_data(calendar_data(u, "d:2026-02-30"), force=True)     # no such date
+    press_on_screen(u, calendar_data(u, "d:2026-02-30"))     # no such date
     assert (u.last_answer() or {}).get("text") == "Эта кнопка устарела"
     # a closed day's cell only answers
     u.press("·")
@@ -114,11 +115,11 @@ def test_forged_callbacks_for_another_clients_booking(tgsim, walord, tmp_path, f
     b.send("/start")
     for data in (f"bkm:v:{bid}", f"bkm:x:{bid}", f"bkm:ra:{bid}:{epoch(mon + dt.timedelta(days=3), 15)}",
                  f"bkm:rd:{bid}", "bkm:v:abc"):
-        b.press_data(data, force=True)
+        press_on_screen(b, data)
         assert (b.last_answer() or {}).get("text") == "Запись не найдена.", (data, b.dump())
         assert "Мои записи" in b.screen().text and "Массаж" not in b.screen().text
     # staff actions are not a client's: the host refuses them before the plugin runs
-    b.press_data(f"bks:x:{bid}", force=True)
+    press_on_screen(b, f"bks:x:{bid}")
     assert hk.DENIED in b.dump()
     assert tuple(booking(w, bid)) == tuple(before)
     assert [e["status"] for e in events(w, bid)] == ["confirmed"]
@@ -139,7 +140,7 @@ def test_cancel_with_reason_and_inside_the_notice(tgsim, walord, tmp_path, free_
     u.press_data(f"bkm:v:{soon}")
     assert "меньше 24 ч" in u.screen().text and "Напишите нам" in u.screen().text
     assert "❌ Отменить запись" not in u.screen().button_texts
-    u.press_data(f"bkm:x:{soon}", force=True)              # an old button or a forged one
+    press_on_screen(u, f"bkm:x:{soon}")              # an old button or a forged one
     assert "меньше 24 ч" in (u.last_answer() or {}).get("text", "")
     assert booking(w, soon)["status"] == "confirmed"
     # three days ahead: cancelled with a reason, staff told, the time free again
@@ -173,7 +174,7 @@ def test_service_hidden_during_the_flow(tgsim, walord, tmp_path, free_port):
     pick(b, mon + dt.timedelta(days=1), "11:00")
     b.send("89160000000")
     assert "Проверьте запись" in b.screen().text
-    staff.press_data(f"bksv:h:{sid}", force=True)           # staff hide it from its card
+    press_on_screen(staff, f"bksv:h:{sid}")           # staff hide it from its card
     assert hk.scalar(w.db(), "SELECT hidden FROM bookings_service WHERE id = ?", sid) == 1
     press_day(a, mon + dt.timedelta(days=1))
     assert "недоступна" in (a.last_answer() or {}).get("text", "")
@@ -182,7 +183,7 @@ def test_service_hidden_during_the_flow(tgsim, walord, tmp_path, free_port):
     assert "недоступна" in b.dump()
     assert bookings(w) == []
     # nor can it be started again from an old card
-    a.press_data(f"bkc:go:{sid}", force=True)
+    press_on_screen(a, f"bkc:go:{sid}")
     assert "недоступна" in (a.last_answer() or {}).get("text", "")
 
 
@@ -204,9 +205,9 @@ def test_half_past_midnight_moscow(tgsim, walord, tmp_path, free_port):
     _, ics = ics_of(tgsim, u)
     assert f"DTSTART;TZID=Europe/Moscow:{tue:%Y%m%d}T003000" in ics
     # staff see it on Tuesday, not on Monday
-    staff.press_data("bks:d:0", force=True)
+    press_on_screen(staff, "bks:d:0")
     assert "Записей нет" in staff.screen().text
-    staff.press_data("bks:d:1", force=True)
+    press_on_screen(staff, "bks:d:1")
     assert any(t.startswith(f"✅ №{bid}") for t in staff.screen().button_texts)
     # the hour's reminder is at 23:30 Monday; no morning reminder after the session
     assert [(k, t) for k, t, _ in jobs(w, bid)] == [(f"{bid}:hour", epoch(mon, 23, 30))]
@@ -227,7 +228,7 @@ def test_calendar_change_warns_and_never_moves(tgsim, walord, tmp_path, free_por
     book(u, "Массаж", wed, "11:00")
     (late, *_), (wed_id, *_) = bookings(w)
     before = [tuple(booking(w, i)) for i in (late, wed_id)]
-    owner.press_data("bkcal:home", force=True)
+    press_on_screen(owner, "bkcal:home")
     owner.press("🕘 Часы")
     owner.send("10:00-16:00")                            # one step: no summary
     warn = owner.expect("Записей вне рабочего времени: 1")
@@ -236,7 +237,7 @@ def test_calendar_change_warns_and_never_moves(tgsim, walord, tmp_path, free_por
     owner.press(f"№{late}")
     assert "вне рабочего времени" in owner.screen().text
     # a day off on a booked day
-    owner.press_data("bkcal:home", force=True)
+    press_on_screen(owner, "bkcal:home")
     owner.press("➕ Выходной день")
     owner.send(f"{wed:%d.%m.%Y}")
     warn = owner.expect("Записей вне рабочего времени: 2")

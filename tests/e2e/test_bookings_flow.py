@@ -12,7 +12,8 @@ import pytest
 
 import hostkit as hk
 from test_bookings_kit import (DONE, MENU, add_service, book, bookings, cells, confirm, epoch, events, ics_of,
-                               manager, open_service, pick, press_day, start, to_calendar, to_monday_morning)
+                               manager, open_service, pick, press_day, press_on_screen, start, to_calendar,
+                               to_monday_morning)
 
 
 @pytest.mark.features("F-BOOK-03", "F-BOOK-01")
@@ -81,7 +82,7 @@ def test_pending_booking_confirmed_by_staff(tgsim, walord, tmp_path, free_port):
     assert f"DTSTART;TZID=Europe/Moscow:{mon + dt.timedelta(days=1):%Y%m%d}T153000" in ics
     assert [e["status"] for e in events(w, bid)] == ["pending", "confirmed"]
     # the card's button pressed again: nothing changes
-    staff.press_data(f"bks:ok:{bid}", force=True)
+    press_on_screen(staff, f"bks:ok:{bid}")
     assert [e["status"] for e in events(w, bid)] == ["pending", "confirmed"]
     assert "Уже сделано" in (staff.last_answer() or {}).get("text", "")
 

@@ -129,6 +129,12 @@ def press_day(u, d: dt.date):
     u.press_data(data)
 
 
+def press_on_screen(u, data: str):
+    """Presses callback data on the newest bot message, whether a button there carries it
+    (an old card, a notification, a forged id) or not."""
+    return u.press_data(data, force=True, message_id=u.screen().message_id)
+
+
 def calendar_data(u, payload: str) -> str:
     """The callback data a calendar button with this conversation payload would carry (to forge one)."""
     scr = u.screen()
