@@ -7,7 +7,8 @@
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
-# payment webhooks).
+# payment webhooks; and bench/bookings_bench.c: free slots of a 60-day
+# horizon over 5,000 bookings).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -38,13 +39,14 @@ walord=$bdir/bin/walord
 tgsim=$bdir/bin/tgsim
 host_bench=$bdir/bench/host_bench
 db_bench=$bdir/bench/db_bench
+bookings_bench=$bdir/bench/bookings_bench
 plugin_dir=$bdir/lib/walor/plugins
 probe_so=$bdir/lib/walor/test-plugins/probe.so
 token=100:bench-token
 owner=4200001 # bulk phase: the owner who sends /bulk
 phases=" ${BENCH_PHASES:-polling webhook bulk db plugins} "
 
-for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$plugin_dir/hello.so" "$probe_so"; do
+for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$bookings_bench" "$plugin_dir/hello.so" "$probe_so"; do
     [[ -e $f ]] || { echo "bench: $f is not built (make build)" >&2; exit 1; }
 done
 
@@ -243,4 +245,5 @@ if [[ $phases == *" plugins "* ]]; then
     for b in catalog stock orders webhook; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
+    "$bookings_bench" # free slots of a 60-day horizon over 5,000 bookings
 fi

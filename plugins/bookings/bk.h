@@ -2,6 +2,7 @@
  *
  *   bookings.c  load(): settings, migrations, texts, help; small helpers
  *   cal.c slots.c ics.c   pure: calendar, free slots, .ics (cal.h, ics.h)
+ *   schema.c    the tables, and the busy-time query the engine reads (schema.h)
  *   rules.c     the shop's calendar and busy times from settings and tables
  *   store.c     bookings and their life: the cell constraint, events, reminder jobs
  *   notify.c    what the client and staff are told, the .ics document
@@ -117,7 +118,6 @@ int32_t bk_propose(walor_ctx *c, int64_t id, int64_t start);
 int32_t bk_move(walor_ctx *c, int64_t id, int64_t start);
 int32_t bk_decline(walor_ctx *c, int64_t id);
 int bk_is_active(const char *status);               /* pending or confirmed */
-extern const char bk_migration_1[];
 
 /* ---- what people are told (notify.c), after the change committed ---- */
 int32_t bk_tell_booked(walor_ctx *c, int64_t id);     /* client + staff */

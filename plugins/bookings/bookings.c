@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bk.h"
+#include "schema.h"
 
 const char *bk_tz_name = "";
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bk.h"
+#include "schema.h"
 
 /* ---- settings and their checks ---- */
 
@@ -176,20 +177,14 @@ int32_t bk_query_load(walor_ctx *c, const bk_rules *r, int32_t duration_min, int
     int64_t from = bk_local_time(bk_day_of(q->now) - 1, 0);
     int64_t to = bk_local_time(bk_last_day(q) + 1, 0);
     int64_t n = 0;
-    int32_t rc = walor_db_int(c,
-                              "SELECT count(*) FROM bookings_booking WHERE starts_at >= ? AND starts_at < ? "
-                              "AND status <> 'cancelled' AND id <> ?",
-                              WALOR_ARGS(walor_i(from), walor_i(to), walor_i(skip)), &n);
+    int32_t rc = walor_db_int(c, bk_busy_count_sql, WALOR_ARGS(walor_i(from), walor_i(to), walor_i(skip)), &n);
     if (rc < 0)
         return rc;
     bk_busy *v = n ? walor_ctx_alloc(c, (size_t)n * sizeof *v) : NULL;
     if (n && !v)
         return WALOR_ENOMEM;
     walor_rows *rows = NULL;
-    rc = walor_db_query(c,
-                        "SELECT starts_at, busy_until FROM bookings_booking WHERE starts_at >= ? AND starts_at < ? "
-                        "AND status <> 'cancelled' AND id <> ? ORDER BY starts_at",
-                        WALOR_ARGS(walor_i(from), walor_i(to), walor_i(skip)), &rows);
+    rc = walor_db_query(c, bk_busy_sql, WALOR_ARGS(walor_i(from), walor_i(to), walor_i(skip)), &rows);
     if (rc < 0)
         return rc;
     size_t k = 0;

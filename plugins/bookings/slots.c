@@ -19,9 +19,13 @@ size_t bk_busy_merge(bk_busy *v, size_t n)
 {
     if (n < 2)
         return n;
-    qsort(v, n, sizeof *v, by_from);
+    size_t i = 1;
+    while (i < n && v[i - 1].from <= v[i].from)
+        i++;
+    if (i < n) /* the database gives them in order; sort only what is not */
+        qsort(v, n, sizeof *v, by_from);
     size_t k = 0;
-    for (size_t i = 1; i < n; i++) {
+    for (i = 1; i < n; i++) {
         if (v[i].from <= v[k].to) {
             if (v[i].to > v[k].to)
                 v[k].to = v[i].to;
