@@ -119,35 +119,27 @@ static int32_t valid_days(walor_ctx *c, json_t *v, const char **why)
     return bk_valid_workdays(c, json_string_value(v), why);
 }
 
-static int32_t valid_hours(walor_ctx *c, json_t *v, const char **why)
+/* the week's hours with the typed span in place of the hours (brk = 0) or
+ * the break (brk = 1) still hold together */
+static int32_t valid_span(walor_ctx *c, json_t *v, int brk, const char **why)
 {
     bk_rules r;
-    bk_hours h;
     int32_t rc = bk_rules_load(c, &r);
     if (rc < 0)
         return rc;
-    h = r.cal.hours;
-    if (bk_parse_span(json_string_value(v), 0, &h.open, &h.close, why) != 0)
+    bk_hours h = r.cal.hours;
+    if (bk_parse_span(json_string_value(v), brk, brk ? &h.brk_from : &h.open, brk ? &h.brk_to : &h.close, why) != 0)
         return WALOR_EINVAL;
-    if (bk_hours_check(&h, NULL) != 0) {
-        *why = "bookings.cal.err.break_outside";
+    if (bk_hours_check(&h, why) != 0) {
+        if (!brk) /* new hours around the old break: the break is what to change first */
+            *why = "bookings.cal.err.break_outside";
         return WALOR_EINVAL;
     }
     return 0;
 }
 
-static int32_t valid_break(walor_ctx *c, json_t *v, const char **why)
-{
-    bk_rules r;
-    bk_hours h;
-    int32_t rc = bk_rules_load(c, &r);
-    if (rc < 0)
-        return rc;
-    h = r.cal.hours;
-    if (bk_parse_span(json_string_value(v), 1, &h.brk_from, &h.brk_to, why) != 0)
-        return WALOR_EINVAL;
-    return bk_hours_check(&h, why) == 0 ? 0 : WALOR_EINVAL;
-}
+static int32_t valid_hours(walor_ctx *c, json_t *v, const char **why) { return valid_span(c, v, 0, why); }
+static int32_t valid_break(walor_ctx *c, json_t *v, const char **why) { return valid_span(c, v, 1, why); }
 
 static int32_t set_done(walor_ctx *c, const char *key, json_t *d)
 {

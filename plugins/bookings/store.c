@@ -241,35 +241,31 @@ static int32_t complete_in_tx(walor_ctx *c, int64_t id, int64_t price)
     return rc;
 }
 
-/* is `start` free for booking b, as staff see it (no minimum notice, the
- * booking's own time not in the way)? */
-static int32_t staff_slot_ok(walor_ctx *c, const bk_booking *b, int64_t start, int *ok)
+/* may booking id move to `start`, as staff see it (no minimum notice, its
+ * own time not in the way)? 0 yes (*b read), BK_STATE, BK_SAME, BK_TAKEN */
+static int32_t new_time_ok(walor_ctx *c, int64_t id, int64_t start, bk_booking *b)
 {
     bk_rules rules;
     bk_query q;
-    int32_t rc;
+    int32_t rc = bk_get(c, id, b);
+    if (rc < 0)
+        return rc;
+    if (!bk_is_active(b->status))
+        return BK_STATE;
+    if (start == b->starts_at)
+        return BK_SAME;
     if ((rc = bk_rules_load(c, &rules)) < 0 ||
         (rc = bk_query_load(c, &rules, (int32_t)((b->ends_at - b->starts_at) / 60), b->id, 1, &q)) < 0)
         return rc;
-    *ok = start > walor_now(c) && bk_slot_ok(&rules.cal, &q, start);
-    return 0;
+    return start > walor_now(c) && bk_slot_ok(&rules.cal, &q, start) ? 0 : BK_TAKEN;
 }
 
 static int32_t propose_in_tx(walor_ctx *c, int64_t id, int64_t start)
 {
     bk_booking b;
-    int ok = 0;
-    int32_t rc = bk_get(c, id, &b);
-    if (rc < 0)
+    int32_t rc = new_time_ok(c, id, start, &b);
+    if (rc != 0)
         return rc;
-    if (!bk_is_active(b.status))
-        return BK_STATE;
-    if (start == b.starts_at)
-        return BK_SAME;
-    if ((rc = staff_slot_ok(c, &b, start, &ok)) < 0)
-        return rc;
-    if (!ok)
-        return BK_TAKEN;
     rc = walor_db_exec(c, "UPDATE bookings_booking SET proposed_at = ?, updated_at = ? WHERE id = ?",
                        WALOR_ARGS(walor_i(start), walor_i(walor_now(c)), walor_i(id)));
     return rc < 0 ? rc : 0;
@@ -278,18 +274,9 @@ static int32_t propose_in_tx(walor_ctx *c, int64_t id, int64_t start)
 static int32_t move_in_tx(walor_ctx *c, int64_t id, int64_t start)
 {
     bk_booking b;
-    int ok = 0;
-    int32_t rc = bk_get(c, id, &b);
-    if (rc < 0)
+    int32_t rc = new_time_ok(c, id, start, &b);
+    if (rc != 0)
         return rc;
-    if (!bk_is_active(b.status))
-        return BK_STATE;
-    if (start == b.starts_at)
-        return BK_SAME;
-    if ((rc = staff_slot_ok(c, &b, start, &ok)) < 0)
-        return rc;
-    if (!ok)
-        return BK_TAKEN;
     int64_t len = b.ends_at - b.starts_at, hold = b.busy_until - b.starts_at;
     if ((rc = cells_drop(c, id)) < 0)
         return rc;

@@ -236,6 +236,13 @@ def test_calendar_change_warns_and_never_moves(tgsim, walord, tmp_path, free_por
     assert [tuple(booking(w, i)) for i in (late, wed_id)] == before
     owner.press(f"№{late}")
     assert "вне рабочего времени" in owner.screen().text
+    # a break outside the new hours is refused with the reason, then a good one is kept
+    press_on_screen(owner, "bkcal:home")
+    owner.press("☕ Перерыв")
+    owner.send("16:30-17:00")
+    assert "Перерыв должен быть внутри рабочего дня" in owner.screen().text
+    owner.send("13:00-14:00")
+    assert "Перерыв: 13:00–14:00" in owner.dump()
     # a day off on a booked day
     press_on_screen(owner, "bkcal:home")
     owner.press("➕ Выходной день")
