@@ -112,7 +112,7 @@ static int32_t cells_put(walor_ctx *c, int64_t id, int64_t from, int64_t to)
     int64_t a = from / BK_CELL, z = to / BK_CELL;
     int32_t n = walor_db_exec(c,
                               "WITH RECURSIVE t(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM t WHERE x + 1 < ?) "
-                              "INSERT INTO bookings_cell(cell, booking_id) SELECT x, ? FROM t WHERE 1 "
+                              "INSERT INTO bookings_cell(cell, booking_id) SELECT x, ? FROM t WHERE true "
                               "ON CONFLICT(cell) DO NOTHING",
                               WALOR_ARGS(walor_i(a), walor_i(z), walor_i(id)));
     if (n < 0)
