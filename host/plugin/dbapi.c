@@ -4,7 +4,6 @@
 #include "ctx.h"
 #include "error.h"
 #include "log.h"
-#include "services.h"
 
 struct walor_rows {
     walor_handle head;
@@ -38,7 +37,7 @@ static int32_t db_query(walor_ctx *c, const char *sql, const walor_val *args, ui
     int32_t rc = wh_db_query(c->w->db, sql, args, n, &r->r);
     if (rc < 0)
         return rc;
-    r->head.api = wh_api();
+    r->head.api = c->head.api;
     wh_arena_defer(c->arena, rows_close_cb, r);
     *out = r;
     return 0;
@@ -68,7 +67,7 @@ static int32_t tx_commit(walor_ctx *c)
     int32_t rc = wh_db_commit(c->w->db);
     if (c->emitted) {
         c->emitted = 0;
-        wh_events_kick(); /* the events emitted in this transaction exist now */
+        wh_ctx_events_committed(); /* the events emitted in this transaction exist now */
     }
     return rc;
 }
