@@ -60,8 +60,12 @@ typedef struct scenario {
 static long run(wh_db *db, const scenario *sc, int64_t now, bk_busy *buf, size_t cap, size_t *free_out)
 {
     static int64_t slots[MAX_DAY_SLOTS];
-    bk_query q = {.now = now, .notice_s = 0, .horizon_days = HORIZON, .duration_min = sc->duration,
-                  .buffer_min = sc->buffer, .step_min = sc->step};
+    bk_query q = {.now = now,
+                  .notice_s = 0,
+                  .horizon_days = HORIZON,
+                  .duration_min = sc->duration,
+                  .buffer_min = sc->buffer,
+                  .step_min = sc->step};
     int64_t from = bk_local_time(bk_day_of(now) - 1, 0), to = bk_local_time(bk_last_day(&q) + 1, 0);
     wh_rows *r = NULL;
     if (wh_db_query(db, bk_busy_sql, WALOR_ARGS(walor_i(from), walor_i(to), walor_i(0)), &r) < 0)
@@ -89,7 +93,9 @@ static int insert(wh_db *db, int k, int64_t start, int64_t end, int64_t busy)
                       "INSERT INTO bookings_booking(client_id, service_id, service_name, status, starts_at, ends_at,"
                       " busy_until, price, format, created_at, updated_at) VALUES (?, 1, 'Массаж', 'confirmed', ?, ?,"
                       " ?, 250000, 'online', 0, 0)",
-                      WALOR_ARGS(walor_i(1000 + k % 300), walor_i(start), walor_i(end), walor_i(busy))) == 1 ? 0 : -1;
+                      WALOR_ARGS(walor_i(1000 + k % 300), walor_i(start), walor_i(end), walor_i(busy))) == 1
+               ? 0
+               : -1;
 }
 
 /* dense: 84 a day from 08:00 every 10 minutes, 5 minutes each, all in the
@@ -163,10 +169,12 @@ int main(void)
     }
     int rc = 1;
     int64_t now = bk_local_time(bk_day_of((int64_t)time(NULL)) + 1, 7 * 60);
-    scenario dense = {.cal = {.weekdays = 0x7F, .hours = {8 * 60, 22 * 60, 0, 0}}, .duration = 5, .buffer = 0,
-                      .step = 5};
-    scenario typical = {.cal = {.weekdays = 0x1F, .hours = {10 * 60, 19 * 60, 13 * 60, 14 * 60}}, .duration = 60,
-                        .buffer = 15, .step = 30};
+    scenario dense = {
+        .cal = {.weekdays = 0x7F, .hours = {8 * 60, 22 * 60, 0, 0}}, .duration = 5, .buffer = 0, .step = 5};
+    scenario typical = {.cal = {.weekdays = 0x1F, .hours = {10 * 60, 19 * 60, 13 * 60, 14 * 60}},
+                        .duration = 60,
+                        .buffer = 15,
+                        .step = 30};
     double p50, p99, t50, t99;
     size_t nfree = 0, tfree = 0;
     long nbusy = 0, tbusy = 0;
@@ -179,17 +187,18 @@ int main(void)
         fprintf(stderr, "bench: the dense horizon read %ld bookings, not %d\n", nbusy, BOOKINGS);
         goto out;
     }
-    fprintf(stderr, "bookings_bench: dense: %ld bookings read, %zu free times in %d days, p50 %.2f ms p99 %.2f ms; "
-                    "typical: %ld of 5000 bookings in the horizon, %zu free times, p50 %.2f ms p99 %.2f ms "
-                    "(%d runs each)\n",
+    fprintf(stderr,
+            "bookings_bench: dense: %ld bookings read, %zu free times in %d days, p50 %.2f ms p99 %.2f ms; "
+            "typical: %ld of 5000 bookings in the horizon, %zu free times, p50 %.2f ms p99 %.2f ms "
+            "(%d runs each)\n",
             nbusy, nfree, HORIZON, p50, p99, tbusy, tfree, t50, t99, RUNS);
-    printf("bench: bookings_slots_p50_ms=%.2f bookings_slots_p99_ms=%.2f bookings_slots_typical_p99_ms=%.2f "
-           "bookings_busy=%d\n",
-           p50, p99, t99, BOOKINGS);
+    printf(
+        "bench: bookings_slots_p50_ms=%.2f bookings_slots_p99_ms=%.2f bookings_slots_typical_p99_ms=%.2f "
+        "bookings_busy=%d\n",
+        p50, p99, t99, BOOKINGS);
     rc = 0;
     if (p99 >= TARGET_MS)
-        fprintf(stderr, "bookings_bench: p99 %.2f ms is over the %.0f ms target (a loaded machine?)\n", p99,
-                TARGET_MS);
+        fprintf(stderr, "bookings_bench: p99 %.2f ms is over the %.0f ms target (a loaded machine?)\n", p99, TARGET_MS);
 out:
     wh_db_close(db);
     unlink(path);

@@ -39,12 +39,12 @@ typedef struct bk_booking {
     int64_t id, client_id, service_id;
     const char *service_name, *status;
     int64_t starts_at, ends_at, busy_until;
-    int64_t price;               /* kopecks: the list price, the final one once completed */
-    const char *format;          /* "online" | "offline" */
-    const char *place;           /* "master" | "client" | "" (online) */
+    int64_t price;      /* kopecks: the list price, the final one once completed */
+    const char *format; /* "online" | "offline" */
+    const char *place;  /* "master" | "client" | "" (online) */
     const char *address, *phone, *reason, *cancelled_by;
-    int64_t proposed_at;         /* a new time staff offered, waiting for the client; 0 none */
-    int64_t seq;                 /* changes of time, for the .ics SEQUENCE */
+    int64_t proposed_at; /* a new time staff offered, waiting for the client; 0 none */
+    int64_t seq;         /* changes of time, for the .ics SEQUENCE */
     int64_t created_at, completed_at;
 } bk_booking;
 
@@ -55,24 +55,24 @@ typedef struct bk_svc {
 } bk_svc;
 
 /* ---- helpers (bookings.c) ---- */
-char *bk_esc(walor_ctx *c, const char *s);          /* walor_html_escape, "" for NULL */
+char *bk_esc(walor_ctx *c, const char *s); /* walor_html_escape, "" for NULL */
 char *bk_num(walor_ctx *c, int64_t n);
-const char *bk_t(walor_ctx *c, const char *key);    /* walor_text */
+const char *bk_t(walor_ctx *c, const char *key);                 /* walor_text */
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt); /* "bookings.<key>" */
 const char *bk_setting_str(walor_ctx *c, const char *key);
 int bk_in_callback(walor_ctx *c);
-int bk_parse_id(const char *s, int64_t *out);       /* decimal > 0, the whole string */
-char *bk_when(walor_ctx *c, int64_t t);             /* "пт, 15.01.2026, 00:30" in the shop's zone */
-char *bk_day_label(walor_ctx *c, int32_t day);      /* "пт, 15 января" */
-char *bk_hm(walor_ctx *c, int64_t t);               /* "00:30" */
-char *bk_duration(walor_ctx *c, int32_t minutes);   /* "1 ч 30 мин" */
+int bk_parse_id(const char *s, int64_t *out);     /* decimal > 0, the whole string */
+char *bk_when(walor_ctx *c, int64_t t);           /* "пт, 15.01.2026, 00:30" in the shop's zone */
+char *bk_day_label(walor_ctx *c, int32_t day);    /* "пт, 15 января" */
+char *bk_hm(walor_ctx *c, int64_t t);             /* "00:30" */
+char *bk_duration(walor_ctx *c, int32_t minutes); /* "1 ч 30 мин" */
 int32_t bk_tx_open(walor_ctx *c, int *own);
 int32_t bk_tx_close(walor_ctx *c, int own, int32_t rc);
 /* a personal message to user_id (not a reply); one who blocked the bot is no failure */
 int32_t bk_push(walor_ctx *c, int64_t user_id, const char *html, const walor_kb *kb);
 char *bk_user_label(walor_ctx *c, int64_t user_id); /* "Имя (@user, 123)", escaped */
 int32_t bk_log_action(walor_ctx *c, const char *what);
-extern const char *bk_tz_name;                      /* the shop's zone for TZID, "" if unknown */
+extern const char *bk_tz_name; /* the shop's zone for TZID, "" if unknown */
 
 /* ---- texts (texts.c) ---- */
 extern const char *const bk_texts[][2];
@@ -100,8 +100,8 @@ extern const walor_setting_def bk_settings[];
 extern const size_t bk_nsettings;
 
 /* ---- bookings (store.c) ---- */
-int32_t bk_get(walor_ctx *c, int64_t id, bk_booking *out);          /* WALOR_ENOTFOUND */
-int32_t bk_svc_get(walor_ctx *c, int64_t id, bk_svc *out);          /* WALOR_ENOTFOUND */
+int32_t bk_get(walor_ctx *c, int64_t id, bk_booking *out); /* WALOR_ENOTFOUND */
+int32_t bk_svc_get(walor_ctx *c, int64_t id, bk_svc *out); /* WALOR_ENOTFOUND */
 typedef struct bk_new {
     int64_t client_id, service_id, starts_at;
     const char *format, *place, *address, *phone;
@@ -117,16 +117,16 @@ int32_t bk_complete(walor_ctx *c, int64_t id, int64_t price);
 int32_t bk_propose(walor_ctx *c, int64_t id, int64_t start);
 int32_t bk_move(walor_ctx *c, int64_t id, int64_t start);
 int32_t bk_decline(walor_ctx *c, int64_t id);
-int bk_is_active(const char *status);               /* pending or confirmed */
+int bk_is_active(const char *status); /* pending or confirmed */
 
 /* ---- what people are told (notify.c), after the change committed ---- */
-int32_t bk_tell_booked(walor_ctx *c, int64_t id);     /* client + staff */
-int32_t bk_tell_confirmed(walor_ctx *c, int64_t id);  /* client, with the .ics */
-int32_t bk_tell_cancelled(walor_ctx *c, int64_t id);  /* the other side, with the reason */
+int32_t bk_tell_booked(walor_ctx *c, int64_t id);    /* client + staff */
+int32_t bk_tell_confirmed(walor_ctx *c, int64_t id); /* client, with the .ics */
+int32_t bk_tell_cancelled(walor_ctx *c, int64_t id); /* the other side, with the reason */
 int32_t bk_tell_completed(walor_ctx *c, int64_t id);
-int32_t bk_tell_proposal(walor_ctx *c, int64_t id);   /* client: accept / decline */
-int32_t bk_tell_moved(walor_ctx *c, int64_t id);      /* client (new .ics) and staff */
-int32_t bk_tell_declined(walor_ctx *c, int64_t id);   /* staff */
+int32_t bk_tell_proposal(walor_ctx *c, int64_t id); /* client: accept / decline */
+int32_t bk_tell_moved(walor_ctx *c, int64_t id);    /* client (new .ics) and staff */
+int32_t bk_tell_declined(walor_ctx *c, int64_t id); /* staff */
 int32_t bk_send_ics(walor_ctx *c, int64_t id);
 /* the booking as HTML for the client (staff = 0) or staff (1) */
 char *bk_card_html(walor_ctx *c, const bk_booking *b, int staff);

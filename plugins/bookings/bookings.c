@@ -150,7 +150,9 @@ static int32_t check_config(walor_plugin *p)
     static const struct {
         const char *key;
         int32_t (*fn)(walor_ctx *, const char *, const char **);
-    } keys[] = {{"workdays", bk_valid_workdays}, {"hours", bk_valid_hours}, {"break", bk_valid_break},
+    } keys[] = {{"workdays", bk_valid_workdays},
+                {"hours", bk_valid_hours},
+                {"break", bk_valid_break},
                 {"morning_time", bk_valid_time}};
     int32_t rc = 0;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -173,7 +175,8 @@ static void zone_name(void)
 
 static const char HELP[] =
     "<b>🗓 Индивидуальные сессии</b>\n"
-    "«🗓 Индивидуальные сессии» в главном меню: выберите услугу, формат (онлайн или очно), место, день в "
+    "«🗓 Индивидуальные сессии» в главном меню: выберите услугу, формат (онлайн или очно), место, день "
+    "в "
     "календаре (нажимаются только дни со свободным временем) и время, подтвердите телефон — и вы записаны. "
     "Когда мастер подтвердит запись, бот пришлёт файл для календаря телефона (.ics).\n"
     "За час до сессии и утром в её день бот напомнит.\n"
@@ -182,13 +185,16 @@ static const char HELP[] =
 
 static const char STAFF_HELP[] =
     "<b>📅 Записи</b>\n"
-    "🛠 → 📅 Записи: списки по статусам (ожидают, подтверждены, завершены, отменены) и по дням (сегодня, "
+    "🛠 → 📅 Записи: списки по статусам (ожидают, подтверждены, завершены, отменены) и по дням "
+    "(сегодня, "
     "завтра, любая дата). В карточке записи: ✅ подтвердить, 🔁 перенести (клиент подтверждает новое время), "
     "❌ отменить с причиной (клиенту придёт сообщение), 🏁 завершить с итоговой ценой (она идёт в статистику), "
     "✉️ написать клиенту.\n"
-    "🧾 Услуги: название, описание, цена, длительность, формат, фото, порядок; скрыть, удалить (услугу с "
+    "🧾 Услуги: название, описание, цена, длительность, формат, фото, порядок; скрыть, удалить (услугу "
+    "с "
     "будущими записями можно только скрыть).\n"
-    "🗓 График: рабочие дни, часы, перерыв, исключения (выходной или рабочий день со своими часами). Если "
+    "🗓 График: рабочие дни, часы, перерыв, исключения (выходной или рабочий день со своими часами). "
+    "Если "
     "после изменения запись оказалась вне рабочего времени, бот покажет её — сама запись не двигается.\n"
     "Напоминания: за час до записи — клиенту и персоналу; утром — клиенту, а персоналу план дня.";
 
@@ -198,19 +204,32 @@ static int32_t load(walor_plugin *p)
     int32_t rc = walor_migration(p, 1, bk_migration_1);
     for (size_t i = 0; !rc && i < bk_nsettings; i++)
         rc = walor_setting(p, &bk_settings[i]);
-    if (!rc) rc = walor_texts(p, bk_texts, (uint32_t)bk_ntexts);
-    if (!rc) rc = walor_wipe(p, wipe);
-    if (!rc) rc = walor_help(p, "🗓 Индивидуальные сессии", HELP, WALOR_ROLE_CLIENT);
-    if (!rc) rc = walor_help(p, "📅 Записи", STAFF_HELP, WALOR_ROLE_MANAGER);
-    if (!rc) rc = bk_shop_register(p);
-    if (!rc) rc = bk_flow_register(p);
-    if (!rc) rc = bk_mine_register(p);
-    if (!rc) rc = bk_staff_register(p);
-    if (!rc) rc = bk_svcadmin_register(p);
-    if (!rc) rc = bk_caladmin_register(p);
-    if (!rc) rc = bk_remind_register(p);
-    if (!rc) rc = bk_service_register(p);
-    if (!rc) rc = check_config(p);
+    if (!rc)
+        rc = walor_texts(p, bk_texts, (uint32_t)bk_ntexts);
+    if (!rc)
+        rc = walor_wipe(p, wipe);
+    if (!rc)
+        rc = walor_help(p, "🗓 Индивидуальные сессии", HELP, WALOR_ROLE_CLIENT);
+    if (!rc)
+        rc = walor_help(p, "📅 Записи", STAFF_HELP, WALOR_ROLE_MANAGER);
+    if (!rc)
+        rc = bk_shop_register(p);
+    if (!rc)
+        rc = bk_flow_register(p);
+    if (!rc)
+        rc = bk_mine_register(p);
+    if (!rc)
+        rc = bk_staff_register(p);
+    if (!rc)
+        rc = bk_svcadmin_register(p);
+    if (!rc)
+        rc = bk_caladmin_register(p);
+    if (!rc)
+        rc = bk_remind_register(p);
+    if (!rc)
+        rc = bk_service_register(p);
+    if (!rc)
+        rc = check_config(p);
     return rc;
 }
 

@@ -154,8 +154,8 @@ int bk_within_hours(const bk_calendar *cal, int64_t from, int64_t to)
 /* ---- text forms ---- */
 
 static const char *const WD_SHORT[7] = {"пн", "вт", "ср", "чт", "пт", "сб", "вс"};
-static const char *const WD_LONG[7] = {"понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
-                                       "воскресенье"};
+static const char *const WD_LONG[7] = {"понедельник", "вторник", "среда",      "четверг",
+                                       "пятница",     "суббота", "воскресенье"};
 
 /* lower case of ASCII and of the basic Cyrillic capitals (А-Я, Ё) */
 static size_t fold(const char *s, char *out, size_t cap)
@@ -163,11 +163,11 @@ static size_t fold(const char *s, char *out, size_t cap)
     size_t n = 0;
     const unsigned char *p = (const unsigned char *)s;
     while (*p && n + 2 < cap) {
-        if (p[0] == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F) {        /* А-П */
+        if (p[0] == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F) { /* А-П */
             out[n++] = (char)0xD0, out[n++] = (char)(p[1] + 0x20), p += 2;
         } else if (p[0] == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF) { /* Р-Я */
             out[n++] = (char)0xD1, out[n++] = (char)(p[1] - 0x20), p += 2;
-        } else if (p[0] == 0xD0 && p[1] == 0x81) {                 /* Ё */
+        } else if (p[0] == 0xD0 && p[1] == 0x81) { /* Ё */
             out[n++] = (char)0xD1, out[n++] = (char)0x91, p += 2;
         } else {
             out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
@@ -339,8 +339,8 @@ int bk_parse_span(const char *s, int allow_empty, int32_t *from, int32_t *to, co
     size_t l = strlen(p);
     while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
         l--;
-    if (allow_empty && (!l || (l == 1 && *p == '-') || (l == 3 && dash(p) == 3) ||
-                        (l == 6 && !strncmp(p, "нет", 6)) || !strncmp(p, "без", 6))) {
+    if (allow_empty && (!l || (l == 1 && *p == '-') || (l == 3 && dash(p) == 3) || (l == 6 && !strncmp(p, "нет", 6)) ||
+                        !strncmp(p, "без", 6))) {
         *from = *to = 0;
         return 0;
     }

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BK_CELL 300              /* seconds */
+#define BK_CELL 300 /* seconds */
 #define BK_CELL_MIN (BK_CELL / 60)
 #define BK_DAY_MIN 1440
 
@@ -34,14 +34,14 @@ typedef struct bk_hours {
  * weekday that is normally off). */
 typedef struct bk_exception {
     int32_t day;
-    int32_t working;             /* 0: day off; 1: works with .hours */
+    int32_t working; /* 0: day off; 1: works with .hours */
     bk_hours hours;
 } bk_exception;
 
 typedef struct bk_calendar {
-    uint32_t weekdays;           /* bit 0 = Monday … bit 6 = Sunday */
+    uint32_t weekdays; /* bit 0 = Monday … bit 6 = Sunday */
     bk_hours hours;
-    const bk_exception *exc;     /* sorted by day, one per day */
+    const bk_exception *exc; /* sorted by day, one per day */
     size_t nexc;
 } bk_calendar;
 
@@ -54,21 +54,21 @@ typedef struct bk_busy {
 /* What a customer asks for, and what limits the answer. */
 typedef struct bk_query {
     int64_t now;
-    int64_t notice_s;            /* the earliest start is now + notice_s */
-    int32_t horizon_days;        /* bookable days: today … today + horizon_days - 1 */
-    int32_t duration_min;        /* > 0, a multiple of BK_CELL_MIN */
-    int32_t buffer_min;          /* after each booking, >= 0 */
-    int32_t step_min;            /* distance of slot starts, > 0 */
-    const bk_busy *busy;         /* sorted by from, merged (bk_busy_merge) */
+    int64_t notice_s;     /* the earliest start is now + notice_s */
+    int32_t horizon_days; /* bookable days: today … today + horizon_days - 1 */
+    int32_t duration_min; /* > 0, a multiple of BK_CELL_MIN */
+    int32_t buffer_min;   /* after each booking, >= 0 */
+    int32_t step_min;     /* distance of slot starts, > 0 */
+    const bk_busy *busy;  /* sorted by from, merged (bk_busy_merge) */
     size_t nbusy;
 } bk_query;
 
 /* ---- local dates ---- */
 int32_t bk_day_from_civil(int32_t y, int32_t m, int32_t d);
 void bk_civil(int32_t day, int32_t *y, int32_t *m, int32_t *d);
-int32_t bk_weekday(int32_t day);                  /* 0 = Monday … 6 = Sunday */
-int32_t bk_day_of(int64_t t);                     /* the local day of t */
-int32_t bk_minute_of(int64_t t);                  /* minutes since local midnight of t */
+int32_t bk_weekday(int32_t day); /* 0 = Monday … 6 = Sunday */
+int32_t bk_day_of(int64_t t);    /* the local day of t */
+int32_t bk_minute_of(int64_t t); /* minutes since local midnight of t */
 /* the epoch of wall time `minute` of local day `day` (a time skipped by a
  * DST change is the instant after the jump); minute may be 1440 (midnight
  * of the next day) */

@@ -44,11 +44,12 @@ static int32_t home(walor_ctx *c)
         const bk_exception *e = &r.cal.exc[i];
         if (e->day < bk_day_of(walor_now(c)))
             continue;
-        exc = walor_ctx_printf(c, "%s\n%s", exc,
-                               e->working ? walor_textf(c, "bookings.cal.exc_work", "day", bk_day_label(c, e->day),
-                                                        "hours", span(c, e->hours.open, e->hours.close), "break",
-                                                        span(c, e->hours.brk_from, e->hours.brk_to), NULL)
-                                          : walor_textf(c, "bookings.cal.exc_off", "day", bk_day_label(c, e->day), NULL));
+        exc =
+            walor_ctx_printf(c, "%s\n%s", exc,
+                             e->working ? walor_textf(c, "bookings.cal.exc_work", "day", bk_day_label(c, e->day),
+                                                      "hours", span(c, e->hours.open, e->hours.close), "break",
+                                                      span(c, e->hours.brk_from, e->hours.brk_to), NULL)
+                                        : walor_textf(c, "bookings.cal.exc_off", "day", bk_day_label(c, e->day), NULL));
         char iso[11];
         bk_iso_day(e->day, iso);
         if (shown && shown % 3 == 0)
@@ -93,7 +94,8 @@ static int32_t warn_outside(walor_ctx *c)
         lines = walor_ctx_printf(c, "%s\n%s", lines,
                                  walor_textf(c, "bookings.cal.outside_line", "id", bk_num(c, id), "when", bk_when(c, s),
                                              "service", bk_esc(c, walor_col_text(rows, 3)), NULL));
-        walor_kb_button(kb, walor_ctx_printf(c, "№%lld", (long long)id), walor_ctx_printf(c, "bks:b:%lld", (long long)id));
+        walor_kb_button(kb, walor_ctx_printf(c, "№%lld", (long long)id),
+                        walor_ctx_printf(c, "bks:b:%lld", (long long)id));
         if (n % 4 == 0)
             walor_kb_row(kb);
     }
@@ -249,15 +251,17 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 
 int32_t bk_caladmin_register(walor_plugin *p)
 {
-#define STEP(t, k, pr, mn, mx, fl, v)                                                                              \
-    {.struct_size = sizeof(walor_step_def), .type = t, .key = k, .prompt = pr, .label = pr, .min = mn, .max = mx, \
-     .flags = fl, .validate = v}
+#define STEP(t, k, pr, mn, mx, fl, v)                                                                                \
+    {                                                                                                                \
+        .struct_size = sizeof(walor_step_def), .type = t, .key = k, .prompt = pr, .label = pr, .min = mn, .max = mx, \
+        .flags = fl, .validate = v                                                                                   \
+    }
     static const walor_step_def days[] = {
         STEP(WALOR_STEP_STRING, "value", "bookings.cal.ask_days", 1, 64, WALOR_STEP_KEEP, valid_days)};
     static const walor_step_def hours[] = {
         STEP(WALOR_STEP_STRING, "value", "bookings.cal.ask_hours", 1, 32, WALOR_STEP_KEEP, valid_hours)};
-    static const walor_step_def brk[] = {
-        STEP(WALOR_STEP_STRING, "value", "bookings.cal.ask_break", 1, 32, WALOR_STEP_KEEP | WALOR_STEP_SKIP, valid_break)};
+    static const walor_step_def brk[] = {STEP(WALOR_STEP_STRING, "value", "bookings.cal.ask_break", 1, 32,
+                                              WALOR_STEP_KEEP | WALOR_STEP_SKIP, valid_break)};
     static const walor_step_def off[] = {STEP(WALOR_STEP_DATE, "day", "bookings.cal.ask_off", 0, 366, 0, NULL)};
     static const walor_step_def work[] = {
         STEP(WALOR_STEP_DATE, "day", "bookings.cal.ask_work", 0, 366, 0, NULL),
@@ -266,16 +270,18 @@ int32_t bk_caladmin_register(walor_plugin *p)
     };
 #undef STEP
 #define FORM(n, s, ns, done)                                                                                        \
-    {.struct_size = sizeof(walor_form_def), .min_role = WALOR_ROLE_MANAGER, .name = n, .steps = s, .nsteps = ns,    \
-     .timeout_s = 1800, .on_done = done, .on_cancel = home}
+    {                                                                                                               \
+        .struct_size = sizeof(walor_form_def), .min_role = WALOR_ROLE_MANAGER, .name = n, .steps = s, .nsteps = ns, \
+        .timeout_s = 1800, .on_done = done, .on_cancel = home                                                       \
+    }
     static const walor_form_def forms[] = {
         FORM("cal_days", days, 1, days_done),  FORM("cal_hours", hours, 1, hours_done),
         FORM("cal_break", brk, 1, break_done), FORM("cal_off", off, 1, off_done),
         FORM("cal_work", work, 3, work_done),
     };
 #undef FORM
-    static const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bkcal",
-                                          .handler = on_cb};
+    static const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bkcal", .handler = on_cb};
     int32_t rc = walor_callback(p, &cb);
     for (size_t i = 0; !rc && i < sizeof forms / sizeof forms[0]; i++)
         rc = walor_form(p, &forms[i]);

@@ -53,13 +53,13 @@ static bk_pick pick_of(walor_ctx *c, const bk_svc *s)
 }
 
 /* every state begins here: NULL when the service is gone (already told) */
-#define SERVICE_OR_GONE(c, s)                 \
-    do {                                      \
-        int32_t rc_ = service((c), (s));      \
-        if (rc_ == BK_GONE)                   \
-            return gone(c);                   \
-        if (rc_ < 0)                          \
-            return rc_;                       \
+#define SERVICE_OR_GONE(c, s)            \
+    do {                                 \
+        int32_t rc_ = service((c), (s)); \
+        if (rc_ == BK_GONE)              \
+            return gone(c);              \
+        if (rc_ < 0)                     \
+            return rc_;                  \
     } while (0)
 
 /* ---- format ---- */
@@ -98,8 +98,9 @@ static int32_t place_enter(walor_ctx *c)
     SERVICE_OR_GONE(c, &s);
     const char *addr = bk_setting_str(c, "master_address");
     walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, *addr ? walor_textf(c, "bookings.flow.at_master_addr", "address", addr, NULL)
-                                   : bk_t(c, "bookings.flow.at_master"),
+    walor_kb_conv_button(kb,
+                         *addr ? walor_textf(c, "bookings.flow.at_master_addr", "address", addr, NULL)
+                               : bk_t(c, "bookings.flow.at_master"),
                          "p:master");
     walor_kb_row(kb);
     walor_kb_conv_button(kb, bk_t(c, "bookings.flow.at_client"), "p:client");
@@ -323,8 +324,12 @@ static int32_t book_done(walor_ctx *c, json_t *d)
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
     bk_booking b = draft(c, d, &s);
-    bk_new n = {.client_id = walor_ctx_user_id(c), .service_id = (int64_t)json_integer_value(json_object_get(d, "service_id")),
-                .starts_at = b.starts_at, .format = b.format, .place = b.place, .address = b.address,
+    bk_new n = {.client_id = walor_ctx_user_id(c),
+                .service_id = (int64_t)json_integer_value(json_object_get(d, "service_id")),
+                .starts_at = b.starts_at,
+                .format = b.format,
+                .place = b.place,
+                .address = b.address,
                 .phone = json_string_value(json_object_get(d, "phone"))};
     int64_t id = 0;
     rc = rc == WALOR_ENOTFOUND ? BK_GONE : bk_book(c, &n, &id);
@@ -370,27 +375,54 @@ int32_t bk_flow_register(walor_plugin *p)
     static const walor_conv_state states[] = {
         {.struct_size = sizeof(walor_conv_state), .name = "format", .on_enter = format_enter, .on_callback = format_cb},
         {.struct_size = sizeof(walor_conv_state), .name = "place", .on_enter = place_enter, .on_callback = place_cb},
-        {.struct_size = sizeof(walor_conv_state), .name = "address", .on_enter = address_enter,
-         .on_message = address_msg, .on_callback = address_cb},
-        {.struct_size = sizeof(walor_conv_state), .name = "date", .on_enter = date_enter, .on_message = date_msg,
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "address",
+         .on_enter = address_enter,
+         .on_message = address_msg,
+         .on_callback = address_cb},
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "date",
+         .on_enter = date_enter,
+         .on_message = date_msg,
          .on_callback = date_cb},
-        {.struct_size = sizeof(walor_conv_state), .name = "slot", .on_enter = slot_enter, .on_message = slot_msg,
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "slot",
+         .on_enter = slot_enter,
+         .on_message = slot_msg,
          .on_callback = slot_cb},
-        {.struct_size = sizeof(walor_conv_state), .name = "taken", .on_enter = taken_enter, .on_message = slot_msg,
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "taken",
+         .on_enter = taken_enter,
+         .on_message = slot_msg,
          .on_callback = slot_cb},
     };
-    static const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "book",
-                                        .states = states, .nstates = sizeof states / sizeof states[0],
-                                        .timeout_s = 3600, .on_cancel = back_to_shop};
+    static const walor_conv_def conv = {.struct_size = sizeof conv,
+                                        .min_role = WALOR_ROLE_CLIENT,
+                                        .name = "book",
+                                        .states = states,
+                                        .nstates = sizeof states / sizeof states[0],
+                                        .timeout_s = 3600,
+                                        .on_cancel = back_to_shop};
     static const walor_step_def steps[] = {
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_PHONE, .key = "phone",
-         .label = "bookings.flow.phone_label", .flags = WALOR_STEP_KEEP, .prompt_fn = phone_prompt,
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_PHONE,
+         .key = "phone",
+         .label = "bookings.flow.phone_label",
+         .flags = WALOR_STEP_KEEP,
+         .prompt_fn = phone_prompt,
          .choices_fn = saved_phone},
     };
-    static const walor_form_def form = {.struct_size = sizeof form, .min_role = WALOR_ROLE_CLIENT, .name = "book_ok",
-                                        .steps = steps, .nsteps = 1, .timeout_s = 3600, .summary_fn = summary,
-                                        .on_done = book_done, .on_cancel = back_to_shop};
+    static const walor_form_def form = {.struct_size = sizeof form,
+                                        .min_role = WALOR_ROLE_CLIENT,
+                                        .name = "book_ok",
+                                        .steps = steps,
+                                        .nsteps = 1,
+                                        .timeout_s = 3600,
+                                        .summary_fn = summary,
+                                        .on_done = book_done,
+                                        .on_cancel = back_to_shop};
     int32_t rc = walor_conversation(p, &conv);
-    if (!rc) rc = walor_form(p, &form);
+    if (!rc)
+        rc = walor_form(p, &form);
     return rc;
 }

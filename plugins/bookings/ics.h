@@ -15,15 +15,15 @@
 #include <stdint.h>
 
 typedef struct bk_ics {
-    const char *uid;             /* stable per booking: "booking-42@shop" */
-    int64_t stamp;               /* DTSTAMP: when this version was written */
-    int64_t start, end;          /* epoch seconds */
-    int32_t sequence;            /* 0, then +1 for each change of time */
-    int32_t alarm_min;           /* a VALARM this many minutes before; 0 = none */
-    const char *summary;         /* plain UTF-8 text; NULL = none */
+    const char *uid;     /* stable per booking: "booking-42@shop" */
+    int64_t stamp;       /* DTSTAMP: when this version was written */
+    int64_t start, end;  /* epoch seconds */
+    int32_t sequence;    /* 0, then +1 for each change of time */
+    int32_t alarm_min;   /* a VALARM this many minutes before; 0 = none */
+    const char *summary; /* plain UTF-8 text; NULL = none */
     const char *description;
     const char *location;
-    const char *tzid;            /* the shop's zone ("Europe/Moscow"); NULL or "" = UTC */
+    const char *tzid; /* the shop's zone ("Europe/Moscow"); NULL or "" = UTC */
 } bk_ics;
 
 #define BK_ICS_MIME "text/calendar; charset=utf-8"

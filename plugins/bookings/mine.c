@@ -31,12 +31,18 @@ static int32_t list(walor_ctx *c, const char *page)
     walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
     /* upcoming (soonest first), then everything else (latest first) */
     walor_list_def l = {
-        .struct_size = sizeof l, .page_size = PAGE, .row = row, .page_data = "bkm:p:",
-        .sql = "SELECT id, starts_at, service_name, status FROM bookings_booking WHERE client_id = ? ORDER BY "
-               "CASE WHEN status IN ('pending', 'confirmed') AND starts_at >= ? THEN 0 ELSE 1 END, "
-               "CASE WHEN status IN ('pending', 'confirmed') AND starts_at >= ? THEN starts_at ELSE -starts_at END, id",
+        .struct_size = sizeof l,
+        .page_size = PAGE,
+        .row = row,
+        .page_data = "bkm:p:",
+        .sql =
+            "SELECT id, starts_at, service_name, status FROM bookings_booking WHERE client_id = ? ORDER BY "
+            "CASE WHEN status IN ('pending', 'confirmed') AND starts_at >= ? THEN 0 ELSE 1 END, "
+            "CASE WHEN status IN ('pending', 'confirmed') AND starts_at >= ? THEN starts_at ELSE -starts_at END, id",
         .args = WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_i(now), walor_i(now)),
-        .header = bk_t(c, "bookings.mine.title"), .empty = bk_t(c, "bookings.mine.empty"), .buttons = kb};
+        .header = bk_t(c, "bookings.mine.title"),
+        .empty = bk_t(c, "bookings.mine.empty"),
+        .buttons = kb};
     return walor_list_show(c, &l, page);
 }
 
@@ -85,7 +91,8 @@ static int32_t view(walor_ctx *c, const bk_booking *b)
             if (too_late(c, b))
                 text = walor_ctx_printf(c, "%s\n\n%s", text, late_text(c));
             else
-                walor_kb_button(kb, bk_t(c, "bookings.btn.cancel_mine"), walor_ctx_printf(c, "bkm:x:%lld", (long long)b->id));
+                walor_kb_button(kb, bk_t(c, "bookings.btn.cancel_mine"),
+                                walor_ctx_printf(c, "bkm:x:%lld", (long long)b->id));
             walor_kb_row(kb);
         }
     }
@@ -154,7 +161,7 @@ static int32_t cancel_back(walor_ctx *c)
     return list(c, NULL);
 }
 
-static int32_t accept(walor_ctx *c, int64_t id, int64_t at)
+static int32_t accept_offer(walor_ctx *c, int64_t id, int64_t at)
 {
     bk_booking b;
     int32_t rc = own(c, id, &b);
@@ -171,10 +178,10 @@ static int32_t accept(walor_ctx *c, int64_t id, int64_t at)
         if ((rc = bk_decline(c, id)) < 0)
             return rc;
         walor_alert(c, bk_t(c, "bookings.mine.offer_taken"));
-        if (walor_notify_staff(c, WALOR_ROLE_MANAGER,
-                               walor_textf(c, "bookings.offer_taken.staff", "id", bk_num(c, id), "when",
-                                           bk_when(c, at), NULL),
-                               NULL) < 0)
+        if (walor_notify_staff(
+                c, WALOR_ROLE_MANAGER,
+                walor_textf(c, "bookings.offer_taken.staff", "id", bk_num(c, id), "when", bk_when(c, at), NULL),
+                NULL) < 0)
             walor_log(c, WALOR_LOG_WARN, "bookings: staff notice: %s", walor_last_error(c));
     } else if (rc == 0) {
         walor_answer(c, bk_t(c, "bookings.mine.moved"));
@@ -185,7 +192,7 @@ static int32_t accept(walor_ctx *c, int64_t id, int64_t at)
     return bk_get(c, id, &b) < 0 ? list(c, NULL) : view(c, &b);
 }
 
-static int32_t decline(walor_ctx *c, int64_t id)
+static int32_t decline_offer(walor_ctx *c, int64_t id)
 {
     bk_booking b;
     int32_t rc = own(c, id, &b);
@@ -214,11 +221,11 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     if (!strncmp(arg, "x:", 2) && bk_parse_id(arg + 2, &id) == 0)
         return cancel(c, id);
     if (!strncmp(arg, "rd:", 3) && bk_parse_id(arg + 3, &id) == 0)
-        return decline(c, id);
+        return decline_offer(c, id);
     if (!strncmp(arg, "ra:", 3) && (colon = strchr(arg + 3, ':')) &&
         bk_parse_id(walor_ctx_printf(c, "%.*s", (int)(colon - arg - 3), arg + 3), &id) == 0 &&
         bk_parse_id(colon + 1, &at) == 0)
-        return accept(c, id, at);
+        return accept_offer(c, id, at);
     if (strcmp(arg, "l") && bk_in_callback(c)) /* forged or malformed: as if unknown */
         walor_alert(c, bk_t(c, "bookings.mine.not_found"));
     return list(c, NULL);
@@ -236,19 +243,35 @@ int32_t bk_mine_register(walor_plugin *p)
                                                 {"Изменились планы", "bookings.reason.plans"},
                                                 {"Заболел(а)", "bookings.reason.ill"}};
     static const walor_step_def steps[] = {
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "reason",
-         .prompt = "bookings.mine.reason", .min = 2, .max = 500, .nchoices = 3, .choices = reasons},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_TEXT,
+         .key = "reason",
+         .prompt = "bookings.mine.reason",
+         .min = 2,
+         .max = 500,
+         .nchoices = 3,
+         .choices = reasons},
     };
-    static const walor_form_def form = {.struct_size = sizeof form, .min_role = WALOR_ROLE_CLIENT,
-                                        .name = "my_cancel", .steps = steps, .nsteps = 1, .timeout_s = 1800,
-                                        .on_done = cancel_done, .on_cancel = cancel_back};
-    static const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "bkm",
-                                          .handler = on_cb};
-    static const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT,
-                                          .name = "mybookings", .description = "Мои записи", .handler = on_cmd,
+    static const walor_form_def form = {.struct_size = sizeof form,
+                                        .min_role = WALOR_ROLE_CLIENT,
+                                        .name = "my_cancel",
+                                        .steps = steps,
+                                        .nsteps = 1,
+                                        .timeout_s = 1800,
+                                        .on_done = cancel_done,
+                                        .on_cancel = cancel_back};
+    static const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "bkm", .handler = on_cb};
+    static const walor_command_def cmd = {.struct_size = sizeof cmd,
+                                          .min_role = WALOR_ROLE_CLIENT,
+                                          .name = "mybookings",
+                                          .description = "Мои записи",
+                                          .handler = on_cmd,
                                           .flags = WALOR_CMD_LISTED};
     int32_t rc = walor_callback(p, &cb);
-    if (!rc) rc = walor_command(p, &cmd);
-    if (!rc) rc = walor_form(p, &form);
+    if (!rc)
+        rc = walor_command(p, &cmd);
+    if (!rc)
+        rc = walor_form(p, &form);
     return rc;
 }

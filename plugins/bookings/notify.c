@@ -34,11 +34,12 @@ char *bk_card_html(walor_ctx *c, const bk_booking *b, int staff)
                         bk_place_html(c, b), "price", walor_money(c, b->price), "client",
                         bk_user_label(c, b->client_id), "phone", bk_esc(c, *b->phone ? b->phone : "—"), NULL);
     else
-        s = walor_textf(c, "bookings.card", "id", bk_num(c, b->id), "status", bk_status_label(c, b->status),
-                        "service", bk_esc(c, b->service_name), "when", when, "duration", dur, "place",
-                        bk_place_html(c, b), "price", walor_money(c, b->price), NULL);
+        s = walor_textf(c, "bookings.card", "id", bk_num(c, b->id), "status", bk_status_label(c, b->status), "service",
+                        bk_esc(c, b->service_name), "when", when, "duration", dur, "place", bk_place_html(c, b),
+                        "price", walor_money(c, b->price), NULL);
     if (!strcmp(b->status, BK_CANCELLED) && *b->reason)
-        s = walor_ctx_printf(c, "%s\n%s", s, walor_textf(c, "bookings.card.reason", "reason", bk_esc(c, b->reason), NULL));
+        s = walor_ctx_printf(c, "%s\n%s", s,
+                             walor_textf(c, "bookings.card.reason", "reason", bk_esc(c, b->reason), NULL));
     if (b->proposed_at && bk_is_active(b->status))
         s = walor_ctx_printf(c, "%s\n%s", s,
                              walor_textf(c, staff ? "bookings.card.proposed_staff" : "bookings.card.proposed", "when",
@@ -70,11 +71,16 @@ int32_t bk_send_ics(walor_ctx *c, int64_t id)
     if (rc < 0)
         return rc;
     const char *where = !strcmp(b.format, "online") ? bk_t(c, "bookings.ics.online") : b.address;
-    bk_ics e = {.uid = walor_ctx_printf(c, "booking-%lld@walor", (long long)b.id), .stamp = walor_now(c),
-                .start = b.starts_at, .end = b.ends_at, .sequence = (int32_t)b.seq, .alarm_min = 60,
+    bk_ics e = {.uid = walor_ctx_printf(c, "booking-%lld@walor", (long long)b.id),
+                .stamp = walor_now(c),
+                .start = b.starts_at,
+                .end = b.ends_at,
+                .sequence = (int32_t)b.seq,
+                .alarm_min = 60,
                 .summary = b.service_name,
                 .description = walor_textf(c, "bookings.ics.description", "id", bk_num(c, b.id), NULL),
-                .location = where, .tzid = bk_tz_name};
+                .location = where,
+                .tzid = bk_tz_name};
     size_t need = bk_ics_write(&e, NULL, 0);
     char *buf = walor_ctx_alloc(c, need + 1);
     if (!buf)
@@ -125,11 +131,11 @@ int32_t bk_tell_cancelled(walor_ctx *c, int64_t id)
     if (rc < 0)
         return rc;
     if (!strcmp(b.cancelled_by, "client"))
-        return staff(c, walor_textf(c, "bookings.cancelled.staff", "id", bk_num(c, id), "card", bk_card_html(c, &b, 1),
-                                    NULL),
-                     open_kb(c, id, 0));
-    return bk_push(c, b.client_id,
-                   walor_textf(c, "bookings.cancelled.client", "card", bk_card_html(c, &b, 0), NULL), NULL);
+        return staff(
+            c, walor_textf(c, "bookings.cancelled.staff", "id", bk_num(c, id), "card", bk_card_html(c, &b, 1), NULL),
+            open_kb(c, id, 0));
+    return bk_push(c, b.client_id, walor_textf(c, "bookings.cancelled.client", "card", bk_card_html(c, &b, 0), NULL),
+                   NULL);
 }
 
 int32_t bk_tell_completed(walor_ctx *c, int64_t id)

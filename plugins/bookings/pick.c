@@ -30,10 +30,7 @@ int32_t bk_month_of(int32_t day)
     return y * 12 + m - 1;
 }
 
-char *bk_month_title(walor_ctx *c, int32_t ym)
-{
-    return walor_ctx_printf(c, "%s %d", MONTHS[ym % 12], (int)(ym / 12));
-}
+char *bk_month_title(walor_ctx *c, int32_t ym) { return walor_ctx_printf(c, "%s %d", MONTHS[ym % 12], (int)(ym / 12)); }
 
 static int32_t month_first(int32_t ym) { return bk_day_from_civil(ym / 12, ym % 12 + 1, 1); }
 
@@ -128,8 +125,8 @@ int32_t bk_pick_date(walor_ctx *c, const bk_pick *pk, const char *why)
     }
     int nfree = 0;
     walor_kb *kb = bk_calendar_kb(c, &r.cal, &q, ym, &nfree);
-    const char *body = walor_textf(c, nfree ? "bookings.pick.date" : "bookings.pick.date_none", "month",
-                                   bk_month_title(c, ym), NULL);
+    const char *body =
+        walor_textf(c, nfree ? "bookings.pick.date" : "bookings.pick.date_none", "month", bk_month_title(c, ym), NULL);
     drop_pressed(c);
     return walor_conv_ask(c, with_why(c, why, walor_ctx_printf(c, "%s\n\n%s", pk->title, body)), kb);
 }
@@ -239,9 +236,8 @@ int32_t bk_pick_nearest(walor_ctx *c, const bk_pick *pk, int64_t want, const cha
     walor_kb *kb = walor_kb_new(c);
     times_kb(c, kb, v, n, 1);
     drop_pressed(c);
-    return walor_conv_ask(c, with_why(c, why, walor_ctx_printf(c, "%s\n\n%s", pk->title,
-                                                               bk_t(c, "bookings.pick.nearest"))),
-                          kb);
+    return walor_conv_ask(
+        c, with_why(c, why, walor_ctx_printf(c, "%s\n\n%s", pk->title, bk_t(c, "bookings.pick.nearest"))), kb);
 }
 
 int32_t bk_pick_slot_cb(walor_ctx *c, const bk_pick *pk, const char *payload)

@@ -10,9 +10,9 @@
 
 typedef struct bk_pick {
     int32_t duration_min;
-    int64_t skip;            /* the booking being moved (its own time is free to it), or 0 */
-    int staff;               /* 1: no minimum notice, a longer horizon */
-    const char *title;       /* HTML above the calendar: what is being booked */
+    int64_t skip;      /* the booking being moved (its own time is free to it), or 0 */
+    int staff;         /* 1: no minimum notice, a longer horizon */
+    const char *title; /* HTML above the calendar: what is being booked */
 } bk_pick;
 
 /* the month's calendar keyboard: days with a free time carry "d:<iso>",

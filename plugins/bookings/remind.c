@@ -29,8 +29,8 @@ static int32_t set_job(walor_ctx *c, int64_t id, const char *kind, int64_t at, i
         int32_t rc = walor_job_cancel(c, "remind", key);
         return rc == WALOR_ENOTFOUND ? 0 : rc;
     }
-    json_t *pl = json_pack("{s:I, s:s, s:I}", "booking_id", (json_int_t)id, "kind", kind, "starts_at",
-                           (json_int_t)starts_at);
+    json_t *pl =
+        json_pack("{s:I, s:s, s:I}", "booking_id", (json_int_t)id, "kind", kind, "starts_at", (json_int_t)starts_at);
     if (!pl)
         return WALOR_ENOMEM;
     int32_t rc = walor_job_at(c, at, "remind", key, pl);
@@ -77,8 +77,9 @@ static int32_t remind(walor_ctx *c, json_t *pl)
         return 0; /* ended or moved: the moved booking has its own job */
     if (rc < 0)
         return rc;
-    int32_t n = walor_db_exec(c, "INSERT INTO bookings_sent(booking_id, kind, starts_at) VALUES (?, ?, ?) "
-                                 "ON CONFLICT DO NOTHING",
+    int32_t n = walor_db_exec(c,
+                              "INSERT INTO bookings_sent(booking_id, kind, starts_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT DO NOTHING",
                               WALOR_ARGS(walor_i(id), walor_s(kind), walor_i(starts)));
     if (n <= 0)
         return n; /* sent by an earlier run */
@@ -99,19 +100,19 @@ static char *day_lines(walor_ctx *c, int32_t day, int *count)
 {
     walor_rows *r = NULL;
     *count = 0;
-    if (walor_db_query(c,
-                       "SELECT id, starts_at, service_name, client_id, status FROM bookings_booking "
-                       "WHERE starts_at >= ? AND starts_at < ? AND status IN ('pending', 'confirmed') ORDER BY starts_at, id",
-                       WALOR_ARGS(walor_i(bk_local_time(day, 0)), walor_i(bk_local_time(day + 1, 0))), &r) < 0)
+    if (walor_db_query(
+            c,
+            "SELECT id, starts_at, service_name, client_id, status FROM bookings_booking "
+            "WHERE starts_at >= ? AND starts_at < ? AND status IN ('pending', 'confirmed') ORDER BY starts_at, id",
+            WALOR_ARGS(walor_i(bk_local_time(day, 0)), walor_i(bk_local_time(day + 1, 0))), &r) < 0)
         return NULL;
     char *s = "";
     while (walor_row_next(r) == 1) {
-        s = walor_ctx_printf(c, "%s%s\n", s,
-                             walor_textf(c, "bookings.agenda.line", "time", bk_hm(c, walor_col_int(r, 1)), "service",
-                                         bk_esc(c, walor_col_text(r, 2)), "client",
-                                         bk_user_label(c, walor_col_int(r, 3)), "status",
-                                         bk_status_label(c, walor_col_text(r, 4)), "id",
-                                         bk_num(c, walor_col_int(r, 0)), NULL));
+        s = walor_ctx_printf(
+            c, "%s%s\n", s,
+            walor_textf(c, "bookings.agenda.line", "time", bk_hm(c, walor_col_int(r, 1)), "service",
+                        bk_esc(c, walor_col_text(r, 2)), "client", bk_user_label(c, walor_col_int(r, 3)), "status",
+                        bk_status_label(c, walor_col_text(r, 4)), "id", bk_num(c, walor_col_int(r, 0)), NULL));
         (*count)++;
     }
     walor_rows_close(r);
@@ -154,7 +155,8 @@ static int32_t cleanup(walor_ctx *c)
     bk_iso_day(bk_day_of(now) - 30, iso);
     /* past cells decide nothing any more; the marks of sent reminders and
      * plans only guard against a repeat of the last days */
-    int32_t rc = walor_db_exec(c, "DELETE FROM bookings_cell WHERE cell < ?", WALOR_ARGS(walor_i((now - 7 * 86400) / BK_CELL)));
+    int32_t rc =
+        walor_db_exec(c, "DELETE FROM bookings_cell WHERE cell < ?", WALOR_ARGS(walor_i((now - 7 * 86400) / BK_CELL)));
     if (rc >= 0)
         rc = walor_db_exec(c, "DELETE FROM bookings_sent WHERE starts_at < ?", WALOR_ARGS(walor_i(now - 30 * 86400)));
     if (rc >= 0)
@@ -164,12 +166,17 @@ static int32_t cleanup(walor_ctx *c)
 
 int32_t bk_remind_register(walor_plugin *p)
 {
-    static const walor_cron_def tick = {.struct_size = sizeof tick, .name = "agenda", .expr = "*/5 * * * *",
-                                        .fn = agenda};
-    static const walor_cron_def night = {.struct_size = sizeof night, .name = "cleanup", .expr = "40 3 * * *",
-                                         .flags = WALOR_CRON_CATCH_UP, .fn = cleanup};
+    static const walor_cron_def tick = {
+        .struct_size = sizeof tick, .name = "agenda", .expr = "*/5 * * * *", .fn = agenda};
+    static const walor_cron_def night = {.struct_size = sizeof night,
+                                         .name = "cleanup",
+                                         .expr = "40 3 * * *",
+                                         .flags = WALOR_CRON_CATCH_UP,
+                                         .fn = cleanup};
     int32_t rc = walor_job(p, "remind", remind);
-    if (!rc) rc = walor_cron(p, &tick);
-    if (!rc) rc = walor_cron(p, &night);
+    if (!rc)
+        rc = walor_cron(p, &tick);
+    if (!rc)
+        rc = walor_cron(p, &night);
     return rc;
 }

@@ -64,9 +64,11 @@ int32_t bk_valid_time(walor_ctx *c, const char *value, const char **why)
     return 0;
 }
 
-#define SET(t, k, l, d, mn, mx, f, v)                                                                                \
-    {.struct_size = sizeof(walor_setting_def), .type = t, .key = k, .label = l, .default_value = d, .min = mn,      \
-     .max = mx, .flags = f, .validate = v}
+#define SET(t, k, l, d, mn, mx, f, v)                                                                             \
+    {                                                                                                             \
+        .struct_size = sizeof(walor_setting_def), .type = t, .key = k, .label = l, .default_value = d, .min = mn, \
+        .max = mx, .flags = f, .validate = v                                                                      \
+    }
 #define OWN WALOR_SET_OWNER_EDITABLE
 
 /* The week's days and hours are edited in "📅 Записи → 🗓 График", which
@@ -80,8 +82,7 @@ const walor_setting_def bk_settings[] = {
     SET(WALOR_SET_INT, "step_min", "Записи: шаг времени начала, мин", "30", 5, 240, OWN, bk_valid_grid),
     SET(WALOR_SET_INT, "horizon_days", "Записи: на сколько дней вперёд можно записаться", "60", 1, 365, OWN, NULL),
     SET(WALOR_SET_INT, "notice_min", "Записи: не позже чем за … мин до начала", "120", 0, 10080, OWN, NULL),
-    SET(WALOR_SET_INT, "cancel_notice_h", "Записи: клиент может отменить не позже чем за … ч", "24", 0, 720, OWN,
-        NULL),
+    SET(WALOR_SET_INT, "cancel_notice_h", "Записи: клиент может отменить не позже чем за … ч", "24", 0, 720, OWN, NULL),
     SET(WALOR_SET_BOOL, "auto_confirm", "Записи: подтверждать автоматически", "no", 0, 0, OWN, NULL),
     SET(WALOR_SET_STRING, "morning_time", "Записи: утреннее напоминание и план дня в", "09:00", 4, 5, OWN,
         bk_valid_time),
@@ -96,8 +97,8 @@ static int32_t load_exceptions(walor_ctx *c, int32_t from_day, bk_calendar *cal)
     char iso[11];
     bk_iso_day(from_day, iso);
     int64_t n = 0;
-    int32_t rc = walor_db_int(c, "SELECT count(*) FROM bookings_exception WHERE day >= ?", WALOR_ARGS(walor_s(iso)),
-                              &n);
+    int32_t rc =
+        walor_db_int(c, "SELECT count(*) FROM bookings_exception WHERE day >= ?", WALOR_ARGS(walor_s(iso)), &n);
     if (rc < 0)
         return rc;
     bk_exception *v = n ? walor_ctx_alloc(c, (size_t)n * sizeof *v) : NULL;

@@ -36,10 +36,15 @@ static int32_t list(walor_ctx *c, const char *page)
     walor_kb_button(kb, bk_t(c, "bookings.btn.mine"), "bkm:l");
     walor_kb_row(kb);
     walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
-    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = svc_row, .page_data = "bkc:p:",
-                        .sql = "SELECT id, name, price, duration_min FROM bookings_service WHERE hidden = 0 "
-                               "ORDER BY position, id",
-                        .header = bk_t(c, "bookings.shop.title"), .empty = bk_t(c, "bookings.shop.empty"),
+    walor_list_def l = {.struct_size = sizeof l,
+                        .page_size = PAGE,
+                        .row = svc_row,
+                        .page_data = "bkc:p:",
+                        .sql =
+                            "SELECT id, name, price, duration_min FROM bookings_service WHERE hidden = 0 "
+                            "ORDER BY position, id",
+                        .header = bk_t(c, "bookings.shop.title"),
+                        .empty = bk_t(c, "bookings.shop.empty"),
                         .buttons = kb};
     return walor_list_show(c, &l, page);
 }
@@ -95,12 +100,17 @@ static int32_t on_menu(walor_ctx *c) { return list(c, NULL); }
 
 int32_t bk_shop_register(walor_plugin *p)
 {
-    static const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_CLIENT,
-                                        .where = WALOR_MENU_MAIN, .order = 500, .id = "sessions",
-                                        .label = "🗓 Индивидуальные сессии", .on_press = on_menu};
-    static const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "bkc",
-                                          .handler = on_cb};
+    static const walor_menu_def menu = {.struct_size = sizeof menu,
+                                        .min_role = WALOR_ROLE_CLIENT,
+                                        .where = WALOR_MENU_MAIN,
+                                        .order = 500,
+                                        .id = "sessions",
+                                        .label = "🗓 Индивидуальные сессии",
+                                        .on_press = on_menu};
+    static const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "bkc", .handler = on_cb};
     int32_t rc = walor_menu(p, &menu);
-    if (!rc) rc = walor_callback(p, &cb);
+    if (!rc)
+        rc = walor_callback(p, &cb);
     return rc;
 }

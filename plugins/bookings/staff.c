@@ -27,8 +27,9 @@ int32_t bk_staff_home(walor_ctx *c)
 {
     int32_t today = bk_day_of(walor_now(c));
     int64_t pending = count(c, "SELECT count(*) FROM bookings_booking WHERE status = 'pending'", NULL, 0);
-    const char *text = walor_textf(c, "bookings.adm.title", "pending", bk_num(c, pending), "today",
-                                   bk_num(c, day_count(c, today)), "tomorrow", bk_num(c, day_count(c, today + 1)), NULL);
+    const char *text =
+        walor_textf(c, "bookings.adm.title", "pending", bk_num(c, pending), "today", bk_num(c, day_count(c, today)),
+                    "tomorrow", bk_num(c, day_count(c, today + 1)), NULL);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, bk_t(c, "bookings.adm.btn.pending"), "bks:l:pending:");
     walor_kb_button(kb, bk_t(c, "bookings.adm.btn.confirmed"), "bks:l:confirmed:");
@@ -79,22 +80,30 @@ static int32_t by_status(walor_ctx *c, const char *status, const char *page)
     static const struct {
         const char *status, *sql;
     } lists[] = {
-        {"pending", "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
-                    "WHERE status = 'pending' ORDER BY starts_at, id"},
-        {"confirmed", "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
-                      "WHERE status = 'confirmed' ORDER BY starts_at, id"},
-        {"completed", "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
-                      "WHERE status = 'completed' ORDER BY completed_at DESC, id DESC"},
-        {"cancelled", "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
-                      "WHERE status = 'cancelled' ORDER BY updated_at DESC, id DESC"},
+        {"pending",
+         "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
+         "WHERE status = 'pending' ORDER BY starts_at, id"},
+        {"confirmed",
+         "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
+         "WHERE status = 'confirmed' ORDER BY starts_at, id"},
+        {"completed",
+         "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
+         "WHERE status = 'completed' ORDER BY completed_at DESC, id DESC"},
+        {"cancelled",
+         "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
+         "WHERE status = 'cancelled' ORDER BY updated_at DESC, id DESC"},
     };
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         if (strcmp(status, lists[i].status))
             continue;
-        walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = row, .sql = lists[i].sql,
+        walor_list_def l = {.struct_size = sizeof l,
+                            .page_size = PAGE,
+                            .row = row,
+                            .sql = lists[i].sql,
                             .page_data = walor_ctx_printf(c, "bks:l:%s:", status),
                             .header = walor_textf(c, "bookings.adm.list", "status", bk_status_label(c, status), NULL),
-                            .empty = walor_textf(c, "bookings.adm.list_empty", "status", bk_status_label(c, status), NULL),
+                            .empty =
+                                walor_textf(c, "bookings.adm.list_empty", "status", bk_status_label(c, status), NULL),
                             .buttons = back_kb(c)};
         return walor_list_show(c, &l, page && *page ? page : NULL);
     }
@@ -105,9 +114,12 @@ int32_t bk_staff_day(walor_ctx *c, int32_t day, const char *page)
 {
     char iso[11];
     bk_iso_day(day, iso);
-    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = row,
-                        .sql = "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
-                               "WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+    walor_list_def l = {.struct_size = sizeof l,
+                        .page_size = PAGE,
+                        .row = row,
+                        .sql =
+                            "SELECT id, starts_at, service_name, status, client_id FROM bookings_booking "
+                            "WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
                         .args = WALOR_ARGS(walor_i(bk_local_time(day, 0)), walor_i(bk_local_time(day + 1, 0))),
                         .page_data = walor_ctx_printf(c, "bks:dd:%s:", iso),
                         .header = walor_textf(c, "bookings.adm.day", "day", bk_day_label(c, day), NULL),
@@ -120,10 +132,7 @@ int32_t bk_staff_day(walor_ctx *c, int32_t day, const char *page)
  * is not in this tree yet: until it is, the card shows the client's name,
  * Telegram ID and phone, and this is the one place to add the "👤 Карточка
  * клиента" button from walor_service_get(p, "crm", 1, NULL) when it lands. */
-static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id)
-{
-    (void)c, (void)kb, (void)client_id;
-}
+static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id) { (void)c, (void)kb, (void)client_id; }
 
 int32_t bk_staff_card(walor_ctx *c, int64_t id)
 {
@@ -190,14 +199,22 @@ static const char *header(walor_ctx *c)
 
 int32_t bk_staff_register(walor_plugin *p)
 {
-    static const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER,
-                                        .where = WALOR_MENU_ADMIN, .order = 30, .id = "bookings",
-                                        .label = "📅 Записи", .on_press = on_menu, .group = WALOR_MENU_GROUP_SALES};
-    static const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bks",
-                                          .handler = on_cb};
+    static const walor_menu_def menu = {.struct_size = sizeof menu,
+                                        .min_role = WALOR_ROLE_MANAGER,
+                                        .where = WALOR_MENU_ADMIN,
+                                        .order = 30,
+                                        .id = "bookings",
+                                        .label = "📅 Записи",
+                                        .on_press = on_menu,
+                                        .group = WALOR_MENU_GROUP_SALES};
+    static const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bks", .handler = on_cb};
     int32_t rc = walor_menu(p, &menu);
-    if (!rc) rc = walor_callback(p, &cb);
-    if (!rc) rc = walor_admin_header(p, header);
-    if (!rc) rc = bk_staff_act_register(p);
+    if (!rc)
+        rc = walor_callback(p, &cb);
+    if (!rc)
+        rc = walor_admin_header(p, header);
+    if (!rc)
+        rc = bk_staff_act_register(p);
     return rc;
 }

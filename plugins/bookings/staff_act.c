@@ -28,7 +28,7 @@ static int32_t after(walor_ctx *c, int64_t id, int32_t rc, const char *done_key)
 {
     if (rc < 0)
         return rc;
-    const char *say = rc == 0 ? bk_t(c, done_key)
+    const char *say = rc == 0         ? bk_t(c, done_key)
                       : rc == BK_SAME ? bk_t(c, "bookings.adm.same")
                                       : bk_t(c, "bookings.adm.state");
     if (bk_in_callback(c))
@@ -79,8 +79,8 @@ static int32_t message_done(walor_ctx *c, json_t *d)
         return rc;
     rc = walor_send(c, b.client_id,
                     walor_textf(c, "bookings.msg.client", "service", bk_esc(c, b.service_name), "when",
-                                bk_when(c, b.starts_at), "text", bk_esc(c, json_string_value(json_object_get(d, "text"))),
-                                NULL),
+                                bk_when(c, b.starts_at), "text",
+                                bk_esc(c, json_string_value(json_object_get(d, "text"))), NULL),
                     NULL, 0, NULL);
     walor_reply(c, bk_t(c, rc == WALOR_EBLOCKED ? "bookings.msg.blocked" : "bookings.msg.sent"), NULL);
     if (rc < 0 && rc != WALOR_EBLOCKED)
@@ -183,8 +183,8 @@ static int32_t mv_slot_cb(walor_ctx *c, const char *arg)
     walor_conv_end(c);
     if (rc == 0) {
         bk_tell_proposal(c, b.id);
-        bk_log_action(c, walor_ctx_printf(c, "предложил перенести запись №%lld на %s", (long long)b.id,
-                                          bk_when(c, at)));
+        bk_log_action(c,
+                      walor_ctx_printf(c, "предложил перенести запись №%lld на %s", (long long)b.id, bk_when(c, at)));
     }
     return after(c, b.id, rc, "bookings.adm.proposed");
 }
@@ -232,17 +232,22 @@ int32_t bk_staff_act(walor_ctx *c, const char *arg)
 
 int32_t bk_staff_act_register(walor_plugin *p)
 {
-#define STEP(t, k, pr, mn, mx, fl) \
-    {.struct_size = sizeof(walor_step_def), .type = t, .key = k, .prompt = pr, .min = mn, .max = mx, .flags = fl}
-    static const walor_step_def cancel_steps[] = {STEP(WALOR_STEP_TEXT, "reason", "bookings.adm.ask_reason", 2, 500, 0)};
+#define STEP(t, k, pr, mn, mx, fl)                                                                                  \
+    {                                                                                                               \
+        .struct_size = sizeof(walor_step_def), .type = t, .key = k, .prompt = pr, .min = mn, .max = mx, .flags = fl \
+    }
+    static const walor_step_def cancel_steps[] = {
+        STEP(WALOR_STEP_TEXT, "reason", "bookings.adm.ask_reason", 2, 500, 0)};
     static const walor_step_def done_steps[] = {
         STEP(WALOR_STEP_MONEY, "price", "bookings.adm.ask_price", 0, 100000000, WALOR_STEP_KEEP)};
     static const walor_step_def msg_steps[] = {STEP(WALOR_STEP_TEXT, "text", "bookings.adm.ask_message", 1, 3000, 0)};
     static const walor_step_def date_steps[] = {STEP(WALOR_STEP_DATE, "day", "bookings.adm.ask_date", -366, 366, 0)};
 #undef STEP
-#define FORM(n, s, done, back)                                                                                      \
-    {.struct_size = sizeof(walor_form_def), .min_role = WALOR_ROLE_MANAGER, .name = n, .steps = s, .nsteps = 1,     \
-     .timeout_s = 1800, .on_done = done, .on_cancel = back}
+#define FORM(n, s, done, back)                                                                                     \
+    {                                                                                                              \
+        .struct_size = sizeof(walor_form_def), .min_role = WALOR_ROLE_MANAGER, .name = n, .steps = s, .nsteps = 1, \
+        .timeout_s = 1800, .on_done = done, .on_cancel = back                                                      \
+    }
     static const walor_form_def forms[] = {
         FORM("st_cancel", cancel_steps, cancel_done, to_card),
         FORM("st_done", done_steps, complete_done, to_card),
@@ -251,13 +256,24 @@ int32_t bk_staff_act_register(walor_plugin *p)
     };
 #undef FORM
     static const walor_conv_state mv_states[] = {
-        {.struct_size = sizeof(walor_conv_state), .name = "date", .on_enter = mv_date_enter, .on_message = mv_date_msg,
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "date",
+         .on_enter = mv_date_enter,
+         .on_message = mv_date_msg,
          .on_callback = mv_date_cb},
-        {.struct_size = sizeof(walor_conv_state), .name = "slot", .on_enter = mv_slot_enter, .on_message = mv_slot_msg,
+        {.struct_size = sizeof(walor_conv_state),
+         .name = "slot",
+         .on_enter = mv_slot_enter,
+         .on_message = mv_slot_msg,
          .on_callback = mv_slot_cb},
     };
-    static const walor_conv_def mv = {.struct_size = sizeof mv, .min_role = WALOR_ROLE_MANAGER, .name = "st_move",
-                                      .states = mv_states, .nstates = 2, .timeout_s = 1800, .on_cancel = to_card};
+    static const walor_conv_def mv = {.struct_size = sizeof mv,
+                                      .min_role = WALOR_ROLE_MANAGER,
+                                      .name = "st_move",
+                                      .states = mv_states,
+                                      .nstates = 2,
+                                      .timeout_s = 1800,
+                                      .on_cancel = to_card};
     int32_t rc = walor_conversation(p, &mv);
     for (size_t i = 0; !rc && i < sizeof forms / sizeof forms[0]; i++)
         rc = walor_form(p, &forms[i]);

@@ -16,7 +16,7 @@
 
 int bk_is_active(const char *s) { return s && (!strcmp(s, BK_PENDING) || !strcmp(s, BK_CONFIRMED)); }
 
-static const char *dup(walor_ctx *c, walor_rows *r, uint32_t col)
+static const char *col_dup(walor_ctx *c, walor_rows *r, uint32_t col)
 {
     const char *s = walor_col_text(r, col);
     return walor_ctx_printf(c, "%s", s ? s : "");
@@ -25,11 +25,12 @@ static const char *dup(walor_ctx *c, walor_rows *r, uint32_t col)
 int32_t bk_get(walor_ctx *c, int64_t id, bk_booking *b)
 {
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, client_id, service_id, service_name, status, starts_at, ends_at, busy_until,"
-                                " price, format, place, address, phone, reason, cancelled_by, proposed_at, seq,"
-                                " created_at, completed_at FROM bookings_booking WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
+    int32_t rc =
+        walor_db_query(c,
+                       "SELECT id, client_id, service_id, service_name, status, starts_at, ends_at, busy_until,"
+                       " price, format, place, address, phone, reason, cancelled_by, proposed_at, seq,"
+                       " created_at, completed_at FROM bookings_booking WHERE id = ?",
+                       WALOR_ARGS(walor_i(id)), &r);
     if (rc < 0)
         return rc;
     if ((rc = walor_row_next(r)) != 1) {
@@ -39,18 +40,18 @@ int32_t bk_get(walor_ctx *c, int64_t id, bk_booking *b)
     b->id = walor_col_int(r, 0);
     b->client_id = walor_col_int(r, 1);
     b->service_id = walor_col_int(r, 2);
-    b->service_name = dup(c, r, 3);
-    b->status = dup(c, r, 4);
+    b->service_name = col_dup(c, r, 3);
+    b->status = col_dup(c, r, 4);
     b->starts_at = walor_col_int(r, 5);
     b->ends_at = walor_col_int(r, 6);
     b->busy_until = walor_col_int(r, 7);
     b->price = walor_col_int(r, 8);
-    b->format = dup(c, r, 9);
-    b->place = dup(c, r, 10);
-    b->address = dup(c, r, 11);
-    b->phone = dup(c, r, 12);
-    b->reason = dup(c, r, 13);
-    b->cancelled_by = dup(c, r, 14);
+    b->format = col_dup(c, r, 9);
+    b->place = col_dup(c, r, 10);
+    b->address = col_dup(c, r, 11);
+    b->phone = col_dup(c, r, 12);
+    b->reason = col_dup(c, r, 13);
+    b->cancelled_by = col_dup(c, r, 14);
     b->proposed_at = walor_col_int(r, 15);
     b->seq = walor_col_int(r, 16);
     b->created_at = walor_col_int(r, 17);
@@ -73,12 +74,12 @@ int32_t bk_svc_get(walor_ctx *c, int64_t id, bk_svc *s)
         return rc < 0 ? rc : WALOR_ENOTFOUND;
     }
     s->id = walor_col_int(r, 0);
-    s->name = dup(c, r, 1);
-    s->descr = dup(c, r, 2);
+    s->name = col_dup(c, r, 1);
+    s->descr = col_dup(c, r, 2);
     s->price = walor_col_int(r, 3);
     s->duration_min = (int32_t)walor_col_int(r, 4);
-    s->format = dup(c, r, 5);
-    s->photo = dup(c, r, 6);
+    s->format = col_dup(c, r, 5);
+    s->photo = col_dup(c, r, 6);
     s->position = walor_col_int(r, 7);
     s->hidden = (int32_t)walor_col_int(r, 8);
     walor_rows_close(r);
@@ -92,11 +93,11 @@ static int32_t emit(walor_ctx *c, int64_t id)
     int32_t rc = bk_get(c, id, &b);
     if (rc < 0)
         return rc;
-    json_t *pl = json_pack("{s:i, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:o}", "v", 1, "booking_id", (json_int_t)b.id,
-                           "client_id", (json_int_t)b.client_id, "service_id", (json_int_t)b.service_id,
-                           "service_name", b.service_name, "status", b.status, "price", (json_int_t)b.price,
-                           "starts_at", (json_int_t)b.starts_at, "completed_at",
-                           b.completed_at ? json_integer(b.completed_at) : json_null());
+    json_t *pl =
+        json_pack("{s:i, s:I, s:I, s:I, s:s, s:s, s:I, s:I, s:o}", "v", 1, "booking_id", (json_int_t)b.id, "client_id",
+                  (json_int_t)b.client_id, "service_id", (json_int_t)b.service_id, "service_name", b.service_name,
+                  "status", b.status, "price", (json_int_t)b.price, "starts_at", (json_int_t)b.starts_at,
+                  "completed_at", b.completed_at ? json_integer(b.completed_at) : json_null());
     if (!pl)
         return WALOR_ENOMEM;
     rc = walor_event_emit(c, "booking.changed", walor_ctx_printf(c, "booking:%lld", (long long)id), pl);
@@ -133,14 +134,15 @@ static int32_t cells_drop(walor_ctx *c, int64_t id)
 
 static int32_t remember_client(walor_ctx *c, const bk_new *n)
 {
-    int32_t rc = walor_db_exec(c,
-                               "INSERT INTO bookings_client(user_id, phone, address, updated_at) VALUES (?, ?, ?, ?) "
-                               "ON CONFLICT(user_id) DO UPDATE SET phone = excluded.phone, address = CASE WHEN "
-                               "excluded.address <> '' THEN excluded.address ELSE bookings_client.address END, "
-                               "updated_at = excluded.updated_at",
-                               WALOR_ARGS(walor_i(n->client_id), walor_s(n->phone ? n->phone : ""),
-                                          walor_s(n->place && !strcmp(n->place, "client") && n->address ? n->address : ""),
-                                          walor_i(walor_now(c))));
+    int32_t rc =
+        walor_db_exec(c,
+                      "INSERT INTO bookings_client(user_id, phone, address, updated_at) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT(user_id) DO UPDATE SET phone = excluded.phone, address = CASE WHEN "
+                      "excluded.address <> '' THEN excluded.address ELSE bookings_client.address END, "
+                      "updated_at = excluded.updated_at",
+                      WALOR_ARGS(walor_i(n->client_id), walor_s(n->phone ? n->phone : ""),
+                                 walor_s(n->place && !strcmp(n->place, "client") && n->address ? n->address : ""),
+                                 walor_i(walor_now(c))));
     return rc < 0 ? rc : 0;
 }
 
@@ -168,8 +170,8 @@ static int32_t book_in_tx(walor_ctx *c, const bk_new *n, int64_t *out_id)
                       WALOR_ARGS(walor_i(n->client_id), walor_i(s.id), walor_s(s.name), walor_s(status),
                                  walor_i(n->starts_at), walor_i(ends), walor_i(busy), walor_i(s.price),
                                  walor_s(n->format), walor_s(n->place ? n->place : ""),
-                                 walor_s(n->address ? n->address : ""), walor_s(n->phone ? n->phone : ""),
-                                 walor_i(now), walor_i(now)),
+                                 walor_s(n->address ? n->address : ""), walor_s(n->phone ? n->phone : ""), walor_i(now),
+                                 walor_i(now)),
                       &id);
     if (rc < 0)
         return rc;
@@ -217,12 +219,12 @@ static int32_t confirm_in_tx(walor_ctx *c, int64_t id)
 
 static int32_t cancel_in_tx(walor_ctx *c, int64_t id, const char *by, const char *reason)
 {
-    int32_t rc = moved(c, id, BK_CANCELLED,
-                       walor_db_exec(c,
-                                     "UPDATE bookings_booking SET status = 'cancelled', reason = ?, cancelled_by = ?,"
-                                     " proposed_at = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')",
-                                     WALOR_ARGS(walor_s(reason ? reason : ""), walor_s(by), walor_i(walor_now(c)),
-                                                walor_i(id))));
+    int32_t rc = moved(
+        c, id, BK_CANCELLED,
+        walor_db_exec(c,
+                      "UPDATE bookings_booking SET status = 'cancelled', reason = ?, cancelled_by = ?,"
+                      " proposed_at = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')",
+                      WALOR_ARGS(walor_s(reason ? reason : ""), walor_s(by), walor_i(walor_now(c)), walor_i(id))));
     if (rc == 0 && (rc = cells_drop(c, id)) == 0 && (rc = bk_reminders_drop(c, id)) == 0)
         rc = emit(c, id);
     return rc;
@@ -231,11 +233,12 @@ static int32_t cancel_in_tx(walor_ctx *c, int64_t id, const char *by, const char
 static int32_t complete_in_tx(walor_ctx *c, int64_t id, int64_t price)
 {
     int64_t now = walor_now(c);
-    int32_t rc = moved(c, id, BK_COMPLETED,
-                       walor_db_exec(c,
-                                     "UPDATE bookings_booking SET status = 'completed', price = ?, completed_at = ?,"
-                                     " proposed_at = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')",
-                                     WALOR_ARGS(walor_i(price), walor_i(now), walor_i(now), walor_i(id))));
+    int32_t rc =
+        moved(c, id, BK_COMPLETED,
+              walor_db_exec(c,
+                            "UPDATE bookings_booking SET status = 'completed', price = ?, completed_at = ?,"
+                            " proposed_at = 0, updated_at = ? WHERE id = ? AND status IN ('pending', 'confirmed')",
+                            WALOR_ARGS(walor_i(price), walor_i(now), walor_i(now), walor_i(id))));
     if (rc == 0 && (rc = bk_reminders_drop(c, id)) == 0)
         rc = emit(c, id);
     return rc;
@@ -288,11 +291,11 @@ static int32_t move_in_tx(walor_ctx *c, int64_t id, int64_t start)
         }
         return rc;
     }
-    rc = walor_db_exec(c,
-                       "UPDATE bookings_booking SET starts_at = ?, ends_at = ?, busy_until = ?, seq = seq + 1,"
-                       " proposed_at = 0, updated_at = ? WHERE id = ?",
-                       WALOR_ARGS(walor_i(start), walor_i(start + len), walor_i(start + hold), walor_i(walor_now(c)),
-                                  walor_i(id)));
+    rc = walor_db_exec(
+        c,
+        "UPDATE bookings_booking SET starts_at = ?, ends_at = ?, busy_until = ?, seq = seq + 1,"
+        " proposed_at = 0, updated_at = ? WHERE id = ?",
+        WALOR_ARGS(walor_i(start), walor_i(start + len), walor_i(start + hold), walor_i(walor_now(c)), walor_i(id)));
     if (rc < 0 || (rc = bk_get(c, id, &b)) < 0 || (rc = bk_reminders_set(c, &b)) < 0)
         return rc;
     return emit(c, id);
@@ -300,23 +303,27 @@ static int32_t move_in_tx(walor_ctx *c, int64_t id, int64_t start)
 
 static int32_t decline_in_tx(walor_ctx *c, int64_t id)
 {
-    int32_t n = walor_db_exec(c, "UPDATE bookings_booking SET proposed_at = 0, updated_at = ? WHERE id = ? AND proposed_at <> 0",
-                              WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
+    int32_t n = walor_db_exec(
+        c, "UPDATE bookings_booking SET proposed_at = 0, updated_at = ? WHERE id = ? AND proposed_at <> 0",
+        WALOR_ARGS(walor_i(walor_now(c)), walor_i(id)));
     return n < 0 ? n : n ? 0 : BK_SAME;
 }
 
-#define IN_TX(call)                          \
-    do {                                     \
-        int own;                             \
-        int32_t rc_ = bk_tx_open(c, &own);   \
-        if (rc_ < 0)                         \
-            return rc_;                      \
-        return bk_tx_close(c, own, (call));  \
+#define IN_TX(call)                         \
+    do {                                    \
+        int own;                            \
+        int32_t rc_ = bk_tx_open(c, &own);  \
+        if (rc_ < 0)                        \
+            return rc_;                     \
+        return bk_tx_close(c, own, (call)); \
     } while (0)
 
 int32_t bk_book(walor_ctx *c, const bk_new *n, int64_t *out_id) { IN_TX(book_in_tx(c, n, out_id)); }
 int32_t bk_confirm(walor_ctx *c, int64_t id) { IN_TX(confirm_in_tx(c, id)); }
-int32_t bk_cancel(walor_ctx *c, int64_t id, const char *by, const char *reason) { IN_TX(cancel_in_tx(c, id, by, reason)); }
+int32_t bk_cancel(walor_ctx *c, int64_t id, const char *by, const char *reason)
+{
+    IN_TX(cancel_in_tx(c, id, by, reason));
+}
 int32_t bk_complete(walor_ctx *c, int64_t id, int64_t price) { IN_TX(complete_in_tx(c, id, price)); }
 int32_t bk_propose(walor_ctx *c, int64_t id, int64_t start) { IN_TX(propose_in_tx(c, id, start)); }
 int32_t bk_move(walor_ctx *c, int64_t id, int64_t start) { IN_TX(move_in_tx(c, id, start)); }

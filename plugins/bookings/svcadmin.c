@@ -28,9 +28,14 @@ static int32_t list(walor_ctx *c, const char *page)
     walor_kb_button(kb, bk_t(c, "bookings.svc.btn.new"), "bksv:new");
     walor_kb_row(kb);
     walor_kb_button(kb, bk_t(c, "bookings.btn.back"), "bks:home");
-    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = row, .page_data = "bksv:p:",
-                        .sql = "SELECT id, name, price, duration_min, hidden FROM bookings_service ORDER BY position, id",
-                        .header = bk_t(c, "bookings.svc.title"), .empty = bk_t(c, "bookings.svc.empty"),
+    walor_list_def l = {.struct_size = sizeof l,
+                        .page_size = PAGE,
+                        .row = row,
+                        .page_data = "bksv:p:",
+                        .sql =
+                            "SELECT id, name, price, duration_min, hidden FROM bookings_service ORDER BY position, id",
+                        .header = bk_t(c, "bookings.svc.title"),
+                        .empty = bk_t(c, "bookings.svc.empty"),
                         .buttons = kb};
     return walor_list_show(c, &l, page);
 }
@@ -76,7 +81,8 @@ static int32_t card(walor_ctx *c, int64_t id)
 
 static int32_t toggle_hidden(walor_ctx *c, int64_t id)
 {
-    int32_t n = walor_db_exec(c, "UPDATE bookings_service SET hidden = 1 - hidden WHERE id = ?", WALOR_ARGS(walor_i(id)));
+    int32_t n =
+        walor_db_exec(c, "UPDATE bookings_service SET hidden = 1 - hidden WHERE id = ?", WALOR_ARGS(walor_i(id)));
     if (n < 0)
         return n;
     bk_svc s;
@@ -114,7 +120,7 @@ static int32_t ask_delete(walor_ctx *c, int64_t id)
     return walor_show(c, walor_textf(c, "bookings.svc.delete_q", "name", bk_esc(c, s.name), NULL), kb);
 }
 
-static int32_t delete(walor_ctx *c, int64_t id)
+static int32_t delete (walor_ctx *c, int64_t id)
 {
     bk_svc s;
     if (bk_svc_get(c, id, &s) < 0)
@@ -142,8 +148,10 @@ static int32_t edit(walor_ctx *c, int64_t id)
         d = json_pack("{s:I, s:s, s:I, s:i, s:s, s:I}", "id", (json_int_t)id, "name", s.name, "price",
                       (json_int_t)s.price, "duration", (int)s.duration_min, "format", s.format, "position",
                       (json_int_t)s.position);
-        if (*s.descr)
+        if (*s.descr) { /* stored HTML: kept as it is unless retyped */
             json_object_set_new(d, "descr", json_string(s.descr));
+            json_object_set_new(d, "descr_was", json_string(s.descr));
+        }
         if (*s.photo)
             json_object_set_new(d, "photo", json_string(s.photo));
     } else {
@@ -166,23 +174,6 @@ static int32_t valid_duration(walor_ctx *c, json_t *v, const char **why)
     return 0;
 }
 
-/* Telegram HTML as typed: the preview is exactly what clients get, so the
- * host refusing it means Telegram would too; text without tags is escaped */
-static int32_t valid_descr(walor_ctx *c, json_t *v, const char **why)
-{
-    const char *s = json_string_value(v);
-    if (!strchr(s, '<')) {
-        json_object_set_new(walor_conv_data(c), "descr", json_string(walor_html_escape(c, s)));
-        return 0;
-    }
-    int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", bk_t(c, "bookings.svc.preview"), s), NULL);
-    if (rc == WALOR_EINVAL || rc == WALOR_ELIMIT) {
-        *why = walor_textf(c, "bookings.svc.err.html", "why", bk_esc(c, walor_last_error(c)), NULL);
-        return WALOR_EINVAL;
-    }
-    return 0;
-}
-
 static const char *dstr(json_t *d, const char *k)
 {
     const char *s = json_string_value(json_object_get(d, k));
@@ -193,22 +184,46 @@ static int64_t dint(json_t *d, const char *k) { return (int64_t)json_integer_val
 static const char *summary(walor_ctx *c, json_t *d)
 {
     return walor_textf(c, "bookings.svc.summary", "name", bk_esc(c, dstr(d, "name")), "descr",
-                       *dstr(d, "descr") ? dstr(d, "descr") : "—", "price", walor_money(c, dint(d, "price")),
+                       *dstr(d, "descr") ? bk_esc(c, dstr(d, "descr")) : "—", "price", walor_money(c, dint(d, "price")),
                        "duration", bk_duration(c, (int32_t)dint(d, "duration")), "format",
                        bk_format_label(c, dstr(d, "format")), "photo",
                        bk_t(c, *dstr(d, "photo") ? "bookings.svc.photo_yes" : "bookings.svc.photo_no"), "position",
                        bk_num(c, dint(d, "position")), NULL);
 }
 
+/* The description as stored: Telegram HTML. Text typed without a tag is
+ * plain and escaped; text with tags is shown to staff as clients will see
+ * it, and the host refusing that preview means Telegram would refuse it
+ * too: the step is asked again. A description kept from before is as it
+ * was. NULL after walor_form_retry(). */
+static const char *descr_html(walor_ctx *c, json_t *d)
+{
+    const char *s = dstr(d, "descr");
+    if (!*s || !strcmp(s, dstr(d, "descr_was")))
+        return s;
+    if (!strchr(s, '<'))
+        return walor_html_escape(c, s);
+    int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", bk_t(c, "bookings.svc.preview"), s), NULL);
+    if (rc == WALOR_EINVAL || rc == WALOR_ELIMIT) {
+        walor_form_retry(c, "descr",
+                         walor_textf(c, "bookings.svc.err.html", "why", bk_esc(c, walor_last_error(c)), NULL));
+        return NULL;
+    }
+    return s;
+}
+
 static int32_t edit_done(walor_ctx *c, json_t *d)
 {
     int64_t id = dint(d, "id"), now = walor_now(c);
     int32_t rc;
+    const char *descr = descr_html(c, d);
+    if (!descr)
+        return 0;
     if (id) {
         rc = walor_db_exec(c,
                            "UPDATE bookings_service SET name = ?, descr = ?, price = ?, duration_min = ?, format = ?,"
                            " photo = ?, position = ? WHERE id = ?",
-                           WALOR_ARGS(walor_s(dstr(d, "name")), walor_s(dstr(d, "descr")), walor_i(dint(d, "price")),
+                           WALOR_ARGS(walor_s(dstr(d, "name")), walor_s(descr), walor_i(dint(d, "price")),
                                       walor_i(dint(d, "duration")), walor_s(dstr(d, "format")),
                                       walor_s(dstr(d, "photo")), walor_i(dint(d, "position")), walor_i(id)));
         if (rc == 0) { /* deleted while being edited */
@@ -219,7 +234,7 @@ static int32_t edit_done(walor_ctx *c, json_t *d)
         rc = walor_db_int(c,
                           "INSERT INTO bookings_service(name, descr, price, duration_min, format, photo, position,"
                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          WALOR_ARGS(walor_s(dstr(d, "name")), walor_s(dstr(d, "descr")), walor_i(dint(d, "price")),
+                          WALOR_ARGS(walor_s(dstr(d, "name")), walor_s(descr), walor_i(dint(d, "price")),
                                      walor_i(dint(d, "duration")), walor_s(dstr(d, "format")),
                                      walor_s(dstr(d, "photo")), walor_i(dint(d, "position")), walor_i(now)),
                           &id);
@@ -257,35 +272,80 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 
 int32_t bk_svcadmin_register(walor_plugin *p)
 {
-    static const walor_step_choice formats[] = {{"online", "bookings.format.online"},
-                                                {"offline", "bookings.format.offline"},
-                                                {"both", "bookings.format.both"}};
+    static const walor_step_choice formats[] = {
+        {"online", "bookings.format.online"}, {"offline", "bookings.format.offline"}, {"both", "bookings.format.both"}};
 #define K WALOR_STEP_KEEP
     static const walor_step_def steps[] = {
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "name", .prompt = "bookings.svc.ask_name",
-         .label = "bookings.svc.l.name", .min = 1, .max = 64, .flags = K},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "descr", .prompt = "bookings.svc.ask_descr",
-         .label = "bookings.svc.l.descr", .min = 1, .max = 3000, .flags = K | WALOR_STEP_SKIP, .validate = valid_descr},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_MONEY, .key = "price", .prompt = "bookings.svc.ask_price",
-         .label = "bookings.svc.l.price", .min = 0, .max = PRICE_MAX, .flags = K},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "duration",
-         .prompt = "bookings.svc.ask_duration", .label = "bookings.svc.l.duration", .min = 5, .max = 720, .flags = K,
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_STRING,
+         .key = "name",
+         .prompt = "bookings.svc.ask_name",
+         .label = "bookings.svc.l.name",
+         .min = 1,
+         .max = 64,
+         .flags = K},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_TEXT,
+         .key = "descr",
+         .prompt = "bookings.svc.ask_descr",
+         .label = "bookings.svc.l.descr",
+         .min = 1,
+         .max = 3000,
+         .flags = K | WALOR_STEP_SKIP},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_MONEY,
+         .key = "price",
+         .prompt = "bookings.svc.ask_price",
+         .label = "bookings.svc.l.price",
+         .min = 0,
+         .max = PRICE_MAX,
+         .flags = K},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_INT,
+         .key = "duration",
+         .prompt = "bookings.svc.ask_duration",
+         .label = "bookings.svc.l.duration",
+         .min = 5,
+         .max = 720,
+         .flags = K,
          .validate = valid_duration},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_CHOICE, .key = "format",
-         .prompt = "bookings.svc.ask_format", .label = "bookings.svc.l.format", .flags = K, .nchoices = 3,
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_CHOICE,
+         .key = "format",
+         .prompt = "bookings.svc.ask_format",
+         .label = "bookings.svc.l.format",
+         .flags = K,
+         .nchoices = 3,
          .choices = formats},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_PHOTO, .key = "photo", .prompt = "bookings.svc.ask_photo",
-         .label = "bookings.svc.l.photo", .flags = K | WALOR_STEP_SKIP},
-        {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "position",
-         .prompt = "bookings.svc.ask_position", .label = "bookings.svc.l.position", .min = 0, .max = 100000, .flags = K},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_PHOTO,
+         .key = "photo",
+         .prompt = "bookings.svc.ask_photo",
+         .label = "bookings.svc.l.photo",
+         .flags = K | WALOR_STEP_SKIP},
+        {.struct_size = sizeof(walor_step_def),
+         .type = WALOR_STEP_INT,
+         .key = "position",
+         .prompt = "bookings.svc.ask_position",
+         .label = "bookings.svc.l.position",
+         .min = 0,
+         .max = 100000,
+         .flags = K},
     };
 #undef K
-    static const walor_form_def form = {.struct_size = sizeof form, .min_role = WALOR_ROLE_MANAGER, .name = "svc_edit",
-                                        .steps = steps, .nsteps = sizeof steps / sizeof steps[0], .timeout_s = 3600,
-                                        .summary_fn = summary, .on_done = edit_done, .on_cancel = back};
-    static const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bksv",
-                                          .handler = on_cb};
+    static const walor_form_def form = {.struct_size = sizeof form,
+                                        .min_role = WALOR_ROLE_MANAGER,
+                                        .name = "svc_edit",
+                                        .steps = steps,
+                                        .nsteps = sizeof steps / sizeof steps[0],
+                                        .timeout_s = 3600,
+                                        .summary_fn = summary,
+                                        .on_done = edit_done,
+                                        .on_cancel = back};
+    static const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "bksv", .handler = on_cb};
     int32_t rc = walor_callback(p, &cb);
-    if (!rc) rc = walor_form(p, &form);
+    if (!rc)
+        rc = walor_form(p, &form);
     return rc;
 }

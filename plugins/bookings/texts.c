@@ -46,7 +46,8 @@ const char *const bk_texts[][2] = {
 
     /* "Индивидуальные сессии" */
     {"bookings.shop.title", "🗓 <b>Индивидуальные сессии</b>\nВыберите услугу:"},
-    {"bookings.shop.empty", "🗓 <b>Индивидуальные сессии</b>\nСейчас нет услуг для записи."},
+    {"bookings.shop.empty",
+     "🗓 <b>Индивидуальные сессии</b>\nСейчас нет услуг для записи."},
     {"bookings.shop.row", "{name} — {price} · {duration}"},
     {"bookings.shop.card", "<b>{name}</b>\n\n{descr}\n\n💰 {price} · ⏱ {duration}\n{format}"},
 
@@ -65,7 +66,8 @@ const char *const bk_texts[][2] = {
     {"bookings.flow.phone", "📞 Телефон для связи (например, +7 916 123-45-67) — или поделитесь контактом:"},
     {"bookings.flow.phone_label", "📞 Телефон"},
     {"bookings.flow.summary",
-     "📝 <b>Проверьте запись</b>\n\n<b>{service}</b>\n🗓 {when}\n⏱ {duration}\n{place}\n💰 {price}\n📞 {phone}"},
+     "📝 <b>Проверьте запись</b>\n\n<b>{service}</b>\n🗓 {when}\n⏱ {duration}\n{place}\n💰 {price}\n📞 "
+     "{phone}"},
     {"bookings.flow.race", "Это время только что занял другой клиент."},
     {"bookings.pick.date", "📅 <b>{month}</b>\nВыберите день — нажимаются дни, где есть свободное время:"},
     {"bookings.pick.date_none", "📅 <b>{month}</b>\nСвободного времени пока нет — загляните позже."},
@@ -118,14 +120,19 @@ const char *const bk_texts[][2] = {
     {"bookings.booked.staff", "🆕 <b>Новая запись</b>\n\n{card}"},
     {"bookings.cancelled.staff", "❌ <b>Клиент отменил запись №{id}</b>\n\n{card}"},
     {"bookings.moved.staff", "🔁 Клиент согласился: запись №{id} перенесена на {when}."},
-    {"bookings.declined.staff", "↩️ Клиент отказался от переноса записи №{id}; остаётся {when}."},
-    {"bookings.offer_taken.staff", "⚠️ Перенос записи №{id} на {when} не удался: время заняли. Предложите другое."},
+    {"bookings.declined.staff",
+     "↩️ Клиент отказался от переноса записи №{id}; остаётся {when}."},
+    {"bookings.offer_taken.staff",
+     "⚠️ Перенос записи №{id} на {when} не удался: время заняли. Предложите "
+     "другое."},
     {"bookings.remind.staff", "⏰ <b>Через час</b>\n\n{card}"},
     {"bookings.agenda", "📅 <b>План на {day}</b> — записей: {count}\n\n{lines}"},
     {"bookings.agenda.line", "{time} — {service}, {client} {status}"},
 
     /* "📅 Записи" */
-    {"bookings.adm.title", "📅 <b>Записи</b>\n⏳ Ждут подтверждения: {pending}\n📆 Сегодня: {today}\n🗓 Завтра: {tomorrow}"},
+    {"bookings.adm.title",
+     "📅 <b>Записи</b>\n⏳ Ждут подтверждения: {pending}\n📆 Сегодня: {today}\n🗓 Завтра: "
+     "{tomorrow}"},
     {"bookings.adm.header", "📅 Записей ждут подтверждения: {n}"},
     {"bookings.adm.btn.pending", "⏳ Ожидают"},
     {"bookings.adm.btn.confirmed", "✅ Подтверждённые"},
@@ -144,7 +151,9 @@ const char *const bk_texts[][2] = {
     {"bookings.adm.day_empty", "📅 <b>Записи на {day}</b>\nЗаписей нет."},
     {"bookings.adm.row", "{icon} №{id} · {when} · {service} · {client}"},
     {"bookings.adm.not_found", "Запись не найдена."},
-    {"bookings.adm.outside", "⚠️ Запись вне рабочего времени по текущему графику — перенесите или отмените её."},
+    {"bookings.adm.outside",
+     "⚠️ Запись вне рабочего времени по текущему графику — перенесите или отмените "
+     "её."},
     {"bookings.adm.same", "Уже сделано."},
     {"bookings.adm.state", "Запись уже отменена или завершена."},
     {"bookings.adm.confirmed", "Подтверждено, клиенту отправлено сообщение"},
@@ -187,7 +196,8 @@ const char *const bk_texts[][2] = {
     {"bookings.svc.deleted", "Услуга удалена"},
     {"bookings.svc.not_found", "Услуга не найдена."},
     {"bookings.svc.preview", "Так клиенты увидят описание:"},
-    {"bookings.svc.err.html", "Описание не получается показать: {why}. Проверьте теги (&lt;b&gt;, &lt;i&gt;, &lt;a href=…&gt;)."},
+    {"bookings.svc.err.html",
+     "Описание не получается показать: {why}. Проверьте теги (&lt;b&gt;, &lt;i&gt;, &lt;a href=…&gt;)."},
     {"bookings.svc.err.duration", "Длительность — в минутах, кратно 5 (например, 30, 45, 90)."},
     {"bookings.svc.ask_name", "Название услуги:"},
     {"bookings.svc.ask_descr", "Описание (можно с тегами &lt;b&gt;, &lt;i&gt;, &lt;a href=…&gt;):"},
@@ -206,7 +216,8 @@ const char *const bk_texts[][2] = {
 
     /* the calendar */
     {"bookings.cal.title",
-     "🗓 <b>График работы</b>\nДни: {days}\nЧасы: {hours}\nПерерыв: {break}\nМежду записями: {buffer} мин, "
+     "🗓 <b>График работы</b>\nДни: {days}\nЧасы: {hours}\nПерерыв: {break}\nМежду записями: {buffer} "
+     "мин, "
      "начало каждые {step} мин\nЗапись на {horizon} дн. вперёд, не позже чем за {notice} мин\n"
      "(эти числа — в ⚙️ Настройки)\n\n<b>Исключения:</b>{exceptions}"},
     {"bookings.cal.no_exc", "нет"},
@@ -228,7 +239,8 @@ const char *const bk_texts[][2] = {
     {"bookings.cal.ask_work_break", "Перерыв в этот день, например 13:00-13:30:"},
     {"bookings.cal.err.break_outside", "Перерыв должен быть внутри рабочего дня — сначала измените перерыв."},
     {"bookings.cal.outside",
-     "⚠️ <b>Записей вне рабочего времени: {n}</b>\nГрафик изменён, но записи никуда не перенесены. "
+     "⚠️ <b>Записей вне рабочего времени: {n}</b>\nГрафик изменён, но записи никуда не "
+     "перенесены. "
      "Перенесите или отмените их:\n{lines}"},
     {"bookings.cal.outside_line", "№{id} · {when} · {service}"},
 };

@@ -89,11 +89,13 @@ static int32_t load(walor_plugin *p)
         {.struct_size = sizeof(walor_command_def), .name = "bkprobe_list", .description = "l", .handler = list},
         {.struct_size = sizeof(walor_command_def), .name = "bkprobe_card", .description = "c", .handler = card},
     };
-    int32_t rc = walor_migration(p, 1, "CREATE TABLE bkprobe_seen (id INTEGER PRIMARY KEY, booking_id INTEGER,"
-                                       " status TEXT, price INTEGER);");
+    int32_t rc = walor_migration(p, 1,
+                                 "CREATE TABLE bkprobe_seen (id INTEGER PRIMARY KEY, booking_id INTEGER,"
+                                 " status TEXT, price INTEGER);");
     for (size_t i = 0; !rc && i < sizeof cmds / sizeof cmds[0]; i++)
         rc = walor_command(p, &cmds[i]);
-    if (!rc) rc = walor_subscribe(p, "booking.changed", seen);
+    if (!rc)
+        rc = walor_subscribe(p, "booking.changed", seen);
     return rc;
 }
 

@@ -53,19 +53,19 @@ extern "C" {
 
 /* One booking in a client's history. */
 typedef struct walor_booking_item {
-    uint32_t struct_size;       /* sizeof(walor_booking_item) as the provider was built */
+    uint32_t struct_size; /* sizeof(walor_booking_item) as the provider was built */
     uint32_t reserved;
     int64_t id;
-    const char *service_name;   /* plain text, as booked */
-    const char *status;         /* see above */
+    const char *service_name; /* plain text, as booked */
+    const char *status;       /* see above */
     int64_t starts_at;
-    int64_t price;              /* kopecks: the final price when completed */
-    int64_t completed_at;       /* 0 unless completed */
+    int64_t price;        /* kopecks: the final price when completed */
+    int64_t completed_at; /* 0 unless completed */
 } walor_booking_item;
 
 typedef struct walor_bookings_v1 {
-    uint32_t struct_size;       /* sizeof(walor_bookings_v1) as the provider was built */
-    uint32_t reserved;          /* 0 */
+    uint32_t struct_size; /* sizeof(walor_bookings_v1) as the provider was built */
+    uint32_t reserved;    /* 0 */
 
     /* ---- 1.0 ---- */
 
@@ -79,8 +79,8 @@ typedef struct walor_bookings_v1 {
 
     /* A client's bookings, newest start first, for CRM's history: at most
      * limit (1-100) from offset; *total is how many there are in all. */
-    int32_t (*client_list)(walor_ctx *c, int64_t client_id, uint32_t offset, uint32_t limit,
-                           walor_booking_item **out, uint32_t *n, int64_t *total);
+    int32_t (*client_list)(walor_ctx *c, int64_t client_id, uint32_t offset, uint32_t limit, walor_booking_item **out,
+                           uint32_t *n, int64_t *total);
 
     /* Callback data ("<prefix>:<payload>", arena) of a button that opens
      * the booking's staff card (manager role), or NULL for an unknown id:

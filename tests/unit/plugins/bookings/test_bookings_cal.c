@@ -1,6 +1,7 @@
 /* bookings' calendar model (plugins/bookings/cal.c): local dates in the
  * shop's zone, the weekly schedule with its break and exceptions, a DST
- * change in a zone that has one, and the text forms staff type. */
+ * change in a zone that has one, and the text forms staff type.
+ * Features: F-BOOK-02, F-BOOK-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,7 +74,7 @@ static void test_schedule(void **st)
 {
     (void)st;
     const bk_exception exc[] = {
-        {bk_day_from_civil(2026, 3, 3), 0, {0, 0, 0, 0}},           /* a Tuesday off */
+        {bk_day_from_civil(2026, 3, 3), 0, {0, 0, 0, 0}},             /* a Tuesday off */
         {bk_day_from_civil(2026, 3, 7), 1, {11 * 60, 15 * 60, 0, 0}}, /* a Saturday at work */
     };
     bk_calendar cal = {.weekdays = 0x1F, .hours = {10 * 60, 19 * 60, 13 * 60, 14 * 60}, .exc = exc, .nexc = 2};
@@ -84,13 +85,13 @@ static void test_schedule(void **st)
     assert_int_equal(iv[0].to, utc(2026, 3, 2, 10, 0));
     assert_int_equal(iv[1].from, utc(2026, 3, 2, 11, 0));
     assert_int_equal(iv[1].to, utc(2026, 3, 2, 16, 0));
-    assert_null(bk_day_hours(&cal, mon + 1));                    /* the exception's day off */
+    assert_null(bk_day_hours(&cal, mon + 1)); /* the exception's day off */
     assert_int_equal(bk_day_intervals(&cal, mon + 1, iv), 0);
     assert_non_null(bk_day_hours(&cal, mon + 2));
-    assert_int_equal(bk_day_intervals(&cal, mon + 5, iv), 1);      /* the extra Saturday */
+    assert_int_equal(bk_day_intervals(&cal, mon + 5, iv), 1); /* the extra Saturday */
     assert_int_equal(iv[0].to - iv[0].from, 4 * 3600);
-    assert_null(bk_day_hours(&cal, mon + 6));                    /* Sunday */
-    assert_null(bk_day_hours(&cal, mon + 12));                   /* the next Saturday is off again */
+    assert_null(bk_day_hours(&cal, mon + 6));  /* Sunday */
+    assert_null(bk_day_hours(&cal, mon + 12)); /* the next Saturday is off again */
     /* inside the hours, not across the break or past the end */
     assert_true(bk_within_hours(&cal, utc(2026, 3, 2, 7, 0), utc(2026, 3, 2, 8, 0)));
     assert_false(bk_within_hours(&cal, utc(2026, 3, 2, 9, 30), utc(2026, 3, 2, 10, 30)));

@@ -1,7 +1,8 @@
 /* bookings' .ics writer (plugins/bookings/ics.c): RFC 5545 structure,
  * CRLF and 75-octet folding that never splits a UTF-8 character, TEXT
  * escaping, local times with TZID and a VTIMEZONE in Moscow, UTC in a zone
- * with summer time, and snprintf-like sizing. */
+ * with summer time, and snprintf-like sizing.
+ * Features: F-BOOK-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,9 +64,15 @@ static void test_moscow_local_with_vtimezone(void **st)
     (void)st;
     zone("Europe/Moscow");
     /* 00:30 Moscow on the 15th is 21:30 UTC on the 14th */
-    bk_ics e = {.uid = "booking-7@walor", .stamp = utc(2026, 1, 10, 9, 0), .start = utc(2026, 1, 14, 21, 30),
-                .end = utc(2026, 1, 14, 22, 30), .sequence = 1, .alarm_min = 60, .summary = "Массаж спины",
-                .description = "Адрес: Тверская, 1; кв. 5\nТелефон: +7 916 123-45-67", .location = "Москва, Тверская, 1",
+    bk_ics e = {.uid = "booking-7@walor",
+                .stamp = utc(2026, 1, 10, 9, 0),
+                .start = utc(2026, 1, 14, 21, 30),
+                .end = utc(2026, 1, 14, 22, 30),
+                .sequence = 1,
+                .alarm_min = 60,
+                .summary = "Массаж спины",
+                .description = "Адрес: Тверская, 1; кв. 5\nТелефон: +7 916 123-45-67",
+                .location = "Москва, Тверская, 1",
                 .tzid = "Europe/Moscow"};
     char buf[4096];
     size_t n = bk_ics_write(&e, buf, sizeof buf);
@@ -93,8 +100,12 @@ static void test_dst_zone_falls_back_to_utc(void **st)
 {
     (void)st;
     zone("Europe/Berlin");
-    bk_ics e = {.uid = "booking-8@walor", .stamp = utc(2026, 6, 1, 0, 0), .start = utc(2026, 6, 10, 8, 0),
-                .end = utc(2026, 6, 10, 9, 0), .summary = "Консультация", .tzid = "Europe/Berlin"};
+    bk_ics e = {.uid = "booking-8@walor",
+                .stamp = utc(2026, 6, 1, 0, 0),
+                .start = utc(2026, 6, 10, 8, 0),
+                .end = utc(2026, 6, 10, 9, 0),
+                .summary = "Консультация",
+                .tzid = "Europe/Berlin"};
     char buf[2048];
     bk_ics_write(&e, buf, sizeof buf);
     check_lines(buf);
@@ -124,8 +135,13 @@ static void test_folding_and_sizing(void **st)
         n += n % 7 ? 2 : 1;
     }
     desc[n] = 0;
-    bk_ics e = {.uid = "u", .stamp = 0, .start = utc(2026, 1, 1, 10, 0), .end = utc(2026, 1, 1, 11, 0),
-                .summary = "s", .description = desc, .tzid = "Europe/Moscow"};
+    bk_ics e = {.uid = "u",
+                .stamp = 0,
+                .start = utc(2026, 1, 1, 10, 0),
+                .end = utc(2026, 1, 1, 11, 0),
+                .summary = "s",
+                .description = desc,
+                .tzid = "Europe/Moscow"};
     size_t need = bk_ics_write(&e, NULL, 0);
     char *buf = malloc(need + 1);
     assert_int_equal(bk_ics_write(&e, buf, need + 1), need);

@@ -1,7 +1,8 @@
 /* bookings' free-slot engine (plugins/bookings/slots.c): durations, the
  * break, buffers on both sides, minimum notice, the horizon, nearest free
  * slots after a refusal, and bk_slot_ok agreeing with the day's list for
- * random busy sets. */
+ * random busy sets.
+ * Features: F-BOOK-02, F-BOOK-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,8 +32,8 @@ static const bk_calendar CAL = {.weekdays = 0x1F, .hours = {10 * 60, 19 * 60, 13
 
 static bk_query base_query(void)
 {
-    bk_query q = {.now = at(MON, 8, 0), .notice_s = 0, .horizon_days = 30, .duration_min = 60, .buffer_min = 0,
-                  .step_min = 30};
+    bk_query q = {
+        .now = at(MON, 8, 0), .notice_s = 0, .horizon_days = 30, .duration_min = 60, .buffer_min = 0, .step_min = 30};
     return q;
 }
 
@@ -49,8 +50,8 @@ static void test_day_grid_and_break(void **st)
     assert_int_equal(s[5], at(MON, 14, 0));
     assert_int_equal(s[13], at(MON, 18, 0));
     assert_false(bk_slot_ok(&CAL, &q, at(MON, 12, 30)));
-    assert_false(bk_slot_ok(&CAL, &q, at(MON, 10, 15)));  /* off the grid */
-    assert_false(bk_slot_ok(&CAL, &q, at(MON, 18, 30)));  /* past closing */
+    assert_false(bk_slot_ok(&CAL, &q, at(MON, 10, 15))); /* off the grid */
+    assert_false(bk_slot_ok(&CAL, &q, at(MON, 18, 30))); /* past closing */
     assert_true(bk_slot_ok(&CAL, &q, at(MON, 18, 0)));
     /* a cap smaller than the count still counts them all */
     assert_int_equal(bk_day_slots(&CAL, &q, MON, s, 2), 14);
@@ -213,9 +214,12 @@ static void test_slot_ok_agrees(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_day_grid_and_break), cmocka_unit_test(test_buffer_both_sides),
-        cmocka_unit_test(test_notice_and_horizon), cmocka_unit_test(test_half_past_midnight),
-        cmocka_unit_test(test_merge),              cmocka_unit_test(test_nearest),
+        cmocka_unit_test(test_day_grid_and_break),
+        cmocka_unit_test(test_buffer_both_sides),
+        cmocka_unit_test(test_notice_and_horizon),
+        cmocka_unit_test(test_half_past_midnight),
+        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_nearest),
         cmocka_unit_test(test_slot_ok_agrees),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
