@@ -128,11 +128,16 @@ int32_t bk_staff_day(walor_ctx *c, int32_t day, const char *page)
     return walor_list_show(c, &l, page && *page ? page : NULL);
 }
 
-/* The client's CRM card. crm's service header (sdk/include/walor/services/crm.h)
- * is not in this tree yet: until it is, the card shows the client's name,
- * Telegram ID and phone, and this is the one place to add the "👤 Карточка
- * клиента" button from walor_service_get(p, "crm", 1, NULL) when it lands. */
-static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id) { (void)c, (void)kb, (void)client_id; }
+/* The client's CRM card (F-BOOK-04: "client card link"). CRM's service
+ * header, sdk/include/walor/services/crm.h, is not in this tree yet: until
+ * it lands the card shows the client's name, @username, Telegram ID and
+ * phone, and this is the one place to switch on: take the card's callback
+ * from the table below and add the "👤 Карточка клиента" button. */
+static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id)
+{
+    const void *crm = walor_service_get(walor_ctx_plugin(c), "crm", 1, NULL); /* probed at call time */
+    (void)crm, (void)kb, (void)client_id;
+}
 
 int32_t bk_staff_card(walor_ctx *c, int64_t id)
 {
