@@ -248,3 +248,30 @@ def test_services_form_hide_and_delete(tgsim, walord, tmp_path, free_port):
     owner.press("🗑 Да, удалить")
     assert hk.scalar(w.db(), "SELECT count(*) FROM bookings_service") == 0
     assert hk.scalar(w.db(), "SELECT service_name FROM bookings_booking") == "Ароматерапия"
+
+
+@pytest.mark.features("F-BOOK-04")
+def test_analytics_counts_the_completed_booking(tgsim, walord, tmp_path, free_port):
+    """The real pair: booking.changed from this plugin is what analytics keeps,
+    at the final price, and a later cancel by staff takes it back out."""
+    w = start(walord, tmp_path, free_port, ini="auto_confirm = yes\n",
+              plugins=("orders", "analytics", "bookings", "bkprobe"))
+    mon = to_monday_morning(w)
+    add_service(w, "Массаж", 2500, 60, "online")
+    m = manager(tgsim, w)
+    u = tgsim.user("Ира")
+    book(u, "Массаж", mon, "11:00")
+    book(u, "Массаж", mon + dt.timedelta(days=1), "11:00")
+    (first, *_), (second, *_) = bookings(w)
+    press_on_screen(m, f"bks:b:{first}")
+    m.press("🏁 Завершить")
+    m.send("2 800")
+    press_on_screen(m, f"bks:b:{second}")
+    m.press("❌ Отменить")
+    m.send("Клиент не пришёл")
+
+    def facts():
+        return w.db().execute("SELECT booking_id, status, price, completed_at IS NOT NULL FROM analytics_booking "
+                              "ORDER BY booking_id").fetchall()
+    hk.wait_until(lambda: facts() == [(first, "completed", 280000, 1), (second, "cancelled", 250000, 0)],
+                  what="analytics' facts from booking.changed")
