@@ -268,6 +268,19 @@ class Connection:
         return self._identity[table]
 
     def execute(self, sql: str, params=()) -> Cursor:
+        import psycopg2
+        try:
+            return self._execute(sql, params)
+        except psycopg2.Error as e:
+            # the errors a test expects from sqlite3, raised as sqlite3's classes
+            import sqlite3
+            if isinstance(e, psycopg2.IntegrityError):
+                raise sqlite3.IntegrityError(str(e)) from e
+            if isinstance(e, psycopg2.ProgrammingError):
+                raise sqlite3.OperationalError(str(e)) from e
+            raise sqlite3.DatabaseError(str(e)) from e
+
+    def _execute(self, sql: str, params=()) -> Cursor:
         if isinstance(params, dict):
             raise TypeError("pgkit: named parameters are not supported; use ?")
         c = Cursor(self)
