@@ -20,6 +20,7 @@
 #include "menu.h"
 #include "report.h"
 #include "texts.h"
+#include "unit.h"
 #include "users.h"
 
 static void say(walor_ctx *c, const char *key)
@@ -28,6 +29,9 @@ static void say(walor_ctx *c, const char *key)
     c->head.api->send(c, c->chat_id, t, NULL, 0, NULL);
 }
 
+/* A failed handler has no effect: the writes and replies of its unit of
+ * work that have not committed are undone (unit.h), its conversation
+ * changes forgotten; the user gets one apology, and the update is done. */
 static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
 {
     wh_logf(WH_LOG_ERROR, c->plugin ? c->plugin->name : "host", "%s failed: %s (%s) in update %lld", where,
@@ -35,6 +39,8 @@ static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
     c->failed = 1;
     char detail[700];
     snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
+    wh_unit_rollback(c);
+    wh_conv_forget(c);
     wh_report_failure(c, c->plugin ? c->plugin->name : "host", where, detail);
     if (c->callback_id && !c->answered)
         c->head.api->answer(c, wh_text_get("core.error_short"), WALOR_ANSWER_ALERT);
@@ -257,37 +263,82 @@ static void my_chat_member(wh_worker *w, json_t *obj)
         wh_user_set_blocked(w->db, uid, strcmp(status, "kicked") == 0);
 }
 
+/* the done mark of an update, in its unit of work */
+static int32_t inbox_mark(walor_ctx *c, void *arg)
+{
+    (void)arg;
+    return wh_inbox_done(c->w->db, c->update_id, wh_now());
+}
+
+static void save_conv(walor_ctx *c)
+{
+    if (wh_conv_save(c) < 0)
+        wh_logf(WH_LOG_ERROR, "host", "cannot save conversation of chat %lld: %s", (long long)c->chat_id,
+                wh_last_error());
+}
+
+/* Registers the user in a small transaction of its own, before the unit:
+ * a failing handler does not take the registration (and the /start
+ * payload a referral binds to) with it, and doing it again is harmless. */
+static void register_user(walor_ctx *c, json_t *from, json_t *msg)
+{
+    wh_db *db = c->w->db;
+    wh_db_autobegin(db, 1); /* usually nothing changed: no write, no lock */
+    int is_new = 0;
+    int32_t rc = wh_user_touch(db, from, wh_now(), &c->role, &is_new);
+    if (rc == 0 && is_new && msg) {
+        const char *t = message_text(msg);
+        if (strncmp(t, "/start ", 7) == 0)
+            rc = wh_db_exec(db, "UPDATE wh_users SET start_payload = ? WHERE id = ?",
+                            WALOR_ARGS(walor_s(t + 7), walor_i(c->user_id)));
+    }
+    if (wh_db_in_tx(db) || wh_db_tx_lost(db))
+        rc = rc < 0 ? (wh_db_rollback(db), rc) : wh_db_commit(db);
+    wh_db_autobegin(db, 0);
+    if (rc < 0) {
+        wh_logf(WH_LOG_ERROR, "host", "cannot register user %lld: %s", (long long)c->user_id, wh_last_error());
+        c->role = wh_is_owner(c->user_id) ? WALOR_ROLE_OWNER : WALOR_ROLE_CLIENT;
+    }
+}
+
+/* commits the update's unit; a failed commit undoes the handler's work,
+ * and the user gets the apology with the done mark */
+static void finish(walor_ctx *c)
+{
+    int32_t rc = wh_unit_commit(c);
+    if (rc >= 0)
+        return;
+    handler_failed(c, "storing the update's effect", rc);
+    if (wh_unit_commit(c) < 0)
+        wh_logf(WH_LOG_ERROR, "host", "update %lld not marked done (it runs again after a restart): %s",
+                (long long)c->update_id, wh_last_error());
+}
+
 void wh_dispatch_update(wh_worker *w, json_t *u)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int64_t update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
+    walor_ctx c;
+    wh_ctx_init(&c, w);
+    c.update = u;
+    c.update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
     const char *kind = wh_update_kind(u);
     json_t *obj = kind ? json_object_get(u, kind) : NULL;
-    if (!obj) {
-        wh_inbox_done(w->db, update_id, wh_now());
-        return;
-    }
-    if (strcmp(kind, "my_chat_member") == 0) {
-        my_chat_member(w, obj);
-        wh_inbox_done(w->db, update_id, wh_now());
-        return;
-    }
-    int is_msg = strcmp(kind, "message") == 0;
-    int is_cb = strcmp(kind, "callback_query") == 0;
+    int is_msg = obj && strcmp(kind, "message") == 0;
+    int is_cb = obj && strcmp(kind, "callback_query") == 0;
     json_t *msg = is_msg ? obj : is_cb ? json_object_get(obj, "message") : NULL;
     json_t *from = json_object_get(obj, "from");
     const char *chat_type = json_string_value(json_object_get(json_object_get(msg, "chat"), "type"));
     if ((!is_msg && !is_cb) || !json_is_object(from) || (chat_type && strcmp(chat_type, "private") != 0)) {
         /* edits, channel posts and groups are not part of a shop's dialogue */
-        wh_inbox_done(w->db, update_id, wh_now());
+        wh_unit_arm(&c, inbox_mark, NULL, WH_UNIT_MARK_EARLY);
+        if (obj && strcmp(kind, "my_chat_member") == 0)
+            my_chat_member(w, obj);
+        finish(&c);
+        wh_ctx_finish(&c);
         return;
     }
 
-    walor_ctx c;
-    wh_ctx_init(&c, w);
-    c.update = u;
-    c.update_id = update_id;
     c.user_id = (int64_t)json_integer_value(json_object_get(from, "id"));
     c.chat_id = msg ? (int64_t)json_integer_value(json_object_get(json_object_get(msg, "chat"), "id")) : c.user_id;
     if (c.chat_id == 0)
@@ -295,35 +346,24 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
     c.message_id = msg ? (int64_t)json_integer_value(json_object_get(msg, "message_id")) : 0;
     if (is_cb)
         c.callback_id = json_string_value(json_object_get(obj, "id"));
+    register_user(&c, from, is_msg ? obj : NULL);
 
-    int is_new = 0;
-    int32_t rc = wh_user_touch(w->db, from, wh_now(), &c.role, &is_new);
-    if (rc < 0) {
-        wh_logf(WH_LOG_ERROR, "host", "cannot register user %lld: %s", (long long)c.user_id, wh_last_error());
-        c.role = wh_is_owner(c.user_id) ? WALOR_ROLE_OWNER : WALOR_ROLE_CLIENT;
-    }
-    if (is_new && is_msg) {
-        const char *t = message_text(obj);
-        if (strncmp(t, "/start ", 7) == 0)
-            wh_db_exec(w->db, "UPDATE wh_users SET start_payload = ? WHERE id = ?",
-                       WALOR_ARGS(walor_s(t + 7), walor_i(c.user_id)));
-    }
-
+    wh_unit_arm(&c, inbox_mark, NULL, WH_UNIT_MARK_EARLY);
+    c.unit.presettle = save_conv; /* a network wait commits the conversation's step too */
     if (is_msg)
         on_message(&c, obj);
     else
         on_callback(&c, json_string_value(json_object_get(obj, "data")));
 
-    if (wh_conv_run_enter(&c) < 0)
-        handler_failed(&c, "conversation step", -1);
-    if (wh_conv_save(&c) < 0)
-        wh_logf(WH_LOG_ERROR, "host", "cannot save conversation of chat %lld: %s", (long long)c.chat_id,
-                wh_last_error());
+    int32_t erc;
+    if (!c.failed && (erc = wh_conv_run_enter(&c)) < 0)
+        handler_failed(&c, "conversation step", erc);
+    save_conv(&c);
     /* the client's spinner stops only when the press is answered */
     if (c.callback_id && !c.answered)
         c.head.api->answer(&c, NULL, 0);
+    finish(&c);
     wh_ctx_finish(&c);
-    wh_inbox_done(w->db, update_id, wh_now());
     clock_gettime(CLOCK_MONOTONIC, &t1);
     wh_metrics_update(kind, !c.failed, (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 }

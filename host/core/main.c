@@ -25,8 +25,10 @@
 #include "loader.h"
 #include "log.h"
 #include "menu.h"
+#include "msgq.h"
 #include "pool.h"
 #include "registry.h"
+#include "report.h"
 #include "schema.h"
 #include "services.h"
 #include "texts.h"
@@ -81,54 +83,59 @@ static void worker_fini(void *state, void *ud)
     free(w);
 }
 
+/* how many started runs an update may have: one that was being handled
+ * when the process died three times is set aside rather than crash it
+ * forever (the first run is not counted: see redispatch_pending) */
+#define MAX_ATTEMPTS 2
+
+typedef struct update_run {
+    json_t *u;
+    int rerun;             /* stored before a crash or a stop, not done */
+} update_run;
+
 static void update_job(void *state, void *arg)
 {
-    wh_dispatch_update(state, arg);
-    json_decref(arg);
-}
-
-/* Updates dropped from the queue at a clean stop never started: their
- * attempt is given back after the workers are gone, so only crashes count. */
-static pthread_mutex_t dropped_mu = PTHREAD_MUTEX_INITIALIZER;
-static int64_t *dropped;
-static size_t ndropped;
-
-static void drop_json(void *arg)
-{
-    int64_t id = (int64_t)json_integer_value(json_object_get(arg, "update_id"));
-    pthread_mutex_lock(&dropped_mu);
-    int64_t *d = realloc(dropped, (ndropped + 1) * sizeof *d);
-    if (d) {
-        dropped = d;
-        dropped[ndropped++] = id;
+    wh_worker *w = state;
+    update_run *r = arg;
+    int64_t id = (int64_t)json_integer_value(json_object_get(r->u, "update_id"));
+    int64_t attempts = 0;
+    /* a re-run counts itself before it starts (its own small write), so a
+     * crash during it is remembered; updates that only waited in the
+     * queue when the process died are not counted */
+    if (r->rerun && wh_inbox_attempt(w->db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "update %lld set aside: it was being handled during %lld crashes",
+                 (long long)id, (long long)attempts);
+        wh_err("%s", detail);
+        wh_inbox_done(w->db, id, wh_now());
+        wh_report_failure(NULL, "host", "update", detail);
+    } else {
+        wh_dispatch_update(w, r->u);
     }
-    pthread_mutex_unlock(&dropped_mu);
-    json_decref(arg);
+    json_decref(r->u);
+    free(r);
 }
 
-static void give_back_attempts(void)
+static void drop_update(void *arg)
 {
-    for (size_t i = 0; i < ndropped; i++)
-        wh_db_exec(loop_db, "UPDATE wh_inbox SET attempts = attempts - 1 WHERE update_id = ? AND attempts > 0",
-                   WALOR_ARGS(walor_i(dropped[i])));
-    free(dropped);
-    dropped = NULL;
-    ndropped = 0;
+    update_run *r = arg;
+    json_decref(r->u); /* still pending in the inbox: it runs after the restart */
+    free(r);
 }
 
-static void submit_update(json_t *u)
+static void submit_update(json_t *u, int rerun)
 {
     int64_t key = wh_update_chat_id(u);
     if (key == 0)
         key = (int64_t)json_integer_value(json_object_get(u, "update_id"));
-    json_incref(u);
-    if (wh_pool_submit(wh_g.pool, key, update_job, u, drop_json) != 0)
-        json_decref(u); /* stays pending in the inbox and runs after a restart */
+    update_run *r = malloc(sizeof *r);
+    if (!r)
+        return; /* stays pending in the inbox and runs after a restart */
+    r->u = json_incref(u);
+    r->rerun = rerun;
+    if (wh_pool_submit(wh_g.pool, key, update_job, r, drop_update) != 0)
+        drop_update(r);
 }
-
-/* how many times an update may be dispatched: one that was being handled
- * when the process crashed twice is set aside rather than crash it forever */
-#define MAX_ATTEMPTS 2
 
 /* updates stored before a crash or stop and not handled yet run first */
 static void redispatch_pending(void)
@@ -140,17 +147,7 @@ static void redispatch_pending(void)
         wh_info("re-dispatching %zu stored updates", json_array_size(pending));
     size_t i;
     json_t *u;
-    json_array_foreach(pending, i, u) {
-        int64_t id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
-        int64_t attempts = 0;
-        if (wh_inbox_attempt(loop_db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
-            wh_err("update %lld set aside: it was being handled during %lld crashes", (long long)id,
-                   (long long)(attempts - 1));
-            wh_inbox_done(loop_db, id, wh_now());
-            continue;
-        }
-        submit_update(u);
-    }
+    json_array_foreach(pending, i, u) submit_update(u, 1);
     json_decref(pending);
 }
 
@@ -165,7 +162,7 @@ int wh_host_accept_updates(wh_db *db, json_t *updates)
     }
     size_t i;
     json_t *u;
-    json_array_foreach(fresh, i, u) submit_update(u);
+    json_array_foreach(fresh, i, u) submit_update(u, 0);
     json_decref(fresh);
     return 0;
 }
@@ -407,7 +404,7 @@ int main(int argc, char **argv)
         wh_err("cannot open the database %s: %s", wh_g.cfg.db, err);
         goto out;
     }
-    if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0) {
+    if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0 || wh_msgq_migrate(loop_db) != 0) {
         wh_err("host migrations failed: %s", wh_last_error());
         goto out;
     }
@@ -460,6 +457,13 @@ int main(int argc, char **argv)
         wh_err("cannot start the host services");
         goto out_loop;
     }
+    /* replies of handled updates that a crash or a stop kept from going
+     * out: before anything new, so each chat gets them first */
+    int32_t resent = wh_msgq_resend(loop_db);
+    if (resent > 0)
+        wh_info("re-sending %d stored messages", (int)resent);
+    else if (resent < 0)
+        wh_err("cannot read the stored messages: %s", wh_last_error());
     redispatch_pending();
 
     uv_signal_init(&loop, &sig_term);
@@ -501,7 +505,7 @@ out_loop:
     if (wh_g.tg)
         wh_tg_free(wh_g.tg);
     uv_loop_close(&loop);
-    give_back_attempts();
+    wh_msgq_flush(loop_db);
 out:
     wh_unload_plugins();
     wh_registry_free();

@@ -56,6 +56,7 @@
 #include "report.h"
 #include "services.h"
 #include "tg.h"
+#include "unit.h"
 
 #define DEFAULT_LISTEN_WEBHOOK "127.0.0.1:8080"
 #define MHD_THREADS 4u                       /* parse and answer only: a few are plenty */
@@ -546,6 +547,10 @@ static void job_done(struct wh_http_req *r)
     MHD_resume_connection(r->conn);
 }
 
+/* The handler runs in a unit of work without a done mark (unit.h): the
+ * answer is the acknowledgement, so it leaves only after the handler's
+ * writes committed. A provider that retries (no answer, 5xx) finds the
+ * effect there and is deduplicated by the plugin's stored external id. */
 static void route_job(void *state, void *arg)
 {
     wh_worker *w = state;
@@ -555,8 +560,12 @@ static void route_job(void *state, void *arg)
     wh_ctx_init(&c, w);
     c.plugin = rt->p;
     c.http = r;
+    wh_unit_arm(&c, NULL, NULL, WH_UNIT_MARK_EARLY);
     int32_t rc = wh_ctx_call0(&c, rt->p, rt->fn);
+    if (rc >= 0 && (rc = wh_unit_commit(&c)) < 0)
+        r->responded = 0; /* its effect is not stored: the answer must not say it is */
     if (rc < 0) {
+        wh_unit_rollback(&c);
         char detail[700], where[300];
         snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
         snprintf(where, sizeof where, "route %s /p/%s/%s", r->method, rt->p->name, rt->path);

@@ -67,11 +67,11 @@ int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh)
             rc = wh_error(WALOR_ENOMEM, "inbox: cannot serialise an update");
             break;
         }
-        /* stored as dispatched once: the normal path then needs no extra
-         * write, and a restart counts the next attempt (main.c) */
+        /* attempts counts the runs after a crash (main.c): the normal path
+         * needs no extra write */
         rc = wh_db_exec(db,
                         "INSERT INTO wh_inbox(update_id, chat_id, kind, body, received_at, attempts) "
-                        "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (update_id) DO NOTHING",
+                        "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (update_id) DO NOTHING",
                         WALOR_ARGS(walor_i(json_integer_value(json_object_get(u, "update_id"))),
                                    walor_i(wh_update_chat_id(u)), walor_s(wh_update_kind(u)),
                                    walor_s(body), walor_i(now)));

@@ -1,8 +1,9 @@
 /* Durable store of incoming updates (ARCHITECTURE.md §2 "Durability").
  *
  * An update is acknowledged to Telegram only after it is stored here, and
- * marked done only after its handler committed, so a crash re-runs at most
- * the updates that were in flight. update_id is the primary key: Telegram
+ * marked done in the same transaction as its handler's writes (the unit
+ * of work, host/plugin/unit.h), so a crash re-runs exactly the updates
+ * whose effect did not commit. update_id is the primary key: Telegram
  * re-sending a batch (offset not yet advanced, webhook retry) is harmless. */
 #ifndef WH_INBOX_H
 #define WH_INBOX_H
@@ -25,7 +26,8 @@ int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh);
 /* Not done, in update_id order: re-dispatched at start after a crash. */
 int32_t wh_inbox_pending(wh_db *db, json_t **out);
 
-/* attempts += 1 before handling; WALOR_ENOTFOUND for an unknown id. */
+/* attempts += 1 before a re-run (after a crash or a stop) starts;
+ * WALOR_ENOTFOUND for an unknown id. */
 int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after);
 int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now);
 

@@ -15,7 +15,7 @@
 #include "tg.h"
 
 #define tg_log(level, ...) wh_logf(level, "tg", __VA_ARGS__)
-#define TG_SHUTTING_DOWN "shutting down"
+#define TG_SHUTTING_DOWN WH_TG_SHUTTING_DOWN
 
 /* intrusive circular doubly linked list: O(1) moves between the outbox's
  * lists without allocating */

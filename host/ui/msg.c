@@ -19,7 +19,9 @@
 #include "log.h"
 #include "money.h"
 #include "msg.h"
+#include "msgq.h"
 #include "tg.h"
+#include "unit.h"
 
 struct walor_kb {
     wh_kb kb;              /* begins with walor_handle, as every handle must */
@@ -78,15 +80,17 @@ int32_t wh_tg_result_err(const wh_tg_result *r)
     return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
 }
 
-/* sync when out_result is wanted, queued otherwise */
-static int32_t call(const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id, uint32_t klass,
-                    json_t **out_result)
+/* queued when out_result is NULL, else waited for (a network wait): either
+ * way through the callback's unit of work, which holds the call until its
+ * writes commit (unit.h) */
+static int32_t call(walor_ctx *c, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                    uint32_t klass, uint32_t flags, json_t **out_result)
 {
     if (!out_result)
-        return wh_tg_call(wh_g.tg, method, params, up, chat_id, klass, NULL);
+        return wh_unit_tg(c, method, params, up, chat_id, klass, flags, NULL);
     wh_tg_result r;
     memset(&r, 0, sizeof r);
-    int32_t rc = wh_tg_call(wh_g.tg, method, params, up, chat_id, klass, &r);
+    int32_t rc = wh_unit_tg(c, method, params, up, chat_id, klass, flags, &r);
     if (rc == 0)
         rc = wh_tg_result_err(&r);
     if (rc == 0)
@@ -131,43 +135,12 @@ static int32_t msg_send(walor_ctx *c, int64_t chat_id, const char *html, const w
     add_flags(params, flags);
     uint32_t klass = (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE;
     json_t *res = NULL;
-    rc = call("sendMessage", params, NULL, chat_id, klass, out_mid ? &res : NULL);
+    rc = call(c, "sendMessage", params, NULL, chat_id, klass, 0, out_mid ? &res : NULL);
     if (rc == 0 && out_mid) {
         *out_mid = result_message_id(res);
         json_decref(res);
     }
     return rc;
-}
-
-/* Telegram answers these when the message is gone or is not a text
- * message; the user should still see the new screen, so we send it. */
-static int replace_instead(const char *desc)
-{
-    return strstr(desc, "message to edit not found") || strstr(desc, "no text in the message") ||
-           strstr(desc, "message can't be edited") || strstr(desc, "MESSAGE_ID_INVALID");
-}
-
-/* What an asynchronous edit needs if Telegram answers that the message is
- * gone: the same screen is then sent as a new message. */
-typedef struct edit_fallback {
-    int64_t chat_id;
-    json_t *params;        /* sendMessage parameters */
-} edit_fallback;
-
-static void edit_done(wh_tg_result *r, void *ud)
-{
-    edit_fallback *f = ud;
-    if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
-        json_t *p = f->params;
-        f->params = NULL;
-        wh_tg_call(wh_g.tg, "sendMessage", p, NULL, f->chat_id, WH_TG_INTERACTIVE, NULL);
-    } else if (!r->ok && !(r->error_code == 400 && strstr(r->description, "message is not modified")) &&
-               strcmp(r->description, "shutting down") != 0) {
-        wh_logf(WH_LOG_WARN, "tg", "editMessageText in chat %lld failed: %d %s", (long long)f->chat_id,
-                r->error_code, r->description);
-    }
-    json_decref(f->params);
-    free(f);
 }
 
 /* Edits are queued like sends: a worker never waits for Telegram's round
@@ -191,20 +164,8 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
         return rc;
     }
     add_flags(params, flags & ~WALOR_SEND_SILENT);
-    edit_fallback *f = malloc(sizeof *f);
-    if (!f) {
-        json_decref(params);
-        return wh_error(WALOR_ENOMEM, "out of memory");
-    }
-    f->chat_id = chat_id;
-    f->params = json_deep_copy(params);
-    json_object_del(f->params, "message_id");
-    rc = wh_tg_call_cb(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, edit_done, f);
-    if (rc < 0) {
-        json_decref(f->params);
-        free(f);
-    }
-    return rc;
+    /* a message that is gone is sent anew (msgq.c) */
+    return call(c, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, WH_MSG_FALLBACK, NULL);
 }
 
 static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
@@ -223,7 +184,7 @@ static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
     if (flags & WALOR_ANSWER_ALERT)
         json_object_set_new(params, "show_alert", json_true());
     c->answered = 1;
-    return call("answerCallbackQuery", params, NULL, 0, WH_TG_UNPACED, NULL);
+    return call(c, "answerCallbackQuery", params, NULL, 0, WH_TG_UNPACED, 0, NULL);
 }
 
 static int32_t read_file(const char *path, char **data, size_t *len)
@@ -276,7 +237,6 @@ static int32_t media_params(int64_t chat_id, const char *caption, uint32_t flags
 static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption, const walor_kb *kb,
                           uint32_t flags, int64_t *out_mid)
 {
-    (void)c;
     if (!photo || !*photo)
         return wh_error(WALOR_EINVAL, "no photo given");
     json_t *params;
@@ -302,8 +262,8 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
         json_object_set_new(params, "photo", json_string(photo));
     }
     json_t *res = NULL;
-    rc = call("sendPhoto", params, up.data ? &up : NULL, chat_id,
-              (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE, out_mid ? &res : NULL);
+    rc = call(c, "sendPhoto", params, up.data ? &up : NULL, chat_id,
+              (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE, 0, out_mid ? &res : NULL);
     free(data); /* the upload is copied at call time */
     if (rc == 0 && out_mid) {
         *out_mid = result_message_id(res);
@@ -315,7 +275,6 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
 static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename, const void *data, size_t len,
                              const char *caption, uint32_t flags)
 {
-    (void)c;
     if (!filename || !*filename || !data)
         return wh_error(WALOR_EINVAL, "a document needs a file name and data");
     if (len > 50u * 1024 * 1024)
@@ -326,15 +285,14 @@ static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename
         return rc;
     wh_tg_upload up = {.field = "document", .filename = filename, .data = data, .len = len,
                        .mime = "application/octet-stream"};
-    return call("sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
-                NULL);
+    return call(c, "sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
+                0, NULL);
 }
 
 static int32_t delete_message(walor_ctx *c, int64_t chat_id, int64_t message_id)
 {
-    (void)c;
     json_t *params = json_pack("{s:I, s:I}", "chat_id", (json_int_t)chat_id, "message_id", (json_int_t)message_id);
-    return call("deleteMessage", params, NULL, chat_id, WH_TG_INTERACTIVE, NULL);
+    return call(c, "deleteMessage", params, NULL, chat_id, WH_TG_INTERACTIVE, 0, NULL);
 }
 
 static void decref_cb(void *j) { json_decref(j); }
@@ -343,10 +301,19 @@ static int32_t tg_call(walor_ctx *c, const char *method, json_t *params, json_t 
 {
     if (!method || !*method || strlen(method) > 40)
         return wh_error(WALOR_EINVAL, "bad method name");
+    /* any method: not stored for a re-send, but after what the unit holds */
+    int32_t rc = wh_unit_wait(c, "walor_tg_call");
+    if (rc < 0)
+        return rc;
     json_t *p = params ? json_deep_copy(params) : json_object();
     int64_t chat = (int64_t)json_integer_value(json_object_get(p, "chat_id"));
     json_t *res = NULL;
-    int32_t rc = call(method, p, NULL, chat, WH_TG_INTERACTIVE, &res);
+    wh_tg_result r;
+    rc = wh_msgq_call(0, method, p, NULL, chat, WH_TG_INTERACTIVE, &r);
+    if (rc == 0 && (rc = wh_tg_result_err(&r)) == 0)
+        res = r.result;
+    else
+        json_decref(r.result);
     if (rc == 0) {
         wh_arena_defer(c->arena, decref_cb, res);
         if (out)
