@@ -4,7 +4,7 @@
 #define WALOR_VERSION_H
 
 #define WALOR_SDK_MAJOR 1
-#define WALOR_SDK_MINOR 2
+#define WALOR_SDK_MINOR 3
 
 /* "WALR": first field of every plugin descriptor, so that a random .so
  * with an exported symbol of the same name is refused, not called. */

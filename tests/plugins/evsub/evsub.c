@@ -69,7 +69,8 @@ static int32_t on_tick(walor_ctx *c, const char *event, json_t *payload)
         return 0;
     if (atomic_fetch_add(&failed, 1) % 2 == 0)
         return WALOR_EINVAL; /* the row above must be rolled back */
-    /* a nested transaction that the subscriber rolls back: the whole delivery fails */
+    /* a nested level that the subscriber rolls back: only that level's
+     * writes go, the row above stays and the delivery succeeds */
     walor_tx_begin(c);
     walor_db_exec(c, "INSERT INTO evsub_seen(aggregate, n, svc_minor, v) VALUES ('nested', 0, 0, 0)", NULL, 0);
     walor_tx_rollback(c);
