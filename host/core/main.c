@@ -153,10 +153,32 @@ static void redispatch_pending(void)
 
 /* ---- Telegram hooks (loop thread) ---- */
 
+/* An update that must not reach a plugin (inbox.h) is stored, confirmed
+ * to Telegram like any other and reported to the owners; a button press
+ * among them is answered so the user's spinner stops. */
+static void report_set_aside(json_t *aside)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(aside, i, e) {
+        char detail[400];
+        snprintf(detail, sizeof detail, "update %lld set aside (wh_quarantine): %s",
+                 (long long)json_integer_value(json_object_get(e, "update_id")),
+                 json_string_value(json_object_get(e, "reason")));
+        wh_warn("%s", detail);
+        wh_report_failure(NULL, "host", "incoming update", detail);
+        const char *qid = json_string_value(json_object_get(e, "callback_query_id"));
+        if (qid)
+            wh_tg_call(wh_g.tg, "answerCallbackQuery",
+                       json_pack("{s:s, s:s}", "callback_query_id", qid, "text", wh_text_get("core.set_aside")), NULL, 0,
+                       WH_TG_UNPACED, NULL);
+    }
+}
+
 int wh_host_accept_updates(wh_db *db, json_t *updates)
 {
-    json_t *fresh = NULL;
-    if (wh_inbox_store(db, updates, wh_now(), &fresh) != 0) {
+    json_t *fresh = NULL, *aside = NULL;
+    if (wh_inbox_store(db, updates, wh_now(), &fresh, &aside) != 0) {
         wh_err("cannot store updates: %s", wh_last_error());
         return -1;
     }
@@ -164,6 +186,8 @@ int wh_host_accept_updates(wh_db *db, json_t *updates)
     json_t *u;
     json_array_foreach(fresh, i, u) submit_update(u, 0);
     json_decref(fresh);
+    report_set_aside(aside);
+    json_decref(aside);
     return 0;
 }
 

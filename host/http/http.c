@@ -56,6 +56,7 @@
 #include "report.h"
 #include "services.h"
 #include "tg.h"
+#include "tg_parse.h"
 #include "unit.h"
 
 #define DEFAULT_LISTEN_WEBHOOK "127.0.0.1:8080"
@@ -489,10 +490,11 @@ static int secret_ok(struct MHD_Connection *conn)
 
 static void do_webhook(struct wh_http_req *r)
 {
-    json_error_t jerr;
-    json_t *u = r->body ? json_loadb(r->body, r->body_len, 0, &jerr) : NULL;
-    if (!json_is_object(u) || !json_is_integer(json_object_get(u, "update_id"))) {
-        json_decref(u);
+    /* NULs allowed, and one that does not parse but names its update_id
+     * is stored to be set aside: answering it with an error would make
+     * Telegram send it again for ever, and hold back every later update */
+    json_t *u = r->body ? wh_tg_parse_update(r->body, r->body_len) : NULL;
+    if (!u) {
         wh_warn("webhook: malformed update (%zu bytes) refused", r->body_len);
         wh_http_set_error(r, 400, "malformed update");
         return;
