@@ -76,3 +76,49 @@ def test_counter_counts_every_press_once_across_kill9(tgsim, walord, tmp_path):
     for u in users:
         u.expect(f"Вы нажали кнопку {pressed[u.id]} раз", timeout=10)
     w.stop()
+
+
+@pytest.mark.features("F-PAY-02")
+def test_webhook_killed_before_its_commit_is_not_acknowledged_and_its_retry_pays_once(walord, tgsim, tmp_path,
+                                                                                     free_port):
+    """A plugin route answers only after its unit of work committed: walord
+    killed while the payment webhook re-checks the status with the provider
+    gives the gateway no 200, and the gateway's retry pays the order once."""
+    import test_orders_kit as ok
+    import test_pay_kit as pk
+
+    w = pk.start(walord, tmp_path, free_port)
+    fake = w.fake
+    try:
+        u = tgsim.user("Глеб")
+        u.send("/start")
+        oid = pk.new_order(u)
+        pk.ask_details(u, oid)
+        inv = pk.invoice_of(w, oid)
+        fake.set_status(inv, 2)
+        fake.fault("status", "delay", count=1, delay=3)
+        seen = len(fake.requests("status"))
+        got = {}
+
+        def gateway():
+            try:
+                got["answer"] = pk.post(w, f"/p/pay-ecom/webhook/{pk.SECRET}", {"id": inv, "status": 2}, timeout=10)
+            except OSError as e:          # the connection dies with walord
+                got["error"] = e
+        t = threading.Thread(target=gateway)
+        t.start()
+        hk.wait_until(lambda: len(fake.requests("status")) > seen, what="the webhook's status check")
+        w.kill9()
+        t.join()
+        assert "answer" not in got or got["answer"][0] != 200, got
+        assert ok.status(w, oid) == "new"
+        w.start()
+        # the gateway sends it again
+        assert pk.webhook(w, {"id": inv, "status": 2}) == (200, '{"result":"paid"}')
+        assert pk.webhook(w, {"id": inv, "status": 2}) == (200, '{"result":"paid"}')
+        u.expect(f"✅ Оплата заказа №{oid} получена")
+        assert ok.status(w, oid) == "paid" and pk.paid_moves(w, oid) == 1
+        assert len(pk.events(w, "order.paid", oid)) == 1
+        assert pk.count_texts(u, f"✅ Оплата заказа №{oid} получена") == 1
+    finally:
+        pk.stop(w)
