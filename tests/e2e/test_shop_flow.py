@@ -16,8 +16,8 @@ import hostkit as hk
 import shopkit
 import test_orders_kit as ok
 import test_pay_kit as pk
-from shopkit import (CATALOG, MY_ORDERS, EcomFake, admin, checkout, item, ledger, open_product,  # noqa: F401
-                     promo, shop_conf, supply)
+from shopkit import (CATALOG, CHECKOUT_BTN, MY_ORDERS, EcomFake, admin, checkout, item, ledger,  # noqa: F401
+                     open_product, promo, shop_conf, supply)
 from test_checkout_flow import cdek, dadata, default_prices  # noqa: F401
 from test_loyalty_kit import redeliver, settled
 from test_catalog_browse import Shop
