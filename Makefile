@@ -10,6 +10,8 @@
 #   make bench      run bench/run.sh against the normal build
 #   make crash      the crash campaign: CRASH_CYCLES (100) kill -9 of walord under load, then the
 #                   invariants (bench/crash.py, docs/RELIABILITY.md); make crash-smoke: 10 cycles
+#   make package    .deb and .rpm sets into dist/ (tools/package.sh), lintian-checked
+#   make package-test  install the .deb here, run it, build a plugin against it, purge
 #   make install PREFIX=/usr/local
 #   make clean
 
@@ -43,7 +45,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 
 .DEFAULT_GOAL := build
 .PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
-        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke crash crash-smoke
+        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke crash crash-smoke \
+        package package-test
 
 all: build
 
@@ -115,6 +118,7 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory crash-smoke
+	$(MAKE) --no-print-directory package-test
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory unit-asan
 	$(MAKE) --no-print-directory e2e-asan
@@ -129,8 +133,15 @@ bench: deps
 	elif [ -f bench/run.sh ]; then WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) bash bench/run.sh; \
 	else echo "make bench: no bench/run.sh yet"; fi
 
+package:
+	JOBS=$(JOBS) tools/package.sh
+
+# Needs root (dpkg -i): CI runs it as root in make test. Uses tgsim of $(BUILD_DIR).
+package-test: package
+	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) tools/package-test.sh
+
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) build-pkg dist

@@ -13,15 +13,23 @@ PACKAGES=(
     # host (walord): event loop, HTTP client and listener, JSON, DB, config
     libuv1-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libsqlite3-dev libinih-dev libssl-dev
+    # make package / package-test: the .deb and .rpm sets, lintian, the
+    # systemd checks of the unit (systemd-analyze), strace for its syscall filter
+    debhelper dpkg-dev fakeroot lintian rpm debugedit cpio systemd strace adduser
     # plugins: Excel, QR codes, PDF, chart images, zip archives, Cyrillic font
     libxlsxwriter-dev libqrencode-dev libhpdf-dev libcairo2-dev libzip-dev
     fonts-dejavu-core
+    # help PDF: colour emoji (Noto's bitmaps read with FreeType, host/ui/pdf_text.c)
+    libfreetype-dev fonts-noto-color-emoji
     # unit tests (cmocka via ctest)
     libcmocka-dev
     # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes
     python3 python3-pytest sqlite3 poppler-utils zbar-tools
     # demo (tools/run-demo.sh talks to tgsim's control API)
     curl
+    # browser tests of tgsim's web chat (tests/e2e/test_tgsim_web.py): headless
+    # chromium driven by playwright-core from npm (tests/e2e/web, npm ci below)
+    chromium nodejs npm
     # checkers: second compiler, fuzzing, memory checking
     clang valgrind
     # libFuzzer for clang 14 (libclang_rt.fuzzer*.a, used by make fuzz / fuzz-smoke)
@@ -40,6 +48,11 @@ PACKAGES=(
 missing_packages() {
     local p status
     for p in "${PACKAGES[@]}"; do
+        # a Node.js from elsewhere (NodeSource's nodejs bundles npm and conflicts
+        # with Debian's npm) serves as well as Debian's
+        if [[ $p == nodejs || $p == npm ]] && command -v node >/dev/null && command -v npm >/dev/null; then
+            continue
+        fi
         status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
         [[ $status == ii* ]] || printf '%s\n' "$p"
     done
@@ -57,9 +70,22 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     exit 1
 fi
 
+# The browser tests' npm packages (playwright-core, pinned by the lock file),
+# once the Debian packages are there; only when missing or out of date.
+WEB_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e/web
+npm_deps() {
+    [[ -f $WEB_TESTS/package-lock.json ]] || return 0
+    if [[ ! -f $WEB_TESTS/node_modules/.package-lock.json ||
+          $WEB_TESTS/package-lock.json -nt $WEB_TESTS/node_modules/.package-lock.json ]]; then
+        echo "install-deps: npm ci in tests/e2e/web"
+        (cd "$WEB_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 mapfile -t MISSING < <(missing_packages)
 if ((${#MISSING[@]} == 0)); then
     echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+    [[ ${1:-} == --check ]] || npm_deps
     exit 0
 fi
 if [[ ${1:-} == --check ]]; then
@@ -86,4 +112,5 @@ if ((${#STILL[@]})); then
     echo "install-deps.sh: still missing after install: ${STILL[*]}" >&2
     exit 1
 fi
+npm_deps
 echo "install-deps: done"

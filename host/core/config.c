@@ -8,6 +8,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <walor/types.h>
 
@@ -37,6 +41,10 @@ static const struct known known[] = {
     {"walor", "texts_dir", "texts"},
     {"walor", "shop_name", ""},
     {"walor", "db_check_interval", "300"}, /* seconds between database health checks (ops.c) */
+    {"walor", "demo", "no"},               /* the offline demo: placeholders are only warned about (check.c) */
+    {"walor", "public_url", NULL},         /* every plugin's webhooks: <public_url>/p/<plugin>/... */
+    {"walor", "webhook_secret", NULL},     /* every plugin's webhook secret derives from it */
+    {"walor", "webhook_secret_file", NULL},
     {"telegram", "token", NULL},
     {"telegram", "token_file", NULL},
     {"telegram", "api_root", "https://api.telegram.org"},
@@ -332,9 +340,27 @@ static int32_t read_first_line(const wh_config_entry *e, char **out)
     return 0;
 }
 
-static int32_t load_secret(wh_config *c, const char *key, const char *file_key, char **out)
+/* A secret the files do not set may be a systemd credential of the unit
+ * (LoadCredential=NAME:...): $CREDENTIALS_DIRECTORY/NAME, when it exists. */
+static int32_t credential(wh_config *c, const char *section, const char *file_key, const char *name)
 {
-    wh_config_entry *v = find(c, "telegram", key), *f = find(c, "telegram", file_key);
+    const char *dir = getenv("CREDENTIALS_DIRECTORY");
+    char *path = NULL, origin[64];
+    int32_t rc = 0;
+    if (!dir || !*dir || find(c, section, file_key))
+        return 0;
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    snprintf(origin, sizeof origin, "credential %s", name);
+    if (access(path, F_OK) == 0)
+        rc = set(c, section, file_key, path, origin, 0);
+    free(path);
+    return rc;
+}
+
+static int32_t load_secret(wh_config *c, const char *section, const char *key, const char *file_key, char **out)
+{
+    wh_config_entry *v = find(c, section, key), *f = find(c, section, file_key);
     if (v && f && strncmp(v->origin, "env ", 4) != 0)
         return bad(f, "set either %s or %s, not both", key, file_key);
     if (v) {
@@ -423,9 +449,64 @@ static int32_t load_conf_dir(wh_config *c, const char *main_path, char *err, siz
         if (stat(g.gl_pathv[i], &st) == 0 && !S_ISREG(st.st_mode))
             continue;
         rc = wh_ini_parse_file(g.gl_pathv[i], on_entry, &l, err, errlen);
+        c->conf_files++;
     }
     globfree(&g);
     return rc;
+}
+
+/* [walor] public_url: http(s)://host[:port][/path], kept without the
+ * trailing '/' so that "<public_url>/p/..." is right either way. */
+static int32_t load_public_url(wh_config *c)
+{
+    wh_config_entry *e = find(c, "walor", "public_url");
+    const char *v = e ? e->value : NULL;
+    if (!v || !*v)
+        return 0;
+    size_t scheme = !strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0;
+    if (!scheme || !v[scheme] || v[scheme] == '/' || strpbrk(v, " \t?#"))
+        return bad(e, "expected the bot's public address, https://host[/path], got \"%s\"", v);
+    if (!(c->public_url = strdup(v)))
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    for (size_t n = strlen(c->public_url); n > scheme && c->public_url[n - 1] == '/'; n--)
+        c->public_url[n - 1] = '\0';
+    return 0;
+}
+
+static int32_t load_webhook_master(wh_config *c)
+{
+    int32_t rc = find(c, "walor", "webhook_secret") ? 0 : credential(c, "walor", "webhook_secret_file", "webhook-secret");
+    if (rc)
+        return rc;
+    rc = load_secret(c, "walor", "webhook_secret", "webhook_secret_file", &c->webhook_master);
+    if (rc || !c->webhook_master)
+        return rc;
+    size_t n = strlen(c->webhook_master);
+    if (n < 16 || n > 256 ||
+        strspn(c->webhook_master, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != n) {
+        wh_config_entry *e = find(c, "walor", "webhook_secret");
+        /* the secret itself is never put into a message */
+        return bad(e ? e : find(c, "walor", "webhook_secret_file"),
+                   "expected 16-256 characters A-Z a-z 0-9 _ - (openssl rand -hex 16)");
+    }
+    return 0;
+}
+
+void wh_config_derive_secret(const wh_config *c, const char *name, char out[33])
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char msg[96];
+
+    out[0] = '\0';
+    if (!c || !c->webhook_master || !name)
+        return;
+    snprintf(msg, sizeof msg, "walor webhook %s", name);
+    if (!HMAC(EVP_sha256(), c->webhook_master, (int)strlen(c->webhook_master), (const unsigned char *)msg,
+              strlen(msg), mac, &n) || n < 16)
+        return;
+    for (unsigned i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
 static int32_t interpret(wh_config *c)
@@ -469,6 +550,9 @@ static int32_t interpret(wh_config *c)
     e = find(c, "walor", "test_mode");
     if (parse_bool(e->value, &c->test_mode))
         return bad(e, "expected yes or no, got \"%s\"", e->value);
+    e = find(c, "walor", "demo");
+    if (parse_bool(e->value, &c->demo))
+        return bad(e, "expected yes or no, got \"%s\"", e->value);
 
     for (size_t i = 0; i < c->nentries; i++) {
         e = &c->entries[i];
@@ -499,7 +583,8 @@ static int32_t interpret(wh_config *c)
         (rc = get_rate(c, "bulk_per_chat_rate", &c->bulk_per_chat_rate)))
         return rc;
 
-    if ((rc = load_secret(c, "token", "token_file", &c->token)))
+    if ((!find(c, "telegram", "token") && (rc = credential(c, "telegram", "token_file", "bot-token"))) ||
+        (rc = load_secret(c, "telegram", "token", "token_file", &c->token)))
         return rc;
     if (!c->token || !*c->token)
         return wh_error(WALOR_EINVAL,
@@ -513,8 +598,17 @@ static int32_t interpret(wh_config *c)
             return bad(e, "the bot token contains a blank, '/' or a control character");
         }
 
-    if ((rc = load_secret(c, "webhook_secret", "webhook_secret_file", &c->webhook_secret)))
+    if ((rc = load_public_url(c)) || (rc = load_webhook_master(c)))
         return rc;
+    if ((rc = load_secret(c, "telegram", "webhook_secret", "webhook_secret_file", &c->webhook_secret)))
+        return rc;
+    if (!c->webhook_secret && c->webhook_master && c->mode == WH_TG_WEBHOOK) {
+        /* the one scheme: Telegram's header secret derives from the master too */
+        char derived[33];
+        wh_config_derive_secret(c, "telegram", derived);
+        if (!(c->webhook_secret = strdup(derived)))
+            return wh_error(WALOR_ENOMEM, "out of memory");
+    }
     if (c->webhook_secret) {
         size_t n = strlen(c->webhook_secret);
         e = find(c, "telegram", "webhook_secret");
@@ -589,6 +683,11 @@ fail:
     if (err && errlen)
         snprintf(err, errlen, "%s", wh_last_error());
     return rc;
+}
+
+const wh_config_entry *wh_config_entry_of(const wh_config *c, const char *section, const char *key)
+{
+    return (c && section && key) ? find(c, section, key) : NULL;
 }
 
 const char *wh_config_get(const wh_config *c, const char *section, const char *key)
@@ -692,6 +791,11 @@ void wh_config_free(wh_config *c)
     free(c->conf_dir);
     free(c->texts_dir);
     free(c->api_root);
+    free(c->public_url);
+    if (c->webhook_master) {
+        explicit_bzero(c->webhook_master, strlen(c->webhook_master));
+        free(c->webhook_master);
+    }
     if (c->token) {
         explicit_bzero(c->token, strlen(c->token));
         free(c->token);

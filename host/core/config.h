@@ -44,6 +44,10 @@ typedef struct wh_config {
     char *conf_dir;          /* resolved */
     char *texts_dir;         /* resolved */
     const char *shop_name;   /* "" when not set */
+    int demo;                /* [walor] demo = yes: tools/run-demo.sh's offline demo */
+    char *public_url;        /* where the internet reaches [http] listen, no trailing '/'; NULL when not set */
+    char *webhook_master;    /* [walor] webhook_secret(_file): every plugin's webhook secret derives from it; NULL when not set */
+    size_t conf_files;       /* .ini files read from conf_dir */
 
     /* [telegram] */
     char *token;             /* from token, token_file or WALOR_BOT_TOKEN; never log it */
@@ -55,7 +59,7 @@ typedef struct wh_config {
     int http_timeout;        /* s */
     int max_retries;
     const char *webhook_url; /* NULL when not set */
-    char *webhook_secret;    /* from webhook_secret or webhook_secret_file; NULL when not set */
+    char *webhook_secret;    /* [telegram] webhook_secret(_file), else derived from [walor]'s; NULL when not set */
 
     /* every effective (section, key) in first-seen order, defaults included */
     wh_config_entry *entries;
@@ -72,6 +76,16 @@ const char *wh_config_get(const wh_config *c, const char *section, const char *k
 /* 1 if the plugin is to be loaded: in [walor] plugins when that list is
  * set, else when [plugin.<name>] enabled is a true word. */
 int wh_config_plugin_enabled(const wh_config *c, const char *name);
+
+/* The entry of (section, key), NULL if absent: its origin and line name
+ * where a value came from in messages. */
+const wh_config_entry *wh_config_entry_of(const wh_config *c, const char *section, const char *key);
+
+/* One scheme for every webhook: the secret of `name` (a plugin, or
+ * "telegram") is the first 32 hex digits of HMAC-SHA256(master, "walor
+ * webhook " name), so a leaked URL of one provider opens no other plugin's
+ * route. out gets "" when [walor] webhook_secret is not set. */
+void wh_config_derive_secret(const wh_config *c, const char *name, char out[33]);
 
 /* --check-config: every effective value with its origin, secrets masked. */
 void wh_config_dump(const wh_config *c, FILE *out);

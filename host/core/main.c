@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "check.h"
 #include "config.h"
 #include "conv.h"
 #include "core.h"
@@ -323,28 +324,6 @@ static int set_time_zone(void)
 }
 
 
-/* plugin names to load: [walor] plugins, else every [plugin.X] enabled */
-static char **plugin_names(size_t *n)
-{
-    char **names = calloc(wh_g.cfg.nplugins + wh_g.cfg.nentries + 1, sizeof *names);
-    *n = 0;
-    if (!names)
-        return NULL;
-    if (wh_g.cfg.nplugins) {
-        for (size_t i = 0; i < wh_g.cfg.nplugins; i++)
-            names[(*n)++] = strdup(wh_g.cfg.plugins[i]);
-        return names;
-    }
-    for (size_t i = 0; i < wh_g.cfg.nentries; i++) {
-        const wh_config_entry *e = &wh_g.cfg.entries[i];
-        if (strncmp(e->section, "plugin.", 7) != 0 || strcmp(e->key, "enabled") != 0 ||
-            !wh_config_plugin_enabled(&wh_g.cfg, e->section + 7))
-            continue;
-        names[(*n)++] = strdup(e->section + 7);
-    }
-    return names;
-}
-
 static void set_commands(void)
 {
     json_t *cmds = json_array();
@@ -387,7 +366,7 @@ int main(int argc, char **argv)
         switch (o) {
         case 'c': config = optarg; break;
         case 'k': check_only = 1; break;
-        case 'v': printf("walord 0.1.0 (SDK %d.%d)\n", WALOR_SDK_MAJOR, WALOR_SDK_MINOR); return 0;
+        case 'v': printf("walord %s (SDK %d.%d)\n", WALOR_VERSION, WALOR_SDK_MAJOR, WALOR_SDK_MINOR); return 0;
         case 'h': usage(); return 0;
         default: usage(); return 2;
         }
@@ -399,11 +378,11 @@ int main(int argc, char **argv)
     }
     wh_g.owners = wh_g.cfg.owners;
     wh_g.nowners = wh_g.cfg.nowners;
+    wh_g.test_mode = wh_g.cfg.test_mode;
     if (check_only) {
-        wh_config_dump(&wh_g.cfg, stdout);
-        printf("configuration OK\n");
+        int rc = wh_check_config_main(config);
         wh_config_free(&wh_g.cfg);
-        return 0;
+        return rc;
     }
     const char *token = wh_g.cfg.token;
     if (!token || !*token) {
@@ -418,7 +397,6 @@ int main(int argc, char **argv)
     wh_log_set_level(wh_g.cfg.log_level);
     if (wh_g.cfg.log_file && wh_log_open_file(wh_g.cfg.log_file) != 0)
         wh_warn("cannot open the log file %s", wh_g.cfg.log_file);
-    wh_g.test_mode = wh_g.cfg.test_mode;
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
@@ -434,14 +412,19 @@ int main(int argc, char **argv)
     }
     if (wh_core_register() != 0)
         goto out;
+    wh_check_host(&wh_g.cfg, config);
     size_t nnames;
-    char **names = plugin_names(&nnames);
+    char **names = wh_check_plugin_names(&wh_g.cfg, &nnames);
     size_t loaded = wh_load_plugins(wh_g.cfg.plugin_dir, names, nnames, loop_db);
-    for (size_t i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
+    wh_check_names_free(names, nnames);
     if (wh_services_resolve() != 0)
         goto out;
+    /* what --check-config (the unit's ExecStartPre) would refuse */
+    if (wh_check_log() > 0) {
+        wh_err("the configuration is not ready for a live shop: see the lines above, or run walord --check-config");
+        rc = 2;
+        goto out;
+    }
     loaded = 0;
     for (size_t i = 0; i < wh_reg.plugins.n; i++)
         if (wh_reg.plugins.v[i]->desc && !wh_reg.plugins.v[i]->dead)

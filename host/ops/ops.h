@@ -79,9 +79,12 @@ size_t wh_wrap_line(const char *s, size_t len, double width, wh_measure_fn measu
 
 #define WH_PDF_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 /* One A4 document: the title, then each section (title, paragraphs,
- * wrapped, new pages as needed). *out is malloc'd. 0, or -1 with err. */
+ * wrapped, new pages as needed). Emoji come from emoji_path (a colour
+ * bitmap font, WH_PDF_EMOJI_FONT in pdf_text.h; NULL: none), characters no
+ * font has are written "[U+XXXX]" (pdf_text.h). *out is malloc'd. 0, or -1
+ * with err. */
 int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, const char *font_path,
-                  unsigned char **out, size_t *outlen, char *err, size_t errlen);
+                  const char *emoji_path, unsigned char **out, size_t *outlen, char *err, size_t errlen);
 
 /* ---- help (help.c) ---- */
 int32_t wh_help_register(walor_plugin *core);     /* core's sections, /help, callbacks */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api_slots.h"
+#include "check.h"
 #include "error.h"
 #include "host.h"
 #include "log.h"
@@ -70,13 +71,24 @@ static void vlog(const void *handle, int32_t level, const char *fmt, va_list ap)
 
 static const char *plugin_name(const walor_plugin *p) { return p ? p->name : NULL; }
 
+/* public_url and webhook_secret are every plugin's: [walor] public_url,
+ * and the plugin's own secret derived from [walor] webhook_secret. A value
+ * in the plugin's section (deprecated, warned about at start) still wins. */
 static const char *plugin_config(const walor_plugin *p, const char *key)
 {
     if (!p || !key)
         return NULL;
     char section[96];
     snprintf(section, sizeof section, "plugin.%s", p->name);
-    return wh_config_get(&wh_g.cfg, section, key);
+    const char *v = wh_config_get(&wh_g.cfg, section, key);
+    if (v && *v)
+        return v;
+    if (!strcmp(key, "public_url") && wh_g.cfg.public_url)
+        return wh_g.cfg.public_url;
+    if (!strcmp(key, "webhook_secret") && p->webhook_secret[0] &&
+        !wh_config_get(&wh_g.cfg, section, "webhook_secret_file"))
+        return p->webhook_secret;
+    return v;
 }
 
 static walor_plugin *ctx_plugin(walor_ctx *c) { return c->plugin; }
@@ -141,6 +153,7 @@ void wh_ctxapi_fill(walor_host_api *api)
     api->vlog = vlog;
     api->plugin_name = plugin_name;
     api->plugin_config = plugin_config;
+    api->config_invalid = wh_check_plugin_value;
     api->ctx_plugin = ctx_plugin;
     api->ctx_user_id = ctx_user_id;
     api->ctx_chat_id = ctx_chat_id;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "error.h"
 #include "log.h"
 #include "registry.h"
@@ -28,6 +29,7 @@ static void refuse(cand *c, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     wh_logf(WH_LOG_ERROR, "loader", "plugin %s refused: %s", c->file, why);
+    wh_check_refused(c->file, why);
     c->state = -1;
 }
 
@@ -155,6 +157,7 @@ static int requirements(cand *cs, size_t n, cand *c, char *missing, size_t mlen)
 void wh_loader_refuse(wh_plugin *p, const char *why)
 {
     wh_logf(WH_LOG_ERROR, "loader", "plugin %s refused: %s", p->name, why);
+    wh_check_refused(p->name, why);
     drop_registrations(p);
     p->desc = NULL; /* never unload() it; its code stays mapped until exit */
 }
@@ -222,7 +225,7 @@ size_t wh_load_plugins(const char *dir, char *const *names, size_t n, wh_db *db)
             wh_clear_error();
             int32_t rc = c->d->load(p);
             p->loading = 0;
-            if (rc == 0)
+            if (rc == 0 && db) /* no database: --check-config only runs load() */
                 rc = migrate(p, db);
             if (rc != 0) {
                 refuse(c, "load failed: %s (%s)", wh_strerror(rc), wh_last_error());

@@ -16,7 +16,8 @@
 int wh_check_desc(const walor_plugin_desc *d, char *why, size_t whylen);
 
 /* Loads dir/<name>.so for each name, in dependency order. Returns how many
- * were loaded; every refusal is logged as "plugin NAME refused: REASON". */
+ * were loaded; every refusal is logged as "plugin NAME refused: REASON".
+ * With db NULL (walord --check-config) only load() runs: no migrations. */
 size_t wh_load_plugins(const char *dir, char *const *names, size_t n, wh_db *db);
 
 /* Leaves out a plugin that loaded but cannot run (a required service is

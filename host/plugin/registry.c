@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
+
 wh_registry wh_reg;
 
 void *wh_vec_push(void *vec, size_t elem_size)
@@ -37,6 +39,7 @@ wh_plugin *wh_plugin_new(const char *name, const walor_plugin_desc *desc, void *
     p->name = strdup(name);
     p->path = path ? strdup(path) : NULL;
     p->index = (int)wh_reg.plugins.n;
+    wh_config_derive_secret(&wh_g.cfg, name, p->webhook_secret);
     *WH_PUSH(wh_reg.plugins) = p;
     return p;
 }

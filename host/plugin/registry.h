@@ -27,6 +27,7 @@ struct walor_plugin {
     int index;             /* load order */
     int loading;           /* registration allowed only while 1 */
     int dead;              /* refused after registering: modules skip its entries */
+    char webhook_secret[33]; /* derived from [walor] webhook_secret (config.h); "" without it */
 };
 typedef struct walor_plugin wh_plugin;
 

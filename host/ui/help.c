@@ -13,6 +13,7 @@
 #include "html.h"
 #include "log.h"
 #include "ops.h"
+#include "pdf_text.h"
 #include "registry.h"
 
 /* Registration happens on the main thread before workers start, and the
@@ -31,6 +32,30 @@ static size_t nsections;
 #define HELP_MAX_VISIBLE 3800
 #define HELP_MAX_TITLE 60
 #define HELP_MAX_SECTIONS 200
+
+/* The host writes the title as the section's heading (in the bot and in the
+ * PDF); a text whose first line only repeats it ("<b>🛍 Каталог</b>\n…")
+ * would show it twice. Returns where the text starts without that line. */
+static const char *skip_repeated_title(const char *title, const char *html)
+{
+    const char *nl = strchr(html, '\n');
+    if (!nl || !nl[1])
+        return html;
+    const char *t = title;
+    for (const char *h = html; h < nl; h++) {
+        if (*h == '<') { /* tags are formatting, not words */
+            while (h < nl && *h != '>')
+                h++;
+            continue;
+        }
+        if (*h == ' ' && (*t == '\0' || *t != ' '))
+            continue;
+        if (*t != *h)
+            return html;
+        t++;
+    }
+    return *t == '\0' ? nl + 1 : html;
+}
 
 static int32_t reg_help(walor_plugin *p, const char *title, const char *html, uint32_t min_role)
 {
@@ -61,7 +86,7 @@ static int32_t reg_help(walor_plugin *p, const char *title, const char *html, ui
     help_section *s = &sections[nsections];
     s->p = p;
     s->title = strdup(title);
-    s->html = strdup(html);
+    s->html = strdup(skip_repeated_title(title, html));
     s->min_role = min_role;
     if (!s->title || !s->html) {
         free(s->title);
@@ -137,7 +162,7 @@ static int32_t send_pdf(walor_ctx *c)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char err[200];
-    if (wh_pdf_render(title, v, n, WH_PDF_FONT, &pdf, &len, err, sizeof err) != 0)
+    if (wh_pdf_render(title, v, n, WH_PDF_FONT, WH_PDF_EMOJI_FONT, &pdf, &len, err, sizeof err) != 0)
         return wh_error(WALOR_EINVAL, "help PDF: %s", err);
     walor_answer(c, wh_ops_text("core.ops.help.pdf_sending"));
     int32_t rc = walor_send_document(c, c->chat_id, "Инструкции.pdf", pdf, len,

@@ -13,6 +13,7 @@
 #include <hpdf.h>
 
 #include "ops.h"
+#include "pdf_text.h"
 
 #define PAGE_W 595.0f /* A4 in points */
 #define PAGE_H 842.0f
@@ -56,32 +57,14 @@ size_t wh_wrap_line(const char *s, size_t len, double width, wh_measure_fn measu
     return cut > len ? len : cut;
 }
 
-/* DejaVu Sans has no emoji and libharu's UTF-8 encoder only the BMP: drop
- * what cannot be drawn (astral code points, variation selector 16, zero
- * width joiner) and turn control characters other than '\n' into spaces. */
+/* control characters other than '\n' become spaces; every other character
+ * is kept for pdf_text.c, which draws it or names it */
 static char *drawable(const char *s)
 {
-    size_t n = strlen(s);
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n;) {
-        unsigned char b = (unsigned char)s[i];
-        size_t l = utf8_len(b);
-        if (i + l > n)
-            break;
-        if (l == 4 || (l == 3 && ((b == 0xEF && (unsigned char)s[i + 1] == 0xB8 && (unsigned char)s[i + 2] == 0x8F) ||
-                                  (b == 0xE2 && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x8D)))) {
-            i += l;
-            continue;
-        }
-        if (l == 1 && b < 0x20 && b != '\n')
-            *o++ = ' ';
-        else
-            memcpy(o, s + i, l), o += l;
-        i += l;
-    }
-    *o = '\0';
+    char *out = strdup(s);
+    for (char *p = out; p && *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n')
+            *p = ' ';
     return out;
 }
 
@@ -91,7 +74,8 @@ typedef struct pdf_state {
     HPDF_Doc pdf;
     HPDF_Page page;
     HPDF_Font font;
-    float y;
+    wh_pdf_text *tx;
+    float y, size;
 } pdf_state;
 
 static void on_error(HPDF_STATUS status, HPDF_STATUS detail, void *ud)
@@ -105,13 +89,7 @@ static void on_error(HPDF_STATUS status, HPDF_STATUS detail, void *ud)
 static double measure(void *ud, const char *s, size_t len)
 {
     pdf_state *st = ud;
-    /* HPDF_Page_TextWidth takes a C string */
-    char buf[2048];
-    if (len >= sizeof buf)
-        len = sizeof buf - 1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    return HPDF_Page_TextWidth(st->page, buf);
+    return wh_pdf_text_width(st->tx, st->page, s, len, st->size);
 }
 
 static void new_page(pdf_state *st)
@@ -133,6 +111,7 @@ static void paragraph(pdf_state *st, const char *text, float size)
         if (st->y - size * LEADING < MARGIN)
             new_page(st);
         HPDF_Page_SetFontAndSize(st->page, st->font, size);
+        st->size = size;
         size_t take = wh_wrap_line(text, len, PAGE_W - 2 * MARGIN, measure, st);
         char line[2048];
         size_t l = take < sizeof line ? take : sizeof line - 1;
@@ -141,9 +120,7 @@ static void paragraph(pdf_state *st, const char *text, float size)
             l--;
         line[l] = '\0';
         st->y -= size * LEADING;
-        HPDF_Page_BeginText(st->page);
-        HPDF_Page_TextOut(st->page, MARGIN, st->y, line);
-        HPDF_Page_EndText(st->page);
+        wh_pdf_text_draw(st->tx, st->page, MARGIN, st->y, line, l, size);
         text += take;
         len -= take;
     }
@@ -151,7 +128,9 @@ static void paragraph(pdf_state *st, const char *text, float size)
 
 static void block(pdf_state *st, const char *text, float size)
 {
-    char *clean = drawable(text);
+    char *raw = drawable(text);
+    char *clean = raw ? wh_pdf_text_prepare(st->tx, raw) : NULL;
+    free(raw);
     if (!clean)
         return;
     for (char *p = clean;;) {
@@ -172,7 +151,7 @@ static void block(pdf_state *st, const char *text, float size)
 static const char ALL_LETTERS[] = "EeАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя";
 
 int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, const char *font_path,
-                  unsigned char **out, size_t *outlen, char *err, size_t errlen)
+                  const char *emoji_path, unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -187,6 +166,7 @@ int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, cons
         snprintf(err, errlen, "libharu error 0x%04X (detail %u)", (unsigned)st->status, (unsigned)st->detail);
         if (st->pdf)
             HPDF_Free(st->pdf);
+        wh_pdf_text_free(st->tx);
         free(buf);
         free(st);
         return -1;
@@ -200,9 +180,17 @@ int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, cons
     HPDF_SetCompressionMode(st->pdf, HPDF_COMP_ALL);
     HPDF_UseUTFEncodings(st->pdf);
     HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
-    const char *name = HPDF_LoadTTFontFromFile(st->pdf, font_path ? font_path : WH_PDF_FONT, HPDF_TRUE);
+    const char *font = font_path ? font_path : WH_PDF_FONT; /* not font_path itself: setjmp */
+    const char *name = HPDF_LoadTTFontFromFile(st->pdf, font, HPDF_TRUE);
     st->font = HPDF_GetFont(st->pdf, name, "UTF-8");
     HPDF_Font_TextWidth(st->font, (const HPDF_BYTE *)ALL_LETTERS, (HPDF_UINT)strlen(ALL_LETTERS));
+    st->tx = wh_pdf_text_new(st->pdf, st->font, font, emoji_path);
+    if (!st->tx) {
+        snprintf(err, errlen, "cannot read the font %s", font);
+        HPDF_Free(st->pdf);
+        free(st);
+        return -1;
+    }
 
     new_page(st);
     if (doc_title && *doc_title) {
@@ -225,6 +213,7 @@ int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, cons
     buf = malloc(size ? size : 1);
     if (!buf) {
         HPDF_Free(st->pdf);
+        wh_pdf_text_free(st->tx);
         free(st);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -232,6 +221,7 @@ int wh_pdf_render(const char *doc_title, const wh_pdf_section *s, size_t n, cons
     HPDF_UINT32 got = size;
     HPDF_ReadFromStream(st->pdf, buf, &got);
     HPDF_Free(st->pdf);
+    wh_pdf_text_free(st->tx);
     free(st);
     *out = buf;
     *outlen = got;

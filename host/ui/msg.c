@@ -17,6 +17,7 @@
 #include "html.h"
 #include "kb.h"
 #include "log.h"
+#include "mime.h"
 #include "money.h"
 #include "msg.h"
 #include "msgq.h"
@@ -256,8 +257,9 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
             return rc;
         }
         const char *base = strrchr(photo + 5, '/');
-        up = (wh_tg_upload){.field = "photo", .filename = base ? base + 1 : photo + 5, .data = data, .len = len,
-                            .mime = "image/jpeg"};
+        base = base ? base + 1 : photo + 5;
+        up = (wh_tg_upload){.field = "photo", .filename = base, .data = data, .len = len,
+                            .mime = wh_mime_of(base, data, len)};
     } else {
         json_object_set_new(params, "photo", json_string(photo));
     }
@@ -284,7 +286,7 @@ static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename
     if (rc)
         return rc;
     wh_tg_upload up = {.field = "document", .filename = filename, .data = data, .len = len,
-                       .mime = "application/octet-stream"};
+                       .mime = wh_mime_of(filename, data, len)};
     return call(c, "sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
                 0, NULL);
 }

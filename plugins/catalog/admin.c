@@ -1898,7 +1898,11 @@ static int32_t on_own(walor_ctx *c, const char *arg)
     return show_tree(c, 0, 0);
 }
 
-static int32_t on_menu(walor_ctx *c) { return show_tree(c, 0, 0); }
+static int32_t on_menu(walor_ctx *c)
+{
+    catalog_demo_ensure(c);
+    return show_tree(c, 0, 0);
+}
 
 /* ---- registration ---- */
 

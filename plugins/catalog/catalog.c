@@ -623,15 +623,9 @@ static int32_t search_button(walor_ctx *c, const char *arg)
 
 /* ---- entry points ---- */
 
-static void demo(walor_ctx *c)
-{
-    if (catalog_demo_load(c) < 0)
-        walor_log(c, WALOR_LOG_ERROR, "catalog: demo catalog not loaded: %s", walor_last_error(c));
-}
-
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
-    demo(c);
+    catalog_demo_ensure(c);
     int64_t a = 0, b = 0;
     if (arg[0] && arg[1] == ':' && parse_pair(arg + 2, &a, &b) == 0) {
         switch (arg[0]) {
@@ -650,13 +644,13 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 
 static int32_t on_menu(walor_ctx *c)
 {
-    demo(c);
+    catalog_demo_ensure(c);
     return show_category(c, 0, 0);
 }
 
 static int32_t on_deeplink(walor_ctx *c, const char *arg)
 {
-    demo(c);
+    catalog_demo_ensure(c);
     int64_t id = 0;
     if (parse_i64(arg, &id) < 0 || arg[strspn(arg, "0123456789")] != 0)
         return not_found(c, "catalog.not_found");
@@ -665,7 +659,7 @@ static int32_t on_deeplink(walor_ctx *c, const char *arg)
 
 static int32_t on_search_cmd(walor_ctx *c, const char *arg)
 {
-    demo(c);
+    catalog_demo_ensure(c);
     if (arg && *arg)
         return do_search(c, arg);
     return walor_conv_start(c, "search", NULL, NULL);

@@ -11,6 +11,13 @@ char *catalog_fold_ctx(walor_ctx *c, const char *s);
 /* loads the demo catalog once, when [plugin.catalog] demo = yes and the
  * catalog is empty (demo.c); 0 or a negative WALOR_E* */
 int32_t catalog_demo_load(walor_ctx *c);
+/* catalog_demo_load() at every way into the catalog's data: its screens,
+ * the staff's "Товары" and the catalog service other plugins read (the
+ * warehouse's demo stock needs the demo products even when the owner opens
+ * "Склад" before anybody opened the catalog). Inside a caller's transaction
+ * it waits for the next read: the load is a transaction of its own. Failures
+ * are logged. */
+void catalog_demo_ensure(walor_ctx *c);
 
 /* the one seam between the card and the cart: a variant button was
  * pressed (variant_no 0 = a product without variants) */

@@ -136,6 +136,14 @@ static int32_t load_all(walor_ctx *c)
     return rc;
 }
 
+void catalog_demo_ensure(walor_ctx *c)
+{
+    if (atomic_load(&demo_done) || walor_tx_active(c) == 1)
+        return;
+    if (catalog_demo_load(c) < 0)
+        walor_log(c, WALOR_LOG_ERROR, "catalog: demo catalog not loaded: %s", walor_last_error(c));
+}
+
 int32_t catalog_demo_load(walor_ctx *c)
 {
     if (atomic_load(&demo_done))

@@ -200,6 +200,7 @@ static int32_t svc_item(walor_ctx *c, int64_t pid, int64_t vno, walor_catalog_it
     if (!out)
         return WALOR_EINVAL;
     memset(out, 0, sizeof *out);
+    catalog_demo_ensure(c);
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
                                 "SELECT p.category_id, p.name, p.hidden, p.price, p.discount_pct, p.low_stock, "
@@ -282,6 +283,7 @@ static int32_t svc_items(walor_ctx *c, const char *query, uint32_t flags, uint32
     *n = 0;
     if (total)
         *total = 0;
+    catalog_demo_ensure(c);
     tree t;
     int32_t rc = tree_load(c, &t);
     if (rc < 0)

@@ -9,8 +9,6 @@
 
 #include "checkout.h"
 
-#define BASE_URL "https://api.edu.cdek.ru/v2"
-
 static pthread_mutex_t tok_mu = PTHREAD_MUTEX_INITIALIZER;
 static char tok[512];
 static int64_t tok_expires;
@@ -23,7 +21,6 @@ void chk_cdek_forget_token(void)
     pthread_mutex_unlock(&tok_mu);
 }
 
-static const char *base(walor_ctx *c) { return chk_cfg(c, "cdek_base_url", BASE_URL); }
 static uint32_t timeout(walor_ctx *c) { return chk_timeout(c, "cdek_timeout_ms", 8000); }
 
 /* the Authorization header (arena), NULL when no token can be had */
@@ -35,7 +32,8 @@ static const char *bearer(walor_ctx *c)
     pthread_mutex_unlock(&tok_mu);
     if (h)
         return h;
-    const char *id = chk_cfg(c, "cdek_client_id", NULL), *secret = chk_cfg(c, "cdek_client_secret", NULL);
+    const char *id, *secret;
+    chk_cdek_account(c, &id, &secret);
     if (!id || !secret) {
         walor_log(c, WALOR_LOG_WARN, "checkout-cdek: cdek_client_id/cdek_client_secret are not configured");
         return NULL;
@@ -44,7 +42,7 @@ static const char *bearer(walor_ctx *c)
                                         chk_url_escape(c, id), chk_url_escape(c, secret));
     int32_t status;
     json_t *j = NULL;
-    int32_t rc = chk_http(c, "POST", walor_ctx_printf(c, "%s/oauth/token", base(c)), NULL,
+    int32_t rc = chk_http(c, "POST", chk_url(c, chk_cdek_base(c), "oauth/token"), NULL,
                           "application/x-www-form-urlencoded", form, timeout(c), &status, &j);
     const char *t = chk_json_str(j, "access_token");
     int64_t ttl = chk_json_int(json_object_get(j, "expires_in"));
@@ -76,7 +74,7 @@ static int32_t api(walor_ctx *c, const char *method, const char *path, json_t *b
             break;
         const char *hdrs[2] = {auth, NULL};
         *out = NULL;
-        rc = chk_http(c, method, walor_ctx_printf(c, "%s/%s", base(c), path), hdrs, txt ? "application/json" : NULL,
+        rc = chk_http(c, method, chk_url(c, chk_cdek_base(c), path), hdrs, txt ? "application/json" : NULL,
                       txt, timeout(c), status, out);
         if (rc == 0 && *status == 401 && attempt == 0) {
             json_decref(*out);

@@ -99,6 +99,7 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.ask.point_typed", "🏪 Список пунктов выдачи сейчас недоступен. Напишите адрес удобного пункта "
                                       "СДЭК — менеджер проверит его."},
     {"checkout-cdek.point_line", "{n}. <b>{address}</b>\n🕘 {hours}\n📏 {dist}"},
+    {"checkout-cdek.point_line_nodist", "{n}. <b>{address}</b>\n🕘 {hours}"},
     {"checkout-cdek.ask.entrance", "🚪 Подъезд (номер или «нет»):"},
     {"checkout-cdek.ask.floor", "🏢 Этаж:"},
     {"checkout-cdek.ask.intercom", "🔔 Домофон (код или «нет»):"},
@@ -230,6 +231,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_on_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛒 Оформление заказа", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = chk_ship_register(p);
+    if (!rc) rc = chk_config_check(p);
     return rc;
 }
 

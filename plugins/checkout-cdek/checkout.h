@@ -37,6 +37,13 @@ int64_t chk_json_int(json_t *v);                      /* number or numeric strin
 const char *chk_cfg(walor_ctx *c, const char *key, const char *dflt);
 uint32_t chk_timeout(walor_ctx *c, const char *key, uint32_t dflt);
 
+/* ---- config.c ---- */
+int chk_cdek_test(const walor_plugin *p);            /* cdek_test = yes */
+const char *chk_cdek_base(walor_ctx *c);             /* cdek_base_url, else production (test with cdek_test) */
+void chk_cdek_account(walor_ctx *c, const char **id, const char **secret); /* NULLs when not configured */
+char *chk_url(walor_ctx *c, const char *base, const char *path); /* base + '/' + path, one '/' whatever is written */
+int32_t chk_config_check(walor_plugin *p);           /* in load(): walor_config_invalid for what cannot go live */
+
 /* ---- dadata.c ---- */
 #define CHK_DD_OK      0
 #define CHK_DD_BAD     1  /* DaData answered: the input is not a phone/email/address */

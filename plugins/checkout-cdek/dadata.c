@@ -26,7 +26,7 @@ static int call(walor_ctx *c, int cleaner, const char *what, json_t *body, json_
         return CHK_DD_DOWN;
     int32_t status = 0;
     json_t *j = NULL;
-    int32_t rc = chk_http(c, "POST", walor_ctx_printf(c, "%s%s", base, what), hdrs, "application/json", txt,
+    int32_t rc = chk_http(c, "POST", chk_url(c, base, what), hdrs, "application/json", txt,
                           chk_timeout(c, "dadata_timeout_ms", 3000), &status, &j);
     free(txt);
     if (rc < 0 || status != 200 || !j) {
@@ -107,10 +107,13 @@ static void fill(walor_ctx *c, json_t *o, const char *text, chk_addr *a)
     a->city = *chk_json_str(o, "city") ? dup(c, o, "city") : dup(c, o, "settlement");
     a->postal = dup(c, o, "postal_code");
     a->kladr = *chk_json_str(o, "city_kladr_id") ? dup(c, o, "city_kladr_id") : dup(c, o, "settlement_kladr_id");
-    int ok1 = 0, ok2 = 0;
+    int ok1 = 0, ok2 = 0, okq = 0;
     double lat = chk_json_double(json_object_get(o, "geo_lat"), &ok1);
     double lon = chk_json_double(json_object_get(o, "geo_lon"), &ok2);
-    if (ok1 && ok2 && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+    /* qc_geo 3-5 (settlement, city, unknown) are the centre of a town, not
+     * this address: distances to pickup points from there would mislead */
+    double qc_geo = chk_json_double(json_object_get(o, "qc_geo"), &okq);
+    if (ok1 && ok2 && (!okq || qc_geo <= 2) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
         a->lat = lat;
         a->lon = lon;
         a->has_geo = 1;

@@ -570,9 +570,11 @@ static int32_t point_enter(walor_ctx *c)
                                          json_real_value(json_object_get(a, "lon")), p->lat, p->lon)
                        : -1;
         const char *dist = m < 0 ? "" : m < 1000 ? walor_ctx_printf(c, "%.0f м", m) : walor_ctx_printf(c, "%.1f км", m / 1000);
+        /* without the customer's coordinates there is no distance: no "📏" line at all */
         html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "checkout-cdek.point_line", "n", chk_i64(c, (int64_t)i + 1), "address",
-                                            esc(c, p->address), "hours", esc(c, p->hours), "dist", dist, NULL));
+                                walor_textf(c, geo ? "checkout-cdek.point_line" : "checkout-cdek.point_line_nodist",
+                                            "n", chk_i64(c, (int64_t)i + 1), "address", esc(c, p->address), "hours",
+                                            esc(c, p->hours), "dist", dist, NULL));
         walor_kb_conv_button(kb, walor_ctx_printf(c, "%zu. %s", i + 1, p->address), walor_ctx_printf(c, "p:%zu", i));
         walor_kb_row(kb);
         json_array_append_new(shown, json_pack("{s:s, s:s, s:s, s:s}", "code", p->code, "address", p->address, "hours",

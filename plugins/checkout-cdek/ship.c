@@ -468,7 +468,7 @@ static void subscribe_webhook(walor_ctx *c)
     const char *pub = chk_cfg(c, "public_url", NULL), *secret = chk_cfg(c, "webhook_secret", NULL);
     if (!pub || !secret || __atomic_load_n(&webhook_subscribed, __ATOMIC_ACQUIRE))
         return;
-    if (chk_cdek_webhook(c, walor_ctx_printf(c, "%s/p/%s/cdek/hook/%s", pub, CHK_PLUGIN, secret)) == 0)
+    if (chk_cdek_webhook(c, chk_url(c, pub, walor_ctx_printf(c, "p/%s/cdek/hook/%s", CHK_PLUGIN, secret))) == 0)
         __atomic_store_n(&webhook_subscribed, 1, __ATOMIC_RELEASE);
 }
 

@@ -3,6 +3,7 @@
  * service, and the helpers the other files share. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "payecom.h"
@@ -241,6 +242,44 @@ static const char HELP[] =
     "«❌ Отклонить»; все ждущие скриншоты и неудачные оплаты — в 🛠 → 💳 Оплаты.\n"
     "Оплата, пришедшая после автоотмены, не теряется: заказ помечается, и владелец получает сообщение.";
 
+/* What a live shop cannot keep (walord --check-config names the line):
+ * no account, receipts without the company's details, the template's
+ * stand-ins, and no public address for the provider's payment webhooks. */
+static int32_t check_config(walor_plugin *p)
+{
+    int32_t rc = 0;
+    const char *fiscal = pay_cfg("fiscal", "yes");
+#define BAD(key, why)                                                           \
+    do {                                                                        \
+        int32_t r_ = walor_config_invalid(p, key, WALOR_CONFIG_LIVE, why);      \
+        rc = rc ? rc : r_;                                                      \
+    } while (0)
+    if (!*pay_cfg("login", ""))
+        BAD("login", "no E-COM account: the login of the cash register's account is empty");
+    if (!*pay_cfg("password", ""))
+        BAD("password", "no E-COM account: set password_file (or password)");
+    if (!*pay_cfg("group_code", ""))
+        BAD("group_code", "no E-COM cash register group (group_code) to send invoices and receipts to");
+    if (strcasecmp(fiscal, "no") && strcasecmp(fiscal, "false") && strcasecmp(fiscal, "off") && strcmp(fiscal, "0")) {
+        if (!*pay_cfg("inn", ""))
+            BAD("inn", "fiscal = yes needs the company's INN for the receipts (or fiscal = no)");
+        if (!*pay_cfg("company_email", ""))
+            BAD("company_email", "fiscal = yes needs the company's e-mail for the receipts (or fiscal = no)");
+        if (!*pay_cfg("payment_address", ""))
+            BAD("payment_address", "fiscal = yes needs the shop's address for the receipts, e.g. https://t.me/<bot>");
+    }
+    if (strstr(pay_cfg("payment_address", ""), "your_shop_bot"))
+        BAD("payment_address", "still the template's address: the shop's own bot link (https://t.me/<bot>)");
+    if (!*pay_cfg("public_url", ""))
+        BAD("public_url", "no [walor] public_url: payments would only be noticed by the reconciliation every "
+                          "reconcile_s seconds, not when the provider calls");
+    else if (strlen(pay_cfg("webhook_secret", "")) < 16)
+        BAD("webhook_secret", "no [walor] webhook_secret (16+ characters): the provider's payment webhooks are "
+                              "refused and payments are noticed only by the reconciliation");
+#undef BAD
+    return rc;
+}
+
 static int32_t load(walor_plugin *p)
 {
     pay_self = p;
@@ -278,9 +317,8 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = pay_webhook_register(p);
     if (!rc) rc = pay_manual_register(p);
     if (!rc) rc = walor_help(p, "💳 Оплата", HELP, WALOR_ROLE_MANAGER);
-    if (!rc && strlen(pay_cfg("webhook_secret", "")) < 16)
-        walor_log(p, WALOR_LOG_WARN, "pay-ecom: webhook_secret is missing or shorter than 16 characters: "
-                                     "payment webhooks are refused (reconciliation still polls)");
+    if (!rc)
+        rc = check_config(p);
     return rc;
 }
 

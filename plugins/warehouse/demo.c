@@ -46,7 +46,7 @@ void wr_demo_maybe(walor_ctx *c)
     walor_catalog_item *all = NULL;
     uint32_t n = 0, total = 0;
     if (!cat || cat->items(c, NULL, WALOR_CATALOG_WITH_HIDDEN, 0, 0, &all, &n, &total) < 0 || n == 0)
-        return; /* the catalog loads its demo at the first visit: try again later */
+        return; /* no products yet (or none readable inside this transaction): try again later */
     if (walor_tx_begin(c) < 0)
         return;
     /* again under the write lock: another worker may have just done it */

@@ -10,6 +10,7 @@ the `stock` and `payment` services when a test needs them."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,19 +46,24 @@ def dadata():
 class Checkout:
     """walord with catalog, orders and checkout-cdek pointed at the fakes."""
 
-    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None, more=(), more_ini=""):
+    def __init__(self, walord, tmp_path, cdek, dadata, free_port, extra="", probe=None, more=(), more_ini="",
+                 flip_slashes=False):
         self.cdek, self.dadata = cdek, dadata
+        # flip_slashes: every base URL written the other way round (DaData's
+        # without its '/', CDEK's and the public address with one): same result
+        dd = "" if flip_slashes else "/"
+        cd = "/" if flip_slashes else ""
         self.port = free_port()
         plugins = ["catalog", "orders", "checkout-cdek"] + (["ordprobe"] if probe is not None else []) + list(more)
         ini = (f"[http]\nlisten = 127.0.0.1:{self.port}\n"
                "[plugin.checkout-cdek]\n"
-               f"cdek_base_url = {cdek.url}/v2\n"
+               f"cdek_base_url = {cdek.url}/v2{cd}\n"
                f"cdek_client_id = {TEST_ACCOUNT}\ncdek_client_secret = {TEST_SECRET}\n"
-               f"dadata_clean_url = {dadata.url}/api/v1/\n"
-               f"dadata_suggest_url = {dadata.url}/suggestions/api/4_1/rs/\n"
+               f"dadata_clean_url = {dadata.url}/api/v1{dd}\n"
+               f"dadata_suggest_url = {dadata.url}/suggestions/api/4_1/rs{dd}\n"
                f"dadata_api_key = {API_KEY}\ndadata_secret = {SECRET}\n"
                "cdek_timeout_ms = 1500\ndadata_timeout_ms = 1000\n"
-               f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{self.port}\n" + extra)
+               f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{self.port}{cd}\n" + extra)
         if probe is not None:
             ini += "[plugin.ordprobe]\n" + probe
         ini += more_ini
@@ -108,8 +114,9 @@ def default_prices(cdek):
 
 
 @pytest.mark.features("F-CHK-01", "F-CHK-02", "F-CHK-03", "F-CHK-04", "F-CHK-05", "F-CHK-07")
-def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_port):
-    k = Checkout(walord, tmp_path, cdek, dadata, free_port)
+@pytest.mark.parametrize("flip_slashes", [False, True], ids=["as-documented", "slashes-flipped"])
+def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_port, flip_slashes):
+    k = Checkout(walord, tmp_path, cdek, dadata, free_port, flip_slashes=flip_slashes)
     default_prices(cdek)
     pid = k.shop.product("Роза", variants=[("50 мл", 150000, 300)], discount=10)
     u = tgsim.user("Анна")
@@ -278,6 +285,47 @@ def test_every_change_path_from_the_summary(tgsim, walord, tmp_path, cdek, dadat
     u.press("✅ Подтвердить")
     row = k.orders()[-1]
     assert row[6] == "pickup" and row[7].startswith("NSK1") and row[11] == "Вера Иванова" and row[2] == 65000
+
+
+def pickup_points_for(tgsim, pid, name, typed):
+    """A new customer's checkout up to the pickup points for the typed address."""
+    u = tgsim.user(name)
+    buy(u, pid, "1 шт — 200 ₽")
+    to_checkout(u)
+    contacts(u, name, "89170000000", None)
+    u.send(typed)
+    s = u.screen()
+    pickup = [b for b in s.button_texts if b.startswith("🏪 Пункт выдачи СДЭК — ")]
+    if pickup:                                     # a choice of delivery types first
+        u.press(pickup[0])
+    return u, u.screen()
+
+
+@pytest.mark.features("F-CHK-03", "F-CHK-05")
+def test_every_city_of_the_cdek_fake_has_addresses_and_real_distances(tgsim, walord, tmp_path, cdek, dadata,
+                                                                       free_port):
+    k = Checkout(walord, tmp_path, cdek, dadata, free_port)
+    pid = k.shop.product("Мыло", variants=[("1 шт", 20000, 100)])
+    u, s = pickup_points_for(tgsim, pid, "Гульнара", "Казань, ул. Баумана, 10")   # a city the CDEK fake serves
+    labels = [t for t in s.button_texts if t[0].isdigit()]
+    assert labels == ["1. ул. Баумана, 19", "2. ул. Пушкина, 5", "3. пр-т Победы, 91"], u.dump()
+    dists = re.findall(r"📏 (\d+(?:[.,]\d+)?) (м|км)", s.text)
+    assert len(dists) == 3, s.text                 # every point has its distance, none is empty
+    assert dists[0][1] == "м" and 100 < int(dists[0][0]) < 300, dists   # ~190 m down Bauman street
+    assert dists[2][1] == "км", dists
+    u.press("1. ул. Баумана, 19")
+    u.press("Без комментария")
+    assert "г Казань, ул Баумана, д 10" in u.screen().text, u.dump()
+    # a street no geocoder knows: DaData gives the city's centre, which is no place to measure from
+    u, s = pickup_points_for(tgsim, pid, "Ильдар", "Казань, ул. Неведомая, 3")
+    assert "Пункты выдачи СДЭК в вашем городе" in s.text and "ул. Баумана, 19" in s.text, u.dump()
+    assert "📏" not in s.text, s.text              # no empty distance lines
+    # the other cities the CDEK fake knows clean too, each to its own nearest pickup point
+    for name, typed, point in (("Пётр", "Санкт-Петербург, Невский проспект 28", "Невский пр-т, 30"),
+                               ("Ева", "Екатеринбург, Малышева 51", "ул. Малышева, 50"),
+                               ("Олег", "Москва, ул. Арбат, 5", "ул. Арбат, 10")):
+        u, s = pickup_points_for(tgsim, pid, name, typed)
+        assert s.button_texts[0] == f"1. {point}" and re.search(r"📏 \d", s.text), u.dump()
 
 
 @pytest.mark.features("F-CHK-01")

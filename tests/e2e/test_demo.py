@@ -52,11 +52,11 @@ def alive(pid: int) -> bool:
 
 
 class Demo:
-    def __init__(self, build_dir: Path, tmp_path: Path):
-        self.out = tmp_path / "run-demo.out"
-        self.var = tmp_path / "var"
+    def __init__(self, build_dir: Path, tmp_path: Path, run: int = 1):
+        self.out = tmp_path / f"run-demo-{run}.out"
+        self.var = tmp_path / "var"                 # kept from one run to the next, as var/ is
         self.tmp = tmp_path / "tmp"
-        self.tmp.mkdir()
+        self.tmp.mkdir(exist_ok=True)
         env = dict(os.environ, TGSIM_PORT="0", WALOR_DEMO_VAR=str(self.var), WALOR_DEMO_PAY_DELAY="1",
                    WALOR_BUILD_DIR=str(build_dir), TMPDIR=str(self.tmp))
         env.pop("BOT_TOKEN", None)
@@ -157,3 +157,79 @@ def test_demo_customer_pays_an_order_offline_and_ctrl_c_stops_everything(demo):
     assert left == [], f"still running after Ctrl-C: {left}\n" + demo.text()
     assert list(demo.tmp.iterdir()) == []          # its run directory (generated config) is gone
     assert not SANITIZER.search(demo.text()), demo.text()
+
+
+def walord_pids(demo) -> list[int]:
+    return [p for p in descendants(demo.proc.pid) if alive(p) and Path(f"/proc/{p}/comm").read_text().strip() == "walord"]
+
+
+@pytest.mark.features("F-HOST-11")
+def test_demo_restart_button_brings_walord_back(demo):
+    url = demo.wait_ready()
+    first = walord_pids(demo)
+    assert len(first) == 1, first
+    boss = Sim(url).existing_user(100001)          # «Владелец», the demo's owner
+    boss.send("/admin")
+    boss.press("🔄 Перезапуск")
+    boss.press("🔄 Да, перезапустить", wait=False)
+    boss.expect("Перезапускаюсь")
+    # exit 75 is a restart, as systemd's unit makes it: the demo goes on with a new walord
+    def back():
+        assert demo.proc.poll() is None, "the demo ended:\n" + demo.text()
+        return demo.text().count("walord: ready") == 2
+    hk.wait_until(back, timeout=60, what="walord to start again")
+    assert "run-demo: walord asked for a restart (exit 75)" in demo.text(), demo.text()
+    assert demo.proc.poll() is None, demo.text()
+    again = walord_pids(demo)
+    assert len(again) == 1 and again != first, (first, again)
+    boss.send("/start")
+    boss.expect(hk.MENU_TEXT)
+    assert demo.ctrl_c() == 0
+    assert not SANITIZER.search(demo.text()), demo.text()
+
+
+@pytest.mark.features("F-HOST-11")
+def test_demo_ends_with_walords_code_on_any_other_exit(demo):
+    demo.wait_ready()
+    helpers = descendants(demo.proc.pid)
+    (pid,) = walord_pids(demo)
+    os.kill(pid, signal.SIGKILL)                   # a crash is no restart request
+    assert demo.proc.wait(timeout=60) == 128 + signal.SIGKILL, demo.text()
+    assert "run-demo: walord exited (137)" in demo.text(), demo.text()
+    assert "asked for a restart" not in demo.text()
+    left = [p for p in helpers if alive(p)]
+    assert left == [], f"still running: {left}\n" + demo.text()
+
+
+@pytest.mark.features("F-HOST-05")
+def test_demo_restarted_keeps_every_chat(build_dir, tmp_path):
+    first = Demo(build_dir, tmp_path)
+    try:
+        url = first.wait_ready()
+        u = Sim(url).existing_user(100002)
+        u.send("/start")
+        u.press("🛍 Каталог")
+        before = [m["text"] for m in u.chat()["messages"]]
+        assert first.ctrl_c() == 0
+    finally:
+        first.kill()
+    assert (first.var / "tgsim-state.json").exists()
+
+    second = Demo(build_dir, tmp_path, run=2)      # make run again: the database and the chats stay
+    try:
+        sim = Sim(second.wait_ready())
+        assert {u["id"] for u in sim.users()} == {100001, 100002}
+        u = sim.existing_user(100002)
+        assert [m["text"] for m in u.chat()["messages"]] == before
+        # the bot may write to the customer before they write again: the chat exists for tgsim
+        sent = sim.bot_api("100:demo-token", "sendMessage", {"chat_id": 100002, "text": "Мы снова работаем"})
+        assert sent["ok"], sent
+        u.send("/start")
+        u.expect(hk.MENU_TEXT)
+        db = sqlite3.connect(second.var / "demo.db")
+        assert db.execute("SELECT blocked FROM wh_users WHERE id = 100002").fetchone() == (0,)
+        db.close()
+        assert second.ctrl_c() == 0
+        assert not SANITIZER.search(second.text()), second.text()
+    finally:
+        second.kill()

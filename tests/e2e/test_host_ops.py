@@ -180,6 +180,46 @@ def test_help_by_role_and_pdf(tgsim, walord, tmp_path):
     assert "Роли и персонал" in text and "Настройки магазина" not in text
 
 
+def _dejavu_charset() -> set[int]:
+    out = subprocess.run(["fc-query", "-f", "%{charset}", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"],
+                         check=True, capture_output=True, text=True).stdout
+    cps = set()
+    for r in out.split():
+        a, _, b = r.partition("-")
+        cps.update(range(int(a, 16), int(b or a, 16) + 1))
+    return cps
+
+
+@pytest.mark.features("F-HOST-09")
+def test_help_pdf_draws_the_plugins_emoji_and_each_heading_once(tgsim, walord, tmp_path):
+    hk.start(walord, tmp_path, plugins=["catalog", "warehouse"])
+    boss = hk.owner(tgsim)
+    _admin(boss, "📚 Инструкции")
+    boss.press("🛍 Каталог")
+    text = boss.screen().text
+    assert text.count("Каталог") == text.count("«🛍 Каталог»") + 1, text   # the heading, not again below it
+    boss.press("⬅️ К списку")
+    boss.press("📄 Скачать PDF")
+    doc = boss.wait_for(lambda chat: next((m for m in chat["messages"] if m.get("document")), None),
+                        what="the PDF")
+    assert doc["document"]["mime_type"] == "application/pdf"
+    pdf = _doc_bytes(tgsim, doc)
+    text = _pdftotext(pdf, tmp_path)
+    # the sentence that lost its emoji («папками , товары со скидкой — значком .»): each
+    # picture is in its place, read back as U+FFFC
+    flat = " ".join(text.split())
+    assert re.search("папками \ufffc ?, товары со скидкой — значком \ufffc ?\\.", flat), flat
+    assert "[U+" not in text                        # every emoji of these plugins has a picture
+    assert text.count("Каталог\n") == 1 and "Каталог\nКаталог" not in text
+    # every character the PDF holds as text has a glyph in its font: no empty boxes
+    missing = {c for c in text if ord(c) > 32 and ord(c) != 0xFFFC} - {chr(c) for c in _dejavu_charset()}
+    assert not missing, missing
+    (tmp_path / "help.pdf").write_bytes(pdf)
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "help.pdf")], check=True, capture_output=True,
+                            text=True).stdout
+    assert sum(1 for line in images.splitlines() if " image " in line and " rgb " in line) > 10, images
+
+
 def sqlite_con(walord):
     return walord.instances[0].db()
 

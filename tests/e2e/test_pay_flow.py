@@ -36,6 +36,8 @@ def test_pay_by_qr_then_webhook_marks_paid_and_receipt_follows(shop, tgsim, tmp_
     assert st["callback_url"] == f"http://127.0.0.1:{w.port}/p/pay-ecom/webhook/{pk.SECRET}"
     # the picture is a QR code of what the provider gave, next to the link
     assert pk.qr_text(tgsim, m, tmp_path) == f"https://qr.nspk.ru/{inv}?type=02&sum=330000&cur=RUB"
+    # uploaded as what it is: a PNG (tgsim keeps the part's Content-Type as it came)
+    assert m["upload"]["content_type"] == "image/png", m["upload"]
     btns = dict(b for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in
                 [(x["text"], x.get("url") or x.get("callback_data")) for x in row])
     assert btns["💳 Оплатить"] == f"{fake.url}/pay/{inv}"

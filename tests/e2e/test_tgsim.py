@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import struct
+import subprocess
 import threading
 import time
 import urllib.error
@@ -442,6 +443,12 @@ def test_files_upload_get_file_and_download(sim):
     p = api_form(sim, "sendPhoto", {"chat_id": u.id}, {"photo": ("p.png", img, "image/png")})["result"]
     sizes = p["photo"]
     assert sizes[-1]["width"] == 400 and sizes[-1]["height"] == 200 and sizes[0]["width"] == 90
+    # the chat view keeps the Content-Type each upload came with, as given, for tests of the bot
+    jpeg_claim = api_form(sim, "sendPhoto", {"chat_id": u.id}, {"photo": ("qr.png", img, "image/jpeg")})["result"]
+    views = {m["message_id"]: m for m in u.chat()["messages"]}
+    assert views[p["message_id"]]["upload"] == {"filename": "p.png", "content_type": "image/png"}
+    assert views[jpeg_claim["message_id"]]["upload"] == {"filename": "qr.png", "content_type": "image/jpeg"}
+    assert views[r["result"]["message_id"]]["upload"]["content_type"] == "application/octet-stream"
     again = api(sim, "sendPhoto", chat_id=u.id, photo=sizes[-1]["file_id"])
     assert again["ok"] and again["result"]["photo"][-1]["file_id"] == sizes[-1]["file_id"]
     assert err(api(sim, "sendPhoto", chat_id=u.id, photo="nonsense"))[1] == \
@@ -638,3 +645,93 @@ def test_user_dsl_with_a_bot(sim):
     finally:
         bot.stop = True
         bot.join(3)
+
+
+# ---------------------------------------------------------------- --state-file
+
+def _state_proc(state: Path, *extra) -> TgsimProcess:
+    return TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet", "--state-file", str(state), *extra]).start()
+
+
+def _stop_clean(p: TgsimProcess) -> None:
+    rc = p.stop()
+    assert rc == 0, f"tgsim exited with {rc}\n{p.log()}"
+    assert "runtime error" not in p.log() and "Sanitizer" not in p.log(), p.log()
+
+
+def _wait_saved(state: Path, needle: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in (state.read_text() if state.exists() else ""):
+        assert time.monotonic() < deadline, f"{needle!r} not saved to {state}"
+        time.sleep(0.05)
+
+
+def test_state_file_keeps_the_world_across_restarts(tmp_path):
+    state = tmp_path / "tgsim-state.json"
+    p = _state_proc(state)
+    sim = Sim(p.url)
+    anna = started_user(sim, "Анна")
+    boris = sim.user("Борис", username="boris")
+    boris.send("/start", wait=False)
+    sent = send(sim, anna.id, "<b>Привет</b>, Анна", parse_mode="HTML", reply_markup=KB)["result"]
+    img = png(300, 120)
+    photo = api_form(sim, "sendPhoto", {"chat_id": anna.id, "caption": "QR"},
+                     {"photo": ("qr.png", img, "image/png")})["result"]
+    api(sim, "setMyCommands", commands=[{"command": "start", "description": "Начать"}])
+    anna.press("Каталог", wait=False)             # pending with Борис's /start: not confirmed yet
+    before_anna, before_boris = anna.chat(), boris.chat()
+    _stop_clean(p)
+    assert state.exists() and not (tmp_path / "tgsim-state.json.tmp").exists()
+
+    p = _state_proc(state)                        # a new process, on another port
+    sim = Sim(p.url)
+    assert [(u["id"], u["first_name"]) for u in sim.users()] == [(anna.id, "Анна"), (boris.id, "Борис")]
+    anna, boris = sim.existing_user(anna.id), sim.existing_user(boris.id)
+    assert anna.chat() == before_anna and boris.chat() == before_boris
+    # the updates nobody confirmed are still there, under their ids; new ones go on after them
+    ups = api(sim, "getUpdates")["result"]
+    assert [list(u)[1] for u in ups] == ["message", "callback_query"], ups
+    assert ups[0]["message"]["text"] == "/start" and ups[1]["callback_query"]["data"] == "cat:1"
+    boris.send("ещё", wait=False)
+    ups2 = api(sim, "getUpdates", offset=ups[-1]["update_id"] + 1)["result"]
+    assert len(ups2) == 1 and ups2[0]["update_id"] == ups[-1]["update_id"] + 1
+    # the bot may still write to its users (no "bot can't initiate conversation"), message ids go on
+    again = send(sim, anna.id, "снова")["result"]
+    assert again["message_id"] == photo["message_id"] + 1
+    # stored files keep their ids and bytes
+    fid = photo["photo"][-1]["file_id"]
+    assert sim.file_bytes(fid) == img
+    f = api(sim, "getFile", file_id=fid)["result"]
+    with urllib.request.urlopen(f"{sim.base_url}/file/bot{TOKEN}/{f['file_path']}") as resp:
+        assert resp.read() == img
+    assert api(sim, "sendPhoto", chat_id=anna.id, photo=fid)["ok"]
+    assert api(sim, "getMyCommands")["result"] == [{"command": "start", "description": "Начать"}]
+    assert sent["message_id"] in [m["message_id"] for m in anna.chat()["messages"]]
+    _stop_clean(p)
+
+
+def test_state_file_is_saved_while_running_and_survives_kill_9(tmp_path):
+    state = tmp_path / "state.json"
+    p = _state_proc(state)
+    sim = Sim(p.url)
+    u = started_user(sim, "Вера")
+    send(sim, u.id, "до падения")
+    _wait_saved(state, "до падения")              # within about a second, not only at exit
+    p.proc.kill()
+    p.proc.wait()
+    p.proc = None
+    p = _state_proc(state)
+    sim = Sim(p.url)
+    texts = [m["text"] for m in sim.existing_user(u.id).chat()["messages"]]
+    assert texts == ["/start", "до падения"], texts
+    _stop_clean(p)
+
+
+def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
+    state = tmp_path / "state.json"
+    for junk in (b'{"tgsim_state": "tgsim", "format": 1, "users": [{"id": 5}]}', b"{not json", b'{"a": 1}'):
+        state.write_bytes(junk)
+        proc = subprocess.run([str(_exe()), "--token", TOKEN, "--listen", "127.0.0.1:0", "--state-file", str(state)],
+                              capture_output=True, text=True, timeout=10)
+        assert proc.returncode == 1 and f"state file {state}" in proc.stderr, proc.stderr
+        assert state.read_bytes() == junk                 # never overwritten

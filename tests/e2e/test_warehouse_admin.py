@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import subprocess
 
 import pytest
@@ -405,6 +406,30 @@ def test_demo_stock_fills_an_empty_warehouse_once(tgsim, walord, tmp_path):
     assert "🟢" in s and "🟡" in s and "🔴" in s, s
     assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 1   # once
     consistent(w)
+
+
+@pytest.mark.features("F-WH-01", "F-CAT-01")
+def test_demo_stock_is_there_when_the_owner_opens_the_warehouse_first(tgsim, walord, tmp_path):
+    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse"],
+                 conf_files={"40-demo.ini": "[plugin.catalog]\ndemo = yes\n[plugin.warehouse]\ndemo = yes\n"})
+    con = w.db()
+    boss = hk.owner(tgsim)
+    s = admin(boss)                             # nobody has opened the catalog yet
+    m = re.search(r"В наличии: (\d+) позиций", s.text)
+    assert m and int(m.group(1)) > 0, s.text
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_supply") == 1
+    consistent(w)
+
+
+@pytest.mark.features("F-CAT-01")
+def test_demo_catalog_is_there_when_staff_open_products_first(tgsim, walord, tmp_path):
+    w = hk.start(walord, tmp_path, plugins=["catalog"], conf_files={"40-demo.ini": "[plugin.catalog]\ndemo = yes\n"})
+    boss = hk.owner(tgsim)
+    boss.send("/admin")
+    boss.expect(hk.ADMIN_TITLE)
+    boss.press("📦 Товары")                     # before anybody opened the catalog
+    assert any("Парфюмерия" in t for t in boss.screen().button_texts), boss.dump()
+    assert hk.scalar(w.db(), "SELECT count(*) FROM catalog_product") > 0
 
 
 @pytest.mark.features("F-WH-04", "F-WH-09")

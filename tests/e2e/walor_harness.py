@@ -252,6 +252,10 @@ class Walord:
         if extra_ini:
             text += "\n" + extra_ini.strip("\n") + "\n"
         self.config_path.write_text(text)
+        # walord refuses a conf_dir without any .ini (check.c): the plugins'
+        # sections are in walor.ini here, so conf.d gets a note saying so
+        (self.conf_dir / "00-harness.ini").write_text(
+            "; written by tests/e2e/walor_harness.py: the plugins are enabled in ../walor.ini\n")
         for name, body in (conf_files or {}).items():
             (self.conf_dir / name).write_text(body)
 

@@ -205,6 +205,7 @@ void tgsim_botapi_handle(tgsim_req *r, const char *token, size_t token_len, cons
     json_decref(c.params);
     free(c.upload_name);
     free(c.upload_mime);
+    free(c.upload_ctype);
     if (c.pre_text) {
         tgsim_rich_free(c.pre_text);
         free(c.pre_text);

@@ -25,6 +25,7 @@ typedef struct tgsim_call {
     bool rate_limited;
     tgsim_blob *upload;         /* set by a prepare step (sendPhoto/sendDocument) */
     char *upload_name, *upload_mime;
+    char *upload_ctype;         /* the Content-Type the upload came with, as given (may be NULL) */
     int upload_w, upload_h;     /* photo dimensions sniffed from the bytes */
     const char *upload_file_id; /* reuse of a stored file instead */
     /* sendMessage parses its text and keyboard before taking the lock: they

@@ -45,6 +45,8 @@ static json_t *msg_view(const tgsim_msg *m)
     json_t *reply = json_object_get(tg, "reply_to_message");
     if (reply)
         json_object_set(o, "reply_to_message_id", json_object_get(reply, "message_id"));
+    if (m->upload)
+        json_object_set(o, "upload", m->upload);
     if (m->silent)
         json_object_set_new(o, "disable_notification", json_true());
     return o;

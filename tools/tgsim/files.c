@@ -183,6 +183,7 @@ static int fetch_url(tgsim_call *c, const char *url)
     size_t nlen = slash ? strcspn(slash + 1, "?#") : 0;
     c->upload_name = nlen ? tgsim_strndup(slash + 1, nlen) : tgsim_strdup("file");
     c->upload_mime = ctype;
+    c->upload_ctype = ctype ? tgsim_strdup(ctype) : NULL;
     return c->upload ? 0 : -1;
 }
 
@@ -194,6 +195,7 @@ static void prepare_input(tgsim_call *c, const char *key, bool photo)
     if (f) {
         c->upload = tgsim_blob_new(f->data.data ? f->data.data : "", f->data.len);
         c->upload_name = tgsim_strdup(f->filename);
+        c->upload_ctype = f->content_type ? tgsim_strdup(f->content_type) : NULL;
         bool generic = !f->content_type || !strcmp(f->content_type, "application/octet-stream");
         c->upload_mime = tgsim_strdup(generic ? tgsim_guess_mime(f->filename) : f->content_type);
     } else if (s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))) {

@@ -222,6 +222,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     tgsim_reply rep = {0};
     route(r, &rep);
+    /* Bot API calls (getUpdates confirms, sends add) and control actions may
+     * have changed the world; page loads, downloads and chat views did not */
+    if (!strncmp(url, "/bot", 4) || (!strncmp(url, "/_sim/", 6) && strcmp(method, "GET")))
+        atomic_fetch_add(&h->sim->state_gen, 1);
     return queue_reply(c, &rep);
 }
 

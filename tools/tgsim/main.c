@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "sim.h"
+#include "state.h"
 #include "webhook.h"
 
 #define MAX_TOKENS 16
@@ -27,6 +28,8 @@ static void usage(FILE *f)
           "  --first-update-id N      first update_id (default 500000001); a bot that keeps its\n"
           "                           database across tgsim runs needs ids it has not seen\n"
           "  --chat-history N         messages kept per chat (default 1000)\n"
+          "  --state-file FILE        keep users, chats, files and update ids in FILE across\n"
+          "                           restarts (written atomically; default: memory only)\n"
           "  --quiet                  no per-error logging from the HTTP library\n",
           f);
 }
@@ -73,11 +76,12 @@ int main(int argc, char **argv)
         {"log-cap", required_argument, NULL, 'L'},
         {"first-update-id", required_argument, NULL, 'F'},
         {"chat-history", required_argument, NULL, 'H'},
+        {"state-file", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *listen = "127.0.0.1:8081", *port_file = NULL, *bot_name = "Walor Demo";
+    const char *listen = "127.0.0.1:8081", *port_file = NULL, *bot_name = "Walor Demo", *state_file = NULL;
     const char *tokens[MAX_TOKENS], *usernames[MAX_TOKENS];
     int ntokens = 0, nusernames = 0, log_cap = 100000, history = 1000;
     tgsim_config cfg = {.webhook_timeout_ms = 10000};
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'H': bad = parse_nonneg(optarg, &history) || history < 1; break;
+        case 'S': state_file = optarg; break;
         case 'q': cfg.quiet = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -168,8 +173,16 @@ int main(int argc, char **argv)
     }
 
     int rc = 0, port = 0;
-    char err[256];
+    char err[512] = "";
     tgsim_http *http = NULL;
+    if (state_file && (tgsim_state_load(&sim, state_file, err, sizeof err) != 0 ||
+                       tgsim_state_start(&sim, state_file) != 0)) {
+        /* a state that cannot be read is never overwritten */
+        fprintf(stderr, "tgsim: %s\n", *err ? err : "cannot start the state saver");
+        tgsim_sim_free(&sim);
+        curl_global_cleanup();
+        return 1;
+    }
     if (tgsim_webhook_start(&sim) != 0) {
         fprintf(stderr, "tgsim: cannot start webhook threads\n");
         rc = 1;
@@ -201,6 +214,8 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&sim.lock);
     tgsim_http_stop(http);
     tgsim_webhook_join(&sim);
+    if (tgsim_state_stop(&sim) != 0)
+        rc = 1;
     tgsim_sim_free(&sim);
     curl_global_cleanup();
     return rc;

@@ -145,6 +145,8 @@ static void send_media(tgsim_call *c, bool photo)
         tgsim_rich_apply(m->tg, "caption", "caption_entities", &r);
         m->html = r.html;
         r.html = NULL;
+        if (c->upload)
+            m->upload = json_pack("{s:s?,s:s?}", "filename", c->upload_name, "content_type", c->upload_ctype);
         send_done(c, &x, m);
     }
     tgsim_rich_free(&r);

@@ -93,6 +93,7 @@ static void msg_free(tgsim_msg *m)
         return;
     json_decref(m->tg);
     json_decref(m->markup);
+    json_decref(m->upload);
     free(m->html);
     free(m);
 }
@@ -418,8 +419,9 @@ tgsim_msg *tgsim_chat_new_msg(tgsim_sim *s, tgsim_chat *c, bool from_bot)
             old->deleted = true;
             json_decref(old->tg);
             json_decref(old->markup);
+            json_decref(old->upload);
             free(old->html);
-            old->tg = old->markup = NULL;
+            old->tg = old->markup = old->upload = NULL;
             old->html = NULL;
         }
     }

@@ -27,6 +27,7 @@ typedef struct tgsim_msg {
     json_t *tg;         /* the Message object exactly as the Bot API returns it */
     char *html;         /* text or caption as the bot sent it with parse_mode=HTML */
     json_t *markup;     /* reply_markup as sent, of any kind (Message shows inline only) */
+    json_t *upload;     /* {filename, content_type} of the bot's upload or URL, NULL otherwise */
 } tgsim_msg;
 
 struct tgsim_bot;
@@ -112,6 +113,7 @@ typedef struct tgsim_sim {
     pthread_cond_t stop_cond;   /* only signalled at shutdown: hang faults sleep on it */
     int chat_waiters;
     _Atomic bool stopping;     /* also read without the lock by curl's progress callback */
+    _Atomic uint64_t state_gen; /* bumped after every request that may change the world (state.c) */
     tgsim_config cfg;
 
     tgsim_token *tokens;

@@ -31,6 +31,8 @@ char *tgsim_strndup(const char *s, size_t n);
 /* Decodes standard or URL-safe base64 (whitespace and a data: URL prefix are
  * skipped). Returns a malloc'd buffer or NULL on bad input. */
 unsigned char *tgsim_base64_decode(const char *s, size_t *out_len);
+/* Standard base64 with padding; malloc'd, NULL when out of memory. */
+char *tgsim_base64_encode(const unsigned char *d, size_t n);
 
 int64_t tgsim_now_ms(void);     /* CLOCK_MONOTONIC, comparable with Python's time.monotonic() */
 int64_t tgsim_unix_time(void);

@@ -1,6 +1,7 @@
 /* What a simulated user does: write text, send photos, documents, contacts
  * and locations, press inline buttons, block and unblock the bot. Each
  * action becomes the Update Telegram would deliver. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,11 @@ static void send_location(tgsim_ctl *x, tgsim_user *u)
     json_t *lat = json_object_get(x->p, "latitude"), *lon = json_object_get(x->p, "longitude");
     if (!json_is_number(lat) || !json_is_number(lon)) {
         tgsim_ctl_error(x, 400, "latitude and longitude must be numbers");
+        return;
+    }
+    /* no Telegram client can send a point off the globe */
+    if (fabs(json_number_value(lat)) > 90 || fabs(json_number_value(lon)) > 180) {
+        tgsim_ctl_error(x, 400, "latitude must be -90..90 and longitude -180..180");
         return;
     }
     tgsim_chat *c = writable_chat(x, u);

@@ -238,6 +238,19 @@ struct walor_host_api {
      * owners), skipping those who blocked the bot. Returns how many it was
      * sent to (>= 0), or an error. Not transactional, like every send. */
     int32_t (*notify_staff)(walor_ctx *c, uint32_t min_role, const char *html, const walor_kb *kb);
+
+    /* ---- SDK 1.3 ---- */
+    /* [load] the plugin's value of `key` in [plugin.<name>] (or its absence)
+     * cannot work; why is one line for the operator. The host reports it
+     * with the file and line the value came from: walord --check-config
+     * runs every enabled plugin's load() without a database to collect
+     * these, and walord refuses to start while one is an error. flags:
+     * 0 = always an error; WALOR_CONFIG_LIVE = an error only in a live
+     * shop (an example address, a provider's test account, an empty field
+     * a live shop needs), a warning in test mode and the demo;
+     * WALOR_CONFIG_WARNING = only a warning. Returns WALOR_EINVAL when it
+     * counts as an error in this run (return it from load()), else 0. */
+    int32_t (*config_invalid)(walor_plugin *p, const char *key, uint32_t flags, const char *why);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -61,6 +61,10 @@ typedef struct walor_rows walor_rows;     /* result of a query, closed with the 
 #define WALOR_ROLE_MANAGER 2u
 #define WALOR_ROLE_OWNER   3u
 
+/* Flags of walor_config_invalid() (SDK 1.3). */
+#define WALOR_CONFIG_LIVE    0x1u  /* an error only in a live shop: a warning in test mode and the demo */
+#define WALOR_CONFIG_WARNING 0x2u  /* never an error */
+
 /* Log levels for walor_log(). */
 #define WALOR_LOG_DEBUG 0
 #define WALOR_LOG_INFO  1

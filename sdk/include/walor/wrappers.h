@@ -335,6 +335,17 @@ static inline int32_t walor_notify_staff(walor_ctx *c, uint32_t min_role, const 
         return WALOR_ENOSYS;
     return WALOR__A(c)->notify_staff(c, min_role, html, kb);
 }
+/* SDK 1.3: a config value of this plugin that cannot work (api.h); load()
+ * returns what it returns. On older hosts it only logs and returns 0. */
+static inline int32_t walor_config_invalid(walor_plugin *p, const char *key, uint32_t flags, const char *why)
+{
+    if (!WALOR_API_HAS(WALOR__A(p), config_invalid)) {
+        walor_log(p, flags & WALOR_CONFIG_WARNING ? WALOR_LOG_WARN : WALOR_LOG_ERROR, "[plugin.%s] %s: %s",
+                  walor_plugin_name(p), key ? key : "", why);
+        return 0;
+    }
+    return WALOR__A(p)->config_invalid(p, key, flags, why);
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

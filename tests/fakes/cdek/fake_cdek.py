@@ -50,6 +50,15 @@ CITIES = [
     {"code": 270, "city": "Новосибирск", "fias_guid": "8dea00e3-9aab-4d8e-887c-ef2aaa546456", "country_code": "RU",
      "country": "Россия", "region": "Новосибирская обл.", "postal_codes": ["630099"],
      "longitude": 82.9204, "latitude": 55.0302, "time_zone": "Asia/Novosibirsk", "payment_limit": -1.0},
+    {"code": 137, "city": "Санкт-Петербург", "fias_guid": "c2deb16a-0330-4f05-821f-1d09c93331e6",
+     "country_code": "RU", "country": "Россия", "region": "Санкт-Петербург", "postal_codes": ["191025", "190031"],
+     "longitude": 30.3141, "latitude": 59.9386, "time_zone": "Europe/Moscow", "payment_limit": -1.0},
+    {"code": 250, "city": "Екатеринбург", "fias_guid": "2763c110-cb8b-416a-9dac-ad28a55b4402", "country_code": "RU",
+     "country": "Россия", "region": "Свердловская обл.", "postal_codes": ["620014", "620075"],
+     "longitude": 60.5973, "latitude": 56.8380, "time_zone": "Asia/Yekaterinburg", "payment_limit": -1.0},
+    {"code": 424, "city": "Казань", "fias_guid": "93b3df57-4c89-44df-ac42-96f05e9cd3b9", "country_code": "RU",
+     "country": "Россия", "region": "Респ. Татарстан", "postal_codes": ["420111", "420015", "420100"],
+     "longitude": 49.1064, "latitude": 55.7961, "time_zone": "Europe/Moscow", "payment_limit": -1.0},
 ]
 
 
@@ -73,6 +82,14 @@ POINTS = [
     _point("MSK7", "В Химках", 44, "Москва", 55.8900, 37.4450, "Ленинградское ш., 1"),
     _point("NSK1", "На Ленина", 270, "Новосибирск", 55.0300, 82.9200, "ул. Ленина, 12"),
     _point("NSK2", "На Красном", 270, "Новосибирск", 55.0400, 82.9250, "Красный пр-т, 50"),
+    # the other cities: near the streets the DaData fake knows there (fake_dadata.CITIES)
+    _point("SPB1", "На Невском", 137, "Санкт-Петербург", 59.9350, 30.3270, "Невский пр-т, 30"),
+    _point("SPB2", "На Садовой", 137, "Санкт-Петербург", 59.9260, 30.3170, "ул. Садовая, 40"),
+    _point("EKB1", "На Ленина", 250, "Екатеринбург", 56.8390, 60.6100, "пр-т Ленина, 30"),
+    _point("EKB2", "На Малышева", 250, "Екатеринбург", 56.8330, 60.6080, "ул. Малышева, 50"),
+    _point("KZN1", "На Баумана", 424, "Казань", 55.7880, 49.1230, "ул. Баумана, 19"),
+    _point("KZN2", "На Пушкина", 424, "Казань", 55.7910, 49.1280, "ул. Пушкина, 5"),
+    _point("KZN3", "На Победы", 424, "Казань", 55.7480, 49.2090, "пр-т Победы, 91"),
 ]
 
 STATUS_NAMES = {"ACCEPTED": "Принят", "CREATED": "Создан", "RECEIVED_AT_SHIPMENT_WAREHOUSE": "Принят на склад",

@@ -8,8 +8,12 @@
 
 Cleaner (Authorization: Token KEY and X-Secret SECRET; 401 without, 403 wrong):
   POST /api/v1/clean/address  known addresses (ADDRESSES, city + street + house) cleaned with coordinates;
-                              anything with "москв"/"новосиб" → that city, house
-                              level coordinates unknown (qc_geo 4); other text qc 2
+                              in a city the fake CDEK knows (CITIES: Москва, Санкт-Петербург,
+                              Новосибирск, Екатеринбург, Казань) a known street and a house
+                              number → nearest-house coordinates on that street (qc_geo 1),
+                              near the CDEK fake's pickup points; another street there →
+                              the city's centre (qc 1, qc_geo 4, as DaData gives it);
+                              other text qc 2
   POST /api/v1/clean/phone    Russian numbers → "+7 9xx xxx-xx-xx", qc 0; else qc 2
   POST /api/v1/clean/email    fixes "/ru" typos (qc 4); no "@" → qc 1
 Suggestions (Authorization: Token KEY):
@@ -30,10 +34,39 @@ from fakehttp import Fake, Response
 API_KEY = "test-dadata-key"
 SECRET = "test-dadata-secret"
 
-MOSCOW = {"city": "Москва", "city_kladr_id": "7700000000000", "region_with_type": "г Москва",
-          "city_fias_id": "0c5b2444-70a0-4932-980c-b4dc0d3f02b5"}
-NSK = {"city": "Новосибирск", "city_kladr_id": "5400000100000", "region_with_type": "Новосибирская обл",
-       "city_fias_id": "8dea00e3-9aab-4d8e-887c-ef2aaa546456"}
+def _city(name, kladr, fias, region, lat, lon, cdek_id, needles, streets):
+    """streets: (street_with_type, words that name it, postal code, lat, lon) on which the
+    fake CDEK has pickup points nearby (tests/fakes/cdek/fake_cdek.py POINTS)."""
+    return {"city": name, "city_kladr_id": kladr, "city_fias_id": fias, "region_with_type": region,
+            "lat": lat, "lon": lon, "cdek_id": cdek_id, "needles": needles, "streets": streets}
+
+
+# every city the fake CDEK knows, with the same CDEK codes
+CITIES = [
+    _city("Москва", "7700000000000", "0c5b2444-70a0-4932-980c-b4dc0d3f02b5", "г Москва", 55.7522, 37.6156, "44",
+          ("москв",), [("ул Тверская", ("тверская",), "125009", 55.7600, 37.6090),
+                       ("ул Арбат", ("арбат",), "119002", 55.7505, 37.5915),
+                       ("ул Петровка", ("петровка",), "107031", 55.7650, 37.6155),
+                       ("ул Сухонская", ("сухонская",), "127642", 55.8782, 37.6537)]),
+    _city("Санкт-Петербург", "7800000000000", "c2deb16a-0330-4f05-821f-1d09c93331e6", "г Санкт-Петербург",
+          59.9386, 30.3141, "137", ("петербург", "спб", "питер"),
+          [("Невский пр-кт", ("невский",), "191025", 59.9340, 30.3300),
+           ("ул Садовая", ("садовая",), "190031", 59.9265, 30.3180)]),
+    _city("Новосибирск", "5400000100000", "8dea00e3-9aab-4d8e-887c-ef2aaa546456", "Новосибирская обл",
+          55.0302, 82.9204, "270", ("новосиб",),
+          [("ул Ленина", ("ленина",), "630099", 55.0305, 82.9190),
+           ("Красный пр-кт", ("красный",), "630091", 55.0410, 82.9170)]),
+    _city("Екатеринбург", "6600000100000", "2763c110-cb8b-416a-9dac-ad28a55b4402", "Свердловская обл",
+          56.8380, 60.5973, "250", ("екатеринбург", "екб"),
+          [("пр-кт Ленина", ("ленина",), "620014", 56.8385, 60.6050),
+           ("ул Малышева", ("малышева",), "620075", 56.8335, 60.6040)]),
+    _city("Казань", "1600000100000", "93b3df57-4c89-44df-ac42-96f05e9cd3b9", "Респ Татарстан", 55.7961, 49.1064,
+          "424", ("казан",), [("ул Баумана", ("баумана",), "420111", 55.7890, 49.1215),
+                               ("ул Пушкина", ("пушкина",), "420015", 55.7915, 49.1275),
+                               ("пр-кт Победы", ("победы",), "420100", 55.7470, 49.2080)]),
+]
+_FIELDS = ("city", "city_kladr_id", "city_fias_id", "region_with_type")
+MOSCOW, SPB, NSK, EKB, KAZAN = ({k: c[k] for k in _FIELDS} for c in CITIES)
 
 ADDRESSES = [
     dict(MOSCOW, key="москва тверская 1", result="г Москва, ул Тверская, д 1", postal_code="125009",
@@ -42,8 +75,15 @@ ADDRESSES = [
          street_with_type="ул Сухонская", house="11", geo_lat="55.8782557", geo_lon="37.65372"),
     dict(NSK, key="новосибирск ленина 10", result="г Новосибирск, ул Ленина, д 10", postal_code="630099",
          street_with_type="ул Ленина", house="10", geo_lat="55.0302", geo_lon="82.9204"),
+    dict(KAZAN, key="казань баумана 10", result="г Казань, ул Баумана, д 10", postal_code="420111",
+         street_with_type="ул Баумана", house="10", geo_lat="55.7893", geo_lon="49.1210"),
+    dict(SPB, key="санкт петербург невский 28", result="г Санкт-Петербург, Невский пр-кт, д 28",
+         postal_code="191186", street_with_type="Невский пр-кт", house="28", geo_lat="59.9357",
+         geo_lon="30.3259"),
+    dict(EKB, key="екатеринбург ленина 24", result="г Екатеринбург, пр-кт Ленина, д 24", postal_code="620014",
+         street_with_type="пр-кт Ленина", house="24", geo_lat="56.8387", geo_lon="60.6030"),
 ]
-CDEK_IDS = {"7700000000000": "44", "5400000100000": "270"}
+CDEK_IDS = {c["city_kladr_id"]: c["cdek_id"] for c in CITIES}
 
 
 def _norm(s: str) -> str:
@@ -66,11 +106,26 @@ def _clean_address(src: str) -> dict:
             d = _data(a)
             d["source"] = src
             return d
-    for base, needle in ((MOSCOW, "москв"), (NSK, "новосиб")):
-        if needle in n:
-            d = dict(base, source=src, result=f"г {base['city']}, {src}", postal_code=None, geo_lat=None,
-                     geo_lon=None, qc_geo=5, qc=1, fias_level="4", country="Россия")
-            return d
+    words = n.split()
+    for c in CITIES:
+        if not any(needle in n for needle in c["needles"]):
+            continue
+        base = {k: c[k] for k in _FIELDS}
+        house = next((w for w in reversed(words) if w[:1].isdigit()), None)
+        for street, names, postal, lat, lon in c["streets"]:
+            if house and all(x in words for x in names):
+                # the street's point moved a little along it per house number: distances
+                # to the fake CDEK's pickup points stay real and differ from house to house
+                num = int(re.match(r"\d+", house).group())
+                d = _data(dict(base, result=f"г {c['city']}, {street}, д {house}", postal_code=postal,
+                               street_with_type=street, house=house, geo_lat=f"{lat + num * 0.00005:.6f}",
+                               geo_lon=f"{lon + num * 0.00003:.6f}"), qc_geo=1)
+                d["source"] = src
+                return d
+        # a street the fake does not know: DaData's answer for it is the city's centre
+        rest = src.split(",", 1)[1].strip() if "," in src else src
+        return dict(base, source=src, result=f"г {c['city']}, {rest}", postal_code=None, geo_lat=f"{c['lat']}",
+                    geo_lon=f"{c['lon']}", qc_geo=4, qc=1, fias_level="4", country="Россия")
     return {"source": src, "result": None, "postal_code": None, "city": None, "geo_lat": None, "geo_lon": None,
             "qc": 2, "qc_geo": 5}
 

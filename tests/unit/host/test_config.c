@@ -409,6 +409,58 @@ static void test_secret_files(void **state)
     wh_config_free(&c);
 }
 
+/* [walor] public_url without its trailing '/', the one webhook secret, the
+ * secrets a systemd unit passes as credentials, and what is refused */
+static void test_public_url_and_webhook_master(void **state)
+{
+    wh_config c;
+    char err[512], a[33], b[33], t[33];
+    (void)state;
+    put("walor.ini", "[walor]\npublic_url = https://bot.myshop.ru/shop//\nwebhook_secret = 0123456789abcdef-_\n"
+                     "[telegram]\ntoken = 1:x\nmode = webhook\nwebhook_url = https://bot.myshop.ru/tg\n");
+    assert_int_equal(wh_config_load(&c, p("walor.ini"), err, sizeof err), 0);
+    assert_string_equal(c.public_url, "https://bot.myshop.ru/shop");
+    wh_config_derive_secret(&c, "pay-ecom", a);
+    wh_config_derive_secret(&c, "checkout-cdek", b);
+    wh_config_derive_secret(&c, "telegram", t);
+    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+    assert_string_not_equal(a, b); /* one plugin's URL opens no other's route */
+    assert_string_equal(c.webhook_secret, t); /* Telegram's header secret derives too */
+    wh_config_free(&c);
+
+    /* the same master gives the same secrets: URLs survive restarts */
+    assert_int_equal(mkdir(p("creds"), 0700), 0);
+    setenv("CREDENTIALS_DIRECTORY", p("creds"), 1);
+    put("creds/bot-token", "55555:from-the-credential\n");
+    put("creds/webhook-secret", "0123456789abcdef-_\n");
+    put("walor.ini", "[walor]\npublic_url = http://127.0.0.1:8080\n");
+    assert_int_equal(wh_config_load(&c, p("walor.ini"), err, sizeof err), 0);
+    assert_string_equal(c.token, "55555:from-the-credential");
+    assert_string_equal(c.public_url, "http://127.0.0.1:8080");
+    wh_config_derive_secret(&c, "pay-ecom", b);
+    assert_string_equal(a, b);
+    assert_null(c.webhook_secret); /* polling: no Telegram secret */
+    unsetenv("CREDENTIALS_DIRECTORY");
+    wh_config_free(&c);
+
+    put("walor.ini", "[walor]\nwebhook_secret = short\n[telegram]\ntoken = 1:x\n");
+    assert_int_equal(wh_config_load(&c, p("walor.ini"), err, sizeof err), WALOR_EINVAL);
+    assert_non_null(strstr(err, "walor.ini:2: walor.webhook_secret: expected 16-256 characters"));
+    assert_null(strstr(err, "short"));
+    wh_config_free(&c);
+
+    put("walor.ini", "[walor]\npublic_url = shop.myshop.ru\n[telegram]\ntoken = 1:x\n");
+    assert_int_equal(wh_config_load(&c, p("walor.ini"), err, sizeof err), WALOR_EINVAL);
+    assert_non_null(strstr(err, "walor.ini:2: walor.public_url: expected the bot's public address"));
+    wh_config_free(&c);
+
+    put("walor.ini", "[walor]\ndemo = maybe\n[telegram]\ntoken = 1:x\n");
+    assert_int_equal(wh_config_load(&c, p("walor.ini"), err, sizeof err), WALOR_EINVAL);
+    assert_non_null(strstr(err, "walor.demo: expected yes or no"));
+    wh_config_free(&c);
+}
+
 static void test_dump_masks_secrets(void **state)
 {
     wh_config c;
@@ -445,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_main_file_inside_conf_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_url_and_webhook_master, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_masks_secrets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,12 @@
 
 #include <cmocka.h>
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
 #include "ops.h"
+#include "pdf_text.h"
+#include "utf8.h"
 
 /* every byte is 1 point wide: easy to reason about */
 static double bytes(void *ud, const char *s, size_t len)
@@ -90,31 +95,38 @@ static char *pdftotext(const unsigned char *pdf, size_t len)
     return out;
 }
 
-/* greyscale raster of the first page at dpi */
+/* a raster of the first page at dpi: greyscale (1 channel) or RGB (3) */
 typedef struct raster {
-    int w, h;
+    int w, h, channels;
     unsigned char *px;
 } raster;
 
-static raster rasterise(const char *pdf, int dpi)
+static raster rasterise_as(const char *pdf, int dpi, int channels)
 {
-    raster r = {0};
+    raster r = {.channels = channels};
     char prefix[40];
     snprintf(prefix, sizeof prefix, "%s-r", pdf);
-    free(run("pdftoppm -r %d -gray -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, pdf, prefix));
+    free(run("pdftoppm -r %d %s -singlefile -f 1 -l 1 '%s' '%s' 2>/dev/null", dpi, channels == 1 ? "-gray" : "",
+             pdf, prefix));
     char file[48];
-    snprintf(file, sizeof file, "%s.pgm", prefix);
+    snprintf(file, sizeof file, "%s.%s", prefix, channels == 1 ? "pgm" : "ppm");
     FILE *f = fopen(file, "rb");
     assert_non_null(f);
     int maxv;
-    assert_int_equal(fscanf(f, "P5 %d %d %d", &r.w, &r.h, &maxv), 3);
+    assert_int_equal(fscanf(f, channels == 1 ? "P5 %d %d %d" : "P6 %d %d %d", &r.w, &r.h, &maxv), 3);
     assert_int_equal(maxv, 255);
     fgetc(f); /* the one whitespace after the header */
-    r.px = malloc((size_t)r.w * (size_t)r.h);
-    assert_int_equal(fread(r.px, 1, (size_t)r.w * (size_t)r.h, f), (size_t)r.w * (size_t)r.h);
+    size_t n = (size_t)r.w * (size_t)r.h * (size_t)channels;
+    r.px = malloc(n);
+    assert_int_equal(fread(r.px, 1, n, f), n);
     fclose(f);
     unlink(file);
     return r;
+}
+
+static raster rasterise(const char *pdf, int dpi)
+{
+    return rasterise_as(pdf, dpi, 1);
 }
 
 /* one word of pdftotext -bbox on the first page, its box in points from
@@ -175,7 +187,7 @@ static void test_yo_first(void **state)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char err[200];
-    assert_int_equal(wh_pdf_render("Ёлка", s, 2, WH_PDF_FONT, &pdf, &len, err, sizeof err), 0);
+    assert_int_equal(wh_pdf_render("Ёлка", s, 2, WH_PDF_FONT, NULL, &pdf, &len, err, sizeof err), 0);
     assert_true(len > 1000);
     assert_memory_equal(pdf, "%PDF", 4);
     char *text = pdftotext(pdf, len);
@@ -202,7 +214,7 @@ static void test_yo_first_ye_has_ink(void **state)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char err[200];
-    assert_int_equal(wh_pdf_render("ЁЁЁ ёёё ЕЕЕ еее", s, 1, WH_PDF_FONT, &pdf, &len, err, sizeof err), 0);
+    assert_int_equal(wh_pdf_render("ЁЁЁ ёёё ЕЕЕ еее", s, 1, WH_PDF_FONT, NULL, &pdf, &len, err, sizeof err), 0);
     char path[32];
     write_pdf(path, pdf, len);
     free(pdf);
@@ -255,7 +267,7 @@ static void test_many_pages(void **state)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char err[200];
-    assert_int_equal(wh_pdf_render(NULL, s, 1, WH_PDF_FONT, &pdf, &len, err, sizeof err), 0);
+    assert_int_equal(wh_pdf_render(NULL, s, 1, WH_PDF_FONT, NULL, &pdf, &len, err, sizeof err), 0);
     char *text = pdftotext(pdf, len);
     assert_non_null(strstr(text, "Абзац номер 299"));
     assert_non_null(strstr(text, "\f")); /* pdftotext separates pages with a form feed */
@@ -271,9 +283,155 @@ static void test_bad_font(void **state)
     unsigned char *pdf = NULL;
     size_t len = 0;
     char err[200] = "";
-    assert_int_equal(wh_pdf_render("x", s, 1, "/nonexistent/font.ttf", &pdf, &len, err, sizeof err), -1);
+    assert_int_equal(wh_pdf_render("x", s, 1, "/nonexistent/font.ttf", NULL, &pdf, &len, err, sizeof err), -1);
     assert_null(pdf);
     assert_true(strlen(err) > 0);
+}
+
+/* ---- emoji (pdf_text.c) ---- */
+
+static void need_emoji_font(void)
+{
+    /* packaging/install-deps.sh installs it: its absence is a broken set-up, not a skip */
+    if (access(WH_PDF_EMOJI_FONT, R_OK) != 0)
+        fail_msg("%s missing: install fonts-noto-color-emoji", WH_PDF_EMOJI_FONT);
+}
+
+static unsigned char *render(const char *body, const char *emoji_font, size_t *len)
+{
+    wh_pdf_section s[] = {{"🛍 Каталог", body}};
+    unsigned char *pdf = NULL;
+    char err[200];
+    assert_int_equal(wh_pdf_render("📚 Инструкции", s, 1, WH_PDF_FONT, emoji_font, &pdf, len, err, sizeof err), 0);
+    return pdf;
+}
+
+static void test_glyph_kinds(void **state)
+{
+    (void)state;
+    need_emoji_font();
+    HPDF_Doc pdf = HPDF_New(NULL, NULL);
+    assert_non_null(pdf);
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_Font font = HPDF_GetFont(pdf, HPDF_LoadTTFontFromFile(pdf, WH_PDF_FONT, HPDF_TRUE), "UTF-8");
+    wh_pdf_text *t = wh_pdf_text_new(pdf, font, WH_PDF_FONT, WH_PDF_EMOJI_FONT);
+    assert_non_null(t);
+    assert_int_equal(wh_pdf_text_kind(t, 'A', 0), WH_PDF_GLYPH_TEXT);
+    assert_int_equal(wh_pdf_text_kind(t, 0x0416, 0), WH_PDF_GLYPH_TEXT);     /* Ж */
+    assert_int_equal(wh_pdf_text_kind(t, 0x20BD, 0), WH_PDF_GLYPH_TEXT);     /* ₽ */
+    assert_int_equal(wh_pdf_text_kind(t, 0x2610, 0), WH_PDF_GLYPH_TEXT);     /* ☐, DejaVu has it */
+    assert_int_equal(wh_pdf_text_kind(t, 0x2699, 0), WH_PDF_GLYPH_TEXT);     /* ⚙ as text … */
+    assert_int_equal(wh_pdf_text_kind(t, 0x2699, 0xFE0F), WH_PDF_GLYPH_EMOJI); /* … ⚙️ as emoji */
+    assert_int_equal(wh_pdf_text_kind(t, 0x2705, 0), WH_PDF_GLYPH_EMOJI);    /* ✅: DejaVu has none */
+    assert_int_equal(wh_pdf_text_kind(t, 0x1F4C1, 0), WH_PDF_GLYPH_EMOJI);   /* 📁 */
+    assert_int_equal(wh_pdf_text_kind(t, 0x1F7E2, 0), WH_PDF_GLYPH_EMOJI);   /* 🟢 (Unicode 12) */
+    assert_int_equal(wh_pdf_text_kind(t, 0xFE0F, 0), WH_PDF_GLYPH_SKIP);
+    assert_int_equal(wh_pdf_text_kind(t, 0x200D, 0), WH_PDF_GLYPH_SKIP);
+    assert_int_equal(wh_pdf_text_kind(t, 0x1F3FD, 0), WH_PDF_GLYPH_SKIP);    /* skin tone */
+    assert_int_equal(wh_pdf_text_kind(t, 0x1FAFF, 0), WH_PDF_GLYPH_NONE);    /* unassigned */
+    char *p = wh_pdf_text_prepare(t, "a\xF0\x9F\xAB\xBF b \xF0\x9F\x93\x81\xEF\xB8\x8F");
+    assert_string_equal(p, "a[U+1FAFF] b \xF0\x9F\x93\x81\xEF\xB8\x8F");
+    free(p);
+    wh_pdf_text_free(t);
+    /* without an emoji font every emoji is named, none dropped */
+    t = wh_pdf_text_new(pdf, font, WH_PDF_FONT, NULL);
+    p = wh_pdf_text_prepare(t, "папками \xF0\x9F\x93\x81, ⚙\xEF\xB8\x8F");
+    assert_string_equal(p, "папками [U+1F4C1], ⚙\xEF\xB8\x8F");
+    free(p);
+    wh_pdf_text_free(t);
+    HPDF_Free(pdf);
+}
+
+/* every character pdftotext reads back has a glyph in DejaVu Sans: no box */
+static void assert_all_in_dejavu(const char *text)
+{
+    FT_Library ft;
+    FT_Face face;
+    assert_int_equal(FT_Init_FreeType(&ft), 0);
+    assert_int_equal(FT_New_Face(ft, WH_PDF_FONT, 0, &face), 0);
+    size_t len = strlen(text);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t bad, n = wh_utf8_decode(text + i, len - i, &cp, &bad);
+        assert_true(n > 0);
+        if (cp > ' ' && FT_Get_Char_Index(face, cp) == 0)
+            fail_msg("U+%04X at byte %zu has no glyph in DejaVu Sans: %.40s", (unsigned)cp, i, text + i);
+        i += n;
+    }
+    FT_Done_Face(face);
+    FT_Done_FreeType(ft);
+}
+
+/* saturated (coloured, not grey) pixels between two words of a line */
+static long coloured_between(const char *path, const word *a, const word *b, int dpi)
+{
+    raster r = rasterise_as(path, dpi, 3);
+    double k = dpi / 72.0;
+    long n = 0;
+    for (int y = (int)(a->y0 * k); y < (int)(a->y1 * k) && y < r.h; y++)
+        for (int x = (int)(a->x1 * k); x < (int)(b->x0 * k) && x < r.w; x++) {
+            const unsigned char *p = r.px + ((size_t)y * (size_t)r.w + (size_t)x) * 3;
+            int mx = p[0] > p[1] ? (p[0] > p[2] ? p[0] : p[2]) : (p[1] > p[2] ? p[1] : p[2]);
+            int mn = p[0] < p[1] ? (p[0] < p[2] ? p[0] : p[2]) : (p[1] < p[2] ? p[1] : p[2]);
+            n += mx - mn > 60;
+        }
+    free(r.px);
+    return n;
+}
+
+static const word *find_word(const word *w, size_t n, const char *text)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w[i].text, text) == 0)
+            return &w[i];
+    fail_msg("no word %s", text);
+    return NULL;
+}
+
+static void test_emoji_in_colour_no_gap_no_box(void **state)
+{
+    (void)state;
+    need_emoji_font();
+    if (!have_tools())
+        fail_msg("pdftotext and pdftoppm (poppler-utils) are needed");
+    /* the sentence of issue 21 that came out as «папками , товары со скидкой — значком .» */
+    size_t len = 0;
+    unsigned char *pdf = render("Разделы показаны папками 📁 , товары со скидкой — значком 🔥 .\n"
+                                "☐ Раздел ⚙️ Настройки ✅ Готово 🟢 есть 🫿 нет 🟢",
+                                WH_PDF_EMOJI_FONT, &len);
+    char *text = pdftotext(pdf, len);
+    /* each picture reads back as U+FFFC, the object replacement character, in its line */
+    assert_non_null(strstr(text, "Разделы показаны папками \xEF\xBF\xBC , товары со скидкой — значком \xEF\xBF\xBC"));
+    assert_non_null(strstr(text, "☐ Раздел"));
+    assert_non_null(strstr(text, "[U+1FAFF] нет"));      /* no font has it: named */
+    assert_null(strstr(text, "[U+1F"  "4C1]"));          /* the emoji were drawn, not named */
+    assert_all_in_dejavu(text);
+    free(text);
+
+    char path[32];
+    write_pdf(path, pdf, len);
+    /* one image object (and its soft mask) per distinct emoji, however often
+     * drawn: 📚 🛍 📁 🔥 ⚙️ ✅ 🟢, the 🟢 twice */
+    char *list = run("pdfimages -list '%s' 2>/dev/null | awk '$3 == \"image\" { n++; ids[$11] = 1 } "
+                     "END { print n, length(ids) }'", path);
+    assert_string_equal(list, "8 7\n");
+    free(list);
+    word *w;
+    size_t nw = read_words(path, &w);
+    const int dpi = 100;
+    /* the folder sits in colour between «папками» and «,» */
+    const word *before = find_word(w, nw, "папками"), *after = NULL;
+    for (const word *x = before + 1; x < w + nw && !after; x++)
+        if (strcmp(x->text, ",") == 0)
+            after = x;
+    assert_non_null(after);
+    assert_true(after->x0 - before->x1 > 8);              /* room for it: an em, not a collapsed gap */
+    long c = coloured_between(path, before, after, dpi);
+    if (c < 20)
+        fail_msg("only %ld coloured pixels where 📁 should be", c);
+    unlink(path);
+    free(w);
+    free(pdf);
 }
 
 int main(void)
@@ -284,6 +442,8 @@ int main(void)
         cmocka_unit_test(test_yo_first_ye_has_ink),
         cmocka_unit_test(test_many_pages),
         cmocka_unit_test(test_bad_font),
+        cmocka_unit_test(test_glyph_kinds),
+        cmocka_unit_test(test_emoji_in_colour_no_gap_no_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
