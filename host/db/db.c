@@ -802,12 +802,14 @@ int wh_db_tx_lost(const wh_db *db)
 }
 
 /* savepoint names are fixed per level so that each is one cached statement */
-static int32_t savepoint_sql(const char *verb, unsigned level, char *buf, size_t n)
+static int32_t savepoint_run(wh_db *db, const char *verb, unsigned level)
 {
     if (level == 0 || level > 64)
         return wh_error(WALOR_ELIMIT, "transactions nest at most 64 deep");
-    snprintf(buf, n, "%s walor_sp%u", verb, level);
-    return 0;
+    char sql[48];
+    snprintf(sql, sizeof sql, "%s walor_sp%u", verb, level);
+    int32_t rc = run(db, sql, NULL, 0, 1);
+    return rc < 0 ? rc : WALOR_OK;
 }
 
 int32_t wh_db_savepoint(wh_db *db, unsigned level)
@@ -816,11 +818,7 @@ int32_t wh_db_savepoint(wh_db *db, unsigned level)
         return wh_error(WALOR_EINVAL, "NULL database");
     if (sqlite3_get_autocommit(db->h))
         return wh_error(WALOR_EINVAL, "a savepoint needs an open transaction");
-    char sql[48];
-    int32_t rc = savepoint_sql("SAVEPOINT", level, sql, sizeof sql);
-    if (rc == 0)
-        rc = run(db, sql, NULL, 0, 1);
-    return rc < 0 ? rc : WALOR_OK;
+    return savepoint_run(db, "SAVEPOINT", level);
 }
 
 int32_t wh_db_release(wh_db *db, unsigned level)
@@ -829,11 +827,7 @@ int32_t wh_db_release(wh_db *db, unsigned level)
         return wh_error(WALOR_EINVAL, "NULL database");
     if (wh_db_tx_lost(db))
         return wh_error(WALOR_EDB, "the transaction was rolled back by SQLite after an earlier error");
-    char sql[48];
-    int32_t rc = savepoint_sql("RELEASE", level, sql, sizeof sql);
-    if (rc == 0)
-        rc = run(db, sql, NULL, 0, 1);
-    return rc < 0 ? rc : WALOR_OK;
+    return savepoint_run(db, "RELEASE", level);
 }
 
 int32_t wh_db_rollback_to(wh_db *db, unsigned level)
@@ -842,15 +836,9 @@ int32_t wh_db_rollback_to(wh_db *db, unsigned level)
         return wh_error(WALOR_EINVAL, "NULL database");
     if (sqlite3_get_autocommit(db->h))
         return WALOR_OK; /* SQLite rolled everything back already */
-    char sql[48];
-    int32_t rc = savepoint_sql("ROLLBACK TO", level, sql, sizeof sql);
-    if (rc == 0)
-        rc = run(db, sql, NULL, 0, 1);
+    int32_t rc = savepoint_run(db, "ROLLBACK TO", level);
     /* ROLLBACK TO keeps the savepoint on the stack: take it off */
-    char rel[48];
-    if (rc == 0 && savepoint_sql("RELEASE", level, rel, sizeof rel) == 0)
-        rc = run(db, rel, NULL, 0, 1);
-    return rc < 0 ? rc : WALOR_OK;
+    return rc < 0 ? rc : savepoint_run(db, "RELEASE", level);
 }
 
 int32_t wh_db_commit(wh_db *db)
