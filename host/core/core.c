@@ -16,8 +16,8 @@
 
 #define SETTINGS_PAGE 12
 
-static const struct { const char *key, *text; } texts[] = {
-    {"core.menu", "👋 Добро пожаловать! Выберите раздел:"},
+static const walor_text_pair texts[] = {
+    {"core.menu", "👋 {first_name}, добро пожаловать! Выберите раздел:"},
     {"core.closed", "🏖 Магазин временно не принимает заказы."},
     {"core.stale", "Эта кнопка устарела — вот актуальное меню."},
     {"core.denied", "⛔ Недостаточно прав для этого действия."},
@@ -36,7 +36,7 @@ static const struct { const char *key, *text; } texts[] = {
     {"core.btn.cancel", "✖️ Отмена"},
     {"core.admin.title", "🛠 <b>Админ-панель</b>"},
     {"core.about.empty", "Информация о магазине скоро появится."},
-    {"core.settings.title", "⚙️ <b>Настройки</b>\nВыберите параметр, чтобы изменить его."},
+    {"core.settings.title", "⚙️ <b>Настройки</b>\nВыберите параметр, чтобы изменить его.\n"},
     {"core.settings.prompt", "Введите новое значение для «{label}».\nСейчас: {value}\n\n{hint}"},
     {"core.settings.bad", "❌ {why}\nПопробуйте ещё раз или нажмите «Отмена»."},
     {"core.settings.saved", "✅ Сохранено: «{label}» = {value}"},
@@ -48,6 +48,25 @@ static const struct { const char *key, *text; } texts[] = {
     {"core.staff.granted", "Вам выданы права: {role}. Откройте /admin."},
     {"core.staff.wipe_confirm", "Удалить все данные тестировщиков (заказы, корзины и т. п.)? Это необратимо."},
     {"core.staff.wiped", "🧹 Данные тестировщиков удалены ({n})."},
+    {"core.cancelled_short", "Отменено"},
+    /* paged lists (host/ui/pager.c) */
+    {"core.list.prev", "◀️"},
+    {"core.list.next", "▶️"},
+    {"core.list.page", "Страница {page} из {pages}"},
+    {"core.list.stale", "Эта кнопка устарела — вот первая страница."},
+    /* forms (host/ui/steps.c) */
+    {"core.step.again", "❌ {why}\n\n{question}"},
+    {"core.step.bad", "Такой ответ не подходит."},
+    {"core.step.choose", "Выберите один из вариантов кнопкой."},
+    {"core.step.gone", "Этот вариант больше недоступен — выберите другой."},
+    {"core.step.stale", "Эта кнопка от другого вопроса — ответьте на последний."},
+    {"core.step.keep", "↩️ Оставить: {value}"},
+    {"core.step.skip", "⏭ Пропустить"},
+    {"core.step.photo", "📷 фото"},
+    {"core.step.done", "✅ Готово"},
+    {"core.step.edit", "✏️ Изменить"},
+    {"core.step.which", "Что изменить?"},
+    {"core.step.use_buttons", "Нажмите «✅ Готово», «✏️ Изменить» или «✖️ Отмена»."},
 };
 
 static walor_plugin *core;
@@ -85,20 +104,26 @@ static int32_t press_about(walor_ctx *c)
 
 /* ---- settings editor (F-HOST-08): every owner-editable setting of every plugin ---- */
 
+/* The page's settings are listed in full in the message: a setting's label
+ * is a sentence, while a button shows about 30 characters on a phone and
+ * holds at most 128 bytes (a longer label is cut there, kb.c). */
 static int32_t settings_list(walor_ctx *c, long page)
 {
     walor_kb *kb = walor_kb_new(c);
-    size_t shown = 0, idx = 0;
+    size_t idx = 0;
+    const char *text = T("core.settings.title");
     for (size_t i = 0; i < wh_reg.settings.n; i++) {
         const wh_setting *s = &wh_reg.settings.v[i];
         if (!(s->def.flags & WALOR_SET_OWNER_EDITABLE))
             continue;
         if (idx++ / SETTINGS_PAGE != (size_t)page)
             continue;
-        const char *label = walor_ctx_printf(c, "%s: %s", s->def.label, wh_setting_display(c, s));
-        walor_kb_button(kb, label, walor_ctx_printf(c, "set:e:%s", s->key));
+        const char *value = wh_setting_display(c, s);
+        text = walor_ctx_printf(c, "%s\n• %s: <b>%s</b>", text, walor_html_escape(c, s->def.label),
+                                walor_html_escape(c, value));
+        walor_kb_button(kb, walor_ctx_printf(c, "%s: %s", s->def.label, value),
+                        walor_ctx_printf(c, "set:e:%s", s->key));
         walor_kb_row(kb);
-        shown++;
     }
     if (page > 0)
         walor_kb_button(kb, "◀️", walor_ctx_printf(c, "set:l:%ld", page - 1));
@@ -106,11 +131,24 @@ static int32_t settings_list(walor_ctx *c, long page)
         walor_kb_button(kb, "▶️", walor_ctx_printf(c, "set:l:%ld", page + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    (void)shown;
-    return walor_edit(c, T("core.settings.title"), kb);
+    return walor_edit(c, text, kb);
 }
 
 static int32_t press_settings(walor_ctx *c) { return settings_list(c, 0); }
+
+/* the page settings_list() shows s on */
+static long page_of(const wh_setting *s)
+{
+    size_t idx = 0;
+    for (size_t i = 0; i < wh_reg.settings.n; i++) {
+        const wh_setting *x = &wh_reg.settings.v[i];
+        if (x == s)
+            return (long)(idx / SETTINGS_PAGE);
+        if (x->def.flags & WALOR_SET_OWNER_EDITABLE)
+            idx++;
+    }
+    return 0;
+}
 
 static const char *hint(const wh_setting *s, walor_ctx *c)
 {
@@ -143,7 +181,7 @@ static int32_t on_set_cb(walor_ctx *c, const char *arg)
         int32_t rc = wh_setting_store(c, s, v ? "no" : "yes");
         if (rc == 0)
             walor_action_log(c, walor_ctx_printf(c, "настройка %s = %s", s->key, v ? "нет" : "да"));
-        return rc < 0 ? rc : settings_list(c, 0);
+        return rc < 0 ? rc : settings_list(c, page_of(s)); /* stay where the owner was */
     }
     if (arg[0] == 'e') {
         json_t *data = json_pack("{s:s}", "key", s->key);
@@ -389,9 +427,9 @@ static int32_t staff_callback(walor_ctx *c, const char *arg)
 
 /* ---- registration ---- */
 
-#define MENU(id_, where_, role_, order_, label_, fn_)                                                           \
+#define MENU(id_, where_, role_, order_, label_, fn_, group_)                                                   \
     {.struct_size = sizeof(walor_menu_def), .min_role = (role_), .where = (where_), .order = (order_), .id = (id_), \
-     .label = (label_), .on_press = (fn_)}
+     .label = (label_), .on_press = (fn_), .group = (group_)}
 
 static int32_t setting(const char *key, uint32_t type, const char *label, const char *def)
 {
@@ -405,15 +443,15 @@ int32_t wh_core_register(void)
     core = wh_plugin_new("core", NULL, NULL, NULL);
     core->loading = 1;
     int32_t rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
-        rc = walor_text_default(core, texts[i].key, texts[i].text);
+    rc = walor_texts(core, texts, sizeof texts / sizeof *texts);
 
     static const walor_menu_def menus[] = {
-        MENU("about", WALOR_MENU_MAIN, WALOR_ROLE_CLIENT, 1000, "ℹ️ О нас", press_about),
-        MENU("admin", WALOR_MENU_MAIN, WALOR_ROLE_MANAGER, 2000000000, "🛠 Админ-панель", press_admin),
-        MENU("settings", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000000, "⚙️ Настройки", press_settings),
-        MENU("staff", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000001, "👥 Персонал", press_staff),
-        MENU("main", WALOR_MENU_ADMIN, WALOR_ROLE_CLIENT, 2000000000, "🏠 Главное меню", press_main),
+        MENU("about", WALOR_MENU_MAIN, WALOR_ROLE_CLIENT, 1000, "ℹ️ О нас", press_about, 0),
+        MENU("admin", WALOR_MENU_MAIN, WALOR_ROLE_MANAGER, 2000000000, "🛠 Админ-панель", press_admin, 0),
+        MENU("settings", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000000, "⚙️ Настройки", press_settings,
+             WALOR_MENU_GROUP_SYSTEM),
+        MENU("staff", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000001, "👥 Персонал", press_staff, WALOR_MENU_GROUP_SYSTEM),
+        MENU("main", WALOR_MENU_ADMIN, WALOR_ROLE_CLIENT, 2000000000, "🏠 Главное меню", press_main, WH_MENU_GROUP_NAV),
     };
     for (size_t i = 0; rc == 0 && i < sizeof menus / sizeof *menus; i++)
         rc = walor_menu(core, &menus[i]);

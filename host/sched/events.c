@@ -49,6 +49,7 @@
 #include "registry.h"
 #include "report.h"
 #include "svc.h"
+#include "storage.h"
 #include "unit.h"
 
 #define EVENT_NAME_MAX 64
@@ -308,6 +309,7 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
     c.plugin = g->p;
     delivery d = {id, plugin};
     wh_unit_arm(&c, delivered_mark, &d, WH_UNIT_MARK_EARLY);
+    uint64_t storage_errors = wh_storage_thread_errors();
     json_t *payload = json_loads(text, 0, NULL);
     char detail[700] = "";
     int ok = 0;
@@ -315,6 +317,7 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         snprintf(detail, sizeof detail, "the stored payload is not valid JSON");
     } else {
         wh_clear_error();
+        storage_errors = wh_storage_thread_errors();
         int32_t rc = s->fn(&c, event, payload);
         if (rc < 0) {
             snprintf(detail, sizeof detail, "%s%s%s", wh_strerror(rc), *wh_last_error() ? ": " : "",
@@ -333,6 +336,17 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         }
     }
     int give_up = 0, settled = c.unit.marked;
+    if (!ok && !settled && wh_storage_thread_errors() != storage_errors) {
+        /* the storage failed, not the subscriber: no attempt counted, no
+         * report (the storage watcher tells the owners once); the sweep
+         * delivers it once writes work again */
+        wh_unit_rollback(&c);
+        wh_logf(WH_LOG_WARN, plugin, "event %s #%lld could not be delivered (the database's storage fails): held",
+                event, (long long)id);
+        wh_ctx_finish(&c);
+        json_decref(payload);
+        return -1;
+    }
     if (!ok) {
         wh_unit_rollback(&c);
         char where[96];
@@ -550,6 +564,8 @@ static void scan_drop(void *arg)
 
 static void submit_scan(void)
 {
+    if (!wh_storage_ok())
+        return; /* the sweep looks again every second */
     int idle = 0;
     if (!wh_g.pool || !atomic_compare_exchange_strong(&scan_busy, &idle, 1))
         return;

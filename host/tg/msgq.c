@@ -196,13 +196,17 @@ typedef struct sent {
     int64_t chat_id;
     char method[40];
     json_t *fallback;      /* sendMessage parameters of an edit, or NULL */
+    json_t *caption;       /* editMessageCaption parameters of an edit that fits a caption, or NULL */
 } sent;
 
 static void sent_free(sent *s)
 {
     json_decref(s->fallback);
+    json_decref(s->caption);
     free(s);
 }
+
+static int32_t submit(sent *s, const char *method, json_t *params, const wh_tg_upload *up, uint32_t klass);
 
 static void on_answer(wh_tg_result *r, void *ud)
 {
@@ -211,7 +215,15 @@ static void on_answer(wh_tg_result *r, void *ud)
         sent_free(s); /* the row stays: it goes out at the next start */
         return;
     }
-    if (!r->ok && r->error_code == 400 && s->fallback && replace_instead(r->description)) {
+    if (!r->ok && r->error_code == 400 && s->caption && strstr(r->description, "no text in the message")) {
+        /* a photo's or document's screen: its caption (the row goes along,
+         * so a crash now still sends it, and a failure falls back below) */
+        json_t *p = s->caption;
+        s->caption = NULL;
+        snprintf(s->method, sizeof s->method, "editMessageCaption");
+        submit(s, "editMessageCaption", p, NULL, WH_TG_INTERACTIVE); /* s goes on with it, or is freed */
+        return;
+    } else if (!r->ok && r->error_code == 400 && s->fallback && replace_instead(r->description)) {
         json_t *p = s->fallback;
         s->fallback = NULL;
         /* the row goes with the replacement, so a crash now still sends it */
@@ -243,7 +255,19 @@ int32_t wh_msgq_submit(int64_t row, const char *method, json_t *params, const wh
         s->fallback = json_deep_copy(params);
         json_object_del(s->fallback, "message_id");
     }
-    int32_t rc = wh_tg_call_cb(wh_g.tg, method, params, up, chat_id, klass, on_answer, s);
+    if ((flags & WH_MSG_CAPTION) && params) {
+        s->caption = json_deep_copy(params);
+        json_object_set(s->caption, "caption", json_object_get(params, "text"));
+        json_object_del(s->caption, "text");
+        json_object_del(s->caption, "link_preview_options");
+    }
+    return submit(s, method, params, up, klass);
+}
+
+/* hands the call over with s as its completion; s is freed on failure */
+static int32_t submit(sent *s, const char *method, json_t *params, const wh_tg_upload *up, uint32_t klass)
+{
+    int32_t rc = wh_tg_call_cb(wh_g.tg, method, params, up, s->chat_id, klass, on_answer, s);
     if (rc < 0)
         sent_free(s); /* a stored row goes out at the next start */
     return rc;

@@ -21,6 +21,9 @@
 /* editMessageText: when the message is gone (or not a text), send the
  * same screen as a new message instead */
 #define WH_MSG_FALLBACK 1u
+/* editMessageText of a screen that fits a caption: when the message has no
+ * text (a photo, a document), its caption becomes the screen instead */
+#define WH_MSG_CAPTION 2u
 
 /* wh_db_migrate(db, "host.msgq", ...) */
 int32_t wh_msgq_migrate(wh_db *db);

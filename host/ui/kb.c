@@ -34,16 +34,28 @@ static int32_t bad(wh_kb *kb, int32_t err, const char *fmt, ...)
     return wh_error(err, "%s", msg);
 }
 
-static int32_t check_text(wh_kb *kb, const char *text)
+/* A label is what the user reads, often built from data (a product's name,
+ * a setting's sentence): one that is too long is cut at a character
+ * boundary with "…" rather than failing the whole screen. *out is text or
+ * buf. */
+static int32_t check_text(wh_kb *kb, const char *text, char buf[WH_KB_MAX_TEXT + 1], const char **out)
 {
+    static const char ELLIPSIS[] = "\xE2\x80\xA6";
     size_t n;
     if (!text || !*text)
         return bad(kb, WALOR_EINVAL, "button text is empty");
     n = strlen(text);
-    if (n > WH_KB_MAX_TEXT)
-        return bad(kb, WALOR_EINVAL, "button text is %zu bytes, at most %u", n, WH_KB_MAX_TEXT);
     if (!wh_utf8_valid(text, n))
         return bad(kb, WALOR_EINVAL, "button text is not valid UTF-8");
+    *out = text;
+    if (n > WH_KB_MAX_TEXT) {
+        size_t keep = wh_utf8_prefix(text, WH_KB_MAX_TEXT - (sizeof ELLIPSIS - 1));
+        while (keep > 0 && text[keep - 1] == ' ')
+            keep--;
+        memcpy(buf, text, keep);
+        memcpy(buf + keep, ELLIPSIS, sizeof ELLIPSIS);
+        *out = buf;
+    }
     return 0;
 }
 
@@ -80,11 +92,11 @@ static int32_t add(wh_kb *kb, const char *text, const char *key, const char *val
 
 int32_t wh_kb_button(wh_kb *kb, const char *text, const char *data)
 {
-    char token[WH_KB_MAX_DATA + 1];
+    char token[WH_KB_MAX_DATA + 1], label[WH_KB_MAX_TEXT + 1];
     int32_t rc;
     size_t n;
 
-    if ((rc = room(kb)) || (rc = check_text(kb, text)))
+    if ((rc = room(kb)) || (rc = check_text(kb, text, label, &text)))
         return rc;
     if (!data || !*data)
         return bad(kb, WALOR_EINVAL, "button data is empty");
@@ -109,10 +121,11 @@ int32_t wh_kb_button(wh_kb *kb, const char *text, const char *data)
 
 int32_t wh_kb_url(wh_kb *kb, const char *text, const char *url)
 {
+    char label[WH_KB_MAX_TEXT + 1];
     int32_t rc;
     size_t n, scheme;
 
-    if ((rc = room(kb)) || (rc = check_text(kb, text)))
+    if ((rc = room(kb)) || (rc = check_text(kb, text, label, &text)))
         return rc;
     if (!url)
         return bad(kb, WALOR_EINVAL, "button URL is empty");
@@ -154,6 +167,37 @@ int32_t wh_kb_row(wh_kb *kb)
     kb->row = NULL;
     kb->nrow = 0;
     return 0;
+}
+
+static int32_t append_row(wh_kb *dst, json_t *row)
+{
+    size_t i;
+    json_t *b;
+    int32_t rc = 0;
+    json_array_foreach(row, i, b) {
+        const char *text = json_string_value(json_object_get(b, "text"));
+        const char *data = json_string_value(json_object_get(b, "callback_data"));
+        rc = data ? wh_kb_button(dst, text, data) : wh_kb_url(dst, text, json_string_value(json_object_get(b, "url")));
+        if (rc)
+            return rc;
+    }
+    return wh_kb_row(dst);
+}
+
+int32_t wh_kb_append(wh_kb *dst, const wh_kb *src)
+{
+    size_t i;
+    json_t *row;
+    int32_t rc;
+    if (src->err)
+        return bad(dst, src->err, "appended keyboard is invalid: %s", src->why);
+    if ((rc = wh_kb_row(dst)) != 0)
+        return rc;
+    json_array_foreach(src->rows, i, row) {
+        if ((rc = append_row(dst, row)) != 0)
+            return rc;
+    }
+    return src->row ? append_row(dst, src->row) : 0;
 }
 
 int32_t wh_kb_error(const wh_kb *kb) { return kb->err; }

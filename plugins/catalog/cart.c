@@ -554,17 +554,25 @@ static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, in
     return walor_tx_commit(c);
 }
 
-int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
+int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no, int *added)
 {
     verdict why;
     int64_t avail;
     int done;
+    *added = 0;
     int32_t rc = set_line(c, product_id, variant_no, 0, 1, &why, &avail, &done);
     if (rc < 0)
         return rc;
     if (why != OK_ADD)
         return tell(c, verdict_text(c, why, avail), 1);
+    *added = 1;
     return walor_answer(c, walor_text(c, "catalog.cart.added"));
+}
+
+int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
+{
+    int added;
+    return catalog_cart_add_ex(c, product_id, variant_no, &added);
 }
 
 static int32_t step(walor_ctx *c, int64_t pid, int64_t vno, int delta)
@@ -783,13 +791,19 @@ static int32_t on_cmd(walor_ctx *c, const char *arg)
     return catalog_cart_show(c);
 }
 
-static const char *menu_label(walor_ctx *c)
+const char *catalog_cart_label(walor_ctx *c)
 {
     cline *v;
     uint32_t n;
     if (load_lines(c, walor_user_id(c), &v, &n) < 0 || n == 0)
-        return walor_text(c, "catalog.cart.menu");
+        return NULL;
     return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, units_of(v, n)), NULL);
+}
+
+static const char *menu_label(walor_ctx *c)
+{
+    const char *l = catalog_cart_label(c);
+    return l ? l : walor_text(c, "catalog.cart.menu");
 }
 
 static int32_t wipe(walor_ctx *c, int64_t user_id)

@@ -262,7 +262,9 @@ typedef struct variant {
     const char *label;
 } variant;
 
-static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int details)
+/* again: the card is drawn anew over itself after "В корзину" (its photo
+ * stays: the host edits the caption) */
+static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int details, int again)
 {
     int64_t cat = 0;
     int32_t rc = product_visible(c, pid, &cat);
@@ -354,7 +356,8 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
         else
             label = walor_textf(c, "catalog.btn.variant", "label", v[i].label, "price", price, NULL);
         walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX),
-                        walor_ctx_printf(c, "cat:v:%lld:%lld", (long long)pid, (long long)v[i].no));
+                        walor_ctx_printf(c, "cat:v:%lld:%lld:%lld", (long long)pid, (long long)v[i].no,
+                                         (long long)back_page));
         walor_kb_row(kb);
     }
     if (*det) {
@@ -370,6 +373,11 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
         walor_kb_button(kb, walor_text(c, "catalog.btn.notify"), walor_ctx_printf(c, "cat:n:%lld", (long long)pid));
         walor_kb_row(kb);
     }
+    const char *cart = catalog_cart_label(c);
+    if (cart) { /* the way to what was just put in the cart */
+        walor_kb_button(kb, cart, "cart:s");
+        walor_kb_row(kb);
+    }
     walor_kb_button(kb, walor_text(c, "catalog.btn.back"),
                     walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat, (long long)back_page));
     if (cat != 0)
@@ -381,10 +389,21 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
     if (pct > 0)
         head = walor_ctx_printf(c, "%s\n%s", head, walor_textf(c, "catalog.card.discount", "pct", catalog_num(c, pct), NULL));
     const char *foot = "";
-    if (all_out)
+    if (all_out) {
         foot = walor_text(c, "catalog.card.out");
-    else if (tracked_all && low > 0 && left > 0 && left <= low)
-        foot = walor_textf(c, "catalog.card.left", "n", catalog_num(c, left), NULL);
+    } else if (low > 0 && nv == 1) { /* one variant: its name adds nothing */
+        if (tracked_all && left > 0 && left <= low)
+            foot = walor_textf(c, "catalog.card.left", "n", catalog_num(c, left), NULL);
+    } else if (low > 0) {
+        /* each variant is its own stock: "50 мл" may be running out while
+         * "100 мл" is plentiful */
+        for (uint32_t i = 0; i < nv; i++)
+            if (v[i].stock != WALOR_STOCK_UNTRACKED && v[i].stock > 0 && v[i].stock <= low)
+                foot = walor_ctx_printf(c, "%s%s%s", foot, *foot ? "\n" : "",
+                                        walor_textf(c, "catalog.card.left_variant", "label",
+                                                    walor_html_escape(c, v[i].label), "n",
+                                                    catalog_num(c, v[i].stock), NULL));
+    }
     if (!details && nv > 1 && pct > 0)
         foot = walor_ctx_printf(c, "%s%s%s", foot, *foot ? "\n" : "",
                                 walor_textf(c, "catalog.card.sale_note", "pct", catalog_num(c, pct), NULL));
@@ -412,6 +431,8 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
                                           WALOR_SEND_LARGE_PREVIEW_ABOVE);
             else
                 last = walor_send(c, walor_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
+        } else if (photo && again && in_cb && walor_message_id(c)) {
+            last = walor_edit(c, html, kb);
         } else if (photo) {
             int64_t mid = 0;
             last = walor_send_photo(c, walor_chat_id(c), photo, html, kb, 0, &mid);
@@ -432,11 +453,32 @@ static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int detai
     return last;
 }
 
+static int32_t show_card(walor_ctx *c, int64_t pid, int64_t back_page, int details)
+{
+    return show_card_ex(c, pid, back_page, details, 0);
+}
+
 /* ---- cart seam, subscriptions ---- */
 
 int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no)
 {
     return catalog_cart_add(c, product_id, variant_no);
+}
+
+/* "В корзину" on a card: added, then the card again with «🛒 Корзина (N)» */
+static int32_t add_from_card(walor_ctx *c, const char *arg)
+{
+    int64_t pid = 0, vno = 0, page = 0;
+    if (parse_pair(arg, &pid, &vno) != 0)
+        return show_category(c, 0, 0);
+    const char *third = strchr(arg, ':') ? strchr(strchr(arg, ':') + 1, ':') : NULL;
+    if (third && parse_i64(third + 1, &page) < 0)
+        page = 0;
+    int added = 0;
+    int32_t rc = catalog_cart_add_ex(c, pid, vno, &added);
+    if (rc < 0 || !added)
+        return rc;
+    return show_card_ex(c, pid, page, 0, 1);
 }
 
 static int32_t subscribe(walor_ctx *c, int64_t pid)
@@ -632,7 +674,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         case 'c': return show_category(c, a, b);
         case 'p': return show_card(c, a, b, 0);
         case 'd': return show_card(c, a, b, 1);
-        case 'v': return catalog_add_to_cart(c, a, b);
+        case 'v': return add_from_card(c, arg + 2);
         case 'n': return subscribe(c, a);
         default: break;
         }
@@ -703,6 +745,7 @@ static const char *const TEXTS[][2] = {
     {"catalog.card.discount", "🔥 Скидка {pct}%"},
     {"catalog.card.sale_note", "Цены указаны со скидкой {pct}%."},
     {"catalog.card.left", "⚠️ Осталось: {n} шт"},
+    {"catalog.card.left_variant", "⚠️ {label} — осталось: {n} шт"},
     {"catalog.card.out", "❌ Нет в наличии"},
     {"catalog.out_alert", "Этой фасовки сейчас нет в наличии."},
     {"catalog.cart_soon", "Корзина появится в следующей версии."},

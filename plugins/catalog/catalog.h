@@ -35,6 +35,10 @@ int32_t catalog_cart_register(walor_plugin *p);
 
 /* a variant button of the card: add one unit (checks, toast) */
 int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no);
+/* the same; *added = 1 when the line went in (0: refused, the user was told why) */
+int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no, int *added);
+/* "🛒 Корзина (N)" for the acting user, NULL when the cart is empty */
+const char *catalog_cart_label(walor_ctx *c);
 
 /* draw the cart of walor_user_id(c) (edits the pressed message) */
 int32_t catalog_cart_show(walor_ctx *c);

@@ -80,7 +80,14 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.staff.manual",
      "🚚 <b>Доставка вручную</b>: СДЭК не рассчитал доставку заказа №{id} на {total}. "
      "Рассчитайте её и сообщите клиенту."},
-    {"checkout-cdek.staff.not_delivered", "📦 СДЭК: заказ №{id} не вручён получателю. Свяжитесь с клиентом."},
+    {"checkout-cdek.staff.not_delivered", "📦 СДЭК: заказ №{id} не вручён получателю ({why}). Свяжитесь с клиентом."},
+    {"checkout-cdek.staff.returned", "↩️ СДЭК: заказ №{id} возвращается отправителю ({why}). Свяжитесь с клиентом."},
+    {"checkout-cdek.staff.removed", "🗑 СДЭК: заказ №{id} удалён в СДЭК. Проверьте накладную."},
+    {"checkout-cdek.staff.storage_expired", "⏳ Заказ №{id} лежит в пункте выдачи, срок хранения истёк, а клиент его "
+                                           "не забрал. Напомните клиенту, пока посылка не ушла обратно."},
+    {"checkout-cdek.notify.at_point", "📍 Пункт выдачи СДЭК: {address}\nЗаберите заказ до {until} включительно."},
+    {"checkout-cdek.notify.at_point_hours", "🕘 Часы работы: {hours}"},
+    {"checkout-cdek.notify.at_point_track", "🔢 Номер отправления: <code>{track}</code>"},
     {"checkout-cdek.staff.point_manual",
      "🚚 Заказ №{id}: пункт выдачи указан клиентом вручную — оформите накладную СДЭК сами."},
     {"checkout-cdek.staff.refused", "❌ СДЭК отклонил накладную заказа №{id}: {why}. Исправьте данные и оформите её вручную."},
@@ -212,6 +219,7 @@ static const walor_setting_def SETTINGS[] = {
     SET(WALOR_SET_STRING, "boxes", "Коробки: «вес_до:вес_коробки:ДxШxВ; …» в граммах и см", DEFAULT_BOXES, 1, 200,
         boxes_valid),
     SET(WALOR_SET_INT, "points_ttl_h", "СДЭК: хранить список пунктов выдачи, часов", "24", 1, 720, NULL),
+    SET(WALOR_SET_INT, "pickup_storage_days", "СДЭК: срок хранения в пункте выдачи, дней", "7", 1, 60, NULL),
 };
 
 static int32_t load(walor_plugin *p)

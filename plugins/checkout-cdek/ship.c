@@ -11,13 +11,16 @@
  *   - CDEK status webhooks at /p/checkout-cdek/cdek/hook/<secret> (CDEK
  *     does not sign them: the secret is compared in constant time, and the
  *     status is re-read from CDEK before acting), and a cron poll for the
- *     webhooks that never came, move the order to shipped and delivered.
- *     A status already applied is not applied again. */
+ *     webhooks that never came, move the order along (status.c's table,
+ *     README "CDEK statuses"). A status already applied is not applied
+ *     again. */
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "checkout.h"
+#include "status.h"
 
 #define POLL_DELAY_S 60
 #define POLL_MAX 30
@@ -66,12 +69,13 @@ static char *extra_json(walor_ctx *c, json_t *d, const chk_view *v)
         json_array_append_new(lines, json_pack("{s:i, s:s, s:I}", "kind", ad->kind, "label", ad->label ? ad->label : "",
                                                "amount", (json_int_t)v->qadj[i].applied));
     }
-    json_t *x = json_pack("{s:I, s:s, s:s, s:O?, s:O?, s:s, s:I, s:s, s:I, s:b, s:o}", "city_code",
+    json_t *x = json_pack("{s:I, s:s, s:s, s:O?, s:O?, s:s, s:s, s:s, s:I, s:s, s:I, s:b, s:o}", "city_code",
                           (json_int_t)chk_json_int(json_object_get(a, "city_code")), "city", chk_json_str(a, "city"),
                           "postal", chk_json_str(a, "postal"), "lat",
                           json_is_true(json_object_get(a, "geo")) ? json_object_get(a, "lat") : NULL, "lon",
                           json_is_true(json_object_get(a, "geo")) ? json_object_get(a, "lon") : NULL, "point_code",
-                          chk_json_str(p, "code"), "tariff",
+                          chk_json_str(p, "code"), "point_address", chk_json_str(p, "address"), "point_hours",
+                          chk_json_str(p, "hours"), "tariff",
                           (json_int_t)(chk_dkind(d) == CHK_COURIER ? CHK_TARIFF_COURIER : CHK_TARIFF_PICKUP), "box",
                           walor_ctx_printf(c, "%dx%dx%d", v->parcel.length, v->parcel.width, v->parcel.height),
                           "weight_g", (json_int_t)v->parcel.weight_g, "free_delivery", v->q.delivery_free, "adjustments",
@@ -142,8 +146,7 @@ int32_t chk_place_order(walor_ctx *c)
         cdet = walor_textf(c, "checkout-cdek.order.courier", "entrance", chk_json_str(cr, "entrance"), "floor",
                            chk_json_str(cr, "floor"), "intercom", chk_json_str(cr, "intercom"), NULL);
     else
-        point = *chk_json_str(p, "code") ? walor_ctx_printf(c, "%s, %s", chk_json_str(p, "code"), chk_json_str(p, "address"))
-                                         : chk_json_str(p, "address");
+        point = chk_json_str(p, "address"); /* CDEK's point code is ours to know, not the customer's */
     walor_order_new o = {
         .struct_size = sizeof o,
         .source = WALOR_ORDER_SRC_CUSTOMER,
@@ -276,56 +279,89 @@ static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
     return b;
 }
 
-static const char *to_status(const char *code)
-{
-    static const char *const SHIPPED[] = {
-        "RECEIVED_AT_SHIPMENT_WAREHOUSE", "RECEIVED_AT_SENDER_WAREHOUSE", "READY_FOR_SHIPMENT_IN_SENDER_CITY",
-        "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY", "SENT_TO_TRANSIT_CITY", "ACCEPTED_IN_TRANSIT_CITY",
-        "ACCEPTED_AT_TRANSIT_WAREHOUSE", "SENT_TO_RECIPIENT_CITY", "ARRIVED_AT_RECIPIENT_CITY",
-        "ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE", "ACCEPTED_AT_PICK_UP_POINT", "TAKEN_BY_COURIER"};
-    if (strcmp(code, "DELIVERED") == 0)
-        return "delivered";
-    for (size_t i = 0; i < sizeof SHIPPED / sizeof SHIPPED[0]; i++)
-        if (strcmp(code, SHIPPED[i]) == 0)
-            return "shipped";
-    return NULL;
-}
-
 /* the orders' transition table moves one step at a time (paid → processing
- * → shipped → delivered): a carrier status walks the order forward to it,
- * never back, and leaves unpaid or cancelled orders alone */
-static int32_t walk_to(walor_ctx *c, const walor_orders_v1 *ord, int64_t id, const char *to, const char *note)
+ * → shipped → delivered → completed): a carrier status walks the order
+ * forward to it, never back, and leaves unpaid or cancelled orders alone.
+ * Orders 1.1 tells the customer once about where the walk ended. */
+static int32_t walk_to(walor_ctx *c, const walor_orders_v1 *ord, int64_t id, const char *to, const char *note,
+                       const char *customer_html)
 {
-    static const char *const FLOW[] = {"paid", "processing", "shipped", "delivered"};
-    walor_order *o = NULL;
-    int32_t rc = ord->get(c, id, &o);
-    if (rc < 0)
-        return rc == WALOR_ENOTFOUND ? 0 : rc;
-    int from = -1, target = -1;
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(o->status, FLOW[i]) == 0)
-            from = i;
-        if (strcmp(to, FLOW[i]) == 0)
-            target = i;
+    int32_t rc;
+    if (WALOR_ORDERS_HAS(ord, advance)) {
+        rc = ord->advance(c, id, to, note, customer_html);
+    } else {
+        static const char *const FLOW[] = {"paid", "processing", "shipped", "delivered", "completed"};
+        walor_order *o = NULL;
+        rc = ord->get(c, id, &o);
+        if (rc < 0)
+            return rc == WALOR_ENOTFOUND ? 0 : rc;
+        int from = -1, target = -1;
+        for (int i = 0; i < 5; i++) {
+            if (strcmp(o->status, FLOW[i]) == 0)
+                from = i;
+            if (strcmp(to, FLOW[i]) == 0)
+                target = i;
+        }
+        rc = from < 0 || target <= from ? 1 : 0;
+        for (int i = from + 1; rc == 0 && i <= target; i++)
+            rc = ord->set_status(c, id, FLOW[i], note);
     }
-    if (from < 0 || target <= from) {
-        walor_log(c, WALOR_LOG_INFO, "checkout-cdek: order %lld is %s: CDEK's %s ignored", (long long)id, o->status, to);
+    if (rc == 1 || rc == WALOR_ERANGE || rc == WALOR_ENOTFOUND) {
+        walor_log(c, WALOR_LOG_INFO, "checkout-cdek: order %lld: CDEK's %s changes nothing", (long long)id, to);
         return 0;
     }
-    for (int i = from + 1; i <= target && rc >= 0; i++)
-        rc = ord->set_status(c, id, FLOW[i], note);
-    return rc == WALOR_ERANGE ? 0 : rc;
+    return rc;
 }
 
-/* CDEK's latest status of a shipment, applied once (replays change nothing) */
+/* "where and until when": the point's address and hours from the order,
+ * the last day counted from CDEK's arrival time in the shop's zone */
+static const char *at_point_note(walor_ctx *c, int64_t order_id, json_t *st, int64_t *until)
+{
+    const walor_orders_v1 *ord = chk_orders(c);
+    walor_order *o = NULL;
+    if (!ord || ord->get(c, order_id, &o) < 0)
+        return NULL;
+    json_t *x = json_loads(o->extra_json ? o->extra_json : "{}", 0, NULL);
+    const char *addr = walor_ctx_printf(c, "%s", *chk_json_str(x, "point_address") ? chk_json_str(x, "point_address")
+                                                                                    : nz(o->pickup_point));
+    const char *hours = walor_ctx_printf(c, "%s", chk_json_str(x, "point_hours"));
+    json_decref(x);
+    int64_t days = 7;
+    if (walor_setting_int(c, "checkout-cdek.pickup_storage_days", &days) != 0 || days < 1)
+        days = 7;
+    int64_t arrived = chk_cdek_time(chk_json_str(st, "date_time"));
+    if (arrived <= 0 || arrived > walor_now(c))
+        arrived = walor_now(c);
+    *until = arrived + days * 86400;
+    time_t t = (time_t)*until;
+    struct tm tm;
+    char day[16] = "";
+    if (localtime_r(&t, &tm))
+        strftime(day, sizeof day, "%d.%m.%Y", &tm);
+    const char *note = walor_textf(c, "checkout-cdek.notify.at_point", "address", esc(c, addr), "until", day, NULL);
+    if (*hours)
+        note = walor_ctx_printf(c, "%s\n%s", note,
+                                walor_textf(c, "checkout-cdek.notify.at_point_hours", "hours", esc(c, hours), NULL));
+    if (o->tracking && *o->tracking)
+        note = walor_ctx_printf(c, "%s\n%s", note,
+                                walor_textf(c, "checkout-cdek.notify.at_point_track", "track", esc(c, o->tracking), NULL));
+    return note;
+}
+
+/* CDEK's latest status of a shipment, applied once (replays change nothing):
+ * the table is status.c's, explained in the README */
 static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
 {
     const walor_orders_v1 *ord = chk_orders(c);
     if (!ord)
         return WALOR_ENOSYS;
     const char *cdek_no = chk_json_str(ent, "cdek_number");
-    const char *code = chk_json_str(json_array_get(json_object_get(ent, "statuses"), 0), "code");
-    int not_delivered = 0;
+    json_t *st = json_array_get(json_object_get(ent, "statuses"), 0);
+    const char *code = chk_json_str(st, "code");
+    chk_cdek_act act = chk_cdek_action(code);
+    if (json_is_true(json_object_get(ent, "is_return")) && act != CHK_ACT_NONE)
+        act = CHK_ACT_RETURN; /* a return shipment's own statuses say nothing good about the order */
+    const char *alert = NULL;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
@@ -340,24 +376,59 @@ static int32_t apply_entity(walor_ctx *c, int64_t order_id, json_t *ent)
         rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET last_code = ?, updated_at = ? "
                               "WHERE order_id = ? AND last_code <> ?",
                            WALOR_ARGS(walor_s(code), walor_i(walor_now(c)), walor_i(order_id), walor_s(code)));
-        const char *to = rc > 0 ? to_status(code) : NULL;
-        if (to) {
-            const char *note = walor_ctx_printf(c, "СДЭК: %s", chk_json_str(json_array_get(json_object_get(ent, "statuses"), 0), "name"));
-            rc = walk_to(c, ord, order_id, to, note);
-            if (rc >= 0 && strcmp(to, "delivered") == 0)
+        int fresh = rc > 0;
+        const char *note = walor_ctx_printf(c, "СДЭК: %s", *chk_json_str(st, "name") ? chk_json_str(st, "name") : code);
+        const char *name = esc(c, *chk_json_str(st, "name") ? chk_json_str(st, "name") : code);
+        const char *idtxt = chk_i64(c, order_id);
+        if (!fresh || rc < 0) {
+        } else if (act == CHK_ACT_SHIPPED) {
+            rc = walk_to(c, ord, order_id, "shipped", note, NULL);
+        } else if (act == CHK_ACT_AT_POINT) {
+            int64_t until = 0;
+            const char *cnote = at_point_note(c, order_id, st, &until);
+            rc = walk_to(c, ord, order_id, "delivered", note, cnote);
+            if (rc >= 0)
+                rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'at_point' WHERE order_id = ?",
+                                   WALOR_ARGS(walor_i(order_id)));
+            json_t *pl = json_pack("{s:I}", "order_id", (json_int_t)order_id);
+            if (rc >= 0)
+                rc = walor_job_at(c, until, "pickup_expiry", idtxt, pl);
+            json_decref(pl);
+        } else if (act == CHK_ACT_HANDED) {
+            rc = walk_to(c, ord, order_id, "completed", note, NULL);
+            if (rc >= 0)
                 rc = walor_db_exec(c, "UPDATE checkout_cdek_shipment SET state = 'delivered' WHERE order_id = ?",
                                    WALOR_ARGS(walor_i(order_id)));
-        } else if (rc > 0 && strcmp(code, "NOT_DELIVERED") == 0) {
-            not_delivered = 1;
+            if (rc >= 0 && walor_job_cancel(c, "pickup_expiry", idtxt) == WALOR_EDB)
+                rc = WALOR_EDB;
+        } else if (act == CHK_ACT_NOT_DELIVERED) {
+            alert = walor_textf(c, "checkout-cdek.staff.not_delivered", "id", idtxt, "why", name, NULL);
+        } else if (act == CHK_ACT_RETURN) {
+            alert = walor_textf(c, "checkout-cdek.staff.returned", "id", idtxt, "why", name, NULL);
+        } else if (act == CHK_ACT_REMOVED) {
+            alert = walor_textf(c, "checkout-cdek.staff.removed", "id", idtxt, NULL);
         }
     }
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
     }
-    if ((rc = walor_tx_commit(c)) == 0 && not_delivered)
-        chk_tell_staff(c, order_id, walor_textf(c, "checkout-cdek.staff.not_delivered", "id", chk_i64(c, order_id), NULL));
+    if ((rc = walor_tx_commit(c)) == 0 && alert)
+        chk_tell_staff(c, order_id, alert);
     return rc;
+}
+
+/* the storage period at the pickup point ran out and CDEK has not reported
+ * the hand-over: staff call the customer before the parcel goes back */
+static int32_t pickup_expiry_job(walor_ctx *c, json_t *payload)
+{
+    int64_t id = chk_json_int(json_object_get(payload, "order_id"));
+    const walor_orders_v1 *ord = chk_orders(c);
+    walor_order *o = NULL;
+    if (id <= 0 || !ord || ord->get(c, id, &o) < 0 || strcmp(o->status, "delivered") != 0)
+        return 0;
+    chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.storage_expired", "id", chk_i64(c, id), NULL));
+    return 0;
 }
 
 static void subscribe_webhook(walor_ctx *c);
@@ -571,6 +642,7 @@ int32_t chk_ship_register(walor_plugin *p)
     int32_t rc = walor_route(p, &hook);
     if (!rc) rc = walor_cron(p, &poll);
     if (!rc) rc = walor_job(p, "waybill", waybill_job);
+    if (!rc) rc = walor_job(p, "pickup_expiry", pickup_expiry_job);
     if (!rc) rc = walor_subscribe(p, "order.paid", on_paid);
     return rc;
 }

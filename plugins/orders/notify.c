@@ -53,7 +53,7 @@ static int32_t auto_cancel(walor_ctx *c, json_t *payload)
     return rc < 0 ? rc : 0;
 }
 
-static const char *notice_text(walor_ctx *c, const walor_order *o, const char *to, const char *note)
+static const char *notice_base(walor_ctx *c, const walor_order *o, const char *to, const char *note)
 {
     const char *id = orders_num(c, o->id);
     if (!strcmp(to, "cancelled") && !strcmp(note, "auto"))
@@ -62,6 +62,13 @@ static const char *notice_text(walor_ctx *c, const walor_order *o, const char *t
         return walor_textf(c, "orders.notify.shipped_track", "id", id, "track", orders_esc(c, o->tracking), NULL);
     return walor_textf(c, walor_ctx_printf(c, "orders.notify.%s", to), "id", id, "status",
                        orders_status_label(c, to), NULL);
+}
+
+static const char *notice_text(walor_ctx *c, const walor_order *o, const char *to, const char *note,
+                               const char *extra)
+{
+    const char *base = notice_base(c, o, to, note);
+    return extra && *extra ? walor_ctx_printf(c, "%s\n\n%s", base, extra) : base;
 }
 
 static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
@@ -76,7 +83,7 @@ static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
         return 0;
     if (rc < 0)
         return rc;
-    if (o->user_id <= 0 || o->source == WALOR_ORDER_SRC_B2B)
+    if (o->user_id <= 0 || o->source == WALOR_ORDER_SRC_B2B || json_is_true(json_object_get(payload, "quiet")))
         return 0;
     /* recorded first, in the delivery's transaction: a retry after a crash
      * does not tell the customer twice */
@@ -86,7 +93,8 @@ static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
         return rc < 0 ? rc : 0;
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "orders.btn.open_mine"), walor_ctx_printf(c, "myo:o:%lld", (long long)id));
-    rc = walor_send(c, o->user_id, notice_text(c, o, to, note ? note : ""), kb, 0, NULL);
+    const char *extra = json_string_value(json_object_get(payload, "customer_note"));
+    rc = walor_send(c, o->user_id, notice_text(c, o, to, note ? note : "", extra), kb, 0, NULL);
     if (rc < 0) /* a customer who blocked the bot is not a failure of the delivery */
         walor_log(c, WALOR_LOG_WARN, "orders: notice of order %lld to %lld: %s", (long long)id,
                   (long long)o->user_id, walor_last_error(c));

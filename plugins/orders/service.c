@@ -269,7 +269,11 @@ static int64_t net_goods(const walor_order *o)
 
 /* the status row change, its history row, order.status_changed and the
  * action log; the caller has checked that the move is allowed */
-static int32_t record_move(walor_ctx *c, const walor_order *o, int to, const char *note)
+/* quiet: a step on the way to a further status (advance()): recorded and
+ * emitted like any move, but the customer is told only about the last one;
+ * customer_html is added to that notice */
+static int32_t record_move_ex(walor_ctx *c, const walor_order *o, int to, const char *note, int quiet,
+                              const char *customer_html)
 {
     int64_t now = walor_now(c), by = actor(c);
     const char *from = o->status, *tos = orders_status_name(to);
@@ -289,9 +293,10 @@ static int32_t record_move(walor_ctx *c, const walor_order *o, int to, const cha
     if (rc < 0)
         return rc;
     rc = emit(c, "order.status_changed", o->id,
-              json_pack("{s:i, s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "v", 1, "order_id", (json_int_t)o->id, "user_id",
-                        (json_int_t)o->user_id, "from", from, "to", tos, "by", (json_int_t)by, "seq", (json_int_t)seq,
-                        "note", note ? note : ""));
+              json_pack("{s:i, s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:b, s:s}", "v", 1, "order_id", (json_int_t)o->id,
+                        "user_id", (json_int_t)o->user_id, "from", from, "to", tos, "by", (json_int_t)by, "seq",
+                        (json_int_t)seq, "note", note ? note : "", "quiet", quiet,
+                        "customer_note", customer_html ? customer_html : ""));
     if (rc < 0)
         return rc;
     if (by) {
@@ -301,6 +306,11 @@ static int32_t record_move(walor_ctx *c, const walor_order *o, int to, const cha
             walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
     }
     return 0;
+}
+
+static int32_t record_move(walor_ctx *c, const walor_order *o, int to, const char *note)
+{
+    return record_move_ex(c, o, to, note, 0, NULL);
 }
 
 /* new → paid inside an open transaction: the reservation becomes a sale */
@@ -496,6 +506,14 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
+static int32_t completed_event(walor_ctx *c, const walor_order *o)
+{
+    return emit(c, "order.completed", o->id,
+                json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)o->id, "user_id",
+                          (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
+                          "bonus_spent", (json_int_t)o->bonus_spent));
+}
+
 static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const char *note)
 {
     int t = orders_status_index(to);
@@ -517,12 +535,48 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
         else
             rc = record_move(c, o, t, note);
         if (rc == 0 && t == ORD_COMPLETED)
-            rc = emit(c, "order.completed", id,
-                      json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
-                                (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods",
-                                (json_int_t)net_goods(o), "bonus_spent", (json_int_t)o->bonus_spent));
+            rc = completed_event(c, o);
     }
     if (rc == WALOR_ERANGE || rc == 1) { /* nothing written: the caller's work stays as it is */
+        walor_tx_rollback(c);
+        return rc;
+    }
+    return tx_end(c, rc);
+}
+
+/* 1.1: a carrier's (or any system's) news moves the order forward through
+ * every status between, one recorded step each, telling the customer once */
+static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char *note, const char *customer_html)
+{
+    int t = orders_status_index(to);
+    if (t <= ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX) || !valid_str(customer_html, STR_MAX))
+        return WALOR_EINVAL;
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    walor_order *o = NULL;
+    rc = orders_get(c, id, &o);
+    int from = rc == 0 ? orders_status_index(o->status) : -1;
+    if (rc < 0) {
+    } else if (from == ORD_NEW || from == ORD_CANCELLED) {
+        rc = WALOR_ERANGE; /* unpaid or cancelled goods do not travel */
+    } else if (from >= t) {
+        rc = 1;
+    } else {
+        for (int st = from; rc == 0 && st < t;) {
+            int next = orders_next(st);
+            if (next < 0 || next > t) {
+                rc = WALOR_ERANGE;
+                break;
+            }
+            rc = record_move_ex(c, o, next, note, next != t, next == t ? customer_html : NULL);
+            o->status = orders_status_name(next);
+            if (rc == 0 && next == ORD_COMPLETED)
+                rc = completed_event(c, o);
+            st = next;
+        }
+    }
+    if (rc == WALOR_ERANGE || rc == 1) {
         walor_tx_rollback(c);
         return rc;
     }
@@ -688,4 +742,5 @@ const walor_orders_v1 orders_service = {
     .set_screenshot = svc_set_screenshot,
     .set_meta = svc_set_meta,
     .get_meta = svc_get_meta,
+    .advance = svc_advance,
 };

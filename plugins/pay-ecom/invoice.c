@@ -205,16 +205,40 @@ static int32_t send_payment_message(walor_ctx *c, const walor_order *o, const in
         scale = 8;
     char *path = NULL;
     int32_t rc;
-    if (pay_qr_png(v->qr, pay_cfg("tmp_dir", "/tmp"), (int)scale, &path) == 0) {
-        rc = walor_send_photo(c, o->user_id, walor_ctx_printf(c, "file:%s", path), caption, kb, 0, NULL);
+    int64_t mid = 0;
+    int photo = pay_qr_png(v->qr, pay_cfg("tmp_dir", "/tmp"), (int)scale, &path) == 0;
+    if (photo) {
+        rc = walor_send_photo(c, o->user_id, walor_ctx_printf(c, "file:%s", path), caption, kb, 0, &mid);
         unlink(path); /* the upload is read when the call is made */
         free(path);
     } else {
         walor_log(c, WALOR_LOG_WARN, "pay-ecom: QR code of order %lld not drawn, sending the link only",
                   (long long)o->id);
-        rc = walor_send(c, o->user_id, caption, kb, 0, NULL);
+        rc = walor_send(c, o->user_id, caption, kb, 0, &mid);
     }
+    /* remembered so that the payment turns this very message into its receipt */
+    if (rc == 0 && mid > 0)
+        pay_meta(c, o->id, "msg", walor_ctx_printf(c, "%c:%lld", photo ? 'p' : 't', (long long)mid));
     return rc;
+}
+
+/* The invoice message becomes "paid": its buttons go (pressing «Оплатить»
+ * again would only confuse) and its text says so. The order's own notice
+ * (the orders plugin) is the one new message the customer gets. */
+static void close_invoice_message(walor_ctx *c, int64_t oid, int64_t user_id, const char *html)
+{
+    const walor_orders_v1 *os = pay_orders(c);
+    const char *msg = NULL;
+    if (!WALOR_ORDERS_HAS(os, get_meta) || os->get_meta(c, oid, "msg", &msg) != 0 || !msg || strlen(msg) < 3)
+        return;
+    long long mid = strtoll(msg + 2, NULL, 10);
+    if (mid <= 0)
+        return;
+    /* no keyboard: the buttons go; the host edits a photo's caption */
+    int32_t rc = walor_edit_message(c, user_id, mid, html, NULL);
+    if (rc < 0)
+        walor_log(c, WALOR_LOG_INFO, "pay-ecom: invoice message of order %lld not updated: %s", (long long)oid,
+                  walor_last_error(c));
 }
 
 static void tell_failure(walor_ctx *c, int64_t order_id, int64_t user_id, const char *why, int customer)
@@ -328,11 +352,12 @@ static int32_t invoice_job(walor_ctx *c, json_t *payload)
 static void tell_paid(walor_ctx *c, int64_t oid, int64_t user_id, int64_t amount, int late)
 {
     const char *id = pay_num(c, oid);
-    if (user_id > 0)
-        walor_send(c, user_id,
-                   walor_textf(c, late ? "pay-ecom.paid_late" : "pay-ecom.paid", "id", id, "amount",
-                               walor_money(c, amount), NULL),
-                   NULL, 0, NULL);
+    const char *html = walor_textf(c, late ? "pay-ecom.paid_late" : "pay-ecom.paid", "id", id, "amount",
+                                   walor_money(c, amount), NULL);
+    if (user_id > 0 && late) /* news the order's notices do not carry: the order was cancelled */
+        walor_send(c, user_id, html, NULL, 0, NULL);
+    else if (user_id > 0)
+        close_invoice_message(c, oid, user_id, html);
     if (late) /* the orders plugin tells the managers and owners (paid after cancel) */
         pay_staff_chat(c, walor_textf(c, "pay-ecom.staff.late", "id", id, "amount", walor_money(c, amount), NULL), NULL);
 }

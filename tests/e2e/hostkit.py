@@ -19,7 +19,12 @@ import walor_harness as wh
 OWNER_ID = 4200001
 
 # core texts (host/core/core.c), as the user reads them
-MENU_TEXT = "👋 Добро пожаловать! Выберите раздел:"
+MENU_TEXT = "добро пожаловать! Выберите раздел:"   # after "👋 <first name>, "
+
+
+def menu_text(first_name: str) -> str:
+    """the default greeting, as the user with that first name reads it"""
+    return f"👋 {first_name}, {MENU_TEXT}"
 DENIED = "⛔ Недостаточно прав для этого действия."
 STALE = "Эта кнопка устарела — вот актуальное меню."
 ERROR_TEXT = "😔 Что-то пошло не так."

@@ -240,15 +240,23 @@ def test_low_stock_out_of_stock_and_back_in_stock_push(tgsim, walord, tmp_path):
     low = shop.product("Мало", low=5, variants=[("50 мл", 100000, 300), ("100 мл", 180000, 550)])
     plenty = shop.product("Много", low=5, variants=[("50 мл", 100000, 300)])
     out = shop.product("Закончился", variants=[("50 мл", 100000, 300)])
+    mixed = shop.product("Смешанный", low=5, variants=[("50 мл", 100000, 300), ("100 мл", 180000, 550)])
+    single = shop.product("Одиночный", low=5)
     owner = hk.owner(tgsim)
     owner.send("/start")
-    for cmd in (f"{low} 1 1", f"{low} 2 2", f"{plenty} 1 10", f"{out} 1 0"):
+    for cmd in (f"{low} 1 1", f"{low} 2 2", f"{plenty} 1 10", f"{out} 1 0", f"{mixed} 1 2", f"{mixed} 2 30",
+                f"{single} 0 4"):
         owner.send(f"/fakestock_set {cmd}")
     anna, boris = tgsim.user("Анна"), tgsim.user("Борис")
     anna.send(f"/start p{low}")
-    assert "Осталось: 3 шт" in anna.screen().text
+    assert "⚠️ 50 мл — осталось: 1 шт\n⚠️ 100 мл — осталось: 2 шт" in anna.screen().text
+    # each variant is its own stock: the plentiful one does not hide the one running out
+    anna.send(f"/start p{mixed}")
+    assert "⚠️ 50 мл — осталось: 2 шт" in anna.screen().text and "100 мл — осталось" not in anna.screen().text
+    anna.send(f"/start p{single}")
+    assert "⚠️ Осталось: 4 шт" in anna.screen().text
     anna.send(f"/start p{plenty}")
-    assert "Осталось" not in anna.screen().text
+    assert "Осталось" not in anna.screen().text and "осталось" not in anna.screen().text
     for u in (anna, boris):
         u.send(f"/start p{out}")
         s = u.screen()
@@ -269,7 +277,7 @@ def test_low_stock_out_of_stock_and_back_in_stock_push(tgsim, walord, tmp_path):
     owner.send(f"/fakestock_set {out} 1 6")
     hk.wait_until(lambda: hk.scalar(w.db(), "SELECT count(*) FROM wh_event_deliveries d JOIN wh_events e"
                                             " ON e.id = d.event_id WHERE e.event = 'stock.changed'"
-                                            " AND d.plugin = 'catalog' AND d.delivered_at IS NOT NULL") == 6,
+                                            " AND d.plugin = 'catalog' AND d.delivered_at IS NOT NULL") == 9,
                   what="every stock.changed delivered")
     pushes = [m for m in anna.bot_messages() if "Снова в наличии" in (m.get("text") or "")]
     assert len(pushes) == 1

@@ -57,12 +57,21 @@ def test_add_from_card_and_menu_label(tgsim, walord, tmp_path):
     s = u.screen()
     assert "пуста" in s.text and "🛍 В каталог" in s.button_texts
     u.send(f"/start p{pid}")
+    card = u.screen()
+    assert not any(b.startswith(CART) for b in card.button_texts)     # nothing in the cart yet
     u.press("5 мл — 600 ₽")
     ans = u.last_answer()
     assert ans["text"] == ADDED and not ans.get("show_alert")
+    # the card now leads to the cart, drawn over itself
+    hk.wait_until(lambda: f"{CART} (1)" in u.screen().button_texts, what="the cart button on the card")
+    assert u.screen().message_id == card.message_id and "Роза" in u.screen().text
     u.press("5 мл — 600 ₽")
     u.press("50 мл — 3 500 ₽")
     assert cart_rows(w, u.id) == [(pid, 1, 2), (pid, 2, 1)]
+    hk.wait_until(lambda: f"{CART} (3)" in u.screen().button_texts, what="the count on the card")
+    u.press(f"{CART} (3)")
+    assert "Итого: 4 700 ₽" in u.screen().text
+    u.send(f"/start p{pid}")
     u.press("🏠 Главное меню")
     s = u.screen()
     assert f"{CART} (3)" in s.button_texts, s
@@ -363,3 +372,21 @@ def test_failing_cart_extension_leaves_the_cart_usable(tgsim, walord, tmp_path):
     assert "catalog: cart extension failed" in w.log()
     u.press("✅ Оформить заказ")
     assert "не подключено" in u.last_answer()["text"]
+
+
+@pytest.mark.features("F-CAT-09", "F-CAT-05", "F-CAT-11")
+def test_photo_card_keeps_its_photo_and_gains_the_cart_button(tgsim, walord, tmp_path):
+    w, shop = start(walord, tmp_path)
+    u = tgsim.user("Анна")
+    u.send_photo(caption="для каталога")
+    mine = [m for m in u.messages() if m["from"] != "bot" and m.get("photo")]
+    file_id = mine[-1]["photo"][-1]["file_id"]
+    pid = shop.product("Фото", photo=file_id, variants=[("1 шт", 10000, 1)])
+    u.send(f"/start p{pid}")
+    card = u.screen()
+    assert card.photo and "Фото" in card.text
+    u.press("1 шт — 100 ₽")
+    # the same photo message: its caption and keyboard were edited, no text copy was sent
+    hk.wait_until(lambda: f"{CART} (1)" in u.screen().button_texts, what="the cart button on the photo card")
+    s = u.screen()
+    assert s.message_id == card.message_id and s.photo and "Фото" in s.text

@@ -113,9 +113,9 @@ def test_waybill_tracking_and_status_webhooks(tgsim, walord, tmp_path, cdek, dad
     assert status_of(k, oid) == "shipped"
     assert cdek.push_status(uuid, "DELIVERED") == 200
     assert cdek.push_status(uuid, "DELIVERED") == 200   # replayed
-    assert status_of(k, oid) == "delivered"
+    assert status_of(k, oid) == "completed"             # handed over (test_checkout_delivery.py has every status)
     hist = k.w.db().execute("SELECT to_status FROM orders_history WHERE order_id = ? ORDER BY id", (oid,)).fetchall()
-    assert [h[0] for h in hist].count("delivered") == 1 and [h[0] for h in hist].count("shipped") == 1
+    assert [h[0] for h in hist].count("completed") == 1 and [h[0] for h in hist].count("shipped") == 1
     # a webhook about an order that is not ours is acknowledged and ignored
     assert cdek.push_status("00000000-0000-0000-0000-000000000000", "DELIVERED") == 200
 
@@ -156,7 +156,7 @@ def test_async_acceptance_idempotency_and_poll(tgsim, walord, tmp_path, cdek, da
     for o in (cdek.order_by_number(f"W{o1}"),):
         o["statuses"].insert(0, {"code": "DELIVERED", "name": "Вручен", "date_time": "2026-11-24T12:00:00+0300"})
     clock(k.port, 1800)
-    hk.wait_until(lambda: status_of(k, o1) == "delivered", what="o1 delivered by the poll")
+    hk.wait_until(lambda: status_of(k, o1) == "completed", what="o1 handed over, found by the poll")
     assert status_of(k, o2) == "paid"
 
 

@@ -17,7 +17,7 @@ def test_start_registers_user_and_shows_main_menu(tgsim, walord, tmp_path):
     anna = tgsim.user("Анна", last_name="Петрова", username="anna_p", language_code="ru")
     anna.send("/start")
     s = anna.screen()
-    assert s.text.startswith(hk.MENU_TEXT), s
+    assert hk.MENU_TEXT in s.text, s
     # plugin buttons in their order, then the host's own; no staff button for a customer
     assert s.button_texts == [hk.HELLO_BTN, hk.INTRO_BTN, hk.ABOUT_BTN]
     assert hk.ADMIN_BTN not in s.button_texts
@@ -45,11 +45,11 @@ def test_main_menu_dynamic_label(tgsim, walord, tmp_path):
     u.press("➕ Ещё")
     u.expect("Вы нажали кнопку 1 раз.")
     u.press("➕ Ещё")
-    u.expect("Вы нажали кнопку 2 раз.")
+    u.expect("Вы нажали кнопку 2 раза.")
     assert u.last_answer()["text"] == "+1"
     u.send("/start")
     s = u.screen()
-    assert s.text.startswith(hk.MENU_TEXT), s
+    assert hk.MENU_TEXT in s.text, s
     assert s.button_texts == ["👋 Привет (2)", hk.INTRO_BTN, hk.ABOUT_BTN], s
     # another customer's label is their own
     v = tgsim.user("Вера")
@@ -66,12 +66,12 @@ def test_customer_goes_back_to_main_menu(tgsim, walord, tmp_path):
     u.expect("Информация о магазине скоро появится.")
     u.press("⬅️ Назад")                 # m:core.main
     s = u.screen()
-    assert s.text.startswith(hk.MENU_TEXT), s
+    assert hk.MENU_TEXT in s.text, s
     u.press(hk.HELLO_BTN)
     u.expect("Вы нажали кнопку 0 раз.")
     u.press("🏠 Меню")                  # m:core.main: the menu replaces the counter in place
     s = u.screen()
-    assert s.text.startswith(hk.MENU_TEXT), s
+    assert hk.MENU_TEXT in s.text, s
     assert s.edited and len(u.bot_messages()) == 1
     assert (u.last_answer() or {}).get("text") != hk.DENIED
 
@@ -98,7 +98,7 @@ def test_deep_links(tgsim, walord, tmp_path):
     u.send("/start zzz_unknown")        # nobody's prefix: the ordinary start screen
     msgs = u.bot_messages()
     assert len(msgs) > n
-    assert msgs[-1]["text"].startswith(hk.MENU_TEXT)
+    assert hk.MENU_TEXT in msgs[-1]["text"]
     assert not any("deep:" in (m["text"] or "") for m in msgs[n:])
 
 
@@ -122,8 +122,10 @@ def test_menus_by_role_and_manager_added_by_owner(tgsim, walord, tmp_path):
     s = boss.screen()
     assert s.text.startswith(hk.ADMIN_TITLE), s
     assert "🔬 проб: 0" in s.text
-    assert s.button_texts == ["🔬 Проба", "⚙️ Настройки", "👥 Персонал", "📚 Инструкции", "📜 Журнал действий",
-                              "📄 Лог", "🔄 Перезапуск", "♻️ Обновить меню у всех", "🏠 Главное меню"]
+    # two columns, by area: clients (hello), undeclared (probe), system, then the way back
+    assert [[t for t, _ in row] for row in s.buttons] == [
+        ["📇 Контакты"], ["🔬 Проба"], ["⚙️ Настройки", "👥 Персонал"], ["📚 Инструкции", "📜 Журнал действий"],
+        ["📄 Лог", "🔄 Перезапуск"], ["♻️ Обновить меню у всех"], ["🏠 Главное меню"]], s
     boss.press("🔬 Проба")
     boss.expect("🔬 раздел пробы")
     boss.press("⬅️ Назад")
@@ -181,9 +183,30 @@ def test_forged_staff_callback_from_customer_is_refused(tgsim, walord, tmp_path,
     # nothing changed: no new message, no screen replaced, no conversation, no role
     msgs = u.messages()
     assert len(msgs) == before
-    assert msgs[-1]["text"].startswith(hk.MENU_TEXT) and not msgs[-1]["edited"]
+    assert hk.MENU_TEXT in msgs[-1]["text"] and not msgs[-1]["edited"]
     assert "секрет" not in [m["text"] for m in msgs]
     assert hk.scalar(con, "SELECT count(*) FROM wh_conv WHERE active = 1") == 0
     assert hk.scalar(con, "SELECT count(*) FROM wh_users WHERE role > 0") == 0
     assert hk.scalar(con, "SELECT count(*) FROM wh_settings") == 0
     w.wait_log(rf"user {u.id} \(role 0\) refused", timeout=2)
+
+
+@pytest.mark.features("F-HOST-07", "F-HOST-08")
+def test_greeting_is_personal(tgsim, walord, tmp_path):
+    """The default greeting and the owner's /start text both name the user
+    ({first_name}); the name is data and is escaped."""
+    w = hk.start(walord, tmp_path)
+    u = tgsim.user("Ирина")
+    u.send("/start")
+    assert u.screen().text == "👋 Ирина, добро пожаловать! Выберите раздел:"
+    tricky = tgsim.user("<b>Ян</b>")
+    tricky.send("/start")
+    s = tricky.screen()
+    assert s.text.startswith("👋 <b>Ян</b>, добро") and "<b>Ян</b>" not in s.html.replace("&lt;b&gt;Ян&lt;/b&gt;", "")
+    con = w.db()
+    con.execute("INSERT INTO wh_settings(key, value, updated_by, updated_at) VALUES "
+                "('shop.start_text', '<b>{first_name}</b>, рады вас видеть в нашем магазине!', NULL, 0)")
+    con.commit()
+    u.send("/start")
+    s = u.screen()
+    assert s.text == "Ирина, рады вас видеть в нашем магазине!" and "<b>Ирина</b>" in s.html

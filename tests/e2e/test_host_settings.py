@@ -82,7 +82,7 @@ def test_vacation_mode_toggle(tgsim, walord, tmp_path):
     boss = hk.owner(tgsim)
     client = tgsim.user("Клиент")
     client.send("/start")
-    assert client.screen().text == hk.MENU_TEXT       # open: no notice
+    assert client.screen().text == hk.menu_text("Клиент")       # open: no notice
     s = _open_settings(boss)
     label = "Магазин открыт (нет — режим отпуска): да"
     assert label in s.button_texts, s
@@ -95,7 +95,7 @@ def test_vacation_mode_toggle(tgsim, walord, tmp_path):
     boss.press("Магазин открыт (нет — режим отпуска): нет")
     hk.wait_until(lambda: label in boss.screen().button_texts, what="the setting toggled back")
     client.send("/start")
-    assert client.screen().text == hk.MENU_TEXT
+    assert client.screen().text == hk.menu_text("Клиент")
 
 
 @pytest.mark.features("F-HOST-07")

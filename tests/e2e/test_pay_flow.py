@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import time
+
 import pytest
 
 import hostkit as hk
@@ -49,8 +51,16 @@ def test_pay_by_qr_then_webhook_marks_paid_and_receipt_follows(shop, tgsim, tmp_
     assert len(fake.state()["invoices"]) == 1
 
     # the provider pays and calls back; the bot asks the provider before believing it
+    invoice_msg = [x for x in u.bot_messages() if f"Оплата заказа №{oid}" in (x.get("caption") or "")][-1]
+    n_before = len(u.bot_messages())
     assert fake.pay(inv) == 200
-    u.expect(f"✅ Оплата заказа №{oid} получена: 3 300 ₽")
+    paid = u.expect(f"✅ Оплата заказа №{oid} получена: 3 300 ₽")
+    # the invoice itself became the receipt: same message, «Оплатить» and «Я оплатил» gone
+    assert paid["message_id"] == invoice_msg["message_id"]
+    assert not (paid.get("reply_markup") or {}).get("inline_keyboard"), paid
+    u.expect(f"💳 Заказ №{oid} оплачен")
+    time.sleep(0.3)
+    assert len(u.bot_messages()) == n_before + 1, u.dump()    # one thank-you, not two
     assert ok.status(w, oid) == "paid" and pk.row(w, oid)["state"] == "paid"
     assert pk.order(w, oid)["payment_ref"] == inv
     assert [e["order_id"] for e in pk.events(w, "order.paid", oid)] == [oid]   # shipment, loyalty go from here

@@ -94,7 +94,9 @@ POINTS = [
 
 STATUS_NAMES = {"ACCEPTED": "Принят", "CREATED": "Создан", "RECEIVED_AT_SHIPMENT_WAREHOUSE": "Принят на склад",
                 "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY": "Выдан на отправку", "ACCEPTED_AT_PICK_UP_POINT":
-                "Готов к выдаче", "DELIVERED": "Вручен", "NOT_DELIVERED": "Не вручен"}
+                "Готов к выдаче", "DELIVERED": "Вручен", "NOT_DELIVERED": "Не вручен",
+                "ARRIVED_AT_RECIPIENT_CITY": "Прибыл в г. получателя", "TAKEN_BY_COURIER": "Выдан на доставку",
+                "RETURNED_TO_SENDER_CITY_WAREHOUSE": "Возвращен на склад отправителя", "REMOVED": "Удален"}
 
 
 def _err(status: int, code: str, message: str) -> Response:
@@ -136,13 +138,15 @@ class FakeCdek(Fake):
                     return o
         return None
 
-    def push_status(self, order_uuid: str, code: str, url: Optional[str] = None, number: Optional[str] = None) -> int:
-        """POSTs an ORDER_STATUS webhook as CDEK would; returns the HTTP status walord answered."""
+    def push_status(self, order_uuid: str, code: str, url: Optional[str] = None, number: Optional[str] = None,
+                    when: Optional[str] = None) -> int:
+        """POSTs an ORDER_STATUS webhook as CDEK would; returns the HTTP status walord answered.
+        when: the status's date_time (CDEK's "2026-11-24T10:00:00+0300" form)."""
         with self.lock:
             o = self.orders.get(order_uuid)
             if o and code not in [s["code"] for s in o["statuses"]]:
                 o["statuses"].insert(0, {"code": code, "name": STATUS_NAMES.get(code, code),
-                                         "date_time": "2026-11-24T10:00:00+0300", "city": "Москва"})
+                                         "date_time": when or "2026-11-24T10:00:00+0300", "city": "Москва"})
             url = url or self.webhooks.get("ORDER_STATUS")
             payload = {"type": "ORDER_STATUS", "date_time": "2026-11-24T10:00:00+0300", "uuid": order_uuid,
                        "attributes": {"is_return": False, "is_reverse": False, "is_client_return": False,

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "kb.h"
+#include "utf8.h"
 
 static const walor_host_api fake_api = {.struct_size = sizeof(walor_host_api)};
 
@@ -131,7 +132,29 @@ static void test_text(void **state)
     assert_int_equal(wh_kb_button(&kb, t, "d"), 0);
     t[128] = 'a';
     t[129] = '\0';
-    assert_int_equal(wh_kb_button(&kb, t, "d"), WALOR_EINVAL);
+    /* too long: cut with an ellipsis, not refused (a product name or a
+     * setting's sentence must not break the whole screen) */
+    assert_int_equal(wh_kb_button(&kb, t, "d"), 0);
+    json_t *m = wh_kb_markup(&kb);
+    const char *got = json_string_value(json_object_get(
+        json_array_get(json_array_get(json_object_get(m, "inline_keyboard"), 0), 1), "text"));
+    assert_non_null(got);
+    assert_int_equal(strlen(got), 128);
+    assert_string_equal(got + 125, "\xE2\x80\xA6");
+    json_decref(m);
+    wh_kb_clear(&kb);
+    /* Cyrillic (2 bytes a letter): cut at a letter, never inside one */
+    char cyr[300] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(cyr, "ж");
+    assert_int_equal(wh_kb_button(&kb, cyr, "d"), 0);
+    m = wh_kb_markup(&kb);
+    got = json_string_value(json_object_get(
+        json_array_get(json_array_get(json_object_get(m, "inline_keyboard"), 0), 0), "text"));
+    assert_non_null(got);
+    assert_int_equal(strlen(got), 62 * 2 + 3);
+    assert_true(wh_utf8_valid(got, strlen(got)));
+    json_decref(m);
     wh_kb_clear(&kb);
     assert_int_equal(wh_kb_button(&kb, "", "d"), WALOR_EINVAL);
     wh_kb_clear(&kb);

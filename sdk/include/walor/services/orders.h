@@ -31,7 +31,10 @@
  *
  * Events (emitted in the transaction of the change; aggregate "order:<id>"):
  *   order.created         {"v":1,"order_id","user_id","total","source"}
- *   order.status_changed  {"v":1,"order_id","user_id","from","to","by"}   by: staff user id or 0
+ *   order.status_changed  {"v":1,"order_id","user_id","from","to","by","note","quiet","customer_note"}
+ *                         by: staff user id or 0; quiet (1.1): a step advance() walked through on
+ *                         the way further, not told to the customer; customer_note (1.1): HTML
+ *                         added to the customer's notice
  *   order.paid            {"v":1,"order_id","user_id","total","goods","promo_code","cert_code",
  *                          "bonus_spent","payment_ref"}
  *   order.cancelled       {"v":1,"order_id","user_id","from","was_paid","promo_code","cert_code",
@@ -56,7 +59,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 0u
+#define WALOR_ORDERS_MINOR 1u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -199,6 +202,18 @@ typedef struct walor_orders_v1 {
      * gives WALOR_ENOTFOUND when unset. */
     int32_t (*set_meta)(walor_ctx *c, int64_t order_id, const char *key, const char *value);
     int32_t (*get_meta)(walor_ctx *c, int64_t order_id, const char *key, const char **out);
+
+    /* ---- 1.1 ---- */
+
+    /* A carrier's (or another system's) news: move a paid order forward to
+     * `to` ("processing" … "completed") through every status between, each
+     * recorded in the history with `note` and emitted, telling the customer
+     * once, about `to`, with customer_html (may be NULL; escape user data)
+     * below the standard notice. Reaching "completed" emits order.completed.
+     * 1 when the order is already at or past `to` (replays change nothing);
+     * WALOR_ERANGE for an unpaid or cancelled order; WALOR_EINVAL for "new",
+     * "paid" or "cancelled" as `to`. */
+    int32_t (*advance)(walor_ctx *c, int64_t order_id, const char *to, const char *note, const char *customer_html);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \
