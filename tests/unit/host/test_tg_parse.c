@@ -17,7 +17,7 @@
 
 #include <walor/types.h>
 
-#include "db.h"
+#include "dbkit.h"
 #include "inbox.h"
 #include "tg_parse.h"
 
@@ -127,11 +127,9 @@ static void test_webhook_body(void **state)
 static void test_inbox_sets_bad_updates_aside(void **state)
 {
     (void)state;
-    char path[64], err[256];
-    snprintf(path, sizeof path, "/tmp/walor-test-tgparse-%d.db", (int)getpid());
-    unlink(path);
-    wh_db *db = wh_db_open(path, err, sizeof err);
-    assert_non_null(db);
+    char path[96];
+    snprintf(path, sizeof path, "%s/inbox.db", tmpdir);
+    wh_db *db = open_ok(path);
     assert_int_equal(wh_inbox_migrate(db), 0);
     json_t *a = parse(ANSWER(GOOD(60) "," NUL_CB(61) "," SURROGATE(62) "," GOOD(63)));
     json_t *fresh = NULL, *aside = NULL;
@@ -150,9 +148,7 @@ static void test_inbox_sets_bad_updates_aside(void **state)
     assert_int_equal(wh_inbox_pending(db, &pending), 0);
     assert_int_equal(json_array_size(pending), 2);
     json_decref(pending);
-    int64_t n = 0;
-    assert_int_equal(wh_db_int(db, "SELECT count(*) FROM wh_quarantine", NULL, 0, &n), 0);
-    assert_int_equal(n, 2);
+    assert_int_equal(count(db, "SELECT count(*) FROM wh_quarantine"), 2);
     assert_int_equal(wh_inbox_max_id(db), 63);
     json_decref(fresh);
     json_decref(aside);
@@ -164,12 +160,6 @@ static void test_inbox_sets_bad_updates_aside(void **state)
     json_decref(aside);
     json_decref(a);
     wh_db_close(db);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
 }
 
 int main(void)
@@ -181,5 +171,5 @@ int main(void)
         cmocka_unit_test(test_webhook_body),
         cmocka_unit_test(test_inbox_sets_bad_updates_aside),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -18,8 +18,7 @@
 #include <walor/types.h>
 
 #include "ctx.h"
-#include "db.h"
-#include "error.h"
+#include "dbkit.h"
 #include "host.h"
 #include "unit.h"
 
@@ -34,44 +33,27 @@ int wh_host_accept_updates(struct wh_db *db, json_t *updates)
 }
 void wh_clock_advance(int64_t seconds) { (void)seconds; }
 
-static char path[64];
 static wh_worker W;
 static wh_db *other; /* a second connection, as another worker or process sees the file */
 
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(path, sizeof path, "/tmp/walor-test-unit-%d.db", (int)getpid());
-    unlink(path);
-    char err[256];
-    W.db = wh_db_open(path, err, sizeof err);
-    other = wh_db_open(path, err, sizeof err);
-    if (!W.db || !other)
+    if (group_setup(state) != 0)
         return -1;
+    char path[96];
+    snprintf(path, sizeof path, "%s/unit.db", tmpdir);
+    W.db = open_ok(path);
+    other = open_ok(path);
     wh_arena_init(&W.arena);
     return wh_db_script(W.db, "CREATE TABLE t (v INTEGER); CREATE TABLE done (what TEXT)") == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
     wh_db_close(W.db);
     wh_db_close(other);
     wh_arena_free(&W.arena);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-    return 0;
-}
-
-static int64_t count(const char *sql)
-{
-    int64_t n = -1;
-    assert_int_equal(wh_db_int(other, sql, NULL, 0, &n), 0);
-    return n;
+    return group_teardown(state);
 }
 
 static int32_t put(walor_ctx *c, int64_t v)
@@ -102,16 +84,16 @@ static void test_opens_at_the_first_write_and_commits_with_the_mark(void **state
     assert_false(wh_db_in_tx(W.db)); /* reads take no write lock */
     assert_int_equal(put(&c, 1), 1);
     assert_true(wh_db_in_tx(W.db));
-    assert_int_equal(count("SELECT count(*) FROM t"), 0); /* not before the commit */
+    assert_int_equal(count(other, "SELECT count(*) FROM t"), 0); /* not before the commit */
     assert_int_equal(wh_unit_commit(&c), 0);
-    assert_int_equal(count("SELECT count(*) FROM t"), 1);
-    assert_int_equal(count("SELECT count(*) FROM done"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM done"), 1);
     wh_ctx_finish(&c);
 
     /* nothing written: the mark alone */
     start(&c, WH_UNIT_MARK_EARLY);
     assert_int_equal(wh_unit_commit(&c), 0);
-    assert_int_equal(count("SELECT count(*) FROM done"), 2);
+    assert_int_equal(count(other, "SELECT count(*) FROM done"), 2);
     assert_false(wh_db_in_tx(W.db));
     wh_ctx_finish(&c);
     /* without a unit, a write autocommits as always */
@@ -119,7 +101,7 @@ static void test_opens_at_the_first_write_and_commits_with_the_mark(void **state
     assert_int_equal(put(&c, 2), 1);
     assert_false(wh_db_in_tx(W.db));
     wh_ctx_finish(&c);
-    assert_int_equal(count("SELECT count(*) FROM t"), 2);
+    assert_int_equal(count(other, "SELECT count(*) FROM t"), 2);
 }
 
 static void test_levels_nest(void **state)
@@ -139,10 +121,10 @@ static void test_levels_nest(void **state)
     assert_int_equal(wh_unit_tx_commit(&c), 0);
     assert_int_equal(wh_unit_tx_commit(&c), 0);             /* the handler's level into the unit */
     assert_int_equal(c.tx_depth, 0);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v >= 10"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v >= 10"), 0);
     assert_int_equal(wh_unit_commit(&c), 0);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v IN (10, 11, 13)"), 3);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 12"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v IN (10, 11, 13)"), 3);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 12"), 0);
     wh_ctx_finish(&c);
 }
 
@@ -157,8 +139,8 @@ static void test_levels_keep_what_was_before(void **state)
     assert_int_equal(wh_unit_tx_rollback(&c), 0);
     assert_int_equal(wh_unit_commit(&c), 0);
     wh_ctx_finish(&c);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 20"), 1);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 21"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 20"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 21"), 0);
 
     /* a level that began the transaction and is rolled back lets the write lock go at once */
     start(&c, WH_UNIT_MARK_EARLY);
@@ -169,7 +151,7 @@ static void test_levels_keep_what_was_before(void **state)
     assert_false(wh_db_in_tx(W.db));
     assert_int_equal(wh_unit_commit(&c), 0);
     wh_ctx_finish(&c);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 22"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 22"), 0);
     /* rollback without begin: nothing to undo, no error (error paths call it freely) */
     start(&c, WH_UNIT_MARK_EARLY);
     assert_int_equal(wh_unit_tx_rollback(&c), 0);
@@ -188,8 +170,8 @@ static void test_failure_undoes_everything_not_committed(void **state)
     assert_int_equal(put(&c, 31), 1);                       /* the host's own work after it */
     assert_int_equal(wh_unit_commit(&c), 0);
     wh_ctx_finish(&c);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 30"), 0);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 31"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 30"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 31"), 1);
     assert_int_equal(marks, before + 1);
 
     /* returning inside a level: rolled back, a failure, no mark */
@@ -200,14 +182,14 @@ static void test_failure_undoes_everything_not_committed(void **state)
     assert_false(wh_db_in_tx(W.db));
     assert_int_equal(marks, before + 1);
     wh_ctx_finish(&c);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 32"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 32"), 0);
 
     /* forgotten: finish rolls back */
     start(&c, WH_UNIT_MARK_EARLY);
     assert_int_equal(put(&c, 33), 1);
     wh_ctx_finish(&c);
     assert_false(wh_db_in_tx(W.db));
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 33"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 33"), 0);
 }
 
 static void test_network_wait(void **state)
@@ -227,20 +209,20 @@ static void test_network_wait(void **state)
     assert_int_equal(put(&c, 40), 1);
     assert_int_equal(wh_unit_wait(&c, "fetch"), 0);
     assert_false(wh_db_in_tx(W.db));
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 40"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 40"), 1);
     assert_int_equal(marks, before + 1);
     /* what follows is a continuation: it commits at the end, the mark is not written twice */
     assert_int_equal(put(&c, 41), 1);
     assert_int_equal(wh_unit_commit(&c), 0);
     assert_int_equal(marks, before + 1);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 41"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 41"), 1);
     wh_ctx_finish(&c);
 
     /* a job: the writes before the wait commit, the mark waits for the end */
     start(&c, 0);
     assert_int_equal(put(&c, 42), 1);
     assert_int_equal(wh_unit_wait(&c, "fetch"), 0);
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v = 42"), 1);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 42"), 1);
     assert_int_equal(marks, before + 1);
     assert_int_equal(wh_unit_commit(&c), 0);
     assert_int_equal(marks, before + 2);
@@ -262,7 +244,7 @@ static void test_a_transaction_sqlite_lost_is_not_replaced(void **state)
     assert_true(wh_unit_commit(&c) < 0);
     wh_ctx_finish(&c);
     assert_false(wh_db_tx_lost(W.db));
-    assert_int_equal(count("SELECT count(*) FROM t WHERE v IN (50, 51)"), 0);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v IN (50, 51)"), 0);
 }
 
 int main(void)
