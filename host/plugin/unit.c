@@ -1,14 +1,25 @@
 /* The host's unit of work: see unit.h. */
 #include "unit.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "log.h"
-#include "msgq.h"
-#include "services.h"
+
+static const wh_unit_sender *_Atomic sender;
+
+void wh_unit_set_sender(const wh_unit_sender *s) { atomic_store(&sender, s); }
+
+static const wh_unit_sender *out(void)
+{
+    const wh_unit_sender *s = atomic_load(&sender);
+    if (!s)
+        wh_error(WALOR_EINVAL, "no message queue to send through");
+    return s;
+}
 
 struct wh_held {
     wh_held *next;
@@ -96,17 +107,21 @@ static void release(walor_ctx *c)
 {
     wh_held *h = c->unit.head;
     c->unit.head = c->unit.tail = NULL;
+    const wh_unit_sender *s = out();
     while (h) {
         wh_held *next = h->next;
         wh_tg_upload up = upload_of(h);
         json_t *p = h->params;
         h->params = NULL;
-        if (h->out) {
-            int32_t rc = wh_msgq_call(h->row, h->method, p, h->has_up ? &up : NULL, h->chat_id, h->klass, h->out);
+        if (!s) {
+            json_decref(p);
+            if (h->out_rc)
+                *h->out_rc = WALOR_EINVAL;
+        } else if (h->out) {
+            int32_t rc = s->call(h->row, h->method, p, h->has_up ? &up : NULL, h->chat_id, h->klass, h->out);
             if (h->out_rc)
                 *h->out_rc = rc;
-        } else if (wh_msgq_submit(h->row, h->method, p, h->has_up ? &up : NULL, h->chat_id, h->klass, h->flags) <
-                   0) {
+        } else if (s->submit(h->row, h->method, p, h->has_up ? &up : NULL, h->chat_id, h->klass, h->flags) < 0) {
             wh_warn("%s to chat %lld not queued: %s%s", h->method, (long long)h->chat_id, wh_last_error(),
                     h->row ? " (it goes out at the next start)" : "");
         }
@@ -180,11 +195,16 @@ static int32_t commit_now(walor_ctx *c, int final)
         if ((rc = wh_db_begin(db)) < 0)
             goto fail;
     }
+    const wh_unit_sender *s = stored ? out() : NULL;
+    if (stored && !s) {
+        rc = WALOR_EINVAL;
+        goto fail;
+    }
     for (wh_held *h = c->unit.head; h; h = h->next) {
         if (!stored_kind(h))
             continue;
         wh_tg_upload up = upload_of(h);
-        int64_t id = wh_msgq_store(db, h->method, h->params, h->has_up ? &up : NULL, h->chat_id, h->klass, h->flags);
+        int64_t id = s->store(db, h->method, h->params, h->has_up ? &up : NULL, h->chat_id, h->klass, h->flags);
         if (id < 0) {
             rc = (int32_t)id;
             goto fail;
@@ -207,7 +227,7 @@ static int32_t commit_now(walor_ctx *c, int final)
     c->unit.by_level = 0;
     if (c->emitted) {
         c->emitted = 0;
-        wh_events_kick(); /* the events emitted in this unit exist now */
+        wh_ctx_events_committed(); /* the events emitted in this unit exist now */
     }
     release(c);
     return 0;
@@ -250,20 +270,25 @@ int32_t wh_unit_wait(walor_ctx *c, const char *what)
 }
 
 int32_t wh_unit_tg(walor_ctx *c, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
-                   uint32_t klass, uint32_t flags, wh_tg_result *out)
+                   uint32_t klass, uint32_t flags, wh_tg_result *result)
 {
     if (!c->unit.armed || !c->w) {
-        if (!out)
-            return wh_msgq_submit(0, method, params, up, chat_id, klass, flags);
+        const wh_unit_sender *s = out();
+        if (!s) {
+            json_decref(params);
+            return WALOR_EINVAL;
+        }
+        if (!result)
+            return s->submit(0, method, params, up, chat_id, klass, flags);
         int32_t rc = wh_unit_wait(c, method);
         if (rc < 0) {
             json_decref(params);
             return rc;
         }
-        return wh_msgq_call(0, method, params, up, chat_id, klass, out);
+        return s->call(0, method, params, up, chat_id, klass, result);
     }
-    if (out) {
-        memset(out, 0, sizeof *out);
+    if (result) {
+        memset(result, 0, sizeof *result);
         if (c->tx_depth > 0) {
             json_decref(params);
             return wh_unit_wait(c, method);
@@ -272,11 +297,11 @@ int32_t wh_unit_tg(walor_ctx *c, const char *method, json_t *params, const wh_tg
     wh_held *h = hold(c, method, params, up, chat_id, klass, flags);
     if (!h)
         return WALOR_ENOMEM;
-    if (!out)
+    if (!result)
         return 0;
     /* a waited-for call is the last held one: commit, then it goes out after the others */
     int32_t sent = 0;
-    h->out = out;
+    h->out = result;
     h->out_rc = &sent;
     int32_t rc = commit_now(c, 0);
     return rc < 0 ? rc : sent;
@@ -323,7 +348,7 @@ int32_t wh_unit_tx_commit(walor_ctx *c)
         int32_t rc = wh_db_commit(db);
         if (c->emitted) {
             c->emitted = 0;
-            wh_events_kick();
+            wh_ctx_events_committed();
         }
         return rc;
     }

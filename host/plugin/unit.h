@@ -36,6 +36,23 @@
 #define WH_UNIT_MARK_EARLY 1u /* the done mark commits with the first commit */
 #define WH_UNIT_GONE 1        /* mark_fn / wh_unit_commit: settled elsewhere, this run was undone */
 
+/* How the unit stores and sends the Bot API calls it holds: the durable
+ * message queue (host/ui/msgq.c), which sits above the context and hands
+ * its functions over at start (wh_msgq_install). Without one (unit tests)
+ * a call is refused. */
+typedef struct wh_unit_sender {
+    /* writes one call inside the open transaction: the row id, or < 0 */
+    int64_t (*store)(wh_db *db, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                     uint32_t klass, uint32_t flags);
+    /* hands a call (params stolen) to the Telegram client; row 0: not stored */
+    int32_t (*submit)(int64_t row, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                      uint32_t klass, uint32_t flags);
+    /* the same, waiting for the answer */
+    int32_t (*call)(int64_t row, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                    uint32_t klass, wh_tg_result *out);
+} wh_unit_sender;
+void wh_unit_set_sender(const wh_unit_sender *s);
+
 /* Starts the unit of c (after wh_ctx_init, before any plugin code). mark
  * may be NULL (HTTP routes: the answer is the acknowledgement). */
 void wh_unit_arm(walor_ctx *c, wh_unit_mark_fn mark, void *arg, uint32_t flags);

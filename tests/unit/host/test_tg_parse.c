@@ -2,7 +2,9 @@
  * (host/tg/tg_parse.c), and the inbox setting bad ones aside
  * (host/tg/inbox.c). Issue 13: one callback whose data JSON-encodes a NUL
  * failed the whole getUpdates answer, the offset never moved and no one got
- * an answer any more. */
+ * an answer any more.
+ *
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

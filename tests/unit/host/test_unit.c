@@ -2,7 +2,9 @@
  * (host/db/db.c) on a real SQLite file: when the transaction opens, what a
  * level's commit and rollback keep, when the done mark commits, and what a
  * network wait does. Messages (wh_msgq) need the Telegram client: they are
- * covered end to end (tests/e2e/test_host_exactly_once.py, make crash). */
+ * covered end to end (tests/e2e/test_host_exactly_once.py, make crash).
+ *
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

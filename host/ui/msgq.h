@@ -28,6 +28,10 @@
 /* wh_db_migrate(db, "host.msgq", ...) */
 int32_t wh_msgq_migrate(wh_db *db);
 
+/* At start, before any callback runs: units of work (host/plugin/unit.h)
+ * store and send their calls through this queue. */
+void wh_msgq_install(void);
+
 /* Writes one call (params borrowed, upload copied) on db, inside the
  * caller's transaction. Returns the row id (> 0) or a negative WALOR_E*. */
 int64_t wh_msgq_store(wh_db *db, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,

@@ -4,7 +4,6 @@
 #include "ctx.h"
 #include "error.h"
 #include "log.h"
-#include "services.h"
 #include "unit.h"
 
 struct walor_rows {
@@ -39,7 +38,7 @@ static int32_t db_query(walor_ctx *c, const char *sql, const walor_val *args, ui
     int32_t rc = wh_db_query(c->w->db, sql, args, n, &r->r);
     if (rc < 0)
         return rc;
-    r->head.api = wh_api();
+    r->head.api = c->head.api;
     wh_arena_defer(c->arena, rows_close_cb, r);
     *out = r;
     return 0;

@@ -12,6 +12,7 @@
 #include "host.h"
 #include "log.h"
 #include "pool.h"
+#include "unit.h"
 
 #define FLUSH_KEY (INT64_MIN + 21) /* pool key of the deletion batches */
 #define CHUNK 32                   /* ids per DELETE: one cached statement, padded */
@@ -318,4 +319,10 @@ int32_t wh_msgq_resend(wh_db *db)
     }
     wh_rows_close(r);
     return rc < 0 ? rc : n;
+}
+
+void wh_msgq_install(void)
+{
+    static const wh_unit_sender sender = {wh_msgq_store, wh_msgq_submit, wh_msgq_call};
+    wh_unit_set_sender(&sender);
 }
