@@ -760,6 +760,7 @@ def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
         assert state.read_bytes() == junk                 # never overwritten
 # ---------------------------------------------------------------- sendMessageDraft
 
+@pytest.mark.infra
 def test_send_message_draft(sim):
     u = started_user(sim)
     # "" is the "thinking…" placeholder; the draft is chat state, not a message
@@ -799,6 +800,7 @@ def test_send_message_draft(sim):
     assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=2, text="x"))[0] == 403
 
 
+@pytest.mark.infra
 def test_disabled_method_is_unknown(sim):
     """/_sim/methods plays an older Bot API server: the method is 404, as unknown ones are."""
     u = started_user(sim)
@@ -813,6 +815,7 @@ def test_disabled_method_is_unknown(sim):
     assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")["ok"]
 
 
+@pytest.mark.infra
 def test_draft_expires():
     p = TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet", "--draft-lifetime-ms", "300"]).start()
     try:
