@@ -9,6 +9,8 @@
 #   make fuzz       build the libFuzzer targets (build-fuzz/) and run each FUZZ_SECONDS (60)
 #   make fuzz-smoke the same, FUZZ_SMOKE_SECONDS (10) each (part of make test)
 #   make bench      run bench/run.sh against the normal build
+#   make crash      the crash campaign: CRASH_CYCLES (100) kill -9 of walord under load, then the
+#                   invariants (bench/crash.py, docs/RELIABILITY.md); make crash-smoke: 10 cycles
 #   make package    .deb and .rpm sets into dist/ (tools/package.sh), lintian-checked
 #   make package-test  install the .deb here, run it, build a plugin against it, purge
 #   make install PREFIX=/usr/local
@@ -31,6 +33,8 @@ CMAKE_FLAGS ?=
 FUZZ_DIR    ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
+CRASH_CYCLES ?= 100
+CRASH_SMOKE_CYCLES ?= 10
 
 # Sanitizer run-time options for the ASan tree: any report is fatal and
 # printed with a stack; LeakSanitizer runs at exit (walord must exit 0 after
@@ -42,7 +46,8 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 
 .DEFAULT_GOAL := build
 .PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
-        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke package package-test check
+        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke crash crash-smoke \
+        package package-test check
 
 all: build
 
@@ -102,6 +107,16 @@ unit-asan:
 e2e-asan:
 	$(ASAN_ENV) WALOR_BUILD_DIR=$(CURDIR)/$(ASAN_DIR) $(PYTHON) -m pytest tests/e2e $(PYTEST_ARGS)
 
+# The crash campaign (bench/crash.py): kill -9 of walord at random moments
+# under the whole shop's load, then exactly-once, ledger and integrity checks.
+# Fails when an update was lost, an effect happened twice, a ledger does not
+# add up or the database is not intact.
+crash:
+	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) $(PYTHON) bench/crash.py --cycles $(CRASH_CYCLES)
+
+crash-smoke:
+	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) $(PYTHON) bench/crash.py --cycles $(CRASH_SMOKE_CYCLES)
+
 # Stops at the first failing step (make runs the prerequisites in order: no -j here).
 test: deps
 	$(MAKE) --no-print-directory build
@@ -110,6 +125,7 @@ test: deps
 	$(MAKE) --no-print-directory abi
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory crash-smoke
 	$(MAKE) --no-print-directory package-test
 	$(MAKE) --no-print-directory asan
 	$(MAKE) --no-print-directory unit-asan

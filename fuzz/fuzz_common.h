@@ -55,7 +55,8 @@ static inline void fuzz_update_path(json_t *updates)
             abort(); /* documented: "unknown" when it has none, never NULL */
     }
     json_t *fresh = NULL;
-    if (wh_inbox_store(db, updates, 1700000000, &fresh) == 0 && fresh) {
+    json_t *aside = NULL;
+    if (wh_inbox_store(db, updates, 1700000000, &fresh, &aside) == 0 && fresh) {
         /* what was stored must come back after a crash: every fresh update
          * is pending, readable, with the same update_id */
         json_t *pending = NULL;
@@ -79,7 +80,12 @@ static inline void fuzz_update_path(json_t *updates)
             (void)wh_inbox_done(db, json_integer_value(id), 1700000001);
         }
         json_decref(fresh);
+        /* what was set aside never reaches a plugin: none of it is pending */
+        json_array_foreach(aside, i, u)
+            if (!json_is_integer(json_object_get(u, "update_id")) || !json_is_string(json_object_get(u, "reason")))
+                abort();
     }
+    json_decref(aside);
     json_t *pending = NULL;
     if (wh_inbox_pending(db, &pending) == 0)
         json_decref(pending);
@@ -87,6 +93,7 @@ static inline void fuzz_update_path(json_t *updates)
     /* keep the DB small: the next input starts from an empty inbox */
     (void)wh_inbox_prune(db, INT64_MAX);
     (void)wh_db_exec(db, "DELETE FROM wh_inbox", NULL, 0);
+    (void)wh_db_exec(db, "DELETE FROM wh_quarantine", NULL, 0);
 }
 
 #endif

@@ -22,6 +22,7 @@
 #include "report.h"
 #include "storage.h"
 #include "texts.h"
+#include "unit.h"
 #include "users.h"
 
 static void say(walor_ctx *c, const char *key)
@@ -36,15 +37,21 @@ static _Thread_local uint64_t storage_mark;
 
 static int met_storage_failure(void) { return wh_storage_thread_errors() != storage_mark; }
 
+/* A failed handler has no effect: the writes and replies of its unit of
+ * work that have not committed are undone (unit.h), its conversation
+ * changes forgotten; the user gets one apology, and the update is done. */
 static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
 {
     if (met_storage_failure()) {
         /* not the plugin's fault and not a report per update: the storage
-         * watcher tells the owners once; the update runs again later */
+         * watcher tells the owners once; the update runs again later (the
+         * caller holds it), so nothing of this run may stay */
         wh_logf(WH_LOG_WARN, c->plugin ? c->plugin->name : "host",
                 "%s could not write (the database's storage fails) in update %lld: it is held", where,
                 (long long)c->update_id);
         c->failed = 1;
+        wh_unit_rollback(c);
+        wh_conv_forget(c);
         return;
     }
     wh_logf(WH_LOG_ERROR, c->plugin ? c->plugin->name : "host", "%s failed: %s (%s) in update %lld", where,
@@ -52,6 +59,8 @@ static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
     c->failed = 1;
     char detail[700];
     snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
+    wh_unit_rollback(c);
+    wh_conv_forget(c);
     wh_report_failure(c, c->plugin ? c->plugin->name : "host", where, detail);
     if (c->callback_id && !c->answered)
         c->head.api->answer(c, wh_text_get("core.error_short"), WALOR_ANSWER_ALERT);
@@ -371,6 +380,63 @@ static void hold(wh_worker *w, json_t *u, walor_ctx *c)
         wh_ctx_finish(c);
 }
 
+/* the done mark of an update, in its unit of work */
+static int32_t inbox_mark(walor_ctx *c, void *arg)
+{
+    (void)arg;
+    return wh_inbox_done(c->w->db, c->update_id, wh_now());
+}
+
+static void save_conv(walor_ctx *c)
+{
+    if (wh_conv_save(c) < 0)
+        wh_logf(WH_LOG_ERROR, "host", "cannot save conversation of chat %lld: %s", (long long)c->chat_id,
+                wh_last_error());
+}
+
+/* Registers the user in a small transaction of its own, before the unit:
+ * a failing handler does not take the registration (and the /start
+ * payload a referral binds to) with it, and doing it again is harmless. */
+static void register_user(walor_ctx *c, json_t *from, json_t *msg)
+{
+    wh_db *db = c->w->db;
+    wh_db_autobegin(db, 1); /* usually nothing changed: no write, no lock */
+    int is_new = 0;
+    int32_t rc = wh_user_touch(db, from, wh_now(), &c->role, &is_new);
+    if (rc == 0 && is_new && msg) {
+        const char *t = message_text(msg);
+        if (strncmp(t, "/start ", 7) == 0)
+            rc = wh_db_exec(db, "UPDATE wh_users SET start_payload = ? WHERE id = ?",
+                            WALOR_ARGS(walor_s(t + 7), walor_i(c->user_id)));
+    }
+    if (wh_db_in_tx(db) || wh_db_tx_lost(db))
+        rc = rc < 0 ? (wh_db_rollback(db), rc) : wh_db_commit(db);
+    wh_db_autobegin(db, 0);
+    if (rc < 0) {
+        wh_logf(WH_LOG_ERROR, "host", "cannot register user %lld: %s", (long long)c->user_id, wh_last_error());
+        c->role = wh_is_owner(c->user_id) ? WALOR_ROLE_OWNER : WALOR_ROLE_CLIENT;
+    }
+}
+
+/* Commits the update's unit. A failed commit undoes the handler's work:
+ * when the storage failed the update is held to run again (not done);
+ * otherwise the user gets the apology with the done mark. */
+static void finish(wh_worker *w, json_t *u, walor_ctx *c)
+{
+    int32_t rc = wh_unit_commit(c);
+    if (rc >= 0)
+        return;
+    if (met_storage_failure()) {
+        wh_unit_end(c); /* the note below goes out now: nothing here can be stored */
+        hold(w, u, c);
+        return;
+    }
+    handler_failed(c, "storing the update's effect", rc);
+    if (wh_unit_commit(c) < 0)
+        wh_logf(WH_LOG_ERROR, "host", "update %lld not marked done (it runs again after a restart): %s",
+                (long long)c->update_id, wh_last_error());
+}
+
 void wh_dispatch_update(wh_worker *w, json_t *u)
 {
     struct timespec t0, t1;
@@ -380,33 +446,27 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
         hold(w, u, NULL);
         return;
     }
-    int64_t update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
+    walor_ctx c;
+    wh_ctx_init(&c, w);
+    c.update = u;
+    c.update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
     const char *kind = wh_update_kind(u);
     json_t *obj = kind ? json_object_get(u, kind) : NULL;
-    if (!obj) {
-        wh_inbox_done(w->db, update_id, wh_now());
-        return;
-    }
-    if (strcmp(kind, "my_chat_member") == 0) {
-        my_chat_member(w, obj);
-        wh_inbox_done(w->db, update_id, wh_now());
-        return;
-    }
-    int is_msg = strcmp(kind, "message") == 0;
-    int is_cb = strcmp(kind, "callback_query") == 0;
+    int is_msg = obj && strcmp(kind, "message") == 0;
+    int is_cb = obj && strcmp(kind, "callback_query") == 0;
     json_t *msg = is_msg ? obj : is_cb ? json_object_get(obj, "message") : NULL;
     json_t *from = json_object_get(obj, "from");
     const char *chat_type = json_string_value(json_object_get(json_object_get(msg, "chat"), "type"));
     if ((!is_msg && !is_cb) || !json_is_object(from) || (chat_type && strcmp(chat_type, "private") != 0)) {
         /* edits, channel posts and groups are not part of a shop's dialogue */
-        wh_inbox_done(w->db, update_id, wh_now());
+        wh_unit_arm(&c, inbox_mark, NULL, WH_UNIT_MARK_EARLY);
+        if (obj && strcmp(kind, "my_chat_member") == 0)
+            my_chat_member(w, obj);
+        finish(w, u, &c);
+        wh_ctx_finish(&c);
         return;
     }
 
-    walor_ctx c;
-    wh_ctx_init(&c, w);
-    c.update = u;
-    c.update_id = update_id;
     c.user_id = (int64_t)json_integer_value(json_object_get(from, "id"));
     c.chat_id = msg ? (int64_t)json_integer_value(json_object_get(json_object_get(msg, "chat"), "id")) : c.user_id;
     if (c.chat_id == 0)
@@ -414,32 +474,23 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
     c.message_id = msg ? (int64_t)json_integer_value(json_object_get(msg, "message_id")) : 0;
     if (is_cb)
         c.callback_id = json_string_value(json_object_get(obj, "id"));
+    register_user(&c, from, is_msg ? obj : NULL);
 
-    int is_new = 0;
-    int32_t rc = wh_user_touch(w->db, from, wh_now(), &c.role, &is_new);
-    if (rc < 0) {
-        wh_logf(WH_LOG_ERROR, "host", "cannot register user %lld: %s", (long long)c.user_id, wh_last_error());
-        c.role = wh_is_owner(c.user_id) ? WALOR_ROLE_OWNER : WALOR_ROLE_CLIENT;
-    }
-    if (is_new && is_msg) {
-        const char *t = message_text(obj);
-        if (strncmp(t, "/start ", 7) == 0)
-            wh_db_exec(w->db, "UPDATE wh_users SET start_payload = ? WHERE id = ?",
-                       WALOR_ARGS(walor_s(t + 7), walor_i(c.user_id)));
-    }
-
+    wh_unit_arm(&c, inbox_mark, NULL, WH_UNIT_MARK_EARLY);
+    c.unit.presettle = save_conv; /* a network wait commits the conversation's step too */
     if (is_msg)
         on_message(&c, obj);
     else
         on_callback(&c, json_string_value(json_object_get(obj, "data")));
 
-    if (wh_conv_run_enter(&c) < 0)
-        handler_failed(&c, "conversation step", -1);
-    if (wh_conv_save(&c) < 0)
-        wh_logf(WH_LOG_ERROR, "host", "cannot save conversation of chat %lld: %s", (long long)c.chat_id,
-                wh_last_error());
+    int32_t erc;
+    if (!c.failed && (erc = wh_conv_run_enter(&c)) < 0)
+        handler_failed(&c, "conversation step", erc);
+    save_conv(&c);
     if (met_storage_failure()) {
-        /* some of its writes may not have landed: not done, run again later */
+        /* a write failed for the storage, even if the plugin went on: none
+         * of this run stays, it is not done and runs again later */
+        wh_unit_end(&c);
         hold(w, u, &c);
         wh_ctx_finish(&c);
         return;
@@ -447,8 +498,8 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
     /* the client's spinner stops only when the press is answered */
     if (c.callback_id && !c.answered)
         c.head.api->answer(&c, NULL, 0);
+    finish(w, u, &c);
     wh_ctx_finish(&c);
-    wh_inbox_done(w->db, update_id, wh_now());
     clock_gettime(CLOCK_MONOTONIC, &t1);
     wh_metrics_update(kind, !c.failed, (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 }

@@ -28,9 +28,11 @@
 #include "loader.h"
 #include "log.h"
 #include "menu.h"
+#include "msgq.h"
 #include "ops.h"
 #include "pool.h"
 #include "registry.h"
+#include "report.h"
 #include "scheduler.h"
 #include "schema.h"
 #include "storage.h"
@@ -83,53 +85,63 @@ static void worker_fini(void *state, void *ud)
     free(w);
 }
 
+/* how many started runs an update may have: one that was being handled
+ * when the process died three times is set aside rather than crash it
+ * forever (the first run is not counted: see redispatch_pending) */
+#define MAX_ATTEMPTS 2
+
+typedef struct update_run {
+    json_t *u;
+    int rerun;             /* stored before a crash or a stop, not done */
+} update_run;
+
 static void update_job(void *state, void *arg)
 {
-    wh_dispatch_update(state, arg);
-    json_decref(arg);
-}
-
-/* Updates dropped from the queue at a clean stop never started: their
- * attempt is given back after the workers are gone, so only crashes count. */
-static pthread_mutex_t dropped_mu = PTHREAD_MUTEX_INITIALIZER;
-static int64_t *dropped;
-static size_t ndropped;
-
-static void drop_json(void *arg)
-{
-    int64_t id = (int64_t)json_integer_value(json_object_get(arg, "update_id"));
-    pthread_mutex_lock(&dropped_mu);
-    int64_t *d = realloc(dropped, (ndropped + 1) * sizeof *d);
-    if (d) {
-        dropped = d;
-        dropped[ndropped++] = id;
+    wh_worker *w = state;
+    update_run *r = arg;
+    int64_t id = (int64_t)json_integer_value(json_object_get(r->u, "update_id"));
+    int64_t attempts = 0;
+    /* a re-run counts itself before it starts (its own small write), so a
+     * crash during it is remembered; updates that only waited in the
+     * queue when the process died are not counted */
+    if (r->rerun && wh_inbox_attempt(w->db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "update %lld set aside: it was being handled during %lld crashes",
+                 (long long)id, (long long)attempts);
+        wh_err("%s", detail);
+        wh_inbox_done(w->db, id, wh_now());
+        wh_report_failure(NULL, "host", "update", detail);
+    } else {
+        wh_dispatch_update(w, r->u);
     }
-    pthread_mutex_unlock(&dropped_mu);
-    json_decref(arg);
+    json_decref(r->u);
+    free(r);
 }
 
-static void give_back_attempts(void)
+static void drop_update(void *arg)
 {
-    for (size_t i = 0; i < ndropped; i++)
-        wh_db_exec(loop_db, "UPDATE wh_inbox SET attempts = attempts - 1 WHERE update_id = ? AND attempts > 0",
-                   WALOR_ARGS(walor_i(dropped[i])));
-    free(dropped);
-    dropped = NULL;
-    ndropped = 0;
+    update_run *r = arg;
+    json_decref(r->u); /* still pending in the inbox: it runs after the restart */
+    free(r);
 }
 
-static void submit_update(json_t *u)
+static void submit_update(json_t *u, int rerun)
 {
     int64_t key = wh_update_chat_id(u);
     if (key == 0)
         key = (int64_t)json_integer_value(json_object_get(u, "update_id"));
-    json_incref(u);
-    if (wh_pool_submit(wh_g.pool, key, update_job, u, drop_json) != 0)
-        json_decref(u); /* stays pending in the inbox and runs after a restart */
+    update_run *r = malloc(sizeof *r);
+    if (!r)
+        return; /* stays pending in the inbox and runs after a restart */
+    r->u = json_incref(u);
+    r->rerun = rerun;
+    if (wh_pool_submit(wh_g.pool, key, update_job, r, drop_update) != 0)
+        drop_update(r);
 }
 
 /* writes work again (storage_watch.c): the updates workers held run now,
- * once each, in the order they were held */
+ * once each, in the order they were held. Their run was undone, so it does
+ * not count as an attempt. */
 static void release_held(void)
 {
     json_t *list = wh_dispatch_take_held();
@@ -137,27 +149,16 @@ static void release_held(void)
         wh_info("handling %zu update(s) held while the database could not be written", json_array_size(list));
     size_t i;
     json_t *u;
-    json_array_foreach(list, i, u) submit_update(u);
+    json_array_foreach(list, i, u) submit_update(u, 0);
     json_decref(list);
     /* jobs and events that failed on the unwritable database run now */
     wh_sched_clock_moved();
     wh_events_kick();
 }
 
-/* at a stop: a held update never ran, so like a dropped one it gets its
- * attempt back (redispatch_pending counts attempts to spot crashers) */
-static void drop_held(void)
-{
-    json_t *list = wh_dispatch_take_held();
-    size_t i;
-    json_t *u;
-    json_array_foreach(list, i, u) drop_json(json_incref(u));
-    json_decref(list);
-}
-
-/* how many times an update may be dispatched: one that was being handled
- * when the process crashed twice is set aside rather than crash it forever */
-#define MAX_ATTEMPTS 2
+/* at a stop: a held update never ran to its end; it is still pending in the
+ * inbox and runs at the next start */
+static void drop_held(void) { json_decref(wh_dispatch_take_held()); }
 
 /* updates stored before a crash or stop and not handled yet run first */
 static void redispatch_pending(void)
@@ -169,32 +170,44 @@ static void redispatch_pending(void)
         wh_info("re-dispatching %zu stored updates", json_array_size(pending));
     size_t i;
     json_t *u;
-    json_array_foreach(pending, i, u) {
-        int64_t id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
-        int64_t attempts = 0;
-        if (wh_inbox_attempt(loop_db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
-            wh_err("update %lld set aside: it was being handled during %lld crashes", (long long)id,
-                   (long long)(attempts - 1));
-            wh_inbox_done(loop_db, id, wh_now());
-            continue;
-        }
-        submit_update(u);
-    }
+    json_array_foreach(pending, i, u) submit_update(u, 1);
     json_decref(pending);
 }
 
 /* ---- Telegram hooks (loop thread) ---- */
+
+/* An update that must not reach a plugin (inbox.h) is stored, confirmed
+ * to Telegram like any other and reported to the owners; a button press
+ * among them is answered so the user's spinner stops. */
+static void report_set_aside(json_t *aside)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(aside, i, e) {
+        char detail[400];
+        snprintf(detail, sizeof detail, "update %lld set aside (wh_quarantine): %s",
+                 (long long)json_integer_value(json_object_get(e, "update_id")),
+                 json_string_value(json_object_get(e, "reason")));
+        wh_warn("%s", detail);
+        wh_report_failure(NULL, "host", "incoming update", detail);
+        const char *qid = json_string_value(json_object_get(e, "callback_query_id"));
+        if (qid)
+            wh_tg_call(wh_g.tg, "answerCallbackQuery",
+                       json_pack("{s:s, s:s}", "callback_query_id", qid, "text", wh_text_get("core.set_aside")), NULL, 0,
+                       WH_TG_UNPACED, NULL);
+    }
+}
 
 /* Stores updates in the inbox (deduplicated) and queues the new ones for
  * the workers; 0 once durably stored. Any thread, with that thread's own
  * connection (the loop's for polling, the HTTP listener's for webhooks). */
 static int accept_updates(wh_db *db, json_t *updates)
 {
-    json_t *fresh = NULL;
+    json_t *fresh = NULL, *aside = NULL;
     /* nothing stored is nothing acknowledged: Telegram keeps them (storage.h) */
     if (!wh_storage_ok())
         return -1;
-    if (wh_inbox_store(db, updates, wh_now(), &fresh) != 0) {
+    if (wh_inbox_store(db, updates, wh_now(), &fresh, &aside) != 0) {
         /* the storage's own failures were logged once when they began */
         if (wh_storage_ok())
             wh_err("cannot store updates: %s", wh_last_error());
@@ -202,8 +215,10 @@ static int accept_updates(wh_db *db, json_t *updates)
     }
     size_t i;
     json_t *u;
-    json_array_foreach(fresh, i, u) submit_update(u);
+    json_array_foreach(fresh, i, u) submit_update(u, 0);
     json_decref(fresh);
+    report_set_aside(aside);
+    json_decref(aside);
     return 0;
 }
 
@@ -429,7 +444,8 @@ int main(int argc, char **argv)
         wh_err("%s", err); /* names the database; a password in a conninfo as *** */
         goto out;
     }
-    if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0) {
+    wh_msgq_install(); /* units of work send through the durable message queue */
+    if (wh_schema_migrate(loop_db) != 0 || wh_inbox_migrate(loop_db) != 0 || wh_msgq_migrate(loop_db) != 0) {
         wh_err("host migrations failed: %s", wh_last_error());
         goto out;
     }
@@ -488,6 +504,13 @@ int main(int argc, char **argv)
         wh_err("cannot start the host services");
         goto out_loop;
     }
+    /* replies of handled updates that a crash or a stop kept from going
+     * out: before anything new, so each chat gets them first */
+    int32_t resent = wh_msgq_resend(loop_db);
+    if (resent > 0)
+        wh_info("re-sending %d stored messages", (int)resent);
+    else if (resent < 0)
+        wh_err("cannot read the stored messages: %s", wh_last_error());
     redispatch_pending();
 
     uv_signal_init(&loop, &sig_term);
@@ -532,7 +555,7 @@ out_loop:
         wh_tg_free(wh_g.tg);
     uv_loop_close(&loop);
     drop_held();
-    give_back_attempts();
+    wh_msgq_flush(loop_db);
 out:
     wh_unload_plugins();
     wh_registry_free();

@@ -64,6 +64,7 @@ struct wh_db {
     wh_pg *pg; /* the PostgreSQL engine (pg.h): the SQLite members are unused */
     sqlite3 *h;
     int began;      /* we ran BEGIN and have not ended it: tells "never began" from "SQLite rolled back" */
+    int autobegin;  /* the first writing statement opens the transaction (a unit of work, ctx.h) */
     uint32_t nopen; /* results not closed yet, reported at close */
     uint32_t ncached;
     wh_stmt *newest, *oldest;
@@ -359,6 +360,11 @@ static int32_t bind_args(wh_db *db, sqlite3_stmt *st, const walor_val *args, uin
         case WALOR_VAL_NULL:
             rc = sqlite3_bind_null(st, idx);
             break;
+        case WH_VAL_BLOB:
+            if (args[i].i < 0 || (args[i].i && !args[i].s))
+                return wh_error(WALOR_EINVAL, "value %u: bad blob", idx);
+            rc = sqlite3_bind_blob64(st, idx, args[i].s ? args[i].s : "", (sqlite3_uint64)args[i].i, SQLITE_TRANSIENT);
+            break;
         default:
             return wh_error(WALOR_EINVAL, "value %u has unknown type %u", idx, args[i].type);
         }
@@ -422,6 +428,24 @@ static int wait_for_writer(void *arg, int count)
     return 1;
 }
 
+static int32_t begin_immediate(wh_db *db);
+
+/* A statement that writes, on a connection whose unit of work has not
+ * started its transaction yet, starts it first. A transaction that SQLite
+ * rolled back by itself (disk full, I/O error) is not silently replaced by
+ * a new one: the writes before the error are gone, so the ones after it
+ * must not commit as if nothing happened. */
+static int32_t auto_begin(wh_db *db, sqlite3_stmt *st, int kind)
+{
+    if (!db->autobegin || kind == KIND_TXCTL || sqlite3_stmt_readonly(st))
+        return 0;
+    if (!sqlite3_get_autocommit(db->h))
+        return 0;
+    if (db->began)
+        return wh_error(WALOR_EDB, "the transaction was rolled back by SQLite after an earlier error");
+    return begin_immediate(db);
+}
+
 static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int allow_txctl)
 {
     wh_stmt *ent;
@@ -430,7 +454,9 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
     int32_t r = acquire(db, sql, allow_txctl, &ent, &st, &kind);
     if (r < 0)
         return r;
-    r = bind_args(db, st, args, nargs);
+    r = auto_begin(db, st, kind);
+    if (r == 0)
+        r = bind_args(db, st, args, nargs);
     if (r < 0) {
         release(ent, st);
         return r;
@@ -714,7 +740,9 @@ int32_t wh_db_query(wh_db *db, const char *sql, const walor_val *args, uint32_t 
     int32_t r = acquire(db, sql, 0, &ent, &st, &kind);
     if (r < 0)
         return r;
-    r = bind_args(db, st, args, nargs);
+    r = auto_begin(db, st, kind);
+    if (r == 0)
+        r = bind_args(db, st, args, nargs);
     if (r < 0) {
         release(ent, st);
         return r;
@@ -789,6 +817,18 @@ const char *wh_rows_text(wh_rows *r, uint32_t col)
     return column_ok(r, col) ? (const char *)sqlite3_column_text(r->st, (int)col) : NULL;
 }
 
+const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len)
+{
+    if (len)
+        *len = 0;
+    if (!column_ok(r, col))
+        return NULL;
+    const void *p = sqlite3_column_blob(r->st, (int)col);
+    if (len)
+        *len = (size_t)sqlite3_column_bytes(r->st, (int)col);
+    return p;
+}
+
 int32_t wh_rows_is_null(wh_rows *r, uint32_t col)
 {
     if (r && r->pg)
@@ -859,6 +899,15 @@ int wh_db_in_tx(const wh_db *db)
     return db && !sqlite3_get_autocommit(db->h);
 }
 
+static int32_t begin_immediate(wh_db *db)
+{
+    int32_t rc = run(db, "BEGIN IMMEDIATE", NULL, 0, 1);
+    if (rc < 0)
+        return rc;
+    db->began = 1;
+    return WALOR_OK;
+}
+
 int32_t wh_db_begin(wh_db *db)
 {
     if (!db)
@@ -867,11 +916,58 @@ int32_t wh_db_begin(wh_db *db)
         return wh_pg_begin(db->pg);
     if (!sqlite3_get_autocommit(db->h))
         return wh_error(WALOR_EBUSY, "a transaction is already open on this connection (no nesting)");
-    int32_t rc = run(db, "BEGIN IMMEDIATE", NULL, 0, 1);
-    if (rc < 0)
-        return rc;
-    db->began = 1;
-    return WALOR_OK;
+    return begin_immediate(db);
+}
+
+void wh_db_autobegin(wh_db *db, int on)
+{
+    if (db)
+        db->autobegin = on ? 1 : 0;
+}
+
+int wh_db_tx_lost(const wh_db *db)
+{
+    return db && db->began && sqlite3_get_autocommit(db->h);
+}
+
+/* savepoint names are fixed per level so that each is one cached statement */
+static int32_t savepoint_run(wh_db *db, const char *verb, unsigned level)
+{
+    if (level == 0 || level > 64)
+        return wh_error(WALOR_ELIMIT, "transactions nest at most 64 deep");
+    char sql[48];
+    snprintf(sql, sizeof sql, "%s walor_sp%u", verb, level);
+    int32_t rc = run(db, sql, NULL, 0, 1);
+    return rc < 0 ? rc : WALOR_OK;
+}
+
+int32_t wh_db_savepoint(wh_db *db, unsigned level)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    if (sqlite3_get_autocommit(db->h))
+        return wh_error(WALOR_EINVAL, "a savepoint needs an open transaction");
+    return savepoint_run(db, "SAVEPOINT", level);
+}
+
+int32_t wh_db_release(wh_db *db, unsigned level)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    if (wh_db_tx_lost(db))
+        return wh_error(WALOR_EDB, "the transaction was rolled back by SQLite after an earlier error");
+    return savepoint_run(db, "RELEASE", level);
+}
+
+int32_t wh_db_rollback_to(wh_db *db, unsigned level)
+{
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    if (sqlite3_get_autocommit(db->h))
+        return WALOR_OK; /* SQLite rolled everything back already */
+    int32_t rc = savepoint_run(db, "ROLLBACK TO", level);
+    /* ROLLBACK TO keeps the savepoint on the stack: take it off */
+    return rc < 0 ? rc : savepoint_run(db, "RELEASE", level);
 }
 
 int32_t wh_db_commit(wh_db *db)

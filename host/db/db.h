@@ -41,12 +41,37 @@ void wh_rows_close(wh_rows *r);
 /* first column of the first row; WALOR_ENOTFOUND when there is no row */
 int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int64_t *out);
 
-/* Writer transactions (BEGIN IMMEDIATE). Nesting is refused with
- * WALOR_EBUSY: a handler has one transaction at a time. */
+/* Writer transactions (BEGIN IMMEDIATE). A second BEGIN is refused with
+ * WALOR_EBUSY: levels inside a transaction are savepoints (below). */
 int32_t wh_db_begin(wh_db *db);
 int32_t wh_db_commit(wh_db *db);
 int32_t wh_db_rollback(wh_db *db);
 int wh_db_in_tx(const wh_db *db);
+
+/* Lazy transactions for a unit of work (host/plugin/unit.c): while on, the
+ * first statement that writes opens the transaction (BEGIN IMMEDIATE), so
+ * reads before it take no write lock. After SQLite rolled a transaction
+ * back by itself (disk full, I/O error), writes fail until the owner ends
+ * it with wh_db_commit/rollback: the work before the error is gone. */
+void wh_db_autobegin(wh_db *db, int on);
+/* 1 when a transaction we began was rolled back by SQLite behind our back */
+int wh_db_tx_lost(const wh_db *db);
+
+/* Nested levels inside an open transaction, numbered from 1. rollback_to
+ * undoes the level's writes and removes it; the outer level's stay. */
+int32_t wh_db_savepoint(wh_db *db, unsigned level);
+int32_t wh_db_release(wh_db *db, unsigned level);
+int32_t wh_db_rollback_to(wh_db *db, unsigned level);
+
+/* Host-private value type for wh_db_exec: a blob of .i bytes at .s */
+#define WH_VAL_BLOB 0x100u
+static inline walor_val wh_blob(const void *data, size_t len)
+{
+    walor_val v = {WH_VAL_BLOB, 0, (int64_t)len, (const char *)data};
+    return v;
+}
+/* the bytes of a blob (or text) column and their length; valid until next/close */
+const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len);
 
 /* Runs a script of several statements (migrations); no binds. */
 int32_t wh_db_script(wh_db *db, const char *sql);

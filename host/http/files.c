@@ -12,16 +12,19 @@
 #include "host.h"
 #include "httpc.h"
 #include "tg.h"
+#include "unit.h"
 
 #define DEFAULT_MAX (20u * 1024 * 1024)
 
 static int32_t file_download(walor_ctx *c, const char *file_id, size_t max_bytes, void **data, size_t *len)
 {
-    (void)c;
     if (!file_id || !*file_id || !data || !len)
         return wh_error(WALOR_EINVAL, "file_download needs a file_id and output pointers");
     *data = NULL;
     *len = 0;
+    int32_t wrc = wh_unit_wait(c, "file_download"); /* a network wait: unit.h */
+    if (wrc < 0)
+        return wrc;
     if (max_bytes == 0)
         max_bytes = DEFAULT_MAX;
     wh_tg_result r;

@@ -56,6 +56,8 @@
 #include "report.h"
 #include "storage.h"
 #include "tg.h"
+#include "tg_parse.h"
+#include "unit.h"
 
 #define DEFAULT_LISTEN_WEBHOOK "127.0.0.1:8080"
 #define MHD_THREADS 4u                       /* parse and answer only: a few are plenty */
@@ -493,10 +495,11 @@ static int secret_ok(struct MHD_Connection *conn)
 
 static void do_webhook(struct wh_http_req *r)
 {
-    json_error_t jerr;
-    json_t *u = r->body ? json_loadb(r->body, r->body_len, 0, &jerr) : NULL;
-    if (!json_is_object(u) || !json_is_integer(json_object_get(u, "update_id"))) {
-        json_decref(u);
+    /* NULs allowed, and one that does not parse but names its update_id
+     * is stored to be set aside: answering it with an error would make
+     * Telegram send it again for ever, and hold back every later update */
+    json_t *u = r->body ? wh_tg_parse_update(r->body, r->body_len) : NULL;
+    if (!u) {
         wh_warn("webhook: malformed update (%zu bytes) refused", r->body_len);
         wh_http_set_error(r, 400, "malformed update");
         return;
@@ -560,6 +563,10 @@ static void job_done(struct wh_http_req *r)
     MHD_resume_connection(r->conn);
 }
 
+/* The handler runs in a unit of work without a done mark (unit.h): the
+ * answer is the acknowledgement, so it leaves only after the handler's
+ * writes committed. A provider that retries (no answer, 5xx) finds the
+ * effect there and is deduplicated by the plugin's stored external id. */
 static void route_job(void *state, void *arg)
 {
     wh_worker *w = state;
@@ -569,8 +576,12 @@ static void route_job(void *state, void *arg)
     wh_ctx_init(&c, w);
     c.plugin = rt->p;
     c.http = r;
+    wh_unit_arm(&c, NULL, NULL, WH_UNIT_MARK_EARLY);
     int32_t rc = wh_ctx_call0(&c, rt->p, rt->fn);
+    if (rc >= 0 && (rc = wh_unit_commit(&c)) < 0)
+        r->responded = 0; /* its effect is not stored: the answer must not say it is */
     if (rc < 0) {
+        wh_unit_rollback(&c);
         char detail[700], where[300];
         snprintf(detail, sizeof detail, "%s: %s", wh_strerror(rc), wh_last_error());
         snprintf(where, sizeof where, "route %s /p/%s/%s", r->method, rt->p->name, rt->path);

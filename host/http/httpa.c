@@ -46,6 +46,7 @@
 #include "log.h"
 #include "pool.h"
 #include "report.h"
+#include "unit.h"
 
 #define DEFAULT_TIMEOUT_MS 60000u
 #define DEFAULT_MAX (8u * 1024 * 1024)
@@ -129,6 +130,9 @@ static void unref(acall *a)
 
 /* ---- worker side: callbacks ---- */
 
+/* Each piece and the end run in a unit of work without a done mark
+ * (host/plugin/unit.h): what the callback writes and sends commits
+ * together when it returns, and a failing callback leaves nothing. */
 static void ctx_for(walor_ctx *c, wh_worker *w, const acall *a)
 {
     wh_ctx_init(c, w);
@@ -136,7 +140,20 @@ static void ctx_for(walor_ctx *c, wh_worker *w, const acall *a)
     c->user_id = a->user_id;
     c->chat_id = a->chat_id;
     c->role = a->role;
+    wh_unit_arm(c, NULL, NULL, WH_UNIT_MARK_EARLY);
     wh_clear_error();
+}
+
+/* commits the callback's unit, or undoes it when rc < 0; the commit's
+ * own failure is returned */
+static int32_t settle(walor_ctx *c, int32_t rc)
+{
+    if (rc < 0) {
+        wh_unit_rollback(c);
+        return rc;
+    }
+    int32_t crc = wh_unit_commit(c);
+    return crc < 0 ? crc : rc;
 }
 
 static void request_cancel(acall *a);
@@ -155,7 +172,7 @@ static void chunk_job(void *state, void *arg)
     if (!stop && len && !a->p->dead) {
         walor_ctx c;
         ctx_for(&c, state, a);
-        int32_t rc = a->on_chunk(&c, a->ud, data, len);
+        int32_t rc = settle(&c, a->on_chunk(&c, a->ud, data, len));
         wh_ctx_finish(&c);
         if (rc != 0)
             request_cancel(a);
@@ -179,7 +196,7 @@ static void done_job(void *state, void *arg)
         wh_error(rc, "%s", a->detail); /* the plugin reads why with walor_last_error() */
     else
         wh_clear_error();
-    int32_t ret = a->on_done(&c, a->ud, rc, &resp);
+    int32_t ret = settle(&c, a->on_done(&c, a->ud, rc, &resp));
     if (ret < 0) {
         char detail[600];
         snprintf(detail, sizeof detail, "%s: %s", wh_strerror(ret), wh_last_error());

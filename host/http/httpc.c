@@ -19,6 +19,7 @@
 #include "httpc.h"
 #include "error.h"
 #include "log.h"
+#include "unit.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define DEFAULT_MAX (8u * 1024 * 1024)
@@ -182,12 +183,10 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
     int32_t rc = wh_httpc_check("http_fetch", rq->url, method);
     if (rc)
         return rc;
-    if (c->tx_managed)
-        return wh_error(WALOR_EPHASE, "http_fetch in an event subscriber, which runs inside the delivery's "
-                                      "transaction: do network work in a job (walor_job)");
-    if (c->w && wh_db_in_tx(c->w->db))
-        return wh_error(WALOR_EPHASE, "http_fetch inside a transaction: commit first, a network wait must not "
-                                      "hold the database write lock");
+    /* a network wait never holds the write lock: what the unit of work
+     * holds commits first, inside walor_tx_begin it is refused (unit.h) */
+    if ((rc = wh_unit_wait(c, "http_fetch")) < 0)
+        return rc;
     out->status = 0;
     out->body = "";
     out->body_len = 0;

@@ -297,7 +297,7 @@ void wh_report_fill(walor_host_api *api) { api->report_error = report_error; }
  * On a fatal signal: a backtrace to stderr and the log file, then the
  * signal again with the default action (SA_RESETHAND), so the process dies
  * as it would have and systemd restarts it; main.c sets aside an update
- * that was in flight during two crashes. Only async-signal-safe calls
+ * that was in flight during three crashes. Only async-signal-safe calls
  * here: write(), backtrace() (warmed up at install, so it does not load
  * libgcc inside the handler) and backtrace_symbols_fd(). ASan has its own
  * handler with better reports, so under ASan this one is not installed. */

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
+#include "unit.h"
 
 static void (*_Atomic events_hook)(void);
 
@@ -35,13 +36,7 @@ void wh_ctx_init(walor_ctx *c, wh_worker *w)
 
 void wh_ctx_finish(walor_ctx *c)
 {
-    if (wh_db_in_tx(c->w->db)) {
-        wh_logf(WH_LOG_WARN, c->plugin ? c->plugin->name : "host",
-                "callback returned inside a transaction: rolled back");
-        wh_db_rollback(c->w->db);
-    }
-    if (c->emitted && !c->tx_managed) /* a commit on the host's side carried events */
-        wh_ctx_events_committed();
+    wh_unit_end(c);
     json_decref(c->conv.data);
     c->conv.data = NULL;
     wh_arena_reset(c->arena);

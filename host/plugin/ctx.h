@@ -35,6 +35,30 @@ typedef struct wh_conv {
     int retried;           /* walor_form_retry() ran in this callback */
 } wh_conv;
 
+/* A Bot API call a unit of work holds until it commits (unit.c) */
+typedef struct wh_held wh_held;
+
+/* writes the done mark of the work (the inbox row, the job row, the
+ * delivery row) on c->w->db inside the unit's open transaction: 0, or
+ * WH_UNIT_GONE when someone else settled the work meanwhile (this run's
+ * effect must not count), or a negative WALOR_E* */
+typedef int32_t (*wh_unit_mark_fn)(walor_ctx *c, void *arg);
+
+/* The host's unit of work around one callback (unit.c): the writes of the
+ * callback, the Bot API calls it made and the done mark of the work commit
+ * in one transaction, which opens at the first write. */
+typedef struct wh_unit {
+    int armed;             /* 0: no unit (host-internal loops): writes autocommit, calls go out at once */
+    uint32_t flags;        /* WH_UNIT_* (unit.h) */
+    wh_unit_mark_fn mark;
+    void *mark_arg;
+    int marked;            /* the done mark has committed: what follows is a continuation */
+    int by_level;          /* the transaction was begun by walor_tx_begin with nothing written before it */
+    unsigned outer_level;  /* without a unit: the walor_tx_begin level that is the real transaction */
+    void (*presettle)(walor_ctx *c); /* host state to write with an early commit (the conversation) */
+    wh_held *head, *tail;
+} wh_unit;
+
 struct walor_ctx {
     walor_handle head;
     uint32_t kind;         /* WH_KIND_CTX */
@@ -53,19 +77,17 @@ struct walor_ctx {
     int conv_loaded;
     wh_conv conv;
     struct wh_http_req *http;  /* the request, in an HTTP route handler (http.c) */
-    /* the host opened the transaction around this callback (event
-     * subscribers): the plugin's begin/commit nest inside it and its
-     * rollback marks the whole delivery failed */
-    int tx_managed;
-    int tx_depth;
-    int tx_failed;
+    wh_unit unit;
+    unsigned tx_depth;     /* walor_tx_begin levels open (savepoints inside the unit) */
     /* an event was written in the open transaction: whoever commits it
      * wakes the delivery (wh_events_kick) */
     int emitted;
 };
 
 void wh_ctx_init(walor_ctx *c, wh_worker *w);
-/* rolls back an open transaction, runs deferred cleanups, resets the arena */
+/* rolls back what is not committed (a unit not committed with
+ * wh_unit_commit, an open walor_tx_begin), runs deferred cleanups, resets
+ * the arena */
 void wh_ctx_finish(walor_ctx *c);
 
 /* calls fn with c->plugin temporarily set to p, so texts and settings

@@ -4,6 +4,7 @@
 #include "ctx.h"
 #include "error.h"
 #include "log.h"
+#include "unit.h"
 
 struct walor_rows {
     walor_handle head;
@@ -47,48 +48,14 @@ static int32_t row_next(walor_rows *r) { return r && r->r ? wh_rows_next(r->r) :
 static int64_t col_int(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_int(r->r, i) : 0; }
 static const char *col_text(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_text(r->r, i) : NULL; }
 static int32_t col_is_null(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_is_null(r->r, i) : 1; }
-static int32_t tx_begin(walor_ctx *c)
-{
-    if (c->tx_managed) {
-        c->tx_depth++;
-        return 0;
-    }
-    return wh_db_begin(c->w->db);
-}
+/* the unit of work (unit.c) nests these as savepoints */
+static int32_t tx_begin(walor_ctx *c) { return wh_unit_tx_begin(c); }
+static int32_t tx_commit(walor_ctx *c) { return wh_unit_tx_commit(c); }
+static int32_t tx_rollback(walor_ctx *c) { return wh_unit_tx_rollback(c); }
 
-static int32_t tx_commit(walor_ctx *c)
-{
-    if (c->tx_managed) {
-        if (c->tx_depth == 0)
-            return wh_error(WALOR_EINVAL, "commit without begin");
-        c->tx_depth--;
-        return 0;
-    }
-    int32_t rc = wh_db_commit(c->w->db);
-    if (c->emitted) {
-        c->emitted = 0;
-        wh_ctx_events_committed(); /* the events emitted in this transaction exist now */
-    }
-    return rc;
-}
-
-static int32_t tx_rollback(walor_ctx *c)
-{
-    if (c->tx_managed) {
-        c->tx_failed = 1;
-        if (c->tx_depth)
-            c->tx_depth--;
-        return 0;
-    }
-    return wh_db_rollback(c->w->db);
-}
-
-static int32_t tx_active(walor_ctx *c)
-{
-    if (!c)
-        return 0;
-    return c->tx_managed || (c->w && wh_db_in_tx(c->w->db)) ? 1 : 0;
-}
+/* a walor_tx_begin level is open: the caller's (a service called from a
+ * handler inside its transaction) or this plugin's own */
+static int32_t tx_active(walor_ctx *c) { return c && c->tx_depth > 0 ? 1 : 0; }
 
 /* SDK 1.3: the only way a plugin gets the database's bytes (backup.c) */
 static int32_t db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
@@ -97,9 +64,12 @@ static int32_t db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
         return wh_error(WALOR_EPHASE, "db_backup needs the callback's ctx");
     if (flags & ~WALOR_BACKUP_REPLACE)
         return wh_error(WALOR_EINVAL, "db_backup: unknown flags 0x%x", flags & ~WALOR_BACKUP_REPLACE);
-    if (tx_active(c))
-        return wh_error(WALOR_EPHASE, "db_backup inside a transaction: commit first (the copy holds committed data, "
-                                      "and the copy must not hold the write lock)");
+    /* like a network wait: refused inside a walor_tx_begin level, and what
+     * the unit of work holds commits first (the copy holds committed data,
+     * and the copy must not hold the write lock) */
+    int32_t wrc = wh_unit_wait(c, "db_backup");
+    if (wrc < 0)
+        return wrc;
     const char *who = c->plugin ? c->plugin->name : "host";
     int32_t rc = wh_db_backup(c->w->db, dest_path, flags);
     if (rc < 0)

@@ -11,12 +11,11 @@
  * by a timer: retries, and events committed before a crash) finds, for each
  * (subscriber, aggregate), the oldest pending delivery and, if it is due,
  * starts one group job for that pair. The group job delivers the pair's
- * events one by one in event id order: it opens a transaction, calls the
- * subscriber with c->tx_managed set (its own begin/commit nest inside;
- * dbapi.c), and writes the delivery mark in that same transaction before
- * committing. So the subscriber's database effect and "delivered" commit
- * together: a crash anywhere re-delivers an event whose effect is not
- * there, never one whose effect is.
+ * events one by one in event id order, each in a unit of work (unit.h)
+ * whose done mark is the delivery row: the subscriber's own begin/commit
+ * nest inside it, and its database effect and "delivered" commit together.
+ * A crash anywhere re-delivers an event whose effect is not there, never
+ * one whose effect is.
  *
  * Failures: the transaction is rolled back, the attempt counted, and the
  * delivery retried after 1, 2, 4 … 60 s, up to MAX_ATTEMPTS; then it is
@@ -51,6 +50,7 @@
 #include "report.h"
 #include "svc.h"
 #include "storage.h"
+#include "unit.h"
 
 #define EVENT_NAME_MAX 64
 #define AGGREGATE_MAX 200
@@ -184,9 +184,10 @@ static int32_t event_emit(walor_ctx *c, const char *event, const char *aggregate
         return WALOR_EINVAL;
     wh_db *db = c->w->db;
     int32_t rc;
-    if (wh_db_in_tx(db)) {
-        /* the caller's transaction (or the delivery's): it commits or not,
-         * and whoever commits it kicks the delivery */
+    if (wh_db_in_tx(db) || c->unit.armed) {
+        /* the caller's transaction or its unit of work (which opens at this
+         * insert): it commits or not, and whoever commits it kicks the
+         * delivery */
         rc = insert_event(db, event, aggregate, text);
         if (rc == 0)
             c->emitted = 1;
@@ -268,9 +269,31 @@ static void record_failure(wh_db *db, int64_t id, const char *plugin, int64_t at
         wh_warn("event #%lld to %s: cannot record the failed attempt: %s", (long long)id, plugin, wh_last_error());
 }
 
-/* Delivers event id to g's subscriber. 1: settled (delivered or given up),
- * look at the next; 0: failed, wait for the retry; -1: the host could not
- * try (database busy): the sweep comes back. */
+typedef struct delivery {
+    int64_t id;
+    const char *plugin;
+} delivery;
+
+/* the done mark of a delivery, in the subscriber's unit of work */
+static int32_t delivered_mark(walor_ctx *c, void *arg)
+{
+    const delivery *d = arg;
+    int32_t rc = wh_db_exec(c->w->db,
+                            "UPDATE wh_event_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+                            "WHERE event_id = ? AND plugin = ? AND delivered_at IS NULL AND failed_at IS NULL",
+                            WALOR_ARGS(walor_i(wh_now()), walor_i(d->id), walor_s(d->plugin)));
+    if (rc < 0)
+        return rc;
+    /* 0 rows: settled meanwhile by another process on the same database,
+     * so this run's effect must not count twice */
+    return rc == 1 ? 0 : WH_UNIT_GONE;
+}
+
+/* Delivers event id to g's subscriber in a unit of work whose done mark is
+ * the delivery row (unit.h): its writes and "delivered" commit together.
+ * 1: settled (delivered or given up), look at the next; 0: failed, wait
+ * for the retry; -1: the host could not try (database busy): the sweep
+ * comes back. */
 static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const char *text, int64_t attempts)
 {
     const char *plugin = g->p->name;
@@ -281,15 +304,11 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         wh_warn("event %s #%lld: %s no longer subscribes to it: dropped", event, (long long)id, plugin);
         return 1;
     }
-    if (wh_db_begin(w->db) < 0) {
-        wh_warn("event %s #%lld to %s: cannot open a transaction: %s", event, (long long)id, plugin,
-                wh_last_error());
-        return -1;
-    }
     walor_ctx c;
     wh_ctx_init(&c, w);
     c.plugin = g->p;
-    c.tx_managed = 1;
+    delivery d = {id, plugin};
+    wh_unit_arm(&c, delivered_mark, &d, WH_UNIT_MARK_EARLY);
     uint64_t storage_errors = wh_storage_thread_errors();
     json_t *payload = json_loads(text, 0, NULL);
     char detail[700] = "";
@@ -300,44 +319,28 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         wh_clear_error();
         storage_errors = wh_storage_thread_errors();
         int32_t rc = s->fn(&c, event, payload);
-        if (rc < 0)
+        if (rc < 0) {
             snprintf(detail, sizeof detail, "%s%s%s", wh_strerror(rc), *wh_last_error() ? ": " : "",
                      wh_last_error());
-        else if (c.tx_failed)
-            snprintf(detail, sizeof detail, "the subscriber rolled its transaction back");
-        else if (c.tx_depth)
-            snprintf(detail, sizeof detail, "the subscriber returned inside walor_tx_begin() without a commit");
-        else if (!wh_db_in_tx(w->db))
-            snprintf(detail, sizeof detail, "the transaction was rolled back by an SQL error in the subscriber");
-        else {
-            rc = wh_db_exec(w->db,
-                            "UPDATE wh_event_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
-                            "WHERE event_id = ? AND plugin = ? AND delivered_at IS NULL AND failed_at IS NULL",
-                            WALOR_ARGS(walor_i(wh_now()), walor_i(id), walor_s(plugin)));
-            if (rc == 1) {
-                rc = wh_db_commit(w->db);
-                if (rc == 0)
-                    ok = 1;
-                else
-                    snprintf(detail, sizeof detail, "commit failed: %s", wh_last_error());
-            } else if (rc == 0) {
-                /* settled meanwhile by another process on the same database:
-                 * this run's effect must not count twice */
-                wh_db_rollback(w->db);
+        } else {
+            rc = wh_unit_commit(&c);
+            if (rc == WH_UNIT_GONE) {
                 wh_ctx_finish(&c);
                 json_decref(payload);
                 return 1;
-            } else {
-                snprintf(detail, sizeof detail, "recording the delivery failed: %s", wh_last_error());
             }
+            if (rc < 0)
+                snprintf(detail, sizeof detail, "%s", wh_last_error());
+            else
+                ok = 1;
         }
     }
-    int give_up = 0;
-    if (!ok && wh_storage_thread_errors() != storage_errors) {
+    int give_up = 0, settled = c.unit.marked;
+    if (!ok && !settled && wh_storage_thread_errors() != storage_errors) {
         /* the storage failed, not the subscriber: no attempt counted, no
          * report (the storage watcher tells the owners once); the sweep
          * delivers it once writes work again */
-        wh_db_rollback(w->db);
+        wh_unit_rollback(&c);
         wh_logf(WH_LOG_WARN, plugin, "event %s #%lld could not be delivered (the database's storage fails): held",
                 event, (long long)id);
         wh_ctx_finish(&c);
@@ -345,28 +348,33 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         return -1;
     }
     if (!ok) {
-        wh_db_rollback(w->db);
-        attempts++;
-        give_up = attempts >= MAX_ATTEMPTS;
-        record_failure(w->db, id, plugin, attempts, detail, give_up);
-        if (give_up)
-            wh_logf(WH_LOG_ERROR, plugin, "event %s #%lld (aggregate '%s') given up after %lld attempts: %s", event,
-                    (long long)id, g->aggregate, (long long)attempts, detail);
-        else
-            wh_logf(WH_LOG_WARN, plugin, "event %s #%lld (aggregate '%s') attempt %lld failed, retry in %lld s: %s",
-                    event, (long long)id, g->aggregate, (long long)attempts, (long long)backoff_s(attempts), detail);
+        wh_unit_rollback(&c);
         char where[96];
         snprintf(where, sizeof where, "event %s", event);
         wh_report_failure(&c, plugin, where, detail);
-    } else {
-        wh_logf(WH_LOG_DEBUG, plugin, "event %s #%lld delivered", event, (long long)id);
     }
-    int emitted = ok && c.emitted;
     wh_ctx_finish(&c);
     json_decref(payload);
-    if (emitted) /* the subscriber emitted events of its own: they committed with the mark */
-        wh_events_kick();
-    return ok || give_up ? 1 : 0;
+    if (ok) {
+        wh_logf(WH_LOG_DEBUG, plugin, "event %s #%lld delivered", event, (long long)id);
+        return 1;
+    }
+    if (settled) {
+        /* a network wait committed the delivery with what came before it */
+        wh_logf(WH_LOG_ERROR, plugin, "event %s #%lld failed after its delivery was recorded, not retried: %s", event,
+                (long long)id, detail);
+        return 1;
+    }
+    attempts++;
+    give_up = attempts >= MAX_ATTEMPTS;
+    record_failure(w->db, id, plugin, attempts, detail, give_up);
+    if (give_up)
+        wh_logf(WH_LOG_ERROR, plugin, "event %s #%lld (aggregate '%s') given up after %lld attempts: %s", event,
+                (long long)id, g->aggregate, (long long)attempts, detail);
+    else
+        wh_logf(WH_LOG_WARN, plugin, "event %s #%lld (aggregate '%s') attempt %lld failed, retry in %lld s: %s", event,
+                (long long)id, g->aggregate, (long long)attempts, (long long)backoff_s(attempts), detail);
+    return give_up ? 1 : 0;
 }
 
 /* the oldest pending delivery of g, if due: 1 settled, 0 nothing (more) to do now, -1 error */

@@ -19,8 +19,11 @@
  * armed for the earliest run_at of each registered handler (an indexed
  * lookup per handler); a due handler gets one runner on the pool, which
  * runs that handler's due rows one after another (pool key per job name:
- * the same job never overlaps itself). A row is deleted after its handler
- * returned 0 — at-least-once, handlers must be idempotent; a failure is
+ * the same job never overlaps itself). A row is deleted in the unit of work
+ * of a run that returned 0 (unit.h), with that run's writes; a run that
+ * waits on the network commits its writes before the wait but keeps the
+ * row, so a crash runs it again — at-least-once, handlers that call out
+ * must be idempotent; a failure is
  * reported and the row retried with backoff, then kept with its attempts
  * exhausted for `walorctl jobs`. Rows carry a generation bumped by every
  * replace, so a run that finishes after the row was replaced (or the
@@ -53,6 +56,7 @@
 #include "pool.h"
 #include "registry.h"
 #include "report.h"
+#include "unit.h"
 
 #define JOB_NAME_MAX 48
 #define JOB_KEY_MAX 200
@@ -309,7 +313,9 @@ static int32_t job_cancel(walor_ctx *c, const char *name, const char *key)
 
 /* ---- running (workers) ---- */
 
-/* What a callback's return means: 1 ok, 0 failed with the reason in detail. */
+/* What a callback's return means: 1 ok, 0 failed with the reason in
+ * detail. A success still has to commit its unit of work: that commit's
+ * failure (a level left open, a full disk) is a failure too. */
 static int finished_ok(walor_ctx *c, int32_t rc, char *detail, size_t n)
 {
     detail[0] = '\0';
@@ -317,9 +323,10 @@ static int finished_ok(walor_ctx *c, int32_t rc, char *detail, size_t n)
         snprintf(detail, n, "%s: %s", wh_strerror(rc), wh_last_error());
     else if (rc < 0)
         snprintf(detail, n, "%s", wh_strerror(rc));
-    else if (wh_db_in_tx(c->w->db))
-        /* its writes are rolled back by wh_ctx_finish: that is a failure */
-        snprintf(detail, n, "returned inside a transaction (rolled back)");
+    else if ((rc = wh_unit_commit(c)) < 0)
+        snprintf(detail, n, "%s", wh_last_error());
+    if (detail[0])
+        wh_unit_rollback(c);
     return detail[0] == '\0';
 }
 
@@ -327,6 +334,32 @@ typedef struct cron_run {
     cron_job *j;
     int64_t tick;
 } cron_run;
+
+static int32_t record_cron(wh_db *db, const cron_job *j, int64_t started, int64_t tick, const char *error)
+{
+    return wh_db_exec(db,
+                      "INSERT INTO wh_cron_state(plugin, name, last_run, checked_at, runs, last_error) "
+                      "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (plugin, name) DO UPDATE SET last_run = excluded.last_run, "
+                      /* a tick skipped while this run went on may be later */
+                      "checked_at = CASE WHEN excluded.checked_at > wh_cron_state.checked_at "
+                      "THEN excluded.checked_at ELSE wh_cron_state.checked_at END, "
+                      "runs = wh_cron_state.runs + 1, last_error = excluded.last_error",
+                      WALOR_ARGS(walor_s(j->p->name), walor_s(j->name), walor_i(started), walor_i(tick),
+                                 error ? walor_s(error) : walor_null()));
+}
+
+typedef struct cron_mark {
+    const cron_job *j;
+    int64_t started, tick;
+} cron_mark;
+
+/* a successful run's record commits with its writes (unit.h) */
+static int32_t cron_done(walor_ctx *c, void *arg)
+{
+    const cron_mark *m = arg;
+    int32_t rc = record_cron(c->w->db, m->j, m->started, m->tick, NULL);
+    return rc < 0 ? rc : 0;
+}
 
 static void cron_fn(void *state, void *arg)
 {
@@ -337,6 +370,8 @@ static void cron_fn(void *state, void *arg)
     walor_ctx c;
     wh_ctx_init(&c, w);
     c.plugin = j->p;
+    cron_mark m = {j, started, r->tick};
+    wh_unit_arm(&c, cron_done, &m, 0);
     wh_clear_error();
     char detail[700], where[80];
     uint64_t storage_errors = wh_storage_thread_errors();
@@ -361,15 +396,7 @@ static void cron_fn(void *state, void *arg)
     wh_ctx_finish(&c);
     wh_metrics_job(ok);
 
-    if (wh_db_exec(w->db,
-                   "INSERT INTO wh_cron_state(plugin, name, last_run, checked_at, runs, last_error) "
-                   "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (plugin, name) DO UPDATE SET last_run = excluded.last_run, "
-                   /* a tick skipped while this run went on may be later */
-                   "checked_at = CASE WHEN excluded.checked_at > wh_cron_state.checked_at "
-                   "THEN excluded.checked_at ELSE wh_cron_state.checked_at END, "
-                   "runs = wh_cron_state.runs + 1, last_error = excluded.last_error",
-                   WALOR_ARGS(walor_s(j->p->name), walor_s(j->name), walor_i(started), walor_i(r->tick),
-                              ok ? walor_null() : walor_s(detail))) < 0)
+    if (!ok && record_cron(w->db, j, started, r->tick, detail) < 0)
         wh_warn("cron job %s.%s: cannot record the run: %s", j->p->name, j->name, wh_last_error());
 
     int64_t retry = 0;
@@ -408,6 +435,20 @@ static void cron_drop(void *arg)
     free(r);
 }
 
+typedef struct job_row {
+    int64_t id, gen;
+} job_row;
+
+/* a successful run deletes its row in its own unit of work (unit.h); a
+ * handler that rescheduled itself bumped gen, and its new row stays */
+static int32_t job_done(walor_ctx *c, void *arg)
+{
+    const job_row *jr = arg;
+    int32_t rc = wh_db_exec(c->w->db, "DELETE FROM wh_jobs WHERE id = ? AND gen = ?",
+                            WALOR_ARGS(walor_i(jr->id), walor_i(jr->gen)));
+    return rc < 0 ? rc : 0;
+}
+
 /* Runs one due row of h. 0 done (whatever the handler said); -1 the
  * outcome could not be recorded: the runner stops and the row is tried
  * again later (at-least-once). */
@@ -418,6 +459,8 @@ static int run_row(wh_worker *w, job_handler *h, int64_t id, int64_t gen, const 
     walor_ctx c;
     wh_ctx_init(&c, w);
     c.plugin = h->p;
+    job_row jr = {id, gen};
+    wh_unit_arm(&c, job_done, &jr, 0);
     json_t *payload = json_loads(text, JSON_DECODE_ANY, NULL);
     char detail[700], where[80];
     int ok;
@@ -449,10 +492,10 @@ static int run_row(wh_worker *w, job_handler *h, int64_t id, int64_t gen, const 
     json_decref(payload);
     wh_metrics_job(ok);
 
-    int32_t rc;
+    int32_t rc = 0;
     int64_t now = wh_now();
     if (ok)
-        rc = wh_db_exec(w->db, "DELETE FROM wh_jobs WHERE id = ? AND gen = ?", WALOR_ARGS(walor_i(id), walor_i(gen)));
+        ; /* deleted with its effect */
     else if (give_up) /* kept, with run_at as it was, for walorctl jobs */
         rc = wh_db_exec(w->db, "UPDATE wh_jobs SET attempts = ?, last_error = ? WHERE id = ? AND gen = ?",
                         WALOR_ARGS(walor_i(attempts), walor_s(detail), walor_i(id), walor_i(gen)));

@@ -1,11 +1,13 @@
 #include "inbox.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <walor/types.h>
 
 #include "error.h"
 #include "log.h"
+#include "tg_parse.h"
 
 static const wh_migration inbox_migrations[] = {
     {1,
@@ -20,6 +22,12 @@ static const wh_migration inbox_migrations[] = {
      /* partial indexes: pending rows are few and hot, done ones many and cold */
      "CREATE INDEX wh_inbox_pending ON wh_inbox(update_id) WHERE done_at IS NULL;"
      "CREATE INDEX wh_inbox_done ON wh_inbox(done_at) WHERE done_at IS NOT NULL;"},
+    /* updates set aside instead of handled: for the owner, kept until deleted by hand */
+    {2, "CREATE TABLE wh_quarantine ("
+        "  update_id INTEGER PRIMARY KEY,"
+        "  received_at INTEGER NOT NULL,"
+        "  reason TEXT NOT NULL,"
+        "  body TEXT NOT NULL);"},
 };
 
 int32_t wh_inbox_migrate(wh_db *db)
@@ -35,9 +43,45 @@ static int by_update_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh)
+/* 1 if a string anywhere in v holds a NUL character */
+static int has_nul(json_t *v)
+{
+    if (json_is_string(v))
+        return strlen(json_string_value(v)) != json_string_length(v);
+    const char *k;
+    json_t *x;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, x)
+            if (has_nul(x))
+                return 1;
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+            if (has_nul(x))
+                return 1;
+    }
+    return 0;
+}
+
+const char *wh_update_set_aside_reason(json_t *update)
+{
+    json_t *bad = json_object_get(update, WH_UPDATE_UNPARSED);
+    if (bad) {
+        const char *e = json_string_value(json_object_get(bad, "error"));
+        return e && *e ? e : "unparseable";
+    }
+    /* C strings end at the first NUL: a plugin would see another text or
+     * callback data than the user sent. No update with one reaches them. */
+    if (has_nul(update))
+        return "a string holds a NUL character (\\u0000)";
+    return NULL;
+}
+
+int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh, json_t **set_aside)
 {
     *fresh = NULL;
+    if (set_aside)
+        *set_aside = NULL;
     if (!json_is_array(updates))
         return wh_error(WALOR_EINVAL, "inbox: updates is not an array");
 
@@ -58,26 +102,42 @@ int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh)
      * webhook batches and tests too */
     qsort(sorted, m, sizeof *sorted, by_update_id);
 
-    json_t *out = json_array();
-    int32_t rc = out ? wh_db_begin(db) : wh_error(WALOR_ENOMEM, "inbox: out of memory");
+    json_t *out = json_array(), *aside = json_array();
+    int32_t rc = out && aside ? wh_db_begin(db) : wh_error(WALOR_ENOMEM, "inbox: out of memory");
     for (size_t i = 0; rc >= 0 && i < m; i++) {
         json_t *u = sorted[i];
+        int64_t id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
+        const char *why = wh_update_set_aside_reason(u);
         char *body = json_dumps(u, JSON_COMPACT);
         if (!body) {
             rc = wh_error(WALOR_ENOMEM, "inbox: cannot serialise an update");
             break;
         }
-        /* stored as dispatched once: the normal path then needs no extra
-         * write, and a restart counts the next attempt (main.c) */
+        /* attempts counts the runs after a crash (main.c): the normal path
+         * needs no extra write. One set aside is stored as done: it
+         * confirms its update_id like any other and is never handled. */
         rc = wh_db_exec(db,
-                        "INSERT INTO wh_inbox(update_id, chat_id, kind, body, received_at, attempts) "
-                        "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (update_id) DO NOTHING",
-                        WALOR_ARGS(walor_i(json_integer_value(json_object_get(u, "update_id"))),
-                                   walor_i(wh_update_chat_id(u)), walor_s(wh_update_kind(u)),
-                                   walor_s(body), walor_i(now)));
-        free(body);
-        if (rc == 1 && json_array_append(out, u) != 0)
+                        "INSERT INTO wh_inbox(update_id, chat_id, kind, body, received_at, attempts, done_at) "
+                        "VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (update_id) DO NOTHING",
+                        WALOR_ARGS(walor_i(id), walor_i(why ? 0 : wh_update_chat_id(u)),
+                                   walor_s(why ? "set aside" : wh_update_kind(u)), walor_s(body), walor_i(now),
+                                   why ? walor_i(now) : walor_null()));
+        if (rc == 1 && why) {
+            rc = wh_db_exec(db, "INSERT INTO wh_quarantine(update_id, received_at, reason, body) VALUES (?, ?, ?, ?) "
+                                "ON CONFLICT (update_id) DO NOTHING",
+                            WALOR_ARGS(walor_i(id), walor_i(now), walor_s(why), walor_s(body)));
+            /* a button press is still answered, so the user's spinner stops */
+            const char *qid = json_string_value(json_object_get(json_object_get(u, "callback_query"), "id"));
+            json_t *e = json_pack("{s:I, s:s}", "update_id", (json_int_t)id, "reason", why);
+            if (e && qid && strlen(qid) == json_string_length(json_object_get(json_object_get(u, "callback_query"),
+                                                                               "id")))
+                json_object_set_new(e, "callback_query_id", json_string(qid));
+            if (rc >= 0 && (!e || json_array_append_new(aside, e) != 0))
+                rc = wh_error(WALOR_ENOMEM, "inbox: out of memory");
+        } else if (rc == 1 && json_array_append(out, u) != 0) {
             rc = wh_error(WALOR_ENOMEM, "inbox: out of memory");
+        }
+        free(body);
     }
     free(sorted);
     if (rc >= 0)
@@ -86,9 +146,14 @@ int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh)
         if (out && wh_db_in_tx(db))
             wh_db_rollback(db);
         json_decref(out);
+        json_decref(aside);
         return rc;
     }
     *fresh = out;
+    if (set_aside)
+        *set_aside = aside;
+    else
+        json_decref(aside);
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /* Durable store of incoming updates (ARCHITECTURE.md §2 "Durability").
  *
  * An update is acknowledged to Telegram only after it is stored here, and
- * marked done only after its handler committed, so a crash re-runs at most
- * the updates that were in flight. update_id is the primary key: Telegram
+ * marked done in the same transaction as its handler's writes (the unit
+ * of work, host/plugin/unit.h), so a crash re-runs exactly the updates
+ * whose effect did not commit. update_id is the primary key: Telegram
  * re-sending a batch (offset not yet advanced, webhook retry) is harmless. */
 #ifndef WH_INBOX_H
 #define WH_INBOX_H
@@ -18,14 +19,25 @@ int32_t wh_inbox_migrate(wh_db *db);
 
 /* In ONE transaction: inserts every update not seen before (dedup by
  * update_id; elements without an integer update_id are skipped with a
- * warning). *fresh = new JSON array (new ref) of only the newly stored ones,
- * in update_id order. On failure nothing is stored and *fresh is NULL. */
-int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh);
+ * warning). *fresh = new JSON array (new ref) of only the newly stored ones
+ * to handle, in update_id order. An update that must not reach a plugin
+ * (wh_update_set_aside_reason) is stored as done and in wh_quarantine;
+ * *set_aside (may be NULL) = new array of {update_id, reason} of the new
+ * ones, for the owner's report. On failure nothing is stored and both are
+ * NULL. */
+int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh, json_t **set_aside);
+
+/* Why an update is set aside rather than handled, or NULL: a stand-in for
+ * one that did not parse (tg_parse.h), or a string with a NUL character in
+ * it — C strings end at the NUL, so a plugin would see another text or
+ * callback data than the user sent; no update with one reaches a plugin. */
+const char *wh_update_set_aside_reason(json_t *update);
 
 /* Not done, in update_id order: re-dispatched at start after a crash. */
 int32_t wh_inbox_pending(wh_db *db, json_t **out);
 
-/* attempts += 1 before handling; WALOR_ENOTFOUND for an unknown id. */
+/* attempts += 1 before a re-run (after a crash or a stop) starts;
+ * WALOR_ENOTFOUND for an unknown id. */
 int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after);
 int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now);
 

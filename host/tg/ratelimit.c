@@ -61,6 +61,10 @@ void wh_bucket_force(wh_bucket *b, int64_t now_ms)
         return;
     refill(b, now_ms);
     b->tokens -= 1.0;
+    /* the debt stops at one burst: a busy user's replies may slow the
+     * broadcast to them, never hold it back without end */
+    if (b->tokens < -b->burst)
+        b->tokens = -b->burst;
 }
 
 void wh_bucket_pause(wh_bucket *b, int64_t until_ms)

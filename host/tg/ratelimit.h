@@ -10,7 +10,7 @@
 typedef struct wh_bucket {
     double rate;    /* tokens per second; <= 0 means unlimited */
     double burst;   /* capacity */
-    double tokens;  /* may go negative after wh_bucket_force() */
+    double tokens;  /* may go down to -burst after wh_bucket_force() */
     int64_t last_ms;/* tokens are accounted up to here; in the future while paused */
 } wh_bucket;
 
@@ -24,7 +24,9 @@ int64_t wh_bucket_take(wh_bucket *b, int64_t now_ms);
 int64_t wh_bucket_peek(const wh_bucket *b, int64_t now_ms);
 
 /* Takes one even if the balance goes negative: interactive replies are never
- * delayed but still count against the overall budget. */
+ * delayed but still count against the overall budget. The debt is capped
+ * at one burst (tokens >= -burst), so whatever waits for this bucket (a
+ * broadcast) is slowed down by replies, never starved by them. */
 void wh_bucket_force(wh_bucket *b, int64_t now_ms);
 
 /* No tokens before until_ms (a 429's retry_after); refilling starts from an

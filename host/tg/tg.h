@@ -42,6 +42,9 @@ typedef struct wh_tg_hooks {
     void *ud;
 } wh_tg_hooks;
 
+/* the description of a call failed because the client stopped */
+#define WH_TG_SHUTTING_DOWN "shutting down"
+
 #define WH_TG_INTERACTIVE 0u /* a reply to the user's action: sent at once, per-chat FIFO */
 #define WH_TG_BULK        1u /* broadcast: paced by bulk_rate overall and bulk_per_chat_rate per chat */
 #define WH_TG_UNPACED     2u /* answerCallbackQuery, getMe, setMyCommands, getFile…: not counted */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tg_parse.h"
 
 /* Telegram answers are small; getUpdates with 100 updates is well under a
  * megabyte. A cap stops a broken proxy from eating memory. */
@@ -202,7 +203,20 @@ int wh_tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_resul
         return TG_RETRY;
     }
     json_error_t jerr;
-    json_t *ans = r->resp ? json_loads(r->resp, 0, &jerr) : NULL;
+    /* a NUL in a string must not fail the whole answer (tg_parse.h) */
+    json_t *ans = r->resp ? json_loadb(r->resp, r->resp_len, JSON_ALLOW_NUL, &jerr) : NULL;
+    if (!ans && r->is_poll && http == 200 && r->resp) {
+        /* one update that does not parse must not stop everyone's */
+        char why[300];
+        json_t *batch = wh_tg_parse_updates(r->resp, r->resp_len, why, sizeof why);
+        if (batch) {
+            tg_log(WH_LOG_WARN, "getUpdates: the answer did not parse (%s); read update by update", jerr.text);
+            res->ok = 1;
+            res->result = batch;
+            return TG_OK;
+        }
+        tg_log(WH_LOG_WARN, "getUpdates: %s", why);
+    }
     if (!json_is_object(ans)) {
         json_decref(ans);
         res->error_code = (int32_t)http;

@@ -16,7 +16,7 @@
 #include "tg.h"
 
 #define tg_log(level, ...) wh_logf(level, "tg", __VA_ARGS__)
-#define TG_SHUTTING_DOWN "shutting down"
+#define TG_SHUTTING_DOWN WH_TG_SHUTTING_DOWN
 
 /* intrusive circular doubly linked list: O(1) moves between the outbox's
  * lists without allocating */
@@ -70,6 +70,8 @@ typedef struct tg_req {
     uint32_t klass;
     int retries;               /* 5xx / transport retries done */
     int floods;                /* 429 answers seen */
+    int flood;                 /* got a 429: goes first after the pause */
+    int64_t not_before;        /* backoff of its retry */
     int probe;                 /* sent as the first request after a flood wait */
     int is_poll;
     tg_waiter *waiter;         /* sync caller, or NULL */
@@ -84,15 +86,17 @@ typedef struct tg_req {
 
 /* One per chat with queued or in-flight requests (and for a while after, to
  * remember its bulk budget). Chat 0 requests each get a private one that is
- * not in the map, so they do not wait for each other. */
+ * not in the map, so they do not wait for each other. Two queues: replies
+ * (interactive and unpaced) in the order they were made, and broadcasts;
+ * a reply never waits behind a broadcast message that is only waiting for
+ * its pace. One request in flight per chat. */
 typedef struct tg_chat {
     tg_link link;              /* in exactly one of the outbox lists */
     int64_t chat_id;
     int bound;                 /* in the map */
-    tg_req *head, *tail;
-    int inflight;
-    int flood;                 /* head got a 429: goes first after the pause */
-    int64_t not_before;        /* backoff of the head's retry */
+    tg_req *head, *tail;       /* replies */
+    tg_req *bhead, *btail;     /* bulk */
+    tg_req *cur;               /* in flight, or NULL */
     wh_bucket bucket;          /* bulk pacing of this chat */
 } tg_chat;
 

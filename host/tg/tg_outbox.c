@@ -1,12 +1,16 @@
-/* The outbox: per-chat FIFO with one request in flight per chat, token
+/* The outbox: per-chat FIFOs with one request in flight per chat, token
  * bucket pacing for bulk, flood waits (429) and retries with backoff.
  *
- * Every chat with work sits in exactly one list: ready_now (head is
- * interactive/unpaced), ready_bulk (head is paced), delayed (head waits for
- * its retry backoff), flood (head got a 429 and goes first after the pause),
- * idle (nothing queued, kept until its bulk budget has refilled), busy
- * (head in flight). One uv_timer wakes the pump at the
- * earliest moment something can move, so nothing ever spins. */
+ * A chat has two queues: replies (interactive and unpaced, in the order
+ * they were made) and bulk. The next request of a chat is the oldest reply,
+ * else the oldest bulk one, so a reply never waits for a broadcast message
+ * to get its pace: at most for the one request in flight. Every chat with
+ * work sits in exactly one list, by its next request: ready_now
+ * (interactive/unpaced), ready_bulk (paced), delayed (waits for its retry
+ * backoff), flood (got a 429 and goes first after the pause), idle (nothing
+ * queued, kept until its bulk budget has refilled), busy (a request in
+ * flight). One uv_timer wakes the pump at the earliest moment something can
+ * move, so nothing ever spins. */
 #include "tg_int.h"
 
 #include <stdlib.h>
@@ -86,26 +90,57 @@ static void chat_free(wh_tg *tg, tg_chat *c)
     free(c);
 }
 
-/* puts a chat that is not in flight into the list its head calls for */
+/* the request that goes next: a reply before any broadcast */
+static tg_req *next_req(const tg_chat *c) { return c->head ? c->head : c->bhead; }
+
+static void enqueue(tg_chat *c, tg_req *r)
+{
+    r->next = NULL;
+    tg_req **head = r->klass == WH_TG_BULK ? &c->bhead : &c->head;
+    tg_req **tail = r->klass == WH_TG_BULK ? &c->btail : &c->tail;
+    if (*tail)
+        (*tail)->next = r;
+    else
+        *head = r;
+    *tail = r;
+}
+
+/* takes r, the front of one of c's queues, out of it */
+static void dequeue(tg_chat *c, tg_req *r)
+{
+    if (r == c->head) {
+        c->head = r->next;
+        if (!c->head)
+            c->tail = NULL;
+    } else if (r == c->bhead) {
+        c->bhead = r->next;
+        if (!c->bhead)
+            c->btail = NULL;
+    }
+    r->next = NULL;
+}
+
+/* puts a chat that is not in flight into the list its next request calls for */
 static void chat_place(wh_tg *tg, tg_chat *c)
 {
     tg_list_del(&c->link);
-    if (c->inflight) {
+    if (c->cur) {
         tg_list_add_tail(&tg->busy, &c->link);
         return;
     }
-    if (!c->head) {
+    tg_req *r = next_req(c);
+    if (!r) {
         if (!c->bound || wh_bucket_full(&c->bucket, now_ms(tg)))
             chat_free(tg, c);
         else
             tg_list_add_tail(&tg->idle, &c->link);
         return;
     }
-    if (c->flood)
+    if (r->flood)
         tg_list_add_tail(&tg->flood, &c->link);
-    else if (c->not_before > now_ms(tg))
+    else if (r->not_before > now_ms(tg))
         tg_list_add_tail(&tg->delayed, &c->link);
-    else if (c->head->klass == WH_TG_BULK)
+    else if (r->klass == WH_TG_BULK)
         tg_list_add_tail(&tg->ready_bulk, &c->link);
     else
         tg_list_add_tail(&tg->ready_now, &c->link);
@@ -149,24 +184,21 @@ static void fail(wh_tg *tg, tg_req *r, const char *why)
     wh_tg_finish(tg, r, &res);
 }
 
-/* takes the head of a chat out of its FIFO and finishes it */
-static void finish_head(wh_tg *tg, tg_chat *c, wh_tg_result *res)
+/* takes r out of its chat's queue and finishes it */
+static void finish_req(wh_tg *tg, tg_chat *c, tg_req *r, wh_tg_result *res)
 {
-    tg_req *r = c->head;
-    c->head = r->next;
-    if (!c->head)
-        c->tail = NULL;
-    c->not_before = 0;
-    c->flood = 0;
+    dequeue(c, r);
+    r->not_before = 0;
+    r->flood = 0;
     wh_tg_finish(tg, r, res);
 }
 
-static void fail_head(wh_tg *tg, tg_chat *c, const char *why)
+static void fail_req(wh_tg *tg, tg_chat *c, tg_req *r, const char *why)
 {
     wh_tg_result res;
     memset(&res, 0, sizeof res);
     snprintf(res.description, sizeof res.description, "%s", why);
-    finish_head(tg, c, &res);
+    finish_req(tg, c, r, &res);
 }
 
 static void take_incoming(wh_tg *tg)
@@ -188,17 +220,13 @@ static void take_incoming(wh_tg *tg)
         } else if (tg->state != TG_RUNNING && r->klass == WH_TG_BULK) {
             /* accepted just before stop: broadcasts do not get the grace period */
             fail(tg, r, TG_SHUTTING_DOWN);
-            if (!c->head && !c->inflight)
+            if (!next_req(c) && !c->cur)
                 chat_place(tg, c);
         } else {
             r->chat = c;
-            int was_empty = !c->head;
-            if (c->tail)
-                c->tail->next = r;
-            else
-                c->head = r;
-            c->tail = r;
-            if (was_empty && !c->inflight)
+            enqueue(c, r);
+            /* a new next request (the first, or a reply ahead of broadcasts) */
+            if (!c->cur && next_req(c) == r)
                 chat_place(tg, c);
         }
         r = next;
@@ -207,7 +235,7 @@ static void take_incoming(wh_tg *tg)
 
 static void dispatch(wh_tg *tg, tg_chat *c, int64_t now)
 {
-    tg_req *r = c->head;
+    tg_req *r = next_req(c);
     tg_list_del(&c->link);
     if (r->klass == WH_TG_INTERACTIVE) {
         wh_bucket_force(&tg->global, now);
@@ -215,11 +243,11 @@ static void dispatch(wh_tg *tg, tg_chat *c, int64_t now)
     }
     long timeout = (long)tg->o.http_timeout_s * 1000L;
     if (wh_tg_http_start(tg, r, timeout) != 0) {
-        fail_head(tg, c, "cannot start the request");
+        fail_req(tg, c, r, "cannot start the request");
         chat_place(tg, c);
         return;
     }
-    c->inflight = 1;
+    c->cur = r;
     tg_list_add_tail(&tg->busy, &c->link);
     if (r->probe)
         tg->probing++;
@@ -257,8 +285,9 @@ void wh_tg_outbox_pump(wh_tg *tg)
      * another round of 429s */
     while (!tg_list_empty(&tg->flood)) {
         tg_chat *c = tg_container(tg->flood.next, tg_chat, link);
-        c->head->probe = 1;
-        c->flood = 0;
+        tg_req *r = next_req(c);
+        r->probe = 1;
+        r->flood = 0;
         dispatch(tg, c, now);
     }
     if (tg->probing > 0)
@@ -267,10 +296,10 @@ void wh_tg_outbox_pump(wh_tg *tg)
     for (tg_link *l = tg->delayed.next, *next; l != &tg->delayed; l = next) {
         next = l->next;
         tg_chat *c = tg_container(l, tg_chat, link);
-        if (c->not_before <= now)
+        if (next_req(c)->not_before <= now)
             chat_place(tg, c);
         else
-            wake = min64(wake, c->not_before);
+            wake = min64(wake, next_req(c)->not_before);
     }
     while (!tg_list_empty(&tg->ready_now))
         dispatch(tg, tg_container(tg->ready_now.next, tg_chat, link), now);
@@ -326,7 +355,7 @@ void wh_tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
      * from it could fire a few ms before Telegram's window ends */
     uv_update_time(tg->loop);
     int64_t now = now_ms(tg);
-    c->inflight = 0;
+    c->cur = NULL;
     if (r->probe) {
         r->probe = 0;
         tg->probing--;
@@ -341,7 +370,7 @@ void wh_tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
                 tg->pause_until = until;
                 wh_bucket_pause(&tg->global, until);
             }
-            c->flood = 1;
+            r->flood = 1;
             chat_place(tg, c);
             return;
         }
@@ -351,46 +380,72 @@ void wh_tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
         atomic_fetch_add(&tg->st_retries, 1);
         tg_log(WH_LOG_DEBUG, "%s to chat %lld: %d %s, retry %d in %lld ms", r->method, (long long)r->chat_id,
                  res.error_code, res.description, r->retries, (long long)delay);
-        c->not_before = now + delay;
+        r->not_before = now + delay;
         chat_place(tg, c);
         return;
     }
-    finish_head(tg, c, &res);
+    finish_req(tg, c, r, &res);
     chat_place(tg, c);
+}
+
+/* fails the broadcasts a chat has queued (not the one in flight, which is
+ * one message and gets the grace period) */
+static void drop_bulk(wh_tg *tg, tg_chat *c)
+{
+    tg_req *r = c->bhead;
+    c->bhead = c->btail = NULL;
+    while (r) {
+        tg_req *next = r->next;
+        r->next = NULL;
+        if (r == c->cur) {
+            c->bhead = c->btail = r;
+        } else {
+            wh_tg_result res;
+            memset(&res, 0, sizeof res);
+            snprintf(res.description, sizeof res.description, "%s", TG_SHUTTING_DOWN);
+            wh_tg_finish(tg, r, &res);
+        }
+        r = next;
+    }
 }
 
 void wh_tg_outbox_stop(wh_tg *tg)
 {
     tg->state = TG_DRAINING;
     take_incoming(tg);
-    /* queued broadcasts do not get the grace period; a bulk request in
-     * flight does, it is one message */
-    tg_link *lists[] = {&tg->ready_bulk, &tg->delayed, &tg->flood};
-    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
-        for (tg_link *l = lists[i]->next, *next; l != lists[i]; l = next) {
-            next = l->next;
-            tg_chat *c = tg_container(l, tg_chat, link);
-            if (!c->head || c->head->klass != WH_TG_BULK)
-                continue; /* re-placing it would put it back behind us: no end */
-            while (c->head && c->head->klass == WH_TG_BULK)
-                fail_head(tg, c, TG_SHUTTING_DOWN);
-            chat_place(tg, c);
-        }
+    /* queued broadcasts do not get the grace period; each chat once, then
+     * placed again by what is left (collected first: placing a chat may
+     * put it back into a list being walked) */
+    tg_link *lists[] = {&tg->ready_now, &tg->ready_bulk, &tg->delayed, &tg->flood, &tg->busy};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        for (tg_link *l = lists[i]->next; l != lists[i]; l = l->next)
+            n++;
+    tg_chat **all = n ? malloc(n * sizeof *all) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; all && i < sizeof lists / sizeof *lists; i++)
+        for (tg_link *l = lists[i]->next; l != lists[i]; l = l->next)
+            all[k++] = tg_container(l, tg_chat, link);
+    for (size_t i = 0; i < k; i++) {
+        drop_bulk(tg, all[i]);
+        chat_place(tg, all[i]);
     }
+    free(all);
     uv_timer_start(&tg->drain, on_drain, TG_DRAIN_MS, 0);
     wh_tg_outbox_pump(tg);
 }
 
 static void fail_chat(wh_tg *tg, tg_chat *c)
 {
-    if (c->inflight) {
-        wh_tg_http_abort(tg, c->head);
-        c->inflight = 0;
-        if (c->head->probe)
+    if (c->cur) {
+        wh_tg_http_abort(tg, c->cur);
+        if (c->cur->probe)
             tg->probing--;
+        c->cur = NULL;
     }
-    while (c->head)
-        fail_head(tg, c, TG_SHUTTING_DOWN);
+    tg_req *r;
+    while ((r = next_req(c)))
+        fail_req(tg, c, r, TG_SHUTTING_DOWN);
     chat_free(tg, c);
 }
 

@@ -83,6 +83,15 @@ int32_t wh_conv_save(walor_ctx *c)
 
 static void decref_cb(void *j) { json_decref(j); }
 
+void wh_conv_forget(walor_ctx *c)
+{
+    /* the plugin may still hold the data until the callback returns */
+    if (c->conv.data)
+        wh_arena_defer(c->arena, decref_cb, c->conv.data);
+    memset(&c->conv, 0, sizeof c->conv);
+    c->conv_loaded = 0;
+}
+
 void wh_conv_clear(walor_ctx *c)
 {
     if (wh_conv_load(c) != 0 || (!c->conv.active && !c->conv.dirty))

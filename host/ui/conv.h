@@ -11,6 +11,9 @@
 int32_t wh_conv_load(walor_ctx *c);
 /* writes c->conv back if it changed */
 int32_t wh_conv_save(walor_ctx *c);
+/* forgets the changes made in memory (a failed handler's, whose writes
+ * were rolled back): the next look loads the stored state again */
+void wh_conv_forget(walor_ctx *c);
 /* ends whatever is active (used by /cancel, /start and expiry) */
 void wh_conv_clear(walor_ctx *c);
 /* runs pending on_enter callbacks (a state may move on from its on_enter) */

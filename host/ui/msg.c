@@ -21,8 +21,10 @@
 #include "mime.h"
 #include "money.h"
 #include "msg.h"
+#include "msgq.h"
 #include "num.h"
 #include "tg.h"
+#include "unit.h"
 
 struct walor_kb {
     wh_kb kb;              /* begins with walor_handle, as every handle must */
@@ -70,15 +72,17 @@ static void add_flags(json_t *params, uint32_t flags)
                             json_pack("{s:b, s:b}", "prefer_large_media", 1, "show_above_text", 1));
 }
 
-/* sync when out_result is wanted, queued otherwise */
-static int32_t call(const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id, uint32_t klass,
-                    json_t **out_result)
+/* queued when out_result is NULL, else waited for (a network wait): either
+ * way through the callback's unit of work, which holds the call until its
+ * writes commit (unit.h) */
+static int32_t call(walor_ctx *c, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
+                    uint32_t klass, uint32_t flags, json_t **out_result)
 {
     if (!out_result)
-        return wh_tg_call(wh_g.tg, method, params, up, chat_id, klass, NULL);
+        return wh_unit_tg(c, method, params, up, chat_id, klass, flags, NULL);
     wh_tg_result r;
     memset(&r, 0, sizeof r);
-    int32_t rc = wh_tg_call(wh_g.tg, method, params, up, chat_id, klass, &r);
+    int32_t rc = wh_unit_tg(c, method, params, up, chat_id, klass, flags, &r);
     if (rc == 0)
         rc = wh_tg_result_err(&r);
     if (rc == 0)
@@ -123,52 +127,12 @@ static int32_t msg_send(walor_ctx *c, int64_t chat_id, const char *html, const w
     add_flags(params, flags);
     uint32_t klass = (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE;
     json_t *res = NULL;
-    rc = call("sendMessage", params, NULL, chat_id, klass, out_mid ? &res : NULL);
+    rc = call(c, "sendMessage", params, NULL, chat_id, klass, 0, out_mid ? &res : NULL);
     if (rc == 0 && out_mid) {
         *out_mid = result_message_id(res);
         json_decref(res);
     }
     return rc;
-}
-
-/* Telegram answers these when the message is gone or is not a text
- * message; the user should still see the new screen, so we send it. */
-static int replace_instead(const char *desc)
-{
-    return strstr(desc, "message to edit not found") || strstr(desc, "no text in the message") ||
-           strstr(desc, "message can't be edited") || strstr(desc, "MESSAGE_ID_INVALID");
-}
-
-/* What an asynchronous edit needs if Telegram answers that the message is
- * gone or has no text: a photo or document message gets the screen as its
- * caption (and keyboard) when it fits one, otherwise the same screen is
- * sent as a new message. */
-typedef struct edit_fallback {
-    int64_t chat_id;
-    json_t *params;        /* sendMessage parameters */
-    json_t *caption;       /* editMessageCaption parameters, NULL when the text is too long for a caption */
-} edit_fallback;
-
-static void edit_done(wh_tg_result *r, void *ud)
-{
-    edit_fallback *f = ud;
-    if (!r->ok && r->error_code == 400 && f->caption && strstr(r->description, "no text in the message")) {
-        json_t *p = f->caption;
-        f->caption = NULL;
-        if (wh_tg_call_cb(wh_g.tg, "editMessageCaption", p, NULL, f->chat_id, WH_TG_INTERACTIVE, edit_done, f) == 0)
-            return; /* f goes on to the caption's answer */
-    } else if (!r->ok && r->error_code == 400 && replace_instead(r->description)) {
-        json_t *p = f->params;
-        f->params = NULL;
-        wh_tg_call(wh_g.tg, "sendMessage", p, NULL, f->chat_id, WH_TG_INTERACTIVE, NULL);
-    } else if (!r->ok && !(r->error_code == 400 && strstr(r->description, "message is not modified")) &&
-               strcmp(r->description, "shutting down") != 0) {
-        wh_logf(WH_LOG_WARN, "tg", "editing a message in chat %lld failed: %d %s", (long long)f->chat_id,
-                r->error_code, r->description);
-    }
-    json_decref(f->params);
-    json_decref(f->caption);
-    free(f);
 }
 
 /* Edits are queued like sends: a worker never waits for Telegram's round
@@ -192,28 +156,10 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
         return rc;
     }
     add_flags(params, flags & ~WALOR_SEND_SILENT);
-    edit_fallback *f = malloc(sizeof *f);
-    if (!f) {
-        json_decref(params);
-        return wh_error(WALOR_ENOMEM, "out of memory");
-    }
-    f->chat_id = chat_id;
-    f->params = json_deep_copy(params);
-    json_object_del(f->params, "message_id");
-    f->caption = NULL;
-    if (check_html(html, 1024, 0) == 0) {
-        f->caption = json_deep_copy(params);
-        json_object_set(f->caption, "caption", json_object_get(params, "text"));
-        json_object_del(f->caption, "text");
-        json_object_del(f->caption, "link_preview_options");
-    }
-    rc = wh_tg_call_cb(wh_g.tg, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, edit_done, f);
-    if (rc < 0) {
-        json_decref(f->params);
-        json_decref(f->caption);
-        free(f);
-    }
-    return rc;
+    /* a message that is gone is sent anew, a photo's or document's screen
+     * becomes its caption when it fits one (msgq.c) */
+    uint32_t fallback = WH_MSG_FALLBACK | (check_html(html, 1024, 0) == 0 ? WH_MSG_CAPTION : 0);
+    return call(c, "editMessageText", params, NULL, chat_id, WH_TG_INTERACTIVE, fallback, NULL);
 }
 
 /* SDK 1.3: the screen after a button press replaces the pressed message;
@@ -241,7 +187,7 @@ static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
     if (flags & WALOR_ANSWER_ALERT)
         json_object_set_new(params, "show_alert", json_true());
     c->answered = 1;
-    return call("answerCallbackQuery", params, NULL, 0, WH_TG_UNPACED, NULL);
+    return call(c, "answerCallbackQuery", params, NULL, 0, WH_TG_UNPACED, 0, NULL);
 }
 
 static int32_t read_file(const char *path, char **data, size_t *len)
@@ -298,7 +244,6 @@ static int32_t media_params(int64_t chat_id, const char *caption, uint32_t flags
 static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, const char *caption, const walor_kb *kb,
                           uint32_t flags, int64_t *out_mid)
 {
-    (void)c;
     if (!photo || !*photo)
         return wh_error(WALOR_EINVAL, "no photo given");
     json_t *params;
@@ -325,8 +270,8 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
         json_object_set_new(params, "photo", json_string(photo));
     }
     json_t *res = NULL;
-    rc = call("sendPhoto", params, up.data ? &up : NULL, chat_id,
-              (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE, out_mid ? &res : NULL);
+    rc = call(c, "sendPhoto", params, up.data ? &up : NULL, chat_id,
+              (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE, 0, out_mid ? &res : NULL);
     free(data); /* the upload is copied at call time */
     if (rc == 0 && out_mid) {
         *out_mid = result_message_id(res);
@@ -338,7 +283,6 @@ static int32_t send_photo(walor_ctx *c, int64_t chat_id, const char *photo, cons
 static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename, const void *data, size_t len,
                              const char *caption, uint32_t flags)
 {
-    (void)c;
     if (!filename || !*filename || !data)
         return wh_error(WALOR_EINVAL, "a document needs a file name and data");
     if (len > 50u * 1024 * 1024)
@@ -349,15 +293,14 @@ static int32_t send_document(walor_ctx *c, int64_t chat_id, const char *filename
         return rc;
     wh_tg_upload up = {.field = "document", .filename = filename, .data = data, .len = len,
                        .mime = wh_mime_of(filename, data, len)};
-    return call("sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
-                NULL);
+    return call(c, "sendDocument", params, &up, chat_id, (flags & WALOR_SEND_BULK) ? WH_TG_BULK : WH_TG_INTERACTIVE,
+                0, NULL);
 }
 
 static int32_t delete_message(walor_ctx *c, int64_t chat_id, int64_t message_id)
 {
-    (void)c;
     json_t *params = json_pack("{s:I, s:I}", "chat_id", (json_int_t)chat_id, "message_id", (json_int_t)message_id);
-    return call("deleteMessage", params, NULL, chat_id, WH_TG_INTERACTIVE, NULL);
+    return call(c, "deleteMessage", params, NULL, chat_id, WH_TG_INTERACTIVE, 0, NULL);
 }
 
 static void decref_cb(void *j) { json_decref(j); }
@@ -366,10 +309,19 @@ static int32_t tg_call(walor_ctx *c, const char *method, json_t *params, json_t 
 {
     if (!method || !*method || strlen(method) > 40)
         return wh_error(WALOR_EINVAL, "bad method name");
+    /* any method: not stored for a re-send, but after what the unit holds */
+    int32_t rc = wh_unit_wait(c, "walor_tg_call");
+    if (rc < 0)
+        return rc;
     json_t *p = params ? json_deep_copy(params) : json_object();
     int64_t chat = (int64_t)json_integer_value(json_object_get(p, "chat_id"));
     json_t *res = NULL;
-    int32_t rc = call(method, p, NULL, chat, WH_TG_INTERACTIVE, &res);
+    wh_tg_result r;
+    rc = wh_msgq_call(0, method, p, NULL, chat, WH_TG_INTERACTIVE, &r);
+    if (rc == 0 && (rc = wh_tg_result_err(&r)) == 0)
+        res = r.result;
+    else
+        json_decref(r.result);
     if (rc == 0) {
         wh_arena_defer(c->arena, decref_cb, res);
         if (out)

@@ -80,19 +80,8 @@ char *bk_duration(walor_ctx *c, int32_t minutes)
     return walor_ctx_printf(c, "%d ч %d мин", (int)(minutes / 60), (int)(minutes % 60));
 }
 
-int32_t bk_tx_open(walor_ctx *c, int *own)
+int32_t bk_tx_end(walor_ctx *c, int32_t rc)
 {
-    int32_t active = walor_tx_active(c);
-    if (active < 0)
-        return active; /* a host without tx_active: .min_host_minor keeps it from loading us */
-    *own = !active;
-    return *own ? walor_tx_begin(c) : 0;
-}
-
-int32_t bk_tx_close(walor_ctx *c, int own, int32_t rc)
-{
-    if (!own)
-        return rc;
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;

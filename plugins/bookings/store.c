@@ -309,13 +309,13 @@ static int32_t decline_in_tx(walor_ctx *c, int64_t id)
     return n < 0 ? n : n ? 0 : BK_SAME;
 }
 
+/* a level of its own: nests in the caller's transaction when there is one */
 #define IN_TX(call)                         \
     do {                                    \
-        int own;                            \
-        int32_t rc_ = bk_tx_open(c, &own);  \
+        int32_t rc_ = walor_tx_begin(c);    \
         if (rc_ < 0)                        \
             return rc_;                     \
-        return bk_tx_close(c, own, (call)); \
+        return bk_tx_end(c, (call));        \
     } while (0)
 
 int32_t bk_book(walor_ctx *c, const bk_new *n, int64_t *out_id) { IN_TX(book_in_tx(c, n, out_id)); }

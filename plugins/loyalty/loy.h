@@ -18,10 +18,9 @@ int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html);
 /* "Имя (@user, 123)" of a user, escaped, for staff screens */
 char *loy_user_label(walor_ctx *c, int64_t user_id);
 
-/* a transaction of our own unless the caller has one open (then *own = 0
- * and the caller's commit decides); loy_tx_close commits or rolls back ours */
-int32_t loy_tx_open(walor_ctx *c, int *own);
-int32_t loy_tx_close(walor_ctx *c, int own, int32_t rc);
+/* ends a walor_tx_begin level (they nest in the caller's transaction
+ * since SDK 1.3): commits it into the caller's, or rolls it back when rc < 0 */
+int32_t loy_tx_end(walor_ctx *c, int32_t rc);
 
 /* ---- the bonus ledger (ledger.c) ---- */
 /* Kinds of ledger rows; the key makes an automatic row happen once. */

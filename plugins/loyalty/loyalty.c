@@ -80,19 +80,8 @@ char *loy_user_label(walor_ctx *c, int64_t user_id)
     return walor_ctx_printf(c, "%s (%lld)", loy_esc(c, name && *name ? name : "—"), (long long)user_id);
 }
 
-int32_t loy_tx_open(walor_ctx *c, int *own)
+int32_t loy_tx_end(walor_ctx *c, int32_t rc)
 {
-    int32_t active = walor_tx_active(c);
-    if (active < 0)
-        return active; /* a host without tx_active: .min_host_minor keeps it from loading us */
-    *own = !active;
-    return *own ? walor_tx_begin(c) : 0;
-}
-
-int32_t loy_tx_close(walor_ctx *c, int own, int32_t rc)
-{
-    if (!own)
-        return rc;
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
@@ -177,4 +166,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "loyalty", .version = "0.1.0",
                     .description = "Бонусы и кэшбэк, рефералы, промокоды, сертификаты, персональные скидки",
-                    .min_host_minor = 3, .load = load) /* forms and lists (SDK 1.3) */
+                    .min_host_minor = 3, .load = load) /* nested walor_tx_begin, forms and lists (SDK 1.3) */

@@ -23,9 +23,7 @@ int32_t loy_staff_add_bonus(walor_ctx *c, int64_t user_id, int64_t amount, const
     int32_t rc = user_known(c, user_id);
     if (rc < 0)
         return rc;
-    int own = 0;
-    rc = loy_tx_open(c, &own);
-    if (rc < 0)
+    if ((rc = walor_tx_begin(c)) < 0)
         return rc;
     int64_t bal = 0;
     rc = loy_balance(c, user_id, &bal);
@@ -36,7 +34,7 @@ int32_t loy_staff_add_bonus(walor_ctx *c, int64_t user_id, int64_t amount, const
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "бонусы клиента %lld: %s%s (%s)", (long long)user_id,
                                                 amount > 0 ? "+" : "", walor_money(c, amount), reason));
-    rc = loy_tx_close(c, own, rc < 0 ? rc : 0);
+    rc = loy_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         return rc;
     bal += amount;
@@ -55,9 +53,7 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
     int32_t rc = user_known(c, user_id);
     if (rc < 0)
         return rc;
-    int own = 0;
-    rc = loy_tx_open(c, &own);
-    if (rc < 0)
+    if ((rc = walor_tx_begin(c)) < 0)
         return rc;
     if (pct == 0)
         rc = walor_db_exec(c, "DELETE FROM loyalty_personal WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
@@ -70,7 +66,7 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "персональная скидка клиента %lld: %lld%%", (long long)user_id,
                                                 (long long)pct));
-    rc = loy_tx_close(c, own, rc < 0 ? rc : 0);
+    rc = loy_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         return rc;
     loy_push(c, user_id, pct ? walor_textf(c, "loyalty.push.discount", "pct", loy_num(c, pct), NULL)

@@ -26,10 +26,10 @@ int32_t orders_complete_sale(walor_ctx *c, int64_t id);
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);
 
-/* Transactions do not nest: work in the caller's when one is open
- * (*own = 0), else in our own; orders_tx_close commits or rolls back ours. */
-int32_t orders_tx_open(walor_ctx *c, int *own);
-int32_t orders_tx_close(walor_ctx *c, int own, int32_t rc);
+/* Ends the level a function opened with walor_tx_begin (levels nest in
+ * the caller's transaction since SDK 1.3): rc < 0 undoes this level's
+ * writes only, else they go to the caller's commit; rc survives. */
+int32_t orders_tx_end(walor_ctx *c, int32_t rc);
 
 /* ---- refunds (refund.c), service 1.1 ---- */
 int32_t orders_refund(walor_ctx *c, int64_t order_id, const walor_refund_new *r, int64_t *out_id);

@@ -97,8 +97,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
         (strcmp(r->kind, WALOR_REFUND_PROVIDER) != 0 && strcmp(r->kind, WALOR_REFUND_MANUAL) != 0) ||
         !valid_text(r->reason, REASON_MAX) || !valid_text(r->provider_ref, REF_MAX) || r->staff_id < 0)
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     money_row m;
@@ -107,11 +106,8 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
      * give back more than was paid */
     if (rc == 0 && r->amount > paid_amount(m.paid_at, m.flags, m.total) - m.refunded)
         rc = WALOR_ERANGE;
-    if (rc < 0) {
-        if (own)
-            walor_tx_rollback(c);
-        return rc;
-    }
+    if (rc < 0)
+        return orders_tx_end(c, rc);
     int64_t now = walor_now(c), staff = r->staff_id ? r->staff_id : walor_user_id(c), rid = 0;
     rc = walor_db_int(c,
                       "INSERT INTO orders_refund(order_id, amount, kind, reason, provider_ref, staff_id, at)"
@@ -140,7 +136,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
                                              !strcmp(r->kind, WALOR_REFUND_PROVIDER) ? "через платёжный сервис"
                                                                                     : "вручную")) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    rc = orders_tx_close(c, own, rc < 0 ? rc : 0);
+    rc = orders_tx_end(c, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = rid;
     return rc;

@@ -1,8 +1,8 @@
 /* orders: the order lifecycle and the `orders` service
  * (sdk/include/walor/services/orders.h, transition table in model.c).
  *
- * Every change is one transaction: the caller's when one is open, else our
- * own. In it go the order row, the status history row, the stock call
+ * Every change is one transaction level (walor_tx_begin, which nests in the
+ * caller's transaction since SDK 1.3). In it go the order row, the status history row, the stock call
  * (reserve / commit / release / restock / write-off through the `stock`
  * service), the events and, for a staff member, the action log. The
  * functions run with the caller's ctx (a service call is a plain call), so
@@ -31,22 +31,8 @@ static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c,
 
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
-/* Transactions do not nest: work in the caller's when one is open. */
-int32_t orders_tx_open(walor_ctx *c, int *own)
+int32_t orders_tx_end(walor_ctx *c, int32_t rc)
 {
-    if (walor_tx_active(c) == 1) {
-        *own = 0;
-        return 0;
-    }
-    int32_t rc = walor_tx_begin(c);
-    *own = rc == 0;
-    return rc;
-}
-
-int32_t orders_tx_close(walor_ctx *c, int own, int32_t rc)
-{
-    if (!own)
-        return rc;
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
@@ -337,8 +323,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         return WALOR_EINVAL;
     int tester = o->source == WALOR_ORDER_SRC_CUSTOMER && is_tester(c, o->user_id);
 
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     int64_t now = walor_now(c), id = 0;
@@ -384,13 +369,9 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
             rc = e;
     }
     if (rc == 0 && s) {
+        /* all or nothing inside the caller's transaction too: the failed
+         * level is rolled back by tx_end, the caller may go on */
         rc = s->reserve(c, id, sl, o->n_lines, out_failed);
-        if (rc == WALOR_ERANGE && !own) {
-            /* all or nothing inside the caller's transaction too: take back
-             * what we wrote, the caller may go on (another cart, a message) */
-            walor_db_exec(c, "DELETE FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)));
-            walor_db_exec(c, "DELETE FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)));
-        }
     }
     if (rc == 0)
         rc = walor_db_exec(c,
@@ -410,7 +391,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         if (rc == 0)
             rc = move_paid(c, full, "tester", "tester");
     }
-    rc = orders_tx_close(c, own, rc < 0 ? rc : 0);
+    rc = orders_tx_end(c, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = id;
     return rc;
@@ -422,8 +403,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
 {
     if (!valid_str(ref, 200))
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -448,7 +428,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     } else {
         rc = move_paid(c, o, ref, "");
     }
-    rc = orders_tx_close(c, own, rc);
+    rc = orders_tx_end(c, rc);
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
@@ -465,8 +445,7 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     int t = orders_status_index(to);
     if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -485,11 +464,10 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
             rc = completed_event(c, o);
     }
     if (rc == WALOR_ERANGE || rc == 1) { /* nothing written: the caller's work stays as it is */
-        if (own)
-            walor_tx_rollback(c);
+        walor_tx_rollback(c);
         return rc;
     }
-    return orders_tx_close(c, own, rc);
+    return orders_tx_end(c, rc);
 }
 
 /* 1.1: a carrier's (or any system's) news moves the order forward through
@@ -499,8 +477,7 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
     int t = orders_status_index(to);
     if (t <= ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX) || !valid_str(customer_html, STR_MAX))
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -526,17 +503,15 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
         }
     }
     if (rc == WALOR_ERANGE || rc == 1) {
-        if (own)
-            walor_tx_rollback(c);
+        walor_tx_rollback(c);
         return rc;
     }
-    return orders_tx_close(c, own, rc);
+    return orders_tx_end(c, rc);
 }
 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
 {
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -550,25 +525,23 @@ int32_t orders_complete_sale(walor_ctx *c, int64_t id)
                   json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
                             (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
                             "bonus_spent", (json_int_t)o->bonus_spent));
-    return orders_tx_close(c, own, rc);
+    return orders_tx_end(c, rc);
 }
 
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
 {
     if (!valid_str(reason, STR_MAX))
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
     rc = orders_get(c, id, &o);
     int st = rc == 0 ? orders_status_index(o->status) : -1;
     if (rc < 0)
-        return orders_tx_close(c, own, rc);
+        return orders_tx_end(c, rc);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
-        if (own)
-            walor_tx_rollback(c);
+        walor_tx_rollback(c);
         return st == ORD_CANCELLED ? 1 : WALOR_ERANGE;
     }
     const walor_stock_v1 *s = orders_stock(c);
@@ -604,7 +577,7 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
                             "user_id", (json_int_t)o->user_id, "from", o->status, "was_paid", st >= ORD_PAID,
                             "promo_code", o->promo_code, "cert_code", o->cert_code, "bonus_spent",
                             (json_int_t)o->bonus_spent, "stock", word));
-    return orders_tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_end(c, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_cancel(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason)
@@ -616,8 +589,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
 {
     if (!value || !valid_str(value, 256))
         return WALOR_EINVAL;
-    int own = 0;
-    int32_t rc = orders_tx_open(c, &own);
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     rc = walor_db_exec(c, sql, WALOR_ARGS(walor_s(value), walor_i(walor_now(c)), walor_i(id)));
@@ -626,7 +598,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (rc > 0 && actor(c) &&
         walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: %s", (long long)id, what)) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    return orders_tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_end(c, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_set_tracking(walor_ctx *c, int64_t id, const char *tracking)

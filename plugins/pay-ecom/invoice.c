@@ -136,25 +136,21 @@ static int32_t details_in_tx(walor_ctx *c, int64_t order_id, int64_t *tester_not
     return rc;
 }
 
-/* inside the caller's transaction when one is open, else in our own: the
- * row, the replaced invoice and the event commit together or not at all */
+/* a level of the caller's transaction (they nest since SDK 1.3): the row,
+ * the replaced invoice and the event commit together or not at all */
 int32_t pay_send_details(walor_ctx *c, int64_t order_id)
 {
-    int own = walor_tx_active(c) != 1;
-    int32_t rc = own ? walor_tx_begin(c) : 0;
+    int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     int64_t tester = 0;
     rc = details_in_tx(c, order_id, &tester);
-    if (own) {
-        if (rc < 0) {
-            walor_tx_rollback(c);
-            return rc;
-        }
-        rc = walor_tx_commit(c);
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
     }
-    /* a message is not transactional: only once the row exists (in the
-     * caller's transaction it goes out before the caller's commit) */
+    rc = walor_tx_commit(c);
+    /* held by the host until the caller's work commits, dropped with it */
     if (rc == 0 && tester > 0)
         walor_send(c, tester, walor_textf(c, "pay-ecom.tester", "id", pay_num(c, order_id), NULL), NULL, 0, NULL);
     return rc;

@@ -47,14 +47,13 @@ void wr_demo_maybe(walor_ctx *c)
     uint32_t n = 0, total = 0;
     if (!cat || cat->items(c, NULL, WALOR_CATALOG_WITH_HIDDEN, 0, 0, &all, &n, &total) < 0 || n == 0)
         return; /* no products yet (or none readable inside this transaction): try again later */
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
+    if (walor_tx_begin(c) < 0)
         return;
     /* again under the write lock: another worker may have just done it */
     if (walor_db_int(c, "SELECT (SELECT count(*) FROM warehouse_item) + (SELECT count(*) FROM warehouse_supply)",
                      NULL, 0, &rows) < 0 ||
         rows > 0) {
-        wr_tx_end(c, own, 0, 0);
+        walor_tx_rollback(c);
         atomic_store(&done, rows > 0);
         return;
     }
@@ -84,7 +83,7 @@ void wr_demo_maybe(walor_ctx *c)
     }
     if (rc >= 0)
         rc = walor_db_exec(c, "UPDATE warehouse_supply SET total = ? WHERE id = ?", WALOR_ARGS(walor_i(sum), walor_i(id)));
-    rc = wr_tx_end(c, own, rc < 0 ? rc : 0, 1);
+    rc = wr_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         walor_log(c, WALOR_LOG_WARN, "warehouse: demo stock not loaded: %s", walor_last_error(c));
     else

@@ -68,25 +68,14 @@ char *wr_item_ref(walor_ctx *c, int64_t pid, int64_t vno)
                : walor_ctx_printf(c, "%lld", (long long)pid);
 }
 
-int32_t wr_tx_enter(walor_ctx *c)
+int32_t wr_tx_end(walor_ctx *c, int32_t rc)
 {
-    /* transactions do not nest: join the caller's when one is open */
-    if (walor_tx_active(c) == 1)
-        return 0;
-    int32_t rc = walor_tx_begin(c);
-    return rc == 0 ? 1 : rc;
-}
-
-int32_t wr_tx_end(walor_ctx *c, int32_t own, int32_t rc, int wrote)
-{
-    if (!own)
-        return rc;
-    if (rc < 0 && wrote) {
+    if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
     }
     int32_t crc = walor_tx_commit(c);
-    return rc < 0 ? rc : crc;
+    return crc < 0 ? crc : rc;
 }
 
 int32_t wr_level_get(walor_ctx *c, int64_t pid, int64_t vno, wr_level *out)

@@ -1,11 +1,11 @@
 /* The `stock` service, major 1 (<walor/services/stock.h>): the other
- * plugins' way to the ledger. Every function runs with the caller's ctx
- * and inside the caller's transaction when one is open (otherwise in one
- * of its own). The checks of a whole request come before the first write,
- * so a refusal (WALOR_ERANGE, WALOR_ENOTFOUND) leaves nothing behind and
- * does not spoil the caller's transaction; since host transactions are
- * BEGIN IMMEDIATE, the write lock is held from the check to the write and
- * two buyers of the last unit cannot both pass the check. */
+ * plugins' way to the ledger. Every function runs with the caller's ctx,
+ * in a transaction level of its own (walor_tx_begin nests in the caller's
+ * since SDK 1.3). A refusal (WALOR_ERANGE, WALOR_ENOTFOUND) rolls that
+ * level back, so it leaves nothing behind and does not spoil the caller's
+ * transaction; since host transactions are BEGIN IMMEDIATE, the write lock
+ * is held from the check to the write and two buyers of the last unit
+ * cannot both pass the check. */
 #include <string.h>
 
 #include <walor/services/stock.h>
@@ -111,16 +111,11 @@ static int32_t take(walor_ctx *c, int64_t order_id, const walor_stock_line *l, u
 {
     merged m;
     int32_t rc = merge_lines(c, l, n, &m, failed);
-    if (rc < 0)
+    if (rc < 0 || (rc = walor_tx_begin(c)) < 0)
         return rc;
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
-        return own;
     rc = check_available(c, l, &m, failed);
-    int wrote = 0;
     for (uint32_t k = 0; rc == 0 && k < m.n; k++) {
         const walor_stock_line *x = &l[m.first[k]];
-        wrote = 1;
         wr_move_def mv = {.product_id = x->product_id, .variant_no = x->variant_no, .new_cost = -1,
                           .order_id = order_id, .comment = comment};
         if (order_id) {
@@ -134,7 +129,7 @@ static int32_t take(walor_ctx *c, int64_t order_id, const walor_stock_line *l, u
         if (rc == 0 && order_id)
             rc = add_reservation(c, order_id, x, m.sum[k]);
     }
-    return wr_tx_end(c, own, rc, wrote);
+    return wr_tx_end(c, rc);
 }
 
 static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, uint32_t *failed)
@@ -207,12 +202,12 @@ static int32_t pending_rows(walor_ctx *c, int64_t order_id, const char *from, co
 
 static int32_t release(walor_ctx *c, int64_t order_id)
 {
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
-        return own;
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
     res_row *rows;
     uint32_t n;
-    int32_t rc = order_rows(c, order_id, "reserved", &rows, &n);
+    rc = order_rows(c, order_id, "reserved", &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "release",
                           .d_reserved = -rows[i].qty, .new_cost = -1, .order_id = order_id};
@@ -220,19 +215,19 @@ static int32_t release(walor_ctx *c, int64_t order_id)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "released", 0);
     }
-    return wr_tx_end(c, own, rc, n > 0);
+    return wr_tx_end(c, rc);
 }
 
 static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
 {
     if (!kind || (strcmp(kind, "sale") != 0 && strcmp(kind, "b2b") != 0))
         return WALOR_EINVAL;
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
-        return own;
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
     res_row *rows;
     uint32_t n;
-    int32_t rc = pending_rows(c, order_id, "reserved",
+    rc = pending_rows(c, order_id, "reserved",
                               "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN "
                               "('sold','restocked')",
                               &rows, &n);
@@ -248,19 +243,19 @@ static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "sold", lv.unit_cost);
     }
-    return wr_tx_end(c, own, rc, n > 0);
+    return wr_tx_end(c, rc);
 }
 
 static int32_t commit(walor_ctx *c, int64_t order_id) { return commit_as(c, order_id, "sale"); }
 
 static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
 {
-    int32_t own = wr_tx_enter(c);
-    if (own < 0)
-        return own;
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
     res_row *rows;
     uint32_t n;
-    int32_t rc = pending_rows(c, order_id, "sold",
+    rc = pending_rows(c, order_id, "sold",
                               "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'",
                               &rows, &n);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
@@ -277,7 +272,7 @@ static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "restocked", rows[i].cost);
     }
-    return wr_tx_end(c, own, rc, n > 0);
+    return wr_tx_end(c, rc);
 }
 
 static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, const char *comment, uint32_t *failed)

@@ -114,7 +114,7 @@ def test_plugin_fetches_over_http(tgsim, walord, tmp_path, upstream, free_port):
 
     # a network wait never holds the write lock
     u.send(f"/fetchtx {upstream}/echo")
-    u.expect("err=-3 http_fetch inside a transaction")
+    u.expect("err=-3 http_fetch inside walor_tx_begin(): commit first")
 
     u.send("/urlesc город Москва&a=1/2")
     u.expect("esc=%D0%B3%D0%BE%D1%80%D0%BE%D0%B4%20%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0%26a%3D1%2F2")

@@ -312,9 +312,11 @@ def test_ui_reset_resends_menu_to_everyone(tgsim, walord, tmp_path):
         assert hk.MENU_TEXT in last.text, last
         assert hk.ADMIN_BTN not in last.button_texts
         assert m
-    # the owner's own copy carries the staff button
-    owner_menus = [m for m in boss.bot_messages() if hk.MENU_TEXT in (m.get("text") or "")]
-    assert len(owner_menus) >= 2
+    # the owner's own copy carries the staff button (it may come after the progress
+    # message's last edit: replies go before broadcasts)
+    owner_menus = boss.wait_for(lambda chat: (lambda ms: ms if len(ms) >= 2 else None)(
+        [m for m in chat["messages"] if m["from"] == "bot" and hk.MENU_TEXT in (m.get("text") or "")]),
+        what="the owner's copy of the menu")
     assert any(hk.ADMIN_BTN in [b["text"] for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
                                 for b in row] for m in owner_menus[1:])
     assert hk.scalar(w.db(), "SELECT count(*) FROM wh_action_log WHERE what LIKE 'обновил меню%'") == 1
@@ -373,3 +375,42 @@ def test_walorctl(tgsim, walord, tmp_path, build_dir):
     r = subprocess.run([str(exe), "--config", str(fresh), "users"], capture_output=True, text=True)
     assert r.returncode == 0 and "0 user(s)" in r.stdout
     assert subprocess.run([str(exe), "--config", str(fresh), "bogus"], capture_output=True).returncode == 2
+
+
+@pytest.mark.features("F-HOST-12", "F-HOST-07")
+def test_ui_reset_does_not_hold_back_a_busy_users_replies(tgsim, walord, tmp_path):
+    """Issue 13: during "♻️ Обновить меню у всех" a chat's replies waited behind
+    its paced broadcast message (a /start took 46 s). Replies go first: the
+    broadcast to 30 users at 4 messages a second takes ~8 s, and a user late
+    in it presses a button five times meanwhile; every reply reaches them
+    before their copy of the menu (tgsim's call log, in the order it took
+    the calls)."""
+    w = hk.start(walord, tmp_path, plugins=("hello",), telegram={"bulk_rate": 4})
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    clients = [tgsim.user(f"Клиент{i}") for i in range(30)]
+    for c in clients:
+        c.send("/start")
+    busy = clients[-1]                     # the menus go out in user id order: this one is near the end
+    busy.send("/hello")
+    busy.expect("Вы нажали кнопку 0 раз")
+    _admin(boss, "♻️ Обновить меню у всех")
+    start_seq = tgsim.stats()["last_seq"]
+    boss.press("♻️ Да, отправить всем")
+    for i in range(1, 6):
+        busy.press("➕ Ещё", timeout=30)
+        busy.expect(f"Вы нажали кнопку {i} раз", timeout=30)
+    boss.expect("завершено: отправлено 31 из 31", timeout=60)   # queued, that is: they go at their pace
+    busy.wait_for(lambda chat: sum(1 for m in chat["messages"] if m["from"] == "bot" and
+                                   hk.MENU_TEXT in (m.get("text") or "")) >= 2,
+                  timeout=60, what="the broadcast's menu")
+    edits = [e["seq"] for e in tgsim.log(method="editMessageText", since_seq=start_seq)
+             if e["chat_id"] == busy.id and e["status"] == 200]
+    menus = [e["seq"] for e in tgsim.log(method="sendMessage", since_seq=start_seq)
+             if e["chat_id"] == busy.id and e["status"] == 200]
+    assert len(edits) >= 5 and len(menus) == 1, (edits, menus)
+    assert max(edits) < menus[0], f"replies at {edits} waited for the broadcast message at {menus[0]}"
+    # and the broadcast was still under way when the last reply went: the test tested something
+    owner_menu = [e["seq"] for e in tgsim.log(method="sendMessage", since_seq=start_seq)
+                  if e["chat_id"] == hk.OWNER_ID and e["status"] == 200]
+    assert owner_menu and max(edits) < max(owner_menu)

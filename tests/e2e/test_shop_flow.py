@@ -9,21 +9,18 @@ gives its stock back to a waiting subscriber."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 import hostkit as hk
+import shopkit
 import test_orders_kit as ok
 import test_pay_kit as pk
-from test_checkout_flow import (CHECKOUT_BTN, SECRET_HOOK, cdek, dadata, default_prices,  # noqa: F401
-                                API_KEY, SECRET, TEST_ACCOUNT, TEST_SECRET)
+from shopkit import (CATALOG, CHECKOUT_BTN, MY_ORDERS, EcomFake, admin, checkout, item, ledger,  # noqa: F401
+                     open_product, promo, shop_conf, supply)
+from test_checkout_flow import cdek, dadata, default_prices  # noqa: F401
 from test_loyalty_kit import redeliver, settled
-from fake_ecom import LOGIN, PASSWORD, EcomFake
 from test_catalog_browse import Shop
-
-CATALOG = "🛍 Каталог"
-MY_ORDERS = "📦 Мои заказы"
 
 
 @pytest.fixture
@@ -35,100 +32,11 @@ def ecom(free_port):
 
 def start(walord, tmp_path, free_port, cdek, dadata, ecom):
     port = free_port()
-    checkout = (f"[plugin.checkout-cdek]\ncdek_base_url = {cdek.url}/v2\n"
-                f"cdek_client_id = {TEST_ACCOUNT}\ncdek_client_secret = {TEST_SECRET}\n"
-                f"dadata_clean_url = {dadata.url}/api/v1/\n"
-                f"dadata_suggest_url = {dadata.url}/suggestions/api/4_1/rs/\n"
-                f"dadata_api_key = {API_KEY}\ndadata_secret = {SECRET}\n"
-                "cdek_timeout_ms = 1500\ndadata_timeout_ms = 1000\n"
-                f"webhook_secret = {SECRET_HOOK}\npublic_url = http://127.0.0.1:{port}\n")
-    pay = (f"[plugin.pay-ecom]\napi_url = {ecom.url}\ngateway_url = {ecom.url}\nlogin = {LOGIN}\n"
-           f"password = {PASSWORD}\nwebhook_secret = {pk.SECRET}\ngroup_code = 700\n"
-           f"public_url = http://127.0.0.1:{port}\napi_timeout_ms = 1500\nfiscal = no\n")
-    loyalty = "[plugin.loyalty]\ncashback_pct = 7\nbonus_share_pct = 50\n"
-    w = hk.start(walord, tmp_path,
-                 plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty"],
-                 extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n",
-                 conf_files={"60-checkout.ini": checkout, "60-pay-ecom.ini": pay, "70-loyalty.ini": loyalty})
+    extra, files = shop_conf(port, cdek.url, dadata.url, ecom.url)
+    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty"],
+                 extra_ini=extra, conf_files=files)
     w.port = port
     return w
-
-
-def admin(u, section):
-    u.send("/admin")
-    u.expect(hk.ADMIN_TITLE)
-    u.press(section)
-
-
-def supply(boss, lines, sums):
-    """A supply as the owner makes it in «🏬 Склад»: supplier, items, batch sums."""
-    admin(boss, "🏬 Склад")
-    boss.press("🏭 Поставщики")
-    boss.press("➕ Добавить поставщика")
-    boss.send("ООО «Ромашка»")
-    boss.expect("Поставщик добавлен")
-    boss.press("🚚 Поставка")
-    boss.press("🏭 ООО «Ромашка»")
-    boss.send(lines)
-    boss.expect("шаг 3 из 3")
-    boss.send(sums)
-    boss.expect("проверьте")
-    boss.press("✅ Провести поставку")
-    boss.expect("Поставка №1 проведена")
-
-
-def promo(boss, code, pct):
-    """A promo code made in «🎁 Промо и скидки»: code, %, uses, days, once per client."""
-    admin(boss, "🎁 Промо и скидки")
-    boss.press("➕ Промокод")
-    for answer in (code, str(pct), "5", "30"):
-        boss.send(answer)
-    boss.press("Да, один раз")
-    assert "Использовано: 0/5" in boss.screen().text, boss.dump()
-
-
-def open_product(u, name):
-    u.send("/start")
-    u.press(CATALOG)
-    u.press(name)
-    return u.screen()
-
-
-def checkout(u, phone):
-    """From the cart to the summary, as the steps come: contacts, address,
-    pickup point, then whatever loyalty asks (a cart promo is applied)."""
-    u.send("/cart")
-    u.press(CHECKOUT_BTN)
-    u.send(u.first_name)
-    u.send(phone)
-    u.press("Без почты")
-    u.send("Москва, Тверская 1")
-    u.press("🏪 Пункт выдачи СДЭК — 250 ₽")
-    u.press("1. ул. Тверская, 3")
-    for _ in range(4):
-        s = u.screen()
-        if "Проверьте заказ" in s.text:
-            return s
-        if "Есть промокод?" in s.text:
-            applied = [b for b in s.button_texts if b.startswith("Применить ")]
-            u.press(applied[0] if applied else "Пропустить")
-        elif "сертификат" in s.text:
-            u.press("Пропустить")
-        elif "Комментарий" in s.text:
-            u.press("Без комментария")
-        else:
-            raise AssertionError(u.dump())
-    raise AssertionError(u.dump())
-
-
-def ledger(con, order_id):
-    return con.execute("SELECT product_id, variant_no, kind, qty, reserved, unit_cost FROM warehouse_ledger "
-                       "WHERE order_id = ? ORDER BY id", (order_id,)).fetchall()
-
-
-def item(con, pid, vno):
-    return con.execute("SELECT on_hand, reserved, unit_cost FROM warehouse_item WHERE product_id = ? AND "
-                       "variant_no = ?", (pid, vno)).fetchone()
 
 
 def count(u, part):
@@ -136,8 +44,7 @@ def count(u, part):
 
 
 def stock_check(w):
-    r = subprocess.run([str(w.bdir / "bin" / "walorctl"), "--config", str(w.config_path), "stock-check"],
-                       capture_output=True, text=True, timeout=30)
+    r = shopkit.stock_check(w.bdir, w.config_path)
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -194,6 +194,15 @@ void tgsim_botapi_handle(tgsim_req *r, const char *token, size_t token_len, cons
             if (c.retry_after)
                 json_object_set_new(out->json, "parameters",
                                     json_pack("{s:i}", "retry_after", c.retry_after));
+        } else if (c.raw_result) {
+            size_t n = strlen(c.raw_result) + 32;
+            out->data = malloc(n);
+            if (out->data) {
+                out->len = (size_t)snprintf(out->data, n, "{\"ok\":true,\"result\":%s}", c.raw_result);
+                out->content_type = "application/json";
+            } else {
+                out->drop = true;
+            }
         } else {
             out->json = json_pack("{s:b,s:o}", "ok", 1, "result",
                                   c.result ? c.result : json_true());
@@ -202,6 +211,7 @@ void tgsim_botapi_handle(tgsim_req *r, const char *token, size_t token_len, cons
                 json_object_set_new(out->json, "description", json_string(c.ok_description));
         }
     }
+    free(c.raw_result);
     json_decref(c.result);
     json_decref(c.params);
     free(c.upload_name);

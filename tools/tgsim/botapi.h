@@ -16,6 +16,7 @@ typedef struct tgsim_call {
     tgsim_req *req;
     json_t *params;
     json_t *result;             /* set on success */
+    char *raw_result;           /* or this text, as it is (getUpdates with a raw update) */
     int error_code;             /* 0 while successful */
     char description[512];
     const char *ok_description; /* static text some methods add to a success */

@@ -92,10 +92,34 @@ static void user_route(tgsim_ctl *x, const char *rest)
     tgsim_useract(x, u, action);
 }
 
+/* ?raw=1: the body is the update's text as the bot will get it, without
+ * its update_id (tgsim assigns one), kept byte for byte (sim.h) */
+static void inject_raw(tgsim_ctl *x)
+{
+    const char *p = x->r->body.data;
+    size_t n = x->r->body.len;
+    while (n && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++, n--;
+    if (!n || *p != '{' || memchr(p, '\0', n) || n > 65536) {
+        tgsim_ctl_error(x, 400, "a raw update is the text of a JSON object (at most 64 KiB, no NUL bytes)");
+        return;
+    }
+    json_t *u = json_object();
+    json_object_set_new(u, TGSIM_RAW_KEY, json_stringn_nocheck(p, n));
+    int64_t id = tgsim_bot_push_update(x->s, x->bot, u, 0);
+    tgsim_ctl_reply(x, 200, json_pack("{s:I}", "update_id", (json_int_t)id));
+}
+
 static void inject_update(tgsim_ctl *x)
 {
+    const char *raw = MHD_lookup_connection_value(x->r->conn, MHD_GET_ARGUMENT_KIND, "raw");
+    if (raw && !strcmp(raw, "1")) {
+        inject_raw(x);
+        return;
+    }
     json_error_t je;
-    json_t *u = x->r->body.len ? json_loadb(x->r->body.data, x->r->body.len, 0, &je) : NULL;
+    /* a string may hold \u0000, as Telegram's may */
+    json_t *u = x->r->body.len ? json_loadb(x->r->body.data, x->r->body.len, JSON_ALLOW_NUL, &je) : NULL;
     if (!json_is_object(u)) {
         json_decref(u);
         tgsim_ctl_error(x, 400, "body must be an Update object");

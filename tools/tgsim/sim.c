@@ -255,8 +255,28 @@ static const char *update_type(const json_t *u)
     return "";
 }
 
+char *tgsim_update_text(const json_t *update)
+{
+    const char *raw = json_string_value(json_object_get(update, TGSIM_RAW_KEY));
+    if (!raw)
+        return json_dumps(update, JSON_COMPACT);
+    while (*raw == ' ' || *raw == '\t' || *raw == '\n' || *raw == '\r')
+        raw++;
+    const char *rest = *raw == '{' ? raw + 1 : raw;
+    while (*rest == ' ' || *rest == '\t' || *rest == '\n' || *rest == '\r')
+        rest++;
+    long long id = (long long)json_integer_value(json_object_get(update, "update_id"));
+    size_t n = strlen(rest) + 64;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "{\"update_id\":%lld%s%s", id, *rest == '}' ? "" : ",", rest);
+    return out;
+}
+
 bool tgsim_update_allowed(const tgsim_bot *b, const json_t *update)
 {
+    if (json_object_get(update, TGSIM_RAW_KEY))
+        return true; /* what kind it is, the test decided */
     const char *t = update_type(update);
     if (!b->allowed_updates || json_array_size(b->allowed_updates) == 0) {
         /* Telegram's default leaves out these three */

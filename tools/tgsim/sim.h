@@ -155,6 +155,15 @@ tgsim_bot *tgsim_bot_by_token(tgsim_sim *s, const char *token, size_t len);
 tgsim_bot *tgsim_bot_select(tgsim_sim *s, const char *sel);
 json_t *tgsim_bot_user_json(const tgsim_bot *b);
 bool tgsim_update_allowed(const tgsim_bot *b, const json_t *update);
+
+/* A raw update (POST /_sim/updates?raw=1) is kept as {"update_id": N,
+ * TGSIM_RAW_KEY: "<the text of the rest>"} and goes to the bot as that
+ * text, byte for byte, with "update_id":N spliced in after its "{": a test
+ * can send what jansson cannot hold (a lone surrogate, a number out of
+ * range). */
+#define TGSIM_RAW_KEY "\x01raw"
+/* the update as the bot gets it (malloc'd), NULL on OOM */
+char *tgsim_update_text(const json_t *update);
 /* Queues an update (steals it). forced_id > 0 delivers it under that id even
  * if it repeats one. Returns the update_id. */
 int64_t tgsim_bot_push_update(tgsim_sim *s, tgsim_bot *b, json_t *update, int64_t forced_id);

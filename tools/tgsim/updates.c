@@ -1,5 +1,6 @@
 /* Bot API methods of update delivery: getUpdates (long polling with
  * Telegram's offset semantics), setWebhook, deleteWebhook, getWebhookInfo. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,11 +102,42 @@ void tgsim_m_get_updates(tgsim_call *c)
             break;
     }
     json_t *res = json_array();
+    bool raw = false;
     for (size_t i = 0; i < b->nupd && json_array_size(res) < (size_t)limit; i++) {
         b->upd[i].returned = true;
+        raw = raw || json_object_get(b->upd[i].json, TGSIM_RAW_KEY);
         json_array_append_new(res, json_deep_copy(b->upd[i].json));
     }
-    c->result = res;
+    if (!raw) {
+        c->result = res;
+        return;
+    }
+    /* a raw update goes as its text: the answer is written by hand */
+    size_t n = json_array_size(res), len = 3;
+    char **texts = calloc(n ? n : 1, sizeof *texts);
+    bool oom = !texts;
+    for (size_t i = 0; !oom && i < n; i++) {
+        texts[i] = tgsim_update_text(json_array_get(res, i));
+        oom = !texts[i];
+        len += oom ? 0 : strlen(texts[i]) + 1;
+    }
+    json_decref(res);
+    char *out = oom ? NULL : malloc(len);
+    if (out) {
+        char *o = out;
+        *o++ = '[';
+        for (size_t i = 0; i < n; i++)
+            o += sprintf(o, "%s%s", i ? "," : "", texts[i]);
+        strcpy(o, "]");
+    }
+    for (size_t i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    if (!out) {
+        tgsim_call_fail(c, 500, "Internal Server Error: out of memory");
+        return;
+    }
+    c->raw_result = out;
 }
 
 static bool secret_ok(const char *s)

@@ -88,7 +88,7 @@ static void *pusher_main(void *arg)
         int64_t head_id = b->upd[0].id;
         char *url = tgsim_strdup(b->webhook_url);
         char *secret = tgsim_strdup(b->webhook_secret);
-        char *body = json_dumps(head, JSON_COMPACT);
+        char *body = tgsim_update_text(head);
         b->wh_inflight = true;
         pthread_mutex_unlock(&s->lock);
 

@@ -139,9 +139,14 @@ struct walor_host_api {
     const char *(*col_text)(walor_rows *r, uint32_t col);/* NULL for NULL; valid until row_next/rows_close */
     int32_t (*col_is_null)(walor_rows *r, uint32_t col);
     void (*rows_close)(walor_rows *r);                   /* optional: the ctx closes what is left */
-    int32_t (*tx_begin)(walor_ctx *c);                   /* a writer transaction (BEGIN IMMEDIATE) */
+    /* A writer transaction. Since 1.3 levels nest inside the host's unit of
+     * work (a savepoint each): commit releases a level into the unit, which
+     * commits with the work's done mark when the callback returns;
+     * rollback undoes that level only. A callback returning inside a level
+     * has it rolled back and counts as failed. */
+    int32_t (*tx_begin)(walor_ctx *c);
     int32_t (*tx_commit)(walor_ctx *c);
-    int32_t (*tx_rollback)(walor_ctx *c);                /* a callback returning inside a tx is rolled back */
+    int32_t (*tx_rollback)(walor_ctx *c);
 
     /* ---- users and staff [cb] ---- */
     /* the user's registration row as JSON: id, username, first_name,
@@ -225,9 +230,10 @@ struct walor_host_api {
     int32_t (*http_fetch)(walor_ctx *c, const walor_http_request *req, walor_http_response *out);
     /* [cb] percent-encoding of s for a URL query or path segment, ctx arena */
     char *(*url_escape)(walor_ctx *c, const char *s);
-    /* [cb] 1 when a transaction is open on this ctx (the plugin's own, its
-     * caller's, or the host's around an event delivery), else 0: a service
-     * function joins its caller's transaction or opens its own */
+    /* [cb] 1 when a walor_tx_begin level is open on this ctx (the plugin's
+     * own or its caller's, e.g. around a service call), else 0. Since 1.3
+     * begin/commit nest, so a service no longer needs it to decide whether
+     * to open its own transaction. */
     int32_t (*tx_active)(walor_ctx *c);
     /* [cb] send html (+ kb) to every staff member whose role is at least
      * min_role (WALOR_ROLE_MANAGER: owners and managers; WALOR_ROLE_OWNER:

@@ -3,8 +3,9 @@
  * evsub_seen inside the delivery transaction, after calling evpub's service
  * "counter" (requires 1.2; evpub provides 1.3).
  *   /failnext K [AGG]  the next K deliveries (of aggregate AGG only, if given)
- *                 fail: odd ones write a row and return an error, even ones
- *                 write a row and roll back (neither row may stay) → "failnext:K"
+ *                 write a row and fail with an error (the row may not stay),
+ *                 but the last of them rolls back a nested level and
+ *                 succeeds (its row stays, the level's does not) → "failnext:K"
  *   /evslow MS    every delivery sleeps MS ms first (crash tests) → "evslow:MS"
  *   /counter      "counter 1.<minor>: <rows>" from the service
  * Both knobs live in memory: a restart clears them. */
@@ -23,7 +24,6 @@
 
 static _Atomic long fail_next;
 static char fail_agg[64];          /* written before fail_next is stored, read after it is loaded */
-static _Atomic long failed;
 static _Atomic long sleep_ms;
 
 static void nap(long ms)
@@ -67,9 +67,10 @@ static int32_t on_tick(walor_ctx *c, const char *event, json_t *payload)
         ;
     if (left <= 0)
         return 0;
-    if (atomic_fetch_add(&failed, 1) % 2 == 0)
+    if (left > 1)
         return WALOR_EINVAL; /* the row above must be rolled back */
-    /* a nested transaction that the subscriber rolls back: the whole delivery fails */
+    /* the last one: a nested level that the subscriber rolls back; only
+     * that level's writes go, the row above stays and the delivery succeeds */
     walor_tx_begin(c);
     walor_db_exec(c, "INSERT INTO evsub_seen(aggregate, n, svc_minor, v) VALUES ('nested', 0, 0, 0)", NULL, 0);
     walor_tx_rollback(c);

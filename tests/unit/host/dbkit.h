@@ -1,4 +1,5 @@
-/* What the database unit tests (test_db.c, test_backup.c) share: a
+/* What the database unit tests (test_db.c, test_backup.c, test_unit.c,
+ * test_tg_parse.c) share: a
  * temporary directory per test program, removed at the end, and a couple of
  * checked shortcuts. Include after cmocka.h. */
 #ifndef WALOR_TEST_DBKIT_H

@@ -66,15 +66,31 @@ static void test_force_goes_negative(void **state)
 {
     (void)state;
     wh_bucket b;
-    wh_bucket_init(&b, 10, 1, 0);
+    wh_bucket_init(&b, 10, 2, 0);
+    wh_bucket_force(&b, 0); /* 1 */
     wh_bucket_force(&b, 0); /* 0 */
     wh_bucket_force(&b, 0); /* -1 */
-    wh_bucket_force(&b, 0); /* -2 */
-    assert_true(b.tokens < -1.5);
-    /* three tokens owed at 10/s: 300 ms until one is available */
-    assert_int_equal(wh_bucket_take(&b, 0), 300);
-    assert_int_equal(wh_bucket_take(&b, 299), 1);
-    assert_int_equal(wh_bucket_take(&b, 300), 0);
+    assert_true(b.tokens < -0.5);
+    /* two tokens owed at 10/s: 200 ms until one is available */
+    assert_int_equal(wh_bucket_take(&b, 0), 200);
+    assert_int_equal(wh_bucket_take(&b, 199), 1);
+    assert_int_equal(wh_bucket_take(&b, 200), 0);
+}
+
+/* Issue 13: a user pressing buttons during a broadcast must not push that
+ * chat's broadcast message away for ever. However many replies were
+ * forced, the debt is one burst, so the paced message waits at most
+ * (1 + burst) / rate: 2 s at the per-chat 1/s. */
+static void test_force_debt_is_capped(void **state)
+{
+    (void)state;
+    wh_bucket b;
+    wh_bucket_init(&b, 1, 1, 0);
+    for (int i = 0; i < 300; i++)
+        wh_bucket_force(&b, i * 100); /* ten replies a second for 30 s */
+    assert_true(b.tokens >= -1.0);
+    assert_int_equal(wh_bucket_peek(&b, 29900), 2000);
+    assert_int_equal(wh_bucket_take(&b, 31900), 0);
 }
 
 static void test_pause(void **state)
@@ -110,6 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_burst_then_rate),   cmocka_unit_test(test_one_per_second),
         cmocka_unit_test(test_peek_takes_nothing), cmocka_unit_test(test_force_goes_negative),
+        cmocka_unit_test(test_force_debt_is_capped),
         cmocka_unit_test(test_pause),             cmocka_unit_test(test_unlimited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -278,12 +278,14 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
+static double per_chat_rate = 50; /* a test may slow the per-chat bulk pace down */
+
 static harness *h_start(int poll, int port)
 {
     harness *H = calloc(1, sizeof *H);
     snprintf(H->root, sizeof H->root, "http://127.0.0.1:%d/", port);
     H->o = (wh_tg_opts){.api_root = H->root, .token = TOKEN, .poll = poll, .poll_timeout_s = 1, .bulk_rate = 1000,
-                        .bulk_per_chat_rate = 50, .http_timeout_s = 10, .max_retries = 2};
+                        .bulk_per_chat_rate = per_chat_rate, .http_timeout_s = 10, .max_retries = 2};
     H->h = (wh_tg_hooks){.on_updates = on_updates, .on_blocked = on_blocked, .on_first_poll = on_first_poll};
     H->offset = 1;
     pthread_mutex_init(&H->mu, NULL);
@@ -443,6 +445,44 @@ static void test_per_chat_order(void **state)
     }
     assert_int_equal(next_a, 20);
     assert_int_equal(next_b, 20);
+    h_stop(H);
+    h_free(H);
+    fake_stop();
+}
+
+static int seen_at(int n, const char *text)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(S[i].text, text) == 0)
+            return i;
+    return -1;
+}
+
+/* Issue 13: a reply waited behind its chat's broadcast message, which waits
+ * for the chat's pace (1/s); during a broadcast a busy chat froze. A reply
+ * now goes before the chat's queued broadcast messages (after the one in
+ * flight at most), and replies keep their own order. */
+static void test_reply_overtakes_paced_bulk(void **state)
+{
+    (void)state;
+    per_chat_rate = 2; /* a bulk message every 500 ms per chat */
+    fake_start();
+    harness *H = h_start(0, F.port);
+    per_chat_rate = 50;
+    char t[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(t, sizeof t, "k%d", i);
+        assert_int_equal(wh_tg_call(H->tg, "sendMessage", msg(9, t), NULL, 9, WH_TG_BULK, NULL), 0);
+    }
+    WAIT_FOR(fake_n() >= 1); /* k0 goes at once, k1 waits for the chat's pace */
+    assert_int_equal(wh_tg_call(H->tg, "sendMessage", msg(9, "r1"), NULL, 9, WH_TG_INTERACTIVE, NULL), 0);
+    assert_int_equal(wh_tg_call(H->tg, "sendMessage", msg(9, "r2"), NULL, 9, WH_TG_INTERACTIVE, NULL), 0);
+    WAIT_FOR(fake_n() == 6 && stats(H).queued == 0);
+    int n = snapshot();
+    assert_int_equal(seen_at(n, "k0"), 0);
+    assert_true(seen_at(n, "r1") < seen_at(n, "r2"));
+    assert_true(seen_at(n, "r2") < seen_at(n, "k1"));
+    assert_true(seen_at(n, "k1") < seen_at(n, "k2") && seen_at(n, "k2") < seen_at(n, "k3"));
     h_stop(H);
     h_free(H);
     fake_stop();
@@ -650,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_429_retry_after), cmocka_unit_test(test_5xx_retries),
         cmocka_unit_test(test_transport_error), cmocka_unit_test(test_poll_offsets),
         cmocka_unit_test(test_token_redacted),  cmocka_unit_test(test_shutdown),
+        cmocka_unit_test(test_reply_overtakes_paced_bulk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,9 +31,9 @@
  * strings passed in are borrowed for the duration of the call; nothing is
  * returned that the caller must free. Functions that change stock write
  * ledger rows and emit `stock.changed` (below) in the caller's transaction,
- * so a rollback by the caller undoes the stock change and its event. When
- * called without an open transaction, a changing function opens and commits
- * its own.
+ * so a rollback by the caller undoes the stock change and its event. Each
+ * runs in a walor_tx_begin level of its own (SDK 1.3: levels nest), so its
+ * refusal undoes only its own writes.
  *
  * Errors are the SDK's negative WALOR_E* codes; walor_last_error() has the
  * detail:
