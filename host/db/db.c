@@ -819,6 +819,8 @@ const char *wh_rows_text(wh_rows *r, uint32_t col)
 
 const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len)
 {
+    if (r && r->pg)
+        return wh_pg_rows_blob(r->pg, col, len);
     if (len)
         *len = 0;
     if (!column_ok(r, col))
@@ -923,10 +925,14 @@ void wh_db_autobegin(wh_db *db, int on)
 {
     if (db)
         db->autobegin = on ? 1 : 0;
+    if (db && db->pg)
+        wh_pg_autobegin(db->pg, on);
 }
 
 int wh_db_tx_lost(const wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_tx_lost(db->pg);
     return db && db->began && sqlite3_get_autocommit(db->h);
 }
 
@@ -937,6 +943,8 @@ static int32_t savepoint_run(wh_db *db, const char *verb, unsigned level)
         return wh_error(WALOR_ELIMIT, "transactions nest at most 64 deep");
     char sql[48];
     snprintf(sql, sizeof sql, "%s walor_sp%u", verb, level);
+    if (db->pg)
+        return wh_pg_savepoint_run(db->pg, sql);
     int32_t rc = run(db, sql, NULL, 0, 1);
     return rc < 0 ? rc : WALOR_OK;
 }
@@ -945,7 +953,7 @@ int32_t wh_db_savepoint(wh_db *db, unsigned level)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
-    if (sqlite3_get_autocommit(db->h))
+    if (!wh_db_in_tx(db))
         return wh_error(WALOR_EINVAL, "a savepoint needs an open transaction");
     return savepoint_run(db, "SAVEPOINT", level);
 }
@@ -963,7 +971,7 @@ int32_t wh_db_rollback_to(wh_db *db, unsigned level)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
-    if (sqlite3_get_autocommit(db->h))
+    if (!wh_db_in_tx(db))
         return WALOR_OK; /* SQLite rolled everything back already */
     int32_t rc = savepoint_run(db, "ROLLBACK TO", level);
     /* ROLLBACK TO keeps the savepoint on the stack: take it off */
