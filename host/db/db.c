@@ -657,6 +657,22 @@ char *wh_db_display(const char *path) { return wh_pg_is_conninfo(path) ? wh_pg_r
 
 void wh_db_set_password(const char *password) { wh_pg_set_password(password); }
 
+void wh_db_set_app_name(const char *name) { wh_pg_set_app_name(name); }
+
+const char *wh_db_app_name(void) { return wh_pg_app_name(); }
+
+int32_t wh_db_instances(wh_db *db)
+{
+    if (!db || !db->pg)
+        return 1;
+    int64_t n = 0;
+    int32_t rc = wh_db_int(db,
+                           "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND application_name LIKE 'walord %'",
+                           NULL, 0, &n);
+    return rc < 0 ? rc : (int32_t)n;
+}
+
 int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key) { return db && db->pg ? wh_pg_lock(db->pg, ns, key) : 0; }
 
 int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key)

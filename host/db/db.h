@@ -133,6 +133,14 @@ void wh_db_set_password(const char *password);
 char *wh_db_display(const char *path);
 /* 1 when the table exists, 0 when not, < 0 on an error (either engine) */
 int32_t wh_db_has_table(wh_db *db, const char *name);
+/* the application name of every PostgreSQL connection opened from now on
+ * (walord's tells the instance: cluster.c) */
+void wh_db_set_app_name(const char *name);
+/* that name ("walor" when none was set) */
+const char *wh_db_app_name(void);
+/* live walord instances connected to this database: the distinct
+ * application names "walord …" among its sessions (1 on SQLite) */
+int32_t wh_db_instances(wh_db *db);
 /* 1 when several walord instances may share this database (PostgreSQL) */
 int wh_db_shared(const wh_db *db);
 
@@ -143,6 +151,8 @@ int wh_db_shared(const wh_db *db);
 #define WH_DB_LOCK_CHAT 2  /* one chat's updates, handled one at a time */
 #define WH_DB_LOCK_POLL 3  /* the one instance that long-polls Telegram */
 #define WH_DB_LOCK_SETUP 4 /* creating the migrations table */
+#define WH_DB_LOCK_JOB 5   /* one job handler's rows, one cron job: never two at once */
+#define WH_DB_LOCK_EVENT 6 /* one (subscriber, aggregate) pair's deliveries */
 int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key);
 int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key);
 int32_t wh_db_unlock(wh_db *db, int32_t ns, int64_t key);

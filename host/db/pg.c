@@ -66,6 +66,15 @@ struct wh_pgrows {
 /* ---- process-wide: the password from a file or credential ---- */
 
 static char *g_password;
+static char *g_app_name;
+
+const char *wh_pg_app_name(void) { return g_app_name ? g_app_name : "walor"; }
+
+void wh_pg_set_app_name(const char *name)
+{
+    free(g_app_name);
+    g_app_name = name && *name ? strdup(name) : NULL;
+}
 
 void wh_pg_set_password(const char *pw)
 {
@@ -252,11 +261,17 @@ static void on_notice(void *arg, const char *message)
 
 static PGconn *connect_to(const char *conninfo, char *err, size_t errlen)
 {
-    const char *keys[4] = {"dbname", "fallback_application_name", NULL, NULL};
-    const char *vals[4] = {conninfo, "walord", NULL, NULL};
+    /* later keywords override what the conninfo says */
+    const char *keys[5] = {"dbname", "fallback_application_name", NULL, NULL, NULL};
+    const char *vals[5] = {conninfo, "walor", NULL, NULL, NULL};
+    int k = 2;
+    if (g_app_name) {
+        keys[k] = "application_name";
+        vals[k++] = g_app_name;
+    }
     if (g_password) {
-        keys[2] = "password";
-        vals[2] = g_password;
+        keys[k] = "password";
+        vals[k++] = g_password;
     }
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {

@@ -39,6 +39,9 @@ int wh_pg_is_conninfo(const char *s);
 /* The password for every connection (a file or systemd credential read
  * by the configuration); NULL: the conninfo's own, or libpq's defaults */
 void wh_pg_set_password(const char *pw);
+/* application_name of the connections opened from now on (NULL: "walor") */
+void wh_pg_set_app_name(const char *name);
+const char *wh_pg_app_name(void);
 
 /* The conninfo with its password replaced by ***, for logs and
  * --check-config; malloc'd, the caller frees. NULL on out of memory. */

@@ -222,6 +222,13 @@ int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now)
     return 0;
 }
 
+int32_t wh_inbox_settle(wh_db *db, int64_t update_id, int64_t now)
+{
+    int32_t rc = wh_db_exec(db, "UPDATE wh_inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+                            WALOR_ARGS(walor_i(now), walor_i(update_id)));
+    return rc < 0 ? rc : rc == 1;
+}
+
 int32_t wh_inbox_prune(wh_db *db, int64_t done_before)
 {
     return wh_db_exec(db,

@@ -40,6 +40,9 @@ int32_t wh_inbox_pending(wh_db *db, json_t **out);
  * WALOR_ENOTFOUND for an unknown id. */
 int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after);
 int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now);
+/* The done mark of a run: 1 marked now, 0 done already (by a run on
+ * another instance: this one's effect must not count), < 0 an error. */
+int32_t wh_inbox_settle(wh_db *db, int64_t update_id, int64_t now);
 
 /* Deletes done rows with done_at < done_before, always keeping the row with
  * the highest update_id so that wh_inbox_max_id() survives pruning. Returns
