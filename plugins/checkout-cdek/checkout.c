@@ -65,7 +65,7 @@ static int32_t boxes_valid(walor_ctx *c, const char *value, const char **why)
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"checkout-cdek.closed", "Магазин сейчас не принимает заказы. Загляните позже!"},
     {"checkout-cdek.unavailable", "Оформление заказа временно недоступно. Попробуйте позже."},
     {"checkout-cdek.empty", "🛒 Корзина пуста — оформлять нечего."},
@@ -233,10 +233,9 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_conversation(p, &conv);
     for (size_t i = 0; !rc && i < sizeof SETTINGS / sizeof SETTINGS[0]; i++)
         rc = walor_setting(p, &SETTINGS[i]);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_service_provide(p, WALOR_CHECKOUT_SERVICE, WALOR_CHECKOUT_MAJOR, WALOR_CHECKOUT_MINOR, &SERVICE);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛒 Оформление заказа", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = chk_ship_register(p);
     if (!rc) rc = chk_config_check(p);

@@ -64,7 +64,7 @@ static int too_long(const char *s, size_t max)
     return strlen(p) > max;
 }
 
-static int64_t user(walor_ctx *c) { return walor_user_id(c); }
+static int64_t user(walor_ctx *c) { return walor_ctx_user_id(c); }
 
 static const char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
@@ -75,7 +75,7 @@ static walor_kb *kb_tail(walor_ctx *c, walor_kb *kb)
     return kb;
 }
 
-static int32_t show(walor_ctx *c, const char *html, walor_kb *kb) { return walor_edit(c, html, kb); }
+static int32_t show(walor_ctx *c, const char *html, walor_kb *kb) { return walor_show(c, html, kb); }
 
 /* the next state after a finished part; edit brings the customer back to the summary */
 static int32_t after_contacts(walor_ctx *c)
@@ -237,7 +237,7 @@ static int32_t phone_take(walor_ctx *c, const char *in)
 static int32_t phone_msg(walor_ctx *c, const char *text)
 {
     /* a shared contact ("📎 → Контакт") carries the number */
-    json_t *ct = json_object_get(json_object_get(walor_update(c), "message"), "contact");
+    json_t *ct = json_object_get(json_object_get(walor_ctx_update(c), "message"), "contact");
     if (json_is_object(ct) && *chk_json_str(ct, "phone_number"))
         return phone_take(c, chk_json_str(ct, "phone_number"));
     return phone_take(c, text);
@@ -372,7 +372,7 @@ static int32_t address_suggest(walor_ctx *c, const char *t)
 static int32_t address_msg(walor_ctx *c, const char *text)
 {
     chk_addr a;
-    json_t *loc = json_object_get(json_object_get(walor_update(c), "message"), "location");
+    json_t *loc = json_object_get(json_object_get(walor_ctx_update(c), "message"), "location");
     if (json_is_object(loc)) {
         int ok1, ok2;
         double lat = chk_json_double(json_object_get(loc, "latitude"), &ok1);

@@ -200,7 +200,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, active ? "loyalty.adm.btn.deactivate" : "loyalty.adm.btn.activate"),
                     walor_ctx_printf(c, "loya:%s:%lld", active ? "poff" : "pon", (long long)id));
-    if (walor_role(c) >= WALOR_ROLE_OWNER)
+    if (walor_ctx_role(c) >= WALOR_ROLE_OWNER)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:pdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:pl:0");
@@ -342,7 +342,7 @@ static int32_t cert_card(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     if (!strcmp(state, "active"))
         walor_kb_button(kb, T(c, "loyalty.adm.btn.send"), walor_ctx_printf(c, "loya:ks:%lld", (long long)id));
-    if (walor_role(c) >= WALOR_ROLE_OWNER)
+    if (walor_ctx_role(c) >= WALOR_ROLE_OWNER)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:kdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:kl:0");
@@ -401,7 +401,7 @@ static int32_t cert_done(walor_ctx *c, json_t *d)
             rc = walor_db_exec(c, "INSERT INTO loyalty_cert(code, face, balance, expires_at, created_by, created_at) "
                                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
                                WALOR_ARGS(walor_s(code), walor_i(face), walor_i(face), walor_i(now + days * 86400),
-                                          walor_i(walor_user_id(c)), walor_i(now)));
+                                          walor_i(walor_ctx_user_id(c)), walor_i(now)));
             if (rc == 1)
                 break;
         }

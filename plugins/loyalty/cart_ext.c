@@ -53,7 +53,7 @@ static walor_kb *back_kb(walor_ctx *c)
 static int32_t promo_ask(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
-    const char *code = loy_cart_promo(c, walor_user_id(c));
+    const char *code = loy_cart_promo(c, walor_ctx_user_id(c));
     if (code) {
         walor_kb_conv_button(kb, walor_text(c, "loyalty.btn.promo_remove"), "remove");
         walor_kb_row(kb);
@@ -64,7 +64,7 @@ static int32_t promo_ask(walor_ctx *c)
 
 static int32_t promo_got(walor_ctx *c, const char *text)
 {
-    int64_t uid = walor_user_id(c);
+    int64_t uid = walor_ctx_user_id(c);
     char *code = loy_code_norm(c, text);
     const char *why = NULL;
     loy_promo p;
@@ -102,12 +102,12 @@ static int32_t promo_button(walor_ctx *c, const char *arg)
     walor_conv_end(c);
     if (strcmp(arg, "remove") == 0) {
         int32_t rc = walor_db_exec(c, "DELETE FROM loyalty_cart_promo WHERE user_id = ?",
-                                   WALOR_ARGS(walor_i(walor_user_id(c))));
+                                   WALOR_ARGS(walor_i(walor_ctx_user_id(c))));
         if (rc < 0)
             return rc;
-        return walor_edit(c, walor_text(c, "loyalty.promo.removed"), back_kb(c));
+        return walor_show(c, walor_text(c, "loyalty.promo.removed"), back_kb(c));
     }
-    return walor_edit(c, walor_text(c, "loyalty.promo.cancelled"), back_kb(c));
+    return walor_show(c, walor_text(c, "loyalty.promo.cancelled"), back_kb(c));
 }
 
 static int32_t on_cb(walor_ctx *c, const char *arg)

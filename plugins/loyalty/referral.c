@@ -77,7 +77,7 @@ static int32_t on_deeplink(walor_ctx *c, const char *arg)
 {
     int64_t ref = 0;
     if (loy_parse_id(arg, &ref) == 0) {
-        int32_t rc = bind(c, walor_user_id(c), ref, walor_ctx_printf(c, "ref%s", arg));
+        int32_t rc = bind(c, walor_ctx_user_id(c), ref, walor_ctx_printf(c, "ref%s", arg));
         if (rc < 0)
             return rc;
     }

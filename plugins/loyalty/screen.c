@@ -36,7 +36,7 @@ static const char *bot_username(walor_ctx *c)
 static const char *menu_label(walor_ctx *c)
 {
     int64_t bal = 0;
-    if (loy_balance(c, walor_user_id(c), &bal) != 0 || bal <= 0)
+    if (loy_balance(c, walor_ctx_user_id(c), &bal) != 0 || bal <= 0)
         return NULL;
     return walor_textf(c, "loyalty.btn.menu_balance", "sum", walor_money(c, bal), NULL);
 }
@@ -99,7 +99,7 @@ static const char *referral_part(walor_ctx *c, int64_t uid)
 
 static int32_t show(walor_ctx *c, int64_t page)
 {
-    int64_t uid = walor_user_id(c), bal = 0, pct = 0, pages = 1;
+    int64_t uid = walor_ctx_user_id(c), bal = 0, pct = 0, pages = 1;
     int32_t rc = loy_balance(c, uid, &bal);
     if (rc < 0)
         return rc;
@@ -125,7 +125,7 @@ static int32_t show(walor_ctx *c, int64_t page)
         walor_kb_button(kb, walor_text(c, "loyalty.btn.older"), walor_ctx_printf(c, "loyb:h:%lld", (long long)page + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "loyalty.btn.main"), "m:core.main");
-    return walor_edit(c, html, kb);
+    return walor_show(c, html, kb);
 }
 
 static int32_t on_menu(walor_ctx *c) { return show(c, 0); }

@@ -32,7 +32,7 @@ int32_t loy_staff_add_bonus(walor_ctx *c, int64_t user_id, int64_t amount, const
     if (rc == 0 && bal + amount < 0)
         rc = WALOR_ERANGE;
     if (rc == 0)
-        rc = loy_ledger_add(c, user_id, amount, LOY_K_MANUAL, NULL, 0, reason, walor_user_id(c));
+        rc = loy_ledger_add(c, user_id, amount, LOY_K_MANUAL, NULL, 0, reason, walor_ctx_user_id(c));
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "бонусы клиента %lld: %s%s (%s)", (long long)user_id,
                                                 amount > 0 ? "+" : "", walor_money(c, amount), reason));
@@ -65,7 +65,7 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
         rc = walor_db_exec(c, "INSERT INTO loyalty_personal(user_id, pct, set_by, set_at) VALUES (?, ?, ?, ?) "
                               "ON CONFLICT(user_id) DO UPDATE SET pct = excluded.pct, set_by = excluded.set_by, "
                               "set_at = excluded.set_at",
-                           WALOR_ARGS(walor_i(user_id), walor_i(pct), walor_i(walor_user_id(c)),
+                           WALOR_ARGS(walor_i(user_id), walor_i(pct), walor_i(walor_ctx_user_id(c)),
                                       walor_i(walor_now(c))));
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "персональная скидка клиента %lld: %lld%%", (long long)user_id,

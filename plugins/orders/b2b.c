@@ -335,7 +335,7 @@ static const walor_conv_state ST[] = {
      .on_callback = confirm_btn},
 };
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"orders.b2b.ask_lines", "🏢 <b>Заказ B2B / офлайн-продажа</b>\nШаг 1 из 2. Напишите товары, по одному в строке: "
                              "<code>ID количество сумма</code>\nНапример:\n<code>12 5 7500</code> — 5 шт товара 12 "
                              "за 7 500 ₽\n<code>12.2 3 1000,50</code> — фасовка 2 товара 12"},
@@ -389,8 +389,7 @@ int32_t orders_b2b_register(walor_plugin *p)
                                  .states = ST, .nstates = sizeof ST / sizeof ST[0], .timeout_s = 3600};
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_conversation(p, &conv);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_help(p, "🏢 Заказ B2B", HELP, WALOR_ROLE_MANAGER);
     return rc;
 }

@@ -17,7 +17,7 @@ static void tail(walor_ctx *c, walor_kb *kb)
 
 static int32_t show_list(walor_ctx *c, int64_t page)
 {
-    int64_t uid = walor_user_id(c), total = 0;
+    int64_t uid = walor_ctx_user_id(c), total = 0;
     int32_t rc = walor_db_int(c, "SELECT count(*) FROM orders_order WHERE user_id = ?", WALOR_ARGS(walor_i(uid)),
                               &total);
     if (rc < 0)
@@ -25,7 +25,7 @@ static int32_t show_list(walor_ctx *c, int64_t page)
     walor_kb *kb = walor_kb_new(c);
     if (!total) {
         tail(c, kb);
-        return walor_edit(c, T(c, "orders.my.empty"), kb);
+        return walor_show(c, T(c, "orders.my.empty"), kb);
     }
     int64_t pages = (total + PAGE - 1) / PAGE;
     if (page < 0)
@@ -62,7 +62,7 @@ static int32_t show_list(walor_ctx *c, int64_t page)
         text = walor_ctx_printf(c, "%s\n%s", text,
                                 walor_textf(c, "orders.page", "page", orders_num(c, page + 1), "pages",
                                             orders_num(c, pages), NULL));
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static int32_t show_order(walor_ctx *c, int64_t id)
@@ -71,7 +71,7 @@ static int32_t show_order(walor_ctx *c, int64_t id)
     int32_t rc = orders_get(c, id, &o);
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    if (rc == WALOR_ENOTFOUND || o->user_id != walor_user_id(c)) {
+    if (rc == WALOR_ENOTFOUND || o->user_id != walor_ctx_user_id(c)) {
         /* someone else's order looks exactly like a missing one */
         if (orders_in_callback(c))
             walor_alert(c, T(c, "orders.my.not_found"));
@@ -93,7 +93,7 @@ static int32_t show_order(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "orders.my.btn.back"), "myo:l:0");
     tail(c, kb);
-    return walor_edit(c, s, kb);
+    return walor_show(c, s, kb);
 }
 
 static int32_t on_cb(walor_ctx *c, const char *arg)

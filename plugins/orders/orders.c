@@ -33,7 +33,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = orders_b2b_register(p);
     if (!rc) rc = orders_customer_register(p);
     if (!rc) rc = orders_cart_remind_register(p);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     return rc;
 }
 

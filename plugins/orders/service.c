@@ -135,7 +135,7 @@ static int32_t tx_close(walor_ctx *c, int own, int32_t rc)
 }
 
 /* who acts: a staff member's id, 0 for the system and for customers */
-static int64_t actor(walor_ctx *c) { return walor_role(c) >= WALOR_ROLE_MANAGER ? walor_user_id(c) : 0; }
+static int64_t actor(walor_ctx *c) { return walor_ctx_role(c) >= WALOR_ROLE_MANAGER ? walor_ctx_user_id(c) : 0; }
 
 static int32_t emit(walor_ctx *c, const char *event, int64_t id, json_t *ev)
 {

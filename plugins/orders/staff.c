@@ -160,7 +160,7 @@ static int32_t show_list(walor_ctx *c, const filter *f, int64_t page)
         text = walor_ctx_printf(c, "%s\n%s", text,
                                 walor_textf(c, "orders.page", "page", orders_num(c, page + 1), "pages",
                                             orders_num(c, pages), NULL));
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static int32_t show_delivery(walor_ctx *c, int64_t page)
@@ -212,7 +212,7 @@ static int32_t show_delivery(walor_ctx *c, int64_t page)
     pager(c, kb, "ord:dl:%lld", page, pages);
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "orders.adm.btn.admin"), "ord:adm");
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 /* ---- the card ---- */
@@ -318,7 +318,7 @@ int32_t orders_staff_card(walor_ctx *c, int64_t id)
         walor_kb_row(kb);
     }
     walor_kb_button(kb, T(c, "orders.adm.btn.list"), "ord:l:active:0");
-    return walor_edit(c, card_text(c, o), kb);
+    return walor_show(c, card_text(c, o), kb);
 }
 
 /* ---- actions ---- */
@@ -344,7 +344,7 @@ static int32_t confirm(walor_ctx *c, int64_t id, const char *ask_key, const char
     btn(c, kb, yes_key, yes_fmt, id);
     walor_kb_row(kb);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c, walor_textf(c, ask_key, "id", orders_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, ask_key, "id", orders_num(c, id), NULL), kb);
 }
 
 static int32_t cancel_menu(walor_ctx *c, int64_t id)
@@ -364,7 +364,7 @@ static int32_t cancel_menu(walor_ctx *c, int64_t id)
     btn(c, kb, "orders.adm.btn.cancel_writeoff", "ord:xw:%lld", id);
     walor_kb_row(kb);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c, walor_textf(c, "orders.adm.cancel_ask_paid", "id", orders_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, "orders.adm.cancel_ask_paid", "id", orders_num(c, id), NULL), kb);
 }
 
 static int32_t send_details(walor_ctx *c, int64_t id)
@@ -400,7 +400,7 @@ static int32_t show_client(walor_ctx *c, int64_t id)
     const char *name = walor_ctx_printf(c, "%s%s%s", first ? first : "", last && *last ? " " : "", last ? last : "");
     walor_kb *kb = walor_kb_new(c);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "orders.adm.client", "name", orders_esc(c, *name ? name : "—"), "username",
                                   uname && *uname ? walor_ctx_printf(c, "@%s", orders_esc(c, uname)) : "—", "uid",
                                   orders_num(c, o->user_id), "n", orders_num(c, n), "sum", walor_money(c, sum), NULL),
@@ -415,7 +415,7 @@ static int32_t show_shot(walor_ctx *c, int64_t id)
         return result(c, id, rc, "");
     if (!*o->payment_screenshot)
         return walor_alert(c, T(c, "orders.adm.no_shot"));
-    return walor_send_photo(c, walor_chat_id(c), o->payment_screenshot,
+    return walor_send_photo(c, walor_ctx_chat_id(c), o->payment_screenshot,
                             walor_textf(c, "orders.adm.shot", "id", orders_num(c, id), NULL), NULL, 0, NULL);
 }
 

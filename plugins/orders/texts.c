@@ -2,7 +2,7 @@
  * conf.d/texts/ (any .ini) under [orders]. */
 #include "orders.h"
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     /* statuses (F-ORD-01) */
     {"orders.st.new", "🆕 Новый"},
     {"orders.st.paid", "💳 Оплачен"},
@@ -150,8 +150,5 @@ static const char *const TEXTS[][2] = {
 
 int32_t orders_texts_register(walor_plugin *p)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
+    return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
 }

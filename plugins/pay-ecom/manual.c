@@ -21,7 +21,7 @@ static walor_order *own_order(walor_ctx *c, int64_t id)
 {
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
-    if (id > 0 && os && os->get(c, id, &o) == 0 && o->user_id == walor_user_id(c))
+    if (id > 0 && os && os->get(c, id, &o) == 0 && o->user_id == walor_ctx_user_id(c))
         return o;
     walor_alert(c, walor_text(c, "pay-ecom.no_order"));
     return NULL;
@@ -100,7 +100,7 @@ static int32_t pay_cmd(walor_ctx *c, const char *arg)
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
     int64_t id = parse_id(arg);
-    if (!id || !os || os->get(c, id, &o) != 0 || o->user_id != walor_user_id(c))
+    if (!id || !os || os->get(c, id, &o) != 0 || o->user_id != walor_ctx_user_id(c))
         return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
     if (strcmp(o->status, "new") != 0 && !(o->flags & WALOR_ORDER_F_TESTER))
         return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
@@ -125,7 +125,7 @@ static int32_t shot_ask(walor_ctx *c)
 /* the largest size of a photo, or an image sent as a file */
 static const char *image_of(walor_ctx *c)
 {
-    json_t *m = json_object_get(walor_update(c), "message");
+    json_t *m = json_object_get(walor_ctx_update(c), "message");
     json_t *ph = json_object_get(m, "photo");
     size_t n = json_array_size(ph);
     if (n)
@@ -163,7 +163,7 @@ static int32_t shot_got(walor_ctx *c, const char *text)
     walor_conv_end(c);
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
-    if (!os || os->get(c, id, &o) != 0 || o->user_id != walor_user_id(c))
+    if (!os || os->get(c, id, &o) != 0 || o->user_id != walor_ctx_user_id(c))
         return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
     if (strcmp(o->status, "new") != 0)
         return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
@@ -204,7 +204,7 @@ static int32_t shot_button(walor_ctx *c, const char *arg)
 
 static int32_t staff_ok(walor_ctx *c, int64_t id)
 {
-    int32_t rc = pay_mark_paid(c, id, walor_ctx_printf(c, "manual:%lld", (long long)walor_user_id(c)));
+    int32_t rc = pay_mark_paid(c, id, walor_ctx_printf(c, "manual:%lld", (long long)walor_ctx_user_id(c)));
     if (rc == WALOR_ENOTFOUND)
         return walor_alert(c, walor_text(c, "pay-ecom.no_order"));
     if (rc < 0 && rc != WALOR_ERANGE)
@@ -253,7 +253,7 @@ static int32_t staff_view(walor_ctx *c, int64_t id)
     walor_rows_close(r);
     if (!file || !*file || !os || os->get(c, id, &o) != 0)
         return walor_alert(c, walor_textf(c, "pay-ecom.staff.nothing", "id", pay_num(c, id), NULL));
-    return walor_send_photo(c, walor_chat_id(c), file, shot_caption(c, o), staff_kb(c, id), 0, NULL);
+    return walor_send_photo(c, walor_ctx_chat_id(c), file, shot_caption(c, o), staff_kb(c, id), 0, NULL);
 }
 
 static int32_t staff_resend(walor_ctx *c, int64_t id)
@@ -316,7 +316,7 @@ static int32_t admin(walor_ctx *c)
     }
     walor_rows_close(r);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "m:core.admin");
-    return walor_edit(c, walor_text(c, n ? "pay-ecom.adm.title" : "pay-ecom.adm.empty"), kb);
+    return walor_show(c, walor_text(c, n ? "pay-ecom.adm.title" : "pay-ecom.adm.empty"), kb);
 }
 
 /* a payment after the cancel: staff see it, the owner may give the money back */
@@ -330,7 +330,7 @@ static int32_t staff_late(walor_ctx *c, int64_t id)
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.refund"), walor_ctx_printf(c, "payown:refund:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
-    return walor_edit(c, walor_textf(c, "pay-ecom.adm.late", "id", pay_num(c, id), "amount", walor_money(c, amount), NULL),
+    return walor_show(c, walor_textf(c, "pay-ecom.adm.late", "id", pay_num(c, id), "amount", walor_money(c, amount), NULL),
                       kb);
 }
 
@@ -359,7 +359,7 @@ static int32_t owner_cb(walor_ctx *c, const char *arg)
     walor_action_log(c, walor_ctx_printf(c, "вернул оплату заказа №%lld, пришедшую после отмены", (long long)id));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
-    return walor_edit(c, walor_textf(c, "pay-ecom.staff.refunded", "id", pay_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, "pay-ecom.staff.refunded", "id", pay_num(c, id), NULL), kb);
 }
 
 static const walor_conv_state SHOT_STATES[] = {

@@ -124,7 +124,7 @@ static const walor_payment_v1 PAYMENT = {.struct_size = sizeof PAYMENT, .send_de
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"pay-ecom.description", "Заказ №{id}"},
     {"pay-ecom.details",
      "💳 <b>Оплата заказа №{id}</b>\n"
@@ -308,8 +308,7 @@ static int32_t load(walor_plugin *p)
         rc = WALOR_EINVAL;
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0);
     if (!rc) rc = walor_service_provide(p, WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, WALOR_PAYMENT_MINOR, &PAYMENT);
     if (!rc) rc = pay_invoice_register(p);

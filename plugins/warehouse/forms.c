@@ -256,7 +256,7 @@ int32_t wr_lines_load(walor_ctx *c, json_t *arr, wr_fline **out, uint32_t *n)
 
 const char *wr_form_input(walor_ctx *c, const char *text)
 {
-    json_t *msg = walor_update(c) ? json_object_get(walor_update(c), "message") : NULL;
+    json_t *msg = walor_ctx_update(c) ? json_object_get(walor_ctx_update(c), "message") : NULL;
     int has_doc = msg && json_object_get(msg, "document"); /* a file wins over its caption */
     if (!has_doc && text && *text)
         return text;

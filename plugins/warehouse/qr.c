@@ -97,7 +97,7 @@ int32_t wr_qr_sheet(walor_ctx *c)
     void *pdf = render(c, items, k, &len, &why);
     if (!pdf)
         return reply_back(c, walor_textf(c, "warehouse.qr.failed", "why", why, NULL));
-    rc = walor_send_document(c, walor_chat_id(c), "qr-codes.pdf", pdf, len,
+    rc = walor_send_document(c, walor_ctx_chat_id(c), "qr-codes.pdf", pdf, len,
                              walor_textf(c, "warehouse.qr.caption", "n", walor_ctx_printf(c, "%zu", k), NULL), 0);
     if (rc < 0)
         return rc;

@@ -397,7 +397,7 @@ static int32_t apply(walor_ctx *c)
         rc = walor_db_int(c,
                           "INSERT INTO warehouse_supply(supplier_id, staff_id, at, total) VALUES (?, ?, ?, ?) "
                           "RETURNING id",
-                          WALOR_ARGS(walor_i(sup), walor_i(walor_user_id(c)), walor_i(walor_now(c)), walor_i(total)),
+                          WALOR_ARGS(walor_i(sup), walor_i(walor_ctx_user_id(c)), walor_i(walor_now(c)), walor_i(total)),
                           &id);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         int64_t avg = wr_wac(l[i].lv.on_hand, l[i].lv.unit_cost, l[i].qty, l[i].amount);

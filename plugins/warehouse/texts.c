@@ -2,7 +2,7 @@
  * any of them in an ini file of conf.d/texts/, section [warehouse]. */
 #include "warehouse.h"
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"warehouse.section",
      "🏬 <b>Склад</b>\nВ наличии: {items} позиций, {units} шт на {value} (по себестоимости).\nВыберите действие:"},
     {"warehouse.no_catalog", "Склад работает вместе с каталогом, а каталог сейчас не подключён."},
@@ -150,8 +150,5 @@ static const char *const TEXTS[][2] = {
 
 int32_t wr_texts_register(walor_plugin *p)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
+    return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
 }

@@ -48,7 +48,7 @@ char *wr_signed(walor_ctx *c, int64_t d)
 
 int wr_in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 void wr_action(walor_ctx *c, const char *what)
@@ -59,7 +59,7 @@ void wr_action(walor_ctx *c, const char *what)
 
 int32_t wr_show(walor_ctx *c, const char *html, walor_kb *kb)
 {
-    return wr_in_callback(c) ? walor_edit(c, html, kb) : walor_reply(c, html, kb);
+    return wr_in_callback(c) ? walor_show(c, html, kb) : walor_reply(c, html, kb);
 }
 
 void wr_kb_back(walor_ctx *c, walor_kb *kb)
@@ -70,7 +70,7 @@ void wr_kb_back(walor_ctx *c, walor_kb *kb)
 
 char *wr_document_text(walor_ctx *c, size_t max_bytes, const char **why)
 {
-    json_t *msg = walor_update(c) ? json_object_get(walor_update(c), "message") : NULL;
+    json_t *msg = walor_ctx_update(c) ? json_object_get(walor_ctx_update(c), "message") : NULL;
     json_t *doc = msg ? json_object_get(msg, "document") : NULL;
     const char *fid = doc ? json_string_value(json_object_get(doc, "file_id")) : NULL;
     if (!fid) {

@@ -221,7 +221,7 @@ static int32_t from_cart(walor_ctx *c, draft *d)
     const walor_cart_v1 *cart = walor_service_get(walor_ctx_plugin(c), WALOR_CART_SERVICE, WALOR_CART_MAJOR, NULL);
     walor_cart_line *cl = NULL;
     uint32_t n = 0;
-    if (!WALOR_CART_HAS(cart, lines) || cart->lines(c, walor_user_id(c), &cl, &n) < 0)
+    if (!WALOR_CART_HAS(cart, lines) || cart->lines(c, walor_ctx_user_id(c), &cl, &n) < 0)
         return WALOR_ENOSYS;
     for (uint32_t i = 0; i < n && i < 16; i++) {
         const walor_cart_line *l = walor_cart_line_at(cl, i);
@@ -246,7 +246,7 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
     if (!d)
         return WALOR_ENOMEM;
     d->o.struct_size = sizeof d->o;
-    d->o.user_id = walor_user_id(c);
+    d->o.user_id = walor_ctx_user_id(c);
     d->o.lines = d->lines;
     long long total = -1;
     char *buf = walor_ctx_printf(c, "%s", arg), *save = NULL;
@@ -418,7 +418,7 @@ static int32_t cmd_bench(walor_ctx *c, const char *arg)
         lines[i] = (walor_order_line){.struct_size = sizeof lines[i], .product_id = 1000 + i, .variant_no = 0,
                                       .name = "Бенчмарк", .variant_label = "", .base_price = 10000 * (i + 1),
                                       .unit_price = 10000 * (i + 1), .qty = 1, .weight_g = 100};
-    walor_order_new o = {.struct_size = sizeof o, .user_id = walor_user_id(c), .lines = lines, .n_lines = 3,
+    walor_order_new o = {.struct_size = sizeof o, .user_id = walor_ctx_user_id(c), .lines = lines, .n_lines = 3,
                          .total = 60000, .contact_name = "Бенчмарк", .phone = "+70000000000"};
     double t0 = mono();
     for (long long i = 0; i < n; i++) {

@@ -89,7 +89,7 @@ static int32_t cmd_bulk(walor_ctx *c, const char *arg)
         any = 1;
         p = next;
     }
-    return any ? 0 : bulk_to(c, walor_chat_id(c), n);
+    return any ? 0 : bulk_to(c, walor_ctx_chat_id(c), n);
 }
 
 static int32_t cmd_slow(walor_ctx *c, const char *arg)
@@ -104,9 +104,9 @@ static int32_t cmd_count(walor_ctx *c, const char *arg)
     long ms = strtol(arg, NULL, 10);
     if (ms > 0 && ms <= 2000)
         sleep_ms(ms);
-    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_ctx_update(c), "update_id"));
     int32_t rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
-                               WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+                               WALOR_ARGS(walor_i(uid), walor_i(walor_ctx_user_id(c))));
     if (rc < 0)
         return rc;
     return walor_reply(c, walor_ctx_printf(c, "count:%lld", (long long)uid), NULL);
@@ -142,7 +142,7 @@ static int32_t press_admin(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, "⬅️ Назад", "m:core.admin");
-    return walor_edit(c, "🔬 раздел пробы", kb);
+    return walor_show(c, "🔬 раздел пробы", kb);
 }
 
 static const char *header(walor_ctx *c)
@@ -281,7 +281,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_callback(p, &lng);
     if (!rc) rc = walor_menu(p, &admin);
     if (!rc) rc = walor_admin_header(p, header);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     static const walor_route_def routes[] = {
         ROUTE("echo", WALOR_HTTP_GET | WALOR_HTTP_POST, route_echo),
         ROUTE("boom", WALOR_HTTP_GET, route_boom),
