@@ -65,7 +65,10 @@ static const walor_text_pair texts[] = {
     {"core.step.done", "✅ Готово"},
     {"core.step.edit", "✏️ Изменить"},
     {"core.step.which", "Что изменить?"},
-    {"core.step.use_buttons", "Нажмите «✅ Готово», «✏️ Изменить» или «✖️ Отмена»."},
+    {"core.step.use_buttons", "Нажмите «{done}», «✏️ Изменить» или «✖️ Отмена»."},
+    {"core.step.file_big", "Файл слишком большой: пришлите файл поменьше или напишите текст сообщением."},
+    {"core.step.file_failed", "Не удалось получить файл, пришлите его ещё раз."},
+    {"core.step.not_text", "Это не текстовый файл: пришлите .txt или напишите текст сообщением."},
 };
 
 static walor_plugin *core;

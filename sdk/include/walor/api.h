@@ -256,7 +256,8 @@ struct walor_host_api {
     int32_t (*reg_form)(walor_plugin *p, const walor_form_def *d);
     /* [cb] from a form's on_done or a step's validate: say why (text key
      * or text, NULL = nothing) and ask step `key` again; its answer goes
-     * back to the summary, or to on_done when the form has none */
+     * back to the summary, or to on_done when the form has none. key NULL
+     * (a form with a summary): show the summary again with the reason */
     int32_t (*form_retry)(walor_ctx *c, const char *key, const char *why);
     /* [cb] ask the question of a step of the active conversation: sends
      * html with kb plus the host's "✖️ Отмена" row (the host's /cancel and
