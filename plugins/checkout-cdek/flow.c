@@ -174,7 +174,7 @@ static int32_t dtype_enter(walor_ctx *c)
     int64_t cp = chk_json_int(json_object_get(cost, "pickup")), cc = chk_json_int(json_object_get(cost, "courier"));
     int64_t goods = v.q.goods_to_pay;
     char *html = walor_textf(c, "checkout-cdek.ask.dtype", "address", esc(c, chk_json_str(json_object_get(D(c), "addr"), "text")),
-                             "weight", walor_ctx_printf(c, "%.1f", (double)v.parcel.weight_g / 1000.0), NULL);
+                             "weight", walor_number(c, (v.parcel.weight_g + 50) / 100, 1), NULL); /* "0,9" */
     static const char *const K[2] = {"pickup", "courier"};
     int64_t costs[2] = {cp, cc};
     for (int k = 0; k < 2; k++) {
@@ -240,7 +240,9 @@ static int32_t point_enter(walor_ctx *c)
         double m = geo ? chk_haversine_m(json_real_value(json_object_get(a, "lat")),
                                          json_real_value(json_object_get(a, "lon")), p->lat, p->lon)
                        : -1;
-        const char *dist = m < 0 ? "" : m < 1000 ? walor_ctx_printf(c, "%.0f м", m) : walor_ctx_printf(c, "%.1f км", m / 1000);
+        const char *dist = m < 0     ? ""
+                           : m < 1000 ? walor_ctx_printf(c, "%.0f м", m)
+                                      : walor_ctx_printf(c, "%s км", walor_number(c, (int64_t)(m / 100 + 0.5), 1));
         /* without the customer's coordinates there is no distance: no "📏" line at all */
         html = walor_ctx_printf(c, "%s\n\n%s", html,
                                 walor_textf(c, geo ? "checkout-cdek.point_line" : "checkout-cdek.point_line_nodist",

@@ -136,7 +136,7 @@ def test_typed_checkout_to_order(tgsim, walord, tmp_path, cdek, dadata, free_por
     u.send("Москва, Тверская 1")
     s = u.screen()
     # parcel: 2 × 300 g + 40 g (one started five) = 640 × 1.1 = 704 + small box 150 = 854 g
-    assert "Вес посылки: 0.9 кг" in s.text, s.text
+    assert "Вес посылки: 0,9 кг" in s.text, s.text      # a decimal comma, as money has
     assert "🏪 Пункт выдачи СДЭК — 250 ₽" in s.button_texts and "🚚 Курьер СДЭК — 400 ₽" in s.button_texts, s
     calc = cdek.requests("/v2/calculator/tariff")
     assert sorted(r["body"]["tariff_code"] for r in calc) == [136, 137]
