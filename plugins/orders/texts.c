@@ -69,7 +69,6 @@ static const walor_text_pair TEXTS[] = {
     {"orders.adm.btn.message", "✉️ Написать клиенту"},
     {"orders.adm.btn.client", "👤 Карточка клиента"},
     {"orders.adm.btn.shot", "🧾 Скриншот оплаты"},
-    {"orders.adm.btn.cancel_input", "✖️ Отмена"},
     {"orders.adm.card", "📋 <b>Заказ №{id}</b> · {status}\nСоздан: {date} · {source}"},
     {"orders.adm.card_client", "👤 Клиент: {who}{username} · ID {uid}"},
     {"orders.adm.card_client_b2b", "👤 Клиент: {who}"},
@@ -112,8 +111,8 @@ static const walor_text_pair TEXTS[] = {
     {"orders.adm.details_failed", "Не удалось отправить реквизиты: попробуйте позже."},
     {"orders.adm.ask_message", "✉️ Напишите сообщение клиенту по заказу №{id}. Я перешлю его от имени магазина."},
     {"orders.adm.ask_track", "🔢 Напишите трек-номер заказа №{id}:"},
-    {"orders.adm.err.message_empty", "Сообщение пустое. Напишите текст или нажмите «✖️ Отмена»."},
-    {"orders.adm.err.message_long", "Слишком длинно: не больше {max} байт."},
+    {"orders.adm.err.message", "Сообщение пустое или длиннее {max} символов: напишите текст или нажмите "
+                               "«✖️ Отмена»."},
     {"orders.adm.err.track", "Трек-номер — одно слово без пробелов, до 64 символов."},
     {"orders.adm.track_saved", "✅ Трек-номер сохранён."},
     {"orders.adm.message_sent", "✅ Сообщение отправлено клиенту."},
@@ -141,7 +140,6 @@ static const walor_text_pair TEXTS[] = {
     {"orders.btn.main", "🏠 Главное меню"},
     {"orders.btn.prev", "◀️ Назад"},
     {"orders.btn.next", "Вперёд ▶️"},
-    {"orders.page", "Страница {page} из {pages}"},
     /* abandoned cart (F-ORD-12) */
     {"orders.cart.remind", "🛒 Вы оставили в корзине товары ({qty} шт). Они ещё ждут вас — оформите заказ, "
                            "пока всё в наличии!"},
