@@ -164,7 +164,6 @@ static const walor_text_pair TEXTS[] = {
     {"pay-ecom.btn.check", "🔄 Я оплатил — проверить"},
     {"pay-ecom.btn.shot", "📎 Отправить скриншот оплаты"},
     {"pay-ecom.btn.retry", "🔁 Оплатить снова"},
-    {"pay-ecom.btn.cancel", "✖️ Отмена"},
     {"pay-ecom.btn.confirm", "✅ Подтвердить оплату"},
     {"pay-ecom.btn.reject", "❌ Отклонить"},
     {"pay-ecom.btn.admin_resend", "💳 Выставить счёт снова"},
