@@ -16,6 +16,7 @@
 #include "loy.h"
 
 #define CHAIN_MAX 64
+#define FRIENDS "друг|друга|друзей" /* walor_plural: "2 друга" */
 
 const char loy_referral_migration[] =
     "CREATE TABLE loyalty_referral ("
@@ -100,12 +101,12 @@ static int32_t tiers(walor_ctx *c, int64_t ref)
     for (int i = 0; i < n && t[i].friends <= friends; i++) {
         rc = loy_ledger_add(c, ref, t[i].bonus, LOY_K_TIER,
                             walor_ctx_printf(c, "tier:%lld:%lld", (long long)ref, (long long)t[i].friends), 0,
-                            walor_ctx_printf(c, "ступень: %lld друзей", (long long)t[i].friends), 0);
+                            walor_ctx_printf(c, "ступень: %s", walor_plural(c, t[i].friends, FRIENDS, 0)), 0);
         if (rc < 0)
             return rc;
         if (rc == 1)
-            loy_push(c, ref, walor_textf(c, "loyalty.push.tier", "n", loy_num(c, t[i].friends), "sum",
-                                         walor_money(c, t[i].bonus), NULL));
+            loy_push(c, ref, walor_textf(c, "loyalty.push.tier", "n", walor_plural(c, t[i].friends, FRIENDS, 0),
+                                         "sum", walor_money(c, t[i].bonus), NULL));
     }
     return 0;
 }
