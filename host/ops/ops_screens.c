@@ -88,12 +88,13 @@ static int32_t press_actions(walor_ctx *c) { return actions_page(c, 0); }
 
 /* ---- F-HOST-11: the log file ---- */
 
+/* "1,5 МБ", "12 КБ", "300 Б": tenths with a decimal comma, as money is written */
 static const char *human_size(walor_ctx *c, size_t n)
 {
     if (n >= 1024 * 1024)
-        return walor_ctx_printf(c, "%.1f МБ", (double)n / (1024.0 * 1024.0));
+        return walor_ctx_printf(c, "%s МБ", walor_number(c, (int64_t)((n * 10 + 512 * 1024) / (1024 * 1024)), 1));
     if (n >= 1024)
-        return walor_ctx_printf(c, "%.1f КБ", (double)n / 1024.0);
+        return walor_ctx_printf(c, "%s КБ", walor_number(c, (int64_t)((n * 10 + 512) / 1024), 1));
     return walor_ctx_printf(c, "%zu Б", n);
 }
 
