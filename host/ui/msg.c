@@ -256,6 +256,10 @@ static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
 
 static int32_t read_file(const char *path, char **data, size_t *len)
 {
+    /* closing a descriptor of the database would drop every SQLite lock of
+     * the process (docs/RELIABILITY.md); its bytes go out only as a backup */
+    if (wh_db_is_live_file(wh_g.cfg.db, path))
+        return wh_error(WALOR_EPERM, "%s is the database or one of its files: use walor_db_backup for a copy", path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return wh_error(WALOR_ENOTFOUND, "cannot open %s", path);

@@ -288,6 +288,22 @@ struct walor_host_api {
      * grouped as money is, trailing zeros dropped: (300, 3) → "0,3",
      * (1500000, 0) → "1 500 000", (-1250, 2) → "−12,5". Arena. */
     char *(*number)(walor_ctx *c, int64_t value, uint32_t scale);
+
+    /* ---- SDK 1.3: the online backup ---- */
+    /* [cb] a consistent copy of the shop's database at dest_path, e.g. for
+     * a backup job to zip and upload: SQLite's online backup in one step,
+     * so the copy is the database of one moment while other workers go on
+     * writing, checked with PRAGMA integrity_check before it is renamed
+     * into place (a reader of dest_path sees the old file or the whole new
+     * one). The only way a plugin gets the database's bytes: it never
+     * opens, copies or renames the database files itself. An existing
+     * dest_path is refused (WALOR_EEXIST) unless flags has
+     * WALOR_BACKUP_REPLACE; unknown flags, or a path that is the live
+     * database or one of its files: WALOR_EINVAL; inside a transaction:
+     * WALOR_EPHASE; the directory does not exist: WALOR_ENOTFOUND; disk
+     * full, I/O error, a copy that failed the check: WALOR_EDB (nothing is
+     * left behind). Takes as long as the copy does: call it from a job. */
+    int32_t (*db_backup)(walor_ctx *c, const char *dest_path, uint32_t flags);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

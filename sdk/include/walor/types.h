@@ -227,6 +227,8 @@ static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, 
 #define WALOR_ARGS(...) ((const walor_val[]){__VA_ARGS__}), \
     (uint32_t)(sizeof((const walor_val[]){__VA_ARGS__}) / sizeof(walor_val))
 
+/* SDK 1.3: flags of walor_db_backup(). */
+#define WALOR_BACKUP_REPLACE 0x1u /* replace an existing file at dest_path (atomically) */
 
 /* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
 

@@ -416,6 +416,12 @@ static inline int32_t walor_config_invalid(walor_plugin *p, const char *key, uin
     }
     return WALOR__A(p)->config_invalid(p, key, flags, why);
 }
+/* SDK 1.3: a verified copy of the database at dest_path (from a job, never
+ * inside a transaction); WALOR_ENOSYS on older hosts. */
+static inline int32_t walor_db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
+{
+    return WALOR_API_HAS(WALOR__A(c), db_backup) ? WALOR__A(c)->db_backup(c, dest_path, flags) : WALOR_ENOSYS;
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
