@@ -101,7 +101,7 @@ static int32_t press_about(walor_ctx *c)
         /* a photo message cannot become a text menu later: send it anew */
         return walor_send_photo(c, c->chat_id, photo, text && *text ? text : NULL, kb, 0, NULL);
     }
-    return walor_edit(c, text && *text ? text : T("core.about.empty"), kb);
+    return walor_show(c, text && *text ? text : T("core.about.empty"), kb);
 }
 
 /* ---- settings editor (F-HOST-08): every owner-editable setting of every plugin ---- */
@@ -133,7 +133,7 @@ static int32_t settings_list(walor_ctx *c, long page)
         walor_kb_button(kb, "▶️", walor_ctx_printf(c, "set:l:%ld", page + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static int32_t press_settings(walor_ctx *c) { return settings_list(c, 0); }
@@ -213,12 +213,12 @@ static int32_t setting_enter(walor_ctx *c)
     const char *text = walor_textf(c, "core.settings.prompt", "label", walor_html_escape(c, s->def.label), "value",
                                    walor_html_escape(c, wh_setting_display(c, s)), "hint",
                                    walor_html_escape(c, hint(s, c)), NULL);
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static const char *largest_photo(walor_ctx *c)
 {
-    json_t *photos = json_object_get(json_object_get(walor_update(c), "message"), "photo");
+    json_t *photos = json_object_get(json_object_get(walor_ctx_update(c), "message"), "photo");
     size_t n = json_array_size(photos);
     return n ? json_string_value(json_object_get(json_array_get(photos, n - 1), "file_id")) : NULL;
 }
@@ -301,7 +301,7 @@ static int32_t staff_list(walor_ctx *c)
     walor_kb_button(kb, "🧹 Очистить данные тестировщиков", "staff:wipe");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    return walor_edit(c, walor_textf(c, "core.staff.title", "managers", names_with_role(c, WALOR_ROLE_MANAGER),
+    return walor_show(c, walor_textf(c, "core.staff.title", "managers", names_with_role(c, WALOR_ROLE_MANAGER),
                                      "testers", names_with_role(c, WALOR_ROLE_TESTER), NULL),
                       kb);
 }
@@ -360,7 +360,7 @@ static int32_t on_staff_cb(walor_ctx *c, const char *arg)
         walor_kb *kb = walor_kb_new(c);
         walor_kb_button(kb, "🧹 Да, удалить", "staff:wipe!");
         walor_kb_button(kb, T("core.btn.cancel"), "staff:list");
-        return walor_edit(c, T("core.staff.wipe_confirm"), kb);
+        return walor_show(c, T("core.staff.wipe_confirm"), kb);
     }
     if (strcmp(arg, "wipe!") == 0)
         return wipe_testers(c);
@@ -371,12 +371,12 @@ static int32_t staff_enter(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, T("core.btn.cancel"), "cancel");
-    return walor_edit(c, T("core.staff.ask"), kb);
+    return walor_show(c, T("core.staff.ask"), kb);
 }
 
 static int64_t find_user(walor_ctx *c, const char *text)
 {
-    json_t *msg = json_object_get(walor_update(c), "message");
+    json_t *msg = json_object_get(walor_ctx_update(c), "message");
     json_t *fwd = json_object_get(json_object_get(msg, "forward_origin"), "sender_user");
     if (!fwd)
         fwd = json_object_get(msg, "forward_from");

@@ -75,10 +75,10 @@ static int32_t actions_page(walor_ctx *c, long page)
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
     if (n == 0 && page == 0)
-        return walor_edit(c, T("core.ops.actions.empty"), kb);
+        return walor_show(c, T("core.ops.actions.empty"), kb);
     if (n == 0)
         return actions_page(c, 0); /* a page that emptied since: start over */
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "core.ops.actions.title", "page", walor_ctx_printf(c, "%ld", page + 1), "lines",
                                   lines, NULL),
                       kb);
@@ -104,14 +104,14 @@ static int32_t press_log(walor_ctx *c)
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
     const char *path = wh_g.cfg.log_file;
     if (!path)
-        return walor_edit(c, T("core.ops.log.none"), kb);
+        return walor_show(c, T("core.ops.log.none"), kb);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         const char *why = strerror(errno);
         if (fd >= 0)
             close(fd);
-        return walor_edit(c,
+        return walor_show(c,
                           walor_textf(c, "core.ops.log.missing", "path", walor_html_escape(c, path), "why",
                                       walor_html_escape(c, why), NULL),
                           kb);
@@ -162,13 +162,13 @@ static int32_t press_restart(walor_ctx *c)
     walor_kb_button(kb, T("core.ops.btn.restart"), "ops:r!");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.cancel"), "m:core.admin");
-    return walor_edit(c, T("core.ops.restart.confirm"), kb);
+    return walor_show(c, T("core.ops.restart.confirm"), kb);
 }
 
 static int32_t restart_now(walor_ctx *c)
 {
     walor_action_log(c, "перезапустил бота");
-    walor_edit(c, T("core.ops.restart.going"), NULL);
+    walor_show(c, T("core.ops.restart.going"), NULL);
     wh_logf(WH_LOG_INFO, "host", "restart requested by owner %lld: exiting with %d", (long long)c->user_id,
             EXIT_RESTART);
     /* the clean stop of SIGTERM: this handler finishes, queued replies go out,
@@ -300,7 +300,7 @@ static int32_t press_reset(walor_ctx *c)
     walor_kb_button(kb, T("core.ops.btn.reset"), "ops:u!");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.cancel"), "m:core.admin");
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "core.ops.reset.confirm", "n",
                                   walor_ctx_printf(c, "%lld", (long long)audience(c)), NULL),
                       kb);
