@@ -855,5 +855,5 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "catalog", .version = "0.1.0",
                     .description = "Каталог: разделы, карточки товаров, поиск, уведомления о поступлении",
-                    .min_host_minor = 2, /* walor_http_fetch for the image host */
+                    .min_host_minor = 3, /* forms and paged lists (SDK 1.3) */
                     .load = load)

@@ -250,4 +250,4 @@ static void unload(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "checkout-cdek", .version = "0.1.0",
                     .description = "Оформление заказа: контакты и адрес (DaData), доставка СДЭК",
-                    .requires = "catalog", .min_host_minor = 2, .load = load, .unload = unload)
+                    .requires = "catalog", .min_host_minor = 3 /* forms (SDK 1.3) */, .load = load, .unload = unload)

@@ -39,4 +39,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "orders", .version = "0.1.0",
                     .description = "Заказы: статусы, автоотмена, экраны персонала, B2B, уведомления, история",
-                    .min_host_minor = 2, /* walor_tx_active */ .load = load)
+                    .min_host_minor = 3, /* forms and paged lists (SDK 1.3) */ .load = load)

@@ -57,4 +57,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "warehouse", .version = "0.1.0",
                     .description = "Склад: остатки, себестоимость, поставки, списания, инвентаризация, QR-коды",
-                    .min_host_minor = 2, /* walor_tx_active */ .load = load)
+                    .min_host_minor = 3, /* forms and paged lists (SDK 1.3) */ .load = load)
