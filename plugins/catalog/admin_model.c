@@ -76,7 +76,6 @@ int32_t cadm_prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_v
     return rc;
 }
 
-
 /* 1 found, 0 missing, < 0 error */
 int32_t cadm_cat_get(walor_ctx *c, int64_t id, cadm_cat *out)
 {
@@ -207,7 +206,6 @@ const char *cadm_cat_title(walor_ctx *c, int64_t id)
     return walor_ctx_printf(c, "c%lld «%s»", (long long)id, walor_html_escape(c, cr.name));
 }
 
-
 /* stored "5 7 12" → "p5 p7 p12" as staff type them */
 const char *cadm_xids_shown(walor_ctx *c, const char *ids)
 {
@@ -223,7 +221,6 @@ const char *cadm_xids_shown(walor_ctx *c, const char *ids)
     }
     return out;
 }
-
 
 const char *cadm_vars_html(walor_ctx *c, json_t *vars, int64_t price)
 {

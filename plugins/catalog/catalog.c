@@ -145,15 +145,14 @@ static void nav_tail(walor_ctx *c, walor_kb *kb)
 
 /* ---- browsing ---- */
 
-static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page);
+static int32_t show_category(walor_ctx *c, int64_t cat_id, const char *page);
 
-static int32_t send_screen(walor_ctx *c, const char *html, walor_kb *kb) { return walor_edit(c, html, kb); }
 
 static int32_t not_found(walor_ctx *c, const char *key)
 {
-    if (walor_update(c) && json_object_get(walor_update(c), "callback_query")) {
+    if (walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query")) {
         walor_alert(c, walor_text(c, key));
-        return show_category(c, 0, 0);
+        return show_category(c, 0, NULL);
     }
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
@@ -161,7 +160,31 @@ static int32_t not_found(walor_ctx *c, const char *key)
     return walor_reply(c, walor_text(c, key), kb);
 }
 
-static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
+/* what a row of a category's list needs to know */
+typedef struct list_view {
+    int64_t page_size;
+} list_view;
+
+static const char *category_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
+{
+    const list_view *v = ud;
+    int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), disc = walor_col_int(r, 3);
+    const char *nm = walor_col_text(r, 2);
+    const char *label, *data;
+    if (kind == 0) {
+        label = walor_textf(c, "catalog.btn.folder", "name", nm ? nm : "", NULL);
+        data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
+    } else { /* the card's "⬅️ К списку" comes back to this page */
+        label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name", nm ? nm : "",
+                            "pct", catalog_num(c, disc), NULL);
+        data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)(index / v->page_size));
+    }
+    walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), data);
+    return NULL;
+}
+
+/* page: the digits after "cat:c:<id>:", NULL for the first */
+static int32_t show_category(walor_ctx *c, int64_t cat_id, const char *page)
 {
     int32_t rc;
     int64_t parent = 0;
@@ -183,59 +206,10 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
         }
         walor_rows_close(r);
     }
-    int64_t ps = 8, total = 0;
-    if (walor_setting_int(c, "catalog.page_size", &ps) != 0 || ps < 1)
-        ps = 8;
-    rc = walor_db_int(c,
-                      "SELECT (SELECT count(*) FROM catalog_category WHERE parent_id = ? AND hidden = 0) + "
-                      "(SELECT count(*) FROM catalog_product WHERE category_id = ? AND hidden = 0)",
-                      WALOR_ARGS(walor_i(cat_id), walor_i(cat_id)), &total);
-    if (rc < 0)
-        return rc;
-    int64_t pages = total > 0 ? (total + ps - 1) / ps : 1;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-
+    list_view v = {.page_size = 8};
+    if (walor_setting_int(c, "catalog.page_size", &v.page_size) != 0 || v.page_size < 1)
+        v.page_size = 8;
     walor_kb *kb = walor_kb_new(c);
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT 0 AS kind, id, name, 0 AS disc, sort FROM catalog_category "
-                        "WHERE parent_id = ? AND hidden = 0 "
-                        "UNION ALL SELECT 1, id, name, discount_pct, sort FROM catalog_product "
-                        "WHERE category_id = ? AND hidden = 0 "
-                        "ORDER BY 1, 5, 2 LIMIT ? OFFSET ?",
-                        WALOR_ARGS(walor_i(cat_id), walor_i(cat_id), walor_i(ps), walor_i(page * ps)), &r);
-    if (rc < 0)
-        return rc;
-    while ((rc = walor_row_next(r)) == 1) {
-        int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), disc = walor_col_int(r, 3);
-        const char *nm = walor_col_text(r, 2);
-        const char *label, *data;
-        if (kind == 0) {
-            label = walor_textf(c, "catalog.btn.folder", "name", nm ? nm : "", NULL);
-            data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
-        } else {
-            label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name",
-                                nm ? nm : "", "pct", catalog_num(c, disc), NULL);
-            data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)page);
-        }
-        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), data);
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (rc < 0)
-        return rc;
-    if (pages > 1) {
-        if (page > 0)
-            walor_kb_button(kb, walor_text(c, "catalog.btn.prev"),
-                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page - 1)));
-        if (page + 1 < pages)
-            walor_kb_button(kb, walor_text(c, "catalog.btn.next"),
-                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page + 1)));
-        walor_kb_row(kb);
-    }
     if (cat_id != 0) {
         walor_kb_button(kb, walor_text(c, "catalog.btn.up"), walor_ctx_printf(c, "cat:c:%lld:0", (long long)parent));
         if (parent != 0)
@@ -244,15 +218,19 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
         walor_kb_button(kb, walor_text(c, "catalog.btn.search"), "cat:s");
     }
     nav_tail(c, kb);
-
-    char *html = cat_id == 0 ? walor_text(c, "catalog.root")
-                             : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
-    if (total == 0)
-        html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.empty"));
-    if (pages > 1)
-        html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "catalog.page", "page", catalog_num(c, page + 1), "pages", catalog_num(c, pages), NULL));
-    return send_screen(c, html, kb);
+    const char *head = cat_id == 0 ? walor_text(c, "catalog.root")
+                                   : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
+    walor_val args[] = {walor_i(cat_id), walor_i(cat_id)};
+    walor_list_def l = {.struct_size = sizeof l, .page_size = (uint32_t)v.page_size, .row = category_row, .ud = &v,
+                        .sql = "SELECT 0 AS kind, id, name, 0 AS disc, sort FROM catalog_category "
+                               "WHERE parent_id = ? AND hidden = 0 "
+                               "UNION ALL SELECT 1, id, name, discount_pct, sort FROM catalog_product "
+                               "WHERE category_id = ? AND hidden = 0 ORDER BY 1, 5, 2",
+                        .args = args, .nargs = 2, .page_data = walor_ctx_printf(c, "cat:c:%lld:", (long long)cat_id),
+                        .header = head,
+                        .empty = walor_ctx_printf(c, "%s\n\n%s", head, walor_text(c, "catalog.empty")),
+                        .buttons = kb, .prev_label = "catalog.btn.prev", .next_label = "catalog.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
 /* ---- the product card ---- */
@@ -410,7 +388,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
     const char *body_src = details ? det : desc;
     const char *prefix = url ? walor_ctx_printf(c, "<a href=\"%s\">\xE2\x80\x8B</a>", walor_html_escape(c, url)) : "";
 
-    int in_cb = walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    int in_cb = walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
     int32_t last = 0;
     /* 0: sanitised HTML, 1: plain text, 2: no description: a bad
      * description never costs the customer the card */
@@ -426,16 +404,16 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
         const char *html = walor_ctx_printf(c, "%s%s%s%s%s%s", prefix, head, *body ? "\n\n" : "", body,
                                             *foot ? "\n\n" : "", foot);
         if (url) {
-            if (in_cb && walor_message_id(c))
-                last = WALOR_API(c)->edit(c, walor_chat_id(c), walor_message_id(c), html, kb,
+            if (in_cb && walor_ctx_message_id(c))
+                last = WALOR_API(c)->edit(c, walor_ctx_chat_id(c), walor_ctx_message_id(c), html, kb,
                                           WALOR_SEND_LARGE_PREVIEW_ABOVE);
             else
-                last = walor_send(c, walor_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
-        } else if (photo && again && in_cb && walor_message_id(c)) {
-            last = walor_edit(c, html, kb);
+                last = walor_send(c, walor_ctx_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
+        } else if (photo && again && in_cb && walor_ctx_message_id(c)) {
+            last = walor_show(c, html, kb);
         } else if (photo) {
             int64_t mid = 0;
-            last = walor_send_photo(c, walor_chat_id(c), photo, html, kb, 0, &mid);
+            last = walor_send_photo(c, walor_ctx_chat_id(c), photo, html, kb, 0, &mid);
             if (last == WALOR_ETG) { /* a file_id Telegram no longer knows: the card as text */
                 walor_log(c, WALOR_LOG_WARN, "catalog: photo of product %lld refused: %s", (long long)pid,
                           walor_last_error(c));
@@ -443,7 +421,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
                 last = walor_reply(c, html, kb);
             }
         } else {
-            last = send_screen(c, html, kb);
+            last = walor_show(c, html, kb);
         }
         if (last != WALOR_EINVAL && last != WALOR_ELIMIT)
             break;
@@ -470,7 +448,7 @@ static int32_t add_from_card(walor_ctx *c, const char *arg)
 {
     int64_t pid = 0, vno = 0, page = 0;
     if (parse_pair(arg, &pid, &vno) != 0)
-        return show_category(c, 0, 0);
+        return show_category(c, 0, NULL);
     const char *third = strchr(arg, ':') ? strchr(strchr(arg, ':') + 1, ':') : NULL;
     if (third && parse_i64(third + 1, &page) < 0)
         page = 0;
@@ -491,7 +469,7 @@ static int32_t subscribe(walor_ctx *c, int64_t pid)
     rc = walor_db_exec(c,
                        "INSERT INTO catalog_subscription(user_id, product_id, created_at) VALUES (?, ?, ?) "
                        "ON CONFLICT(user_id, product_id) DO NOTHING",
-                       WALOR_ARGS(walor_i(walor_user_id(c)), walor_i(pid), walor_i(walor_now(c))));
+                       WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_i(pid), walor_i(walor_now(c))));
     if (rc < 0)
         return rc;
     return walor_alert(c, walor_text(c, rc > 0 ? "catalog.subscribed" : "catalog.already_subscribed"));
@@ -639,29 +617,13 @@ static int32_t do_search(walor_ctx *c, const char *q)
     return walor_reply(c, html, kb);
 }
 
-static int32_t search_ask(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, "catalog.search.ask"), kb);
-}
+static int32_t search_done(walor_ctx *c, json_t *d) { return do_search(c, json_string_value(json_object_get(d, "q"))); }
+static int32_t search_cancelled(walor_ctx *c) { return show_category(c, 0, NULL); }
 
-static int32_t search_got(walor_ctx *c, const char *text)
-{
-    while (*text == ' ')
-        text++;
-    if (!*text)
-        return search_ask(c);
-    walor_conv_end(c);
-    return do_search(c, text);
-}
-
-static int32_t search_button(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return show_category(c, 0, 0);
-}
+static const walor_step_def SEARCH_STEP[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "q", .prompt = "catalog.search.ask",
+     .min = 1, .max = QUERY_MAX},
+};
 
 /* ---- entry points ---- */
 
@@ -669,9 +631,12 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     catalog_demo_ensure(c);
     int64_t a = 0, b = 0;
+    if (arg[0] == 'c' && arg[1] == ':' && parse_i64(arg + 2, &a) >= 0) { /* c:<category>:<page> */
+        const char *page = strchr(arg + 2, ':');
+        return show_category(c, a, page ? page + 1 : NULL);
+    }
     if (arg[0] && arg[1] == ':' && parse_pair(arg + 2, &a, &b) == 0) {
         switch (arg[0]) {
-        case 'c': return show_category(c, a, b);
         case 'p': return show_card(c, a, b, 0);
         case 'd': return show_card(c, a, b, 1);
         case 'v': return add_from_card(c, arg + 2);
@@ -681,13 +646,13 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     }
     if (strcmp(arg, "s") == 0)
         return walor_conv_start(c, "search", NULL, NULL);
-    return show_category(c, 0, 0);
+    return show_category(c, 0, NULL);
 }
 
 static int32_t on_menu(walor_ctx *c)
 {
     catalog_demo_ensure(c);
-    return show_category(c, 0, 0);
+    return show_category(c, 0, NULL);
 }
 
 static int32_t on_deeplink(walor_ctx *c, const char *arg)
@@ -715,11 +680,10 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"catalog.root", "🛍 <b>Каталог</b>\nВыберите раздел или товар:"},
     {"catalog.category", "📁 <b>{name}</b>"},
     {"catalog.empty", "Здесь пока ничего нет."},
-    {"catalog.page", "Страница {page} из {pages}"},
     {"catalog.cat_not_found", "Этот раздел недоступен."},
     {"catalog.not_found", "Товар не найден или недоступен."},
     {"catalog.btn.folder", "📁 {name}"},
@@ -733,7 +697,6 @@ static const char *const TEXTS[][2] = {
     {"catalog.btn.main", "🏠 Главное меню"},
     {"catalog.btn.search", "🔎 Поиск"},
     {"catalog.btn.search_again", "🔎 Искать ещё"},
-    {"catalog.btn.cancel", "✖️ Отмена"},
     {"catalog.btn.details", "📖 Подробнее"},
     {"catalog.btn.collapse", "⬅️ Свернуть"},
     {"catalog.btn.variant", "{label} — {price}"},
@@ -756,11 +719,6 @@ static const char *const TEXTS[][2] = {
     {"catalog.search.found", "🔎 По запросу «{q}» найдено: {n}"},
     {"catalog.search.none", "🔎 По запросу «{q}» ничего не нашлось. Попробуйте часть слова."},
     {"catalog.search.more", "Показаны первые {n}: уточните запрос."},
-};
-
-static const walor_conv_state SEARCH_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "q", .on_enter = search_ask, .on_message = search_got,
-     .on_callback = search_button},
 };
 
 static const char MIGRATION_1[] =
@@ -829,8 +787,9 @@ static int32_t load(walor_plugin *p)
     const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "search",
                                    .description = "Поиск товара по названию", .handler = on_search_cmd,
                                    .flags = WALOR_CMD_LISTED};
-    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "search",
-                                 .states = SEARCH_STATES, .nstates = 1, .timeout_s = 600};
+    const walor_form_def search = {.struct_size = sizeof search, .min_role = WALOR_ROLE_CLIENT, .name = "search",
+                                   .steps = SEARCH_STEP, .nsteps = 1, .timeout_s = 600, .on_done = search_done,
+                                   .on_cancel = search_cancelled};
     const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
                                   .label = "Каталог: строк на странице", .default_value = "8", .min = 1, .max = 20,
                                   .flags = WALOR_SET_OWNER_EDITABLE};
@@ -838,12 +797,11 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_deeplink(p, &dl);
     if (!rc) rc = walor_command(p, &cmd);
-    if (!rc) rc = walor_conversation(p, &conv);
+    if (!rc) rc = walor_form(p, &search);
     if (!rc) rc = walor_setting(p, &ps);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_subscribe(p, "stock.changed", on_stock_changed);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛍 Каталог", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = catalog_admin_register(p);
     if (!rc) rc = catalog_import_register(p);
