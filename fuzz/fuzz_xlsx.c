@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../plugins/catalog/grid.c"
 #include "../plugins/catalog/xlsx_read.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -40,15 +40,15 @@ int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no
 /* "🛒 Корзина (N)" for the acting user, NULL when the cart is empty */
 const char *catalog_cart_label(walor_ctx *c);
 
-/* draw the cart of walor_user_id(c) (edits the pressed message) */
+/* draw the cart of walor_ctx_user_id(c) (edits the pressed message) */
 int32_t catalog_cart_show(walor_ctx *c);
 
-/* Excel / CSV import and export (import.c, F-CAT-07): the owner's admin
+/* Excel / CSV import and export (import*.c, F-CAT-07): the owner's admin
  * button, conversation and help; called from load() */
 int32_t catalog_import_register(walor_plugin *p);
 
-/* admin.c: the admin panel section "📦 Товары" (menu button, callback
- * prefixes "cadm" [MANAGER] and "cown" [OWNER], conversations adm_*, texts
+/* admin.c (admin.h): the admin panel section "📦 Товары" (menu button,
+ * callback prefixes "cadm" [MANAGER] and "cown" [OWNER], forms adm_*, texts
  * catalog.adm.*, help); called from load(); 0 or a negative WALOR_E* */
 int32_t catalog_admin_register(walor_plugin *p);
 

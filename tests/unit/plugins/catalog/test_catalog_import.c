@@ -1,7 +1,8 @@
 /* F-CAT-07: the catalog import's planner (grid + current catalog → new /
  * changed products and Russian errors with row numbers), the plan's JSON
  * round trip, and export → xlsx → read → plan = no changes
- * (plugins/catalog/import.c, compiled in with the pure modules it uses).
+ * (plugins/catalog/import_fields.c and import_plan.c, compiled in with the pure
+ * modules they use).
  * Grids are built in C as CSV text and read with cat_csv_read_mem. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,9 +17,11 @@
 
 #include "../../../../plugins/catalog/text.c"
 #include "../../../../plugins/catalog/variants.c"
+#include "../../../../plugins/catalog/grid.c"
 #include "../../../../plugins/catalog/xlsx_read.c"
 #include "../../../../plugins/catalog/xlsx_write.c"
-#include "../../../../plugins/catalog/import.c"
+#include "../../../../plugins/catalog/import_fields.c"
+#include "../../../../plugins/catalog/import_plan.c"
 
 /* import.c's host half calls it; catalog.c (not compiled here) defines it */
 char *catalog_fold_ctx(walor_ctx *c, const char *s)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../../../../plugins/catalog/grid.c"
 #include "../../../../plugins/catalog/xlsx_read.c"
 #include "../../../../plugins/catalog/xlsx_write.c"
 
