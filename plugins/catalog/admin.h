@@ -19,13 +19,6 @@
 #define CADM_FORM_TIMEOUT 1800
 #define CADM_DESC_MAX 3000 /* code points of a description / details */
 
-/* a form's data: an integer, a string ("" when absent or null) */
-static inline int64_t cadm_int(json_t *d, const char *k) { return (int64_t)json_integer_value(json_object_get(d, k)); }
-static inline const char *cadm_str(json_t *d, const char *k)
-{
-    const char *s = json_string_value(json_object_get(d, k));
-    return s ? s : "";
-}
 
 /* ---- admin_model.c ---- */
 

@@ -14,8 +14,8 @@
 
 #define T(c, key) walor_text((c), (key))
 #define D(c) walor_conv_data(c)
-#define I(d, k) cadm_int((d), (k))
-#define S(d, k) cadm_str((d), (k))
+#define I(d, k) walor_data_int((d), (k))
+#define S(d, k) walor_data_str((d), (k))
 
 /* the cross-sell IDs as typed ("p5 p7", "5, 7", "р5"; "-" clears) → "5 7"
  * in data "ids"; every unknown ID, the product itself and repeats are named,

@@ -22,8 +22,8 @@
 
 #define T(c, key) walor_text((c), (key))
 #define D(c) walor_conv_data(c)
-#define I(d, k) cadm_int((d), (k))
-#define S(d, k) cadm_str((d), (k))
+#define I(d, k) walor_data_int((d), (k))
+#define S(d, k) walor_data_str((d), (k))
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
 /* starts form `name` with d (taken) and the screen to go back to */

@@ -16,8 +16,6 @@
 
 #define SUGGESTIONS 3
 
-static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
-
 /* the next part of the checkout, with all the data so far */
 static int32_t hand_on(walor_ctx *c, const char *conv, const char *state, json_t *d)
 {
@@ -81,8 +79,8 @@ int32_t chk_start(walor_ctx *c, const char *arg)
     return rc;
 }
 
-int32_t chk_edit_contacts(walor_ctx *c) { return hand_on(c, CHK_CONTACTS, NULL, D(c)); }
-int32_t chk_edit_address(walor_ctx *c) { return hand_on(c, CHK_ADDRESS, NULL, D(c)); }
+int32_t chk_edit_contacts(walor_ctx *c) { return hand_on(c, CHK_CONTACTS, NULL, walor_conv_data(c)); }
+int32_t chk_edit_address(walor_ctx *c) { return hand_on(c, CHK_ADDRESS, NULL, walor_conv_data(c)); }
 
 /* ---- contacts ---- */
 
@@ -104,7 +102,7 @@ static int32_t phone_checked(walor_ctx *c, json_t *value, const char **why)
         return WALOR_EINVAL;
     }
     /* DaData down: the number as DaData would have written it */
-    json_object_set_new(D(c), "phone", json_string(rc == CHK_DD_OK ? ph : phone_shown(c, in)));
+    json_object_set_new(walor_conv_data(c), "phone", json_string(rc == CHK_DD_OK ? ph : phone_shown(c, in)));
     return 0;
 }
 
@@ -117,7 +115,7 @@ static int32_t email_checked(walor_ctx *c, json_t *value, const char **why)
         return WALOR_EINVAL;
     }
     if (rc == CHK_DD_OK) /* "anna@yandex/ru" → "anna@yandex.ru" */
-        json_object_set_new(D(c), "email", json_string(em));
+        json_object_set_new(walor_conv_data(c), "email", json_string(em));
     return 0;
 }
 
@@ -182,7 +180,7 @@ static int suggested(walor_ctx *c, const char *t, chk_addr *a)
 {
     size_t i;
     json_t *sg;
-    json_array_foreach(json_object_get(D(c), "sugg"), i, sg)
+    json_array_foreach(json_object_get(walor_conv_data(c), "sugg"), i, sg)
         if (!strcmp(chk_json_str(sg, "text"), t)) {
             *a = (chk_addr){.text = walor_ctx_printf(c, "%s", t),
                             .city = walor_ctx_printf(c, "%s", chk_json_str(sg, "city")),
@@ -207,7 +205,7 @@ static int32_t suggest(walor_ctx *c, const char *t, const char **why)
                                              sg[i].city ? sg[i].city : "", "postal", sg[i].postal ? sg[i].postal : "",
                                              "kladr", sg[i].kladr ? sg[i].kladr : "", "lat", sg[i].lat, "lon",
                                              sg[i].lon, "geo", sg[i].has_geo));
-    json_object_set_new(D(c), "sugg", arr);
+    json_object_set_new(walor_conv_data(c), "sugg", arr);
     *why = n ? "checkout-cdek.ask.address_pick" : "checkout-cdek.bad.address_dd";
     return WALOR_EINVAL;
 }
@@ -252,7 +250,7 @@ static int32_t address_checked(walor_ctx *c, json_t *value, const char **why)
         a.cdek_city = chk_dd_cdek_city(c, a.kladr);
     if (!a.cdek_city && ((a.city && *a.city) || (a.postal && *a.postal)))
         a.cdek_city = chk_cdek_city_by_name(c, a.city, a.postal);
-    json_t *d = D(c);
+    json_t *d = walor_conv_data(c);
     json_object_set_new(d, "addr", addr_json(&a));
     /* a new address makes the old rates and point meaningless */
     json_object_del(d, "sugg");

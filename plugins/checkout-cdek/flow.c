@@ -25,16 +25,12 @@
 
 /* ---- small helpers ---- */
 
-static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
-
-static void dset(walor_ctx *c, const char *k, const char *v) { json_object_set_new(D(c), k, json_string(v)); }
-
 static json_t *dobj(walor_ctx *c, const char *k)
 {
-    json_t *o = json_object_get(D(c), k);
+    json_t *o = json_object_get(walor_conv_data(c), k);
     if (!json_is_object(o)) {
         o = json_object();
-        json_object_set_new(D(c), k, o);
+        json_object_set_new(walor_conv_data(c), k, o);
     }
     return o;
 }
@@ -87,9 +83,9 @@ static int32_t cart_gone(walor_ctx *c)
 
 static int32_t after_delivery(walor_ctx *c)
 {
-    if (json_is_true(json_object_get(D(c), "edit")))
+    if (json_is_true(json_object_get(walor_conv_data(c), "edit")))
         return walor_conv_goto(c, "summary");
-    json_object_set_new(D(c), "xs", json_integer(0));
+    json_object_set_new(walor_conv_data(c), "xs", json_integer(0));
     return walor_conv_goto(c, "ext");
 }
 
@@ -104,7 +100,7 @@ int chk_is_moscow(walor_ctx *c, json_t *d)
     return strcmp(chk_json_str(a, "city"), "Москва") == 0;
 }
 
-static const char *mem(walor_ctx *c, const char *k) { return chk_json_str(json_object_get(D(c), "mem"), k); }
+static const char *mem(walor_ctx *c, const char *k) { return chk_json_str(json_object_get(walor_conv_data(c), "mem"), k); }
 
 /* ---- delivery type and rates (F-CHK-04, F-CHK-08, F-CHK-09) ---- */
 
@@ -112,11 +108,11 @@ static const char *mem(walor_ctx *c, const char *k) { return chk_json_str(json_o
 static int32_t rate(walor_ctx *c)
 {
     chk_view v;
-    int32_t rc = chk_view_build(c, user(c), D(c), &v);
+    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), &v);
     if (rc < 0)
         return rc;
     json_t *cost = dobj(c, "cost");
-    int64_t city = chk_json_int(json_object_get(json_object_get(D(c), "addr"), "city_code"));
+    int64_t city = chk_json_int(json_object_get(json_object_get(walor_conv_data(c), "addr"), "city_code"));
     int manual = 0;
     static const int T[2] = {CHK_TARIFF_PICKUP, CHK_TARIFF_COURIER};
     static const char *const K[2] = {"pickup", "courier"};
@@ -133,7 +129,7 @@ static int32_t rate(walor_ctx *c)
         json_object_set_new(cost, K[i], json_integer(k));
     }
     json_object_set_new(cost, "w", json_integer(v.parcel.weight_g));
-    json_object_set_new(D(c), "manual", json_boolean(manual));
+    json_object_set_new(walor_conv_data(c), "manual", json_boolean(manual));
     if (manual) {
         const char *why = city <= 0 ? "город доставки не определён" : "СДЭК не ответил или вернул ошибку";
         /* staff are told once the order is placed (ship.c): a quote alone may be abandoned */
@@ -156,24 +152,24 @@ static const char *option_label(walor_ctx *c, const char *kind, int64_t cost, co
 static int32_t dtype_enter(walor_ctx *c)
 {
     chk_view v;
-    int32_t rc = chk_view_build(c, user(c), D(c), &v);
+    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), &v);
     if (rc < 0)
         return rc;
     if (v.n == 0)
         return cart_gone(c);
-    json_t *cost = json_object_get(D(c), "cost");
+    json_t *cost = json_object_get(walor_conv_data(c), "cost");
     if (!json_is_object(cost) || chk_json_int(json_object_get(cost, "w")) != v.parcel.weight_g) {
         rc = rate(c);
         if (rc < 0)
             return rc;
-        cost = json_object_get(D(c), "cost");
+        cost = json_object_get(walor_conv_data(c), "cost");
     }
     chk_free_rule r;
     chk_free_rule_load(c, &r);
-    int moscow = chk_is_moscow(c, D(c));
+    int moscow = chk_is_moscow(c, walor_conv_data(c));
     int64_t cp = chk_json_int(json_object_get(cost, "pickup")), cc = chk_json_int(json_object_get(cost, "courier"));
     int64_t goods = v.q.goods_to_pay;
-    char *html = walor_textf(c, "checkout-cdek.ask.dtype", "address", esc(c, chk_json_str(json_object_get(D(c), "addr"), "text")),
+    char *html = walor_textf(c, "checkout-cdek.ask.dtype", "address", esc(c, chk_json_str(json_object_get(walor_conv_data(c), "addr"), "text")),
                              "weight", walor_number(c, (v.parcel.weight_g + 50) / 100, 1), NULL); /* "0,9" */
     static const char *const K[2] = {"pickup", "courier"};
     int64_t costs[2] = {cp, cc};
@@ -184,7 +180,7 @@ static int32_t dtype_enter(walor_ctx *c)
                                     walor_textf(c, walor_ctx_printf(c, "checkout-cdek.free_left.%s", K[k]), "sum",
                                                 walor_money(c, left), NULL));
     }
-    if (json_is_true(json_object_get(D(c), "manual")))
+    if (json_is_true(json_object_get(walor_conv_data(c), "manual")))
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "checkout-cdek.manual_note"));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, option_label(c, "pickup", cp, &r, moscow, CHK_PICKUP, goods), "d:pickup");
@@ -196,7 +192,7 @@ static int32_t dtype_enter(walor_ctx *c)
 static int32_t dtype_cb(walor_ctx *c, const char *arg)
 {
     if (strcmp(arg, "d:pickup") == 0 || strcmp(arg, "d:courier") == 0) {
-        dset(c, "dtype", arg + 2);
+        json_object_set_new(walor_conv_data(c), "dtype", json_string(arg + 2));
         return walor_conv_goto(c, arg[2] == 'p' ? "point" : "courier");
     }
     return dtype_enter(c);
@@ -212,16 +208,16 @@ static int32_t dtype_msg(walor_ctx *c, const char *text)
 
 static int32_t point_enter(walor_ctx *c)
 {
-    json_t *a = json_object_get(D(c), "addr");
+    json_t *a = json_object_get(walor_conv_data(c), "addr");
     int64_t city = chk_json_int(json_object_get(a, "city_code"));
     chk_point *pts = NULL;
     size_t n = 0;
     if (city <= 0 || chk_cdek_points(c, city, &pts, &n) < 0 || n == 0) {
         /* no list (CDEK down, unknown city): the customer names one, staff check it */
-        json_object_set_new(D(c), "point_typed", json_true());
+        json_object_set_new(walor_conv_data(c), "point_typed", json_true());
         return ask(c, walor_text(c, "checkout-cdek.ask.point_typed"), walor_kb_new(c));
     }
-    json_object_del(D(c), "point_typed");
+    json_object_del(walor_conv_data(c), "point_typed");
     double *lat = walor_ctx_alloc(c, n * sizeof *lat), *lon = walor_ctx_alloc(c, n * sizeof *lon);
     if (!lat || !lon)
         return WALOR_ENOMEM;
@@ -253,20 +249,20 @@ static int32_t point_enter(walor_ctx *c)
         json_array_append_new(shown, json_pack("{s:s, s:s, s:s, s:s}", "code", p->code, "address", p->address, "hours",
                                                p->hours, "dist", dist));
     }
-    json_object_set_new(D(c), "shown", shown);
+    json_object_set_new(walor_conv_data(c), "shown", shown);
     return ask(c, html, kb);
 }
 
 static int32_t point_cb(walor_ctx *c, const char *arg)
 {
-    json_t *shown = json_object_get(D(c), "shown");
+    json_t *shown = json_object_get(walor_conv_data(c), "shown");
     if (arg[0] == 'p' && arg[1] == ':') {
         char *e = NULL;
         long i = strtol(arg + 2, &e, 10);
         json_t *p = json_array_get(shown, (size_t)(i < 0 ? 99 : i));
         if (*e == 0 && json_is_object(p)) {
-            json_object_set(D(c), "point", p);
-            json_object_del(D(c), "shown");
+            json_object_set(walor_conv_data(c), "point", p);
+            json_object_del(walor_conv_data(c), "shown");
             return after_delivery(c);
         }
     }
@@ -275,12 +271,12 @@ static int32_t point_cb(walor_ctx *c, const char *arg)
 
 static int32_t point_msg(walor_ctx *c, const char *text)
 {
-    if (!json_is_true(json_object_get(D(c), "point_typed")))
+    if (!json_is_true(json_object_get(walor_conv_data(c), "point_typed")))
         return point_enter(c);
     const char *t = clean_text(c, text, ADDR_MAX_LEN + 8);
     if (!*t || too_long(text, ADDR_MAX_LEN))
         return walor_reply(c, walor_text(c, "checkout-cdek.bad.address"), NULL);
-    json_object_set_new(D(c), "point", json_pack("{s:s, s:s}", "code", "", "address", t));
+    json_object_set_new(walor_conv_data(c), "point", json_pack("{s:s, s:s}", "code", "", "address", t));
     return after_delivery(c);
 }
 
@@ -290,7 +286,7 @@ static const char *const CQ[3] = {"entrance", "floor", "intercom"};
 
 static int32_t courier_enter(walor_ctx *c)
 {
-    int64_t q = chk_json_int(json_object_get(D(c), "cq"));
+    int64_t q = chk_json_int(json_object_get(walor_conv_data(c), "cq"));
     if (q < 0 || q > 2)
         q = 0;
     walor_kb *kb = walor_kb_new(c);
@@ -307,15 +303,15 @@ static int32_t courier_enter(walor_ctx *c)
 
 static int32_t courier_take(walor_ctx *c, const char *v)
 {
-    int64_t q = chk_json_int(json_object_get(D(c), "cq"));
+    int64_t q = chk_json_int(json_object_get(walor_conv_data(c), "cq"));
     if (q < 0 || q > 2)
         q = 0;
     json_object_set_new(dobj(c, "courier"), CQ[q], json_string(v));
     if (q < 2) {
-        json_object_set_new(D(c), "cq", json_integer(q + 1));
+        json_object_set_new(walor_conv_data(c), "cq", json_integer(q + 1));
         return walor_conv_goto(c, "courier");
     }
-    json_object_del(D(c), "cq");
+    json_object_del(walor_conv_data(c), "cq");
     return after_delivery(c);
 }
 
@@ -335,7 +331,7 @@ static int32_t courier_cb(walor_ctx *c, const char *arg)
         json_t *o = dobj(c, "courier");
         for (int i = 0; i < 3; i++)
             json_object_set_new(o, CQ[i], json_string(mem(c, CQ[i])));
-        json_object_del(D(c), "cq");
+        json_object_del(walor_conv_data(c), "cq");
         return after_delivery(c);
     }
     return courier_enter(c);
@@ -345,14 +341,14 @@ static int32_t courier_cb(walor_ctx *c, const char *arg)
 
 static walor_pricing_order *porder(walor_ctx *c, chk_view *v)
 {
-    if (chk_view_build(c, user(c), D(c), v) < 0)
+    if (chk_view_build(c, user(c), walor_conv_data(c), v) < 0)
         return NULL;
-    return chk_pricing_order(c, user(c), D(c), v->lines, v->n, v->q.goods);
+    return chk_pricing_order(c, user(c), walor_conv_data(c), v->lines, v->n, v->q.goods);
 }
 
 static int32_t ext_next(walor_ctx *c)
 {
-    if (json_is_true(json_object_get(D(c), "edit")))
+    if (json_is_true(json_object_get(walor_conv_data(c), "edit")))
         return walor_conv_goto(c, "summary");
     return walor_conv_goto(c, "comment");
 }
@@ -361,7 +357,7 @@ static int32_t ext_enter(walor_ctx *c)
 {
     const walor_pricing_v1 *pr = chk_pricing(c);
     for (;;) {
-        int64_t xs = chk_json_int(json_object_get(D(c), "xs"));
+        int64_t xs = chk_json_int(json_object_get(walor_conv_data(c), "xs"));
         if (!pr || xs < 0 || xs >= pr->n_steps)
             return ext_next(c);
         const walor_pricing_step *st = &pr->steps[xs];
@@ -382,16 +378,16 @@ static int32_t ext_enter(walor_ctx *c)
         if (rc < 0)
             walor_log(c, WALOR_LOG_WARN, "checkout-cdek: pricing step %s: %d", st->id, rc);
         json_object_del(dobj(c, "choices"), st->id);
-        if (json_is_true(json_object_get(D(c), "edit")))
+        if (json_is_true(json_object_get(walor_conv_data(c), "edit")))
             return walor_conv_goto(c, "summary");
-        json_object_set_new(D(c), "xs", json_integer(xs + 1));
+        json_object_set_new(walor_conv_data(c), "xs", json_integer(xs + 1));
     }
 }
 
 static int32_t ext_take(walor_ctx *c, const char *input)
 {
     const walor_pricing_v1 *pr = chk_pricing(c);
-    int64_t xs = chk_json_int(json_object_get(D(c), "xs"));
+    int64_t xs = chk_json_int(json_object_get(walor_conv_data(c), "xs"));
     if (!pr || xs < 0 || xs >= pr->n_steps)
         return ext_next(c);
     const char *id = pr->steps[xs].id;
@@ -407,9 +403,9 @@ static int32_t ext_take(walor_ctx *c, const char *input)
         json_object_set_new(dobj(c, "choices"), id, json_string(val));
     else
         json_object_del(dobj(c, "choices"), id);
-    if (json_is_true(json_object_get(D(c), "edit")))
+    if (json_is_true(json_object_get(walor_conv_data(c), "edit")))
         return walor_conv_goto(c, "summary");
-    json_object_set_new(D(c), "xs", json_integer(xs + 1));
+    json_object_set_new(walor_conv_data(c), "xs", json_integer(xs + 1));
     return walor_conv_goto(c, "ext");
 }
 
@@ -437,14 +433,14 @@ static int32_t comment_msg(walor_ctx *c, const char *text)
 {
     if (too_long(text, COMMENT_MAX_LEN))
         return walor_reply(c, walor_textf(c, "checkout-cdek.bad.comment", "n", chk_i64(c, COMMENT_MAX_LEN), NULL), NULL);
-    dset(c, "comment", clean_text(c, text, COMMENT_MAX_LEN));
+    json_object_set_new(walor_conv_data(c), "comment", json_string(clean_text(c, text, COMMENT_MAX_LEN)));
     return walor_conv_goto(c, "summary");
 }
 
 static int32_t comment_cb(walor_ctx *c, const char *arg)
 {
     if (strcmp(arg, "skip") == 0) {
-        dset(c, "comment", "");
+        json_object_set_new(walor_conv_data(c), "comment", json_string(""));
         return walor_conv_goto(c, "summary");
     }
     return comment_enter(c);
@@ -454,20 +450,20 @@ static int32_t comment_cb(walor_ctx *c, const char *arg)
 
 static int32_t summary_enter(walor_ctx *c)
 {
-    json_object_set_new(D(c), "edit", json_true());
+    json_object_set_new(walor_conv_data(c), "edit", json_true());
     chk_view v;
-    int32_t rc = chk_view_build(c, user(c), D(c), &v);
+    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), &v);
     if (rc < 0)
         return rc;
     if (v.n == 0)
         return cart_gone(c);
     /* the cart changed since the rates were taken: take them again */
-    json_t *cost = json_object_get(D(c), "cost");
+    json_t *cost = json_object_get(walor_conv_data(c), "cost");
     if (!json_is_object(cost) || chk_json_int(json_object_get(cost, "w")) != v.parcel.weight_g) {
-        if ((rc = rate(c)) < 0 || (rc = chk_view_build(c, user(c), D(c), &v)) < 0)
+        if ((rc = rate(c)) < 0 || (rc = chk_view_build(c, user(c), walor_conv_data(c), &v)) < 0)
             return rc;
     }
-    json_object_set_new(D(c), "shown_total", json_integer(v.q.total));
+    json_object_set_new(walor_conv_data(c), "shown_total", json_integer(v.q.total));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.confirm"), "ok");
     walor_kb_row(kb);
@@ -476,7 +472,7 @@ static int32_t summary_enter(walor_ctx *c)
     walor_kb_row(kb);
     walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.e_dtype"), "e:dtype");
     walor_kb_conv_button(kb,
-                         walor_text(c, chk_dkind(D(c)) == CHK_COURIER ? "checkout-cdek.btn.e_courier"
+                         walor_text(c, chk_dkind(walor_conv_data(c)) == CHK_COURIER ? "checkout-cdek.btn.e_courier"
                                                                        : "checkout-cdek.btn.e_point"),
                          "e:where");
     const walor_pricing_v1 *pr = chk_pricing(c);
@@ -487,7 +483,7 @@ static int32_t summary_enter(walor_ctx *c)
     }
     walor_kb_row(kb);
     walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.e_comment"), "e:comment");
-    return ask(c, chk_summary_html(c, D(c), &v), kb);
+    return ask(c, chk_summary_html(c, walor_conv_data(c), &v), kb);
 }
 
 static int32_t summary_cb(walor_ctx *c, const char *arg)
@@ -501,13 +497,13 @@ static int32_t summary_cb(walor_ctx *c, const char *arg)
     if (strcmp(arg, "e:dtype") == 0)
         return walor_conv_goto(c, "dtype");
     if (strcmp(arg, "e:where") == 0) {
-        json_object_del(D(c), "cq");
-        return walor_conv_goto(c, chk_dkind(D(c)) == CHK_COURIER ? "courier" : "point");
+        json_object_del(walor_conv_data(c), "cq");
+        return walor_conv_goto(c, chk_dkind(walor_conv_data(c)) == CHK_COURIER ? "courier" : "point");
     }
     if (strcmp(arg, "e:comment") == 0)
         return walor_conv_goto(c, "comment");
     if (strncmp(arg, "e:x:", 4) == 0) {
-        json_object_set_new(D(c), "xs", json_integer(atoi(arg + 4)));
+        json_object_set_new(walor_conv_data(c), "xs", json_integer(atoi(arg + 4)));
         return walor_conv_goto(c, "ext");
     }
     return summary_enter(c);

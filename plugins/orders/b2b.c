@@ -31,12 +31,6 @@ static const walor_catalog_v1 *catalog(walor_ctx *c)
     return WALOR_CATALOG_HAS(s, item) ? s : NULL;
 }
 
-static int64_t jint(json_t *o, const char *k) { return (int64_t)json_integer_value(json_object_get(o, k)); }
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 static char *ref(walor_ctx *c, int64_t pid, int64_t vno)
 {
@@ -128,13 +122,13 @@ static char *preview(walor_ctx *c, json_t *d, int64_t *goods)
     json_t *l;
     json_array_foreach(arr, i, l)
     {
-        const char *label = jstr(l, "label");
-        const char *name = *label ? walor_ctx_printf(c, "%s, %s", jstr(l, "name"), label) : jstr(l, "name");
+        const char *label = walor_data_str(l, "label");
+        const char *name = *label ? walor_ctx_printf(c, "%s, %s", walor_data_str(l, "name"), label) : walor_data_str(l, "name");
         s = walor_ctx_printf(c, "%s%s%s", s, i ? "\n" : "",
                              walor_textf(c, "orders.b2b.line", "i", orders_num(c, (int64_t)i + 1), "ref",
-                                         ref(c, jint(l, "p"), jint(l, "v")), "name", orders_esc(c, name), "qty",
-                                         orders_num(c, jint(l, "q")), "sum", walor_money(c, jint(l, "sum")), NULL));
-        *goods += jint(l, "sum");
+                                         ref(c, walor_data_int(l, "p"), walor_data_int(l, "v")), "name", orders_esc(c, name), "qty",
+                                         orders_num(c, walor_data_int(l, "q")), "sum", walor_money(c, walor_data_int(l, "sum")), NULL));
+        *goods += walor_data_int(l, "sum");
     }
     return s;
 }
@@ -152,25 +146,25 @@ static const char *delivery_ask(walor_ctx *c, json_t *d)
 static int32_t paid_delivery(walor_ctx *c, json_t *d)
 {
     (void)c;
-    return jint(d, "dc") > 0;
+    return walor_data_int(d, "dc") > 0;
 }
 
 /* ---- the summary and the write ---- */
 
 static int64_t charged_delivery(json_t *d)
 {
-    return jint(d, "dc") > 0 && !strcmp(jstr(d, "payer"), "client") ? jint(d, "dc") : 0;
+    return walor_data_int(d, "dc") > 0 && !strcmp(walor_data_str(d, "payer"), "client") ? walor_data_int(d, "dc") : 0;
 }
 
 static const char *confirm_text(walor_ctx *c, json_t *d)
 {
     int64_t goods;
     char *p = preview(c, d, &goods);
-    const char *dl = jint(d, "dc") <= 0 ? T(c, "orders.b2b.no_delivery")
-                                        : walor_textf(c, !strcmp(jstr(d, "payer"), "client")
+    const char *dl = walor_data_int(d, "dc") <= 0 ? T(c, "orders.b2b.no_delivery")
+                                        : walor_textf(c, !strcmp(walor_data_str(d, "payer"), "client")
                                                              ? "orders.b2b.delivery_client"
                                                              : "orders.b2b.delivery_shop",
-                                                      "sum", walor_money(c, jint(d, "dc")), NULL);
+                                                      "sum", walor_money(c, walor_data_int(d, "dc")), NULL);
     return walor_textf(c, "orders.b2b.confirm", "lines", p, "goods", walor_money(c, goods), "delivery", dl, "total",
                        walor_money(c, goods + charged_delivery(d)), NULL);
 }
@@ -189,8 +183,8 @@ static walor_order_line *build_lines(walor_ctx *c, json_t *arr, uint32_t *n, uin
     json_t *l;
     json_array_foreach(arr, i, l)
     {
-        int64_t unit, rest, qty = jint(l, "q");
-        if (orders_split_sum(jint(l, "sum"), qty, &unit, &rest) < 0)
+        int64_t unit, rest, qty = walor_data_int(l, "q");
+        if (orders_split_sum(walor_data_int(l, "sum"), qty, &unit, &rest) < 0)
             return NULL;
         for (int part = 0; part < 2; part++) {
             int64_t q = part ? rest : qty - rest;
@@ -198,14 +192,14 @@ static walor_order_line *build_lines(walor_ctx *c, json_t *arr, uint32_t *n, uin
                 continue;
             walor_order_line *o = &out[k];
             o->struct_size = sizeof *o;
-            o->product_id = jint(l, "p");
-            o->variant_no = jint(l, "v");
-            o->name = jstr(l, "name");
-            o->variant_label = jstr(l, "label");
+            o->product_id = walor_data_int(l, "p");
+            o->variant_no = walor_data_int(l, "v");
+            o->name = walor_data_str(l, "name");
+            o->variant_label = walor_data_str(l, "label");
             o->unit_price = o->base_price = unit + part;
             o->qty = q;
-            o->weight_g = jint(l, "w");
-            org[k++] = (uint32_t)jint(l, "line");
+            o->weight_g = walor_data_int(l, "w");
+            org[k++] = (uint32_t)walor_data_int(l, "line");
         }
     }
     *n = k;
@@ -223,8 +217,8 @@ static int32_t record(walor_ctx *c, json_t *d)
     for (uint32_t i = 0; i < n; i++)
         goods += lines[i].unit_price * lines[i].qty;
     int64_t dcharged = charged_delivery(d);
-    const char *payer = jint(d, "dc") > 0 && *jstr(d, "payer") ? jstr(d, "payer") : "none";
-    json_t *extra = json_pack("{s:{s:I, s:s}}", "b2b", "delivery_cost", (json_int_t)jint(d, "dc"), "delivery_payer",
+    const char *payer = walor_data_int(d, "dc") > 0 && *walor_data_str(d, "payer") ? walor_data_str(d, "payer") : "none";
+    json_t *extra = json_pack("{s:{s:I, s:s}}", "b2b", "delivery_cost", (json_int_t)walor_data_int(d, "dc"), "delivery_payer",
                               payer);
     char *extra_s = extra ? json_dumps(extra, JSON_COMPACT) : NULL;
     json_decref(extra);

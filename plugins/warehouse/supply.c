@@ -20,8 +20,6 @@
 
 static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 
-static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
-
 /* ---- suppliers ---- */
 
 static const char *supplier_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
@@ -147,7 +145,7 @@ static int32_t supplier_chosen(walor_ctx *c, json_t *value, const char **why)
         id = supplier_add(c, name);
     if (id < 0)
         return (int32_t)id;
-    json_object_set_new(D(c), "supplier_id", json_integer((json_int_t)id));
+    json_object_set_new(walor_conv_data(c), "supplier_id", json_integer((json_int_t)id));
     return 0;
 }
 
@@ -182,8 +180,8 @@ static int32_t items_checked(walor_ctx *c, json_t *value, const char **why)
         *why = errors(c, "warehouse.supply.items_errors", errs);
     if (rc < 0)
         return rc == WALOR_ENOSYS ? WALOR_EINVAL : rc;
-    json_object_set_new(D(c), "items", wr_lines_json(l, n));
-    json_object_del(D(c), "prices");
+    json_object_set_new(walor_conv_data(c), "items", wr_lines_json(l, n));
+    json_object_del(walor_conv_data(c), "prices");
     return 0;
 }
 
@@ -219,7 +217,7 @@ static char *as_amount_form(walor_ctx *c, const char *in)
 /* one batch total for every item of the supply, no other: kept with the items */
 static int32_t prices_checked(walor_ctx *c, json_t *value, const char **why)
 {
-    json_t *arr = json_object_get(D(c), "items");
+    json_t *arr = json_object_get(walor_conv_data(c), "items");
     walor_form_line *fl = NULL;
     uint32_t fn = 0;
     const char *perr = NULL;
@@ -278,7 +276,7 @@ static int32_t prices_checked(walor_ctx *c, json_t *value, const char **why)
         json_array_set_new(json_array_get(arr, k), 4, json_integer((json_int_t)amount[k]));
         total += amount[k];
     }
-    json_object_set_new(D(c), "prices", json_integer((json_int_t)total));
+    json_object_set_new(walor_conv_data(c), "prices", json_integer((json_int_t)total));
     return 0;
 }
 

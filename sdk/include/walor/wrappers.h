@@ -455,6 +455,18 @@ static inline int32_t walor_conv_ask(walor_ctx *c, const char *html, const walor
 {
     return WALOR__HAS(c, conv_ask) ? WALOR__A(c)->conv_ask(c, html, kb) : walor_reply(c, html, kb);
 }
+/* a value of a form's data, or of any JSON object (an event's payload):
+ * the integer, 0 when absent or not an integer */
+static inline int64_t walor_data_int(json_t *d, const char *key)
+{
+    return (int64_t)json_integer_value(json_object_get(d, key));
+}
+/* the string, "" when absent, null (a skipped step) or not a string */
+static inline const char *walor_data_str(json_t *d, const char *key)
+{
+    const char *s = json_string_value(json_object_get(d, key));
+    return s ? s : "";
+}
 static inline int32_t walor_list_show(walor_ctx *c, const walor_list_def *d, const char *page)
 {
     return WALOR__HAS(c, list_show) ? WALOR__A(c)->list_show(c, d, page) : WALOR_ENOSYS;
