@@ -146,10 +146,8 @@ int32_t cadm_product(walor_ctx *c, int64_t pid)
 {
     cadm_prod p;
     int32_t rc = cadm_prod_get(c, pid, &p);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
+    if (rc <= 0) /* gone meanwhile, or a forged id */
+        return rc < 0 ? rc : cadm_gone(c, 0);
     int64_t nv = 0;
     const char *vars = variants_text(c, pid, p.price, &nv);
     const char *html = walor_textf(
@@ -196,61 +194,50 @@ int32_t cadm_product(walor_ctx *c, int64_t pid)
 
 /* ---- simple actions ---- */
 
-static int32_t toggle_cat(walor_ctx *c, int64_t id)
+/* 🙈 / 👁 of a product (is_p) or a category */
+static int32_t toggle(walor_ctx *c, int is_p, int64_t id)
 {
-    cadm_cat cr;
-    int32_t rc = cadm_cat_get(c, id, &cr);
+    const char *name;
+    int64_t hidden = 0;
+    int32_t rc = cadm_name_of(c, is_p, id, &name, &hidden);
+    if (rc <= 0)
+        return rc < 0 ? rc : cadm_gone(c, 0);
+    int64_t nh = !hidden;
+    rc = is_p ? cadm_prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
+                               WALOR_ARGS(walor_i(nh), walor_i(walor_now(c)), walor_i(id)))
+              : walor_db_exec(c, "UPDATE catalog_category SET hidden = ? WHERE id = ?",
+                              WALOR_ARGS(walor_i(nh), walor_i(id)));
     if (rc < 0)
         return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
-    int64_t nh = cr.hidden ? 0 : 1;
-    rc = walor_db_exec(c, "UPDATE catalog_category SET hidden = ? WHERE id = ?", WALOR_ARGS(walor_i(nh), walor_i(id)));
-    if (rc < 0)
-        return rc;
-    cadm_log(c, walor_ctx_printf(c, "%s раздел c%lld «%s»", nh ? "скрыл" : "показал", (long long)id, cr.name));
+    cadm_log(c, walor_ctx_printf(c, "%s %s %c%lld «%s»", nh ? "скрыл" : "показал", is_p ? "товар" : "раздел",
+                                 is_p ? 'p' : 'c', (long long)id, name));
     walor_answer(c, T(c, nh ? "catalog.adm.hidden_done" : "catalog.adm.shown_done"));
-    return cadm_tree(c, id, NULL);
+    return is_p ? cadm_product(c, id) : cadm_tree(c, id, NULL);
 }
 
-static int32_t toggle_prod(walor_ctx *c, int64_t id)
+/* a category with all below it (*n of them, itself first) and the products in them */
+static int32_t contents(walor_ctx *c, int64_t id, int64_t **ids, int64_t *n, int64_t *nprod)
 {
-    cadm_prod p;
-    int32_t rc = cadm_prod_get(c, id, &p);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
-    int64_t nh = p.hidden ? 0 : 1;
-    rc = cadm_prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
-                       WALOR_ARGS(walor_i(nh), walor_i(walor_now(c)), walor_i(id)));
-    if (rc < 0)
-        return rc;
-    cadm_log(c, walor_ctx_printf(c, "%s товар p%lld «%s»", nh ? "скрыл" : "показал", (long long)id, p.name));
-    walor_answer(c, T(c, nh ? "catalog.adm.hidden_done" : "catalog.adm.shown_done"));
-    return cadm_product(c, id);
+    int32_t rc = cadm_subtree(c, id, ids, n, NULL);
+    *nprod = 0;
+    for (int64_t i = 0; rc >= 0 && i < *n; i++) {
+        int64_t k = 0;
+        rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE category_id = ?",
+                          WALOR_ARGS(walor_i((*ids)[i])), &k);
+        *nprod += k;
+    }
+    return rc < 0 ? rc : 0;
 }
 
 static int32_t ask_delete_cat(walor_ctx *c, int64_t id)
 {
     cadm_cat cr;
     int32_t rc = cadm_cat_get(c, id, &cr);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
+    if (rc <= 0) /* gone meanwhile, or a forged id */
+        return rc < 0 ? rc : cadm_gone(c, 0);
     int64_t *ids = NULL, n = 0, nprod = 0;
-    rc = cadm_subtree(c, id, &ids, &n, NULL);
-    if (rc < 0)
+    if ((rc = contents(c, id, &ids, &n, &nprod)) < 0)
         return rc;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t k = 0;
-        rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(ids[i])),
-                          &k);
-        if (rc < 0)
-            return rc;
-        nprod += k;
-    }
     walor_kb *kb = walor_kb_new(c);
     const char *html;
     if (n == 1 && nprod == 0) {
@@ -294,21 +281,13 @@ static int32_t delete_cat(walor_ctx *c, int64_t id, int with_all)
 {
     cadm_cat cr;
     int32_t rc = cadm_cat_get(c, id, &cr);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
+    if (rc <= 0) /* gone meanwhile, or a forged id */
+        return rc < 0 ? rc : cadm_gone(c, 0);
     int64_t *ids = NULL, n = 0, nprod = 0;
     rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = cadm_subtree(c, id, &ids, &n, NULL);
-    for (int64_t i = 0; rc >= 0 && i < n; i++) {
-        int64_t k = 0;
-        rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE category_id = ?", WALOR_ARGS(walor_i(ids[i])),
-                          &k);
-        nprod += k;
-    }
+    rc = contents(c, id, &ids, &n, &nprod);
     if (rc >= 0 && !with_all && (n > 1 || nprod > 0)) {
         walor_tx_rollback(c);
         return ask_delete_cat(c, id); /* something arrived meanwhile: ask again */
@@ -324,12 +303,8 @@ static int32_t delete_cat(walor_ctx *c, int64_t id, int with_all)
                                                      "товаров %lld",
                                                   (long long)id, cr.name, (long long)(n - 1), (long long)nprod)
                                : walor_ctx_printf(c, "удалил раздел c%lld «%s»", (long long)id, cr.name));
-    if (rc >= 0)
-        rc = walor_tx_commit(c);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
     walor_answer(c, T(c, "catalog.adm.deleted"));
     return cadm_tree(c, cr.parent, NULL);
 }
@@ -338,10 +313,8 @@ static int32_t ask_delete_prod(walor_ctx *c, int64_t id)
 {
     cadm_prod p;
     int32_t rc = cadm_prod_get(c, id, &p);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
+    if (rc <= 0) /* gone meanwhile, or a forged id */
+        return rc < 0 ? rc : cadm_gone(c, 0);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "catalog.adm.btn.del_yes"), walor_ctx_printf(c, "cown:dpy:%lld", (long long)id));
     walor_kb_row(kb);
@@ -353,22 +326,16 @@ static int32_t delete_prod(walor_ctx *c, int64_t id)
 {
     cadm_prod p;
     int32_t rc = cadm_prod_get(c, id, &p);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return cadm_gone(c, 0);
+    if (rc <= 0) /* gone meanwhile, or a forged id */
+        return rc < 0 ? rc : cadm_gone(c, 0);
     rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     rc = catalog_product_delete(c, id);
     if (rc >= 0)
         rc = cadm_log(c, walor_ctx_printf(c, "удалил товар p%lld «%s»", (long long)id, p.name));
-    if (rc >= 0)
-        rc = walor_tx_commit(c);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
     walor_answer(c, T(c, "catalog.adm.deleted"));
     return cadm_tree(c, p.cat, NULL);
 }
@@ -405,10 +372,8 @@ static int32_t on_adm(walor_ctx *c, const char *arg)
         return cadm_tree(c, a, page);
     if (IS("p"))
         return cadm_product(c, a);
-    if (IS("h"))
-        return toggle_cat(c, a);
-    if (IS("ph"))
-        return toggle_prod(c, a);
+    if (IS("h") || IS("ph"))
+        return toggle(c, arg[0] == 'p', a);
     if (IS("nc"))
         return cadm_new_category(c, a);
     if (IS("np"))

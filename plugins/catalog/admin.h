@@ -35,6 +35,8 @@ typedef struct cadm_prod {
 /* 1 found, 0 missing, < 0 error */
 int32_t cadm_cat_get(walor_ctx *c, int64_t id, cadm_cat *out);
 int32_t cadm_prod_get(walor_ctx *c, int64_t id, cadm_prod *p);
+/* the name and hidden flag of a product (is_product) or a category; 1, 0, < 0 as above */
+int32_t cadm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name, int64_t *hidden);
 /* levels from the root: a root child is 1; -1 on a loop, < -1 error */
 int32_t cadm_cat_depth(walor_ctx *c, int64_t id, int64_t *depth);
 /* the category and all below it, breadth first; *height = levels below it

@@ -142,12 +142,8 @@ static int32_t var_done(walor_ctx *c, json_t *d, const cadm_prod *p)
     if (rc >= 0)
         rc = cadm_log(c, walor_ctx_printf(c, "изменил цену/фасовки товара p%lld «%s»: %s", (long long)p->id, p->name,
                                           cadm_vars_plain(c, vars, price)));
-    if (rc >= 0)
-        rc = walor_tx_commit(c);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
     walor_reply(c, T(c, "catalog.adm.saved"), NULL);
     return cadm_form_back(c, d);
 }

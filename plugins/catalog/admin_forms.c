@@ -216,16 +216,7 @@ static int32_t ren_done(walor_ctx *c, json_t *d)
     int is_p = S(d, "k")[0] == 'p';
     int64_t id = I(d, "id");
     const char *name = S(d, "name"), *old = NULL;
-    int32_t rc;
-    if (is_p) {
-        cadm_prod p;
-        rc = cadm_prod_get(c, id, &p);
-        old = rc == 1 ? p.name : NULL;
-    } else {
-        cadm_cat cr;
-        rc = cadm_cat_get(c, id, &cr);
-        old = rc == 1 ? cr.name : NULL;
-    }
+    int32_t rc = cadm_name_of(c, is_p, id, &old, NULL);
     if (rc <= 0)
         return rc < 0 ? rc : cadm_gone(c, 0);
     rc = is_p ? cadm_prod_exec(c, id, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
@@ -248,16 +239,7 @@ static const walor_step_def ST_REN[] = {
 int32_t cadm_rename(walor_ctx *c, int is_product, int64_t id)
 {
     const char *old = NULL;
-    int32_t rc;
-    if (is_product) {
-        cadm_prod p;
-        rc = cadm_prod_get(c, id, &p);
-        old = rc == 1 ? p.name : NULL;
-    } else {
-        cadm_cat cr;
-        rc = cadm_cat_get(c, id, &cr);
-        old = rc == 1 ? cr.name : NULL;
-    }
+    int32_t rc = cadm_name_of(c, is_product, id, &old, NULL);
     if (rc <= 0)
         return rc < 0 ? rc : cadm_gone(c, 0);
     return cadm_form_start(c, "adm_ren", NULL,
@@ -425,12 +407,8 @@ static int32_t sort_done(walor_ctx *c, json_t *d)
                                           parent ? walor_ctx_printf(c, "разделе c%lld", (long long)parent)
                                                  : "корне каталога",
                                           order_txt));
-    if (rc >= 0)
-        rc = walor_tx_commit(c);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
     walor_reply(c, T(c, "catalog.adm.sorted"), NULL);
     return cadm_tree(c, parent, NULL);
 }
@@ -498,12 +476,8 @@ static int32_t prod_done(walor_ctx *c, json_t *d)
         rc = cadm_log(c, walor_ctx_printf(c, "создал товар p%lld «%s» в %s: %s", (long long)id, name,
                                           cat ? walor_ctx_printf(c, "c%lld", (long long)cat) : "корне каталога",
                                           cadm_vars_plain(c, vars, price)));
-    if (rc >= 0)
-        rc = walor_tx_commit(c);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
     walor_answer(c, T(c, "catalog.adm.created"));
     if (*photo && catalog_photo_publish(c, id, photo) < 0)
         walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,

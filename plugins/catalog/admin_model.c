@@ -125,6 +125,24 @@ int32_t cadm_prod_get(walor_ctx *c, int64_t id, cadm_prod *p)
     return rc;
 }
 
+int32_t cadm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name, int64_t *hidden)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, is_product ? "SELECT name, hidden FROM catalog_product WHERE id = ?"
+                                              : "SELECT name, hidden FROM catalog_category WHERE id = ?",
+                                WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc == 1) {
+        *name = copy(c, walor_col_text(r, 0));
+        if (hidden)
+            *hidden = walor_col_int(r, 1);
+    }
+    walor_rows_close(r);
+    return rc;
+}
+
 /* levels from the root: a root child is 1; -1 on a loop, < -1 error */
 int32_t cadm_cat_depth(walor_ctx *c, int64_t id, int64_t *depth)
 {

@@ -149,21 +149,30 @@ static const char *option_label(walor_ctx *c, const char *kind, int64_t cost, co
     return walor_textf(c, key, "price", free ? walor_text(c, "checkout-cdek.price_free") : walor_money(c, cost), NULL);
 }
 
+/* the quote of the cart as it is now, with rates taken again when the
+ * parcel changed since; 1 when the cart is empty (the checkout is over) */
+static int32_t view_rated(walor_ctx *c, chk_view *v)
+{
+    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), v);
+    if (rc < 0)
+        return rc;
+    if (v->n == 0)
+        return (rc = cart_gone(c)) < 0 ? rc : 1;
+    json_t *cost = json_object_get(walor_conv_data(c), "cost");
+    if (json_is_object(cost) && chk_json_int(json_object_get(cost, "w")) == v->parcel.weight_g)
+        return 0;
+    if ((rc = rate(c)) < 0 || (rc = chk_view_build(c, user(c), walor_conv_data(c), v)) < 0)
+        return rc;
+    return 0;
+}
+
 static int32_t dtype_enter(walor_ctx *c)
 {
     chk_view v;
-    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), &v);
-    if (rc < 0)
-        return rc;
-    if (v.n == 0)
-        return cart_gone(c);
+    int32_t rc = view_rated(c, &v);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     json_t *cost = json_object_get(walor_conv_data(c), "cost");
-    if (!json_is_object(cost) || chk_json_int(json_object_get(cost, "w")) != v.parcel.weight_g) {
-        rc = rate(c);
-        if (rc < 0)
-            return rc;
-        cost = json_object_get(walor_conv_data(c), "cost");
-    }
     chk_free_rule r;
     chk_free_rule_load(c, &r);
     int moscow = chk_is_moscow(c, walor_conv_data(c));
@@ -452,17 +461,9 @@ static int32_t summary_enter(walor_ctx *c)
 {
     json_object_set_new(walor_conv_data(c), "edit", json_true());
     chk_view v;
-    int32_t rc = chk_view_build(c, user(c), walor_conv_data(c), &v);
-    if (rc < 0)
-        return rc;
-    if (v.n == 0)
-        return cart_gone(c);
-    /* the cart changed since the rates were taken: take them again */
-    json_t *cost = json_object_get(walor_conv_data(c), "cost");
-    if (!json_is_object(cost) || chk_json_int(json_object_get(cost, "w")) != v.parcel.weight_g) {
-        if ((rc = rate(c)) < 0 || (rc = chk_view_build(c, user(c), walor_conv_data(c), &v)) < 0)
-            return rc;
-    }
+    int32_t rc = view_rated(c, &v);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     json_object_set_new(walor_conv_data(c), "shown_total", json_integer(v.q.total));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.confirm"), "ok");

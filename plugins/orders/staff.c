@@ -67,16 +67,6 @@ static const char *who(walor_ctx *c, int64_t user_id, int32_t source, const char
     return n && *n ? n : walor_ctx_printf(c, "ID %lld", (long long)user_id);
 }
 
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return walor_ctx_printf(c, "%s", s);
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return walor_ctx_printf(c, "%.*s…", (int)max, s);
-}
-
 /* ---- the header line ---- */
 
 static const char *header(walor_ctx *c)
@@ -107,7 +97,7 @@ static const char *order_row(walor_ctx *c, walor_rows *r, int64_t index, walor_k
                                     walor_money(c, walor_col_int(r, 2)), "who",
                                     who(c, walor_col_int(r, 3), (int32_t)walor_col_int(r, 4), walor_col_text(r, 5)),
                                     NULL);
-    walor_kb_button(kb, cut(c, label, LABEL_MAX), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+    walor_kb_button(kb, walor_cut(c, label, LABEL_MAX), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
     return NULL;
 }
 

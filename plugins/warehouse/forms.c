@@ -388,11 +388,7 @@ static int32_t apply(walor_ctx *c, json_t *d)
         units += diff;
         changed++;
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     char *refs = walor_ctx_printf(c, "%s", "");
     for (uint32_t i = 0; i < n && i < 10; i++)

@@ -354,11 +354,7 @@ static int32_t apply(walor_ctx *c, json_t *d)
                           .comment = walor_ctx_printf(c, "поставка №%lld, %s", (long long)id, name)};
         rc = wr_move(c, &mv);
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     const char *items = walor_plural(c, n, "позиция|позиции|позиций", 0);
     wr_action(c, walor_ctx_printf(c, "провёл поставку №%lld от «%s»: %s, %lld шт на %s", (long long)id, name, items,

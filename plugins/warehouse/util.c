@@ -13,24 +13,13 @@ const walor_catalog_v1 *wr_catalog(walor_ctx *c)
     return WALOR_CATALOG_HAS(s, items) ? s : NULL;
 }
 
-/* s cut to max bytes on a UTF-8 boundary, "…" added when cut */
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return walor_ctx_printf(c, "%s", s);
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return walor_ctx_printf(c, "%.*s…", (int)max, s);
-}
-
 char *wr_title_raw(walor_ctx *c, const walor_catalog_item *it)
 {
     const char *name = it->name ? it->name : "";
     const char *t = it->variant_label && *it->variant_label
                         ? walor_ctx_printf(c, "%s — %s", name, it->variant_label)
                         : name;
-    return cut(c, t, TITLE_MAX);
+    return walor_cut(c, t, TITLE_MAX);
 }
 
 char *wr_title(walor_ctx *c, const walor_catalog_item *it) { return walor_html_escape(c, wr_title_raw(c, it)); }

@@ -230,6 +230,20 @@ static inline int32_t walor_db_int(walor_ctx *c, const char *sql, const walor_va
 static inline int32_t walor_tx_begin(walor_ctx *c) { return WALOR__A(c)->tx_begin(c); }
 static inline int32_t walor_tx_commit(walor_ctx *c) { return WALOR__A(c)->tx_commit(c); }
 static inline int32_t walor_tx_rollback(walor_ctx *c) { return WALOR__A(c)->tx_rollback(c); }
+/* ends the transaction walor_tx_begin opened: committed when rc >= 0, else
+ * (or when the commit fails) rolled back; returns rc, or the commit's error:
+ *     rc = walor_tx_begin(c); … if ((rc = walor_tx_end(c, rc)) < 0) return rc; */
+static inline int32_t walor_tx_end(walor_ctx *c, int32_t rc)
+{
+    if (rc >= 0) {
+        int32_t cm = walor_tx_commit(c);
+        if (cm >= 0)
+            return rc;
+        rc = cm;
+    }
+    walor_tx_rollback(c);
+    return rc;
+}
 
 /* users and staff */
 static inline json_t *walor_user_get(walor_ctx *c, int64_t user_id) { return WALOR__A(c)->user_get(c, user_id); }
@@ -454,6 +468,17 @@ static inline int32_t walor_form_retry(walor_ctx *c, const char *key, const char
 static inline int32_t walor_conv_ask(walor_ctx *c, const char *html, const walor_kb *kb)
 {
     return WALOR__HAS(c, conv_ask) ? WALOR__A(c)->conv_ask(c, html, kb) : walor_reply(c, html, kb);
+}
+/* s (NULL as "") cut to max bytes on a UTF-8 boundary, "…" added when cut
+ * (so up to max + 3 bytes): a name on a button, a label in a list; arena */
+static inline char *walor_cut(walor_ctx *c, const char *s, size_t max)
+{
+    size_t n = strlen(s ? s : "");
+    if (n <= max)
+        return walor_ctx_printf(c, "%s", s ? s : "");
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return walor_ctx_printf(c, "%.*s…", (int)max, s);
 }
 /* a value of a form's data, or of any JSON object (an event's payload):
  * the integer, 0 when absent or not an integer */
