@@ -35,7 +35,7 @@ static wh_report_gate gate;
 #define TIMES_BUF (WH_NUM_BUF + 8)
 
 /* "1 раз", "3 раза", "12 раз" into buf (TIMES_BUF bytes) */
-static const char *times(int64_t n, char *buf)
+static const char *times_text(int64_t n, char *buf)
 {
     const char *w;
     size_t wl;
@@ -213,7 +213,7 @@ void wh_report_failure(walor_ctx *c, const char *plugin, const char *where, cons
     add(&b, "Время: %s (%s)\n", when, wh_g.cfg.timezone ? wh_g.cfg.timezone : "UTC");
     add(&b, "Плагин: %s\nГде: %s\nОшибка: %s\n", plugin, where, error);
     if (repeats)
-        add(&b, "Повторилось %s с предыдущего отчёта.\n", times(repeats, n));
+        add(&b, "Повторилось %s с предыдущего отчёта.\n", times_text(repeats, n));
     if (limited)
         add(&b, "До этого отчёта пропущено %lld (не больше %d отчётов в минуту).\n", (long long)limited,
             WH_REPORT_RATE);
@@ -275,7 +275,7 @@ static void summary(const char *key, int64_t repeats, void *ud)
     if (asprintf(&line, "%s · %s: %s", plain, where ? where : "", err ? err : "") >= 0) {
         char *e = esc(line);
         char *html = NULL, n[TIMES_BUF];
-        if (e && asprintf(&html, "⚠️ Ошибка повторилась ещё %s за 10 минут:\n<code>%s</code>", times(repeats, n), e) >= 0 &&
+        if (e && asprintf(&html, "⚠️ Ошибка повторилась ещё %s за 10 минут:\n<code>%s</code>", times_text(repeats, n), e) >= 0 &&
             wh_g.tg) {
             send_to_owners("sendMessage", json_pack("{s:s, s:s}", "text", html, "parse_mode", "HTML"), NULL);
         }

@@ -30,13 +30,13 @@ static int in_callback(walor_ctx *c)
     return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
-int32_t cadm_gone(walor_ctx *c, int64_t back_cat)
+int32_t catalog_adm_gone(walor_ctx *c, int64_t back_cat)
 {
     if (in_callback(c))
         walor_alert(c, T(c, "catalog.adm.gone"));
     else
         walor_reply(c, T(c, "catalog.adm.gone"), NULL);
-    return cadm_tree(c, back_cat, NULL);
+    return catalog_adm_tree(c, back_cat, NULL);
 }
 
 /* ---- the tree ---- */
@@ -58,12 +58,12 @@ static const char *tree_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb
 
 /* the sections and products of one category as buttons, by pages, and what
  * staff can do there */
-int32_t cadm_tree(walor_ctx *c, int64_t cat_id, const char *page)
+int32_t catalog_adm_tree(walor_ctx *c, int64_t cat_id, const char *page)
 {
-    cadm_cat cr = {0, 0, 0, ""};
+    catalog_adm_cat cr = {0, 0, 0, ""};
     int32_t rc;
     if (cat_id != 0) {
-        rc = cadm_cat_get(c, cat_id, &cr);
+        rc = catalog_adm_cat_get(c, cat_id, &cr);
         if (rc < 0)
             return rc;
         if (rc == 0) {
@@ -104,7 +104,7 @@ int32_t cadm_tree(walor_ctx *c, int64_t cat_id, const char *page)
     const char *head = cat_id == 0 ? T(c, "catalog.adm.tree.root")
                                    : walor_textf(c, "catalog.adm.tree.cat", "id", catalog_num(c, cat_id), "name",
                                                  esc(c, catalog_cut(c, cr.name, 300)), "parent",
-                                                 cadm_cat_title(c, cr.parent), "status",
+                                                 catalog_adm_cat_title(c, cr.parent), "status",
                                                  T(c, cr.hidden ? "catalog.adm.status.hidden"
                                                                 : "catalog.adm.status.shown"),
                                                  NULL);
@@ -142,22 +142,22 @@ static const char *variants_text(walor_ctx *c, int64_t pid, int64_t base_price, 
     return out;
 }
 
-int32_t cadm_product(walor_ctx *c, int64_t pid)
+int32_t catalog_adm_product(walor_ctx *c, int64_t pid)
 {
-    cadm_prod p;
-    int32_t rc = cadm_prod_get(c, pid, &p);
+    catalog_adm_prod p;
+    int32_t rc = catalog_adm_prod_get(c, pid, &p);
     if (rc <= 0) /* gone meanwhile, or a forged id */
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     int64_t nv = 0;
     const char *vars = variants_text(c, pid, p.price, &nv);
     const char *html = walor_textf(
-        c, "catalog.adm.card", "id", catalog_num(c, pid), "name", esc(c, catalog_cut(c, p.name, 300)), "cat", cadm_cat_title(c, p.cat),
+        c, "catalog.adm.card", "id", catalog_num(c, pid), "name", esc(c, catalog_cut(c, p.name, 300)), "cat", catalog_adm_cat_title(c, p.cat),
         "price_label", T(c, nv ? "catalog.adm.card.variants" : "catalog.adm.card.price"), "price", vars, "unit",
         *p.unit ? esc(c, p.unit) : "—", "desc", *p.desc ? esc(c, catalog_cut(c, p.desc, 600)) : "—", "details",
         T(c, *p.details ? "catalog.adm.yes" : "catalog.adm.no"), "photo",
         T(c, *p.photo ? "catalog.adm.yes" : "catalog.adm.no"), "disc", catalog_num(c, p.disc), "low", catalog_num(c, p.low),
         "status", T(c, p.hidden ? "catalog.adm.status.hidden" : "catalog.adm.status.shown"), "xids",
-        *p.xids ? esc(c, cadm_xids_shown(c, p.xids)) : "—", "xtext", *p.xtext ? esc(c, catalog_cut(c, p.xtext, 200)) : "—",
+        *p.xids ? esc(c, catalog_adm_xids_shown(c, p.xids)) : "—", "xtext", *p.xtext ? esc(c, catalog_cut(c, p.xtext, 200)) : "—",
         NULL);
     walor_kb *kb = walor_kb_new(c);
 #define EB(key, f) walor_kb_button(kb, T(c, key), walor_ctx_printf(c, "cadm:e:%lld:" f, (long long)pid))
@@ -199,26 +199,26 @@ static int32_t toggle(walor_ctx *c, int is_p, int64_t id)
 {
     const char *name;
     int64_t hidden = 0;
-    int32_t rc = cadm_name_of(c, is_p, id, &name, &hidden);
+    int32_t rc = catalog_adm_name_of(c, is_p, id, &name, &hidden);
     if (rc <= 0)
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     int64_t nh = !hidden;
-    rc = is_p ? cadm_prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
+    rc = is_p ? catalog_adm_prod_exec(c, id, "UPDATE catalog_product SET hidden = ?, updated_at = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(nh), walor_i(walor_now(c)), walor_i(id)))
               : walor_db_exec(c, "UPDATE catalog_category SET hidden = ? WHERE id = ?",
                               WALOR_ARGS(walor_i(nh), walor_i(id)));
     if (rc < 0)
         return rc;
-    cadm_log(c, walor_ctx_printf(c, "%s %s %c%lld «%s»", nh ? "скрыл" : "показал", is_p ? "товар" : "раздел",
+    catalog_adm_log(c, walor_ctx_printf(c, "%s %s %c%lld «%s»", nh ? "скрыл" : "показал", is_p ? "товар" : "раздел",
                                  is_p ? 'p' : 'c', (long long)id, name));
     walor_answer(c, T(c, nh ? "catalog.adm.hidden_done" : "catalog.adm.shown_done"));
-    return is_p ? cadm_product(c, id) : cadm_tree(c, id, NULL);
+    return is_p ? catalog_adm_product(c, id) : catalog_adm_tree(c, id, NULL);
 }
 
 /* a category with all below it (*n of them, itself first) and the products in them */
 static int32_t contents(walor_ctx *c, int64_t id, int64_t **ids, int64_t *n, int64_t *nprod)
 {
-    int32_t rc = cadm_subtree(c, id, ids, n, NULL);
+    int32_t rc = catalog_adm_subtree(c, id, ids, n, NULL);
     *nprod = 0;
     for (int64_t i = 0; rc >= 0 && i < *n; i++) {
         int64_t k = 0;
@@ -231,10 +231,10 @@ static int32_t contents(walor_ctx *c, int64_t id, int64_t **ids, int64_t *n, int
 
 static int32_t ask_delete_cat(walor_ctx *c, int64_t id)
 {
-    cadm_cat cr;
-    int32_t rc = cadm_cat_get(c, id, &cr);
+    catalog_adm_cat cr;
+    int32_t rc = catalog_adm_cat_get(c, id, &cr);
     if (rc <= 0) /* gone meanwhile, or a forged id */
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     int64_t *ids = NULL, n = 0, nprod = 0;
     if ((rc = contents(c, id, &ids, &n, &nprod)) < 0)
         return rc;
@@ -279,10 +279,10 @@ static int32_t delete_products_in(walor_ctx *c, int64_t cat)
 /* with_all = 0: only an empty category (re-checked here) */
 static int32_t delete_cat(walor_ctx *c, int64_t id, int with_all)
 {
-    cadm_cat cr;
-    int32_t rc = cadm_cat_get(c, id, &cr);
+    catalog_adm_cat cr;
+    int32_t rc = catalog_adm_cat_get(c, id, &cr);
     if (rc <= 0) /* gone meanwhile, or a forged id */
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     int64_t *ids = NULL, n = 0, nprod = 0;
     rc = walor_tx_begin(c);
     if (rc < 0)
@@ -298,7 +298,7 @@ static int32_t delete_cat(walor_ctx *c, int64_t id, int with_all)
             rc = walor_db_exec(c, "DELETE FROM catalog_category WHERE id = ?", WALOR_ARGS(walor_i(ids[i])));
     }
     if (rc >= 0)
-        rc = cadm_log(c, n > 1 || nprod > 0
+        rc = catalog_adm_log(c, n > 1 || nprod > 0
                                ? walor_ctx_printf(c, "удалил раздел c%lld «%s» вместе с содержимым: подразделов %lld, "
                                                      "товаров %lld",
                                                   (long long)id, cr.name, (long long)(n - 1), (long long)nprod)
@@ -306,15 +306,15 @@ static int32_t delete_cat(walor_ctx *c, int64_t id, int with_all)
     if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_answer(c, T(c, "catalog.adm.deleted"));
-    return cadm_tree(c, cr.parent, NULL);
+    return catalog_adm_tree(c, cr.parent, NULL);
 }
 
 static int32_t ask_delete_prod(walor_ctx *c, int64_t id)
 {
-    cadm_prod p;
-    int32_t rc = cadm_prod_get(c, id, &p);
+    catalog_adm_prod p;
+    int32_t rc = catalog_adm_prod_get(c, id, &p);
     if (rc <= 0) /* gone meanwhile, or a forged id */
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "catalog.adm.btn.del_yes"), walor_ctx_printf(c, "cown:dpy:%lld", (long long)id));
     walor_kb_row(kb);
@@ -324,20 +324,20 @@ static int32_t ask_delete_prod(walor_ctx *c, int64_t id)
 
 static int32_t delete_prod(walor_ctx *c, int64_t id)
 {
-    cadm_prod p;
-    int32_t rc = cadm_prod_get(c, id, &p);
+    catalog_adm_prod p;
+    int32_t rc = catalog_adm_prod_get(c, id, &p);
     if (rc <= 0) /* gone meanwhile, or a forged id */
-        return rc < 0 ? rc : cadm_gone(c, 0);
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
     rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     rc = catalog_product_delete(c, id);
     if (rc >= 0)
-        rc = cadm_log(c, walor_ctx_printf(c, "удалил товар p%lld «%s»", (long long)id, p.name));
+        rc = catalog_adm_log(c, walor_ctx_printf(c, "удалил товар p%lld «%s»", (long long)id, p.name));
     if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_answer(c, T(c, "catalog.adm.deleted"));
-    return cadm_tree(c, p.cat, NULL);
+    return catalog_adm_tree(c, p.cat, NULL);
 }
 
 /* ---- entry points ---- */
@@ -347,7 +347,7 @@ static int split_page(walor_ctx *c, const char *s, int64_t *id, const char **pag
 {
     const char *colon = strchr(s, ':');
     *page = colon ? colon + 1 : NULL;
-    return cadm_parse_num(colon ? walor_ctx_printf(c, "%.*s", (int)(colon - s), s) : s, id);
+    return catalog_adm_parse_num(colon ? walor_ctx_printf(c, "%.*s", (int)(colon - s), s) : s, id);
 }
 
 /* prefix cadm, MANAGER */
@@ -363,27 +363,27 @@ static int32_t on_adm(walor_ctx *c, const char *arg)
     if (IS("e")) { /* e:<id>:<field> */
         const char *f = strchr(rest, ':');
         if (!f || split_page(c, walor_ctx_printf(c, "%.*s", (int)(f - rest), rest), &a, &page) < 0)
-            return cadm_tree(c, 0, NULL);
-        return cadm_edit(c, a, f + 1);
+            return catalog_adm_tree(c, 0, NULL);
+        return catalog_adm_edit(c, a, f + 1);
     }
     if (split_page(c, rest, &a, &page) < 0)
-        return cadm_tree(c, 0, NULL);
+        return catalog_adm_tree(c, 0, NULL);
     if (IS("t"))
-        return cadm_tree(c, a, page);
+        return catalog_adm_tree(c, a, page);
     if (IS("p"))
-        return cadm_product(c, a);
+        return catalog_adm_product(c, a);
     if (IS("h") || IS("ph"))
         return toggle(c, arg[0] == 'p', a);
     if (IS("nc"))
-        return cadm_new_category(c, a);
+        return catalog_adm_new_category(c, a);
     if (IS("np"))
-        return cadm_new_product(c, a);
+        return catalog_adm_new_product(c, a);
     if (IS("s"))
-        return cadm_sort(c, a);
+        return catalog_adm_sort(c, a);
     if (IS("mv"))
-        return cadm_edit(c, a, "move");
+        return catalog_adm_edit(c, a, "move");
 #undef IS
-    return cadm_tree(c, 0, NULL);
+    return catalog_adm_tree(c, 0, NULL);
 }
 
 /* prefix cown, OWNER: rename, delete */
@@ -391,12 +391,12 @@ static int32_t on_own(walor_ctx *c, const char *arg)
 {
     const char *colon = strchr(arg, ':');
     int64_t id = 0;
-    if (!colon || cadm_parse_num(colon + 1, &id) < 0)
-        return cadm_tree(c, 0, NULL);
+    if (!colon || catalog_adm_parse_num(colon + 1, &id) < 0)
+        return catalog_adm_tree(c, 0, NULL);
     size_t vl = (size_t)(colon - arg);
 #define IS(v) (vl == strlen(v) && !strncmp(arg, v, vl))
     if (IS("rc") || IS("rp"))
-        return cadm_rename(c, arg[1] == 'p', id);
+        return catalog_adm_rename(c, arg[1] == 'p', id);
     if (IS("dc"))
         return ask_delete_cat(c, id);
     if (IS("dcy"))
@@ -408,13 +408,13 @@ static int32_t on_own(walor_ctx *c, const char *arg)
     if (IS("dpy"))
         return delete_prod(c, id);
 #undef IS
-    return cadm_tree(c, 0, NULL);
+    return catalog_adm_tree(c, 0, NULL);
 }
 
 static int32_t on_menu(walor_ctx *c)
 {
     catalog_demo_ensure(c);
-    return cadm_tree(c, 0, NULL);
+    return catalog_adm_tree(c, 0, NULL);
 }
 
 int32_t catalog_admin_register(walor_plugin *p)
@@ -429,7 +429,7 @@ int32_t catalog_admin_register(walor_plugin *p)
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &adm);
     if (!rc) rc = walor_callback(p, &own);
-    if (!rc) rc = cadm_forms_register(p);
-    if (!rc) rc = cadm_texts_register(p);
+    if (!rc) rc = catalog_adm_forms_register(p);
+    if (!rc) rc = catalog_adm_texts_register(p);
     return rc;
 }

@@ -27,7 +27,7 @@
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
 /* starts form `name` with d (taken) and the screen to go back to */
-int32_t cadm_form_start(walor_ctx *c, const char *name, const char *step, json_t *d, const char *bk, int64_t bid)
+int32_t catalog_adm_form_start(walor_ctx *c, const char *name, const char *step, json_t *d, const char *bk, int64_t bid)
 {
     json_object_set_new(d, "bk", json_string(bk));
     json_object_set_new(d, "bid", json_integer((json_int_t)bid));
@@ -37,29 +37,29 @@ int32_t cadm_form_start(walor_ctx *c, const char *name, const char *step, json_t
 }
 
 /* where ✖️ and the end of a form lead: "bk" = "p" (the product card) or "t" (the tree) */
-int32_t cadm_form_back(walor_ctx *c, json_t *d)
+int32_t catalog_adm_form_back(walor_ctx *c, json_t *d)
 {
-    return S(d, "bk")[0] == 'p' ? cadm_product(c, I(d, "bid")) : cadm_tree(c, I(d, "bid"), NULL);
+    return S(d, "bk")[0] == 'p' ? catalog_adm_product(c, I(d, "bid")) : catalog_adm_tree(c, I(d, "bid"), NULL);
 }
 
-int32_t cadm_form_cancelled(walor_ctx *c) { return cadm_form_back(c, D(c)); }
+int32_t catalog_adm_form_cancelled(walor_ctx *c) { return catalog_adm_form_back(c, D(c)); }
 
-int32_t cadm_form_saved(walor_ctx *c, json_t *d, const char *logline)
+int32_t catalog_adm_form_saved(walor_ctx *c, json_t *d, const char *logline)
 {
-    cadm_log(c, logline);
+    catalog_adm_log(c, logline);
     walor_reply(c, T(c, "catalog.adm.saved"), NULL);
-    return cadm_form_back(c, d);
+    return catalog_adm_form_back(c, d);
 }
 
 /* the object is gone while its form was open */
 
 /* "корень каталога" or "c3 «Name»" as plain text */
-const char *cadm_plain_title(walor_ctx *c, int64_t id)
+const char *catalog_adm_plain_title(walor_ctx *c, int64_t id)
 {
-    cadm_cat cr;
+    catalog_adm_cat cr;
     if (id == 0)
         return T(c, "catalog.adm.root_name");
-    if (cadm_cat_get(c, id, &cr) != 1)
+    if (catalog_adm_cat_get(c, id, &cr) != 1)
         return walor_ctx_printf(c, "c%lld", (long long)id);
     return walor_ctx_printf(c, "c%lld «%s»", (long long)id, cr.name);
 }
@@ -68,17 +68,17 @@ const char *cadm_plain_title(walor_ctx *c, int64_t id)
 
 /* "c3", "3", "0" or the quick answer "0" → an existing category (or 0 = the
  * root) in data "to" */
-int32_t cadm_parent_checked(walor_ctx *c, json_t *value, const char **why)
+int32_t catalog_adm_parent_checked(walor_ctx *c, json_t *value, const char **why)
 {
     const char *s = json_string_value(value);
     char kind = 0;
     int64_t id = 0;
-    if (cadm_parse_ref(s, &kind, &id) < 0 || kind == 'p') {
+    if (catalog_adm_parse_ref(s, &kind, &id) < 0 || kind == 'p') {
         *why = walor_textf(c, "catalog.adm.err.bad_ref", "ref", esc(c, catalog_cut(c, s, 40)), NULL);
         return WALOR_EINVAL;
     }
-    cadm_cat cr;
-    int32_t rc = id ? cadm_cat_get(c, id, &cr) : 1;
+    catalog_adm_cat cr;
+    int32_t rc = id ? catalog_adm_cat_get(c, id, &cr) : 1;
     if (rc < 0)
         return rc;
     if (rc == 0) {
@@ -89,11 +89,11 @@ int32_t cadm_parent_checked(walor_ctx *c, json_t *value, const char **why)
     return 0;
 }
 
-const walor_step_choice cadm_root[1] = {{"0", "catalog.adm.btn.root"}};
+const walor_step_choice catalog_adm_root[1] = {{"0", "catalog.adm.btn.root"}};
 
 /* a description, details or heading: "-" clears; the HTML must be sendable
  * as is, which the preview proves (the host refuses what Telegram would) */
-int32_t cadm_html_checked(walor_ctx *c, json_t *value, const char **why)
+int32_t catalog_adm_html_checked(walor_ctx *c, json_t *value, const char **why)
 {
     const char *s = json_string_value(value);
     if (!strcmp(s, "-")) /* clears: html_of() reads it as "" */
@@ -109,30 +109,30 @@ int32_t cadm_html_checked(walor_ctx *c, json_t *value, const char **why)
 }
 
 /* the text of an HTML step: "" for "-" or a skip */
-const char *cadm_html_of(json_t *d, const char *key)
+const char *catalog_adm_html_of(json_t *d, const char *key)
 {
     const char *s = S(d, key);
     return strcmp(s, "-") ? s : "";
 }
 
 /* price or variants typed in one step: "vars" (JSON [[label, kop, g], …]) and "price" */
-int32_t cadm_price_checked(walor_ctx *c, json_t *value, const char **why)
+int32_t catalog_adm_price_checked(walor_ctx *c, json_t *value, const char **why)
 {
     const char *text = json_string_value(value);
     int64_t kop = 0;
-    if (strlen(text) > CAT_VARIANTS_TEXT_MAX) {
+    if (strlen(text) > CATALOG_VARIANTS_TEXT_MAX) {
         *why = "catalog.adm.err.var_long";
         return WALOR_EINVAL;
     }
     json_t *vars = json_array();
     if (strchr(text, ':')) {
-        cat_variant *v = NULL;
+        catalog_variant *v = NULL;
         size_t n = 0;
         char *errs = NULL;
-        int rc = cat_variants_parse(text, &v, &n, &errs);
-        if (rc != CAT_OK) {
+        int rc = catalog_variants_parse(text, &v, &n, &errs);
+        if (rc != CATALOG_OK) {
             json_decref(vars);
-            if (rc == CAT_ENOMEM)
+            if (rc == CATALOG_ENOMEM)
                 return WALOR_ENOMEM;
             *why = walor_textf(c, "catalog.adm.err.variants", "errors", esc(c, errs ? errs : ""), NULL);
             free(errs);
@@ -141,13 +141,13 @@ int32_t cadm_price_checked(walor_ctx *c, json_t *value, const char **why)
         for (size_t i = 0; i < n; i++)
             json_array_append_new(vars, json_pack("[sII]", v[i].label, (json_int_t)v[i].price_kop,
                                                   (json_int_t)v[i].weight_g));
-        cat_variants_free(v, n);
+        catalog_variants_free(v, n);
     } else {
-        int rc = cat_price_parse(text, &kop);
-        if (rc != CAT_PRICE_OK || kop <= 0) {
+        int rc = catalog_price_parse(text, &kop);
+        if (rc != CATALOG_PRICE_OK || kop <= 0) {
             json_decref(vars);
             *why = walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
-                               rc != CAT_PRICE_OK ? cat_price_reason(rc) : T(c, "catalog.adm.err.zero"), NULL);
+                               rc != CATALOG_PRICE_OK ? catalog_price_reason(rc) : T(c, "catalog.adm.err.zero"), NULL);
             return WALOR_EINVAL;
         }
     }
@@ -160,7 +160,7 @@ int32_t cadm_price_checked(walor_ctx *c, json_t *value, const char **why)
 
 static const char *newcat_ask(walor_ctx *c, json_t *d)
 {
-    return walor_textf(c, "catalog.adm.ask.cat_name", "parent", cadm_cat_title(c, I(d, "parent")), NULL);
+    return walor_textf(c, "catalog.adm.ask.cat_name", "parent", catalog_adm_cat_title(c, I(d, "parent")), NULL);
 }
 
 static int32_t newcat_done(walor_ctx *c, json_t *d)
@@ -168,13 +168,13 @@ static int32_t newcat_done(walor_ctx *c, json_t *d)
     int64_t parent = I(d, "parent"), depth = 0, id = 0;
     const char *name = S(d, "name");
     if (parent != 0) {
-        cadm_cat cr;
-        int32_t rc = cadm_cat_get(c, parent, &cr);
+        catalog_adm_cat cr;
+        int32_t rc = catalog_adm_cat_get(c, parent, &cr);
         if (rc <= 0)
-            return rc < 0 ? rc : cadm_gone(c, 0);
-        if (cadm_cat_depth(c, parent, &depth) == 0 && depth >= CADM_MAX_DEPTH)
+            return rc < 0 ? rc : catalog_adm_gone(c, 0);
+        if (catalog_adm_cat_depth(c, parent, &depth) == 0 && depth >= CATALOG_ADM_MAX_DEPTH)
             return walor_form_retry(c, "name", walor_textf(c, "catalog.adm.err.depth", "max",
-                                                           catalog_num(c, CADM_MAX_DEPTH), NULL));
+                                                           catalog_num(c, CATALOG_ADM_MAX_DEPTH), NULL));
     }
     int32_t rc = walor_db_int(c,
                               "INSERT INTO catalog_category(parent_id, name, name_lc, hidden, sort, created_at) "
@@ -185,21 +185,21 @@ static int32_t newcat_done(walor_ctx *c, json_t *d)
                               &id);
     if (rc < 0)
         return rc;
-    cadm_log(c, walor_ctx_printf(c, "создал раздел c%lld «%s» в %s", (long long)id, name,
+    catalog_adm_log(c, walor_ctx_printf(c, "создал раздел c%lld «%s» в %s", (long long)id, name,
                                  parent ? walor_ctx_printf(c, "c%lld", (long long)parent) : "корне каталога"));
     walor_reply(c, walor_textf(c, "catalog.adm.cat_created", "id", catalog_num(c, id), "name", esc(c, name), NULL), NULL);
-    return cadm_tree(c, id, NULL);
+    return catalog_adm_tree(c, id, NULL);
 }
 
 static const walor_step_def ST_CAT[] = {
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "name",
      .prompt = "catalog.adm.ask.cat_name", .prompt_fn = newcat_ask, .error = "catalog.adm.err.name", .min = 1,
-     .max = CADM_NAME_MAX},
+     .max = CATALOG_ADM_NAME_MAX},
 };
 
-int32_t cadm_new_category(walor_ctx *c, int64_t parent)
+int32_t catalog_adm_new_category(walor_ctx *c, int64_t parent)
 {
-    return cadm_form_start(c, "adm_cat", NULL, json_pack("{sI}", "parent", (json_int_t)parent), "t", parent);
+    return catalog_adm_form_start(c, "adm_cat", NULL, json_pack("{sI}", "parent", (json_int_t)parent), "t", parent);
 }
 
 /* ---- adm_ren [OWNER]: a new name ---- */
@@ -216,33 +216,33 @@ static int32_t ren_done(walor_ctx *c, json_t *d)
     int is_p = S(d, "k")[0] == 'p';
     int64_t id = I(d, "id");
     const char *name = S(d, "name"), *old = NULL;
-    int32_t rc = cadm_name_of(c, is_p, id, &old, NULL);
+    int32_t rc = catalog_adm_name_of(c, is_p, id, &old, NULL);
     if (rc <= 0)
-        return rc < 0 ? rc : cadm_gone(c, 0);
-    rc = is_p ? cadm_prod_exec(c, id, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
+    rc = is_p ? catalog_adm_prod_exec(c, id, "UPDATE catalog_product SET name = ?, name_lc = ?, updated_at = ? WHERE id = ?",
                                WALOR_ARGS(walor_s(name), walor_s(catalog_fold_ctx(c, name)), walor_i(walor_now(c)),
                                           walor_i(id)))
               : walor_db_exec(c, "UPDATE catalog_category SET name = ?, name_lc = ? WHERE id = ?",
                               WALOR_ARGS(walor_s(name), walor_s(catalog_fold_ctx(c, name)), walor_i(id)));
     if (rc < 0)
         return rc;
-    return cadm_form_saved(c, d, walor_ctx_printf(c, "переименовал %s %s%lld «%s» → «%s»", is_p ? "товар" : "раздел",
+    return catalog_adm_form_saved(c, d, walor_ctx_printf(c, "переименовал %s %s%lld «%s» → «%s»", is_p ? "товар" : "раздел",
                                         is_p ? "p" : "c", (long long)id, old, name));
 }
 
 static const walor_step_def ST_REN[] = {
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "name",
      .prompt = "catalog.adm.ask.rename", .prompt_fn = ren_ask, .error = "catalog.adm.err.name", .min = 1,
-     .max = CADM_NAME_MAX},
+     .max = CATALOG_ADM_NAME_MAX},
 };
 
-int32_t cadm_rename(walor_ctx *c, int is_product, int64_t id)
+int32_t catalog_adm_rename(walor_ctx *c, int is_product, int64_t id)
 {
     const char *old = NULL;
-    int32_t rc = cadm_name_of(c, is_product, id, &old, NULL);
+    int32_t rc = catalog_adm_name_of(c, is_product, id, &old, NULL);
     if (rc <= 0)
-        return rc < 0 ? rc : cadm_gone(c, 0);
-    return cadm_form_start(c, "adm_ren", NULL,
+        return rc < 0 ? rc : catalog_adm_gone(c, 0);
+    return catalog_adm_form_start(c, "adm_ren", NULL,
                  json_pack("{sIssss}", "id", (json_int_t)id, "k", is_product ? "p" : "c", "old", old),
                  is_product ? "p" : "t", id);
 }
@@ -265,10 +265,10 @@ static const char *sort_ask(walor_ctx *c, json_t *d)
                                     walor_col_int(r, 3) ? " 🙈" : "");
         walor_rows_close(r);
     }
-    return walor_textf(c, "catalog.adm.ask.sort", "where", cadm_cat_title(c, parent), "list", list, NULL);
+    return walor_textf(c, "catalog.adm.ask.sort", "where", catalog_adm_cat_title(c, parent), "list", list, NULL);
 }
 
-const char *cadm_joined(walor_ctx *c, const char *list, const char *item)
+const char *catalog_adm_joined(walor_ctx *c, const char *list, const char *item)
 {
     return walor_ctx_printf(c, "%s%s%s", list, *list ? ", " : "", item);
 }
@@ -292,8 +292,8 @@ static int32_t sort_checked(walor_ctx *c, json_t *value, const char **why)
             *why = walor_textf(c, "catalog.adm.err.sort_many", "max", catalog_num(c, SORT_MAX), NULL);
             return WALOR_EINVAL;
         }
-        if (cadm_parse_ref(tok, &kind, &id) < 0 || kind == 0) {
-            bad = cadm_joined(c, bad, esc(c, catalog_cut(c, tok, 30)));
+        if (catalog_adm_parse_ref(tok, &kind, &id) < 0 || kind == 0) {
+            bad = catalog_adm_joined(c, bad, esc(c, catalog_cut(c, tok, 30)));
             continue;
         }
         const char *ref = walor_ctx_printf(c, "%c%lld", kind, (long long)id);
@@ -303,7 +303,7 @@ static int32_t sort_checked(walor_ctx *c, json_t *value, const char **why)
         json_array_foreach(order, i, o)
             seen |= !strcmp(json_string_value(o), ref);
         if (seen) {
-            dups = cadm_joined(c, dups, ref);
+            dups = catalog_adm_joined(c, dups, ref);
             continue;
         }
         int32_t rc = walor_db_int(c,
@@ -315,7 +315,7 @@ static int32_t sort_checked(walor_ctx *c, json_t *value, const char **why)
             return rc;
         }
         if (!found)
-            unknown = cadm_joined(c, unknown, ref);
+            unknown = catalog_adm_joined(c, unknown, ref);
         else
             json_array_append_new(order, json_string(ref));
     }
@@ -325,7 +325,7 @@ static int32_t sort_checked(walor_ctx *c, json_t *value, const char **why)
     if (*unknown)
         errs = walor_ctx_printf(c, "%s\n%s", errs,
                                 walor_textf(c, "catalog.adm.err.sort_unknown", "list", unknown, "where",
-                                            cadm_cat_title(c, parent), NULL));
+                                            catalog_adm_cat_title(c, parent), NULL));
     if (*dups)
         errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.sort_dup", "list", dups, NULL));
     if (*errs || json_array_size(order) == 0) {
@@ -403,14 +403,14 @@ static int32_t sort_done(walor_ctx *c, json_t *d)
     if (rc >= 0)
         rc = renumber(c, parent, 'p', order);
     if (rc >= 0)
-        rc = cadm_log(c, walor_ctx_printf(c, "изменил порядок в %s: %s",
+        rc = catalog_adm_log(c, walor_ctx_printf(c, "изменил порядок в %s: %s",
                                           parent ? walor_ctx_printf(c, "разделе c%lld", (long long)parent)
                                                  : "корне каталога",
                                           order_txt));
     if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_reply(c, T(c, "catalog.adm.sorted"), NULL);
-    return cadm_tree(c, parent, NULL);
+    return catalog_adm_tree(c, parent, NULL);
 }
 
 static const walor_step_def ST_SORT[] = {
@@ -418,22 +418,22 @@ static const walor_step_def ST_SORT[] = {
      .prompt_fn = sort_ask, .validate = sort_checked},
 };
 
-int32_t cadm_sort(walor_ctx *c, int64_t parent)
+int32_t catalog_adm_sort(walor_ctx *c, int64_t parent)
 {
-    return cadm_form_start(c, "adm_sort", NULL, json_pack("{sI}", "parent", (json_int_t)parent), "t", parent);
+    return catalog_adm_form_start(c, "adm_sort", NULL, json_pack("{sI}", "parent", (json_int_t)parent), "t", parent);
 }
 
 /* ---- adm_prod: a new product ---- */
 
 static const char *prod_name_ask(walor_ctx *c, json_t *d)
 {
-    return walor_textf(c, "catalog.adm.ask.prod_name", "cat", cadm_cat_title(c, I(d, "cat")), NULL);
+    return walor_textf(c, "catalog.adm.ask.prod_name", "cat", catalog_adm_cat_title(c, I(d, "cat")), NULL);
 }
 
 /* the product's category is "cat"; the shared check leaves it in "to" */
 static int32_t prod_cat_checked(walor_ctx *c, json_t *value, const char **why)
 {
-    int32_t rc = cadm_parent_checked(c, value, why);
+    int32_t rc = catalog_adm_parent_checked(c, value, why);
     if (rc == 0)
         json_object_set_new(D(c), "cat", json_integer((json_int_t)I(D(c), "to")));
     return rc;
@@ -441,9 +441,9 @@ static int32_t prod_cat_checked(walor_ctx *c, json_t *value, const char **why)
 
 static const char *prod_summary(walor_ctx *c, json_t *d)
 {
-    const char *desc = cadm_html_of(d, "desc");
-    return walor_textf(c, "catalog.adm.ask.confirm", "name", esc(c, S(d, "name")), "cat", cadm_cat_title(c, I(d, "cat")),
-                       "price", cadm_vars_html(c, json_object_get(d, "vars"), I(d, "price")), "desc",
+    const char *desc = catalog_adm_html_of(d, "desc");
+    return walor_textf(c, "catalog.adm.ask.confirm", "name", esc(c, S(d, "name")), "cat", catalog_adm_cat_title(c, I(d, "cat")),
+                       "price", catalog_adm_vars_html(c, json_object_get(d, "vars"), I(d, "price")), "desc",
                        *desc ? esc(c, catalog_cut(c, desc, 600)) : "—", "photo",
                        T(c, *S(d, "photo") ? "catalog.adm.yes" : "catalog.adm.no"), NULL);
 }
@@ -451,10 +451,10 @@ static const char *prod_summary(walor_ctx *c, json_t *d)
 static int32_t prod_done(walor_ctx *c, json_t *d)
 {
     int64_t cat = I(d, "cat"), price = I(d, "price"), id = 0;
-    const char *name = S(d, "name"), *desc = cadm_html_of(d, "desc"), *photo = S(d, "photo");
+    const char *name = S(d, "name"), *desc = catalog_adm_html_of(d, "desc"), *photo = S(d, "photo");
     json_t *vars = json_object_get(d, "vars");
-    cadm_cat cr;
-    int32_t rc = cat ? cadm_cat_get(c, cat, &cr) : 1;
+    catalog_adm_cat cr;
+    int32_t rc = cat ? catalog_adm_cat_get(c, cat, &cr) : 1;
     if (rc <= 0)
         return rc < 0 ? rc : walor_form_retry(c, "cat", walor_textf(c, "catalog.adm.err.no_cat", "ref",
                                                                     walor_ctx_printf(c, "c%lld", (long long)cat), NULL));
@@ -471,53 +471,53 @@ static int32_t prod_done(walor_ctx *c, json_t *d)
                                  walor_i(now)),
                       &id);
     if (rc >= 0)
-        rc = cadm_store_variants(c, id, vars, price);
+        rc = catalog_adm_store_variants(c, id, vars, price);
     if (rc >= 0)
-        rc = cadm_log(c, walor_ctx_printf(c, "создал товар p%lld «%s» в %s: %s", (long long)id, name,
+        rc = catalog_adm_log(c, walor_ctx_printf(c, "создал товар p%lld «%s» в %s: %s", (long long)id, name,
                                           cat ? walor_ctx_printf(c, "c%lld", (long long)cat) : "корне каталога",
-                                          cadm_vars_plain(c, vars, price)));
+                                          catalog_adm_vars_plain(c, vars, price)));
     if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_answer(c, T(c, "catalog.adm.created"));
     if (*photo && catalog_photo_publish(c, id, photo) < 0)
         walor_log(c, WALOR_LOG_WARN, "catalog: image URL of product %lld not stored: %s", (long long)id,
                   walor_last_error(c));
-    return cadm_product(c, id);
+    return catalog_adm_product(c, id);
 }
 
 static const walor_step_def ST_PROD[] = {
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "cat_ref",
      .prompt = "catalog.adm.ask.prod_cat", .label = "catalog.adm.btn.e_cat", .min = 1, .max = 40, .nchoices = 1,
-     .choices = cadm_root, .validate = prod_cat_checked},
+     .choices = catalog_adm_root, .validate = prod_cat_checked},
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "name",
      .prompt = "catalog.adm.ask.prod_name", .prompt_fn = prod_name_ask, .label = "catalog.adm.btn.e_name",
-     .error = "catalog.adm.err.name", .min = 1, .max = CADM_NAME_MAX},
+     .error = "catalog.adm.err.name", .min = 1, .max = CATALOG_ADM_NAME_MAX},
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "price_in",
-     .prompt = "catalog.adm.ask.price", .label = "catalog.adm.btn.e_var", .validate = cadm_price_checked},
+     .prompt = "catalog.adm.ask.price", .label = "catalog.adm.btn.e_var", .validate = catalog_adm_price_checked},
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "desc", .prompt = "catalog.adm.ask.desc",
-     .label = "catalog.adm.btn.e_desc", .error = "catalog.adm.err.desc", .max = CADM_DESC_MAX,
-     .flags = WALOR_STEP_SKIP, .validate = cadm_html_checked},
+     .label = "catalog.adm.btn.e_desc", .error = "catalog.adm.err.desc", .max = CATALOG_ADM_DESC_MAX,
+     .flags = WALOR_STEP_SKIP, .validate = catalog_adm_html_checked},
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_PHOTO, .key = "photo", .prompt = "catalog.adm.ask.photo",
      .label = "catalog.adm.btn.e_photo", .error = "catalog.adm.err.not_photo", .flags = WALOR_STEP_SKIP},
 };
 
-int32_t cadm_new_product(walor_ctx *c, int64_t cat)
+int32_t catalog_adm_new_product(walor_ctx *c, int64_t cat)
 {
     if (cat != 0) {
-        cadm_cat cr;
-        int32_t rc = cadm_cat_get(c, cat, &cr);
+        catalog_adm_cat cr;
+        int32_t rc = catalog_adm_cat_get(c, cat, &cr);
         if (rc <= 0)
-            return rc < 0 ? rc : cadm_gone(c, 0);
+            return rc < 0 ? rc : catalog_adm_gone(c, 0);
     }
     /* from a category: that category; from the root: asked */
-    return cadm_form_start(c, "adm_prod", cat ? "name" : NULL, json_pack("{sI}", "cat", (json_int_t)cat), "t", cat);
+    return catalog_adm_form_start(c, "adm_prod", cat ? "name" : NULL, json_pack("{sI}", "cat", (json_int_t)cat), "t", cat);
 }
 
-int32_t cadm_forms_register(walor_plugin *p)
+int32_t catalog_adm_forms_register(walor_plugin *p)
 {
 #define FORM(name_, role_, steps_, n_, done_, ...)                                                                  \
     {.struct_size = sizeof(walor_form_def), .min_role = (role_), .name = (name_), .steps = (steps_), .nsteps = (n_), \
-     .timeout_s = CADM_FORM_TIMEOUT, .on_done = (done_), .on_cancel = cadm_form_cancelled, __VA_ARGS__}
+     .timeout_s = CATALOG_ADM_FORM_TIMEOUT, .on_done = (done_), .on_cancel = catalog_adm_form_cancelled, __VA_ARGS__}
     const walor_form_def forms[] = {
         FORM("adm_cat", WALOR_ROLE_MANAGER, ST_CAT, 1, newcat_done),
         FORM("adm_ren", WALOR_ROLE_OWNER, ST_REN, 1, ren_done),
@@ -528,7 +528,7 @@ int32_t cadm_forms_register(walor_plugin *p)
     int32_t rc = 0;
     for (size_t i = 0; !rc && i < sizeof forms / sizeof forms[0]; i++)
         rc = walor_form(p, &forms[i]);
-    if (!rc) rc = cadm_edit_register(p);
+    if (!rc) rc = catalog_adm_edit_register(p);
 #undef FORM
     return rc;
 }

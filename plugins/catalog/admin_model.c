@@ -10,7 +10,7 @@
 /* a column's text kept past walor_rows_close, "" for NULL */
 static const char *copy(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
-int cadm_parse_num(const char *s, int64_t *out)
+int catalog_adm_parse_num(const char *s, int64_t *out)
 {
     if (!s || *s < '0' || *s > '9')
         return -1;
@@ -26,7 +26,7 @@ int cadm_parse_num(const char *s, int64_t *out)
 
 /* "c12" / "с12" (Cyrillic) / "C12" → 'c', 12; "p5" / "р5" → 'p', 5; a bare
  * number → kind 0. -1 if malformed. */
-int cadm_parse_ref(const char *s, char *kind, int64_t *id)
+int catalog_adm_parse_ref(const char *s, char *kind, int64_t *id)
 {
     *kind = 0;
     if (*s == 'c' || *s == 'C') {
@@ -42,10 +42,10 @@ int cadm_parse_ref(const char *s, char *kind, int64_t *id)
         *kind = 'p';
         s += 2;
     }
-    return cadm_parse_num(s, id);
+    return catalog_adm_parse_num(s, id);
 }
 
-int32_t cadm_log(walor_ctx *c, const char *what)
+int32_t catalog_adm_log(walor_ctx *c, const char *what)
 {
     int32_t rc = walor_action_log(c, what);
     if (rc < 0)
@@ -55,7 +55,7 @@ int32_t cadm_log(walor_ctx *c, const char *what)
 
 /* one UPDATE of product pid and its catalog.product_changed event, committed
  * together */
-int32_t cadm_prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_val *args, uint32_t nargs)
+int32_t catalog_adm_prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_val *args, uint32_t nargs)
 {
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
@@ -77,7 +77,7 @@ int32_t cadm_prod_exec(walor_ctx *c, int64_t pid, const char *sql, const walor_v
 }
 
 /* 1 found, 0 missing, < 0 error */
-int32_t cadm_cat_get(walor_ctx *c, int64_t id, cadm_cat *out)
+int32_t catalog_adm_cat_get(walor_ctx *c, int64_t id, catalog_adm_cat *out)
 {
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c, "SELECT parent_id, name, hidden FROM catalog_category WHERE id = ?",
@@ -95,7 +95,7 @@ int32_t cadm_cat_get(walor_ctx *c, int64_t id, cadm_cat *out)
     return rc;
 }
 
-int32_t cadm_prod_get(walor_ctx *c, int64_t id, cadm_prod *p)
+int32_t catalog_adm_prod_get(walor_ctx *c, int64_t id, catalog_adm_prod *p)
 {
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
@@ -125,7 +125,7 @@ int32_t cadm_prod_get(walor_ctx *c, int64_t id, cadm_prod *p)
     return rc;
 }
 
-int32_t cadm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name, int64_t *hidden)
+int32_t catalog_adm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name, int64_t *hidden)
 {
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c, is_product ? "SELECT name, hidden FROM catalog_product WHERE id = ?"
@@ -144,14 +144,14 @@ int32_t cadm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name
 }
 
 /* levels from the root: a root child is 1; -1 on a loop, < -1 error */
-int32_t cadm_cat_depth(walor_ctx *c, int64_t id, int64_t *depth)
+int32_t catalog_adm_cat_depth(walor_ctx *c, int64_t id, int64_t *depth)
 {
     int64_t d = 0;
     while (id != 0) {
         if (++d > 64)
             return -1;
-        cadm_cat cr;
-        int32_t rc = cadm_cat_get(c, id, &cr);
+        catalog_adm_cat cr;
+        int32_t rc = catalog_adm_cat_get(c, id, &cr);
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -163,7 +163,7 @@ int32_t cadm_cat_depth(walor_ctx *c, int64_t id, int64_t *depth)
 }
 
 /* the category and all below it, breadth first; *height = levels below it */
-int32_t cadm_subtree(walor_ctx *c, int64_t root, int64_t **ids, int64_t *n, int64_t *height)
+int32_t catalog_adm_subtree(walor_ctx *c, int64_t root, int64_t **ids, int64_t *n, int64_t *height)
 {
     int64_t cap = 64, cnt = 0, h = 0;
     int64_t *a = walor_ctx_alloc(c, (size_t)cap * sizeof *a);
@@ -214,18 +214,18 @@ int32_t cadm_subtree(walor_ctx *c, int64_t root, int64_t **ids, int64_t *n, int6
     return 0;
 }
 
-const char *cadm_cat_title(walor_ctx *c, int64_t id)
+const char *catalog_adm_cat_title(walor_ctx *c, int64_t id)
 {
     if (id == 0)
         return walor_text(c, "catalog.adm.root_name");
-    cadm_cat cr;
-    if (cadm_cat_get(c, id, &cr) != 1)
+    catalog_adm_cat cr;
+    if (catalog_adm_cat_get(c, id, &cr) != 1)
         return walor_ctx_printf(c, "c%lld", (long long)id);
     return walor_ctx_printf(c, "c%lld «%s»", (long long)id, walor_html_escape(c, cr.name));
 }
 
 /* stored "5 7 12" → "p5 p7 p12" as staff type them */
-const char *cadm_xids_shown(walor_ctx *c, const char *ids)
+const char *catalog_adm_xids_shown(walor_ctx *c, const char *ids)
 {
     const char *out = "";
     for (const char *s = ids; *s;) {
@@ -240,7 +240,7 @@ const char *cadm_xids_shown(walor_ctx *c, const char *ids)
     return out;
 }
 
-const char *cadm_vars_html(walor_ctx *c, json_t *vars, int64_t price)
+const char *catalog_adm_vars_html(walor_ctx *c, json_t *vars, int64_t price)
 {
     if (!json_is_array(vars) || json_array_size(vars) == 0)
         return walor_money(c, price);
@@ -256,7 +256,7 @@ const char *cadm_vars_html(walor_ctx *c, json_t *vars, int64_t price)
     return out;
 }
 
-const char *cadm_vars_plain(walor_ctx *c, json_t *vars, int64_t price)
+const char *catalog_adm_vars_plain(walor_ctx *c, json_t *vars, int64_t price)
 {
     if (!json_is_array(vars) || json_array_size(vars) == 0)
         return walor_ctx_printf(c, "цена %lld.%02lld ₽", (long long)(price / 100), (long long)(price % 100));
@@ -275,7 +275,7 @@ const char *cadm_vars_plain(walor_ctx *c, json_t *vars, int64_t price)
 /* writes the variants of a product (in the caller's transaction): a label
  * that stays keeps its number (stock is kept per number), a new label gets
  * a fresh one, labels no longer listed are removed */
-int32_t cadm_store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t price)
+int32_t catalog_adm_store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t price)
 {
     int32_t rc;
     if (!json_is_array(vars) || json_array_size(vars) == 0) {
@@ -308,7 +308,7 @@ int32_t cadm_store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t pri
     rc = walor_db_query(c, "SELECT no FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)), &r);
     if (rc < 0)
         return rc;
-    int64_t *gone_no = walor_ctx_alloc(c, (CAT_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
+    int64_t *gone_no = walor_ctx_alloc(c, (CATALOG_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
     size_t ngone = 0;
     if (!gone_no) {
         walor_rows_close(r);
@@ -320,7 +320,7 @@ int32_t cadm_store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t pri
         for (size_t i = 0; i < n; i++)
             if (keep[i] == no)
                 kept = 1;
-        if (!kept && ngone < CAT_VARIANTS_MAX * 8 + 64)
+        if (!kept && ngone < CATALOG_VARIANTS_MAX * 8 + 64)
             gone_no[ngone++] = no;
     }
     walor_rows_close(r);

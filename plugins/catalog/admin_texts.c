@@ -162,7 +162,7 @@ static const char HELP[] =
     "назовёт его и ничего не изменит.\n"
     "Все изменения записываются в журнал действий.";
 
-int32_t cadm_texts_register(walor_plugin *p)
+int32_t catalog_adm_texts_register(walor_plugin *p)
 {
     int32_t rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_help(p, "📦 Товары: как добавить и изменить", HELP, WALOR_ROLE_MANAGER);

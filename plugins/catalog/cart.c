@@ -53,7 +53,7 @@ static const walor_cart_ext_v1 *ext_svc(walor_ctx *c)
     return WALOR_CART_EXT_HAS(s, render) ? s : NULL;
 }
 
-static int in_cart(const cart_row *v, uint32_t n, int64_t pid)
+static int in_cart(const catalog_cart_row *v, uint32_t n, int64_t pid)
 {
     for (uint32_t i = 0; i < n; i++)
         if (v[i].l.product_id == pid)
@@ -66,7 +66,7 @@ typedef struct xs {
     int n;
 } xs;
 
-static int32_t xsell_try(walor_ctx *c, xs *x, const cart_row *v, uint32_t n, int64_t pid)
+static int32_t xsell_try(walor_ctx *c, xs *x, const catalog_cart_row *v, uint32_t n, int64_t pid)
 {
     if (x->n >= CART_XSELL_MAX || pid <= 0 || in_cart(v, n, pid))
         return 0;
@@ -96,7 +96,7 @@ static int32_t xsell_try(walor_ctx *c, xs *x, const cart_row *v, uint32_t n, int
 /* suggestions: the merchant's cross-sell IDs of the cart's products first
  * (crosssell_ids: numbers separated by anything), then other visible
  * products of the same categories; never what is in the cart */
-static int32_t xsell(walor_ctx *c, const cart_row *v, uint32_t n, xs *x)
+static int32_t xsell(walor_ctx *c, const catalog_cart_row *v, uint32_t n, xs *x)
 {
     x->n = 0;
     int32_t rc = 0;
@@ -151,9 +151,9 @@ static int32_t show_empty(walor_ctx *c)
 int32_t catalog_cart_show(walor_ctx *c)
 {
     int64_t uid = walor_ctx_user_id(c);
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = cart_lines(c, uid, &v, &n);
+    int32_t rc = catalog_cart_lines(c, uid, &v, &n);
     if (rc < 0)
         return rc;
     if (n == 0)
@@ -164,8 +164,8 @@ int32_t catalog_cart_show(walor_ctx *c)
     int64_t subtotal = 0;
     for (uint32_t i = 0; i < n; i++) {
         const walor_cart_line *l = &v[i].l;
-        int64_t sum = cart_mul_sat(l->unit_price, l->qty);
-        subtotal = cart_add_sat(subtotal, sum);
+        int64_t sum = catalog_cart_mul_sat(l->unit_price, l->qty);
+        subtotal = catalog_cart_add_sat(subtotal, sum);
         const char *title = walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX));
         const char *price = walor_money(c, l->unit_price);
         if (l->discount_pct > 0)
@@ -206,7 +206,7 @@ int32_t catalog_cart_show(walor_ctx *c)
             if (view.line_html && *view.line_html)
                 html = walor_ctx_printf(c, "%s\n\n%s", html, view.line_html);
             if (view.amount != 0)
-                total = cart_add_sat(total, view.amount);
+                total = catalog_cart_add_sat(total, view.amount);
             if (view.button_text && *view.button_text && view.button_data && *view.button_data) {
                 walor_kb_button(kb, catalog_cut(c, view.button_text, LINE_LABEL_MAX), view.button_data);
                 walor_kb_row(kb);
@@ -217,7 +217,7 @@ int32_t catalog_cart_show(walor_ctx *c)
         total = 0;
     html = walor_ctx_printf(c, "%s\n\n%s", html,
                             walor_textf(c, "catalog.cart.total", "sum", walor_money(c, total), NULL));
-    if (!cart_setting_on(c, "shop.open", 1))
+    if (!catalog_cart_setting_on(c, "shop.open", 1))
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.cart.closed_note"));
 
     xs x;
@@ -273,22 +273,22 @@ static int32_t tell(walor_ctx *c, const char *text, int alert)
 
 /* sets the line to `want` after the checks an increase needs; *done = 1
  * when stored. Runs in a transaction of its own. */
-static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, int from_card, cart_verdict *why,
+static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, int from_card, catalog_cart_verdict *why,
                         int64_t *avail, int *done)
 {
     int64_t uid = walor_ctx_user_id(c), cur = 0;
     *done = 0;
-    *why = OK_ADD;
+    *why = CATALOG_CART_OK_ADD;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = cart_qty_of(c, uid, pid, vno, &cur);
+    rc = catalog_cart_qty_of(c, uid, pid, vno, &cur);
     if (rc >= 0 && from_card)
         want = cur + 1;
     if (rc >= 0 && want > cur)
-        rc = cart_may_grow(c, uid, pid, vno, cur, want, why, avail);
-    if (rc >= 0 && *why == OK_ADD && want != cur) {
-        rc = cart_store(c, uid, pid, vno, want);
+        rc = catalog_cart_may_grow(c, uid, pid, vno, cur, want, why, avail);
+    if (rc >= 0 && *why == CATALOG_CART_OK_ADD && want != cur) {
+        rc = catalog_cart_store(c, uid, pid, vno, want);
         if (rc >= 0)
             *done = 1;
     }
@@ -301,15 +301,15 @@ static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, in
 
 int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no, int *added)
 {
-    cart_verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     *added = 0;
     int32_t rc = set_line(c, product_id, variant_no, 0, 1, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why != OK_ADD)
-        return tell(c, cart_verdict_text(c, why, avail), 1);
+    if (why != CATALOG_CART_OK_ADD)
+        return tell(c, catalog_cart_verdict_text(c, why, avail), 1);
     *added = 1;
     return walor_answer(c, walor_text(c, "catalog.cart.added"));
 }
@@ -320,25 +320,25 @@ int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
     return catalog_cart_add_ex(c, product_id, variant_no, &added);
 }
 
-static int32_t step(walor_ctx *c, int64_t pid, int64_t vno, int delta)
+static int32_t change_qty(walor_ctx *c, int64_t pid, int64_t vno, int delta)
 {
     int64_t cur = 0;
-    int32_t rc = cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
+    int32_t rc = catalog_cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
     if (rc < 0)
         return rc;
     if (cur == 0) { /* an old screen: the line is gone */
         walor_answer(c, walor_text(c, "catalog.cart.gone"));
         return catalog_cart_show(c);
     }
-    cart_verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     rc = set_line(c, pid, vno, cur + delta, 0, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why != OK_ADD) {
-        tell(c, cart_verdict_text(c, why, avail), 1);
-        return why == NO_PRODUCT ? catalog_cart_show(c) : 0;
+    if (why != CATALOG_CART_OK_ADD) {
+        tell(c, catalog_cart_verdict_text(c, why, avail), 1);
+        return why == CATALOG_CART_NO_PRODUCT ? catalog_cart_show(c) : 0;
     }
     if (cur + delta <= 0)
         walor_answer(c, walor_text(c, "catalog.cart.removed"));
@@ -350,14 +350,14 @@ static int32_t clear_user(walor_ctx *c, int64_t user_id)
     int32_t rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
     if (rc <= 0)
         return rc; /* nothing there: no event */
-    return cart_emit(c, user_id);
+    return catalog_cart_emit(c, user_id);
 }
 
 static int32_t ask_clear(walor_ctx *c)
 {
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = cart_lines(c, walor_ctx_user_id(c), &v, &n);
+    int32_t rc = catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n);
     if (rc < 0)
         return rc;
     if (n == 0)
@@ -402,9 +402,9 @@ static const walor_cart_line *qty_line(walor_ctx *c, json_t *d)
 {
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t n;
-    if (cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0)
+    if (catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0)
         return NULL;
     for (uint32_t i = 0; i < n; i++)
         if (v[i].l.product_id == pid && v[i].l.variant_no == vno)
@@ -427,23 +427,23 @@ static int32_t qty_done(walor_ctx *c, json_t *d)
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
     int64_t want = (int64_t)json_integer_value(json_object_get(d, "n")), cur = 0;
-    int32_t rc = cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
+    int32_t rc = catalog_cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
     if (rc < 0)
         return rc;
     if (cur == 0) {
         walor_reply(c, walor_text(c, "catalog.cart.gone"), NULL);
         return catalog_cart_show(c);
     }
-    cart_verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     rc = set_line(c, pid, vno, want, 0, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why == STOCK_LIMIT || why == NO_STOCK || why == QTY_LIMIT) /* a smaller number may do */
-        return walor_form_retry(c, "n", cart_verdict_text(c, why, avail));
-    if (why != OK_ADD)
-        walor_reply(c, cart_verdict_text(c, why, avail), NULL);
+    if (why == CATALOG_CART_STOCK_LIMIT || why == CATALOG_CART_NO_STOCK || why == CATALOG_CART_QTY_LIMIT) /* a smaller number may do */
+        return walor_form_retry(c, "n", catalog_cart_verdict_text(c, why, avail));
+    if (why != CATALOG_CART_OK_ADD)
+        walor_reply(c, catalog_cart_verdict_text(c, why, avail), NULL);
     else if (want == 0)
         walor_reply(c, walor_text(c, "catalog.cart.removed"), NULL);
     return catalog_cart_show(c);
@@ -451,7 +451,7 @@ static int32_t qty_done(walor_ctx *c, json_t *d)
 
 static const walor_step_def QTY_STEP[] = {
     {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "n", .prompt = "catalog.cart.qty_ask",
-     .prompt_fn = qty_ask, .error = "catalog.cart.qty_bad", .min = 0, .max = CART_MAX_QTY},
+     .prompt_fn = qty_ask, .error = "catalog.cart.qty_bad", .min = 0, .max = CATALOG_CART_MAX_QTY},
 };
 
 /* ---- entry points ---- */
@@ -477,8 +477,8 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     int64_t pid = 0, vno = 0;
     if (arg[0] && arg[1] == ':' && parse_line(arg + 2, &pid, &vno) == 0) {
         switch (arg[0]) {
-        case 'i': return step(c, pid, vno, +1);
-        case 'd': return step(c, pid, vno, -1);
+        case 'i': return change_qty(c, pid, vno, +1);
+        case 'd': return change_qty(c, pid, vno, -1);
         case 'q': {
             json_t *d = json_pack("{s:I, s:I}", "p", (json_int_t)pid, "v", (json_int_t)vno);
             if (!d)
@@ -512,11 +512,11 @@ static int32_t on_cmd(walor_ctx *c, const char *arg)
 
 const char *catalog_cart_label(walor_ctx *c)
 {
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t n;
-    if (cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0 || n == 0)
+    if (catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0 || n == 0)
         return NULL;
-    return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, cart_units(v, n)), NULL);
+    return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, catalog_cart_units(v, n)), NULL);
 }
 
 static const char *menu_label(walor_ctx *c)
@@ -554,7 +554,7 @@ int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid)
         return rc;
     rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
     for (int64_t i = 0; rc >= 0 && i < k; i++)
-        rc = cart_emit(c, users[i]);
+        rc = catalog_cart_emit(c, users[i]);
     return rc < 0 ? rc : 0;
 }
 
@@ -566,9 +566,9 @@ static int32_t svc_lines(walor_ctx *c, int64_t user_id, walor_cart_line **out, u
         return WALOR_EINVAL;
     *out = NULL;
     *n = 0;
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t k;
-    int32_t rc = cart_lines(c, user_id, &v, &k);
+    int32_t rc = catalog_cart_lines(c, user_id, &v, &k);
     if (rc < 0 || k == 0)
         return rc < 0 ? rc : 0;
     walor_cart_line *arr = walor_ctx_alloc(c, k * sizeof *arr);

@@ -16,19 +16,19 @@ const char catalog_cart_migration[] =
     " added_at INTEGER NOT NULL,"
     " PRIMARY KEY (user_id, product_id, variant_no));";
 
-int64_t cart_mul_sat(int64_t a, int64_t b)
+int64_t catalog_cart_mul_sat(int64_t a, int64_t b)
 {
     int64_t r;
     return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
 }
 
-int64_t cart_add_sat(int64_t a, int64_t b)
+int64_t catalog_cart_add_sat(int64_t a, int64_t b)
 {
     int64_t r;
     return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
 }
 
-int cart_setting_on(walor_ctx *c, const char *key, int64_t dflt)
+int catalog_cart_setting_on(walor_ctx *c, const char *key, int64_t dflt)
 {
     int64_t v = dflt;
     if (walor_setting_int(c, key, &v) != 0)
@@ -37,7 +37,7 @@ int cart_setting_on(walor_ctx *c, const char *key, int64_t dflt)
 }
 
 /* every visible line of user_id's cart, in display order (arena) */
-int32_t cart_lines(walor_ctx *c, int64_t user_id, cart_row **out, uint32_t *n)
+int32_t catalog_cart_lines(walor_ctx *c, int64_t user_id, catalog_cart_row **out, uint32_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -53,7 +53,7 @@ int32_t cart_lines(walor_ctx *c, int64_t user_id, cart_row **out, uint32_t *n)
         WALOR_ARGS(walor_i(user_id)), &r);
     if (rc < 0)
         return rc;
-    cart_row *v = NULL;
+    catalog_cart_row *v = NULL;
     uint32_t cnt = 0, cap = 0;
     while ((rc = walor_row_next(r)) == 1) {
         int64_t vno = walor_col_int(r, 1), nvar = walor_col_int(r, 12);
@@ -63,7 +63,7 @@ int32_t cart_lines(walor_ctx *c, int64_t user_id, cart_row **out, uint32_t *n)
             continue; /* the variant is gone, or the product got variants since */
         if (cnt == cap) {
             uint32_t ncap = cap ? cap * 2 : 8;
-            cart_row *nv = walor_ctx_alloc(c, ncap * sizeof *nv);
+            catalog_cart_row *nv = walor_ctx_alloc(c, ncap * sizeof *nv);
             if (!nv) {
                 walor_rows_close(r);
                 return WALOR_ENOMEM;
@@ -73,7 +73,7 @@ int32_t cart_lines(walor_ctx *c, int64_t user_id, cart_row **out, uint32_t *n)
             v = nv;
             cap = ncap;
         }
-        cart_row *x = &v[cnt++];
+        catalog_cart_row *x = &v[cnt++];
         memset(x, 0, sizeof *x);
         x->l.struct_size = sizeof x->l;
         x->l.product_id = walor_col_int(r, 0);
@@ -117,16 +117,16 @@ int32_t cart_lines(walor_ctx *c, int64_t user_id, cart_row **out, uint32_t *n)
     return 0;
 }
 
-int64_t cart_units(const cart_row *v, uint32_t n)
+int64_t catalog_cart_units(const catalog_cart_row *v, uint32_t n)
 {
     int64_t u = 0;
     for (uint32_t i = 0; i < n; i++)
-        u = cart_add_sat(u, v[i].l.qty);
+        u = catalog_cart_add_sat(u, v[i].l.qty);
     return u;
 }
 
 /* the raw quantity of one line (0 when absent) */
-int32_t cart_qty_of(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t *out)
+int32_t catalog_cart_qty_of(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t *out)
 {
     *out = 0;
     int32_t rc = walor_db_int(c, "SELECT qty FROM catalog_cart WHERE user_id = ? AND product_id = ? AND variant_no = ?",
@@ -135,15 +135,15 @@ int32_t cart_qty_of(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int
 }
 
 /* cart.changed in the caller's transaction */
-int32_t cart_emit(walor_ctx *c, int64_t user_id)
+int32_t catalog_cart_emit(walor_ctx *c, int64_t user_id)
 {
-    cart_row *v;
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = cart_lines(c, user_id, &v, &n);
+    int32_t rc = catalog_cart_lines(c, user_id, &v, &n);
     if (rc < 0)
         return rc;
     json_t *ev = json_pack("{s:i, s:I, s:I, s:I}", "v", 1, "user_id", (json_int_t)user_id, "lines", (json_int_t)n,
-                           "qty", (json_int_t)cart_units(v, n));
+                           "qty", (json_int_t)catalog_cart_units(v, n));
     if (!ev)
         return WALOR_ENOMEM;
     rc = walor_event_emit(c, "cart.changed", walor_ctx_printf(c, "cart:%lld", (long long)user_id), ev);
@@ -152,7 +152,7 @@ int32_t cart_emit(walor_ctx *c, int64_t user_id)
 }
 
 /* the row change itself (no transaction of its own); qty 0 deletes */
-int32_t cart_store(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t qty)
+int32_t catalog_cart_store(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t qty)
 {
     int32_t rc;
     if (qty <= 0)
@@ -165,10 +165,10 @@ int32_t cart_store(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int6
                            WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno), walor_i(qty), walor_i(walor_now(c))));
     if (rc < 0)
         return rc;
-    return cart_emit(c, user_id);
+    return catalog_cart_emit(c, user_id);
 }
 
-static int32_t cart_check_item(walor_ctx *c, int64_t pid, int64_t vno)
+static int32_t catalog_cart_check_item(walor_ctx *c, int64_t pid, int64_t vno)
 {
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
@@ -192,56 +192,56 @@ static int32_t cart_check_item(walor_ctx *c, int64_t pid, int64_t vno)
 }
 
 /* may user_id's line (pid, vno) become `want` units (> current)? */
-int32_t cart_may_grow(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t current, int64_t want,
-                        cart_verdict *out, int64_t *avail)
+int32_t catalog_cart_may_grow(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t current, int64_t want,
+                        catalog_cart_verdict *out, int64_t *avail)
 {
-    *out = OK_ADD;
+    *out = CATALOG_CART_OK_ADD;
     *avail = 0;
-    int32_t rc = cart_check_item(c, pid, vno);
+    int32_t rc = catalog_cart_check_item(c, pid, vno);
     if (rc < 0)
         return rc;
     if (rc == 0) {
-        *out = NO_PRODUCT;
+        *out = CATALOG_CART_NO_PRODUCT;
         return 0;
     }
-    if (!cart_setting_on(c, "shop.open", 1)) {
-        *out = CLOSED;
+    if (!catalog_cart_setting_on(c, "shop.open", 1)) {
+        *out = CATALOG_CART_CLOSED;
         return 0;
     }
-    if (want > CART_MAX_QTY) {
-        *out = QTY_LIMIT;
+    if (want > CATALOG_CART_MAX_QTY) {
+        *out = CATALOG_CART_QTY_LIMIT;
         return 0;
     }
     if (current == 0) {
-        cart_row *v;
+        catalog_cart_row *v;
         uint32_t n;
-        rc = cart_lines(c, user_id, &v, &n);
+        rc = catalog_cart_lines(c, user_id, &v, &n);
         if (rc < 0)
             return rc;
-        if (n >= CART_MAX_LINES) {
-            *out = LINES_LIMIT;
+        if (n >= CATALOG_CART_MAX_LINES) {
+            *out = CATALOG_CART_LINES_LIMIT;
             return 0;
         }
     }
-    if (cart_setting_on(c, "shop.preorder", 0))
+    if (catalog_cart_setting_on(c, "shop.preorder", 0))
         return 0; /* pre-order: stock does not limit the cart */
     int64_t s = catalog_stock_of(c, catalog_stock_svc(c), pid, vno);
     if (s != WALOR_STOCK_UNTRACKED && want > s) {
         *avail = s;
-        *out = s == 0 ? NO_STOCK : STOCK_LIMIT;
+        *out = s == 0 ? CATALOG_CART_NO_STOCK : CATALOG_CART_STOCK_LIMIT;
     }
     return 0;
 }
 
-const char *cart_verdict_text(walor_ctx *c, cart_verdict v, int64_t avail)
+const char *catalog_cart_verdict_text(walor_ctx *c, catalog_cart_verdict v, int64_t avail)
 {
     switch (v) {
-    case NO_PRODUCT: return walor_text(c, "catalog.not_found");
-    case CLOSED: return walor_text(c, "catalog.cart.closed");
-    case NO_STOCK: return walor_text(c, "catalog.cart.no_stock");
-    case STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", catalog_num(c, avail), NULL);
-    case QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CART_MAX_QTY), NULL);
-    case LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", catalog_num(c, CART_MAX_LINES), NULL);
+    case CATALOG_CART_NO_PRODUCT: return walor_text(c, "catalog.not_found");
+    case CATALOG_CART_CLOSED: return walor_text(c, "catalog.cart.closed");
+    case CATALOG_CART_NO_STOCK: return walor_text(c, "catalog.cart.no_stock");
+    case CATALOG_CART_STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", catalog_num(c, avail), NULL);
+    case CATALOG_CART_QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CATALOG_CART_MAX_QTY), NULL);
+    case CATALOG_CART_LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", catalog_num(c, CATALOG_CART_MAX_LINES), NULL);
     default: return "";
     }
 }

@@ -13,8 +13,6 @@
 
 #define LABEL_MAX 60      /* bytes of a list button label (Telegram allows 128) */
 #define NAME_MAX_SHOWN 200 /* bytes of a name in a message header */
-#define SEARCH_MAX 30     /* results shown */
-#define QUERY_MAX 100     /* bytes of a search query */
 #define MAX_DEPTH 32      /* category nesting walked when checking visibility */
 
 /* ---- small helpers ---- */
@@ -137,7 +135,7 @@ int64_t catalog_stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int
     return q < 0 ? 0 : q;
 }
 
-static void nav_tail(walor_ctx *c, walor_kb *kb)
+void catalog_nav_tail(walor_ctx *c, walor_kb *kb)
 {
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
@@ -145,18 +143,18 @@ static void nav_tail(walor_ctx *c, walor_kb *kb)
 
 /* ---- browsing ---- */
 
-static int32_t show_category(walor_ctx *c, int64_t cat_id, const char *page);
+/* forward: not_found() goes back to the root */
 
 
 static int32_t not_found(walor_ctx *c, const char *key)
 {
     if (walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query")) {
         walor_alert(c, walor_text(c, key));
-        return show_category(c, 0, NULL);
+        return catalog_show_category(c, 0, NULL);
     }
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
+    catalog_nav_tail(c, kb);
     return walor_reply(c, walor_text(c, key), kb);
 }
 
@@ -184,7 +182,7 @@ static const char *category_row(walor_ctx *c, walor_rows *r, int64_t index, walo
 }
 
 /* page: the digits after "cat:c:<id>:", NULL for the first */
-static int32_t show_category(walor_ctx *c, int64_t cat_id, const char *page)
+int32_t catalog_show_category(walor_ctx *c, int64_t cat_id, const char *page)
 {
     int32_t rc;
     int64_t parent = 0;
@@ -217,7 +215,7 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, const char *page)
     } else {
         walor_kb_button(kb, walor_text(c, "catalog.btn.search"), "cat:s");
     }
-    nav_tail(c, kb);
+    catalog_nav_tail(c, kb);
     const char *head = cat_id == 0 ? walor_text(c, "catalog.root")
                                    : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
     walor_val args[] = {walor_i(cat_id), walor_i(cat_id)};
@@ -360,7 +358,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
                     walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat, (long long)back_page));
     if (cat != 0)
         walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
+    catalog_nav_tail(c, kb);
 
     /* the text around the description */
     const char *head = walor_textf(c, "catalog.card.title", "name", walor_html_escape(c, name), NULL);
@@ -448,7 +446,7 @@ static int32_t add_from_card(walor_ctx *c, const char *arg)
 {
     int64_t pid = 0, vno = 0, page = 0;
     if (parse_pair(arg, &pid, &vno) != 0)
-        return show_category(c, 0, NULL);
+        return catalog_show_category(c, 0, NULL);
     const char *third = strchr(arg, ':') ? strchr(strchr(arg, ':') + 1, ':') : NULL;
     if (third && parse_i64(third + 1, &page) < 0)
         page = 0;
@@ -532,99 +530,6 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
     return 0;
 }
 
-/* ---- search ---- */
-
-char *catalog_like_pattern(walor_ctx *c, const char *q)
-{
-    char *f = catalog_fold_ctx(c, q);
-    char *pat = f ? walor_ctx_alloc(c, strlen(f) * 2 + 3) : NULL;
-    if (!pat)
-        return NULL;
-    char *o = pat;
-    *o++ = '%';
-    for (const char *s = f; *s; s++) {
-        if (*s == '\\' || *s == '%' || *s == '_')
-            *o++ = '\\';
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = 0;
-    return pat;
-}
-
-static int32_t do_search(walor_ctx *c, const char *q)
-{
-    char *qq = catalog_cut(c, q, QUERY_MAX);
-    char *pat = catalog_like_pattern(c, qq);
-    if (!pat)
-        return WALOR_ENOMEM;
-
-    walor_kb *kb = walor_kb_new(c);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, name, discount_pct, category_id FROM catalog_product "
-                                "WHERE hidden = 0 AND name_lc LIKE ? ESCAPE '\\' ORDER BY name_lc, id LIMIT 500",
-                                WALOR_ARGS(walor_s(pat)), &r);
-    if (rc < 0)
-        return rc;
-    typedef struct hit {
-        int64_t id, disc, cat;
-        const char *name;
-    } hit;
-    hit *hits = walor_ctx_alloc(c, 500 * sizeof *hits);
-    int nh = 0;
-    if (!hits) {
-        walor_rows_close(r);
-        return WALOR_ENOMEM;
-    }
-    while (nh < 500 && (rc = walor_row_next(r)) == 1) {
-        hits[nh].id = walor_col_int(r, 0);
-        hits[nh].name = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-        hits[nh].disc = walor_col_int(r, 2);
-        hits[nh].cat = walor_col_int(r, 3);
-        nh++;
-    }
-    walor_rows_close(r);
-    if (rc < 0)
-        return rc;
-    int shown = 0, found = 0;
-    for (int i = 0; i < nh; i++) {
-        rc = catalog_category_visible(c, hits[i].cat);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        found++;
-        if (shown >= SEARCH_MAX)
-            continue;
-        const char *label = walor_textf(c, hits[i].disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product",
-                                        "name", hits[i].name, "pct", catalog_num(c, hits[i].disc), NULL);
-        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), walor_ctx_printf(c, "cat:p:%lld:0", (long long)hits[i].id));
-        walor_kb_row(kb);
-        shown++;
-    }
-    walor_kb_button(kb, walor_text(c, "catalog.btn.search_again"), "cat:s");
-    walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
-    const char *eq = walor_html_escape(c, qq);
-    char *html;
-    if (found == 0)
-        html = walor_textf(c, "catalog.search.none", "q", eq, NULL);
-    else
-        html = walor_textf(c, "catalog.search.found", "q", eq, "n", catalog_num(c, found), NULL);
-    if (found > shown)
-        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "catalog.search.more", "n", catalog_num(c, shown), NULL));
-    return walor_reply(c, html, kb);
-}
-
-static int32_t search_done(walor_ctx *c, json_t *d) { return do_search(c, json_string_value(json_object_get(d, "q"))); }
-static int32_t search_cancelled(walor_ctx *c) { return show_category(c, 0, NULL); }
-
-static const walor_step_def SEARCH_STEP[] = {
-    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "q", .prompt = "catalog.search.ask",
-     .min = 1, .max = QUERY_MAX},
-};
-
 /* ---- entry points ---- */
 
 static int32_t on_cb(walor_ctx *c, const char *arg)
@@ -633,7 +538,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     int64_t a = 0, b = 0;
     if (arg[0] == 'c' && arg[1] == ':' && parse_i64(arg + 2, &a) >= 0) { /* c:<category>:<page> */
         const char *page = strchr(arg + 2, ':');
-        return show_category(c, a, page ? page + 1 : NULL);
+        return catalog_show_category(c, a, page ? page + 1 : NULL);
     }
     if (arg[0] && arg[1] == ':' && parse_pair(arg + 2, &a, &b) == 0) {
         switch (arg[0]) {
@@ -646,13 +551,13 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     }
     if (strcmp(arg, "s") == 0)
         return walor_conv_start(c, "search", NULL, NULL);
-    return show_category(c, 0, NULL);
+    return catalog_show_category(c, 0, NULL);
 }
 
 static int32_t on_menu(walor_ctx *c)
 {
     catalog_demo_ensure(c);
-    return show_category(c, 0, NULL);
+    return catalog_show_category(c, 0, NULL);
 }
 
 static int32_t on_deeplink(walor_ctx *c, const char *arg)
@@ -662,14 +567,6 @@ static int32_t on_deeplink(walor_ctx *c, const char *arg)
     if (parse_i64(arg, &id) < 0 || arg[strspn(arg, "0123456789")] != 0)
         return not_found(c, "catalog.not_found");
     return show_card(c, id, 0, 0);
-}
-
-static int32_t on_search_cmd(walor_ctx *c, const char *arg)
-{
-    catalog_demo_ensure(c);
-    if (arg && *arg)
-        return do_search(c, arg);
-    return walor_conv_start(c, "search", NULL, NULL);
 }
 
 static int32_t wipe(walor_ctx *c, int64_t user_id)
@@ -784,20 +681,13 @@ static int32_t load(walor_plugin *p)
                                    .handler = on_cb};
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .min_role = WALOR_ROLE_CLIENT, .prefix = "p",
                                    .handler = on_deeplink};
-    const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "search",
-                                   .description = "Поиск товара по названию", .handler = on_search_cmd,
-                                   .flags = WALOR_CMD_LISTED};
-    const walor_form_def search = {.struct_size = sizeof search, .min_role = WALOR_ROLE_CLIENT, .name = "search",
-                                   .steps = SEARCH_STEP, .nsteps = 1, .timeout_s = 600, .on_done = search_done,
-                                   .on_cancel = search_cancelled};
     const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
                                   .label = "Каталог: строк на странице", .default_value = "8", .min = 1, .max = 20,
                                   .flags = WALOR_SET_OWNER_EDITABLE};
     if (!rc) rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_deeplink(p, &dl);
-    if (!rc) rc = walor_command(p, &cmd);
-    if (!rc) rc = walor_form(p, &search);
+    if (!rc) rc = catalog_search_register(p);
     if (!rc) rc = walor_setting(p, &ps);
     if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_subscribe(p, "stock.changed", on_stock_changed);

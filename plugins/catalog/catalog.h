@@ -19,6 +19,14 @@ int32_t catalog_demo_load(walor_ctx *c);
  * are logged. */
 void catalog_demo_ensure(walor_ctx *c);
 
+/* the customer's catalog at category cat_id (0 = the root): a paged list;
+ * page: the digits of a ◀️ ▶️ button, NULL for the first (catalog.c) */
+int32_t catalog_show_category(walor_ctx *c, int64_t cat_id, const char *page);
+/* "🏠 Главное меню" on a row of its own under a customer's screen */
+void catalog_nav_tail(walor_ctx *c, walor_kb *kb);
+/* the search: /search, the form "search" (search.c); called from load() */
+int32_t catalog_search_register(walor_plugin *p);
+
 /* the one seam between the card and the cart: a variant button was
  * pressed (variant_no 0 = a product without variants) */
 int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no);

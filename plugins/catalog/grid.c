@@ -11,23 +11,23 @@
 
 /* ---- the grid --------------------------------------------------------- */
 
-struct cat_grid {
+struct catalog_grid {
     size_t rows, cols;
     uint32_t *idx; /* rows*cols offsets into text; 0 = "" */
     char *text;
 };
 
-size_t cat_grid_rows(const cat_grid *g) { return g ? g->rows : 0; }
-size_t cat_grid_cols(const cat_grid *g) { return g ? g->cols : 0; }
+size_t catalog_grid_rows(const catalog_grid *g) { return g ? g->rows : 0; }
+size_t catalog_grid_cols(const catalog_grid *g) { return g ? g->cols : 0; }
 
-const char *cat_grid_cell(const cat_grid *g, size_t row, size_t col)
+const char *catalog_grid_cell(const catalog_grid *g, size_t row, size_t col)
 {
     if (!g || row >= g->rows || col >= g->cols)
         return "";
     return g->text + g->idx[row * g->cols + col];
 }
 
-void cat_grid_free(cat_grid *g)
+void catalog_grid_free(catalog_grid *g)
 {
     if (!g)
         return;
@@ -36,7 +36,7 @@ void cat_grid_free(cat_grid *g)
     free(g);
 }
 
-void cat_gb_fail(cat_gb *b, const char *fmt, ...)
+void catalog_gb_fail(catalog_gb *b, const char *fmt, ...)
 {
     if (b->failed)
         return; /* the first error is the one that explains */
@@ -49,7 +49,7 @@ void cat_gb_fail(cat_gb *b, const char *fmt, ...)
     }
 }
 
-bool cat_gb_init(cat_gb *b, char *err, size_t errlen)
+bool catalog_gb_init(catalog_gb *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
     b->err = err;
@@ -65,21 +65,21 @@ bool cat_gb_init(cat_gb *b, char *err, size_t errlen)
     return true;
 }
 
-void cat_gb_free(cat_gb *b)
+void catalog_gb_free(catalog_gb *b)
 {
     free(b->text);
     free(b->cells);
 }
 
-uint32_t cat_gb_str(cat_gb *b, const char *s, size_t len)
+uint32_t catalog_gb_str(catalog_gb *b, const char *s, size_t len)
 {
     if (b->failed)
         return 0;
     if (len == 0)
         return 0;
-    if (b->tlen + len + 1 > CAT_SHEET_MAX_BYTES * 2u) {
+    if (b->tlen + len + 1 > CATALOG_SHEET_MAX_BYTES * 2u) {
         /* cannot happen within the input limit; keeps offsets in 32 bits */
-        cat_gb_fail(b, "таблица слишком большая");
+        catalog_gb_fail(b, "таблица слишком большая");
         return 0;
     }
     if (b->tlen + len + 1 > b->tcap) {
@@ -88,7 +88,7 @@ uint32_t cat_gb_str(cat_gb *b, const char *s, size_t len)
             cap *= 2;
         char *t = realloc(b->text, cap);
         if (!t) {
-            cat_gb_fail(b, "не хватило памяти");
+            catalog_gb_fail(b, "не хватило памяти");
             return 0;
         }
         b->text = t;
@@ -101,50 +101,50 @@ uint32_t cat_gb_str(cat_gb *b, const char *s, size_t len)
     return off;
 }
 
-void cat_gb_cell(cat_gb *b, uint32_t row, uint32_t col, uint32_t off)
+void catalog_gb_cell(catalog_gb *b, uint32_t row, uint32_t col, uint32_t off)
 {
     if (b->failed || off == 0)
         return; /* empty cells do not extend the grid */
-    if (row >= CAT_SHEET_MAX_ROWS) {
-        cat_gb_fail(b, "в таблице больше %d строк (строка %u)", CAT_SHEET_MAX_ROWS, row + 1);
+    if (row >= CATALOG_SHEET_MAX_ROWS) {
+        catalog_gb_fail(b, "в таблице больше %d строк (строка %u)", CATALOG_SHEET_MAX_ROWS, row + 1);
         return;
     }
-    if (col >= CAT_SHEET_MAX_COLS) {
-        cat_gb_fail(b, "в таблице больше %d столбцов (строка %u)", CAT_SHEET_MAX_COLS, row + 1);
+    if (col >= CATALOG_SHEET_MAX_COLS) {
+        catalog_gb_fail(b, "в таблице больше %d столбцов (строка %u)", CATALOG_SHEET_MAX_COLS, row + 1);
         return;
     }
     if (b->ncells == b->ccap) {
         size_t cap = b->ccap ? b->ccap * 2 : 1024;
-        cat_gb_cellpos *c = realloc(b->cells, cap * sizeof *c);
+        catalog_gb_cellpos *c = realloc(b->cells, cap * sizeof *c);
         if (!c) {
-            cat_gb_fail(b, "не хватило памяти");
+            catalog_gb_fail(b, "не хватило памяти");
             return;
         }
         b->cells = c;
         b->ccap = cap;
     }
-    b->cells[b->ncells++] = (cat_gb_cellpos){row, col, off};
+    b->cells[b->ncells++] = (catalog_gb_cellpos){row, col, off};
     if (row + 1 > b->maxrow)
         b->maxrow = row + 1;
     if (col + 1 > b->maxcol)
         b->maxcol = col + 1;
 }
 
-int cat_gb_finish(cat_gb *b, cat_grid **out)
+int catalog_gb_finish(catalog_gb *b, catalog_grid **out)
 {
     *out = NULL;
     if (b->failed) {
-        cat_gb_free(b);
+        catalog_gb_free(b);
         return -1;
     }
-    cat_grid *g = calloc(1, sizeof *g);
+    catalog_grid *g = calloc(1, sizeof *g);
     size_t n = (size_t)b->maxrow * b->maxcol;
     uint32_t *idx = calloc(n ? n : 1, sizeof *idx);
     if (!g || !idx) {
         free(g);
         free(idx);
-        cat_gb_fail(b, "не хватило памяти");
-        cat_gb_free(b);
+        catalog_gb_fail(b, "не хватило памяти");
+        catalog_gb_free(b);
         return -1;
     }
     for (size_t i = 0; i < b->ncells; i++)
@@ -158,7 +158,7 @@ int cat_gb_finish(cat_gb *b, cat_grid **out)
     return 0;
 }
 
-int cat_gb_slurp(const char *path, char **data, size_t *len, char *err, size_t errlen)
+int catalog_gb_slurp(const char *path, char **data, size_t *len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -169,10 +169,10 @@ int cat_gb_slurp(const char *path, char **data, size_t *len, char *err, size_t e
     char *d = malloc(cap);
     while (d) {
         if (n == cap) {
-            if (cap > CAT_SHEET_MAX_BYTES) {
+            if (cap > CATALOG_SHEET_MAX_BYTES) {
                 free(d);
                 fclose(f);
-                snprintf(err, errlen, "файл слишком большой: больше %u МБ", CAT_SHEET_MAX_BYTES >> 20);
+                snprintf(err, errlen, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
                 return -1;
             }
             char *nd = realloc(d, cap * 2);
@@ -227,11 +227,11 @@ bad:
     return false;
 }
 
-int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, size_t errlen)
+int catalog_csv_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
 {
     *out = NULL;
-    cat_gb b;
-    if (!cat_gb_init(&b, err, errlen)) {
+    catalog_gb b;
+    if (!catalog_gb_init(&b, err, errlen)) {
         if (errlen)
             snprintf(err, errlen, "не хватило памяти");
         return -1;
@@ -242,13 +242,13 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
         len -= 3;
     }
     size_t bad_line = 0;
-    if (len > CAT_SHEET_MAX_BYTES) {
-        cat_gb_fail(&b, "файл слишком большой: больше %u МБ", CAT_SHEET_MAX_BYTES >> 20);
+    if (len > CATALOG_SHEET_MAX_BYTES) {
+        catalog_gb_fail(&b, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
     } else if (!valid_utf8((const unsigned char *)s, len, &bad_line)) {
-        cat_gb_fail(&b, "файл не в кодировке UTF-8 (строка %zu): сохраните его как «CSV UTF-8»", bad_line);
+        catalog_gb_fail(&b, "файл не в кодировке UTF-8 (строка %zu): сохраните его как «CSV UTF-8»", bad_line);
     }
     if (b.failed) {
-        cat_gb_free(&b);
+        catalog_gb_free(&b);
         return -1;
     }
     /* the delimiter: ';' if the first line has one outside quotes */
@@ -278,7 +278,7 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
         for (;;) {
             if (i >= len) {
                 if (quoted) {
-                    cat_gb_fail(&b, "строка %u: не закрыта кавычка", row + 1);
+                    catalog_gb_fail(&b, "строка %u: не закрыта кавычка", row + 1);
                 }
                 break;
             }
@@ -302,7 +302,7 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
                 size_t cap = fcap ? fcap * 2 : 256;
                 char *nf = realloc(field, cap);
                 if (!nf) {
-                    cat_gb_fail(&b, "не хватило памяти");
+                    catalog_gb_fail(&b, "не хватило памяти");
                     break;
                 }
                 field = nf;
@@ -312,13 +312,13 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
         }
         if (b.failed)
             break;
-        cat_gb_cell(&b, row, col, cat_gb_str(&b, field, flen));
+        catalog_gb_cell(&b, row, col, catalog_gb_str(&b, field, flen));
         if (i >= len) {
             done = true;
         } else if (s[i] == delim) {
             i++;
-            if (++col > CAT_SHEET_MAX_COLS + 1)
-                col = CAT_SHEET_MAX_COLS + 1; /* cat_gb_cell reports it when a value comes */
+            if (++col > CATALOG_SHEET_MAX_COLS + 1)
+                col = CATALOG_SHEET_MAX_COLS + 1; /* catalog_gb_cell reports it when a value comes */
         } else { /* end of record: \n, \r\n or a lone \r */
             if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
                 i++;
@@ -327,22 +327,22 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
             col = 0;
             if (i >= len)
                 done = true;
-            if (row > CAT_SHEET_MAX_ROWS + 1)
-                cat_gb_fail(&b, "в таблице больше %d строк", CAT_SHEET_MAX_ROWS);
+            if (row > CATALOG_SHEET_MAX_ROWS + 1)
+                catalog_gb_fail(&b, "в таблице больше %d строк", CATALOG_SHEET_MAX_ROWS);
         }
     }
     free(field);
-    return cat_gb_finish(&b, out);
+    return catalog_gb_finish(&b, out);
 }
 
-int cat_csv_read_file(const char *path, cat_grid **out, char *err, size_t errlen)
+int catalog_csv_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
 {
     char *d;
     size_t n;
     *out = NULL;
-    if (cat_gb_slurp(path, &d, &n, err, errlen) != 0)
+    if (catalog_gb_slurp(path, &d, &n, err, errlen) != 0)
         return -1;
-    int rc = cat_csv_read_mem(d, n, out, err, errlen);
+    int rc = catalog_csv_read_mem(d, n, out, err, errlen);
     free(d);
     return rc;
 }

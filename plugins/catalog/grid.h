@@ -13,30 +13,30 @@
 /* What a reader collects before the grid is built: every string once in
  * one buffer (offset 0 is ""), cells as (row, col, offset) in file order.
  * Shared strings live in the same buffer, so a t="s" cell costs 12 bytes. */
-typedef struct cat_gb_cellpos {
+typedef struct catalog_gb_cellpos {
     uint32_t row, col, off;
-} cat_gb_cellpos;
+} catalog_gb_cellpos;
 
-typedef struct cat_gb {
+typedef struct catalog_gb {
     char *text;
     size_t tlen, tcap;
-    cat_gb_cellpos *cells;
+    catalog_gb_cellpos *cells;
     size_t ncells, ccap;
     uint32_t maxrow, maxcol; /* +1; 0 = no cell yet */
     char *err;
     size_t errlen;
     bool failed;
-} cat_gb;
+} catalog_gb;
 
-__attribute__((format(printf, 2, 3))) void cat_gb_fail(cat_gb *b, const char *fmt, ...);
-bool cat_gb_init(cat_gb *b, char *err, size_t errlen);
-void cat_gb_free(cat_gb *b);
+__attribute__((format(printf, 2, 3))) void catalog_gb_fail(catalog_gb *b, const char *fmt, ...);
+bool catalog_gb_init(catalog_gb *b, char *err, size_t errlen);
+void catalog_gb_free(catalog_gb *b);
 /* stores s (len bytes) + NUL; returns its offset, 0 on failure */
-uint32_t cat_gb_str(cat_gb *b, const char *s, size_t len);
-void cat_gb_cell(cat_gb *b, uint32_t row, uint32_t col, uint32_t off);
+uint32_t catalog_gb_str(catalog_gb *b, const char *s, size_t len);
+void catalog_gb_cell(catalog_gb *b, uint32_t row, uint32_t col, uint32_t off);
 /* hands the text over to the grid; b is freed either way */
-int cat_gb_finish(cat_gb *b, cat_grid **out);
+int catalog_gb_finish(catalog_gb *b, catalog_grid **out);
 /* the whole file, up to the input limit */
-int cat_gb_slurp(const char *path, char **data, size_t *len, char *err, size_t errlen);
+int catalog_gb_slurp(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
 #endif

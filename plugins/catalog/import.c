@@ -71,13 +71,13 @@ static int32_t imp_ask(walor_ctx *c)
 
 static int32_t do_export(walor_ctx *c)
 {
-    cat_imp_catalog cur;
-    int32_t rc = cat_imp_snapshot(c, &cur);
+    catalog_imp_catalog cur;
+    int32_t rc = catalog_imp_snapshot(c, &cur);
     if (rc < 0)
         return rc;
-    cat_xlsx_cell *cells = NULL;
+    catalog_xlsx_cell *cells = NULL;
     size_t nrows = 0;
-    if (cat_imp_export_cells(&cur, &cells, &nrows) != 0)
+    if (catalog_imp_export_cells(&cur, &cells, &nrows) != 0)
         return WALOR_ENOMEM;
     const char *tmp = getenv("TMPDIR");
     char path[512];
@@ -90,7 +90,7 @@ static int32_t do_export(walor_ctx *c)
     }
     close(fd);
     char err[256];
-    int w = cat_xlsx_write(path, "Каталог", CAT_IMP_COLS, CAT_IMP_NCOLS, cells, nrows, err, sizeof err);
+    int w = catalog_xlsx_write(path, "Каталог", CATALOG_IMP_COLS, CATALOG_IMP_NCOLS, cells, nrows, err, sizeof err);
     free(cells);
     void *data = NULL;
     size_t len = 0;
@@ -131,9 +131,9 @@ static const char *change_words(walor_ctx *c, uint32_t ch)
     static const struct {
         uint32_t bit;
         const char *w;
-    } W[] = {{CAT_IMP_CH_CATEGORY, "категория"}, {CAT_IMP_CH_NAME, "название"}, {CAT_IMP_CH_DESC, "описание"},
-             {CAT_IMP_CH_VARIANTS, "варианты/цены"}, {CAT_IMP_CH_DISCOUNT, "скидка"}, {CAT_IMP_CH_HIDDEN, "видимость"},
-             {CAT_IMP_CH_PHOTO, "фото"}};
+    } W[] = {{CATALOG_IMP_CH_CATEGORY, "категория"}, {CATALOG_IMP_CH_NAME, "название"}, {CATALOG_IMP_CH_DESC, "описание"},
+             {CATALOG_IMP_CH_VARIANTS, "варианты/цены"}, {CATALOG_IMP_CH_DISCOUNT, "скидка"}, {CATALOG_IMP_CH_HIDDEN, "видимость"},
+             {CATALOG_IMP_CH_PHOTO, "фото"}};
     const char *s = "";
     for (size_t i = 0; i < sizeof W / sizeof W[0]; i++)
         if (ch & W[i].bit)
@@ -154,26 +154,26 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
 {
     size_t fl = strlen(fname);
     int csv = fl >= 4 && (!strcmp(fname + fl - 4, ".csv") || !strcmp(fname + fl - 4, ".CSV"));
-    cat_grid *g = NULL;
+    catalog_grid *g = NULL;
     char err[256];
-    int r = csv ? cat_csv_read_mem(data, len, &g, err, sizeof err) : cat_xlsx_read_mem(data, len, &g, err, sizeof err);
+    int r = csv ? catalog_csv_read_mem(data, len, &g, err, sizeof err) : catalog_xlsx_read_mem(data, len, &g, err, sizeof err);
     if (r != 0)
         return walor_reply(c, walor_textf(c, "catalog.import.unreadable", "reason", walor_html_escape(c, err), NULL),
                            NULL);
-    cat_imp_catalog cur;
-    int32_t rc = cat_imp_snapshot(c, &cur);
+    catalog_imp_catalog cur;
+    int32_t rc = catalog_imp_snapshot(c, &cur);
     if (rc < 0) {
-        cat_grid_free(g);
+        catalog_grid_free(g);
         return rc;
     }
-    cat_imp_plan pl;
+    catalog_imp_plan pl;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    r = cat_imp_plan_make(g, &cur, &pl);
+    r = catalog_imp_plan_make(g, &cur, &pl);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    cat_grid_free(g);
+    catalog_grid_free(g);
     if (r != 0) {
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         return WALOR_ENOMEM;
     }
     walor_log(c, WALOR_LOG_INFO, "catalog: import %s planned in %.1f ms: %zu rows, %zu new, %zu changed, %zu errors",
@@ -185,14 +185,14 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
                              imp_num(c, pl.nerr), NULL);
     walor_kb *kb = walor_kb_new(c);
     if (pl.nerr > 0) {
-        size_t shown = pl.nerr_kept < CAT_IMP_PREVIEW_ERRORS ? pl.nerr_kept : CAT_IMP_PREVIEW_ERRORS;
+        size_t shown = pl.nerr_kept < CATALOG_IMP_PREVIEW_ERRORS ? pl.nerr_kept : CATALOG_IMP_PREVIEW_ERRORS;
         for (size_t i = 0; i < shown; i++)
             html = walor_ctx_printf(c, "%s\n• %s", html, walor_html_escape(c, cut_ctx(c, pl.errors[i], IMP_ERR_LINE)));
         if (pl.nerr > shown)
             html = walor_ctx_printf(c, "%s\n%s", html,
                                     walor_textf(c, "catalog.import.more_errors", "n", imp_num(c, pl.nerr - shown), NULL));
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.import.has_errors"));
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         /* stay in this state (another file may follow); an older preview's
          * "Применить" finds no plan */
         json_object_del(walor_conv_data(c), "plan");
@@ -208,12 +208,12 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
     }
     if (pl.np == 0) {
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.import.nothing"));
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         json_object_del(walor_conv_data(c), "plan");
         return walor_conv_ask(c, html, NULL);
     }
-    json_t *j = cat_imp_plan_to_json(&pl);
-    cat_imp_plan_free(&pl);
+    json_t *j = catalog_imp_plan_to_json(&pl);
+    catalog_imp_plan_free(&pl);
     if (!j)
         return WALOR_ENOMEM;
     json_object_set_new(walor_conv_data(c), "plan", j);
@@ -268,15 +268,15 @@ static int32_t imp_callback(walor_ctx *c, const char *arg)
     if (!strcmp(arg, "export"))
         return do_export(c);
     if (!strcmp(arg, "apply")) {
-        cat_imp_plan pl;
+        catalog_imp_plan pl;
         json_t *j = json_object_get(walor_conv_data(c), "plan");
-        if (!j || cat_imp_plan_from_json(j, &pl) != 0)
+        if (!j || catalog_imp_plan_from_json(j, &pl) != 0)
             return walor_reply(c, walor_text(c, "catalog.import.not_doc"), NULL);
         int64_t gone = 0;
         size_t cats = 0;
-        int32_t rc = cat_imp_apply(c, &pl, &gone, &cats);
+        int32_t rc = catalog_imp_apply(c, &pl, &gone, &cats);
         size_t nnew = pl.n_new, nch = pl.n_changed;
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         if (rc == WALOR_ENOTFOUND) {
             json_object_del(walor_conv_data(c), "plan");
             return walor_reply(c, walor_textf(c, "catalog.import.gone", "id",

@@ -25,7 +25,7 @@
  * Two layers:
  *   - pure (import_fields.c, import_plan.c; no host calls;
  *     tests/unit/plugins/catalog/test_catalog_import.c): a snapshot of
- *     the current catalog (cat_imp_catalog) + a grid (xlsx_read.h) → a plan
+ *     the current catalog (catalog_imp_catalog) + a grid (xlsx_read.h) → a plan
  *     (new / changed products, Russian errors with row numbers); a plan ↔
  *     JSON; the snapshot → export cells (xlsx_write.h);
  *   - host glue: the snapshot and the transaction that applies a plan
@@ -42,21 +42,21 @@
 #include "xlsx_read.h"
 #include "xlsx_write.h"
 
-#define CAT_IMP_NAME_MAX 200        /* code points of a product name */
-#define CAT_IMP_DESC_MAX 16384      /* bytes of a description */
-#define CAT_IMP_CAT_DEPTH 16        /* category path segments */
-#define CAT_IMP_ERRORS_KEPT 1000    /* error lines kept (the count is exact) */
-#define CAT_IMP_PREVIEW_ERRORS 20   /* error lines shown in the preview */
+#define CATALOG_IMP_NAME_MAX 200        /* code points of a product name */
+#define CATALOG_IMP_DESC_MAX 16384      /* bytes of a description */
+#define CATALOG_IMP_CAT_DEPTH 16        /* category path segments */
+#define CATALOG_IMP_ERRORS_KEPT 1000    /* error lines kept (the count is exact) */
+#define CATALOG_IMP_PREVIEW_ERRORS 20   /* error lines shown in the preview */
 
 /* ---- the current catalog, as the planner sees it ---- */
 
-typedef struct cat_imp_cur_variant {
+typedef struct catalog_imp_cur_variant {
     int64_t no;
     const char *label;
     int64_t price, weight;
-} cat_imp_cur_variant;
+} catalog_imp_cur_variant;
 
-typedef struct cat_imp_cur_product {
+typedef struct catalog_imp_cur_product {
     int64_t id;
     const char *category;      /* path "Уход / Лицо", "/" = the root */
     const char *name, *description;
@@ -65,46 +65,46 @@ typedef struct cat_imp_cur_product {
     int64_t price;             /* kopecks; used when nv == 0 */
     int64_t discount;
     int hidden;
-    const cat_imp_cur_variant *v; /* in display order */
+    const catalog_imp_cur_variant *v; /* in display order */
     size_t nv;
-} cat_imp_cur_product;
+} catalog_imp_cur_product;
 
-typedef struct cat_imp_catalog {
-    const cat_imp_cur_product *p; /* sorted by id, ascending */
+typedef struct catalog_imp_catalog {
+    const catalog_imp_cur_product *p; /* sorted by id, ascending */
     size_t np;
-    const char *const *cat_paths; /* every existing category's path */
+    const char *const *catalog_paths; /* every existing category's path */
     size_t ncat;
-} cat_imp_catalog;
+} catalog_imp_catalog;
 
 /* ---- the plan ---- */
 
 /* what a changed product changes (the preview lists them) */
-#define CAT_IMP_CH_CATEGORY 0x01u
-#define CAT_IMP_CH_NAME     0x02u
-#define CAT_IMP_CH_DESC     0x04u
-#define CAT_IMP_CH_VARIANTS 0x08u /* labels, prices, weights, order, or the single price */
-#define CAT_IMP_CH_DISCOUNT 0x10u
-#define CAT_IMP_CH_HIDDEN   0x20u
-#define CAT_IMP_CH_PHOTO    0x40u
+#define CATALOG_IMP_CH_CATEGORY 0x01u
+#define CATALOG_IMP_CH_NAME     0x02u
+#define CATALOG_IMP_CH_DESC     0x04u
+#define CATALOG_IMP_CH_VARIANTS 0x08u /* labels, prices, weights, order, or the single price */
+#define CATALOG_IMP_CH_DISCOUNT 0x10u
+#define CATALOG_IMP_CH_HIDDEN   0x20u
+#define CATALOG_IMP_CH_PHOTO    0x40u
 
 /* which fields the file sets (its column is present; for the photo: not empty) */
-#define CAT_IMP_SET_CATEGORY 0x01u
-#define CAT_IMP_SET_DESC     0x04u
-#define CAT_IMP_SET_DISCOUNT 0x10u
-#define CAT_IMP_SET_HIDDEN   0x20u
-#define CAT_IMP_SET_PHOTO    0x40u
-#define CAT_IMP_SET_WEIGHT   0x80u
+#define CATALOG_IMP_SET_CATEGORY 0x01u
+#define CATALOG_IMP_SET_DESC     0x04u
+#define CATALOG_IMP_SET_DISCOUNT 0x10u
+#define CATALOG_IMP_SET_HIDDEN   0x20u
+#define CATALOG_IMP_SET_PHOTO    0x40u
+#define CATALOG_IMP_SET_WEIGHT   0x80u
 
-typedef struct cat_imp_variant {
+typedef struct catalog_imp_variant {
     char *label;
     int64_t price, weight;
-} cat_imp_variant;
+} catalog_imp_variant;
 
-typedef struct cat_imp_product {
+typedef struct catalog_imp_product {
     int64_t id;           /* 0 = new */
     uint32_t row;         /* first row (1-based, as in Excel) */
-    uint32_t set;         /* CAT_IMP_SET_* */
-    uint32_t changes;     /* CAT_IMP_CH_* (existing products) */
+    uint32_t set;         /* CATALOG_IMP_SET_* */
+    uint32_t changes;     /* CATALOG_IMP_CH_* (existing products) */
     char *category;       /* normalised path "A / B", "/" = root */
     char *name, *description;
     char *photo;          /* file_id or URL; NULL = unchanged */
@@ -112,85 +112,85 @@ typedef struct cat_imp_product {
     int64_t discount;
     int hidden;
     int64_t price;        /* kopecks when nv == 0 */
-    cat_imp_variant *v;
+    catalog_imp_variant *v;
     size_t nv;            /* 0 = a product without variants */
-} cat_imp_product;
+} catalog_imp_product;
 
-typedef struct cat_imp_plan {
-    cat_imp_product *p;   /* new and changed products only, in file order */
+typedef struct catalog_imp_plan {
+    catalog_imp_product *p;   /* new and changed products only, in file order */
     size_t np;
     size_t n_new, n_changed, n_same;
     size_t n_new_categories;
-    char **errors;        /* "строка N: …", at most CAT_IMP_ERRORS_KEPT */
+    char **errors;        /* "строка N: …", at most CATALOG_IMP_ERRORS_KEPT */
     size_t nerr_kept, nerr; /* nerr: every error found */
     size_t rows;          /* data rows read (not counting blank ones) */
-} cat_imp_plan;
+} catalog_imp_plan;
 
 /* Plans the import of grid g against the catalog cur. Always fills *plan
- * (free with cat_imp_plan_free); when plan->nerr > 0 the plan has no
+ * (free with catalog_imp_plan_free); when plan->nerr > 0 the plan has no
  * products (np == 0: an import with any error changes nothing).
  * 0, or -1 on out of memory. */
-int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_plan *plan);
-void cat_imp_plan_free(cat_imp_plan *plan);
+int catalog_imp_plan_make(const catalog_grid *g, const catalog_imp_catalog *cur, catalog_imp_plan *plan);
+void catalog_imp_plan_free(catalog_imp_plan *plan);
 
 /* A plan's products as JSON (kept in the conversation between the preview
  * and the confirmation) and back. _from_json: 0, or -1 on a malformed
  * document. */
-json_t *cat_imp_plan_to_json(const cat_imp_plan *plan);
-int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *plan);
+json_t *catalog_imp_plan_to_json(const catalog_imp_plan *plan);
+int catalog_imp_plan_from_json(const json_t *j, catalog_imp_plan *plan);
 
 /* Splits a category path into trimmed segments: "Уход / Лицо" → 2.
  * "/" (or "") → 0 = the root. Segments point into buf (a copy of path,
  * room for strlen(path) + 1). -1 when a segment is empty ("Уход //Лицо")
  * or there are more than max. */
-int cat_imp_path_split(const char *path, char *buf, const char **seg, int max);
+int catalog_imp_path_split(const char *path, char *buf, const char **seg, int max);
 
 /* The export: the header + one row per variant (one row for a product
- * without variants), in the import format. *cells: CAT_IMP_NCOLS * *nrows
+ * without variants), in the import format. *cells: CATALOG_IMP_NCOLS * *nrows
  * cells, malloc'd (free()); their strings point into cur. 0, or -1 on out
  * of memory. */
-#define CAT_IMP_NCOLS 10
-extern const cat_xlsx_col CAT_IMP_COLS[CAT_IMP_NCOLS];
-int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size_t *nrows);
+#define CATALOG_IMP_NCOLS 10
+extern const catalog_xlsx_col CATALOG_IMP_COLS[CATALOG_IMP_NCOLS];
+int catalog_imp_export_cells(const catalog_imp_catalog *cur, catalog_xlsx_cell **cells, size_t *nrows);
 
 /* ---- what the planner reads from a cell (import_fields.c) ---- */
 
-/* the columns, in CAT_IMP_COLS order */
+/* the columns, in CATALOG_IMP_COLS order */
 enum {
-    CAT_IMP_COL_ID, CAT_IMP_COL_CAT, CAT_IMP_COL_NAME, CAT_IMP_COL_DESC,
-    CAT_IMP_COL_VAR, CAT_IMP_COL_PRICE, CAT_IMP_COL_WEIGHT, CAT_IMP_COL_DISC, CAT_IMP_COL_HIDDEN, CAT_IMP_COL_PHOTO
+    CATALOG_IMP_COL_ID, CATALOG_IMP_COL_CAT, CATALOG_IMP_COL_NAME, CATALOG_IMP_COL_DESC,
+    CATALOG_IMP_COL_VAR, CATALOG_IMP_COL_PRICE, CATALOG_IMP_COL_WEIGHT, CATALOG_IMP_COL_DISC, CATALOG_IMP_COL_HIDDEN, CATALOG_IMP_COL_PHOTO
 };
 
-/* the plan's error list: every error counted, the first CAT_IMP_ERRORS_KEPT kept */
-typedef struct cat_imp_errs {
-    cat_imp_plan *pl;
+/* the plan's error list: every error counted, the first CATALOG_IMP_ERRORS_KEPT kept */
+typedef struct catalog_imp_errs {
+    catalog_imp_plan *pl;
     int oom;
-} cat_imp_errs;
-__attribute__((format(printf, 3, 4))) void cat_imp_err(cat_imp_errs *e, size_t row, const char *fmt, ...);
+} catalog_imp_errs;
+__attribute__((format(printf, 3, 4))) void catalog_imp_err(catalog_imp_errs *e, size_t row, const char *fmt, ...);
 
-char *cat_imp_strdup(const char *s);     /* malloc'd; NULL as "" */
-int cat_imp_blank(unsigned char ch);      /* space, tab, CR, LF */
-char *cat_imp_trim(const char *s);        /* malloc'd, trimmed (NBSP too), CRLF → LF */
-char *cat_imp_fold(const char *s);        /* malloc'd catalog_fold */
+char *catalog_imp_strdup(const char *s);     /* malloc'd; NULL as "" */
+int catalog_imp_blank(unsigned char ch);      /* space, tab, CR, LF */
+char *catalog_imp_trim(const char *s);        /* malloc'd, trimmed (NBSP too), CRLF → LF */
+char *catalog_imp_fold(const char *s);        /* malloc'd catalog_fold */
 /* code points of valid UTF-8 without control characters, or -1 */
-long cat_imp_text_len(const char *s, int allow_newlines);
+long catalog_imp_text_len(const char *s, int allow_newlines);
 /* the user's text inside «…» in an error: at most 40 code points */
-void cat_imp_quote(const char *s, char *out, size_t outlen);
+void catalog_imp_quote(const char *s, char *out, size_t outlen);
 /* field parsers: 0 ok, -1 bad */
-int cat_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, int allow_pct);
-int cat_imp_bool(const char *s, int *out);
-int cat_imp_is_url(const char *s);
-int cat_imp_photo_ok(const char *s);     /* a file_id or an http(s) URL */
-char *cat_imp_path_join(const char *const *seg, int n); /* "Уход / Лицо", malloc'd */
-char *cat_imp_path_key(const char *path, int *bad);     /* folded, for comparing; malloc'd */
+int catalog_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, int allow_pct);
+int catalog_imp_bool(const char *s, int *out);
+int catalog_imp_is_url(const char *s);
+int catalog_imp_photo_ok(const char *s);     /* a file_id or an http(s) URL */
+char *catalog_imp_path_join(const char *const *seg, int n); /* "Уход / Лицо", malloc'd */
+char *catalog_imp_path_key(const char *path, int *bad);     /* folded, for comparing; malloc'd */
 
 /* ---- the host side (import_apply.c) ---- */
 
 typedef struct walor_ctx walor_ctx;
 /* the current catalog as the planner sees it (arena) */
-int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out);
+int32_t catalog_imp_snapshot(walor_ctx *c, catalog_imp_catalog *out);
 /* the plan in one transaction; *gone: a product that was deleted meanwhile
  * (nothing applied then), *cats_created: categories made for its paths */
-int32_t cat_imp_apply(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, size_t *cats_created);
+int32_t catalog_imp_apply(walor_ctx *c, const catalog_imp_plan *pl, int64_t *gone, size_t *cats_created);
 
 #endif

@@ -35,7 +35,7 @@ static const char *cat_path(walor_ctx *c, imp_cat *cats, size_t n, imp_cat *k, i
 {
     if (k->path)
         return k->path;
-    if (depth > CAT_IMP_CAT_DEPTH * 2) {
+    if (depth > CATALOG_IMP_CAT_DEPTH * 2) {
         k->path = k->name;
         return k->path;
     }
@@ -45,7 +45,7 @@ static const char *cat_path(walor_ctx *c, imp_cat *cats, size_t n, imp_cat *k, i
 }
 
 /* the whole catalog in the ctx arena */
-int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out)
+int32_t catalog_imp_snapshot(walor_ctx *c, catalog_imp_catalog *out)
 {
     memset(out, 0, sizeof *out);
     int64_t ncat = 0, nprod = 0, nvar = 0;
@@ -57,8 +57,8 @@ int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out)
     if (rc < 0)
         return rc;
     imp_cat *cats = walor_ctx_alloc(c, (size_t)(ncat + 1) * sizeof *cats);
-    cat_imp_cur_product *ps = walor_ctx_alloc(c, (size_t)(nprod + 1) * sizeof *ps);
-    cat_imp_cur_variant *vs = walor_ctx_alloc(c, (size_t)(nvar + 1) * sizeof *vs);
+    catalog_imp_cur_product *ps = walor_ctx_alloc(c, (size_t)(nprod + 1) * sizeof *ps);
+    catalog_imp_cur_variant *vs = walor_ctx_alloc(c, (size_t)(nvar + 1) * sizeof *vs);
     const char **paths = walor_ctx_alloc(c, (size_t)(ncat + 1) * sizeof *paths);
     if (!cats || !ps || !vs || !paths)
         return WALOR_ENOMEM;
@@ -87,7 +87,7 @@ int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out)
     if (rc < 0)
         return rc;
     while (np < (size_t)nprod && (rc = walor_row_next(r)) == 1) {
-        cat_imp_cur_product *p = &ps[np++];
+        catalog_imp_cur_product *p = &ps[np++];
         p->id = walor_col_int(r, 0);
         int64_t cid = walor_col_int(r, 1);
         imp_cat *k = cid ? cat_by_id(cats, nc, cid) : NULL;
@@ -115,7 +115,7 @@ int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out)
             pi++;
         if (pi == np || ps[pi].id != pid)
             continue;
-        cat_imp_cur_variant *v = &vs[nv++];
+        catalog_imp_cur_variant *v = &vs[nv++];
         v->no = walor_col_int(r, 1);
         v->label = walor_ctx_printf(c, "%s", walor_col_text(r, 2) ? walor_col_text(r, 2) : "");
         v->price = walor_col_int(r, 3);
@@ -129,7 +129,7 @@ int32_t cat_imp_snapshot(walor_ctx *c, cat_imp_catalog *out)
         return rc;
     out->p = ps;
     out->np = np;
-    out->cat_paths = paths;
+    out->catalog_paths = paths;
     out->ncat = nc;
     return 0;
 }
@@ -146,15 +146,15 @@ static int32_t resolve_category(walor_ctx *c, cat_cache *cc, const char *path, i
                                 size_t *created)
 {
     char *buf = walor_ctx_alloc(c, strlen(path) + 1);
-    const char *seg[CAT_IMP_CAT_DEPTH];
+    const char *seg[CATALOG_IMP_CAT_DEPTH];
     if (!buf)
         return WALOR_ENOMEM;
-    int ns = cat_imp_path_split(path, buf, seg, CAT_IMP_CAT_DEPTH);
+    int ns = catalog_imp_path_split(path, buf, seg, CATALOG_IMP_CAT_DEPTH);
     if (ns < 0)
         return WALOR_EINVAL;
     int64_t parent = 0;
     for (int d = 1; d <= ns; d++) {
-        char *j = cat_imp_path_join(seg, d);
+        char *j = catalog_imp_path_join(seg, d);
         char *key = j ? catalog_fold_ctx(c, j) : NULL;
         free(j);
         if (!key)
@@ -208,15 +208,15 @@ static int32_t resolve_category(walor_ctx *c, cat_cache *cc, const char *path, i
     return 0;
 }
 
-static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid, int is_new)
+static int32_t sync_variants(walor_ctx *c, const catalog_imp_product *p, int64_t pid, int is_new)
 {
     int32_t rc;
     if (p->nv == 0)
         return is_new ? 0 : walor_db_exec(c, "DELETE FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
     /* keep the number of a variant whose label stays: stock and carts refer to (product, no) */
-    int64_t cur_no[CAT_VARIANTS_MAX * 4];
-    const char *cur_label[CAT_VARIANTS_MAX * 4];
-    int used[CAT_VARIANTS_MAX * 4];
+    int64_t cur_no[CATALOG_VARIANTS_MAX * 4];
+    const char *cur_label[CATALOG_VARIANTS_MAX * 4];
+    int used[CATALOG_VARIANTS_MAX * 4];
     size_t ncur = 0;
     int64_t maxno = 0;
     if (!is_new) {
@@ -241,14 +241,14 @@ static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid
             return rc;
     }
     for (size_t i = 0; i < p->nv; i++) {
-        const cat_imp_variant *v = &p->v[i];
+        const catalog_imp_variant *v = &p->v[i];
         size_t k;
         for (k = 0; k < ncur; k++)
             if (!used[k] && !strcmp(cur_label[k], v->label))
                 break;
         if (k < ncur) {
             used[k] = 1;
-            if (p->set & CAT_IMP_SET_WEIGHT)
+            if (p->set & CATALOG_IMP_SET_WEIGHT)
                 rc = walor_db_exec(c, "UPDATE catalog_variant SET price = ?, weight_g = ?, sort = ? "
                                       "WHERE product_id = ? AND no = ?",
                                    WALOR_ARGS(walor_i(v->price), walor_i(v->weight), walor_i((int64_t)i + 1),
@@ -278,7 +278,7 @@ static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid
 
 /* 0 applied; WALOR_ENOTFOUND when a product of the plan is gone (*gone
  * has its ID); other negative: failure. Nothing is written unless 0. */
-int32_t cat_imp_apply(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, size_t *cats_created)
+int32_t catalog_imp_apply(walor_ctx *c, const catalog_imp_plan *pl, int64_t *gone, size_t *cats_created)
 {
     int64_t now = walor_now(c);
     cat_cache cc;
@@ -288,9 +288,9 @@ int32_t cat_imp_apply(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, size_
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < pl->np && rc >= 0; i++) {
-        const cat_imp_product *p = &pl->p[i];
+        const catalog_imp_product *p = &pl->p[i];
         int64_t cat = 0, pid = p->id;
-        if (p->set & CAT_IMP_SET_CATEGORY) {
+        if (p->set & CATALOG_IMP_SET_CATEGORY) {
             rc = resolve_category(c, &cc, p->category, now, &cat, cats_created);
             if (rc < 0)
                 break;
@@ -320,16 +320,16 @@ int32_t cat_imp_apply(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, size_
             rc = WALOR_ENOTFOUND;
             break;
         }
-        if (rc >= 0 && (p->set & CAT_IMP_SET_CATEGORY))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_CATEGORY))
             rc = walor_db_exec(c, "UPDATE catalog_product SET category_id = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(cat), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_DESC))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_DESC))
             rc = walor_db_exec(c, "UPDATE catalog_product SET description = ? WHERE id = ?",
                                WALOR_ARGS(walor_s(p->description), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_DISCOUNT))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_DISCOUNT))
             rc = walor_db_exec(c, "UPDATE catalog_product SET discount_pct = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(p->discount), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_HIDDEN))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_HIDDEN))
             rc = walor_db_exec(c, "UPDATE catalog_product SET hidden = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(p->hidden), walor_i(pid)));
         if (rc >= 0 && fid)

@@ -13,15 +13,15 @@
 #include "text.h"
 
 
-const cat_xlsx_col CAT_IMP_COLS[CAT_IMP_NCOLS] = {
-    {"ID товара", CAT_COL_INT, 10},   {"Категория", CAT_COL_TEXT, 28}, {"Название", CAT_COL_TEXT, 36},
-    {"Описание", CAT_COL_TEXT, 48},   {"Вариант", CAT_COL_TEXT, 16},   {"Цена, ₽", CAT_COL_MONEY, 14},
-    {"Вес, г", CAT_COL_INT, 10},      {"Скидка, %", CAT_COL_INT, 10},  {"Скрыт", CAT_COL_INT, 8},
-    {"Фото", CAT_COL_TEXT, 30},
+const catalog_xlsx_col CATALOG_IMP_COLS[CATALOG_IMP_NCOLS] = {
+    {"ID товара", CATALOG_COL_INT, 10},   {"Категория", CATALOG_COL_TEXT, 28}, {"Название", CATALOG_COL_TEXT, 36},
+    {"Описание", CATALOG_COL_TEXT, 48},   {"Вариант", CATALOG_COL_TEXT, 16},   {"Цена, ₽", CATALOG_COL_MONEY, 14},
+    {"Вес, г", CATALOG_COL_INT, 10},      {"Скидка, %", CATALOG_COL_INT, 10},  {"Скрыт", CATALOG_COL_INT, 8},
+    {"Фото", CATALOG_COL_TEXT, 30},
 };
 
 
-char *cat_imp_strdup(const char *s)
+char *catalog_imp_strdup(const char *s)
 {
     size_t n = strlen(s ? s : "");
     char *o = malloc(n + 1);
@@ -30,15 +30,15 @@ char *cat_imp_strdup(const char *s)
     return o;
 }
 
-int cat_imp_blank(unsigned char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
+int catalog_imp_blank(unsigned char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
 /* trimmed copy (malloc'd); NBSP (C2 A0) is trimmed too */
-char *cat_imp_trim(const char *s)
+char *catalog_imp_trim(const char *s)
 {
     if (!s)
         s = "";
     for (;;) {
-        if (cat_imp_blank((unsigned char)*s))
+        if (catalog_imp_blank((unsigned char)*s))
             s++;
         else if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
             s += 2;
@@ -47,7 +47,7 @@ char *cat_imp_trim(const char *s)
     }
     size_t n = strlen(s);
     for (;;) {
-        if (n > 0 && cat_imp_blank((unsigned char)s[n - 1]))
+        if (n > 0 && catalog_imp_blank((unsigned char)s[n - 1]))
             n--;
         else if (n > 1 && (unsigned char)s[n - 2] == 0xC2 && (unsigned char)s[n - 1] == 0xA0)
             n -= 2;
@@ -73,7 +73,7 @@ char *cat_imp_trim(const char *s)
     return o;
 }
 
-char *cat_imp_fold(const char *s)
+char *catalog_imp_fold(const char *s)
 {
     char *o = malloc(strlen(s) + 1);
     if (o)
@@ -82,7 +82,7 @@ char *cat_imp_fold(const char *s)
 }
 
 /* code points of valid UTF-8 without control characters, or -1 */
-long cat_imp_text_len(const char *s, int allow_newlines)
+long catalog_imp_text_len(const char *s, int allow_newlines)
 {
     const unsigned char *p = (const unsigned char *)s;
     long n = 0;
@@ -121,7 +121,7 @@ long cat_imp_text_len(const char *s, int allow_newlines)
 }
 
 /* the user's text inside «…» in an error: at most 40 code points */
-void cat_imp_quote(const char *s, char *out, size_t outlen)
+void catalog_imp_quote(const char *s, char *out, size_t outlen)
 {
     size_t o = 0, cps = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -142,11 +142,11 @@ void cat_imp_quote(const char *s, char *out, size_t outlen)
 
 /* ---- error list ---- */
 
-void cat_imp_err(cat_imp_errs *e, size_t row, const char *fmt, ...)
+void catalog_imp_err(catalog_imp_errs *e, size_t row, const char *fmt, ...)
 {
-    cat_imp_plan *pl = e->pl;
+    catalog_imp_plan *pl = e->pl;
     pl->nerr++;
-    if (pl->nerr_kept >= CAT_IMP_ERRORS_KEPT)
+    if (pl->nerr_kept >= CATALOG_IMP_ERRORS_KEPT)
         return;
     char msg[512];
     int n = 0;
@@ -157,7 +157,7 @@ void cat_imp_err(cat_imp_errs *e, size_t row, const char *fmt, ...)
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
     char **ne = realloc(pl->errors, (pl->nerr_kept + 1) * sizeof *ne);
-    char *m = cat_imp_strdup(msg);
+    char *m = catalog_imp_strdup(msg);
     if (!ne || !m) {
         free(m);
         if (ne)
@@ -171,7 +171,7 @@ void cat_imp_err(cat_imp_errs *e, size_t row, const char *fmt, ...)
 
 /* ---- field parsers: 0 ok, -1 bad (an error was added) ---- */
 
-int cat_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, int allow_pct)
+int catalog_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, int allow_pct)
 {
     int64_t v = 0;
     int digits = 0;
@@ -212,7 +212,7 @@ int cat_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, i
     return 0;
 }
 
-int cat_imp_bool(const char *s, int *out)
+int catalog_imp_bool(const char *s, int *out)
 {
     char f[16];
     if (strlen(s) >= sizeof f)
@@ -230,12 +230,12 @@ int cat_imp_bool(const char *s, int *out)
     return -1;
 }
 
-int cat_imp_is_url(const char *s) { return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7); }
+int catalog_imp_is_url(const char *s) { return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7); }
 
-int cat_imp_photo_ok(const char *s)
+int catalog_imp_photo_ok(const char *s)
 {
     size_t n = strlen(s);
-    if (cat_imp_is_url(s)) {
+    if (catalog_imp_is_url(s)) {
         if (n > 2048)
             return 0;
         for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -252,11 +252,11 @@ int cat_imp_photo_ok(const char *s)
     return 1;
 }
 
-int cat_imp_path_split(const char *path, char *buf, const char **seg, int max)
+int catalog_imp_path_split(const char *path, char *buf, const char **seg, int max)
 {
     strcpy(buf, path ? path : "");
     char *s = buf;
-    while (cat_imp_blank((unsigned char)*s))
+    while (catalog_imp_blank((unsigned char)*s))
         s++;
     if (!*s || (s[0] == '/' && s[1 + strspn(s + 1, " \t")] == 0))
         return 0;
@@ -265,10 +265,10 @@ int cat_imp_path_split(const char *path, char *buf, const char **seg, int max)
         char *slash = strchr(s, '/');
         if (slash)
             *slash = 0;
-        while (cat_imp_blank((unsigned char)*s))
+        while (catalog_imp_blank((unsigned char)*s))
             s++;
         char *e = s + strlen(s);
-        while (e > s && cat_imp_blank((unsigned char)e[-1]))
+        while (e > s && catalog_imp_blank((unsigned char)e[-1]))
             *--e = 0;
         if (!*s || n >= max)
             return -1;
@@ -281,10 +281,10 @@ int cat_imp_path_split(const char *path, char *buf, const char **seg, int max)
 }
 
 /* "A / B" from the segments (malloc'd); "/" for the root */
-char *cat_imp_path_join(const char *const *seg, int n)
+char *catalog_imp_path_join(const char *const *seg, int n)
 {
     if (n == 0)
-        return cat_imp_strdup("/");
+        return catalog_imp_strdup("/");
     size_t len = 1;
     for (int i = 0; i < n; i++)
         len += strlen(seg[i]) + 3;
@@ -302,20 +302,20 @@ char *cat_imp_path_join(const char *const *seg, int n)
 
 /* normalised + folded path, for comparing (malloc'd); NULL when malformed
  * or out of memory (*bad tells which) */
-char *cat_imp_path_key(const char *path, int *bad)
+char *catalog_imp_path_key(const char *path, int *bad)
 {
     *bad = 0;
     char *buf = malloc(strlen(path ? path : "") + 1);
     if (!buf)
         return NULL;
-    const char *seg[CAT_IMP_CAT_DEPTH];
-    int n = cat_imp_path_split(path, buf, seg, CAT_IMP_CAT_DEPTH);
+    const char *seg[CATALOG_IMP_CAT_DEPTH];
+    int n = catalog_imp_path_split(path, buf, seg, CATALOG_IMP_CAT_DEPTH);
     char *r = NULL;
     if (n < 0)
         *bad = 1;
     else {
-        char *j = cat_imp_path_join(seg, n);
-        r = j ? cat_imp_fold(j) : NULL;
+        char *j = catalog_imp_path_join(seg, n);
+        r = j ? catalog_imp_fold(j) : NULL;
         free(j);
     }
     free(buf);

@@ -15,7 +15,7 @@
 #include "variants.h"
 
 /* header aliases (folded), per column */
-static const char *const COL_ALIASES[CAT_IMP_NCOLS][3] = {
+static const char *const COL_ALIASES[CATALOG_IMP_NCOLS][3] = {
     {"id товара", "id", NULL}, {"категория", NULL, NULL}, {"название", NULL, NULL},
     {"описание", NULL, NULL},  {"вариант", NULL, NULL},   {"цена, ₽", "цена", "цена, руб"},
     {"вес, г", "вес", NULL},   {"скидка, %", "скидка", NULL}, {"скрыт", NULL, NULL},
@@ -38,7 +38,7 @@ static int cmp_rowref(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-static const cat_imp_cur_product *cur_find(const cat_imp_catalog *cur, int64_t id)
+static const catalog_imp_cur_product *cur_find(const catalog_imp_catalog *cur, int64_t id)
 {
     size_t lo = 0, hi = cur ? cur->np : 0;
     while (lo < hi) {
@@ -55,7 +55,7 @@ static const cat_imp_cur_product *cur_find(const cat_imp_catalog *cur, int64_t i
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void product_free(cat_imp_product *p)
+static void product_free(catalog_imp_product *p)
 {
     free(p->category);
     free(p->name);
@@ -67,7 +67,7 @@ static void product_free(cat_imp_product *p)
     memset(p, 0, sizeof *p);
 }
 
-void cat_imp_plan_free(cat_imp_plan *plan)
+void catalog_imp_plan_free(catalog_imp_plan *plan)
 {
     if (!plan)
         return;
@@ -81,15 +81,15 @@ void cat_imp_plan_free(cat_imp_plan *plan)
 }
 
 typedef struct planner {
-    const cat_grid *g;
-    const cat_imp_catalog *cur;
-    int col[CAT_IMP_NCOLS]; /* grid column, -1 absent */
-    cat_imp_errs e;
+    const catalog_grid *g;
+    const catalog_imp_catalog *cur;
+    int col[CATALOG_IMP_NCOLS]; /* grid column, -1 absent */
+    catalog_imp_errs e;
 } planner;
 
 static const char *imp_cell(planner *P, size_t row, int col)
 {
-    return P->col[col] < 0 ? "" : cat_grid_cell(P->g, row, (size_t)P->col[col]);
+    return P->col[col] < 0 ? "" : catalog_grid_cell(P->g, row, (size_t)P->col[col]);
 }
 
 /* a product-level text field over the group's rows: the first non-empty
@@ -100,7 +100,7 @@ static char *group_field(planner *P, const row_ref *rows, size_t n, int col, con
     char *val = NULL;
     size_t first = 0;
     for (size_t i = 0; i < n; i++) {
-        char *v = cat_imp_trim(imp_cell(P, rows[i].row, col));
+        char *v = catalog_imp_trim(imp_cell(P, rows[i].row, col));
         if (!v) {
             P->e.oom = 1;
             break;
@@ -114,18 +114,18 @@ static char *group_field(planner *P, const row_ref *rows, size_t n, int col, con
             first = rows[i].row;
         } else {
             if (strcmp(val, v) != 0) {
-                cat_imp_err(&P->e, rows[i].row + 1, "%s отличается от строки %zu того же товара", what, first + 1);
+                catalog_imp_err(&P->e, rows[i].row + 1, "%s отличается от строки %zu того же товара", what, first + 1);
                 *bad = 1;
             }
             free(v);
         }
     }
-    return val ? val : cat_imp_strdup("");
+    return val ? val : catalog_imp_strdup("");
 }
 
-static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *pl, int *anybad)
+static int plan_group(planner *P, const row_ref *rows, size_t n, catalog_imp_plan *pl, int *anybad)
 {
-    cat_imp_product pr;
+    catalog_imp_product pr;
     memset(&pr, 0, sizeof pr);
     int bad = 0;
     size_t row1 = rows[0].row + 1;
@@ -133,18 +133,18 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     char q[200];
 
     /* ID */
-    const cat_imp_cur_product *cp = NULL;
-    char *idt = cat_imp_trim(imp_cell(P, rows[0].row, CAT_IMP_COL_ID));
+    const catalog_imp_cur_product *cp = NULL;
+    char *idt = catalog_imp_trim(imp_cell(P, rows[0].row, CATALOG_IMP_COL_ID));
     if (!idt)
         return -1;
     if (*idt) {
         int64_t id = 0;
-        if (cat_imp_uint(idt, INT64_MAX / 10, &id, 0, 0) != 0 || id <= 0) {
-            cat_imp_quote(idt, q, sizeof q);
-            cat_imp_err(&P->e, row1, "ID товара «%s» — не число", q);
+        if (catalog_imp_uint(idt, INT64_MAX / 10, &id, 0, 0) != 0 || id <= 0) {
+            catalog_imp_quote(idt, q, sizeof q);
+            catalog_imp_err(&P->e, row1, "ID товара «%s» — не число", q);
             bad = 1;
         } else if (!(cp = cur_find(P->cur, id))) {
-            cat_imp_err(&P->e, row1, "товара с ID %lld нет в каталоге", (long long)id);
+            catalog_imp_err(&P->e, row1, "товара с ID %lld нет в каталоге", (long long)id);
             bad = 1;
         }
         pr.id = id;
@@ -152,12 +152,12 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     free(idt);
 
     /* product-level fields */
-    pr.category = group_field(P, rows, n, CAT_IMP_COL_CAT, "категория", &bad);
-    pr.name = group_field(P, rows, n, CAT_IMP_COL_NAME, "название", &bad);
-    pr.description = group_field(P, rows, n, CAT_IMP_COL_DESC, "описание", &bad);
-    char *disc = group_field(P, rows, n, CAT_IMP_COL_DISC, "скидка", &bad);
-    char *hid = group_field(P, rows, n, CAT_IMP_COL_HIDDEN, "«Скрыт»", &bad);
-    char *photo = group_field(P, rows, n, CAT_IMP_COL_PHOTO, "фото", &bad);
+    pr.category = group_field(P, rows, n, CATALOG_IMP_COL_CAT, "категория", &bad);
+    pr.name = group_field(P, rows, n, CATALOG_IMP_COL_NAME, "название", &bad);
+    pr.description = group_field(P, rows, n, CATALOG_IMP_COL_DESC, "описание", &bad);
+    char *disc = group_field(P, rows, n, CATALOG_IMP_COL_DISC, "скидка", &bad);
+    char *hid = group_field(P, rows, n, CATALOG_IMP_COL_HIDDEN, "«Скрыт»", &bad);
+    char *photo = group_field(P, rows, n, CATALOG_IMP_COL_PHOTO, "фото", &bad);
     if (!pr.category || !pr.name || !pr.description || !disc || !hid || !photo) {
         free(disc);
         free(hid);
@@ -165,38 +165,38 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         product_free(&pr);
         return -1;
     }
-    if (P->col[CAT_IMP_COL_CAT] >= 0)
-        pr.set |= CAT_IMP_SET_CATEGORY;
-    if (P->col[CAT_IMP_COL_DESC] >= 0)
-        pr.set |= CAT_IMP_SET_DESC;
-    if (P->col[CAT_IMP_COL_DISC] >= 0)
-        pr.set |= CAT_IMP_SET_DISCOUNT;
-    if (P->col[CAT_IMP_COL_HIDDEN] >= 0)
-        pr.set |= CAT_IMP_SET_HIDDEN;
-    if (P->col[CAT_IMP_COL_WEIGHT] >= 0)
-        pr.set |= CAT_IMP_SET_WEIGHT;
+    if (P->col[CATALOG_IMP_COL_CAT] >= 0)
+        pr.set |= CATALOG_IMP_SET_CATEGORY;
+    if (P->col[CATALOG_IMP_COL_DESC] >= 0)
+        pr.set |= CATALOG_IMP_SET_DESC;
+    if (P->col[CATALOG_IMP_COL_DISC] >= 0)
+        pr.set |= CATALOG_IMP_SET_DISCOUNT;
+    if (P->col[CATALOG_IMP_COL_HIDDEN] >= 0)
+        pr.set |= CATALOG_IMP_SET_HIDDEN;
+    if (P->col[CATALOG_IMP_COL_WEIGHT] >= 0)
+        pr.set |= CATALOG_IMP_SET_WEIGHT;
 
     if (!*pr.name) {
-        cat_imp_err(&P->e, row1, "не указано название");
+        catalog_imp_err(&P->e, row1, "не указано название");
         bad = 1;
     } else {
-        long l = cat_imp_text_len(pr.name, 0);
+        long l = catalog_imp_text_len(pr.name, 0);
         if (l < 0) {
-            cat_imp_err(&P->e, row1, "в названии недопустимые символы");
+            catalog_imp_err(&P->e, row1, "в названии недопустимые символы");
             bad = 1;
-        } else if (l > CAT_IMP_NAME_MAX) {
-            cat_imp_err(&P->e, row1, "название длиннее %d символов", CAT_IMP_NAME_MAX);
+        } else if (l > CATALOG_IMP_NAME_MAX) {
+            catalog_imp_err(&P->e, row1, "название длиннее %d символов", CATALOG_IMP_NAME_MAX);
             bad = 1;
         }
     }
     if (!*pr.category) {
-        if (!cp || P->col[CAT_IMP_COL_CAT] >= 0) {
-            cat_imp_err(&P->e, row1, "не указана категория (корень каталога — «/»)");
+        if (!cp || P->col[CATALOG_IMP_COL_CAT] >= 0) {
+            catalog_imp_err(&P->e, row1, "не указана категория (корень каталога — «/»)");
             bad = 1;
         }
     } else {
         char *buf = malloc(strlen(pr.category) + 1);
-        const char *seg[CAT_IMP_CAT_DEPTH];
+        const char *seg[CATALOG_IMP_CAT_DEPTH];
         if (!buf) {
             free(disc);
             free(hid);
@@ -204,20 +204,20 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             product_free(&pr);
             return -1;
         }
-        int ns = cat_imp_path_split(pr.category, buf, seg, CAT_IMP_CAT_DEPTH);
+        int ns = catalog_imp_path_split(pr.category, buf, seg, CATALOG_IMP_CAT_DEPTH);
         int segbad = ns < 0;
         for (int i = 0; i < ns && !segbad; i++) {
-            long l = cat_imp_text_len(seg[i], 0);
-            if (l < 0 || l > CAT_IMP_NAME_MAX)
+            long l = catalog_imp_text_len(seg[i], 0);
+            if (l < 0 || l > CATALOG_IMP_NAME_MAX)
                 segbad = 1;
         }
         if (segbad) {
-            cat_imp_quote(pr.category, q, sizeof q);
-            cat_imp_err(&P->e, row1, "категория «%s» — пустая часть пути, недопустимые символы или больше %d уровней", q,
-                    CAT_IMP_CAT_DEPTH);
+            catalog_imp_quote(pr.category, q, sizeof q);
+            catalog_imp_err(&P->e, row1, "категория «%s» — пустая часть пути, недопустимые символы или больше %d уровней", q,
+                    CATALOG_IMP_CAT_DEPTH);
             bad = 1;
         } else {
-            char *j = cat_imp_path_join(seg, ns);
+            char *j = catalog_imp_path_join(seg, ns);
             if (!j) {
                 free(buf);
                 free(disc);
@@ -231,31 +231,31 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         }
         free(buf);
     }
-    if (strlen(pr.description) > CAT_IMP_DESC_MAX) {
-        cat_imp_err(&P->e, row1, "описание длиннее %d байт", CAT_IMP_DESC_MAX);
+    if (strlen(pr.description) > CATALOG_IMP_DESC_MAX) {
+        catalog_imp_err(&P->e, row1, "описание длиннее %d байт", CATALOG_IMP_DESC_MAX);
         bad = 1;
-    } else if (cat_imp_text_len(pr.description, 1) < 0) {
-        cat_imp_err(&P->e, row1, "в описании недопустимые символы");
-        bad = 1;
-    }
-    if (*disc && cat_imp_uint(disc, 99, &pr.discount, 0, 1) != 0) {
-        cat_imp_quote(disc, q, sizeof q);
-        cat_imp_err(&P->e, row1, "скидка «%s» — нужно целое число от 0 до 99", q);
+    } else if (catalog_imp_text_len(pr.description, 1) < 0) {
+        catalog_imp_err(&P->e, row1, "в описании недопустимые символы");
         bad = 1;
     }
-    if (cat_imp_bool(hid, &pr.hidden) != 0) {
-        cat_imp_quote(hid, q, sizeof q);
-        cat_imp_err(&P->e, row1, "«Скрыт» «%s» — нужно 1 или 0", q);
+    if (*disc && catalog_imp_uint(disc, 99, &pr.discount, 0, 1) != 0) {
+        catalog_imp_quote(disc, q, sizeof q);
+        catalog_imp_err(&P->e, row1, "скидка «%s» — нужно целое число от 0 до 99", q);
+        bad = 1;
+    }
+    if (catalog_imp_bool(hid, &pr.hidden) != 0) {
+        catalog_imp_quote(hid, q, sizeof q);
+        catalog_imp_err(&P->e, row1, "«Скрыт» «%s» — нужно 1 или 0", q);
         bad = 1;
     }
     if (*photo) {
-        if (!cat_imp_photo_ok(photo)) {
-            cat_imp_quote(photo, q, sizeof q);
-            cat_imp_err(&P->e, row1, "фото «%s» — не file_id Telegram и не ссылка http(s)", q);
+        if (!catalog_imp_photo_ok(photo)) {
+            catalog_imp_quote(photo, q, sizeof q);
+            catalog_imp_err(&P->e, row1, "фото «%s» — не file_id Telegram и не ссылка http(s)", q);
             bad = 1;
         } else {
-            pr.set |= CAT_IMP_SET_PHOTO;
-            pr.photo_is_url = cat_imp_is_url(photo);
+            pr.set |= CATALOG_IMP_SET_PHOTO;
+            pr.photo_is_url = catalog_imp_is_url(photo);
             pr.photo = photo;
             photo = NULL;
         }
@@ -265,8 +265,8 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     free(photo);
 
     /* variants */
-    if (n > CAT_VARIANTS_MAX) {
-        cat_imp_err(&P->e, row1, "у товара %zu вариантов, больше %d нельзя", n, CAT_VARIANTS_MAX);
+    if (n > CATALOG_VARIANTS_MAX) {
+        catalog_imp_err(&P->e, row1, "у товара %zu вариантов, больше %d нельзя", n, CATALOG_VARIANTS_MAX);
         bad = 1;
     }
     pr.v = calloc(n, sizeof *pr.v);
@@ -276,9 +276,9 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     }
     for (size_t i = 0; i < n; i++) {
         size_t r = rows[i].row, rn = r + 1;
-        char *label = cat_imp_trim(imp_cell(P, r, CAT_IMP_COL_VAR));
-        char *price = cat_imp_trim(imp_cell(P, r, CAT_IMP_COL_PRICE));
-        char *weight = cat_imp_trim(imp_cell(P, r, CAT_IMP_COL_WEIGHT));
+        char *label = catalog_imp_trim(imp_cell(P, r, CATALOG_IMP_COL_VAR));
+        char *price = catalog_imp_trim(imp_cell(P, r, CATALOG_IMP_COL_PRICE));
+        char *weight = catalog_imp_trim(imp_cell(P, r, CATALOG_IMP_COL_WEIGHT));
         if (!label || !price || !weight) {
             free(label);
             free(price);
@@ -287,41 +287,41 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             return -1;
         }
         int64_t kop = 0, grams = 0;
-        int perr = cat_price_parse(price, &kop);
-        if (perr != CAT_PRICE_OK) {
-            cat_imp_quote(price, q, sizeof q);
-            cat_imp_err(&P->e, rn, "цена «%s» — %s", q, cat_price_reason(perr));
+        int perr = catalog_price_parse(price, &kop);
+        if (perr != CATALOG_PRICE_OK) {
+            catalog_imp_quote(price, q, sizeof q);
+            catalog_imp_err(&P->e, rn, "цена «%s» — %s", q, catalog_price_reason(perr));
             bad = 1;
         } else if (kop <= 0) {
-            cat_imp_err(&P->e, rn, "цена должна быть больше нуля");
+            catalog_imp_err(&P->e, rn, "цена должна быть больше нуля");
             bad = 1;
         }
-        if (*weight && cat_imp_uint(weight, CAT_VARIANT_WEIGHT_MAX, &grams, 1, 0) != 0) {
-            cat_imp_quote(weight, q, sizeof q);
-            cat_imp_err(&P->e, rn, "вес «%s» — нужно целое число граммов от 0 до %d", q, CAT_VARIANT_WEIGHT_MAX);
+        if (*weight && catalog_imp_uint(weight, CATALOG_VARIANT_WEIGHT_MAX, &grams, 1, 0) != 0) {
+            catalog_imp_quote(weight, q, sizeof q);
+            catalog_imp_err(&P->e, rn, "вес «%s» — нужно целое число граммов от 0 до %d", q, CATALOG_VARIANT_WEIGHT_MAX);
             bad = 1;
         }
         if (!*label) {
             if (n > 1) {
-                cat_imp_err(&P->e, rn, "не указан вариант (у товара несколько строк)");
+                catalog_imp_err(&P->e, rn, "не указан вариант (у товара несколько строк)");
                 bad = 1;
             } else if (grams > 0) {
-                cat_imp_err(&P->e, rn, "вес указывается только у варианта: заполните «Вариант» или очистите «Вес»");
+                catalog_imp_err(&P->e, rn, "вес указывается только у варианта: заполните «Вариант» или очистите «Вес»");
                 bad = 1;
             }
             pr.price = kop;
         } else {
-            long l = cat_imp_text_len(label, 0);
-            if (l < 0 || l > CAT_VARIANT_LABEL_MAX || strchr(label, ':')) {
-                cat_imp_quote(label, q, sizeof q);
-                cat_imp_err(&P->e, rn, "вариант «%s» — до %d символов, без «:» и служебных символов", q,
-                        CAT_VARIANT_LABEL_MAX);
+            long l = catalog_imp_text_len(label, 0);
+            if (l < 0 || l > CATALOG_VARIANT_LABEL_MAX || strchr(label, ':')) {
+                catalog_imp_quote(label, q, sizeof q);
+                catalog_imp_err(&P->e, rn, "вариант «%s» — до %d символов, без «:» и служебных символов", q,
+                        CATALOG_VARIANT_LABEL_MAX);
                 bad = 1;
             }
             for (size_t k = 0; k < pr.nv; k++)
                 if (!strcmp(pr.v[k].label, label)) {
-                    cat_imp_quote(label, q, sizeof q);
-                    cat_imp_err(&P->e, rn, "вариант «%s» повторяется у этого товара", q);
+                    catalog_imp_quote(label, q, sizeof q);
+                    catalog_imp_err(&P->e, rn, "вариант «%s» повторяется у этого товара", q);
                     bad = 1;
                     break;
                 }
@@ -354,38 +354,38 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     /* compare with the current product */
     if (cp) {
         uint32_t ch = 0;
-        if (pr.set & CAT_IMP_SET_CATEGORY) {
+        if (pr.set & CATALOG_IMP_SET_CATEGORY) {
             int b1 = 0, b2 = 0;
-            char *k1 = cat_imp_path_key(pr.category, &b1), *k2 = cat_imp_path_key(cp->category ? cp->category : "/", &b2);
+            char *k1 = catalog_imp_path_key(pr.category, &b1), *k2 = catalog_imp_path_key(cp->category ? cp->category : "/", &b2);
             if (!k1 || !k2 || strcmp(k1, k2) != 0)
-                ch |= CAT_IMP_CH_CATEGORY;
+                ch |= CATALOG_IMP_CH_CATEGORY;
             free(k1);
             free(k2);
         }
         if (strcmp(pr.name, cp->name ? cp->name : "") != 0)
-            ch |= CAT_IMP_CH_NAME;
-        if ((pr.set & CAT_IMP_SET_DESC) && strcmp(pr.description, cp->description ? cp->description : "") != 0)
-            ch |= CAT_IMP_CH_DESC;
-        if ((pr.set & CAT_IMP_SET_DISCOUNT) && pr.discount != cp->discount)
-            ch |= CAT_IMP_CH_DISCOUNT;
-        if ((pr.set & CAT_IMP_SET_HIDDEN) && pr.hidden != (cp->hidden != 0))
-            ch |= CAT_IMP_CH_HIDDEN;
+            ch |= CATALOG_IMP_CH_NAME;
+        if ((pr.set & CATALOG_IMP_SET_DESC) && strcmp(pr.description, cp->description ? cp->description : "") != 0)
+            ch |= CATALOG_IMP_CH_DESC;
+        if ((pr.set & CATALOG_IMP_SET_DISCOUNT) && pr.discount != cp->discount)
+            ch |= CATALOG_IMP_CH_DISCOUNT;
+        if ((pr.set & CATALOG_IMP_SET_HIDDEN) && pr.hidden != (cp->hidden != 0))
+            ch |= CATALOG_IMP_CH_HIDDEN;
         if (pr.photo) {
             const char *was = pr.photo_is_url ? cp->image_url : cp->photo_file_id;
             if (strcmp(pr.photo, was ? was : "") != 0)
-                ch |= CAT_IMP_CH_PHOTO;
+                ch |= CATALOG_IMP_CH_PHOTO;
         }
         if (pr.nv != cp->nv)
-            ch |= CAT_IMP_CH_VARIANTS;
+            ch |= CATALOG_IMP_CH_VARIANTS;
         else if (pr.nv == 0) {
             if (pr.price != cp->price)
-                ch |= CAT_IMP_CH_VARIANTS;
+                ch |= CATALOG_IMP_CH_VARIANTS;
         } else {
             for (size_t i = 0; i < pr.nv; i++) {
-                const cat_imp_cur_variant *cv = &cp->v[i];
+                const catalog_imp_cur_variant *cv = &cp->v[i];
                 if (strcmp(pr.v[i].label, cv->label ? cv->label : "") != 0 || pr.v[i].price != cv->price ||
-                    ((pr.set & CAT_IMP_SET_WEIGHT) && pr.v[i].weight != cv->weight))
-                    ch |= CAT_IMP_CH_VARIANTS;
+                    ((pr.set & CATALOG_IMP_SET_WEIGHT) && pr.v[i].weight != cv->weight))
+                    ch |= CATALOG_IMP_CH_VARIANTS;
             }
         }
         if (!ch) {
@@ -398,10 +398,10 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     } else {
         pl->n_new++;
         /* a new product sets every field it can */
-        pr.set |= CAT_IMP_SET_CATEGORY | CAT_IMP_SET_DESC | CAT_IMP_SET_DISCOUNT | CAT_IMP_SET_HIDDEN |
-                  CAT_IMP_SET_WEIGHT;
+        pr.set |= CATALOG_IMP_SET_CATEGORY | CATALOG_IMP_SET_DESC | CATALOG_IMP_SET_DISCOUNT | CATALOG_IMP_SET_HIDDEN |
+                  CATALOG_IMP_SET_WEIGHT;
     }
-    cat_imp_product *np = realloc(pl->p, (pl->np + 1) * sizeof *np);
+    catalog_imp_product *np = realloc(pl->p, (pl->np + 1) * sizeof *np);
     if (!np) {
         product_free(&pr);
         return -1;
@@ -413,12 +413,12 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
 
 static int cmp_prod_row(const void *a, const void *b)
 {
-    const cat_imp_product *x = a, *y = b;
+    const catalog_imp_product *x = a, *y = b;
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
 /* categories the plan would create (every missing prefix counts) */
-static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *pl, size_t *out)
+static int count_new_categories(const catalog_imp_catalog *cur, const catalog_imp_plan *pl, size_t *out)
 {
     *out = 0;
     size_t nhave = cur ? cur->ncat : 0, nk = 0, cap = nhave + 16;
@@ -427,25 +427,25 @@ static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *
         return -1;
     int rc = 0, bad = 0;
     for (size_t i = 0; i < nhave && !rc; i++) {
-        char *k = cat_imp_path_key(cur->cat_paths[i], &bad);
+        char *k = catalog_imp_path_key(cur->catalog_paths[i], &bad);
         if (k)
             keys[nk++] = k;
     }
     qsort(keys, nk, sizeof *keys, cmp_str);
     size_t nsorted = nk;
     for (size_t i = 0; i < pl->np && !rc; i++) {
-        if (!(pl->p[i].set & CAT_IMP_SET_CATEGORY))
+        if (!(pl->p[i].set & CATALOG_IMP_SET_CATEGORY))
             continue;
         char *buf = malloc(strlen(pl->p[i].category) + 1);
-        const char *seg[CAT_IMP_CAT_DEPTH];
+        const char *seg[CATALOG_IMP_CAT_DEPTH];
         if (!buf) {
             rc = -1;
             break;
         }
-        int ns = cat_imp_path_split(pl->p[i].category, buf, seg, CAT_IMP_CAT_DEPTH);
+        int ns = catalog_imp_path_split(pl->p[i].category, buf, seg, CATALOG_IMP_CAT_DEPTH);
         for (int d = 1; d <= ns && !rc; d++) {
-            char *j = cat_imp_path_join(seg, d);
-            char *k = j ? cat_imp_fold(j) : NULL;
+            char *j = catalog_imp_path_join(seg, d);
+            char *k = j ? catalog_imp_fold(j) : NULL;
             free(j);
             if (!k) {
                 rc = -1;
@@ -482,7 +482,7 @@ static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *
     return rc;
 }
 
-int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_plan *pl)
+int catalog_imp_plan_make(const catalog_grid *g, const catalog_imp_catalog *cur, catalog_imp_plan *pl)
 {
     memset(pl, 0, sizeof *pl);
     planner P;
@@ -490,34 +490,34 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
     P.g = g;
     P.cur = cur;
     P.e.pl = pl;
-    for (int i = 0; i < CAT_IMP_NCOLS; i++)
+    for (int i = 0; i < CATALOG_IMP_NCOLS; i++)
         P.col[i] = -1;
 
-    size_t nrows = cat_grid_rows(g), ncols = cat_grid_cols(g);
+    size_t nrows = catalog_grid_rows(g), ncols = catalog_grid_cols(g);
     if (nrows == 0) {
-        cat_imp_err(&P.e, 0, "файл пуст: в первой строке должны быть заголовки столбцов");
+        catalog_imp_err(&P.e, 0, "файл пуст: в первой строке должны быть заголовки столбцов");
         return P.e.oom ? -1 : 0;
     }
     for (size_t c = 0; c < ncols; c++) {
-        char *t = cat_imp_trim(cat_grid_cell(g, 0, c));
-        char *f = t ? cat_imp_fold(t) : NULL;
+        char *t = catalog_imp_trim(catalog_grid_cell(g, 0, c));
+        char *f = t ? catalog_imp_fold(t) : NULL;
         free(t);
         if (!f)
             return -1;
-        for (int k = 0; k < CAT_IMP_NCOLS; k++)
+        for (int k = 0; k < CATALOG_IMP_NCOLS; k++)
             for (int a = 0; a < 3 && COL_ALIASES[k][a]; a++)
                 if (!strcmp(f, COL_ALIASES[k][a])) {
                     if (P.col[k] >= 0)
-                        cat_imp_err(&P.e, 1, "столбец «%s» встречается дважды", CAT_IMP_COLS[k].title);
+                        catalog_imp_err(&P.e, 1, "столбец «%s» встречается дважды", CATALOG_IMP_COLS[k].title);
                     else
                         P.col[k] = (int)c;
                 }
         free(f);
     }
-    static const int REQUIRED[] = {CAT_IMP_COL_CAT, CAT_IMP_COL_NAME, CAT_IMP_COL_PRICE};
+    static const int REQUIRED[] = {CATALOG_IMP_COL_CAT, CATALOG_IMP_COL_NAME, CATALOG_IMP_COL_PRICE};
     for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0]; i++)
         if (P.col[REQUIRED[i]] < 0)
-            cat_imp_err(&P.e, 1, "нет столбца «%s» (заголовки — в первой строке)", CAT_IMP_COLS[REQUIRED[i]].title);
+            catalog_imp_err(&P.e, 1, "нет столбца «%s» (заголовки — в первой строке)", CATALOG_IMP_COLS[REQUIRED[i]].title);
     if (pl->nerr)
         return P.e.oom ? -1 : 0;
 
@@ -530,15 +530,15 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
     for (size_t r = 1; r < nrows && !rc; r++) {
         int empty = 1;
         for (size_t c = 0; c < ncols && empty; c++) {
-            const char *v = cat_grid_cell(g, r, c);
+            const char *v = catalog_grid_cell(g, r, c);
             for (; *v && empty; v++)
-                if (!cat_imp_blank((unsigned char)*v))
+                if (!catalog_imp_blank((unsigned char)*v))
                     empty = 0;
         }
         if (empty)
             continue;
         pl->rows++;
-        char *id = cat_imp_trim(imp_cell(&P, r, CAT_IMP_COL_ID));
+        char *id = catalog_imp_trim(imp_cell(&P, r, CATALOG_IMP_COL_ID));
         char *key = NULL;
         if (!id) {
             rc = -1;
@@ -549,10 +549,10 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
             if (key)
                 sprintf(key, "#%s", id);
         } else {
-            char *name = cat_imp_trim(imp_cell(&P, r, CAT_IMP_COL_NAME));
-            char *catp = cat_imp_trim(imp_cell(&P, r, CAT_IMP_COL_CAT));
+            char *name = catalog_imp_trim(imp_cell(&P, r, CATALOG_IMP_COL_NAME));
+            char *catp = catalog_imp_trim(imp_cell(&P, r, CATALOG_IMP_COL_CAT));
             int bad = 0;
-            char *ck = catp ? cat_imp_path_key(catp, &bad) : NULL;
+            char *ck = catp ? catalog_imp_path_key(catp, &bad) : NULL;
             if (name && catp && (ck || bad)) {
                 const char *cks = ck ? ck : catp;
                 key = malloc(strlen(cks) + strlen(name) + 3);
@@ -573,7 +573,7 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
         nref++;
     }
     if (!rc && nref == 0 && !pl->nerr)
-        cat_imp_err(&P.e, 0, "в файле нет строк с товарами (только заголовок)");
+        catalog_imp_err(&P.e, 0, "в файле нет строк с товарами (только заголовок)");
     if (!rc) {
         qsort(refs, nref, sizeof *refs, cmp_rowref);
         int anybad = 0;
@@ -626,13 +626,13 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
 
 /* ---- plan <-> JSON ---- */
 
-json_t *cat_imp_plan_to_json(const cat_imp_plan *pl)
+json_t *catalog_imp_plan_to_json(const catalog_imp_plan *pl)
 {
     json_t *arr = json_array();
     if (!arr)
         return NULL;
     for (size_t i = 0; i < pl->np; i++) {
-        const cat_imp_product *p = &pl->p[i];
+        const catalog_imp_product *p = &pl->p[i];
         json_t *vs = json_array();
         for (size_t k = 0; vs && k < p->nv; k++)
             json_array_append_new(vs, json_pack("[sII]", p->v[k].label, (json_int_t)p->v[k].price,
@@ -656,7 +656,7 @@ json_t *cat_imp_plan_to_json(const cat_imp_plan *pl)
     return r;
 }
 
-int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
+int catalog_imp_plan_from_json(const json_t *j, catalog_imp_plan *pl)
 {
     memset(pl, 0, sizeof *pl);
     json_t *arr = json_object_get(j, "p");
@@ -671,7 +671,7 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
         return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
-        cat_imp_product *p = &pl->p[i];
+        catalog_imp_product *p = &pl->p[i];
         pl->np++;
         json_t *vs = json_object_get(o, "v");
         const char *cat = json_string_value(json_object_get(o, "cat"));
@@ -686,18 +686,18 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
         p->discount = json_integer_value(json_object_get(o, "disc"));
         p->hidden = (int)json_integer_value(json_object_get(o, "hid"));
         p->price = json_integer_value(json_object_get(o, "price"));
-        p->category = cat_imp_strdup(cat);
-        p->name = cat_imp_strdup(name);
-        p->description = cat_imp_strdup(desc);
+        p->category = catalog_imp_strdup(cat);
+        p->name = catalog_imp_strdup(name);
+        p->description = catalog_imp_strdup(desc);
         const char *ph = json_string_value(json_object_get(o, "photo"));
         if (ph) {
-            p->photo = cat_imp_strdup(ph);
+            p->photo = catalog_imp_strdup(ph);
             p->photo_is_url = json_is_true(json_object_get(o, "url"));
         }
         if (!p->category || !p->name || !p->description || (ph && !p->photo))
             goto bad;
         size_t nv = json_array_size(vs);
-        if (nv > CAT_VARIANTS_MAX)
+        if (nv > CATALOG_VARIANTS_MAX)
             goto bad;
         if (nv) {
             p->v = calloc(nv, sizeof *p->v);
@@ -709,7 +709,7 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
             const char *label = json_string_value(json_array_get(v, 0));
             if (!label)
                 goto bad;
-            p->v[k].label = cat_imp_strdup(label);
+            p->v[k].label = catalog_imp_strdup(label);
             p->v[k].price = json_integer_value(json_array_get(v, 1));
             p->v[k].weight = json_integer_value(json_array_get(v, 2));
             p->nv++;
@@ -719,44 +719,44 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
     }
     return 0;
 bad:
-    cat_imp_plan_free(pl);
+    catalog_imp_plan_free(pl);
     return -1;
 }
 
 /* ---- export cells ---- */
 
-int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size_t *nrows)
+int catalog_imp_export_cells(const catalog_imp_catalog *cur, catalog_xlsx_cell **cells, size_t *nrows)
 {
     size_t n = 0;
     for (size_t i = 0; i < cur->np; i++)
         n += cur->p[i].nv ? cur->p[i].nv : 1;
-    cat_xlsx_cell *c = calloc((n ? n : 1) * CAT_IMP_NCOLS, sizeof *c);
+    catalog_xlsx_cell *c = calloc((n ? n : 1) * CATALOG_IMP_NCOLS, sizeof *c);
     if (!c)
         return -1;
     size_t r = 0;
     for (size_t i = 0; i < cur->np; i++) {
-        const cat_imp_cur_product *p = &cur->p[i];
+        const catalog_imp_cur_product *p = &cur->p[i];
         size_t nv = p->nv ? p->nv : 1;
         const char *photo = p->photo_file_id && *p->photo_file_id ? p->photo_file_id
                             : p->image_url ? p->image_url : "";
         for (size_t k = 0; k < nv; k++, r++) {
-            cat_xlsx_cell *row = c + r * CAT_IMP_NCOLS;
-            row[CAT_IMP_COL_ID].num = p->id;
-            row[CAT_IMP_COL_CAT].text = p->category && *p->category ? p->category : "/";
-            row[CAT_IMP_COL_NAME].text = p->name ? p->name : "";
-            row[CAT_IMP_COL_DESC].text = p->description ? p->description : "";
+            catalog_xlsx_cell *row = c + r * CATALOG_IMP_NCOLS;
+            row[CATALOG_IMP_COL_ID].num = p->id;
+            row[CATALOG_IMP_COL_CAT].text = p->category && *p->category ? p->category : "/";
+            row[CATALOG_IMP_COL_NAME].text = p->name ? p->name : "";
+            row[CATALOG_IMP_COL_DESC].text = p->description ? p->description : "";
             if (p->nv) {
-                row[CAT_IMP_COL_VAR].text = p->v[k].label ? p->v[k].label : "";
-                row[CAT_IMP_COL_PRICE].num = p->v[k].price;
-                row[CAT_IMP_COL_WEIGHT].num = p->v[k].weight;
+                row[CATALOG_IMP_COL_VAR].text = p->v[k].label ? p->v[k].label : "";
+                row[CATALOG_IMP_COL_PRICE].num = p->v[k].price;
+                row[CATALOG_IMP_COL_WEIGHT].num = p->v[k].weight;
             } else {
-                row[CAT_IMP_COL_VAR].text = "";
-                row[CAT_IMP_COL_PRICE].num = p->price;
-                row[CAT_IMP_COL_WEIGHT].text = "";
+                row[CATALOG_IMP_COL_VAR].text = "";
+                row[CATALOG_IMP_COL_PRICE].num = p->price;
+                row[CATALOG_IMP_COL_WEIGHT].text = "";
             }
-            row[CAT_IMP_COL_DISC].num = p->discount;
-            row[CAT_IMP_COL_HIDDEN].num = p->hidden ? 1 : 0;
-            row[CAT_IMP_COL_PHOTO].text = photo;
+            row[CATALOG_IMP_COL_DISC].num = p->discount;
+            row[CATALOG_IMP_COL_HIDDEN].num = p->hidden ? 1 : 0;
+            row[CATALOG_IMP_COL_PHOTO].text = photo;
         }
     }
     *cells = c;

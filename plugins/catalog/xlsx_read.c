@@ -13,7 +13,7 @@
 
 /* ---- cell references and numbers ------------------------------------- */
 
-int cat_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
+int catalog_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
 {
     uint32_t c = 0, r = 0;
     size_t i = 0;
@@ -42,7 +42,7 @@ int cat_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
  * → the text an owner expects, without strtod (a daemon may run under a
  * locale with a decimal comma). Returns false when s is not a plain
  * number: the caller then keeps it as written. */
-static bool num_normalize(const char *s, char *out, size_t outlen)
+bool catalog_xlsx_num_normalize(const char *s, char *out, size_t outlen)
 {
     bool neg = false;
     size_t i = 0;
@@ -171,7 +171,7 @@ static const char *attr(const XML_Char **atts, const char *want, bool namespaced
 typedef enum { DOC_WORKBOOK, DOC_RELS, DOC_SST, DOC_SHEET } doc_kind;
 
 typedef struct xctx {
-    cat_gb *b;
+    catalog_gb *b;
     XML_Parser p;
     doc_kind kind;
     /* workbook / rels */
@@ -197,7 +197,7 @@ typedef struct xctx {
 
 static void x_stop(xctx *x, const char *msg)
 {
-    cat_gb_fail(x->b, "%s", msg);
+    catalog_gb_fail(x->b, "%s", msg);
     XML_StopParser(x->p, XML_FALSE);
 }
 
@@ -272,7 +272,7 @@ static void x_start(void *ud, const XML_Char *name, const XML_Char **atts)
             const char *r = attr(atts, "r", false);
             const char *t = attr(atts, "t", false);
             uint32_t row = x->row, col = x->have_col ? x->col + 1 : 0;
-            if (r && cat_cell_ref_parse(r, &row, &col) != 0) {
+            if (r && catalog_cell_ref_parse(r, &row, &col) != 0) {
                 x_stop(x, "повреждён лист: неверная ссылка на ячейку");
                 return;
             }
@@ -305,7 +305,7 @@ static void x_start(void *ud, const XML_Char *name, const XML_Char **atts)
 
 static void sheet_cell_end(xctx *x)
 {
-    cat_gb *b = x->b;
+    catalog_gb *b = x->b;
     const char *v = x->buf ? x->buf : "";
     size_t len = x->blen;
     if (x->buf)
@@ -325,20 +325,20 @@ static void sheet_cell_end(xctx *x)
         off = x->sst[i];
     } else if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0 || strcmp(t, "e") == 0 ||
                strcmp(t, "d") == 0) {
-        off = cat_gb_str(b, v, len);
+        off = catalog_gb_str(b, v, len);
     } else if (strcmp(t, "b") == 0) {
         if (len)
-            off = cat_gb_str(b, strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? "1" : "0", 1);
+            off = catalog_gb_str(b, strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? "1" : "0", 1);
     } else { /* "n" and unknown types: a number */
         char num[128];
         if (len == 0)
             return;
-        if (num_normalize(v, num, sizeof num))
-            off = cat_gb_str(b, num, strlen(num));
+        if (catalog_xlsx_num_normalize(v, num, sizeof num))
+            off = catalog_gb_str(b, num, strlen(num));
         else
-            off = cat_gb_str(b, v, len);
+            off = catalog_gb_str(b, v, len);
     }
-    cat_gb_cell(b, x->row, x->col, off);
+    catalog_gb_cell(b, x->row, x->col, off);
     if (b->failed)
         XML_StopParser(x->p, XML_FALSE);
 }
@@ -364,7 +364,7 @@ static void x_end(void *ud, const XML_Char *name)
                 x->sst = s;
                 x->sstcap = cap;
             }
-            x->sst[x->nsst++] = cat_gb_str(x->b, x->buf ? x->buf : "", x->blen);
+            x->sst[x->nsst++] = catalog_gb_str(x->b, x->buf ? x->buf : "", x->blen);
             x->blen = 0;
             if (x->b->failed)
                 XML_StopParser(x->p, XML_FALSE);
@@ -413,18 +413,18 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
     if (zip_stat(zr->z, part, 0, &st) != 0)
         return 1;
     if ((st.valid & ZIP_STAT_SIZE) && st.size > zr->budget) {
-        cat_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CAT_SHEET_MAX_BYTES >> 20);
+        catalog_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
         return -1;
     }
     zip_file_t *f = zip_fopen(zr->z, part, 0);
     if (!f) {
-        cat_gb_fail(x->b, "не читается %s (повреждён архив или он зашифрован)", what);
+        catalog_gb_fail(x->b, "не читается %s (повреждён архив или он зашифрован)", what);
         return -1;
     }
     XML_Parser p = XML_ParserCreateNS(NULL, NS_SEP);
     if (!p) {
         zip_fclose(f);
-        cat_gb_fail(x->b, "не хватило памяти");
+        catalog_gb_fail(x->b, "не хватило памяти");
         return -1;
     }
     x->p = p;
@@ -437,21 +437,21 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
     for (;;) {
         zip_int64_t n = zip_fread(f, buf, sizeof buf);
         if (n < 0) {
-            cat_gb_fail(x->b, "не читается %s: повреждён архив", what);
+            catalog_gb_fail(x->b, "не читается %s: повреждён архив", what);
             rc = -1;
             break;
         }
         /* counted as inflated, not as declared: a zip bomb lies in its
          * headers */
         if ((size_t)n > zr->budget) {
-            cat_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CAT_SHEET_MAX_BYTES >> 20);
+            catalog_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
             rc = -1;
             break;
         }
         zr->budget -= (size_t)n;
         if (XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
             if (!x->b->failed)
-                cat_gb_fail(x->b, "повреждён %s: %s, строка %lu", what, XML_ErrorString(XML_GetErrorCode(p)),
+                catalog_gb_fail(x->b, "повреждён %s: %s, строка %lu", what, XML_ErrorString(XML_GetErrorCode(p)),
                        (unsigned long)XML_GetCurrentLineNumber(p));
             rc = -1;
             break;
@@ -482,25 +482,25 @@ static char *sheet_part(const char *target)
     return s;
 }
 
-int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, size_t errlen)
+int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
 {
     *out = NULL;
-    cat_gb b;
-    if (!cat_gb_init(&b, err, errlen)) {
+    catalog_gb b;
+    if (!catalog_gb_init(&b, err, errlen)) {
         if (errlen)
             snprintf(err, errlen, "не хватило памяти");
         return -1;
     }
     if (len >= 4 && memcmp(data, "\xD0\xCF\x11\xE0", 4) == 0) {
-        cat_gb_fail(&b, "это старый формат Excel (.xls) или файл с паролем: сохраните как .xlsx без пароля");
-        cat_gb_free(&b);
+        catalog_gb_fail(&b, "это старый формат Excel (.xls) или файл с паролем: сохраните как .xlsx без пароля");
+        catalog_gb_free(&b);
         return -1;
     }
     /* every xlsx starts with a local file header; libzip would take an
      * empty input for an empty archive and say something less helpful */
     if (len < 22 || memcmp(data, "PK\x03\x04", 4) != 0) {
-        cat_gb_fail(&b, "это не файл .xlsx: не zip-архив");
-        cat_gb_free(&b);
+        catalog_gb_fail(&b, "это не файл .xlsx: не zip-архив");
+        catalog_gb_free(&b);
         return -1;
     }
     zip_error_t ze;
@@ -513,17 +513,17 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
             zip_source_free(src);
         zip_error_fini(&ze);
         if (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS || code == ZIP_ER_READ || code == ZIP_ER_SEEK)
-            cat_gb_fail(&b, "это не файл .xlsx: не zip-архив или он повреждён");
+            catalog_gb_fail(&b, "это не файл .xlsx: не zip-архив или он повреждён");
         else if (code == ZIP_ER_MEMORY)
-            cat_gb_fail(&b, "не хватило памяти");
+            catalog_gb_fail(&b, "не хватило памяти");
         else
-            cat_gb_fail(&b, "это не файл .xlsx: архив не открывается");
-        cat_gb_free(&b);
+            catalog_gb_fail(&b, "это не файл .xlsx: архив не открывается");
+        catalog_gb_free(&b);
         return -1;
     }
     zip_error_fini(&ze);
 
-    zreader zr = {z, CAT_SHEET_MAX_BYTES};
+    zreader zr = {z, CATALOG_SHEET_MAX_BYTES};
     xctx x = {0};
     x.b = &b;
     char *part = NULL;
@@ -532,7 +532,7 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
     x.kind = DOC_WORKBOOK;
     rc = parse_part(&zr, &x, "xl/workbook.xml", "xl/workbook.xml");
     if (rc == 1)
-        cat_gb_fail(&b, "это не книга Excel (.xlsx): в архиве нет xl/workbook.xml");
+        catalog_gb_fail(&b, "это не книга Excel (.xlsx): в архиве нет xl/workbook.xml");
     if (rc == 0 && x.rid) {
         x.kind = DOC_RELS;
         rc = parse_part(&zr, &x, "xl/_rels/workbook.xml.rels", "xl/_rels/workbook.xml.rels");
@@ -541,7 +541,7 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
         /* without a usable relationship, the name every producer uses */
         part = x.target ? sheet_part(x.target) : strdup("xl/worksheets/sheet1.xml");
         if (!part)
-            cat_gb_fail(&b, "не хватило памяти");
+            catalog_gb_fail(&b, "не хватило памяти");
     }
     if (!b.failed) {
         x.kind = DOC_SST;
@@ -555,7 +555,7 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
         x.blen = 0;
         rc = parse_part(&zr, &x, part, "лист");
         if (rc == 1)
-            cat_gb_fail(&b, "в книге нет первого листа (%s)", part);
+            catalog_gb_fail(&b, "в книге нет первого листа (%s)", part);
     }
     free(part);
     free(x.rid);
@@ -563,17 +563,17 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
     free(x.buf);
     free(x.sst);
     zip_discard(z);
-    return cat_gb_finish(&b, out);
+    return catalog_gb_finish(&b, out);
 }
 
-int cat_xlsx_read_file(const char *path, cat_grid **out, char *err, size_t errlen)
+int catalog_xlsx_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
 {
     char *d;
     size_t n;
     *out = NULL;
-    if (cat_gb_slurp(path, &d, &n, err, errlen) != 0)
+    if (catalog_gb_slurp(path, &d, &n, err, errlen) != 0)
         return -1;
-    int rc = cat_xlsx_read_mem(d, n, out, err, errlen);
+    int rc = catalog_xlsx_read_mem(d, n, out, err, errlen);
     free(d);
     return rc;
 }

@@ -135,14 +135,12 @@ static const char *supplier_ask(walor_ctx *c, json_t *d)
     return walor_text(c, n ? "warehouse.supply.ask_supplier" : "warehouse.supply.first_supplier");
 }
 
-/* a supplier of the list, or a new one by the name typed */
+/* a supplier of the list, or a new one by the name typed (written with the
+ * supply, at ✅): "supplier_id" 0 */
 static int32_t supplier_chosen(walor_ctx *c, json_t *value, const char **why)
 {
     (void)why;
-    const char *name = json_string_value(value);
-    int64_t id = supplier_id(c, name);
-    if (id == 0)
-        id = supplier_add(c, name);
+    int64_t id = supplier_id(c, json_string_value(value));
     if (id < 0)
         return (int32_t)id;
     json_object_set_new(walor_conv_data(c), "supplier_id", json_integer((json_int_t)id));
@@ -316,10 +314,14 @@ static const char *summary(walor_ctx *c, json_t *d)
 
 static int32_t apply(walor_ctx *c, json_t *d)
 {
-    int64_t sup = (int64_t)json_integer_value(json_object_get(d, "supplier_id"));
-    const char *name = supplier_name(c, sup);
+    int64_t sup = walor_data_int(d, "supplier_id");
+    const char *name = sup ? supplier_name(c, sup) : walor_data_str(d, "supplier");
     if (!name)
         return walor_form_retry(c, "supplier", "warehouse.sup.gone");
+    if (!sup && (sup = supplier_id(c, name)) == 0) /* a new one, unless somebody added it meanwhile */
+        sup = supplier_add(c, name);
+    if (sup < 0)
+        return (int32_t)sup;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;

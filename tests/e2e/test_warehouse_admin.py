@@ -498,13 +498,19 @@ def test_reserved_units_bound_edits_and_forged_supplier(tgsim, walord, tmp_path)
     assert level(con, a) == (5, 100)
     boss.send("/cancel")
 
-    # the supplier deleted while the supply waits for ✅: told, the supplier asked again
+    # a new supplier typed in a cancelled supply is not written
     admin(boss)
     boss.press("🚚 Поставка")
     boss.send("Ромашка")
     boss.expect("шаг 2 из 3")
     boss.press("✖️ Отмена")
     boss.expect("Поставка отменена")
+    assert hk.scalar(con, "SELECT count(*) FROM warehouse_supplier") == 0
+    # the supplier deleted while the supply waits for ✅: told, the supplier asked again
+    boss.press("🏭 Поставщики")
+    boss.press("➕ Добавить поставщика")
+    boss.send("Ромашка")
+    boss.expect("Поставщик добавлен")
     boss.press("🚚 Поставка")
     boss.press("🏭 Ромашка")                            # a quick answer: the name, as if typed
     boss.send(f"{a} 1")
