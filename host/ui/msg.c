@@ -474,6 +474,34 @@ static int32_t notify_staff(walor_ctx *c, uint32_t min_role, const char *html, c
     return rc < 0 ? rc : sent;
 }
 
+/* SDK 1.3: the checks of a send, for a text being written (a broadcast, a
+ * note), with the reason in Russian only: the English gloss is for logs */
+static int32_t html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
+{
+    size_t vis = 0, max = limit ? limit : 4096;
+    char reason[160];
+    const char *r = NULL;
+    int32_t rc = 0;
+    if (!html) {
+        rc = wh_error(WALOR_EINVAL, "text is NULL");
+        r = "пустой текст";
+    } else if ((rc = wh_html_check(html, &vis, reason, sizeof reason)) != 0) {
+        char *gloss = strstr(reason, " / ");
+        if (gloss)
+            *gloss = '\0';
+        r = wh_arena_printf(c->arena, "ошибка в разметке: %s", reason);
+    } else if (vis == 0) {
+        rc = wh_error(WALOR_EINVAL, "message text is empty");
+        r = "пустой текст";
+    } else if (vis > max) {
+        rc = wh_error(WALOR_ELIMIT, "text is %zu characters, Telegram allows %zu", vis, max);
+        r = wh_arena_printf(c->arena, "текст длиной %zu символов, Telegram принимает не больше %zu", vis, max);
+    }
+    if (why)
+        *why = r;
+    return rc;
+}
+
 static char *html_escape(walor_ctx *c, const char *s) { return wh_html_escape(c->arena, s); }
 
 static char *money(walor_ctx *c, int64_t kop)
@@ -499,5 +527,6 @@ void wh_msg_fill(walor_host_api *api)
     api->kb_row = kb_row;
     api->kb_conv_button = kb_conv_button;
     api->html_escape = html_escape;
+    api->html_check = html_check;
     api->money = money;
 }

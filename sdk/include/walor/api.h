@@ -247,6 +247,15 @@ struct walor_host_api {
      * WALOR_CONFIG_WARNING = only a warning. Returns WALOR_EINVAL when it
      * counts as an error in this run (return it from load()), else 0. */
     int32_t (*config_invalid)(walor_plugin *p, const char *key, uint32_t flags, const char *why);
+
+    /* ---- SDK 1.3: compose-time checks ---- */
+    /* [cb] what a send of html would say, without sending: 0 when Telegram
+     * accepts it as HTML and its visible text is 1..limit UTF-16 units
+     * (limit 0 = 4096, a message; 1024 for a caption); WALOR_EINVAL for
+     * markup Telegram refuses or an empty text, WALOR_ELIMIT for a text too
+     * long. *why (may be NULL) is the reason in Russian for the person who
+     * wrote it (ctx arena): "незакрытый тег <b> (позиция 5)". */
+    int32_t (*html_check)(walor_ctx *c, const char *html, uint32_t limit, const char **why);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

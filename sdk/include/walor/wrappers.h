@@ -346,6 +346,14 @@ static inline int32_t walor_config_invalid(walor_plugin *p, const char *key, uin
     }
     return WALOR__A(p)->config_invalid(p, key, flags, why);
 }
+/* SDK 1.3: check a text someone wrote before it is stored or sent (api.h);
+ * WALOR_ENOSYS on older hosts */
+static inline int32_t walor_html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), html_check))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->html_check(c, html, limit, why);
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
