@@ -768,4 +768,8 @@ const walor_orders_v1 orders_service = {
     .set_meta = svc_set_meta,
     .get_meta = svc_get_meta,
     .advance = svc_advance,
+    .client = orders_svc_client,
+    .clients = orders_svc_clients,
+    .client_orders = orders_svc_client_orders,
+    .buyers = orders_svc_buyers,
 };
