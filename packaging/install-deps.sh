@@ -23,8 +23,9 @@ PACKAGES=(
     libfreetype-dev fonts-noto-color-emoji
     # unit tests (cmocka via ctest)
     libcmocka-dev
-    # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes
-    python3 python3-pytest sqlite3 poppler-utils zbar-tools
+    # e2e tests: pytest, DB inspection, reading generated PDFs and QR codes;
+    # mount, losetup and mkfs.ext4/e2fsck for the disk-full and read-only tests
+    python3 python3-pytest sqlite3 poppler-utils zbar-tools mount e2fsprogs
     # demo (tools/run-demo.sh talks to tgsim's control API)
     curl
     # browser tests of tgsim's web chat (tests/e2e/test_tgsim_web.py): headless

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "db.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -530,6 +531,11 @@ static int32_t interpret(wh_config *c)
         return bad(find(c, "walor", "timezone"), "is empty");
     if (c->log_file && !*c->log_file)
         c->log_file = NULL;
+    /* appending to it (and the owner's log download opening it) would
+     * overwrite the database and drop every lock SQLite holds on it */
+    if (c->log_file && wh_db_is_live_file(c->db, c->log_file))
+        return bad(find(c, "walor", "log_file"), "%s is the database or one of its files ([walor] db = %s)",
+                   c->log_file, c->db);
     if ((rc = load_plugins(c)) || (rc = load_owners(c)))
         return rc;
     if ((rc = get_int(c, "walor", "workers", 1, 64, &c->workers)))

@@ -16,7 +16,7 @@
 
 #define SETTINGS_PAGE 12
 
-static const struct { const char *key, *text; } texts[] = {
+static const walor_text_pair texts[] = {
     {"core.menu", "👋 {first_name}, добро пожаловать! Выберите раздел:"},
     {"core.closed", "🏖 Магазин временно не принимает заказы."},
     {"core.stale", "Эта кнопка устарела — вот актуальное меню."},
@@ -48,6 +48,25 @@ static const struct { const char *key, *text; } texts[] = {
     {"core.staff.granted", "Вам выданы права: {role}. Откройте /admin."},
     {"core.staff.wipe_confirm", "Удалить все данные тестировщиков (заказы, корзины и т. п.)? Это необратимо."},
     {"core.staff.wiped", "🧹 Данные тестировщиков удалены ({n})."},
+    {"core.cancelled_short", "Отменено"},
+    /* paged lists (host/ui/pager.c) */
+    {"core.list.prev", "◀️"},
+    {"core.list.next", "▶️"},
+    {"core.list.page", "Страница {page} из {pages}"},
+    {"core.list.stale", "Эта кнопка устарела — вот первая страница."},
+    /* forms (host/ui/steps.c) */
+    {"core.step.again", "❌ {why}\n\n{question}"},
+    {"core.step.bad", "Такой ответ не подходит."},
+    {"core.step.choose", "Выберите один из вариантов кнопкой."},
+    {"core.step.gone", "Этот вариант больше недоступен — выберите другой."},
+    {"core.step.stale", "Эта кнопка от другого вопроса — ответьте на последний."},
+    {"core.step.keep", "↩️ Оставить: {value}"},
+    {"core.step.skip", "⏭ Пропустить"},
+    {"core.step.photo", "📷 фото"},
+    {"core.step.done", "✅ Готово"},
+    {"core.step.edit", "✏️ Изменить"},
+    {"core.step.which", "Что изменить?"},
+    {"core.step.use_buttons", "Нажмите «✅ Готово», «✏️ Изменить» или «✖️ Отмена»."},
 };
 
 static walor_plugin *core;
@@ -408,9 +427,9 @@ static int32_t staff_callback(walor_ctx *c, const char *arg)
 
 /* ---- registration ---- */
 
-#define MENU(id_, where_, role_, order_, label_, fn_)                                                           \
+#define MENU(id_, where_, role_, order_, label_, fn_, group_)                                                   \
     {.struct_size = sizeof(walor_menu_def), .min_role = (role_), .where = (where_), .order = (order_), .id = (id_), \
-     .label = (label_), .on_press = (fn_)}
+     .label = (label_), .on_press = (fn_), .group = (group_)}
 
 /* shop.channel: "@name", "t.me/name" or "https://t.me/name" (a public
  * channel's name is 5-32 of [A-Za-z0-9_]; a private invite is t.me/+…) */
@@ -451,15 +470,15 @@ int32_t wh_core_register(void)
     core = wh_plugin_new("core", NULL, NULL, NULL);
     core->loading = 1;
     int32_t rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
-        rc = walor_text_default(core, texts[i].key, texts[i].text);
+    rc = walor_texts(core, texts, sizeof texts / sizeof *texts);
 
     static const walor_menu_def menus[] = {
-        MENU("about", WALOR_MENU_MAIN, WALOR_ROLE_CLIENT, 1000, "ℹ️ О нас", press_about),
-        MENU("admin", WALOR_MENU_MAIN, WALOR_ROLE_MANAGER, 2000000000, "🛠 Админ-панель", press_admin),
-        MENU("settings", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000000, "⚙️ Настройки", press_settings),
-        MENU("staff", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000001, "👥 Персонал", press_staff),
-        MENU("main", WALOR_MENU_ADMIN, WALOR_ROLE_CLIENT, 2000000000, "🏠 Главное меню", press_main),
+        MENU("about", WALOR_MENU_MAIN, WALOR_ROLE_CLIENT, 1000, "ℹ️ О нас", press_about, 0),
+        MENU("admin", WALOR_MENU_MAIN, WALOR_ROLE_MANAGER, 2000000000, "🛠 Админ-панель", press_admin, 0),
+        MENU("settings", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000000, "⚙️ Настройки", press_settings,
+             WALOR_MENU_GROUP_SYSTEM),
+        MENU("staff", WALOR_MENU_ADMIN, WALOR_ROLE_OWNER, 1000001, "👥 Персонал", press_staff, WALOR_MENU_GROUP_SYSTEM),
+        MENU("main", WALOR_MENU_ADMIN, WALOR_ROLE_CLIENT, 2000000000, "🏠 Главное меню", press_main, WH_MENU_GROUP_NAV),
     };
     for (size_t i = 0; rc == 0 && i < sizeof menus / sizeof *menus; i++)
         rc = walor_menu(core, &menus[i]);

@@ -5,6 +5,7 @@
  * unknown command and a failing handler each have one. */
 #include "dispatch.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "metrics.h"
 #include "menu.h"
 #include "report.h"
+#include "storage.h"
 #include "texts.h"
 #include "users.h"
 
@@ -28,8 +30,23 @@ static void say(walor_ctx *c, const char *key)
     c->head.api->send(c, c->chat_id, t, NULL, 0, NULL);
 }
 
+/* storage failures this worker had met when its current update began
+ * (host/db/storage.h): more at the end means the update met one */
+static _Thread_local uint64_t storage_mark;
+
+static int met_storage_failure(void) { return wh_storage_thread_errors() != storage_mark; }
+
 static void handler_failed(walor_ctx *c, const char *where, int32_t rc)
 {
+    if (met_storage_failure()) {
+        /* not the plugin's fault and not a report per update: the storage
+         * watcher tells the owners once; the update runs again later */
+        wh_logf(WH_LOG_WARN, c->plugin ? c->plugin->name : "host",
+                "%s could not write (the database's storage fails) in update %lld: it is held", where,
+                (long long)c->update_id);
+        c->failed = 1;
+        return;
+    }
     wh_logf(WH_LOG_ERROR, c->plugin ? c->plugin->name : "host", "%s failed: %s (%s) in update %lld", where,
             wh_strerror(rc), wh_last_error(), (long long)c->update_id);
     c->failed = 1;
@@ -76,6 +93,11 @@ static void stale(walor_ctx *c)
     wh_menu_show_main(c, 1);
 }
 
+/* 1 when the chat has a conversation to go on with, 0 when not (an
+ * expired one is ended and the user told), -1 when the user's role no
+ * longer allows it: the role is checked at every step, not only at the
+ * start, so a manager removed mid-way cannot finish (the conversation is
+ * ended and the press or message refused) */
 static int conv_alive(walor_ctx *c)
 {
     if (wh_conv_load(c) != 0 || !c->conv.active)
@@ -85,7 +107,39 @@ static int conv_alive(walor_ctx *c)
         say(c, "core.conv_expired");
         return 0;
     }
+    if (c->role < c->conv.def->min_role) {
+        const char *name = wh_arena_strdup(c->arena, c->conv.def->name);
+        uint32_t need = c->conv.def->min_role;
+        wh_conv_clear(c);
+        allowed(c, need, name);
+        return -1;
+    }
     return 1;
+}
+
+/* ✖️ Отмена (the host's button under every question) or /cancel: the
+ * plugin's on_cancel while the data is still there, then the end */
+static void cancel_conv(walor_ctx *c)
+{
+    const wh_conv_def *d = c->conv.def;
+    int64_t seq = c->conv.seq;
+    if (d->on_cancel) {
+        int32_t rc = wh_ctx_call0(c, d->p, d->on_cancel);
+        if (rc < 0) {
+            c->plugin = d->p;
+            handler_failed(c, "on_cancel", rc);
+            c->plugin = NULL;
+        }
+    }
+    if (c->conv.active && c->conv.seq == seq)
+        wh_conv_clear(c);
+    if (c->callback_id && !c->answered)
+        c->head.api->answer(c, wh_text_get("core.cancelled_short"), 0);
+    if (d->on_cancel)
+        return;
+    if (!c->callback_id)
+        say(c, "core.cancelled");
+    wh_menu_show_main(c, c->callback_id != NULL);
 }
 
 static void deep_link(walor_ctx *c, const char *payload)
@@ -118,13 +172,11 @@ static void command(walor_ctx *c, const char *text)
     args += strspn(args, " \n");
 
     if (strcmp(name, "cancel") == 0) {
-        if (conv_alive(c)) {
-            wh_conv_clear(c);
-            say(c, "core.cancelled");
-            wh_menu_show_main(c, 0);
-        } else {
+        int alive = conv_alive(c);
+        if (alive > 0)
+            cancel_conv(c);
+        else if (alive == 0)
             say(c, "core.nothing_to_cancel");
-        }
         return;
     }
     /* any other command leaves the conversation: the user went elsewhere */
@@ -162,7 +214,10 @@ static void on_message(walor_ctx *c, json_t *msg)
         command(c, text);
         return;
     }
-    if (conv_alive(c)) {
+    int alive = conv_alive(c);
+    if (alive < 0)
+        return;
+    if (alive) {
         const wh_conv_state_def *st = c->conv.state;
         if (st->on_message) {
             /* touch the deadline: the user is still at it */
@@ -180,11 +235,20 @@ static void on_message(walor_ctx *c, json_t *msg)
 
 static void conv_button(walor_ctx *c, const char *data)
 {
-    /* "_c<seq>:<payload>": a button of the conversation with that seq */
+    /* "_c<seq>:<payload>": a button of the conversation with that seq;
+     * "_x<seq>": the host's ✖️ Отмена under its question */
     char *end = NULL;
+    int is_cancel = data[1] == 'x';
     long long seq = strtoll(data + 2, &end, 10);
-    if (!end || *end != ':' || !conv_alive(c) || c->conv.seq != seq || !c->conv.state->on_callback) {
+    int alive = end && *end == (is_cancel ? '\0' : ':') ? conv_alive(c) : 0;
+    if (alive < 0)
+        return;
+    if (!alive || c->conv.seq != seq || (!is_cancel && !c->conv.state->on_callback)) {
         stale(c);
+        return;
+    }
+    if (is_cancel) {
+        cancel_conv(c);
         return;
     }
     c->conv.expires_at = wh_now() + c->conv.def->timeout_s;
@@ -213,7 +277,7 @@ static void on_callback(walor_ctx *c, const char *data)
         }
         data = full;
     }
-    if (strncmp(data, "_c", 2) == 0) {
+    if (strncmp(data, "_c", 2) == 0 || strncmp(data, "_x", 2) == 0) {
         conv_button(c, data);
         return;
     }
@@ -257,10 +321,65 @@ static void my_chat_member(wh_worker *w, json_t *obj)
         wh_user_set_blocked(w->db, uid, strcmp(status, "kicked") == 0);
 }
 
+static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *held;
+
+json_t *wh_dispatch_take_held(void)
+{
+    pthread_mutex_lock(&held_mu);
+    json_t *list = held;
+    held = NULL;
+    pthread_mutex_unlock(&held_mu);
+    return list;
+}
+
+/* The storage cannot be written: the update stays in the inbox, not done,
+ * and runs once the watcher sees writes work (main.c). The user hears why
+ * nothing happens yet. */
+static void hold(wh_worker *w, json_t *u, walor_ctx *c)
+{
+    pthread_mutex_lock(&held_mu);
+    if (!held)
+        held = json_array();
+    if (!held || json_array_append(held, u) != 0)
+        wh_err("update %lld could not be held: it runs after the next restart",
+               (long long)json_integer_value(json_object_get(u, "update_id")));
+    pthread_mutex_unlock(&held_mu);
+    walor_ctx local;
+    if (!c) {
+        json_t *cb = json_object_get(u, "callback_query");
+        json_t *msg = cb ? json_object_get(cb, "message") : json_object_get(u, "message");
+        json_t *from = json_object_get(cb ? cb : msg, "from");
+        if (!json_is_object(from))
+            return; /* nobody to tell */
+        wh_ctx_init(&local, w);
+        c = &local;
+        c->update = u;
+        c->user_id = (int64_t)json_integer_value(json_object_get(from, "id"));
+        c->chat_id = (int64_t)json_integer_value(json_object_get(json_object_get(msg, "chat"), "id"));
+        if (!c->chat_id)
+            c->chat_id = c->user_id;
+        if (cb)
+            c->callback_id = json_string_value(json_object_get(cb, "id"));
+    }
+    const char *note = wh_text_get("core.storage.user");
+    if (c->callback_id && !c->answered)
+        c->head.api->answer(c, note, WALOR_ANSWER_ALERT);
+    else if (c->chat_id)
+        say(c, "core.storage.user");
+    if (c == &local)
+        wh_ctx_finish(c);
+}
+
 void wh_dispatch_update(wh_worker *w, json_t *u)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    storage_mark = wh_storage_thread_errors();
+    if (!wh_storage_ok()) {
+        hold(w, u, NULL);
+        return;
+    }
     int64_t update_id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
     const char *kind = wh_update_kind(u);
     json_t *obj = kind ? json_object_get(u, kind) : NULL;
@@ -319,6 +438,12 @@ void wh_dispatch_update(wh_worker *w, json_t *u)
     if (wh_conv_save(&c) < 0)
         wh_logf(WH_LOG_ERROR, "host", "cannot save conversation of chat %lld: %s", (long long)c.chat_id,
                 wh_last_error());
+    if (met_storage_failure()) {
+        /* some of its writes may not have landed: not done, run again later */
+        hold(w, u, &c);
+        wh_ctx_finish(&c);
+        return;
+    }
     /* the client's spinner stops only when the press is answered */
     if (c.callback_id && !c.answered)
         c.head.api->answer(&c, NULL, 0);

@@ -30,6 +30,7 @@
 #include "registry.h"
 #include "schema.h"
 #include "services.h"
+#include "storage.h"
 #include "texts.h"
 #include "tg.h"
 #include "users.h"
@@ -127,6 +128,30 @@ static void submit_update(json_t *u)
         json_decref(u); /* stays pending in the inbox and runs after a restart */
 }
 
+/* writes work again (storage_watch.c): the updates workers held run now,
+ * once each, in the order they were held */
+static void release_held(void)
+{
+    json_t *list = wh_dispatch_take_held();
+    if (json_array_size(list))
+        wh_info("handling %zu update(s) held while the database could not be written", json_array_size(list));
+    size_t i;
+    json_t *u;
+    json_array_foreach(list, i, u) submit_update(u);
+    json_decref(list);
+}
+
+/* at a stop: a held update never ran, so like a dropped one it gets its
+ * attempt back (redispatch_pending counts attempts to spot crashers) */
+static void drop_held(void)
+{
+    json_t *list = wh_dispatch_take_held();
+    size_t i;
+    json_t *u;
+    json_array_foreach(list, i, u) drop_json(json_incref(u));
+    json_decref(list);
+}
+
 /* how many times an update may be dispatched: one that was being handled
  * when the process crashed twice is set aside rather than crash it forever */
 #define MAX_ATTEMPTS 2
@@ -160,8 +185,13 @@ static void redispatch_pending(void)
 int wh_host_accept_updates(wh_db *db, json_t *updates)
 {
     json_t *fresh = NULL;
+    /* nothing stored is nothing acknowledged: Telegram keeps them (storage.h) */
+    if (!wh_storage_ok())
+        return -1;
     if (wh_inbox_store(db, updates, wh_now(), &fresh) != 0) {
-        wh_err("cannot store updates: %s", wh_last_error());
+        /* the storage's own failures were logged once when they began */
+        if (wh_storage_ok())
+            wh_err("cannot store updates: %s", wh_last_error());
         return -1;
     }
     size_t i;
@@ -207,6 +237,8 @@ static void sweep_job(void *state, void *arg)
 {
     (void)arg;
     wh_worker *w = state;
+    if (!wh_storage_ok())
+        return; /* its writes wait for the storage like every other work */
     int64_t now = wh_now();
     int64_t chats[100];
     size_t n = 0;
@@ -437,6 +469,7 @@ int main(int argc, char **argv)
      * random (lower) update_id, which an offset of "our max + 1" would skip
      * forever. Whatever it re-sends is dropped by the inbox's dedup. */
 
+    wh_ops_on_storage_resumed(release_held);
     /* their tables must exist before any plugin code runs */
     if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
         wh_ops_start(&loop, loop_db) != 0) {
@@ -484,6 +517,7 @@ out_loop:
     if (wh_g.tg)
         wh_tg_free(wh_g.tg);
     uv_loop_close(&loop);
+    drop_held();
     give_back_attempts();
 out:
     wh_unload_plugins();

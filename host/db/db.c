@@ -1,4 +1,5 @@
 #include "db.h"
+#include "db_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "storage.h"
 
 #define CACHE_MAX 128
 #define CACHE_BUCKETS 256 /* power of two, twice CACHE_MAX so chains stay short */
@@ -130,6 +132,7 @@ static int32_t fail_msg(int rc, const char *msg, const char *sql)
 
 static int32_t fail(wh_db *db, int rc, const char *sql)
 {
+    wh_storage_note(rc, sqlite3_system_errno(db->h), sqlite3_errmsg(db->h));
     return fail_msg(rc, sqlite3_errmsg(db->h), sql);
 }
 
@@ -446,6 +449,8 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
     return r;
 }
 
+sqlite3 *wh_db_sqlite(wh_db *db) { return db ? db->h : NULL; }
+
 /* ---- open / close ---- */
 
 static void open_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -488,7 +493,9 @@ static int check_parent_dir(const char *path, char *err, size_t errlen)
     return r;
 }
 
-wh_db *wh_db_open(const char *path, char *err, size_t errlen)
+#define OPEN_EXISTING 1 /* no file, no table and no journal mode created: tools looking at a database */
+
+static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -501,8 +508,10 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
         return NULL;
 
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (how == OPEN_EXISTING ? 0 : SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path, &h, oflags, NULL);
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, h ? sqlite3_system_errno(h) : 0, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         open_error(err, errlen, "cannot open database %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
         sqlite3_close(h);
         return NULL;
@@ -514,11 +523,24 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
     sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
     sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 
+    if (how == OPEN_EXISTING) {
+        /* a file that is not a database fails here, not at the caller's first query */
+        char *msg = NULL;
+        rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
+        if (rc != SQLITE_OK) {
+            open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
+            sqlite3_free(msg);
+            sqlite3_close(h);
+            return NULL;
+        }
+        goto ready;
+    }
     sqlite3_stmt *st = NULL;
     rc = sqlite3_prepare_v2(h, "PRAGMA journal_mode=WAL", -1, &st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
+        wh_storage_note(rc, sqlite3_system_errno(h), sqlite3_errmsg(h));
         open_error(err, errlen, "cannot open database %s: %s", path, sqlite3_errmsg(h));
         sqlite3_finalize(st);
         sqlite3_close(h);
@@ -545,12 +567,14 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
                       " PRIMARY KEY(owner, version))",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(h), msg ? msg : sqlite3_errmsg(h));
         open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
         sqlite3_free(msg);
         sqlite3_close(h);
         return NULL;
     }
 
+ready:
     sqlite3_busy_handler(h, wait_for_writer, NULL);
     wh_db *db = calloc(1, sizeof *db);
     if (!db) {
@@ -560,6 +584,17 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen)
     }
     db->h = h;
     return db;
+}
+
+wh_db *wh_db_open(const char *path, char *err, size_t errlen) { return open_db(path, 0, err, errlen); }
+
+wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen)
+{
+    if (path && strcmp(path, ":memory:") == 0) {
+        open_error(err, errlen, "cannot open database: an existing file is needed");
+        return NULL;
+    }
+    return open_db(path, OPEN_EXISTING, err, errlen);
 }
 
 void wh_db_close(wh_db *db)
@@ -790,6 +825,7 @@ int32_t wh_db_script(wh_db *db, const char *sql)
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     writer_done();
     if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(db->h), msg ? msg : sqlite3_errmsg(db->h));
         int32_t r = fail_msg(rc, msg ? msg : sqlite3_errmsg(db->h), sql);
         sqlite3_free(msg);
         return r;
@@ -887,12 +923,27 @@ int32_t wh_db_check(wh_db *db)
     return wh_db_int(db, "PRAGMA schema_version", NULL, 0, &v);
 }
 
-int32_t wh_db_backup(wh_db *db, const char *dest_path)
+/* The header as it is in the main file, read through the connection's own
+ * descriptor (SQLITE_FCNTL_FILE_POINTER → xRead): page 1 may be served
+ * from the WAL, so no query notices a file whose start was overwritten,
+ * and opening the file ourselves would cost the process its POSIX locks
+ * (ops.c). */
+int32_t wh_db_check_file(wh_db *db)
 {
-    if (!db || !dest_path || !*dest_path)
-        return wh_error(WALOR_EINVAL, "backup: NULL database or empty destination");
-    if (wh_db_in_tx(db))
-        return wh_error(WALOR_EBUSY, "backup: not possible inside a transaction");
-    int32_t rc = wh_db_exec(db, "VACUUM INTO ?", WALOR_ARGS(walor_s(dest_path)));
-    return rc < 0 ? rc : WALOR_OK;
+    if (!db)
+        return wh_error(WALOR_EINVAL, "NULL database");
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods)
+        return wh_error(WALOR_EDB, "health check: the database file is not open");
+    unsigned char hdr[100];
+    int rc = f->pMethods->xRead(f, hdr, (int)sizeof hdr, 0);
+    if (rc == SQLITE_IOERR_SHORT_READ)
+        return wh_error(WALOR_EDB, "health check: the database file is shorter than an SQLite header");
+    if (rc != SQLITE_OK) {
+        wh_storage_note(rc, sqlite3_system_errno(db->h), sqlite3_errstr(rc));
+        return wh_error(WALOR_EDB, "health check: reading the database file failed: %s", sqlite3_errstr(rc));
+    }
+    if (memcmp(hdr, "SQLite format 3", 16) != 0)
+        return wh_error(WALOR_EDB, "health check: the database file has no SQLite header");
+    return WALOR_OK;
 }

@@ -19,6 +19,10 @@ typedef struct wh_rows wh_rows;
 /* Opens (creating if needed) with WAL, synchronous=NORMAL, busy_timeout
  * 5000 ms, foreign_keys=ON. NULL on failure with the reason in err. */
 wh_db *wh_db_open(const char *path, char *err, size_t errlen);
+/* An existing database as it is, for tools (walorctl): nothing is created,
+ * no journal mode is set, and a file that is not an SQLite database is
+ * refused here. NULL with the reason in err. */
+wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen);
 void wh_db_close(wh_db *db);
 
 /* >= 0: number of rows changed; < 0: WALOR_EDB / WALOR_EBUSY / WALOR_EINVAL
@@ -65,9 +69,32 @@ int32_t wh_db_changes(wh_db *db);
  * which reads the file header): 0 or a negative WALOR_E*. */
 int32_t wh_db_check(wh_db *db);
 
-/* Consistent copy of the live database (VACUUM INTO) at dest_path, which
- * must not exist yet. Not inside a transaction (WALOR_EBUSY) nor while a
- * result of this connection is open. */
-int32_t wh_db_backup(wh_db *db, const char *dest_path);
+/* The main file's header as it is on disk (page 1 may otherwise come from
+ * the WAL), read through SQLite's own descriptor: walord never opens the
+ * database files itself (docs/RELIABILITY.md). 0 or WALOR_EDB. */
+int32_t wh_db_check_file(wh_db *db);
+
+/* ---- backup.c: the online backup, and the guard of the live files ----
+ * A consistent, verified copy of the database behind db at dest_path
+ * (docs/RELIABILITY.md "Backups"): SQLite's online backup in one step into
+ * a temporary file next to dest_path, PRAGMA integrity_check on it, then a
+ * rename into place. An existing dest_path is refused (WALOR_EEXIST)
+ * unless flags has WH_BACKUP_REPLACE. WALOR_EPHASE inside a transaction;
+ * WALOR_ENOTFOUND when the directory does not exist; WALOR_EINVAL for a
+ * destination that is the live database or one of its files; WALOR_EDB
+ * with a reason (disk full, I/O, a copy that failed the check), and then
+ * no file is left behind. */
+#define WH_BACKUP_REPLACE 0x1u /* = WALOR_BACKUP_REPLACE */
+int32_t wh_db_backup(wh_db *db, const char *dest_path, uint32_t flags);
+
+/* 1 when path names the database at db_path or its -wal, -shm or -journal
+ * file (by name, or the same file under another name). Nothing but SQLite
+ * may open, read, copy, rename or delete those: closing any descriptor of
+ * one drops every SQLite lock of the process. */
+int wh_db_is_live_file(const char *db_path, const char *path);
+
+/* 0 when db is a Walor database (the host's migrations are recorded),
+ * WALOR_ENOTFOUND when not, or a database error. */
+int32_t wh_db_is_walor(wh_db *db);
 
 #endif

@@ -3,6 +3,7 @@
 #include "api_slots.h"
 #include "ctx.h"
 #include "error.h"
+#include "log.h"
 #include "services.h"
 
 struct walor_rows {
@@ -90,8 +91,29 @@ static int32_t tx_active(walor_ctx *c)
     return c->tx_managed || (c->w && wh_db_in_tx(c->w->db)) ? 1 : 0;
 }
 
+/* SDK 1.3: the only way a plugin gets the database's bytes (backup.c) */
+static int32_t db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
+{
+    if (!c || c->kind != WH_KIND_CTX || !c->w)
+        return wh_error(WALOR_EPHASE, "db_backup needs the callback's ctx");
+    if (flags & ~WALOR_BACKUP_REPLACE)
+        return wh_error(WALOR_EINVAL, "db_backup: unknown flags 0x%x", flags & ~WALOR_BACKUP_REPLACE);
+    if (tx_active(c))
+        return wh_error(WALOR_EPHASE, "db_backup inside a transaction: commit first (the copy holds committed data, "
+                                      "and the copy must not hold the write lock)");
+    const char *who = c->plugin ? c->plugin->name : "host";
+    int32_t rc = wh_db_backup(c->w->db, dest_path, flags);
+    if (rc < 0)
+        wh_logf(WH_LOG_WARN, who, "database backup to %s failed: %s", dest_path ? dest_path : "(null)",
+                wh_last_error());
+    else
+        wh_logf(WH_LOG_INFO, who, "database backup written to %s", dest_path);
+    return rc;
+}
+
 void wh_dbapi_fill(walor_host_api *api)
 {
+    api->db_backup = db_backup;
     api->tx_active = tx_active;
     api->db_exec = db_exec;
     api->db_query = db_query;

@@ -55,6 +55,7 @@
 #include "registry.h"
 #include "report.h"
 #include "services.h"
+#include "storage.h"
 #include "tg.h"
 
 #define DEFAULT_LISTEN_WEBHOOK "127.0.0.1:8080"
@@ -422,6 +423,10 @@ static void do_healthz(struct wh_http_req *r)
         wh_http_set_error(r, 503, "stopping");
         return;
     }
+    if (!wh_storage_ok()) { /* full or read-only: see storage.h */
+        wh_http_set_error(r, 503, "database storage unavailable");
+        return;
+    }
     pthread_mutex_lock(&H.db_mu);
     int32_t rc = H.db ? wh_db_check(H.db) : WALOR_EDB;
     if (rc < 0) {
@@ -496,6 +501,12 @@ static void do_webhook(struct wh_http_req *r)
         wh_http_set_error(r, 400, "malformed update");
         return;
     }
+    if (!wh_storage_ok()) {
+        /* cannot be stored, so not acknowledged: Telegram sends it again */
+        json_decref(u);
+        wh_http_set_error(r, 503, "database storage unavailable");
+        return;
+    }
     json_t *batch = json_array();
     if (!batch || json_array_append_new(batch, u) != 0) {
         json_decref(batch);
@@ -510,7 +521,10 @@ static void do_webhook(struct wh_http_req *r)
     json_decref(batch);
     if (rc != 0) {
         /* not stored: a non-2xx answer makes Telegram send it again */
-        wh_http_set_error(r, 500, "cannot store the update");
+        if (!wh_storage_ok())
+            wh_http_set_error(r, 503, "database storage unavailable");
+        else
+            wh_http_set_error(r, 500, "cannot store the update");
         return;
     }
     wh_metrics_webhook_stored(1);

@@ -9,6 +9,7 @@
  * strings (API keys), headers (tokens) and bodies (personal data) stay out. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -238,6 +239,52 @@ static char *url_escape(walor_ctx *c, const char *s)
     return r;
 }
 
+/* SDK 1.3: what the 1.2 wrapper did in every plugin, done once here */
+static int32_t http_post(walor_ctx *c, const char *url, const char *const *headers, const char *content_type,
+                         const void *body, uint64_t body_len, uint32_t timeout_ms, walor_http_response *out)
+{
+    const char *hs[34];
+    uint32_t n = 0;
+    if (!c || !out)
+        return wh_error(WALOR_EINVAL, "http_post: no response to fill");
+    if (content_type) {
+        if (strpbrk(content_type, "\r\n"))
+            return wh_error(WALOR_EINVAL, "http_post: a line break in the content type");
+        hs[n++] = wh_arena_printf(c->arena, "Content-Type: %s", content_type);
+    }
+    for (uint32_t i = 0; headers && headers[i]; i++) {
+        if (n == 33)
+            return wh_error(WALOR_EINVAL, "http_post: more than 32 headers");
+        hs[n++] = headers[i];
+    }
+    hs[n] = NULL;
+    walor_http_request rq = {.struct_size = sizeof rq, .timeout_ms = timeout_ms, .method = "POST", .url = url,
+                             .headers = hs, .body = body ? body : "", .body_len = body_len};
+    return http_fetch(c, &rq, out);
+}
+
+/* the first header `name` of a response's header block, trimmed */
+static const char *http_resp_header(walor_ctx *c, const walor_http_response *r, const char *name)
+{
+    size_t nl = name ? strlen(name) : 0;
+    if (!c || !r || !nl || r->struct_size < offsetof(walor_http_response, headers) + sizeof r->headers)
+        return NULL;
+    for (const char *p = r->headers; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
+            const char *v = p + nl + 1, *end = p + len;
+            while (v < end && (*v == ' ' || *v == '\t'))
+                v++;
+            while (end > v && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+                end--;
+            return wh_arena_strndup(c->arena, v, (size_t)(end - v));
+        }
+        p = eol ? eol + 1 : p + len;
+    }
+    return NULL;
+}
+
 void wh_httpc_worker_done(wh_worker *w)
 {
     if (w && w->curl) {
@@ -250,4 +297,6 @@ void wh_httpc_fill(walor_host_api *api)
 {
     api->http_fetch = http_fetch;
     api->url_escape = url_escape;
+    api->http_post = http_post;
+    api->http_resp_header = http_resp_header;
 }

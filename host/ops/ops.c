@@ -2,7 +2,6 @@
  * maintenance screens and the help into the core plugin, the database
  * health check and the timer that summarises repeated error reports.
  * The screens are in ops_screens.c, reports in report.c, help in help.c. */
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "ops.h"
 #include "report.h"
 #include "services.h"
+#include "storage.h"
 #include "texts.h"
 
 static const struct { const char *key, *text; } texts[] = {
@@ -75,6 +75,8 @@ int32_t wh_ops_register(walor_plugin *core)
         rc = wh_help_register(core);
     if (rc == 0)
         rc = wh_ops_screens_register(core);
+    if (rc == 0)
+        rc = wh_storage_watch_register(core);
     return rc;
 }
 
@@ -90,7 +92,21 @@ void wh_ops_fill(walor_host_api *api)
  * check opens a fresh connection each time: the file must still be the one
  * walord started with, open as a database and carry the host's tables. It
  * runs on libuv's thread pool, since an open may wait for a lock; the
- * verdict is acted on back on the loop. */
+ * verdict is acted on back on the loop.
+ *
+ * It never opens the file itself. POSIX advisory locks belong to the
+ * process, and closing ANY descriptor of a file releases all of them
+ * (sqlite.org/howtocorrupt.html §2.2): an open()+close() here once dropped
+ * the locks of every connection walord holds, and the next outside sqlite3
+ * to close took itself for the last user and deleted the live WAL. A fresh
+ * SQLite connection is safe instead: the unix VFS keeps one record per
+ * inode for all connections of the process, and unixClose() in os_unix.c
+ * does not close a descriptor while that inode still has locks ("If there
+ * are outstanding locks, do not actually close the file just yet because
+ * that would clear those locks. Instead, add the file descriptor to
+ * pInode->pUnused list"); the -shm mapping is shared per inode the same
+ * way and closed with its last user. The header is read through that
+ * connection's own descriptor (wh_db_check_file). stat() opens nothing. */
 
 static uv_loop_t *ops_loop;
 static uv_timer_t check_timer, flush_timer;
@@ -101,10 +117,8 @@ static int check_failed;
 static dev_t db_dev;
 static ino_t db_ino;
 
-static void check_run(uv_work_t *r)
+static void check_db(void)
 {
-    (void)r;
-    check_failed = 0;
     const char *path = wh_g.cfg.db;
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -117,18 +131,6 @@ static void check_run(uv_work_t *r)
         check_failed = 1;
         return;
     }
-    /* the header on disk: a fresh connection may take page 1 from the WAL
-     * and never look at a file whose start was overwritten */
-    char magic[16] = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (got != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0) {
-        snprintf(check_err, sizeof check_err, "the database file %s has no SQLite header", path);
-        check_failed = 1;
-        return;
-    }
     char err[400];
     wh_db *db = wh_db_open(path, err, sizeof err);
     if (!db) {
@@ -137,7 +139,11 @@ static void check_run(uv_work_t *r)
         return;
     }
     int64_t n = 0;
-    int32_t rc = wh_db_check(db);
+    /* the header first: a query may take page 1 from the WAL and never
+     * look at a file whose start was overwritten */
+    int32_t rc = wh_db_check_file(db);
+    if (rc == 0)
+        rc = wh_db_check(db);
     if (rc == 0)
         rc = wh_db_int(db, "SELECT count(*) FROM wh_migrations", NULL, 0, &n);
     if (rc == 0 && n == 0)
@@ -149,12 +155,28 @@ static void check_run(uv_work_t *r)
     wh_db_close(db);
 }
 
+static void check_run(uv_work_t *r)
+{
+    (void)r;
+    check_failed = 0;
+    uint64_t storage_errors = wh_storage_thread_errors();
+    check_db();
+    /* a full or read-only disk is not cured by a restart: the storage
+     * watcher (storage_watch.c) holds the work until writes work again */
+    if (check_failed && wh_storage_thread_errors() != storage_errors)
+        check_failed = 2;
+}
+
 static void check_done(uv_work_t *r, int status)
 {
     (void)r;
     check_busy = 0;
     if (status != 0 || !check_failed || wh_g.stopping)
         return;
+    if (check_failed == 2) {
+        wh_warn("database health check: %s (the storage, not the file: no restart)", check_err);
+        return;
+    }
     wh_err("database health check failed: %s; exiting so that systemd restarts walord", check_err);
     wh_g.exit_code = 1;
     uv_kill(getpid(), SIGTERM); /* the same clean stop as `systemctl stop` */
@@ -178,7 +200,6 @@ static void on_flush(uv_timer_t *t)
 
 int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
 {
-    (void)loop_db;
     ops_loop = loop;
     const char *iv = wh_config_get(&wh_g.cfg, "walor", "db_check_interval");
     char *end = NULL;
@@ -196,6 +217,10 @@ int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
     }
     db_dev = st.st_dev;
     db_ino = st.st_ino;
+    if (wh_storage_watch_start(loop, loop_db) != 0) {
+        wh_g.exit_code = 1;
+        return -1;
+    }
     uv_timer_init(loop, &check_timer);
     uv_timer_start(&check_timer, on_check, (uint64_t)secs * 1000, (uint64_t)secs * 1000);
     uv_timer_init(loop, &flush_timer);
@@ -212,4 +237,5 @@ void wh_ops_stop(void)
     started = 0;
     uv_close((uv_handle_t *)&check_timer, NULL);
     uv_close((uv_handle_t *)&flush_timer, NULL);
+    wh_storage_watch_stop();
 }

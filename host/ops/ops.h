@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <uv.h>
 
 #include "ctx.h"
 
@@ -95,6 +96,11 @@ void wh_help_fill(walor_host_api *api);
 void wh_report_install_crash_handler(void);
 void wh_report_flush_due(void);                    /* any thread but a worker in a job: summaries */
 void wh_report_fill(walor_host_api *api);
+
+/* ---- the database's storage while it cannot be written (storage_watch.c) ---- */
+int32_t wh_storage_watch_register(walor_plugin *core); /* its texts */
+int wh_storage_watch_start(uv_loop_t *loop, wh_db *loop_db);
+void wh_storage_watch_stop(void);
 
 /* ---- screens (ops_screens.c) ---- */
 int32_t wh_ops_screens_register(walor_plugin *core);

@@ -356,7 +356,7 @@ static int32_t press_help(walor_ctx *c) { return wh_help_admin(c); }
 
 #define MENU(id_, role_, order_, label_, fn_)                                                                  \
     {.struct_size = sizeof(walor_menu_def), .min_role = (role_), .where = WALOR_MENU_ADMIN, .order = (order_), \
-     .id = (id_), .label = (label_), .on_press = (fn_)}
+     .id = (id_), .label = (label_), .on_press = (fn_), .group = WALOR_MENU_GROUP_SYSTEM}
 
 int32_t wh_ops_screens_register(walor_plugin *core)
 {

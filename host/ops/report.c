@@ -229,6 +229,13 @@ void wh_report_failure(walor_ctx *c, const char *plugin, const char *where, cons
     free(text);
 }
 
+void wh_report_notice(const char *html)
+{
+    if (!wh_g.tg || wh_g.nowners == 0 || !html)
+        return;
+    send_to_owners("sendMessage", json_pack("{s:s, s:s}", "text", html, "parse_mode", "HTML"), NULL);
+}
+
 /* ---- summaries of repeats (timer in ops.c) ---- */
 
 static void summary(const char *key, int64_t repeats, void *ud)

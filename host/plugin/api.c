@@ -37,6 +37,8 @@ const walor_host_api *wh_api(void)
         wh_form_fill(&table);
         wh_files_fill(&table);
         wh_httpc_fill(&table);
+        wh_steps_fill(&table);
+        wh_list_fill(&table);
         built = 1;
     }
     return &table;

@@ -17,5 +17,7 @@ void wh_ops_fill(walor_host_api *api);      /* help.c, report.c: help sections, 
 void wh_form_fill(walor_host_api *api);     /* form.c: bulk text forms */
 void wh_files_fill(walor_host_api *api);    /* files.c: file downloads (SDK 1.1) */
 void wh_httpc_fill(walor_host_api *api);    /* httpc.c: outbound HTTP (SDK 1.2) */
+void wh_steps_fill(walor_host_api *api);    /* steps.c: forms (SDK 1.3) */
+void wh_list_fill(walor_host_api *api);     /* list.c: paged lists (SDK 1.3) */
 
 #endif

@@ -29,6 +29,10 @@ typedef struct wh_conv {
     int64_t expires_at;
     int dirty;
     const wh_conv_state_def *enter_pending; /* on_enter to run after the handler returns */
+    /* forms (host/ui/steps.c) */
+    int back;              /* this step was asked again from the summary or a retry: its answer goes back there */
+    const char *why;       /* arena: a reason to say in front of the next question */
+    int retried;           /* walor_form_retry() ran in this callback */
 } wh_conv;
 
 struct walor_ctx {

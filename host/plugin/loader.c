@@ -76,12 +76,7 @@ static void drop_registrations(wh_plugin *p)
     DROP(wh_reg.cmds, (free(e->name), free(e->description)));
     DROP(wh_reg.deeplinks, free(e->prefix));
     DROP(wh_reg.callbacks, free(e->prefix));
-    DROP(wh_reg.convs, ({
-             for (size_t k = 0; k < e->nstates; k++)
-                 free(e->states[k].name);
-             free(e->states);
-             free(e->name);
-         }));
+    DROP(wh_reg.convs, wh_conv_def_free(e));
     DROP(wh_reg.menus, (free(e->id), free(e->label)));
     DROP(wh_reg.settings, (free(e->key), free((char *)e->def.key), free((char *)e->def.label),
                            free((char *)e->def.default_value)));

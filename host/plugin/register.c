@@ -9,6 +9,7 @@
 #include "error.h"
 #include "registry.h"
 #include "setting.h"
+#include "steps.h"
 
 #define CHECK_PHASE(p)                                                                     \
     do {                                                                                   \
@@ -150,6 +151,7 @@ static int32_t reg_conversation(walor_plugin *p, const walor_conv_def *src)
         states[i].on_enter = st.on_enter;
         states[i].on_message = st.on_message;
         states[i].on_callback = st.on_callback;
+        states[i].step = -1;
     }
     wh_conv_def *c = WH_PUSH(wh_reg.convs);
     c->p = p;
@@ -158,6 +160,146 @@ static int32_t reg_conversation(walor_plugin *p, const walor_conv_def *src)
     c->timeout_s = d.timeout_s ? d.timeout_s : 3600;
     c->states = states;
     c->nstates = d.nstates;
+    c->on_cancel = d.on_cancel;
+    return 0;
+}
+
+/* ---- forms (SDK 1.3): the steps are checked and copied here, run by host/ui/steps.c ---- */
+
+static int32_t step_bad(const char *form, uint32_t i, const char *why)
+{
+    return wh_error(WALOR_EINVAL, "form %s: step %u: %s", form, i, why);
+}
+
+static int32_t check_step(const char *form, uint32_t i, const walor_step_def *s)
+{
+    if (!wh_name_ok(s->key, 32, NULL) || s->key[0] == '_')
+        return step_bad(form, i, "key must be [a-z0-9_]{1,32}, not starting with '_'");
+    if (s->type < WALOR_STEP_INT || s->type > WALOR_STEP_CHOICE)
+        return step_bad(form, i, "unknown type");
+    if (s->flags & ~(WALOR_STEP_SKIP | WALOR_STEP_KEEP))
+        return step_bad(form, i, "unknown flags");
+    if (!s->prompt && !s->prompt_fn)
+        return step_bad(form, i, "needs a prompt or prompt_fn");
+    if (s->min > s->max)
+        return step_bad(form, i, "min is above max");
+    if (s->nchoices > 24 || (s->nchoices && !s->choices))
+        return step_bad(form, i, "at most 24 choices, in .choices");
+    if (s->type == WALOR_STEP_CHOICE && !s->nchoices && !s->choices_fn)
+        return step_bad(form, i, "a CHOICE step needs choices or choices_fn");
+    for (uint32_t k = 0; k < s->nchoices; k++)
+        if (!s->choices[k].value || !*s->choices[k].value || !s->choices[k].label || !*s->choices[k].label)
+            return step_bad(form, i, "every choice needs a value and a label");
+    return 0;
+}
+
+static void free_steps(walor_step_def *st, uint32_t n)
+{
+    for (uint32_t i = 0; st && i < n; i++) {
+        free((char *)st[i].key);
+        free((char *)st[i].prompt);
+        free((char *)st[i].label);
+        free((char *)st[i].error);
+        for (uint32_t k = 0; k < st[i].nchoices; k++) {
+            free((char *)st[i].choices[k].value);
+            free((char *)st[i].choices[k].label);
+        }
+        free((void *)st[i].choices);
+    }
+    free(st);
+}
+
+void wh_form_free(wh_form *f)
+{
+    if (!f)
+        return;
+    free_steps(f->steps, f->nsteps);
+    free(f->summary);
+    free(f);
+}
+
+/* the plugin's step array, walked by its own struct size, as host copies */
+static int32_t copy_steps(const char *form, const walor_step_def *src, uint32_t n, walor_step_def **out)
+{
+    uint32_t stride = src[0].struct_size;
+    if (stride < offsetof(walor_step_def, validate) || stride > sizeof(walor_step_def))
+        return wh_error(WALOR_EINVAL, "form %s: walor_step_def has a bad struct_size", form);
+    walor_step_def *st = calloc(n, sizeof *st);
+    for (uint32_t i = 0; i < n; i++) {
+        const walor_step_def *s = (const walor_step_def *)(const void *)((const char *)src + (size_t)i * stride);
+        memcpy(&st[i], s, stride);
+        int32_t rc = s->struct_size != stride ? step_bad(form, i, "struct_size differs from step 0's")
+                                              : check_step(form, i, &st[i]);
+        for (uint32_t k = 0; rc == 0 && k < i; k++)
+            if (!strcmp(st[k].key, st[i].key))
+                rc = step_bad(form, i, "key is used by an earlier step");
+        if (rc) {
+            memset(&st[i], 0, sizeof st[i]);
+            free_steps(st, i);
+            return rc;
+        }
+        st[i].struct_size = sizeof st[i];
+        st[i].key = strdup(s->key);
+        st[i].prompt = dupstr(s->prompt);
+        st[i].label = dupstr(s->label);
+        st[i].error = dupstr(s->error);
+        if (s->nchoices) {
+            walor_step_choice *ch = calloc(s->nchoices, sizeof *ch);
+            for (uint32_t k = 0; k < s->nchoices; k++) {
+                ch[k].value = strdup(s->choices[k].value);
+                ch[k].label = strdup(s->choices[k].label);
+            }
+            st[i].choices = ch;
+        }
+    }
+    *out = st;
+    return 0;
+}
+
+static int32_t reg_form(walor_plugin *p, const walor_form_def *src)
+{
+    CHECK_PHASE(p);
+    CHECK_SIZE(src, walor_form_def);
+    walor_form_def d;
+    COPY_DEF(d, src);
+    if (!wh_name_ok(d.name, 32, NULL) || !d.steps || d.nsteps == 0 || d.nsteps > 32 || !d.on_done ||
+        !role_ok(d.min_role))
+        return wh_error(WALOR_EINVAL, "form needs a [a-z0-9_] name, 1-32 steps and on_done");
+    char *full = prefixed(p, d.name);
+    if (wh_find_conv(full)) {
+        free(full);
+        return wh_error(WALOR_EEXIST, "conversation %s.%s is already registered", p->name, d.name);
+    }
+    wh_form *f = calloc(1, sizeof *f);
+    int32_t rc = copy_steps(d.name, d.steps, d.nsteps, &f->steps);
+    if (rc) {
+        free(f);
+        free(full);
+        return rc;
+    }
+    f->nsteps = d.nsteps;
+    f->summary = dupstr(d.summary);
+    f->summary_fn = d.summary_fn;
+    f->on_done = d.on_done;
+    /* one state a step, named by its key, and the summary after them */
+    size_t n = d.nsteps + ((d.summary || d.summary_fn) ? 1 : 0);
+    wh_conv_state_def *states = calloc(n, sizeof *states);
+    for (size_t i = 0; i < n; i++) {
+        states[i].name = strdup(i < d.nsteps ? f->steps[i].key : WH_FORM_SUMMARY_STATE);
+        states[i].on_enter = wh_steps_enter;
+        states[i].on_message = wh_steps_message;
+        states[i].on_callback = wh_steps_callback;
+        states[i].step = i < d.nsteps ? (int32_t)i : -1;
+    }
+    wh_conv_def *c = WH_PUSH(wh_reg.convs);
+    c->p = p;
+    c->name = full;
+    c->min_role = d.min_role;
+    c->timeout_s = d.timeout_s ? d.timeout_s : 3600;
+    c->states = states;
+    c->nstates = n;
+    c->on_cancel = d.on_cancel;
+    c->form = f;
     return 0;
 }
 
@@ -170,6 +312,9 @@ static int32_t reg_menu(walor_plugin *p, const walor_menu_def *src)
     if (!wh_name_ok(d.id, 24, NULL) || !d.on_press || !role_ok(d.min_role) ||
         (d.where != WALOR_MENU_MAIN && d.where != WALOR_MENU_ADMIN) || !d.label || !*d.label)
         return wh_error(WALOR_EINVAL, "menu button needs an [a-z0-9_]{1,24} id, a label, on_press and where");
+    /* the host's own navigation row is the one group a plugin cannot take */
+    if (d.group > WALOR_MENU_GROUP_SYSTEM && !(d.group == WH_MENU_GROUP_NAV && strcmp(p->name, "core") == 0))
+        return wh_error(WALOR_EINVAL, "menu button %s: unknown group %u", d.id, d.group);
     char *full = prefixed(p, d.id);
     if (wh_find_menu(full)) {
         free(full);
@@ -182,6 +327,7 @@ static int32_t reg_menu(walor_plugin *p, const walor_menu_def *src)
     m->where = d.where;
     m->min_role = d.min_role;
     m->order = d.order;
+    m->group = d.group;
     m->seq = (int)wh_reg.menus.n;
     m->label_fn = d.label_fn;
     m->on_press = d.on_press;
@@ -231,6 +377,32 @@ static int32_t reg_text(walor_plugin *p, const char *key, const char *text)
     wh_text *t = WH_PUSH(wh_reg.texts);
     t->key = strdup(key);
     t->default_text = strdup(text);
+    return 0;
+}
+
+static int32_t reg_texts(walor_plugin *p, const walor_text_pair *table, uint32_t n)
+{
+    CHECK_PHASE(p);
+    if (n && !table)
+        return wh_error(WALOR_EINVAL, "texts: no table");
+    size_t pl = strlen(p->name);
+    /* all checked first, so a bad row registers none of them */
+    for (uint32_t i = 0; i < n; i++) {
+        const char *key = table[i][0], *text = table[i][1];
+        if (!key || !text || strncmp(key, p->name, pl) != 0 || key[pl] != '.' || !wh_name_ok(key + pl + 1, 64, ".-"))
+            return wh_error(WALOR_EINVAL, "texts[%u]: key must be '%s.<key>' with [a-z0-9_.-] and a text: '%s'", i,
+                            p->name, key ? key : "");
+        if (wh_find_text(key))
+            return wh_error(WALOR_EEXIST, "texts[%u]: text %s is already registered", i, key);
+        for (uint32_t k = 0; k < i; k++)
+            if (!strcmp(table[k][0], key))
+                return wh_error(WALOR_EEXIST, "texts[%u]: %s is twice in the table", i, key);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        wh_text *t = WH_PUSH(wh_reg.texts);
+        t->key = strdup(table[i][0]);
+        t->default_text = strdup(table[i][1]);
+    }
     return 0;
 }
 
@@ -287,4 +459,6 @@ void wh_register_fill(walor_host_api *api)
     api->reg_migration = reg_migration;
     api->reg_admin_header = reg_admin_header;
     api->reg_wipe = reg_wipe;
+    api->reg_texts = reg_texts;
+    api->reg_form = reg_form;
 }

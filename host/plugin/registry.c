@@ -142,6 +142,15 @@ wh_plugin *wh_find_plugin(const char *name)
     return NULL;
 }
 
+void wh_conv_def_free(wh_conv_def *d)
+{
+    for (size_t j = 0; j < d->nstates; j++)
+        free(d->states[j].name);
+    free(d->states);
+    free(d->name);
+    wh_form_free(d->form);
+}
+
 void wh_registry_free(void)
 {
     for (size_t i = 0; i < wh_reg.cmds.n; i++) {
@@ -152,13 +161,8 @@ void wh_registry_free(void)
         free(wh_reg.deeplinks.v[i].prefix);
     for (size_t i = 0; i < wh_reg.callbacks.n; i++)
         free(wh_reg.callbacks.v[i].prefix);
-    for (size_t i = 0; i < wh_reg.convs.n; i++) {
-        wh_conv_def *d = &wh_reg.convs.v[i];
-        for (size_t j = 0; j < d->nstates; j++)
-            free(d->states[j].name);
-        free(d->states);
-        free(d->name);
-    }
+    for (size_t i = 0; i < wh_reg.convs.n; i++)
+        wh_conv_def_free(&wh_reg.convs.v[i]);
     for (size_t i = 0; i < wh_reg.menus.n; i++) {
         free(wh_reg.menus.v[i].id);
         free(wh_reg.menus.v[i].label);

@@ -52,7 +52,17 @@ typedef struct wh_conv_state_def {
     walor_ctx_fn on_enter;
     walor_handler_fn on_message;
     walor_handler_fn on_callback;
+    int32_t step;          /* a form's step: index into form->steps; -1 for its summary and plain states */
 } wh_conv_state_def;
+
+/* a form (walor_form_def): the steps and hooks the host runs (host/ui/steps.c) */
+typedef struct wh_form {
+    walor_step_def *steps; /* copies at the host's size; strings and choices owned */
+    uint32_t nsteps;
+    char *summary;         /* text key or NULL */
+    const char *(*summary_fn)(walor_ctx *c, json_t *data);
+    int32_t (*on_done)(walor_ctx *c, json_t *data);
+} wh_form;
 
 typedef struct wh_conv_def {
     wh_plugin *p;
@@ -61,6 +71,8 @@ typedef struct wh_conv_def {
     uint32_t timeout_s;
     wh_conv_state_def *states;
     size_t nstates;
+    walor_ctx_fn on_cancel;
+    wh_form *form;         /* NULL for a conversation of the plugin's own states */
 } wh_conv_def;
 
 typedef struct wh_menu {
@@ -70,6 +82,7 @@ typedef struct wh_menu {
     uint32_t where;
     uint32_t min_role;
     int32_t order;
+    uint32_t group;        /* WALOR_MENU_GROUP_*, or WH_MENU_GROUP_NAV */
     int seq;               /* registration order, breaks ties */
     const char *(*label_fn)(walor_ctx *c);
     walor_ctx_fn on_press;
@@ -98,6 +111,9 @@ typedef struct wh_hook {
     void *fn;
 } wh_hook;
 
+/* the host's own admin navigation ("🏠 Главное меню"): alone on the last rows */
+#define WH_MENU_GROUP_NAV 100u
+
 #define WH_VEC(T) struct { T *v; size_t n, cap; }
 
 typedef struct wh_registry {
@@ -123,6 +139,8 @@ void *wh_vec_push(void *vec, size_t elem_size);
 
 wh_plugin *wh_plugin_new(const char *name, const walor_plugin_desc *desc, void *dl, const char *path);
 void wh_registry_free(void);
+void wh_form_free(wh_form *f); /* register.c, which makes them */
+void wh_conv_def_free(wh_conv_def *d); /* its states, name and form */
 
 /* lookups (read-only after start) */
 const wh_cmd *wh_find_cmd(const char *name);

@@ -28,5 +28,8 @@ void wh_http_stop(void);
 /* operations (ops.c): DB health check, log, restart, UI reset */
 int wh_ops_start(uv_loop_t *loop, wh_db *loop_db);
 void wh_ops_stop(void);
+/* called on the loop when the database can be written again after it
+ * could not (storage_watch.c): the host re-queues the updates it held */
+void wh_ops_on_storage_resumed(void (*fn)(void));
 
 #endif

@@ -50,6 +50,7 @@
 #include "registry.h"
 #include "report.h"
 #include "svc.h"
+#include "storage.h"
 
 #define EVENT_NAME_MAX 64
 #define AGGREGATE_MAX 200
@@ -289,6 +290,7 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
     wh_ctx_init(&c, w);
     c.plugin = g->p;
     c.tx_managed = 1;
+    uint64_t storage_errors = wh_storage_thread_errors();
     json_t *payload = json_loads(text, 0, NULL);
     char detail[700] = "";
     int ok = 0;
@@ -296,6 +298,7 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         snprintf(detail, sizeof detail, "the stored payload is not valid JSON");
     } else {
         wh_clear_error();
+        storage_errors = wh_storage_thread_errors();
         int32_t rc = s->fn(&c, event, payload);
         if (rc < 0)
             snprintf(detail, sizeof detail, "%s%s%s", wh_strerror(rc), *wh_last_error() ? ": " : "",
@@ -330,6 +333,17 @@ static int deliver(wh_worker *w, group *g, int64_t id, const char *event, const 
         }
     }
     int give_up = 0;
+    if (!ok && wh_storage_thread_errors() != storage_errors) {
+        /* the storage failed, not the subscriber: no attempt counted, no
+         * report (the storage watcher tells the owners once); the sweep
+         * delivers it once writes work again */
+        wh_db_rollback(w->db);
+        wh_logf(WH_LOG_WARN, plugin, "event %s #%lld could not be delivered (the database's storage fails): held",
+                event, (long long)id);
+        wh_ctx_finish(&c);
+        json_decref(payload);
+        return -1;
+    }
     if (!ok) {
         wh_db_rollback(w->db);
         attempts++;
@@ -542,6 +556,8 @@ static void scan_drop(void *arg)
 
 static void submit_scan(void)
 {
+    if (!wh_storage_ok())
+        return; /* the sweep looks again every second */
     int idle = 0;
     if (!wh_g.pool || !atomic_compare_exchange_strong(&scan_busy, &idle, 1))
         return;

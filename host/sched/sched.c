@@ -31,6 +31,7 @@
  * runner that finished, a test clock move. A safety re-evaluation every
  * minute catches wall-clock jumps and rows written by other processes. */
 #include "services.h"
+#include "storage.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -338,7 +339,22 @@ static void cron_fn(void *state, void *arg)
     c.plugin = j->p;
     wh_clear_error();
     char detail[700], where[80];
+    uint64_t storage_errors = wh_storage_thread_errors();
     int ok = finished_ok(&c, j->fn(&c), detail, sizeof detail);
+    if (!ok && wh_storage_thread_errors() != storage_errors) {
+        /* the storage failed, not the job: no report (the storage watcher
+         * tells the owners once), no attempt counted; it runs again as soon
+         * as writes work (evaluate() waits for that) */
+        wh_ctx_finish(&c);
+        pthread_mutex_lock(&mu);
+        j->running = 0;
+        j->retry_at = wh_now();
+        pthread_mutex_unlock(&mu);
+        wh_logf(WH_LOG_WARN, j->p->name, "cron job %s could not write (the database's storage fails): held",
+                j->name);
+        free(r);
+        return;
+    }
     snprintf(where, sizeof where, "job %s", j->name);
     if (!ok)
         wh_report_failure(&c, j->p->name, where, detail);
@@ -410,7 +426,17 @@ static int run_row(wh_worker *w, job_handler *h, int64_t id, int64_t gen, const 
         ok = 0;
     } else {
         wh_clear_error();
+        uint64_t storage_errors = wh_storage_thread_errors();
         ok = finished_ok(&c, h->fn(&c, payload), detail, sizeof detail);
+        if (!ok && wh_storage_thread_errors() != storage_errors) {
+            /* the storage failed, not the job: the row stays as it was (no
+             * attempt, no report) and runs once writes work again */
+            wh_ctx_finish(&c);
+            json_decref(payload);
+            wh_logf(WH_LOG_WARN, plugin, "job %s (key %s) could not write (the database's storage fails): held",
+                    h->name, key ? key : "-");
+            return -1;
+        }
     }
     int give_up = 0;
     if (!ok) {
@@ -568,6 +594,11 @@ static void evaluate(void)
     if (!live || atomic_load(&stopping))
         return;
     int64_t now = wh_now();
+    if (!wh_storage_ok()) {
+        /* nothing starts while the database cannot be written; look again in a second */
+        arm(now + 1);
+        return;
+    }
     int64_t due = now + SAFETY_S;
     char at[64];
     for (size_t i = 0; i < crons.n; i++) {

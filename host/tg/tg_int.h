@@ -142,6 +142,7 @@ struct wh_tg {
     int64_t offset;
     tg_req *poll_req;
     json_t *batch;              /* refused by on_updates, offered again */
+    int64_t store_retries;      /* times in a row the batch was refused */
     int64_t poll_backoff_ms;
     int polling, first_poll_sent;
     uv_timer_t poll_timer;

@@ -81,10 +81,17 @@ static void deliver(wh_tg *tg)
     json_t *batch = tg->batch;
     int rc = tg->h.on_updates ? tg->h.on_updates(batch, tg->h.ud) : 0;
     if (rc != 0) {
-        /* not stored: keep the offset where it is and offer the same batch again */
-        tg_log(WH_LOG_WARN, "%zu updates not stored, retrying in 1 s", json_array_size(batch));
+        /* not stored: keep the offset where it is and offer the same batch
+         * again; said once, not every second of a long outage */
+        tg_log(tg->store_retries++ ? WH_LOG_DEBUG : WH_LOG_WARN,
+               "%zu updates not stored, not acknowledged; retrying every second", json_array_size(batch));
         uv_timer_start(&tg->poll_timer, on_poll_timer, TG_STORE_RETRY_MS, 0);
         return;
+    }
+    if (tg->store_retries) {
+        tg_log(WH_LOG_INFO, "%zu updates stored after %lld retries", json_array_size(batch),
+               (long long)tg->store_retries);
+        tg->store_retries = 0;
     }
     size_t i;
     json_t *u;

@@ -8,6 +8,8 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
+#include "msg.h"
+#include "texts.h"
 
 int32_t wh_conv_load(walor_ctx *c)
 {
@@ -25,7 +27,15 @@ int32_t wh_conv_load(walor_ctx *c)
         c->conv.expires_at = wh_rows_int(r, 5);
         if (wh_rows_int(r, 1)) {
             const wh_conv_def *d = wh_find_conv(wh_rows_text(r, 2) ? wh_rows_text(r, 2) : "");
-            const wh_conv_state_def *st = d ? wh_conv_state(d, wh_rows_text(r, 3)) : NULL;
+            /* a form's step asked from its summary is stored as "<step>!" */
+            char state[64];
+            snprintf(state, sizeof state, "%s", wh_rows_text(r, 3) ? wh_rows_text(r, 3) : "");
+            size_t sl = strlen(state);
+            if (d && d->form && sl && state[sl - 1] == '!') {
+                state[sl - 1] = '\0';
+                c->conv.back = 1;
+            }
+            const wh_conv_state_def *st = d ? wh_conv_state(d, state) : NULL;
             if (st) {
                 c->conv.active = 1;
                 c->conv.def = d;
@@ -52,6 +62,9 @@ int32_t wh_conv_save(walor_ctx *c)
     if (!c->conv_loaded || !c->conv.dirty)
         return 0;
     char *data = c->conv.active && c->conv.data ? json_dumps(c->conv.data, JSON_COMPACT) : NULL;
+    const char *state = c->conv.active ? c->conv.state->name : NULL;
+    if (state && c->conv.back)
+        state = wh_arena_printf(c->arena, "%s!", state);
     int32_t rc = wh_db_exec(
         c->w->db,
         "INSERT INTO wh_conv(chat_id, seq, active, name, state, data, updated_at, expires_at) "
@@ -60,7 +73,7 @@ int32_t wh_conv_save(walor_ctx *c)
         "updated_at = excluded.updated_at, expires_at = excluded.expires_at",
         WALOR_ARGS(walor_i(c->chat_id), walor_i(c->conv.seq), walor_i(c->conv.active),
                    walor_s(c->conv.active ? c->conv.def->name : NULL),
-                   walor_s(c->conv.active ? c->conv.state->name : NULL), walor_s(data), walor_i(wh_now()),
+                   walor_s(state), walor_s(data), walor_i(wh_now()),
                    walor_i(c->conv.expires_at)));
     free(data);
     if (rc >= 0)
@@ -78,6 +91,8 @@ void wh_conv_clear(walor_ctx *c)
     c->conv.def = NULL;
     c->conv.state = NULL;
     c->conv.enter_pending = NULL;
+    c->conv.back = 0;
+    c->conv.why = NULL;
     /* the data stays valid until the callback returns: a handler commonly
      * reads its answers, ends the conversation, then replies with them */
     if (c->conv.data)
@@ -138,6 +153,8 @@ static int32_t conv_start(walor_ctx *c, const char *name, const char *state, jso
     c->conv.def = d;
     c->conv.state = st;
     c->conv.enter_pending = st;
+    c->conv.back = 0;
+    c->conv.why = NULL;
     touch(c);
     return 0;
 }
@@ -153,9 +170,39 @@ static int32_t conv_goto(walor_ctx *c, const char *state)
         return wh_error(WALOR_ENOTFOUND, "conversation %s has no state %s", c->conv.def->name, state ? state : "");
     c->conv.state = st;
     c->conv.enter_pending = st;
+    c->conv.back = 0;
+    c->conv.why = NULL;
     touch(c);
     return 0;
 }
+
+int32_t wh_conv_goto_step(walor_ctx *c, const wh_conv_state_def *st, int back)
+{
+    c->conv.state = st;
+    c->conv.enter_pending = st;
+    c->conv.back = back;
+    touch(c);
+    return 0;
+}
+
+int32_t wh_conv_ask(walor_ctx *c, const char *html, const walor_kb *kb, int edit)
+{
+    const walor_host_api *api = c->head.api;
+    if (wh_conv_load(c) != 0 || !c->conv.active)
+        return wh_error(WALOR_EPHASE, "no active conversation to ask in");
+    walor_kb *all = api->kb_new(c);
+    int32_t rc = wh_msg_kb_append(all, kb);
+    if (rc == 0)
+        rc = api->kb_button(all, wh_text_get("core.btn.cancel"),
+                            wh_arena_printf(c->arena, "_x%lld", (long long)c->conv.seq));
+    if (rc < 0)
+        return rc;
+    if (edit && c->callback_id && c->message_id)
+        return api->edit(c, c->chat_id, c->message_id, html, all, 0);
+    return api->send(c, c->chat_id, html, all, 0, NULL);
+}
+
+static int32_t conv_ask(walor_ctx *c, const char *html, const walor_kb *kb) { return wh_conv_ask(c, html, kb, 0); }
 
 static json_t *conv_data(walor_ctx *c)
 {
@@ -179,4 +226,5 @@ void wh_conv_fill(walor_host_api *api)
     api->conv_goto = conv_goto;
     api->conv_data = conv_data;
     api->conv_end = conv_end;
+    api->conv_ask = conv_ask;
 }

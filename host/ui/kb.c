@@ -169,6 +169,37 @@ int32_t wh_kb_row(wh_kb *kb)
     return 0;
 }
 
+static int32_t append_row(wh_kb *dst, json_t *row)
+{
+    size_t i;
+    json_t *b;
+    int32_t rc = 0;
+    json_array_foreach(row, i, b) {
+        const char *text = json_string_value(json_object_get(b, "text"));
+        const char *data = json_string_value(json_object_get(b, "callback_data"));
+        rc = data ? wh_kb_button(dst, text, data) : wh_kb_url(dst, text, json_string_value(json_object_get(b, "url")));
+        if (rc)
+            return rc;
+    }
+    return wh_kb_row(dst);
+}
+
+int32_t wh_kb_append(wh_kb *dst, const wh_kb *src)
+{
+    size_t i;
+    json_t *row;
+    int32_t rc;
+    if (src->err)
+        return bad(dst, src->err, "appended keyboard is invalid: %s", src->why);
+    if ((rc = wh_kb_row(dst)) != 0)
+        return rc;
+    json_array_foreach(src->rows, i, row) {
+        if ((rc = append_row(dst, row)) != 0)
+            return rc;
+    }
+    return src->row ? append_row(dst, src->row) : 0;
+}
+
 int32_t wh_kb_error(const wh_kb *kb) { return kb->err; }
 
 const char *wh_kb_error_detail(const wh_kb *kb) { return kb->err ? kb->why : ""; }

@@ -55,6 +55,10 @@ const char *wh_kb_error_detail(const wh_kb *kb); /* "" when good */
  * no button, when the keyboard is bad (check wh_kb_error() first) or on OOM. */
 json_t *wh_kb_markup(const wh_kb *kb);
 
+/* Appends the rows of src below dst's (a row dst is filling is closed
+ * first), under dst's limits. A bad src makes dst bad with src's error. */
+int32_t wh_kb_append(wh_kb *dst, const wh_kb *src);
+
 /* Frees the buttons and makes the keyboard empty and good again. */
 void wh_kb_clear(wh_kb *kb);
 

@@ -13,9 +13,27 @@
 #include "settings.h"
 #include "texts.h"
 
+/* where an admin area stands: sales, goods, clients, the undeclared
+ * (older plugins), system, then the host's own navigation */
+static int group_rank(const wh_menu *m)
+{
+    if (m->where != WALOR_MENU_ADMIN)
+        return 0;
+    switch (m->group) {
+    case WALOR_MENU_GROUP_SALES: return 0;
+    case WALOR_MENU_GROUP_GOODS: return 1;
+    case WALOR_MENU_GROUP_CLIENTS: return 2;
+    case WALOR_MENU_GROUP_NONE: return 3;
+    case WALOR_MENU_GROUP_SYSTEM: return 4;
+    default: return 5;
+    }
+}
+
 static int by_order(const void *a, const void *b)
 {
     const wh_menu *x = *(const wh_menu *const *)a, *y = *(const wh_menu *const *)b;
+    if (group_rank(x) != group_rank(y))
+        return group_rank(x) < group_rank(y) ? -1 : 1;
     if (x->order != y->order)
         return x->order < y->order ? -1 : 1;
     if (x->p->index != y->p->index)
@@ -37,10 +55,17 @@ static size_t visible(walor_ctx *c, uint32_t where, const wh_menu ***out)
     return n;
 }
 
-static void add_buttons(walor_ctx *c, walor_kb *kb, const wh_menu **v, size_t n)
+/* one button a row (the main menu); in the admin panel two a row, each
+ * area from a new row, the navigation alone */
+static void add_buttons(walor_ctx *c, walor_kb *kb, const wh_menu **v, size_t n, int columns)
 {
     const walor_host_api *api = c->head.api;
+    int in_row = 0;
     for (size_t i = 0; i < n; i++) {
+        if (in_row && (in_row == columns || group_rank(v[i]) != group_rank(v[i - 1]) || v[i]->group == WH_MENU_GROUP_NAV)) {
+            api->kb_row(kb);
+            in_row = 0;
+        }
         const char *label = NULL;
         if (v[i]->label_fn) {
             walor_plugin *saved = c->plugin;
@@ -51,8 +76,9 @@ static void add_buttons(walor_ctx *c, walor_kb *kb, const wh_menu **v, size_t n)
         if (!label || !*label)
             label = v[i]->label;
         api->kb_button(kb, label, wh_arena_printf(c->arena, "m:%s", v[i]->id));
-        api->kb_row(kb);
+        in_row++;
     }
+    api->kb_row(kb);
 }
 
 static int32_t show(walor_ctx *c, const char *text, walor_kb *kb, int edit)
@@ -130,12 +156,15 @@ int32_t wh_menu_render_main(walor_ctx *c, const char **text, walor_kb **kb)
             before = i;
             break;
         }
-    add_buttons(c, *kb, v, before);
+    add_buttons(c, *kb, v, before, 1);
     if (channel) {
+        if (before)
+            api->kb_row(*kb);
         api->kb_url(*kb, wh_text_get("core.btn.channel"), channel);
-        api->kb_row(*kb);
+        if (before < n)
+            api->kb_row(*kb);
     }
-    add_buttons(c, *kb, v + before, n - before);
+    add_buttons(c, *kb, v + before, n - before, 1);
     *text = greeting(c);
     return *kb && *text ? 0 : WALOR_ENOMEM;
 }
@@ -165,7 +194,7 @@ int32_t wh_menu_show_admin(walor_ctx *c, int edit)
     walor_kb *kb = api->kb_new(c);
     const wh_menu **v;
     size_t n = visible(c, WALOR_MENU_ADMIN, &v);
-    add_buttons(c, kb, v, n);
+    add_buttons(c, kb, v, n, 2);
     return show(c, text, kb, edit);
 }
 

@@ -20,6 +20,7 @@
 #include "mime.h"
 #include "money.h"
 #include "msg.h"
+#include "num.h"
 #include "tg.h"
 
 struct walor_kb {
@@ -225,6 +226,15 @@ static int32_t edit(walor_ctx *c, int64_t chat_id, int64_t message_id, const cha
     return rc;
 }
 
+/* SDK 1.3: the screen after a button press replaces the pressed message;
+ * anything else (a command, a typed answer, a job) gets a new one */
+static int32_t show(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    if (c->callback_id && c->message_id)
+        return edit(c, c->chat_id, c->message_id, html, kb, 0);
+    return msg_send(c, c->chat_id, html, kb, 0, NULL);
+}
+
 static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
 {
     if (flags & ~WALOR_ANSWER_ALERT)
@@ -246,6 +256,10 @@ static int32_t answer(walor_ctx *c, const char *text, uint32_t flags)
 
 static int32_t read_file(const char *path, char **data, size_t *len)
 {
+    /* closing a descriptor of the database would drop every SQLite lock of
+     * the process (docs/RELIABILITY.md); its bytes go out only as a backup */
+    if (wh_db_is_live_file(wh_g.cfg.db, path))
+        return wh_error(WALOR_EPERM, "%s is the database or one of its files: use walor_db_backup for a copy", path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return wh_error(WALOR_ENOTFOUND, "cannot open %s", path);
@@ -411,6 +425,13 @@ static walor_kb *kb_new(walor_ctx *c)
     return kb;
 }
 
+int32_t wh_msg_kb_append(walor_kb *dst, const walor_kb *src)
+{
+    if (!dst)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    return src ? wh_kb_append(&dst->kb, &src->kb) : 0;
+}
+
 static int32_t kb_button(walor_kb *kb, const char *text, const char *data) { return wh_kb_button(&kb->kb, text, data); }
 static int32_t kb_url(walor_kb *kb, const char *text, const char *url) { return wh_kb_url(&kb->kb, text, url); }
 static int32_t kb_row(walor_kb *kb) { return wh_kb_row(&kb->kb); }
@@ -511,6 +532,33 @@ static char *money(walor_ctx *c, int64_t kop)
     return wh_arena_strdup(c->arena, buf);
 }
 
+static char *number(walor_ctx *c, int64_t value, uint32_t scale)
+{
+    char buf[WH_NUM_BUF];
+    if (scale > 6) {
+        wh_error(WALOR_EINVAL, "number: scale %u is over 6", scale);
+        return NULL;
+    }
+    wh_num_format(buf, sizeof buf, value, scale);
+    return wh_arena_strdup(c->arena, buf);
+}
+
+static char *plural(walor_ctx *c, int64_t n, const char *forms, uint32_t flags)
+{
+    const char *w;
+    size_t wl;
+    char num[WH_NUM_BUF];
+    if (!forms || (flags & ~WALOR_PLURAL_WORD)) {
+        wh_error(WALOR_EINVAL, "plural: forms missing or unknown flags");
+        return NULL;
+    }
+    wh_plural_pick(forms, n, &w, &wl);
+    if (flags & WALOR_PLURAL_WORD)
+        return wh_arena_printf(c->arena, "%.*s", (int)wl, w);
+    wh_num_format(num, sizeof num, n, 0);
+    return wh_arena_printf(c->arena, "%s %.*s", num, (int)wl, w);
+}
+
 void wh_msg_fill(walor_host_api *api)
 {
     api->send = msg_send;
@@ -529,4 +577,7 @@ void wh_msg_fill(walor_host_api *api)
     api->html_escape = html_escape;
     api->html_check = html_check;
     api->money = money;
+    api->show = show;
+    api->number = number;
+    api->plural = plural;
 }

@@ -10,25 +10,10 @@
 #include "money.h"
 #include "utf8.h"
 
-static int32_t reject(char *why, size_t whylen, int32_t err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int32_t reject(char *why, size_t whylen, int32_t err, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (why && whylen)
-        snprintf(why, whylen, "%s", msg);
-    return wh_error(err, "%s", msg);
-}
-
 static int32_t put(const char *v, size_t n, char *out, size_t outlen, char *why, size_t whylen)
 {
     if (!out || n >= outlen)
-        return reject(why, whylen, WALOR_ERANGE, "Значение слишком длинное для сохранения");
+        return wh_error_why(why, whylen, WALOR_ERANGE, "Значение слишком длинное для сохранения");
     memcpy(out, v, n);
     out[n] = '\0';
     return 0;
@@ -81,9 +66,9 @@ static int32_t norm_int(const walor_setting_def *d, const char *in, char *out, s
     trim(in, &b, &e);
     if (parse_i64(b, e, &v) != 0 || (bounded && (v < d->min || v > d->max))) {
         if (bounded)
-            return reject(why, whylen, WALOR_EINVAL, "Введите целое число от %lld до %lld", (long long)d->min,
-                          (long long)d->max);
-        return reject(why, whylen, WALOR_EINVAL, "Введите целое число");
+            return wh_error_why(why, whylen, WALOR_EINVAL, "Введите целое число от %lld до %lld", (long long)d->min,
+                                (long long)d->max);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Введите целое число");
     }
     snprintf(buf, sizeof buf, "%lld", (long long)v);
     return put(buf, strlen(buf), out, outlen, why, whylen);
@@ -99,7 +84,7 @@ static int32_t norm_bool(const char *in, char *out, size_t outlen, char *why, si
     int32_t rc = 1;
 
     if (!low)
-        return reject(why, whylen, WALOR_ENOMEM, "Не хватает памяти");
+        return wh_error_why(why, whylen, WALOR_ENOMEM, "Не хватает памяти");
     trim(low, &b, &e);
     n = (size_t)(e - b);
     for (size_t i = 0; rc == 1 && i < sizeof yes / sizeof yes[0]; i++) {
@@ -110,17 +95,8 @@ static int32_t norm_bool(const char *in, char *out, size_t outlen, char *why, si
     }
     free(low);
     if (rc == 1)
-        return reject(why, whylen, WALOR_EINVAL, "Ответьте «да» или «нет»");
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Ответьте «да» или «нет»");
     return rc;
-}
-
-static size_t chars(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0u) != 0x80u)
-            c++;
-    return c;
 }
 
 static int32_t norm_string(const walor_setting_def *d, const char *in, char *out, size_t outlen, char *why,
@@ -134,20 +110,20 @@ static int32_t norm_string(const walor_setting_def *d, const char *in, char *out
     trim(in, &b, &e);
     n = (size_t)(e - b);
     if (!wh_utf8_valid(b, n))
-        return reject(why, whylen, WALOR_EINVAL, "Текст содержит недопустимые символы (нужна UTF-8)");
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Текст содержит недопустимые символы (нужна UTF-8)");
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)b[i];
         if (ch == '\n' || ch == '\r')
-            return reject(why, whylen, WALOR_EINVAL, "Введите значение в одну строку");
+            return wh_error_why(why, whylen, WALOR_EINVAL, "Введите значение в одну строку");
         if ((ch < 0x20 && ch != '\t') || ch == 0x7F)
-            return reject(why, whylen, WALOR_EINVAL, "Текст содержит управляющие символы");
+            return wh_error_why(why, whylen, WALOR_EINVAL, "Текст содержит управляющие символы");
     }
-    c = chars(b, n);
+    c = wh_utf8_chars(b, n);
     if ((int64_t)c < min || (int64_t)c > max) {
         if (min > 0)
-            return reject(why, whylen, WALOR_EINVAL, "Введите строку длиной от %lld до %lld символов",
-                          (long long)min, (long long)max);
-        return reject(why, whylen, WALOR_EINVAL, "Введите строку не длиннее %lld символов", (long long)max);
+            return wh_error_why(why, whylen, WALOR_EINVAL, "Введите строку длиной от %lld до %lld символов",
+                                (long long)min, (long long)max);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Введите строку не длиннее %lld символов", (long long)max);
     }
     return put(b, n, out, outlen, why, whylen);
 }
@@ -161,13 +137,13 @@ static int32_t norm_text(const walor_setting_def *d, const char *in, char *out, 
     int64_t min = d->min > 0 ? d->min : 0;
 
     if (wh_html_check(in, &vis, reason, sizeof reason) != 0)
-        return reject(why, whylen, WALOR_EINVAL, "Ошибка в разметке: %s", reason);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Ошибка в разметке: %s", reason);
     if ((int64_t)vis > max)
-        return reject(why, whylen, WALOR_EINVAL, "Текст слишком длинный: %zu символов, можно не больше %lld", vis,
-                      (long long)max);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Текст слишком длинный: %zu символов, можно не больше %lld", vis,
+                            (long long)max);
     if ((int64_t)vis < min)
-        return reject(why, whylen, WALOR_EINVAL, "Текст слишком короткий: нужно хотя бы %lld символов",
-                      (long long)min);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Текст слишком короткий: нужно хотя бы %lld символов",
+                            (long long)min);
     return put(in, strlen(in), out, outlen, why, whylen);
 }
 
@@ -182,13 +158,13 @@ static int32_t norm_money(const walor_setting_def *d, const char *in, char *out,
     if (rc) {
         char reason[256];
         snprintf(reason, sizeof reason, "%s", wh_last_error());
-        return reject(why, whylen, WALOR_EINVAL, "%s", reason);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "%s", reason);
     }
     if (bounded && (kop < d->min || kop > d->max)) {
         char lo[WH_MONEY_BUF], hi[WH_MONEY_BUF];
         wh_money_format(lo, sizeof lo, d->min);
         wh_money_format(hi, sizeof hi, d->max);
-        return reject(why, whylen, WALOR_EINVAL, "Введите сумму от %s до %s", lo, hi);
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Введите сумму от %s до %s", lo, hi);
     }
     snprintf(buf, sizeof buf, "%lld", (long long)kop);
     return put(buf, strlen(buf), out, outlen, why, whylen);
@@ -200,7 +176,7 @@ int32_t wh_setting_normalize(const walor_setting_def *d, const char *input, char
     if (why && whylen)
         why[0] = '\0';
     if (!d)
-        return reject(why, whylen, WALOR_EINVAL, "Неизвестная настройка");
+        return wh_error_why(why, whylen, WALOR_EINVAL, "Неизвестная настройка");
     if (!input)
         input = "";
     switch (d->type) {
@@ -209,6 +185,6 @@ int32_t wh_setting_normalize(const walor_setting_def *d, const char *input, char
     case WALOR_SET_STRING: return norm_string(d, input, out, outlen, why, whylen);
     case WALOR_SET_TEXT: return norm_text(d, input, out, outlen, why, whylen);
     case WALOR_SET_MONEY: return norm_money(d, input, out, outlen, why, whylen);
-    default: return reject(why, whylen, WALOR_EINVAL, "Неизвестный тип настройки (%u)", (unsigned)d->type);
+    default: return wh_error_why(why, whylen, WALOR_EINVAL, "Неизвестный тип настройки (%u)", (unsigned)d->type);
     }
 }

@@ -20,9 +20,6 @@ const char *wh_text_get(const char *key)
 
 char *wh_text_render(wh_arena *a, const char *key, va_list ap)
 {
-    const char *tpl = key ? wh_text_get(key) : NULL;
-    if (!tpl)
-        return wh_arena_strdup(a, key ? key : "");
     const char *names[16], *values[16];
     size_t n = 0;
     for (;;) {
@@ -36,6 +33,15 @@ char *wh_text_render(wh_arena *a, const char *key, va_list ap)
             n++;
         }
     }
+    return wh_text_render_pairs(a, key, names, values, n);
+}
+
+char *wh_text_render_pairs(wh_arena *a, const char *key, const char *const *names, const char *const *values,
+                           size_t n)
+{
+    const char *tpl = key ? wh_text_get(key) : NULL;
+    if (!tpl)
+        tpl = key ? key : "";
     /* two passes: measure, then write, so any length works */
     char *out = NULL;
     for (int pass = 0; pass < 2; pass++) {

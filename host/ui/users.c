@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "host.h"
+#include "registry.h"
 
 int wh_is_owner(int64_t id)
 {
@@ -75,6 +76,30 @@ uint32_t wh_user_role(wh_db *db, int64_t id)
     return role > WALOR_ROLE_MANAGER ? WALOR_ROLE_MANAGER : (uint32_t)role;
 }
 
+/* A conversation that needs more than the user's new role ends with the
+ * role (a removed manager's "new promo code" must not be finishable); the
+ * dispatcher checks the role at every step as well, for a conversation
+ * whose update was already running. Private chats have the user's id. */
+static int32_t end_convs_above(wh_db *db, int64_t id, uint32_t role)
+{
+    wh_rows *r = NULL;
+    const wh_conv_def *d = NULL;
+    if (wh_is_owner(id))
+        return 0;
+    int32_t rc = wh_db_query(db, "SELECT name FROM wh_conv WHERE chat_id = ? AND active = 1", WALOR_ARGS(walor_i(id)),
+                             &r);
+    if (rc < 0)
+        return rc;
+    if (wh_rows_next(r) == 1 && wh_rows_text(r, 0))
+        d = wh_find_conv(wh_rows_text(r, 0));
+    wh_rows_close(r);
+    if (!d || d->min_role <= role)
+        return 0;
+    rc = wh_db_exec(db, "UPDATE wh_conv SET active = 0, state = NULL, data = NULL WHERE chat_id = ? AND active = 1",
+                    WALOR_ARGS(walor_i(id)));
+    return rc < 0 ? rc : 0;
+}
+
 int32_t wh_user_set_role(wh_db *db, int64_t id, uint32_t role)
 {
     if (role > WALOR_ROLE_MANAGER)
@@ -82,7 +107,7 @@ int32_t wh_user_set_role(wh_db *db, int64_t id, uint32_t role)
     int32_t rc = wh_db_exec(db, "UPDATE wh_users SET role = ? WHERE id = ?", WALOR_ARGS(walor_i(role), walor_i(id)));
     if (rc == 0)
         return wh_error(WALOR_ENOTFOUND, "user %lld has not started the bot", (long long)id);
-    return rc < 0 ? rc : 0;
+    return rc < 0 ? rc : end_convs_above(db, id, role);
 }
 
 int32_t wh_user_set_blocked(wh_db *db, int64_t id, int blocked)

@@ -16,6 +16,17 @@ int32_t wh_error(int32_t err, const char *fmt, ...)
     return err;
 }
 
+int32_t wh_error_why(char *why, size_t whylen, int32_t err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last, sizeof last, fmt, ap);
+    va_end(ap);
+    if (why && whylen)
+        snprintf(why, whylen, "%s", last);
+    return err;
+}
+
 const char *wh_last_error(void) { return last; }
 
 void wh_clear_error(void) { last[0] = '\0'; }

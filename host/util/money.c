@@ -6,6 +6,7 @@
 #include <walor/types.h>
 
 #include "error.h"
+#include "num.h"
 #include "utf8.h"
 
 #define MINUS "\xE2\x88\x92" /* U+2212 */
@@ -14,27 +15,17 @@
 size_t wh_money_format(char *buf, size_t n, int64_t kop)
 {
     char tmp[WH_MONEY_BUF];
-    char digits[24];
-    size_t nd = 0, o = 0;
+    size_t o = 0;
     /* The magnitude in unsigned arithmetic: -INT64_MIN does not fit in
      * int64_t, its unsigned negation does. */
     uint64_t mag = kop < 0 ? 0u - (uint64_t)kop : (uint64_t)kop;
     uint64_t rub = mag / 100, cents = mag % 100;
 
-    do {
-        digits[nd++] = (char)('0' + rub % 10);
-        rub /= 10;
-    } while (rub);
-
     if (kop < 0) {
         memcpy(tmp, MINUS, 3);
         o = 3;
     }
-    for (size_t i = nd; i-- > 0;) {
-        tmp[o++] = digits[i];
-        if (i > 0 && i % 3 == 0)
-            tmp[o++] = ' ';
-    }
+    o += wh_num_group(tmp + o, rub); /* grouped as walor_number groups */
     if (cents) {
         tmp[o++] = ',';
         tmp[o++] = (char)('0' + cents / 10);
@@ -44,13 +35,7 @@ size_t wh_money_format(char *buf, size_t n, int64_t kop)
     memcpy(tmp + o, RUB, 3);
     o += 3;
     tmp[o] = '\0';
-
-    if (buf && n) {
-        size_t k = wh_utf8_prefix(tmp, n - 1);
-        memcpy(buf, tmp, k);
-        buf[k] = '\0';
-    }
-    return o;
+    return wh_num_out(buf, n, tmp, o);
 }
 
 /* Length of a separator that may sit between digit groups at s, or 0. */

@@ -237,3 +237,12 @@ size_t wh_utf8_copy_one(const char *s, size_t len, char *out, size_t *used)
     *used = bad;
     return wh_utf8_encode(WH_UTF8_REPLACEMENT, out);
 }
+
+size_t wh_utf8_chars(const char *s, size_t len)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0u) != 0x80u)
+            c++;
+    return c;
+}

@@ -30,6 +30,9 @@ int wh_utf8_valid(const char *s, size_t len);
  * most max_bytes + 1 bytes of s. */
 size_t wh_utf8_prefix(const char *s, size_t max_bytes);
 
+/* Characters (code points) in the first len bytes of valid UTF-8. */
+size_t wh_utf8_chars(const char *s, size_t len);
+
 /* Length of the len bytes at s in UTF-16 code units, the unit of Telegram's
  * 4096/1024 limits; an ill-formed part counts as the one U+FFFD it becomes. */
 size_t wh_utf16_len(const char *s, size_t len);

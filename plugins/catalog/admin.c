@@ -2109,7 +2109,8 @@ static const char HELP[] =
 int32_t catalog_admin_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 100, .id = "products", .label = "📦 Товары", .on_press = on_menu};
+                                 .order = 100, .id = "products", .label = "📦 Товары", .on_press = on_menu,
+                                 .group = WALOR_MENU_GROUP_GOODS};
     const walor_callback_def adm = {.struct_size = sizeof adm, .min_role = WALOR_ROLE_MANAGER, .prefix = "cadm",
                                     .handler = on_adm};
     const walor_callback_def own = {.struct_size = sizeof own, .min_role = WALOR_ROLE_OWNER, .prefix = "cown",

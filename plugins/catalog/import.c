@@ -1762,7 +1762,8 @@ static const char IMP_HELP[] =
 int32_t catalog_import_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_OWNER, .where = WALOR_MENU_ADMIN,
-                                 .order = 210, .id = "import", .label = "📥 Импорт / 📤 Экспорт", .on_press = imp_menu};
+                                 .order = 210, .id = "import", .label = "📥 Импорт / 📤 Экспорт", .on_press = imp_menu,
+                                 .group = WALOR_MENU_GROUP_GOODS};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_OWNER, .name = "import",
                                  .states = IMP_STATES, .nstates = 2, .timeout_s = 3600};
     int32_t rc = walor_menu(p, &menu);

@@ -8,10 +8,14 @@
  *     and when, send one to a customer as a message, delete [owner];
  *   - a customer's bonuses and personal discount by customer ID (F-LOY-09,
  *     until the CRM's client card calls the service).
- * Roles are enforced by the host (prefix "loya" and the adm_* conversations
- * need MANAGER, "loyo" OWNER); handlers still re-check that the object
- * exists, since callback data can be stale or forged. Every change goes to
- * the action log. */
+ * The creation screens are forms (SDK 1.3): the host asks each step, checks
+ * the answer's type and range, says why and asks again, draws "✖️ Отмена";
+ * this file declares the steps and checks what only it can (a free code, an
+ * existing customer). The lists are walor_list_show pages.
+ * Roles are enforced by the host (prefix "loya" and the adm_* forms need
+ * MANAGER, at every step; "loyo" OWNER); handlers still re-check that the
+ * object exists, since callback data can be stale or forged. Every change
+ * goes to the action log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,8 @@
 #include "loy.h"
 
 #define LIST_PAGE 10
+#define FACE_MAX 100000000LL     /* kopecks: 1 000 000 ₽ a certificate */
+#define BONUS_MAX 100000000000LL /* kopecks: a billion roubles, the old parser's limit */
 #define BATCH_MAX 50
 #define DAYS_MAX 3650
 #define CERT_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" /* no O/0, I/1 */
@@ -50,7 +56,7 @@ static int32_t show_section(walor_ctx *c)
     walor_kb_button(kb, T(c, "loyalty.adm.btn.discount"), "loya:ud");
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.admin"), "m:core.admin");
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "loyalty.adm.title", "promos", loy_num(c, promos), "active", loy_num(c, active),
                                   "certs", loy_num(c, certs), NULL),
                       kb);
@@ -67,43 +73,32 @@ static int32_t gone(walor_ctx *c)
 
 /* what tells the promo list from the certificate list */
 typedef struct code_list_def {
-    const char *count_sql, *page_sql; /* the page's SQL: id, code, … LIMIT ? OFFSET ? */
+    const char *sql;                  /* id, code, … newest first */
     const char *title, *none;         /* text keys */
-    const char *page_tag, *card_tag;  /* "loya:<tag>:<page>", "loya:<tag>:<id>" */
+    const char *page_data, *card_tag; /* "loya:<tag>:<page>", "loya:<tag>:<id>" */
     const char *new_key, *new_cb;     /* the "new" button */
     const char *(*row)(walor_ctx *c, walor_rows *r);
 } code_list_def;
 
-static int32_t code_list(walor_ctx *c, const code_list_def *d, int64_t page)
+static const char *code_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    int64_t total = 0;
-    walor_db_int(c, d->count_sql, NULL, 0, &total);
-    int64_t pages = total ? (total + LIST_PAGE - 1) / LIST_PAGE : 1;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, d->page_sql, WALOR_ARGS(walor_i(LIST_PAGE), walor_i(page * LIST_PAGE)), &r);
-    if (rc < 0)
-        return rc;
+    const code_list_def *d = ud;
+    (void)index;
+    walor_kb_button(kb, walor_col_text(r, 1),
+                    walor_ctx_printf(c, "loya:%s:%lld", d->card_tag, (long long)walor_col_int(r, 0)));
+    return d->row(c, r);
+}
+
+/* page: the digits after "loya:pl:" / "loya:kl:", NULL for the first page */
+static int32_t code_list(walor_ctx *c, const code_list_def *d, const char *page)
+{
     walor_kb *kb = walor_kb_new(c);
-    const char *html = T(c, total ? d->title : d->none);
-    while (walor_row_next(r) == 1) {
-        html = walor_ctx_printf(c, "%s\n%s", html, d->row(c, r));
-        walor_kb_button(kb, walor_col_text(r, 1),
-                        walor_ctx_printf(c, "loya:%s:%lld", d->card_tag, (long long)walor_col_int(r, 0)));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (page > 0)
-        walor_kb_button(kb, T(c, "loyalty.btn.newer"),
-                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page - 1));
-    if (page + 1 < pages)
-        walor_kb_button(kb, T(c, "loyalty.btn.older"),
-                        walor_ctx_printf(c, "loya:%s:%lld", d->page_tag, (long long)page + 1));
-    walor_kb_row(kb);
     walor_kb_button(kb, T(c, d->new_key), d->new_cb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
-    return walor_edit(c, html, kb);
+    walor_list_def l = {.struct_size = sizeof l, .page_size = LIST_PAGE, .sql = d->sql, .row = code_row,
+                        .ud = (void *)d, .page_data = d->page_data, .header = T(c, d->title), .empty = T(c, d->none),
+                        .buttons = kb, .prev_label = "loyalty.btn.newer", .next_label = "loyalty.btn.older"};
+    return walor_list_show(c, &l, page);
 }
 
 /* the code of a promo (promo = 1) or certificate row; *code NULL when it is gone */
@@ -149,30 +144,30 @@ static const char *promo_row(walor_ctx *c, walor_rows *r)
                        promo_state(c, walor_col_int(r, 6), walor_col_int(r, 5), limit, used), NULL);
 }
 
-static int32_t promo_list(walor_ctx *c, int64_t page)
+
+/* the row of a card by id: 1 with *r on it, 0 when it is gone (and the
+ * user told so), < 0 on failure */
+static int32_t card_row(walor_ctx *c, const char *sql, int64_t id, walor_rows **r)
 {
-    static const code_list_def d = {
-        .count_sql = "SELECT count(*) FROM loyalty_promo",
-        .page_sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo "
-                    "ORDER BY id DESC LIMIT ? OFFSET ?",
-        .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_tag = "pl", .card_tag = "p",
-        .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row};
-    return code_list(c, &d, page);
+    int32_t rc = walor_db_query(c, sql, WALOR_ARGS(walor_i(id)), r);
+    if (rc < 0)
+        return rc;
+    if (walor_row_next(*r) == 1)
+        return 1;
+    walor_rows_close(*r);
+    rc = gone(c);
+    return rc < 0 ? rc : 0;
 }
 
 static int32_t promo_card(walor_ctx *c, int64_t id)
 {
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
-                                "FROM loyalty_promo WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
+    int32_t rc = card_row(c,
+                          "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
+                          "FROM loyalty_promo WHERE id = ?",
+                          id, &r);
+    if (rc <= 0)
         return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return gone(c);
-    }
     int64_t pct = walor_col_int(r, 1), limit = walor_col_int(r, 2), used = walor_col_int(r, 3),
             exp = walor_col_int(r, 4), once = walor_col_int(r, 5), active = walor_col_int(r, 6);
     const char *code = loy_esc(c, walor_col_text(r, 0));
@@ -209,7 +204,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:pdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:pl:0");
-    return walor_edit(c, html, kb);
+    return walor_show(c, html, kb);
 }
 
 static int32_t promo_toggle(walor_ctx *c, int64_t id, int on)
@@ -228,151 +223,68 @@ static int32_t promo_toggle(walor_ctx *c, int64_t id, int on)
     return promo_card(c, id);
 }
 
-/* ---- promo creation: code → pct → limit → days → once ---- */
+/* ---- the forms: promo code, certificates, sending one, a customer's bonuses and discount ---- */
 
 static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
+static const char *S(json_t *d, const char *k) { return json_string_value(json_object_get(d, k)); }
+static int64_t I(json_t *d, const char *k) { return json_integer_value(json_object_get(d, k)); }
 
-static walor_kb *kb_cancel(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "loyalty.btn.cancel"), "cancel");
-    return kb;
-}
+/* after ✖️ Отмена or /cancel: back to the section */
+static int32_t form_cancel(walor_ctx *c) { return walor_show(c, T(c, "loyalty.adm.cancelled"), kb_back(c, "loya:s")); }
 
-static int32_t again(walor_ctx *c, const char *why)
+/* a typed code: normalised (loy_code_norm) and not taken */
+static int32_t free_code(walor_ctx *c, json_t *value, const char **why)
 {
-    return walor_reply(c, walor_textf(c, "loyalty.adm.err", "why", loy_esc(c, why), NULL), kb_cancel(c));
-}
-
-/* the customer whose ID a staff member typed; 0 when there is no such user */
-static int64_t user_in(walor_ctx *c, const char *text)
-{
-    int64_t uid = 0;
-    while (*text == ' ')
-        text++;
-    return loy_parse_id(text, &uid) == 0 && walor_user_get(c, uid) ? uid : 0;
-}
-
-static int num_in(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-    while (*s == ' ')
-        s++;
-    int64_t v = 0;
-    if (!strcmp(s, "0")) {
-        v = 0;
-    } else if (loy_parse_id(s, &v) != 0) {
-        return -1;
-    }
-    if (v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int32_t pc_ask_code(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.code"), kb_cancel(c)); }
-static int32_t pc_ask_pct(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.pct"), kb_cancel(c)); }
-static int32_t pc_ask_limit(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.limit"), kb_cancel(c)); }
-static int32_t pc_ask_days(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.pc.days"), kb_cancel(c)); }
-static int32_t pc_ask_once(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "loyalty.adm.once_yes"), "once:1");
-    walor_kb_conv_button(kb, T(c, "loyalty.adm.once_no"), "once:0");
-    walor_kb_row(kb);
-    walor_kb_conv_button(kb, T(c, "loyalty.btn.cancel"), "cancel");
-    return walor_reply(c, T(c, "loyalty.adm.pc.once"), kb);
-}
-
-static int32_t conv_cancel(walor_ctx *c)
-{
-    walor_conv_end(c);
-    walor_kb *kb = kb_back(c, "loya:s");
-    return walor_edit(c, T(c, "loyalty.adm.cancelled"), kb);
-}
-
-static int32_t pc_code(walor_ctx *c, const char *text)
-{
-    char *code = loy_code_norm(c, text);
-    if (!code || strlen(code) < 3)
-        return again(c, T(c, "loyalty.adm.err.code"));
+    char *code = loy_code_norm(c, json_string_value(value));
     loy_promo p;
+    if (!code || strlen(code) < 3) {
+        *why = "loyalty.adm.err.code";
+        return WALOR_EINVAL;
+    }
     int32_t rc = loy_promo_find(c, code, &p);
     if (rc == 0)
-        return again(c, T(c, "loyalty.adm.err.code_taken"));
+        *why = "loyalty.adm.err.code_taken";
     if (rc != WALOR_ENOTFOUND)
-        return rc;
-    json_object_set_new(D(c), "code", json_string(code));
-    return walor_conv_goto(c, "pct");
+        return rc == 0 ? WALOR_EINVAL : rc;
+    return json_object_set_new(D(c), "code", json_string(code)) ? WALOR_ENOMEM : 0;
 }
 
-static int32_t pc_pct(walor_ctx *c, const char *text)
-{
-    int64_t v;
-    if (num_in(text, 1, 100, &v) < 0)
-        return again(c, T(c, "loyalty.adm.err.pct"));
-    json_object_set_new(D(c), "pct", json_integer(v));
-    return walor_conv_goto(c, "limit");
-}
+static const walor_step_choice ONCE[] = {{"1", "loyalty.adm.once_yes"}, {"0", "loyalty.adm.once_no"}};
 
-static int32_t pc_limit(walor_ctx *c, const char *text)
-{
-    int64_t v;
-    if (num_in(text, 0, 1000000, &v) < 0)
-        return again(c, T(c, "loyalty.adm.err.limit"));
-    json_object_set_new(D(c), "limit", json_integer(v));
-    return walor_conv_goto(c, "days");
-}
+static const walor_step_def ST_PROMO[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "code", .prompt = "loyalty.adm.pc.code",
+     .error = "loyalty.adm.err.code", .min = 1, .max = 32, .validate = free_code},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "pct", .prompt = "loyalty.adm.pc.pct",
+     .error = "loyalty.adm.err.pct", .min = 1, .max = 100},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "limit", .prompt = "loyalty.adm.pc.limit",
+     .error = "loyalty.adm.err.limit", .min = 0, .max = 1000000},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "days", .prompt = "loyalty.adm.pc.days",
+     .error = "loyalty.adm.err.days", .min = 0, .max = DAYS_MAX},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_CHOICE, .key = "once", .prompt = "loyalty.adm.pc.once",
+     .nchoices = 2, .choices = ONCE},
+};
 
-static int32_t pc_days(walor_ctx *c, const char *text)
+static int32_t promo_done(walor_ctx *c, json_t *d)
 {
-    int64_t v;
-    if (num_in(text, 0, DAYS_MAX, &v) < 0)
-        return again(c, T(c, "loyalty.adm.err.days"));
-    json_object_set_new(D(c), "days", json_integer(v));
-    return walor_conv_goto(c, "once");
-}
-
-static int32_t pc_button(walor_ctx *c, const char *arg)
-{
-    if (strncmp(arg, "once:", 5) != 0)
-        return conv_cancel(c);
-    json_t *d = D(c);
-    const char *code = json_string_value(json_object_get(d, "code"));
-    int64_t pct = json_integer_value(json_object_get(d, "pct")), limit = json_integer_value(json_object_get(d, "limit")),
-            days = json_integer_value(json_object_get(d, "days")), once = arg[5] == '1';
-    if (!code || pct < 1 || pct > 100) /* the data is ours, but a restart may have lost a step */
-        return conv_cancel(c);
+    const char *code = S(d, "code");
+    int64_t pct = I(d, "pct"), limit = I(d, "limit"), days = I(d, "days"), once = !strcmp(S(d, "once"), "1");
     int64_t now = walor_now(c), exp = days ? now + days * 86400 : 0, id = 0;
     int32_t rc = walor_db_int(c,
                               "INSERT INTO loyalty_promo(code, pct, usage_limit, expires_at, once_per_user, created_by, "
                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING RETURNING id",
                               WALOR_ARGS(walor_s(code), walor_i(pct), walor_i(limit), walor_i(exp), walor_i(once),
-                                         walor_i(walor_user_id(c)), walor_i(now)),
+                                         walor_i(walor_ctx_user_id(c)), walor_i(now)),
                               &id);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_conv_goto(c, "code");
-        return again(c, T(c, "loyalty.adm.err.code_taken"));
-    }
+    if (rc == WALOR_ENOTFOUND) /* taken meanwhile by another manager */
+        return walor_form_retry(c, "code", "loyalty.adm.err.code_taken");
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     loy_log_action(c, walor_ctx_printf(c, "создал промокод %s: %lld%%, лимит %lld, дней %lld%s", code, (long long)pct,
                                        (long long)limit, (long long)days, once ? ", один раз на клиента" : ""));
     walor_answer(c, T(c, "loyalty.adm.created"));
     return promo_card(c, id);
 }
 
-static const walor_conv_state ST_PROMO[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "code", .on_enter = pc_ask_code, .on_message = pc_code,
-     .on_callback = pc_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "pct", .on_enter = pc_ask_pct, .on_message = pc_pct,
-     .on_callback = pc_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "limit", .on_enter = pc_ask_limit, .on_message = pc_limit,
-     .on_callback = pc_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "days", .on_enter = pc_ask_days, .on_message = pc_days,
-     .on_callback = pc_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "once", .on_enter = pc_ask_once, .on_callback = pc_button},
-};
 
 /* ---- certificates ---- */
 
@@ -392,30 +304,26 @@ static const char *cert_row(walor_ctx *c, walor_rows *r)
                        cert_state(c, walor_col_text(r, 4), walor_col_int(r, 5)), NULL);
 }
 
-static int32_t cert_list(walor_ctx *c, int64_t page)
-{
-    static const code_list_def d = {
-        .count_sql = "SELECT count(*) FROM loyalty_cert",
-        .page_sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert "
-                    "ORDER BY id DESC LIMIT ? OFFSET ?",
-        .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_tag = "kl", .card_tag = "k",
-        .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row};
-    return code_list(c, &d, page);
-}
+static const code_list_def LISTS[] = {
+    {.sql = "SELECT id, code, pct, usage_limit, used, expires_at, active FROM loyalty_promo ORDER BY id DESC",
+     .title = "loyalty.adm.promos", .none = "loyalty.adm.promos_none", .page_data = "loya:pl:", .card_tag = "p",
+     .new_key = "loyalty.adm.btn.promo_new", .new_cb = "loya:pn", .row = promo_row},
+    {.sql = "SELECT id, code, face, balance, state, expires_at FROM loyalty_cert ORDER BY id DESC",
+     .title = "loyalty.adm.certs", .none = "loyalty.adm.certs_none", .page_data = "loya:kl:", .card_tag = "k",
+     .new_key = "loyalty.adm.btn.cert_new", .new_cb = "loya:kn", .row = cert_row},
+};
+static int32_t promo_list(walor_ctx *c, const char *page) { return code_list(c, &LISTS[0], page); }
+static int32_t cert_list(walor_ctx *c, const char *page) { return code_list(c, &LISTS[1], page); }
 
 static int32_t cert_card(walor_ctx *c, int64_t id)
 {
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
-                                "FROM loyalty_cert WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
+    int32_t rc = card_row(c,
+                          "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
+                          "FROM loyalty_cert WHERE id = ?",
+                          id, &r);
+    if (rc <= 0)
         return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return gone(c);
-    }
     const char *code = loy_esc(c, walor_col_text(r, 0));
     int64_t face = walor_col_int(r, 1), bal = walor_col_int(r, 2), exp = walor_col_int(r, 3),
             by = walor_col_int(r, 5), order = walor_col_int(r, 6), at = walor_col_int(r, 7), sent = walor_col_int(r, 8);
@@ -438,7 +346,7 @@ static int32_t cert_card(walor_ctx *c, int64_t id)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:kdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:kl:0");
-    return walor_edit(c, html, kb);
+    return walor_show(c, html, kb);
 }
 
 static char *new_cert_code(walor_ctx *c)
@@ -453,41 +361,30 @@ static char *new_cert_code(walor_ctx *c)
     return walor_ctx_printf(c, "%s", s);
 }
 
-static int32_t kc_ask_face(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.kc.face"), kb_cancel(c)); }
-static int32_t kc_ask_days(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.kc.days"), kb_cancel(c)); }
-static int32_t kc_ask_count(walor_ctx *c)
+/* a face value in whole roubles */
+static int32_t whole_roubles(walor_ctx *c, json_t *value, const char **why)
 {
-    return walor_reply(c, walor_textf(c, "loyalty.adm.kc.count", "max", loy_num(c, BATCH_MAX), NULL), kb_cancel(c));
+    (void)c;
+    if (json_integer_value(value) % 100 == 0)
+        return 0;
+    *why = "loyalty.adm.err.face";
+    return WALOR_EINVAL;
 }
 
-static int32_t kc_face(walor_ctx *c, const char *text)
-{
-    int64_t k = 0;
-    if (loy_parse_rub(text, &k) < 0 || k < 100 || k % 100 != 0)
-        return again(c, T(c, "loyalty.adm.err.face"));
-    json_object_set_new(D(c), "face", json_integer(k));
-    return walor_conv_goto(c, "days");
-}
+static const walor_step_def ST_CERT[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_MONEY, .key = "face", .prompt = "loyalty.adm.kc.face",
+     .error = "loyalty.adm.err.face", .min = 100, .max = FACE_MAX, .validate = whole_roubles},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "days", .prompt = "loyalty.adm.kc.days",
+     .error = "loyalty.adm.err.cert_days", .min = 1, .max = DAYS_MAX},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "count", .prompt = "loyalty.adm.kc.count",
+     .error = "loyalty.adm.err.count", .min = 1, .max = BATCH_MAX},
+};
 
-static int32_t kc_days(walor_ctx *c, const char *text)
+static int32_t cert_done(walor_ctx *c, json_t *d)
 {
-    int64_t v;
-    if (num_in(text, 1, DAYS_MAX, &v) < 0)
-        return again(c, T(c, "loyalty.adm.err.cert_days"));
-    json_object_set_new(D(c), "days", json_integer(v));
-    return walor_conv_goto(c, "count");
-}
-
-static int32_t kc_count(walor_ctx *c, const char *text)
-{
-    int64_t n;
-    if (num_in(text, 1, BATCH_MAX, &n) < 0)
-        return again(c, walor_textf(c, "loyalty.adm.err.count", "max", loy_num(c, BATCH_MAX), NULL));
-    json_t *d = D(c);
-    int64_t face = json_integer_value(json_object_get(d, "face")), days = json_integer_value(json_object_get(d, "days"));
-    if (face <= 0 || days <= 0)
-        return conv_cancel(c);
+    int64_t face = I(d, "face"), days = I(d, "days"), n = I(d, "count");
     int64_t now = walor_now(c);
+
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
@@ -514,8 +411,8 @@ static int32_t kc_count(walor_ctx *c, const char *text)
             list = walor_ctx_printf(c, "%s\n<code>%s</code>", list, code);
     }
     if (rc >= 0)
-        rc = loy_log_action(c, walor_ctx_printf(c, "создал сертификаты: %lld шт. по %s на %lld дн.", (long long)n,
-                                                walor_money(c, face), (long long)days));
+        rc = loy_log_action(c, walor_ctx_printf(c, "создал сертификаты: %lld шт. по %s на %s", (long long)n,
+                                                walor_money(c, face), walor_plural(c, days, "день|дня|дней", 0)));
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
@@ -523,7 +420,6 @@ static int32_t kc_count(walor_ctx *c, const char *text)
     rc = walor_tx_commit(c);
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "loyalty.adm.btn.certs"), "loya:kl:0");
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:s");
@@ -533,36 +429,24 @@ static int32_t kc_count(walor_ctx *c, const char *text)
                        kb);
 }
 
-static int32_t any_button(walor_ctx *c, const char *arg)
+
+/* the customer whose ID a staff member typed: they must have opened the bot */
+static int32_t customer(walor_ctx *c, json_t *value, const char **why)
 {
-    (void)arg; /* only "cancel" */
-    return conv_cancel(c);
+    if (json_integer_value(value) > 0 && walor_user_get(c, json_integer_value(value)))
+        return 0;
+    *why = "loyalty.adm.err.user";
+    return WALOR_EINVAL;
 }
 
-static const walor_conv_state ST_CERT[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "face", .on_enter = kc_ask_face, .on_message = kc_face,
-     .on_callback = any_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "days", .on_enter = kc_ask_days, .on_message = kc_days,
-     .on_callback = any_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "count", .on_enter = kc_ask_count, .on_message = kc_count,
-     .on_callback = any_button},
-};
-
-/* ---- send a certificate to a customer ---- */
-
-static int32_t ks_ask(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ks.who"), kb_cancel(c)); }
-
-static int32_t ks_who(walor_ctx *c, const char *text)
+static int32_t cert_send_done(walor_ctx *c, json_t *d)
 {
-    int64_t uid = user_in(c, text), id = json_integer_value(json_object_get(D(c), "cert"));
-    if (!uid)
-        return again(c, T(c, "loyalty.adm.err.user"));
+    int64_t uid = I(d, "user"), id = I(d, "cert");
     loy_cert k;
     const char *code;
     int32_t rc = code_of(c, 0, id, &code);
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     if (!code || loy_cert_find(c, code, &k) != 0 || loy_cert_refusal(c, &k))
         return walor_reply(c, T(c, "loyalty.adm.cert_unsendable"), kb_back(c, "loya:kl:0"));
     rc = walor_send(c, uid,
@@ -581,116 +465,87 @@ static int32_t ks_who(walor_ctx *c, const char *text)
     return cert_card(c, id);
 }
 
-static const walor_conv_state ST_SEND[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ks_ask, .on_message = ks_who,
-     .on_callback = any_button},
+static const walor_step_def ST_SEND[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "user", .prompt = "loyalty.adm.ks.who",
+     .error = "loyalty.adm.err.user", .validate = customer},
 };
 
-/* ---- a customer's bonuses and discount: who → amount → reason / who → pct ---- */
-
-static int32_t ub_ask_who(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.who"), kb_cancel(c)); }
-
-static int32_t ub_who(walor_ctx *c, const char *text)
+/* the customer found: their card, before the next question */
+static int32_t bonus_customer(walor_ctx *c, json_t *value, const char **why)
 {
-    int64_t uid = user_in(c, text), bal = 0, pct = 0;
-    if (!uid)
-        return again(c, T(c, "loyalty.adm.err.user"));
-    int32_t rc = loy_balance(c, uid, &bal);
+    int64_t uid = json_integer_value(value), bal = 0, pct = 0;
+    int32_t rc = customer(c, value, why);
+    if (rc == 0)
+        rc = loy_balance(c, uid, &bal);
     if (rc == 0)
         rc = loy_personal_pct(c, uid, &pct);
-    if (rc < 0)
-        return rc;
-    json_object_set_new(D(c), "user", json_integer(uid));
-    walor_reply(c, walor_textf(c, "loyalty.adm.ub.card", "user", loy_user_label(c, uid), "balance",
-                               walor_money(c, bal), "pct", loy_num(c, pct), NULL),
-                NULL);
-    return walor_conv_goto(c, "amount");
+    if (rc == 0)
+        walor_reply(c, walor_textf(c, "loyalty.adm.ub.card", "user", loy_user_label(c, uid), "balance",
+                                   walor_money(c, bal), "pct", loy_num(c, pct), NULL),
+                    NULL);
+    return rc;
 }
 
-static int32_t ub_ask_amount(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.amount"), kb_cancel(c)); }
-
-static int32_t ub_amount(walor_ctx *c, const char *text)
+static int32_t discount_customer(walor_ctx *c, json_t *value, const char **why)
 {
-    while (*text == ' ')
-        text++;
-    int neg = *text == '-' || !strncmp(text, "\xE2\x88\x92", 3); /* - or − */
-    if (*text == '+' || *text == '-')
-        text++;
-    else if (neg)
-        text += 3;
-    int64_t k = 0;
-    if (loy_parse_rub(text, &k) < 0 || k == 0)
-        return again(c, T(c, "loyalty.adm.err.amount"));
-    json_object_set_new(D(c), "amount", json_integer(neg ? -k : k));
-    return walor_conv_goto(c, "reason");
+    int64_t uid = json_integer_value(value), pct = 0;
+    int32_t rc = customer(c, value, why);
+    if (rc == 0)
+        rc = loy_personal_pct(c, uid, &pct);
+    if (rc == 0)
+        walor_reply(c, walor_textf(c, "loyalty.adm.ud.card", "user", loy_user_label(c, uid), "pct", loy_num(c, pct),
+                                   NULL),
+                    NULL);
+    return rc;
 }
 
-static int32_t ub_ask_reason(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ub.reason"), kb_cancel(c)); }
-
-static int32_t ub_reason(walor_ctx *c, const char *text)
+/* a bonus change is never zero */
+static int32_t nonzero(walor_ctx *c, json_t *value, const char **why)
 {
-    while (*text == ' ')
-        text++;
-    if (!*text || strlen(text) > 200)
-        return again(c, T(c, "loyalty.adm.err.reason"));
-    json_t *d = D(c);
-    int64_t uid = json_integer_value(json_object_get(d, "user")), amount = json_integer_value(json_object_get(d, "amount"));
-    int64_t bal = 0;
-    int32_t rc = loy_staff_add_bonus(c, uid, amount, text, &bal);
-    if (rc == WALOR_ERANGE) {
-        walor_conv_goto(c, "amount");
-        return again(c, T(c, "loyalty.adm.err.below_zero"));
-    }
-    if (rc == WALOR_ENOTFOUND || rc == WALOR_EINVAL) {
-        walor_conv_end(c);
+    (void)c;
+    if (json_integer_value(value) != 0)
+        return 0;
+    *why = "loyalty.adm.err.amount";
+    return WALOR_EINVAL;
+}
+
+static const walor_step_def ST_BONUS[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "user", .prompt = "loyalty.adm.ub.who",
+     .error = "loyalty.adm.err.user", .validate = bonus_customer},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_MONEY, .key = "amount",
+     .prompt = "loyalty.adm.ub.amount", .error = "loyalty.adm.err.amount", .min = -BONUS_MAX,
+     .max = BONUS_MAX, .validate = nonzero},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "reason",
+     .prompt = "loyalty.adm.ub.reason", .error = "loyalty.adm.err.reason", .min = 1, .max = 200},
+};
+
+static int32_t bonus_done(walor_ctx *c, json_t *d)
+{
+    int64_t uid = I(d, "user"), bal = 0;
+    int32_t rc = loy_staff_add_bonus(c, uid, I(d, "amount"), S(d, "reason"), &bal);
+    if (rc == WALOR_ERANGE)
+        return walor_form_retry(c, "amount", "loyalty.adm.err.below_zero");
+    if (rc == WALOR_ENOTFOUND || rc == WALOR_EINVAL)
         return walor_reply(c, T(c, "loyalty.adm.err.user"), kb_back(c, "loya:s"));
-    }
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     return walor_reply(c,
                        walor_textf(c, "loyalty.adm.ub.done", "user", loy_user_label(c, uid), "balance",
                                    walor_money(c, bal), NULL),
                        kb_back(c, "loya:s"));
 }
 
-static const walor_conv_state ST_BONUS[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ub_ask_who, .on_message = ub_who,
-     .on_callback = any_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "amount", .on_enter = ub_ask_amount, .on_message = ub_amount,
-     .on_callback = any_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "reason", .on_enter = ub_ask_reason, .on_message = ub_reason,
-     .on_callback = any_button},
+static const walor_step_def ST_DISC[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "user", .prompt = "loyalty.adm.ub.who",
+     .error = "loyalty.adm.err.user", .validate = discount_customer},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "pct", .prompt = "loyalty.adm.ud.pct",
+     .error = "loyalty.adm.err.disc", .min = 0, .max = 99},
 };
 
-static int32_t ud_who(walor_ctx *c, const char *text)
+static int32_t discount_done(walor_ctx *c, json_t *d)
 {
-    int64_t uid = user_in(c, text), pct = 0;
-    if (!uid)
-        return again(c, T(c, "loyalty.adm.err.user"));
-    int32_t rc = loy_personal_pct(c, uid, &pct);
-    if (rc < 0)
-        return rc;
-    json_object_set_new(D(c), "user", json_integer(uid));
-    walor_reply(c, walor_textf(c, "loyalty.adm.ud.card", "user", loy_user_label(c, uid), "pct", loy_num(c, pct), NULL),
-                NULL);
-    return walor_conv_goto(c, "pct");
-}
-
-static int32_t ud_ask_pct(walor_ctx *c) { return walor_reply(c, T(c, "loyalty.adm.ud.pct"), kb_cancel(c)); }
-
-static int32_t ud_pct(walor_ctx *c, const char *text)
-{
-    int64_t pct;
-    char *t = walor_ctx_printf(c, "%s", text);
-    size_t n = strlen(t);
-    while (n && (t[n - 1] == ' ' || t[n - 1] == '%'))
-        t[--n] = 0;
-    if (num_in(t, 0, 99, &pct) < 0)
-        return again(c, T(c, "loyalty.adm.err.disc"));
-    int64_t uid = json_integer_value(json_object_get(D(c), "user"));
+    int64_t uid = I(d, "user"), pct = I(d, "pct");
     int32_t rc = loy_staff_set_discount(c, uid, pct);
-    walor_conv_end(c);
     if (rc == WALOR_ENOTFOUND)
         return walor_reply(c, T(c, "loyalty.adm.err.user"), kb_back(c, "loya:s"));
     if (rc < 0)
@@ -701,12 +556,6 @@ static int32_t ud_pct(walor_ctx *c, const char *text)
                        kb_back(c, "loya:s"));
 }
 
-static const walor_conv_state ST_DISC[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "who", .on_enter = ub_ask_who, .on_message = ud_who,
-     .on_callback = any_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "pct", .on_enter = ud_ask_pct, .on_message = ud_pct,
-     .on_callback = any_button},
-};
 
 /* ---- callbacks ---- */
 
@@ -725,16 +574,16 @@ static int64_t arg_id(const char *arg, const char *tag)
 static int32_t on_adm(walor_ctx *c, const char *arg)
 {
     int64_t id;
-    if ((id = arg_id(arg, "pl")) >= 0)
-        return promo_list(c, id);
+    if (arg_id(arg, "pl") >= 0)
+        return promo_list(c, arg + 3);
     if ((id = arg_id(arg, "p")) > 0)
         return promo_card(c, id);
     if ((id = arg_id(arg, "poff")) > 0)
         return promo_toggle(c, id, 0);
     if ((id = arg_id(arg, "pon")) > 0)
         return promo_toggle(c, id, 1);
-    if ((id = arg_id(arg, "kl")) >= 0)
-        return cert_list(c, id);
+    if (arg_id(arg, "kl") >= 0)
+        return cert_list(c, arg + 3);
     if ((id = arg_id(arg, "k")) > 0)
         return cert_card(c, id);
     if ((id = arg_id(arg, "ks")) > 0) {
@@ -776,7 +625,7 @@ static int32_t delete_row(walor_ctx *c, const char *table, int64_t id)
         return rc;
     loy_log_action(c, walor_ctx_printf(c, "удалил %s %s", promo ? "промокод" : "сертификат", code));
     walor_answer(c, T(c, "loyalty.adm.deleted"));
-    return promo ? promo_list(c, 0) : cert_list(c, 0);
+    return promo ? promo_list(c, NULL) : cert_list(c, NULL);
 }
 
 static int32_t confirm(walor_ctx *c, const char *what, const char *yes, const char *no)
@@ -784,7 +633,7 @@ static int32_t confirm(walor_ctx *c, const char *what, const char *yes, const ch
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "loyalty.adm.btn.delete_yes"), yes);
     walor_kb_button(kb, T(c, "loyalty.btn.cancel"), no);
-    return walor_edit(c, walor_textf(c, "loyalty.adm.delete_q", "what", what, NULL), kb);
+    return walor_show(c, walor_textf(c, "loyalty.adm.delete_q", "what", what, NULL), kb);
 }
 
 static int32_t on_own(walor_ctx *c, const char *arg)
@@ -837,28 +686,26 @@ static const char HELP[] =
 int32_t loy_admin_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 400, .id = "loyalty", .label = "🎁 Промо и скидки", .on_press = on_menu};
+                                 .order = 400, .id = "loyalty", .label = "🎁 Промо и скидки", .on_press = on_menu,
+                                 .group = WALOR_MENU_GROUP_CLIENTS};
     const walor_callback_def adm = {.struct_size = sizeof adm, .min_role = WALOR_ROLE_MANAGER, .prefix = "loya",
                                     .handler = on_adm};
     const walor_callback_def own = {.struct_size = sizeof own, .min_role = WALOR_ROLE_OWNER, .prefix = "loyo",
                                     .handler = on_own};
-    const walor_conv_def convs[] = {
-        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_promo",
-         .states = ST_PROMO, .nstates = sizeof ST_PROMO / sizeof ST_PROMO[0], .timeout_s = 1800},
-        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_cert", .states = ST_CERT,
-         .nstates = sizeof ST_CERT / sizeof ST_CERT[0], .timeout_s = 1800},
-        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_send", .states = ST_SEND,
-         .nstates = 1, .timeout_s = 1800},
-        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_bonus",
-         .states = ST_BONUS, .nstates = sizeof ST_BONUS / sizeof ST_BONUS[0], .timeout_s = 1800},
-        {.struct_size = sizeof(walor_conv_def), .min_role = WALOR_ROLE_MANAGER, .name = "adm_disc", .states = ST_DISC,
-         .nstates = sizeof ST_DISC / sizeof ST_DISC[0], .timeout_s = 1800},
+#define FORM(name_, steps_, done_)                                                                                 \
+    {.struct_size = sizeof(walor_form_def), .min_role = WALOR_ROLE_MANAGER, .name = (name_), .steps = (steps_),    \
+     .nsteps = sizeof(steps_) / sizeof((steps_)[0]), .timeout_s = 1800, .on_done = (done_), .on_cancel = form_cancel}
+    const walor_form_def forms[] = {
+        FORM("adm_promo", ST_PROMO, promo_done), FORM("adm_cert", ST_CERT, cert_done),
+        FORM("adm_send", ST_SEND, cert_send_done), FORM("adm_bonus", ST_BONUS, bonus_done),
+        FORM("adm_disc", ST_DISC, discount_done),
     };
+#undef FORM
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &adm);
     if (!rc) rc = walor_callback(p, &own);
-    for (size_t i = 0; !rc && i < sizeof convs / sizeof convs[0]; i++)
-        rc = walor_conversation(p, &convs[i]);
+    for (size_t i = 0; !rc && i < sizeof forms / sizeof forms[0]; i++)
+        rc = walor_form(p, &forms[i]);
     if (!rc) rc = walor_help(p, "🎁 Промо и скидки", HELP, WALOR_ROLE_MANAGER);
     return rc;
 }

@@ -162,8 +162,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_migration(p, 3, loy_referral_migration);
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
-    for (size_t i = 0; !rc && i < loy_ntexts; i++)
-        rc = walor_text_default(p, loy_texts[i][0], loy_texts[i][1]);
+    if (!rc) rc = walor_texts(p, loy_texts, (uint32_t)loy_ntexts);
     if (!rc) rc = walor_on_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "💎 Бонусы и промокоды", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = loy_screen_register(p);
@@ -178,4 +177,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "loyalty", .version = "0.1.0",
                     .description = "Бонусы и кэшбэк, рефералы, промокоды, сертификаты, персональные скидки",
-                    .min_host_minor = 2, .load = load)
+                    .min_host_minor = 3, .load = load) /* forms and lists (SDK 1.3) */

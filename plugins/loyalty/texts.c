@@ -121,7 +121,6 @@ const char *const loy_texts[][2] = {
     {"loyalty.adm.delete_q", "Удалить {what}? Это нельзя отменить."},
     {"loyalty.adm.what_promo", "промокод <b>{code}</b>"},
     {"loyalty.adm.what_cert", "сертификат <b>{code}</b>"},
-    {"loyalty.adm.err", "❌ {why}"},
     {"loyalty.adm.pc.code", "🎟 Новый промокод. Напишите код (3–32 буквы или цифры, можно «-» и «_»; регистр не важен):"},
     {"loyalty.adm.pc.pct", "Скидка в процентах (1–100):"},
     {"loyalty.adm.pc.limit", "Лимит использований (0 — без лимита):"},

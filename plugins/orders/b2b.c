@@ -383,7 +383,8 @@ static const char HELP[] =
 int32_t orders_b2b_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 22, .id = "b2b", .label = "🏢 Заказ B2B", .on_press = on_menu};
+                                 .order = 22, .id = "b2b", .label = "🏢 Заказ B2B", .on_press = on_menu,
+                                 .group = WALOR_MENU_GROUP_SALES};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_MANAGER, .name = "ord_b2b",
                                  .states = ST, .nstates = sizeof ST / sizeof ST[0], .timeout_s = 3600};
     int32_t rc = walor_menu(p, &menu);

@@ -591,9 +591,11 @@ static const char HELP[] =
 int32_t orders_staff_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 20, .id = "orders", .label = "📋 Заказы", .on_press = on_menu};
+                                 .order = 20, .id = "orders", .label = "📋 Заказы", .on_press = on_menu,
+                                 .group = WALOR_MENU_GROUP_SALES};
     const walor_menu_def dl = {.struct_size = sizeof dl, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                               .order = 21, .id = "delivery", .label = "🚚 Доставка", .on_press = on_delivery};
+                               .order = 21, .id = "delivery", .label = "🚚 Доставка", .on_press = on_delivery,
+                               .group = WALOR_MENU_GROUP_SALES};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "ord",
                                    .handler = on_cb};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_MANAGER, .name = "ord_in",

@@ -378,7 +378,8 @@ int32_t pay_manual_register(walor_plugin *p)
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "shot",
                                  .states = SHOT_STATES, .nstates = 1, .timeout_s = 600};
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
-                                 .order = 300, .id = "payments", .label = "💳 Оплаты", .on_press = admin};
+                                 .order = 300, .id = "payments", .label = "💳 Оплаты", .on_press = admin,
+                                 .group = WALOR_MENU_GROUP_SALES};
     const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "pay",
                                    .description = "Оплатить заказ: /pay номер", .handler = pay_cmd};
     int32_t rc = walor_callback(p, &cust);

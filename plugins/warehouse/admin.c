@@ -464,7 +464,7 @@ int32_t wr_admin_register(walor_plugin *p)
 {
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER,
                                  .where = WALOR_MENU_ADMIN, .order = 200, .id = "warehouse", .label = "🏬 Склад",
-                                 .on_press = on_menu};
+                                 .on_press = on_menu, .group = WALOR_MENU_GROUP_GOODS};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "wrh",
                                    .handler = on_cb};
     const walor_conv_def edit = {.struct_size = sizeof edit, .min_role = WALOR_ROLE_MANAGER, .name = "edit",

@@ -47,3 +47,10 @@ WALOR_ABI_PROBE walor_header_fn walor_abi_header_fn(walor_header_fn fn) { return
 WALOR_ABI_PROBE walor_wipe_fn walor_abi_wipe_fn(walor_wipe_fn fn) { return fn; }
 WALOR_ABI_PROBE walor_job_fn walor_abi_job_fn(walor_job_fn fn) { return fn; }
 WALOR_ABI_PROBE walor_event_fn walor_abi_event_fn(walor_event_fn fn) { return fn; }
+
+/* SDK 1.3: the conversation toolkit */
+WALOR_ABI_PROBE const walor_step_choice *walor_abi_step_choice(const walor_step_choice *d) { return d; }
+WALOR_ABI_PROBE const walor_step_def *walor_abi_step_def(const walor_step_def *d) { return d; }
+WALOR_ABI_PROBE const walor_form_def *walor_abi_form_def(const walor_form_def *d) { return d; }
+WALOR_ABI_PROBE const walor_list_def *walor_abi_list_def(const walor_list_def *d) { return d; }
+WALOR_ABI_PROBE const walor_text_pair *walor_abi_text_pairs(const walor_text_pair *t) { return t; }

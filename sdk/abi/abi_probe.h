@@ -35,5 +35,11 @@ WALOR_ABI_PROBE_API walor_header_fn walor_abi_header_fn(walor_header_fn fn);
 WALOR_ABI_PROBE_API walor_wipe_fn walor_abi_wipe_fn(walor_wipe_fn fn);
 WALOR_ABI_PROBE_API walor_job_fn walor_abi_job_fn(walor_job_fn fn);
 WALOR_ABI_PROBE_API walor_event_fn walor_abi_event_fn(walor_event_fn fn);
+/* SDK 1.3 */
+WALOR_ABI_PROBE_API const walor_step_choice *walor_abi_step_choice(const walor_step_choice *d);
+WALOR_ABI_PROBE_API const walor_step_def *walor_abi_step_def(const walor_step_def *d);
+WALOR_ABI_PROBE_API const walor_form_def *walor_abi_form_def(const walor_form_def *d);
+WALOR_ABI_PROBE_API const walor_list_def *walor_abi_list_def(const walor_list_def *d);
+WALOR_ABI_PROBE_API const walor_text_pair *walor_abi_text_pairs(const walor_text_pair *t);
 
 #endif

@@ -45,7 +45,7 @@ def test_main_menu_dynamic_label(tgsim, walord, tmp_path):
     u.press("➕ Ещё")
     u.expect("Вы нажали кнопку 1 раз.")
     u.press("➕ Ещё")
-    u.expect("Вы нажали кнопку 2 раз.")
+    u.expect("Вы нажали кнопку 2 раза.")
     assert u.last_answer()["text"] == "+1"
     u.send("/start")
     s = u.screen()
@@ -122,8 +122,10 @@ def test_menus_by_role_and_manager_added_by_owner(tgsim, walord, tmp_path):
     s = boss.screen()
     assert s.text.startswith(hk.ADMIN_TITLE), s
     assert "🔬 проб: 0" in s.text
-    assert s.button_texts == ["🔬 Проба", "⚙️ Настройки", "👥 Персонал", "📚 Инструкции", "📜 Журнал действий",
-                              "📄 Лог", "🔄 Перезапуск", "♻️ Обновить меню у всех", "🏠 Главное меню"]
+    # two columns, by area: clients (hello), undeclared (probe), system, then the way back
+    assert [[t for t, _ in row] for row in s.buttons] == [
+        ["📇 Контакты"], ["🔬 Проба"], ["⚙️ Настройки", "👥 Персонал"], ["📚 Инструкции", "📜 Журнал действий"],
+        ["📄 Лог", "🔄 Перезапуск"], ["♻️ Обновить меню у всех"], ["🏠 Главное меню"]], s
     boss.press("🔬 Проба")
     boss.expect("🔬 раздел пробы")
     boss.press("⬅️ Назад")

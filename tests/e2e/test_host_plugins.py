@@ -92,7 +92,7 @@ def test_tester_data_wipe(tgsim, walord, tmp_path):
     # Vera, now a tester, uses hello some more
     vera.send("/hello")
     vera.press("➕ Ещё")
-    vera.expect("Вы нажали кнопку 2 раз.")
+    vera.expect("Вы нажали кнопку 2 раза.")
     vera.send("/start")
     vera.press(hk.INTRO_BTN)
     vera.send("Вера")

@@ -1,9 +1,12 @@
 /* walorctl: the operator's command line next to walord (docs/operator-guide.md).
  *
- *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check | setup
+ *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
+ *            | setup | backup FILE [--replace]
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
- * conf.d exactly as walord does and opens the same database. Only
+ * conf.d exactly as walord does and opens the same database, through
+ * SQLite only (docs/RELIABILITY.md): it never opens, copies or renames the
+ * database files itself, so it is safe next to a running walord. Only
  * check-config runs plugins' load() (without a database, as walord
  * --check-config does); `plugins` only reads their descriptors. Exit codes: 0 ok,
  * 1 the command failed, 2 bad usage or configuration. */
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +51,10 @@ static void usage(FILE *to)
           "  stock-check        the warehouse's stock levels equal the sum of its ledger\n"
           "  setup              ask for the values a shop must give (token, owner, public\n"
           "                     address, CDEK and payment accounts, INN) and write them\n"
+          "  backup FILE [--replace]\n"
+          "                     a consistent copy of the database into FILE, checked with\n"
+          "                     PRAGMA integrity_check; safe while walord runs. An existing\n"
+          "                     FILE is replaced only with --replace\n"
           "FILE defaults to $WALOR_CONFIG, else /etc/walor/walor.ini.\n",
           to);
 }
@@ -90,7 +98,8 @@ static void fmt_time(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%d.%m.%Y %H:%M", &tm);
 }
 
-/* an existing database only: a typo in the path must not create an empty one */
+/* An existing Walor database only: a typo in the path must not create an
+ * empty one, and another application's database is left as it is. */
 static wh_db *open_existing(void)
 {
     if (access(wh_g.cfg.db, F_OK) != 0) {
@@ -98,9 +107,17 @@ static wh_db *open_existing(void)
         return NULL;
     }
     char err[512];
-    wh_db *db = wh_db_open(wh_g.cfg.db, err, sizeof err);
-    if (!db)
+    wh_db *db = wh_db_open_existing(wh_g.cfg.db, err, sizeof err);
+    if (!db) {
         fprintf(stderr, "walorctl: %s\n", err);
+        return NULL;
+    }
+    int32_t rc = wh_db_is_walor(db);
+    if (rc < 0) {
+        fprintf(stderr, "walorctl: %s: %s\n", wh_g.cfg.db, wh_last_error());
+        wh_db_close(db);
+        return NULL;
+    }
     return db;
 }
 
@@ -296,6 +313,30 @@ static int cmd_jobs(void)
     return 0;
 }
 
+/* ---- backup ---- */
+
+static int cmd_backup(const char *dest, int replace)
+{
+    wh_db *db = open_existing();
+    if (!db)
+        return 1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int32_t rc = wh_db_backup(db, dest, replace ? WH_BACKUP_REPLACE : 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    wh_db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "walorctl: %s%s\n", wh_last_error(),
+                rc == WALOR_EEXIST ? " (choose another name, or add --replace)" : "");
+        return 1;
+    }
+    struct stat st;
+    long long size = stat(dest, &st) == 0 ? (long long)st.st_size : -1;
+    printf("backup of %s written to %s: %lld bytes, integrity ok, %lld ms\n", wh_g.cfg.db, dest, size,
+           (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+    return 0;
+}
+
 /* ---- users ---- */
 
 static int parse_role(const char *s)
@@ -351,14 +392,17 @@ int main(int argc, char **argv)
     if (!config || !*config)
         config = "/etc/walor/walor.ini";
     const char *role = NULL;
+    int replace = 0;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"role", required_argument, NULL, 'r'},
+                                         {"replace", no_argument, NULL, 'R'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     for (int o; (o = getopt_long(argc, argv, "+c:r:h", opts, NULL)) != -1;) {
         switch (o) {
         case 'c': config = optarg; break;
         case 'r': role = optarg; break;
+        case 'R': replace = 1; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -367,20 +411,39 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    const char *cmd = argv[optind++];
-    /* "users --role R": options after the command too */
-    for (int o; (o = getopt_long(argc, argv, "c:r:", opts, NULL)) != -1;) {
+    const char *cmd = argv[optind];
+    /* "users --role R", "backup FILE --replace": options after the command
+     * too. The command's own arguments become an argv of their own (the
+     * command in argv[0]); optind = 0 makes getopt start over on it, in its
+     * default order that lets options follow operands. */
+    int sub_argc = argc - optind;
+    char **sub_argv = argv + optind;
+    optind = 0;
+    for (int o; (o = getopt_long(sub_argc, sub_argv, "c:r:", opts, NULL)) != -1;) {
         if (o == 'r')
             role = optarg;
         else if (o == 'c')
             config = optarg;
+        else if (o == 'R')
+            replace = 1;
         else {
             usage(stderr);
             return 2;
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "walorctl: unexpected argument '%s'\n", argv[optind]);
+    const char *dest = NULL;
+    if (strcmp(cmd, "backup") == 0 && optind < sub_argc)
+        dest = sub_argv[optind++];
+    if (optind < sub_argc) {
+        fprintf(stderr, "walorctl: unexpected argument '%s'\n", sub_argv[optind]);
+        return 2;
+    }
+    if (strcmp(cmd, "backup") == 0 && (!dest || !*dest)) {
+        fprintf(stderr, "walorctl: backup needs the file to write: walorctl backup FILE\n");
+        return 2;
+    }
+    if (replace && strcmp(cmd, "backup") != 0) {
+        fprintf(stderr, "walorctl: --replace goes with `backup` only\n");
         return 2;
     }
     int role_filter = -1;
@@ -388,7 +451,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "walorctl: --role takes client, tester, manager or owner, with `users` only\n");
         return 2;
     }
-    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs", "users", "stock-check", "setup"};
+    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",
+                                        "users",        "stock-check", "setup", "backup"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -433,6 +497,8 @@ int main(int argc, char **argv)
         rc = cmd_migrate();
     } else if (strcmp(cmd, "jobs") == 0) {
         rc = cmd_jobs();
+    } else if (strcmp(cmd, "backup") == 0) {
+        rc = cmd_backup(dest, replace);
     } else if (strcmp(cmd, "stock-check") == 0) {
         wh_db *db = open_existing();
         rc = db ? walorctl_stock_check(db) : 1;

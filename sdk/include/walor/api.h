@@ -248,6 +248,62 @@ struct walor_host_api {
      * counts as an error in this run (return it from load()), else 0. */
     int32_t (*config_invalid)(walor_plugin *p, const char *key, uint32_t flags, const char *why);
 
+    /* ---- SDK 1.3: the conversation toolkit ---- */
+    /* [load] register n texts at once: {"<plugin>.<key>", default}, as
+     * reg_text; all or none (the first bad or taken key is named) */
+    int32_t (*reg_texts)(walor_plugin *p, const walor_text_pair *table, uint32_t n);
+    /* [load] a form: a conversation of declarative steps (types.h) */
+    int32_t (*reg_form)(walor_plugin *p, const walor_form_def *d);
+    /* [cb] from a form's on_done or a step's validate: say why (text key
+     * or text, NULL = nothing) and ask step `key` again; its answer goes
+     * back to the summary, or to on_done when the form has none */
+    int32_t (*form_retry)(walor_ctx *c, const char *key, const char *why);
+    /* [cb] ask the question of a step of the active conversation: sends
+     * html with kb plus the host's "✖️ Отмена" row (the host's /cancel and
+     * on_cancel handle it); a plugin draws no cancel button of its own */
+    int32_t (*conv_ask)(walor_ctx *c, const char *html, const walor_kb *kb);
+    /* [cb] show page `page` of a list (types.h): page is the text after
+     * d->page_data in the pressed button's data, NULL for the first page.
+     * A page past the end shows the last one; anything but digits is
+     * answered as a stale button and shows the first page */
+    int32_t (*list_show)(walor_ctx *c, const walor_list_def *d, const char *page);
+    /* [cb] show a screen: after a button press, edit that message in
+     * place (a message that cannot be edited is replaced by a new one);
+     * otherwise send a new message */
+    int32_t (*show)(walor_ctx *c, const char *html, const walor_kb *kb);
+    /* [cb] POST body with "Content-Type: content_type" (NULL = none) added
+     * in front of headers (at most 32); as http_fetch otherwise */
+    int32_t (*http_post)(walor_ctx *c, const char *url, const char *const *headers, const char *content_type,
+                         const void *body, uint64_t body_len, uint32_t timeout_ms, walor_http_response *out);
+    /* [cb] the value of response header `name` (case-insensitive, the first
+     * one of that name), ctx arena; NULL if absent */
+    const char *(*http_resp_header)(walor_ctx *c, const walor_http_response *r, const char *name);
+    /* [cb] "n word" with the Russian plural form of forms
+     * "позиция|позиции|позиций" (one|few|many): "1 позиция", "2 позиции",
+     * "11 позиций", "21 позиция"; n grouped as money is ("1 500 позиций");
+     * with WALOR_PLURAL_WORD only the word. Arena. */
+    char *(*plural)(walor_ctx *c, int64_t n, const char *forms, uint32_t flags);
+    /* [cb] value / 10^scale (scale 0-6) with a decimal comma, thousands
+     * grouped as money is, trailing zeros dropped: (300, 3) → "0,3",
+     * (1500000, 0) → "1 500 000", (-1250, 2) → "−12,5". Arena. */
+    char *(*number)(walor_ctx *c, int64_t value, uint32_t scale);
+
+    /* ---- SDK 1.3: the online backup ---- */
+    /* [cb] a consistent copy of the shop's database at dest_path, e.g. for
+     * a backup job to zip and upload: SQLite's online backup in one step,
+     * so the copy is the database of one moment while other workers go on
+     * writing, checked with PRAGMA integrity_check before it is renamed
+     * into place (a reader of dest_path sees the old file or the whole new
+     * one). The only way a plugin gets the database's bytes: it never
+     * opens, copies or renames the database files itself. An existing
+     * dest_path is refused (WALOR_EEXIST) unless flags has
+     * WALOR_BACKUP_REPLACE; unknown flags, or a path that is the live
+     * database or one of its files: WALOR_EINVAL; inside a transaction:
+     * WALOR_EPHASE; the directory does not exist: WALOR_ENOTFOUND; disk
+     * full, I/O error, a copy that failed the check: WALOR_EDB (nothing is
+     * left behind). Takes as long as the copy does: call it from a job. */
+    int32_t (*db_backup)(walor_ctx *c, const char *dest_path, uint32_t flags);
+
     /* ---- SDK 1.3: compose-time checks ---- */
     /* [cb] what a send of html would say, without sending: 0 when Telegram
      * accepts it as HTML and its visible text is 1..limit UTF-16 units

@@ -80,6 +80,9 @@ typedef struct walor_rows walor_rows;     /* result of a query, closed with the 
 /* Flags of walor_answer(). */
 #define WALOR_ANSWER_ALERT 0x1u
 
+/* Flags of walor_plural() (SDK 1.3). */
+#define WALOR_PLURAL_WORD 0x1u /* only the word ("позиций"), without the number */
+
 /* A handler's return value: 0 when it dealt with the update (including
  * telling the user about their mistake); a negative WALOR_E* only for a real
  * failure — the host then reports it to the owner and apologises to the user. */
@@ -135,11 +138,25 @@ typedef struct walor_conv_def {
     const walor_conv_state *states;
     uint32_t nstates;             /* states[0] is where walor_conv_start() begins by default */
     uint32_t timeout_s;           /* idle time after which the host ends it and tells the user; 0 = 1 hour */
+    /* SDK 1.3, optional: runs when the user cancels (the host's "✖️ Отмена"
+     * button or /cancel) while the conversation is still active, so
+     * walor_conv_data() still has its data; the host ends the conversation
+     * afterwards (unless this started another one) and answers the press.
+     * It shows the next screen; without it the host shows "Действие
+     * отменено." and the main menu. */
+    walor_ctx_fn on_cancel;
 } walor_conv_def;
 
 /* Menu buttons: the client's main menu and the staff admin panel. */
 #define WALOR_MENU_MAIN  1u
 #define WALOR_MENU_ADMIN 2u
+/* SDK 1.3: the area of an admin panel button. The panel shows the areas in
+ * this order, each starting on a new row, two buttons a row. */
+#define WALOR_MENU_GROUP_NONE    0u /* not declared (older plugins): after CLIENTS, before SYSTEM */
+#define WALOR_MENU_GROUP_SALES   1u /* orders, payments, B2B */
+#define WALOR_MENU_GROUP_GOODS   2u /* catalog, import, warehouse */
+#define WALOR_MENU_GROUP_CLIENTS 3u /* customers, loyalty, broadcasts, support */
+#define WALOR_MENU_GROUP_SYSTEM  4u /* settings, staff, help, logs, backups */
 typedef struct walor_menu_def {
     uint32_t struct_size;
     uint32_t min_role;
@@ -151,6 +168,10 @@ typedef struct walor_menu_def {
      * string, or NULL to use .label */
     const char *(*label_fn)(walor_ctx *c);
     walor_ctx_fn on_press;
+    /* SDK 1.3: WALOR_MENU_GROUP_* of an admin button (ignored in the main
+     * menu); .order sorts within the group */
+    uint32_t group;
+    uint32_t reserved;
 } walor_menu_def;
 
 /* Settings: typed values with defaults; the owner edits flagged ones in the
@@ -206,6 +227,8 @@ static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, 
 #define WALOR_ARGS(...) ((const walor_val[]){__VA_ARGS__}), \
     (uint32_t)(sizeof((const walor_val[]){__VA_ARGS__}) / sizeof(walor_val))
 
+/* SDK 1.3: flags of walor_db_backup(). */
+#define WALOR_BACKUP_REPLACE 0x1u /* replace an existing file at dest_path (atomically) */
 
 /* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
 
@@ -278,6 +301,116 @@ typedef struct walor_http_response {
     uint64_t body_len;
     const char *headers;         /* raw header block of the final response, ctx arena */
 } walor_http_response;
+
+/* ---- SDK 1.3: the conversation toolkit ---- */
+
+/* A table of texts for walor_texts(): {"<plugin>.<key>", "default text"}. */
+typedef const char *const walor_text_pair[2];
+
+/* Declarative steps (walor_form). The host asks each step's question,
+ * checks the answer by its type, says why and asks again when it does not
+ * fit, stores the value in the conversation data under the step's key and
+ * moves on. The JSON type stored for each: */
+#define WALOR_STEP_INT    1u /* whole number ("1 000", "15%" too) → integer; min/max bound it (both 0: any) */
+#define WALOR_STEP_MONEY  2u /* roubles as typed ("1 500,50"; "+500", "-200" when min < 0) → integer kopecks
+                              * in [min, max] (both 0: any amount >= 0) */
+#define WALOR_STEP_STRING 3u /* one line, trimmed → string of [min, max] characters (max 0 = 256) */
+#define WALOR_STEP_TEXT   4u /* plain text, several lines → string of [min, max] characters (max 0 = 4096) */
+#define WALOR_STEP_PHONE  5u /* a Russian number in any usual notation, or a shared contact → "+7XXXXXXXXXX" */
+#define WALOR_STEP_EMAIL  6u /* → "name@domain" with the domain in lower case */
+#define WALOR_STEP_DATE   7u /* "25.12.2026", "25.12", "2026-12-25", "сегодня", "завтра" → "2026-12-25";
+                              * min/max: days from today in the shop's zone (both 0: any date) */
+#define WALOR_STEP_PHOTO  8u /* a photo → string: the file_id of its largest size */
+#define WALOR_STEP_CHOICE 9u /* one of the choices, by button or by typing its label → its value (string) */
+
+#define WALOR_STEP_SKIP 0x1u /* a "Пропустить" button: the key is stored as null */
+#define WALOR_STEP_KEEP 0x2u /* when the data already holds a value, a "Оставить: …" button keeps it */
+
+/* One answer of a CHOICE step, or a quick-answer button of another type.
+ * Travels in arrays: its size never changes. */
+typedef struct walor_step_choice {
+    const char *value;            /* what is stored (CHOICE) or typed for the user (other types) */
+    const char *label;            /* the button: a text key of the plugin, or the label itself */
+} walor_step_choice;
+
+/* Texts (prompt, label, error, why) are text keys of the plugin rendered
+ * with the data: {key} is the value of that key — money as "1 500 ₽",
+ * dates as "25.12.2026", a choice as its label, a skipped value as "—",
+ * strings escaped — and {min}/{max} the step's bounds. A string that is no
+ * registered key is used as it is. Steps sit in an array: the host walks
+ * it by steps[0].struct_size, so this struct may grow. */
+typedef struct walor_step_def {
+    uint32_t struct_size;
+    uint32_t type;                /* WALOR_STEP_* */
+    const char *key;              /* [a-z0-9_]{1,32}: the data key, also the step's state name */
+    const char *prompt;           /* the question */
+    const char *label;            /* the step's name in the summary's "✏️ Изменить" list; NULL = key */
+    const char *error;            /* said when the answer does not fit; NULL = the host's reason ("Введите целое число от 1 до 100") */
+    int64_t min, max;             /* bounds, by type (see WALOR_STEP_*) */
+    uint32_t flags;               /* WALOR_STEP_SKIP | WALOR_STEP_KEEP */
+    uint32_t nchoices;
+    const walor_step_choice *choices;
+    /* optional: a further check of a well-typed answer, already stored
+     * under key (it may change it or set other keys: walor_conv_data()).
+     * 0 accepts; WALOR_EINVAL with *why (a text key or text) says why and
+     * asks again, the earlier value restored; other < 0 is a failure. */
+    int32_t (*validate)(walor_ctx *c, json_t *value, const char **why);
+    /* optional: the question as HTML (arena), instead of .prompt */
+    const char *(*prompt_fn)(walor_ctx *c, json_t *data);
+    /* optional: the choices now (an arena array, *n of them), instead of
+     * .choices; asked again when an answer comes, so a choice that is gone
+     * by then is refused */
+    const walor_step_choice *(*choices_fn)(walor_ctx *c, json_t *data, uint32_t *n);
+} walor_step_def;
+
+/* A form: a conversation of steps, started with walor_conv_start(c, name,
+ * NULL or a step key, data) — data may hold earlier values (an edit form
+ * with WALOR_STEP_KEEP). After the last step the host shows the summary,
+ * when there is one, with "✅ Готово", "✏️ Изменить" (one step, then back
+ * to the summary) and "✖️ Отмена"; then calls on_done. */
+typedef struct walor_form_def {
+    uint32_t struct_size;
+    uint32_t min_role;            /* checked at the start and at every answer */
+    const char *name;             /* a conversation name of the plugin */
+    const walor_step_def *steps;
+    uint32_t nsteps;              /* 1-32 */
+    uint32_t timeout_s;           /* 0 = 1 hour */
+    const char *summary;          /* optional text key, rendered with the data */
+    const char *(*summary_fn)(walor_ctx *c, json_t *data); /* optional, instead of .summary (arena HTML) */
+    /* all answered (and confirmed): act on data (borrowed). Return 0 and
+     * the host ends the form, unless this called walor_form_retry() (back
+     * to one step with a reason) or started another conversation. */
+    int32_t (*on_done)(walor_ctx *c, json_t *data);
+    walor_ctx_fn on_cancel;       /* as walor_conv_def.on_cancel */
+} walor_form_def;
+
+/* A paged list (walor_list_show): one message of rows with per-row buttons,
+ * "◀️ ▶️" that carry the page number in the plugin's own callback data (so
+ * the host checks that prefix's role on every press), edited in place. */
+typedef struct walor_list_def {
+    uint32_t struct_size;
+    uint32_t page_size;           /* rows a page, 1-50; 0 = 10 */
+    /* the rows: SQL without LIMIT (the host adds LIMIT/OFFSET and counts
+     * with count(*) around it), ORDER BY something unique; or NULL and
+     * .total items the row function renders by index */
+    const char *sql;
+    const walor_val *args;
+    uint32_t nargs;
+    uint32_t reserved;
+    int64_t total;
+    /* one row: return its line (arena; NULL = none) and add its buttons to
+     * kb (each row's buttons get a keyboard row of their own). r is the
+     * row (SQL) or NULL; index counts from 0 over the whole list */
+    const char *(*row)(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud);
+    void *ud;
+    const char *page_data;        /* callback data of the page buttons without the number: "shop:list:" */
+    const char *header;           /* HTML above the rows */
+    const char *empty;            /* HTML when there are no rows; NULL = the header */
+    const char *footer;           /* HTML below the rows */
+    const walor_kb *buttons;      /* optional rows below ◀️ ▶️ ("➕ Новый", "⬅️ Назад") */
+    const char *prev_label;       /* text key or text; NULL = "◀️" */
+    const char *next_label;       /* NULL = "▶️" */
+} walor_list_def;
 
 #ifdef __cplusplus
 }

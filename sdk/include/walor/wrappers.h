@@ -1,6 +1,26 @@
 /* Static inline wrappers so plugin code reads walor_reply(c, text, kb)
  * instead of c->api->send(...). They compile into the plugin, so they may
- * change freely; only the table in api.h is frozen. */
+ * change freely; only the table in api.h is frozen.
+ *
+ * Naming rule (SDK 1.3, docs/plugin-guide.md "Names"): the wrapper of slot
+ * X is walor_X, and of a registration slot reg_X it is walor_X, with the
+ * slot's parameters in the slot's order (plus the handle first when the
+ * slot has none: walor_strerror(p, err)). Conveniences that are not one
+ * slot (walor_reply, walor_alert, walor_textf, walor_text, walor_ctx_printf,
+ * walor_log, walor_db_int, walor_http_get) have names no slot has. Three
+ * slots cannot have their mechanical name because an older wrapper holds
+ * it with other parameters: reg_text (walor_text reads a text; register
+ * with walor_texts), edit (walor_edit is the old name of walor_show; the
+ * slot is walor_edit_message, flags 0) and answer (walor_answer is the
+ * slot without flags, walor_alert with WALOR_ANSWER_ALERT). Names marked
+ * "deprecated" below still work; with WALOR_WARN_DEPRECATED defined the
+ * compiler warns about them.
+ *
+ * A wrapper of a slot newer than SDK 1.0 probes it, so a plugin built with
+ * these headers still runs on an older host: where the slot was inline
+ * code before (walor_show, walor_http_post, walor_http_resp_header,
+ * walor_texts) that code is the fallback (walor__*_compat), elsewhere the
+ * wrapper returns WALOR_ENOSYS (or NULL). */
 #ifndef WALOR_WRAPPERS_H
 #define WALOR_WRAPPERS_H
 
@@ -13,6 +33,13 @@ extern "C" {
 #endif
 
 #define WALOR__A(h) WALOR_API(h)
+#define WALOR__HAS(h, slot) WALOR_API_HAS(WALOR__A(h), slot)
+
+#if defined(WALOR_WARN_DEPRECATED) && defined(__GNUC__)
+#define WALOR__DEPRECATED(use) __attribute__((deprecated("use " use)))
+#else
+#define WALOR__DEPRECATED(use)
+#endif
 
 static inline const char *walor_strerror(const walor_plugin *p, int32_t err) { return WALOR__A(p)->strerror(err); }
 static inline const char *walor_last_error(walor_ctx *c) { return WALOR__A(c)->last_error(); }
@@ -28,6 +55,9 @@ static inline char *walor_ctx_printf(walor_ctx *c, const char *fmt, ...)
     va_end(ap);
     return s;
 }
+
+static inline char *walor_ctx_vprintf(walor_ctx *c, const char *fmt, va_list ap) { return WALOR__A(c)->ctx_vprintf(c, fmt, ap); }
+static inline void walor_vlog(const void *handle, int32_t level, const char *fmt, va_list ap) { WALOR__A(handle)->vlog(handle, level, fmt, ap); }
 
 /* handle: the walor_plugin* or walor_ctx* you have */
 __attribute__((format(printf, 3, 4)))
@@ -46,21 +76,32 @@ static inline int32_t walor_callback(walor_plugin *p, const walor_callback_def *
 static inline int32_t walor_conversation(walor_plugin *p, const walor_conv_def *d) { return WALOR__A(p)->reg_conversation(p, d); }
 static inline int32_t walor_menu(walor_plugin *p, const walor_menu_def *d) { return WALOR__A(p)->reg_menu(p, d); }
 static inline int32_t walor_setting(walor_plugin *p, const walor_setting_def *d) { return WALOR__A(p)->reg_setting(p, d); }
+/* deprecated: one text at a time; walor_texts() registers a table */
+WALOR__DEPRECATED("walor_texts")
 static inline int32_t walor_text_default(walor_plugin *p, const char *key, const char *text) { return WALOR__A(p)->reg_text(p, key, text); }
 static inline int32_t walor_migration(walor_plugin *p, int32_t version, const char *sql) { return WALOR__A(p)->reg_migration(p, version, sql); }
 static inline int32_t walor_admin_header(walor_plugin *p, walor_header_fn fn) { return WALOR__A(p)->reg_admin_header(p, fn); }
+static inline int32_t walor_wipe(walor_plugin *p, walor_wipe_fn fn) { return WALOR__A(p)->reg_wipe(p, fn); }
+/* deprecated name of walor_wipe */
+WALOR__DEPRECATED("walor_wipe")
 static inline int32_t walor_on_wipe(walor_plugin *p, walor_wipe_fn fn) { return WALOR__A(p)->reg_wipe(p, fn); }
 static inline const char *walor_plugin_name(const walor_plugin *p) { return WALOR__A(p)->plugin_name(p); }
 static inline const char *walor_plugin_config(const walor_plugin *p, const char *key) { return WALOR__A(p)->plugin_config(p, key); }
 
 /* the current callback */
 static inline walor_plugin *walor_ctx_plugin(walor_ctx *c) { return WALOR__A(c)->ctx_plugin(c); }
-static inline int64_t walor_user_id(walor_ctx *c) { return WALOR__A(c)->ctx_user_id(c); }
-static inline int64_t walor_chat_id(walor_ctx *c) { return WALOR__A(c)->ctx_chat_id(c); }
-static inline uint32_t walor_role(walor_ctx *c) { return WALOR__A(c)->ctx_role(c); }
-static inline int64_t walor_message_id(walor_ctx *c) { return WALOR__A(c)->ctx_message_id(c); }
-static inline json_t *walor_update(walor_ctx *c) { return WALOR__A(c)->ctx_update(c); }
+static inline int64_t walor_ctx_user_id(walor_ctx *c) { return WALOR__A(c)->ctx_user_id(c); }
+static inline int64_t walor_ctx_chat_id(walor_ctx *c) { return WALOR__A(c)->ctx_chat_id(c); }
+static inline uint32_t walor_ctx_role(walor_ctx *c) { return WALOR__A(c)->ctx_role(c); }
+static inline int64_t walor_ctx_message_id(walor_ctx *c) { return WALOR__A(c)->ctx_message_id(c); }
+static inline json_t *walor_ctx_update(walor_ctx *c) { return WALOR__A(c)->ctx_update(c); }
 static inline int64_t walor_now(walor_ctx *c) { return WALOR__A(c)->now(c); }
+/* deprecated short names of the five above */
+WALOR__DEPRECATED("walor_ctx_user_id") static inline int64_t walor_user_id(walor_ctx *c) { return WALOR__A(c)->ctx_user_id(c); }
+WALOR__DEPRECATED("walor_ctx_chat_id") static inline int64_t walor_chat_id(walor_ctx *c) { return WALOR__A(c)->ctx_chat_id(c); }
+WALOR__DEPRECATED("walor_ctx_role") static inline uint32_t walor_role(walor_ctx *c) { return WALOR__A(c)->ctx_role(c); }
+WALOR__DEPRECATED("walor_ctx_message_id") static inline int64_t walor_message_id(walor_ctx *c) { return WALOR__A(c)->ctx_message_id(c); }
+WALOR__DEPRECATED("walor_ctx_update") static inline json_t *walor_update(walor_ctx *c) { return WALOR__A(c)->ctx_update(c); }
 
 /* messages */
 static inline int32_t walor_send(walor_ctx *c, int64_t chat_id, const char *html, const walor_kb *kb,
@@ -71,16 +112,25 @@ static inline int32_t walor_send(walor_ctx *c, int64_t chat_id, const char *html
 /* a new message to the current chat */
 static inline int32_t walor_reply(walor_ctx *c, const char *html, const walor_kb *kb)
 {
-    return WALOR__A(c)->send(c, walor_chat_id(c), html, kb, 0, NULL);
+    return WALOR__A(c)->send(c, walor_ctx_chat_id(c), html, kb, 0, NULL);
 }
-/* edit the message whose button was pressed; a new message if there is none */
-static inline int32_t walor_edit(walor_ctx *c, const char *html, const walor_kb *kb)
+/* what walor_show did inline before SDK 1.3, for older hosts */
+static inline int32_t walor__show_compat(walor_ctx *c, const char *html, const walor_kb *kb)
 {
-    int64_t mid = walor_message_id(c);
-    if (mid == 0 || walor_update(c) == NULL || json_object_get(walor_update(c), "callback_query") == NULL)
-        return WALOR__A(c)->send(c, walor_chat_id(c), html, kb, 0, NULL);
-    return WALOR__A(c)->edit(c, walor_chat_id(c), mid, html, kb, 0);
+    int64_t mid = walor_ctx_message_id(c);
+    json_t *u = walor_ctx_update(c);
+    if (mid == 0 || u == NULL || json_object_get(u, "callback_query") == NULL)
+        return WALOR__A(c)->send(c, walor_ctx_chat_id(c), html, kb, 0, NULL);
+    return WALOR__A(c)->edit(c, walor_ctx_chat_id(c), mid, html, kb, 0);
 }
+/* SDK 1.3: edit the message whose button was pressed; a new message otherwise */
+static inline int32_t walor_show(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    return WALOR__HAS(c, show) ? WALOR__A(c)->show(c, html, kb) : walor__show_compat(c, html, kb);
+}
+/* deprecated: the pre-1.3 name of walor_show */
+WALOR__DEPRECATED("walor_show")
+static inline int32_t walor_edit(walor_ctx *c, const char *html, const walor_kb *kb) { return walor_show(c, html, kb); }
 static inline int32_t walor_edit_message(walor_ctx *c, int64_t chat_id, int64_t message_id,
                                          const char *html, const walor_kb *kb)
 {
@@ -128,6 +178,7 @@ static inline char *walor_textf(walor_ctx *c, const char *key, ...)
     return s;
 }
 static inline char *walor_text(walor_ctx *c, const char *key) { return walor_textf(c, key, (const char *)NULL); }
+static inline char *walor_text_vfmt(walor_ctx *c, const char *key, va_list pairs) { return WALOR__A(c)->text_vfmt(c, key, pairs); }
 
 /* conversations */
 static inline int32_t walor_conv_start(walor_ctx *c, const char *name, const char *state, json_t *data)
@@ -254,10 +305,10 @@ static inline int32_t walor_http_get(walor_ctx *c, const char *url, const char *
     out->struct_size = sizeof *out;
     return walor_http_fetch(c, &rq, out);
 }
-/* POST body with a Content-Type header added in front of headers (content_type NULL = none) */
-static inline int32_t walor_http_post(walor_ctx *c, const char *url, const char *const *headers,
-                                      const char *content_type, const void *body, uint64_t body_len,
-                                      uint32_t timeout_ms, walor_http_response *out)
+/* what walor_http_post did inline before SDK 1.3, for older hosts */
+static inline int32_t walor__http_post_compat(walor_ctx *c, const char *url, const char *const *headers,
+                                              const char *content_type, const void *body, uint64_t body_len,
+                                              uint32_t timeout_ms, walor_http_response *out)
 {
     const char *hs[33];
     uint32_t n = 0;
@@ -278,8 +329,18 @@ static inline int32_t walor_http_post(walor_ctx *c, const char *url, const char 
     out->struct_size = sizeof *out;
     return walor_http_fetch(c, &rq, out);
 }
-/* the value of response header `name` (case-insensitive), ctx arena, NULL if absent */
-static inline const char *walor_http_resp_header(walor_ctx *c, const walor_http_response *r, const char *name)
+/* POST body with a Content-Type header added in front of headers (content_type NULL = none) */
+static inline int32_t walor_http_post(walor_ctx *c, const char *url, const char *const *headers,
+                                      const char *content_type, const void *body, uint64_t body_len,
+                                      uint32_t timeout_ms, walor_http_response *out)
+{
+    out->struct_size = sizeof *out;
+    return WALOR__HAS(c, http_post)
+               ? WALOR__A(c)->http_post(c, url, headers, content_type, body, body_len, timeout_ms, out)
+               : walor__http_post_compat(c, url, headers, content_type, body, body_len, timeout_ms, out);
+}
+/* what walor_http_resp_header did inline before SDK 1.3, for older hosts */
+static inline const char *walor__http_resp_header_compat(walor_ctx *c, const walor_http_response *r, const char *name)
 {
     size_t nl = strlen(name);
     for (const char *p = r->headers; p && *p;) {
@@ -308,24 +369,33 @@ static inline const char *walor_http_resp_header(walor_ctx *c, const walor_http_
     }
     return NULL;
 }
+/* the value of response header `name` (case-insensitive), ctx arena, NULL if absent */
+static inline const char *walor_http_resp_header(walor_ctx *c, const walor_http_response *r, const char *name)
+{
+    return WALOR__HAS(c, http_resp_header) ? WALOR__A(c)->http_resp_header(c, r, name)
+                                            : walor__http_resp_header_compat(c, r, name);
+}
 static inline char *walor_url_escape(walor_ctx *c, const char *s)
 {
     if (!WALOR_API_HAS(WALOR__A(c), url_escape))
         return NULL;
     return WALOR__A(c)->url_escape(c, s);
 }
-/* SDK 1.2: is a transaction open? Lets a service work "in the caller's
- * transaction if there is one, else in its own":
- *     int own = !walor_tx_active(c);
- *     if (own && (rc = walor_tx_begin(c)) < 0) return rc;
+/* SDK 1.2: is a transaction open on this ctx? 1 yes, 0 no, and
+ * WALOR_ENOSYS on a 1.0/1.1 host, where nobody can tell — so the test is
+ * `== 1`, never `!walor_tx_active(c)` (that reads "unknown" as "open" and
+ * skips the transaction). To work in the caller's transaction if there is
+ * one, else in one's own, on any host:
+ *     int own = walor_tx_active(c) != 1;
+ *     if (own && (rc = walor_tx_begin(c)) < 0) {
+ *         if (rc != WALOR_EBUSY) return rc;   // a 1.1 host: one is open after all
+ *         own = 0;
+ *     }
  *     …
- *     if (own) rc < 0 ? walor_tx_rollback(c) : (rc = walor_tx_commit(c));
- * On a 1.1 host it answers -1 (unknown). */
+ *     if (own) rc < 0 ? walor_tx_rollback(c) : (rc = walor_tx_commit(c)); */
 static inline int32_t walor_tx_active(walor_ctx *c)
 {
-    if (!WALOR_API_HAS(WALOR__A(c), tx_active))
-        return -1;
-    return WALOR__A(c)->tx_active(c);
+    return WALOR__HAS(c, tx_active) ? WALOR__A(c)->tx_active(c) : WALOR_ENOSYS;
 }
 /* SDK 1.2: a notice to the shop's staff (new payment to check, CDEK
  * failure, paid-after-cancel). WALOR_ENOSYS on older hosts. */
@@ -346,6 +416,12 @@ static inline int32_t walor_config_invalid(walor_plugin *p, const char *key, uin
     }
     return WALOR__A(p)->config_invalid(p, key, flags, why);
 }
+/* SDK 1.3: a verified copy of the database at dest_path (from a job, never
+ * inside a transaction); WALOR_ENOSYS on older hosts. */
+static inline int32_t walor_db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
+{
+    return WALOR_API_HAS(WALOR__A(c), db_backup) ? WALOR__A(c)->db_backup(c, dest_path, flags) : WALOR_ENOSYS;
+}
 /* SDK 1.3: check a text someone wrote before it is stored or sent (api.h);
  * WALOR_ENOSYS on older hosts */
 static inline int32_t walor_html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
@@ -358,6 +434,48 @@ static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t 
                                        uint32_t *n, const char **errors)
 {
     return WALOR__A(c)->form_parse(c, text, flags, out, n, errors);
+}
+
+/* ---- SDK 1.3: the conversation toolkit (docs/plugin-guide.md "Forms") ---- */
+
+/* what walor_texts does on a host older than 1.3 */
+static inline int32_t walor__texts_compat(walor_plugin *p, const walor_text_pair *table, uint32_t n)
+{
+    int32_t rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < n; i++)
+        rc = WALOR__A(p)->reg_text(p, table[i][0], table[i][1]);
+    return rc;
+}
+/* [load] register a table of {"<plugin>.<key>", "default"} texts */
+static inline int32_t walor_texts(walor_plugin *p, const walor_text_pair *table, uint32_t n)
+{
+    return WALOR__HAS(p, reg_texts) ? WALOR__A(p)->reg_texts(p, table, n) : walor__texts_compat(p, table, n);
+}
+static inline int32_t walor_form(walor_plugin *p, const walor_form_def *d)
+{
+    return WALOR__HAS(p, reg_form) ? WALOR__A(p)->reg_form(p, d) : WALOR_ENOSYS;
+}
+static inline int32_t walor_form_retry(walor_ctx *c, const char *key, const char *why)
+{
+    return WALOR__HAS(c, form_retry) ? WALOR__A(c)->form_retry(c, key, why) : WALOR_ENOSYS;
+}
+static inline int32_t walor_conv_ask(walor_ctx *c, const char *html, const walor_kb *kb)
+{
+    return WALOR__HAS(c, conv_ask) ? WALOR__A(c)->conv_ask(c, html, kb) : walor_reply(c, html, kb);
+}
+static inline int32_t walor_list_show(walor_ctx *c, const walor_list_def *d, const char *page)
+{
+    return WALOR__HAS(c, list_show) ? WALOR__A(c)->list_show(c, d, page) : WALOR_ENOSYS;
+}
+/* "21 позиция": forms "one|few|many" */
+static inline char *walor_plural(walor_ctx *c, int64_t n, const char *forms, uint32_t flags)
+{
+    return WALOR__HAS(c, plural) ? WALOR__A(c)->plural(c, n, forms, flags) : NULL;
+}
+/* "0,3" for (300, 3) */
+static inline char *walor_number(walor_ctx *c, int64_t value, uint32_t scale)
+{
+    return WALOR__HAS(c, number) ? WALOR__A(c)->number(c, value, scale) : NULL;
 }
 
 #ifdef __cplusplus

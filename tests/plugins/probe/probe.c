@@ -20,7 +20,14 @@
  *   /fetchtx URL        the same inside an open transaction (must be refused);
  *                       also checks walor_tx_active before, during and after
  *   /urlesc TEXT        walor_url_escape
- *   /staff ROLE TEXT    walor_notify_staff(ROLE, TEXT); replies "staff: N" */
+ *   /staff ROLE TEXT    walor_notify_staff(ROLE, TEXT); replies "staff: N"
+ *   /backup DEST [replace]   a job that runs walor_db_backup(DEST) and tells
+ *                       the caller "backup: ok" or "backup: err=<code> <last error>" (SDK 1.3)
+ *   /backuptx DEST      walor_db_backup inside an open transaction (must be refused)
+ *   /fill KB            in one transaction: a row in probe_seen, then KB kilobytes into
+ *                       probe_blob (a write that needs room: disk-full tests)
+ *   /later KB           the same write from a one-shot job; the job says "later:done"
+ *   /photo PATH         walor_send_photo("file:" PATH); replies "photo: <rc>" */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -253,6 +260,96 @@ static int32_t cmd_staff(walor_ctx *c, const char *arg)
     return walor_reply(c, walor_ctx_printf(c, "staff: %d", (int)n), NULL);
 }
 
+static int32_t cmd_fill(walor_ctx *c, const char *arg)
+{
+    long kb = strtol(arg ? arg : "", NULL, 10);
+    if (kb < 1 || kb > 65536)
+        return walor_reply(c, "usage: /fill KB", NULL);
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int32_t rc = walor_tx_begin(c);
+    if (rc == 0)
+        rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
+                           WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+    if (rc >= 0)
+        rc = walor_db_exec(c, "INSERT INTO probe_blob(update_id, data) VALUES (?, zeroblob(?))",
+                           WALOR_ARGS(walor_i(uid), walor_i(kb * 1024)));
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    if ((rc = walor_tx_commit(c)) < 0)
+        return rc;
+    return walor_reply(c, walor_ctx_printf(c, "fill:%lld", (long long)uid), NULL);
+}
+
+static int32_t job_fill(walor_ctx *c, json_t *payload)
+{
+    int64_t kb = (int64_t)json_integer_value(json_object_get(payload, "kb"));
+    int64_t chat = (int64_t)json_integer_value(json_object_get(payload, "chat"));
+    int32_t rc = walor_db_exec(c, "INSERT INTO probe_blob(update_id, data) VALUES (0, zeroblob(?))",
+                               WALOR_ARGS(walor_i(kb * 1024)));
+    if (rc < 0)
+        return rc;
+    walor_send(c, chat, "later:done", NULL, 0, NULL);
+    return 0;
+}
+
+static int32_t cmd_later(walor_ctx *c, const char *arg)
+{
+    long kb = strtol(arg ? arg : "", NULL, 10);
+    if (kb < 1 || kb > 65536)
+        return walor_reply(c, "usage: /later KB", NULL);
+    json_t *p = json_pack("{s:I, s:I}", "kb", (json_int_t)kb, "chat", (json_int_t)walor_chat_id(c));
+    int32_t rc = walor_job_at(c, walor_now(c), "fill", NULL, p);
+    json_decref(p);
+    return rc < 0 ? rc : walor_reply(c, "later: scheduled", NULL);
+}
+
+static int32_t cmd_photo(walor_ctx *c, const char *arg)
+{
+    int32_t rc = walor_send_photo(c, walor_chat_id(c), walor_ctx_printf(c, "file:%s", arg ? arg : ""), NULL, NULL, 0,
+                                  NULL);
+    return walor_reply(c, walor_ctx_printf(c, "photo: %d %s", (int)rc, rc ? walor_html_escape(c, walor_last_error(c)) : ""),
+                       NULL);
+}
+
+static const char *backup_result(walor_ctx *c, int32_t rc)
+{
+    return rc == 0 ? "backup: ok"
+                   : walor_ctx_printf(c, "backup: err=%d %s", (int)rc, walor_html_escape(c, walor_last_error(c)));
+}
+
+static int32_t job_backup(walor_ctx *c, json_t *payload)
+{
+    const char *dest = json_string_value(json_object_get(payload, "dest"));
+    uint32_t flags = (uint32_t)json_integer_value(json_object_get(payload, "flags"));
+    int64_t chat = (int64_t)json_integer_value(json_object_get(payload, "chat"));
+    walor_send(c, chat, backup_result(c, walor_db_backup(c, dest, flags)), NULL, 0, NULL);
+    return 0;
+}
+
+static int32_t cmd_backup(walor_ctx *c, const char *arg)
+{
+    char dest[512], how[16] = "";
+    if (!arg || sscanf(arg, "%511s %15s", dest, how) < 1)
+        return walor_reply(c, "usage: /backup DEST [replace|0x80]", NULL);
+    uint32_t flags = !strcmp(how, "replace") ? WALOR_BACKUP_REPLACE : !strcmp(how, "0x80") ? 0x80u : 0;
+    json_t *p = json_pack("{s:s, s:i, s:I}", "dest", dest, "flags", (int)flags, "chat", (json_int_t)walor_chat_id(c));
+    int32_t rc = walor_job_at(c, walor_now(c), "backup", NULL, p);
+    json_decref(p);
+    return rc < 0 ? rc : walor_reply(c, "backup: scheduled", NULL);
+}
+
+static int32_t cmd_backuptx(walor_ctx *c, const char *arg)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc)
+        return rc;
+    rc = walor_db_backup(c, arg ? arg : "", 0);
+    walor_tx_rollback(c);
+    return walor_reply(c, backup_result(c, rc), NULL);
+}
+
 #define ROUTE(p_, f_, fn_) {.struct_size = sizeof(walor_route_def), .flags = (f_), .path = (p_), .handler = (fn_)}
 
 #define CMD(n, fn) {.struct_size = sizeof(walor_command_def), .name = (n), .description = (n), .handler = (fn)}
@@ -263,6 +360,8 @@ static int32_t load(walor_plugin *p)
         CMD("boom", cmd_boom), CMD("bulk", cmd_bulk), CMD("slow", cmd_slow),
         CMD("count", cmd_count), CMD("long", cmd_long), CMD("fetch", cmd_fetch),
         CMD("fetchtx", cmd_fetchtx), CMD("urlesc", cmd_urlesc), CMD("staff", cmd_staff),
+        CMD("backup", cmd_backup), CMD("backuptx", cmd_backuptx), CMD("fill", cmd_fill),
+        CMD("later", cmd_later), CMD("photo", cmd_photo),
     };
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .prefix = "t", .handler = on_deeplink};
     const walor_callback_def secret = {.struct_size = sizeof secret, .min_role = WALOR_ROLE_MANAGER, .prefix = "pr",
@@ -274,6 +373,7 @@ static int32_t load(walor_plugin *p)
     int32_t rc = walor_migration(p, 1,
                                  "CREATE TABLE probe_seen (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL,"
                                  " user_id INTEGER NOT NULL)");
+    if (!rc) rc = walor_migration(p, 2, "CREATE TABLE probe_blob (id INTEGER PRIMARY KEY, update_id INTEGER NOT NULL, data BLOB)");
     for (size_t i = 0; rc == 0 && i < sizeof cmds / sizeof *cmds; i++)
         rc = walor_command(p, &cmds[i]);
     if (!rc) rc = walor_deeplink(p, &dl);
@@ -282,6 +382,8 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_menu(p, &admin);
     if (!rc) rc = walor_admin_header(p, header);
     if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_job(p, "backup", job_backup);
+    if (!rc) rc = walor_job(p, "fill", job_fill);
     static const walor_route_def routes[] = {
         ROUTE("echo", WALOR_HTTP_GET | WALOR_HTTP_POST, route_echo),
         ROUTE("boom", WALOR_HTTP_GET, route_boom),

@@ -230,6 +230,11 @@ static void test_errors(void **state)
     LOAD_FAILS("[telegram]\ntoken = 1 2\n", "walor.ini:2: telegram.token: the bot token contains a blank");
     LOAD_FAILS("[telegram]\ntoken = 1:x\n[walor]\ndb = 1\ndb = 2\n", "walor.ini:5: duplicate key db");
     LOAD_FAILS("[telegram]\ntoken = 1:x\n[plugin.]\nx = 1\n", "needs a plugin name");
+    /* the log would be appended to the database (relative paths are from the working directory) */
+    LOAD_FAILS("[telegram]\ntoken = 1:x\n[walor]\ndb = /tmp/shop.db\nlog_file = /tmp/shop.db\n",
+               "walor.ini:5: walor.log_file: /tmp/shop.db is the database or one of its files");
+    LOAD_FAILS("[telegram]\ntoken = 1:x\n[walor]\ndb = /tmp/shop.db\nlog_file = /tmp/./shop.db-wal\n",
+               "is the database or one of its files");
     {
         wh_config c;
         char err[256];

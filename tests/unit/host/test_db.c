@@ -14,26 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "error.h"
-#include "log.h"
+#include "dbkit.h"
 
-static char tmpdir[] = "/tmp/walor-test-db-XXXXXX";
 static int file_no;
 
 /* a fresh database file per test, so tests never see each other's rows */
 static void new_path(char *buf, size_t len)
 {
     snprintf(buf, len, "%s/t%d.db", tmpdir, ++file_no);
-}
-
-static wh_db *open_ok(const char *path)
-{
-    char err[256];
-    wh_db *db = wh_db_open(path, err, sizeof err);
-    if (!db)
-        fail_msg("open %s: %s", path, err);
-    return db;
 }
 
 static wh_db *fresh(char *path, size_t len)
@@ -51,33 +39,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int64_t count(wh_db *db, const char *table_sql)
-{
-    int64_t n = -1;
-    assert_int_equal(wh_db_int(db, table_sql, NULL, 0, &n), 0);
-    return n;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int group_setup(void **state)
-{
-    (void)state;
-    wh_log_set_level(WH_LOG_WARN);
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ---- open ---- */
 
@@ -744,47 +705,6 @@ static void test_migration_race(void **state)
     }
 }
 
-/* ---- backup, health ---- */
-
-static void test_backup(void **state)
-{
-    (void)state;
-    char path[256], dest[300];
-    wh_db *db = fresh(path, sizeof path);
-    assert_int_equal(wh_db_begin(db), 0);
-    for (int k = 0; k < 500; k++)
-        assert_int_equal(wh_db_exec(db, "INSERT INTO t(i, s) VALUES (?, ?)", WALOR_ARGS(walor_i(k), walor_s("Ключ"))), 1);
-    assert_int_equal(wh_db_commit(db), 0);
-    assert_int_equal(wh_db_migrate(db, "shop", shop_v, 2), 0);
-
-    snprintf(dest, sizeof dest, "%s.backup", path);
-    /* a second connection writing meanwhile does not matter: the copy is a snapshot */
-    wh_db *other = open_ok(path);
-    assert_int_equal(wh_db_begin(other), 0);
-    assert_int_equal(wh_db_exec(other, "INSERT INTO t(i) VALUES (-1)", NULL, 0), 1);
-    assert_int_equal(wh_db_backup(db, dest), 0);
-    assert_int_equal(wh_db_commit(other), 0);
-    wh_db_close(other);
-
-    wh_db *copy = open_ok(dest);
-    assert_int_equal(wh_db_check(copy), 0);
-    assert_int_equal(count(copy, "SELECT COUNT(*) FROM t"), 500);
-    assert_int_equal(count(copy, "SELECT SUM(i) FROM t"), 499 * 500 / 2);
-    int64_t n;
-    assert_int_equal(wh_db_int(copy, "SELECT COUNT(*) FROM t WHERE s = ?", WALOR_ARGS(walor_s("Ключ")), &n), 0);
-    assert_int_equal(n, 500);
-    assert_int_equal(count(copy, "SELECT MAX(version) FROM wh_migrations WHERE owner = 'shop'"), 2);
-    wh_db_close(copy);
-
-    assert_int_equal(wh_db_backup(db, dest), WALOR_EDB); /* never overwrites */
-    assert_int_equal(wh_db_begin(db), 0);
-    snprintf(dest, sizeof dest, "%s.backup2", path);
-    assert_int_equal(wh_db_backup(db, dest), WALOR_EBUSY);
-    assert_int_equal(wh_db_rollback(db), 0);
-    assert_int_equal(wh_db_backup(db, ""), WALOR_EINVAL);
-    wh_db_close(db);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -807,7 +727,6 @@ int main(void)
         cmocka_unit_test(test_migration_broken_rolls_back),
         cmocka_unit_test(test_migration_validation),
         cmocka_unit_test(test_migration_race),
-        cmocka_unit_test(test_backup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

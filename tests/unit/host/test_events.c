@@ -25,6 +25,10 @@
 #include "pool.h"
 #include "registry.h"
 #include "services.h"
+#include "storage.h"
+
+#include <sqlite3.h>
+#include <stdatomic.h>
 
 /* main.c is not part of walorcore */
 wh_host wh_g;
@@ -111,6 +115,17 @@ static int64_t count(wh_db *db, const char *sql)
     int64_t n = -1;
     assert_int_equal(wh_db_int(db, sql, NULL, 0, &n), 0);
     return n;
+}
+
+/* the test database's files, once every connection to it is closed */
+static void remove_db_files(void)
+{
+    char p2[80];
+    unlink(path);
+    snprintf(p2, sizeof p2, "%s-wal", path);
+    unlink(p2);
+    snprintf(p2, sizeof p2, "%s-shm", path);
+    unlink(p2);
 }
 
 static int32_t on_event(walor_ctx *c, const char *event, json_t *payload)
@@ -212,12 +227,7 @@ static void test_emit(void **state)
     uv_run(&loop, UV_RUN_DEFAULT); /* closes the handles */
     assert_int_equal(uv_loop_close(&loop), 0);
     wh_db_close(db);
-    char p2[80];
-    unlink(path);
-    snprintf(p2, sizeof p2, "%s-wal", path);
-    unlink(p2);
-    snprintf(p2, sizeof p2, "%s-shm", path);
-    unlink(p2);
+    remove_db_files();
 }
 
 /* ---- delivery: give up after 8 attempts, and hold the aggregate until then ---- */
@@ -258,67 +268,142 @@ static void worker_fini(void *state, void *ud)
     free(w);
 }
 
-static void test_give_up(void **state)
+/* A delivery bench: a database, one subscriber, a loop and a pool of two
+ * workers, and the caller's own connection to emit with. */
+typedef struct bench {
+    uv_loop_t loop;
+    wh_db *db;
+    wh_worker w;
+} bench;
+
+static void bench_up(bench *b, const char *tag, const char *plugin_name, const char *event, walor_event_fn fn)
 {
-    (void)state;
-    const walor_host_api *api = wh_api();
-    snprintf(path, sizeof path, "/tmp/walor-test-events2-%d.db", (int)getpid());
+    snprintf(path, sizeof path, "/tmp/walor-test-%s-%d.db", tag, (int)getpid());
     unlink(path);
     char err[256];
-    wh_db *db = wh_db_open(path, err, sizeof err);
-    assert_non_null(db);
-    wh_plugin *p = plugin("flaky");
-    assert_int_equal(api->reg_subscribe(p, "x.happened", always_fails), 0);
+    b->db = wh_db_open(path, err, sizeof err);
+    assert_non_null(b->db);
+    wh_plugin *p = plugin(plugin_name);
+    assert_int_equal(wh_api()->reg_subscribe(p, event, fn), 0);
     p->loading = 0;
-
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    uv_loop_init(&b->loop);
     wh_g.pool = wh_pool_create(2, worker_init, worker_fini, NULL);
     assert_non_null(wh_g.pool);
-    assert_int_equal(wh_events_start(&loop, db), 0);
-    wh_worker w = {.db = db};
-    wh_arena_init(&w.arena);
-    walor_ctx c;
-    wh_ctx_init(&c, &w);
-    for (int n = 1; n <= 2; n++) {
-        json_t *pl = json_pack("{s:i, s:i}", "v", 1, "n", n);
-        assert_int_equal(api->event_emit(&c, "x.happened", "agg", pl), 0);
-        json_decref(pl);
-    }
-    wh_ctx_finish(&c);
+    assert_int_equal(wh_events_start(&b->loop, b->db), 0);
+    b->w = (wh_worker){.db = b->db};
+    wh_arena_init(&b->w.arena);
+}
 
-    /* move the host clock past each backoff instead of waiting for it */
-    int64_t done = 0;
-    for (int i = 0; i < 400 && done < 2; i++) {
-        uv_run(&loop, UV_RUN_NOWAIT);
-        wh_g.clock_offset += 61;
-        wh_events_kick();
-        struct timespec ts = {0, 10 * 1000000L};
-        nanosleep(&ts, NULL);
-        assert_int_equal(wh_db_int(db, "SELECT count(*) FROM wh_event_deliveries WHERE failed_at IS NOT NULL",
-                                   NULL, 0, &done), 0);
-    }
-    assert_int_equal(done, 2);
+static void bench_emit(bench *b, const char *event, json_t *payload)
+{
+    walor_ctx c;
+    wh_ctx_init(&c, &b->w);
+    assert_int_equal(wh_api()->event_emit(&c, event, "agg", payload), 0);
+    json_decref(payload);
+    wh_ctx_finish(&c);
+}
+
+/* one turn of the loop, a kick, and 5 ms for the workers; the host clock moves by advance_s */
+static void bench_turn(bench *b, int64_t advance_s)
+{
+    uv_run(&b->loop, UV_RUN_NOWAIT);
+    wh_g.clock_offset += advance_s;
+    wh_events_kick();
+    struct timespec ts = {0, 5 * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void bench_down(bench *b)
+{
     wh_events_stop();
     wh_pool_free(wh_g.pool);
     wh_g.pool = NULL;
-    uv_run(&loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    uv_run(&b->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&b->loop), 0);
+    wh_arena_free(&b->w.arena);
+    wh_db_close(b->db);
+    remove_db_files();
+}
+
+static void test_give_up(void **state)
+{
+    (void)state;
+    bench b;
+    bench_up(&b, "events2", "flaky", "x.happened", always_fails);
+    for (int n = 1; n <= 2; n++)
+        bench_emit(&b, "x.happened", json_pack("{s:i, s:i}", "v", 1, "n", n));
+
+    /* move the host clock past each backoff instead of waiting for it */
+    int64_t done = 0;
+    for (int i = 0; i < 800 && done < 2; i++) {
+        bench_turn(&b, 61);
+        assert_int_equal(wh_db_int(b.db, "SELECT count(*) FROM wh_event_deliveries WHERE failed_at IS NOT NULL",
+                                   NULL, 0, &done), 0);
+    }
+    assert_int_equal(done, 2);
 
     /* 8 attempts of the first, and only then 8 of the second (same aggregate) */
     assert_int_equal(nseen, 16);
     for (size_t i = 0; i < 16; i++)
         assert_int_equal(seen[i], i < 8 ? 1 : 2);
-    assert_int_equal(count(db, "SELECT count(*) FROM wh_event_deliveries WHERE attempts = 8 AND "
-                               "delivered_at IS NULL AND last_error LIKE '%database error%'"), 2);
-    wh_arena_free(&w.arena);
-    wh_db_close(db);
-    char p2[80];
-    unlink(path);
-    snprintf(p2, sizeof p2, "%s-wal", path);
-    unlink(p2);
-    snprintf(p2, sizeof p2, "%s-shm", path);
-    unlink(p2);
+    assert_int_equal(count(b.db, "SELECT count(*) FROM wh_event_deliveries WHERE attempts = 8 AND "
+                                 "delivered_at IS NULL AND last_error LIKE '%database error%'"),
+                     2);
+    bench_down(&b);
+}
+
+/* ---- delivery while the database cannot be written ---- */
+
+static _Atomic int storage_broken = 1, calls;
+
+/* fails as a subscriber does when its write meets a full disk (db.c would
+ * have told the storage module); succeeds once the disk has room */
+static int32_t needs_disk(walor_ctx *c, const char *event, json_t *payload)
+{
+    (void)c;
+    (void)event;
+    (void)payload;
+    atomic_fetch_add(&calls, 1);
+    if (atomic_load(&storage_broken)) {
+        wh_storage_note(SQLITE_FULL, 0, "database or disk is full");
+        return WALOR_EDB;
+    }
+    return 0;
+}
+
+static void test_storage_failure_is_not_an_attempt(void **state)
+{
+    (void)state;
+    bench b;
+    wh_storage_clear();
+    bench_up(&b, "events3", "disky", "y.happened", needs_disk);
+    bench_emit(&b, "y.happened", json_pack("{s:i}", "v", 1));
+
+    /* the first try meets the full disk: the storage is down, nothing counted */
+    for (int i = 0; i < 400 && wh_storage_ok(); i++)
+        bench_turn(&b, 0);
+    assert_false(wh_storage_ok());
+    /* while it is down, time passes and kicks come: no delivery is tried */
+    int tried = atomic_load(&calls);
+    for (int i = 0; i < 20; i++)
+        bench_turn(&b, 61);
+    assert_int_equal(atomic_load(&calls), tried);
+    assert_int_equal(count(b.db, "SELECT count(*) FROM wh_event_deliveries WHERE attempts = 0 AND last_error IS NULL "
+                                 "AND delivered_at IS NULL AND failed_at IS NULL"),
+                     1);
+
+    /* room again (the watcher's job): delivered once, as its first attempt */
+    atomic_store(&storage_broken, 0);
+    wh_storage_clear();
+    int64_t delivered = 0;
+    for (int i = 0; i < 400 && !delivered; i++) {
+        bench_turn(&b, 0);
+        assert_int_equal(wh_db_int(b.db, "SELECT count(*) FROM wh_event_deliveries WHERE delivered_at IS NOT NULL",
+                                   NULL, 0, &delivered), 0);
+    }
+    assert_int_equal(delivered, 1);
+    assert_int_equal(count(b.db, "SELECT attempts FROM wh_event_deliveries"), 1);
+    bench_down(&b);
 }
 
 static int teardown_registry(void **state)
@@ -334,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_services_resolve),
         cmocka_unit_test(test_emit),
         cmocka_unit_test(test_give_up),
+        cmocka_unit_test(test_storage_failure_is_not_an_attempt),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_registry);
 }
