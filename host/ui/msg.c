@@ -3,6 +3,7 @@
  * against Telegram's HTML rules and length limits here, so a plugin learns
  * about a bad message from the return code instead of a lost reply. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,6 +524,26 @@ static int32_t html_check(walor_ctx *c, const char *html, uint32_t limit, const 
     return rc;
 }
 
+/* SDK 1.3: getMe once for the process (a bot's username does not change
+ * while it runs); a failure is asked again at the next call */
+static pthread_mutex_t bot_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *bot_username(walor_ctx *c)
+{
+    pthread_mutex_lock(&bot_mu);
+    if (!wh_g.bot_username) {
+        json_t *res = NULL;
+        if (tg_call(c, "getMe", NULL, &res) == 0) {
+            const char *u = json_string_value(json_object_get(res, "username"));
+            if (u && *u)
+                wh_g.bot_username = strdup(u);
+        }
+    }
+    const char *out = wh_g.bot_username ? wh_arena_strdup(c->arena, wh_g.bot_username) : NULL;
+    pthread_mutex_unlock(&bot_mu);
+    return out;
+}
+
 static char *html_escape(walor_ctx *c, const char *s) { return wh_html_escape(c->arena, s); }
 
 static char *money(walor_ctx *c, int64_t kop)
@@ -576,6 +597,7 @@ void wh_msg_fill(walor_host_api *api)
     api->kb_conv_button = kb_conv_button;
     api->html_escape = html_escape;
     api->html_check = html_check;
+    api->bot_username = bot_username;
     api->money = money;
     api->show = show;
     api->number = number;

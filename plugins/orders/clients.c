@@ -173,3 +173,8 @@ int32_t orders_svc_buyers(walor_ctx *c, const int64_t *product_ids, uint32_t n, 
     walor_rows_close(r);
     return rc;
 }
+
+const char *orders_svc_staff_card_data(walor_ctx *c, int64_t order_id)
+{
+    return walor_ctx_printf(c, "ord:o:%lld", (long long)order_id);
+}

@@ -27,6 +27,7 @@ int32_t orders_svc_clients(walor_ctx *c, int64_t from, int64_t to, walor_order_c
 int32_t orders_svc_client_orders(walor_ctx *c, int64_t user_id, uint32_t offset, uint32_t limit, int64_t **ids,
                                  uint32_t *n, uint32_t *total);
 int32_t orders_svc_buyers(walor_ctx *c, const int64_t *product_ids, uint32_t n, walor_order_user_fn fn, void *ud);
+const char *orders_svc_staff_card_data(walor_ctx *c, int64_t order_id); /* "ord:o:<id>" (staff.c's) */
 
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);

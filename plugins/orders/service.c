@@ -772,4 +772,5 @@ const walor_orders_v1 orders_service = {
     .clients = orders_svc_clients,
     .client_orders = orders_svc_client_orders,
     .buyers = orders_svc_buyers,
+    .staff_card_data = orders_svc_staff_card_data,
 };

@@ -312,6 +312,10 @@ struct walor_host_api {
      * long. *why (may be NULL) is the reason in Russian for the person who
      * wrote it (ctx arena): "незакрытый тег <b> (позиция 5)". */
     int32_t (*html_check)(walor_ctx *c, const char *html, uint32_t limit, const char **why);
+    /* [cb] the bot's username (without "@") for t.me links: asked from
+     * Telegram (getMe) at the first call and kept; arena copy, NULL while
+     * Telegram cannot be reached */
+    const char *(*bot_username)(walor_ctx *c);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -430,6 +430,11 @@ static inline int32_t walor_html_check(walor_ctx *c, const char *html, uint32_t 
         return WALOR_ENOSYS;
     return WALOR__A(c)->html_check(c, html, limit, why);
 }
+/* SDK 1.3: the bot's username for t.me links (api.h); NULL on older hosts */
+static inline const char *walor_bot_username(walor_ctx *c)
+{
+    return WALOR_API_HAS(WALOR__A(c), bot_username) ? WALOR__A(c)->bot_username(c) : NULL;
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

@@ -268,6 +268,11 @@ typedef struct walor_orders_v1 {
     /* The customers with a sale of any of the n products (any variant),
      * one call of fn each, ascending; n 1-1000. */
     int32_t (*buyers)(walor_ctx *c, const int64_t *product_ids, uint32_t n, walor_order_user_fn fn, void *ud);
+
+    /* Callback data of a button that opens the order's staff card (arena),
+     * so another plugin's staff screen (the CRM's client history) links to
+     * it without knowing the orders plugin's callback formats. */
+    const char *(*staff_card_data)(walor_ctx *c, int64_t order_id);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \
