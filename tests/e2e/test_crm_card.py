@@ -1,0 +1,30 @@
+"""crm plugin: the client card (F-CRM-01) opened from the search (F-CRM-02),
+from an order's card and by a forged button; the history (F-CRM-03)."""
+
+from __future__ import annotations
+
+import pytest
+
+import hostkit as hk
+from test_crm_kit import cmd, customer, manager, new_order, open_card, pay, search, section, settled, start
+
+
+@pytest.mark.features("F-CRM-01", "F-CRM-02")
+def test_card_shows_everything_the_shop_knows(tgsim, walord, tmp_path, free_port):
+    w = start(walord, tmp_path, free_port)
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    anna = customer(tgsim, "Анна", username="anna_k")
+    a1 = new_order(anna, "10x2@150000 phone=+79123456789 email=anna@example.ru addr=Москва,Тверская,1 name=Анна")
+    pay(anna, a1)
+    a2 = new_order(anna, "11x1@50000 phone=+79123456789")
+    pay(anna, a2)
+    new_order(anna, "11x1@70000")                      # placed, never paid
+    settled(w)
+    s = section(owner)
+    assert "Всего: 2 клиента" in s.text, s.text
+    s = open_card(owner, "анна", "Анна")
+    for part in ("👤 Анна", "@anna_k", f"ID {anna.id}", "+79123456789", "anna@example.ru", "Москва,Тверская,1",
+                 "3 заказа, оплачено 2 на 3 500 ₽", "Средний чек: 1 750 ₽", "Бонусы: 0 ₽", "скидка 0%",
+                 "приглашено друзей: 0", "Заметки нет"):
+        assert part in s.text, (part, s.text)
