@@ -69,6 +69,10 @@ int32_t bc_engine_register(walor_plugin *p);
 int32_t bc_schedule(walor_ctx *c, int64_t id, int64_t when);
 /* "⏹ Остановить": 0 stopped now; 1 when it was stopped or finished already */
 int32_t bc_stop(walor_ctx *c, int64_t id);
+/* "📤 Дослать неподтверждённым": the UNKNOWN recipients are sent again
+ * (a second copy is possible for them: the owner chose it); 1 when there
+ * are none or the broadcast is not over */
+int32_t bc_resend_unknown(walor_ctx *c, int64_t id);
 /* the progress / report message text and keyboard of broadcast m */
 const char *bc_status_text(walor_ctx *c, const bc_msg *m);
 walor_kb *bc_status_kb(walor_ctx *c, const bc_msg *m);

@@ -85,6 +85,10 @@ walor_kb *bc_status_kb(walor_ctx *c, const bc_msg *m)
                         walor_ctx_printf(c, "bc:stop:%s", id));
         return kb;
     }
+    if (m->n_unknown > 0) {
+        walor_kb_button(kb, walor_text(c, "broadcast.btn.resend"), walor_ctx_printf(c, "bc:resend:%s", id));
+        walor_kb_row(kb);
+    }
     if (m->total > 0)
         walor_kb_button(kb, walor_text(c, "broadcast.btn.csv"), walor_ctx_printf(c, "bc:csv:%s", id));
     walor_kb_button(kb, walor_text(c, "broadcast.btn.list"), "bc:list");
@@ -213,6 +217,44 @@ int32_t bc_stop(walor_ctx *c, int64_t id)
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
     bc_log_action(c, walor_ctx_printf(c, "остановил рассылку №%lld", (long long)id));
+    show_status(c, id);
+    return 0;
+}
+
+/* "📤 Дослать неподтверждённым": the owner decides that a possible second
+ * copy is better than none for the few in flight at a crash */
+int32_t bc_resend_unknown(walor_ctx *c, int64_t id)
+{
+    bc_msg m;
+    int32_t rc = bc_msg_get(c, id, &m);
+    if (rc < 0)
+        return rc;
+    if ((strcmp(m.status, BC_DONE) && strcmp(m.status, BC_STOPPED)) || m.n_unknown == 0)
+        return 1;
+    if ((rc = walor_tx_begin(c)) < 0)
+        return rc;
+    rc = walor_db_exec(c, "UPDATE broadcast_rcpt SET state = 0, error = '' WHERE bcast_id = ? AND state = 5",
+                       WALOR_ARGS(walor_i(id)));
+    if (rc >= 0)
+        rc = walor_db_exec(c,
+                           "UPDATE broadcast_msg SET status = 'sending', finished_at = 0, stop_reason = '', "
+                           "n_unknown = 0 WHERE id = ?",
+                           WALOR_ARGS(walor_i(id)));
+    if (rc >= 0)
+        rc = walor_db_exec(c, "UPDATE broadcast_lane SET done = 0 WHERE bcast_id = ?", WALOR_ARGS(walor_i(id)));
+    for (int64_t k = 0; rc >= 0 && k < m.lanes && k < BC_LANES_MAX; k++) {
+        json_t *lp = json_pack("{s:I, s:I}", "id", (json_int_t)id, "lane", (json_int_t)k);
+        rc = lp ? walor_job_at(c, walor_now(c), LANE_JOBS[k], key_of(c, id), lp) : WALOR_ENOMEM;
+        json_decref(lp);
+    }
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    if ((rc = walor_tx_commit(c)) < 0)
+        return rc;
+    bc_log_action(c, walor_ctx_printf(c, "дослал рассылку №%lld неподтверждённым (%lld)", (long long)id,
+                                      (long long)m.n_unknown));
     show_status(c, id);
     return 0;
 }

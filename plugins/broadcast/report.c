@@ -170,7 +170,7 @@ static int32_t send_csv(walor_ctx *c, int64_t id)
     return rc;
 }
 
-/* "home", "new", "list", "lp:<n>", "card:<id>", "stop:<id>", "csv:<id>" */
+/* "home", "new", "list", "lp:<n>", "card:<id>", "stop:<id>", "csv:<id>", "resend:<id>" */
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     int64_t id = 0;
@@ -186,6 +186,13 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return bc_card(c, id);
     if (!strncmp(arg, "csv:", 4) && bc_parse_id(arg + 4, &id) == 0)
         return send_csv(c, id);
+    if (!strncmp(arg, "resend:", 7) && bc_parse_id(arg + 7, &id) == 0) {
+        int32_t rc = bc_resend_unknown(c, id);
+        if (rc < 0)
+            return rc;
+        return rc == 1 ? walor_alert(c, walor_text(c, "broadcast.nothing_to_resend"))
+                       : walor_answer(c, walor_text(c, "broadcast.resending"));
+    }
     if (!strncmp(arg, "stop:", 5) && bc_parse_id(arg + 5, &id) == 0) {
         int32_t rc = bc_stop(c, id);
         if (rc < 0)

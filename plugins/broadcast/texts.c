@@ -12,6 +12,9 @@ static const walor_text_pair TEXTS[] = {
     {"broadcast.btn.stop", "⏹ Остановить"},
     {"broadcast.btn.cancel", "⏹ Отменить"},
     {"broadcast.btn.csv", "📥 Список получателей"},
+    {"broadcast.btn.resend", "📤 Дослать неподтверждённым"},
+    {"broadcast.nothing_to_resend", "Досылать некому: неподтверждённых нет, или рассылка ещё идёт."},
+    {"broadcast.resending", "Досылаю"},
     {"broadcast.stale", "Эта кнопка устарела"},
     {"broadcast.gone", "Такой рассылки нет."},
     {"broadcast.stopped", "Рассылка остановлена"},
@@ -34,7 +37,8 @@ static const walor_text_pair TEXTS[] = {
     {"broadcast.st.by_staff", "вручную"},
     {"broadcast.st.total", "Получателей: {total}"},
     {"broadcast.st.counts", "✅ Доставлено: {sent}\n🚫 Заблокировали бота: {blocked}\n⚠️ Другие ошибки: {failed}"},
-    {"broadcast.st.unknown", "❔ Не подтверждено: {n} (отправлялись в момент сбоя — повторно не отправляются)"},
+    {"broadcast.st.unknown", "❔ Не подтверждено: {n} — отправлялись в момент сбоя, могли не получить. Сами мы "
+                             "не повторяем, чтобы никто не получил дважды; «📤 Дослать» отправит им ещё раз."},
     {"broadcast.st.not_sent", "⏸ Не отправлено: {n}"},
     /* audiences */
     {"broadcast.seg.all", "Все пользователи"},
