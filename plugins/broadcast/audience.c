@@ -108,29 +108,34 @@ int32_t bc_audience_prepare(walor_ctx *c, const bc_segment *s, int64_t set_id)
     return o->buyers(c, products, n, add_user, &f);
 }
 
-int32_t bc_audience_count(walor_ctx *c, const bc_segment *s, int64_t set_id, int64_t *n)
+int32_t bc_audience_count(walor_ctx *c, const bc_segment *s, int64_t set_id, int64_t author, int64_t *n)
 {
     bc_sql q;
     *n = 0;
     if (bc_segment_sql(s, walor_now(c), set_id, &q) != 0)
         return WALOR_EINVAL;
-    return walor_db_int(c, walor_ctx_printf(c, "SELECT count(*) FROM (%s) x", q.sql), q.args, q.nargs, n);
+    walor_val args[BC_SQL_ARGS + 1];
+    memcpy(args, q.args, q.nargs * sizeof *args);
+    args[q.nargs] = walor_i(author);
+    return walor_db_int(c, walor_ctx_printf(c, "SELECT count(*) FROM (%s) x WHERE x.id <> ?", q.sql), args,
+                        q.nargs + 1, n);
 }
 
-int32_t bc_audience_write(walor_ctx *c, const bc_segment *s, int64_t id, int64_t lanes, int64_t *n)
+int32_t bc_audience_write(walor_ctx *c, const bc_segment *s, int64_t id, int64_t author, int64_t lanes, int64_t *n)
 {
     bc_sql q;
     *n = 0;
     if (bc_segment_sql(s, walor_now(c), id, &q) != 0)
         return WALOR_EINVAL;
-    walor_val args[BC_SQL_ARGS + 2] = {walor_i(id), walor_i(lanes)};
+    walor_val args[BC_SQL_ARGS + 3] = {walor_i(id), walor_i(lanes)};
     memcpy(args + 2, q.args, q.nargs * sizeof *args);
+    args[q.nargs + 2] = walor_i(author);
     int32_t rc = walor_db_exec(c,
                                walor_ctx_printf(c,
                                                 "INSERT INTO broadcast_rcpt(bcast_id, user_id, lane) "
-                                                "SELECT ?, x.id, x.id %% ? FROM (%s) x",
+                                                "SELECT ?, x.id, x.id %% ? FROM (%s) x WHERE x.id <> ?",
                                                 q.sql),
-                               args, q.nargs + 2);
+                               args, q.nargs + 3);
     if (rc < 0)
         return rc;
     *n = rc;

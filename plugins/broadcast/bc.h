@@ -55,11 +55,12 @@ const char *bc_segment_label(walor_ctx *c, const bc_segment *s);
 /* Fills the purchase set of s (broadcast_set rows of set_id) from the
  * orders service; nothing for other segments. */
 int32_t bc_audience_prepare(walor_ctx *c, const bc_segment *s, int64_t set_id);
-/* How many the segment reaches now (prepare first). */
-int32_t bc_audience_count(walor_ctx *c, const bc_segment *s, int64_t set_id, int64_t *n);
+/* How many the segment reaches now (prepare first). The author is never a
+ * recipient: they got the preview, the same message. */
+int32_t bc_audience_count(walor_ctx *c, const bc_segment *s, int64_t set_id, int64_t author, int64_t *n);
 /* Writes the recipients of broadcast id (prepare first), spread over
- * `lanes`; *n how many. In the caller's transaction. */
-int32_t bc_audience_write(walor_ctx *c, const bc_segment *s, int64_t id, int64_t lanes, int64_t *n);
+ * `lanes`, the author left out; *n how many. In the caller's transaction. */
+int32_t bc_audience_write(walor_ctx *c, const bc_segment *s, int64_t id, int64_t author, int64_t lanes, int64_t *n);
 int32_t bc_audience_drop(walor_ctx *c, int64_t set_id);
 
 /* ---- sending (engine.c) ---- */

@@ -301,7 +301,7 @@ static int32_t confirm_enter(walor_ctx *c)
         return rc;
     rc = bc_audience_prepare(c, &s, m.id);
     if (rc >= 0)
-        rc = bc_audience_count(c, &s, m.id, &n);
+        rc = bc_audience_count(c, &s, m.id, m.author_id, &n);
     if (rc >= 0)
         rc = bc_audience_drop(c, m.id);
     if (rc < 0) {

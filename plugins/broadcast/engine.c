@@ -170,7 +170,7 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
     } else {
         rc = bc_audience_prepare(c, &seg, id);
         if (rc >= 0)
-            rc = bc_audience_write(c, &seg, id, lanes, &total);
+            rc = bc_audience_write(c, &seg, id, m.author_id, lanes, &total);
         if (rc >= 0)
             rc = bc_audience_drop(c, id);
         if (rc >= 0)

@@ -310,7 +310,7 @@ struct walor_host_api {
      * (limit 0 = 4096, a message; 1024 for a caption); WALOR_EINVAL for
      * markup Telegram refuses or an empty text, WALOR_ELIMIT for a text too
      * long. *why (may be NULL) is the reason in Russian for the person who
-     * wrote it (ctx arena): "незакрытый тег <b> (позиция 5)". */
+     * wrote it (ctx arena): "тег <b> не закрыт (позиция 5)". */
     int32_t (*html_check)(walor_ctx *c, const char *html, uint32_t limit, const char **why);
     /* [cb] the bot's username (without "@") for t.me links: asked from
      * Telegram (getMe) at the first call and kept; arena copy, NULL while
