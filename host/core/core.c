@@ -530,7 +530,7 @@ int32_t wh_core_register(void)
     if (rc == 0)
         rc = setting("shop.about_photo", WALOR_SET_STRING, "Фото «О нас»", "");
     if (rc == 0)
-        rc = setting("shop.channel", WALOR_SET_STRING, "Telegram-канал магазина (@имя или ссылка; пусто — без кнопки)",
+        rc = setting("shop.channel", WALOR_SET_STRING, "Telegram-канал (@имя или ссылка)",
                      "");
     if (rc == 0)
         rc = wh_ops_register(core);
