@@ -25,11 +25,11 @@ static int32_t back_to_card(walor_ctx *c)
     return crm_card_show(c, data_uid(d), data_back(d)) == WALOR_EDB ? WALOR_EDB : 0;
 }
 
+/* the card again, what happened on top: one screen, edited in place after
+ * the summary's button or sent after a typed answer */
 static int32_t card_after(walor_ctx *c, json_t *d, const char *notice)
 {
-    if (notice)
-        walor_reply(c, notice, NULL);
-    int32_t rc = crm_card_show(c, data_uid(d), data_back(d));
+    int32_t rc = crm_card_notice(c, data_uid(d), data_back(d), notice);
     return rc == WALOR_ENOTFOUND ? 0 : rc;
 }
 

@@ -57,7 +57,9 @@ static void kb_btn(walor_ctx *c, walor_kb *kb, const char *key, const char *verb
                                   : walor_ctx_printf(c, "crm:%s:%lld", verb, (long long)uid));
 }
 
-int32_t crm_card_show(walor_ctx *c, int64_t uid, const char *back)
+int32_t crm_card_show(walor_ctx *c, int64_t uid, const char *back) { return crm_card_notice(c, uid, back, NULL); }
+
+int32_t crm_card_notice(walor_ctx *c, int64_t uid, const char *back, const char *notice)
 {
     json_t *u = walor_user_get(c, uid);
     walor_kb *kb = walor_kb_new(c);
@@ -131,6 +133,8 @@ int32_t crm_card_show(walor_ctx *c, int64_t uid, const char *back)
     /* the history's pages: "crm:h:<uid>:<back>:<page>" */
     walor_kb_button(kb, walor_text(c, "crm.btn.history"),
                     walor_ctx_printf(c, "crm:h:%lld:%s:0", (long long)uid, back ? back : ""));
+    if (notice && *notice)
+        t = walor_ctx_printf(c, "%s\n\n%s", notice, t);
     kb_btn(c, kb, "crm.btn.note", "n", uid, back);
     walor_kb_row(kb);
     kb_btn(c, kb, "crm.btn.message", "m", uid, back);

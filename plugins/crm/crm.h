@@ -46,6 +46,8 @@ int32_t crm_search_page(walor_ctx *c, const char *page); /* the last query of th
 /* "crm:c:<uid>" or "crm:c:<uid>:<back>" */
 const char *crm_card_data(walor_ctx *c, int64_t uid, const char *back);
 int32_t crm_card_show(walor_ctx *c, int64_t uid, const char *back);
+/* the same with a line above it ("✅ Заметка сохранена.") */
+int32_t crm_card_notice(walor_ctx *c, int64_t uid, const char *back, const char *notice);
 int32_t crm_history_show(walor_ctx *c, int64_t uid, const char *back, const char *page);
 
 /* ---- the card's actions: note, message, bonuses, discount (actions.c) ---- */

@@ -69,3 +69,45 @@ def settled(w, plugin="crm", timeout=10.0):
 
 def bot_texts(u):
     return [m.get("text") or "" for m in u.bot_messages()]
+
+
+def read_xlsx(data: bytes) -> dict:
+    """{sheet name: rows of cell values} of an .xlsx (numbers as float,
+    strings inline or shared), enough for the export's checks."""
+    import io
+    import re
+    import zipfile
+    from xml.etree import ElementTree as ET
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    z = zipfile.ZipFile(io.BytesIO(data))
+    shared = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+            shared.append("".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")))
+    rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+    out = {}
+    for sh in ET.fromstring(z.read("xl/workbook.xml")).find("m:sheets", ns):
+        target = rels[sh.get(f"{{{ns['r']}}}id")]
+        rows = []
+        for row in ET.fromstring(z.read("xl/" + target.lstrip("/").removeprefix("xl/"))).iter(f"{{{ns['m']}}}row"):
+            cells = {}
+            for cell in row.findall("m:c", ns):
+                col = re.match(r"[A-Z]+", cell.get("r")).group(0)
+                idx = 0
+                for ch in col:
+                    idx = idx * 26 + ord(ch) - 64
+                t = cell.get("t")
+                if t == "inlineStr":
+                    v = "".join(x.text or "" for x in cell.iter(f"{{{ns['m']}}}t"))
+                elif t == "s":
+                    v = shared[int(cell.find("m:v", ns).text)]
+                elif t == "str":
+                    v = cell.find("m:v", ns).text
+                else:
+                    e = cell.find("m:v", ns)
+                    v = float(e.text) if e is not None else None
+                cells[idx - 1] = v
+            rows.append([cells.get(i) for i in range(max(cells) + 1)] if cells else [])
+        out[sh.get("name")] = rows
+    return out
