@@ -328,28 +328,39 @@ static int32_t confirm_enter(walor_ctx *c)
 static int32_t launch(walor_ctx *c, int64_t when)
 {
     int64_t id = draft_id(c);
-    int32_t rc = bc_schedule(c, id, when);
-    if (rc == WALOR_ENOTFOUND)
+    bc_msg m;
+    int32_t rc = bc_msg_get(c, id, &m);
+    if (rc == WALOR_ENOTFOUND || (rc == 0 && strcmp(m.status, BC_DRAFT) != 0))
         return walor_conv_end(c);
     if (rc < 0)
+        return rc;
+    /* one message for the author from now on: it becomes the progress, then
+     * the report (edited, at most every progress_s seconds). Sent before the
+     * start job exists, so the job finds it and sends no second one. */
+    m.status = BC_SCHEDULED;
+    m.scheduled_at = when;
+    int64_t mid = 0;
+    rc = walor_send(c, walor_ctx_chat_id(c),
+                    when > walor_now(c) ? bc_status_text(c, &m)
+                                        : walor_textf(c, "broadcast.new.started", "id", bc_num(c, id), NULL),
+                    bc_status_kb(c, &m), 0, &mid);
+    if (rc < 0)
+        return rc;
+    if ((rc = walor_tx_begin(c)) < 0)
+        return rc;
+    rc = walor_db_exec(c, "UPDATE broadcast_msg SET progress_mid = ? WHERE id = ?", WALOR_ARGS(walor_i(mid), walor_i(id)));
+    if (rc >= 0)
+        rc = bc_schedule(c, id, when);
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc == WALOR_ENOTFOUND ? walor_conv_end(c) : rc;
+    }
+    if ((rc = walor_tx_commit(c)) < 0)
         return rc;
     bc_log_action(c, when <= walor_now(c)
                          ? walor_ctx_printf(c, "запустил рассылку №%lld", (long long)id)
                          : walor_ctx_printf(c, "запланировал рассылку №%lld на %s", (long long)id, bc_when(c, when)));
-    walor_conv_end(c);
-    if (when > walor_now(c)) {
-        /* the message that becomes the progress once it starts */
-        bc_msg m;
-        if ((rc = bc_msg_get(c, id, &m)) < 0)
-            return rc;
-        int64_t mid = 0;
-        rc = walor_send(c, walor_ctx_chat_id(c), bc_status_text(c, &m), bc_status_kb(c, &m), 0, &mid);
-        if (rc == 0 && mid > 0)
-            walor_db_exec(c, "UPDATE broadcast_msg SET progress_mid = ? WHERE id = ?",
-                          WALOR_ARGS(walor_i(mid), walor_i(id)));
-        return rc;
-    }
-    return walor_reply(c, walor_textf(c, "broadcast.new.started", "id", bc_num(c, id), NULL), NULL);
+    return walor_conv_end(c);
 }
 
 static int32_t confirm_cb(walor_ctx *c, const char *arg)

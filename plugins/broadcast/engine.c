@@ -174,12 +174,14 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
         if (rc >= 0)
             rc = bc_audience_drop(c, id);
         if (rc >= 0)
+            /* progress_at = now: the first progress edit comes after
+             * progress_s, not on top of the author's "started" message */
             rc = walor_db_exec(c,
                                "UPDATE broadcast_msg SET status = ?, started_at = ?, finished_at = ?, total = ?, "
-                               "lanes = ? WHERE id = ? AND status = 'scheduled'",
+                               "lanes = ?, progress_at = ? WHERE id = ? AND status = 'scheduled'",
                                WALOR_ARGS(walor_s(total ? BC_SENDING : BC_DONE), walor_i(walor_now(c)),
                                           walor_i(total ? 0 : walor_now(c)), walor_i(total), walor_i(lanes),
-                                          walor_i(id)));
+                                          walor_i(walor_now(c)), walor_i(id)));
         for (int64_t k = 0; rc >= 0 && total && k < lanes; k++) {
             rc = walor_db_exec(c, "INSERT INTO broadcast_lane(bcast_id, lane) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                WALOR_ARGS(walor_i(id), walor_i(k)));
@@ -197,7 +199,11 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
         return rc;
     walor_log(c, WALOR_LOG_INFO, "broadcast %lld: started, %lld recipients in %lld lanes", (long long)id,
               (long long)total, (long long)lanes);
-    show_status(c, id);
+    /* the author's message becomes the progress at the lanes' first edit;
+     * one is sent now only when there is none (a crash after the press) or
+     * nothing to send */
+    if (!total || m.progress_mid <= 0)
+        show_status(c, id);
     return 0;
 }
 
@@ -281,6 +287,14 @@ static int32_t lane_over(walor_ctx *c, int64_t id, int64_t lane)
             return rc;
         if (rc == 1)
             walor_log(c, WALOR_LOG_INFO, "broadcast %lld: done", (long long)id);
+        /* not on the heels of the last progress edit: one message a second
+         * in a chat is Telegram's pace */
+        int64_t last = 0;
+        walor_db_int(c, "SELECT progress_at FROM broadcast_msg WHERE id = ?", WALOR_ARGS(walor_i(id)), &last);
+        if (walor_now(c) - last < 2) {
+            struct timespec d = {1, 500000000L};
+            nanosleep(&d, NULL);
+        }
         show_status(c, id);
     }
     return 0;

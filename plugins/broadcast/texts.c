@@ -89,7 +89,7 @@ static const walor_text_pair TEXTS[] = {
     {"broadcast.new.btn_now", "🚀 Отправить сейчас"},
     {"broadcast.new.btn_later", "🕒 Запланировать"},
     {"broadcast.new.btn_audience", "👥 Другая аудитория"},
-    {"broadcast.new.started", "🚀 Рассылка №{id} запущена: прогресс будет в следующем сообщении."},
+    {"broadcast.new.started", "🚀 Рассылка №{id} запущена. Здесь будет её прогресс, потом — отчёт."},
     {"broadcast.new.ask_when", "🕒 Когда отправить? Например «25.12 18:30», «завтра 10:00» или «18:30» (сегодня)."},
     {"broadcast.new.past", "{when} уже прошло (сейчас {now}). Укажите время в будущем."},
 };

@@ -16,6 +16,8 @@ static const walor_text_pair TEXTS[] = {
     {"crm.search.short", "Слишком коротко: напишите хотя бы 2 символа."},
     {"crm.search.none", "Никого не нашлось по запросу «{q}». Попробуйте иначе: часть имени, телефон, @username или ID."},
     {"crm.search.head", "🔎 Клиенты по запросу «{q}»:"},
+    {"crm.search.head_many", "🔎 Клиенты по запросу «{q}» — найдено больше {max}, показаны первые {max}: уточните "
+                             "запрос."},
     {"crm.search.row", "👤 {name}{username}{phone} · ID {id}"},
     {"crm.btn.search_again", "🔎 Другой поиск"},
     /* card */

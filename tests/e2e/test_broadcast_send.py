@@ -78,7 +78,8 @@ def test_kill9_mid_send_no_one_twice_none_skipped_silently(tgsim, walord, tmp_pa
         if n == 0:
             assert states[uid] == 5, (uid, states[uid])       # missing only if reported unconfirmed
     if r["unknown"]:
-        owner.expect("Не подтверждено: %d" % r["unknown"], timeout=10)
+        rep = owner.expect("Рассылка №1 завершена", timeout=10)   # the report, after the last progress
+        assert "Не подтверждено: %d" % r["unknown"] in rep["text"], rep["text"]
         # the owner sends it to them once more: now nobody is without it
         owner.press("📤 Дослать неподтверждённым")
         r = finished(w, bid)
