@@ -7,7 +7,8 @@
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
-# payment webhooks).
+# payment webhooks, CRM search and export over 100,000 clients, a
+# 100,000-message broadcast at 1,000/s — about 4 minutes of the phase).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -240,7 +241,7 @@ if [[ $phases == *" db "* ]]; then
 fi
 
 if [[ $phases == *" plugins "* ]]; then
-    for b in catalog stock orders webhook; do
+    for b in catalog stock orders webhook crm broadcast; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
 fi
