@@ -26,8 +26,6 @@ missing, a duplicate, a 429). Measured, never asserted."""
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import sqlite3
 import subprocess
 import sys
@@ -35,28 +33,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-from benchkit import build_dir, built, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
+from benchkit import build_dir, built, ctl, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
 
 OWNER = 1
 FIRST = 5_000_000
 TEXT = "Большая распродажа"
-
-
-def ctl(port, method, path, body=None, query=None, timeout=600):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        url = f"/_sim/{path}" + ("?" + urlencode(query) if query else "")
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, url, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        payload = r.read()
-        if r.status != 200:
-            fail(f"{method} {url}: HTTP {r.status} {payload[:300]!r}")
-        return json.loads(payload)
-    finally:
-        conn.close()
 
 
 class Owner:
@@ -125,11 +107,8 @@ def main() -> None:
         ctl(port, "POST", "users/bulk", {"count": a.users, "first_id": FIRST, "first_name": "Клиент",
                                          "open_chat": True})
         print(f"broadcast_bench: {a.users} tgsim users in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-        confd = work / "conf.d"
-        confd.mkdir()
-        (confd / "85-broadcast.ini").write_text(f"[plugin.broadcast]\nenabled = yes\nlanes = {a.lanes}\n")
-        ini = write_ini(work, plugdir, "orders crm broadcast", port,
-                        f"bulk_rate = {a.rate:g}\nbulk_per_chat_rate = 1\n\n[walor]\nconf_dir = {confd}\n")
+        ini = write_ini(work, plugdir, "orders crm broadcast", port, f"bulk_rate = {a.rate:g}\nbulk_per_chat_rate = 1\n",
+                        plugin_conf={"broadcast": f"lanes = {a.lanes}"})
         log = work / "walord.log"
         stop(start_walord(walord, ini, log), "walord (first run)")
         con = sqlite3.connect(work / "walor.db")

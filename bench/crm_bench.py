@@ -27,9 +27,7 @@ Exit 1 on any failure. Measured, never asserted."""
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
-import json
 import random
 import re
 import sqlite3
@@ -39,9 +37,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlencode
 
-from benchkit import build_dir, built, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
+from benchkit import build_dir, built, ctl, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
 
 OWNER = 1
 FIRST = 7_000_000
@@ -49,21 +46,6 @@ FIRST_NAMES = ["Иван", "Пётр", "Семён", "Анна", "Мария", "
                "Сергей", "Андрей", "Татьяна", "Юлия", "Фёдор", "Артём", "Ксения", "Алёна", "Виктор", "Зоя"]
 LAST_NAMES = ["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков",
               "Морозов", "Волков", "Алексеев", "Ёлкин", "Фёдоров", "Семёнов", "Орлов", "Зайцев", "Павлов"]
-
-
-def ctl(port, method, path, body=None, query=None, timeout=120):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        url = f"/_sim/{path}" + ("?" + urlencode(query) if query else "")
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, url, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        payload = r.read()
-        if r.status != 200:
-            fail(f"{method} {url}: HTTP {r.status} {payload[:300]!r}")
-        return json.loads(payload) if r.getheader("Content-Type", "").startswith("application/json") else payload
-    finally:
-        conn.close()
 
 
 class Owner:
@@ -168,12 +150,8 @@ def main() -> None:
         sim, port = start_tgsim(tgsim, work)
         procs.append((sim, "tgsim"))
         ctl(port, "POST", "users", {"first_name": "Владелец", "id": OWNER})
-        confd = work / "conf.d"
-        confd.mkdir()
-        (confd / "80-crm.ini").write_text("[plugin.crm]\nenabled = yes\n")
         # debug: the CRM logs each search's own time ("crm: search: N found in X ms")
-        ini = write_ini(work, plugdir, "orders loyalty crm", port, f"\n[walor]\nconf_dir = {confd}\n")
-        ini.write_text(ini.read_text().replace("log_level = info", "log_level = debug"))
+        ini = write_ini(work, plugdir, "orders loyalty crm", port, log_level="debug")
         log = work / "walord.log"
         stop(start_walord(walord, ini, log), "walord (first run)")
         t0 = time.monotonic()

@@ -90,6 +90,23 @@ int32_t bc_msg_get(walor_ctx *c, int64_t id, bc_msg *m)
     return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
 }
 
+int bc_msg_segment(const bc_msg *m, bc_segment *out, const char **why)
+{
+    json_t *j = json_loads(m->segment, 0, NULL);
+    int rc = bc_segment_from_json(j, out, why);
+    json_decref(j);
+    return rc;
+}
+
+int32_t bc_tx_end(walor_ctx *c, int32_t rc)
+{
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    return walor_tx_commit(c);
+}
+
 int32_t bc_send_one(walor_ctx *c, const bc_msg *m, int64_t chat, uint32_t flags)
 {
     walor_kb *kb = NULL;

@@ -291,10 +291,7 @@ static int32_t confirm_enter(walor_ctx *c)
         return rc;
     bc_segment s;
     const char *why = NULL;
-    json_t *j = json_loads(m.segment, 0, NULL);
-    int bad = bc_segment_from_json(j, &s, &why) != 0;
-    json_decref(j);
-    if (bad)
+    if (bc_msg_segment(&m, &s, &why) != 0)
         return walor_conv_goto(c, "audience");
     int64_t n = 0;
     if ((rc = walor_tx_begin(c)) < 0)
@@ -304,11 +301,7 @@ static int32_t confirm_enter(walor_ctx *c)
         rc = bc_audience_count(c, &s, m.id, m.author_id, &n);
     if (rc >= 0)
         rc = bc_audience_drop(c, m.id);
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = bc_tx_end(c, rc)) < 0)
         return rc;
     walor_kb *kb = walor_kb_new(c);
     if (n > 0) {
@@ -351,12 +344,8 @@ static int32_t launch(walor_ctx *c, int64_t when)
     rc = walor_db_exec(c, "UPDATE broadcast_msg SET progress_mid = ? WHERE id = ?", WALOR_ARGS(walor_i(mid), walor_i(id)));
     if (rc >= 0)
         rc = bc_schedule(c, id, when);
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = bc_tx_end(c, rc)) < 0)
         return rc == WALOR_ENOTFOUND ? walor_conv_end(c) : rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
-        return rc;
     bc_log_action(c, when <= walor_now(c)
                          ? walor_ctx_printf(c, "запустил рассылку №%lld", (long long)id)
                          : walor_ctx_printf(c, "запланировал рассылку №%lld на %s", (long long)id, bc_when(c, when)));

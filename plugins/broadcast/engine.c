@@ -126,6 +126,15 @@ static void maybe_progress(walor_ctx *c, int64_t id)
         show_status(c, id);
 }
 
+/* a lane's job: at once (after_s 0), or later */
+static int32_t lane_at(walor_ctx *c, int64_t id, int64_t lane, int64_t after_s)
+{
+    json_t *lp = json_pack("{s:I, s:I}", "id", (json_int_t)id, "lane", (json_int_t)lane);
+    int32_t rc = lp ? walor_job_at(c, walor_now(c) + after_s, LANE_JOBS[lane], key_of(c, id), lp) : WALOR_ENOMEM;
+    json_decref(lp);
+    return rc;
+}
+
 /* ---- start ---- */
 
 int32_t bc_schedule(walor_ctx *c, int64_t id, int64_t when)
@@ -155,9 +164,7 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
         return rc;
     bc_segment seg;
     const char *why = NULL;
-    json_t *sj = json_loads(m.segment, 0, NULL);
-    int bad = bc_segment_from_json(sj, &seg, &why) != 0;
-    json_decref(sj);
+    int bad = bc_msg_segment(&m, &seg, &why) != 0;
     int64_t lanes = bc_setting(c, "lanes", 2), total = 0;
     if (lanes < 1 || lanes > BC_LANES_MAX)
         lanes = 1;
@@ -185,17 +192,11 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
         for (int64_t k = 0; rc >= 0 && total && k < lanes; k++) {
             rc = walor_db_exec(c, "INSERT INTO broadcast_lane(bcast_id, lane) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                WALOR_ARGS(walor_i(id), walor_i(k)));
-            json_t *lp = rc >= 0 ? json_pack("{s:I, s:I}", "id", (json_int_t)id, "lane", (json_int_t)k) : NULL;
             if (rc >= 0)
-                rc = lp ? walor_job_at(c, walor_now(c), LANE_JOBS[k], key_of(c, id), lp) : WALOR_ENOMEM;
-            json_decref(lp);
+                rc = lane_at(c, id, k, 0);
         }
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = bc_tx_end(c, rc)) < 0)
         return rc;
     walor_log(c, WALOR_LOG_INFO, "broadcast %lld: started, %lld recipients in %lld lanes", (long long)id,
               (long long)total, (long long)lanes);
@@ -248,16 +249,9 @@ int32_t bc_resend_unknown(walor_ctx *c, int64_t id)
                            WALOR_ARGS(walor_i(id)));
     if (rc >= 0)
         rc = walor_db_exec(c, "UPDATE broadcast_lane SET done = 0 WHERE bcast_id = ?", WALOR_ARGS(walor_i(id)));
-    for (int64_t k = 0; rc >= 0 && k < m.lanes && k < BC_LANES_MAX; k++) {
-        json_t *lp = json_pack("{s:I, s:I}", "id", (json_int_t)id, "lane", (json_int_t)k);
-        rc = lp ? walor_job_at(c, walor_now(c), LANE_JOBS[k], key_of(c, id), lp) : WALOR_ENOMEM;
-        json_decref(lp);
-    }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    for (int64_t k = 0; rc >= 0 && k < m.lanes && k < BC_LANES_MAX; k++)
+        rc = lane_at(c, id, k, 0);
+    if ((rc = bc_tx_end(c, rc)) < 0)
         return rc;
     bc_log_action(c, walor_ctx_printf(c, "дослал рассылку №%lld неподтверждённым (%lld)", (long long)id,
                                       (long long)m.n_unknown));
@@ -324,20 +318,9 @@ static int32_t record(walor_ctx *c, int64_t id, int64_t uid, int state, const ch
                            walor_ctx_printf(c, "UPDATE broadcast_msg SET %s = %s + 1 WHERE id = ?",
                                             outcome_col(state), outcome_col(state)),
                            WALOR_ARGS(walor_i(id)));
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_commit(c);
+    return bc_tx_end(c, rc);
 }
 
-static int32_t again(walor_ctx *c, int64_t id, int64_t lane, int64_t after_s)
-{
-    json_t *lp = json_pack("{s:I, s:I}", "id", (json_int_t)id, "lane", (json_int_t)lane);
-    int32_t rc = lp ? walor_job_at(c, walor_now(c) + after_s, LANE_JOBS[lane], key_of(c, id), lp) : WALOR_ENOMEM;
-    json_decref(lp);
-    return rc;
-}
 
 static int32_t stop_with(walor_ctx *c, int64_t id, const char *reason)
 {
@@ -374,11 +357,7 @@ static int32_t lane_job(walor_ctx *c, json_t *pl)
         rc = walor_db_exec(c, "UPDATE broadcast_msg SET n_unknown = n_unknown + ? WHERE id = ?",
                            WALOR_ARGS(walor_i(rc), walor_i(id)));
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = bc_tx_end(c, rc)) < 0)
         return rc;
     if (strcmp(m.status, BC_SENDING) != 0)
         return lane_over(c, id, lane);
@@ -425,12 +404,12 @@ static int32_t lane_job(walor_ctx *c, json_t *pl)
                 /* never left: the host is stopping; it goes after the restart */
                 rc = walor_db_exec(c, "UPDATE broadcast_rcpt SET state = 0 WHERE bcast_id = ? AND user_id = ?",
                                    WALOR_ARGS(walor_i(id), walor_i(ids[i])));
-                return rc < 0 ? rc : again(c, id, lane, 1);
+                return rc < 0 ? rc : lane_at(c, id, lane, 1);
             } else if (rc == WALOR_ETIMEDOUT) {
                 /* Telegram did not answer after the host's retries: it may have
                  * arrived; wait before the next one */
                 rc = record(c, id, ids[i], BC_R_UNKNOWN, err);
-                return rc < 0 ? rc : again(c, id, lane, OFFLINE_RETRY_S);
+                return rc < 0 ? rc : lane_at(c, id, lane, OFFLINE_RETRY_S);
             } else if (rc == WALOR_EINVAL || rc == WALOR_ELIMIT) {
                 /* the message itself is refused: it would be for everyone */
                 walor_db_exec(c, "UPDATE broadcast_rcpt SET state = 0 WHERE bcast_id = ? AND user_id = ?",
@@ -444,7 +423,7 @@ static int32_t lane_job(walor_ctx *c, json_t *pl)
                 return rc;
             maybe_progress(c, id);
             if (mono_s() - t0 >= CHUNK_S)
-                return again(c, id, lane, 0);
+                return lane_at(c, id, lane, 0);
         }
     }
 }

@@ -69,9 +69,7 @@ int32_t bc_card(walor_ctx *c, int64_t id)
     walor_kb_button(kb, walor_text(c, "broadcast.btn.back"), "bc:list");
     bc_segment s;
     const char *why = NULL;
-    json_t *j = json_loads(m.segment, 0, NULL);
-    const char *aud = bc_segment_from_json(j, &s, &why) == 0 ? bc_segment_label(c, &s) : "—";
-    json_decref(j);
+    const char *aud = bc_msg_segment(&m, &s, &why) == 0 ? bc_segment_label(c, &s) : "—";
     return walor_show(c,
                       walor_ctx_printf(c, "%s\n%s", bc_status_text(c, &m),
                                        walor_textf(c, "broadcast.card.audience", "segment", aud, NULL)),
