@@ -1,0 +1,127 @@
+/* Database slots: thin wrappers that bind the worker's connection and make
+ * results belong to the callback, so a forgotten close cannot leak. */
+#include "api_slots.h"
+#include "ctx.h"
+#include "error.h"
+#include "log.h"
+
+struct walor_rows {
+    walor_handle head;
+    wh_rows *r;            /* NULL once closed */
+};
+
+static int32_t db_exec(walor_ctx *c, const char *sql, const walor_val *args, uint32_t n)
+{
+    if (!sql)
+        return wh_error(WALOR_EINVAL, "no SQL");
+    return wh_db_exec(c->w->db, sql, args, n);
+}
+
+static void rows_close(walor_rows *r)
+{
+    if (r && r->r) {
+        wh_rows_close(r->r);
+        r->r = NULL;
+    }
+}
+
+static void rows_close_cb(void *r) { rows_close(r); }
+
+static int32_t db_query(walor_ctx *c, const char *sql, const walor_val *args, uint32_t n, walor_rows **out)
+{
+    if (!sql || !out)
+        return wh_error(WALOR_EINVAL, "no SQL or result pointer");
+    walor_rows *r = wh_arena_alloc(c->arena, sizeof *r);
+    if (!r)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    int32_t rc = wh_db_query(c->w->db, sql, args, n, &r->r);
+    if (rc < 0)
+        return rc;
+    r->head.api = c->head.api;
+    wh_arena_defer(c->arena, rows_close_cb, r);
+    *out = r;
+    return 0;
+}
+
+static int32_t row_next(walor_rows *r) { return r && r->r ? wh_rows_next(r->r) : 0; }
+static int64_t col_int(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_int(r->r, i) : 0; }
+static const char *col_text(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_text(r->r, i) : NULL; }
+static int32_t col_is_null(walor_rows *r, uint32_t i) { return r && r->r ? wh_rows_is_null(r->r, i) : 1; }
+static int32_t tx_begin(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        c->tx_depth++;
+        return 0;
+    }
+    return wh_db_begin(c->w->db);
+}
+
+static int32_t tx_commit(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        if (c->tx_depth == 0)
+            return wh_error(WALOR_EINVAL, "commit without begin");
+        c->tx_depth--;
+        return 0;
+    }
+    int32_t rc = wh_db_commit(c->w->db);
+    if (c->emitted) {
+        c->emitted = 0;
+        wh_ctx_events_committed(); /* the events emitted in this transaction exist now */
+    }
+    return rc;
+}
+
+static int32_t tx_rollback(walor_ctx *c)
+{
+    if (c->tx_managed) {
+        c->tx_failed = 1;
+        if (c->tx_depth)
+            c->tx_depth--;
+        return 0;
+    }
+    return wh_db_rollback(c->w->db);
+}
+
+static int32_t tx_active(walor_ctx *c)
+{
+    if (!c)
+        return 0;
+    return c->tx_managed || (c->w && wh_db_in_tx(c->w->db)) ? 1 : 0;
+}
+
+/* SDK 1.3: the only way a plugin gets the database's bytes (backup.c) */
+static int32_t db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
+{
+    if (!c || c->kind != WH_KIND_CTX || !c->w)
+        return wh_error(WALOR_EPHASE, "db_backup needs the callback's ctx");
+    if (flags & ~WALOR_BACKUP_REPLACE)
+        return wh_error(WALOR_EINVAL, "db_backup: unknown flags 0x%x", flags & ~WALOR_BACKUP_REPLACE);
+    if (tx_active(c))
+        return wh_error(WALOR_EPHASE, "db_backup inside a transaction: commit first (the copy holds committed data, "
+                                      "and the copy must not hold the write lock)");
+    const char *who = c->plugin ? c->plugin->name : "host";
+    int32_t rc = wh_db_backup(c->w->db, dest_path, flags);
+    if (rc < 0)
+        wh_logf(WH_LOG_WARN, who, "database backup to %s failed: %s", dest_path ? dest_path : "(null)",
+                wh_last_error());
+    else
+        wh_logf(WH_LOG_INFO, who, "database backup written to %s", dest_path);
+    return rc;
+}
+
+void wh_dbapi_fill(walor_host_api *api)
+{
+    api->db_backup = db_backup;
+    api->tx_active = tx_active;
+    api->db_exec = db_exec;
+    api->db_query = db_query;
+    api->row_next = row_next;
+    api->col_int = col_int;
+    api->col_text = col_text;
+    api->col_is_null = col_is_null;
+    api->rows_close = rows_close;
+    api->tx_begin = tx_begin;
+    api->tx_commit = tx_commit;
+    api->tx_rollback = tx_rollback;
+}
