@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../pay-ecom/qr.h"
+#include "qr.h" /* pay_ecom_pure */
 #include "crm.h"
 
 #define LIST_PAGE 8

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../catalog/text.h"
+#include "text.h" /* catalog_pure */
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_phone_punct(char c) { return c == ' ' || c == '+' || c == '-' || c == '(' || c == ')' || c == '.'; }

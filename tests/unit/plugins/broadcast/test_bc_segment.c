@@ -1,6 +1,7 @@
 /* broadcast's audiences (plugins/broadcast/segment.c): JSON round trips,
  * the typed product/category list, and the SQL of every segment run
- * against SQLite over a walor_users table like the host's view. */
+ * against SQLite over a walor_users table like the host's view.
+ * Features: F-BRD-01 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../../../plugins/broadcast/segment.c"
+#include "segment.h"
 
 #define NOW 1800000000LL
 #define DAY 86400LL

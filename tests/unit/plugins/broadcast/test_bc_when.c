@@ -1,15 +1,17 @@
 /* broadcast's scheduled times as staff type them (plugins/broadcast/when.c),
- * in the shop's zone (Europe/Moscow here). */
+ * in the shop's zone (Europe/Moscow here).
+ * Features: F-BRD-01 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
-#include "../../../../plugins/broadcast/when.c"
+#include "when.h"
 
 /* 2026-12-07 20:00:00 MSK = 17:00 UTC */
 #define NOW 1796662800LL

@@ -1,6 +1,7 @@
 /* crm's pure search helpers (plugins/crm/norm.c): phone keys from every
  * usual notation, the classification of a typed query, name folding
- * (the catalog's, with ё = е). */
+ * (the catalog's, with ё = е).
+ * Features: F-CRM-02 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/text.c"
-#include "../../../../plugins/crm/norm.c"
+#include "norm.h"
 
 static void key_eq(const char *in, int strict, const char *want)
 {
