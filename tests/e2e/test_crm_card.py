@@ -28,3 +28,18 @@ def test_card_shows_everything_the_shop_knows(tgsim, walord, tmp_path, free_port
                  "3 заказа, оплачено 2 на 3 500 ₽", "Средний чек: 1 750 ₽", "Бонусы: 0 ₽", "скидка 0%",
                  "приглашено друзей: 0", "Заметки нет"):
         assert part in s.text, (part, s.text)
+
+
+@pytest.mark.features("F-CRM-01", "F-LOY-03")
+def test_card_source_referrer_and_friends(tgsim, walord, tmp_path, free_port):
+    """The source of a client who came by a friend's invitation, and the
+    friend count on the inviter's card (loyalty's referral)."""
+    w = start(walord, tmp_path, free_port)
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    anna = customer(tgsim, "Анна")
+    customer(tgsim, "Борис", first=f"/start ref{anna.id}")
+    s = open_card(owner, "борис", "Борис")
+    assert f"Источник: 🤝 пригласил(а) Анна (ID {anna.id})" in s.text, s.text
+    s = open_card(owner, "анна", "Анна")
+    assert "приглашено друзей: 1" in s.text and "Источник: —" in s.text, s.text
