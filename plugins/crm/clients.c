@@ -53,13 +53,16 @@ int32_t crm_sync_names(walor_ctx *c, int32_t budget)
     }
     int32_t n = 0;
     int64_t last_seen = seen, last_id = id;
-    char fold[FOLD_MAX];
+    char fold[FOLD_MAX], un[64];
     while (rc >= 0 && walor_row_next(r) == 1) {
         crm_name_fold(walor_col_text(r, 2), walor_col_text(r, 3), walor_col_text(r, 1), fold, sizeof fold);
+        crm_username_key(walor_col_text(r, 1), un, sizeof un);
         rc = walor_db_exec(c,
-                           "INSERT INTO crm_client(user_id, name_fold) VALUES (?, ?) ON CONFLICT(user_id) "
-                           "DO UPDATE SET name_fold = excluded.name_fold WHERE name_fold <> excluded.name_fold",
-                           WALOR_ARGS(walor_i(walor_col_int(r, 0)), walor_s(fold)));
+                           "INSERT INTO crm_client(user_id, name_fold, username_lc) VALUES (?, ?, ?) "
+                           "ON CONFLICT(user_id) DO UPDATE SET name_fold = excluded.name_fold, "
+                           "username_lc = excluded.username_lc WHERE name_fold <> excluded.name_fold "
+                           "OR username_lc <> excluded.username_lc",
+                           WALOR_ARGS(walor_i(walor_col_int(r, 0)), walor_s(fold), walor_s(un)));
         last_seen = walor_col_int(r, 4);
         last_id = walor_col_int(r, 0);
         n++;

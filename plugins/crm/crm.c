@@ -125,6 +125,7 @@ static int32_t load(walor_plugin *p)
     int32_t rc = walor_migration(p, 1, crm_clients_migration);
     if (!rc) rc = walor_migration(p, 2, crm_links_migration);
     if (!rc) rc = walor_migration(p, 3, crm_search_migration);
+    if (!rc) rc = walor_migration(p, 4, crm_username_migration);
     if (!rc) rc = crm_texts_register(p);
     if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "👥 Клиенты", HELP, WALOR_ROLE_MANAGER);

@@ -39,6 +39,7 @@ int32_t crm_clients_register(walor_plugin *p);
 
 /* ---- search (search.c) ---- */
 extern const char crm_search_migration[];
+extern const char crm_username_migration[];
 int32_t crm_search_register(walor_plugin *p);
 int32_t crm_search_start(walor_ctx *c);
 int32_t crm_search_page(walor_ctx *c, const char *page); /* the last query of this staff member */

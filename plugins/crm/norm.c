@@ -69,6 +69,7 @@ int crm_query_parse(const char *q, crm_query *out)
         if (chars < 3) /* "@" and one letter */
             return out->kind = CRM_Q_SHORT;
         catalog_fold(t, out->text);
+        snprintf(out->upper, sizeof out->upper, "%s~", out->text + 1);
         return out->kind = CRM_Q_USERNAME;
     }
     if (chars < 2)
@@ -104,4 +105,12 @@ void crm_name_fold(const char *first, const char *last, const char *username, ch
     char cut[512];
     copy_cut(cut, n < sizeof cut ? n : sizeof cut, buf);
     catalog_fold(cut, out);
+}
+
+void crm_username_key(const char *username, char *out, size_t n)
+{
+    size_t i = 0;
+    for (const char *s = username ? username : ""; *s && i + 1 < n; s++)
+        out[i++] = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
+    out[i] = '\0';
 }

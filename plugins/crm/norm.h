@@ -25,7 +25,7 @@ size_t crm_phone_key(const char *in, int strict, char out[CRM_PHONE_KEY_MAX + 1]
 
 /* What a staff member typed into the search. */
 #define CRM_Q_SHORT    0 /* fewer than 2 characters: nothing to search for */
-#define CRM_Q_USERNAME 1 /* "@name": text = "@name" folded */
+#define CRM_Q_USERNAME 1 /* "@name": text = "@name" folded, upper = "name~" */
 #define CRM_Q_NUMBER   2 /* digits (and phone punctuation): id = the number when it can be a Telegram ID
                           * (1-15 digits, no punctuation other than spaces), phone = its key (5+ digits),
                           * trunk = the key without a leading 7/8 when typed as a trunk prefix ("8 912…") */
@@ -38,6 +38,8 @@ typedef struct crm_query {
     char text[CRM_Q_TEXT_MAX + 1];     /* CRM_Q_USERNAME, CRM_Q_NAME */
     char phone[CRM_PHONE_KEY_MAX + 1]; /* CRM_Q_NUMBER: "" when under 5 digits */
     char trunk[CRM_PHONE_KEY_MAX + 1]; /* CRM_Q_NUMBER: "" unless a trunk prefix was typed */
+    char upper[CRM_Q_TEXT_MAX + 2];    /* CRM_Q_USERNAME: the name without "@" and with "~" after it, the
+                                        * bound of its prefix range (usernames are [a-z0-9_]) */
 } crm_query;
 
 /* Classifies q (trimmed); returns out->kind. */
@@ -46,5 +48,9 @@ int crm_query_parse(const char *q, crm_query *out);
 /* The folded search text of a person: "first last @username" (parts may be
  * NULL or ""), into out of n bytes (cut on a character boundary). */
 void crm_name_fold(const char *first, const char *last, const char *username, char *out, size_t n);
+
+/* A username as searched: lower case (Telegram's are [A-Za-z0-9_]), into
+ * out of n bytes; "" for NULL. */
+void crm_username_key(const char *username, char *out, size_t n);
 
 #endif

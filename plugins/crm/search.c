@@ -14,6 +14,12 @@
 /* the names' covering index (matches() scans it instead of the table) */
 const char crm_search_migration[] = "CREATE INDEX crm_client_fold ON crm_client(name_fold, contact_fold);";
 
+/* usernames on an index of their own; the names are read again to fill it */
+const char crm_username_migration[] =
+    "ALTER TABLE crm_client ADD COLUMN username_lc TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX crm_client_user ON crm_client(username_lc);"
+    "DELETE FROM crm_state WHERE key IN ('names.seen', 'names.id');";
+
 /* the WHERE of a query, its binds into args (at most 6): 0, or -1 when it
  * cannot match anything (a number too short for a phone that is no ID) */
 static int where_of(const crm_query *q, const char **where, walor_val *args, uint32_t *n, const char **order)
@@ -24,8 +30,10 @@ static int where_of(const crm_query *q, const char **where, walor_val *args, uin
     *order = q->kind == CRM_Q_NUMBER ? "c.user_id" : "c.name_fold, c.contact_fold, c.user_id";
     switch (q->kind) {
     case CRM_Q_USERNAME:
-        *where = "instr(c.name_fold, ?) > 0";
-        args[(*n)++] = walor_s(q->text);
+        /* the start of a username, on its index ("@ann" finds @anna_k) */
+        *where = "c.username_lc >= ? AND c.username_lc < ?";
+        args[(*n)++] = walor_s(q->text + 1);
+        args[(*n)++] = walor_s(q->upper);
         return 0;
     case CRM_Q_NAME:
         *where = "(instr(c.name_fold, ?) > 0 OR instr(c.contact_fold, ?) > 0)";
@@ -42,8 +50,10 @@ static int where_of(const crm_query *q, const char **where, walor_val *args, uin
             args[(*n)++] = walor_s(q->phone);
             return 0;
         }
-        *where = "(c.user_id = ? OR (? <> '' AND instr(c.phone_key, ?) > 0) "
-                 "OR (? <> '' AND substr(c.phone_key, 1, length(?)) = ?))";
+        /* the ID by its key; a piece of a phone among the clients that have
+         * one, on the narrow phone index, not the whole table */
+        *where = "(c.user_id = ? OR c.user_id IN (SELECT x.user_id FROM crm_client x WHERE x.phone_key > '' AND "
+                 "((? <> '' AND instr(x.phone_key, ?) > 0) OR (? <> '' AND substr(x.phone_key, 1, length(?)) = ?))))";
         args[(*n)++] = walor_i(q->id);
         args[(*n)++] = walor_s(q->phone);
         args[(*n)++] = walor_s(q->phone);
@@ -153,7 +163,7 @@ static int32_t show(walor_ctx *c, const char *text, const char *pg, int64_t *fou
     crm_query q;
     crm_query_parse(text, &q);
     const char *where, *order;
-    walor_val args[6];
+    walor_val args[8];
     uint32_t nargs;
     page p = {.first = -1};
     int32_t rc = 0;

@@ -53,6 +53,12 @@ static void test_query_kinds(void **st)
 
     assert_int_equal(crm_query_parse("@IvanP", &q), CRM_Q_USERNAME);
     assert_string_equal(q.text, "@ivanp");
+    assert_string_equal(q.upper, "ivanp~");                 /* the prefix range's bound */
+    char un[16];
+    crm_username_key("Semyon_E", un, sizeof un);
+    assert_string_equal(un, "semyon_e");
+    crm_username_key(NULL, un, sizeof un);
+    assert_string_equal(un, "");
 
     assert_int_equal(crm_query_parse("  СЕМЁН  ", &q), CRM_Q_NAME);
     assert_string_equal(q.text, "семен");
