@@ -11,12 +11,7 @@
  * its "⬅️ Назад" goes to; it rides along through the card's buttons. */
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<walor/services/bookings.h>)
 #include <walor/services/bookings.h>
-#define CRM_HAVE_BOOKINGS 1
-#endif
-#endif
 
 #include "crm.h"
 
@@ -28,14 +23,12 @@ const char *crm_card_data(walor_ctx *c, int64_t uid, const char *back)
                          : walor_ctx_printf(c, "crm:c:%lld", (long long)uid);
 }
 
-#ifdef CRM_HAVE_BOOKINGS
 static const walor_bookings_v1 *bookings(walor_ctx *c)
 {
     const walor_bookings_v1 *b =
         walor_service_get(walor_ctx_plugin(c), WALOR_BOOKINGS_SERVICE, WALOR_BOOKINGS_MAJOR, NULL);
     return WALOR_BOOKINGS_HAS(b, client_totals) ? b : NULL;
 }
-#endif
 
 /* "🔗 Реклама ВК (link_BK)", "🤝 по приглашению Анны (ID 5)", or "—" */
 static const char *source(walor_ctx *c, json_t *u, const walor_loyalty_info *li)
@@ -112,14 +105,12 @@ int32_t crm_card_notice(walor_ctx *c, int64_t uid, const char *back, const char 
                                          "sales", crm_num(c, oc.sales), "sum", walor_money(c, oc.sales_total), "avg",
                                          walor_money(c, oc.sales ? oc.sales_total / oc.sales : 0), "last",
                                          crm_date(c, oc.last_order_at), NULL));
-#ifdef CRM_HAVE_BOOKINGS
     const walor_bookings_v1 *b = bookings(c);
     int64_t bn = 0, bsum = 0;
     if (b && b->client_totals(c, uid, &bn, &bsum) == 0)
         t = walor_ctx_printf(c, "%s\n%s", t,
                              walor_textf(c, "crm.card.bookings", "n", walor_plural(c, bn, "запись|записи|записей", 0),
                                          "sum", walor_money(c, bsum), NULL));
-#endif
     if (have_loyalty)
         t = walor_ctx_printf(c, "%s\n%s", t,
                              walor_textf(c, "crm.card.loyalty", "balance", walor_money(c, li.balance), "pct",
@@ -154,9 +145,7 @@ typedef struct hist {
     int64_t uid;
     const walor_orders_v1 *o;
     int64_t orders;
-#ifdef CRM_HAVE_BOOKINGS
     const walor_bookings_v1 *b;
-#endif
 } hist;
 
 static const char *order_row(walor_ctx *c, hist *h, int64_t index, walor_kb *kb)
@@ -181,7 +170,6 @@ static const char *hist_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb
     hist *h = ud;
     if (index < h->orders)
         return order_row(c, h, index, kb);
-#ifdef CRM_HAVE_BOOKINGS
     walor_booking_item *bi = NULL;
     uint32_t n = 0;
     int64_t all = 0;
@@ -194,9 +182,6 @@ static const char *hist_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb
                        crm_date(c, bi->starts_at), "status",
                        walor_text(c, walor_ctx_printf(c, "crm.bstatus.%s", bi->status)), "sum",
                        walor_money(c, bi->price), NULL);
-#else
-    return NULL;
-#endif
 }
 
 int32_t crm_history_show(walor_ctx *c, int64_t uid, const char *back, const char *page)
@@ -218,7 +203,6 @@ int32_t crm_history_show(walor_ctx *c, int64_t uid, const char *back, const char
     int64_t bookings_n = 0;
     const char *head = walor_textf(c, "crm.hist.head", "name", crm_esc(c, crm_user_name(c, u)), "orders",
                                    crm_num(c, orders), NULL);
-#ifdef CRM_HAVE_BOOKINGS
     h.b = bookings(c);
     if (h.b && WALOR_BOOKINGS_HAS(h.b, client_list)) {
         walor_booking_item *bi = NULL;
@@ -230,7 +214,6 @@ int32_t crm_history_show(walor_ctx *c, int64_t uid, const char *back, const char
     } else {
         h.b = NULL;
     }
-#endif
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "crm.btn.to_card"), crm_card_data(c, uid, back));
     walor_list_def l = {.struct_size = sizeof l, .page_size = HISTORY_PAGE, .total = orders + bookings_n,

@@ -43,3 +43,35 @@ def test_card_source_referrer_and_friends(tgsim, walord, tmp_path, free_port):
     assert f"Источник: 🤝 пригласил(а) Анна (ID {anna.id})" in s.text, s.text
     s = open_card(owner, "анна", "Анна")
     assert "приглашено друзей: 1" in s.text and "Источник: —" in s.text, s.text
+
+
+@pytest.mark.features("F-CRM-01", "F-CRM-03")
+def test_card_and_history_with_bookings(tgsim, walord, tmp_path, free_port):
+    """With the bookings plugin the card counts the client's completed
+    sessions and the history lists the bookings after the orders, each
+    button opening the booking's staff card (the bookings service)."""
+    import test_bookings_kit as bk
+    w = start(walord, tmp_path, free_port, plugins=("orders", "ordprobe", "bookings", "crm"))
+    owner = hk.owner(tgsim)
+    owner.send("/start")
+    monday = bk.to_monday_morning(w)
+    bk.add_service(w, "Массаж", 2500)
+    anna = customer(tgsim, "Анна")
+    bk.book(anna, "Массаж", monday, "10:00", fmt="💻 Онлайн")
+    bk.book(anna, "Массаж", monday, "12:00", fmt="💻 Онлайн")
+    first, second = [r[0] for r in bk.bookings(w)]
+    con = w.db()
+    # one of them was done (as staff would mark it; its screen is the bookings plugin's own test)
+    con.execute("UPDATE bookings_booking SET status = 'completed', completed_at = ? WHERE id = ?",
+                (bk.epoch(monday, 11), first))
+    con.commit()
+    new_order(anna, "10x1@100000")
+    s = open_card(owner, "анна", "Анна")
+    assert "Услуги: 1 запись на 2 500 ₽" in s.text, s.text
+    owner.press("📜 История")
+    s = owner.screen()
+    assert "Заказов: 1" in s.text and "Записей на услуги: 2" in s.text, s.text
+    assert "Массаж" in s.text and "☑️ проведена" in s.text and "⏳ ждёт подтверждения" in s.text, s.text
+    owner.press("🗓 Массаж")                                   # the first booking button: its staff card
+    assert "Массаж" in owner.screen().text and owner.screen().message_id == s.message_id
+    assert second
