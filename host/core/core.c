@@ -32,6 +32,7 @@ static const walor_text_pair texts[] = {
     {"core.btn.admin", "🛠 Админ-панель"},
     {"core.btn.main", "🏠 Главное меню"},
     {"core.btn.back", "⬅️ Назад"},
+    {"core.btn.channel", "📢 Наш канал"},
     {"core.btn.cancel", "✖️ Отмена"},
     {"core.admin.title", "🛠 <b>Админ-панель</b>"},
     {"core.about.empty", "Информация о магазине скоро появится."},
@@ -433,10 +434,37 @@ static int32_t staff_callback(walor_ctx *c, const char *arg)
     {.struct_size = sizeof(walor_menu_def), .min_role = (role_), .where = (where_), .order = (order_), .id = (id_), \
      .label = (label_), .on_press = (fn_), .group = (group_)}
 
+/* shop.channel: "@name", "t.me/name" or "https://t.me/name" (a public
+ * channel's name is 5-32 of [A-Za-z0-9_]; a private invite is t.me/+…) */
+static int32_t check_channel(walor_ctx *c, const char *v, const char **why)
+{
+    (void)c;
+    if (!*v)
+        return 0;
+    const char *name = NULL;
+    if (v[0] == '@')
+        name = v + 1;
+    else if (strncmp(v, "https://t.me/", 13) == 0)
+        name = v + 13;
+    else if (strncmp(v, "t.me/", 5) == 0)
+        name = v + 5;
+    size_t n = name ? strlen(name) : 0;
+    int ok = name && n >= 2 && n <= 64 && (v[0] != '@' || (n >= 5 && n <= 32));
+    for (size_t i = name && name[0] == '+' && v[0] != '@' ? 1 : 0; ok && i < n; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+             (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || (name[i] == '-' && name[0] == '+');
+    if (!ok) {
+        *why = "Укажите канал как @имя_канала или ссылкой https://t.me/имя_канала (пустое значение убирает кнопку)";
+        return WALOR_EINVAL;
+    }
+    return 0;
+}
+
 static int32_t setting(const char *key, uint32_t type, const char *label, const char *def)
 {
     walor_setting_def d = {.struct_size = sizeof d, .type = type, .key = key, .label = label, .default_value = def,
-                           .max = type == WALOR_SET_STRING ? 512 : 0, .flags = WALOR_SET_OWNER_EDITABLE};
+                           .max = type == WALOR_SET_STRING ? 512 : 0, .flags = WALOR_SET_OWNER_EDITABLE,
+                           .validate = strcmp(key, "shop.channel") == 0 ? check_channel : NULL};
     return walor_setting(core, &d);
 }
 
@@ -504,6 +532,9 @@ int32_t wh_core_register(void)
         rc = setting("shop.about_text", WALOR_SET_TEXT, "Текст «О нас»", "");
     if (rc == 0)
         rc = setting("shop.about_photo", WALOR_SET_STRING, "Фото «О нас»", "");
+    if (rc == 0)
+        rc = setting("shop.channel", WALOR_SET_STRING, "Telegram-канал (@имя или ссылка)",
+                     "");
     if (rc == 0)
         rc = wh_ops_register(core);
     core->loading = 0;

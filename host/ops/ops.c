@@ -40,6 +40,8 @@ static const walor_text_pair texts[] = {
                                "пользователям ({n}). Рассылка идёт постепенно, ход будет виден здесь."},
     {"core.ops.reset.progress", "♻️ Обновление меню: отправлено {sent} из {total}"},
     {"core.ops.reset.done", "✅ Обновление меню завершено: отправлено {sent} из {total}{failed}"},
+    {"core.ops.reset.blocked", "\n🚫 Заблокировали бота: {n} (им меню больше не отправляется)"},
+    {"core.ops.reset.failed", "\n⚠️ Не доставлено из-за ошибок: {n}"},
     {"core.ops.reset.busy", "Обновление меню уже идёт."},
     {"core.ops.btn.restart", "🔄 Да, перезапустить"},
     {"core.ops.btn.reset", "♻️ Да, отправить всем"},

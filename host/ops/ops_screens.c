@@ -206,16 +206,18 @@ static void reset_progress(walor_ctx *c, const reset_job *j, const char *text, i
 
 /* Runs on a worker, outside any update: one ctx per user, as that user
  * (their role decides which buttons they see), through the bulk outbox so
- * interactive replies keep their priority. The outbox is kept short (a
- * few hundred waiting) so that memory stays flat for a big audience and the
- * progress the owner sees is close to what really went out. */
+ * interactive replies keep their priority. Each send waits for Telegram's
+ * answer, so the counts are what happened, not what was queued: a 403
+ * (the user blocked the bot, and is marked so by the outbox) is counted
+ * apart from other failures. One message in flight at a time keeps memory
+ * flat for any audience; the pace is the bulk limit anyway. */
 static void reset_run(void *state, void *arg)
 {
     wh_worker *w = state;
     reset_job *j = arg;
     walor_ctx c;
     wh_ctx_init(&c, w);
-    int64_t total = 0, sent = 0, failed = 0, last_id = 0;
+    int64_t total = 0, sent = 0, blocked = 0, failed = 0, last_id = 0;
     wh_db_int(w->db, "SELECT count(*) FROM wh_users WHERE blocked = 0", NULL, 0, &total);
     int64_t last_edit = mono_ms();
     int64_t last_pct = 0;
@@ -233,31 +235,30 @@ static void reset_run(void *state, void *arg)
             break;
         for (size_t i = 0; i < n && !wh_g.stopping; i++) {
             last_id = ids[i];
-            wh_tg_stats ts;
-            for (wh_tg_get_stats(wh_g.tg, &ts); ts.queued > 300 && !wh_g.stopping; wh_tg_get_stats(wh_g.tg, &ts)) {
-                struct timespec d = {0, 50 * 1000000L};
-                nanosleep(&d, NULL);
-            }
             c.user_id = c.chat_id = ids[i];
             c.role = wh_user_role(w->db, ids[i]);
             c.plugin = NULL;
             const char *text;
             walor_kb *kb;
+            int64_t mid = 0;
             int32_t rc = wh_menu_render_main(&c, &text, &kb);
             if (rc == 0)
-                rc = c.head.api->send(&c, ids[i], text, kb, WALOR_SEND_BULK, NULL);
+                rc = c.head.api->send(&c, ids[i], text, kb, WALOR_SEND_BULK, &mid);
             if (rc == 0)
                 sent++;
+            else if (rc == WALOR_EBLOCKED)
+                blocked++;
             else
                 failed++;
             wh_arena_reset(c.arena);
             /* every 2 s or 5 %, whichever comes first */
-            int64_t now = mono_ms(), pct = total ? (sent + failed) * 20 / total : 0;
+            int64_t done = sent + blocked + failed;
+            int64_t now = mono_ms(), pct = total ? done * 20 / total : 0;
             if (now - last_edit >= 2000 || pct > last_pct) {
                 c.user_id = c.chat_id = j->owner_chat;
                 reset_progress(&c, j,
                                walor_textf(&c, "core.ops.reset.progress", "sent",
-                                           walor_ctx_printf(&c, "%lld", (long long)sent), "total",
+                                           walor_ctx_printf(&c, "%lld", (long long)done), "total",
                                            walor_ctx_printf(&c, "%lld", (long long)total), NULL),
                                0);
                 wh_arena_reset(c.arena);
@@ -269,13 +270,19 @@ static void reset_run(void *state, void *arg)
             break;
     }
     c.user_id = c.chat_id = j->owner_chat;
-    const char *fail = failed ? walor_ctx_printf(&c, ", не доставлено: %lld", (long long)failed) : "";
+    const char *tail = "";
+    if (blocked)
+        tail = walor_textf(&c, "core.ops.reset.blocked", "n", walor_ctx_printf(&c, "%lld", (long long)blocked), NULL);
+    if (failed)
+        tail = walor_ctx_printf(&c, "%s%s", tail,
+                                walor_textf(&c, "core.ops.reset.failed", "n",
+                                            walor_ctx_printf(&c, "%lld", (long long)failed), NULL));
     reset_progress(&c, j,
                    walor_textf(&c, "core.ops.reset.done", "sent", walor_ctx_printf(&c, "%lld", (long long)sent),
-                               "total", walor_ctx_printf(&c, "%lld", (long long)total), "failed", fail, NULL),
+                               "total", walor_ctx_printf(&c, "%lld", (long long)total), "failed", tail, NULL),
                    1);
-    wh_logf(WH_LOG_INFO, "host", "UI reset: menu sent to %lld of %lld users, %lld failed", (long long)sent,
-            (long long)total, (long long)failed);
+    wh_logf(WH_LOG_INFO, "host", "UI reset: menu delivered to %lld of %lld users, %lld blocked the bot, %lld failed",
+            (long long)sent, (long long)total, (long long)blocked, (long long)failed);
     wh_ctx_finish(&c);
     free(j);
     atomic_store(&reset_running, 0);

@@ -731,4 +731,9 @@ const walor_orders_v1 orders_service = {
     .scan = orders_scan,
     .refunds = orders_refunds_scan,
     .totals = orders_totals,
+    .client = orders_svc_client,
+    .clients = orders_svc_clients,
+    .client_orders = orders_svc_client_orders,
+    .buyers = orders_svc_buyers,
+    .staff_card_data = orders_svc_staff_card_data,
 };

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <walor/services/crm.h>
+
 #include "orders.h"
 
 #define PAGE 10
@@ -368,6 +370,12 @@ static int32_t show_client(walor_ctx *c, int64_t id)
     int32_t rc = orders_get(c, id, &o);
     if (rc < 0)
         return result(c, id, rc, "");
+    /* the CRM's full card when the plugin is there, with a way back here */
+    const walor_crm_v1 *crm = walor_service_get(walor_ctx_plugin(c), WALOR_CRM_SERVICE, WALOR_CRM_MAJOR, NULL);
+    if (o->user_id && WALOR_CRM_HAS(crm, open_card)) {
+        rc = crm->open_card(c, o->user_id, walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+        return rc == WALOR_ENOTFOUND ? 0 : rc;
+    }
     json_t *u = walor_user_get(c, o->user_id);
     const char *first = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
     const char *last = u ? json_string_value(json_object_get(u, "last_name")) : NULL;

@@ -458,6 +458,19 @@ static inline int32_t walor_send_draft(walor_ctx *c, int64_t chat_id, int64_t dr
         return WALOR_ENOSYS;
     return WALOR__A(c)->send_draft(c, chat_id, draft_id, html, 0);
 }
+/* SDK 1.3: check a text someone wrote before it is stored or sent (api.h);
+ * WALOR_ENOSYS on older hosts */
+static inline int32_t walor_html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), html_check))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->html_check(c, html, limit, why);
+}
+/* SDK 1.3: the bot's username for t.me links (api.h); NULL on older hosts */
+static inline const char *walor_bot_username(walor_ctx *c)
+{
+    return WALOR_API_HAS(WALOR__A(c), bot_username) ? WALOR__A(c)->bot_username(c) : NULL;
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

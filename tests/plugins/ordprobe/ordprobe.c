@@ -5,7 +5,7 @@
  *       create an order from these lines, or from the caller's cart (the
  *       `cart` service) without lines; keys: delivery, personal, promo,
  *       cert, bonus, total, dshop (delivery paid by the shop) (kopecks), pcode,
- *       ccode, addr, type, phone, name; b2b=1 makes it a B2B order (user 0).
+ *       ccode, addr, type, phone, name, email; b2b=1 makes it a B2B order (user 0).
  *       Replies "order:<id>" or "error:<code>:<failed line>".
  *   /ordprobe_paid <id> [ref]       mark_paid → "paid:<rc>"
  *   /ordprobe_status <id> <to>      set_status → "status:<rc>"
@@ -276,6 +276,7 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
             else if (!strcmp(t, "type")) d->o.delivery_type = v;
             else if (!strcmp(t, "phone")) d->o.phone = v;
             else if (!strcmp(t, "name")) d->o.contact_name = v;
+            else if (!strcmp(t, "email")) d->o.email = v;
             continue;
         }
         if (d->o.n_lines >= 16)
