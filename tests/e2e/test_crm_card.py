@@ -75,3 +75,9 @@ def test_card_and_history_with_bookings(tgsim, walord, tmp_path, free_port):
     owner.press("🗓 Массаж")                                   # the first booking button: its staff card
     assert "Массаж" in owner.screen().text and owner.screen().message_id == s.message_id
     assert second
+    # and back: the booking's staff card opens the client card, whose "back" returns to the booking
+    booking_head = owner.screen().text.splitlines()[0]
+    owner.press("👤 Карточка клиента")
+    assert "Анна" in owner.screen().text and "Услуги: 1 запись на 2 500 ₽" in owner.screen().text
+    owner.press("⬅️ Назад")
+    assert owner.screen().text.splitlines()[0] == booking_head, owner.dump()
