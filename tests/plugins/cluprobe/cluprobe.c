@@ -22,7 +22,7 @@ static int32_t cmd_seq(walor_ctx *c, const char *arg)
     long n = strtol(arg ? arg : "0", NULL, 10);
     struct timespec ts = {.tv_sec = (time_t)(work_ms / 1000), .tv_nsec = (long)(work_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    int64_t chat = walor_chat_id(c);
+    int64_t chat = walor_ctx_chat_id(c);
     int32_t rc = walor_db_exec(c,
                                "INSERT INTO cluprobe_seen(update_id, chat_id, n, pid, handled_no) VALUES (?, ?, ?, ?, "
                                "(SELECT COALESCE(MAX(handled_no), 0) + 1 FROM cluprobe_seen WHERE chat_id = ?))",
@@ -45,7 +45,7 @@ static int32_t cmd_jobs(walor_ctx *c, const char *arg)
 {
     long k = strtol(arg ? arg : "0", NULL, 10);
     for (long i = 0; i < k; i++) {
-        const char *key = walor_ctx_printf(c, "%lld-%ld", (long long)walor_chat_id(c), i);
+        const char *key = walor_ctx_printf(c, "%lld-%ld", (long long)walor_ctx_chat_id(c), i);
         json_t *payload = json_pack("{s:s}", "key", key);
         int32_t rc = walor_job_at(c, walor_now(c), "tick", key, payload);
         json_decref(payload);
@@ -59,7 +59,7 @@ static int32_t cmd_blast(walor_ctx *c, const char *arg)
 {
     long n = strtol(arg ? arg : "0", NULL, 10);
     for (long i = 1; i <= n; i++) {
-        int32_t rc = walor_send(c, walor_chat_id(c), walor_ctx_printf(c, "blast %ld/%ld", i, n), NULL,
+        int32_t rc = walor_send(c, walor_ctx_chat_id(c), walor_ctx_printf(c, "blast %ld/%ld", i, n), NULL,
                                 WALOR_SEND_BULK, NULL);
         if (rc < 0)
             return rc;
