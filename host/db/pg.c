@@ -403,7 +403,12 @@ wh_pg *wh_pg_open(const char *conninfo, int existing, char *err, size_t errlen)
         if (rc == 0) {
             rc = simple(pg, "CREATE TABLE IF NOT EXISTS wh_migrations("
                             " owner TEXT NOT NULL, version BIGINT NOT NULL, applied_at BIGINT NOT NULL,"
-                            " PRIMARY KEY(owner, version))");
+                            " PRIMARY KEY(owner, version));"
+                            /* SQLite's functions that plugins use and PostgreSQL
+                             * names otherwise (docs/plugin-guide.md "SQL for both
+                             * engines"): one place instead of a text per dialect */
+                            "CREATE OR REPLACE FUNCTION instr(text, text) RETURNS integer"
+                            " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT strpos($1, $2)'");
             wh_pg_unlock(pg, WH_DB_LOCK_SETUP, 0);
         }
         if (rc < 0) {
