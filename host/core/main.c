@@ -386,6 +386,7 @@ static void usage(void)
     puts("usage: walord --config FILE [--check-config]\n"
          "  --config FILE     walor.ini; conf.d/*.ini next to it are read too\n"
          "  --check-config    validate the configuration, print it (secrets hidden) and exit\n"
+         "  --migrate         apply the host's and the plugins' migrations to [walor] db and exit\n"
          "  --version         print the version and the SDK version");
 }
 
@@ -400,16 +401,18 @@ int main(int argc, char **argv)
 {
     start_ms = (uint64_t)mono_ms();
     const char *config = "/etc/walor/walor.ini";
-    int check_only = 0;
+    int check_only = 0, migrate_only = 0;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"check-config", no_argument, NULL, 'k'},
+                                         {"migrate", no_argument, NULL, 'm'},
                                          {"version", no_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    for (int o; (o = getopt_long(argc, argv, "c:kvh", opts, NULL)) != -1;) {
+    for (int o; (o = getopt_long(argc, argv, "c:kmvh", opts, NULL)) != -1;) {
         switch (o) {
         case 'c': config = optarg; break;
         case 'k': check_only = 1; break;
+        case 'm': migrate_only = 1; break;
         case 'v': printf("walord %s (SDK %d.%d)\n", WALOR_VERSION, WALOR_SDK_MAJOR, WALOR_SDK_MINOR); return 0;
         case 'h': usage(); return 0;
         default: usage(); return 2;
@@ -512,6 +515,12 @@ int main(int argc, char **argv)
     if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
         wh_ops_start(&loop, loop_db) != 0 || wh_httpa_start(&loop) != 0) {
         wh_err("cannot start the host services");
+        goto out_loop;
+    }
+    if (migrate_only) {
+        /* every table exists now: walorctl migrate-db fills a new database */
+        wh_info("walord --migrate: the database is at this walord's and its plugins' schema");
+        rc = 0;
         goto out_loop;
     }
     /* replies of handled updates that a crash or a stop kept from going

@@ -833,6 +833,20 @@ const char *wh_rows_text(wh_rows *r, uint32_t col)
     return column_ok(r, col) ? (const char *)sqlite3_column_text(r->st, (int)col) : NULL;
 }
 
+uint32_t wh_rows_type(wh_rows *r, uint32_t col)
+{
+    if (r && r->pg)
+        return wh_pg_rows_is_null(r->pg, col) == 1 ? WALOR_VAL_NULL : WALOR_VAL_TEXT;
+    if (!column_ok(r, col))
+        return WALOR_VAL_NULL;
+    switch (sqlite3_column_type(r->st, (int)col)) {
+    case SQLITE_INTEGER: return WALOR_VAL_INT;
+    case SQLITE_BLOB: return WH_VAL_BLOB;
+    case SQLITE_NULL: return WALOR_VAL_NULL;
+    default: return WALOR_VAL_TEXT;
+    }
+}
+
 const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len)
 {
     if (r && r->pg)

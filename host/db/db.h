@@ -70,6 +70,10 @@ static inline walor_val wh_blob(const void *data, size_t len)
     walor_val v = {WH_VAL_BLOB, 0, (int64_t)len, (const char *)data};
     return v;
 }
+/* the type of a column of the current row: WALOR_VAL_INT, WALOR_VAL_TEXT
+ * (also a real, as its text), WALOR_VAL_NULL or WH_VAL_BLOB (a tool copying
+ * rows between engines, walorctl migrate-db) */
+uint32_t wh_rows_type(wh_rows *r, uint32_t col);
 /* the bytes of a blob (or text) column and their length; valid until next/close */
 const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len);
 

@@ -226,8 +226,8 @@ class Walord:
         self.db_path = self.workdir / "walor.db"
         if pgkit.is_pg() and not (walor and "db" in walor):
             self.db_path = pgkit.cluster().new_database()
-        elif walor and pgkit.is_conninfo(walor.get("db")):
-            self.db_path = walor["db"]
+        elif walor and walor.get("db"):
+            self.db_path = walor["db"] if pgkit.is_conninfo(walor["db"]) else Path(walor["db"])
         self.log_path = self.workdir / "walord.log"
         self.args = list(args)
         self.proc: Optional[subprocess.Popen] = None

@@ -34,6 +34,7 @@
 #include "registry.h"
 #include "schema.h"
 #include "setup.h"
+#include "migrate_db.h"
 #include "stock_check.h"
 
 static void usage(FILE *to)
@@ -52,7 +53,12 @@ static void usage(FILE *to)
           "  backup FILE [--replace]\n"
           "                     a consistent copy of the database into FILE, checked with\n"
           "                     PRAGMA integrity_check; safe while walord runs. An existing\n"
-          "                     FILE is replaced only with --replace\n"
+          "                     FILE is replaced only with --replace (PostgreSQL: pg_dump's\n"
+          "                     custom format, checked with pg_restore --list)\n"
+          "  migrate-db SQLITE_FILE CONNINFO\n"
+          "                     copy a shop from its SQLite file to PostgreSQL (walord\n"
+          "                     stopped; the schema made first by walord --migrate),\n"
+          "                     checked by row counts and sums in one transaction\n"
           "FILE defaults to $WALOR_CONFIG, else /etc/walor/walor.ini.\n",
           to);
 }
@@ -439,9 +445,18 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    const char *dest = NULL;
+    const char *dest = NULL, *mig_src = NULL, *mig_dst = NULL;
     if (strcmp(cmd, "backup") == 0 && optind < sub_argc)
         dest = sub_argv[optind++];
+    if (strcmp(cmd, "migrate-db") == 0) {
+        if (sub_argc - optind != 2) {
+            fprintf(stderr, "walorctl: migrate-db needs the SQLite file and the PostgreSQL conninfo: "
+                            "walorctl migrate-db /var/lib/walor/walor.db postgresql://…\n");
+            return 2;
+        }
+        mig_src = sub_argv[optind++];
+        mig_dst = sub_argv[optind++];
+    }
     if (optind < sub_argc) {
         fprintf(stderr, "walorctl: unexpected argument '%s'\n", sub_argv[optind]);
         return 2;
@@ -459,8 +474,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "walorctl: --role takes client, tester, manager or owner, with `users` only\n");
         return 2;
     }
-    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",
-                                        "users",        "stock-check", "setup", "backup"};
+    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",      "users",
+                                        "stock-check",  "setup",   "backup",  "migrate-db"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -505,6 +520,8 @@ int main(int argc, char **argv)
         rc = cmd_plugins();
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate();
+    } else if (strcmp(cmd, "migrate-db") == 0) {
+        rc = walorctl_migrate_db(mig_src, mig_dst);
     } else if (strcmp(cmd, "jobs") == 0) {
         rc = cmd_jobs();
     } else if (strcmp(cmd, "backup") == 0) {
