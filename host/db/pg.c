@@ -1,6 +1,7 @@
 /* The PostgreSQL engine behind db.h: see pg.h for what differs from
  * SQLite and why. */
 #include "pg.h"
+#include "pg_sql.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -80,108 +81,6 @@ void wh_pg_set_password(const char *pw)
 {
     free(g_password);
     g_password = pw && *pw ? strdup(pw) : NULL;
-}
-
-/* ---- conninfo ---- */
-
-int wh_pg_is_conninfo(const char *s)
-{
-    if (!s)
-        return 0;
-    if (strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0)
-        return 1;
-    /* key=value form: a keyword, optional blanks, '=' (a file name would
-     * need a '/' or a '.' before its first '=' to be useful) */
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    const char *k = p;
-    while (*p && (islower((unsigned char)*p) || *p == '_'))
-        p++;
-    if (p == k)
-        return 0;
-    while (*p == ' ')
-        p++;
-    return *p == '=';
-}
-
-char *wh_pg_redact(const char *ci)
-{
-    if (!ci)
-        return strdup("");
-    size_t n = strlen(ci);
-    char *out = malloc(n + 8);
-    if (!out)
-        return NULL;
-    if (strncmp(ci, "postgres", 8) == 0 && strstr(ci, "://")) {
-        /* scheme://user:password@host…: the password ends at the last '@' before the path */
-        const char *auth = strstr(ci, "://") + 3;
-        const char *path = auth + strcspn(auth, "/?");
-        const char *at = NULL;
-        for (const char *q = auth; q < path; q++)
-            if (*q == '@')
-                at = q;
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-        size_t o = 0;
-        if (colon) {
-            memcpy(out, ci, (size_t)(colon + 1 - ci));
-            o = (size_t)(colon + 1 - ci);
-            memcpy(out + o, "***", 3);
-            o += 3;
-            strcpy(out + o, at);
-        } else {
-            strcpy(out, ci);
-        }
-        /* a password=… query parameter */
-        char *pw = strstr(out, "password=");
-        if (pw) {
-            char *end = pw + 9 + strcspn(pw + 9, "&");
-            memmove(pw + 12, end, strlen(end) + 1);
-            memcpy(pw + 9, "***", 3);
-        }
-        return out;
-    }
-    /* key=value: the value of password (quoted or not) */
-    size_t o = 0;
-    const char *p = ci;
-    while (*p) {
-        if ((p == ci || p[-1] == ' ') && strncmp(p, "password", 8) == 0) {
-            const char *q = p + 8;
-            while (*q == ' ')
-                q++;
-            if (*q == '=') {
-                q++;
-                while (*q == ' ')
-                    q++;
-                if (*q == '\'') {
-                    for (q++; *q && *q != '\''; q++)
-                        if (*q == '\\' && q[1])
-                            q++;
-                    if (*q)
-                        q++;
-                } else {
-                    while (*q && *q != ' ')
-                        q++;
-                }
-                memcpy(out + o, "password=***", 12);
-                o += 12;
-                p = q;
-                continue;
-            }
-        }
-        out[o++] = *p++;
-        if (o + 13 > n + 8) {
-            char *bigger = realloc(out, o + 32 + strlen(p));
-            if (!bigger) {
-                free(out);
-                return NULL;
-            }
-            out = bigger;
-            n = o + 24 + strlen(p);
-        }
-    }
-    out[o] = '\0';
-    return out;
 }
 
 /* ---- error detail ---- */
@@ -452,88 +351,6 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static const char *skip_space_comments(const char *p)
-{
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            p = end ? end + 2 : p + strlen(p);
-        } else {
-            return p;
-        }
-    }
-}
-
-static int word_is(const char *p, size_t n, const char *w) { return strlen(w) == n && strncasecmp(p, w, n) == 0; }
-
-/* Copies the SQL with $n for each ? outside quotes and comments; counts
- * them and notes whether a write keyword appears at statement level. */
-static char *translate(const char *sql, int *nparams, int *writes, int *multi)
-{
-    size_t n = strlen(sql);
-    char *out = malloc(n * 4 + 16); /* "?" → "$NNN" at most four bytes each */
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    int np = 0, w = 0, semis = 0;
-    const char *p = sql;
-    while (*p) {
-        if (*p == '\'' || *p == '"') {
-            char q = *p;
-            out[o++] = *p++;
-            while (*p) {
-                if (*p == q) {
-                    if (p[1] == q) { /* doubled quote */
-                        out[o++] = *p++;
-                        out[o++] = *p++;
-                        continue;
-                    }
-                    break;
-                }
-                out[o++] = *p++;
-            }
-            if (*p)
-                out[o++] = *p++;
-        } else if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                out[o++] = *p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            size_t len = end ? (size_t)(end + 2 - p) : strlen(p);
-            memcpy(out + o, p, len);
-            o += len;
-            p += len;
-        } else if (*p == '?') {
-            o += (size_t)sprintf(out + o, "$%d", ++np);
-            p++;
-        } else if (isalpha((unsigned char)*p) || *p == '_') {
-            const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_')
-                p++;
-            size_t len = (size_t)(p - s);
-            if (word_is(s, len, "INSERT") || word_is(s, len, "UPDATE") || word_is(s, len, "DELETE") ||
-                word_is(s, len, "CREATE") || word_is(s, len, "ALTER") || word_is(s, len, "DROP"))
-                w = 1;
-            memcpy(out + o, s, len);
-            o += len;
-        } else {
-            if (*p == ';' && *skip_space_comments(p + 1))
-                semis++;
-            out[o++] = *p++;
-        }
-    }
-    out[o] = '\0';
-    *nparams = np;
-    *writes = w;
-    *multi = semis > 0;
-    return out;
-}
-
 static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
 {
     uint64_t h = fnv1a(sql);
@@ -543,7 +360,7 @@ static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
             return 0;
         }
     int np, writes, multi;
-    char *pgsql = translate(sql, &np, &writes, &multi);
+    char *pgsql = wh_pg_translate(sql, &np, &writes, &multi);
     char *copy = strdup(sql);
     if (!pgsql || !copy) {
         free(pgsql);
@@ -557,20 +374,20 @@ static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
         free(copy);
         return wh_error(WALOR_EINVAL, "SQL holds more than one statement; use wh_db_script (SQL: %s)", snip);
     }
-    const char *first = skip_space_comments(sql);
+    const char *first = wh_pg_skip_space(sql);
     size_t flen = 0;
     while (isalpha((unsigned char)first[flen]))
         flen++;
     static const char *const txctl[] = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "START"};
     for (size_t i = 0; i < sizeof txctl / sizeof *txctl; i++)
-        if (word_is(first, flen, txctl[i])) {
+        if (wh_pg_word_is(first, flen, txctl[i])) {
             free(pgsql);
             free(copy);
             return wh_error(WALOR_EINVAL, "transaction control statements are not allowed here; "
                                           "use wh_db_begin/commit/rollback");
         }
-    int dml = word_is(first, flen, "INSERT") || word_is(first, flen, "UPDATE") || word_is(first, flen, "DELETE") ||
-              (word_is(first, flen, "WITH") && writes);
+    int dml = wh_pg_word_is(first, flen, "INSERT") || wh_pg_word_is(first, flen, "UPDATE") || wh_pg_word_is(first, flen, "DELETE") ||
+              (wh_pg_word_is(first, flen, "WITH") && writes);
     if (pg->ncache == CACHE_MAX) {
         /* a fixed set of statements in practice: starting over is rare and cheap */
         for (size_t i = 0; i < pg->ncache; i++) {
@@ -587,7 +404,7 @@ static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
     e->dml = dml;
     /* a SELECT that names INSERT in a string is caught by the quotes; in
      * an identifier (no such table names here) it would only take the lock */
-    e->kind = (writes && !word_is(first, flen, "SELECT")) ? KIND_WRITE : KIND_READ;
+    e->kind = (writes && !wh_pg_word_is(first, flen, "SELECT")) ? KIND_WRITE : KIND_READ;
     *out = e;
     return 0;
 }
@@ -771,46 +588,30 @@ static int32_t params_fill(params *ps, const tr_entry *e, const walor_val *args,
 /* One statement; *out gets its result (the caller clears it). A write
  * outside a transaction takes the writer lock for itself: it is its own
  * transaction, as in SQLite. */
-static int32_t run(wh_pg *pg, const char *sql, const walor_val *args, uint32_t nargs, PGresult **out,
-                   const tr_entry **ent)
+/* The statement on a connection that is up, with the writer lock for a
+ * write outside a transaction. *gone: the connection broke. */
+static int32_t run_once(wh_pg *pg, const tr_entry *e, const params *ps, uint32_t nargs, PGresult **out, int *gone)
 {
-    *out = NULL;
-    if (!pg || !sql)
-        return wh_error(WALOR_EINVAL, "NULL database or SQL");
-    const tr_entry *e = NULL;
-    int32_t rc = lookup(pg, sql, &e);
-    if (rc < 0)
+    int32_t rc;
+    if ((rc = ensure_conn(pg)) < 0)
         return rc;
-    *ent = e;
-    params ps;
-    rc = params_fill(&ps, e, args, nargs);
-    if (rc < 0) {
-        params_free(&ps);
-        return rc;
-    }
-    if ((rc = ensure_conn(pg)) < 0) {
-        params_free(&ps);
-        return rc;
-    }
     int own = 0;
     if (e->kind == KIND_WRITE && !wh_pg_in_tx(pg)) {
-        if (pg->began) {
-            params_free(&ps);
+        if (pg->began)
             return wh_error(WALOR_EDB, "the transaction was lost (the connection to PostgreSQL ended)");
-        }
         if ((rc = begin_locked(pg)) < 0) {
-            params_free(&ps);
+            *gone = PQstatus(pg->conn) == CONNECTION_BAD;
             return rc;
         }
         own = !pg->autobegin;
     }
-    PGresult *res = PQexecParams(pg->conn, e->pgsql, (int)nargs, ps.t, ps.v, ps.l, ps.f, 0);
-    params_free(&ps);
+    PGresult *res = PQexecParams(pg->conn, e->pgsql, (int)nargs, ps->t, ps->v, ps->l, ps->f, 0);
     ExecStatusType s = PQresultStatus(res);
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-        rc = fail_res(pg, res, sql);
+        rc = fail_res(pg, res, e->sql);
         PQclear(res);
-        if (own) {
+        *gone = PQstatus(pg->conn) == CONNECTION_BAD;
+        if (own && !*gone) {
             char saved[512];
             snprintf(saved, sizeof saved, "%s", wh_last_error());
             wh_pg_rollback(pg);
@@ -829,6 +630,42 @@ static int32_t run(wh_pg *pg, const char *sql, const walor_val *args, uint32_t n
     }
     *out = res;
     return 0;
+}
+
+/* One statement; *out gets its result (the caller clears it). A write
+ * outside a transaction takes the writer lock for itself: it is its own
+ * transaction, as in SQLite. A connection found broken (a server restart,
+ * a cut) is opened again and the statement sent once more, when no
+ * transaction of the caller's was open: nothing of it can have committed. */
+static int32_t run(wh_pg *pg, const char *sql, const walor_val *args, uint32_t nargs, PGresult **out,
+                   const tr_entry **ent)
+{
+    *out = NULL;
+    if (!pg || !sql)
+        return wh_error(WALOR_EINVAL, "NULL database or SQL");
+    const tr_entry *e = NULL;
+    int32_t rc = lookup(pg, sql, &e);
+    if (rc < 0)
+        return rc;
+    *ent = e;
+    params ps;
+    rc = params_fill(&ps, e, args, nargs);
+    if (rc < 0) {
+        params_free(&ps);
+        return rc;
+    }
+    int idle = !pg->began && !wh_pg_in_tx(pg), gone = 0;
+    rc = run_once(pg, e, &ps, nargs, out, &gone);
+    if (rc < 0 && gone && idle) {
+        pg->began = 0; /* what this call began died with the connection */
+        wh_warn("postgresql: the connection was lost; opening it again");
+        gone = 0;
+        rc = run_once(pg, e, &ps, nargs, out, &gone);
+    } else if (rc < 0 && gone) {
+        pg->began = 1; /* the caller's transaction is gone: tx_lost until it ends it */
+    }
+    params_free(&ps);
+    return rc;
 }
 
 int32_t wh_pg_exec(wh_pg *pg, const char *sql, const walor_val *args, uint32_t nargs)
@@ -959,126 +796,11 @@ void wh_pg_rows_close(wh_pgrows *r)
     free(r);
 }
 
-/* ---- migrations: the SQLite dialect's types, translated once ---- */
-
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->n + n + 1) * 2;
-        char *bigger = realloc(b->s, cap);
-        if (!bigger) {
-            b->oom = 1;
-            return;
-        }
-        b->s = bigger;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-/* the next word after p (skipping blanks and comments): its start and length */
-static const char *next_word(const char *p, size_t *len)
-{
-    p = skip_space_comments(p);
-    size_t n = 0;
-    while (isalnum((unsigned char)p[n]) || p[n] == '_')
-        n++;
-    *len = n;
-    return p;
-}
-
-static char *ddl_translate(const char *sql)
-{
-    sbuf b = {0};
-    const char *p = sql;
-    char prev = 0; /* last significant character copied */
-    while (*p) {
-        if (*p == '\'' || *p == '"') {
-            const char *s = p;
-            char q = *p++;
-            while (*p && !(*p == q && p[1] != q))
-                p += (*p == q) ? 2 : 1;
-            if (*p)
-                p++;
-            sb_add(&b, s, (size_t)(p - s));
-            prev = q;
-        } else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*')) {
-            const char *s = p;
-            p = skip_space_comments(p);
-            sb_add(&b, s, (size_t)(p - s));
-        } else if (isalpha((unsigned char)*p) || *p == '_') {
-            const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_')
-                p++;
-            size_t n = (size_t)(p - s), n2, n3;
-            if (word_is(s, n, "INTEGER")) {
-                const char *w2 = next_word(p, &n2);
-                const char *w3 = next_word(w2 + n2, &n3);
-                if (word_is(w2, n2, "PRIMARY") && word_is(w3, n3, "KEY")) {
-                    size_t n4;
-                    const char *w4 = next_word(w3 + n3, &n4);
-                    /* SQLite's rowid alias: an identity column; explicit
-                     * ids (a Telegram user id) are still accepted */
-                    sb_str(&b, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
-                    p = word_is(w4, n4, "AUTOINCREMENT") ? w4 + n4 : w3 + n3;
-                } else {
-                    sb_str(&b, "BIGINT");
-                }
-            } else if (word_is(s, n, "REAL")) {
-                sb_str(&b, "DOUBLE PRECISION");
-            } else if (word_is(s, n, "BLOB")) {
-                sb_str(&b, "BYTEA");
-            } else if (word_is(s, n, "AUTOINCREMENT")) {
-                /* identity columns never reuse ids either */
-            } else if (prev == ')' && word_is(s, n, "STRICT")) {
-                /* a table option SQLite has; PostgreSQL's types are strict anyway */
-            } else if (prev == ')' && word_is(s, n, "WITHOUT")) {
-                const char *w2 = next_word(p, &n2);
-                if (word_is(w2, n2, "ROWID"))
-                    p = w2 + n2;
-                else
-                    sb_add(&b, s, n);
-            } else {
-                sb_add(&b, s, n);
-            }
-            prev = 'a';
-        } else {
-            if (!isspace((unsigned char)*p) && *p != ',')
-                prev = *p;
-            else if (*p == ',')
-                prev = ',';
-            sb_add(&b, p, 1);
-            p++;
-        }
-    }
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    if (!b.s)
-        return strdup("");
-    return b.s;
-}
-
-char *wh_pg_ddl(const char *sql) { return ddl_translate(sql); }
-
 int32_t wh_pg_script(wh_pg *pg, const char *sql)
 {
     if (!pg || !sql)
         return wh_error(WALOR_EINVAL, "NULL database or SQL");
-    char *t = ddl_translate(sql);
+    char *t = wh_pg_ddl(sql);
     if (!t)
         return wh_error(WALOR_ENOMEM, "out of memory");
     int32_t rc = ensure_conn(pg);

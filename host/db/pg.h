@@ -30,11 +30,10 @@
 
 #include <walor/types.h>
 
+#include "pg_sql.h"
+
 typedef struct wh_pg wh_pg;
 typedef struct wh_pgrows wh_pgrows;
-
-/* 1 when s names a PostgreSQL database rather than an SQLite file */
-int wh_pg_is_conninfo(const char *s);
 
 /* The password for every connection (a file or systemd credential read
  * by the configuration); NULL: the conninfo's own, or libpq's defaults */
@@ -43,9 +42,6 @@ void wh_pg_set_password(const char *pw);
 void wh_pg_set_app_name(const char *name);
 const char *wh_pg_app_name(void);
 
-/* The conninfo with its password replaced by ***, for logs and
- * --check-config; malloc'd, the caller frees. NULL on out of memory. */
-char *wh_pg_redact(const char *conninfo);
 
 /* existing: 1 for tools (nothing is created); NULL with the reason in err */
 wh_pg *wh_pg_open(const char *conninfo, int existing, char *err, size_t errlen);
@@ -72,8 +68,6 @@ int wh_pg_tx_lost(const wh_pg *pg);
 int32_t wh_pg_savepoint_run(wh_pg *pg, const char *sql);
 
 int32_t wh_pg_script(wh_pg *pg, const char *sql);
-/* a migration's SQLite types in PostgreSQL's words (see above); malloc'd */
-char *wh_pg_ddl(const char *sql);
 int32_t wh_pg_check(wh_pg *pg);
 int32_t wh_pg_is_walor(wh_pg *pg);
 
