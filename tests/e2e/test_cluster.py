@@ -87,20 +87,23 @@ def nginx_procs():
 
 
 def start_cluster(walord, tmp_path, free_port, nginx_procs, n=3, plugins=("cluprobe",), extra="",
-                  telegram=None, webhook=True):
-    """n walords on one new PostgreSQL database; in webhook mode behind nginx."""
+                  telegram=None, webhook=True, front=None, **kw):
+    """n walords on one new PostgreSQL database; in webhook mode behind nginx
+    on port front (any free one by default). Each walord gets .port (its own
+    listener) and .front (nginx's)."""
     conninfo = pgkit.cluster().new_database("c")
     ports = [free_port() for _ in range(n)]
     tg = dict(telegram or {})
     if webhook:
-        front = free_port()
+        front = front or free_port()
         nginx_procs.append(Nginx(tmp_path / "nginx", front, ports).start())
         tg.update({"mode": "webhook", "webhook_url": f"http://127.0.0.1:{front}{HOOK}", "webhook_secret": SECRET})
     ws = []
     for p in ports:
         w = hk.start(walord, tmp_path, plugins, walor={"db": conninfo}, telegram=tg,
-                     extra_ini=f"[http]\nlisten = 127.0.0.1:{p}\n" + extra)
+                     extra_ini=f"[http]\nlisten = 127.0.0.1:{p}\n" + extra, **kw)
         w.port = p
+        w.front = front
         ws.append(w)
     return ws
 
@@ -250,3 +253,69 @@ def test_cron_ticks_once_and_settings_are_shared(tgsim, walord, tmp_path, free_p
         u.send("/start")
     closed = [m for m in u.bot_messages() if "Магазин временно не принимает заказы" in (m.get("text") or "")]
     assert len(closed) >= 2, u.dump()
+
+
+@pytest.mark.features("F-PAY-02", "F-HOST-07")
+def test_payments_through_three_instances_are_applied_once_across_kill9(tgsim, walord, tmp_path, free_port,
+                                                                        nginx_procs):
+    """The provider's webhooks reach any instance through nginx, each one
+    several times, while instances are killed: every order is paid once."""
+    import types
+
+    import test_orders_kit as ok
+    import test_pay_kit as pk
+
+    fake = pk.EcomFake().start(free_port())
+    front = free_port()
+    try:
+        ini = (f"[plugin.pay-ecom]\napi_url = {fake.url}\ngateway_url = {fake.url}\nlogin = {pk.LOGIN}\n"
+               f"password = {pk.PASSWORD}\nwebhook_secret = {pk.SECRET}\ngroup_code = 700\n"
+               f"public_url = http://127.0.0.1:{front}\napi_timeout_ms = 1500\nfiscal = no\n")
+        ws = start_cluster(walord, tmp_path, free_port, nginx_procs, n=3, front=front,
+                           plugins=("orders", "ordprobe", "pay-ecom"),
+                           conf_files={"50-ordprobe.ini": "[plugin.ordprobe]\nstock = yes\n", "60-pay-ecom.ini": ini})
+        gateway = types.SimpleNamespace(port=front)
+        users = [tgsim.user(f"Плательщик{i}") for i in range(4)]
+        orders = []
+        for u in users:
+            u.send("/start")
+            for _ in range(2):
+                oid = pk.new_order(u)
+                pk.ask_details(u, oid)
+                orders.append((u, oid, pk.invoice_of(ws[0], oid)))
+        for _, _, inv in orders:
+            fake.set_status(inv, 2)
+
+        def provider(inv):
+            # the provider says it three times, and again after any answer but 200
+            for _ in range(3):
+                for _ in range(40):
+                    try:
+                        if pk.post(gateway, f"/p/pay-ecom/webhook/{pk.SECRET}", {"id": inv, "status": 2},
+                                   timeout=10)[0] == 200:
+                            break
+                    except OSError:
+                        pass
+                    time.sleep(0.25)
+        threads = [threading.Thread(target=provider, args=(inv,)) for _, _, inv in orders]
+        for t in threads:
+            t.start()
+        rnd = random.Random()
+        for _ in range(2):
+            time.sleep(rnd.uniform(0.1, 0.5))
+            victim = rnd.choice(ws)
+            victim.kill9()
+            time.sleep(0.3)
+            victim.start()
+        for t in threads:
+            t.join()
+        w = ws[0]
+        for u, oid, _ in orders:
+            hk.wait_until(lambda: ok.status(w, oid) == "paid", timeout=30, what=f"order {oid} paid")
+            u.expect(f"✅ Оплата заказа №{oid} получена", timeout=30)
+        time.sleep(1)
+        for u, oid, _ in orders:
+            assert pk.paid_moves(w, oid) == 1, oid
+            assert len(pk.events(w, "order.paid", oid)) == 1, oid
+    finally:
+        fake.stop()
