@@ -1,10 +1,11 @@
-/* SQLite access for the host and, through the API table, for plugins.
+/* Database access for the host and, through the API table, for plugins:
+ * SQLite (a file path) or PostgreSQL (a conninfo; pg.h says what differs).
  *
  * One wh_db is one connection, used by one thread at a time (each worker
  * and the loop thread own one). SQL uses ? placeholders with typed binds
- * (walor_val) and is kept to the subset PostgreSQL accepts too, so that a
- * libpq backend can implement this same header later. Prepared statements
- * are cached per connection by SQL text. */
+ * (walor_val) and is kept to the subset both engines accept
+ * (docs/plugin-guide.md "SQL for both engines"). Prepared statements are
+ * cached per connection by SQL text. */
 #ifndef WH_DB_H
 #define WH_DB_H
 
