@@ -260,7 +260,9 @@ if [[ $phases == *" cluster "* ]]; then
     for setup in sqlite:1 pg:1 pg:2 pg:3; do
         engine=${setup%%:*} n=${setup##*:}
         cdir=$work/cluster-$engine$n
-        mkdir -p "$cdir/nginx"
+        mkdir -p "$cdir/nginx" "$cdir/conf.d"
+        # walord refuses a conf_dir without any .ini: every section is in walor-N.ini
+        echo "; bench/run.sh keeps every section in walor-N.ini" >"$cdir/conf.d/00-bench.ini"
         start_tgsim "tgsim-cluster-$engine$n"
         if [[ $engine == pg ]]; then
             dbname=bench_${n}_$$
