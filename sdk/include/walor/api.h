@@ -303,6 +303,17 @@ struct walor_host_api {
      * full, I/O error, a copy that failed the check: WALOR_EDB (nothing is
      * left behind). Takes as long as the copy does: call it from a job. */
     int32_t (*db_backup)(walor_ctx *c, const char *dest_path, uint32_t flags);
+
+    /* ---- SDK 1.3: what a backup records ---- */
+    /* [cb] facts about the running host, borrowed until the callback
+     * returns: {"walord": "1.0.0", "sdk": "1.3", "plugins": {"<name>":
+     * "<version>", …} (the loaded plugins), "schema": {"<owner>": <version>,
+     * …}, "owners": [<Telegram id>, …]} — schema is the highest migration
+     * of every owner recorded in the database (wh_migrations: "host.core",
+     * "catalog", …), read on the callback's connection; owners are
+     * [walor] owners, e.g. to send each of them a file. NULL with
+     * walor_last_error() on failure. */
+    json_t *(*host_info)(walor_ctx *c);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -422,6 +422,14 @@ static inline int32_t walor_db_backup(walor_ctx *c, const char *dest_path, uint3
 {
     return WALOR_API_HAS(WALOR__A(c), db_backup) ? WALOR__A(c)->db_backup(c, dest_path, flags) : WALOR_ENOSYS;
 }
+
+/* SDK 1.3: the walord version, the loaded plugins' versions and the schema
+ * version of every migration owner (api.h); NULL on an older host */
+static inline json_t *walor_host_info(walor_ctx *c)
+{
+    return WALOR_API_HAS(WALOR__A(c), host_info) ? WALOR__A(c)->host_info(c) : NULL;
+}
+
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
