@@ -63,12 +63,13 @@ int bk_sa_key_load(const char *path, bk_sa_key *out, char *err, size_t errlen)
         return -1;
     }
     const char *type = json_string_value(json_object_get(j, "type"));
+    int is_sa = type && strcmp(type, "service_account") == 0;
     out->client_email = dup_field(j, "client_email");
     out->private_key = dup_field(j, "private_key");
     out->private_key_id = dup_field(j, "private_key_id");
     out->token_uri = dup_field(j, "token_uri");
     json_decref(j);
-    if (!type || strcmp(type, "service_account") != 0 || !out->client_email || !out->private_key) {
+    if (!is_sa || !out->client_email || !out->private_key) {
         say(err, errlen, "%s is not a service account key (\"type\": \"service_account\", client_email and "
                          "private_key are needed)", path);
         bk_sa_key_free(out);
