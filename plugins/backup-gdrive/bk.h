@@ -59,6 +59,9 @@ int32_t bk_request(walor_ctx *c, const char *reason, int64_t by, int64_t *id);
 int32_t bk_job_backup(walor_ctx *c, json_t *payload);
 int32_t bk_job_send(walor_ctx *c, json_t *payload);     /* a kept archive to the owner who asked */
 int32_t bk_job_send_db(walor_ctx *c, json_t *payload);  /* the live database, as a consistent copy */
+/* the newest keep_local archives stay in the folder (and any still waiting
+ * for Drive); older ones are deleted there */
+void bk_prune_local(walor_ctx *c);
 /* a running backup left by a walord that stopped: marked failed */
 int32_t bk_forget_stale(walor_ctx *c);
 extern const char bk_migration_1[];

@@ -1,6 +1,8 @@
-/* Grandfather-father-son retention (bkretain.h), as borg prune does it:
- * walking from the newest, the first backup met in a period is that
- * period's newest; it is kept while the period's count lasts. */
+/* Grandfather-father-son retention (bkretain.h). Walking from the newest,
+ * the first backup met in a week or month is that period's newest and is
+ * kept while the count lasts; of the last `daily` days every backup stays
+ * (the one made by hand before a risky change is not dropped because the
+ * nightly one came after it the same day). */
 #include "bkretain.h"
 
 #include <stdlib.h>
@@ -66,13 +68,17 @@ size_t bk_retain(bk_keep_item *items, size_t n, int daily, int weekly, int month
     for (int kind = DAY; kind <= MONTH; kind++) {
         long last = -1;
         int count = 0;
-        for (size_t k = 0; k < n && count < limit[kind]; k++) {
+        for (size_t k = 0; k < n; k++) {
             long p = period(ord[k].created, kind);
-            if (p == last)
-                continue;
-            last = p;
+            if (p != last) {
+                if (count == limit[kind])
+                    break;
+                last = p;
+                count++;
+            } else if (kind != DAY) {
+                continue; /* weeks and months keep their newest only */
+            }
             items[ord[k].i].keep = 1;
-            count++;
         }
     }
     free(ord);

@@ -1,8 +1,8 @@
-/* Which backups to keep (F-BAK-02 retention): the newest backup of each
- * of the last `daily` days that have one, of the last `weekly` ISO weeks
- * and of the last `monthly` calendar months, in the shop's time zone (the
- * process's TZ, which walord sets), and always the newest of all. The
- * rest may be deleted. Pure; tests/unit/plugins/backup-gdrive. */
+/* Which backups to keep (F-BAK-02 retention): every backup of the last
+ * `daily` days that have one, the newest of each of the last `weekly` ISO
+ * weeks and of the last `monthly` calendar months, in the shop's time zone
+ * (the process's TZ, which walord sets), and always the newest of all.
+ * The rest may be deleted. Pure; tests/unit/plugins/backup-gdrive. */
 #ifndef BACKUP_GDRIVE_BKRETAIN_H
 #define BACKUP_GDRIVE_BKRETAIN_H
 

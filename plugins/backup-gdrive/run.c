@@ -289,20 +289,18 @@ static const char *to_owners(walor_ctx *c, int64_t id, int64_t at, const made *m
     return sent ? "sent" : "failed";
 }
 
-/* keep_local newest archives in the folder; one still waiting for Drive stays */
-static void prune_local(walor_ctx *c)
+void bk_prune_local(walor_ctx *c)
 {
     walor_rows *r = NULL;
-    if (walor_db_query(c,
-                       "SELECT id, file FROM backup_gdrive_run WHERE local = 1 AND drive NOT IN ('pending', 'uploading') "
-                       "ORDER BY id DESC",
-                       NULL, 0, &r) < 0)
+    if (walor_db_query(c, "SELECT id, file, drive FROM backup_gdrive_run WHERE local = 1 ORDER BY id DESC", NULL, 0,
+                       &r) < 0)
         return;
     int64_t n = 0, drop[64];
     const char *files[64];
     size_t ndrop = 0;
     while (walor_row_next(r) == 1)
-        if (++n > bk_cfg.keep_local && ndrop < 64) {
+        if (++n > bk_cfg.keep_local && ndrop < 64 && strcmp(walor_col_text(r, 2), "pending") != 0 &&
+            strcmp(walor_col_text(r, 2), "uploading") != 0) {
             drop[ndrop] = walor_col_int(r, 0);
             files[ndrop++] = walor_ctx_printf(c, "%s", walor_col_text(r, 1));
         }
@@ -369,7 +367,7 @@ int32_t bk_job_backup(walor_ctx *c, json_t *payload)
     if (strcmp(tg, "off") == 0)
         bk_tell_owners(c, walor_textf(c, "backup-gdrive.done", "id", bk_num(c, id), "size",
                                       bk_size(c, (int64_t)m.bytes), "file", walor_html_escape(c, m.file), NULL));
-    prune_local(c);
+    bk_prune_local(c);
     return 0;
 }
 

@@ -132,6 +132,7 @@ static int32_t done(walor_ctx *c, const up *u, const walor_http_response *r)
     }
     if (rc >= 0)
         rc = walor_job_at(c, walor_now(c), "retain", "retain", NULL);
+    bk_prune_local(c); /* it may leave the folder now */
     return rc < 0 ? rc : 0;
 }
 

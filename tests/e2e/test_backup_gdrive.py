@@ -25,7 +25,7 @@ def test_backup_now_reaches_every_owner_verified(tgsim, walord, tmp_path, free_p
     client.send("/hello")
     client.press("➕ Ещё")
     s = bk.section(anna)
-    assert "Последний: ещё не было" in s.text and "Ежедневно в 03:30" in s.text, s.text
+    assert "Последний: ещё не было" in s.text and "Ежедневный бэкап выключен" in s.text, s.text
     assert "Google Диск: не подключён" in s.text and "Шифрование: выключено" in s.text
     anna.press(bk.NOW_BTN)
     (run,) = bk.finished(w)

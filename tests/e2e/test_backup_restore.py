@@ -51,7 +51,7 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
     d = tmp_path / "backups"
     d.mkdir()
     w = shop_start(walord, tmp_path, free_port, cdek, dadata, ecom, extra_plugins=["backup-gdrive"],
-                   extra_conf={"85-backup-gdrive.ini": f"[plugin.backup-gdrive]\ndir = {d}\n"})
+                   extra_conf={"85-backup-gdrive.ini": f"[plugin.backup-gdrive]\ndir = {d}\ntime = off\n"})
     default_prices(cdek)
     shop = Shop(w)
     rose = shop.product("Роза", variants=[("50 мл", 150000, 300)])

@@ -205,10 +205,10 @@ static void test_retention_keeps_days_weeks_months(void **state)
         items[n++] = (bk_keep_item){t, 0};
     items[n++] = (bk_keep_item){at(2026, 4, 30, 15), 0};
     size_t kept = bk_retain(items, n, 7, 4, 6);
-    /* 7 days: 30 April (its newest, 15:00) and 29..24 April; weeks: the
-     * Sundays 26, 19, 12, 5 April (26 is one of the days); months: 30 April,
-     * 31 March, 28 February, 31 January */
-    int64_t want[] = {at(2026, 4, 30, 15),       at(2026, 4, 29, 3) + 1800, at(2026, 4, 28, 3) + 1800,
+    /* 7 days: both of 30 April and 29..24 April; weeks: the newest of the
+     * weeks ending on 3 May, 26, 19 and 12 April (the first two are among
+     * the days); months: 30 April, 31 March, 28 February, 31 January */
+    int64_t want[] = {at(2026, 4, 30, 15),       at(2026, 4, 30, 3) + 1800, at(2026, 4, 29, 3) + 1800, at(2026, 4, 28, 3) + 1800,
                       at(2026, 4, 27, 3) + 1800, at(2026, 4, 26, 3) + 1800, at(2026, 4, 25, 3) + 1800,
                       at(2026, 4, 24, 3) + 1800, at(2026, 4, 19, 3) + 1800, at(2026, 4, 12, 3) + 1800,
                       at(2026, 3, 31, 3) + 1800, at(2026, 2, 28, 3) + 1800, at(2026, 1, 31, 3) + 1800};
@@ -227,12 +227,13 @@ static void test_retention_keeps_days_weeks_months(void **state)
     assert_int_equal(few[0].keep, 1);
     assert_int_equal(few[1].keep + few[2].keep, 0);
     assert_int_equal(bk_retain(NULL, 0, 7, 4, 6), 0);
-    /* two backups on one day: only that day's newest counts as its daily */
-    bk_keep_item day[] = {{at(2026, 5, 1, 3), 0}, {at(2026, 5, 1, 12), 0}, {at(2026, 4, 30, 3), 0}};
-    assert_int_equal(bk_retain(day, 3, 2, 0, 0), 2);
-    assert_int_equal(day[0].keep, 0);
-    assert_int_equal(day[1].keep, 1);
-    assert_int_equal(day[2].keep, 1);
+    /* two backups on one day: both stay while the day is among the last
+     * `daily`; an older day falls out */
+    bk_keep_item day[] = {{at(2026, 5, 1, 3), 0}, {at(2026, 5, 1, 12), 0}, {at(2026, 4, 30, 3), 0},
+                          {at(2026, 4, 29, 3), 0}};
+    assert_int_equal(bk_retain(day, 4, 2, 0, 0), 3);
+    assert_int_equal(day[0].keep + day[1].keep + day[2].keep, 3);
+    assert_int_equal(day[3].keep, 0);
 }
 
 static void test_iso_weeks_across_new_year(void **state)
