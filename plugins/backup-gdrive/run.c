@@ -111,6 +111,16 @@ int32_t bk_request(walor_ctx *c, const char *reason, int64_t by, int64_t *id)
 
 /* ---- files ---- */
 
+/* the backup folder, made when missing (the package's /var/lib/walor is
+ * there; backups/ in it is ours to make) */
+static int have_dir(void)
+{
+    struct stat st;
+    if (stat(bk_cfg.dir, &st) != 0 && errno == ENOENT)
+        mkdir(bk_cfg.dir, 0700);
+    return stat(bk_cfg.dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* work files a crashed run left behind (names this plugin alone makes) */
 static void drop_leftovers(walor_ctx *c, const char *prefix)
 {
@@ -338,8 +348,7 @@ int32_t bk_job_backup(walor_ctx *c, json_t *payload)
     drop_leftovers(c, TMP_RUN);
     made m = {0};
     const char *why = NULL;
-    struct stat st;
-    if (stat(bk_cfg.dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (!have_dir())
         return fail_run(c, id, walor_textf(c, "backup-gdrive.err.no_dir", "dir", bk_cfg.dir, NULL));
     if (make_archive(c, id, now, &m, &why) < 0)
         return fail_run(c, id, why);
@@ -429,6 +438,8 @@ int32_t bk_job_send_db(walor_ctx *c, json_t *payload)
 {
     int64_t to = (int64_t)json_integer_value(json_object_get(payload, "to"));
     int64_t now = walor_now(c);
+    if (!have_dir())
+        return say(c, to, walor_textf(c, "backup-gdrive.err.no_dir", "dir", bk_cfg.dir, NULL));
     drop_leftovers(c, TMP_DB); /* this job never overlaps itself: any such file is a dead run's */
     const char *tmp = bk_path(c, walor_ctx_printf(c, TMP_DB "%lld-%lld.db", (long long)to, (long long)now));
     int32_t rc = walor_db_backup(c, tmp, WALOR_BACKUP_REPLACE);
