@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bk.h"
+#include "bkutil.h"
 
 /* texts.c */
 extern const char *const bk_texts[][2];
@@ -88,23 +89,6 @@ static int64_t cfg_int(walor_plugin *p, const char *key, int64_t dflt, int64_t m
     return n;
 }
 
-/* the first line of a secret file (a systemd credential), malloc'd */
-static char *read_secret(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char buf[1024];
-    char *line = fgets(buf, sizeof buf, f);
-    fclose(f);
-    if (!line)
-        return NULL;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    char *s = *buf ? strdup(buf) : NULL;
-    memset(buf, 0, sizeof buf);
-    return s;
-}
-
 static int32_t invalid(walor_plugin *p, const char *key, uint32_t flags, const char *why, int32_t rc)
 {
     return walor_config_invalid(p, key, flags, why) < 0 ? WALOR_EINVAL : rc;
@@ -136,9 +120,9 @@ static int32_t read_config(walor_plugin *p)
 
     const char *pf = walor_plugin_config(p, "passphrase_file");
     const char *pass = walor_plugin_config(p, "passphrase");
-    free(k->passphrase);
+    bk_forget(k->passphrase);
     k->passphrase = NULL;
-    if (pf && *pf && !(k->passphrase = read_secret(pf)))
+    if (pf && *pf && !(k->passphrase = bk_read_secret(pf)))
         rc = invalid(p, "passphrase_file", 0, "cannot read the passphrase from this file", rc);
     else if (!k->passphrase && pass && *pass)
         k->passphrase = strdup(pass);
@@ -210,9 +194,7 @@ static const char HELP[] =
 static void unload(walor_plugin *p)
 {
     (void)p;
-    if (bk_cfg.passphrase)
-        memset(bk_cfg.passphrase, 0, strlen(bk_cfg.passphrase));
-    free(bk_cfg.passphrase);
+    bk_forget(bk_cfg.passphrase);
     bk_sa_key_free(&bk_cfg.sa);
     memset(&bk_cfg, 0, sizeof bk_cfg);
 }

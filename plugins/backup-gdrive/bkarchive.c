@@ -1,9 +1,9 @@
 /* The backup archive and its manifest (bkarchive.h). */
 #include "bkarchive.h"
+#include "bkutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +17,7 @@
 #define MANIFEST_MAX (4 * 1024 * 1024)
 #define CHUNK (64 * 1024)
 
-static int fail(int rc, char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(int rc, char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
+#define fail bk_fail
 
 int bk_sha256_file(const char *path, char hex[65], uint64_t *bytes, char *err, size_t errlen)
 {

@@ -1,9 +1,9 @@
 /* AES-256-GCM archive encryption (bkcrypt.h has the format). */
 #include "bkcrypt.h"
+#include "bkutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +16,7 @@
 
 #define CHUNK (64 * 1024)
 
-static int fail(int rc, char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(int rc, char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
+#define fail bk_fail
 
 int bk_crypt_is_encrypted(const char *path)
 {
@@ -68,15 +58,24 @@ static FILE *create_new(const char *path)
     return f;
 }
 
-/* flush, sync and close: a full disk may only show here */
-static int finish_file(FILE *f)
+/* the end of both directions: everything freed and closed, out flushed and
+ * synced (a full disk may only show there), and removed on failure */
+static int finish(EVP_CIPHER_CTX *cx, void *inb, void *outb, FILE *in, FILE *out, const char *out_path, int rc,
+                  char *err, size_t errlen)
 {
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    EVP_CIPHER_CTX_free(cx);
+    free(inb);
+    free(outb);
+    fclose(in);
+    errno = 0;
+    int bad = fflush(out) != 0 || fsync(fileno(out)) != 0;
     int e = errno;
-    bad |= fclose(f) != 0;
-    if (bad && e)
-        errno = e;
-    return bad ? -1 : 0;
+    bad |= fclose(out) != 0;
+    if (bad && !rc)
+        rc = fail(BK_CRYPT_EIO, err, errlen, "writing %s: %s", out_path, strerror(e ? e : errno));
+    if (rc)
+        unlink(out_path);
+    return rc;
 }
 
 static void put_be32(unsigned char *p, uint32_t v)
@@ -147,15 +146,7 @@ int bk_crypt_encrypt(const char *in_path, const char *out_path, const char *pass
         rc = fail(BK_CRYPT_EIO, err, errlen, "encryption failed at the end");
     if (!rc && fwrite(tag, 1, sizeof tag, out) != sizeof tag)
         rc = fail(BK_CRYPT_EIO, err, errlen, "writing %s: %s", out_path, strerror(errno));
-    EVP_CIPHER_CTX_free(cx);
-    free(inb);
-    free(outb);
-    fclose(in);
-    if (finish_file(out) != 0 && !rc)
-        rc = fail(BK_CRYPT_EIO, err, errlen, "writing %s: %s", out_path, strerror(errno));
-    if (rc)
-        unlink(out_path);
-    return rc;
+    return finish(cx, inb, outb, in, out, out_path, rc, err, errlen);
 }
 
 int bk_crypt_decrypt(const char *in_path, const char *out_path, const char *passphrase, char *err, size_t errlen)
@@ -225,13 +216,5 @@ int bk_crypt_decrypt(const char *in_path, const char *out_path, const char *pass
                 EVP_DecryptFinal_ex(cx, outb, &len) != 1))
         rc = fail(BK_CRYPT_EDAMAGED, err, errlen,
                   "%s is damaged: its contents do not match their GCM tag (changed or cut short)", in_path);
-    EVP_CIPHER_CTX_free(cx);
-    free(inb);
-    free(outb);
-    fclose(in);
-    if (finish_file(out) != 0 && !rc)
-        rc = fail(BK_CRYPT_EIO, err, errlen, "writing %s: %s", out_path, strerror(errno));
-    if (rc)
-        unlink(out_path);
-    return rc;
+    return finish(cx, inb, outb, in, out, out_path, rc, err, errlen);
 }

@@ -1,8 +1,8 @@
 /* Service-account JWTs (bkjwt.h), the LIBRARIES.md recipe: the PEM read
  * from memory, EVP_DigestSign with SHA-256, base64url without padding. */
 #include "bkjwt.h"
+#include "bkutil.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +14,6 @@
 
 #define GOOGLE_TOKEN_URI "https://oauth2.googleapis.com/token"
 
-static void say(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-}
 
 char *bk_b64url(const unsigned char *data, size_t n)
 {
@@ -59,7 +49,7 @@ int bk_sa_key_load(const char *path, bk_sa_key *out, char *err, size_t errlen)
     json_error_t je;
     json_t *j = json_load_file(path, 0, &je);
     if (!j) {
-        say(err, errlen, "cannot read the service account key %s: %s", path, je.text);
+        bk_fail(-1, err, errlen, "cannot read the service account key %s: %s", path, je.text);
         return -1;
     }
     const char *type = json_string_value(json_object_get(j, "type"));
@@ -70,7 +60,7 @@ int bk_sa_key_load(const char *path, bk_sa_key *out, char *err, size_t errlen)
     out->token_uri = dup_field(j, "token_uri");
     json_decref(j);
     if (!is_sa || !out->client_email || !out->private_key) {
-        say(err, errlen, "%s is not a service account key (\"type\": \"service_account\", client_email and "
+        bk_fail(-1, err, errlen, "%s is not a service account key (\"type\": \"service_account\", client_email and "
                          "private_key are needed)", path);
         bk_sa_key_free(out);
         return -1;
@@ -108,7 +98,7 @@ char *bk_jwt_rs256(const char *key_pem, const char *kid, const char *iss, const 
     EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
     BIO_free(bio);
     if (!key || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
-        say(err, errlen, "the service account's private_key is not an RSA private key in PEM");
+        bk_fail(-1, err, errlen, "the service account's private_key is not an RSA private key in PEM");
         EVP_PKEY_free(key);
         return NULL;
     }
@@ -135,7 +125,7 @@ char *bk_jwt_rs256(const char *key_pem, const char *kid, const char *iss, const 
         free(s);
     }
     if (!jwt)
-        say(err, errlen, "signing the JWT failed");
+        bk_fail(-1, err, errlen, "signing the JWT failed");
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(key);
     free(sig);

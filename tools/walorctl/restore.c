@@ -27,6 +27,7 @@
 
 #include "bkarchive.h"
 #include "bkcrypt.h"
+#include "bkutil.h"
 #include "check.h"
 #include "config.h"
 #include "db.h"
@@ -54,28 +55,10 @@ static char *passphrase(const char *file)
             return p && *p ? strdup(p) : NULL;
         }
     }
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        fprintf(stderr, "walorctl: cannot read the passphrase file %s: %s\n", file, strerror(errno));
-        return NULL;
-    }
-    char buf[1024];
-    char *line = fgets(buf, sizeof buf, f);
-    fclose(f);
-    if (!line)
-        return NULL;
-    buf[strcspn(buf, "\r\n")] = '\0';
-    char *s = strdup(buf);
-    memset(buf, 0, sizeof buf);
+    char *s = bk_read_secret(file);
+    if (!s)
+        fprintf(stderr, "walorctl: cannot read a passphrase from %s\n", file);
     return s;
-}
-
-static void forget(char *secret)
-{
-    if (secret) {
-        memset(secret, 0, strlen(secret));
-        free(secret);
-    }
 }
 
 int walorctl_decrypt(const char *in, const char *out, const char *pass_file)
@@ -87,7 +70,7 @@ int walorctl_decrypt(const char *in, const char *out, const char *pass_file)
     }
     char *pass = passphrase(pass_file);
     int rc = bk_crypt_decrypt(in, out, pass, err, sizeof err);
-    forget(pass);
+    bk_forget(pass);
     if (rc != 0) {
         fprintf(stderr, "walorctl: %s%s\n", err,
                 rc == BK_CRYPT_EPASS ? " (give it with --passphrase-file FILE or WALOR_BACKUP_PASSPHRASE)" : "");
@@ -180,7 +163,7 @@ static int verify_archive(const char *file, const char *pass_file, work *w, json
     if (enc) {
         char *pass = passphrase(pass_file);
         int rc = bk_crypt_decrypt(file, w->zip, pass, err, sizeof err);
-        forget(pass);
+        bk_forget(pass);
         if (rc != 0) {
             fprintf(stderr, "walorctl: %s%s\n", err,
                     rc == BK_CRYPT_EPASS ? " (give it with --passphrase-file FILE, WALOR_BACKUP_PASSPHRASE or "
