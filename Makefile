@@ -3,6 +3,7 @@
 #   make run        install deps, build, start the demo (tools/run-demo.sh)
 #   make test       install deps, build (normal + ASan/UBSan), run unit + e2e tests on both
 #   make asan       build the sanitizer tree only (build-asan/)
+#   make check      static checks on the built tree: host layering, code style
 #   make abi        SDK stability gate: compare the SDK's ABI with the release baseline
 #   make abi-baseline  regenerate that baseline (only at a release: docs/plugin-guide.md)
 #   make fuzz       build the libFuzzer targets (build-fuzz/) and run each FUZZ_SECONDS (60)
@@ -41,7 +42,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 
 .DEFAULT_GOAL := build
 .PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
-        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke package package-test
+        run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke package package-test check
 
 all: build
 
@@ -82,6 +83,12 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS) tools/fuzz.sh
 
+# Static checks on the built tree (they read its objects): which host folder
+# may call which (docs/internals-pipeline.md) and CODE_STYLE.md's checkable rules.
+check:
+	$(PYTHON) tools/layering-check.py --build $(BUILD_DIR)
+	$(PYTHON) tools/style-check.py --build $(BUILD_DIR)
+
 # Suites on one tree. pytest's exit code 5 ("no tests collected") is a failure too.
 unit:
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
@@ -98,6 +105,7 @@ e2e-asan:
 # Stops at the first failing step (make runs the prerequisites in order: no -j here).
 test: deps
 	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory abi
 	$(MAKE) --no-print-directory fuzz-smoke

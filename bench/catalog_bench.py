@@ -109,6 +109,79 @@ def seed(db: Path) -> tuple[list, dict]:
     return cats, prods
 
 
+def shoppers(ctl: Ctl, n: int, name: str = "Покупатель", first: str = "/start") -> list:
+    """n new tgsim users who sent `first`: [(user id, the bot's last message id)]."""
+    users = []
+    for i in range(n):
+        u = ctl.call("POST", "users", {"first_name": f"{name} {i}"})
+        r = ctl.call("POST", f"users/{u['id']}/send", {"text": first})
+        chat = ctl.call("GET", f"users/{u['id']}/chat", query={"after_version": r.get("version", 0),
+                                                                "timeout_ms": 10000})
+        mids = [m["message_id"] for m in chat["messages"] if m["from"] == "bot"]
+        if not mids:
+            fail(f"user {u['id']}: no answer to {first}")
+        users.append((u["id"], mids[-1]))
+    return users
+
+
+def press(c: Ctl, uid: int, mid: int, data: str) -> float:
+    """A forged press on the message; seconds until walord answered it."""
+    t = time.monotonic()
+    r = c.call("POST", f"users/{uid}/press", {"data": data, "message_id": mid, "force": True})
+    qid, ver = r["callback_query_id"], r.get("version", 0)
+    while True:
+        chat = c.call("GET", f"users/{uid}/chat", query={"after_version": ver, "timeout_ms": 10000})
+        ans = chat.get("callback_answers") or []
+        if any(x.get("callback_query_id") == qid for x in ans[-4:]):
+            return time.monotonic() - t
+        if chat["version"] == ver:
+            raise RuntimeError(f"no answer to {data} within 10 s")
+        ver = chat["version"]
+
+
+def browse(port: int, users: list, cats: list, prods: dict, seconds: float, seed_no: int = 0) -> tuple:
+    """Every user browses closed loop for `seconds`, alternating a random
+    category page and a product card: (sorted latencies in s, elapsed s)."""
+    lat: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def run(uid: int, mid: int, n: int) -> None:
+        c = Ctl(port)
+        rnd = random.Random(seed_no * 1000 + n)
+        mine = []
+        try:
+            press(c, uid, mid, "cat:c:0:0")               # warm: the root page
+            while time.monotonic() < stop_at:
+                cid = rnd.choice(cats)
+                page = rnd.randrange(0, (PER_LEAF + SUB + 7) // 8)
+                mine.append(press(c, uid, mid, f"cat:c:{cid}:{page}"))
+                mine.append(press(c, uid, mid, f"cat:p:{rnd.choice(prods[cid])}:{page}"))
+        except Exception as e:  # noqa: BLE001 - reported, fails the run
+            with lock:
+                errors.append(f"user {uid}: {e}")
+        with lock:
+            lat.extend(mine)
+
+    t1 = time.monotonic()
+    threads = [threading.Thread(target=run, args=(uid, mid, i)) for i, (uid, mid) in enumerate(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        fail("; ".join(errors[:3]))
+    if not lat:
+        fail("no operation completed")
+    lat.sort()
+    return lat, time.monotonic() - t1
+
+
+def p99_ms(lat: list) -> float:
+    return lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="catalog browsing benchmark")
     ap.add_argument("--users", type=int, default=16)
@@ -137,71 +210,13 @@ def main() -> None:
         w = start_walord(walord, ini, log)
         procs.append((w, "walord"))
 
-        ctl = Ctl(port)
-        users = []
-        for i in range(a.users):
-            u = ctl.call("POST", "users", {"first_name": f"Покупатель {i}"})
-            r = ctl.call("POST", f"users/{u['id']}/send", {"text": "/start"})
-            chat = ctl.call("GET", f"users/{u['id']}/chat", query={"after_version": r.get("version", 0),
-                                                                    "timeout_ms": 5000})
-            mids = [m["message_id"] for m in chat["messages"] if m["from"] == "bot"]
-            if not mids:
-                fail(f"user {u['id']}: no answer to /start")
-            users.append((u["id"], mids[-1]))
-
-        lat: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        stop_at = [0.0]
-
-        def press(c: Ctl, uid: int, mid: int, data: str) -> float:
-            t = time.monotonic()
-            r = c.call("POST", f"users/{uid}/press", {"data": data, "message_id": mid, "force": True})
-            qid, ver = r["callback_query_id"], r.get("version", 0)
-            while True:
-                chat = c.call("GET", f"users/{uid}/chat", query={"after_version": ver, "timeout_ms": 10000})
-                ans = chat.get("callback_answers") or []
-                if any(x.get("callback_query_id") == qid for x in ans[-4:]):
-                    return time.monotonic() - t
-                if chat["version"] == ver:
-                    raise RuntimeError(f"no answer to {data} within 10 s")
-                ver = chat["version"]
-
-        def run(uid: int, mid: int, seed_no: int) -> None:
-            c = Ctl(port)
-            rnd = random.Random(seed_no)
-            mine = []
-            try:
-                press(c, uid, mid, "cat:c:0:0")               # warm: the root page
-                while time.monotonic() < stop_at[0]:
-                    cid = rnd.choice(cats)
-                    page = rnd.randrange(0, (PER_LEAF + SUB + 7) // 8)
-                    mine.append(press(c, uid, mid, f"cat:c:{cid}:{page}"))
-                    mine.append(press(c, uid, mid, f"cat:p:{rnd.choice(prods[cid])}:{page}"))
-            except Exception as e:  # noqa: BLE001 - reported, fails the run
-                with lock:
-                    errors.append(f"user {uid}: {e}")
-            with lock:
-                lat.extend(mine)
-
-        stop_at[0] = time.monotonic() + a.seconds
-        t1 = time.monotonic()
-        threads = [threading.Thread(target=run, args=(uid, mid, i)) for i, (uid, mid) in enumerate(users)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - t1
-        if errors:
-            fail("; ".join(errors[:3]))
+        users = shoppers(Ctl(port), a.users)
+        lat, elapsed = browse(port, users, cats, prods, a.seconds)
         if w.poll() is not None:
             fail("walord died during the run")
         procs.remove((w, "walord"))
         stop(w, "walord", timeout=15)
-        if not lat:
-            fail("no operation completed")
-        lat.sort()
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        p99 = p99_ms(lat)
         p50 = lat[len(lat) // 2] * 1000
         print(f"catalog_bench: {len(cats)} categories, {sum(map(len, prods.values()))} products seeded in "
               f"{seed_s:.2f} s; {len(lat)} operations by {a.users} users in {elapsed:.1f} s; p50 {p50:.2f} ms",

@@ -60,6 +60,41 @@ function(walor_add_plugin name)
   endif()
 endfunction()
 
+# walor_add_plugin_pure(<name> SOURCES <file.c>... [LIBS <target-or-lib>...])
+#
+# The plugin's pure parts (parsers, arithmetic, renderers: no other plugin
+# file needed) as the static library <name>_pure ('-' becomes '_'), which
+# the plugin links (walor_add_plugin(... LIBS <name>_pure)) and so do its
+# unit tests (tests/unit/plugins/<name>/, linked automatically) and fuzzers:
+# one compiled copy of the code, no #include of .c files. Hidden visibility,
+# so the module still exports only walor_plugin_entry; LIBS and the plugin's
+# folder (for its headers) are passed on to whoever links it.
+function(walor_add_plugin_pure name)
+  cmake_parse_arguments(PARSE_ARGV 1 WP "" "" "SOURCES;LIBS")
+  if(WP_UNPARSED_ARGUMENTS OR NOT WP_SOURCES)
+    message(FATAL_ERROR "walor_add_plugin_pure(${name} SOURCES ... [LIBS ...])")
+  endif()
+  string(REPLACE "-" "_" target "${name}_pure")
+  # pkg-config's imported targets are local to the plugin's folder; the
+  # unit tests and fuzzers that link <name>_pure elsewhere need them too
+  foreach(lib IN LISTS WP_LIBS)
+    if(TARGET ${lib})
+      get_target_property(imported ${lib} IMPORTED)
+      get_target_property(global ${lib} IMPORTED_GLOBAL)
+      if(imported AND NOT global)
+        set_target_properties(${lib} PROPERTIES IMPORTED_GLOBAL TRUE)
+      endif()
+    endif()
+  endforeach()
+  add_library(${target} STATIC ${WP_SOURCES})
+  target_link_libraries(${target} PUBLIC Walor::sdk ${WP_LIBS})
+  target_include_directories(${target} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}")
+  set_target_properties(${target} PROPERTIES
+    C_VISIBILITY_PRESET hidden
+    POSITION_INDEPENDENT_CODE ON
+    ARCHIVE_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib/plugin-pure")
+endfunction()
+
 # add_subdirectory() every <dir>/*/ that has a CMakeLists.txt, sorted.
 # Used by plugins/ and tests/plugins/: dropping a folder in is enough.
 function(walor_add_subdirs_with_cmakelists dir)

@@ -6,35 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../plugins/catalog/xlsx_read.c"
+#include "xlsx_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check(int rc, cat_grid *g, const char *err)
+static void check(int rc, catalog_grid *g, const char *err)
 {
     if (rc == 0) {
-        if (!g || cat_grid_rows(g) > CAT_SHEET_MAX_ROWS || cat_grid_cols(g) > CAT_SHEET_MAX_COLS)
+        if (!g || catalog_grid_rows(g) > CATALOG_SHEET_MAX_ROWS || catalog_grid_cols(g) > CATALOG_SHEET_MAX_COLS)
             abort();
         /* touch every cell: each is a valid C string */
         size_t total = 0;
-        for (size_t r = 0; r < cat_grid_rows(g); r++)
-            for (size_t c = 0; c < cat_grid_cols(g); c++)
-                total += strlen(cat_grid_cell(g, r, c));
+        for (size_t r = 0; r < catalog_grid_rows(g); r++)
+            for (size_t c = 0; c < catalog_grid_cols(g); c++)
+                total += strlen(catalog_grid_cell(g, r, c));
         (void)total;
     } else if (g || !err[0]) {
         abort(); /* an error always says why and returns no grid */
     }
-    cat_grid_free(g);
+    catalog_grid_free(g);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
-    cat_grid *g = NULL;
-    int rc = cat_xlsx_read_mem(data, size, &g, err, sizeof err);
+    catalog_grid *g = NULL;
+    int rc = catalog_xlsx_read_mem(data, size, &g, err, sizeof err);
     check(rc, g, err);
     g = NULL;
-    rc = cat_csv_read_mem(data, size, &g, err, sizeof err);
+    rc = catalog_csv_read_mem(data, size, &g, err, sizeof err);
     check(rc, g, err);
     return 0;
 }

@@ -7,7 +7,8 @@
 #       foreground.
 #   make run
 #       offline demo: starts tgsim (fake Bot API with a web chat) on
-#       127.0.0.1:${TGSIM_PORT:-8081}, the fakes of CDEK, DaData and the E-COM
+#       127.0.0.1:${TGSIM_PORT:-8081}, the fakes of CDEK, DaData, the support
+#       assistant's model (an OpenAI-compatible fake) and the E-COM
 #       cash register (tests/fakes/) on free local ports, creates an owner and a
 #       customer in tgsim and starts walord against all of them with conf.d
 #       plus a generated 90-demo.ini (pay-ecom enabled and every plugin pointed
@@ -108,6 +109,9 @@ CDEK_URL=$(url_from "$!" "$RUNDIR/cdek.out" "the CDEK fake")
 PYTHONPATH=$FAKES/cdek python3 -u "$FAKES/dadata/fake_dadata.py" >"$RUNDIR/dadata.out" 2>&1 &
 PIDS+=("$!")
 DADATA_URL=$(url_from "$!" "$RUNDIR/dadata.out" "the DaData fake")
+PYTHONPATH=$FAKES/cdek python3 -u "$FAKES/openai/fake_openai.py" >"$RUNDIR/openai.out" 2>&1 &
+PIDS+=("$!")
+AI_URL=$(url_from "$!" "$RUNDIR/openai.out" "the model fake")
 python3 -u "$FAKES/ecom/fake_ecom.py" --port 0 --auto-pay "$PAY_DELAY" >"$RUNDIR/ecom.out" 2>&1 &
 PIDS+=("$!")
 ECOM_URL=$(url_from "$!" "$RUNDIR/ecom.out" "the E-COM fake")
@@ -145,6 +149,10 @@ ln -s "$ROOT"/conf.d/*.ini "$ROOT/conf.d/texts" "$RUNDIR/conf/"
     echo "password = shop-password"
     echo "group_code = 700"
     echo "fiscal = no"
+    echo "[plugin.support-groq]"
+    echo "enabled = yes"
+    echo "base_url = $AI_URL/openai/v1"
+    echo "keys = demo-key"
 } >"$RUNDIR/conf/90-demo.ini"
 
 # the two demo users, unless tgsim's state already has them (409)
@@ -172,7 +180,7 @@ start_walord
 
 echo
 echo "Демо: откройте $SIM_URL/ — Владелец (100001) видит админку, Покупатель (100002) — магазин"
-echo "СДЭК, DaData и касса E-COM — местные имитации; счёт оплачивается сам через $PAY_DELAY с"
+echo "СДЭК, DaData, касса E-COM и модель ассистента «💬 Поддержка» — местные имитации; счёт оплачивается сам через $PAY_DELAY с"
 echo "(или сразу по кнопке «💳 Оплатить»). Ctrl-C останавливает демо; база: $VAR/demo.db"
 echo
 

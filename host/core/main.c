@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "api_slots.h"
 #include "check.h"
 #include "config.h"
 #include "conv.h"
@@ -21,23 +22,22 @@
 #include "dispatch.h"
 #include "error.h"
 #include "host.h"
+#include "http.h"
 #include "httpc.h"
 #include "inbox.h"
 #include "loader.h"
 #include "log.h"
 #include "menu.h"
+#include "ops.h"
 #include "pool.h"
 #include "registry.h"
+#include "scheduler.h"
 #include "schema.h"
-#include "services.h"
 #include "storage.h"
+#include "svc.h"
 #include "texts.h"
 #include "tg.h"
 #include "users.h"
-
-wh_host wh_g;
-
-int64_t wh_now(void) { return (int64_t)time(NULL) + wh_g.clock_offset; }
 
 static uv_loop_t loop;
 static wh_db *loop_db;
@@ -139,6 +139,9 @@ static void release_held(void)
     json_t *u;
     json_array_foreach(list, i, u) submit_update(u);
     json_decref(list);
+    /* jobs and events that failed on the unwritable database run now */
+    wh_sched_clock_moved();
+    wh_events_kick();
 }
 
 /* at a stop: a held update never ran, so like a dropped one it gets its
@@ -182,7 +185,10 @@ static void redispatch_pending(void)
 
 /* ---- Telegram hooks (loop thread) ---- */
 
-int wh_host_accept_updates(wh_db *db, json_t *updates)
+/* Stores updates in the inbox (deduplicated) and queues the new ones for
+ * the workers; 0 once durably stored. Any thread, with that thread's own
+ * connection (the loop's for polling, the HTTP listener's for webhooks). */
+static int accept_updates(wh_db *db, json_t *updates)
 {
     json_t *fresh = NULL;
     /* nothing stored is nothing acknowledged: Telegram keeps them (storage.h) */
@@ -201,7 +207,9 @@ int wh_host_accept_updates(wh_db *db, json_t *updates)
     return 0;
 }
 
-void wh_clock_advance(int64_t seconds)
+/* test mode only (the listener checks): moves the host clock and lets the
+ * scheduler run what became due */
+static void clock_advance(int64_t seconds)
 {
     wh_g.clock_offset += seconds;
     wh_info("test clock moved by %lld s (offset now %lld s)", (long long)seconds, (long long)wh_g.clock_offset);
@@ -211,7 +219,7 @@ void wh_clock_advance(int64_t seconds)
 static int on_updates(json_t *updates, void *ud)
 {
     (void)ud;
-    return wh_host_accept_updates(loop_db, updates);
+    return accept_updates(loop_db, updates);
 }
 
 static void on_blocked(int64_t chat_id, void *ud)
@@ -306,6 +314,7 @@ static void on_signal(uv_signal_t *s, int signum)
     wh_sched_stop();
     wh_events_stop();
     wh_ops_stop();
+    wh_httpa_stop();
     uv_queue_work(&loop, &stop_work, stop_pool, pool_stopped);
 }
 
@@ -390,6 +399,9 @@ int main(int argc, char **argv)
     wh_g.owners = wh_g.cfg.owners;
     wh_g.nowners = wh_g.cfg.nowners;
     wh_g.test_mode = wh_g.cfg.test_mode;
+    /* before the first plugin handle or callback context exists (the
+     * configuration check loads the plugins too) */
+    wh_reg.api = wh_api();
     if (check_only) {
         int rc = wh_check_config_main(config);
         wh_config_free(&wh_g.cfg);
@@ -472,7 +484,7 @@ int main(int argc, char **argv)
     wh_ops_on_storage_resumed(release_held);
     /* their tables must exist before any plugin code runs */
     if (wh_sched_start(&loop, loop_db) != 0 || wh_events_start(&loop, loop_db) != 0 ||
-        wh_ops_start(&loop, loop_db) != 0) {
+        wh_ops_start(&loop, loop_db) != 0 || wh_httpa_start(&loop) != 0) {
         wh_err("cannot start the host services");
         goto out_loop;
     }
@@ -487,7 +499,8 @@ int main(int argc, char **argv)
     set_commands();
     /* the listener first, so that "walord: ready" (printed at the first
      * poll) means every port is open */
-    if (wh_http_start(&loop) != 0) {
+    static const wh_http_hooks http_hooks = {.accept_updates = accept_updates, .clock_advance = clock_advance};
+    if (wh_http_start(&loop, &http_hooks) != 0) {
         wh_err("cannot start the HTTP listener");
         goto out_loop;
     }
@@ -505,6 +518,7 @@ out_loop:
         wh_sched_stop();
         wh_events_stop();
         wh_ops_stop();
+        wh_httpa_stop();
     }
     if (wh_g.pool) {
         wh_pool_stop(wh_g.pool); /* no-op after a signal stopped it */

@@ -3,9 +3,6 @@
 #include "schema.h"
 
 #include "db.h"
-#include "inbox.h"
-#include "ops.h"
-#include "services.h"
 
 static const wh_migration core_migrations[] = {
     {1,
@@ -31,18 +28,4 @@ static const wh_migration core_migrations[] = {
 int32_t wh_schema_migrate(wh_db *db)
 {
     return wh_db_migrate(db, "host.core", core_migrations, sizeof core_migrations / sizeof *core_migrations);
-}
-
-int32_t wh_schema_migrate_host(wh_db *db)
-{
-    int32_t rc = wh_schema_migrate(db);
-    if (rc >= 0)
-        rc = wh_inbox_migrate(db);
-    if (rc >= 0)
-        rc = wh_sched_migrate(db);
-    if (rc >= 0)
-        rc = wh_events_migrate(db);
-    if (rc >= 0)
-        rc = wh_storage_migrate(db);
-    return rc;
 }

@@ -54,7 +54,6 @@
 #include "pool.h"
 #include "registry.h"
 #include "report.h"
-#include "services.h"
 #include "storage.h"
 #include "tg.h"
 
@@ -106,6 +105,7 @@ static struct {
     int retry_timer_open;
     int ready_said;
     int64_t start_s;
+    wh_http_hooks hooks;
 } H = {.db_mu = PTHREAD_MUTEX_INITIALIZER, .mu = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
 
 /* ---- configuration ---- */
@@ -516,7 +516,7 @@ static void do_webhook(struct wh_http_req *r)
     pthread_mutex_lock(&H.db_mu);
     if (!H.db)
         reopen_db(); /* /healthz found it broken; maybe it is back */
-    int rc = H.db ? wh_host_accept_updates(H.db, batch) : -1;
+    int rc = H.db ? H.hooks.accept_updates(H.db, batch) : -1;
     pthread_mutex_unlock(&H.db_mu);
     json_decref(batch);
     if (rc != 0) {
@@ -545,7 +545,7 @@ static void do_clock(struct wh_http_req *r, const char *method)
         }
         int64_t n = (int64_t)json_integer_value(a);
         json_decref(j);
-        wh_clock_advance(n);
+        H.hooks.clock_advance(n);
     }
     set_json(r, 200, json_pack("{s:I}", "now", (json_int_t)wh_now()));
 }
@@ -844,10 +844,11 @@ static int start_daemons(void)
     return 0;
 }
 
-int wh_http_start(uv_loop_t *loop)
+int wh_http_start(uv_loop_t *loop, const wh_http_hooks *hooks)
 {
     char err[256];
     H.loop = loop;
+    H.hooks = *hooks;
     H.start_s = (int64_t)time(NULL);
     atomic_store(&H.stopping, 0);
     if (read_config() != 0)

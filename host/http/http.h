@@ -9,6 +9,10 @@
 
 #include <walor/plugin.h>
 
+#include <jansson.h>
+#include <uv.h>
+
+#include "db.h"
 #include "registry.h"
 
 struct MHD_Connection;
@@ -44,6 +48,26 @@ struct wh_http_req {
     _Atomic int state;           /* http.c: body, running on a worker, ready, sent */
 };
 
+
+/* ---- the listener (http.c), started and stopped by main.c ---- */
+
+/* What the listener hands upwards. It sits below the dispatcher and the
+ * scheduler, so main.c passes these in rather than the listener calling
+ * them by name. */
+typedef struct wh_http_hooks {
+    /* stores a webhook batch in the inbox (deduplicated) and queues the new
+     * updates for the workers; 0 once durably stored. Called on the
+     * listener's thread with the listener's own connection. */
+    int (*accept_updates)(wh_db *db, json_t *updates);
+    /* test mode only (/_test/clock): moves the host clock and lets the
+     * scheduler run what became due */
+    void (*clock_advance)(int64_t seconds);
+} wh_http_hooks;
+
+int wh_http_start(uv_loop_t *loop, const wh_http_hooks *hooks);
+void wh_http_stop(void);
+
+/* ---- requests ---- */
 
 /* the answer, copied; on out of memory resp_type/resp_body stay NULL and
  * the listener drops the connection */

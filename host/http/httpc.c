@@ -22,7 +22,6 @@
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define DEFAULT_MAX (8u * 1024 * 1024)
-#define MAX_HEADERS_BYTES (64u * 1024)
 
 typedef wh_httpc_sink sink;
 
@@ -55,7 +54,7 @@ size_t wh_httpc_sink_write(char *p, size_t size, size_t n, void *ud)
 
 /* Header callbacks see every response of a redirect chain or a 100
  * Continue: a status line starts a new block so only the final one stays. */
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
+size_t wh_httpc_header_write(char *p, size_t size, size_t n, void *ud)
 {
     sink *s = ud;
     size_t len = size * n;
@@ -64,15 +63,14 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return sink_add(s, p, len) ? 0 : len;
 }
 
-static int64_t mono_ms(void)
+int64_t wh_httpc_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "https://host:port/path?query" -> "host:port/path" for the log */
-static void loggable(const char *url, char *out, size_t cap)
+void wh_httpc_loggable(const char *url, char *out, size_t cap)
 {
     const char *p = strstr(url, "://");
     p = p ? p + 3 : url;
@@ -95,16 +93,95 @@ static int valid_method(const char *m)
     return 0;
 }
 
+int32_t wh_httpc_response(wh_arena *a, int32_t status, const wh_httpc_sink *body, const wh_httpc_sink *hdrs,
+                          walor_http_response *out)
+{
+    char *b = wh_arena_alloc(a, body->len + 1);
+    char *hh = wh_arena_alloc(a, hdrs->len + 1);
+    if (!b || !hh)
+        return wh_error(WALOR_ENOMEM, "out of memory");
+    if (body->len)
+        memcpy(b, body->buf, body->len);
+    b[body->len] = '\0';
+    if (hdrs->len)
+        memcpy(hh, hdrs->buf, hdrs->len);
+    hh[hdrs->len] = '\0';
+    out->status = status;
+    out->body = b;
+    out->body_len = body->len;
+    out->headers = hh;
+    return 0;
+}
+
+int32_t wh_httpc_check(const char *what, const char *url, const char *method)
+{
+    if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+        return wh_error(WALOR_EINVAL, "%s: the URL must start with http:// or https://", what);
+    if (!valid_method(method))
+        return wh_error(WALOR_EINVAL, "%s: unsupported method", what);
+    return 0;
+}
+
+int32_t wh_httpc_headers(const char *what, const char *const *headers, struct curl_slist **out)
+{
+    struct curl_slist *hl = NULL;
+    for (uint32_t i = 0; headers && headers[i]; i++) {
+        if (strchr(headers[i], '\n') || strchr(headers[i], '\r')) {
+            curl_slist_free_all(hl);
+            return wh_error(WALOR_EINVAL, "%s: header %u holds a line break", what, i);
+        }
+        struct curl_slist *n = curl_slist_append(hl, headers[i]);
+        if (!n) {
+            curl_slist_free_all(hl);
+            return wh_error(WALOR_ENOMEM, "out of memory");
+        }
+        hl = n;
+    }
+    /* curl would send "Expect: 100-continue" for big bodies, which costs a
+     * round trip and which some providers' gateways refuse */
+    struct curl_slist *n = curl_slist_append(hl, "Expect:");
+    if (n)
+        hl = n;
+    *out = hl;
+    return 0;
+}
+
+void wh_httpc_setup(CURL *h, const char *url, const char *method, struct curl_slist *hl, const void *body,
+                    uint64_t body_len, uint32_t timeout_ms)
+{
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* storage and payment APIs answer with redirects; curl drops
+     * Authorization when one leads to another host */
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 5000 ? timeout_ms : 5000));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, wh_httpc_header_write);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever this libcurl can decode */
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "walord");
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+}
+
 static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http_response *out)
 {
     if (!c || !rq || !out || rq->struct_size < offsetof(walor_http_request, max_response) + sizeof rq->max_response ||
         out->struct_size < offsetof(walor_http_response, headers) + sizeof out->headers)
         return wh_error(WALOR_EINVAL, "http_fetch needs a request and a response (struct_size set)");
-    if (!rq->url || (strncmp(rq->url, "http://", 7) != 0 && strncmp(rq->url, "https://", 8) != 0))
-        return wh_error(WALOR_EINVAL, "http_fetch: the URL must start with http:// or https://");
     const char *method = rq->method ? rq->method : rq->body ? "POST" : "GET";
-    if (!valid_method(method))
-        return wh_error(WALOR_EINVAL, "http_fetch: unsupported method");
+    int32_t rc = wh_httpc_check("http_fetch", rq->url, method);
+    if (rc)
+        return rc;
     if (c->tx_managed)
         return wh_error(WALOR_EPHASE, "http_fetch in an event subscriber, which runs inside the delivery's "
                                       "transaction: do network work in a job (walor_job)");
@@ -131,61 +208,24 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
     }
 
     struct curl_slist *hl = NULL;
-    int32_t rc = 0;
-    for (uint32_t i = 0; rq->headers && rq->headers[i]; i++) {
-        if (strchr(rq->headers[i], '\n') || strchr(rq->headers[i], '\r')) {
-            rc = wh_error(WALOR_EINVAL, "http_fetch: header %u holds a line break", i);
-            goto done;
-        }
-        struct curl_slist *n = curl_slist_append(hl, rq->headers[i]);
-        if (!n) {
-            rc = wh_error(WALOR_ENOMEM, "out of memory");
-            goto done;
-        }
-        hl = n;
-    }
-    /* curl would send "Expect: 100-continue" for big bodies, which costs a
-     * round trip and which some providers' gateways refuse */
-    struct curl_slist *n = curl_slist_append(hl, "Expect:");
-    if (n)
-        hl = n;
+    if ((rc = wh_httpc_headers("http_fetch", rq->headers, &hl)) != 0)
+        goto done;
 
     uint32_t tmo = rq->timeout_ms ? rq->timeout_ms : DEFAULT_TIMEOUT_MS;
     sink body = {.max = rq->max_response ? (size_t)rq->max_response : DEFAULT_MAX};
-    sink hdrs = {.max = MAX_HEADERS_BYTES};
-    curl_easy_setopt(h, CURLOPT_URL, rq->url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    /* storage and payment APIs answer with redirects; curl drops
-     * Authorization when one leads to another host */
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)tmo);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(tmo < 5000 ? tmo : 5000));
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    sink hdrs = {.max = WH_HTTPC_MAX_HEADERS};
+    wh_httpc_setup(h, rq->url, method, hl, rq->body, rq->body_len, tmo);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wh_httpc_sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &hdrs);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever this libcurl can decode */
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "walord");
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    else if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (rq->body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
-    }
 
-    int64_t t0 = mono_ms();
+    int64_t t0 = wh_httpc_mono_ms();
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    int64_t ms = mono_ms() - t0;
+    int64_t ms = wh_httpc_mono_ms() - t0;
     char where[256];
-    loggable(rq->url, where, sizeof where);
+    wh_httpc_loggable(rq->url, where, sizeof where);
     const char *who = c->plugin ? c->plugin->name : "host";
 
     if (body.too_big) {
@@ -195,22 +235,7 @@ static int32_t http_fetch(walor_ctx *c, const walor_http_request *rq, walor_http
     } else if (cc != CURLE_OK) {
         rc = wh_error(WALOR_ENET, "%s %s failed: %s", method, where, curl_easy_strerror(cc));
     } else {
-        char *b = wh_arena_alloc(c->arena, body.len + 1);
-        char *hh = wh_arena_alloc(c->arena, hdrs.len + 1);
-        if (!b || !hh) {
-            rc = wh_error(WALOR_ENOMEM, "out of memory");
-        } else {
-            if (body.len)
-                memcpy(b, body.buf, body.len);
-            b[body.len] = '\0';
-            if (hdrs.len)
-                memcpy(hh, hdrs.buf, hdrs.len);
-            hh[hdrs.len] = '\0';
-            out->status = (int32_t)status;
-            out->body = b;
-            out->body_len = body.len;
-            out->headers = hh;
-        }
+        rc = wh_httpc_response(c->arena, (int32_t)status, &body, &hdrs, out);
     }
     if (rc == 0)
         wh_logf(WH_LOG_DEBUG, who, "http %s %s -> %ld in %lld ms", method, where, status, (long long)ms);

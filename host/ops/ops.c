@@ -16,7 +16,6 @@
 #include "log.h"
 #include "ops.h"
 #include "report.h"
-#include "services.h"
 #include "storage.h"
 #include "texts.h"
 

@@ -107,6 +107,15 @@ void wh_storage_watch_stop(void);
 /* ---- screens (ops_screens.c) ---- */
 int32_t wh_ops_screens_register(walor_plugin *core);
 
+/* ---- started and stopped by main.c (ops.c): DB health check, the
+ * summaries of repeated error reports ---- */
+int wh_ops_start(uv_loop_t *loop, wh_db *loop_db);
+void wh_ops_stop(void);
+/* called on the loop when the database can be written again after it
+ * could not (storage_watch.c): the host re-queues the updates it held and
+ * wakes the scheduler and the event delivery */
+void wh_ops_on_storage_resumed(void (*fn)(void));
+
 /* ---- shared helpers (ops.c) ---- */
 /* "dd.mm.yyyy HH:MM" in the shop's time zone (the process zone, see ops.c) */
 const char *wh_ops_time(walor_ctx *c, int64_t t);

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "ops.h"
 #include "report.h"
-#include "services.h"
 #include "storage.h"
 #include "texts.h"
 
@@ -146,10 +145,10 @@ static void probe_done(uv_work_t *r, int status)
         wh_arena_free(&a);
     }
     reported = 0;
+    /* the host (main.c) re-queues the held updates and wakes the jobs and
+     * the event delivery: they sit above ops, so they come as this hook */
     if (resumed)
         resumed();
-    wh_sched_clock_moved();
-    wh_events_kick();
 }
 
 static void report_down(int cls)

@@ -2,6 +2,7 @@
  * memory, logging, facts about the update, texts, users, action log. */
 #include "ctx.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,22 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
-#include "services.h"
-#include "texts.h"
+
+static void (*_Atomic events_hook)(void);
+
+void wh_ctx_set_events_hook(void (*fn)(void)) { atomic_store(&events_hook, fn); }
+
+void wh_ctx_events_committed(void)
+{
+    void (*fn)(void) = atomic_load(&events_hook);
+    if (fn)
+        fn();
+}
 
 void wh_ctx_init(walor_ctx *c, wh_worker *w)
 {
     memset(c, 0, sizeof *c);
-    c->head.api = wh_api();
+    c->head.api = wh_reg.api;
     c->kind = WH_KIND_CTX;
     c->w = w;
     c->arena = &w->arena;
@@ -31,7 +41,7 @@ void wh_ctx_finish(walor_ctx *c)
         wh_db_rollback(c->w->db);
     }
     if (c->emitted && !c->tx_managed) /* a commit on the host's side carried events */
-        wh_events_kick();
+        wh_ctx_events_committed();
     json_decref(c->conv.data);
     c->conv.data = NULL;
     wh_arena_reset(c->arena);
@@ -104,11 +114,6 @@ static int64_t ctx_message_id(walor_ctx *c) { return c->message_id; }
 static json_t *ctx_update(walor_ctx *c) { return c->update; }
 static int64_t ctx_now(walor_ctx *c) { (void)c; return wh_now(); }
 
-static char *text_vfmt(walor_ctx *c, const char *key, va_list ap)
-{
-    return wh_text_render(c->arena, key, ap);
-}
-
 static void decref_cb(void *j) { json_decref(j); }
 
 static json_t *user_get(walor_ctx *c, int64_t user_id)
@@ -166,7 +171,6 @@ void wh_ctxapi_fill(walor_host_api *api)
     api->ctx_message_id = ctx_message_id;
     api->ctx_update = ctx_update;
     api->now = ctx_now;
-    api->text_vfmt = text_vfmt;
     api->user_get = user_get;
     api->action_log = action_log;
 }

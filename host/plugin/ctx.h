@@ -73,4 +73,12 @@ void wh_ctx_finish(walor_ctx *c);
 int32_t wh_ctx_call(walor_ctx *c, wh_plugin *p, walor_handler_fn fn, const char *arg);
 int32_t wh_ctx_call0(walor_ctx *c, wh_plugin *p, walor_ctx_fn fn);
 
+/* A transaction that carried events committed (c->emitted): tells the
+ * event delivery to look now. The delivery (sched/events.c) sits above the
+ * context, since it runs subscribers in one, so it registers itself here
+ * when it starts rather than being called by name; before that nothing
+ * listens, and nothing needs to: its start scans for pending events. */
+void wh_ctx_set_events_hook(void (*fn)(void));
+void wh_ctx_events_committed(void);
+
 #endif

@@ -256,9 +256,23 @@ static int32_t copy_steps(const char *form, const walor_step_def *src, uint32_t 
     return 0;
 }
 
+static struct {
+    walor_ctx_fn enter;
+    walor_handler_fn message, callback;
+} form_runner;
+
+void wh_register_form_runner(walor_ctx_fn enter, walor_handler_fn message, walor_handler_fn callback)
+{
+    form_runner.enter = enter;
+    form_runner.message = message;
+    form_runner.callback = callback;
+}
+
 static int32_t reg_form(walor_plugin *p, const walor_form_def *src)
 {
     CHECK_PHASE(p);
+    if (!form_runner.enter)
+        return wh_error(WALOR_EPHASE, "forms are not available before the API table is built");
     CHECK_SIZE(src, walor_form_def);
     walor_form_def d;
     COPY_DEF(d, src);
@@ -286,9 +300,9 @@ static int32_t reg_form(walor_plugin *p, const walor_form_def *src)
     wh_conv_state_def *states = calloc(n, sizeof *states);
     for (size_t i = 0; i < n; i++) {
         states[i].name = strdup(i < d.nsteps ? f->steps[i].key : WH_FORM_SUMMARY_STATE);
-        states[i].on_enter = wh_steps_enter;
-        states[i].on_message = wh_steps_message;
-        states[i].on_callback = wh_steps_callback;
+        states[i].on_enter = form_runner.enter;
+        states[i].on_message = form_runner.message;
+        states[i].on_callback = form_runner.callback;
         states[i].step = i < d.nsteps ? (int32_t)i : -1;
     }
     wh_conv_def *c = WH_PUSH(wh_reg.convs);

@@ -32,7 +32,7 @@ wh_plugin *wh_plugin_new(const char *name, const walor_plugin_desc *desc, void *
     wh_plugin *p = calloc(1, sizeof *p);
     if (!p)
         abort();
-    p->head.api = wh_api();
+    p->head.api = wh_reg.api;
     p->kind = WH_KIND_PLUGIN;
     p->desc = desc;
     p->dl = dl;
@@ -197,5 +197,7 @@ void wh_registry_free(void)
     free(wh_reg.migrations.v);
     free(wh_reg.headers.v);
     free(wh_reg.wipes.v);
+    const walor_host_api *api = wh_reg.api; /* the table outlives the registrations */
     memset(&wh_reg, 0, sizeof wh_reg);
+    wh_reg.api = api;
 }

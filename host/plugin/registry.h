@@ -117,6 +117,10 @@ typedef struct wh_hook {
 #define WH_VEC(T) struct { T *v; size_t n, cap; }
 
 typedef struct wh_registry {
+    /* the table every plugin handle and callback context carries; set once
+     * at start by whoever builds it (core/api.c, the one place that knows
+     * every module), before anything registers */
+    const walor_host_api *api;
     WH_VEC(wh_plugin *) plugins;
     WH_VEC(wh_cmd) cmds;
     WH_VEC(wh_prefix_handler) deeplinks;
@@ -152,9 +156,6 @@ const wh_menu *wh_find_menu(const char *full_id);
 const wh_setting *wh_find_setting(const char *key);
 wh_text *wh_find_text(const char *key);
 wh_plugin *wh_find_plugin(const char *name);
-
-/* the API table handed to plugins */
-const walor_host_api *wh_api(void);
 
 /* validation shared by the registration slots */
 int wh_name_ok(const char *s, size_t maxlen, const char *extra_chars);

@@ -17,7 +17,6 @@
 #include "error.h"
 #include "loader.h"
 #include "registry.h"
-#include "services.h"
 
 typedef struct provided {
     wh_plugin *p;

@@ -8,5 +8,8 @@
 void wh_svc_fill(walor_host_api *api);
 /* frees the tables at exit (after the plugins are gone) */
 void wh_svc_free(void);
+/* after every plugin loaded: refuse plugins whose required services are
+ * missing (and those that need them); 0 or -1 */
+int wh_services_resolve(void);
 
 #endif

@@ -30,7 +30,7 @@
  * at a time and different pairs in parallel. A subscriber that is not
  * loaded (disabled, refused) keeps its pending rows: it gets them when it
  * is back. Events whose deliveries are all settled are pruned after 7 days. */
-#include "services.h"
+#include "scheduler.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -650,6 +650,7 @@ int wh_events_start(uv_loop_t *loop, wh_db *loop_db)
     uv_timer_start(&sweep_timer, on_sweep, SWEEP_MS, SWEEP_MS);
     atomic_store(&stopping, 0);
     atomic_store(&running, 1);
+    wh_ctx_set_events_hook(wh_events_kick);
     wh_debug("events: %zu subscriptions of %zu plugins", subs.n, nscan_plugins);
     /* events committed before a stop or a crash are delivered now */
     wh_events_kick();

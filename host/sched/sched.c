@@ -30,7 +30,7 @@
  * inside a transaction: the loop must not look before the commit), a
  * runner that finished, a test clock move. A safety re-evaluation every
  * minute catches wall-clock jumps and rows written by other processes. */
-#include "services.h"
+#include "scheduler.h"
 #include "storage.h"
 
 #include <pthread.h>

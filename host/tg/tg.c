@@ -11,7 +11,7 @@
 #include "error.h"
 #include "log.h"
 
-void tg_redact(const wh_tg *tg, const char *in, char *out, size_t n)
+void wh_tg_redact(const wh_tg *tg, const char *in, char *out, size_t n)
 {
     size_t tlen = tg->token ? strlen(tg->token) : 0;
     size_t o = 0;
@@ -30,7 +30,7 @@ void tg_redact(const wh_tg *tg, const char *in, char *out, size_t n)
     out[o] = '\0';
 }
 
-void tg_req_free(tg_req *r)
+void wh_tg_req_free(tg_req *r)
 {
     if (!r)
         return;
@@ -44,25 +44,25 @@ void tg_req_free(tg_req *r)
     free(r);
 }
 
-void tg_handle_closed(uv_handle_t *h)
+void wh_tg_handle_closed(uv_handle_t *h)
 {
     wh_tg *tg = h->data;
     tg->open_handles--;
 }
 
-static void on_wake(uv_async_t *a) { tg_outbox_pump(a->data); }
+static void on_wake(uv_async_t *a) { wh_tg_outbox_pump(a->data); }
 
 /* the outbox is closed and nothing is in flight: close everything else */
-void tg_close_handles(wh_tg *tg)
+void wh_tg_close_handles(wh_tg *tg)
 {
     if (tg->dropped)
         tg_log(WH_LOG_WARN, "%zu queued requests not sent: shutting down", tg->dropped);
-    tg_poll_close(tg);
-    tg_http_close(tg);
+    wh_tg_poll_close(tg);
+    wh_tg_http_close(tg);
     pthread_mutex_lock(&tg->mu);
     tg->accepting = 0;
     pthread_mutex_unlock(&tg->mu);
-    uv_close((uv_handle_t *)&tg->wake, tg_handle_closed);
+    uv_close((uv_handle_t *)&tg->wake, wh_tg_handle_closed);
 }
 
 wh_tg *wh_tg_new(uv_loop_t *loop, const wh_tg_opts *o, const wh_tg_hooks *h)
@@ -103,17 +103,15 @@ wh_tg *wh_tg_new(uv_loop_t *loop, const wh_tg_opts *o, const wh_tg_hooks *h)
     /* reference counted by libcurl; must precede any thread using curl */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         goto fail;
-    if (tg_http_init(tg) != 0) {
+    if (wh_tg_http_init(tg) != 0) {
         curl_slist_free_all(tg->json_hdrs);
         curl_slist_free_all(tg->form_hdrs);
-        if (tg->multi)
-            curl_multi_cleanup(tg->multi);
         curl_global_cleanup();
         goto fail;
     }
     pthread_mutex_init(&tg->mu, NULL);
-    tg_outbox_init(tg);
-    tg_poll_init(tg);
+    wh_tg_outbox_init(tg);
+    wh_tg_poll_init(tg);
     uv_async_init(loop, &tg->wake, on_wake);
     tg->wake.data = tg;
     tg->open_handles++;
@@ -135,7 +133,7 @@ int wh_tg_start(wh_tg *tg)
     if (tg->state != TG_RUNNING)
         return wh_error(WALOR_EPHASE, "tg: stopped");
     if (tg->o.poll)
-        tg_poll_start(tg);
+        wh_tg_poll_start(tg);
     return 0;
 }
 
@@ -189,7 +187,7 @@ static tg_req *req_new(const char *method, json_t *params, const wh_tg_upload *u
         oom |= !r->body;
     }
     if (oom) {
-        tg_req_free(r);
+        wh_tg_req_free(r);
         return NULL;
     }
     return r;
@@ -242,7 +240,7 @@ static int32_t submit(wh_tg *tg, const char *method, json_t *params, const wh_tg
     pthread_mutex_lock(&tg->mu);
     if (!tg->accepting) {
         pthread_mutex_unlock(&tg->mu);
-        tg_req_free(r);
+        wh_tg_req_free(r);
         if (out) {
             pthread_cond_destroy(&w.cv);
             snprintf(out->description, sizeof out->description, "%s", TG_SHUTTING_DOWN);
@@ -276,8 +274,8 @@ void wh_tg_stop(wh_tg *tg)
     pthread_mutex_lock(&tg->mu);
     tg->accepting = 0;
     pthread_mutex_unlock(&tg->mu);
-    tg_poll_stop(tg);
-    tg_outbox_stop(tg);
+    wh_tg_poll_stop(tg);
+    wh_tg_outbox_stop(tg);
 }
 
 void wh_tg_free(wh_tg *tg)
@@ -290,7 +288,7 @@ void wh_tg_free(wh_tg *tg)
                tg->open_handles);
         return;
     }
-    tg_outbox_free(tg);
+    wh_tg_outbox_free(tg);
     pthread_mutex_destroy(&tg->mu);
     free(tg->api_root);
     free(tg->token);
@@ -306,4 +304,15 @@ void wh_tg_get_stats(wh_tg *tg, wh_tg_stats *out)
     out->retries = atomic_load(&tg->st_retries);
     out->updates_received = atomic_load(&tg->st_updates);
     out->queued = atomic_load(&tg->st_queued);
+}
+
+int32_t wh_tg_result_err(const wh_tg_result *r)
+{
+    if (r->ok)
+        return 0;
+    if (r->error_code == 403)
+        return wh_error(WALOR_EBLOCKED, "%s", r->description);
+    if (r->error_code == 0)
+        return wh_error(WALOR_ETIMEDOUT, "Telegram unreachable: %s", r->description);
+    return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
 }

@@ -91,6 +91,10 @@ typedef void (*wh_tg_done_fn)(wh_tg_result *res, void *ud);
 int32_t wh_tg_call_cb(wh_tg *tg, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
                       uint32_t klass, wh_tg_done_fn done, void *ud);
 
+/* maps Telegram's failure answer to WALOR_E* with the description as detail;
+ * 0 when r->ok */
+int32_t wh_tg_result_err(const wh_tg_result *r);
+
 void wh_tg_stop(wh_tg *tg);
 void wh_tg_free(wh_tg *tg); /* after the loop has run the close callbacks; NULL is fine */
 

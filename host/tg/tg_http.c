@@ -1,6 +1,6 @@
-/* curl multi driven by libuv (LIBRARIES.md "libcurl multi + libuv"): one
- * uv_poll_t per socket curl tells us about, one uv_timer_t for curl's
- * timeout, completions drained after every action. */
+/* The Telegram client's transfers on its curl multi (host/http/cmulti.c,
+ * driven by the loop): building requests, collecting answers, reading
+ * them as the Bot API's envelope. */
 #include "tg_int.h"
 
 #include <stdio.h>
@@ -13,143 +13,40 @@
  * megabyte. A cap stops a broken proxy from eating memory. */
 #define TG_MAX_ANSWER (16u << 20)
 
-static void check_info(wh_tg *tg)
+static void on_done(CURL *easy, CURLcode code, void *ud)
 {
-    CURLMsg *msg;
-    int left, done = 0;
-    while ((msg = curl_multi_info_read(tg->multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        CURL *easy = msg->easy_handle;
-        CURLcode code = msg->data.result;
-        tg_req *r = NULL;
-        long http = 0;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
-        curl_multi_remove_handle(tg->multi, easy);
-        curl_easy_cleanup(easy);
-        curl_mime_free(r->mime);
-        r->easy = NULL;
-        r->mime = NULL;
-        tg->inflight--;
-        done++;
-        if (r->is_poll)
-            tg_poll_done(tg, r, code, http);
-        else
-            tg_outbox_done(tg, r, code, http);
-    }
-    /* completions free chats: give waiting requests their turn */
-    if (done)
-        tg_outbox_pump(tg);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-    tg_sock *s = h->data;
-    int flags = 0;
-    if (status < 0)
-        flags = CURL_CSELECT_ERR;
-    else {
-        if (events & UV_READABLE)
-            flags |= CURL_CSELECT_IN;
-        if (events & UV_WRITABLE)
-            flags |= CURL_CSELECT_OUT;
-    }
-    int running;
-    wh_tg *tg = s->tg;
-    curl_multi_socket_action(tg->multi, s->fd, flags, &running);
-    check_info(tg);
-}
-
-static void on_curl_timeout(uv_timer_t *t)
-{
-    wh_tg *tg = t->data;
-    int running;
-    curl_multi_socket_action(tg->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_info(tg);
-}
-
-static void sock_closed(uv_handle_t *h)
-{
-    free(h->data);
-}
-
-static void sock_close(tg_sock *s)
-{
-    tg_list_del(&s->link);
-    uv_poll_stop(&s->poll);
-    uv_close((uv_handle_t *)&s->poll, sock_closed);
-}
-
-static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-    (void)easy;
-    wh_tg *tg = userp;
-    tg_sock *s = socketp;
-    if (what == CURL_POLL_REMOVE) {
-        if (s) {
-            curl_multi_assign(tg->multi, fd, NULL);
-            sock_close(s);
-        }
-        return 0;
-    }
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s)
-            return -1;
-        if (uv_poll_init_socket(tg->loop, &s->poll, fd) != 0) {
-            free(s);
-            return -1;
-        }
-        s->fd = fd;
-        s->tg = tg;
-        s->poll.data = s;
-        tg_list_add_tail(&tg->socks, &s->link);
-        curl_multi_assign(tg->multi, fd, s);
-    }
-    int ev = 0;
-    if (what & CURL_POLL_IN)
-        ev |= UV_READABLE;
-    if (what & CURL_POLL_OUT)
-        ev |= UV_WRITABLE;
-    uv_poll_start(&s->poll, ev, on_poll);
-    return 0;
-}
-
-static int on_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-    (void)multi;
-    wh_tg *tg = userp;
-    /* only (re)arm: calling socket_action from here would re-enter curl */
-    if (timeout_ms < 0)
-        uv_timer_stop(&tg->curl_timer);
+    wh_tg *tg = ud;
+    tg_req *r = NULL;
+    long http = 0;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
+    wh_cmulti_remove(&tg->cm, easy);
+    curl_easy_cleanup(easy);
+    curl_mime_free(r->mime);
+    r->easy = NULL;
+    r->mime = NULL;
+    tg->inflight--;
+    if (r->is_poll)
+        wh_tg_poll_done(tg, r, code, http);
     else
-        uv_timer_start(&tg->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
-    return 0;
+        wh_tg_outbox_done(tg, r, code, http);
 }
 
-int tg_http_init(wh_tg *tg)
+/* completions free chats: give waiting requests their turn */
+static void after_done(void *ud) { wh_tg_outbox_pump(ud); }
+
+int wh_tg_http_init(wh_tg *tg)
 {
-    tg_list_init(&tg->socks);
-    tg->multi = curl_multi_init();
-    if (!tg->multi)
-        return -1;
-    curl_multi_setopt(tg->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(tg->multi, CURLMOPT_SOCKETDATA, tg);
-    curl_multi_setopt(tg->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(tg->multi, CURLMOPT_TIMERDATA, tg);
-    /* enough parallel connections for a burst of replies, few enough to
-     * stay a polite client; extra transfers queue inside curl */
-    curl_multi_setopt(tg->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 32L);
-    curl_multi_setopt(tg->multi, CURLMOPT_MAXCONNECTS, 32L);
     /* Expect: off — a 100-continue round trip per upload buys nothing here */
     tg->json_hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     struct curl_slist *j = tg->json_hdrs ? curl_slist_append(tg->json_hdrs, "Expect:") : NULL;
     tg->form_hdrs = curl_slist_append(NULL, "Expect:");
     if (!j || !tg->form_hdrs)
         return -1;
-    uv_timer_init(tg->loop, &tg->curl_timer);
-    tg->curl_timer.data = tg;
+    /* enough parallel connections for a burst of replies, few enough to
+     * stay a polite client; extra transfers queue inside curl */
+    if (wh_cmulti_init(&tg->cm, tg->loop, 32L, on_done, after_done, tg) != 0)
+        return -1;
     tg->open_handles++;
     return 0;
 }
@@ -216,7 +113,7 @@ fail:
     return NULL;
 }
 
-int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
+int wh_tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
 {
     r->resp_len = 0;
     r->errbuf[0] = '\0';
@@ -256,7 +153,7 @@ int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
         curl_easy_setopt(easy, CURLOPT_HTTPHEADER, tg->json_hdrs);
     }
-    if (curl_multi_add_handle(tg->multi, easy) != CURLM_OK) {
+    if (wh_cmulti_add(&tg->cm, easy) != 0) {
         curl_easy_cleanup(easy);
         curl_mime_free(r->mime);
         r->mime = NULL;
@@ -268,11 +165,11 @@ int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms)
     return 0;
 }
 
-void tg_http_abort(wh_tg *tg, tg_req *r)
+void wh_tg_http_abort(wh_tg *tg, tg_req *r)
 {
     if (!r->easy)
         return;
-    curl_multi_remove_handle(tg->multi, r->easy);
+    wh_cmulti_remove(&tg->cm, r->easy);
     curl_easy_cleanup(r->easy);
     curl_mime_free(r->mime);
     r->easy = NULL;
@@ -280,30 +177,28 @@ void tg_http_abort(wh_tg *tg, tg_req *r)
     tg->inflight--;
 }
 
-void tg_http_close(wh_tg *tg)
+static void timer_closed(void *ud)
 {
-    if (tg->multi) {
-        curl_multi_cleanup(tg->multi);
-        tg->multi = NULL;
-    }
-    /* cleanup closes the cached connections but need not tell us about each */
-    while (!tg_list_empty(&tg->socks))
-        sock_close(tg_container(tg->socks.next, tg_sock, link));
-    uv_timer_stop(&tg->curl_timer);
-    uv_close((uv_handle_t *)&tg->curl_timer, tg_handle_closed);
+    wh_tg *tg = ud;
+    tg->open_handles--;
+}
+
+void wh_tg_http_close(wh_tg *tg)
+{
+    wh_cmulti_close(&tg->cm, timer_closed);
     curl_slist_free_all(tg->json_hdrs);
     curl_slist_free_all(tg->form_hdrs);
     tg->json_hdrs = tg->form_hdrs = NULL;
 }
 
-int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
+int wh_tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s)
 {
     memset(res, 0, sizeof *res);
     *retry_after_s = 0;
     if (code != CURLE_OK) {
         char msg[CURL_ERROR_SIZE + 64];
         snprintf(msg, sizeof msg, "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
-        tg_redact(tg, msg, res->description, sizeof res->description);
+        wh_tg_redact(tg, msg, res->description, sizeof res->description);
         return TG_RETRY;
     }
     json_error_t jerr;
@@ -327,7 +222,7 @@ int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *
     json_t *ec = json_object_get(ans, "error_code");
     res->error_code = json_is_integer(ec) ? (int32_t)json_integer_value(ec) : (int32_t)http;
     const char *d = json_string_value(json_object_get(ans, "description"));
-    tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
+    wh_tg_redact(tg, d ? d : "no description", res->description, sizeof res->description);
     json_t *ra = json_object_get(json_object_get(ans, "parameters"), "retry_after");
     int64_t retry_after = json_is_integer(ra) ? (int64_t)json_integer_value(ra) : 0;
     json_decref(ans);

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "cmulti.h"
 #include "i64map.h"
 #include "ratelimit.h"
 #include "log.h"
@@ -95,13 +96,6 @@ typedef struct tg_chat {
     wh_bucket bucket;          /* bulk pacing of this chat */
 } tg_chat;
 
-typedef struct tg_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    struct wh_tg *tg;
-    tg_link link;
-} tg_sock;
-
 enum { TG_RUNNING, TG_DRAINING, TG_CLOSING };
 
 /* what an answer means for the request */
@@ -122,9 +116,7 @@ struct wh_tg {
     uv_async_t wake;
 
     /* http (tg_http.c) */
-    CURLM *multi;
-    uv_timer_t curl_timer;
-    tg_link socks;
+    wh_cmulti cm;
     struct curl_slist *json_hdrs, *form_hdrs;
     int inflight;               /* easy handles in the multi */
 
@@ -155,33 +147,33 @@ struct wh_tg {
 };
 
 /* tg.c */
-void tg_redact(const wh_tg *tg, const char *in, char *out, size_t n);
-void tg_req_free(tg_req *r);
-void tg_handle_closed(uv_handle_t *h);
-void tg_close_handles(wh_tg *tg);
+void wh_tg_redact(const wh_tg *tg, const char *in, char *out, size_t n);
+void wh_tg_req_free(tg_req *r);
+void wh_tg_handle_closed(uv_handle_t *h);
+void wh_tg_close_handles(wh_tg *tg);
 
 /* tg_http.c */
-int tg_http_init(wh_tg *tg);
-int tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms);
-void tg_http_abort(wh_tg *tg, tg_req *r);
-void tg_http_close(wh_tg *tg);
+int wh_tg_http_init(wh_tg *tg);
+int wh_tg_http_start(wh_tg *tg, tg_req *r, long timeout_ms);
+void wh_tg_http_abort(wh_tg *tg, tg_req *r);
+void wh_tg_http_close(wh_tg *tg);
 /* classifies a finished transfer; fills res (result is a new ref when ok) */
-int tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s);
+int wh_tg_http_parse(wh_tg *tg, tg_req *r, CURLcode code, long http, wh_tg_result *res, int64_t *retry_after_s);
 
 /* tg_outbox.c */
-int tg_outbox_init(wh_tg *tg);
-void tg_outbox_pump(wh_tg *tg);
-void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http);
-void tg_outbox_stop(wh_tg *tg);
-void tg_outbox_close(wh_tg *tg);
-void tg_outbox_free(wh_tg *tg);
-void tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res);
+int wh_tg_outbox_init(wh_tg *tg);
+void wh_tg_outbox_pump(wh_tg *tg);
+void wh_tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http);
+void wh_tg_outbox_stop(wh_tg *tg);
+void wh_tg_outbox_close(wh_tg *tg);
+void wh_tg_outbox_free(wh_tg *tg);
+void wh_tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res);
 
 /* tg_poll.c */
-int tg_poll_init(wh_tg *tg);
-void tg_poll_start(wh_tg *tg);
-void tg_poll_done(wh_tg *tg, tg_req *r, CURLcode code, long http);
-void tg_poll_stop(wh_tg *tg);
-void tg_poll_close(wh_tg *tg);
+int wh_tg_poll_init(wh_tg *tg);
+void wh_tg_poll_start(wh_tg *tg);
+void wh_tg_poll_done(wh_tg *tg, tg_req *r, CURLcode code, long http);
+void wh_tg_poll_stop(wh_tg *tg);
+void wh_tg_poll_close(wh_tg *tg);
 
 #endif

@@ -26,15 +26,15 @@
 
 static int64_t now_ms(wh_tg *tg) { return (int64_t)uv_now(tg->loop); }
 
-static void on_pace(uv_timer_t *t) { tg_outbox_pump(t->data); }
+static void on_pace(uv_timer_t *t) { wh_tg_outbox_pump(t->data); }
 
 static void on_drain(uv_timer_t *t)
 {
     wh_tg *tg = t->data;
-    tg_outbox_close(tg);
+    wh_tg_outbox_close(tg);
 }
 
-int tg_outbox_init(wh_tg *tg)
+int wh_tg_outbox_init(wh_tg *tg)
 {
     wh_i64map_init(&tg->chats);
     tg_list_init(&tg->ready_now);
@@ -111,7 +111,7 @@ static void chat_place(wh_tg *tg, tg_chat *c)
         tg_list_add_tail(&tg->ready_now, &c->link);
 }
 
-void tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res)
+void wh_tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res)
 {
     if (!res->ok) {
         atomic_fetch_add(&tg->st_errors, 1);
@@ -138,7 +138,7 @@ void tg_finish(wh_tg *tg, tg_req *r, wh_tg_result *res)
                     r->method, (long long)r->chat_id, res->error_code, res->description);
         json_decref(res->result);
     }
-    tg_req_free(r);
+    wh_tg_req_free(r);
 }
 
 static void fail(wh_tg *tg, tg_req *r, const char *why)
@@ -146,7 +146,7 @@ static void fail(wh_tg *tg, tg_req *r, const char *why)
     wh_tg_result res;
     memset(&res, 0, sizeof res);
     snprintf(res.description, sizeof res.description, "%s", why);
-    tg_finish(tg, r, &res);
+    wh_tg_finish(tg, r, &res);
 }
 
 /* takes the head of a chat out of its FIFO and finishes it */
@@ -158,7 +158,7 @@ static void finish_head(wh_tg *tg, tg_chat *c, wh_tg_result *res)
         c->tail = NULL;
     c->not_before = 0;
     c->flood = 0;
-    tg_finish(tg, r, res);
+    wh_tg_finish(tg, r, res);
 }
 
 static void fail_head(wh_tg *tg, tg_chat *c, const char *why)
@@ -214,7 +214,7 @@ static void dispatch(wh_tg *tg, tg_chat *c, int64_t now)
         wh_bucket_force(&c->bucket, now);
     }
     long timeout = (long)tg->o.http_timeout_s * 1000L;
-    if (tg_http_start(tg, r, timeout) != 0) {
+    if (wh_tg_http_start(tg, r, timeout) != 0) {
         fail_head(tg, c, "cannot start the request");
         chat_place(tg, c);
         return;
@@ -238,7 +238,7 @@ static void sweep_idle(wh_tg *tg, int64_t now)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-void tg_outbox_pump(wh_tg *tg)
+void wh_tg_outbox_pump(wh_tg *tg)
 {
     if (tg->state == TG_CLOSING)
         return;
@@ -305,7 +305,7 @@ arm:
     else
         uv_timer_start(&tg->pace, on_pace, (uint64_t)(wake > now ? wake - now : 0), 0);
     if (tg->state == TG_DRAINING && tg->outstanding == 0)
-        tg_outbox_close(tg);
+        wh_tg_outbox_close(tg);
 }
 
 static int64_t backoff_ms(int n)
@@ -316,12 +316,12 @@ static int64_t backoff_ms(int n)
     return ms < TG_BACKOFF_MAX_MS ? ms : TG_BACKOFF_MAX_MS;
 }
 
-void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
+void wh_tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
 {
     tg_chat *c = r->chat;
     wh_tg_result res;
     int64_t retry_after = 0;
-    int kind = tg_http_parse(tg, r, code, http, &res, &retry_after);
+    int kind = wh_tg_http_parse(tg, r, code, http, &res, &retry_after);
     /* the loop's cached time predates this response: a retry_after counted
      * from it could fire a few ms before Telegram's window ends */
     uv_update_time(tg->loop);
@@ -359,7 +359,7 @@ void tg_outbox_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
     chat_place(tg, c);
 }
 
-void tg_outbox_stop(wh_tg *tg)
+void wh_tg_outbox_stop(wh_tg *tg)
 {
     tg->state = TG_DRAINING;
     take_incoming(tg);
@@ -378,13 +378,13 @@ void tg_outbox_stop(wh_tg *tg)
         }
     }
     uv_timer_start(&tg->drain, on_drain, TG_DRAIN_MS, 0);
-    tg_outbox_pump(tg);
+    wh_tg_outbox_pump(tg);
 }
 
 static void fail_chat(wh_tg *tg, tg_chat *c)
 {
     if (c->inflight) {
-        tg_http_abort(tg, c->head);
+        wh_tg_http_abort(tg, c->head);
         c->inflight = 0;
         if (c->head->probe)
             tg->probing--;
@@ -396,7 +396,7 @@ static void fail_chat(wh_tg *tg, tg_chat *c)
 
 /* the end of the grace period, or nothing left to wait for: fail what is
  * left and close every handle */
-void tg_outbox_close(wh_tg *tg)
+void wh_tg_outbox_close(wh_tg *tg)
 {
     if (tg->state == TG_CLOSING)
         return;
@@ -408,9 +408,9 @@ void tg_outbox_close(wh_tg *tg)
             fail_chat(tg, tg_container(lists[i]->next, tg_chat, link));
     uv_timer_stop(&tg->pace);
     uv_timer_stop(&tg->drain);
-    uv_close((uv_handle_t *)&tg->pace, tg_handle_closed);
-    uv_close((uv_handle_t *)&tg->drain, tg_handle_closed);
-    tg_close_handles(tg);
+    uv_close((uv_handle_t *)&tg->pace, wh_tg_handle_closed);
+    uv_close((uv_handle_t *)&tg->drain, wh_tg_handle_closed);
+    wh_tg_close_handles(tg);
 }
 
-void tg_outbox_free(wh_tg *tg) { wh_i64map_free(&tg->chats); }
+void wh_tg_outbox_free(wh_tg *tg) { wh_i64map_free(&tg->chats); }

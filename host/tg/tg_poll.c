@@ -26,7 +26,7 @@ static void on_poll_timer(uv_timer_t *t)
         poll_send(tg);
 }
 
-int tg_poll_init(wh_tg *tg)
+int wh_tg_poll_init(wh_tg *tg)
 {
     uv_timer_init(tg->loop, &tg->poll_timer);
     tg->poll_timer.data = tg;
@@ -62,9 +62,9 @@ static void poll_send(wh_tg *tg)
         r->body = poll_body(tg);
     }
     long timeout = ((long)tg->o.http_timeout_s + tg->o.poll_timeout_s) * 1000L;
-    if (!r || !r->body || tg_http_start(tg, r, timeout) != 0) {
+    if (!r || !r->body || wh_tg_http_start(tg, r, timeout) != 0) {
         tg_log(WH_LOG_ERROR, "cannot start getUpdates");
-        tg_req_free(r);
+        wh_tg_req_free(r);
         retry_later(tg);
         return;
     }
@@ -106,13 +106,13 @@ static void deliver(wh_tg *tg)
     poll_send(tg);
 }
 
-void tg_poll_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
+void wh_tg_poll_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
 {
     wh_tg_result res;
     int64_t retry_after = 0;
-    int kind = tg_http_parse(tg, r, code, http, &res, &retry_after);
+    int kind = wh_tg_http_parse(tg, r, code, http, &res, &retry_after);
     tg->poll_req = NULL;
-    tg_req_free(r);
+    wh_tg_req_free(r);
     if (!tg->polling) {
         json_decref(res.result);
         return;
@@ -139,7 +139,7 @@ void tg_poll_done(wh_tg *tg, tg_req *r, CURLcode code, long http)
     retry_later(tg);
 }
 
-void tg_poll_start(wh_tg *tg)
+void wh_tg_poll_start(wh_tg *tg)
 {
     if (tg->polling)
         return;
@@ -147,21 +147,21 @@ void tg_poll_start(wh_tg *tg)
     poll_send(tg);
 }
 
-void tg_poll_stop(wh_tg *tg)
+void wh_tg_poll_stop(wh_tg *tg)
 {
     tg->polling = 0;
     uv_timer_stop(&tg->poll_timer);
     if (tg->poll_req) {
-        tg_http_abort(tg, tg->poll_req);
-        tg_req_free(tg->poll_req);
+        wh_tg_http_abort(tg, tg->poll_req);
+        wh_tg_req_free(tg->poll_req);
         tg->poll_req = NULL;
     }
     json_decref(tg->batch);
     tg->batch = NULL;
 }
 
-void tg_poll_close(wh_tg *tg)
+void wh_tg_poll_close(wh_tg *tg)
 {
-    tg_poll_stop(tg);
-    uv_close((uv_handle_t *)&tg->poll_timer, tg_handle_closed);
+    wh_tg_poll_stop(tg);
+    uv_close((uv_handle_t *)&tg->poll_timer, wh_tg_handle_closed);
 }

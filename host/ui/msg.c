@@ -3,6 +3,7 @@
  * against Telegram's HTML rules and length limits here, so a plugin learns
  * about a bad message from the return code instead of a lost reply. */
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,6 @@ static void add_flags(json_t *params, uint32_t flags)
     else if (flags & WALOR_SEND_LARGE_PREVIEW_ABOVE)
         json_object_set_new(params, "link_preview_options",
                             json_pack("{s:b, s:b}", "prefer_large_media", 1, "show_above_text", 1));
-}
-
-int32_t wh_tg_result_err(const wh_tg_result *r)
-{
-    if (r->ok)
-        return 0;
-    if (r->error_code == 403)
-        return wh_error(WALOR_EBLOCKED, "%s", r->description);
-    if (r->error_code == 0)
-        return wh_error(WALOR_ETIMEDOUT, "Telegram unreachable: %s", r->description);
-    return wh_error(WALOR_ETG, "%d %s", r->error_code, r->description);
 }
 
 /* sync when out_result is wanted, queued otherwise */
@@ -419,7 +409,7 @@ static walor_kb *kb_new(walor_ctx *c)
     walor_kb *kb = wh_arena_alloc(c->arena, sizeof *kb);
     if (!kb)
         return NULL;
-    wh_kb_init(&kb->kb, wh_api(), tokenize, c);
+    wh_kb_init(&kb->kb, c->head.api, tokenize, c);
     kb->c = c;
     wh_arena_defer(c->arena, kb_clear_cb, &kb->kb);
     return kb;
@@ -495,6 +485,48 @@ static int32_t notify_staff(walor_ctx *c, uint32_t min_role, const char *html, c
     return rc < 0 ? rc : sent;
 }
 
+/* ---- drafts (SDK 1.3) ----
+ * sendMessageDraft is new in the Bot API: a local Bot API server or a
+ * proxy of an older version answers 404 "Not Found" (or 400 "method not
+ * found"). The first such answer is remembered for the life of the
+ * process, and from then on send_draft says WALOR_ENOSYS at once, so the
+ * plugin edits a message instead. */
+static _Atomic int draft_unknown; /* 1: this server does not know the method */
+
+static void draft_done(wh_tg_result *r, void *ud)
+{
+    (void)ud;
+    if (r->ok || strcmp(r->description, "shutting down") == 0)
+        return;
+    if (r->error_code == 404 || (r->error_code == 400 && strstr(r->description, "method not found"))) {
+        if (!atomic_exchange(&draft_unknown, 1))
+            wh_logf(WH_LOG_INFO, "tg", "this Telegram server has no sendMessageDraft (%d %s): replies are "
+                                       "streamed by editing a message", r->error_code, r->description);
+    } else {
+        wh_logf(WH_LOG_DEBUG, "tg", "sendMessageDraft failed: %d %s", r->error_code, r->description);
+    }
+}
+
+static int32_t send_draft(walor_ctx *c, int64_t chat_id, int64_t draft_id, const char *html, uint32_t flags)
+{
+    (void)c;
+    if (flags)
+        return wh_error(WALOR_EINVAL, "unknown draft flags 0x%x", flags);
+    if (chat_id == 0 || draft_id == 0)
+        return wh_error(WALOR_EINVAL, "a draft needs a chat and a non-zero draft_id");
+    if (atomic_load(&draft_unknown))
+        return wh_error(WALOR_ENOSYS, "this Telegram server has no sendMessageDraft");
+    int32_t rc = check_html(html, 4096, 1); /* "" is the "typing…" placeholder */
+    if (rc)
+        return rc;
+    json_t *params = json_pack("{s:I, s:I, s:s, s:s}", "chat_id", (json_int_t)chat_id, "draft_id",
+                               (json_int_t)draft_id, "text", html, "parse_mode", "HTML");
+    if (!params)
+        return wh_error(WALOR_EINVAL, "text is not valid UTF-8");
+    /* interactive: in order with the final sendMessage of the same chat */
+    return wh_tg_call_cb(wh_g.tg, "sendMessageDraft", params, NULL, chat_id, WH_TG_INTERACTIVE, draft_done, NULL);
+}
+
 static char *html_escape(walor_ctx *c, const char *s) { return wh_html_escape(c->arena, s); }
 
 static char *money(walor_ctx *c, int64_t kop)
@@ -551,4 +583,5 @@ void wh_msg_fill(walor_host_api *api)
     api->show = show;
     api->number = number;
     api->plural = plural;
+    api->send_draft = send_draft;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "api_slots.h"
+#include "register.h"
 #include "conv.h"
 #include "ctx.h"
 #include "error.h"
@@ -261,7 +262,7 @@ static int32_t done(walor_ctx *c)
     return 0;
 }
 
-static int32_t advance(walor_ctx *c)
+static int32_t next_step(walor_ctx *c)
 {
     const wh_form *f = form_of(c);
     int32_t i = c->conv.state->step;
@@ -274,7 +275,7 @@ static int32_t advance(walor_ctx *c)
 
 /* stores v (a new reference, taken) under the step's key, lets the plugin
  * check it, and moves on; a refusal restores the earlier value and asks again */
-static int32_t accept(walor_ctx *c, const walor_step_def *s, json_t *v)
+static int32_t take_answer(walor_ctx *c, const walor_step_def *s, json_t *v)
 {
     json_t *data = c->conv.data;
     json_t *old = json_incref(json_object_get(data, s->key));
@@ -299,7 +300,7 @@ static int32_t accept(walor_ctx *c, const walor_step_def *s, json_t *v)
         }
     }
     json_decref(old);
-    return advance(c);
+    return next_step(c);
 }
 
 /* a typed answer, or the value of a quick-answer button */
@@ -326,11 +327,11 @@ static int32_t answer_text(walor_ctx *c, const walor_step_def *s, const char *te
         free(want);
         if (!v)
             return ask(c, s, render(c, s->error ? s->error : "core.step.choose"));
-        return accept(c, s, v);
+        return take_answer(c, s, v);
     }
     if (wh_input_parse(s->type, s->min, s->max, text, msg, today(), &v, why, sizeof why) != 0)
         return ask(c, s, s->error ? render(c, s->error) : wh_html_escape(c->arena, why));
-    return accept(c, s, v);
+    return take_answer(c, s, v);
 }
 
 /* ---- the state callbacks ---- */
@@ -405,7 +406,7 @@ int32_t wh_steps_callback(walor_ctx *c, const char *payload)
             const walor_step_choice *ch = choices(c, s, &n);
             for (uint32_t i = 0; i < n; i++)
                 if (ch[i].value && !strcmp(ch[i].value, value))
-                    return accept(c, s, json_string(value));
+                    return take_answer(c, s, json_string(value));
             return ask(c, s, render(c, "core.step.gone"));
         }
         if (value)
@@ -414,12 +415,12 @@ int32_t wh_steps_callback(walor_ctx *c, const char *payload)
     case 'k': {
         json_t *old = json_object_get(c->conv.data, s->key);
         if (old && !json_is_null(old))
-            return advance(c);
+            return next_step(c);
         break;
     }
     case 's':
         if (s->flags & WALOR_STEP_SKIP)
-            return accept(c, s, json_null());
+            return take_answer(c, s, json_null());
         break;
     }
     stale_press(c);
@@ -444,4 +445,8 @@ static int32_t form_retry(walor_ctx *c, const char *key, const char *why)
     return wh_error(WALOR_ENOTFOUND, "form %s has no step %s", c->conv.def->name, key ? key : "");
 }
 
-void wh_steps_fill(walor_host_api *api) { api->form_retry = form_retry; }
+void wh_steps_fill(walor_host_api *api)
+{
+    api->form_retry = form_retry;
+    wh_register_form_runner(wh_steps_enter, wh_steps_message, wh_steps_callback);
+}

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api_slots.h"
+#include "ctx.h"
 #include "inifile.h"
 #include "log.h"
 #include "registry.h"
@@ -122,3 +124,7 @@ int32_t wh_texts_load_dir(const char *dir, char *err, size_t errlen)
     globfree(&g);
     return rc;
 }
+
+static char *text_vfmt(walor_ctx *c, const char *key, va_list ap) { return wh_text_render(c->arena, key, ap); }
+
+void wh_texts_fill(walor_host_api *api) { api->text_vfmt = text_vfmt; }

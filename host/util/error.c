@@ -50,6 +50,7 @@ const char *wh_strerror(int32_t err)
     case WALOR_ERANGE: return "out of range";
     case WALOR_ELIMIT: return "limit exceeded";
     case WALOR_ENET: return "network error";
+    case WALOR_ECANCELED: return "cancelled";
     default: return "unknown error";
     }
 }

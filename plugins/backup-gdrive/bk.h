@@ -8,7 +8,7 @@
  *   upload.c   the Drive upload as chunk-sized job steps, retention on Drive
  *   admin.c    the owner's section "💾 Бэкапы"
  *   texts.c    every text the owner reads
- *   bk*.c      the pure format library (walor_bkfmt), shared with walorctl */
+ *   bk*.c      the pure format library (backup_gdrive_pure), shared with walorctl */
 #ifndef BACKUP_GDRIVE_BK_H
 #define BACKUP_GDRIVE_BK_H
 

@@ -1,4 +1,4 @@
-/* Small helpers of walor_bkfmt (bkutil.h). */
+/* Small helpers of backup_gdrive_pure (bkutil.h). */
 #include "bkutil.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* What the pure files of walor_bkfmt share (bkarchive, bkcrypt, bkjwt) and
+/* What the pure files of backup_gdrive_pure share (bkarchive, bkcrypt, bkjwt) and
  * the plugin and walorctl use alike. */
 #ifndef BACKUP_GDRIVE_BKUTIL_H
 #define BACKUP_GDRIVE_BKUTIL_H

@@ -179,7 +179,7 @@ static const char *stamp(walor_ctx *c, int64_t t, const char *fmt)
 /* the owner-facing reason of a failure, with a hint when the disk is full */
 static const char *reason(walor_ctx *c, const char *what, const char *detail)
 {
-    const char *hint = detail && (strstr(detail, "space") || strstr(detail, "ENOSPC"))
+    const char *hint = detail && (strstr(detail, "no space") || strstr(detail, "No space"))
                            ? walor_ctx_printf(c, "\n%s", bk_t(c, "backup-gdrive.err.disk_full"))
                            : "";
     return walor_ctx_printf(c, "%s: %s%s", what, detail && *detail ? detail : "?", hint);

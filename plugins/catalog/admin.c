@@ -38,7 +38,7 @@
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
-static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
+static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
 static int in_callback(walor_ctx *c)
 {
@@ -54,8 +54,8 @@ static size_t cp_count(const char *s)
     return n;
 }
 
-/* trimmed copy in the arena */
-static char *trim(walor_ctx *c, const char *s)
+/* a copy in the arena without the surrounding white space */
+static char *trim_copy(walor_ctx *c, const char *s)
 {
     if (!s)
         s = "";
@@ -109,7 +109,7 @@ static int parse_ref(const char *s, char *kind, int64_t *id)
  * *why on error */
 static char *check_name(walor_ctx *c, const char *in, const char **why)
 {
-    char *s = trim(c, in);
+    char *s = trim_copy(c, in);
     if (!s)
         return NULL;
     if (!*s) {
@@ -178,7 +178,7 @@ static int32_t cat_get(walor_ctx *c, int64_t id, cat_row *out)
     if (rc == 1) {
         out->id = id;
         out->parent = walor_col_int(r, 0);
-        out->name = dup(c, walor_col_text(r, 1));
+        out->name = arena_str(c, walor_col_text(r, 1));
         out->hidden = walor_col_int(r, 2);
     }
     walor_rows_close(r);
@@ -203,18 +203,18 @@ static int32_t prod_get(walor_ctx *c, int64_t id, prod_row *p)
     if (rc == 1) {
         p->id = id;
         p->cat = walor_col_int(r, 0);
-        p->name = dup(c, walor_col_text(r, 1));
-        p->desc = dup(c, walor_col_text(r, 2));
-        p->details = dup(c, walor_col_text(r, 3));
-        p->unit = dup(c, walor_col_text(r, 4));
+        p->name = arena_str(c, walor_col_text(r, 1));
+        p->desc = arena_str(c, walor_col_text(r, 2));
+        p->details = arena_str(c, walor_col_text(r, 3));
+        p->unit = arena_str(c, walor_col_text(r, 4));
         p->price = walor_col_int(r, 5);
-        p->photo = walor_col_is_null(r, 6) ? "" : dup(c, walor_col_text(r, 6));
+        p->photo = walor_col_is_null(r, 6) ? "" : arena_str(c, walor_col_text(r, 6));
         p->hidden = walor_col_int(r, 7);
         p->disc = walor_col_int(r, 8);
         p->low = walor_col_int(r, 9);
         p->sort = walor_col_int(r, 10);
-        p->xtext = dup(c, walor_col_text(r, 11));
-        p->xids = dup(c, walor_col_text(r, 12));
+        p->xtext = arena_str(c, walor_col_text(r, 11));
+        p->xids = arena_str(c, walor_col_text(r, 12));
     }
     walor_rows_close(r);
     return rc;
@@ -711,7 +711,7 @@ static void data_set_str(walor_ctx *c, const char *key, const char *v)
  * (product card) or 't' + id (tree) */
 static int32_t go_back(walor_ctx *c)
 {
-    const char *bk = dup(c, data_str(c, "bk")); /* conv_end frees the data */
+    const char *bk = arena_str(c, data_str(c, "bk")); /* conv_end frees the data */
     int64_t id = data_int(c, "bid");
     walor_conv_end(c);
     if (bk[0] == 'p')
@@ -744,49 +744,76 @@ static int32_t conv_cancel_only(walor_ctx *c, const char *arg)
     return go_back(c);
 }
 
-/* "c3", "3", "0" → an existing category (or 0 = root); error text otherwise */
-static const char *parse_parent(walor_ctx *c, const char *text, int64_t *out)
+/* The validators below (parse_*, check_*) only read what was typed: 0 and
+ * the value; WALOR_EINVAL and *why, what to tell the person (the step asks
+ * again); or another WALOR_E* when something failed (out of memory, the
+ * database), which the step returns. They send nothing. */
+static int32_t reject(const char **why, const char *text)
 {
-    char *s = trim(c, text);
+    *why = text;
+    return WALOR_EINVAL;
+}
+
+/* "c3", "3", "0" → an existing category (or 0 = root) */
+static int32_t parse_parent(walor_ctx *c, const char *text, int64_t *out, const char **why)
+{
+    *why = NULL;
+    char *s = trim_copy(c, text);
     char kind = 0;
     int64_t id = 0;
-    if (!s || parse_ref(s, &kind, &id) < 0 || kind == 'p')
-        return walor_textf(c, "catalog.adm.err.bad_ref", "ref", esc(c, catalog_cut(c, s, 40)), NULL);
+    if (!s)
+        return WALOR_ENOMEM;
+    if (parse_ref(s, &kind, &id) < 0 || kind == 'p')
+        return reject(why, walor_textf(c, "catalog.adm.err.bad_ref", "ref", esc(c, catalog_cut(c, s, 40)), NULL));
     if (id == 0) {
         *out = 0;
-        return NULL;
+        return 0;
     }
     cat_row cr;
     int32_t rc = cat_get(c, id, &cr);
-    if (rc <= 0)
-        return walor_textf(c, "catalog.adm.err.no_cat", "ref", walor_ctx_printf(c, "c%lld", (long long)id), NULL);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return reject(why,
+                      walor_textf(c, "catalog.adm.err.no_cat", "ref", walor_ctx_printf(c, "c%lld", (long long)id), NULL));
     *out = id;
-    return NULL;
+    return 0;
 }
 
-/* the description/details as typed: "-" clears; HTML must be sendable as is */
-static const char *check_html(walor_ctx *c, const char *text, size_t max_cp, char **out)
+/* the description/details as typed: "-" clears (*out = "") */
+static int32_t check_html(walor_ctx *c, const char *text, size_t max_cp, char **out, const char **why)
 {
-    char *s = trim(c, text);
+    *why = NULL;
+    char *s = trim_copy(c, text);
     if (!s)
-        return "ENOMEM";
+        return WALOR_ENOMEM;
     if (!strcmp(s, "-")) {
-        *out = dup(c, "");
-        return NULL;
+        *out = arena_str(c, "");
+        return *out ? 0 : WALOR_ENOMEM;
     }
     if (!*s)
-        return T(c, "catalog.adm.err.desc_empty");
+        return reject(why, T(c, "catalog.adm.err.desc_empty"));
     if (cp_count(s) > max_cp)
-        return walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, (int64_t)max_cp), NULL);
-    /* the preview is exactly what walor_send would get: if the host refuses
-     * it, Telegram would too */
-    int32_t rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", T(c, "catalog.adm.desc_preview"), s), NULL);
+        return reject(why, walor_textf(c, "catalog.adm.err.desc_long", "max", catalog_num(c, (int64_t)max_cp), NULL));
+    *out = s;
+    return 0;
+}
+
+/* A step's answer for a description: checked, then shown as customers
+ * will see it. The preview is exactly what walor_send would get, so HTML
+ * the host refuses here Telegram would refuse too: the step asks again
+ * (WALOR_EINVAL and *why), as for any other bad input. */
+static int32_t take_html(walor_ctx *c, const char *text, size_t max_cp, char **out, const char **why)
+{
+    int32_t rc = check_html(c, text, max_cp, out, why);
+    if (rc < 0 || !**out)
+        return rc;
+    rc = walor_reply(c, walor_ctx_printf(c, "%s\n\n%s", T(c, "catalog.adm.desc_preview"), *out), NULL);
     if (rc == WALOR_EINVAL || rc == WALOR_ELIMIT)
-        return walor_textf(c, "catalog.adm.err.html", "why", esc(c, walor_last_error(c)), NULL);
+        return reject(why, walor_textf(c, "catalog.adm.err.html", "why", esc(c, walor_last_error(c)), NULL));
     if (rc < 0)
         walor_log(c, WALOR_LOG_WARN, "catalog: description preview: %s", walor_last_error(c));
-    *out = s;
-    return NULL;
+    return 0;
 }
 
 /* the biggest photo of the incoming message, or NULL */
@@ -814,47 +841,48 @@ static const char *incoming_photo(walor_ctx *c)
             best = fid;
         }
     }
-    return best ? dup(c, best) : NULL;
+    return best ? arena_str(c, best) : NULL;
 }
 
 /* price or variants typed in one step: a JSON array of [label, kop, g] in
- * *vars (new reference) or a single price; NULL, or the error text */
-static const char *parse_price_input(walor_ctx *c, const char *text, int64_t *price, json_t **vars)
+ * *vars (new reference) or a single price */
+static int32_t parse_price_input(walor_ctx *c, const char *text, int64_t *price, json_t **vars, const char **why)
 {
     *vars = NULL;
     *price = 0;
-    if (strlen(text) > CAT_VARIANTS_TEXT_MAX)
-        return T(c, "catalog.adm.err.var_long");
+    *why = NULL;
+    if (strlen(text) > CATALOG_VARIANTS_TEXT_MAX)
+        return reject(why, T(c, "catalog.adm.err.var_long"));
     if (strchr(text, ':')) {
-        cat_variant *v = NULL;
+        catalog_variant *v = NULL;
         size_t n = 0;
         char *errs = NULL;
-        int rc = cat_variants_parse(text, &v, &n, &errs);
-        if (rc == CAT_ENOMEM)
-            return "ENOMEM";
-        if (rc != CAT_OK) {
+        int rc = catalog_variants_parse(text, &v, &n, &errs);
+        if (rc == CATALOG_ENOMEM)
+            return WALOR_ENOMEM;
+        if (rc != CATALOG_OK) {
             const char *e = walor_textf(c, "catalog.adm.err.variants", "errors", esc(c, errs ? errs : ""), NULL);
             free(errs);
-            return e;
+            return reject(why, e);
         }
         json_t *a = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(a, json_pack("[sII]", v[i].label, (json_int_t)v[i].price_kop,
                                                (json_int_t)v[i].weight_g));
-        cat_variants_free(v, n);
+        catalog_variants_free(v, n);
         *vars = a;
-        return NULL;
+        return 0;
     }
     int64_t kop = 0;
-    int rc = cat_price_parse(text, &kop);
-    if (rc != CAT_PRICE_OK)
-        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why", cat_price_reason(rc),
-                           NULL);
+    int rc = catalog_price_parse(text, &kop);
+    if (rc != CATALOG_PRICE_OK)
+        return reject(why, walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
+                                       catalog_price_reason(rc), NULL));
     if (kop <= 0)
-        return walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
-                           T(c, "catalog.adm.err.zero"), NULL);
+        return reject(why, walor_textf(c, "catalog.adm.err.price", "price", esc(c, catalog_cut(c, text, 40)), "why",
+                                       T(c, "catalog.adm.err.zero"), NULL));
     *price = kop;
-    return NULL;
+    return 0;
 }
 
 static const char *vars_summary(walor_ctx *c, json_t *vars, int64_t price)
@@ -925,7 +953,7 @@ static int32_t store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t p
     rc = walor_db_query(c, "SELECT no FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)), &r);
     if (rc < 0)
         return rc;
-    int64_t *gone_no = walor_ctx_alloc(c, (CAT_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
+    int64_t *gone_no = walor_ctx_alloc(c, (CATALOG_VARIANTS_MAX * 8 + 64) * sizeof *gone_no);
     size_t ngone = 0;
     if (!gone_no) {
         walor_rows_close(r);
@@ -937,7 +965,7 @@ static int32_t store_variants(walor_ctx *c, int64_t pid, json_t *vars, int64_t p
         for (size_t i = 0; i < n; i++)
             if (keep[i] == no)
                 kept = 1;
-        if (!kept && ngone < CAT_VARIANTS_MAX * 8 + 64)
+        if (!kept && ngone < CATALOG_VARIANTS_MAX * 8 + 64)
             gone_no[ngone++] = no;
     }
     walor_rows_close(r);
@@ -1090,7 +1118,7 @@ static int32_t sort_ask(walor_ctx *c)
 static int32_t sort_got(walor_ctx *c, const char *text)
 {
     int64_t parent = data_int(c, "parent");
-    char *s = trim(c, text);
+    char *s = trim_copy(c, text);
     if (!s)
         return WALOR_ENOMEM;
     int64_t *cids = walor_ctx_alloc(c, SORT_MAX * sizeof *cids);
@@ -1224,9 +1252,10 @@ static int32_t np_cat_ask(walor_ctx *c)
 static int32_t np_cat_got(walor_ctx *c, const char *text)
 {
     int64_t cat = 0;
-    const char *why = parse_parent(c, text, &cat);
-    if (why)
-        return retry(c, why);
+    const char *why = NULL;
+    int32_t rc = parse_parent(c, text, &cat, &why);
+    if (rc < 0)
+        return why ? retry(c, why) : rc;
     data_set_int(c, "cat", cat);
     return walor_conv_goto(c, "name");
 }
@@ -1262,9 +1291,10 @@ static int32_t np_price_got(walor_ctx *c, const char *text)
 {
     int64_t price = 0;
     json_t *vars = NULL;
-    const char *why = parse_price_input(c, text, &price, &vars);
-    if (why)
-        return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+    const char *why = NULL;
+    int32_t rc = parse_price_input(c, text, &price, &vars, &why);
+    if (rc < 0)
+        return why ? retry(c, why) : rc;
     json_object_set_new(walor_conv_data(c), "vars", vars ? vars : json_array());
     data_set_int(c, "price", price);
     return walor_conv_goto(c, "desc");
@@ -1278,9 +1308,10 @@ static int32_t np_desc_ask(walor_ctx *c)
 static int32_t np_desc_got(walor_ctx *c, const char *text)
 {
     char *d = NULL;
-    const char *why = check_html(c, text, DESC_MAX_CP, &d);
-    if (why)
-        return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+    const char *why = NULL;
+    int32_t rc = take_html(c, text, DESC_MAX_CP, &d, &why);
+    if (rc < 0)
+        return why ? retry(c, why) : rc;
     data_set_str(c, "desc", d);
     return walor_conv_goto(c, "photo");
 }
@@ -1346,8 +1377,8 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
         return go_back(c);
     json_t *d = walor_conv_data(c);
     int64_t cat = data_int(c, "cat"), price = data_int(c, "price"), id = 0;
-    const char *name = dup(c, data_str(c, "name")), *desc = dup(c, data_str(c, "desc")),
-               *photo = dup(c, data_str(c, "photo"));
+    const char *name = arena_str(c, data_str(c, "name")), *desc = arena_str(c, data_str(c, "desc")),
+               *photo = arena_str(c, data_str(c, "photo"));
     json_t *vars = json_incref(json_object_get(d, "vars"));
     if (cat != 0) {
         cat_row cr;
@@ -1398,15 +1429,16 @@ static int32_t np_confirm_btn(walor_ctx *c, const char *arg)
 
 /* the cross-sell IDs as typed ("p5 p7", "5, 7", "р5"; "-" clears) → "5 7"
  * in *out; every unknown ID, the product itself and repeats are named in
- * the error, and then nothing is saved. NULL, or the error text */
-static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, const char **out)
+ * *why, and then nothing is saved */
+static int32_t parse_xids(walor_ctx *c, const char *text, int64_t self, const char **out, const char **why)
 {
-    char *s = trim(c, text);
+    *why = NULL;
+    char *s = trim_copy(c, text);
     if (!s)
-        return "ENOMEM";
+        return WALOR_ENOMEM;
     *out = "";
     if (!strcmp(s, "-"))
-        return NULL;
+        return 0;
     int64_t ids[XIDS_MAX];
     int n = 0, ntok = 0;
     const char *bad = "", *unknown = "", *dups = "", *norm = "";
@@ -1415,7 +1447,7 @@ static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, cons
         char kind = 0;
         int64_t id = 0;
         if (++ntok > XIDS_MAX)
-            return walor_textf(c, "catalog.adm.err.xids_many", "max", catalog_num(c, XIDS_MAX), NULL);
+            return reject(why, walor_textf(c, "catalog.adm.err.xids_many", "max", catalog_num(c, XIDS_MAX), NULL));
         if (parse_ref(tok, &kind, &id) < 0 || kind == 'c' || id == 0) {
             bad = walor_ctx_printf(c, "%s%s%s", bad, *bad ? ", " : "", esc(c, catalog_cut(c, tok, 30)));
             continue;
@@ -1433,7 +1465,7 @@ static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, cons
         int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(id)),
                                   &found);
         if (rc < 0)
-            return "ENOMEM";
+            return rc;
         if (!found) {
             unknown = walor_ctx_printf(c, "%s%s%s", unknown, *unknown ? ", " : "", ref);
             continue;
@@ -1449,11 +1481,11 @@ static const char *parse_xids(walor_ctx *c, const char *text, int64_t self, cons
     if (*dups)
         errs = walor_ctx_printf(c, "%s\n%s", errs, walor_textf(c, "catalog.adm.err.xids_dup", "list", dups, NULL));
     if (*errs)
-        return walor_ctx_printf(c, "%s\n%s", errs + 1, T(c, "catalog.adm.nothing_changed"));
+        return reject(why, walor_ctx_printf(c, "%s\n%s", errs + 1, T(c, "catalog.adm.nothing_changed")));
     if (n == 0)
-        return T(c, "catalog.adm.err.xids_empty");
+        return reject(why, T(c, "catalog.adm.err.xids_empty"));
     *out = norm;
-    return NULL;
+    return 0;
 }
 
 /* ---- conversation adm_edit: one field of a product, or a category's parent ---- */
@@ -1571,8 +1603,11 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     int64_t id = data_int(c, "id");
     if (!strcmp(f, "move")) {
         int64_t parent = 0;
-        const char *why = parse_parent(c, text, &parent);
-        return why ? retry(c, why) : move_cat(c, id, parent);
+        const char *why = NULL;
+        int32_t rc = parse_parent(c, text, &parent, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
+        return move_cat(c, id, parent);
     }
     prod_row p;
     int32_t rc = prod_get(c, id, &p);
@@ -1586,9 +1621,10 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     if (!strcmp(f, "var")) {
         int64_t price = 0;
         json_t *vars = NULL;
-        const char *why = parse_price_input(c, text, &price, &vars);
-        if (why)
-            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        const char *why = NULL;
+        rc = parse_price_input(c, text, &price, &vars, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
         rc = walor_tx_begin(c);
         if (rc >= 0)
             rc = store_variants(c, id, vars, price);
@@ -1613,9 +1649,10 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "desc") || !strcmp(f, "det")) {
         char *d = NULL;
-        const char *why = check_html(c, text, DESC_MAX_CP, &d);
-        if (why)
-            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        const char *why = NULL;
+        rc = take_html(c, text, DESC_MAX_CP, &d, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
         int is_desc = !strcmp(f, "desc");
         rc = prod_exec(c, id,
                            is_desc ? "UPDATE catalog_product SET description = ?, updated_at = ? WHERE id = ?"
@@ -1644,7 +1681,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
         return go_back(c);
     }
     if (!strcmp(f, "unit")) {
-        char *u = trim(c, text);
+        char *u = trim_copy(c, text);
         if (!u)
             return WALOR_ENOMEM;
         if (!strcmp(u, "-"))
@@ -1663,7 +1700,7 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "disc") || !strcmp(f, "low")) {
         int is_disc = !strcmp(f, "disc");
-        char *t = trim(c, text);
+        char *t = trim_copy(c, text);
         if (t && is_disc) { /* "15%" */
             size_t n = strlen(t);
             if (n > 0 && t[n - 1] == '%')
@@ -1687,13 +1724,17 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "cat")) {
         int64_t cat = 0;
-        const char *why = parse_parent(c, text, &cat);
-        return why ? retry(c, why) : edit_prod_cat(c, &p, cat);
+        const char *why = NULL;
+        rc = parse_parent(c, text, &cat, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
+        return edit_prod_cat(c, &p, cat);
     }
     if (!strcmp(f, "xids")) {
-        const char *ids = NULL, *why = parse_xids(c, text, id, &ids);
-        if (why)
-            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        const char *ids = NULL, *why = NULL;
+        rc = parse_xids(c, text, id, &ids, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
         rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_ids = ?, updated_at = ? WHERE id = ?",
                        WALOR_ARGS(walor_s(ids), walor_i(now), walor_i(id)));
         if (rc < 0)
@@ -1703,9 +1744,10 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     }
     if (!strcmp(f, "xtext")) {
         char *d = NULL;
-        const char *why = check_html(c, text, XTEXT_MAX_CP, &d);
-        if (why)
-            return strcmp(why, "ENOMEM") ? retry(c, why) : WALOR_ENOMEM;
+        const char *why = NULL;
+        rc = take_html(c, text, XTEXT_MAX_CP, &d, &why);
+        if (rc < 0)
+            return why ? retry(c, why) : rc;
         rc = prod_exec(c, id, "UPDATE catalog_product SET crosssell_text = ?, updated_at = ? WHERE id = ?",
                        WALOR_ARGS(walor_s(d), walor_i(now), walor_i(id)));
         if (rc < 0)

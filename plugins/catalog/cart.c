@@ -575,7 +575,7 @@ int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
     return catalog_cart_add_ex(c, product_id, variant_no, &added);
 }
 
-static int32_t step(walor_ctx *c, int64_t pid, int64_t vno, int delta)
+static int32_t change_qty(walor_ctx *c, int64_t pid, int64_t vno, int delta)
 {
     int64_t cur = 0;
     int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
@@ -761,8 +761,8 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     int64_t pid = 0, vno = 0;
     if (arg[0] && arg[1] == ':' && parse_line(arg + 2, &pid, &vno) == 0) {
         switch (arg[0]) {
-        case 'i': return step(c, pid, vno, +1);
-        case 'd': return step(c, pid, vno, -1);
+        case 'i': return change_qty(c, pid, vno, +1);
+        case 'd': return change_qty(c, pid, vno, -1);
         case 'q': {
             json_t *d = json_pack("{s:I, s:I}", "p", (json_int_t)pid, "v", (json_int_t)vno);
             if (!d)

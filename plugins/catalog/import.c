@@ -24,15 +24,15 @@ enum {
     COL_ID, COL_CAT, COL_NAME, COL_DESC, COL_VAR, COL_PRICE, COL_WEIGHT, COL_DISC, COL_HIDDEN, COL_PHOTO
 };
 
-const cat_xlsx_col CAT_IMP_COLS[CAT_IMP_NCOLS] = {
-    {"ID товара", CAT_COL_INT, 10},   {"Категория", CAT_COL_TEXT, 28}, {"Название", CAT_COL_TEXT, 36},
-    {"Описание", CAT_COL_TEXT, 48},   {"Вариант", CAT_COL_TEXT, 16},   {"Цена, ₽", CAT_COL_MONEY, 14},
-    {"Вес, г", CAT_COL_INT, 10},      {"Скидка, %", CAT_COL_INT, 10},  {"Скрыт", CAT_COL_INT, 8},
-    {"Фото", CAT_COL_TEXT, 30},
+const catalog_xlsx_col CATALOG_IMP_COLS[CATALOG_IMP_NCOLS] = {
+    {"ID товара", CATALOG_COL_INT, 10},   {"Категория", CATALOG_COL_TEXT, 28}, {"Название", CATALOG_COL_TEXT, 36},
+    {"Описание", CATALOG_COL_TEXT, 48},   {"Вариант", CATALOG_COL_TEXT, 16},   {"Цена, ₽", CATALOG_COL_MONEY, 14},
+    {"Вес, г", CATALOG_COL_INT, 10},      {"Скидка, %", CATALOG_COL_INT, 10},  {"Скрыт", CATALOG_COL_INT, 8},
+    {"Фото", CATALOG_COL_TEXT, 30},
 };
 
 /* header aliases (folded), per column */
-static const char *const COL_ALIASES[CAT_IMP_NCOLS][3] = {
+static const char *const COL_ALIASES[CATALOG_IMP_NCOLS][3] = {
     {"id товара", "id", NULL}, {"категория", NULL, NULL}, {"название", NULL, NULL},
     {"описание", NULL, NULL},  {"вариант", NULL, NULL},   {"цена, ₽", "цена", "цена, руб"},
     {"вес, г", "вес", NULL},   {"скидка, %", "скидка", NULL}, {"скрыт", NULL, NULL},
@@ -161,16 +161,16 @@ static void quote_cut(const char *s, char *out, size_t outlen)
 /* ---- error list ---- */
 
 typedef struct errs {
-    cat_imp_plan *pl;
+    catalog_imp_plan *pl;
     int oom;
 } errs;
 
 __attribute__((format(printf, 3, 4)))
 static void err_add(errs *e, size_t row, const char *fmt, ...)
 {
-    cat_imp_plan *pl = e->pl;
+    catalog_imp_plan *pl = e->pl;
     pl->nerr++;
-    if (pl->nerr_kept >= CAT_IMP_ERRORS_KEPT)
+    if (pl->nerr_kept >= CATALOG_IMP_ERRORS_KEPT)
         return;
     char msg[512];
     int n = 0;
@@ -276,7 +276,7 @@ static int photo_ok(const char *s)
     return 1;
 }
 
-int cat_imp_path_split(const char *path, char *buf, const char **seg, int max)
+int catalog_imp_path_split(const char *path, char *buf, const char **seg, int max)
 {
     strcpy(buf, path ? path : "");
     char *s = buf;
@@ -332,8 +332,8 @@ static char *path_key(const char *path, int *bad)
     char *buf = malloc(strlen(path ? path : "") + 1);
     if (!buf)
         return NULL;
-    const char *seg[CAT_IMP_CAT_DEPTH];
-    int n = cat_imp_path_split(path, buf, seg, CAT_IMP_CAT_DEPTH);
+    const char *seg[CATALOG_IMP_CAT_DEPTH];
+    int n = catalog_imp_path_split(path, buf, seg, CATALOG_IMP_CAT_DEPTH);
     char *r = NULL;
     if (n < 0)
         *bad = 1;
@@ -362,7 +362,7 @@ static int cmp_rowref(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-static const cat_imp_cur_product *cur_find(const cat_imp_catalog *cur, int64_t id)
+static const catalog_imp_cur_product *cur_find(const catalog_imp_catalog *cur, int64_t id)
 {
     size_t lo = 0, hi = cur ? cur->np : 0;
     while (lo < hi) {
@@ -379,7 +379,7 @@ static const cat_imp_cur_product *cur_find(const cat_imp_catalog *cur, int64_t i
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static void product_free(cat_imp_product *p)
+static void product_free(catalog_imp_product *p)
 {
     free(p->category);
     free(p->name);
@@ -391,7 +391,7 @@ static void product_free(cat_imp_product *p)
     memset(p, 0, sizeof *p);
 }
 
-void cat_imp_plan_free(cat_imp_plan *plan)
+void catalog_imp_plan_free(catalog_imp_plan *plan)
 {
     if (!plan)
         return;
@@ -405,15 +405,15 @@ void cat_imp_plan_free(cat_imp_plan *plan)
 }
 
 typedef struct planner {
-    const cat_grid *g;
-    const cat_imp_catalog *cur;
-    int col[CAT_IMP_NCOLS]; /* grid column, -1 absent */
+    const catalog_grid *g;
+    const catalog_imp_catalog *cur;
+    int col[CATALOG_IMP_NCOLS]; /* grid column, -1 absent */
     errs e;
 } planner;
 
 static const char *imp_cell(planner *P, size_t row, int col)
 {
-    return P->col[col] < 0 ? "" : cat_grid_cell(P->g, row, (size_t)P->col[col]);
+    return P->col[col] < 0 ? "" : catalog_grid_cell(P->g, row, (size_t)P->col[col]);
 }
 
 /* a product-level text field over the group's rows: the first non-empty
@@ -447,9 +447,9 @@ static char *group_field(planner *P, const row_ref *rows, size_t n, int col, con
     return val ? val : xstrdup("");
 }
 
-static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *pl, int *anybad)
+static int plan_group(planner *P, const row_ref *rows, size_t n, catalog_imp_plan *pl, int *anybad)
 {
-    cat_imp_product pr;
+    catalog_imp_product pr;
     memset(&pr, 0, sizeof pr);
     int bad = 0;
     size_t row1 = rows[0].row + 1;
@@ -457,7 +457,7 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     char q[200];
 
     /* ID */
-    const cat_imp_cur_product *cp = NULL;
+    const catalog_imp_cur_product *cp = NULL;
     char *idt = trim_dup(imp_cell(P, rows[0].row, COL_ID));
     if (!idt)
         return -1;
@@ -490,15 +490,15 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         return -1;
     }
     if (P->col[COL_CAT] >= 0)
-        pr.set |= CAT_IMP_SET_CATEGORY;
+        pr.set |= CATALOG_IMP_SET_CATEGORY;
     if (P->col[COL_DESC] >= 0)
-        pr.set |= CAT_IMP_SET_DESC;
+        pr.set |= CATALOG_IMP_SET_DESC;
     if (P->col[COL_DISC] >= 0)
-        pr.set |= CAT_IMP_SET_DISCOUNT;
+        pr.set |= CATALOG_IMP_SET_DISCOUNT;
     if (P->col[COL_HIDDEN] >= 0)
-        pr.set |= CAT_IMP_SET_HIDDEN;
+        pr.set |= CATALOG_IMP_SET_HIDDEN;
     if (P->col[COL_WEIGHT] >= 0)
-        pr.set |= CAT_IMP_SET_WEIGHT;
+        pr.set |= CATALOG_IMP_SET_WEIGHT;
 
     if (!*pr.name) {
         err_add(&P->e, row1, "не указано название");
@@ -508,8 +508,8 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         if (l < 0) {
             err_add(&P->e, row1, "в названии недопустимые символы");
             bad = 1;
-        } else if (l > CAT_IMP_NAME_MAX) {
-            err_add(&P->e, row1, "название длиннее %d символов", CAT_IMP_NAME_MAX);
+        } else if (l > CATALOG_IMP_NAME_MAX) {
+            err_add(&P->e, row1, "название длиннее %d символов", CATALOG_IMP_NAME_MAX);
             bad = 1;
         }
     }
@@ -520,7 +520,7 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         }
     } else {
         char *buf = malloc(strlen(pr.category) + 1);
-        const char *seg[CAT_IMP_CAT_DEPTH];
+        const char *seg[CATALOG_IMP_CAT_DEPTH];
         if (!buf) {
             free(disc);
             free(hid);
@@ -528,17 +528,17 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             product_free(&pr);
             return -1;
         }
-        int ns = cat_imp_path_split(pr.category, buf, seg, CAT_IMP_CAT_DEPTH);
+        int ns = catalog_imp_path_split(pr.category, buf, seg, CATALOG_IMP_CAT_DEPTH);
         int segbad = ns < 0;
         for (int i = 0; i < ns && !segbad; i++) {
             long l = utf8_text_len(seg[i], 0);
-            if (l < 0 || l > CAT_IMP_NAME_MAX)
+            if (l < 0 || l > CATALOG_IMP_NAME_MAX)
                 segbad = 1;
         }
         if (segbad) {
             quote_cut(pr.category, q, sizeof q);
             err_add(&P->e, row1, "категория «%s» — пустая часть пути, недопустимые символы или больше %d уровней", q,
-                    CAT_IMP_CAT_DEPTH);
+                    CATALOG_IMP_CAT_DEPTH);
             bad = 1;
         } else {
             char *j = path_join(seg, ns);
@@ -555,8 +555,8 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
         }
         free(buf);
     }
-    if (strlen(pr.description) > CAT_IMP_DESC_MAX) {
-        err_add(&P->e, row1, "описание длиннее %d байт", CAT_IMP_DESC_MAX);
+    if (strlen(pr.description) > CATALOG_IMP_DESC_MAX) {
+        err_add(&P->e, row1, "описание длиннее %d байт", CATALOG_IMP_DESC_MAX);
         bad = 1;
     } else if (utf8_text_len(pr.description, 1) < 0) {
         err_add(&P->e, row1, "в описании недопустимые символы");
@@ -578,7 +578,7 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             err_add(&P->e, row1, "фото «%s» — не file_id Telegram и не ссылка http(s)", q);
             bad = 1;
         } else {
-            pr.set |= CAT_IMP_SET_PHOTO;
+            pr.set |= CATALOG_IMP_SET_PHOTO;
             pr.photo_is_url = is_url(photo);
             pr.photo = photo;
             photo = NULL;
@@ -589,8 +589,8 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     free(photo);
 
     /* variants */
-    if (n > CAT_VARIANTS_MAX) {
-        err_add(&P->e, row1, "у товара %zu вариантов, больше %d нельзя", n, CAT_VARIANTS_MAX);
+    if (n > CATALOG_VARIANTS_MAX) {
+        err_add(&P->e, row1, "у товара %zu вариантов, больше %d нельзя", n, CATALOG_VARIANTS_MAX);
         bad = 1;
     }
     pr.v = calloc(n, sizeof *pr.v);
@@ -611,18 +611,18 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             return -1;
         }
         int64_t kop = 0, grams = 0;
-        int perr = cat_price_parse(price, &kop);
-        if (perr != CAT_PRICE_OK) {
+        int perr = catalog_price_parse(price, &kop);
+        if (perr != CATALOG_PRICE_OK) {
             quote_cut(price, q, sizeof q);
-            err_add(&P->e, rn, "цена «%s» — %s", q, cat_price_reason(perr));
+            err_add(&P->e, rn, "цена «%s» — %s", q, catalog_price_reason(perr));
             bad = 1;
         } else if (kop <= 0) {
             err_add(&P->e, rn, "цена должна быть больше нуля");
             bad = 1;
         }
-        if (*weight && parse_uint(weight, CAT_VARIANT_WEIGHT_MAX, &grams, 1, 0) != 0) {
+        if (*weight && parse_uint(weight, CATALOG_VARIANT_WEIGHT_MAX, &grams, 1, 0) != 0) {
             quote_cut(weight, q, sizeof q);
-            err_add(&P->e, rn, "вес «%s» — нужно целое число граммов от 0 до %d", q, CAT_VARIANT_WEIGHT_MAX);
+            err_add(&P->e, rn, "вес «%s» — нужно целое число граммов от 0 до %d", q, CATALOG_VARIANT_WEIGHT_MAX);
             bad = 1;
         }
         if (!*label) {
@@ -636,10 +636,10 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
             pr.price = kop;
         } else {
             long l = utf8_text_len(label, 0);
-            if (l < 0 || l > CAT_VARIANT_LABEL_MAX || strchr(label, ':')) {
+            if (l < 0 || l > CATALOG_VARIANT_LABEL_MAX || strchr(label, ':')) {
                 quote_cut(label, q, sizeof q);
                 err_add(&P->e, rn, "вариант «%s» — до %d символов, без «:» и служебных символов", q,
-                        CAT_VARIANT_LABEL_MAX);
+                        CATALOG_VARIANT_LABEL_MAX);
                 bad = 1;
             }
             for (size_t k = 0; k < pr.nv; k++)
@@ -678,38 +678,38 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     /* compare with the current product */
     if (cp) {
         uint32_t ch = 0;
-        if (pr.set & CAT_IMP_SET_CATEGORY) {
+        if (pr.set & CATALOG_IMP_SET_CATEGORY) {
             int b1 = 0, b2 = 0;
             char *k1 = path_key(pr.category, &b1), *k2 = path_key(cp->category ? cp->category : "/", &b2);
             if (!k1 || !k2 || strcmp(k1, k2) != 0)
-                ch |= CAT_IMP_CH_CATEGORY;
+                ch |= CATALOG_IMP_CH_CATEGORY;
             free(k1);
             free(k2);
         }
         if (strcmp(pr.name, cp->name ? cp->name : "") != 0)
-            ch |= CAT_IMP_CH_NAME;
-        if ((pr.set & CAT_IMP_SET_DESC) && strcmp(pr.description, cp->description ? cp->description : "") != 0)
-            ch |= CAT_IMP_CH_DESC;
-        if ((pr.set & CAT_IMP_SET_DISCOUNT) && pr.discount != cp->discount)
-            ch |= CAT_IMP_CH_DISCOUNT;
-        if ((pr.set & CAT_IMP_SET_HIDDEN) && pr.hidden != (cp->hidden != 0))
-            ch |= CAT_IMP_CH_HIDDEN;
+            ch |= CATALOG_IMP_CH_NAME;
+        if ((pr.set & CATALOG_IMP_SET_DESC) && strcmp(pr.description, cp->description ? cp->description : "") != 0)
+            ch |= CATALOG_IMP_CH_DESC;
+        if ((pr.set & CATALOG_IMP_SET_DISCOUNT) && pr.discount != cp->discount)
+            ch |= CATALOG_IMP_CH_DISCOUNT;
+        if ((pr.set & CATALOG_IMP_SET_HIDDEN) && pr.hidden != (cp->hidden != 0))
+            ch |= CATALOG_IMP_CH_HIDDEN;
         if (pr.photo) {
             const char *was = pr.photo_is_url ? cp->image_url : cp->photo_file_id;
             if (strcmp(pr.photo, was ? was : "") != 0)
-                ch |= CAT_IMP_CH_PHOTO;
+                ch |= CATALOG_IMP_CH_PHOTO;
         }
         if (pr.nv != cp->nv)
-            ch |= CAT_IMP_CH_VARIANTS;
+            ch |= CATALOG_IMP_CH_VARIANTS;
         else if (pr.nv == 0) {
             if (pr.price != cp->price)
-                ch |= CAT_IMP_CH_VARIANTS;
+                ch |= CATALOG_IMP_CH_VARIANTS;
         } else {
             for (size_t i = 0; i < pr.nv; i++) {
-                const cat_imp_cur_variant *cv = &cp->v[i];
+                const catalog_imp_cur_variant *cv = &cp->v[i];
                 if (strcmp(pr.v[i].label, cv->label ? cv->label : "") != 0 || pr.v[i].price != cv->price ||
-                    ((pr.set & CAT_IMP_SET_WEIGHT) && pr.v[i].weight != cv->weight))
-                    ch |= CAT_IMP_CH_VARIANTS;
+                    ((pr.set & CATALOG_IMP_SET_WEIGHT) && pr.v[i].weight != cv->weight))
+                    ch |= CATALOG_IMP_CH_VARIANTS;
             }
         }
         if (!ch) {
@@ -722,10 +722,10 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
     } else {
         pl->n_new++;
         /* a new product sets every field it can */
-        pr.set |= CAT_IMP_SET_CATEGORY | CAT_IMP_SET_DESC | CAT_IMP_SET_DISCOUNT | CAT_IMP_SET_HIDDEN |
-                  CAT_IMP_SET_WEIGHT;
+        pr.set |= CATALOG_IMP_SET_CATEGORY | CATALOG_IMP_SET_DESC | CATALOG_IMP_SET_DISCOUNT | CATALOG_IMP_SET_HIDDEN |
+                  CATALOG_IMP_SET_WEIGHT;
     }
-    cat_imp_product *np = realloc(pl->p, (pl->np + 1) * sizeof *np);
+    catalog_imp_product *np = realloc(pl->p, (pl->np + 1) * sizeof *np);
     if (!np) {
         product_free(&pr);
         return -1;
@@ -737,12 +737,12 @@ static int plan_group(planner *P, const row_ref *rows, size_t n, cat_imp_plan *p
 
 static int cmp_prod_row(const void *a, const void *b)
 {
-    const cat_imp_product *x = a, *y = b;
+    const catalog_imp_product *x = a, *y = b;
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
 /* categories the plan would create (every missing prefix counts) */
-static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *pl, size_t *out)
+static int count_new_categories(const catalog_imp_catalog *cur, const catalog_imp_plan *pl, size_t *out)
 {
     *out = 0;
     size_t nhave = cur ? cur->ncat : 0, nk = 0, cap = nhave + 16;
@@ -751,22 +751,22 @@ static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *
         return -1;
     int rc = 0, bad = 0;
     for (size_t i = 0; i < nhave && !rc; i++) {
-        char *k = path_key(cur->cat_paths[i], &bad);
+        char *k = path_key(cur->catalog_paths[i], &bad);
         if (k)
             keys[nk++] = k;
     }
     qsort(keys, nk, sizeof *keys, cmp_str);
     size_t nsorted = nk;
     for (size_t i = 0; i < pl->np && !rc; i++) {
-        if (!(pl->p[i].set & CAT_IMP_SET_CATEGORY))
+        if (!(pl->p[i].set & CATALOG_IMP_SET_CATEGORY))
             continue;
         char *buf = malloc(strlen(pl->p[i].category) + 1);
-        const char *seg[CAT_IMP_CAT_DEPTH];
+        const char *seg[CATALOG_IMP_CAT_DEPTH];
         if (!buf) {
             rc = -1;
             break;
         }
-        int ns = cat_imp_path_split(pl->p[i].category, buf, seg, CAT_IMP_CAT_DEPTH);
+        int ns = catalog_imp_path_split(pl->p[i].category, buf, seg, CATALOG_IMP_CAT_DEPTH);
         for (int d = 1; d <= ns && !rc; d++) {
             char *j = path_join(seg, d);
             char *k = j ? fold_dup(j) : NULL;
@@ -806,7 +806,7 @@ static int count_new_categories(const cat_imp_catalog *cur, const cat_imp_plan *
     return rc;
 }
 
-int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_plan *pl)
+int catalog_imp_plan_make(const catalog_grid *g, const catalog_imp_catalog *cur, catalog_imp_plan *pl)
 {
     memset(pl, 0, sizeof *pl);
     planner P;
@@ -814,25 +814,25 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
     P.g = g;
     P.cur = cur;
     P.e.pl = pl;
-    for (int i = 0; i < CAT_IMP_NCOLS; i++)
+    for (int i = 0; i < CATALOG_IMP_NCOLS; i++)
         P.col[i] = -1;
 
-    size_t nrows = cat_grid_rows(g), ncols = cat_grid_cols(g);
+    size_t nrows = catalog_grid_rows(g), ncols = catalog_grid_cols(g);
     if (nrows == 0) {
         err_add(&P.e, 0, "файл пуст: в первой строке должны быть заголовки столбцов");
         return P.e.oom ? -1 : 0;
     }
     for (size_t c = 0; c < ncols; c++) {
-        char *t = trim_dup(cat_grid_cell(g, 0, c));
+        char *t = trim_dup(catalog_grid_cell(g, 0, c));
         char *f = t ? fold_dup(t) : NULL;
         free(t);
         if (!f)
             return -1;
-        for (int k = 0; k < CAT_IMP_NCOLS; k++)
+        for (int k = 0; k < CATALOG_IMP_NCOLS; k++)
             for (int a = 0; a < 3 && COL_ALIASES[k][a]; a++)
                 if (!strcmp(f, COL_ALIASES[k][a])) {
                     if (P.col[k] >= 0)
-                        err_add(&P.e, 1, "столбец «%s» встречается дважды", CAT_IMP_COLS[k].title);
+                        err_add(&P.e, 1, "столбец «%s» встречается дважды", CATALOG_IMP_COLS[k].title);
                     else
                         P.col[k] = (int)c;
                 }
@@ -841,7 +841,7 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
     static const int REQUIRED[] = {COL_CAT, COL_NAME, COL_PRICE};
     for (size_t i = 0; i < sizeof REQUIRED / sizeof REQUIRED[0]; i++)
         if (P.col[REQUIRED[i]] < 0)
-            err_add(&P.e, 1, "нет столбца «%s» (заголовки — в первой строке)", CAT_IMP_COLS[REQUIRED[i]].title);
+            err_add(&P.e, 1, "нет столбца «%s» (заголовки — в первой строке)", CATALOG_IMP_COLS[REQUIRED[i]].title);
     if (pl->nerr)
         return P.e.oom ? -1 : 0;
 
@@ -854,7 +854,7 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
     for (size_t r = 1; r < nrows && !rc; r++) {
         int empty = 1;
         for (size_t c = 0; c < ncols && empty; c++) {
-            const char *v = cat_grid_cell(g, r, c);
+            const char *v = catalog_grid_cell(g, r, c);
             for (; *v && empty; v++)
                 if (!is_blank((unsigned char)*v))
                     empty = 0;
@@ -950,13 +950,13 @@ int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_pla
 
 /* ---- plan <-> JSON ---- */
 
-json_t *cat_imp_plan_to_json(const cat_imp_plan *pl)
+json_t *catalog_imp_plan_to_json(const catalog_imp_plan *pl)
 {
     json_t *arr = json_array();
     if (!arr)
         return NULL;
     for (size_t i = 0; i < pl->np; i++) {
-        const cat_imp_product *p = &pl->p[i];
+        const catalog_imp_product *p = &pl->p[i];
         json_t *vs = json_array();
         for (size_t k = 0; vs && k < p->nv; k++)
             json_array_append_new(vs, json_pack("[sII]", p->v[k].label, (json_int_t)p->v[k].price,
@@ -980,7 +980,7 @@ json_t *cat_imp_plan_to_json(const cat_imp_plan *pl)
     return r;
 }
 
-int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
+int catalog_imp_plan_from_json(const json_t *j, catalog_imp_plan *pl)
 {
     memset(pl, 0, sizeof *pl);
     json_t *arr = json_object_get(j, "p");
@@ -995,7 +995,7 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
         return -1;
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
-        cat_imp_product *p = &pl->p[i];
+        catalog_imp_product *p = &pl->p[i];
         pl->np++;
         json_t *vs = json_object_get(o, "v");
         const char *cat = json_string_value(json_object_get(o, "cat"));
@@ -1021,7 +1021,7 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
         if (!p->category || !p->name || !p->description || (ph && !p->photo))
             goto bad;
         size_t nv = json_array_size(vs);
-        if (nv > CAT_VARIANTS_MAX)
+        if (nv > CATALOG_VARIANTS_MAX)
             goto bad;
         if (nv) {
             p->v = calloc(nv, sizeof *p->v);
@@ -1043,28 +1043,28 @@ int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *pl)
     }
     return 0;
 bad:
-    cat_imp_plan_free(pl);
+    catalog_imp_plan_free(pl);
     return -1;
 }
 
 /* ---- export cells ---- */
 
-int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size_t *nrows)
+int catalog_imp_export_cells(const catalog_imp_catalog *cur, catalog_xlsx_cell **cells, size_t *nrows)
 {
     size_t n = 0;
     for (size_t i = 0; i < cur->np; i++)
         n += cur->p[i].nv ? cur->p[i].nv : 1;
-    cat_xlsx_cell *c = calloc((n ? n : 1) * CAT_IMP_NCOLS, sizeof *c);
+    catalog_xlsx_cell *c = calloc((n ? n : 1) * CATALOG_IMP_NCOLS, sizeof *c);
     if (!c)
         return -1;
     size_t r = 0;
     for (size_t i = 0; i < cur->np; i++) {
-        const cat_imp_cur_product *p = &cur->p[i];
+        const catalog_imp_cur_product *p = &cur->p[i];
         size_t nv = p->nv ? p->nv : 1;
         const char *photo = p->photo_file_id && *p->photo_file_id ? p->photo_file_id
                             : p->image_url ? p->image_url : "";
         for (size_t k = 0; k < nv; k++, r++) {
-            cat_xlsx_cell *row = c + r * CAT_IMP_NCOLS;
+            catalog_xlsx_cell *row = c + r * CATALOG_IMP_NCOLS;
             row[COL_ID].num = p->id;
             row[COL_CAT].text = p->category && *p->category ? p->category : "/";
             row[COL_NAME].text = p->name ? p->name : "";
@@ -1129,7 +1129,7 @@ static const char *cat_path(walor_ctx *c, imp_cat *cats, size_t n, imp_cat *k, i
 {
     if (k->path)
         return k->path;
-    if (depth > CAT_IMP_CAT_DEPTH * 2) {
+    if (depth > CATALOG_IMP_CAT_DEPTH * 2) {
         k->path = k->name;
         return k->path;
     }
@@ -1139,7 +1139,7 @@ static const char *cat_path(walor_ctx *c, imp_cat *cats, size_t n, imp_cat *k, i
 }
 
 /* the whole catalog in the ctx arena */
-static int32_t snapshot(walor_ctx *c, cat_imp_catalog *out)
+static int32_t snapshot(walor_ctx *c, catalog_imp_catalog *out)
 {
     memset(out, 0, sizeof *out);
     int64_t ncat = 0, nprod = 0, nvar = 0;
@@ -1151,8 +1151,8 @@ static int32_t snapshot(walor_ctx *c, cat_imp_catalog *out)
     if (rc < 0)
         return rc;
     imp_cat *cats = walor_ctx_alloc(c, (size_t)(ncat + 1) * sizeof *cats);
-    cat_imp_cur_product *ps = walor_ctx_alloc(c, (size_t)(nprod + 1) * sizeof *ps);
-    cat_imp_cur_variant *vs = walor_ctx_alloc(c, (size_t)(nvar + 1) * sizeof *vs);
+    catalog_imp_cur_product *ps = walor_ctx_alloc(c, (size_t)(nprod + 1) * sizeof *ps);
+    catalog_imp_cur_variant *vs = walor_ctx_alloc(c, (size_t)(nvar + 1) * sizeof *vs);
     const char **paths = walor_ctx_alloc(c, (size_t)(ncat + 1) * sizeof *paths);
     if (!cats || !ps || !vs || !paths)
         return WALOR_ENOMEM;
@@ -1181,7 +1181,7 @@ static int32_t snapshot(walor_ctx *c, cat_imp_catalog *out)
     if (rc < 0)
         return rc;
     while (np < (size_t)nprod && (rc = walor_row_next(r)) == 1) {
-        cat_imp_cur_product *p = &ps[np++];
+        catalog_imp_cur_product *p = &ps[np++];
         p->id = walor_col_int(r, 0);
         int64_t cid = walor_col_int(r, 1);
         imp_cat *k = cid ? cat_by_id(cats, nc, cid) : NULL;
@@ -1209,7 +1209,7 @@ static int32_t snapshot(walor_ctx *c, cat_imp_catalog *out)
             pi++;
         if (pi == np || ps[pi].id != pid)
             continue;
-        cat_imp_cur_variant *v = &vs[nv++];
+        catalog_imp_cur_variant *v = &vs[nv++];
         v->no = walor_col_int(r, 1);
         v->label = walor_ctx_printf(c, "%s", walor_col_text(r, 2) ? walor_col_text(r, 2) : "");
         v->price = walor_col_int(r, 3);
@@ -1223,7 +1223,7 @@ static int32_t snapshot(walor_ctx *c, cat_imp_catalog *out)
         return rc;
     out->p = ps;
     out->np = np;
-    out->cat_paths = paths;
+    out->catalog_paths = paths;
     out->ncat = nc;
     return 0;
 }
@@ -1240,10 +1240,10 @@ static int32_t resolve_category(walor_ctx *c, cat_cache *cc, const char *path, i
                                 size_t *created)
 {
     char *buf = walor_ctx_alloc(c, strlen(path) + 1);
-    const char *seg[CAT_IMP_CAT_DEPTH];
+    const char *seg[CATALOG_IMP_CAT_DEPTH];
     if (!buf)
         return WALOR_ENOMEM;
-    int ns = cat_imp_path_split(path, buf, seg, CAT_IMP_CAT_DEPTH);
+    int ns = catalog_imp_path_split(path, buf, seg, CATALOG_IMP_CAT_DEPTH);
     if (ns < 0)
         return WALOR_EINVAL;
     int64_t parent = 0;
@@ -1302,15 +1302,15 @@ static int32_t resolve_category(walor_ctx *c, cat_cache *cc, const char *path, i
     return 0;
 }
 
-static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid, int is_new)
+static int32_t sync_variants(walor_ctx *c, const catalog_imp_product *p, int64_t pid, int is_new)
 {
     int32_t rc;
     if (p->nv == 0)
         return is_new ? 0 : walor_db_exec(c, "DELETE FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
     /* keep the number of a variant whose label stays: stock and carts refer to (product, no) */
-    int64_t cur_no[CAT_VARIANTS_MAX * 4];
-    const char *cur_label[CAT_VARIANTS_MAX * 4];
-    int used[CAT_VARIANTS_MAX * 4];
+    int64_t cur_no[CATALOG_VARIANTS_MAX * 4];
+    const char *cur_label[CATALOG_VARIANTS_MAX * 4];
+    int used[CATALOG_VARIANTS_MAX * 4];
     size_t ncur = 0;
     int64_t maxno = 0;
     if (!is_new) {
@@ -1335,14 +1335,14 @@ static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid
             return rc;
     }
     for (size_t i = 0; i < p->nv; i++) {
-        const cat_imp_variant *v = &p->v[i];
+        const catalog_imp_variant *v = &p->v[i];
         size_t k;
         for (k = 0; k < ncur; k++)
             if (!used[k] && !strcmp(cur_label[k], v->label))
                 break;
         if (k < ncur) {
             used[k] = 1;
-            if (p->set & CAT_IMP_SET_WEIGHT)
+            if (p->set & CATALOG_IMP_SET_WEIGHT)
                 rc = walor_db_exec(c, "UPDATE catalog_variant SET price = ?, weight_g = ?, sort = ? "
                                       "WHERE product_id = ? AND no = ?",
                                    WALOR_ARGS(walor_i(v->price), walor_i(v->weight), walor_i((int64_t)i + 1),
@@ -1372,7 +1372,7 @@ static int32_t sync_variants(walor_ctx *c, const cat_imp_product *p, int64_t pid
 
 /* 0 applied; WALOR_ENOTFOUND when a product of the plan is gone (*gone
  * has its ID); other negative: failure. Nothing is written unless 0. */
-static int32_t apply_plan(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, size_t *cats_created)
+static int32_t apply_plan(walor_ctx *c, const catalog_imp_plan *pl, int64_t *gone, size_t *cats_created)
 {
     int64_t now = walor_now(c);
     cat_cache cc;
@@ -1382,9 +1382,9 @@ static int32_t apply_plan(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, s
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < pl->np && rc >= 0; i++) {
-        const cat_imp_product *p = &pl->p[i];
+        const catalog_imp_product *p = &pl->p[i];
         int64_t cat = 0, pid = p->id;
-        if (p->set & CAT_IMP_SET_CATEGORY) {
+        if (p->set & CATALOG_IMP_SET_CATEGORY) {
             rc = resolve_category(c, &cc, p->category, now, &cat, cats_created);
             if (rc < 0)
                 break;
@@ -1414,16 +1414,16 @@ static int32_t apply_plan(walor_ctx *c, const cat_imp_plan *pl, int64_t *gone, s
             rc = WALOR_ENOTFOUND;
             break;
         }
-        if (rc >= 0 && (p->set & CAT_IMP_SET_CATEGORY))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_CATEGORY))
             rc = walor_db_exec(c, "UPDATE catalog_product SET category_id = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(cat), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_DESC))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_DESC))
             rc = walor_db_exec(c, "UPDATE catalog_product SET description = ? WHERE id = ?",
                                WALOR_ARGS(walor_s(p->description), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_DISCOUNT))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_DISCOUNT))
             rc = walor_db_exec(c, "UPDATE catalog_product SET discount_pct = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(p->discount), walor_i(pid)));
-        if (rc >= 0 && (p->set & CAT_IMP_SET_HIDDEN))
+        if (rc >= 0 && (p->set & CATALOG_IMP_SET_HIDDEN))
             rc = walor_db_exec(c, "UPDATE catalog_product SET hidden = ? WHERE id = ?",
                                WALOR_ARGS(walor_i(p->hidden), walor_i(pid)));
         if (rc >= 0 && fid)
@@ -1504,13 +1504,13 @@ static int32_t imp_ask(walor_ctx *c)
 
 static int32_t do_export(walor_ctx *c)
 {
-    cat_imp_catalog cur;
+    catalog_imp_catalog cur;
     int32_t rc = snapshot(c, &cur);
     if (rc < 0)
         return rc;
-    cat_xlsx_cell *cells = NULL;
+    catalog_xlsx_cell *cells = NULL;
     size_t nrows = 0;
-    if (cat_imp_export_cells(&cur, &cells, &nrows) != 0)
+    if (catalog_imp_export_cells(&cur, &cells, &nrows) != 0)
         return WALOR_ENOMEM;
     const char *tmp = getenv("TMPDIR");
     char path[512];
@@ -1523,7 +1523,7 @@ static int32_t do_export(walor_ctx *c)
     }
     close(fd);
     char err[256];
-    int w = cat_xlsx_write(path, "Каталог", CAT_IMP_COLS, CAT_IMP_NCOLS, cells, nrows, err, sizeof err);
+    int w = catalog_xlsx_write(path, "Каталог", CATALOG_IMP_COLS, CATALOG_IMP_NCOLS, cells, nrows, err, sizeof err);
     free(cells);
     void *data = NULL;
     size_t len = 0;
@@ -1564,9 +1564,9 @@ static const char *change_words(walor_ctx *c, uint32_t ch)
     static const struct {
         uint32_t bit;
         const char *w;
-    } W[] = {{CAT_IMP_CH_CATEGORY, "категория"}, {CAT_IMP_CH_NAME, "название"}, {CAT_IMP_CH_DESC, "описание"},
-             {CAT_IMP_CH_VARIANTS, "варианты/цены"}, {CAT_IMP_CH_DISCOUNT, "скидка"}, {CAT_IMP_CH_HIDDEN, "видимость"},
-             {CAT_IMP_CH_PHOTO, "фото"}};
+    } W[] = {{CATALOG_IMP_CH_CATEGORY, "категория"}, {CATALOG_IMP_CH_NAME, "название"}, {CATALOG_IMP_CH_DESC, "описание"},
+             {CATALOG_IMP_CH_VARIANTS, "варианты/цены"}, {CATALOG_IMP_CH_DISCOUNT, "скидка"}, {CATALOG_IMP_CH_HIDDEN, "видимость"},
+             {CATALOG_IMP_CH_PHOTO, "фото"}};
     const char *s = "";
     for (size_t i = 0; i < sizeof W / sizeof W[0]; i++)
         if (ch & W[i].bit)
@@ -1587,26 +1587,26 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
 {
     size_t fl = strlen(fname);
     int csv = fl >= 4 && (!strcmp(fname + fl - 4, ".csv") || !strcmp(fname + fl - 4, ".CSV"));
-    cat_grid *g = NULL;
+    catalog_grid *g = NULL;
     char err[256];
-    int r = csv ? cat_csv_read_mem(data, len, &g, err, sizeof err) : cat_xlsx_read_mem(data, len, &g, err, sizeof err);
+    int r = csv ? catalog_csv_read_mem(data, len, &g, err, sizeof err) : catalog_xlsx_read_mem(data, len, &g, err, sizeof err);
     if (r != 0)
         return walor_reply(c, walor_textf(c, "catalog.import.unreadable", "reason", walor_html_escape(c, err), NULL),
                            NULL);
-    cat_imp_catalog cur;
+    catalog_imp_catalog cur;
     int32_t rc = snapshot(c, &cur);
     if (rc < 0) {
-        cat_grid_free(g);
+        catalog_grid_free(g);
         return rc;
     }
-    cat_imp_plan pl;
+    catalog_imp_plan pl;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    r = cat_imp_plan_make(g, &cur, &pl);
+    r = catalog_imp_plan_make(g, &cur, &pl);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    cat_grid_free(g);
+    catalog_grid_free(g);
     if (r != 0) {
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         return WALOR_ENOMEM;
     }
     walor_log(c, WALOR_LOG_INFO, "catalog: import %s planned in %.1f ms: %zu rows, %zu new, %zu changed, %zu errors",
@@ -1618,7 +1618,7 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
                              imp_num(c, pl.nerr), NULL);
     walor_kb *kb = walor_kb_new(c);
     if (pl.nerr > 0) {
-        size_t shown = pl.nerr_kept < CAT_IMP_PREVIEW_ERRORS ? pl.nerr_kept : CAT_IMP_PREVIEW_ERRORS;
+        size_t shown = pl.nerr_kept < CATALOG_IMP_PREVIEW_ERRORS ? pl.nerr_kept : CATALOG_IMP_PREVIEW_ERRORS;
         for (size_t i = 0; i < shown; i++)
             html = walor_ctx_printf(c, "%s\n• %s", html, walor_html_escape(c, cut_ctx(c, pl.errors[i], IMP_ERR_LINE)));
         if (pl.nerr > shown)
@@ -1626,7 +1626,7 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
                                     walor_textf(c, "catalog.import.more_errors", "n", imp_num(c, pl.nerr - shown), NULL));
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.import.has_errors"));
         walor_kb_conv_button(kb, walor_text(c, "catalog.import.btn.cancel"), "cancel");
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         /* stay in this state (another file may follow); an older preview's
          * "Применить" finds no plan */
         json_object_del(walor_conv_data(c), "plan");
@@ -1643,12 +1643,12 @@ static int32_t import_bytes(walor_ctx *c, const char *fname, const void *data, s
     if (pl.np == 0) {
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.import.nothing"));
         walor_kb_conv_button(kb, walor_text(c, "catalog.import.btn.cancel"), "cancel");
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         json_object_del(walor_conv_data(c), "plan");
         return walor_reply(c, html, kb);
     }
-    json_t *j = cat_imp_plan_to_json(&pl);
-    cat_imp_plan_free(&pl);
+    json_t *j = catalog_imp_plan_to_json(&pl);
+    catalog_imp_plan_free(&pl);
     if (!j)
         return WALOR_ENOMEM;
     json_object_set_new(walor_conv_data(c), "plan", j);
@@ -1705,15 +1705,15 @@ static int32_t imp_callback(walor_ctx *c, const char *arg)
     if (!strcmp(arg, "export"))
         return do_export(c);
     if (!strcmp(arg, "apply")) {
-        cat_imp_plan pl;
+        catalog_imp_plan pl;
         json_t *j = json_object_get(walor_conv_data(c), "plan");
-        if (!j || cat_imp_plan_from_json(j, &pl) != 0)
+        if (!j || catalog_imp_plan_from_json(j, &pl) != 0)
             return walor_reply(c, walor_text(c, "catalog.import.not_doc"), NULL);
         int64_t gone = 0;
         size_t cats = 0;
         int32_t rc = apply_plan(c, &pl, &gone, &cats);
         size_t nnew = pl.n_new, nch = pl.n_changed;
-        cat_imp_plan_free(&pl);
+        catalog_imp_plan_free(&pl);
         if (rc == WALOR_ENOTFOUND) {
             json_object_del(walor_conv_data(c), "plan");
             return walor_reply(c, walor_textf(c, "catalog.import.gone", "id",

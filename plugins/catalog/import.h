@@ -24,7 +24,7 @@
  *
  * Two layers:
  *   - pure (no host calls; tests/unit/plugins/catalog/test_catalog_import.c): a snapshot of
- *     the current catalog (cat_imp_catalog) + a grid (xlsx_read.h) → a plan
+ *     the current catalog (catalog_imp_catalog) + a grid (xlsx_read.h) → a plan
  *     (new / changed products, Russian errors with row numbers); a plan ↔
  *     JSON; the snapshot → export cells (xlsx_write.h);
  *   - host glue (import.c, bottom): the owner's admin screen, the
@@ -40,21 +40,21 @@
 #include "xlsx_read.h"
 #include "xlsx_write.h"
 
-#define CAT_IMP_NAME_MAX 200        /* code points of a product name */
-#define CAT_IMP_DESC_MAX 16384      /* bytes of a description */
-#define CAT_IMP_CAT_DEPTH 16        /* category path segments */
-#define CAT_IMP_ERRORS_KEPT 1000    /* error lines kept (the count is exact) */
-#define CAT_IMP_PREVIEW_ERRORS 20   /* error lines shown in the preview */
+#define CATALOG_IMP_NAME_MAX 200        /* code points of a product name */
+#define CATALOG_IMP_DESC_MAX 16384      /* bytes of a description */
+#define CATALOG_IMP_CAT_DEPTH 16        /* category path segments */
+#define CATALOG_IMP_ERRORS_KEPT 1000    /* error lines kept (the count is exact) */
+#define CATALOG_IMP_PREVIEW_ERRORS 20   /* error lines shown in the preview */
 
 /* ---- the current catalog, as the planner sees it ---- */
 
-typedef struct cat_imp_cur_variant {
+typedef struct catalog_imp_cur_variant {
     int64_t no;
     const char *label;
     int64_t price, weight;
-} cat_imp_cur_variant;
+} catalog_imp_cur_variant;
 
-typedef struct cat_imp_cur_product {
+typedef struct catalog_imp_cur_product {
     int64_t id;
     const char *category;      /* path "Уход / Лицо", "/" = the root */
     const char *name, *description;
@@ -63,46 +63,46 @@ typedef struct cat_imp_cur_product {
     int64_t price;             /* kopecks; used when nv == 0 */
     int64_t discount;
     int hidden;
-    const cat_imp_cur_variant *v; /* in display order */
+    const catalog_imp_cur_variant *v; /* in display order */
     size_t nv;
-} cat_imp_cur_product;
+} catalog_imp_cur_product;
 
-typedef struct cat_imp_catalog {
-    const cat_imp_cur_product *p; /* sorted by id, ascending */
+typedef struct catalog_imp_catalog {
+    const catalog_imp_cur_product *p; /* sorted by id, ascending */
     size_t np;
-    const char *const *cat_paths; /* every existing category's path */
+    const char *const *catalog_paths; /* every existing category's path */
     size_t ncat;
-} cat_imp_catalog;
+} catalog_imp_catalog;
 
 /* ---- the plan ---- */
 
 /* what a changed product changes (the preview lists them) */
-#define CAT_IMP_CH_CATEGORY 0x01u
-#define CAT_IMP_CH_NAME     0x02u
-#define CAT_IMP_CH_DESC     0x04u
-#define CAT_IMP_CH_VARIANTS 0x08u /* labels, prices, weights, order, or the single price */
-#define CAT_IMP_CH_DISCOUNT 0x10u
-#define CAT_IMP_CH_HIDDEN   0x20u
-#define CAT_IMP_CH_PHOTO    0x40u
+#define CATALOG_IMP_CH_CATEGORY 0x01u
+#define CATALOG_IMP_CH_NAME     0x02u
+#define CATALOG_IMP_CH_DESC     0x04u
+#define CATALOG_IMP_CH_VARIANTS 0x08u /* labels, prices, weights, order, or the single price */
+#define CATALOG_IMP_CH_DISCOUNT 0x10u
+#define CATALOG_IMP_CH_HIDDEN   0x20u
+#define CATALOG_IMP_CH_PHOTO    0x40u
 
 /* which fields the file sets (its column is present; for the photo: not empty) */
-#define CAT_IMP_SET_CATEGORY 0x01u
-#define CAT_IMP_SET_DESC     0x04u
-#define CAT_IMP_SET_DISCOUNT 0x10u
-#define CAT_IMP_SET_HIDDEN   0x20u
-#define CAT_IMP_SET_PHOTO    0x40u
-#define CAT_IMP_SET_WEIGHT   0x80u
+#define CATALOG_IMP_SET_CATEGORY 0x01u
+#define CATALOG_IMP_SET_DESC     0x04u
+#define CATALOG_IMP_SET_DISCOUNT 0x10u
+#define CATALOG_IMP_SET_HIDDEN   0x20u
+#define CATALOG_IMP_SET_PHOTO    0x40u
+#define CATALOG_IMP_SET_WEIGHT   0x80u
 
-typedef struct cat_imp_variant {
+typedef struct catalog_imp_variant {
     char *label;
     int64_t price, weight;
-} cat_imp_variant;
+} catalog_imp_variant;
 
-typedef struct cat_imp_product {
+typedef struct catalog_imp_product {
     int64_t id;           /* 0 = new */
     uint32_t row;         /* first row (1-based, as in Excel) */
-    uint32_t set;         /* CAT_IMP_SET_* */
-    uint32_t changes;     /* CAT_IMP_CH_* (existing products) */
+    uint32_t set;         /* CATALOG_IMP_SET_* */
+    uint32_t changes;     /* CATALOG_IMP_CH_* (existing products) */
     char *category;       /* normalised path "A / B", "/" = root */
     char *name, *description;
     char *photo;          /* file_id or URL; NULL = unchanged */
@@ -110,45 +110,45 @@ typedef struct cat_imp_product {
     int64_t discount;
     int hidden;
     int64_t price;        /* kopecks when nv == 0 */
-    cat_imp_variant *v;
+    catalog_imp_variant *v;
     size_t nv;            /* 0 = a product without variants */
-} cat_imp_product;
+} catalog_imp_product;
 
-typedef struct cat_imp_plan {
-    cat_imp_product *p;   /* new and changed products only, in file order */
+typedef struct catalog_imp_plan {
+    catalog_imp_product *p;   /* new and changed products only, in file order */
     size_t np;
     size_t n_new, n_changed, n_same;
     size_t n_new_categories;
-    char **errors;        /* "строка N: …", at most CAT_IMP_ERRORS_KEPT */
+    char **errors;        /* "строка N: …", at most CATALOG_IMP_ERRORS_KEPT */
     size_t nerr_kept, nerr; /* nerr: every error found */
     size_t rows;          /* data rows read (not counting blank ones) */
-} cat_imp_plan;
+} catalog_imp_plan;
 
 /* Plans the import of grid g against the catalog cur. Always fills *plan
- * (free with cat_imp_plan_free); when plan->nerr > 0 the plan has no
+ * (free with catalog_imp_plan_free); when plan->nerr > 0 the plan has no
  * products (np == 0: an import with any error changes nothing).
  * 0, or -1 on out of memory. */
-int cat_imp_plan_make(const cat_grid *g, const cat_imp_catalog *cur, cat_imp_plan *plan);
-void cat_imp_plan_free(cat_imp_plan *plan);
+int catalog_imp_plan_make(const catalog_grid *g, const catalog_imp_catalog *cur, catalog_imp_plan *plan);
+void catalog_imp_plan_free(catalog_imp_plan *plan);
 
 /* A plan's products as JSON (kept in the conversation between the preview
  * and the confirmation) and back. _from_json: 0, or -1 on a malformed
  * document. */
-json_t *cat_imp_plan_to_json(const cat_imp_plan *plan);
-int cat_imp_plan_from_json(const json_t *j, cat_imp_plan *plan);
+json_t *catalog_imp_plan_to_json(const catalog_imp_plan *plan);
+int catalog_imp_plan_from_json(const json_t *j, catalog_imp_plan *plan);
 
 /* Splits a category path into trimmed segments: "Уход / Лицо" → 2.
  * "/" (or "") → 0 = the root. Segments point into buf (a copy of path,
  * room for strlen(path) + 1). -1 when a segment is empty ("Уход //Лицо")
  * or there are more than max. */
-int cat_imp_path_split(const char *path, char *buf, const char **seg, int max);
+int catalog_imp_path_split(const char *path, char *buf, const char **seg, int max);
 
 /* The export: the header + one row per variant (one row for a product
- * without variants), in the import format. *cells: CAT_IMP_NCOLS * *nrows
+ * without variants), in the import format. *cells: CATALOG_IMP_NCOLS * *nrows
  * cells, malloc'd (free()); their strings point into cur. 0, or -1 on out
  * of memory. */
-#define CAT_IMP_NCOLS 10
-extern const cat_xlsx_col CAT_IMP_COLS[CAT_IMP_NCOLS];
-int cat_imp_export_cells(const cat_imp_catalog *cur, cat_xlsx_cell **cells, size_t *nrows);
+#define CATALOG_IMP_NCOLS 10
+extern const catalog_xlsx_col CATALOG_IMP_COLS[CATALOG_IMP_NCOLS];
+int catalog_imp_export_cells(const catalog_imp_catalog *cur, catalog_xlsx_cell **cells, size_t *nrows);
 
 #endif

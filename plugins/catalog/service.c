@@ -16,6 +16,7 @@
 #include <walor/services/catalog.h>
 
 #include "catalog.h"
+#include "text.h"
 
 #define QUERY_MAX 100 /* bytes of a query that are matched */
 
@@ -376,8 +377,112 @@ static int32_t svc_items(walor_ctx *c, const char *query, uint32_t flags, uint32
     return 0;
 }
 
+/* &amp; &lt; &gt; &quot; back to characters, in place (what is left after
+ * catalog_html_sanitize(…, 0); numeric entities stay as they are) */
+static void unescape(char *s)
+{
+    static const struct {
+        const char *e;
+        char c;
+    } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}};
+    char *o = s;
+    for (const char *p = s; *p;) {
+        size_t i = 0;
+        for (; i < sizeof ents / sizeof ents[0]; i++)
+            if (strncmp(p, ents[i].e, strlen(ents[i].e)) == 0)
+                break;
+        if (i < sizeof ents / sizeof ents[0]) {
+            *o++ = ents[i].c;
+            p += strlen(ents[i].e);
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+}
+
+static int32_t svc_describe(walor_ctx *c, int64_t pid, const char **out)
+{
+    if (!out)
+        return WALOR_EINVAL;
+    *out = "";
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT description FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)),
+                                &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc != 1) {
+        walor_rows_close(r);
+        return rc < 0 ? rc : WALOR_ENOTFOUND;
+    }
+    char *plain = catalog_html_sanitize(walor_col_text(r, 0) ? walor_col_text(r, 0) : "", 0);
+    walor_rows_close(r);
+    if (!plain)
+        return WALOR_ENOMEM;
+    unescape(plain);
+    *out = walor_ctx_printf(c, "%s", plain);
+    free(plain);
+    return *out ? 0 : WALOR_ENOMEM;
+}
+
+static int32_t svc_product(walor_ctx *c, int64_t pid, uint32_t flags, walor_catalog_item **out, uint32_t *n)
+{
+    if (!out || !n)
+        return WALOR_EINVAL;
+    *out = NULL;
+    *n = 0;
+    int64_t nvar = 0;
+    int32_t rc = walor_db_int(c, "SELECT count(*) FROM catalog_variant WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
+                              &nvar);
+    if (rc < 0)
+        return rc;
+    walor_catalog_item *arr = walor_ctx_alloc(c, (size_t)(nvar ? nvar : 1) * sizeof *arr);
+    if (!arr)
+        return WALOR_ENOMEM;
+    uint32_t k = 0;
+    if (nvar == 0) {
+        rc = svc_item(c, pid, 0, &arr[0]);
+        k = rc == 0;
+    } else {
+        walor_rows *r = NULL;
+        rc = walor_db_query(c, "SELECT no FROM catalog_variant WHERE product_id = ? ORDER BY no", WALOR_ARGS(walor_i(pid)),
+                            &r);
+        if (rc < 0)
+            return rc;
+        int64_t *nos = walor_ctx_alloc(c, (size_t)nvar * sizeof *nos);
+        if (!nos) {
+            walor_rows_close(r);
+            return WALOR_ENOMEM;
+        }
+        int64_t m = 0;
+        while (m < nvar && (rc = walor_row_next(r)) == 1)
+            nos[m++] = walor_col_int(r, 0);
+        walor_rows_close(r);
+        if (rc < 0)
+            return rc;
+        for (int64_t i = 0; i < m && (rc = svc_item(c, pid, nos[i], &arr[k])) == 0; i++)
+            k++;
+    }
+    if (rc < 0 && rc != WALOR_ENOTFOUND)
+        return rc;
+    if (k == 0)
+        return WALOR_ENOTFOUND;
+    if ((arr[0].flags & WALOR_CATALOG_HIDDEN) && !(flags & WALOR_CATALOG_WITH_HIDDEN))
+        return WALOR_ENOTFOUND;
+    *out = arr;
+    *n = k;
+    return 0;
+}
+
+static const char *svc_card_data(walor_ctx *c, int64_t pid)
+{
+    return walor_ctx_printf(c, "cat:p:%lld:0", (long long)pid);
+}
+
 static const walor_catalog_v1 CATALOG_SVC = {.struct_size = sizeof(walor_catalog_v1), .item = svc_item,
-                                              .items = svc_items};
+                                              .items = svc_items, .describe = svc_describe,
+                                              .card_data = svc_card_data, .product = svc_product};
 
 int32_t catalog_service_register(walor_plugin *p)
 {

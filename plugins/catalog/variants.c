@@ -38,7 +38,7 @@ static size_t blank_len_back(const char *s, size_t len)
     return 0;
 }
 
-static void trim(const char **s, size_t *len)
+static void trim_span(const char **s, size_t *len)
 {
     size_t k;
     while (*len && (k = blank_len(*s, *len)) > 0) {
@@ -165,22 +165,22 @@ static void eb_printf(errbuf *e, const char *fmt, ...)
 
 static int price_parse_n(const char *s, size_t len, int64_t *kop)
 {
-    trim(&s, &len);
+    trim_span(&s, &len);
     /* currency suffixes people type after the number */
     static const char *const sufs[] = {"₽", "руб.", "руб", "р.", "р"};
     for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
         if (ends_with(s, len, sufs[i])) {
             len -= strlen(sufs[i]);
-            trim(&s, &len);
+            trim_span(&s, &len);
             break;
         }
     }
     if (!len)
-        return CAT_PRICE_EMPTY;
+        return CATALOG_PRICE_EMPTY;
     if (s[0] == '-' || (len >= 3 && memcmp(s, "−", 3) == 0))
-        return CAT_PRICE_NEGATIVE;
+        return CATALOG_PRICE_NEGATIVE;
     if (s[0] < '0' || s[0] > '9')
-        return CAT_PRICE_NOT_NUM;
+        return CATALOG_PRICE_NOT_NUM;
     int64_t v = 0;
     bool big = false;
     size_t i = 0;
@@ -189,7 +189,7 @@ static int price_parse_n(const char *s, size_t len, int64_t *kop)
         if (c >= '0' && c <= '9') {
             if (!big) {
                 v = v * 10 + (c - '0');
-                if (v > CAT_PRICE_MAX_KOP / 100)
+                if (v > CATALOG_PRICE_MAX_KOP / 100)
                     big = true;
             }
             i++;
@@ -214,36 +214,36 @@ static int price_parse_n(const char *s, size_t len, int64_t *kop)
             i++;
         }
         if (nd == 0 || i < len)
-            return CAT_PRICE_NOT_NUM;
+            return CATALOG_PRICE_NOT_NUM;
         if (nd > 2)
-            return CAT_PRICE_DECIMALS;
+            return CATALOG_PRICE_DECIMALS;
         if (nd == 1)
             frac *= 10;
     }
     if (i < len)
-        return CAT_PRICE_NOT_NUM;
-    if (big || v * 100 + frac > CAT_PRICE_MAX_KOP)
-        return CAT_PRICE_TOO_BIG;
+        return CATALOG_PRICE_NOT_NUM;
+    if (big || v * 100 + frac > CATALOG_PRICE_MAX_KOP)
+        return CATALOG_PRICE_TOO_BIG;
     *kop = v * 100 + frac;
-    return CAT_PRICE_OK;
+    return CATALOG_PRICE_OK;
 }
 
-int cat_price_parse(const char *s, int64_t *kop)
+int catalog_price_parse(const char *s, int64_t *kop)
 {
     if (!s)
-        return CAT_PRICE_EMPTY;
+        return CATALOG_PRICE_EMPTY;
     return price_parse_n(s, strlen(s), kop);
 }
 
-const char *cat_price_reason(int err)
+const char *catalog_price_reason(int err)
 {
     switch (err) {
-    case CAT_PRICE_OK: return "верная";
-    case CAT_PRICE_EMPTY: return "не указана";
-    case CAT_PRICE_NOT_NUM: return "не число";
-    case CAT_PRICE_NEGATIVE: return "отрицательная";
-    case CAT_PRICE_DECIMALS: return "больше двух знаков после запятой";
-    case CAT_PRICE_TOO_BIG: return "слишком большая (больше 100 000 000 ₽)";
+    case CATALOG_PRICE_OK: return "верная";
+    case CATALOG_PRICE_EMPTY: return "не указана";
+    case CATALOG_PRICE_NOT_NUM: return "не число";
+    case CATALOG_PRICE_NEGATIVE: return "отрицательная";
+    case CATALOG_PRICE_DECIMALS: return "больше двух знаков после запятой";
+    case CATALOG_PRICE_TOO_BIG: return "слишком большая (больше 100 000 000 ₽)";
     default: return "неверная";
     }
 }
@@ -253,12 +253,12 @@ const char *cat_price_reason(int err)
 /* 0, or 1 = not a whole number, 2 = too big */
 static int weight_parse_n(const char *s, size_t len, int64_t *g)
 {
-    trim(&s, &len);
+    trim_span(&s, &len);
     static const char *const sufs[] = {"гр.", "гр", "г.", "г", "g"};
     for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
         if (ends_with(s, len, sufs[i])) {
             len -= strlen(sufs[i]);
-            trim(&s, &len);
+            trim_span(&s, &len);
             break;
         }
     }
@@ -269,7 +269,7 @@ static int weight_parse_n(const char *s, size_t len, int64_t *g)
     size_t i = 0;
     while (i < len) {
         if (s[i] >= '0' && s[i] <= '9') {
-            if (!big && (v = v * 10 + (s[i] - '0')) > CAT_VARIANT_WEIGHT_MAX)
+            if (!big && (v = v * 10 + (s[i] - '0')) > CATALOG_VARIANT_WEIGHT_MAX)
                 big = true;
             i++;
             continue;
@@ -330,7 +330,7 @@ static bool split_line(const char *s, size_t len, unsigned line, item **items, s
             continue; /* decimal comma inside the price */
         const char *p = s + start;
         size_t plen = i - start;
-        trim(&p, &plen);
+        trim_span(&p, &plen);
         if (plen) {
             if (*n == *cap) {
                 size_t nc = *cap ? *cap * 2 : 16;
@@ -383,7 +383,7 @@ static void check_item(item *it, errbuf *e, numbering how)
     bool bad = false;
     const char *lab = f[0];
     size_t lablen = fl[0];
-    trim(&lab, &lablen);
+    trim_span(&lab, &lablen);
     const char *why = NULL;
     size_t cps = 0;
     if (!lablen) {
@@ -402,7 +402,7 @@ static void check_item(item *it, errbuf *e, numbering how)
             i += k;
             cps++;
         }
-        if (!why && cps > CAT_VARIANT_LABEL_MAX)
+        if (!why && cps > CATALOG_VARIANT_LABEL_MAX)
             why = "название длиннее 64 символов";
     }
     if (why) {
@@ -416,9 +416,9 @@ static void check_item(item *it, errbuf *e, numbering how)
         bad = true;
     }
     int pr = price_parse_n(f[1], fl[1], &it->price);
-    if (pr == CAT_PRICE_OK && it->price == 0)
+    if (pr == CATALOG_PRICE_OK && it->price == 0)
         pr = -1;
-    if (pr != CAT_PRICE_OK) {
+    if (pr != CATALOG_PRICE_OK) {
         if (!bad) {
             e->count++;
             eb_where(e, it, how);
@@ -427,18 +427,18 @@ static void check_item(item *it, errbuf *e, numbering how)
         }
         const char *p = f[1];
         size_t pl = fl[1];
-        trim(&p, &pl);
+        trim_span(&p, &pl);
         eb_puts(e, "цена ");
         eb_quote(e, p, pl);
         eb_puts(e, " — ");
-        eb_puts(e, pr == -1 ? "должна быть больше нуля" : cat_price_reason(pr));
+        eb_puts(e, pr == -1 ? "должна быть больше нуля" : catalog_price_reason(pr));
         bad = true;
     }
     it->weight = 0;
     if (nf == 3) {
         const char *w = f[2];
         size_t wl = fl[2];
-        trim(&w, &wl);
+        trim_span(&w, &wl);
         int wr = wl ? weight_parse_n(w, wl, &it->weight) : 0;
         if (wr) {
             if (!bad) {
@@ -463,12 +463,12 @@ static int fail_simple(const char *msg, char **errors)
     if (errors) {
         *errors = strdup(msg);
         if (!*errors)
-            return CAT_ENOMEM;
+            return CATALOG_ENOMEM;
     }
-    return CAT_EINVAL;
+    return CATALOG_EINVAL;
 }
 
-void cat_variants_free(cat_variant *v, size_t n)
+void catalog_variants_free(catalog_variant *v, size_t n)
 {
     if (!v)
         return;
@@ -477,7 +477,7 @@ void cat_variants_free(cat_variant *v, size_t n)
     free(v);
 }
 
-int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **errors)
+int catalog_variants_parse(const char *text, catalog_variant **out, size_t *n, char **errors)
 {
     *out = NULL;
     *n = 0;
@@ -486,7 +486,7 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
     if (!text)
         return fail_simple("нет ни одного варианта", errors);
     size_t tlen = strlen(text);
-    if (tlen > CAT_VARIANTS_TEXT_MAX)
+    if (tlen > CATALOG_VARIANTS_TEXT_MAX)
         return fail_simple("текст слишком длинный: не больше 16 КБ", errors);
 
     item *items = NULL;
@@ -500,7 +500,7 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
         line++;
         if (!split_line(text + pos, end - pos, line, &items, &ni, &cap)) {
             free(items);
-            return CAT_ENOMEM;
+            return CATALOG_ENOMEM;
         }
         if (ni > before) {
             lines_used++;
@@ -520,7 +520,7 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
 
     errbuf e = {0};
     for (size_t i = 0; i < ni; i++) {
-        if (e.count >= CAT_VARIANTS_ERRORS_MAX) {
+        if (e.count >= CATALOG_VARIANTS_ERRORS_MAX) {
             /* still count them for "… и ещё N", without the text */
             errbuf sink = {0};
             check_item(&items[i], &sink, how);
@@ -532,7 +532,7 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
     }
     /* duplicates among the well-formed ones; skipped over the limit, where
      * the count error already rejects the list (and keeps this O(n²) small) */
-    if (ni <= CAT_VARIANTS_MAX) {
+    if (ni <= CATALOG_VARIANTS_MAX) {
         for (size_t i = 0; i < ni; i++) {
             if (!items[i].ok)
                 continue;
@@ -558,9 +558,9 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
         e.count++;
         if (e.len)
             eb_append(&e, "\n", 1);
-        eb_printf(&e, "вариантов %zu, а можно не больше %d", ni, CAT_VARIANTS_MAX);
+        eb_printf(&e, "вариантов %zu, а можно не больше %d", ni, CATALOG_VARIANTS_MAX);
     }
-    if (e.count > CAT_VARIANTS_ERRORS_MAX) {
+    if (e.count > CATALOG_VARIANTS_ERRORS_MAX) {
         /* the lines past the cap were not written: say how many */
         size_t written = 0;
         for (size_t i = 0; i < e.len; i++)
@@ -572,7 +572,7 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
     if (e.oom) {
         free(e.s);
         free(items);
-        return CAT_ENOMEM;
+        return CATALOG_ENOMEM;
     }
     if (e.count) {
         free(items);
@@ -580,21 +580,21 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
             *errors = e.s;
         else
             free(e.s);
-        return CAT_EINVAL;
+        return CATALOG_EINVAL;
     }
     free(e.s);
 
-    cat_variant *v = calloc(ni, sizeof *v);
+    catalog_variant *v = calloc(ni, sizeof *v);
     if (!v) {
         free(items);
-        return CAT_ENOMEM;
+        return CATALOG_ENOMEM;
     }
     for (size_t i = 0; i < ni; i++) {
         v[i].label = malloc(items[i].label_len + 1);
         if (!v[i].label) {
-            cat_variants_free(v, i);
+            catalog_variants_free(v, i);
             free(items);
-            return CAT_ENOMEM;
+            return CATALOG_ENOMEM;
         }
         memcpy(v[i].label, items[i].label, items[i].label_len);
         v[i].label[items[i].label_len] = '\0';
@@ -604,5 +604,5 @@ int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **er
     free(items);
     *out = v;
     *n = ni;
-    return CAT_OK;
+    return CATALOG_OK;
 }

@@ -12,12 +12,12 @@
  * (lines and commas may be mixed; blank lines are skipped).
  *
  * Each variant is  Название:Цена[:Вес]
- *   - Название: trimmed, non-empty, at most CAT_VARIANT_LABEL_MAX code points
+ *   - Название: trimmed, non-empty, at most CATALOG_VARIANT_LABEL_MAX code points
  *     of valid UTF-8, no control characters; no ':' (it separates fields).
  *     Duplicates (exact, after trimming) are an error.
- *   - Цена: roubles, see cat_price_parse(); must be > 0 (a zero price is
+ *   - Цена: roubles, see catalog_price_parse(); must be > 0 (a zero price is
  *     almost always a typo, and a free item is not sold through variants).
- *   - Вес: whole grams, 0 … CAT_VARIANT_WEIGHT_MAX, optional "г" suffix and
+ *   - Вес: whole grams, 0 … CATALOG_VARIANT_WEIGHT_MAX, optional "г" suffix and
  *     group spaces. Optional: omitted means 0 = "weight unknown" (delivery
  *     plugins must treat 0 as unknown, not as weightless).
  * Comma ambiguity: a comma between two digits inside the price field with no
@@ -25,7 +25,7 @@
  * other comma separates variants. To be unambiguous in the one-line form
  * write kopecks with a dot or put a space after the separating comma.
  *
- * At most CAT_VARIANTS_MAX variants. Nothing is half-parsed: on any error the
+ * At most CATALOG_VARIANTS_MAX variants. Nothing is half-parsed: on any error the
  * result is empty and the errors list EVERY bad line/item, in Russian, one
  * per line: "строка 2: цена «abc» — не число" (several lines, one variant
  * each), "вариант 3: …" (one line, several variants), "строка 2, вариант 3:
@@ -36,49 +36,49 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAT_VARIANTS_MAX 20
-#define CAT_VARIANT_LABEL_MAX 64          /* code points */
-#define CAT_VARIANT_WEIGHT_MAX 1000000    /* grams: 1 t; more is a typo */
-#define CAT_PRICE_MAX_KOP 10000000000LL   /* 100 000 000 ₽ */
-#define CAT_VARIANTS_TEXT_MAX 16384       /* bytes of input accepted */
-#define CAT_VARIANTS_ERRORS_MAX 30        /* listed errors; then "… и ещё N" */
+#define CATALOG_VARIANTS_MAX 20
+#define CATALOG_VARIANT_LABEL_MAX 64          /* code points */
+#define CATALOG_VARIANT_WEIGHT_MAX 1000000    /* grams: 1 t; more is a typo */
+#define CATALOG_PRICE_MAX_KOP 10000000000LL   /* 100 000 000 ₽ */
+#define CATALOG_VARIANTS_TEXT_MAX 16384       /* bytes of input accepted */
+#define CATALOG_VARIANTS_ERRORS_MAX 30        /* listed errors; then "… и ещё N" */
 
-typedef struct cat_variant {
+typedef struct catalog_variant {
     char *label;       /* malloc'd, trimmed UTF-8 */
     int64_t price_kop; /* > 0 */
     int64_t weight_g;  /* >= 0; 0 = not given */
-} cat_variant;
+} catalog_variant;
 
 /* Return codes of this module. */
-#define CAT_OK 0
-#define CAT_EINVAL (-1) /* bad input: *errors says why */
-#define CAT_ENOMEM (-2)
+#define CATALOG_OK 0
+#define CATALOG_EINVAL (-1) /* bad input: *errors says why */
+#define CATALOG_ENOMEM (-2)
 
-/* Parses text. On CAT_OK: *out (malloc'd, *n entries, n >= 1) and
- * *errors = NULL. On CAT_EINVAL: *out = NULL, *n = 0, *errors = malloc'd
- * Russian text, one error per line, no trailing newline. On CAT_ENOMEM all
+/* Parses text. On CATALOG_OK: *out (malloc'd, *n entries, n >= 1) and
+ * *errors = NULL. On CATALOG_EINVAL: *out = NULL, *n = 0, *errors = malloc'd
+ * Russian text, one error per line, no trailing newline. On CATALOG_ENOMEM all
  * three are cleared. errors may be NULL when the caller does not want it. */
-int cat_variants_parse(const char *text, cat_variant **out, size_t *n, char **errors);
-void cat_variants_free(cat_variant *v, size_t n);
+int catalog_variants_parse(const char *text, catalog_variant **out, size_t *n, char **errors);
+void catalog_variants_free(catalog_variant *v, size_t n);
 
-/* Price reasons, for cat_price_reason(). */
-enum cat_price_err {
-    CAT_PRICE_OK = 0,
-    CAT_PRICE_EMPTY,     /* "не указана" */
-    CAT_PRICE_NOT_NUM,   /* "не число" */
-    CAT_PRICE_NEGATIVE,  /* "отрицательная" */
-    CAT_PRICE_DECIMALS,  /* "больше двух знаков после запятой" */
-    CAT_PRICE_TOO_BIG,   /* "слишком большая" */
+/* Price reasons, for catalog_price_reason(). */
+enum catalog_price_err {
+    CATALOG_PRICE_OK = 0,
+    CATALOG_PRICE_EMPTY,     /* "не указана" */
+    CATALOG_PRICE_NOT_NUM,   /* "не число" */
+    CATALOG_PRICE_NEGATIVE,  /* "отрицательная" */
+    CATALOG_PRICE_DECIMALS,  /* "больше двух знаков после запятой" */
+    CATALOG_PRICE_TOO_BIG,   /* "слишком большая" */
 };
 
 /* Roubles as an owner types them → kopecks: "1500", "1 500", "1500,5",
  * "1500.50", "1 500,50 ₽", "1500 руб", "1500р"; groups split by a space, NBSP,
  * thin or narrow no-break space. Leading/trailing blanks ignored. Zero is
  * accepted here (the caller decides); negatives, more than two decimals,
- * more than CAT_PRICE_MAX_KOP and anything else are rejected.
- * Returns CAT_PRICE_OK with *kop set, or the reason. */
-int cat_price_parse(const char *s, int64_t *kop);
+ * more than CATALOG_PRICE_MAX_KOP and anything else are rejected.
+ * Returns CATALOG_PRICE_OK with *kop set, or the reason. */
+int catalog_price_parse(const char *s, int64_t *kop);
 /* The reason in Russian, to follow "цена «…» — ". Static string. */
-const char *cat_price_reason(int err);
+const char *catalog_price_reason(int err);
 
 #endif

@@ -13,23 +13,23 @@
 
 /* ---- the grid --------------------------------------------------------- */
 
-struct cat_grid {
+struct catalog_grid {
     size_t rows, cols;
     uint32_t *idx; /* rows*cols offsets into text; 0 = "" */
     char *text;
 };
 
-size_t cat_grid_rows(const cat_grid *g) { return g ? g->rows : 0; }
-size_t cat_grid_cols(const cat_grid *g) { return g ? g->cols : 0; }
+size_t catalog_grid_rows(const catalog_grid *g) { return g ? g->rows : 0; }
+size_t catalog_grid_cols(const catalog_grid *g) { return g ? g->cols : 0; }
 
-const char *cat_grid_cell(const cat_grid *g, size_t row, size_t col)
+const char *catalog_grid_cell(const catalog_grid *g, size_t row, size_t col)
 {
     if (!g || row >= g->rows || col >= g->cols)
         return "";
     return g->text + g->idx[row * g->cols + col];
 }
 
-void cat_grid_free(cat_grid *g)
+void catalog_grid_free(catalog_grid *g)
 {
     if (!g)
         return;
@@ -98,7 +98,7 @@ static uint32_t b_str(builder *b, const char *s, size_t len)
         return 0;
     if (len == 0)
         return 0;
-    if (b->tlen + len + 1 > CAT_SHEET_MAX_BYTES * 2u) {
+    if (b->tlen + len + 1 > CATALOG_SHEET_MAX_BYTES * 2u) {
         /* cannot happen within the input limit; keeps offsets in 32 bits */
         b_fail(b, "таблица слишком большая");
         return 0;
@@ -126,12 +126,12 @@ static void b_cell(builder *b, uint32_t row, uint32_t col, uint32_t off)
 {
     if (b->failed || off == 0)
         return; /* empty cells do not extend the grid */
-    if (row >= CAT_SHEET_MAX_ROWS) {
-        b_fail(b, "в таблице больше %d строк (строка %u)", CAT_SHEET_MAX_ROWS, row + 1);
+    if (row >= CATALOG_SHEET_MAX_ROWS) {
+        b_fail(b, "в таблице больше %d строк (строка %u)", CATALOG_SHEET_MAX_ROWS, row + 1);
         return;
     }
-    if (col >= CAT_SHEET_MAX_COLS) {
-        b_fail(b, "в таблице больше %d столбцов (строка %u)", CAT_SHEET_MAX_COLS, row + 1);
+    if (col >= CATALOG_SHEET_MAX_COLS) {
+        b_fail(b, "в таблице больше %d столбцов (строка %u)", CATALOG_SHEET_MAX_COLS, row + 1);
         return;
     }
     if (b->ncells == b->ccap) {
@@ -152,14 +152,14 @@ static void b_cell(builder *b, uint32_t row, uint32_t col, uint32_t off)
 }
 
 /* hands the text over to the grid; b is freed either way */
-static int b_finish(builder *b, cat_grid **out)
+static int b_finish(builder *b, catalog_grid **out)
 {
     *out = NULL;
     if (b->failed) {
         b_free(b);
         return -1;
     }
-    cat_grid *g = calloc(1, sizeof *g);
+    catalog_grid *g = calloc(1, sizeof *g);
     size_t n = (size_t)b->maxrow * b->maxcol;
     uint32_t *idx = calloc(n ? n : 1, sizeof *idx);
     if (!g || !idx) {
@@ -182,7 +182,7 @@ static int b_finish(builder *b, cat_grid **out)
 
 /* ---- cell references and numbers ------------------------------------- */
 
-int cat_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
+int catalog_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
 {
     uint32_t c = 0, r = 0;
     size_t i = 0;
@@ -211,7 +211,7 @@ int cat_cell_ref_parse(const char *ref, uint32_t *row, uint32_t *col)
  * → the text an owner expects, without strtod (a daemon may run under a
  * locale with a decimal comma). Returns false when s is not a plain
  * number: the caller then keeps it as written. */
-static bool num_normalize(const char *s, char *out, size_t outlen)
+bool catalog_xlsx_num_normalize(const char *s, char *out, size_t outlen)
 {
     bool neg = false;
     size_t i = 0;
@@ -441,7 +441,7 @@ static void x_start(void *ud, const XML_Char *name, const XML_Char **atts)
             const char *r = attr(atts, "r", false);
             const char *t = attr(atts, "t", false);
             uint32_t row = x->row, col = x->have_col ? x->col + 1 : 0;
-            if (r && cat_cell_ref_parse(r, &row, &col) != 0) {
+            if (r && catalog_cell_ref_parse(r, &row, &col) != 0) {
                 x_stop(x, "повреждён лист: неверная ссылка на ячейку");
                 return;
             }
@@ -502,7 +502,7 @@ static void sheet_cell_end(xctx *x)
         char num[128];
         if (len == 0)
             return;
-        if (num_normalize(v, num, sizeof num))
+        if (catalog_xlsx_num_normalize(v, num, sizeof num))
             off = b_str(b, num, strlen(num));
         else
             off = b_str(b, v, len);
@@ -582,7 +582,7 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
     if (zip_stat(zr->z, part, 0, &st) != 0)
         return 1;
     if ((st.valid & ZIP_STAT_SIZE) && st.size > zr->budget) {
-        b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CAT_SHEET_MAX_BYTES >> 20);
+        b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
         return -1;
     }
     zip_file_t *f = zip_fopen(zr->z, part, 0);
@@ -613,7 +613,7 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
         /* counted as inflated, not as declared: a zip bomb lies in its
          * headers */
         if ((size_t)n > zr->budget) {
-            b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CAT_SHEET_MAX_BYTES >> 20);
+            b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
             rc = -1;
             break;
         }
@@ -651,7 +651,7 @@ static char *sheet_part(const char *target)
     return s;
 }
 
-int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, size_t errlen)
+int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
 {
     *out = NULL;
     builder b;
@@ -692,7 +692,7 @@ int cat_xlsx_read_mem(const void *data, size_t len, cat_grid **out, char *err, s
     }
     zip_error_fini(&ze);
 
-    zreader zr = {z, CAT_SHEET_MAX_BYTES};
+    zreader zr = {z, CATALOG_SHEET_MAX_BYTES};
     xctx x = {0};
     x.b = &b;
     char *part = NULL;
@@ -747,10 +747,10 @@ static int slurp(const char *path, char **data, size_t *len, char *err, size_t e
     char *d = malloc(cap);
     while (d) {
         if (n == cap) {
-            if (cap > CAT_SHEET_MAX_BYTES) {
+            if (cap > CATALOG_SHEET_MAX_BYTES) {
                 free(d);
                 fclose(f);
-                snprintf(err, errlen, "файл слишком большой: больше %u МБ", CAT_SHEET_MAX_BYTES >> 20);
+                snprintf(err, errlen, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
                 return -1;
             }
             char *nd = realloc(d, cap * 2);
@@ -779,14 +779,14 @@ static int slurp(const char *path, char **data, size_t *len, char *err, size_t e
     return 0;
 }
 
-int cat_xlsx_read_file(const char *path, cat_grid **out, char *err, size_t errlen)
+int catalog_xlsx_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
 {
     char *d;
     size_t n;
     *out = NULL;
     if (slurp(path, &d, &n, err, errlen) != 0)
         return -1;
-    int rc = cat_xlsx_read_mem(d, n, out, err, errlen);
+    int rc = catalog_xlsx_read_mem(d, n, out, err, errlen);
     free(d);
     return rc;
 }
@@ -817,7 +817,7 @@ bad:
     return false;
 }
 
-int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, size_t errlen)
+int catalog_csv_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
 {
     *out = NULL;
     builder b;
@@ -832,8 +832,8 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
         len -= 3;
     }
     size_t bad_line = 0;
-    if (len > CAT_SHEET_MAX_BYTES) {
-        b_fail(&b, "файл слишком большой: больше %u МБ", CAT_SHEET_MAX_BYTES >> 20);
+    if (len > CATALOG_SHEET_MAX_BYTES) {
+        b_fail(&b, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
     } else if (!valid_utf8((const unsigned char *)s, len, &bad_line)) {
         b_fail(&b, "файл не в кодировке UTF-8 (строка %zu): сохраните его как «CSV UTF-8»", bad_line);
     }
@@ -907,8 +907,8 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
             done = true;
         } else if (s[i] == delim) {
             i++;
-            if (++col > CAT_SHEET_MAX_COLS + 1)
-                col = CAT_SHEET_MAX_COLS + 1; /* b_cell reports it when a value comes */
+            if (++col > CATALOG_SHEET_MAX_COLS + 1)
+                col = CATALOG_SHEET_MAX_COLS + 1; /* b_cell reports it when a value comes */
         } else { /* end of record: \n, \r\n or a lone \r */
             if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
                 i++;
@@ -917,22 +917,22 @@ int cat_csv_read_mem(const void *data, size_t len, cat_grid **out, char *err, si
             col = 0;
             if (i >= len)
                 done = true;
-            if (row > CAT_SHEET_MAX_ROWS + 1)
-                b_fail(&b, "в таблице больше %d строк", CAT_SHEET_MAX_ROWS);
+            if (row > CATALOG_SHEET_MAX_ROWS + 1)
+                b_fail(&b, "в таблице больше %d строк", CATALOG_SHEET_MAX_ROWS);
         }
     }
     free(field);
     return b_finish(&b, out);
 }
 
-int cat_csv_read_file(const char *path, cat_grid **out, char *err, size_t errlen)
+int catalog_csv_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
 {
     char *d;
     size_t n;
     *out = NULL;
     if (slurp(path, &d, &n, err, errlen) != 0)
         return -1;
-    int rc = cat_csv_read_mem(d, n, out, err, errlen);
+    int rc = catalog_csv_read_mem(d, n, out, err, errlen);
     free(d);
     return rc;
 }

@@ -11,8 +11,8 @@
  * Russian locale */
 #define ROUBLE_FORMAT "#,##0.00 [$₽-419]"
 
-int cat_xlsx_write(const char *path, const char *sheet, const cat_xlsx_col *cols, size_t ncols,
-                   const cat_xlsx_cell *cells, size_t nrows, char *err, size_t errlen)
+int catalog_xlsx_write(const char *path, const char *sheet, const catalog_xlsx_col *cols, size_t ncols,
+                   const catalog_xlsx_cell *cells, size_t nrows, char *err, size_t errlen)
 {
     if (errlen)
         err[0] = '\0';
@@ -41,7 +41,7 @@ int cat_xlsx_write(const char *path, const char *sheet, const cat_xlsx_col *cols
     format_set_num_format(money, ROUBLE_FORMAT);
 
     for (size_t c = 0; c < ncols && !e; c++) {
-        double w = cols[c].width > 0 ? cols[c].width : cols[c].kind == CAT_COL_TEXT ? 24 : 14;
+        double w = cols[c].width > 0 ? cols[c].width : cols[c].kind == CATALOG_COL_TEXT ? 24 : 14;
         e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
         if (!e)
             e = worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c].title ? cols[c].title : "", bold);
@@ -55,12 +55,12 @@ int cat_xlsx_write(const char *path, const char *sheet, const cat_xlsx_col *cols
         e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
     for (size_t r = 0; r < nrows && !e; r++) {
         for (size_t c = 0; c < ncols && !e; c++) {
-            const cat_xlsx_cell *cell = &cells[r * ncols + c];
+            const catalog_xlsx_cell *cell = &cells[r * ncols + c];
             lxw_row_t row = (lxw_row_t)(r + 1);
             if (cell->text) {
                 if (cell->text[0])
                     e = worksheet_write_string(ws, row, (lxw_col_t)c, cell->text, NULL);
-            } else if (cols[c].kind == CAT_COL_MONEY) {
+            } else if (cols[c].kind == CATALOG_COL_MONEY) {
                 /* kopecks → roubles: exact in a double below 2^53 kopecks */
                 e = worksheet_write_number(ws, row, (lxw_col_t)c, (double)cell->num / 100.0, money);
             } else {

@@ -9,25 +9,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cat_col_kind {
-    CAT_COL_TEXT = 0, /* strings */
-    CAT_COL_INT,      /* whole numbers (IDs, grams, percent) */
-    CAT_COL_MONEY,    /* num is kopecks, shown as roubles "#,##0.00 [$₽-419]" */
+enum catalog_col_kind {
+    CATALOG_COL_TEXT = 0, /* strings */
+    CATALOG_COL_INT,      /* whole numbers (IDs, grams, percent) */
+    CATALOG_COL_MONEY,    /* num is kopecks, shown as roubles "#,##0.00 [$₽-419]" */
 };
 
-typedef struct cat_xlsx_col {
+typedef struct catalog_xlsx_col {
     const char *title; /* header row, bold */
-    int kind;          /* enum cat_col_kind */
+    int kind;          /* enum catalog_col_kind */
     double width;      /* characters; 0 = a default for the kind */
-} cat_xlsx_col;
+} catalog_xlsx_col;
 
 /* One cell: text != NULL writes that string in any column ("" leaves the
  * cell empty); text == NULL writes num as a number (kopecks in a MONEY
  * column, written as num / 100 with the rouble format). */
-typedef struct cat_xlsx_cell {
+typedef struct catalog_xlsx_cell {
     const char *text;
     int64_t num;
-} cat_xlsx_cell;
+} catalog_xlsx_cell;
 
 /* Writes path (replaced if it exists): one sheet named sheet (Cyrillic is
  * fine, at most 31 characters, no []:*?/\), the header row from cols
@@ -36,7 +36,7 @@ typedef struct cat_xlsx_cell {
  * a 100,000-row export stays small in memory.
  * 0, or -1 with a reason in err (NUL-terminated when errlen > 0); on
  * failure path may be left incomplete and the caller should remove it. */
-int cat_xlsx_write(const char *path, const char *sheet, const cat_xlsx_col *cols, size_t ncols,
-                   const cat_xlsx_cell *cells, size_t nrows, char *err, size_t errlen);
+int catalog_xlsx_write(const char *path, const char *sheet, const catalog_xlsx_col *cols, size_t ncols,
+                   const catalog_xlsx_cell *cells, size_t nrows, char *err, size_t errlen);
 
 #endif

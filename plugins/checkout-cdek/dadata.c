@@ -95,7 +95,7 @@ int chk_dd_email(walor_ctx *c, const char *in, const char **out)
     return rc;
 }
 
-static const char *dup(walor_ctx *c, json_t *o, const char *key)
+static const char *field_str(walor_ctx *c, json_t *o, const char *key)
 {
     return walor_ctx_printf(c, "%s", chk_json_str(o, key));
 }
@@ -104,9 +104,9 @@ static const char *dup(walor_ctx *c, json_t *o, const char *key)
 static void fill(walor_ctx *c, json_t *o, const char *text, chk_addr *a)
 {
     a->text = walor_ctx_printf(c, "%s", text);
-    a->city = *chk_json_str(o, "city") ? dup(c, o, "city") : dup(c, o, "settlement");
-    a->postal = dup(c, o, "postal_code");
-    a->kladr = *chk_json_str(o, "city_kladr_id") ? dup(c, o, "city_kladr_id") : dup(c, o, "settlement_kladr_id");
+    a->city = *chk_json_str(o, "city") ? field_str(c, o, "city") : field_str(c, o, "settlement");
+    a->postal = field_str(c, o, "postal_code");
+    a->kladr = *chk_json_str(o, "city_kladr_id") ? field_str(c, o, "city_kladr_id") : field_str(c, o, "settlement_kladr_id");
     int ok1 = 0, ok2 = 0, okq = 0;
     double lat = chk_json_double(json_object_get(o, "geo_lat"), &ok1);
     double lon = chk_json_double(json_object_get(o, "geo_lon"), &ok2);

@@ -106,7 +106,7 @@ const walor_stock_v1 *orders_stock(walor_ctx *c)
     return WALOR_STOCK_HAS(s, write_off) ? s : NULL;
 }
 
-static char *dup(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
+static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
 
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
@@ -156,7 +156,7 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
     "extra_json, payment_screenshot, tracking, delivery_manual, flags"
 
-static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return dup(c, walor_col_text(r, i)); }
+static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return arena_str(c, walor_col_text(r, i)); }
 
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 {
@@ -253,7 +253,7 @@ static const char *stock_state(walor_ctx *c, int64_t id)
     const char *s = "none";
     if (walor_db_query(c, "SELECT stock FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), &r) == 0 &&
         walor_row_next(r) == 1)
-        s = dup(c, walor_col_text(r, 0));
+        s = arena_str(c, walor_col_text(r, 0));
     walor_rows_close(r);
     return s;
 }
@@ -738,6 +738,33 @@ static int32_t svc_set_meta(walor_ctx *c, int64_t id, const char *key, const cha
     return rc < 0 ? rc : 0;
 }
 
+static int32_t svc_user_orders(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n)
+{
+    if (!ids || !n || user_id == 0)
+        return WALOR_EINVAL;
+    *ids = NULL;
+    *n = 0;
+    if (limit == 0 || limit > 100)
+        limit = limit ? 100 : 20;
+    int64_t *out = walor_ctx_alloc(c, limit * sizeof *out);
+    if (!out)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                                WALOR_ARGS(walor_i(user_id), walor_i(limit)), &r);
+    if (rc < 0)
+        return rc;
+    uint32_t k = 0;
+    while (k < limit && (rc = walor_row_next(r)) == 1)
+        out[k++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    *ids = k ? out : NULL;
+    *n = k;
+    return 0;
+}
+
 static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const char **out)
 {
     if (!key || !out)
@@ -751,7 +778,7 @@ static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const cha
         return rc;
     rc = walor_row_next(r);
     if (rc == 1)
-        *out = dup(c, walor_col_text(r, 0));
+        *out = arena_str(c, walor_col_text(r, 0));
     walor_rows_close(r);
     return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
 }
@@ -766,6 +793,7 @@ const walor_orders_v1 orders_service = {
     .set_tracking = svc_set_tracking,
     .set_screenshot = svc_set_screenshot,
     .set_meta = svc_set_meta,
+    .user_orders = svc_user_orders,
     .get_meta = svc_get_meta,
     .advance = svc_advance,
 };

@@ -41,7 +41,7 @@ static void *render(walor_ctx *c, const qrsheet_item *items, size_t n, size_t *l
     char *path = walor_ctx_printf(c, "%s/qr.pdf", dir);
     char err[256] = "";
     void *data = NULL;
-    if (qrsheet_render(items, n, walor_text(c, "warehouse.qr.title"), path, err, sizeof err) != 0) {
+    if (wr_qrsheet_render(items, n, walor_text(c, "warehouse.qr.title"), path, err, sizeof err) != 0) {
         walor_log(c, WALOR_LOG_ERROR, "warehouse: QR sheet: %s", err);
         *why = "ошибка при создании PDF";
     } else {

@@ -37,27 +37,13 @@
 #define QRSHEET_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #endif
 
-/* A4 in points, 10 mm margins (inside what office printers can print). */
-#define PAGE_W 595.276
-#define PAGE_H 841.89
-#define MARGIN 28.35
-#define HEADER_H 24.0
-#define CELL_W ((PAGE_W - 2 * MARGIN) / QRSHEET_COLS)
-#define CELL_H ((PAGE_H - 2 * MARGIN - HEADER_H) / QRSHEET_ROWS)
-#define PAD 8.0
 #define TITLE_SIZE 12.0
 #define PAGENO_SIZE 9.0
 #define CAPTION_SIZE 9.0
-#define CAPTION_LEADING 11.0
-#define CAPTION_LINES 3
-#define CAPTION_W (CELL_W - 2 * PAD)
-/* the code's square, quiet zone included: what the cell leaves above the caption */
-#define QR_SIDE (CELL_H - 2 * PAD - CAPTION_LINES * CAPTION_LEADING - 2)
+#define CAPTION_W (QRSHEET_CELL_W - 2 * QRSHEET_PAD)
 #define QUIET 4
 /* below about 0.6 mm a module stops scanning reliably from paper */
 #define MIN_MODULE_PT 1.7
-/* longer text cannot fit three caption lines anyway: it ends in "…" */
-#define TEXT_MAX_IN 2048
 /* bytes on one line: guards against zero-width characters piling up */
 #define LINE_MAX_BYTES 480
 
@@ -142,9 +128,9 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
  * the BMP and DejaVu Sans no emoji), no emoji joiners or variation
  * selectors, control characters and line breaks as spaces, runs of spaces
  * collapsed, trimmed. NULL when out of memory. */
-static char *clean_text(const char *in)
+char *wr_qrsheet_clean_text(const char *in)
 {
-    size_t n = in ? strnlen(in, TEXT_MAX_IN) : 0;
+    size_t n = in ? strnlen(in, QRSHEET_TEXT_MAX_IN) : 0;
     char *out = malloc(3 * n + 1), *o = out;
     if (!out)
         return NULL;
@@ -154,7 +140,7 @@ static char *clean_text(const char *in)
         uint32_t cp;
         size_t l = utf8_decode(s + i, n - i, &cp);
         if (l == 0) {
-            if (n == TEXT_MAX_IN && n - i < 4)
+            if (n == QRSHEET_TEXT_MAX_IN && n - i < 4)
                 break; /* a character cut by the length limit, not bad input */
             memcpy(o, "\xEF\xBF\xBD", 3), o += 3, space = 0;
             i++;
@@ -269,19 +255,19 @@ static void one_line(const sheet *st, HPDF_Page page, double size, double x, dou
         text_out(st, page, size, x, y, left, s, cut_for_ellipsis(st, s, len, limit), 1);
 }
 
-/* up to CAPTION_LINES centred lines from baseline y down; the last one cut
+/* up to QRSHEET_CAPTION_LINES centred lines from baseline y down; the last one cut
  * with "…" when the text goes on */
 static void caption(const sheet *st, HPDF_Page page, double cx, double y, const char *s)
 {
     size_t len = strlen(s);
     double limit = CAPTION_W * 1000.0 / CAPTION_SIZE;
-    for (int line = 0; line < CAPTION_LINES && len > 0; line++, y -= CAPTION_LEADING) {
+    for (int line = 0; line < QRSHEET_CAPTION_LINES && len > 0; line++, y -= QRSHEET_CAPTION_LEADING) {
         size_t take = break_line(st, s, len, limit);
         if (take == len) {
             text_out(st, page, CAPTION_SIZE, cx, y, 0, s, len, 0);
             return;
         }
-        if (line == CAPTION_LINES - 1) {
+        if (line == QRSHEET_CAPTION_LINES - 1) {
             text_out(st, page, CAPTION_SIZE, cx, y, 0, s, cut_for_ellipsis(st, s, len, limit), 1);
             return;
         }
@@ -291,7 +277,7 @@ static void caption(const sheet *st, HPDF_Page page, double cx, double y, const 
     }
 }
 
-/* The code for url in a QR_SIDE square whose top left corner is (x, top):
+/* The code for url in a QRSHEET_QR_SIDE square whose top left corner is (x, top):
  * each row's runs of dark modules as one rectangle, all filled as one path
  * (adjacent rectangles of one path leave no hairline seams when rasterised). */
 static int draw_qr(sheet *st, HPDF_Page page, double x, double top, const char *url, size_t index)
@@ -304,7 +290,7 @@ static int draw_qr(sheet *st, HPDF_Page page, double x, double top, const char *
         return set_err(st->err, st->errlen, "item %zu: cannot encode the URL (errno %d)", index + 1, errno);
     }
     int w = qr->width;
-    double m = QR_SIDE / (w + 2 * QUIET);
+    double m = QRSHEET_QR_SIDE / (w + 2 * QUIET);
     if (m < MIN_MODULE_PT) {
         QRcode_free(qr);
         return set_err(st->err, st->errlen, "item %zu: the URL is too long for a printable QR code", index + 1);
@@ -336,7 +322,7 @@ static void cut_guides(HPDF_Page page, double x, double y)
     HPDF_Page_SetGrayStroke(page, 0.7f);
     HPDF_Page_SetLineWidth(page, 0.4f);
     HPDF_Page_SetDash(page, dash, 2, 0);
-    HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)CELL_W, (HPDF_REAL)CELL_H);
+    HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)QRSHEET_CELL_W, (HPDF_REAL)QRSHEET_CELL_H);
     HPDF_Page_Stroke(page);
     HPDF_Page_SetDash(page, NULL, 0, 0);
 }
@@ -346,26 +332,26 @@ static void header(const sheet *st, HPDF_Page page, const char *title, size_t pa
     char num[48];
     snprintf(num, sizeof num, "%zu/%zu", pageno, pages);
     double numw = units(st, num, strlen(num)) * PAGENO_SIZE / 1000.0;
-    double base = PAGE_H - MARGIN - TITLE_SIZE;
+    double base = QRSHEET_PAGE_H - QRSHEET_MARGIN - TITLE_SIZE;
     HPDF_Page_SetGrayFill(page, 0);
-    text_out(st, page, PAGENO_SIZE, PAGE_W - MARGIN - numw, base, 1, num, strlen(num), 0);
+    text_out(st, page, PAGENO_SIZE, QRSHEET_PAGE_W - QRSHEET_MARGIN - numw, base, 1, num, strlen(num), 0);
     if (*title)
-        one_line(st, page, TITLE_SIZE, MARGIN, base, 1, title, PAGE_W - 2 * MARGIN - numw - 12);
+        one_line(st, page, TITLE_SIZE, QRSHEET_MARGIN, base, 1, title, QRSHEET_PAGE_W - 2 * QRSHEET_MARGIN - numw - 12);
 }
 
 /* one sticker: i is the item's index, slot its place on the page */
 static int cell(sheet *st, HPDF_Page page, const qrsheet_item *it, size_t i, size_t slot)
 {
-    double x = MARGIN + (double)(slot % QRSHEET_COLS) * CELL_W;
-    double top = PAGE_H - MARGIN - HEADER_H - (double)(slot / QRSHEET_COLS) * CELL_H;
-    cut_guides(page, x, top - CELL_H);
-    if (draw_qr(st, page, x + (CELL_W - QR_SIDE) / 2, top - PAD, it->url, i) != 0)
+    double x = QRSHEET_MARGIN + (double)(slot % QRSHEET_COLS) * QRSHEET_CELL_W;
+    double top = QRSHEET_PAGE_H - QRSHEET_MARGIN - QRSHEET_HEADER_H - (double)(slot / QRSHEET_COLS) * QRSHEET_CELL_H;
+    cut_guides(page, x, top - QRSHEET_CELL_H);
+    if (draw_qr(st, page, x + (QRSHEET_CELL_W - QRSHEET_QR_SIDE) / 2, top - QRSHEET_PAD, it->url, i) != 0)
         return -1;
-    char *text = clean_text(it->caption);
+    char *text = wr_qrsheet_clean_text(it->caption);
     if (!text)
         return set_err(st->err, st->errlen, "out of memory");
     /* the first baseline one font size down: ascenders stay out of the quiet zone */
-    caption(st, page, x + CELL_W / 2, top - PAD - QR_SIDE - CAPTION_SIZE, text);
+    caption(st, page, x + QRSHEET_CELL_W / 2, top - QRSHEET_PAD - QRSHEET_QR_SIDE - CAPTION_SIZE, text);
     free(text);
     return hpdf_failed(st, "drawing") ? -1 : 0;
 }
@@ -464,8 +450,7 @@ static int render(sheet *st, const qrsheet_item *items, size_t n, const char *ti
     return save(st, out_path);
 }
 
-/* qrsheet_render with the font as a parameter (the tests pass a missing one) */
-static int render_with_font(const qrsheet_item *items, size_t n, const char *title, const char *font,
+int wr_qrsheet_render_font(const qrsheet_item *items, size_t n, const char *title, const char *font,
                             const char *out_path, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -480,7 +465,7 @@ static int render_with_font(const qrsheet_item *items, size_t n, const char *tit
             return set_err(err, errlen, "item %zu has no URL", i + 1);
 
     sheet st = {.err = err, .errlen = errlen};
-    char *clean_title = clean_text(title);
+    char *clean_title = wr_qrsheet_clean_text(title);
     if (!clean_title)
         return set_err(err, errlen, "out of memory");
     st.pdf = HPDF_New(on_hpdf_error, &st);
@@ -494,7 +479,7 @@ static int render_with_font(const qrsheet_item *items, size_t n, const char *tit
     return rc;
 }
 
-int qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen)
+int wr_qrsheet_render(const qrsheet_item *items, size_t n, const char *title, const char *out_path, char *err, size_t errlen)
 {
-    return render_with_font(items, n, title, QRSHEET_FONT, out_path, err, errlen);
+    return wr_qrsheet_render_font(items, n, title, QRSHEET_FONT, out_path, err, errlen);
 }

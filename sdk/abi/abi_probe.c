@@ -54,3 +54,7 @@ WALOR_ABI_PROBE const walor_step_def *walor_abi_step_def(const walor_step_def *d
 WALOR_ABI_PROBE const walor_form_def *walor_abi_form_def(const walor_form_def *d) { return d; }
 WALOR_ABI_PROBE const walor_list_def *walor_abi_list_def(const walor_list_def *d) { return d; }
 WALOR_ABI_PROBE const walor_text_pair *walor_abi_text_pairs(const walor_text_pair *t) { return t; }
+/* SDK 1.3: asynchronous HTTP */
+WALOR_ABI_PROBE const walor_http_async *walor_abi_http_async(const walor_http_async *d) { return d; }
+WALOR_ABI_PROBE walor_http_chunk_fn walor_abi_http_chunk_fn(walor_http_chunk_fn fn) { return fn; }
+WALOR_ABI_PROBE walor_http_done_fn walor_abi_http_done_fn(walor_http_done_fn fn) { return fn; }

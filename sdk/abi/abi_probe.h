@@ -41,5 +41,8 @@ WALOR_ABI_PROBE_API const walor_step_def *walor_abi_step_def(const walor_step_de
 WALOR_ABI_PROBE_API const walor_form_def *walor_abi_form_def(const walor_form_def *d);
 WALOR_ABI_PROBE_API const walor_list_def *walor_abi_list_def(const walor_list_def *d);
 WALOR_ABI_PROBE_API const walor_text_pair *walor_abi_text_pairs(const walor_text_pair *t);
+WALOR_ABI_PROBE_API const walor_http_async *walor_abi_http_async(const walor_http_async *d);
+WALOR_ABI_PROBE_API walor_http_chunk_fn walor_abi_http_chunk_fn(walor_http_chunk_fn fn);
+WALOR_ABI_PROBE_API walor_http_done_fn walor_abi_http_done_fn(walor_http_done_fn fn);
 
 #endif

@@ -54,11 +54,21 @@ def pytest_configure(config):
     # the suite is run with another ini file.
     config.addinivalue_line(
         "markers", "features(*ids): feature IDs of shared/spec/FEATURES.md this test proves")
+    config.addinivalue_line(
+        "markers", "infra: tests the harness or the machinery itself, not a feature of FEATURES.md")
 
 
 def pytest_collection_modifyitems(config, items):
     known = _known_feature_ids()
     bad = []
+    # A test counts only if it says what it proves (CODE_STYLE.md "Tests").
+    unnamed = [item.nodeid for item in items
+               if not any(True for _ in item.iter_markers("features"))
+               and not any(True for _ in item.iter_markers("infra"))]
+    if unnamed:
+        raise pytest.UsageError(
+            "every e2e test needs @pytest.mark.features(\"F-XXX-NN\", ...) naming what it proves, "
+            "or @pytest.mark.infra when it tests the harness itself:\n  " + "\n  ".join(unnamed))
     for item in items:
         for m in item.iter_markers("features"):
             wrong = [a for a in m.args if not (isinstance(a, str) and FEATURE_ID_RE.match(a)

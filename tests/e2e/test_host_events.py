@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import hostkit as hk
 
 
@@ -23,6 +25,7 @@ def _emitted(con, agg):
             con.execute("SELECT payload FROM wh_events WHERE aggregate = ? ORDER BY id", (agg,))]
 
 
+@pytest.mark.infra
 def test_order_per_aggregate_rollback_and_service_versions(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=["evpub", "evsub", "evsub2"])
     log = w.log()
@@ -72,6 +75,7 @@ def test_order_per_aggregate_rollback_and_service_versions(tgsim, walord, tmp_pa
     w.stop()
 
 
+@pytest.mark.infra
 def test_failing_subscriber_is_retried_and_blocks_only_its_aggregate(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=["evpub", "evsub"])
     u = tgsim.user("Вера")
@@ -102,6 +106,7 @@ def test_failing_subscriber_is_retried_and_blocks_only_its_aggregate(tgsim, walo
     w.stop()
 
 
+@pytest.mark.infra
 def test_crash_between_commit_and_delivery_delivers_each_event_once(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=["evpub", "evsub"])
     u = tgsim.user("Глеб")
@@ -122,6 +127,7 @@ def test_crash_between_commit_and_delivery_delivers_each_event_once(tgsim, walor
     w.stop()
 
 
+@pytest.mark.infra
 def test_missing_provider_refuses_consumer_and_host_runs(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=["hello", "evsub"])
     want = r"plugin evsub refused: requires service counter 1\.2, but no loaded plugin provides it"

@@ -78,6 +78,7 @@ def metric(text: str, name: str, labels: str = "") -> float:
 
 # ---------------------------------------------------------------- test clock
 
+@pytest.mark.infra
 def test_test_clock(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello",))
     st, hd, body = request(w.port, "GET", "/_test/clock")
@@ -94,27 +95,31 @@ def test_test_clock(walord, tmp_path, free_port):
     assert st == 405 and "POST" in hd["allow"]
 
 
+@pytest.mark.infra
 def test_test_clock_absent_without_test_mode(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello",), walor={"test_mode": False})
     st, _, body = request(w.port, "POST", "/_test/clock", {"advance_s": 60})
     assert st == 404 and json.loads(body) == {"error": "not found"}
 
 
+@pytest.mark.infra
 def test_test_mode_refuses_a_public_listener(walord, tmp_path, free_port):
     port = free_port()
     w = walord(plugins=["hello"], plugin_dir=hk.plugin_dir(tmp_path, ["hello"]),
                extra_ini=f"[http]\nlisten = 127.0.0.1:{free_port()}, 0.0.0.0:{port}\n", start=False)
     w.start(wait_ready=False)
     w.wait_log(r"0\.0\.0\.0:\d+ is not a loopback address, and test_mode is on; refusing to start")
-    w.wait_exit()
+    # a refusal that logs and then exits 0 would look like a clean stop to systemd
+    assert w.wait_exit() == 1, w.log_tail(20)
 
 
+@pytest.mark.infra
 def test_bad_http_config_is_refused(walord, tmp_path, free_port):
     w = walord(plugins=["hello"], plugin_dir=hk.plugin_dir(tmp_path, ["hello"]),
                extra_ini=f"[http]\nlisten = 127.0.0.1:{free_port()}\nmax_body = lots\n", start=False)
     w.start(wait_ready=False)
     w.wait_log(r'\[http\] max_body: expected a size .* got "lots"')
-    w.wait_exit()
+    assert w.wait_exit() == 1, w.log_tail(20)
 
 
 # ---------------------------------------------------------------- health
@@ -154,6 +159,7 @@ def test_healthz_follows_the_database(walord, tmp_path, free_port):
 
 # ---------------------------------------------------------------- metrics
 
+@pytest.mark.infra
 def test_metrics_move_with_updates(walord, tgsim, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello", "probe"))
     st, hd, body = request(w.port, "GET", "/metrics")
@@ -186,6 +192,7 @@ def test_metrics_move_with_updates(walord, tgsim, tmp_path, free_port):
 
 # ---------------------------------------------------------------- plugin routes
 
+@pytest.mark.infra
 def test_plugin_routes(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello", "probe"))
     st, hd, body = request(w.port, "GET", "/p/probe/echo?q=%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82&x=1",
@@ -224,6 +231,7 @@ def test_plugin_routes(walord, tmp_path, free_port):
     con.close()
 
 
+@pytest.mark.infra
 def test_stop_waits_for_routes_in_flight(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello", "probe"))
     got = {}
@@ -243,6 +251,7 @@ def test_stop_waits_for_routes_in_flight(walord, tmp_path, free_port):
 
 # ---------------------------------------------------------------- listener defences
 
+@pytest.mark.infra
 def test_body_limit_and_slow_clients(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello",), max_body="2K", request_timeout=2)
     # declared too large: answered at once, nothing read
@@ -273,6 +282,7 @@ def webhook_walord(walord, tmp_path, free_port, mode="webhook"):
     return w
 
 
+@pytest.mark.infra
 def test_webhook_end_to_end(walord, tgsim, tmp_path, free_port):
     w = webhook_walord(walord, tmp_path, free_port)
     bots = tgsim.bots()
@@ -312,6 +322,7 @@ def test_webhook_end_to_end(walord, tgsim, tmp_path, free_port):
     assert hk.scalar(con, "SELECT count(*) FROM wh_inbox WHERE update_id = 999000001") == 1
 
 
+@pytest.mark.infra
 def test_switching_modes_loses_no_update(walord, tgsim, tmp_path, free_port):
     w = webhook_walord(walord, tmp_path, free_port, mode="polling")
     u = tgsim.user("Глеб")

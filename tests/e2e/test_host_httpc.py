@@ -71,6 +71,7 @@ def upstream(free_port):
     srv.server_close()
 
 
+@pytest.mark.infra
 def test_plugin_fetches_over_http(tgsim, walord, tmp_path, upstream, free_port):
     w = hk.start(walord, tmp_path)
     u = tgsim.user("Анна")
@@ -124,6 +125,7 @@ def test_plugin_fetches_over_http(tgsim, walord, tmp_path, upstream, free_port):
     assert "тело запроса" not in log
 
 
+@pytest.mark.features("F-HOST-02")
 def test_plugin_notifies_staff(tgsim, walord, tmp_path):
     """walor_notify_staff (SDK 1.2): owners from the config and managers get
     the notice, testers and customers do not, blocked staff are skipped."""

@@ -147,6 +147,7 @@ def test_replace_by_key(tgsim, walord, tmp_path, free_port):
     w.stop()
 
 
+@pytest.mark.infra
 def test_cron_fires_on_the_next_minute_and_not_twice(tgsim, walord, tmp_path, free_port):
     w = _start(walord, tmp_path, free_port, crons="minute")
     con = w.db()
@@ -173,6 +174,7 @@ def test_cron_fires_on_the_next_minute_and_not_twice(tgsim, walord, tmp_path, fr
     w.stop()
 
 
+@pytest.mark.infra
 def test_daily_job_runs_at_10_moscow_time(tgsim, walord, tmp_path, free_port):
     w = _start(walord, tmp_path, free_port, crons="ten")
     con = w.db()
@@ -196,6 +198,7 @@ def test_daily_job_runs_at_10_moscow_time(tgsim, walord, tmp_path, free_port):
     w.stop()
 
 
+@pytest.mark.infra
 def test_catch_up_after_downtime(tgsim, walord, tmp_path, free_port):
     w = _start(walord, tmp_path, free_port, crons="catchup,nocatchup")
     con = w.db()
@@ -222,6 +225,7 @@ def test_catch_up_after_downtime(tgsim, walord, tmp_path, free_port):
     w.stop()
 
 
+@pytest.mark.infra
 def test_failing_job_is_retried_with_backoff(tgsim, walord, tmp_path, free_port):
     w = _start(walord, tmp_path, free_port)
     u = tgsim.user("Дина")
@@ -253,6 +257,7 @@ def test_failing_job_is_retried_with_backoff(tgsim, walord, tmp_path, free_port)
     w.stop()
 
 
+@pytest.mark.infra
 def test_cron_never_overlaps_itself(tgsim, walord, tmp_path, free_port):
     w = _start(walord, tmp_path, free_port, crons="slow", slow_ms=2500)
     con = w.db()

@@ -12,7 +12,7 @@ import pytest
 
 import hostkit as hk
 from test_checkout_flow import buy, cdek, contacts, dadata, default_prices, to_checkout, Checkout  # noqa: F401
-from test_loyalty_kit import LOYALTY_INI, balance, cmd, settled
+from test_loyalty_kit import LOYALTY_INI, balance, cmd, quote_run, quote_setup, settled
 
 
 def give(k, uid, bonus=0, personal=0):
@@ -99,3 +99,12 @@ def test_checkout_steps_and_the_order_of_discounts(tgsim, walord, tmp_path, cdek
     card = u.screen().text
     assert "Персональная скидка: −320 ₽" in card and "Промокод WELCOME: −288 ₽" in card, card
     assert "Сертификат GIFT-BIG: −2 592 ₽" in card and "Оплачено бонусами" not in card
+
+
+@pytest.mark.features("F-LOY-02", "F-LOY-07", "F-LOY-08", "F-LOY-09")
+def test_quote_applies_every_adjustment(tgsim, walord, tmp_path):
+    """The pricing provider's adjust() on a 10-line order with a personal
+    discount, a promo code, a certificate and bonuses: four adjustment lines
+    (bench/e2e/bench_loyalty_quote.py measures the same call)."""
+    w, u = quote_setup(walord, tmp_path, tgsim)
+    assert quote_run(u, 1).endswith("lines=4")

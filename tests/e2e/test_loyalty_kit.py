@@ -7,6 +7,8 @@ order.paid / order.cancelled / order.completed events, as in production."""
 
 from __future__ import annotations
 
+import re
+
 import hostkit as hk
 from test_orders_kit import clock, cmd, new_order  # noqa: F401  (re-exported)
 
@@ -124,3 +126,28 @@ def wait_text(u, part, what=None):
     """The first bot message containing `part` (literal), waited for."""
     return hk.wait_until(lambda: next((t for t in bot_texts(u) if part in t), None), timeout=10,
                          what=what or part)
+
+
+# ---- the quote of the test plugin loybench (tests/plugins/loybench): N calls
+# of the pricing provider's adjust() for a 10-line order with every adjustment
+# present; test_loyalty_checkout.py checks one, bench/e2e measures many
+
+def quote_setup(walord, tmp_path, tgsim):
+    w = hk.start(walord, tmp_path, plugins=["loyalty", "loybench"], conf_files={"70-loyalty.ini": LOYALTY_INI})
+    promo(w, "WELCOME", 10)
+    cert(w, "GIFT-BENCH", 300000)
+    u = customer(tgsim, "Бенч")
+    con = w.db()
+    con.execute("INSERT INTO loyalty_ledger(user_id, amount, kind, note, created_at) VALUES (?, 100000, 'manual', "
+                "'бенч', 0)", (u.id,))
+    con.execute("INSERT INTO loyalty_personal(user_id, pct, set_at) VALUES (?, 5, 0)", (u.id,))
+    con.commit()
+    return w, u
+
+
+def quote_run(u, n):
+    """`bench: quote_per_s=… lines=…` of n quotes"""
+    u.send(f"/loybench {n} WELCOME GIFT-BENCH", timeout=600)
+    got = u.screen().text
+    assert re.fullmatch(r"bench: quote_per_s=\d+ lines=\d+", got), got
+    return got

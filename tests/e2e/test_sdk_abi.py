@@ -8,12 +8,15 @@ from __future__ import annotations
 import filecmp
 import re
 
+import pytest
+
 import hostkit as hk
 import walor_harness as wh
 
 FROZEN = wh.REPO_ROOT / "sdk" / "abi" / "include-1.0" / "walor"
 
 
+@pytest.mark.infra
 def test_oldsdk_headers_are_the_frozen_1_0_copy():
     """The test below means something only if oldsdk really was compiled
     against SDK 1.0 headers: the frozen copy says 1.0, and it is the copy
@@ -36,6 +39,7 @@ def test_oldsdk_headers_are_the_frozen_1_0_copy():
             "frozen copy: bump WALOR_SDK_MINOR when the API grows (the frozen 1.0 copy never changes)")
 
 
+@pytest.mark.infra
 def test_plugin_built_with_sdk_1_0_runs_on_current_host(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=["hello", "oldsdk"])
     log = w.log()

@@ -133,6 +133,7 @@ KB = {"inline_keyboard": [[{"text": "Каталог", "callback_data": "cat:1"},
 
 # ---------------------------------------------------------------- basics
 
+@pytest.mark.infra
 def test_get_me_unauthorized_and_unknown_method(sim):
     me = api(sim, "getMe")
     assert me["ok"] and me["result"]["id"] == BOT_ID and me["result"]["is_bot"] is True
@@ -144,6 +145,7 @@ def test_get_me_unauthorized_and_unknown_method(sim):
         assert json.loads(r.read())["ok"] is True
 
 
+@pytest.mark.infra
 def test_params_by_query_and_form(sim):
     u = started_user(sim)
     q = urllib.parse.urlencode({"chat_id": u.id, "text": "через GET"})
@@ -158,6 +160,7 @@ def test_params_by_query_and_form(sim):
 
 # ---------------------------------------------------------------- updates
 
+@pytest.mark.infra
 def test_long_poll_blocks_wakes_and_does_not_block_others(sim):
     u = sim.user("Борис")
     t0 = time.monotonic()
@@ -183,6 +186,7 @@ def test_long_poll_blocks_wakes_and_does_not_block_others(sim):
     assert box["t"] - t_send < 0.5
 
 
+@pytest.mark.infra
 def test_offset_semantics_and_limit(sim):
     u = sim.user("Вера")
     ids = [u.send(f"m{i}", wait=False)["update_id"] for i in range(4)]
@@ -196,6 +200,7 @@ def test_offset_semantics_and_limit(sim):
     assert api(sim, "getUpdates", offset=ids[3] + 1)["result"] == []
 
 
+@pytest.mark.infra
 def test_update_shapes_and_allowed_updates_remembered(sim):
     u = sim.user("Глеб", username="gleb")
     u.send("/start promo_1", wait=False)
@@ -211,6 +216,7 @@ def test_update_shapes_and_allowed_updates_remembered(sim):
     assert drain(sim)[0]["message"]["text"] == "доставится"
 
 
+@pytest.mark.infra
 def test_injected_duplicate_is_delivered(sim):
     u = sim.user("Дина")
     first = u.send("раз", wait=False)["update_id"]
@@ -225,6 +231,7 @@ def test_injected_duplicate_is_delivered(sim):
 
 # ---------------------------------------------------------------- HTML and limits
 
+@pytest.mark.infra
 @pytest.mark.parametrize("html,text,entities", [
     ("<b>Жирный</b> и <i>курсив</i>", "Жирный и курсив",
      [{"type": "bold", "offset": 0, "length": 6}, {"type": "italic", "offset": 9, "length": 6}]),
@@ -249,6 +256,7 @@ def test_html_parsing(sim, html, text, entities):
     assert view.text == text and view.html == html
 
 
+@pytest.mark.infra
 @pytest.mark.parametrize("html,desc", [
     ("Hello, <foo>x</foo>", 'Unsupported start tag "foo" at byte offset 7'),
     ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
@@ -264,6 +272,7 @@ def test_html_errors(sim, html, desc):
         400, "Bad Request: can't parse entities: " + desc)
 
 
+@pytest.mark.infra
 def test_lengths_after_entity_parsing(sim):
     u = started_user(sim)
     assert send(sim, u.id, "<b>" + "я" * 4096 + "</b>", parse_mode="HTML")["ok"]
@@ -284,6 +293,7 @@ def test_lengths_after_entity_parsing(sim):
     assert err(bad) == (400, "Bad Request: message caption is too long")
 
 
+@pytest.mark.infra
 def test_keyboard_rules(sim):
     u = started_user(sim)
 
@@ -311,6 +321,7 @@ def test_keyboard_rules(sim):
 
 # ---------------------------------------------------------------- chats
 
+@pytest.mark.infra
 def test_chat_errors_blocked_and_my_chat_member(sim):
     assert err(send(sim, 424242, "x")) == (400, "Bad Request: chat not found")
     never = sim.user("Молчун")
@@ -332,6 +343,7 @@ def test_chat_errors_blocked_and_my_chat_member(sim):
     assert send(sim, u.id, "снова")["ok"]
 
 
+@pytest.mark.infra
 def test_edits_deletes_and_chat_view(sim):
     u = started_user(sim)
     v0 = u.chat()["version"]
@@ -373,6 +385,7 @@ def test_edits_deletes_and_chat_view(sim):
         400, "Bad Request: message to delete not found")
 
 
+@pytest.mark.infra
 def test_copy_forward_and_reply(sim):
     u = started_user(sim)
     m = send(sim, u.id, "оригинал", reply_parameters={"message_id": 1})["result"]
@@ -395,6 +408,7 @@ def test_copy_forward_and_reply(sim):
 
 # ---------------------------------------------------------------- buttons
 
+@pytest.mark.infra
 def test_press_by_text_answer_and_forged(sim):
     u = started_user(sim)
     send(sim, u.id, "старое", reply_markup={"inline_keyboard": [[{"text": "Каталог", "callback_data": "old"}]]})
@@ -428,6 +442,7 @@ def test_press_by_text_answer_and_forged(sim):
 
 # ---------------------------------------------------------------- files
 
+@pytest.mark.infra
 def test_files_upload_get_file_and_download(sim):
     u = started_user(sim)
     data = "Прайс;100\n".encode() * 50
@@ -504,6 +519,7 @@ class _Receiver:
         self.srv.server_close()
 
 
+@pytest.mark.infra
 def test_webhook_push_secret_order_retry_and_409(sim):
     rec = _Receiver(fail_first=2)
     try:
@@ -530,6 +546,7 @@ def test_webhook_push_secret_order_retry_and_409(sim):
         rec.close()
 
 
+@pytest.mark.infra
 def test_set_webhook_terminates_long_poll(sim):
     box = {}
     th = threading.Thread(target=lambda: box.update(r=api(sim, "getUpdates", timeout=5)))
@@ -543,6 +560,7 @@ def test_set_webhook_terminates_long_poll(sim):
 
 # ---------------------------------------------------------------- faults, flood control, log
 
+@pytest.mark.infra
 def test_faults(sim):
     u = started_user(sim)
     sim.fault("sendMessage", "500", count=2)
@@ -572,6 +590,7 @@ def test_faults(sim):
     assert stats["errors_by_code"]["500"] == 2 and stats["count429"] == 1
 
 
+@pytest.mark.infra
 def test_rate_limits(sim):
     u = started_user(sim)
     v = started_user(sim, "Второй")
@@ -624,6 +643,7 @@ class _TinyBot(threading.Thread):
                         message_id=cq["message"]["message_id"], text="Каталог: пусто")
 
 
+@pytest.mark.infra
 def test_user_dsl_with_a_bot(sim):
     bot = _TinyBot(sim)
     bot.start()
@@ -666,6 +686,7 @@ def _wait_saved(state: Path, needle: str, timeout: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.infra
 def test_state_file_keeps_the_world_across_restarts(tmp_path):
     state = tmp_path / "tgsim-state.json"
     p = _state_proc(state)
@@ -710,6 +731,7 @@ def test_state_file_keeps_the_world_across_restarts(tmp_path):
     _stop_clean(p)
 
 
+@pytest.mark.infra
 def test_state_file_is_saved_while_running_and_survives_kill_9(tmp_path):
     state = tmp_path / "state.json"
     p = _state_proc(state)
@@ -727,6 +749,7 @@ def test_state_file_is_saved_while_running_and_survives_kill_9(tmp_path):
     _stop_clean(p)
 
 
+@pytest.mark.infra
 def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
     state = tmp_path / "state.json"
     for junk in (b'{"tgsim_state": "tgsim", "format": 1, "users": [{"id": 5}]}', b"{not json", b'{"a": 1}'):
@@ -735,3 +758,72 @@ def test_a_bad_state_file_is_refused_and_left_alone(tmp_path):
                               capture_output=True, text=True, timeout=10)
         assert proc.returncode == 1 and f"state file {state}" in proc.stderr, proc.stderr
         assert state.read_bytes() == junk                 # never overwritten
+# ---------------------------------------------------------------- sendMessageDraft
+
+@pytest.mark.infra
+def test_send_message_draft(sim):
+    u = started_user(sim)
+    # "" is the "thinking…" placeholder; the draft is chat state, not a message
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=7, text="") == {"ok": True, "result": True}
+    c = u.chat()
+    assert (c["draft"]["draft_id"], c["draft"]["text"], c["draft"]["updates"]) == (7, "", 1)
+    v = c["version"]
+    r = api(sim, "sendMessageDraft", chat_id=u.id, draft_id=7, text="Да, <b>есть</b>", parse_mode="HTML")
+    assert r["ok"]
+    c = u.chat()
+    d = c["draft"]
+    assert c["version"] > v
+    assert (d["text"], d["html"], d["updates"]) == ("Да, есть", "Да, <b>есть</b>", 2)
+    assert d["entities"] == [{"offset": 4, "length": 4, "type": "bold"}]
+    assert not [m for m in c["messages"] if m["from"] == "bot"]
+    # another id starts a new draft
+    api(sim, "sendMessageDraft", chat_id=u.id, draft_id=8, text="Другой")
+    assert (u.chat()["draft"]["draft_id"], u.chat()["draft"]["updates"]) == (8, 1)
+
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=0, text="x")) == (
+        400, "Bad Request: invalid draft_id")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, text="x")) == (400, "Bad Request: draft_id is empty")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="<b>x",
+                   parse_mode="HTML"))[1].startswith("Bad Request: can't parse entities")
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="я" * 4097)) == (
+        400, "Bad Request: message is too long")
+    assert err(api(sim, "sendMessageDraft", chat_id=999999, draft_id=1, text="x"))[0] == 400
+    assert u.chat()["draft"]["text"] == "Другой"  # failed calls change nothing
+
+    # the finished message ends the draft
+    send(sim, u.id, "Да, есть")
+    c = u.chat()
+    assert c["draft"] is None and c["messages"][-1]["text"] == "Да, есть"
+
+    # a user who blocked the bot gets no draft either
+    u.block()
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=2, text="x"))[0] == 403
+
+
+@pytest.mark.infra
+def test_disabled_method_is_unknown(sim):
+    """/_sim/methods plays an older Bot API server: the method is 404, as unknown ones are."""
+    u = started_user(sim)
+    assert sim.disable_methods("sendMessageDraft") == ["sendMessageDraft"]
+    assert err(api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")) == (404, "Not Found")
+    assert send(sim, u.id, "обычное сообщение")["ok"]
+    assert sim.disable_methods() == []
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")["ok"]
+    sim.disable_methods("sendMessageDraft")
+    sim.reset()  # a reset enables everything again
+    u = started_user(sim)
+    assert api(sim, "sendMessageDraft", chat_id=u.id, draft_id=1, text="x")["ok"]
+
+
+@pytest.mark.infra
+def test_draft_expires():
+    p = TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet", "--draft-lifetime-ms", "300"]).start()
+    try:
+        s = Sim(p.url)
+        u = started_user(s)
+        assert api(s, "sendMessageDraft", chat_id=u.id, draft_id=3, text="…думаю")["ok"]
+        assert u.chat()["draft"]["text"] == "…думаю"
+        time.sleep(0.5)
+        assert u.chat()["draft"] is None
+    finally:
+        assert p.stop() == 0

@@ -34,6 +34,7 @@ def run_browser(url: str, user_id: int, out: Path) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.infra
 def test_web_chat_sends_lines_and_locations_and_shows_the_viewers_time(tmp_path):
     with TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet"]) as proc:
         sim = Sim(proc.url)
@@ -62,6 +63,7 @@ def test_web_chat_sends_lines_and_locations_and_shows_the_viewers_time(tmp_path)
     assert got["times"]["Europe/Moscow"] != got["times"]["Asia/Novosibirsk"]
 
 
+@pytest.mark.infra
 def test_location_off_the_globe_is_refused_by_the_control_api(tmp_path):
     with TgsimProcess(_exe(), tokens=[TOKEN], args=["--quiet"]) as proc:
         sim = Sim(proc.url)

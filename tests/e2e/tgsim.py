@@ -260,6 +260,11 @@ class Sim:
         return self._ctl("POST", "ratelimit", {"global_per_s": global_per_s,
                                                "per_chat_per_s": per_chat_per_s})
 
+    def disable_methods(self, *methods: str) -> List[str]:
+        """Answer these Bot API methods 404 "Not Found", as a server that predates
+        them (no arguments: all enabled again); returns the list."""
+        return self._ctl("POST", "methods", {"disable": list(methods)})["disabled"]
+
     def log(self, method: Optional[str] = None, since_seq: int = 0) -> List[dict]:
         return self._ctl("GET", "log", query={"method": method, "since_seq": since_seq or None})
 

@@ -26,6 +26,7 @@ static const method_def methods[] = {
     {"deleteWebhook", NULL, tgsim_m_delete_webhook},
     {"getWebhookInfo", NULL, tgsim_m_get_webhook_info},
     {"sendMessage", tgsim_m_send_message_prepare, tgsim_m_send_message},
+    {"sendMessageDraft", tgsim_m_send_draft_prepare, tgsim_m_send_draft},
     {"sendPhoto", tgsim_m_photo_prepare, tgsim_m_send_photo},
     {"sendDocument", tgsim_m_document_prepare, tgsim_m_send_document},
     {"copyMessage", NULL, tgsim_m_copy_message},
@@ -98,12 +99,22 @@ bool tgsim_call_flood_ok(tgsim_call *c, tgsim_chat *chat)
     return true;
 }
 
-static const method_def *find_method(const char *name)
+static const method_def *find_method(tgsim_sim *s, const char *name)
 {
-    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+    const method_def *m = NULL;
+    for (size_t i = 0; !m && i < sizeof methods / sizeof *methods; i++)
         if (!strcasecmp(methods[i].name, name))
-            return &methods[i];
-    return NULL;
+            m = &methods[i];
+    /* POST /_sim/methods {"disable": [...]}: as a server that predates them */
+    pthread_mutex_lock(&s->lock);
+    size_t i;
+    json_t *v;
+    json_array_foreach(s->disabled, i, v) {
+        if (m && !strcasecmp(json_string_value(v), m->name))
+            m = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return m;
 }
 
 /* Sleeps through a "hang" fault; shutdown cuts it short. */
@@ -159,7 +170,7 @@ void tgsim_botapi_handle(tgsim_req *r, const char *token, size_t token_len, cons
     c.bot = tgsim_bot_by_token(s, token, token_len);
     if (!c.bot) {
         tgsim_call_fail(&c, 401, "Unauthorized");
-    } else if (!(m = find_method(method))) {
+    } else if (!(m = find_method(s, method))) {
         tgsim_call_fail(&c, 404, "Not Found");
     } else {
         char err[256];

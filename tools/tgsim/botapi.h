@@ -68,6 +68,11 @@ void tgsim_m_send_chat_action(tgsim_call *c);
 void tgsim_m_get_chat(tgsim_call *c);
 void tgsim_m_get_file(tgsim_call *c);
 void tgsim_m_photo_prepare(tgsim_call *c);
+void tgsim_m_send_draft(tgsim_call *c);
+void tgsim_m_send_draft_prepare(tgsim_call *c);
+/* draft.c: a bot message ends the chat's draft; the view drops an expired one */
+void tgsim_draft_end(tgsim_chat *chat);
+json_t *tgsim_draft_view(tgsim_chat *chat);
 void tgsim_m_document_prepare(tgsim_call *c);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "botapi.h"
 #include "control.h"
 #include "params.h"
 #include "text.h"
@@ -64,6 +65,7 @@ static json_t *view(tgsim_bot *b, tgsim_user *u)
                           c ? c->blocked : 0, "messages", msgs);
     json_object_set_new(o, "callback_answers", c ? json_deep_copy(c->answers) : json_array());
     json_object_set_new(o, "keyboard", c && c->keyboard ? json_deep_copy(c->keyboard) : json_null());
+    json_object_set_new(o, "draft", c ? tgsim_draft_view(c) : json_null());
     return o;
 }
 

@@ -86,6 +86,7 @@ tgsim_msg *tgsim_compose_msg(tgsim_call *c, tgsim_chat *chat)
         tgsim_call_fail(c, 500, "Internal Server Error");
         return NULL;
     }
+    tgsim_draft_end(chat); /* the finished answer replaces the streamed draft */
     m->tg = json_pack("{s:I,s:o,s:o,s:I}", "message_id", (json_int_t)m->id, "from",
                       tgsim_bot_user_json(c->bot), "chat", tgsim_chat_json(chat), "date",
                       (json_int_t)tgsim_unix_time());

@@ -174,6 +174,26 @@ static void ratelimit(tgsim_ctl *x)
                                       "per_chat_per_s", x->s->rate_per_chat));
 }
 
+/* GET: the Bot API methods answered 404 as unknown; POST {"disable": [names]}
+ * replaces the list (an older Bot API server; [] enables all again) */
+static void methods(tgsim_ctl *x)
+{
+    if (is(x, "POST")) {
+        json_t *d = json_object_get(x->p, "disable");
+        size_t i;
+        json_t *v;
+        bool ok = json_is_array(d);
+        json_array_foreach(d, i, v) ok = ok && json_is_string(v);
+        if (!ok) {
+            tgsim_ctl_error(x, 400, "want {\"disable\": [method names]}");
+            return;
+        }
+        json_array_clear(x->s->disabled);
+        json_array_extend(x->s->disabled, d);
+    }
+    tgsim_ctl_reply(x, 200, json_pack("{s:O}", "disabled", x->s->disabled));
+}
+
 static void call_log(tgsim_ctl *x)
 {
     int64_t since = 0;
@@ -226,6 +246,8 @@ static void dispatch(tgsim_ctl *x, const char *path)
         inject_update(x);
     else if (!strcmp(path, "faults"))
         faults(x);
+    else if (!strcmp(path, "methods") && (is(x, "GET") || is(x, "POST")))
+        methods(x);
     else if (!strcmp(path, "ratelimit"))
         ratelimit(x);
     else if (!strcmp(path, "log"))

@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "  --chat-history N         messages kept per chat (default 1000)\n"
           "  --state-file FILE        keep users, chats, files and update ids in FILE across\n"
           "                           restarts (written atomically; default: memory only)\n"
+          "  --draft-lifetime-ms N    how long a sendMessageDraft draft lives without an update\n"
+          "                           (default 30000)\n"
           "  --quiet                  no per-error logging from the HTTP library\n",
           f);
 }
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
         {"first-update-id", required_argument, NULL, 'F'},
         {"chat-history", required_argument, NULL, 'H'},
         {"state-file", required_argument, NULL, 'S'},
+        {"draft-lifetime-ms", required_argument, NULL, 'D'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -84,7 +87,7 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:8081", *port_file = NULL, *bot_name = "Walor Demo", *state_file = NULL;
     const char *tokens[MAX_TOKENS], *usernames[MAX_TOKENS];
     int ntokens = 0, nusernames = 0, log_cap = 100000, history = 1000;
-    tgsim_config cfg = {.webhook_timeout_ms = 10000};
+    tgsim_config cfg = {.webhook_timeout_ms = 10000, .draft_lifetime_ms = 30000};
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int bad = 0;
@@ -117,6 +120,7 @@ int main(int argc, char **argv)
         }
         case 'H': bad = parse_nonneg(optarg, &history) || history < 1; break;
         case 'S': state_file = optarg; break;
+        case 'D': bad = parse_nonneg(optarg, &cfg.draft_lifetime_ms) || cfg.draft_lifetime_ms < 1; break;
         case 'q': cfg.quiet = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

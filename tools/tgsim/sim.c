@@ -28,6 +28,9 @@ int tgsim_sim_init(tgsim_sim *s, const tgsim_config *cfg)
     s->next_user_id = FIRST_USER_ID;
     s->rate_global = cfg->rate_global;
     s->rate_per_chat = cfg->rate_per_chat;
+    s->disabled = json_array();
+    if (!s->disabled)
+        return -1;
     return tgsim_calllog_init(&s->log, cfg->log_cap ? cfg->log_cap : 100000);
 }
 
@@ -105,6 +108,7 @@ static void chat_free(tgsim_chat *c)
     free(c->msgs);
     json_decref(c->answers);
     json_decref(c->keyboard);
+    json_decref(c->draft);
     tgsim_window_free(&c->rate);
     free(c);
 }
@@ -172,6 +176,7 @@ static void clear_world(tgsim_sim *s)
     tgsim_imap_clear(&s->cbqs);
     tgsim_faults_clear(&s->faults);
     tgsim_window_free(&s->rate);
+    json_array_clear(s->disabled);
 }
 
 void tgsim_sim_reset(tgsim_sim *s)
@@ -205,6 +210,7 @@ void tgsim_sim_free(tgsim_sim *s)
         free(s->tokens[i].token);
     free(s->tokens);
     tgsim_calllog_free(&s->log);
+    json_decref(s->disabled);
     pthread_cond_destroy(&s->chat_cond);
     pthread_cond_destroy(&s->stop_cond);
     pthread_mutex_destroy(&s->lock);

@@ -42,6 +42,11 @@ typedef struct tgsim_chat {
     json_t *answers;    /* callback answers shown to this user */
     json_t *keyboard;   /* the reply keyboard currently shown, or NULL */
     tgsim_window rate;
+    /* sendMessageDraft (draft.c): the partial reply being streamed, or
+     * NULL; transient — gone when a bot message arrives or it expires */
+    json_t *draft;
+    int64_t draft_ms;   /* monotonic time of its last update */
+    int draft_life_ms;
 } tgsim_chat;
 
 typedef struct tgsim_update {
@@ -104,6 +109,7 @@ typedef struct tgsim_config {
     size_t log_cap;
     size_t chat_history;    /* messages kept per chat; older ones are forgotten */
     int64_t first_update_id; /* 0 = the default */
+    int draft_lifetime_ms;  /* a sendMessageDraft draft without an update is gone after this */
     bool quiet;
 } tgsim_config;
 
@@ -136,6 +142,7 @@ typedef struct tgsim_sim {
     tgsim_window rate;
     tgsim_faults faults;
     tgsim_calllog log;
+    json_t *disabled;           /* Bot API method names answered 404, as by an older server */
 } tgsim_sim;
 
 int tgsim_sim_init(tgsim_sim *s, const tgsim_config *cfg);

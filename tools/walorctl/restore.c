@@ -37,7 +37,7 @@
 #include "log.h"
 #include "path.h"
 #include "registry.h"
-#include "schema.h"
+#include "migrate.h"
 
 #define PLUGIN "plugin.backup-gdrive"
 
@@ -92,7 +92,7 @@ static json_t *known_schema(const json_t *manifest)
         return NULL;
     }
     json_t *known = NULL;
-    if (wh_schema_migrate_host(scratch) < 0) {
+    if (wh_host_migrate_all(scratch) < 0) {
         fprintf(stderr, "walorctl: the host's migrations failed on a scratch database: %s\n", wh_last_error());
         wh_db_close(scratch);
         return NULL;

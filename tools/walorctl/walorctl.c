@@ -23,6 +23,7 @@
 
 #include <walor/plugin.h>
 
+#include "api_slots.h"
 #include "check.h"
 #include "config.h"
 #include "db.h"
@@ -31,14 +32,11 @@
 #include "inbox.h"
 #include "loader.h"
 #include "log.h"
+#include "registry.h"
 #include "schema.h"
 #include "restore.h"
 #include "setup.h"
 #include "stock_check.h"
-
-/* walord's globals live in its main.c, which walorcore leaves out */
-wh_host wh_g;
-int64_t wh_now(void) { return (int64_t)time(NULL); }
 
 static void usage(FILE *to)
 {
@@ -525,6 +523,8 @@ int main(int argc, char **argv)
         setenv("TZ", wh_g.cfg.timezone, 1); /* times in the shop's zone, as the bot shows them */
         tzset();
     }
+    /* the table walord's main() installs: check-config loads the plugins */
+    wh_reg.api = wh_api();
     int rc;
     if (strcmp(cmd, "check-config") == 0) {
         rc = wh_check_config_main(config);

@@ -304,6 +304,32 @@ struct walor_host_api {
      * left behind). Takes as long as the copy does: call it from a job. */
     int32_t (*db_backup)(walor_ctx *c, const char *dest_path, uint32_t flags);
 
+    /* ---- SDK 1.3: asynchronous HTTP and streamed replies ---- */
+    /* [cb] start an asynchronous HTTP request (types.h walor_http_async):
+     * the request is copied and handed to the loop; the call returns at
+     * once and never waits for the network, so it is fine inside a
+     * transaction too (the request goes out even if it rolls back).
+     * *out_id (may be NULL) identifies it for http_cancel. 0, or
+     * WALOR_EINVAL (bad URL, method, header, missing callback), WALOR_ELIMIT
+     * (too many requests in flight), WALOR_EBUSY (walord is stopping); on
+     * an error no callback ever runs and ud stays the caller's. Logged like
+     * http_fetch: method, host, path, status, time — never the query
+     * string, headers or bodies. */
+    int32_t (*http_start)(walor_ctx *c, const walor_http_async *req, uint64_t *out_id);
+    /* [cb] stop request id: 0 when it was still in flight (on_done then
+     * runs with WALOR_ECANCELED, unless its answer was complete first),
+     * WALOR_ENOTFOUND when it had already finished */
+    int32_t (*http_cancel)(walor_ctx *c, uint64_t id);
+    /* [cb] sendMessageDraft: show html as the partial, animated reply of a
+     * private chat while it is generated (draft_id non-zero; the same id
+     * updates the same draft; "" is a "typing…" placeholder). Queued in
+     * order with the chat's sends; returns at once. The draft is ephemeral:
+     * send the finished text with walor_send. WALOR_ENOSYS once the host
+     * has learned that this Telegram server does not know the method (fall
+     * back to a message edited at most once a second); WALOR_EINVAL /
+     * WALOR_ELIMIT for HTML or length, as for send. */
+    int32_t (*send_draft)(walor_ctx *c, int64_t chat_id, int64_t draft_id, const char *html, uint32_t flags);
+
     /* ---- SDK 1.3: what a backup records ---- */
     /* [cb] facts about the running host, borrowed until the callback
      * returns: {"walord": "1.0.0", "sdk": "1.3", "plugins": {"<name>":

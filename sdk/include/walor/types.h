@@ -52,6 +52,7 @@ typedef struct walor_rows walor_rows;     /* result of a query, closed with the 
 #define WALOR_ERANGE    (-13) /* value outside the allowed range */
 #define WALOR_ELIMIT    (-14) /* a Telegram limit would be exceeded (buttons, bytes), or a size limit */
 #define WALOR_ENET      (-15) /* SDK 1.2: network failure talking to an external service (connect, DNS, TLS) */
+#define WALOR_ECANCELED (-16) /* SDK 1.3: an asynchronous request was cancelled (walor_http_cancel, shutdown) */
 
 /* Roles, lowest to highest. Every registration names the lowest role it
  * needs; the host checks it before calling the plugin, because callback
@@ -411,6 +412,52 @@ typedef struct walor_list_def {
     const char *prev_label;       /* text key or text; NULL = "◀️" */
     const char *next_label;       /* NULL = "▶️" */
 } walor_list_def;
+/* SDK 1.3: an asynchronous HTTP request (walor_http_start), for calls that
+ * take seconds (a language model streaming its answer): the transfer runs
+ * on the loop thread's curl multi and holds no worker while it waits.
+ * What arrives comes back to the plugin as callbacks on a worker, with a
+ * ctx of the same plugin, user and chat as the one that started it, one
+ * at a time and in order with that chat's updates (they share the pool's
+ * per-chat queue). */
+
+/* flags */
+#define WALOR_HTTP_STREAM 0x1u   /* hand a 2xx body to on_chunk as it arrives instead of collecting it */
+
+/* A piece of the body (WALOR_HTTP_STREAM, 2xx only). Pieces that arrive
+ * while the worker is busy are joined, so one call may carry several
+ * network reads. Return 0 to go on; anything else cancels the request
+ * (on_done then gets WALOR_ECANCELED). data is borrowed until it returns. */
+typedef int32_t (*walor_http_chunk_fn)(walor_ctx *c, void *ud, const char *data, size_t len);
+/* Runs exactly once per started request, after every on_chunk: rc 0 when a
+ * response arrived (whatever its status; resp->body holds it unless it was
+ * streamed, resp->headers always), else WALOR_ETIMEDOUT (the whole request
+ * or the idle timeout), WALOR_ENET, WALOR_ELIMIT (over max_response),
+ * WALOR_ECANCELED. resp is borrowed until it returns. A negative return is
+ * reported to the owner like a failed job. */
+typedef int32_t (*walor_http_done_fn)(walor_ctx *c, void *ud, int32_t rc, const walor_http_response *resp);
+
+typedef struct walor_http_async {
+    uint32_t struct_size;        /* sizeof(walor_http_async) as the plugin was built */
+    uint32_t flags;              /* WALOR_HTTP_STREAM */
+    const char *method;          /* NULL = "GET", or "POST" when body != NULL */
+    const char *url;             /* http:// or https:// only */
+    const char *const *headers;  /* NULL-terminated "Name: value" array, or NULL; copied */
+    const void *body;            /* copied; NULL for none */
+    uint64_t body_len;
+    uint64_t max_response;       /* bytes of body, streamed or not; 0 = 8 MiB; more is WALOR_ELIMIT */
+    uint32_t timeout_ms;         /* the whole request; 0 = 60 000 */
+    uint32_t idle_timeout_ms;    /* no byte received for this long (rounded up to seconds); 0 = no limit */
+    /* callbacks run in order with the updates of this chat; 0 = the chat of
+     * the ctx that starts the request (a ctx without one gets a queue of
+     * the request's own) */
+    int64_t order_key;
+    walor_http_chunk_fn on_chunk;/* required with WALOR_HTTP_STREAM, else ignored */
+    walor_http_done_fn on_done;  /* required */
+    /* optional: called on any thread, without a ctx, instead of on_done
+     * when on_done can never run (walord is stopping), so ud is freed */
+    void (*ud_free)(void *ud);
+    void *ud;                    /* the plugin's, handed to every callback */
+} walor_http_async;
 
 #ifdef __cplusplus
 }

@@ -422,6 +422,28 @@ static inline int32_t walor_db_backup(walor_ctx *c, const char *dest_path, uint3
 {
     return WALOR_API_HAS(WALOR__A(c), db_backup) ? WALOR__A(c)->db_backup(c, dest_path, flags) : WALOR_ENOSYS;
 }
+/* SDK 1.3: asynchronous HTTP (types.h walor_http_async). WALOR_ENOSYS on
+ * older hosts: set .min_host_minor = 3 or probe WALOR_API_HAS(api, http_start). */
+static inline int32_t walor_http_start(walor_ctx *c, const walor_http_async *req, uint64_t *out_id)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), http_start))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->http_start(c, req, out_id);
+}
+static inline int32_t walor_http_cancel(walor_ctx *c, uint64_t id)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), http_cancel))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->http_cancel(c, id);
+}
+/* SDK 1.3: a streaming draft of a reply (sendMessageDraft); WALOR_ENOSYS on
+ * older hosts and on Telegram servers without the method. */
+static inline int32_t walor_send_draft(walor_ctx *c, int64_t chat_id, int64_t draft_id, const char *html)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), send_draft))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->send_draft(c, chat_id, draft_id, html, 0);
+}
 
 /* SDK 1.3: the walord version, the loaded plugins' versions and the schema
  * version of every migration owner (api.h); NULL on an older host */

@@ -12,6 +12,11 @@ the test process. Every fake has the same control surface, under /_ctl/:
 
 and the Python side (Fake.fault(), .requests(), .clear()) calls the same
 code directly.
+
+A Response whose body is an iterator of bytes is sent with chunked
+transfer encoding, one chunk per item, flushed as it comes (server-sent
+events); the iterator may sleep between items, and raising Cut ends the
+connection in the middle, without the final chunk, as a dropped stream.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple
+
+
+class Cut(Exception):
+    """Raised by a streamed body: close the connection mid-stream."""
 
 
 class Response:
@@ -65,6 +74,9 @@ class Fake:
                 except Exception as e:  # a bug in the fake: say so loudly
                     resp = Response(500, {"fake_error": repr(e)})
                 body = resp.body
+                if hasattr(body, "__next__"):
+                    self._stream(resp)
+                    return
                 if isinstance(body, (dict, list)):
                     data = json.dumps(body, ensure_ascii=False).encode()
                     ctype = "application/json"
@@ -83,6 +95,30 @@ class Fake:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout we induced)
+
+            def _stream(self, resp: Response) -> None:
+                try:
+                    self.send_response(resp.status)
+                    for k, v in resp.headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.flush()
+                    for piece in resp.body:
+                        if piece:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                            self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                except Cut:
+                    self.close_connection = True
+                    try:
+                        self.wfile.flush()
+                        self.connection.shutdown(2)
+                    except OSError:
+                        pass
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (cancel, timeout)
 
             def do_GET(self):
                 self._serve("GET")

@@ -1,4 +1,5 @@
-/* wh_arena: alignment, zeroing, big blocks, printf, reset reuse, LIFO cleanups */
+/* wh_arena: alignment, zeroing, big blocks, printf, reset reuse, LIFO cleanups
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* host/db/backup.c (the online backup, the live-file guard) and the
  * database checks tools rely on: wh_db_open_existing, wh_db_is_walor,
- * wh_db_check_file. Real SQLite files in a temporary directory. */
+ * wh_db_check_file. Real SQLite files in a temporary directory.
+ * Features: infra */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

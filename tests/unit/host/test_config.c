@@ -1,5 +1,6 @@
 /* wh_config_load: defaults, strict host sections, conf.d order and override,
- * environment overrides, secrets from files, masking in the dump */
+ * environment overrides, secrets from files, masking in the dump
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* Cron expressions (host/sched/cron.c): parsing, refusals with their reasons,
  * and next fire times across month and year ends, leap years, the
- * day-of-month / day-of-week rule, and DST changes (Europe/Berlin). */
+ * day-of-month / day-of-week rule, and DST changes (Europe/Berlin).
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* host/db/db.c against real SQLite files in a temporary directory. */
+/* host/db/db.c against real SQLite files in a temporary directory.
+ * Features: infra */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

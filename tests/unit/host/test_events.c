@@ -1,7 +1,8 @@
 /* Services (host/plugin/svc.c): version checks and refusal chains at resolve time;
  * events (host/sched/events.c): what walor_event_emit() stores and refuses. The
  * delivery itself (worker pool, retries, crashes) is covered end to end by
- * tests/e2e/test_host_events.py. */
+ * tests/e2e/test_host_events.py.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,27 +20,18 @@
 
 #include <uv.h>
 
+#include "api_slots.h"
 #include "ctx.h"
 #include "db.h"
 #include "host.h"
 #include "pool.h"
 #include "registry.h"
-#include "services.h"
+#include "scheduler.h"
 #include "storage.h"
+#include "svc.h"
 
 #include <sqlite3.h>
 #include <stdatomic.h>
-
-/* main.c is not part of walorcore */
-wh_host wh_g;
-int64_t wh_now(void) { return 1700000000 + wh_g.clock_offset; }
-int wh_host_accept_updates(struct wh_db *db, json_t *updates)
-{
-    (void)db;
-    (void)updates;
-    return 0;
-}
-void wh_clock_advance(int64_t seconds) { (void)seconds; }
 
 typedef struct table {
     uint32_t struct_size;
@@ -421,5 +413,6 @@ int main(void)
         cmocka_unit_test(test_give_up),
         cmocka_unit_test(test_storage_failure_is_not_an_attempt),
     };
+    wh_reg.api = wh_api(); /* what walord's main() does before anything registers */
     return cmocka_run_group_tests(tests, NULL, teardown_registry);
 }

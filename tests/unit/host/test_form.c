@@ -1,5 +1,6 @@
 /* Bulk text forms: every bad line is reported with its number and nothing
- * is half-parsed (ground rule 3). */
+ * is half-parsed (ground rule 3).
+ * Features: F-WH-03, F-WH-04, F-WH-06 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,9 @@
-/* The help PDF (host/ui/help_pdf.c): line wrapping, and a regression test of
+/* The help PDF (host/ops/help_pdf.c): line wrapping, and a regression test of
  * libharu's Ё/Е bug (LIBRARIES.md): "Ё" drawn first must not blank the
  * later "Е". pdftotext reads both letters even when "Е" is drawn blank, so
  * the page is also rasterised (poppler's pdftoppm) and the "Е" words,
- * located with pdftotext -bbox, must have ink. */
+ * located with pdftotext -bbox, must have ink.
+ * Features: F-HOST-09 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +18,8 @@
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+
+#include "unit_skip.h"
 
 #include "ops.h"
 #include "pdf_text.h"
@@ -175,7 +178,7 @@ static void test_yo_first(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     wh_pdf_section s[] = {
@@ -207,7 +210,7 @@ static void test_yo_first_ye_has_ink(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     wh_pdf_section s[] = {{"Раздел", "ЁЁЁ ёёё ЕЕЕ еее"}};
@@ -255,7 +258,7 @@ static void test_many_pages(void **state)
 {
     (void)state;
     if (!have_tools()) {
-        skip();
+        UNIT_SKIP("the DejaVu font, pdftotext or pdftoppm (poppler-utils) is missing");
         return;
     }
     /* 300 paragraphs: several pages, the last one still there */
@@ -445,5 +448,5 @@ int main(void)
         cmocka_unit_test(test_glyph_kinds),
         cmocka_unit_test(test_emoji_in_colour_no_gap_no_box),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return unit_result(cmocka_run_group_tests(tests, NULL, NULL));
 }

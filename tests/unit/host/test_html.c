@@ -1,4 +1,5 @@
-/* wh_html_escape / wh_html_check / wh_html_strip against Telegram's HTML rules */
+/* wh_html_escape / wh_html_check / wh_html_strip against Telegram's HTML rules
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* Durable update inbox (host/tg/inbox.c) against a real SQLite file. */
+/* Durable update inbox (host/tg/inbox.c) against a real SQLite file.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* wh_ini_parse_file: inih without its 200-byte cut, with right line numbers,
- * joined continuations, escapes, quotes and duplicate detection */
+ * joined continuations, escapes, quotes and duplicate detection
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 /* wh_input_parse: a form step's answer checked by its type and bounds and
- * turned into the JSON value the plugin gets (walor_step_def) */
+ * turned into the JSON value the plugin gets (walor_step_def)
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* wh_kb: Telegram's keyboard limits (8 per row, 100 in all, 64-byte data) */
+/* wh_kb: Telegram's keyboard limits (8 per row, 100 in all, 64-byte data)
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

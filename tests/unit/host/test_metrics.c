@@ -1,4 +1,5 @@
-/* The /metrics counters and their Prometheus text (host/ops/metrics.c). */
+/* The /metrics counters and their Prometheus text (host/ops/metrics.c).
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

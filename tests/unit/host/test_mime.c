@@ -1,5 +1,6 @@
 /* wh_mime_sniff / wh_mime_of: the media type of an upload from its bytes,
- * then its name (a PNG QR was once uploaded as image/jpeg) */
+ * then its name (a PNG QR was once uploaded as image/jpeg)
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* wh_money_format / wh_money_parse: kopecks to Russian text and back */
+/* wh_money_format / wh_money_parse: kopecks to Russian text and back
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

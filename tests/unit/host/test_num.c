@@ -1,5 +1,6 @@
 /* wh_num_format / wh_plural_*: numbers with a decimal comma and grouped
- * thousands, Russian plural forms (walor_number, walor_plural) */
+ * thousands, Russian plural forms (walor_number, walor_plural)
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* wh_page_pick: which page of a walor_list_show list a pressed button
- * means, for every kind of page number a client can send */
+ * means, for every kind of page number a client can send
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
-/* Worker pool (host/sched/pool.c): per-key order, parallel keys, fairness, stop. */
+/* Worker pool (host/proc/pool.c): per-key order, parallel keys, fairness, stop.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

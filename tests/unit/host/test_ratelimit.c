@@ -1,4 +1,5 @@
-/* Token bucket arithmetic of the outbox pacer (host/tg/ratelimit.c). */
+/* Token bucket arithmetic of the outbox pacer (host/tg/ratelimit.c).
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

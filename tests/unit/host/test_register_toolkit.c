@@ -1,6 +1,7 @@
 /* The SDK 1.3 registration slots as a plugin calls them in load():
  * walor_texts (all or none), walor_form (every step checked, copied, walked
- * by the plugin's own struct size) and the admin button's area. */
+ * by the plugin's own struct size) and the admin button's area.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,21 +11,12 @@
 
 #include <walor/plugin.h>
 
+#include "api_slots.h"
 #include "error.h"
 #include "host.h"
 #include "registry.h"
 #include "steps.h"
 #include "texts.h"
-
-/* main.c is not part of walorcore */
-wh_host wh_g;
-int64_t wh_now(void) { return 1700000000; }
-int wh_host_accept_updates(struct wh_db *db, json_t *updates)
-{
-    (void)db, (void)updates;
-    return 0;
-}
-void wh_clock_advance(int64_t seconds) { (void)seconds; }
 
 static wh_plugin *plugin(const char *name)
 {
@@ -194,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_form_of_an_older_step_struct),
         cmocka_unit_test(test_admin_button_area),
     };
+    wh_reg.api = wh_api(); /* what walord's main() does before anything registers */
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     wh_registry_free();
     return rc;

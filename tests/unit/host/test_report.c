@@ -1,5 +1,6 @@
 /* The pure half of error reports (host/ops/report_gate.c): the secret
- * scrubbing rule and the gate that rate-limits and deduplicates. */
+ * scrubbing rule and the gate that rate-limits and deduplicates.
+ * Features: F-HOST-04 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

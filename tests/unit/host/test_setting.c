@@ -1,4 +1,5 @@
-/* wh_setting_normalize: every WALOR_SET_* type, its range and its Russian reason */
+/* wh_setting_normalize: every WALOR_SET_* type, its range and its Russian reason
+ * Features: F-HOST-08 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

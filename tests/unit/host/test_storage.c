@@ -1,6 +1,7 @@
 /* host/db/storage.c: which SQLite failures mean "the storage", the state
  * they put the process in, and that a real SQLITE_FULL from db.c reaches it
- * (a file size limit stands in for a full disk). */
+ * (a file size limit stands in for a full disk).
+ * Features: infra */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

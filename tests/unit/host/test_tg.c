@@ -1,6 +1,7 @@
 /* Telegram client (host/tg*.c) against a tiny fake Bot API server in this
  * process (libmicrohttpd, a thread per connection). Checks order and counts,
- * never durations: the waits below only bound how long a broken build hangs. */
+ * never durations: the waits below only bound how long a broken build hangs.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

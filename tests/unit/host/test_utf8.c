@@ -1,4 +1,5 @@
-/* wh_utf8_*: validity, boundaries, UTF-16 length, sanitising, lower-casing */
+/* wh_utf8_*: validity, boundaries, UTF-16 length, sanitising, lower-casing
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -3,7 +3,8 @@
  * one and as large as a newer minor's, and refuses one too small to hold
  * the fields it reads. The descriptors are copied into heap blocks of
  * exactly struct_size bytes, so that under ASan a read past the end the
- * plugin declared fails the test. */
+ * plugin declared fails the test.
+ * Features: infra */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,11 +16,6 @@
 
 #include "host.h"
 #include "loader.h"
-
-/* walord's globals live in main.c, which unit tests do not link; the
- * loader's neighbours in walorcore refer to them. */
-wh_host wh_g;
-int64_t wh_now(void) { return 0; }
 
 static int32_t dummy_load(walor_plugin *p)
 {

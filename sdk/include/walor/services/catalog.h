@@ -40,7 +40,7 @@ extern "C" {
 
 #define WALOR_CATALOG_SERVICE "catalog"
 #define WALOR_CATALOG_MAJOR 1u
-#define WALOR_CATALOG_MINOR 0u
+#define WALOR_CATALOG_MINOR 1u
 
 /* walor_catalog_item.flags */
 #define WALOR_CATALOG_HIDDEN 0x1    /* the product, or a category above it, is hidden from customers */
@@ -85,6 +85,25 @@ typedef struct walor_catalog_v1 {
      * *n is 0. */
     int32_t (*items)(walor_ctx *c, const char *query, uint32_t flags, uint32_t offset, uint32_t limit,
                      walor_catalog_item **out, uint32_t *n, uint32_t *total);
+
+    /* ---- 1.1 ---- */
+
+    /* The product's description as plain text (the merchant's HTML with
+     * its tags dropped and &amp; &lt; &gt; &quot; decoded; escape it again
+     * for a message), "" when it has none. WALOR_ENOTFOUND for an unknown
+     * or deleted product. */
+    int32_t (*describe)(walor_ctx *c, int64_t product_id, const char **out_text);
+
+    /* Callback data of a button that opens the product's card for the
+     * customer who presses it (arena), so another plugin can offer the
+     * card without knowing the catalog's callback formats. */
+    const char *(*card_data)(walor_ctx *c, int64_t product_id);
+
+    /* The stock items of one product by its ID (its variants in number
+     * order, or the product itself): items() without scanning the catalog.
+     * WALOR_ENOTFOUND for an unknown or deleted product, and for a hidden
+     * one unless flags has WALOR_CATALOG_WITH_HIDDEN. */
+    int32_t (*product)(walor_ctx *c, int64_t product_id, uint32_t flags, walor_catalog_item **out, uint32_t *n);
 } walor_catalog_v1;
 
 #define WALOR_CATALOG_HAS(s, m) \

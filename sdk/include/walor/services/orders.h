@@ -59,7 +59,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 1u
+#define WALOR_ORDERS_MINOR 2u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -214,6 +214,14 @@ typedef struct walor_orders_v1 {
      * WALOR_ERANGE for an unpaid or cancelled order; WALOR_EINVAL for "new",
      * "paid" or "cancelled" as `to`. */
     int32_t (*advance)(walor_ctx *c, int64_t order_id, const char *to, const char *note, const char *customer_html);
+
+    /* ---- 1.2 ---- */
+
+    /* The orders of one customer, newest first: at most limit ids (0 = 20,
+     * at most 100) into *ids (arena, NULL when *n is 0). With get() a
+     * plugin shows "my orders" without ever taking an order number from
+     * the customer on trust. */
+    int32_t (*user_orders)(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \

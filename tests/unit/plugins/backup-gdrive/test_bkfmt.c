@@ -3,7 +3,8 @@
  * and every way an archive can be bad — damaged, cut short, another file,
  * a database that does not match its manifest, a newer schema — plus the
  * encryption format: round trip, wrong passphrase, a changed byte, a cut
- * file, the documented header. */
+ * file, the documented header.
+ * Features: F-BAK-01, F-BAK-04 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

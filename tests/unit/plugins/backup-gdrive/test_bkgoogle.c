@@ -1,6 +1,7 @@
 /* backup-gdrive's Google sign-in and retention (bkjwt.c, bkretain.c): the
  * service account's key file, the RS256 JWT checked with the public half
- * of a key made here, base64url, and which backups the retention keeps. */
+ * of a key made here, base64url, and which backups the retention keeps.
+ * Features: F-BAK-02 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

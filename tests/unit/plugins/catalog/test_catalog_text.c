@@ -1,5 +1,6 @@
 /* catalog's pure text helpers (plugins/catalog/text.c): search folding,
- * label truncation on UTF-8 boundaries, merchant HTML sanitising. */
+ * label truncation on UTF-8 boundaries, merchant HTML sanitising.
+ * Features: F-CAT-02, F-CAT-08 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/text.c"
+#include "text.h"
 
 static void fold_eq(const char *in, const char *want)
 {

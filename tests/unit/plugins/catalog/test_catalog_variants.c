@@ -1,6 +1,7 @@
 /* F-CAT-03: the variant list parser and the rouble parser of the catalog
  * plugin (plugins/catalog/variants.c, compiled in: the plugin module is not
- * linked into walorcore). */
+ * linked into walorcore).
+ * Features: F-CAT-03 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,23 +11,23 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/variants.c"
+#include "variants.h"
 
 static void price_ok(const char *s, int64_t want)
 {
     int64_t k = -1;
-    int rc = cat_price_parse(s, &k);
-    if (rc != CAT_PRICE_OK)
-        fail_msg("price «%s»: %s", s, cat_price_reason(rc));
+    int rc = catalog_price_parse(s, &k);
+    if (rc != CATALOG_PRICE_OK)
+        fail_msg("price «%s»: %s", s, catalog_price_reason(rc));
     assert_int_equal(k, want);
 }
 
 static void price_bad(const char *s, int want)
 {
     int64_t k = -7;
-    int rc = cat_price_parse(s, &k);
+    int rc = catalog_price_parse(s, &k);
     if (rc != want)
-        fail_msg("price «%s»: got %d (%s), want %d", s, rc, cat_price_reason(rc), want);
+        fail_msg("price «%s»: got %d (%s), want %d", s, rc, catalog_price_reason(rc), want);
     assert_int_equal(k, -7); /* untouched on error */
 }
 
@@ -43,31 +44,31 @@ static void test_price(void **state)
     price_ok("1500р", 150000);
     price_ok("0", 0);
     price_ok("0,01", 1);
-    price_ok("100000000", CAT_PRICE_MAX_KOP);
-    price_bad("", CAT_PRICE_EMPTY);
-    price_bad("  ₽", CAT_PRICE_EMPTY);
-    price_bad("abc", CAT_PRICE_NOT_NUM);
-    price_bad("12a", CAT_PRICE_NOT_NUM);
-    price_bad("1 500 ,5", CAT_PRICE_NOT_NUM);
-    price_bad("1500.", CAT_PRICE_NOT_NUM);
-    price_bad(".5", CAT_PRICE_NOT_NUM);
-    price_bad("+5", CAT_PRICE_NOT_NUM);
-    price_bad("1  500", CAT_PRICE_NOT_NUM); /* two blanks are not a group split */
-    price_bad("1,5,0", CAT_PRICE_NOT_NUM);
-    price_bad("-5", CAT_PRICE_NEGATIVE);
-    price_bad("−5", CAT_PRICE_NEGATIVE);
-    price_bad("1,505", CAT_PRICE_DECIMALS);
-    price_bad("100000000,01", CAT_PRICE_TOO_BIG);
-    price_bad("99999999999999999999999", CAT_PRICE_TOO_BIG);
-    price_bad(NULL, CAT_PRICE_EMPTY);
+    price_ok("100000000", CATALOG_PRICE_MAX_KOP);
+    price_bad("", CATALOG_PRICE_EMPTY);
+    price_bad("  ₽", CATALOG_PRICE_EMPTY);
+    price_bad("abc", CATALOG_PRICE_NOT_NUM);
+    price_bad("12a", CATALOG_PRICE_NOT_NUM);
+    price_bad("1 500 ,5", CATALOG_PRICE_NOT_NUM);
+    price_bad("1500.", CATALOG_PRICE_NOT_NUM);
+    price_bad(".5", CATALOG_PRICE_NOT_NUM);
+    price_bad("+5", CATALOG_PRICE_NOT_NUM);
+    price_bad("1  500", CATALOG_PRICE_NOT_NUM); /* two blanks are not a group split */
+    price_bad("1,5,0", CATALOG_PRICE_NOT_NUM);
+    price_bad("-5", CATALOG_PRICE_NEGATIVE);
+    price_bad("−5", CATALOG_PRICE_NEGATIVE);
+    price_bad("1,505", CATALOG_PRICE_DECIMALS);
+    price_bad("100000000,01", CATALOG_PRICE_TOO_BIG);
+    price_bad("99999999999999999999999", CATALOG_PRICE_TOO_BIG);
+    price_bad(NULL, CATALOG_PRICE_EMPTY);
 }
 
-static void parse_ok(const char *text, size_t want_n, cat_variant **v)
+static void parse_ok(const char *text, size_t want_n, catalog_variant **v)
 {
     size_t n = 99;
     char *err = (char *)"x";
-    int rc = cat_variants_parse(text, v, &n, &err);
-    if (rc != CAT_OK)
+    int rc = catalog_variants_parse(text, v, &n, &err);
+    if (rc != CATALOG_OK)
         fail_msg("«%s»: rc %d: %s", text, rc, err ? err : "(null)");
     assert_null(err);
     assert_int_equal(n, want_n);
@@ -76,11 +77,11 @@ static void parse_ok(const char *text, size_t want_n, cat_variant **v)
 /* the whole error text must be exactly want */
 static void parse_bad(const char *text, const char *want)
 {
-    cat_variant *v = (cat_variant *)&v;
+    catalog_variant *v = (catalog_variant *)&v;
     size_t n = 99;
     char *err = NULL;
-    int rc = cat_variants_parse(text, &v, &n, &err);
-    assert_int_equal(rc, CAT_EINVAL);
+    int rc = catalog_variants_parse(text, &v, &n, &err);
+    assert_int_equal(rc, CATALOG_EINVAL);
     assert_null(v);
     assert_int_equal(n, 0);
     assert_non_null(err);
@@ -92,7 +93,7 @@ static void parse_bad(const char *text, const char *want)
 static void test_lines(void **state)
 {
     (void)state;
-    cat_variant *v;
+    catalog_variant *v;
     parse_ok("50 мл:1000:300\n100 мл:1 800,50:550\r\n\n  200 мл : 3000 ₽ : 1 000 г  \n", 3, &v);
     assert_string_equal(v[0].label, "50 мл");
     assert_int_equal(v[0].price_kop, 100000);
@@ -103,18 +104,18 @@ static void test_lines(void **state)
     assert_string_equal(v[2].label, "200 мл");
     assert_int_equal(v[2].price_kop, 300000);
     assert_int_equal(v[2].weight_g, 1000);
-    cat_variants_free(v, 3);
+    catalog_variants_free(v, 3);
 
     /* weight is optional: 0 = unknown; an empty weight field too */
     parse_ok("S:990\nM:990:", 2, &v);
     assert_int_equal(v[0].weight_g, 0);
     assert_int_equal(v[1].weight_g, 0);
-    cat_variants_free(v, 2);
+    catalog_variants_free(v, 2);
 
     /* a one-variant product; a decimal comma in a line of its own */
     parse_ok("Стандарт:1000,50:300", 1, &v);
     assert_int_equal(v[0].price_kop, 100050);
-    cat_variants_free(v, 1);
+    catalog_variants_free(v, 1);
 
     /* 64 Cyrillic letters (128 bytes) is the limit */
     char lab[300] = "";
@@ -123,37 +124,37 @@ static void test_lines(void **state)
     strcat(lab, ":1:1");
     parse_ok(lab, 1, &v);
     assert_int_equal(strlen(v[0].label), 128);
-    cat_variants_free(v, 1);
+    catalog_variants_free(v, 1);
 }
 
 static void test_commas(void **state)
 {
     (void)state;
-    cat_variant *v;
+    catalog_variant *v;
     parse_ok("50:1000:300, 100:1800:550", 2, &v);
     assert_string_equal(v[0].label, "50");
     assert_string_equal(v[1].label, "100");
     assert_int_equal(v[1].price_kop, 180000);
     assert_int_equal(v[1].weight_g, 550);
-    cat_variants_free(v, 2);
+    catalog_variants_free(v, 2);
 
     /* decimal comma inside the price vs separator after the weight */
     parse_ok("50:1000,50:300,100:1800,5:550,", 2, &v);
     assert_int_equal(v[0].price_kop, 100050);
     assert_int_equal(v[0].weight_g, 300);
     assert_int_equal(v[1].price_kop, 180050);
-    cat_variants_free(v, 2);
+    catalog_variants_free(v, 2);
 
     /* a space after the comma always separates */
     parse_ok("50:1000, 100:1800", 2, &v);
     assert_int_equal(v[0].weight_g, 0);
     assert_int_equal(v[1].price_kop, 180000);
-    cat_variants_free(v, 2);
+    catalog_variants_free(v, 2);
 
     /* mixed: lines of comma lists */
     parse_ok("a:1:1, b:2:2\nc:3:3", 3, &v);
     assert_string_equal(v[2].label, "c");
-    cat_variants_free(v, 3);
+    catalog_variants_free(v, 3);
 }
 
 static void test_errors(void **state)
@@ -194,9 +195,9 @@ static void test_errors(void **state)
     parse_bad(many, "вариантов 21, а можно не больше 20");
 
     /* a huge text */
-    char *big = malloc(CAT_VARIANTS_TEXT_MAX + 2);
-    memset(big, 'a', CAT_VARIANTS_TEXT_MAX + 1);
-    big[CAT_VARIANTS_TEXT_MAX + 1] = '\0';
+    char *big = malloc(CATALOG_VARIANTS_TEXT_MAX + 2);
+    memset(big, 'a', CATALOG_VARIANTS_TEXT_MAX + 1);
+    big[CATALOG_VARIANTS_TEXT_MAX + 1] = '\0';
     parse_bad(big, "текст слишком длинный: не больше 16 КБ");
     free(big);
     parse_bad(NULL, "нет ни одного варианта");
@@ -208,10 +209,10 @@ static void test_error_cap(void **state)
     char text[4096] = "";
     for (int i = 0; i < 40; i++)
         strcat(text, "x\n");
-    cat_variant *v = NULL;
+    catalog_variant *v = NULL;
     size_t n = 0;
     char *err = NULL;
-    assert_int_equal(cat_variants_parse(text, &v, &n, &err), CAT_EINVAL);
+    assert_int_equal(catalog_variants_parse(text, &v, &n, &err), CATALOG_EINVAL);
     /* 30 listed + the count error + the rest summed up */
     assert_non_null(strstr(err, "строка 30: «x»"));
     assert_null(strstr(err, "строка 31:"));
@@ -219,8 +220,8 @@ static void test_error_cap(void **state)
     assert_non_null(strstr(err, "\n… и ещё ошибок: 10"));
     free(err);
     /* errors not wanted */
-    assert_int_equal(cat_variants_parse("x", &v, &n, NULL), CAT_EINVAL);
-    cat_variants_free(NULL, 0);
+    assert_int_equal(catalog_variants_parse("x", &v, &n, NULL), CATALOG_EINVAL);
+    catalog_variants_free(NULL, 0);
 }
 
 int main(void)

@@ -1,7 +1,8 @@
 /* F-CAT-07: the catalog import's spreadsheet reader (xlsx + CSV) and the
  * export writer (plugins/catalog/xlsx_read.c, xlsx_write.c, compiled in).
  * Fixtures are written at test time by python3-openpyxl (Debian) and by
- * hand-made zips (rich text, inline strings, zip bomb), then read back. */
+ * hand-made zips (rich text, inline strings, zip bomb), then read back.
+ * Features: F-CAT-07 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../../../plugins/catalog/xlsx_read.c"
-#include "../../../../plugins/catalog/xlsx_write.c"
+#include "unit_skip.h"
+
+#include "xlsx_read.h"
+#include "xlsx_write.h"
 
 static char g_dir[64];
 
@@ -111,12 +114,12 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static cat_grid *read_ok(const char *name)
+static catalog_grid *read_ok(const char *name)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    cat_grid *g = NULL;
-    if (cat_xlsx_read_file(path, &g, err, sizeof err) != 0)
+    catalog_grid *g = NULL;
+    if (catalog_xlsx_read_file(path, &g, err, sizeof err) != 0)
         fail_msg("%s: %s", name, err);
     assert_non_null(g);
     return g;
@@ -126,23 +129,23 @@ static void read_bad(const char *name, const char *want_part)
 {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    cat_grid *g = (cat_grid *)&g;
-    assert_int_equal(cat_xlsx_read_file(path, &g, err, sizeof err), -1);
+    catalog_grid *g = (catalog_grid *)&g;
+    assert_int_equal(catalog_xlsx_read_file(path, &g, err, sizeof err), -1);
     assert_null(g);
     if (!strstr(err, want_part))
         fail_msg("%s: error «%s» lacks «%s»", name, err, want_part);
 }
 
-#define GCELL(g, r, c, want) assert_string_equal(cat_grid_cell(g, r, c), want)
+#define GCELL(g, r, c, want) assert_string_equal(catalog_grid_cell(g, r, c), want)
 
 static void test_openpyxl_basic(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
-    cat_grid *g = read_ok("basic.xlsx");
-    assert_int_equal(cat_grid_rows(g), 6);
-    assert_int_equal(cat_grid_cols(g), 7);
+        UNIT_SKIP("python3-openpyxl is missing");
+    catalog_grid *g = read_ok("basic.xlsx");
+    assert_int_equal(catalog_grid_rows(g), 6);
+    assert_int_equal(catalog_grid_cols(g), 7);
     GCELL(g, 0, 0, "ID");
     GCELL(g, 0, 2, "Цена, ₽");
     GCELL(g, 1, 0, "1");
@@ -159,17 +162,17 @@ static void test_openpyxl_basic(void **state)
     GCELL(g, 4, 0, "");
     GCELL(g, 5, 6, "угол");
     GCELL(g, 99, 99, "");    /* outside */
-    cat_grid_free(g);
+    catalog_grid_free(g);
 }
 
 static void test_openpyxl_big(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
-    cat_grid *g = read_ok("big.xlsx");
-    assert_int_equal(cat_grid_rows(g), 5001);
-    assert_int_equal(cat_grid_cols(g), 4);
+        UNIT_SKIP("python3-openpyxl is missing");
+    catalog_grid *g = read_ok("big.xlsx");
+    assert_int_equal(catalog_grid_rows(g), 5001);
+    assert_int_equal(catalog_grid_cols(g), 4);
     char buf[64];
     for (size_t i = 1; i <= 5000; i++) {
         snprintf(buf, sizeof buf, "%zu", i);
@@ -179,19 +182,19 @@ static void test_openpyxl_big(void **state)
         snprintf(buf, sizeof buf, "%zu.5", i * 10);
         GCELL(g, i, 2, buf);
     }
-    cat_grid_free(g);
+    catalog_grid_free(g);
 }
 
 static void test_handmade(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     /* the first <sheet> is rId9 → sheet7.xml, not sheet1.xml; prefixed
      * namespaces; rich text runs; phonetic runs dropped; a cell without r */
-    cat_grid *g = read_ok("handmade.xlsx");
-    assert_int_equal(cat_grid_rows(g), 4);
-    assert_int_equal(cat_grid_cols(g), 64); /* BL, the 64th column; BM is styled but empty */
+    catalog_grid *g = read_ok("handmade.xlsx");
+    assert_int_equal(catalog_grid_rows(g), 4);
+    assert_int_equal(catalog_grid_cols(g), 64); /* BL, the 64th column; BM is styled but empty */
     GCELL(g, 0, 0, "Крем для рук");
     GCELL(g, 0, 1, "Инлайн");
     GCELL(g, 0, 3, "Простой");
@@ -205,23 +208,23 @@ static void test_handmade(void **state)
     GCELL(g, 2, 0, "");
     GCELL(g, 3, 0, "ab");
     GCELL(g, 3, 63, "7");
-    cat_grid_free(g);
+    catalog_grid_free(g);
 
     g = read_ok("abs.xlsx");
     GCELL(g, 0, 0, "42");
-    cat_grid_free(g);
+    catalog_grid_free(g);
     g = read_ok("empty.xlsx");
-    assert_int_equal(cat_grid_rows(g), 0);
-    assert_int_equal(cat_grid_cols(g), 0);
+    assert_int_equal(catalog_grid_rows(g), 0);
+    assert_int_equal(catalog_grid_cols(g), 0);
     GCELL(g, 0, 0, "");
-    cat_grid_free(g);
+    catalog_grid_free(g);
 }
 
 static void test_bad_files(void **state)
 {
     (void)state;
     if (!have_openpyxl())
-        skip();
+        UNIT_SKIP("python3-openpyxl is missing");
     read_bad("notzip.xlsx", "это не файл .xlsx");
     read_bad("truncated.xlsx", "это не файл .xlsx");
     read_bad("corrupt.xlsx", "повреждён");
@@ -234,10 +237,10 @@ static void test_bad_files(void **state)
     read_bad("no-such-file.xlsx", "не открывается файл");
 
     char err[256];
-    cat_grid *g = NULL;
-    assert_int_equal(cat_xlsx_read_mem("", 0, &g, err, sizeof err), -1);
+    catalog_grid *g = NULL;
+    assert_int_equal(catalog_xlsx_read_mem("", 0, &g, err, sizeof err), -1);
     assert_non_null(strstr(err, "это не файл .xlsx"));
-    assert_int_equal(cat_xlsx_read_mem("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, &g, err, sizeof err), -1);
+    assert_int_equal(catalog_xlsx_read_mem("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, &g, err, sizeof err), -1);
     assert_non_null(strstr(err, ".xls"));
 }
 
@@ -245,19 +248,19 @@ static void test_cell_ref(void **state)
 {
     (void)state;
     uint32_t r, c;
-    assert_int_equal(cat_cell_ref_parse("A1", &r, &c), 0);
+    assert_int_equal(catalog_cell_ref_parse("A1", &r, &c), 0);
     assert_int_equal(r, 0);
     assert_int_equal(c, 0);
-    assert_int_equal(cat_cell_ref_parse("BL100", &r, &c), 0);
+    assert_int_equal(catalog_cell_ref_parse("BL100", &r, &c), 0);
     assert_int_equal(r, 99);
     assert_int_equal(c, 63);
-    assert_int_equal(cat_cell_ref_parse("XFD1048576", &r, &c), 0);
-    assert_int_equal(cat_cell_ref_parse("XFE1", &r, &c), -1);
-    assert_int_equal(cat_cell_ref_parse("A0", &r, &c), -1);
-    assert_int_equal(cat_cell_ref_parse("A", &r, &c), -1);
-    assert_int_equal(cat_cell_ref_parse("1", &r, &c), -1);
-    assert_int_equal(cat_cell_ref_parse("a1", &r, &c), -1);
-    assert_int_equal(cat_cell_ref_parse("A1x", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("XFD1048576", &r, &c), 0);
+    assert_int_equal(catalog_cell_ref_parse("XFE1", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("A0", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("A", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("1", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("a1", &r, &c), -1);
+    assert_int_equal(catalog_cell_ref_parse("A1x", &r, &c), -1);
 }
 
 static void test_numbers(void **state)
@@ -271,22 +274,22 @@ static void test_numbers(void **state)
     };
     char out[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_true(num_normalize(cases[i][0], out, sizeof out));
+        assert_true(catalog_xlsx_num_normalize(cases[i][0], out, sizeof out));
         if (strcmp(out, cases[i][1]) != 0)
             fail_msg("%s → %s, want %s", cases[i][0], out, cases[i][1]);
     }
-    assert_false(num_normalize("abc", out, sizeof out));
-    assert_false(num_normalize("1e", out, sizeof out));
-    assert_false(num_normalize("1.2.3", out, sizeof out));
-    assert_false(num_normalize("1E300", out, sizeof out));
-    assert_false(num_normalize("", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("abc", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1e", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1.2.3", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("1E300", out, sizeof out));
+    assert_false(catalog_xlsx_num_normalize("", out, sizeof out));
 }
 
-static cat_grid *csv_ok(const char *text)
+static catalog_grid *csv_ok(const char *text)
 {
     char err[256];
-    cat_grid *g = NULL;
-    if (cat_csv_read_mem(text, strlen(text), &g, err, sizeof err) != 0)
+    catalog_grid *g = NULL;
+    if (catalog_csv_read_mem(text, strlen(text), &g, err, sizeof err) != 0)
         fail_msg("csv: %s", err);
     return g;
 }
@@ -295,89 +298,89 @@ static void test_csv(void **state)
 {
     (void)state;
     /* Russian Excel: BOM, ';', CRLF, quotes with ; "" and a line break */
-    cat_grid *g = csv_ok("\xEF\xBB\xBF" "ID;Название;Цена\r\n"
+    catalog_grid *g = csv_ok("\xEF\xBB\xBF" "ID;Название;Цена\r\n"
                          "1;\"Крем; «Ёжик»\";1 500,50\r\n"
                          "\r\n"
                          "2;\"Сказал \"\"да\"\"\nи ушёл\";\r\n"
                          "\r\n\r\n");
-    assert_int_equal(cat_grid_rows(g), 4);
-    assert_int_equal(cat_grid_cols(g), 3);
+    assert_int_equal(catalog_grid_rows(g), 4);
+    assert_int_equal(catalog_grid_cols(g), 3);
     GCELL(g, 0, 1, "Название");
     GCELL(g, 1, 1, "Крем; «Ёжик»");
     GCELL(g, 1, 2, "1 500,50");
     GCELL(g, 2, 0, "");
     GCELL(g, 3, 1, "Сказал \"да\"\nи ушёл");
     GCELL(g, 3, 2, "");
-    cat_grid_free(g);
+    catalog_grid_free(g);
 
     /* ',' when the first line has no ';' outside quotes */
     g = csv_ok("a,\"b;c\",d\n1,2,3");
-    assert_int_equal(cat_grid_cols(g), 3);
+    assert_int_equal(catalog_grid_cols(g), 3);
     GCELL(g, 0, 1, "b;c");
     GCELL(g, 1, 2, "3");
-    cat_grid_free(g);
+    catalog_grid_free(g);
 
     g = csv_ok("");
-    assert_int_equal(cat_grid_rows(g), 0);
-    cat_grid_free(g);
+    assert_int_equal(catalog_grid_rows(g), 0);
+    catalog_grid_free(g);
 
     char err[256];
-    assert_int_equal(cat_csv_read_mem("a;\"b\n", 5, &g, err, sizeof err), -1);
+    assert_int_equal(catalog_csv_read_mem("a;\"b\n", 5, &g, err, sizeof err), -1);
     assert_null(g);
     assert_string_equal(err, "строка 1: не закрыта кавычка");
     /* cp1251 "Цена" */
-    assert_int_equal(cat_csv_read_mem("ID;\xD6\xE5\xED\xE0\n", 9, &g, err, sizeof err), -1);
+    assert_int_equal(catalog_csv_read_mem("ID;\xD6\xE5\xED\xE0\n", 9, &g, err, sizeof err), -1);
     assert_non_null(strstr(err, "UTF-8"));
-    assert_int_equal(cat_csv_read_mem("a\0b", 3, &g, err, sizeof err), -1);
+    assert_int_equal(catalog_csv_read_mem("a\0b", 3, &g, err, sizeof err), -1);
 
     /* 65 columns */
     char wide[512] = "";
     for (int i = 0; i < 65; i++)
         strcat(wide, "x;");
-    assert_int_equal(cat_csv_read_mem(wide, strlen(wide), &g, err, sizeof err), -1);
+    assert_int_equal(catalog_csv_read_mem(wide, strlen(wide), &g, err, sizeof err), -1);
     assert_non_null(strstr(err, "больше 64 столбцов"));
     /* 64 with a trailing delimiter is fine */
     wide[0] = '\0';
     for (int i = 0; i < 64; i++)
         strcat(wide, "x;");
     g = csv_ok(wide);
-    assert_int_equal(cat_grid_cols(g), 64);
-    cat_grid_free(g);
+    assert_int_equal(catalog_grid_cols(g), 64);
+    catalog_grid_free(g);
 
     /* too many rows */
-    size_t n = (CAT_SHEET_MAX_ROWS + 1) * 2;
+    size_t n = (CATALOG_SHEET_MAX_ROWS + 1) * 2;
     char *rows = malloc(n + 1);
     for (size_t i = 0; i < n; i += 2)
         memcpy(rows + i, "1\n", 2);
     rows[n] = '\0';
-    assert_int_equal(cat_csv_read_mem(rows, n, &g, err, sizeof err), -1);
+    assert_int_equal(catalog_csv_read_mem(rows, n, &g, err, sizeof err), -1);
     assert_non_null(strstr(err, "больше 100000 строк"));
     /* exactly the limit */
     g = NULL;
-    assert_int_equal(cat_csv_read_mem(rows, n - 2, &g, err, sizeof err), 0);
-    assert_int_equal(cat_grid_rows(g), CAT_SHEET_MAX_ROWS);
-    cat_grid_free(g);
+    assert_int_equal(catalog_csv_read_mem(rows, n - 2, &g, err, sizeof err), 0);
+    assert_int_equal(catalog_grid_rows(g), CATALOG_SHEET_MAX_ROWS);
+    catalog_grid_free(g);
     free(rows);
 }
 
 /* the export's column format (see the report / xlsx_write.h) */
-static const cat_xlsx_col COLS[] = {
-    {"ID товара", CAT_COL_INT, 10},
-    {"Категория", CAT_COL_TEXT, 30},
-    {"Название", CAT_COL_TEXT, 40},
-    {"Вариант", CAT_COL_TEXT, 0},
-    {"Цена, ₽", CAT_COL_MONEY, 0},
-    {"Вес, г", CAT_COL_INT, 0},
+static const catalog_xlsx_col COLS[] = {
+    {"ID товара", CATALOG_COL_INT, 10},
+    {"Категория", CATALOG_COL_TEXT, 30},
+    {"Название", CATALOG_COL_TEXT, 40},
+    {"Вариант", CATALOG_COL_TEXT, 0},
+    {"Цена, ₽", CATALOG_COL_MONEY, 0},
+    {"Вес, г", CATALOG_COL_INT, 0},
 };
 
 static void test_write_roundtrip(void **state)
 {
     (void)state;
     enum { NR = 1000, NC = sizeof COLS / sizeof COLS[0] };
-    cat_xlsx_cell *cells = calloc(NR * NC, sizeof *cells);
+    catalog_xlsx_cell *cells = calloc(NR * NC, sizeof *cells);
     char (*names)[64] = calloc(NR, sizeof *names);
     for (size_t r = 0; r < NR; r++) {
-        cat_xlsx_cell *row = cells + r * NC;
+        catalog_xlsx_cell *row = cells + r * NC;
         snprintf(names[r], sizeof names[r], "Товар «%zu» & <ёж>", r);
         row[0].num = (int64_t)r + 1;
         row[1].text = r % 2 ? "Уход / Лицо" : "Подарки";
@@ -389,12 +392,12 @@ static void test_write_roundtrip(void **state)
     cells[0].text = ""; /* an empty numeric cell */
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/export.xlsx", g_dir);
-    if (cat_xlsx_write(path, "Каталог", COLS, NC, cells, NR, err, sizeof err) != 0)
+    if (catalog_xlsx_write(path, "Каталог", COLS, NC, cells, NR, err, sizeof err) != 0)
         fail_msg("write: %s", err);
 
-    cat_grid *g = read_ok("export.xlsx");
-    assert_int_equal(cat_grid_rows(g), NR + 1);
-    assert_int_equal(cat_grid_cols(g), NC);
+    catalog_grid *g = read_ok("export.xlsx");
+    assert_int_equal(catalog_grid_rows(g), NR + 1);
+    assert_int_equal(catalog_grid_cols(g), NC);
     for (size_t c = 0; c < NC; c++)
         GCELL(g, 0, c, COLS[c].title);
     GCELL(g, 1, 0, "");
@@ -409,7 +412,7 @@ static void test_write_roundtrip(void **state)
         snprintf(buf, sizeof buf, "%zu.5", r);
         GCELL(g, r + 1, 4, buf);
     }
-    cat_grid_free(g);
+    catalog_grid_free(g);
 
     /* what Excel users get: openpyxl sees numbers, the rouble format, bold */
     if (have_openpyxl()) {
@@ -433,9 +436,9 @@ static void test_write_roundtrip(void **state)
     free(names);
 
     /* errors are reported, not crashed on */
-    assert_int_equal(cat_xlsx_write(path, "bad:name", COLS, NC, NULL, 0, err, sizeof err), -1);
+    assert_int_equal(catalog_xlsx_write(path, "bad:name", COLS, NC, NULL, 0, err, sizeof err), -1);
     assert_non_null(strstr(err, "лист"));
-    assert_int_equal(cat_xlsx_write("/nonexistent-dir/x.xlsx", "a", COLS, NC, NULL, 0, err, sizeof err), -1);
+    assert_int_equal(catalog_xlsx_write("/nonexistent-dir/x.xlsx", "a", COLS, NC, NULL, 0, err, sizeof err), -1);
     assert_non_null(strstr(err, "не записывается"));
 }
 
@@ -451,5 +454,5 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_write_roundtrip),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return unit_result(cmocka_run_group_tests(tests, setup, teardown));
 }

@@ -1,6 +1,7 @@
 /* checkout-cdek's lenient JSON reading (plugins/checkout-cdek/net.c): CDEK
  * and DaData send numbers as JSON numbers or as strings, and money in
- * roubles with a fraction; everything becomes exact kopecks or is refused. */
+ * roubles with a fraction; everything becomes exact kopecks or is refused.
+ * Features: F-CHK-02, F-CHK-04 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/checkout-cdek/net.c"
+#include "checkout.h"
 
 static int64_t kop(const char *json)
 {

@@ -1,6 +1,7 @@
 /* checkout-cdek's pure arithmetic (plugins/checkout-cdek/quote.c): the
  * parcel with the seed's numbers (F-CHK-07), free-delivery thresholds at
- * their edges (F-CHK-08), the quote (F-CHK-01), haversine (F-CHK-05). */
+ * their edges (F-CHK-08), the quote (F-CHK-01), haversine (F-CHK-05).
+ * Features: F-CHK-01, F-CHK-05, F-CHK-07, F-CHK-08 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/checkout-cdek/quote.c"
+#include "quote.h"
 
 #define DEFAULT_BOXES "1000:150:20x15x10; 30000:400:40x30x25"
 

@@ -1,6 +1,7 @@
 /* checkout-cdek's CDEK status table (plugins/checkout-cdek/status.c): every
  * row of the README's "CDEK statuses" table (F-CHK-10), and CDEK's
- * date_time in each shape it is sent in. */
+ * date_time in each shape it is sent in.
+ * Features: F-CHK-10 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/checkout-cdek/status.c"
+#include "status.h"
 
 static void every_row(void **state)
 {
@@ -51,7 +52,7 @@ static void every_row(void **state)
     assert_int_equal(chk_cdek_action(NULL), CHK_ACT_NONE);
 }
 
-static void times(void **state)
+static void date_times(void **state)
 {
     (void)state;
     /* 2024-05-03 02:14:00 UTC */
@@ -70,6 +71,6 @@ static void times(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(every_row), cmocka_unit_test(times)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(every_row), cmocka_unit_test(date_times)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

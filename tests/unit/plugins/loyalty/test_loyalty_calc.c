@@ -1,6 +1,7 @@
 /* loyalty's pure arithmetic (plugins/loyalty/calc.c): the order of discounts
  * of a quote (product → personal → promo → certificate → bonuses, each never
- * below zero), percentages, the referral tier table, roubles as typed. */
+ * below zero), percentages, the referral tier table, roubles as typed.
+ * Features: F-LOY-02, F-LOY-05, F-LOY-07, F-LOY-08, F-LOY-09 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/loyalty/calc.c"
+#include "calc.h"
 
 struct adj_case {
     const char *name;

@@ -1,6 +1,7 @@
 /* orders' pure model (plugins/orders/model.c): status names, the staff
  * transition table, the total check, the abandoned-cart window in the
- * shop's zone (10:00-21:00 Moscow, edges included) and the B2B sum split. */
+ * shop's zone (10:00-21:00 Moscow, edges included) and the B2B sum split.
+ * Features: F-ORD-01, F-ORD-05, F-ORD-08, F-ORD-12 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/orders/model.c"
+#include "model.h"
 
 static void test_names(void **st)
 {

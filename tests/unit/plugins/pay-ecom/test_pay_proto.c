@@ -1,17 +1,19 @@
 /* pay-ecom's Ekomkassa wire shapes (plugins/pay-ecom/proto.c): statuses in
  * every form the provider uses, callback ids, path templates, invoice
  * answers, error bodies, money as roubles and the receipt's discount
- * spreading. */
+ * spreading.
+ * Features: F-PAY-01, F-PAY-02 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
-#include "../../../../plugins/pay-ecom/proto.c"
+#include "proto.h"
 
 static int st_of_json(const char *text)
 {

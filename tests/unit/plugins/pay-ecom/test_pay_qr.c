@@ -1,6 +1,7 @@
 /* pay-ecom's payment QR code (plugins/pay-ecom/qr.c): a PNG that zbarimg
  * reads back as the same text, sized by the module scale, and no file left
- * behind when it cannot be written. */
+ * behind when it cannot be written.
+ * Features: F-PAY-01 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/pay-ecom/qr.c"
+#include "qr.h"
 
 static char *decode(const char *path)
 {

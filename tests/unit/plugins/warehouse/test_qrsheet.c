@@ -3,7 +3,8 @@
  * rasterises the pages, zbarimg (zbar-tools) decodes every code, pdftotext
  * gives the captions and where each word sits (-bbox), and the raster shows
  * whether a glyph really has ink (the libharu Ё/Е regression of
- * LIBRARIES.md: pdftotext alone reads "Е" even when it is drawn blank). */
+ * LIBRARIES.md: pdftotext alone reads "Е" even when it is drawn blank).
+ * Features: F-WH-08 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/qrsheet.c"
+#include "qrsheet.h"
 
 #define BOT "https://t.me/walor_demo_bot?start=p"
 
@@ -122,20 +123,20 @@ typedef struct box {
 static box cell_box(size_t slot, int dpi)
 {
     double k = dpi / 72.0;
-    double x = MARGIN + (double)(slot % QRSHEET_COLS) * CELL_W;
-    double y = MARGIN + HEADER_H + (double)(slot / QRSHEET_COLS) * CELL_H;
-    return (box){(int)(x * k), (int)(y * k), (int)((x + CELL_W) * k), (int)((y + CELL_H) * k)};
+    double x = QRSHEET_MARGIN + (double)(slot % QRSHEET_COLS) * QRSHEET_CELL_W;
+    double y = QRSHEET_MARGIN + QRSHEET_HEADER_H + (double)(slot / QRSHEET_COLS) * QRSHEET_CELL_H;
+    return (box){(int)(x * k), (int)(y * k), (int)((x + QRSHEET_CELL_W) * k), (int)((y + QRSHEET_CELL_H) * k)};
 }
 
 /* the dark pixels inside the code's square of cell `slot` */
 static box code_box(const raster *r, size_t slot, int dpi)
 {
     double k = dpi / 72.0;
-    double x = MARGIN + (double)(slot % QRSHEET_COLS) * CELL_W + (CELL_W - QR_SIDE) / 2;
-    double y = MARGIN + HEADER_H + (double)(slot / QRSHEET_COLS) * CELL_H + PAD;
+    double x = QRSHEET_MARGIN + (double)(slot % QRSHEET_COLS) * QRSHEET_CELL_W + (QRSHEET_CELL_W - QRSHEET_QR_SIDE) / 2;
+    double y = QRSHEET_MARGIN + QRSHEET_HEADER_H + (double)(slot / QRSHEET_COLS) * QRSHEET_CELL_H + QRSHEET_PAD;
     box b = {r->w, r->h, -1, -1};
-    for (int py = (int)(y * k); py < (int)((y + QR_SIDE) * k); py++)
-        for (int px = (int)(x * k); px < (int)((x + QR_SIDE) * k); px++)
+    for (int py = (int)(y * k); py < (int)((y + QRSHEET_QR_SIDE) * k); py++)
+        for (int px = (int)(x * k); px < (int)((x + QRSHEET_QR_SIDE) * k); px++)
             if (DARK(r, px, py)) {
                 b.x0 = px < b.x0 ? px : b.x0, b.x1 = px + 1 > b.x1 ? px + 1 : b.x1;
                 b.y0 = py < b.y0 ? py : b.y0, b.y1 = py + 1 > b.y1 ? py + 1 : b.y1;
@@ -332,9 +333,9 @@ static void test_thirty_items(void **state)
     }
     char *out = path_in_dir("sheet.pdf");
     char err[256] = "x";
-    int rc = qrsheet_render(items, n, "Магазин «Ёлка» — QR-коды", out, err, sizeof err);
+    int rc = wr_qrsheet_render(items, n, "Магазин «Ёлка» — QR-коды", out, err, sizeof err);
     if (rc != 0)
-        fail_msg("qrsheet_render: %s", err);
+        fail_msg("wr_qrsheet_render: %s", err);
     assert_string_equal(err, "");
     assert_int_equal(count_files(g_dir), 1); /* no temporary file left */
 
@@ -371,36 +372,36 @@ static void test_thirty_items(void **state)
     word *w;
     size_t nw = read_words(out, &w);
     assert_true(nw > 30);
-    double grid_top = MARGIN + HEADER_H;
-    int lines_in_cell[3][QRSHEET_PER_PAGE][CAPTION_LINES + 1];
-    double line_y[3][QRSHEET_PER_PAGE][CAPTION_LINES + 1];
+    double grid_top = QRSHEET_MARGIN + QRSHEET_HEADER_H;
+    int lines_in_cell[3][QRSHEET_PER_PAGE][QRSHEET_CAPTION_LINES + 1];
+    double line_y[3][QRSHEET_PER_PAGE][QRSHEET_CAPTION_LINES + 1];
     memset(lines_in_cell, 0, sizeof lines_in_cell);
     int ncell_lines[3][QRSHEET_PER_PAGE] = {{0}};
     for (size_t i = 0; i < nw; i++) {
         assert_true(w[i].page >= 0 && w[i].page < 3);
-        assert_true(w[i].x0 >= MARGIN - 0.5 && w[i].x1 <= PAGE_W - MARGIN + 0.5);
+        assert_true(w[i].x0 >= QRSHEET_MARGIN - 0.5 && w[i].x1 <= QRSHEET_PAGE_W - QRSHEET_MARGIN + 0.5);
         if (w[i].y1 <= grid_top)
             continue; /* the header */
-        int col = (int)((w[i].x0 + w[i].x1) / 2 - MARGIN) / (int)CELL_W;
-        int row = (int)(((w[i].y0 + w[i].y1) / 2 - grid_top) / CELL_H);
+        int col = (int)((w[i].x0 + w[i].x1) / 2 - QRSHEET_MARGIN) / (int)QRSHEET_CELL_W;
+        int row = (int)(((w[i].y0 + w[i].y1) / 2 - grid_top) / QRSHEET_CELL_H);
         assert_true(col >= 0 && col < QRSHEET_COLS && row >= 0 && row < QRSHEET_ROWS);
-        double cx = MARGIN + col * CELL_W, cy = grid_top + row * CELL_H;
-        if (w[i].x0 < cx + PAD - 0.5 || w[i].x1 > cx + CELL_W - PAD + 0.5)
+        double cx = QRSHEET_MARGIN + col * QRSHEET_CELL_W, cy = grid_top + row * QRSHEET_CELL_H;
+        if (w[i].x0 < cx + QRSHEET_PAD - 0.5 || w[i].x1 > cx + QRSHEET_CELL_W - QRSHEET_PAD + 0.5)
             fail_msg("word \"%s\" (%.1f..%.1f) leaves its column %.1f..%.1f", w[i].text, w[i].x0, w[i].x1,
-                     cx + PAD, cx + CELL_W - PAD);
+                     cx + QRSHEET_PAD, cx + QRSHEET_CELL_W - QRSHEET_PAD);
         /* below the code's square, above the cell's bottom edge */
-        assert_true(w[i].y0 >= cy + PAD + QR_SIDE - 0.5);
-        assert_true(w[i].y1 <= cy + CELL_H + 0.5);
+        assert_true(w[i].y0 >= cy + QRSHEET_PAD + QRSHEET_QR_SIDE - 0.5);
+        assert_true(w[i].y1 <= cy + QRSHEET_CELL_H + 0.5);
         int slot = row * QRSHEET_COLS + col, k, *nl = &ncell_lines[w[i].page][slot];
         for (k = 0; k < *nl; k++)
             if (line_y[w[i].page][slot][k] == w[i].y0)
                 break;
         if (k == *nl) {
-            assert_true(*nl < CAPTION_LINES);
+            assert_true(*nl < QRSHEET_CAPTION_LINES);
             line_y[w[i].page][slot][(*nl)++] = w[i].y0;
         }
     }
-    assert_int_equal(ncell_lines[0][3], CAPTION_LINES); /* the long name fills all three */
+    assert_int_equal(ncell_lines[0][3], QRSHEET_CAPTION_LINES); /* the long name fills all three */
     free(w);
 
     free(out);
@@ -431,7 +432,7 @@ static void test_yo_before_ye_has_ink(void **state)
     };
     char *out = path_in_dir("yo.pdf");
     char err[256];
-    assert_int_equal(qrsheet_render(items, 4, "Ёж", out, err, sizeof err), 0);
+    assert_int_equal(wr_qrsheet_render(items, 4, "Ёж", out, err, sizeof err), 0);
     word *w;
     size_t nw = read_words(out, &w);
     const int dpi = 150;
@@ -461,24 +462,24 @@ static void test_errors(void **state)
     qrsheet_item one = {BOT "1", "Товар"};
 
     /* zero items: a clear error, no file */
-    assert_int_equal(qrsheet_render(&one, 0, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 0, "x", out, err, sizeof err), -1);
     assert_non_null(strstr(err, "no items"));
-    assert_int_equal(qrsheet_render(NULL, 3, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(NULL, 3, "x", out, err, sizeof err), -1);
     assert_int_equal(access(out, F_OK), -1);
 
     /* an item without a URL: named by its number */
     qrsheet_item bad[] = {{BOT "1", "a"}, {NULL, "b"}};
-    assert_int_equal(qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
     assert_string_equal(err, "item 2 has no URL");
     bad[1].url = "";
-    assert_int_equal(qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(bad, 2, NULL, out, err, sizeof err), -1);
     assert_string_equal(err, "item 2 has no URL");
 
     /* no output path, or a directory that does not exist */
-    assert_int_equal(qrsheet_render(&one, 1, NULL, NULL, err, sizeof err), -1);
-    assert_int_equal(qrsheet_render(&one, 1, NULL, "", err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, NULL, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, "", err, sizeof err), -1);
     char *nodir = path_in_dir("nope/sheet.pdf");
-    assert_int_equal(qrsheet_render(&one, 1, NULL, nodir, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, nodir, err, sizeof err), -1);
     assert_non_null(strstr(err, "No such file or directory"));
     free(nodir);
 
@@ -495,11 +496,11 @@ static void test_errors(void **state)
     for (size_t i = 0; i < 20; i++)
         many[i] = (qrsheet_item){BOT "1", "Товар"};
     many[13].url = huge;
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
     assert_string_equal(err, "item 14: the URL is too long for a QR code");
     /* long enough to need a big symbol whose modules would print too small */
     huge[600] = '\0';
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, sizeof err), -1);
     assert_string_equal(err, "item 14: the URL is too long for a printable QR code");
     char buf[8] = "";
     f = fopen(out, "r");
@@ -509,16 +510,16 @@ static void test_errors(void **state)
     assert_int_equal(count_files(g_dir), 1);
 
     /* a missing font: named in the message */
-    assert_int_equal(render_with_font(many, 20, "x", "/nonexistent/font.ttf", out, err, sizeof err), -1);
+    assert_int_equal(wr_qrsheet_render_font(many, 20, "x", "/nonexistent/font.ttf", out, err, sizeof err), -1);
     assert_non_null(strstr(err, "loading the font"));
     assert_non_null(strstr(err, "/nonexistent/font.ttf"));
 
     /* no room for the message is fine too */
-    assert_int_equal(qrsheet_render(&one, 0, "x", out, NULL, 0), -1);
-    assert_int_equal(qrsheet_render(many, 20, "x", out, err, 0), -1);
+    assert_int_equal(wr_qrsheet_render(&one, 0, "x", out, NULL, 0), -1);
+    assert_int_equal(wr_qrsheet_render(many, 20, "x", out, err, 0), -1);
 
     /* and the existing file is replaced by a good render */
-    assert_int_equal(qrsheet_render(&one, 1, NULL, out, err, sizeof err), 0);
+    assert_int_equal(wr_qrsheet_render(&one, 1, NULL, out, err, sizeof err), 0);
     f = fopen(out, "r");
     assert_non_null(fgets(buf, 5, f));
     fclose(f);
@@ -545,18 +546,18 @@ static void test_clean_text(void **state)
         {"x\xc2\x85y", "x y"},                                     /* C1 control (NEL) */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = clean_text(cases[i].in);
+        char *got = wr_qrsheet_clean_text(cases[i].in);
         assert_string_equal(got, cases[i].out);
         free(got);
     }
     /* a text longer than the limit is cut, never in the middle of a letter */
-    char *big = malloc(3 * TEXT_MAX_IN);
+    char *big = malloc(3 * QRSHEET_TEXT_MAX_IN);
     big[0] = 'a'; /* so that the limit falls inside a letter */
-    for (size_t i = 1; i + 2 < 3 * TEXT_MAX_IN; i += 2)
+    for (size_t i = 1; i + 2 < 3 * QRSHEET_TEXT_MAX_IN; i += 2)
         memcpy(big + i, "ж", 2);
-    big[3 * TEXT_MAX_IN - 1] = '\0';
-    char *got = clean_text(big);
-    assert_int_equal(strlen(got), TEXT_MAX_IN - 1);
+    big[3 * QRSHEET_TEXT_MAX_IN - 1] = '\0';
+    char *got = wr_qrsheet_clean_text(big);
+    assert_int_equal(strlen(got), QRSHEET_TEXT_MAX_IN - 1);
     assert_null(strstr(got, "\xEF\xBF\xBD"));
     free(got);
     free(big);
@@ -574,7 +575,7 @@ typedef struct job {
 static void *render_job(void *arg)
 {
     job *j = arg;
-    j->rc = qrsheet_render(j->items, 13, "Ёлка", j->path, j->err, sizeof j->err);
+    j->rc = wr_qrsheet_render(j->items, 13, "Ёлка", j->path, j->err, sizeof j->err);
     return NULL;
 }
 

@@ -1,6 +1,7 @@
 /* warehouse's pure form helpers (plugins/warehouse/formtext.c): the price
  * step's "ID amount" lines turned into the host's "ID 1 amount" form with
- * line numbers kept, and the "# comment" line of a form. */
+ * line numbers kept, and the "# comment" line of a form.
+ * Features: F-WH-04 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/formtext.c"
+#include "formtext.h"
 
 static void amount_eq(const char *in, const char *want)
 {

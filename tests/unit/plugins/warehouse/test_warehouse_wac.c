@@ -1,6 +1,7 @@
 /* warehouse's weighted-average cost (plugins/warehouse/wac.c): the spec's
  * formula with examples worked by hand, half-up rounding, and the rule for
- * zero or negative old stock. */
+ * zero or negative old stock.
+ * Features: F-WH-05 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../../../plugins/warehouse/wac.c"
+#include "wac.h"
 
 static void test_half_up(void **st)
 {

@@ -1,9 +1,9 @@
 """The checkout's real-time quote, measured (not asserted): the time from the
 customer's typed address to the delivery screen with both CDEK rates — one
 DaData clean, one DaData findById, two CDEK tariff calls and the quote — with
-every fake answering in 50 ms. Runs only with WALOR_BENCH=1:
+every fake answering in 50 ms (BENCH_CHECKOUT_N checkouts, default 50):
 
-    WALOR_BENCH=1 /usr/bin/python3 -m pytest tests/e2e/test_checkout_bench.py -q -s
+    WALOR_BUILD_DIR=$PWD/build /usr/bin/python3 -m pytest bench/e2e/bench_checkout_quote.py -q -s
 
 prints `bench: checkout_quote_p50_ms=… checkout_quote_p99_ms=… n=…`."""
 
@@ -12,16 +12,12 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
 from test_checkout_flow import Checkout, buy, cdek, contacts, dadata, default_prices, to_checkout  # noqa: F401
 
 N = int(os.environ.get("BENCH_CHECKOUT_N", "50"))
 
 
-@pytest.mark.skipif(os.environ.get("WALOR_BENCH") != "1", reason="a benchmark: WALOR_BENCH=1 runs it")
-@pytest.mark.features("F-CHK-04")
-def test_bench_checkout_quote(tgsim, walord, tmp_path, cdek, dadata, free_port):
+def bench_checkout_quote(tgsim, walord, tmp_path, cdek, dadata, free_port):
     k = Checkout(walord, tmp_path, cdek, dadata, free_port)
     default_prices(cdek)
     pid = k.shop.product("Бенч", variants=[("1 шт", 100000, 300)])

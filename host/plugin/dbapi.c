@@ -7,7 +7,6 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
-#include "services.h"
 
 struct walor_rows {
     walor_handle head;
@@ -41,7 +40,7 @@ static int32_t db_query(walor_ctx *c, const char *sql, const walor_val *args, ui
     int32_t rc = wh_db_query(c->w->db, sql, args, n, &r->r);
     if (rc < 0)
         return rc;
-    r->head.api = wh_api();
+    r->head.api = c->head.api;
     wh_arena_defer(c->arena, rows_close_cb, r);
     *out = r;
     return 0;
@@ -71,7 +70,7 @@ static int32_t tx_commit(walor_ctx *c)
     int32_t rc = wh_db_commit(c->w->db);
     if (c->emitted) {
         c->emitted = 0;
-        wh_events_kick(); /* the events emitted in this transaction exist now */
+        wh_ctx_events_committed(); /* the events emitted in this transaction exist now */
     }
     return rc;
 }

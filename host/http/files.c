@@ -11,7 +11,6 @@
 #include "error.h"
 #include "host.h"
 #include "httpc.h"
-#include "msg.h"
 #include "tg.h"
 
 #define DEFAULT_MAX (20u * 1024 * 1024)

@@ -25,6 +25,7 @@ const walor_host_api *wh_api(void)
         table.free = host_free;
         wh_register_fill(&table);
         wh_ctxapi_fill(&table);
+        wh_texts_fill(&table);
         wh_msg_fill(&table);
         wh_conv_fill(&table);
         wh_settings_fill(&table);
@@ -39,6 +40,7 @@ const walor_host_api *wh_api(void)
         wh_httpc_fill(&table);
         wh_steps_fill(&table);
         wh_list_fill(&table);
+        wh_httpa_fill(&table);
         built = 1;
     }
     return &table;

@@ -12,7 +12,7 @@
 #include "loader.h"
 #include "log.h"
 #include "registry.h"
-#include "services.h"
+#include "svc.h"
 
 enum { SEV_ERROR, SEV_LIVE, SEV_WARN };
 

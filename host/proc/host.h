@@ -32,14 +32,4 @@ extern wh_host wh_g;
 /* UTC epoch seconds as the host sees them (movable in test mode). */
 int64_t wh_now(void);
 
-struct wh_db;
-/* Stores updates in the inbox (deduplicated) and queues the new ones for
- * the workers; 0 once durably stored. Any thread, with that thread's own
- * connection (the loop's for polling, the HTTP listener's for webhooks). */
-int wh_host_accept_updates(struct wh_db *db, json_t *updates);
-
-/* test mode only (callers check): moves the host clock and lets the
- * scheduler run what became due */
-void wh_clock_advance(int64_t seconds);
-
 #endif

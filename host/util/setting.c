@@ -22,7 +22,7 @@ static int32_t put(const char *v, size_t n, char *out, size_t outlen, char *why,
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* [*b, *e) is input without surrounding whitespace */
-static void trim(const char *s, const char **b, const char **e)
+static void trim_bounds(const char *s, const char **b, const char **e)
 {
     const char *end = s + strlen(s);
     while (*s && is_ws(*s))
@@ -63,7 +63,7 @@ static int32_t norm_int(const walor_setting_def *d, const char *in, char *out, s
     char buf[24];
     int bounded = !(d->min == 0 && d->max == 0);
 
-    trim(in, &b, &e);
+    trim_bounds(in, &b, &e);
     if (parse_i64(b, e, &v) != 0 || (bounded && (v < d->min || v > d->max))) {
         if (bounded)
             return wh_error_why(why, whylen, WALOR_EINVAL, "Введите целое число от %lld до %lld", (long long)d->min,
@@ -85,7 +85,7 @@ static int32_t norm_bool(const char *in, char *out, size_t outlen, char *why, si
 
     if (!low)
         return wh_error_why(why, whylen, WALOR_ENOMEM, "Не хватает памяти");
-    trim(low, &b, &e);
+    trim_bounds(low, &b, &e);
     n = (size_t)(e - b);
     for (size_t i = 0; rc == 1 && i < sizeof yes / sizeof yes[0]; i++) {
         if (strlen(yes[i]) == n && !memcmp(b, yes[i], n))
@@ -107,7 +107,7 @@ static int32_t norm_string(const walor_setting_def *d, const char *in, char *out
     int64_t min = d->min > 0 ? d->min : 0;
     int64_t max = d->max > 0 ? d->max : WH_SETTING_STRING_MAX;
 
-    trim(in, &b, &e);
+    trim_bounds(in, &b, &e);
     n = (size_t)(e - b);
     if (!wh_utf8_valid(b, n))
         return wh_error_why(why, whylen, WALOR_EINVAL, "Текст содержит недопустимые символы (нужна UTF-8)");
