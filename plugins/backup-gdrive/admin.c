@@ -26,11 +26,11 @@ static const char *state_icon(walor_ctx *c, const char *state)
 /* where one backup went: "📨 Telegram · ☁️ Google Диск" */
 static const char *where(walor_ctx *c, const char *tg, const char *drive, int64_t local)
 {
-    const char *t = !tg                          ? ""
-                    : !strcmp(tg, "sent")        ? bk_t(c, "backup-gdrive.tg.sent")
-                    : !strcmp(tg, "too_big")     ? bk_t(c, "backup-gdrive.tg.too_big")
-                    : !strcmp(tg, "failed")      ? bk_t(c, "backup-gdrive.tg.failed")
-                                                 : "";
+    const char *t = !tg                      ? ""
+                    : !strcmp(tg, "sent")    ? bk_t(c, "backup-gdrive.tg.sent")
+                    : !strcmp(tg, "too_big") ? bk_t(c, "backup-gdrive.tg.too_big")
+                    : !strcmp(tg, "failed")  ? bk_t(c, "backup-gdrive.tg.failed")
+                                             : "";
     const char *d = !drive || !strcmp(drive, "off") ? ""
                     : !strcmp(drive, "ok")          ? bk_t(c, "backup-gdrive.gd.ok")
                     : !strcmp(drive, "failed")      ? bk_t(c, "backup-gdrive.gd.failed")
@@ -73,8 +73,8 @@ static const char *last_error(walor_ctx *c)
                        NULL, 0, &r) == 0 &&
         walor_row_next(r) == 1) {
         const char *state = walor_col_text(r, 1), *drive = walor_col_text(r, 3);
-        const char *err = !strcmp(state, "failed")                 ? walor_col_text(r, 2)
-                          : drive && !strcmp(drive, "failed")      ? walor_col_text(r, 4)
+        const char *err = !strcmp(state, "failed")                                       ? walor_col_text(r, 2)
+                          : drive && !strcmp(drive, "failed")                            ? walor_col_text(r, 4)
                           : drive && !strcmp(drive, "uploading") && walor_col_text(r, 4) ? walor_col_text(r, 4)
                                                                                          : NULL;
         if (err)
@@ -96,18 +96,18 @@ static const char *busy_line(walor_ctx *c)
 
 static int32_t section(walor_ctx *c)
 {
-    const char *daily = bk_cfg.hour < 0 ? bk_t(c, "backup-gdrive.adm.daily_off")
-                                        : walor_textf(c, "backup-gdrive.adm.daily", "time",
-                                                      walor_ctx_printf(c, "%02d:%02d", bk_cfg.hour, bk_cfg.minute),
-                                                      NULL);
+    const char *daily = bk_cfg.hour < 0
+                            ? bk_t(c, "backup-gdrive.adm.daily_off")
+                            : walor_textf(c, "backup-gdrive.adm.daily", "time",
+                                          walor_ctx_printf(c, "%02d:%02d", bk_cfg.hour, bk_cfg.minute), NULL);
     const char *drive = bk_cfg.drive == BK_DRIVE_SA      ? bk_t(c, "backup-gdrive.adm.drive_sa")
                         : bk_cfg.drive == BK_DRIVE_OAUTH ? bk_t(c, "backup-gdrive.adm.drive_oauth")
                                                          : bk_t(c, "backup-gdrive.adm.drive_off");
-    const char *html = walor_textf(
-        c, "backup-gdrive.adm.title", "last", last_line(c), "daily", daily, "drive", drive, "tg",
-        bk_t(c, bk_setting(c, "telegram", 1) ? "backup-gdrive.adm.tg_on" : "backup-gdrive.adm.tg_off"), "lock",
-        bk_t(c, bk_cfg.passphrase ? "backup-gdrive.adm.enc_on" : "backup-gdrive.adm.enc_off"), "keep",
-        bk_num(c, bk_cfg.keep_local), "busy", busy_line(c), "error", last_error(c), NULL);
+    const char *html =
+        walor_textf(c, "backup-gdrive.adm.title", "last", last_line(c), "daily", daily, "drive", drive, "tg",
+                    bk_t(c, bk_setting(c, "telegram", 1) ? "backup-gdrive.adm.tg_on" : "backup-gdrive.adm.tg_off"),
+                    "lock", bk_t(c, bk_cfg.passphrase ? "backup-gdrive.adm.enc_on" : "backup-gdrive.adm.enc_off"),
+                    "keep", bk_num(c, bk_cfg.keep_local), "busy", busy_line(c), "error", last_error(c), NULL);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.now"), "bkp:now");
     walor_kb_row(kb);
@@ -128,28 +128,31 @@ static const char *history_row(walor_ctx *c, walor_rows *r, int64_t index, walor
         walor_kb_button(kb, walor_textf(c, "backup-gdrive.btn.get", "id", bk_num(c, id), NULL),
                         walor_ctx_printf(c, "bkp:g:%lld", (long long)id));
     const char *err = walor_col_text(r, 8);
-    return walor_textf(c, "backup-gdrive.adm.row", "state", state_icon(c, state), "id", bk_num(c, id), "when",
-                       bk_when(c, at), "why",
-                       bk_t(c, !strcmp(walor_col_text(r, 12), "daily") ? "backup-gdrive.why.daily"
-                                                                       : "backup-gdrive.why.manual"),
-                       "size", bytes ? bk_size(c, bytes) : "—", "where",
-                       !strcmp(state, "ok") ? where(c, walor_col_text(r, 5), drive, local) : "—", "sha",
-                       sha ? walor_ctx_printf(c, "%.16s", sha) : "—", "lock",
-                       walor_col_int(r, 11) ? " 🔒" : "", "error",
-                       err ? walor_textf(c, "backup-gdrive.adm.row_error", "why", walor_html_escape(c, err), NULL) : "",
-                       NULL);
+    return walor_textf(
+        c, "backup-gdrive.adm.row", "state", state_icon(c, state), "id", bk_num(c, id), "when", bk_when(c, at), "why",
+        bk_t(c, !strcmp(walor_col_text(r, 12), "daily") ? "backup-gdrive.why.daily" : "backup-gdrive.why.manual"),
+        "size", bytes ? bk_size(c, bytes) : "—", "where",
+        !strcmp(state, "ok") ? where(c, walor_col_text(r, 5), drive, local) : "—", "sha",
+        sha ? walor_ctx_printf(c, "%.16s", sha) : "—", "lock", walor_col_int(r, 11) ? " 🔒" : "", "error",
+        err ? walor_textf(c, "backup-gdrive.adm.row_error", "why", walor_html_escape(c, err), NULL) : "", NULL);
 }
 
 static int32_t history(walor_ctx *c, const char *page)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.back"), "bkp:s");
-    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE,
-                        .sql = "SELECT id, state, queued_at, started_at, bytes, telegram, drive, sha256, error, local, "
-                               "drive_id, encrypted, reason FROM backup_gdrive_run ORDER BY id DESC",
-                        .row = history_row, .page_data = "bkp:h:", .header = bk_t(c, "backup-gdrive.adm.history"),
-                        .empty = bk_t(c, "backup-gdrive.adm.history_none"), .buttons = kb,
-                        .prev_label = "backup-gdrive.btn.newer", .next_label = "backup-gdrive.btn.older"};
+    walor_list_def l = {.struct_size = sizeof l,
+                        .page_size = PAGE,
+                        .sql =
+                            "SELECT id, state, queued_at, started_at, bytes, telegram, drive, sha256, error, local, "
+                            "drive_id, encrypted, reason FROM backup_gdrive_run ORDER BY id DESC",
+                        .row = history_row,
+                        .page_data = "bkp:h:",
+                        .header = bk_t(c, "backup-gdrive.adm.history"),
+                        .empty = bk_t(c, "backup-gdrive.adm.history_none"),
+                        .buttons = kb,
+                        .prev_label = "backup-gdrive.btn.newer",
+                        .next_label = "backup-gdrive.btn.older"};
     return walor_list_show(c, &l, page);
 }
 
@@ -220,10 +223,15 @@ static int32_t on_press(walor_ctx *c, const char *arg)
 
 int32_t bk_admin_register(walor_plugin *p)
 {
-    const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_OWNER, .prefix = "bkp",
-                                   .handler = on_press};
-    const walor_menu_def btn = {.struct_size = sizeof btn, .min_role = WALOR_ROLE_OWNER, .where = WALOR_MENU_ADMIN,
-                                .order = 900, .id = "backups", .label = "💾 Бэкапы", .on_press = section,
+    const walor_callback_def cb = {
+        .struct_size = sizeof cb, .min_role = WALOR_ROLE_OWNER, .prefix = "bkp", .handler = on_press};
+    const walor_menu_def btn = {.struct_size = sizeof btn,
+                                .min_role = WALOR_ROLE_OWNER,
+                                .where = WALOR_MENU_ADMIN,
+                                .order = 900,
+                                .id = "backups",
+                                .label = "💾 Бэкапы",
+                                .on_press = section,
                                 .group = WALOR_MENU_GROUP_SYSTEM};
     int32_t rc = walor_callback(p, &cb);
     if (!rc)

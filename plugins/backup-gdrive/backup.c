@@ -141,11 +141,12 @@ static int32_t read_config(walor_plugin *p)
         const char *file = walor_plugin_config(p, "drive_key_file");
         char err[256];
         if (!file || !*file)
-            rc = invalid(p, "drive_key_file", 0, "the service account's JSON key file is needed for drive = service_account",
-                         rc);
+            rc = invalid(p, "drive_key_file", 0,
+                         "the service account's JSON key file is needed for drive = service_account", rc);
         else if (bk_sa_key_load(file, &k->sa, err, sizeof err) != 0)
             rc = invalid(p, "drive_key_file", 0, err, rc);
-        k->token_url = cfg(p, "drive_token_url", k->sa.token_uri ? k->sa.token_uri : "https://oauth2.googleapis.com/token");
+        k->token_url =
+            cfg(p, "drive_token_url", k->sa.token_uri ? k->sa.token_uri : "https://oauth2.googleapis.com/token");
     } else if (!strcmp(drive, "oauth")) {
         k->drive = BK_DRIVE_OAUTH;
         k->client_id = walor_plugin_config(p, "drive_client_id");
@@ -209,37 +210,64 @@ static int32_t load(walor_plugin *p)
 
     int32_t rc = read_config(p);
     static const walor_setting_def settings[] = {
-        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_BOOL, .key = "telegram",
-         .label = "Бэкапы: присылать архив владельцам в Telegram", .default_value = "yes",
+        {.struct_size = sizeof(walor_setting_def),
+         .type = WALOR_SET_BOOL,
+         .key = "telegram",
+         .label = "Бэкапы: присылать архив владельцам в Telegram",
+         .default_value = "yes",
          .flags = WALOR_SET_OWNER_EDITABLE},
-        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "keep_daily",
-         .label = "Бэкапы на Google Диске: хранить ежедневных", .default_value = "7", .min = 0, .max = 366,
+        {.struct_size = sizeof(walor_setting_def),
+         .type = WALOR_SET_INT,
+         .key = "keep_daily",
+         .label = "Бэкапы на Google Диске: хранить ежедневных",
+         .default_value = "7",
+         .min = 0,
+         .max = 366,
          .flags = WALOR_SET_OWNER_EDITABLE},
-        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "keep_weekly",
-         .label = "Бэкапы на Google Диске: хранить еженедельных", .default_value = "4", .min = 0, .max = 520,
+        {.struct_size = sizeof(walor_setting_def),
+         .type = WALOR_SET_INT,
+         .key = "keep_weekly",
+         .label = "Бэкапы на Google Диске: хранить еженедельных",
+         .default_value = "4",
+         .min = 0,
+         .max = 520,
          .flags = WALOR_SET_OWNER_EDITABLE},
-        {.struct_size = sizeof(walor_setting_def), .type = WALOR_SET_INT, .key = "keep_monthly",
-         .label = "Бэкапы на Google Диске: хранить ежемесячных", .default_value = "6", .min = 0, .max = 240,
+        {.struct_size = sizeof(walor_setting_def),
+         .type = WALOR_SET_INT,
+         .key = "keep_monthly",
+         .label = "Бэкапы на Google Диске: хранить ежемесячных",
+         .default_value = "6",
+         .min = 0,
+         .max = 240,
          .flags = WALOR_SET_OWNER_EDITABLE},
     };
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
-    if (!rc) rc = walor_migration(p, 1, bk_migration_1);
-    if (!rc) rc = walor_texts(p, bk_texts, (uint32_t)bk_ntexts);
-    if (!rc) rc = walor_job(p, "backup", bk_job_backup);
-    if (!rc) rc = walor_job(p, "upload", bk_job_upload);
-    if (!rc) rc = walor_job(p, "retain", bk_job_retain);
-    if (!rc) rc = walor_job(p, "send", bk_job_send);
-    if (!rc) rc = walor_job(p, "send_db", bk_job_send_db);
+    if (!rc)
+        rc = walor_migration(p, 1, bk_migration_1);
+    if (!rc)
+        rc = walor_texts(p, bk_texts, (uint32_t)bk_ntexts);
+    if (!rc)
+        rc = walor_job(p, "backup", bk_job_backup);
+    if (!rc)
+        rc = walor_job(p, "upload", bk_job_upload);
+    if (!rc)
+        rc = walor_job(p, "retain", bk_job_retain);
+    if (!rc)
+        rc = walor_job(p, "send", bk_job_send);
+    if (!rc)
+        rc = walor_job(p, "send_db", bk_job_send_db);
     if (!rc && bk_cfg.hour >= 0) {
         char expr[32];
         snprintf(expr, sizeof expr, "%d %d * * *", bk_cfg.minute, bk_cfg.hour);
-        const walor_cron_def cron = {.struct_size = sizeof cron, .name = "daily", .expr = expr,
-                                     .flags = WALOR_CRON_CATCH_UP, .fn = daily};
+        const walor_cron_def cron = {
+            .struct_size = sizeof cron, .name = "daily", .expr = expr, .flags = WALOR_CRON_CATCH_UP, .fn = daily};
         rc = walor_cron(p, &cron);
     }
-    if (!rc) rc = walor_help(p, "💾 Бэкапы", HELP, WALOR_ROLE_OWNER);
-    if (!rc) rc = bk_admin_register(p);
+    if (!rc)
+        rc = walor_help(p, "💾 Бэкапы", HELP, WALOR_ROLE_OWNER);
+    if (!rc)
+        rc = bk_admin_register(p);
     return rc;
 }
 

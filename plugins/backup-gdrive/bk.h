@@ -22,29 +22,29 @@
 
 /* the [plugin.backup-gdrive] keys, read once in load() (backup.c) */
 typedef struct bk_conf {
-    const char *dir;          /* where archives are made and kept */
-    int hour, minute;         /* the daily backup, shop's zone; hour < 0: none */
-    int64_t telegram_max;     /* bytes a document may have (Telegram: 50 MB) */
-    int keep_local;           /* archives kept in dir */
-    char *passphrase;         /* NULL: archives are not encrypted */
-    int drive;                /* BK_DRIVE_* */
-    bk_sa_key sa;             /* BK_DRIVE_SA */
+    const char *dir;                                       /* where archives are made and kept */
+    int hour, minute;                                      /* the daily backup, shop's zone; hour < 0: none */
+    int64_t telegram_max;                                  /* bytes a document may have (Telegram: 50 MB) */
+    int keep_local;                                        /* archives kept in dir */
+    char *passphrase;                                      /* NULL: archives are not encrypted */
+    int drive;                                             /* BK_DRIVE_* */
+    bk_sa_key sa;                                          /* BK_DRIVE_SA */
     const char *client_id, *client_secret, *refresh_token; /* BK_DRIVE_OAUTH */
-    const char *token_url;    /* where tokens come from */
-    const char *api_url;      /* "https://www.googleapis.com", no trailing / */
-    const char *folder_id;    /* the shared drive or folder the archives go to */
-    int64_t chunk;            /* bytes per resumable PUT, a multiple of 256 KiB */
-    int64_t multipart_max;    /* archives up to this go in one multipart request */
-    uint32_t timeout_ms;      /* per Google request */
+    const char *token_url;                                 /* where tokens come from */
+    const char *api_url;                                   /* "https://www.googleapis.com", no trailing / */
+    const char *folder_id;                                 /* the shared drive or folder the archives go to */
+    int64_t chunk;                                         /* bytes per resumable PUT, a multiple of 256 KiB */
+    int64_t multipart_max;                                 /* archives up to this go in one multipart request */
+    uint32_t timeout_ms;                                   /* per Google request */
 } bk_conf;
 extern bk_conf bk_cfg;
 
 /* ---- small helpers (backup.c) ---- */
-const char *bk_t(walor_ctx *c, const char *key);          /* walor_text */
+const char *bk_t(walor_ctx *c, const char *key); /* walor_text */
 char *bk_num(walor_ctx *c, int64_t n);
-char *bk_size(walor_ctx *c, int64_t bytes);               /* "1,2 МБ", "640 КБ" */
-char *bk_when(walor_ctx *c, int64_t t);                   /* "01.05.2026 03:30", shop's zone */
-const char *bk_token(void);                               /* this process's run token */
+char *bk_size(walor_ctx *c, int64_t bytes); /* "1,2 МБ", "640 КБ" */
+char *bk_when(walor_ctx *c, int64_t t);     /* "01.05.2026 03:30", shop's zone */
+const char *bk_token(void);                 /* this process's run token */
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt);
 /* a file in bk_cfg.dir (arena) */
 char *bk_path(walor_ctx *c, const char *name);
@@ -57,8 +57,8 @@ int32_t bk_tell_owners(walor_ctx *c, const char *html);
  * *id): two backups never run at once. */
 int32_t bk_request(walor_ctx *c, const char *reason, int64_t by, int64_t *id);
 int32_t bk_job_backup(walor_ctx *c, json_t *payload);
-int32_t bk_job_send(walor_ctx *c, json_t *payload);     /* a kept archive to the owner who asked */
-int32_t bk_job_send_db(walor_ctx *c, json_t *payload);  /* the live database, as a consistent copy */
+int32_t bk_job_send(walor_ctx *c, json_t *payload);    /* a kept archive to the owner who asked */
+int32_t bk_job_send_db(walor_ctx *c, json_t *payload); /* the live database, as a consistent copy */
 /* the newest keep_local archives stay in the folder (and any still waiting
  * for Drive); older ones are deleted there */
 void bk_prune_local(walor_ctx *c);

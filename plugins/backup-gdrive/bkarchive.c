@@ -146,8 +146,8 @@ json_t *bk_manifest_build(const char *copy_path, const json_t *info, int64_t cre
     plugins = json_is_object(plugins) ? json_deep_copy(plugins) : json_object();
     return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o, s:{s:s, s:I, s:s}, s:o}", "format", BK_FORMAT, "version",
                      BK_FORMAT_VERSION, "created_at", (json_int_t)created_at, "walord", walord ? walord : "?", "sdk",
-                     sdk ? sdk : "?", "plugins", plugins, "schema", schema,
-                     "database", "file", BK_DB_NAME, "bytes", (json_int_t)bytes, "sha256", hex, "tables", tables);
+                     sdk ? sdk : "?", "plugins", plugins, "schema", schema, "database", "file", BK_DB_NAME, "bytes",
+                     (json_int_t)bytes, "sha256", hex, "tables", tables);
 }
 
 /* PRAGMA integrity_check must say exactly "ok" */
@@ -199,8 +199,7 @@ int bk_manifest_verify(const json_t *m, const char *copy_path, char *err, size_t
     const char *name;
     json_t *v;
     rc = 0;
-    json_object_foreach((json_t *)want, name, v)
-    {
+    json_object_foreach ((json_t *)want, name, v) {
         json_t *g = json_object_get(got, name);
         if (!g || json_integer_value(g) != json_integer_value(v)) {
             rc = fail(BK_EMISMATCH, err, errlen, "table %s: %lld rows, the manifest says %lld", name,
@@ -223,8 +222,7 @@ int bk_manifest_newer(const json_t *m, const json_t *known, char **unknown, char
     char newer[1024] = "";
     size_t un = 0;
     *unknown = NULL;
-    json_object_foreach(schema, owner, v)
-    {
+    json_object_foreach (schema, owner, v) {
         json_t *k = json_object_get(known, owner);
         if (!k) {
             size_t add = strlen(owner) + 3;

@@ -27,10 +27,10 @@
 #define BK_FORMAT_VERSION 1
 
 /* results besides 0 */
-#define BK_EIO (-1)      /* a file could not be read or written (err names it: no space left, …) */
-#define BK_EFORMAT (-2)  /* not a Walor backup, or a damaged/cut one */
+#define BK_EIO (-1)       /* a file could not be read or written (err names it: no space left, …) */
+#define BK_EFORMAT (-2)   /* not a Walor backup, or a damaged/cut one */
 #define BK_EMISMATCH (-3) /* the database does not match its manifest, or fails integrity_check */
-#define BK_ENEWER (-4)   /* made by a newer schema than the one that checks it */
+#define BK_ENEWER (-4)    /* made by a newer schema than the one that checks it */
 
 /* SHA-256 of a file as 64 lower-case hex digits; *bytes its size. 0 or BK_EIO. */
 int bk_sha256_file(const char *path, char hex[65], uint64_t *bytes, char *err, size_t errlen);

@@ -38,8 +38,7 @@ static int derive(const char *pass, const unsigned char *salt, uint32_t iters, u
     int ok = PKCS5_PBKDF2_HMAC(pass, (int)strlen(pass), salt, 16, (int)iters, EVP_sha256(), 32, master) == 1;
     static const char kkey[] = "walor-backup aes-256-gcm", kcheck[] = "walor-backup check";
     ok = ok && HMAC(EVP_sha256(), master, 32, (const unsigned char *)kkey, sizeof kkey - 1, key, &len) && len == 32;
-    ok = ok && HMAC(EVP_sha256(), master, 32, (const unsigned char *)kcheck, sizeof kcheck - 1, mac, &len) &&
-         len == 32;
+    ok = ok && HMAC(EVP_sha256(), master, 32, (const unsigned char *)kcheck, sizeof kcheck - 1, mac, &len) && len == 32;
     if (ok)
         memcpy(check, mac, 16);
     OPENSSL_cleanse(master, sizeof master);
@@ -89,8 +88,8 @@ static uint32_t get_be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int bk_crypt_encrypt(const char *in_path, const char *out_path, const char *passphrase, uint32_t iterations,
-                     char *err, size_t errlen)
+int bk_crypt_encrypt(const char *in_path, const char *out_path, const char *passphrase, uint32_t iterations, char *err,
+                     size_t errlen)
 {
     if (!passphrase || !*passphrase)
         return fail(BK_CRYPT_EFORMAT, err, errlen, "empty passphrase");

@@ -33,9 +33,9 @@
 #define BK_ENC_ITERATIONS 600000u /* OWASP's figure for PBKDF2-HMAC-SHA256 (2023) */
 
 /* results besides 0 */
-#define BK_CRYPT_EIO (-1)     /* reading or writing a file failed (err says which, e.g. no space left) */
-#define BK_CRYPT_EFORMAT (-2) /* not an encrypted backup, or a header we do not know */
-#define BK_CRYPT_EPASS (-3)   /* the passphrase is not the one it was encrypted with */
+#define BK_CRYPT_EIO (-1)      /* reading or writing a file failed (err says which, e.g. no space left) */
+#define BK_CRYPT_EFORMAT (-2)  /* not an encrypted backup, or a header we do not know */
+#define BK_CRYPT_EPASS (-3)    /* the passphrase is not the one it was encrypted with */
 #define BK_CRYPT_EDAMAGED (-4) /* the passphrase is right but the data was changed or cut */
 
 /* 1 when the file at path starts with the magic, 0 when not, -1 when it cannot be read */
@@ -43,8 +43,8 @@ int bk_crypt_is_encrypted(const char *path);
 
 /* Encrypts in_path into out_path (created, must not exist). On failure
  * out_path is removed. iterations 0 = BK_ENC_ITERATIONS. */
-int bk_crypt_encrypt(const char *in_path, const char *out_path, const char *passphrase, uint32_t iterations,
-                     char *err, size_t errlen);
+int bk_crypt_encrypt(const char *in_path, const char *out_path, const char *passphrase, uint32_t iterations, char *err,
+                     size_t errlen);
 
 /* Decrypts in_path into out_path (created, must not exist). The plaintext
  * is written as it is decrypted, but out_path is removed unless the tag

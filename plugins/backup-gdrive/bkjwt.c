@@ -60,8 +60,10 @@ int bk_sa_key_load(const char *path, bk_sa_key *out, char *err, size_t errlen)
     out->token_uri = dup_field(j, "token_uri");
     json_decref(j);
     if (!is_sa || !out->client_email || !out->private_key) {
-        bk_fail(-1, err, errlen, "%s is not a service account key (\"type\": \"service_account\", client_email and "
-                         "private_key are needed)", path);
+        bk_fail(-1, err, errlen,
+                "%s is not a service account key (\"type\": \"service_account\", client_email and "
+                "private_key are needed)",
+                path);
         bk_sa_key_free(out);
         return -1;
     }

@@ -14,8 +14,8 @@ char *bk_b64url(const unsigned char *data, size_t n);
  * string malloc'd (bk_sa_key_free). token_uri defaults to Google's. */
 typedef struct bk_sa_key {
     char *client_email;
-    char *private_key;     /* PEM, PKCS#8 */
-    char *private_key_id;  /* the JWT's "kid"; may be NULL */
+    char *private_key;    /* PEM, PKCS#8 */
+    char *private_key_id; /* the JWT's "kid"; may be NULL */
     char *token_uri;
 } bk_sa_key;
 

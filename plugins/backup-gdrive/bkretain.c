@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-enum { DAY, WEEK, MONTH };
+enum {
+    DAY,
+    WEEK,
+    MONTH
+};
 
 static long period(int64_t t, int kind)
 {
@@ -21,7 +25,7 @@ static long period(int64_t t, int kind)
     if (kind == MONTH)
         return (long)(tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
     /* ISO 8601 week: the week belongs to the year of its Thursday */
-    int wday = (tm.tm_wday + 6) % 7; /* Monday 0 */
+    int wday = (tm.tm_wday + 6) % 7;  /* Monday 0 */
     int yday = tm.tm_yday - wday + 3; /* the Thursday of this week, as a day of this year (may spill over) */
     int year = tm.tm_year + 1900;
     int len = (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 366 : 365;

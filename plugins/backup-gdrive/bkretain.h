@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 typedef struct bk_keep_item {
-    int64_t created;   /* UTC epoch s */
-    int keep;          /* out: 1 = keep */
+    int64_t created; /* UTC epoch s */
+    int keep;        /* out: 1 = keep */
 } bk_keep_item;
 
 /* Sets keep of every item (any order); returns how many are kept.

@@ -142,8 +142,13 @@ int32_t bk_gd_call(walor_ctx *c, const char *method, const char *url, const char
         for (size_t i = 0; headers && headers[i] && n < 39; i++)
             h[n++] = headers[i];
         h[n] = NULL;
-        walor_http_request req = {.struct_size = sizeof req, .timeout_ms = bk_cfg.timeout_ms, .method = method,
-                                  .url = url, .headers = h, .body = body, .body_len = len,
+        walor_http_request req = {.struct_size = sizeof req,
+                                  .timeout_ms = bk_cfg.timeout_ms,
+                                  .method = method,
+                                  .url = url,
+                                  .headers = h,
+                                  .body = body,
+                                  .body_len = len,
                                   .max_response = max_response};
         *out = (walor_http_response){.struct_size = sizeof *out};
         rc = walor_http_fetch(c, &req, out);

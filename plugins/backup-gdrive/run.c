@@ -37,16 +37,16 @@
 const char bk_migration_1[] =
     "CREATE TABLE backup_gdrive_run ("
     "  id INTEGER PRIMARY KEY,"
-    "  reason TEXT NOT NULL,"                  /* daily | manual */
+    "  reason TEXT NOT NULL," /* daily | manual */
     "  requested_by INTEGER NOT NULL DEFAULT 0,"
-    "  state TEXT NOT NULL,"                   /* queued | running | ok | failed */
-    "  token TEXT,"                            /* the walord process that runs it */
+    "  state TEXT NOT NULL," /* queued | running | ok | failed */
+    "  token TEXT,"          /* the walord process that runs it */
     "  queued_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,"
     "  file TEXT, bytes INTEGER, sha256 TEXT, encrypted INTEGER NOT NULL DEFAULT 0,"
     "  db_bytes INTEGER, tables INTEGER, rows INTEGER,"
-    "  local INTEGER NOT NULL DEFAULT 0,"      /* 1 while the archive is in the backup folder */
-    "  telegram TEXT,"                         /* sent | too_big | off | failed */
-    "  drive TEXT NOT NULL DEFAULT 'off',"     /* off | pending | uploading | ok | failed | deleted */
+    "  local INTEGER NOT NULL DEFAULT 0,"  /* 1 while the archive is in the backup folder */
+    "  telegram TEXT,"                     /* sent | too_big | off | failed */
+    "  drive TEXT NOT NULL DEFAULT 'off'," /* off | pending | uploading | ok | failed | deleted */
     "  drive_id TEXT, drive_session TEXT, drive_offset INTEGER NOT NULL DEFAULT 0,"
     "  drive_inflight INTEGER NOT NULL DEFAULT 0, drive_attempts INTEGER NOT NULL DEFAULT 0, drive_error TEXT,"
     "  error TEXT);"
@@ -58,17 +58,17 @@ const char bk_migration_1[] =
 int32_t bk_forget_stale(walor_ctx *c)
 {
     int64_t now = walor_now(c);
-    int32_t rc = walor_db_exec(c,
-                               "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? "
-                               "WHERE state = 'running' AND (token IS NULL OR token <> ?)",
-                               WALOR_ARGS(walor_i(now), walor_s(bk_t(c, "backup-gdrive.err.stopped")),
-                                          walor_s(bk_token())));
+    int32_t rc =
+        walor_db_exec(c,
+                      "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? "
+                      "WHERE state = 'running' AND (token IS NULL OR token <> ?)",
+                      WALOR_ARGS(walor_i(now), walor_s(bk_t(c, "backup-gdrive.err.stopped")), walor_s(bk_token())));
     if (rc >= 0)
-        rc = walor_db_exec(c,
-                           "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? "
-                           "WHERE state = 'queued' AND queued_at < ?",
-                           WALOR_ARGS(walor_i(now), walor_s(bk_t(c, "backup-gdrive.err.never_ran")),
-                                      walor_i(now - STALE_QUEUED_S)));
+        rc = walor_db_exec(
+            c,
+            "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? "
+            "WHERE state = 'queued' AND queued_at < ?",
+            WALOR_ARGS(walor_i(now), walor_s(bk_t(c, "backup-gdrive.err.never_ran")), walor_i(now - STALE_QUEUED_S)));
     return rc < 0 ? rc : 0;
 }
 
@@ -81,8 +81,9 @@ int32_t bk_request(walor_ctx *c, const char *reason, int64_t by, int64_t *id)
     rc = bk_forget_stale(c);
     int64_t busy = 0;
     if (rc == 0) {
-        rc = walor_db_int(c, "SELECT id FROM backup_gdrive_run WHERE state IN ('queued', 'running') ORDER BY id "
-                             "LIMIT 1",
+        rc = walor_db_int(c,
+                          "SELECT id FROM backup_gdrive_run WHERE state IN ('queued', 'running') ORDER BY id "
+                          "LIMIT 1",
                           NULL, 0, &busy);
         if (rc == WALOR_ENOTFOUND)
             rc = 0, busy = 0;
@@ -93,10 +94,11 @@ int32_t bk_request(walor_ctx *c, const char *reason, int64_t by, int64_t *id)
         return rc < 0 ? rc : WALOR_EBUSY;
     }
     if (rc == 0)
-        rc = walor_db_int(c,
-                          "INSERT INTO backup_gdrive_run(reason, requested_by, state, queued_at) VALUES (?, ?, 'queued', ?) "
-                          "RETURNING id",
-                          WALOR_ARGS(walor_s(reason), walor_i(by), walor_i(walor_now(c))), id);
+        rc = walor_db_int(
+            c,
+            "INSERT INTO backup_gdrive_run(reason, requested_by, state, queued_at) VALUES (?, ?, 'queued', ?) "
+            "RETURNING id",
+            WALOR_ARGS(walor_s(reason), walor_i(by), walor_i(walor_now(c))), id);
     if (rc == 0) {
         json_t *pl = json_pack("{s:I}", "id", (json_int_t)*id);
         rc = walor_job_at(c, walor_now(c), "backup", walor_ctx_printf(c, "%lld", (long long)*id), pl);
@@ -186,7 +188,7 @@ static const char *reason(walor_ctx *c, const char *what, const char *detail)
 }
 
 typedef struct made {
-    const char *file;          /* final name in the backup folder */
+    const char *file; /* final name in the backup folder */
     char sha256[65];
     uint64_t bytes;
     int64_t db_bytes, tables, rows;
@@ -217,7 +219,8 @@ static int32_t make_archive(walor_ctx *c, int64_t id, int64_t now, made *out, co
     out->db_bytes = json_integer_value(json_object_get(db, "bytes"));
     out->tables = (int64_t)json_object_size(tables);
     out->rows = 0;
-    json_object_foreach(tables, name, v) out->rows += json_integer_value(v);
+    json_object_foreach (tables, name, v)
+        out->rows += json_integer_value(v);
     int r = bk_archive_write(zip, copy, m, err, sizeof err);
     json_decref(m);
     unlink(copy);
@@ -270,11 +273,11 @@ static const char *to_owners(walor_ctx *c, int64_t id, int64_t at, const made *m
     if (!bk_setting(c, "telegram", 1))
         return "off";
     if ((int64_t)m->bytes > bk_cfg.telegram_max) {
-        bk_tell_owners(c, walor_textf(c, "backup-gdrive.too_big", "id", bk_num(c, id), "size",
-                                      bk_size(c, (int64_t)m->bytes), "limit", bk_size(c, bk_cfg.telegram_max), "dir",
-                                      walor_html_escape(c, bk_cfg.dir), "drive",
-                                      bk_t(c, bk_cfg.drive ? "backup-gdrive.too_big.drive" : "backup-gdrive.too_big.no_drive"),
-                                      NULL));
+        bk_tell_owners(
+            c, walor_textf(c, "backup-gdrive.too_big", "id", bk_num(c, id), "size", bk_size(c, (int64_t)m->bytes),
+                           "limit", bk_size(c, bk_cfg.telegram_max), "dir", walor_html_escape(c, bk_cfg.dir), "drive",
+                           bk_t(c, bk_cfg.drive ? "backup-gdrive.too_big.drive" : "backup-gdrive.too_big.no_drive"),
+                           NULL));
         return "too_big";
     }
     char *data;
@@ -286,8 +289,7 @@ static const char *to_owners(walor_ctx *c, int64_t id, int64_t at, const made *m
     size_t i;
     json_t *o;
     int sent = 0;
-    json_array_foreach(owners, i, o)
-    {
+    json_array_foreach (owners, i, o) {
         int32_t rc = walor_send_document(c, json_integer_value(o), m->file, data, len, cap, 0);
         if (rc == 0)
             sent++;
@@ -327,11 +329,11 @@ void bk_prune_local(walor_ctx *c)
 static int32_t fail_run(walor_ctx *c, int64_t id, const char *why)
 {
     walor_log(c, WALOR_LOG_ERROR, "backup-gdrive: backup %lld failed: %s", (long long)id, why);
-    int32_t rc = walor_db_exec(c,
-                               "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? WHERE id = ?",
-                               WALOR_ARGS(walor_i(walor_now(c)), walor_s(why), walor_i(id)));
-    bk_tell_owners(c, walor_textf(c, "backup-gdrive.failed", "id", bk_num(c, id), "why", walor_html_escape(c, why),
-                                  NULL));
+    int32_t rc =
+        walor_db_exec(c, "UPDATE backup_gdrive_run SET state = 'failed', finished_at = ?, error = ? WHERE id = ?",
+                      WALOR_ARGS(walor_i(walor_now(c)), walor_s(why), walor_i(id)));
+    bk_tell_owners(c,
+                   walor_textf(c, "backup-gdrive.failed", "id", bk_num(c, id), "why", walor_html_escape(c, why), NULL));
     return rc < 0 ? rc : 0;
 }
 
@@ -410,10 +412,11 @@ int32_t bk_job_send(walor_ctx *c, json_t *payload)
     const char *sha = walor_ctx_printf(c, "%.16s", walor_col_text(r, 6) ? walor_col_text(r, 6) : "");
     walor_rows_close(r);
     if (bytes > bk_cfg.telegram_max)
-        return say(c, to, walor_textf(c, "backup-gdrive.get.too_big", "size", bk_size(c, bytes), "limit",
-                                      bk_size(c, bk_cfg.telegram_max), NULL));
-    const char *cap = walor_textf(c, "backup-gdrive.get.caption", "id", bk_num(c, id), "when", bk_when(c, at), "sha",
-                                  sha, NULL);
+        return say(c, to,
+                   walor_textf(c, "backup-gdrive.get.too_big", "size", bk_size(c, bytes), "limit",
+                               bk_size(c, bk_cfg.telegram_max), NULL));
+    const char *cap =
+        walor_textf(c, "backup-gdrive.get.caption", "id", bk_num(c, id), "when", bk_when(c, at), "sha", sha, NULL);
     char *data = NULL;
     size_t len = 0;
     if (local && slurp(bk_path(c, file), bk_cfg.telegram_max, &data, &len) == 0) {
@@ -428,8 +431,9 @@ int32_t bk_job_send(walor_ctx *c, json_t *payload)
             rc = walor_send_document(c, to, file, bytes_in, len, cap, 0);
             return rc == WALOR_EBLOCKED ? 0 : rc;
         }
-        return say(c, to, walor_textf(c, "backup-gdrive.get.drive_failed", "why",
-                                      walor_html_escape(c, why ? why : "?"), NULL));
+        return say(
+            c, to,
+            walor_textf(c, "backup-gdrive.get.drive_failed", "why", walor_html_escape(c, why ? why : "?"), NULL));
     }
     return say(c, to, bk_t(c, "backup-gdrive.get.gone"));
 }
@@ -444,10 +448,10 @@ int32_t bk_job_send_db(walor_ctx *c, json_t *payload)
     const char *tmp = bk_path(c, walor_ctx_printf(c, TMP_DB "%lld-%lld.db", (long long)to, (long long)now));
     int32_t rc = walor_db_backup(c, tmp, WALOR_BACKUP_REPLACE);
     if (rc < 0)
-        return say(c, to, walor_textf(c, "backup-gdrive.db.failed", "why",
-                                      walor_html_escape(c, reason(c, bk_t(c, "backup-gdrive.err.copy"),
-                                                                  walor_last_error(c))),
-                                      NULL));
+        return say(c, to,
+                   walor_textf(c, "backup-gdrive.db.failed", "why",
+                               walor_html_escape(c, reason(c, bk_t(c, "backup-gdrive.err.copy"), walor_last_error(c))),
+                               NULL));
     char *data = NULL;
     size_t len = 0;
     struct stat st;
@@ -455,8 +459,9 @@ int32_t bk_job_send_db(walor_ctx *c, json_t *payload)
     rc = slurp(tmp, bk_cfg.telegram_max, &data, &len);
     unlink(tmp);
     if (rc == WALOR_ELIMIT)
-        return say(c, to, walor_textf(c, "backup-gdrive.get.too_big", "size", bk_size(c, size), "limit",
-                                      bk_size(c, bk_cfg.telegram_max), NULL));
+        return say(c, to,
+                   walor_textf(c, "backup-gdrive.get.too_big", "size", bk_size(c, size), "limit",
+                               bk_size(c, bk_cfg.telegram_max), NULL));
     if (rc < 0)
         return say(c, to, bk_t(c, "backup-gdrive.get.gone"));
     rc = walor_send_document(c, to, walor_ctx_printf(c, "walor-%s.db", stamp(c, now, "%Y-%m-%d-%H%M")), data, len,

@@ -11,7 +11,8 @@ const char *const bk_texts[][2] = {
     {"backup-gdrive.err.manifest", "опись копии не составлена"},
     {"backup-gdrive.err.zip", "архив не записан"},
     {"backup-gdrive.err.encrypt", "архив не зашифрован"},
-    {"backup-gdrive.err.no_dir", "папки бэкапов {dir} нет и создать её не вышло: создайте её (владелец — пользователь walor)"},
+    {"backup-gdrive.err.no_dir",
+     "папки бэкапов {dir} нет и создать её не вышло: создайте её (владелец — пользователь walor)"},
     {"backup-gdrive.err.key", "ключ сервисного аккаунта не подходит для подписи (нужен RSA-ключ из JSON-файла Google)"},
     {"backup-gdrive.err.too_big", "файл больше, чем можно прислать в Telegram"},
     {"backup-gdrive.err.archive_gone", "архива уже нет в папке бэкапов — загружать нечего"},
@@ -35,11 +36,13 @@ const char *const bk_texts[][2] = {
     {"backup-gdrive.get.drive_failed", "Не удалось скачать архив с Google Диска: {why}"},
     {"backup-gdrive.db.failed", "❌ Копия базы не сделана: {why}"},
     {"backup-gdrive.db.caption",
-     "🗄 База магазина на {when} — согласованная копия, проверенная PRAGMA integrity_check. "
+     "🗄 База магазина на {when} — согласованная копия, проверенная PRAGMA "
+     "integrity_check. "
      "Храните её как пароль: в ней все клиенты и заказы."},
-    {"backup-gdrive.drive.failed", "☁️ Google Диск не принял бэкап №{id}: {why}{hint}\n"
-                                   "Архив цел и хранится на сервере. Об этой ошибке больше не напомню, "
-                                   "пока она не изменится."},
+    {"backup-gdrive.drive.failed",
+     "☁️ Google Диск не принял бэкап №{id}: {why}{hint}\n"
+     "Архив цел и хранится на сервере. Об этой ошибке больше не напомню, "
+     "пока она не изменится."},
     {"backup-gdrive.drive.hint_quota",
      "\n\nУ сервисного аккаунта Google нет своего места на Диске. Нужен <b>общий диск</b> (Google Workspace), куда "
      "аккаунт добавлен участником с правом «Менеджер контента», и его id в <code>drive_folder_id</code>, — или "
@@ -49,7 +52,8 @@ const char *const bk_texts[][2] = {
      "выпустите новый и укажите его в настройках."},
     {"backup-gdrive.drive.hint_folder",
      "\n\nПапка не найдена: проверьте <code>drive_folder_id</code> и что аккаунт добавлен в общий диск."},
-    {"backup-gdrive.drive.back", "☁️ Google Диск снова принимает бэкапы: №{id} загружен."},
+    {"backup-gdrive.drive.back",
+     "☁️ Google Диск снова принимает бэкапы: №{id} загружен."},
 
     /* the section */
     {"backup-gdrive.st.ok", "✅"},
@@ -84,7 +88,8 @@ const char *const bk_texts[][2] = {
     {"backup-gdrive.adm.error", "\n\n⚠️ Последняя ошибка (№{id}): {why}"},
     {"backup-gdrive.adm.history", "<b>📜 История бэкапов</b>"},
     {"backup-gdrive.adm.history_none", "<b>📜 История бэкапов</b>\n\nБэкапов ещё не было."},
-    {"backup-gdrive.adm.row", "{state} <b>№{id}</b> · {when} · {why} · {size}{lock}\n{where} · SHA-256 <code>{sha}</code>{error}"},
+    {"backup-gdrive.adm.row",
+     "{state} <b>№{id}</b> · {when} · {why} · {size}{lock}\n{where} · SHA-256 <code>{sha}</code>{error}"},
     {"backup-gdrive.adm.row_error", "\n⚠️ {why}"},
     {"backup-gdrive.adm.already", "Бэкап №{id} уже делается — второй не нужен. Он придёт, как только будет готов."},
     {"backup-gdrive.adm.started", "Бэкап №{id} запущен: архив придёт, как только будет готов."},

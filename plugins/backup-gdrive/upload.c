@@ -121,10 +121,11 @@ static int32_t done(walor_ctx *c, const up *u, const walor_http_response *r)
     json_decref(j);
     if (!id)
         return failed(c, u, walor_ctx_printf(c, "Drive answered %d without a file id", r->status));
-    int32_t rc = walor_db_exec(c,
-                               "UPDATE backup_gdrive_run SET drive = 'ok', drive_id = ?, drive_session = NULL, "
-                               "drive_inflight = 0, drive_offset = ?, drive_attempts = 0, drive_error = NULL WHERE id = ?",
-                               WALOR_ARGS(walor_s(id), walor_i(u->bytes), walor_i(u->id)));
+    int32_t rc =
+        walor_db_exec(c,
+                      "UPDATE backup_gdrive_run SET drive = 'ok', drive_id = ?, drive_session = NULL, "
+                      "drive_inflight = 0, drive_offset = ?, drive_attempts = 0, drive_error = NULL WHERE id = ?",
+                      WALOR_ARGS(walor_s(id), walor_i(u->bytes), walor_i(u->id)));
     walor_log(c, WALOR_LOG_INFO, "backup-gdrive: backup %lld uploaded to Google Drive", (long long)u->id);
     if (rc >= 0 && state_get(c, "drive_error")) {
         walor_db_exec(c, "DELETE FROM backup_gdrive_state WHERE key = 'drive_error'", NULL, 0);
@@ -138,10 +139,11 @@ static int32_t done(walor_ctx *c, const up *u, const walor_http_response *r)
 
 static int32_t progress(walor_ctx *c, const up *u, int64_t offset)
 {
-    int32_t rc = walor_db_exec(c,
-                               "UPDATE backup_gdrive_run SET drive = 'uploading', drive_offset = ?, drive_inflight = 0, "
-                               "drive_attempts = 0 WHERE id = ?",
-                               WALOR_ARGS(walor_i(offset), walor_i(u->id)));
+    int32_t rc =
+        walor_db_exec(c,
+                      "UPDATE backup_gdrive_run SET drive = 'uploading', drive_offset = ?, drive_inflight = 0, "
+                      "drive_attempts = 0 WHERE id = ?",
+                      WALOR_ARGS(walor_i(offset), walor_i(u->id)));
     json_t *pl = json_pack("{s:I}", "id", (json_int_t)u->id);
     /* a second later: the worker goes back to the pool between chunks */
     if (rc >= 0)
@@ -222,12 +224,13 @@ static int32_t multipart(walor_ctx *c, const up *u)
     memcpy(body + hl + u->bytes, tail, tl);
     walor_http_response r;
     const char *why = NULL;
-    int32_t rc = bk_gd_call(c, "POST",
-                            walor_ctx_printf(c, "%s/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true"
-                                                "&fields=id",
-                                             bk_cfg.api_url),
-                            NULL, walor_ctx_printf(c, "multipart/related; boundary=%s", boundary), body, total, 0, &r,
-                            &why);
+    int32_t rc =
+        bk_gd_call(c, "POST",
+                   walor_ctx_printf(c,
+                                    "%s/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true"
+                                    "&fields=id",
+                                    bk_cfg.api_url),
+                   NULL, walor_ctx_printf(c, "multipart/related; boundary=%s", boundary), body, total, 0, &r, &why);
     if (rc == 0 && (r.status == 200 || r.status == 201))
         return done(c, u, &r);
     return judge(c, u, rc, &r, why);
@@ -253,8 +256,9 @@ static int32_t resumable(walor_ctx *c, up *u)
                              walor_ctx_printf(c, "X-Upload-Content-Length: %lld", (long long)u->bytes), NULL};
         const char *meta = metadata(c, u);
         rc = bk_gd_call(c, "POST",
-                        walor_ctx_printf(c, "%s/upload/drive/v3/files?uploadType=resumable&supportsAllDrives=true"
-                                            "&fields=id",
+                        walor_ctx_printf(c,
+                                         "%s/upload/drive/v3/files?uploadType=resumable&supportsAllDrives=true"
+                                         "&fields=id",
                                          bk_cfg.api_url),
                         hdr, "application/json; charset=UTF-8", meta, strlen(meta), 0, &r, &why);
         const char *loc = rc == 0 && r.status == 200 ? walor_http_resp_header(c, &r, "Location") : NULL;
@@ -318,10 +322,11 @@ int32_t bk_job_upload(walor_ctx *c, json_t *payload)
 {
     up u = {.id = (int64_t)json_integer_value(json_object_get(payload, "id"))};
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT file, bytes, drive, drive_session, drive_offset, drive_inflight, drive_attempts, "
-                                "local, started_at, sha256 FROM backup_gdrive_run WHERE id = ? AND state = 'ok'",
-                                WALOR_ARGS(walor_i(u.id)), &r);
+    int32_t rc =
+        walor_db_query(c,
+                       "SELECT file, bytes, drive, drive_session, drive_offset, drive_inflight, drive_attempts, "
+                       "local, started_at, sha256 FROM backup_gdrive_run WHERE id = ? AND state = 'ok'",
+                       WALOR_ARGS(walor_i(u.id)), &r);
     if (rc < 0)
         return rc;
     if (walor_row_next(r) != 1) {
@@ -342,7 +347,8 @@ int32_t bk_job_upload(walor_ctx *c, json_t *payload)
     if (strcmp(drive, "pending") != 0 && strcmp(drive, "uploading") != 0)
         return 0;
     if (bk_cfg.drive == BK_DRIVE_OFF)
-        return walor_db_exec(c, "UPDATE backup_gdrive_run SET drive = 'off' WHERE id = ?", WALOR_ARGS(walor_i(u.id))) < 0
+        return walor_db_exec(c, "UPDATE backup_gdrive_run SET drive = 'off' WHERE id = ?", WALOR_ARGS(walor_i(u.id))) <
+                       0
                    ? WALOR_EDB
                    : 0;
     u.path = bk_path(c, u.file);
@@ -364,8 +370,8 @@ typedef struct dfile {
 static int64_t rfc3339(const char *s)
 {
     struct tm tm = {0};
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                     &tm.tm_sec) != 6)
+    if (!s ||
+        sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -377,16 +383,16 @@ int32_t bk_job_retain(walor_ctx *c, json_t *payload)
     (void)payload;
     if (bk_cfg.drive == BK_DRIVE_OFF)
         return 0;
-    const char *q = walor_ctx_printf(c, "'%s' in parents and trashed = false and "
-                                        "appProperties has { key='walor' and value='backup' }",
+    const char *q = walor_ctx_printf(c,
+                                     "'%s' in parents and trashed = false and "
+                                     "appProperties has { key='walor' and value='backup' }",
                                      bk_cfg.folder_id);
     dfile *files = NULL;
     size_t n = 0, cap = 0;
     const char *page = NULL, *why = NULL;
     for (int pages = 0; pages < 1000; pages++) {
         const char *url = walor_ctx_printf(
-            c,
-            "%s/drive/v3/files?q=%s&fields=%s&pageSize=%d&supportsAllDrives=true&includeItemsFromAllDrives=true%s%s",
+            c, "%s/drive/v3/files?q=%s&fields=%s&pageSize=%d&supportsAllDrives=true&includeItemsFromAllDrives=true%s%s",
             bk_cfg.api_url, walor_url_escape(c, q),
             walor_url_escape(c, "nextPageToken,files(id,name,createdTime,appProperties)"), PAGE_MAX,
             page ? "&pageToken=" : "", page ? walor_url_escape(c, page) : "");
@@ -400,8 +406,7 @@ int32_t bk_job_retain(walor_ctx *c, json_t *payload)
         json_t *j = json_loadb(r.body, (size_t)r.body_len, 0, NULL);
         size_t i;
         json_t *f;
-        json_array_foreach(json_object_get(j, "files"), i, f)
-        {
+        json_array_foreach (json_object_get(j, "files"), i, f) {
             json_t *ap = json_object_get(f, "appProperties");
             const char *mark = json_string_value(json_object_get(ap, "walor"));
             const char *id = json_string_value(json_object_get(f, "id"));

@@ -101,8 +101,7 @@ static json_t *known_schema(const json_t *manifest)
     char **names = wh_check_plugin_names(&wh_g.cfg, &n);
     const char *owner;
     json_t *v;
-    json_object_foreach(json_object_get(manifest, "schema"), owner, v)
-    {
+    json_object_foreach (json_object_get(manifest, "schema"), owner, v) {
         char so[4096];
         int listed = strncmp(owner, "host.", 5) == 0;
         for (size_t i = 0; !listed && i < n; i++)
@@ -189,17 +188,19 @@ static int verify_archive(const char *file, const char *pass_file, work *w, json
     json_decref(known);
     if (rc != 0) {
         if (rc == BK_ENEWER)
-            fprintf(stderr, "walorctl: %s: %s — install that version of walor (and its plugins) first; "
-                            "nothing was changed\n",
+            fprintf(stderr,
+                    "walorctl: %s: %s — install that version of walor (and its plugins) first; "
+                    "nothing was changed\n",
                     file, err);
         free(unknown);
         json_decref(m);
         return 1;
     }
     if (unknown)
-        printf("note: the backup has tables of %s, which this walord does not load; they are restored as they "
-               "are\n",
-               unknown);
+        printf(
+            "note: the backup has tables of %s, which this walord does not load; they are restored as they "
+            "are\n",
+            unknown);
     free(unknown);
     *out = m;
     return 0;
@@ -210,7 +211,8 @@ static int64_t total_rows(const json_t *m)
     const char *k;
     json_t *v;
     int64_t n = 0;
-    json_object_foreach(json_object_get(m, "tables"), k, v) n += json_integer_value(v);
+    json_object_foreach (json_object_get(m, "tables"), k, v)
+        n += json_integer_value(v);
     return n;
 }
 
@@ -226,8 +228,7 @@ static int check_restored(wh_db *db, const json_t *m, char *err, size_t errlen)
         return snprintf(err, errlen, "the restored database fails PRAGMA integrity_check"), -1;
     const char *name;
     json_t *v;
-    json_object_foreach(json_object_get(m, "tables"), name, v)
-    {
+    json_object_foreach (json_object_get(m, "tables"), name, v) {
         char sql[512];
         int64_t n = -1;
         if (strchr(name, '"') || snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", name) >= (int)sizeof sql ||
@@ -266,10 +267,12 @@ int walorctl_restore(const char *file, const char *pass_file, int check_only)
     struct tm tm;
     if (made > 0 && localtime_r(&t, &tm))
         strftime(when, sizeof when, "%d.%m.%Y %H:%M", &tm);
-    printf("backup %s: made %s by walord %s, %zu tables, %lld rows, database %lld bytes, sha256 and "
-           "integrity_check ok\n",
-           file, when, json_string_value(json_object_get(m, "walord")), json_object_size(json_object_get(m, "tables")),
-           (long long)total_rows(m), (long long)json_integer_value(json_object_get(json_object_get(m, "database"), "bytes")));
+    printf(
+        "backup %s: made %s by walord %s, %zu tables, %lld rows, database %lld bytes, sha256 and "
+        "integrity_check ok\n",
+        file, when, json_string_value(json_object_get(m, "walord")), json_object_size(json_object_get(m, "tables")),
+        (long long)total_rows(m),
+        (long long)json_integer_value(json_object_get(json_object_get(m, "database"), "bytes")));
     if (check_only) {
         puts("the backup can be restored here (--check: nothing was changed)");
         cleanup(&w);
@@ -292,8 +295,9 @@ int walorctl_restore(const char *file, const char *pass_file, int check_only)
     wh_db *db = wh_db_open_exclusive(target, &busy, err, sizeof err);
     if (!db) {
         if (busy)
-            fprintf(stderr, "walorctl: %s is open in another process — walord is running (or a sqlite3 shell, "
-                            "another walorctl): stop it first (systemctl stop walord); nothing was changed\n",
+            fprintf(stderr,
+                    "walorctl: %s is open in another process — walord is running (or a sqlite3 shell, "
+                    "another walorctl): stop it first (systemctl stop walord); nothing was changed\n",
                     target);
         else
             fprintf(stderr, "walorctl: %s\n", err);

@@ -50,14 +50,15 @@ static const char *make_shop(const char *name)
 {
     const char *db = path(name);
     unlink(db);
-    exec_ok(db, "CREATE TABLE wh_migrations(owner TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
-                " PRIMARY KEY(owner, version));"
-                "INSERT INTO wh_migrations VALUES ('host.core', 1, 0), ('orders', 1, 0), ('orders', 2, 0),"
-                " ('loyalty', 1, 0);"
-                "CREATE TABLE orders_order(id INTEGER PRIMARY KEY, total INTEGER);"
-                "INSERT INTO orders_order(total) VALUES (150000), (205000), (90000);"
-                "CREATE TABLE \"loyalty ledger\"(user_id INTEGER, amount INTEGER);"
-                "INSERT INTO \"loyalty ledger\" VALUES (1, 12600);");
+    exec_ok(db,
+            "CREATE TABLE wh_migrations(owner TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
+            " PRIMARY KEY(owner, version));"
+            "INSERT INTO wh_migrations VALUES ('host.core', 1, 0), ('orders', 1, 0), ('orders', 2, 0),"
+            " ('loyalty', 1, 0);"
+            "CREATE TABLE orders_order(id INTEGER PRIMARY KEY, total INTEGER);"
+            "INSERT INTO orders_order(total) VALUES (150000), (205000), (90000);"
+            "CREATE TABLE \"loyalty ledger\"(user_id INTEGER, amount INTEGER);"
+            "INSERT INTO \"loyalty ledger\" VALUES (1, 12600);");
     return db;
 }
 
@@ -181,8 +182,9 @@ static void test_damaged_cut_and_foreign_archives_are_refused(void **state)
     unlink(zip);
     char err[512] = "";
     /* random rows so the database entry is stored big and a flipped byte lands in it */
-    exec_ok(db, "CREATE TABLE pad(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 64) "
-                "INSERT INTO pad SELECT randomblob(1000) FROM n;");
+    exec_ok(db,
+            "CREATE TABLE pad(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 64) "
+            "INSERT INTO pad SELECT randomblob(1000) FROM n;");
     json_t *m = bk_manifest_build(db, NULL, 1, err, sizeof err), *got = NULL;
     assert_int_equal(bk_archive_write(zip, db, m, err, sizeof err), 0);
     json_decref(m);

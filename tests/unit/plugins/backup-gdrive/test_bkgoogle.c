@@ -152,8 +152,8 @@ static void test_service_account_key_file(void **state)
     assert_true(fd >= 0);
     close(fd);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "service_account", "client_email", "bot@p.iam",
-                          "private_key", "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", "private_key_id",
-                          "abc", "token_uri", "http://127.0.0.1:1/token");
+                          "private_key", "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+                          "private_key_id", "abc", "token_uri", "http://127.0.0.1:1/token");
     json_dump_file(j, path, 0);
     bk_sa_key k;
     char err[256];
@@ -209,10 +209,11 @@ static void test_retention_keeps_days_weeks_months(void **state)
     /* 7 days: both of 30 April and 29..24 April; weeks: the newest of the
      * weeks ending on 3 May, 26, 19 and 12 April (the first two are among
      * the days); months: 30 April, 31 March, 28 February, 31 January */
-    int64_t want[] = {at(2026, 4, 30, 15),       at(2026, 4, 30, 3) + 1800, at(2026, 4, 29, 3) + 1800, at(2026, 4, 28, 3) + 1800,
-                      at(2026, 4, 27, 3) + 1800, at(2026, 4, 26, 3) + 1800, at(2026, 4, 25, 3) + 1800,
-                      at(2026, 4, 24, 3) + 1800, at(2026, 4, 19, 3) + 1800, at(2026, 4, 12, 3) + 1800,
-                      at(2026, 3, 31, 3) + 1800, at(2026, 2, 28, 3) + 1800, at(2026, 1, 31, 3) + 1800};
+    int64_t want[] = {at(2026, 4, 30, 15),       at(2026, 4, 30, 3) + 1800, at(2026, 4, 29, 3) + 1800,
+                      at(2026, 4, 28, 3) + 1800, at(2026, 4, 27, 3) + 1800, at(2026, 4, 26, 3) + 1800,
+                      at(2026, 4, 25, 3) + 1800, at(2026, 4, 24, 3) + 1800, at(2026, 4, 19, 3) + 1800,
+                      at(2026, 4, 12, 3) + 1800, at(2026, 3, 31, 3) + 1800, at(2026, 2, 28, 3) + 1800,
+                      at(2026, 1, 31, 3) + 1800};
     assert_int_equal(kept, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < n; i++) {
         int expect = 0;
@@ -230,8 +231,8 @@ static void test_retention_keeps_days_weeks_months(void **state)
     assert_int_equal(bk_retain(NULL, 0, 7, 4, 6), 0);
     /* two backups on one day: both stay while the day is among the last
      * `daily`; an older day falls out */
-    bk_keep_item day[] = {{at(2026, 5, 1, 3), 0}, {at(2026, 5, 1, 12), 0}, {at(2026, 4, 30, 3), 0},
-                          {at(2026, 4, 29, 3), 0}};
+    bk_keep_item day[] = {
+        {at(2026, 5, 1, 3), 0}, {at(2026, 5, 1, 12), 0}, {at(2026, 4, 30, 3), 0}, {at(2026, 4, 29, 3), 0}};
     assert_int_equal(bk_retain(day, 4, 2, 0, 0), 3);
     assert_int_equal(day[0].keep + day[1].keep + day[2].keep, 3);
     assert_int_equal(day[3].keep, 0);
@@ -253,10 +254,8 @@ static void test_iso_weeks_across_new_year(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b64url_rfc4648_vectors),
-        cmocka_unit_test(test_jwt_is_rs256_signed_with_the_key),
-        cmocka_unit_test(test_service_account_key_file),
-        cmocka_unit_test(test_retention_keeps_days_weeks_months),
+        cmocka_unit_test(test_b64url_rfc4648_vectors),    cmocka_unit_test(test_jwt_is_rs256_signed_with_the_key),
+        cmocka_unit_test(test_service_account_key_file),  cmocka_unit_test(test_retention_keeps_days_weeks_months),
         cmocka_unit_test(test_iso_weeks_across_new_year),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
