@@ -69,7 +69,8 @@ def test_resumable_upload_in_chunk_jobs_survives_a_failed_chunk(tgsim, walord, t
     hk.wait_until(lambda: bk.runs(w)[0]["drive_attempts"] == 1, timeout=20 * w.scale, what="a retry planned")
     assert bk.runs(w)[0]["drive"] == "pending"
     bk.clock(w, 61)                   # the retry after a minute
-    hk.wait_until(lambda: bk.runs(w)[0]["drive"] == "uploading", timeout=20 * w.scale, what="uploading")
+    hk.wait_until(lambda: bk.runs(w)[0]["drive_offset"] > 0, timeout=20 * w.scale, what="a chunk stored")
+    assert bk.runs(w)[0]["drive"] == "uploading" and bk.runs(w)[0]["drive_attempts"] == 0
     google.fault("/upload/drive/v3/files", status=503, count=1)     # a chunk fails in the middle
     hk.wait_until(lambda: bk.runs(w)[0]["drive_attempts"] == 1, timeout=60 * w.scale, what="a chunk failed")
     assert bk.runs(w)[0]["drive_inflight"] == 1                      # it does not know what Drive kept
