@@ -255,3 +255,37 @@ def test_the_section_is_the_owners(tgsim, walord, tmp_path, free_port):
         assert boris.last_answer()["text"] == hk.DENIED
     assert bk.runs(w) == []
     assert "Последний: ещё не было" in bk.section(anna).text
+
+
+@pytest.mark.features("F-BAK-01", "F-BAK-04")
+def test_the_documented_encryption_format_is_what_walorctl_reads(tgsim, walord, tmp_path, free_port):
+    """plugins/backup-gdrive/README.md "Encryption", followed here with
+    Python's own AES-GCM and PBKDF2: walorctl decrypts what the table says"""
+    import hashlib
+    import hmac
+    import os
+    import struct
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    w = bk.start(walord, tmp_path, free_port)
+    plain = b"PK\x03\x04 any bytes of a zip " * 1000
+    salt, nonce, iters, pw = os.urandom(16), os.urandom(12), 20000, bk.PASSPHRASE.encode()
+    master = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iters).derive(pw)
+    key = hmac.new(master, b"walor-backup aes-256-gcm", hashlib.sha256).digest()
+    check = hmac.new(master, b"walor-backup check", hashlib.sha256).digest()[:16]
+    header = b"WALORENC" + bytes([1, 1, 0, 0]) + struct.pack(">I", iters) + salt + nonce + check
+    assert len(header) == 60
+    enc = tmp_path / "by-hand.zip.enc"
+    enc.write_bytes(header + AESGCM(key).encrypt(nonce, plain, header))
+    out = tmp_path / "by-hand.zip"
+    r = bk.walorctl(w, "decrypt", str(enc), str(out), env={"WALOR_BACKUP_PASSPHRASE": bk.PASSPHRASE})
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == plain
+    # the header is the additional data: a changed nonce byte is damage, caught by the tag
+    bad = header[:32] + bytes([header[32] ^ 1]) + header[33:]
+    enc.write_bytes(bad + AESGCM(key).encrypt(nonce, plain, header))
+    out.unlink()
+    r = bk.walorctl(w, "decrypt", str(enc), str(out), env={"WALOR_BACKUP_PASSPHRASE": bk.PASSPHRASE})
+    assert r.returncode == 1 and "damaged" in r.stderr and not out.exists(), r.stderr
