@@ -164,7 +164,7 @@ int bk_crypt_decrypt(const char *in_path, const char *out_path, const char *pass
         return fail(BK_CRYPT_EFORMAT, err, errlen, "%s is not an encrypted Walor backup (or is cut short)", in_path);
     }
     uint32_t iters = get_be32(hdr + 12);
-    if (hdr[8] != 1 || hdr[9] != 1 || hdr[10] || hdr[11] || iters == 0 || iters > 100000000u) {
+    if (hdr[8] != 1 || hdr[9] != 1 || hdr[10] || hdr[11] || iters == 0 || iters > BK_ENC_ITERATIONS_MAX) {
         fclose(in);
         return fail(BK_CRYPT_EFORMAT, err, errlen, "%s: format %u, KDF %u: not one this walorctl knows", in_path,
                     hdr[8], hdr[9]);

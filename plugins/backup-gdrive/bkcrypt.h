@@ -31,6 +31,7 @@
 #define BK_ENC_HEADER 60
 #define BK_ENC_TAG 16
 #define BK_ENC_ITERATIONS 600000u /* OWASP's figure for PBKDF2-HMAC-SHA256 (2023) */
+#define BK_ENC_ITERATIONS_MAX 10000000u /* a header asking for more is refused: seconds, not hours */
 
 /* results besides 0 */
 #define BK_CRYPT_EIO (-1)      /* reading or writing a file failed (err says which, e.g. no space left) */

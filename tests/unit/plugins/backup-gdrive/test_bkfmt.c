@@ -311,6 +311,12 @@ static void test_wrong_passphrase_and_damage_are_told_apart(void **state)
     x = 0xff;
     write_bytes(nonce, &x, 1, 40);
     assert_int_equal(bk_crypt_decrypt(nonce, dec, "correct horse battery", err, sizeof err), BK_CRYPT_EDAMAGED);
+    /* a header asking for more PBKDF2 rounds than the format allows: refused before any work */
+    const char *greedy = path("q-greedy.enc");
+    cut(enc, greedy, size_of(enc));
+    unsigned char many[4] = {0x00, 0x98, 0x96, 0x81}; /* 10 000 001 */
+    write_bytes(greedy, many, 4, 12);
+    assert_int_equal(bk_crypt_decrypt(greedy, dec, "correct horse battery", err, sizeof err), BK_CRYPT_EFORMAT);
     /* cut short: the tag is missing, or the header itself */
     const char *cutf = path("q-cut.enc");
     cut(enc, cutf, size_of(enc) - 5);
