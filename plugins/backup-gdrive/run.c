@@ -355,21 +355,27 @@ int32_t bk_job_backup(walor_ctx *c, json_t *payload)
     if (make_archive(c, id, now, &m, &why) < 0)
         return fail_run(c, id, why);
 
-    if ((rc = walor_tx_begin(c)) < 0)
-        return rc;
-    rc = walor_db_exec(c,
-                       "UPDATE backup_gdrive_run SET state = 'ok', finished_at = ?, file = ?, bytes = ?, sha256 = ?, "
-                       "encrypted = ?, db_bytes = ?, tables = ?, rows = ?, local = 1, drive = ?, error = NULL "
-                       "WHERE id = ?",
-                       WALOR_ARGS(walor_i(walor_now(c)), walor_s(m.file), walor_i((int64_t)m.bytes), walor_s(m.sha256),
-                                  walor_i(bk_cfg.passphrase != NULL), walor_i(m.db_bytes), walor_i(m.tables),
-                                  walor_i(m.rows), walor_s(bk_cfg.drive ? "pending" : "off"), walor_i(id)));
+    rc = walor_tx_begin(c);
+    if (rc >= 0)
+        rc = walor_db_exec(
+            c,
+            "UPDATE backup_gdrive_run SET state = 'ok', finished_at = ?, file = ?, bytes = ?, sha256 = ?, "
+            "encrypted = ?, db_bytes = ?, tables = ?, rows = ?, local = 1, drive = ?, error = NULL "
+            "WHERE id = ?",
+            WALOR_ARGS(walor_i(walor_now(c)), walor_s(m.file), walor_i((int64_t)m.bytes), walor_s(m.sha256),
+                       walor_i(bk_cfg.passphrase != NULL), walor_i(m.db_bytes), walor_i(m.tables), walor_i(m.rows),
+                       walor_s(bk_cfg.drive ? "pending" : "off"), walor_i(id)));
     if (rc >= 0 && bk_cfg.drive)
         rc = bk_upload_schedule(c, id);
-    rc = rc < 0 ? (walor_tx_rollback(c), rc) : walor_tx_commit(c);
+    if (rc >= 0)
+        rc = walor_tx_commit(c);
     if (rc < 0) {
-        unlink(bk_path(c, m.file)); /* not recorded: not a backup */
-        return rc;
+        /* not recorded, so not a backup; the row must not stay 'running' */
+        why = reason(c, bk_t(c, "backup-gdrive.err.record"), walor_last_error(c));
+        if (walor_tx_active(c) == 1)
+            walor_tx_rollback(c);
+        unlink(bk_path(c, m.file));
+        return fail_run(c, id, why);
     }
     walor_log(c, WALOR_LOG_INFO, "backup-gdrive: backup %lld written to %s (%llu bytes)", (long long)id, m.file,
               (unsigned long long)m.bytes);

@@ -11,6 +11,7 @@ const char *const bk_texts[][2] = {
     {"backup-gdrive.err.manifest", "опись копии не составлена"},
     {"backup-gdrive.err.zip", "архив не записан"},
     {"backup-gdrive.err.encrypt", "архив не зашифрован"},
+    {"backup-gdrive.err.record", "архив не записан в историю"},
     {"backup-gdrive.err.no_dir",
      "папки бэкапов {dir} нет и создать её не вышло: создайте её (владелец — пользователь walor)"},
     {"backup-gdrive.err.key", "ключ сервисного аккаунта не подходит для подписи (нужен RSA-ключ из JSON-файла Google)"},
