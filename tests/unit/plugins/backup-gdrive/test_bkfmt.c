@@ -156,8 +156,9 @@ static void test_archive_round_trip_and_checks(void **state)
     assert_int_equal(bk_archive_read(zip, out, &back, err, sizeof err), 0);
     assert_true(json_equal(m, back));
     assert_int_equal(bk_manifest_verify(back, out, err, sizeof err), 0);
-    assert_int_equal(bk_archive_read(zip, out, &back, err, sizeof err), BK_EIO); /* out exists */
     json_decref(back);
+    assert_int_equal(bk_archive_read(zip, out, &back, err, sizeof err), BK_EIO); /* out exists */
+    assert_null(back);
     unlink(out);
 
     /* the database changed after the manifest was made */
