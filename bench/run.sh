@@ -8,7 +8,10 @@
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
 # payment webhooks, 50 streaming support conversations next to catalog
-# browsing; then bench/e2e: the checkout's quote, loyalty's quote).
+# browsing, analytics reports over a million orders — the last one seeds a
+# 2.7 GB database in /tmp for about six minutes; bench/bookings_bench.c: free
+# slots of a 60-day horizon over 5,000 bookings; then bench/e2e: the
+# checkout's quote, loyalty's quote).
 # Method and figures: docs/PERFORMANCE.md.
 #
 #   WALOR_BUILD_DIR     build tree (default: <repo>/build; make bench sets it)
@@ -39,13 +42,14 @@ walord=$bdir/bin/walord
 tgsim=$bdir/bin/tgsim
 host_bench=$bdir/bench/host_bench
 db_bench=$bdir/bench/db_bench
+bookings_bench=$bdir/bench/bookings_bench
 plugin_dir=$bdir/lib/walor/plugins
 probe_so=$bdir/lib/walor/test-plugins/probe.so
 token=100:bench-token
 owner=4200001 # bulk phase: the owner who sends /bulk
 phases=" ${BENCH_PHASES:-polling webhook bulk db plugins} "
 
-for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$plugin_dir/hello.so" "$probe_so"; do
+for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$bookings_bench" "$plugin_dir/hello.so" "$probe_so"; do
     [[ -e $f ]] || { echo "bench: $f is not built (make build)" >&2; exit 1; }
 done
 
@@ -241,9 +245,10 @@ if [[ $phases == *" db "* ]]; then
 fi
 
 if [[ $phases == *" plugins "* ]]; then
-    for b in catalog stock orders webhook support; do
+    for b in catalog stock orders webhook support analytics; do
         WALOR_BUILD_DIR="$bdir" /usr/bin/python3 "$repo/bench/${b}_bench.py"
     done
+    "$bookings_bench" # free slots of a 60-day horizon over 5,000 bookings
     # the checkout's quote and loyalty's pricing provider, driven through the
     # e2e harness (bench/e2e): their `bench:` lines only
     WALOR_BUILD_DIR="$bdir" /usr/bin/python3 -m pytest "$repo/bench/e2e" -q -s |

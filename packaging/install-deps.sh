@@ -42,8 +42,12 @@ PACKAGES=(
     abigail-tools abi-dumper abi-compliance-checker
     # catalog plugin: reading .xlsx imports (libzip + expat: Debian has no
     # xlsx reader for C); its unit tests write fixtures with openpyxl (without
-    # it test_catalog_xlsx reports "skipped", exit 77)
+    # it test_catalog_xlsx reports "skipped", exit 77), and the analytics e2e
+    # tests read the reports back with it
     libexpat1-dev python3-openpyxl
+    # analytics plugin: the revenue chart's text through fontconfig (cairo's
+    # toy font API; FcFini at unload keeps valgrind runs clean)
+    libfontconfig-dev
     # loyalty plugin: promo and certificate codes compared in Unicode upper
     # case (Cyrillic included) with GLib
     libglib2.0-dev

@@ -239,6 +239,16 @@ def check_symbols(build, bad):
             bad.append(f"plugins/{name}: prefixes: {len(prefixes)} prefixes where one is the rule: {detail}")
 
 
+def check_merge_markers(bad):
+    """a merge that committed its conflict markers: docs are not compiled,
+    so nothing else would notice"""
+    out = subprocess.run(["git", "-C", ROOT, "grep", "-n", "-I", "-E", "^(<<<<<<< |>>>>>>> )", "--", "."],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        path, ln = line.split(":", 2)[:2]
+        bad.append(f"{path}:{ln}: merge: a conflict marker was committed")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="CMake build directory")
@@ -248,6 +258,7 @@ def main():
     check_sources(bad)
     check_length(bad, notes)
     check_unit_headers(bad)
+    check_merge_markers(bad)
     for line in notes:
         print(f"note: {line}")
     for line in bad:

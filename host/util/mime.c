@@ -31,6 +31,7 @@ const char *wh_mime_of(const char *filename, const void *data, size_t len)
         {".json", "application/json"},
         {".zip", "application/zip"},
         {".html", "text/html"},
+        {".ics", "text/calendar"},
     };
     const char *t = wh_mime_sniff(data, len);
     if (t)

@@ -172,6 +172,8 @@ int32_t chk_place_order(walor_ctx *c)
         .comment = chk_json_str(d, "comment"),
         .extra_json = extra_json(c, d, &v),
         .delivery_manual = v.q.delivery_state == CHK_DELIVERY_MANUAL,
+        /* a free delivery is the carrier's price paid by the shop (P&L, analytics) */
+        .delivery_shop = v.q.delivery_free ? v.q.carrier_cost : 0,
     };
     int64_t id = 0;
     uint32_t failed = UINT32_MAX;

@@ -270,7 +270,8 @@ static int32_t record(walor_ctx *c)
     walor_order_new o = {.struct_size = sizeof o, .source = WALOR_ORDER_SRC_B2B, .user_id = 0, .lines = lines,
                          .n_lines = n, .delivery_cost = dcharged, .total = goods + dcharged,
                          .contact_name = T(c, "orders.b2b.client_plain"),
-                         .extra_json = extra_s ? walor_ctx_printf(c, "%s", extra_s) : NULL};
+                         .extra_json = extra_s ? walor_ctx_printf(c, "%s", extra_s) : NULL,
+                         .delivery_shop = !strcmp(jstr(d, "payer"), "shop") ? jint(d, "dc") : 0};
     free(extra_s);
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)

@@ -53,21 +53,29 @@ static int32_t auto_cancel(walor_ctx *c, json_t *payload)
     return rc < 0 ? rc : 0;
 }
 
-static const char *notice_base(walor_ctx *c, const walor_order *o, const char *to, const char *note)
+static const char *notice_base(walor_ctx *c, const walor_order *o, const char *from, const char *to,
+                               const char *note)
 {
     const char *id = orders_num(c, o->id);
     if (!strcmp(to, "cancelled") && !strcmp(note, "auto"))
         return walor_textf(c, "orders.notify.auto_cancelled", "id", id, NULL);
+    /* a paid order: say what happens to the money (the refund's own notice follows) */
+    int f = orders_status_index(from);
+    if (!strcmp(to, "cancelled") && f >= ORD_PAID && f <= ORD_DELIVERED && !(o->flags & WALOR_ORDER_F_TESTER) &&
+        o->total > 0)
+        return walor_textf(c, o->refunded >= o->total ? "orders.notify.cancelled_refunded"
+                                                      : "orders.notify.cancelled_paid",
+                           "id", id, "amount", walor_money(c, o->total), NULL);
     if (!strcmp(to, "shipped") && o->tracking && *o->tracking)
         return walor_textf(c, "orders.notify.shipped_track", "id", id, "track", orders_esc(c, o->tracking), NULL);
     return walor_textf(c, walor_ctx_printf(c, "orders.notify.%s", to), "id", id, "status",
                        orders_status_label(c, to), NULL);
 }
 
-static const char *notice_text(walor_ctx *c, const walor_order *o, const char *to, const char *note,
-                               const char *extra)
+static const char *notice_text(walor_ctx *c, const walor_order *o, const char *from, const char *to,
+                               const char *note, const char *extra)
 {
-    const char *base = notice_base(c, o, to, note);
+    const char *base = notice_base(c, o, from, to, note);
     return extra && *extra ? walor_ctx_printf(c, "%s\n\n%s", base, extra) : base;
 }
 
@@ -77,6 +85,7 @@ static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
     int64_t id = int_of(payload, "order_id"), seq = int_of(payload, "seq");
     const char *to = json_string_value(json_object_get(payload, "to"));
     const char *note = json_string_value(json_object_get(payload, "note"));
+    const char *from = json_string_value(json_object_get(payload, "from"));
     walor_order *o = NULL;
     int32_t rc = orders_get(c, id, &o);
     if (rc == WALOR_ENOTFOUND || orders_status_index(to) < 0)
@@ -94,7 +103,7 @@ static int32_t on_status(walor_ctx *c, const char *event, json_t *payload)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "orders.btn.open_mine"), walor_ctx_printf(c, "myo:o:%lld", (long long)id));
     const char *extra = json_string_value(json_object_get(payload, "customer_note"));
-    rc = walor_send(c, o->user_id, notice_text(c, o, to, note ? note : "", extra), kb, 0, NULL);
+    rc = walor_send(c, o->user_id, notice_text(c, o, from ? from : "", to, note ? note : "", extra), kb, 0, NULL);
     if (rc < 0) /* a customer who blocked the bot is not a failure of the delivery */
         walor_log(c, WALOR_LOG_WARN, "orders: notice of order %lld to %lld: %s", (long long)id,
                   (long long)o->user_id, walor_last_error(c));

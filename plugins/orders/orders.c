@@ -25,6 +25,7 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
 static int32_t load(walor_plugin *p)
 {
     int32_t rc = walor_migration(p, 1, orders_migration_1);
+    if (!rc) rc = orders_refund_register(p);
     if (!rc) rc = walor_service_provide(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, WALOR_ORDERS_MINOR,
                                         &orders_service);
     if (!rc) rc = orders_texts_register(p);
@@ -33,10 +34,11 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = orders_b2b_register(p);
     if (!rc) rc = orders_customer_register(p);
     if (!rc) rc = orders_cart_remind_register(p);
+    if (!rc) rc = orders_refund_ui_register(p);
     if (!rc) rc = walor_on_wipe(p, wipe);
     return rc;
 }
 
 WALOR_PLUGIN_DEFINE(.name = "orders", .version = "0.1.0",
                     .description = "Заказы: статусы, автоотмена, экраны персонала, B2B, уведомления, история",
-                    .min_host_minor = 2, /* walor_tx_active */ .load = load)
+                    .min_host_minor = 3, /* the refund form (SDK 1.3) */ .load = load)

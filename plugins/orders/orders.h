@@ -13,6 +13,8 @@
 extern const walor_orders_v1 orders_service;
 /* the SQL of migration 1 (tables orders_*) */
 extern const char orders_migration_1[];
+/* migration 2 (refund.c): refunds, delivery paid by the shop, report indexes */
+extern const char orders_migration_2[];
 
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out);
 /* cancel() with a note that reaches order.status_changed ("auto" for the
@@ -23,6 +25,31 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
 int32_t orders_complete_sale(walor_ctx *c, int64_t id);
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);
+
+/* Transactions do not nest: work in the caller's when one is open
+ * (*own = 0), else in our own; orders_tx_close commits or rolls back ours. */
+int32_t orders_tx_open(walor_ctx *c, int *own);
+int32_t orders_tx_close(walor_ctx *c, int own, int32_t rc);
+
+/* ---- refunds (refund.c), service 1.1 ---- */
+int32_t orders_refund(walor_ctx *c, int64_t order_id, const walor_refund_new *r, int64_t *out_id);
+int32_t orders_refundable(walor_ctx *c, int64_t order_id, int64_t *out_amount);
+int32_t orders_refunds_of(walor_ctx *c, int64_t order_id, walor_refund **out, uint32_t *n);
+/* the customer's notice of a refund, once (order.refunded subscriber) */
+int32_t orders_refund_register(walor_plugin *p);
+
+/* ---- refunds, the staff side (refund_ui.c) ---- */
+int32_t orders_refund_ui_register(walor_plugin *p);
+/* the card's lines about refunds made and money owed ("" when none) */
+char *orders_refunds_html(walor_ctx *c, const walor_order *o);
+/* "💸 Возврат": the provider's refund or a manual one */
+int32_t orders_refund_screen(walor_ctx *c, int64_t id);
+int32_t orders_refund_manual_start(walor_ctx *c, int64_t id);
+
+/* ---- reports (report.c), service 1.1 ---- */
+int32_t orders_scan(walor_ctx *c, int64_t from, int64_t to, uint32_t flags, walor_order_scan_fn fn, void *ud);
+int32_t orders_refunds_scan(walor_ctx *c, int64_t from, int64_t to, walor_refund_fn fn, void *ud);
+int32_t orders_totals(walor_ctx *c, int64_t from, int64_t to, walor_order_totals *out);
 
 /* ---- jobs and subscribers (notify.c) ---- */
 int32_t orders_notify_register(walor_plugin *p);

@@ -19,85 +19,6 @@
 #define QTY_MAX 1000000        /* units of one line */
 #define PRICE_MAX 100000000000LL /* kopecks: a billion roubles per unit */
 
-const char orders_migration_1[] =
-    "CREATE TABLE orders_order ("
-    " id INTEGER PRIMARY KEY,"
-    " user_id INTEGER NOT NULL,"
-    " source INTEGER NOT NULL DEFAULT 0,"
-    " status TEXT NOT NULL,"
-    " created_at INTEGER NOT NULL,"
-    " updated_at INTEGER NOT NULL,"
-    " paid_at INTEGER NOT NULL DEFAULT 0,"
-    " address_verified INTEGER NOT NULL DEFAULT 0,"
-    " goods INTEGER NOT NULL,"
-    " product_discount INTEGER NOT NULL DEFAULT 0,"
-    " delivery_cost INTEGER NOT NULL DEFAULT 0,"
-    " personal_discount INTEGER NOT NULL DEFAULT 0,"
-    " promo_discount INTEGER NOT NULL DEFAULT 0,"
-    " cert_discount INTEGER NOT NULL DEFAULT 0,"
-    " bonus_spent INTEGER NOT NULL DEFAULT 0,"
-    " total INTEGER NOT NULL,"
-    " promo_code TEXT NOT NULL DEFAULT '',"
-    " cert_code TEXT NOT NULL DEFAULT '',"
-    " contact_name TEXT NOT NULL DEFAULT '',"
-    " phone TEXT NOT NULL DEFAULT '',"
-    " email TEXT NOT NULL DEFAULT '',"
-    " delivery_type TEXT NOT NULL DEFAULT '',"
-    " address TEXT NOT NULL DEFAULT '',"
-    " pickup_point TEXT NOT NULL DEFAULT '',"
-    " courier_details TEXT NOT NULL DEFAULT '',"
-    " comment TEXT NOT NULL DEFAULT '',"
-    " extra_json TEXT NOT NULL DEFAULT '{}',"
-    " payment_screenshot TEXT NOT NULL DEFAULT '',"
-    " tracking TEXT NOT NULL DEFAULT '',"
-    " payment_ref TEXT NOT NULL DEFAULT '',"
-    " delivery_manual INTEGER NOT NULL DEFAULT 0,"
-    " flags INTEGER NOT NULL DEFAULT 0,"
-    /* none (no warehouse) | reserved | sold | released | returned | written_off:
-     * what the stock service holds for this order, so a retry never moves
-     * stock twice */
-    " stock TEXT NOT NULL DEFAULT 'none',"
-    " cancel_reason TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX orders_order_status ON orders_order(status, id);"
-    "CREATE INDEX orders_order_user ON orders_order(user_id, id);"
-    "CREATE TABLE orders_line ("
-    " order_id INTEGER NOT NULL REFERENCES orders_order(id) ON DELETE CASCADE,"
-    " no INTEGER NOT NULL,"
-    " product_id INTEGER NOT NULL,"
-    " variant_no INTEGER NOT NULL DEFAULT 0,"
-    " name TEXT NOT NULL,"
-    " variant_label TEXT NOT NULL DEFAULT '',"
-    " base_price INTEGER NOT NULL,"
-    " unit_price INTEGER NOT NULL,"
-    " qty INTEGER NOT NULL CHECK (qty > 0),"
-    " weight_g INTEGER NOT NULL DEFAULT 0,"
-    " discount_pct INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (order_id, no));"
-    "CREATE TABLE orders_history ("
-    " id INTEGER PRIMARY KEY,"
-    " order_id INTEGER NOT NULL,"
-    " from_status TEXT NOT NULL DEFAULT '',"
-    " to_status TEXT NOT NULL,"
-    " by_user INTEGER NOT NULL DEFAULT 0,"
-    " at INTEGER NOT NULL,"
-    " note TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX orders_history_order ON orders_history(order_id, id);"
-    "CREATE TABLE orders_meta ("
-    " order_id INTEGER NOT NULL,"
-    " plugin TEXT NOT NULL,"
-    " key TEXT NOT NULL,"
-    " value TEXT NOT NULL,"
-    " PRIMARY KEY (order_id, plugin, key));"
-    /* one row per status change the customer was told about (notify.c) */
-    "CREATE TABLE orders_notified (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL);"
-    /* the abandoned-cart watch (cart_remind.c) */
-    "CREATE TABLE orders_cart ("
-    " user_id INTEGER PRIMARY KEY,"
-    " changed_at INTEGER NOT NULL,"
-    " sig TEXT NOT NULL DEFAULT '',"
-    " reminded_sig TEXT NOT NULL DEFAULT '',"
-    " reminded_at INTEGER NOT NULL DEFAULT 0);";
-
 /* ---- small helpers ---- */
 
 const walor_stock_v1 *orders_stock(walor_ctx *c)
@@ -111,7 +32,7 @@ static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c,
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
 /* Transactions do not nest: work in the caller's when one is open. */
-static int32_t tx_open(walor_ctx *c, int *own)
+int32_t orders_tx_open(walor_ctx *c, int *own)
 {
     if (walor_tx_active(c) == 1) {
         *own = 0;
@@ -122,7 +43,7 @@ static int32_t tx_open(walor_ctx *c, int *own)
     return rc;
 }
 
-static int32_t tx_close(walor_ctx *c, int own, int32_t rc)
+int32_t orders_tx_close(walor_ctx *c, int own, int32_t rc)
 {
     if (!own)
         return rc;
@@ -154,7 +75,7 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "id, user_id, source, status, created_at, updated_at, paid_at, address_verified, goods, product_discount, " \
     "delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total, promo_code, "         \
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
-    "extra_json, payment_screenshot, tracking, delivery_manual, flags"
+    "extra_json, payment_screenshot, tracking, delivery_manual, flags, delivery_shop, refunded"
 
 static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return arena_str(c, walor_col_text(r, i)); }
 
@@ -208,6 +129,8 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
     o->tracking = col(c, r, 28);
     o->delivery_manual = (int32_t)walor_col_int(r, 29);
     o->flags = (int32_t)walor_col_int(r, 30);
+    o->delivery_shop = walor_col_int(r, 31);
+    o->refunded = walor_col_int(r, 32);
     walor_rows_close(r);
 
     int64_t n = 0;
@@ -402,6 +325,12 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         goods += l->unit_price * l->qty;
         pdisc += (l->base_price - l->unit_price) * l->qty;
     }
+    /* 1.1: a 1.0 caller's struct ends before delivery_shop */
+    int64_t dshop = o->struct_size >= offsetof(walor_order_new, delivery_shop) + sizeof o->delivery_shop
+                        ? o->delivery_shop
+                        : 0;
+    if (dshop < 0 || dshop > PRICE_MAX)
+        return WALOR_EINVAL;
     int64_t want = orders_expected_total(goods, o->delivery_cost, o->personal_discount, o->promo_discount,
                                          o->cert_discount, o->bonus_spent);
     if (want < 0 || want != o->total)
@@ -409,7 +338,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
     int tester = o->source == WALOR_ORDER_SRC_CUSTOMER && is_tester(c, o->user_id);
 
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     int64_t now = walor_now(c), id = 0;
@@ -419,8 +348,8 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         "INSERT INTO orders_order(user_id, source, status, created_at, updated_at, address_verified, goods,"
         " product_discount, delivery_cost, personal_discount, promo_discount, cert_discount, bonus_spent, total,"
         " promo_code, cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details,"
-        " comment, extra_json, delivery_manual, flags, stock) "
-        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " comment, extra_json, delivery_manual, flags, stock, delivery_shop) "
+        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         WALOR_ARGS(walor_i(o->user_id), walor_i(o->source), walor_i(now), walor_i(now),
                    walor_i(o->address_verified ? 1 : 0), walor_i(goods), walor_i(pdisc), walor_i(o->delivery_cost),
                    walor_i(o->personal_discount), walor_i(o->promo_discount), walor_i(o->cert_discount),
@@ -432,7 +361,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
                    walor_s(o->courier_details ? o->courier_details : ""), walor_s(o->comment ? o->comment : ""),
                    walor_s(o->extra_json && *o->extra_json ? o->extra_json : "{}"),
                    walor_i(o->delivery_manual ? 1 : 0), walor_i(tester ? WALOR_ORDER_F_TESTER : 0),
-                   walor_s(s ? "reserved" : "none")),
+                   walor_s(s ? "reserved" : "none"), walor_i(dshop)),
         &id);
     walor_stock_line *sl = walor_ctx_alloc(c, o->n_lines * sizeof *sl);
     if (rc == 0 && !sl)
@@ -481,7 +410,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         if (rc == 0)
             rc = move_paid(c, full, "tester", "tester");
     }
-    rc = tx_close(c, own, rc < 0 ? rc : 0);
+    rc = orders_tx_close(c, own, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = id;
     return rc;
@@ -494,7 +423,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     if (!valid_str(ref, 200))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -519,7 +448,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     } else {
         rc = move_paid(c, o, ref, "");
     }
-    rc = tx_close(c, own, rc);
+    rc = orders_tx_close(c, own, rc);
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
@@ -537,7 +466,7 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -560,7 +489,7 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
             walor_tx_rollback(c);
         return rc;
     }
-    return tx_close(c, own, rc);
+    return orders_tx_close(c, own, rc);
 }
 
 /* 1.1: a carrier's (or any system's) news moves the order forward through
@@ -571,7 +500,7 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
     if (t <= ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX) || !valid_str(customer_html, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -601,13 +530,13 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
             walor_tx_rollback(c);
         return rc;
     }
-    return tx_close(c, own, rc);
+    return orders_tx_close(c, own, rc);
 }
 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
 {
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
@@ -621,7 +550,7 @@ int32_t orders_complete_sale(walor_ctx *c, int64_t id)
                   json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
                             (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
                             "bonus_spent", (json_int_t)o->bonus_spent));
-    return tx_close(c, own, rc);
+    return orders_tx_close(c, own, rc);
 }
 
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
@@ -629,14 +558,14 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
     if (!valid_str(reason, STR_MAX))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     walor_order *o = NULL;
     rc = orders_get(c, id, &o);
     int st = rc == 0 ? orders_status_index(o->status) : -1;
     if (rc < 0)
-        return tx_close(c, own, rc);
+        return orders_tx_close(c, own, rc);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
         if (own)
             walor_tx_rollback(c);
@@ -675,7 +604,7 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
                             "user_id", (json_int_t)o->user_id, "from", o->status, "was_paid", st >= ORD_PAID,
                             "promo_code", o->promo_code, "cert_code", o->cert_code, "bonus_spent",
                             (json_int_t)o->bonus_spent, "stock", word));
-    return tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_close(c, own, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_cancel(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason)
@@ -688,7 +617,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (!value || !valid_str(value, 256))
         return WALOR_EINVAL;
     int own = 0;
-    int32_t rc = tx_open(c, &own);
+    int32_t rc = orders_tx_open(c, &own);
     if (rc < 0)
         return rc;
     rc = walor_db_exec(c, sql, WALOR_ARGS(walor_s(value), walor_i(walor_now(c)), walor_i(id)));
@@ -697,7 +626,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (rc > 0 && actor(c) &&
         walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: %s", (long long)id, what)) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    return tx_close(c, own, rc < 0 ? rc : 0);
+    return orders_tx_close(c, own, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_set_tracking(walor_ctx *c, int64_t id, const char *tracking)
@@ -796,4 +725,10 @@ const walor_orders_v1 orders_service = {
     .user_orders = svc_user_orders,
     .get_meta = svc_get_meta,
     .advance = svc_advance,
+    .refund = orders_refund,
+    .refundable = orders_refundable,
+    .refunds_of = orders_refunds_of,
+    .scan = orders_scan,
+    .refunds = orders_refunds_scan,
+    .totals = orders_totals,
 };

@@ -85,12 +85,19 @@ static const char *header(walor_ctx *c)
         if (walor_db_int(c, "SELECT count(*) FROM orders_order WHERE status = ?", WALOR_ARGS(walor_s(ST[i])),
                          &n[i]) < 0)
             return NULL;
+    int64_t owed = 0;
     walor_db_int(c, "SELECT count(*) FROM orders_order WHERE status = 'cancelled' AND flags & ? <> 0",
                  WALOR_ARGS(walor_i(WALOR_ORDER_F_PAID_AFTER_CANCEL)), &late);
+    /* cancelled after it was paid and not refunded in full (a tester's paid nothing) */
+    walor_db_int(c, "SELECT count(*) FROM orders_order WHERE status = 'cancelled' AND paid_at > 0 AND flags & ? = 0"
+                    " AND refunded < total",
+                 WALOR_ARGS(walor_i(WALOR_ORDER_F_TESTER)), &owed);
     const char *s = walor_textf(c, "orders.adm.header", "new", orders_num(c, n[0]), "paid", orders_num(c, n[1]),
                                 "processing", orders_num(c, n[2]), NULL);
     if (late)
         s = walor_ctx_printf(c, "%s\n%s", s, walor_textf(c, "orders.adm.header_late", "n", orders_num(c, late), NULL));
+    if (owed)
+        s = walor_ctx_printf(c, "%s\n%s", s, walor_textf(c, "orders.adm.header_owed", "n", orders_num(c, owed), NULL));
     return s;
 }
 
@@ -258,6 +265,9 @@ static char *card_text(walor_ctx *c, const walor_order *o)
     s = add(c, s, "orders.adm.card_comment", "text", o->comment);
     s = walor_ctx_printf(c, "%s\n\n%s\n%s\n\n%s", s, T(c, "orders.adm.card_lines"), orders_lines_html(c, o),
                          orders_sums_html(c, o));
+    const char *refunds = orders_refunds_html(c, o);
+    if (refunds && *refunds)
+        s = walor_ctx_printf(c, "%s\n\n%s", s, refunds);
     s = walor_ctx_printf(c, "%s\n\n%s", s,
                          T(c, o->payment_screenshot && *o->payment_screenshot ? "orders.adm.card_shot_yes"
                                                                               : "orders.adm.card_shot_no"));
@@ -308,6 +318,11 @@ int32_t orders_staff_card(walor_ctx *c, int64_t id)
     if (st >= ORD_PAID && st <= ORD_DELIVERED)
         btn(c, kb, "orders.adm.btn.track", "ord:t:%lld", id);
     walor_kb_row(kb);
+    int64_t owed = 0;
+    if (orders_refundable(c, id, &owed) == 0 && owed > 0) {
+        btn(c, kb, "orders.adm.btn.refund", "ord:rf:%lld", id);
+        walor_kb_row(kb);
+    }
     if (o->user_id > 0 && o->source != WALOR_ORDER_SRC_B2B) {
         btn(c, kb, "orders.adm.btn.message", "ord:m:%lld", id);
         btn(c, kb, "orders.adm.btn.client", "ord:u:%lld", id);
@@ -553,9 +568,20 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return result(c, id, orders_service.mark_paid(c, id, "manual"), "orders.adm.paid_done");
     if (!strcmp(verb, "x"))
         return cancel_menu(c, id);
-    if (!strcmp(verb, "xr") || !strcmp(verb, "xw"))
-        return result(c, id, orders_service.cancel(c, id, verb[1] == 'r', T(c, "orders.adm.cancel_reason")),
-                      "orders.adm.cancelled");
+    if (!strcmp(verb, "xr") || !strcmp(verb, "xw")) {
+        int32_t rc = orders_service.cancel(c, id, verb[1] == 'r', T(c, "orders.adm.cancel_reason"));
+        int64_t owed = 0;
+        /* a paid order: what happens to the money comes next, not the card */
+        if (rc == 0 && orders_refundable(c, id, &owed) == 0 && owed > 0) {
+            walor_answer(c, T(c, "orders.adm.cancelled"));
+            return orders_refund_screen(c, id);
+        }
+        return result(c, id, rc, "orders.adm.cancelled");
+    }
+    if (!strcmp(verb, "rf"))
+        return orders_refund_screen(c, id);
+    if (!strcmp(verb, "rfm"))
+        return orders_refund_manual_start(c, id);
     if (!strcmp(verb, "d"))
         return send_details(c, id);
     if (!strcmp(verb, "m") || !strcmp(verb, "t"))
@@ -583,7 +609,9 @@ static const char HELP[] =
     "Выполненный и отменённый заказ больше не меняются.\n"
     "• <b>Новый заказ</b>: «✅ Оплата получена» (ручное подтверждение) или «💳 Отправить реквизиты». Неоплаченный "
     "заказ отменяется сам через 15 минут (⚙️ Настройки), товар возвращается в продажу.\n"
-    "• <b>Отмена</b>: оплаченный заказ — с возвратом товара на склад или со списанием.\n"
+    "• <b>Отмена</b>: оплаченный заказ — с возвратом товара на склад или со списанием; затем бот предложит вернуть "
+    "деньги: через платёжный сервис (владелец) или записать возврат, сделанный вручную. Клиент получит сообщение, "
+    "возврат попадёт в статистику. «💸 Возврат денег» есть в карточке любого оплаченного заказа.\n"
     "• «✉️ Написать клиенту» пересылает ваше сообщение покупателю; «🔢 Трек-номер» сохраняет номер, покупатель "
     "увидит его в уведомлении об отправке.\n"
     "«🚚 Доставка» — оплаченные и собираемые заказы с адресами. Все действия записываются в журнал.";

@@ -34,6 +34,13 @@ static const char *const TEXTS[][2] = {
     {"orders.notify.auto_cancelled", "⏰ Заказ №{id} отменён: оплата не поступила вовремя. Товары вернулись в "
                                      "продажу — вы можете оформить заказ заново."},
     {"orders.notify.new", "🆕 Заказ №{id} снова ждёт оплаты."},
+    {"orders.notify.cancelled_paid", "❌ Заказ №{id} отменён. Оплаченные {amount} мы вернём — о возврате напишем "
+                                     "отдельным сообщением."},
+    {"orders.notify.cancelled_refunded", "❌ Заказ №{id} отменён. Оплата {amount} возвращена."},
+    {"orders.notify.refund_provider", "💸 Возврат по заказу №{id}: {amount}. Деньги придут тем же способом, которым "
+                                      "вы платили; срок зачисления зависит от банка."},
+    {"orders.notify.refund_manual", "💸 Возврат по заказу №{id}: {amount}."},
+    {"orders.notify.refund_reason", "Комментарий: {reason}"},
     {"orders.btn.open_mine", "📦 Открыть заказ"},
     {"orders.staff.btn.open", "📋 Открыть заказ"},
     {"orders.staff.paid_after_cancel",
@@ -42,6 +49,7 @@ static const char *const TEXTS[][2] = {
     /* staff screens (F-ORD-04..07) */
     {"orders.adm.header", "📋 Заказы: 🆕 {new} · 💳 {paid} · 📦 {processing}"},
     {"orders.adm.header_late", "⚠️ Оплата по отменённым заказам: {n} — проверьте карточки"},
+    {"orders.adm.header_owed", "💸 Отменённые оплаченные заказы без возврата денег: {n}"},
     {"orders.adm.list", "📋 <b>Заказы</b> · {filter}\nНайдено: {n}"},
     {"orders.adm.list_empty", "Заказов нет."},
     {"orders.adm.row", "№{id} · {status} · {sum} · {who}"},
@@ -87,6 +95,35 @@ static const char *const TEXTS[][2] = {
     {"orders.adm.card_track", "🔢 Трек-номер: <code>{track}</code>"},
     {"orders.adm.card_late", "⚠️ <b>Оплата пришла после отмены</b>: верните деньги или восстановите заказ."},
     {"orders.adm.card_tester", "🧪 Заказ тестировщика: оплата не требуется."},
+    /* refunds (refund_ui.c) */
+    {"orders.adm.card_refunds", "💸 <b>Возвраты:</b>"},
+    {"orders.adm.card_refund", "• {amount} — {how}, {date}{why}"},
+    {"orders.adm.card_owed", "⚠️ Деньги клиенту не возвращены: {amount}"},
+    {"orders.adm.refund_by_provider", "через платёжный сервис"},
+    {"orders.adm.refund_by_hand", "вручную"},
+    {"orders.adm.btn.refund", "💸 Возврат денег"},
+    {"orders.adm.btn.refund_provider", "💳 Вернуть {amount} через платёжный сервис"},
+    {"orders.adm.btn.refund_manual", "✍️ Записать возврат вручную"},
+    {"orders.adm.btn.refund_all", "Всю сумму — {amount}"},
+    {"orders.adm.refund", "💸 <b>Возврат по заказу №{id}</b> · {status}\nОплачено: {paid} · возвращено: {refunded}\n"
+                          "Можно вернуть: <b>{left}</b>"},
+    {"orders.adm.refund_owner_only", "Вернуть деньги через платёжный сервис может владелец: у него в этом окне есть "
+                                     "кнопка. Если вы вернули деньги сами — запишите возврат."},
+    {"orders.adm.refund_no_provider", "Платёжный сервис этот платёж не вернёт (оплата вручную или по скриншоту): "
+                                      "верните деньги сами и запишите возврат."},
+    {"orders.adm.refund_nothing", "По этому заказу нечего возвращать."},
+    {"orders.adm.refund_done", "Деньги возвращены, клиенту сообщено"},
+    {"orders.adm.refund_busy", "Возврат уже выполняется: дождитесь ответа платёжного сервиса."},
+    {"orders.adm.refund_failed", "Платёжный сервис не вернул деньги: {why}. Попробуйте ещё раз или верните вручную."},
+    {"orders.adm.refund_ask_amount", "✍️ Сколько вы вернули клиенту по заказу №{id}? Можно до {left}."},
+    {"orders.adm.refund_ask_reason", "Комментарий для клиента: как и за что вернули (или «Пропустить»)."},
+    {"orders.adm.refund_label_amount", "Сумма"},
+    {"orders.adm.refund_label_reason", "Комментарий"},
+    {"orders.adm.refund_err_amount", "Сумма должна быть больше нуля и не больше {left}."},
+    {"orders.adm.refund_confirm", "💸 Записать возврат по заказу №{id}?\nСумма: <b>{amount}</b>\nКомментарий: {reason}\n"
+                                  "Клиент получит сообщение, возврат попадёт в статистику."},
+    {"orders.adm.refund_recorded", "✅ Возврат записан, клиенту отправлено сообщение."},
+    {"orders.refund_reason_cancelled", "заказ отменён"},
     {"orders.src.customer", "покупатель"},
     {"orders.src.staff", "оформил персонал"},
     {"orders.src.b2b", "B2B / офлайн"},

@@ -376,7 +376,7 @@ static int32_t settle(walor_ctx *c, int64_t oid, const char *ref, int *late)
     int64_t now = walor_now(c);
     int32_t n = walor_db_exec(c,
                               "UPDATE pay_ecom_invoice SET state = 'paid', paid_at = ?, updated_at = ?, reason = ''"
-                              " WHERE order_id = ? AND state NOT IN ('paid', 'late_paid', 'refunded', 'tester')",
+                              " WHERE order_id = ? AND state NOT IN ('paid', 'late_paid', 'refunding', 'refunded', 'tester')",
                               WALOR_ARGS(walor_i(now), walor_i(now), walor_i(oid)));
     if (n <= 0)
         return n < 0 ? n : 1;
@@ -531,32 +531,6 @@ int32_t pay_lookup(walor_ctx *c, const char *id, int64_t *oid)
     return rc == WALOR_ENOTFOUND ? 0 : rc;
 }
 
-int32_t pay_refund(walor_ctx *c, int64_t oid, const char **why)
-{
-    inv_row v;
-    int32_t rc = load_row(c, oid, &v);
-    *why = "";
-    if (rc <= 0)
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    if (strcmp(v.state, "late_paid") != 0 || !v.invoice_id)
-        return 1;
-    rc = pay_provider_get()->refund(c, v.invoice_id, v.amount, why);
-    if (rc < 0)
-        return rc;
-    int64_t now = walor_now(c);
-    int32_t n = walor_db_exec(c, "UPDATE pay_ecom_invoice SET state = 'refunded', updated_at = ? WHERE order_id = ?"
-                                 " AND state = 'late_paid'",
-                              WALOR_ARGS(walor_i(now), walor_i(oid)));
-    if (n <= 0)
-        return n < 0 ? n : 1;
-    pay_meta(c, oid, "state", "refunded");
-    if (v.user_id > 0)
-        walor_send(c, v.user_id,
-                   walor_textf(c, "pay-ecom.refunded", "id", pay_num(c, oid), "amount", walor_money(c, v.amount), NULL),
-                   NULL, 0, NULL);
-    return 0;
-}
-
 /* ---- reconciliation: lost webhooks ---- */
 
 static int32_t reconcile(walor_ctx *c)
@@ -594,7 +568,7 @@ static int32_t reconcile(walor_ctx *c)
     }
     if (n)
         walor_log(c, WALOR_LOG_INFO, "pay-ecom: reconciled %zu of %zu pending invoice(s)", done, n);
-    return 0;
+    return pay_refund_reconcile(c);
 }
 
 static int32_t wipe(walor_ctx *c, int64_t user_id)

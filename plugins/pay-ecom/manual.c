@@ -350,9 +350,11 @@ static int32_t owner_cb(walor_ctx *c, const char *arg)
     if (!id)
         return walor_alert(c, walor_text(c, "pay-ecom.no_order"));
     const char *why = "";
-    int32_t rc = pay_refund(c, id, &why);
+    int32_t rc = pay_refund(c, id, walor_text(c, "pay-ecom.late_refund_reason"), &why);
     if (rc == 1 || rc == WALOR_ENOTFOUND)
         return walor_alert(c, walor_textf(c, "pay-ecom.staff.not_late", "id", pay_num(c, id), NULL));
+    if (rc == 2)
+        return walor_alert(c, walor_textf(c, "pay-ecom.staff.refund_busy", "id", pay_num(c, id), NULL));
     if (rc < 0)
         return walor_alert(c, walor_textf(c, "pay-ecom.staff.refund_failed", "id", pay_num(c, id), "why",
                                           why && *why ? why : walor_last_error(c), NULL));

@@ -120,7 +120,19 @@ void pay_staff_photo(walor_ctx *c, const char *photo, const char *caption, const
 
 static int32_t svc_send_details(walor_ctx *c, int64_t order_id) { return pay_send_details(c, order_id); }
 
-static const walor_payment_v1 PAYMENT = {.struct_size = sizeof PAYMENT, .send_details = svc_send_details};
+static int32_t svc_refundable(walor_ctx *c, int64_t order_id, int64_t *out) { return pay_refundable(c, order_id, out); }
+
+static int32_t svc_refund(walor_ctx *c, int64_t order_id, const char *reason, const char **why)
+{
+    const char *w = "";
+    int32_t rc = pay_refund(c, order_id, reason, &w);
+    if (why)
+        *why = w;
+    return rc == 1 ? WALOR_ENOTFOUND : rc == 2 ? 1 : rc;
+}
+
+static const walor_payment_v1 PAYMENT = {.struct_size = sizeof PAYMENT, .send_details = svc_send_details,
+                                         .refundable = svc_refundable, .refund = svc_refund};
 
 /* ---- registration ---- */
 
@@ -194,10 +206,14 @@ static const char *const TEXTS[][2] = {
      "⚠️ <b>Оплата после отмены</b>: по заказу №{id} получено {amount}, а заказ уже отменён.\n"
      "Верните деньги клиенту (только владелец) или восстановите заказ в 📋 Заказы."},
     {"pay-ecom.btn.refund", "↩️ Вернуть деньги"},
-    {"pay-ecom.refunded", "💸 Оплата {amount} по отменённому заказу №{id} возвращена."},
     {"pay-ecom.staff.refunded", "↩️ Оплата заказа №{id} возвращена клиенту."},
     {"pay-ecom.staff.not_late", "По заказу №{id} нет оплаты после отмены, которую можно вернуть."},
     {"pay-ecom.staff.refund_failed", "Вернуть оплату заказа №{id} не удалось: {why}"},
+    {"pay-ecom.staff.refund_lost", "Возврат оплаты заказа №{id} не прошёл: платёжный сервис деньги не вернул. "
+                                   "Попробуйте ещё раз из карточки заказа."},
+    {"pay-ecom.staff.refund_busy", "Возврат оплаты заказа №{id} уже выполняется: дождитесь ответа платёжного "
+                                   "сервиса."},
+    {"pay-ecom.late_refund_reason", "оплата пришла после отмены заказа"},
 };
 
 static const char MIGRATION_1[] =
@@ -303,6 +319,7 @@ static int32_t load(walor_plugin *p)
          .label = "Оплата: пикселей на модуль QR-кода", .default_value = "8", .min = 2, .max = 32},
     };
     int32_t rc = walor_migration(p, 1, MIGRATION_1);
+    if (!rc) rc = walor_migration(p, 2, pay_migration_2);
     if (!rc && (read_secret(p, "password_file", file_password, sizeof file_password) ||
                 read_secret(p, "webhook_secret_file", file_secret, sizeof file_secret)))
         rc = WALOR_EINVAL;
@@ -310,7 +327,7 @@ static int32_t load(walor_plugin *p)
         rc = walor_setting(p, &settings[i]);
     for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
         rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0);
+    if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0); /* refunds need 1.1: probed */
     if (!rc) rc = walor_service_provide(p, WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, WALOR_PAYMENT_MINOR, &PAYMENT);
     if (!rc) rc = pay_invoice_register(p);
     if (!rc) rc = pay_receipt_register(p);

@@ -59,10 +59,16 @@ int32_t pay_lookup(walor_ctx *c, const char *id, int64_t *order_id);
  * would; 0 paid now, 1 already paid, WALOR_ERANGE order cancelled */
 int32_t pay_mark_paid(walor_ctx *c, int64_t order_id, const char *ref);
 
-/* give back a payment that came after the order's cancel (state
- * late_paid) through the provider: 0 refunded, 1 nothing to refund,
- * < 0 the provider's error (*why) */
-int32_t pay_refund(walor_ctx *c, int64_t order_id, const char **why);
+/* ---- refund.c ---- */
+extern const char pay_migration_2[];
+/* what the provider can give back of order_id's payment (0: nothing) */
+int32_t pay_refundable(walor_ctx *c, int64_t order_id, int64_t *out);
+/* give it back through the provider now (outside any transaction): 0
+ * refunded and recorded with the orders service, 1 nothing to refund, 2
+ * one is under way, < 0 the provider failed (*why) */
+int32_t pay_refund(walor_ctx *c, int64_t order_id, const char *reason, const char **why);
+/* refunds left `refunding` by a crash or a silent provider (cron) */
+int32_t pay_refund_reconcile(walor_ctx *c);
 
 /* run job `job` of this plugin for order_id at `when` (keyed by the order,
  * so scheduling again replaces it); our ctx only */

@@ -289,7 +289,8 @@ static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, co
 
 static const walor_stock_v1 TABLE = {.struct_size = sizeof(walor_stock_v1), .available = available,
                                      .reserve = reserve, .release = release, .commit = commit, .commit_as = commit_as,
-                                     .restock = restock, .write_off = write_off};
+                                     .restock = restock, .write_off = write_off, .moves = wr_moves,
+                                     .levels = wr_levels};
 
 int32_t wr_stock_provide(walor_plugin *p)
 {

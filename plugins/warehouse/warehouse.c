@@ -45,6 +45,7 @@ static int32_t load(walor_plugin *p)
 {
     wr_demo_configure(p);
     int32_t rc = walor_migration(p, 1, wr_migration_1);
+    if (!rc) rc = walor_migration(p, 2, wr_migration_2);
     if (!rc) rc = wr_stock_provide(p);
     if (!rc) rc = walor_subscribe(p, "catalog.product_deleted", on_product_deleted);
     if (!rc) rc = wr_texts_register(p);

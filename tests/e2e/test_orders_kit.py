@@ -46,7 +46,7 @@ def clock(w, advance: int | None = None) -> int:
         con.close()
 
 
-PROBE_REPLY = re.compile(r"^(order|error|paid|status|cancel|track|shot|meta|get|stock|bench)[: ]")
+PROBE_REPLY = re.compile(r"^(order|error|paid|status|cancel|track|shot|meta|get|stock|bench|refund)[: ]")
 
 
 def cmd(u, text: str) -> str:

@@ -137,7 +137,10 @@ def test_payment_after_auto_cancel_is_flagged_not_lost(staffed, tgsim):
     assert pk.row(w, oid)["state"] == "late_paid"
     owner.press("↩️ Вернуть деньги")
     owner.expect(f"↩️ Оплата заказа №{oid} возвращена клиенту.")
-    u.expect(f"💸 Оплата 3 300 ₽ по отменённому заказу №{oid} возвращена.")
+    u.expect(f"💸 Возврат по заказу №{oid}: 3 300 ₽.")             # the orders plugin tells, once
+    assert pk.count_texts(u, "💸 Возврат") == 1
+    assert w.db().execute("SELECT amount, kind, provider_ref, staff_id FROM orders_refund WHERE order_id = ?",
+                          (oid,)).fetchall() == [(330000, "provider", inv, hk.OWNER_ID)]
     assert fake.state()["invoices"][inv]["status"] == 3 and pk.row(w, oid)["state"] == "refunded"
     assert hk.scalar(w.db(), "SELECT what FROM wh_action_log WHERE user_id = ? ORDER BY id DESC LIMIT 1",
                      hk.OWNER_ID) == f"вернул оплату заказа №{oid}, пришедшую после отмены"

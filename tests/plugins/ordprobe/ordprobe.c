@@ -4,7 +4,8 @@
  *   /ordprobe_new [pid[.vno]x<qty>@<kopecks>[/<base kopecks>] …] [key=value …]
  *       create an order from these lines, or from the caller's cart (the
  *       `cart` service) without lines; keys: delivery, personal, promo,
- *       cert, bonus, total (kopecks), pcode, ccode, addr, type, phone, name.
+ *       cert, bonus, total, dshop (delivery paid by the shop) (kopecks), pcode,
+ *       ccode, addr, type, phone, name; b2b=1 makes it a B2B order (user 0).
  *       Replies "order:<id>" or "error:<code>:<failed line>".
  *   /ordprobe_paid <id> [ref]       mark_paid → "paid:<rc>"
  *   /ordprobe_status <id> <to>      set_status → "status:<rc>"
@@ -13,6 +14,7 @@
  *   /ordprobe_shot <id> <file_id>   set_screenshot → "shot:<rc>"
  *   /ordprobe_meta <id> <key> [val] set_meta then get_meta → "meta:<rc>:<value>"
  *   /ordprobe_get <id>              get → "get:<rc>:<status>:<total>:<n lines>:<flags>:<first name>"
+ *   /ordprobe_refund <id> <kopecks> <manual|provider> [reason]   refund (1.1) → "refund:<rc>"
  *   /ordprobe_bench <n>             n orders of 3 lines, timed →
  *                                   "bench: order_create_per_s=<N>"
  * With [plugin.ordprobe] stock = yes it also provides the `stock` service
@@ -263,6 +265,11 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
             else if (!strcmp(t, "cert")) d->o.cert_discount = n;
             else if (!strcmp(t, "bonus")) d->o.bonus_spent = n;
             else if (!strcmp(t, "total")) total = n;
+            else if (!strcmp(t, "dshop")) d->o.delivery_shop = n;
+            else if (!strcmp(t, "b2b") && n) {
+                d->o.source = WALOR_ORDER_SRC_B2B;
+                d->o.user_id = 0;
+            }
             else if (!strcmp(t, "pcode")) d->o.promo_code = v;
             else if (!strcmp(t, "ccode")) d->o.cert_code = v;
             else if (!strcmp(t, "addr")) d->o.address = v;
@@ -307,6 +314,20 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
         return walor_reply(c, walor_ctx_printf(c, "error:%d:%lld", rc, failed == UINT32_MAX ? -1LL : (long long)failed),
                            NULL);
     return say(c, "order", (long long)id);
+}
+
+static int32_t cmd_refund(walor_ctx *c, const char *arg)
+{
+    long long id = 0, amount = 0;
+    char kind[16] = "";
+    int n = 0;
+    if (sscanf(arg, "%lld %lld %15s%n", &id, &amount, kind, &n) != 3)
+        return walor_reply(c, "usage", NULL);
+    const char *reason = arg + n;
+    while (*reason == ' ')
+        reason++;
+    walor_refund_new r = {.struct_size = sizeof r, .amount = amount, .kind = kind, .reason = reason};
+    return say(c, "refund", svc(c)->refund(c, id, &r, NULL));
 }
 
 static int parse2(const char *arg, long long *id, char *word, size_t n)
@@ -453,7 +474,7 @@ static int32_t load(walor_plugin *p)
     } CMDS[] = {{"ordprobe_new", cmd_new},       {"ordprobe_paid", cmd_paid},   {"ordprobe_status", cmd_status},
                 {"ordprobe_cancel", cmd_cancel}, {"ordprobe_track", cmd_track}, {"ordprobe_meta", cmd_meta},
                 {"ordprobe_get", cmd_get},       {"ordprobe_stock", cmd_stock}, {"ordprobe_bench", cmd_bench},
-                {"ordprobe_shot", cmd_shot}};
+                {"ordprobe_shot", cmd_shot},     {"ordprobe_refund", cmd_refund}};
     int32_t rc = walor_migration(p, 1, MIGRATION);
     for (size_t i = 0; !rc && i < sizeof CMDS / sizeof CMDS[0]; i++) {
         const walor_command_def d = {.struct_size = sizeof d, .min_role = WALOR_ROLE_CLIENT, .name = CMDS[i].name,

@@ -47,6 +47,7 @@ static void test_name_after_bytes(void **state)
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     assert_string_equal(wh_mime_of("walord.log", "x", 1), "text/plain");
     assert_string_equal(wh_mime_of("orders.csv", "a;b", 3), "text/csv");
+    assert_string_equal(wh_mime_of("booking-7.ics", "BEGIN:VCALENDAR", 15), "text/calendar");
     assert_string_equal(wh_mime_of("data", "x", 1), "application/octet-stream");
     assert_string_equal(wh_mime_of(NULL, "x", 1), "application/octet-stream");
     assert_string_equal(wh_mime_of("archive.tar.gz", "\x1f\x8b", 2), "application/octet-stream");

@@ -42,6 +42,10 @@
  *   order.completed       {"v":1,"order_id","user_id","total","goods","bonus_spent"}
  *   order.paid_after_cancel {"v":1,"order_id","user_id","total","payment_ref"}   money for a
  *                          cancelled order, kept on it for staff to refund or restore
+ *   order.refunded        {"v":1,"order_id","user_id","refund_id","amount","kind","reason",
+ *                          "provider_ref","refunded","status","counted"}   (1.3) a refund was
+ *                          recorded; "refunded" is the order's refunds so far, "status" its
+ *                          status, "counted" whether the order counts as a sale (below)
  * ("goods" is the goods sum after product, personal, promo and certificate
  * discounts: what cashback is computed on. Absent codes are "".)
  * Subscribers must ignore fields they do not know. */
@@ -59,7 +63,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 2u
+#define WALOR_ORDERS_MINOR 3u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -112,6 +116,10 @@ typedef struct walor_order_new {
                                    coordinates, quote lines); stored, returned as is */
     int32_t delivery_manual;    /* 1: "менеджер рассчитает доставку вручную" (F-CHK-09) */
     int32_t reserved;
+    /* ---- 1.3 ---- */
+    int64_t delivery_shop;      /* what the shop pays the carrier on top of what the customer
+                                   pays (free delivery, a B2B delivery the shop pays); not part
+                                   of total, >= 0; an older caller's order has 0 */
 } walor_order_new;
 
 /* An order as stored. */
@@ -150,11 +158,84 @@ typedef struct walor_order {
     const char *tracking;       /* carrier tracking number or "" */
     int32_t delivery_manual;
     int32_t flags;              /* WALOR_ORDER_F_* */
+    /* ---- 1.3 (read them when struct_size covers them) ---- */
+    int64_t delivery_shop;      /* as in walor_order_new */
+    int64_t refunded;           /* sum of the order's refunds, kopecks */
 } walor_order;
 
 /* flags */
 #define WALOR_ORDER_F_PAID_AFTER_CANCEL 0x1  /* a payment arrived for a cancelled order: staff must act */
 #define WALOR_ORDER_F_TESTER            0x2  /* placed by a tester (F-HOST-02): payment skipped */
+
+/* ---- 1.3: refunds ----
+ * Money given back to the customer for an order. The refunds of an order
+ * never add up to more than was paid for it (its total once it was paid,
+ * or a payment that arrived after its cancel); a tester's order and an
+ * unpaid one have nothing to refund. A refund never changes the order's
+ * status (cancel() does that). */
+#define WALOR_REFUND_PROVIDER "provider" /* through the payment provider's refund (the `payment` service) */
+#define WALOR_REFUND_MANUAL   "manual"   /* given back outside the bot (cash, a transfer) and recorded by staff */
+
+/* What refund() needs. */
+typedef struct walor_refund_new {
+    uint32_t struct_size;       /* sizeof(walor_refund_new) as the caller was built */
+    uint32_t reserved;
+    int64_t amount;             /* kopecks, > 0 */
+    const char *kind;           /* WALOR_REFUND_* */
+    const char *reason;         /* plain text shown to the customer, NULL or at most 1000 bytes */
+    const char *provider_ref;   /* the provider's payment or refund id, NULL when none */
+    int64_t staff_id;           /* who decided it; 0 = walor_user_id(c) */
+} walor_refund_new;
+
+/* A refund as stored. */
+typedef struct walor_refund {
+    uint32_t struct_size;
+    int32_t order_flags;        /* the order's WALOR_ORDER_F_* */
+    int64_t id;
+    int64_t order_id;
+    int64_t user_id;            /* the order's customer, 0 for B2B */
+    int64_t amount;
+    int64_t at;                 /* when it was recorded */
+    int64_t staff_id;           /* 0 for the system */
+    const char *kind;
+    const char *reason;         /* "" when none */
+    const char *provider_ref;   /* "" when none */
+    const char *order_status;   /* the order's status now */
+} walor_refund;
+
+/* ---- 1.3: reports ----
+ * An order COUNTS AS A SALE once it was paid (paid_at > 0) unless it is
+ * cancelled or a tester's (WALOR_ORDER_F_TESTER); it counts at paid_at. A
+ * cancelled order counts nowhere, also if it was paid before. B2B sales
+ * (source WALOR_ORDER_SRC_B2B) are sales. Periods are [from, to) in UTC
+ * epoch seconds. */
+
+/* scan(): one call per sale, or per line of each sale with
+ * WALOR_ORDERS_SCAN_LINES (then `line` is set, and the calls of one order
+ * follow each other). `o` has every sum, status, source, the times,
+ * promo_code, cert_code, flags, delivery_shop and refunded; its other
+ * strings are "" and lines NULL. Both are borrowed until the call
+ * returns. A non-zero return stops the scan, and scan() returns it. */
+typedef int32_t (*walor_order_scan_fn)(void *ud, const walor_order *o, const walor_order_line *line);
+#define WALOR_ORDERS_SCAN_LINES 0x1u
+
+/* refunds(): one call per refund, borrowed until it returns; non-zero stops */
+typedef int32_t (*walor_refund_fn)(void *ud, const walor_refund *r);
+
+/* totals(): the sales of a period in one figure each */
+#define WALOR_ORDERS_TOTALS_NEW 0x1u /* count new_customers too (a lookup per sale of the period) */
+typedef struct walor_order_totals {
+    uint32_t struct_size;       /* set by the caller; members past it are left alone */
+    uint32_t flags;             /* set by the caller: WALOR_ORDERS_TOTALS_* */
+    int64_t orders;             /* sales paid in the period, B2B included */
+    int64_t total;              /* the sum of their totals */
+    int64_t b2b_orders;         /* of them, B2B */
+    int64_t b2b_total;
+    int64_t refunds;            /* refunds recorded in the period for orders that count as sales */
+    int64_t refunds_n;
+    int64_t new_customers;      /* with WALOR_ORDERS_TOTALS_NEW: customers (B2B aside) whose first sale
+                                   ever is in the period; else 0 */
+} walor_order_totals;
 
 typedef struct walor_orders_v1 {
     uint32_t struct_size;       /* sizeof(walor_orders_v1) as the provider was built */
@@ -222,6 +303,35 @@ typedef struct walor_orders_v1 {
      * plugin shows "my orders" without ever taking an order number from
      * the customer on trust. */
     int32_t (*user_orders)(walor_ctx *c, int64_t user_id, uint32_t limit, int64_t **ids, uint32_t *n);
+
+    /* ---- 1.3 ---- */
+
+    /* Record a refund of order_id (walor_refund_new above) and emit
+     * order.refunded; the customer is told by the provider of this service.
+     * WALOR_ERANGE when the amount is more than can still be refunded
+     * (refundable()), WALOR_EINVAL for a bad kind, amount or reason,
+     * WALOR_ENOTFOUND for an unknown order. *out_id (may be NULL) is the
+     * refund's id. Works in the caller's transaction when one is open. */
+    int32_t (*refund)(walor_ctx *c, int64_t order_id, const walor_refund_new *r, int64_t *out_id);
+
+    /* What can still be refunded: paid minus refunded, 0 when nothing. */
+    int32_t (*refundable)(walor_ctx *c, int64_t order_id, int64_t *out_amount);
+
+    /* The refunds of an order, oldest first; *out (arena) NULL when *n is 0. */
+    int32_t (*refunds_of)(walor_ctx *c, int64_t order_id, walor_refund **out, uint32_t *n);
+
+    /* Stream the sales paid in [from, to), by paid_at then id, without
+     * holding them in memory (reports over millions of orders). Run it
+     * outside a transaction: it reads while others write. */
+    int32_t (*scan)(walor_ctx *c, int64_t from, int64_t to, uint32_t flags, walor_order_scan_fn fn, void *ud);
+
+    /* Stream every refund recorded in [from, to), by time, with its
+     * order's status and flags (a refund of a cancelled order is there
+     * too: the order itself counts nowhere). */
+    int32_t (*refunds)(walor_ctx *c, int64_t from, int64_t to, walor_refund_fn fn, void *ud);
+
+    /* The sales of [from, to) summed (from = 0: since the beginning). */
+    int32_t (*totals)(walor_ctx *c, int64_t from, int64_t to, walor_order_totals *out);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \
@@ -240,7 +350,7 @@ static inline const walor_order_line *walor_order_line_at(const walor_order_line
  * confirm a manual payment. */
 #define WALOR_PAYMENT_SERVICE "payment"
 #define WALOR_PAYMENT_MAJOR 1u
-#define WALOR_PAYMENT_MINOR 0u
+#define WALOR_PAYMENT_MINOR 1u
 
 typedef struct walor_payment_v1 {
     uint32_t struct_size;
@@ -252,6 +362,24 @@ typedef struct walor_payment_v1 {
      * after the call returns (a job); errors reported here are the
      * immediate ones (unknown order, not "new"). */
     int32_t (*send_details)(walor_ctx *c, int64_t order_id);
+
+    /* ---- 1.1 ---- */
+    /* How much of order_id's payment the provider can give back itself
+     * (*out_amount; 0 when it cannot: paid by hand or not at all, a
+     * tester's order, refunded already or a refund under way). */
+    int32_t (*refundable)(walor_ctx *c, int64_t order_id, int64_t *out_amount);
+    /* Give that amount back through the provider now, on behalf of
+     * walor_user_id(c), waiting for the provider (bounded by its timeout;
+     * never inside a transaction: WALOR_EPHASE). reason as in
+     * walor_refund_new. When the provider confirms, the refund is recorded
+     * with the orders service (kind WALOR_REFUND_PROVIDER) in the same
+     * transaction as the provider's own state: order.refunded follows and
+     * the customer is told. 0 refunded; 1 a refund is under way already;
+     * WALOR_ENOTFOUND nothing the provider can give back; another negative
+     * code when the provider failed, with its reason in *why (may be NULL;
+     * arena). A refund whose answer was lost is settled later by asking
+     * the provider, never sent twice. */
+    int32_t (*refund)(walor_ctx *c, int64_t order_id, const char *reason, const char **why);
 } walor_payment_v1;
 
 #define WALOR_PAYMENT_HAS(s, m) \

@@ -49,7 +49,11 @@
  *    "reason": "supply" | "writeoff" | "sale" | "reserve" | "release" | "edit" |
  *              "stocktake" | "restock" | "b2b"}
  * ("reason" may be absent; subscribers must ignore fields they do not know.)
- * Catalog's back-in-stock pushes fire when before <= 0 and after > 0. */
+ * Catalog's back-in-stock pushes fire when before <= 0 and after > 0.
+ *
+ * Reports (1.2, used by `analytics`): moves() streams the ledger of a
+ * period, levels() the stock of every item at a moment; both stream rows
+ * through a callback so that a report over millions of rows stays small. */
 #ifndef WALOR_SERVICES_STOCK_H
 #define WALOR_SERVICES_STOCK_H
 
@@ -64,7 +68,7 @@ extern "C" {
 
 #define WALOR_STOCK_SERVICE "stock"
 #define WALOR_STOCK_MAJOR 1u
-#define WALOR_STOCK_MINOR 1u
+#define WALOR_STOCK_MINOR 2u
 
 /* available(): the item exists but its stock is not kept (a service, a
  * digital good, a product the warehouse was told not to track). Consumers
@@ -77,6 +81,53 @@ typedef struct walor_stock_line {
     int64_t variant_no;   /* 0 = the product itself (no variants) */
     int64_t qty;          /* > 0 */
 } walor_stock_line;
+
+/* ---- 1.2: reports ---- */
+
+/* Ledger kinds as bits, for moves() */
+#define WALOR_STOCK_K_SUPPLY    0x001u
+#define WALOR_STOCK_K_WRITEOFF  0x002u
+#define WALOR_STOCK_K_SALE      0x004u
+#define WALOR_STOCK_K_RESERVE   0x008u  /* no change of on hand: reserved for an order */
+#define WALOR_STOCK_K_RELEASE   0x010u  /* no change of on hand: a reservation given back */
+#define WALOR_STOCK_K_EDIT      0x020u
+#define WALOR_STOCK_K_STOCKTAKE 0x040u
+#define WALOR_STOCK_K_RESTOCK   0x080u  /* goods of a cancelled order back on the shelf */
+#define WALOR_STOCK_K_B2B       0x100u
+#define WALOR_STOCK_K_ALL       0x1FFu
+
+/* One ledger row: a movement of one stock item. */
+typedef struct walor_stock_move {
+    uint32_t struct_size;       /* sizeof(walor_stock_move) as the provider was built */
+    uint32_t kind_bit;          /* the WALOR_STOCK_K_* of kind */
+    int64_t id;                 /* grows with time */
+    int64_t at;                 /* UTC epoch seconds */
+    int64_t product_id;
+    int64_t variant_no;
+    const char *kind;           /* "supply", "writeoff", "sale", … (stock.changed's reasons) */
+    int64_t qty;                /* change of on hand: a sale or write-off is negative */
+    int64_t reserved;           /* change of the reserved quantity */
+    int64_t stock_after;        /* on hand after it */
+    int64_t unit_cost;          /* the weighted-average unit cost after it (a sale keeps the cost it
+                                   sold at), kopecks */
+    int64_t staff_id;           /* Telegram id, 0 for the system */
+    int64_t order_id;           /* 0 = none */
+    int64_t supply_id;          /* 0 = none */
+    const char *comment;        /* "" when none */
+} walor_stock_move;
+typedef int32_t (*walor_stock_move_fn)(void *ud, const walor_stock_move *m);
+
+/* One stock item's level at a moment. */
+typedef struct walor_stock_level {
+    uint32_t struct_size;
+    int32_t deleted;            /* the catalog deleted the product (its levels are kept) */
+    int64_t product_id;
+    int64_t variant_no;
+    int64_t on_hand;            /* physically there, reserved units included */
+    int64_t reserved;
+    int64_t unit_cost;          /* weighted-average, kopecks */
+} walor_stock_level;
+typedef int32_t (*walor_stock_level_fn)(void *ud, const walor_stock_level *l);
 
 typedef struct walor_stock_v1 {
     uint32_t struct_size;  /* sizeof(walor_stock_v1) as the provider was built */
@@ -132,6 +183,22 @@ typedef struct walor_stock_v1 {
      * "sale" is plain commit(). Other kinds are WALOR_EINVAL. Probe with
      * WALOR_STOCK_HAS(s, commit_as) and fall back to commit(). */
     int32_t (*commit_as)(walor_ctx *c, int64_t order_id, const char *kind);
+
+    /* ---- 1.2 ---- */
+
+    /* Stream the ledger rows of [from, to) (UTC epoch s) whose kind is in
+     * `kinds` (WALOR_STOCK_K_* bits), oldest first (by time, then ledger
+     * order), without holding them
+     * in memory; the row is borrowed until fn returns, and a non-zero
+     * return stops the stream and is returned. Run it outside a
+     * transaction (it reads while others write). */
+    int32_t (*moves)(walor_ctx *c, int64_t from, int64_t to, uint32_t kinds, walor_stock_move_fn fn, void *ud);
+
+    /* Stream every stock item's level as it was just before `at` (its last
+     * ledger row before at), or now with at = 0, by product and variant.
+     * Items with no ledger row before `at` are left out; deleted products
+     * are in, flagged. */
+    int32_t (*levels)(walor_ctx *c, int64_t at, walor_stock_level_fn fn, void *ud);
 } walor_stock_v1;
 
 /* 1 when the table `s` has member `m` (a consumer built against a newer
