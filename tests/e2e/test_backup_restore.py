@@ -3,9 +3,7 @@ a shop with stock, an order paid and completed, bonuses and a promo code is
 backed up from the owner's button, wiped, restored, and has the same rows in
 every table and works — and every way a restore must refuse: walord still
 running, a damaged, cut or foreign archive, a backup from a newer schema.
-(The bookings plugin is not in this tree yet; its tables join the drill by
-themselves — every table is compared — once it lands, and a booking step
-should be added to the scenario then.)"""
+The drill's shop has a confirmed booking too (bookings plugin)."""
 
 from __future__ import annotations
 
@@ -27,6 +25,8 @@ from test_loyalty_kit import settled
 from test_shop_flow import MY_ORDERS, checkout, ecom, open_product, promo, supply  # noqa: F401
 from test_shop_flow import start as shop_start
 from test_catalog_browse import Shop
+from test_bookings_kit import MENU as BOOKINGS_MENU, add_service, book, to_monday_morning
+import datetime as dt
 
 
 def backup_from_the_bot(w, boss, tgsim, n=1):
@@ -50,9 +50,10 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
                                                                   ecom):
     d = tmp_path / "backups"
     d.mkdir()
-    w = shop_start(walord, tmp_path, free_port, cdek, dadata, ecom, extra_plugins=["backup-gdrive"],
+    w = shop_start(walord, tmp_path, free_port, cdek, dadata, ecom, extra_plugins=["bookings", "backup-gdrive"],
                    extra_conf={"85-backup-gdrive.ini": f"[plugin.backup-gdrive]\ndir = {d}\ntime = off\n"})
     default_prices(cdek)
+    mon = to_monday_morning(w)                       # the bookings' calendar needs a known week
     shop = Shop(w)
     rose = shop.product("Роза", variants=[("50 мл", 150000, 300)])
     soap = shop.product("Мыло", price=50000)
@@ -78,6 +79,12 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
     boss.press("▶️ ✅ Выполнен")
     anna.expect("💎 Начислено")                                                # bonuses
     settled(w)
+    add_service(w, "Консультация", 1500, 30, "online")                         # a booking
+    book(anna, "Консультация", mon + dt.timedelta(days=1), "15:30", phone="+7 903 000-11-22")
+    anna.expect("Мастер подтвердит запись")
+    boss.expect("Новая запись")
+    boss.press("✅ Подтвердить")
+    anna.expect("Ваша запись подтверждена")
     con = w.db()
     before = {
         "order": con.execute("SELECT status, total, tracking FROM orders_order WHERE id = ?", (oid,)).fetchone(),
@@ -85,9 +92,11 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
                              "ORDER BY 1, 2").fetchall(),
         "bonus": con.execute("SELECT user_id, amount, kind FROM loyalty_ledger").fetchall(),
         "promo": con.execute("SELECT code, used FROM loyalty_promo").fetchall(),
+        "booking": con.execute("SELECT client_id, status, starts_at FROM bookings_booking").fetchall(),
     }
     con.close()
     assert before["order"] == ("completed", 175000, track) and before["bonus"] and before["promo"] == [("ВЕСНА", 0)]
+    assert [(b[0], b[1]) for b in before["booking"]] == [(anna.id, "confirmed")]
 
     run, data = backup_from_the_bot(w, boss, tgsim)
     manifest, copy_bytes = bk.unzip(data)
@@ -97,7 +106,7 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
     copy.write_bytes(copy_bytes)
     expected = bk.dump(copy)
     for t in ("orders_order", "orders_line", "warehouse_item", "warehouse_ledger", "loyalty_ledger", "loyalty_promo",
-              "catalog_product", "wh_users"):
+              "catalog_product", "wh_users", "bookings_booking", "bookings_service"):
         assert expected[t], t                                                   # the shop is in it
 
     # ---- the disaster and the restore
@@ -123,6 +132,7 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
     assert con.execute("SELECT product_id, variant_no, on_hand, reserved FROM warehouse_item ORDER BY 1, 2"
                        ).fetchall() == before["stock"]
     assert con.execute("SELECT user_id, amount, kind FROM loyalty_ledger").fetchall() == before["bonus"]
+    assert con.execute("SELECT client_id, status, starts_at FROM bookings_booking").fetchall() == before["booking"]
     con.close()
     s = open_product(anna, "Мыло")
     assert "🛒 Купить — 500 ₽" in s.button_texts, s
@@ -130,6 +140,11 @@ def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, t
     anna.press(MY_ORDERS)
     rows = [t for t in anna.screen().button_texts if t.startswith("№")]
     assert len(rows) == 1 and rows[0].startswith(f"№{oid} · ✅ Выполнен"), rows
+    anna.send("/start")                                                        # and their booking
+    anna.press(BOOKINGS_MENU)
+    anna.press("📋 Мои записи")
+    assert any(b.startswith("✅ вт,") and b.endswith("· Консультация") for b in anna.screen().button_texts), \
+        anna.dump()
     # and a running walord is never restored over
     r = bk.walorctl(w, "restore", str(archive))
     assert r.returncode == 1 and "walord is running" in r.stderr and "nothing was changed" in r.stderr, r.stderr
