@@ -33,7 +33,7 @@ def ecom(free_port):
     f.stop()
 
 
-def start(walord, tmp_path, free_port, cdek, dadata, ecom):
+def start(walord, tmp_path, free_port, cdek, dadata, ecom, extra_plugins=(), extra_conf=None):
     port = free_port()
     checkout = (f"[plugin.checkout-cdek]\ncdek_base_url = {cdek.url}/v2\n"
                 f"cdek_client_id = {TEST_ACCOUNT}\ncdek_client_secret = {TEST_SECRET}\n"
@@ -47,9 +47,10 @@ def start(walord, tmp_path, free_port, cdek, dadata, ecom):
            f"public_url = http://127.0.0.1:{port}\napi_timeout_ms = 1500\nfiscal = no\n")
     loyalty = "[plugin.loyalty]\ncashback_pct = 7\nbonus_share_pct = 50\n"
     w = hk.start(walord, tmp_path,
-                 plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty"],
+                 plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty", *extra_plugins],
                  extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n",
-                 conf_files={"60-checkout.ini": checkout, "60-pay-ecom.ini": pay, "70-loyalty.ini": loyalty})
+                 conf_files={"60-checkout.ini": checkout, "60-pay-ecom.ini": pay, "70-loyalty.ini": loyalty,
+                             **(extra_conf or {})})
     w.port = port
     return w
 
