@@ -4,6 +4,7 @@
 #include "migrate.h"
 
 #include "inbox.h"
+#include "msgq.h"
 #include "ops.h"
 #include "schema.h"
 #include "scheduler.h"
@@ -13,6 +14,8 @@ int32_t wh_host_migrate_all(wh_db *db)
     int32_t rc = wh_schema_migrate(db);
     if (rc >= 0)
         rc = wh_inbox_migrate(db);
+    if (rc >= 0)
+        rc = wh_msgq_migrate(db);
     if (rc >= 0)
         rc = wh_sched_migrate(db);
     if (rc >= 0)
