@@ -163,20 +163,13 @@ fi
 
 parts=() # key=value groups of the webhook and bulk phases, printed as one line
 
-# --- webhook: tgsim pushes every update to walord's HTTP listener (one at a
-# time, in order, as Telegram does per bot); the same hello closed loop as
-# above, completion read from the call log. No getMe or open-loop phase.
-# test_mode = yes only because walord takes a plain http:// webhook_url in
-# test mode alone (Telegram posts to https); it changes nothing on the update
-# path (it adds the /_test/clock route and keeps the listener on loopback).
-if [[ $phases == *" webhook "* ]]; then
-    start_tgsim tgsim-webhook
-    mkdir -p "$work/webhook"
-    hport=$("$host_bench" --free-port)
-    cat >"$work/webhook/walor.ini" <<EOF
+# walord with hello in webhook mode: FILE DB LISTEN_PORT WEBHOOK_PORT (the
+# webhook port is nginx's in the cluster phase, the listener's own otherwise)
+webhook_ini() {
+    cat >"$1" <<EOF
 ; written by bench/run.sh
 [walor]
-db = $work/webhook/walor.db
+db = $2
 plugin_dir = $plugin_dir
 plugins = hello
 owners = 1
@@ -188,15 +181,28 @@ ${BENCH_WORKERS:+workers = $BENCH_WORKERS}
 token = $token
 api_root = $sim
 mode = webhook
-webhook_url = http://127.0.0.1:$hport/telegram/webhook
+webhook_url = http://127.0.0.1:$4/telegram/webhook
 webhook_secret = bench_Secret-7f3a
 
 [http]
-listen = 127.0.0.1:$hport
+listen = 127.0.0.1:$3
 
 [plugin.hello]
 enabled = yes
 EOF
+}
+
+# --- webhook: tgsim pushes every update to walord's HTTP listener (one at a
+# time, in order, as Telegram does per bot); the same hello closed loop as
+# above, completion read from the call log. No getMe or open-loop phase.
+# test_mode = yes only because walord takes a plain http:// webhook_url in
+# test mode alone (Telegram posts to https); it changes nothing on the update
+# path (it adds the /_test/clock route and keeps the listener on loopback).
+if [[ $phases == *" webhook "* ]]; then
+    start_tgsim tgsim-webhook
+    mkdir -p "$work/webhook"
+    hport=$("$host_bench" --free-port)
+    webhook_ini "$work/webhook/walor.ini" "$work/webhook/walor.db" "$hport" "$hport"
     run_host_bench --mode webhook --config "$work/webhook/walor.ini" --log "$work/walord-webhook.log" \
         --pid-file "$work/walord-webhook.pid" --getme-seconds 0 --lat-seconds 0 \
         --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
@@ -276,30 +282,7 @@ if [[ $phases == *" cluster "* ]]; then
         for ((i = 1; i <= n; i++)); do
             port=$("$host_bench" --free-port)
             upstreams+="        server 127.0.0.1:$port max_fails=0;"$'\n'
-            cat >"$cdir/walor-$i.ini" <<EOF2
-; written by bench/run.sh (cluster phase)
-[walor]
-db = $db
-plugin_dir = $plugin_dir
-plugins = hello
-owners = 1
-log_level = info
-test_mode = yes
-${BENCH_WORKERS:+workers = $BENCH_WORKERS}
-
-[telegram]
-token = $token
-api_root = $sim
-mode = webhook
-webhook_url = http://127.0.0.1:$front/telegram/webhook
-webhook_secret = bench_Secret-7f3a
-
-[http]
-listen = 127.0.0.1:$port
-
-[plugin.hello]
-enabled = yes
-EOF2
+            webhook_ini "$cdir/walor-$i.ini" "$db" "$port" "$front"
         done
         user=""
         ((EUID == 0)) && user="user root;"

@@ -57,40 +57,6 @@ int wh_cluster_instances(void) { return atomic_load(&instances); }
 
 static int64_t update_id_of(json_t *u) { return (int64_t)json_integer_value(json_object_get(u, "update_id")); }
 
-/* the chat's pending updates up to id (or only id for an update without a
- * chat), oldest first; NULL on an error (they stay pending: the sweep) */
-static json_t *pending_of(wh_db *db, int64_t chat, int64_t id)
-{
-    wh_rows *r = NULL;
-    int32_t rc = chat ? wh_db_query(db,
-                                    "SELECT update_id, body, received_at FROM wh_inbox WHERE chat_id = ? "
-                                    "AND update_id <= ? AND done_at IS NULL ORDER BY update_id",
-                                    WALOR_ARGS(walor_i(chat), walor_i(id)), &r)
-                      : wh_db_query(db,
-                                    "SELECT update_id, body, received_at FROM wh_inbox WHERE update_id = ? "
-                                    "AND done_at IS NULL",
-                                    WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return NULL;
-    json_t *list = json_array();
-    while (list && (rc = wh_rows_next(r)) == 1) {
-        json_error_t jerr;
-        const char *body = wh_rows_text(r, 1);
-        json_t *u = body ? json_loads(body, 0, &jerr) : NULL;
-        if (!u) {
-            wh_warn("inbox: update %lld has an unreadable body", (long long)wh_rows_int(r, 0));
-            continue;
-        }
-        json_array_append_new(list, json_pack("{s:o, s:I}", "u", u, "at", (json_int_t)wh_rows_int(r, 2)));
-    }
-    wh_rows_close(r);
-    if (rc < 0) {
-        json_decref(list);
-        return NULL;
-    }
-    return list;
-}
-
 void wh_cluster_run(wh_worker *w, json_t *u, int rerun, wh_cluster_run_fn run)
 {
     if (!wh_db_shared(w->db)) {
@@ -103,8 +69,8 @@ void wh_cluster_run(wh_worker *w, json_t *u, int rerun, wh_cluster_run_fn run)
         wh_warn("update %lld: cannot take its chat's lock: %s (it stays pending)", (long long)id, wh_last_error());
         return;
     }
-    json_t *list = pending_of(w->db, chat, id);
-    if (!list)
+    json_t *list = NULL;
+    if (wh_inbox_chat_pending(w->db, chat, id, &list) < 0)
         wh_warn("update %lld: cannot read its chat's pending updates: %s", (long long)id, wh_last_error());
     int64_t now = wh_now();
     size_t i;

@@ -76,7 +76,7 @@ struct wh_db {
 /* The SQL is part of the detail so that a log line says which statement
  * failed; it has only ? placeholders, never values. Whitespace is collapsed
  * to keep log lines single. */
-static void snippet(const char *sql, char *out, size_t outlen)
+void wh_db_snippet(const char *sql, char *out, size_t outlen)
 {
     const unsigned char *p = (const unsigned char *)(sql ? sql : "");
     size_t o = 0, max = outlen - 4 < SNIPPET_MAX ? outlen - 4 : SNIPPET_MAX;
@@ -130,7 +130,7 @@ static int32_t map_rc(int rc)
 static int32_t fail_msg(int rc, const char *msg, const char *sql)
 {
     char snip[SNIPPET_MAX + 8];
-    snippet(sql, snip, sizeof snip);
+    wh_db_snippet(sql, snip, sizeof snip);
     return wh_error(map_rc(rc), "%s (SQL: %s)", msg, snip);
 }
 
@@ -198,7 +198,7 @@ static void cache_drop(wh_db *db, wh_stmt *e)
     db->ncached--;
 }
 
-static const char *skip_space_comments(const char *p)
+const char *wh_db_skip_space(const char *p)
 {
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
@@ -219,7 +219,7 @@ static int classify(const char *sql, sqlite3_stmt *st)
 {
     static const char *const dml[] = {"INSERT", "UPDATE", "DELETE", "REPLACE"};
     static const char *const txctl[] = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
-    const char *p = skip_space_comments(sql);
+    const char *p = wh_db_skip_space(sql);
     size_t n = 0;
     while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
         n++;
@@ -246,13 +246,13 @@ static int32_t prepare(wh_db *db, const char *sql, unsigned flags, sqlite3_stmt 
     if (!st)
         return wh_error(WALOR_EINVAL, "empty SQL statement");
     /* a second statement would be silently ignored; only comments may follow */
-    tail = skip_space_comments(tail ? tail : "");
+    tail = wh_db_skip_space(tail ? tail : "");
     while (*tail == ';')
-        tail = skip_space_comments(tail + 1);
+        tail = wh_db_skip_space(tail + 1);
     if (*tail) {
         sqlite3_finalize(st);
         char snip[SNIPPET_MAX + 8];
-        snippet(sql, snip, sizeof snip);
+        wh_db_snippet(sql, snip, sizeof snip);
         return wh_error(WALOR_EINVAL, "SQL holds more than one statement; use wh_db_script (SQL: %s)", snip);
     }
     *out = st;
@@ -342,7 +342,7 @@ static int32_t bind_args(wh_db *db, sqlite3_stmt *st, const walor_val *args, uin
     int want = sqlite3_bind_parameter_count(st);
     if (want < 0 || (uint32_t)want != nargs) {
         char snip[SNIPPET_MAX + 8];
-        snippet(sqlite3_sql(st), snip, sizeof snip);
+        wh_db_snippet(sqlite3_sql(st), snip, sizeof snip);
         return wh_error(WALOR_EINVAL, "SQL has %d placeholder(s) but %u value(s) were given (SQL: %s)", want,
                         nargs, snip);
     }
@@ -926,7 +926,7 @@ int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t na
     if (rc == 0) {
         wh_rows_close(r);
         char snip[SNIPPET_MAX + 8];
-        snippet(sql, snip, sizeof snip);
+        wh_db_snippet(sql, snip, sizeof snip);
         return wh_error(WALOR_ENOTFOUND, "no row (SQL: %s)", snip);
     }
     if (rc > 0) {

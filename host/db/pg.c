@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "db_int.h"
 #include "error.h"
 #include "log.h"
 
@@ -85,36 +86,6 @@ void wh_pg_set_password(const char *pw)
 
 /* ---- error detail ---- */
 
-static void snippet(const char *sql, char *out, size_t outlen)
-{
-    const unsigned char *p = (const unsigned char *)(sql ? sql : "");
-    size_t o = 0, max = outlen - 4 < SNIPPET_MAX ? outlen - 4 : SNIPPET_MAX;
-    int space = 0;
-    while (isspace(*p))
-        p++;
-    for (; *p && o < max; p++) {
-        if (isspace(*p)) {
-            space = 1;
-            continue;
-        }
-        if (space) {
-            out[o++] = ' ';
-            space = 0;
-            if (o >= max)
-                break;
-        }
-        out[o++] = (char)*p;
-    }
-    if (*p) {
-        while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-            o--;
-        if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-            o--;
-        memcpy(out + o, "\xE2\x80\xA6", 3);
-        o += 3;
-    }
-    out[o] = '\0';
-}
 
 static int32_t map_state(const char *st)
 {
@@ -135,7 +106,7 @@ static int32_t map_state(const char *st)
 static int32_t fail_res(wh_pg *pg, const PGresult *res, const char *sql)
 {
     char snip[SNIPPET_MAX + 8];
-    snippet(sql, snip, sizeof snip);
+    wh_db_snippet(sql, snip, sizeof snip);
     const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char buf[256];
@@ -369,12 +340,12 @@ static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
     }
     if (multi) {
         char snip[SNIPPET_MAX + 8];
-        snippet(sql, snip, sizeof snip);
+        wh_db_snippet(sql, snip, sizeof snip);
         free(pgsql);
         free(copy);
         return wh_error(WALOR_EINVAL, "SQL holds more than one statement; use wh_db_script (SQL: %s)", snip);
     }
-    const char *first = wh_pg_skip_space(sql);
+    const char *first = wh_db_skip_space(sql);
     size_t flen = 0;
     while (isalpha((unsigned char)first[flen]))
         flen++;
@@ -532,7 +503,7 @@ static int32_t params_fill(params *ps, const tr_entry *e, const walor_val *args,
     ps->v = ps->values;
     if ((uint32_t)e->nparams != nargs) {
         char snip[SNIPPET_MAX + 8];
-        snippet(e->sql, snip, sizeof snip);
+        wh_db_snippet(e->sql, snip, sizeof snip);
         return wh_error(WALOR_EINVAL, "SQL has %d placeholder(s) but %u value(s) were given (SQL: %s)", e->nparams,
                         nargs, snip);
     }

@@ -2,6 +2,8 @@
  * conninfo as it may be shown: pure functions (pg_sql.h), unit-tested. */
 #include "pg_sql.h"
 
+#include "db_int.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,22 +115,6 @@ char *wh_pg_redact(const char *ci)
 
 /* ---- statements ---- */
 
-const char *wh_pg_skip_space(const char *p)
-{
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            p = end ? end + 2 : p + strlen(p);
-        } else {
-            return p;
-        }
-    }
-}
 
 int wh_pg_word_is(const char *p, size_t n, const char *w) { return strlen(w) == n && strncasecmp(p, w, n) == 0; }
 
@@ -183,7 +169,7 @@ char *wh_pg_translate(const char *sql, int *nparams, int *writes, int *multi)
             memcpy(out + o, s, len);
             o += len;
         } else {
-            if (*p == ';' && *wh_pg_skip_space(p + 1))
+            if (*p == ';' && *wh_db_skip_space(p + 1))
                 semis++;
             out[o++] = *p++;
         }
@@ -227,7 +213,7 @@ static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
 /* the next word after p (skipping blanks and comments): its start and length */
 static const char *next_word(const char *p, size_t *len)
 {
-    p = wh_pg_skip_space(p);
+    p = wh_db_skip_space(p);
     size_t n = 0;
     while (isalnum((unsigned char)p[n]) || p[n] == '_')
         n++;
@@ -252,7 +238,7 @@ char *wh_pg_ddl(const char *sql)
             prev = q;
         } else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*')) {
             const char *s = p;
-            p = wh_pg_skip_space(p);
+            p = wh_db_skip_space(p);
             sb_add(&b, s, (size_t)(p - s));
         } else if (isalpha((unsigned char)*p) || *p == '_') {
             const char *s = p;

@@ -13,8 +13,6 @@ int wh_pg_is_conninfo(const char *s);
  * --check-config; malloc'd, the caller frees. NULL on out of memory. */
 char *wh_pg_redact(const char *conninfo);
 
-/* After blanks and -- or slash-star comments */
-const char *wh_pg_skip_space(const char *p);
 /* 1 when the n bytes at p are the word w, in any case */
 int wh_pg_word_is(const char *p, size_t n, const char *w);
 

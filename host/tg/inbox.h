@@ -35,6 +35,10 @@ const char *wh_update_set_aside_reason(json_t *update);
 
 /* Not done, in update_id order: re-dispatched at start after a crash. */
 int32_t wh_inbox_pending(wh_db *db, json_t **out);
+/* Not done, of one chat, update_id <= upto, oldest first (chat 0: only the
+ * update upto): *out = new array of {"u": update, "at": received_at}.
+ * Several instances run a chat's updates from it (core/cluster.c). */
+int32_t wh_inbox_chat_pending(wh_db *db, int64_t chat_id, int64_t upto, json_t **out);
 
 /* attempts += 1 before a re-run (after a crash or a stop) starts;
  * WALOR_ENOTFOUND for an unknown id. */
