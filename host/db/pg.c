@@ -63,6 +63,7 @@ struct wh_pgrows {
     int nrows;
     int dml;
     int closed;
+    unsigned char *blob; /* the current row's decoded bytea (PQfreemem), until next/close */
 };
 
 /* ---- process-wide: the password from a file or credential ---- */
@@ -384,8 +385,13 @@ static int32_t lookup(wh_pg *pg, const char *sql, const tr_entry **out)
 
 static int32_t begin_locked(wh_pg *pg)
 {
-    char sql[96];
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d, 1)", (int)LOCK_CLASS(LOCK_WRITER));
+    /* as SQLite's busy timeout: a writer that cannot get the lock in 10 s
+     * (a long migration elsewhere, a session left open by hand) hears
+     * WALOR_EBUSY rather than waiting for ever; the limit ends with the
+     * transaction, so a chat's lock may still wait for a long handler */
+    char sql[128];
+    snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock(%d, 1)",
+             (int)LOCK_CLASS(LOCK_WRITER));
     int32_t rc = simple(pg, sql);
     if (rc < 0) {
         if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE) {
@@ -679,6 +685,10 @@ int32_t wh_pg_rows_next(wh_pgrows *r)
 {
     if (!r || r->closed)
         return wh_error(WALOR_EINVAL, "NULL or closed result");
+    if (r->blob) {
+        PQfreemem(r->blob);
+        r->blob = NULL;
+    }
     if (r->row + 1 >= r->nrows) {
         r->row = r->nrows;
         return 0;
@@ -739,13 +749,12 @@ const void *wh_pg_rows_blob(wh_pgrows *r, uint32_t col, size_t *len)
     unsigned char *bytes = PQunescapeBytea((const unsigned char *)v, &n);
     if (!bytes)
         return NULL;
-    /* decoded in place: hex text is always longer than its bytes, and the
-     * result's memory lives until the result is cleared */
-    memcpy((char *)v, bytes, n);
-    PQfreemem(bytes);
+    if (r->blob)
+        PQfreemem(r->blob);
+    r->blob = bytes; /* valid until the next row or the close, as db.h says */
     if (len)
         *len = n;
-    return v;
+    return bytes;
 }
 
 int32_t wh_pg_rows_is_null(wh_pgrows *r, uint32_t col)
@@ -763,6 +772,8 @@ void wh_pg_rows_close(wh_pgrows *r)
         return;
     r->closed = 1;
     r->pg->nopen--;
+    if (r->blob)
+        PQfreemem(r->blob);
     PQclear(r->res);
     free(r);
 }

@@ -319,3 +319,33 @@ def test_payments_through_three_instances_are_applied_once_across_kill9(tgsim, w
             assert len(pk.events(w, "order.paid", oid)) == 1, oid
     finally:
         fake.stop()
+
+
+@pytest.mark.features("F-HOST-09", "F-HOST-07")
+def test_events_reach_each_subscriber_once_and_in_order_across_instances(tgsim, walord, tmp_path, free_port,
+                                                                         nginx_procs):
+    """Events emitted through three instances, delivered while every instance
+    runs deliveries and one is killed: each event once, in order per
+    aggregate."""
+    ws = start_cluster(walord, tmp_path, free_port, nginx_procs, n=3, plugins=("evpub", "evsub"))
+    users = [tgsim.user(f"Издатель{i}") for i in range(3)]
+    for u in users:
+        u.send("/evslow 30", wait=False)  # a slow subscriber: deliveries are in flight when the kill comes
+    for k, u in enumerate(users):
+        for _ in range(3):
+            u.send(f"/emit 4 agg{k}", wait=False)
+    time.sleep(0.8)
+    victim = ws[1]
+    victim.kill9()
+    time.sleep(0.5)
+    victim.start()
+    con = ws[0].db()
+    hk.wait_until(lambda: hk.scalar(con, "SELECT count(*) FROM evsub_seen") >= 36, timeout=60,
+                  what="36 deliveries")
+    hk.wait_until(lambda: hk.scalar(con, "SELECT count(*) FROM wh_event_deliveries WHERE delivered_at IS NULL "
+                                         "AND failed_at IS NULL") == 0, timeout=30, what="nothing left to deliver")
+    time.sleep(1)
+    for k in range(3):
+        seen = [r[0] for r in con.execute("SELECT n FROM evsub_seen WHERE aggregate = ? ORDER BY id", (f"agg{k}",))]
+        assert seen == [1, 2, 3, 4] * 3, (k, seen)
+    assert hk.scalar(con, "SELECT count(*) FROM evsub_seen") == 36

@@ -236,7 +236,7 @@ static int32_t move_counters(wh_db *dst)
     }
     wh_rows_close(r);
     for (int i = 0; rc >= 0 && i < n; i++) {
-        char sql[600];
+        char sql[1024]; /* four names of at most 127 bytes each fit */
         snprintf(sql, sizeof sql,
                  "SELECT setval(pg_get_serial_sequence(?, ?), GREATEST((SELECT max(\"%s\") FROM \"%s\"), 1), "
                  "(SELECT max(\"%s\") FROM \"%s\") IS NOT NULL)",
