@@ -7,6 +7,8 @@ exit status 1 (the name is the script's)."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import shutil
 import signal
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "100:bench-token"
@@ -52,6 +55,23 @@ def plugin_dir(bdir: Path, work: Path, plugins, tests=()) -> Path:
     return d
 
 
+def ctl(port: int, method: str, path: str, body=None, query=None, timeout: float = 600):
+    """tgsim's control API (/_sim/<path>): the JSON answer, or the bytes of a
+    file (files/<id>); anything but 200 fails the run."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        url = f"/_sim/{path}" + ("?" + urlencode(query) if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        conn.request(method, url, body=data, headers={"Content-Type": "application/json"} if data else {})
+        r = conn.getresponse()
+        payload = r.read()
+        if r.status != 200:
+            fail(f"{method} {url}: HTTP {r.status} {payload[:300]!r}")
+        return json.loads(payload) if r.getheader("Content-Type", "").startswith("application/json") else payload
+    finally:
+        conn.close()
+
+
 def start_tgsim(tgsim: Path, work: Path, *args: str) -> tuple[subprocess.Popen, int]:
     """tgsim on a free port of 127.0.0.1 (its log in work/tgsim.log)."""
     pf = work / "tgsim.port"
@@ -67,15 +87,26 @@ def start_tgsim(tgsim: Path, work: Path, *args: str) -> tuple[subprocess.Popen, 
     return sim, int(pf.read_text().split()[0])
 
 
-def write_ini(work: Path, plugin_dir: Path, plugins: str, port: int, extra: str = "") -> Path:
+def write_ini(work: Path, plugin_dir: Path, plugins: str, port: int, extra: str = "", plugin_conf=None,
+              log_level: str = "info") -> Path:
+    """work/walor.ini and work/conf.d/NN-<plugin>.ini for each plugin (walord
+    refuses a conf_dir without the plugins' files), `plugin_conf` holding
+    more lines of a plugin's section: {"broadcast": "lanes = 4"}. `extra`
+    goes into [telegram]."""
+    confd = work / "conf.d"
+    confd.mkdir(exist_ok=True)
+    for i, p in enumerate(plugins.replace(",", " ").split()):
+        more = (plugin_conf or {}).get(p, "")
+        (confd / f"{50 + i}-{p}.ini").write_text(f"[plugin.{p}]\nenabled = yes\n{more}\n")
     ini = work / "walor.ini"
     ini.write_text(f"""; written by bench/{name()}.py
 [walor]
 db = {work / 'walor.db'}
 plugin_dir = {plugin_dir}
+conf_dir = {confd}
 plugins = {plugins}
 owners = 1
-log_level = info
+log_level = {log_level}
 
 [telegram]
 token = {TOKEN}

@@ -24,8 +24,6 @@ details on stderr. Exit 1 on any failure. Measured, never asserted.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import re
 import sqlite3
 import subprocess
@@ -33,26 +31,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-from benchkit import build_dir, built, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
+from benchkit import build_dir, built, ctl, fail, finish, plugin_dir, start_tgsim, start_walord, stop, write_ini
 
 PRODUCTS = (1000, 1001, 1002)
-
-
-def ctl(port: int, method: str, path: str, body=None, query=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    try:
-        url = f"/_sim/{path}" + ("?" + urlencode(query) if query else "")
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, url, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = conn.getresponse()
-        payload = r.read()
-        if r.status != 200:
-            fail(f"{method} {url}: HTTP {r.status} {payload[:200]!r}")
-        return json.loads(payload)
-    finally:
-        conn.close()
 
 
 def main() -> None:

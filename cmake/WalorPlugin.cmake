@@ -12,6 +12,10 @@
 #     depend on symbols from walord; it reaches the host only through the
 #     walor_host_api table it is handed.
 #   - compiled against sdk/include only, and jansson (json_t* is part of the ABI).
+#   - in this source tree (WALOR_IN_TREE), with WALOR_WARN_DEPRECATED: a
+#     deprecated SDK name (walor_edit, walor_user_id, …) is a warning, and
+#     with -Werror a failed build, so none creeps back. An installed SDK
+#     leaves that to the plugin's author.
 # The CMake target is named walor-plugin-<name> so that plugin names never
 # clash with other targets (a plugin called "orders" next to a test called
 # "orders", say); OUTPUT_NAME is the plain <name>.
@@ -32,6 +36,9 @@ function(walor_add_plugin name)
   set(target walor-plugin-${name})
   add_library(${target} MODULE ${WP_SOURCES})
   target_link_libraries(${target} PRIVATE Walor::sdk ${WP_LIBS})
+  if(WALOR_IN_TREE)
+    target_compile_definitions(${target} PRIVATE WALOR_WARN_DEPRECATED)
+  endif()
 
   if(WP_OUTPUT_DIR)
     set(outdir "${WP_OUTPUT_DIR}")

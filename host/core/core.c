@@ -33,6 +33,7 @@ static const walor_text_pair texts[] = {
     {"core.btn.admin", "🛠 Админ-панель"},
     {"core.btn.main", "🏠 Главное меню"},
     {"core.btn.back", "⬅️ Назад"},
+    {"core.btn.channel", "📢 Наш канал"},
     {"core.btn.cancel", "✖️ Отмена"},
     {"core.admin.title", "🛠 <b>Админ-панель</b>"},
     {"core.about.empty", "Информация о магазине скоро появится."},
@@ -66,7 +67,10 @@ static const walor_text_pair texts[] = {
     {"core.step.done", "✅ Готово"},
     {"core.step.edit", "✏️ Изменить"},
     {"core.step.which", "Что изменить?"},
-    {"core.step.use_buttons", "Нажмите «✅ Готово», «✏️ Изменить» или «✖️ Отмена»."},
+    {"core.step.use_buttons", "Нажмите «{done}», «✏️ Изменить» или «✖️ Отмена»."},
+    {"core.step.file_big", "Файл слишком большой: пришлите файл поменьше или напишите текст сообщением."},
+    {"core.step.file_failed", "Не удалось получить файл, пришлите его ещё раз."},
+    {"core.step.not_text", "Это не текстовый файл: пришлите .txt или напишите текст сообщением."},
 };
 
 static walor_plugin *core;
@@ -99,7 +103,7 @@ static int32_t press_about(walor_ctx *c)
         /* a photo message cannot become a text menu later: send it anew */
         return walor_send_photo(c, c->chat_id, photo, text && *text ? text : NULL, kb, 0, NULL);
     }
-    return walor_edit(c, text && *text ? text : T("core.about.empty"), kb);
+    return walor_show(c, text && *text ? text : T("core.about.empty"), kb);
 }
 
 /* ---- settings editor (F-HOST-08): every owner-editable setting of every plugin ---- */
@@ -131,7 +135,7 @@ static int32_t settings_list(walor_ctx *c, long page)
         walor_kb_button(kb, "▶️", walor_ctx_printf(c, "set:l:%ld", page + 1));
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static int32_t press_settings(walor_ctx *c) { return settings_list(c, 0); }
@@ -211,12 +215,12 @@ static int32_t setting_enter(walor_ctx *c)
     const char *text = walor_textf(c, "core.settings.prompt", "label", walor_html_escape(c, s->def.label), "value",
                                    walor_html_escape(c, wh_setting_display(c, s)), "hint",
                                    walor_html_escape(c, hint(s, c)), NULL);
-    return walor_edit(c, text, kb);
+    return walor_show(c, text, kb);
 }
 
 static const char *largest_photo(walor_ctx *c)
 {
-    json_t *photos = json_object_get(json_object_get(walor_update(c), "message"), "photo");
+    json_t *photos = json_object_get(json_object_get(walor_ctx_update(c), "message"), "photo");
     size_t n = json_array_size(photos);
     return n ? json_string_value(json_object_get(json_array_get(photos, n - 1), "file_id")) : NULL;
 }
@@ -299,7 +303,7 @@ static int32_t staff_list(walor_ctx *c)
     walor_kb_button(kb, "🧹 Очистить данные тестировщиков", "staff:wipe");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
-    return walor_edit(c, walor_textf(c, "core.staff.title", "managers", names_with_role(c, WALOR_ROLE_MANAGER),
+    return walor_show(c, walor_textf(c, "core.staff.title", "managers", names_with_role(c, WALOR_ROLE_MANAGER),
                                      "testers", names_with_role(c, WALOR_ROLE_TESTER), NULL),
                       kb);
 }
@@ -358,7 +362,7 @@ static int32_t on_staff_cb(walor_ctx *c, const char *arg)
         walor_kb *kb = walor_kb_new(c);
         walor_kb_button(kb, "🧹 Да, удалить", "staff:wipe!");
         walor_kb_button(kb, T("core.btn.cancel"), "staff:list");
-        return walor_edit(c, T("core.staff.wipe_confirm"), kb);
+        return walor_show(c, T("core.staff.wipe_confirm"), kb);
     }
     if (strcmp(arg, "wipe!") == 0)
         return wipe_testers(c);
@@ -369,12 +373,12 @@ static int32_t staff_enter(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_conv_button(kb, T("core.btn.cancel"), "cancel");
-    return walor_edit(c, T("core.staff.ask"), kb);
+    return walor_show(c, T("core.staff.ask"), kb);
 }
 
 static int64_t find_user(walor_ctx *c, const char *text)
 {
-    json_t *msg = json_object_get(walor_update(c), "message");
+    json_t *msg = json_object_get(walor_ctx_update(c), "message");
     json_t *fwd = json_object_get(json_object_get(msg, "forward_origin"), "sender_user");
     if (!fwd)
         fwd = json_object_get(msg, "forward_from");
@@ -431,10 +435,37 @@ static int32_t staff_callback(walor_ctx *c, const char *arg)
     {.struct_size = sizeof(walor_menu_def), .min_role = (role_), .where = (where_), .order = (order_), .id = (id_), \
      .label = (label_), .on_press = (fn_), .group = (group_)}
 
+/* shop.channel: "@name", "t.me/name" or "https://t.me/name" (a public
+ * channel's name is 5-32 of [A-Za-z0-9_]; a private invite is t.me/+…) */
+static int32_t check_channel(walor_ctx *c, const char *v, const char **why)
+{
+    (void)c;
+    if (!*v)
+        return 0;
+    const char *name = NULL;
+    if (v[0] == '@')
+        name = v + 1;
+    else if (strncmp(v, "https://t.me/", 13) == 0)
+        name = v + 13;
+    else if (strncmp(v, "t.me/", 5) == 0)
+        name = v + 5;
+    size_t n = name ? strlen(name) : 0;
+    int ok = name && n >= 2 && n <= 64 && (v[0] != '@' || (n >= 5 && n <= 32));
+    for (size_t i = name && name[0] == '+' && v[0] != '@' ? 1 : 0; ok && i < n; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+             (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || (name[i] == '-' && name[0] == '+');
+    if (!ok) {
+        *why = "Укажите канал как @имя_канала или ссылкой https://t.me/имя_канала (пустое значение убирает кнопку)";
+        return WALOR_EINVAL;
+    }
+    return 0;
+}
+
 static int32_t setting(const char *key, uint32_t type, const char *label, const char *def)
 {
     walor_setting_def d = {.struct_size = sizeof d, .type = type, .key = key, .label = label, .default_value = def,
-                           .max = type == WALOR_SET_STRING ? 512 : 0, .flags = WALOR_SET_OWNER_EDITABLE};
+                           .max = type == WALOR_SET_STRING ? 512 : 0, .flags = WALOR_SET_OWNER_EDITABLE,
+                           .validate = strcmp(key, "shop.channel") == 0 ? check_channel : NULL};
     return walor_setting(core, &d);
 }
 
@@ -502,6 +533,9 @@ int32_t wh_core_register(void)
         rc = setting("shop.about_text", WALOR_SET_TEXT, "Текст «О нас»", "");
     if (rc == 0)
         rc = setting("shop.about_photo", WALOR_SET_STRING, "Фото «О нас»", "");
+    if (rc == 0)
+        rc = setting("shop.channel", WALOR_SET_STRING, "Telegram-канал (@имя или ссылка)",
+                     "");
     if (rc == 0)
         rc = wh_ops_register(core);
     core->loading = 0;

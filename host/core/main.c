@@ -563,6 +563,8 @@ out:
     curl_global_cleanup();
     wh_info("stopped");
     wh_config_free(&wh_g.cfg);
+    free(wh_g.bot_username);
+    wh_g.bot_username = NULL;
     wh_log_close();
     return rc;
 }

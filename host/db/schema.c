@@ -25,7 +25,22 @@ static const wh_migration core_migrations[] = {
      "  plugin TEXT NOT NULL, what TEXT NOT NULL, at INTEGER NOT NULL);"},
 };
 
+/* The users as plugins may read them (SDK 1.3, plugin guide "Data"): a
+ * view with a fixed list of columns, so wh_users can change behind it. Its
+ * own owner, so its numbering never meets the core's. seen_at is indexed
+ * for plugins that follow new and renamed users (a rename sets it). */
+static const wh_migration users_view_migrations[] = {
+    {1,
+     "CREATE VIEW walor_users AS SELECT id, username, first_name, last_name, language_code, registered_at,"
+     "  seen_at, role, blocked, start_payload FROM wh_users;"
+     "CREATE INDEX wh_users_seen ON wh_users(seen_at);"},
+};
+
 int32_t wh_schema_migrate(wh_db *db)
 {
-    return wh_db_migrate(db, "host.core", core_migrations, sizeof core_migrations / sizeof *core_migrations);
+    int32_t rc = wh_db_migrate(db, "host.core", core_migrations, sizeof core_migrations / sizeof *core_migrations);
+    if (rc >= 0)
+        rc = wh_db_migrate(db, "host.users", users_view_migrations,
+                           sizeof users_view_migrations / sizeof *users_view_migrations);
+    return rc;
 }

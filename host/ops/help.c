@@ -125,7 +125,7 @@ static int32_t show_list(walor_ctx *c, int admin)
     }
     const char *text = shown ? wh_ops_text(admin ? "core.ops.help.admin_title" : "core.ops.help.title")
                              : wh_ops_text("core.ops.help.empty");
-    return walor_edit(c, walor_ctx_printf(c, "%s", text), kb);
+    return walor_show(c, walor_ctx_printf(c, "%s", text), kb);
 }
 
 static int32_t show_section(walor_ctx *c, const char *arg, int admin)
@@ -139,7 +139,7 @@ static int32_t show_section(walor_ctx *c, const char *arg, int admin)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, wh_ops_text("core.ops.help.back"), admin ? "opsm:h" : "help:l");
     const help_section *s = &sections[i];
-    return walor_edit(c, walor_ctx_printf(c, "📖 <b>%s</b>\n\n%s", walor_html_escape(c, s->title), s->html), kb);
+    return walor_show(c, walor_ctx_printf(c, "📖 <b>%s</b>\n\n%s", walor_html_escape(c, s->title), s->html), kb);
 }
 
 /* ---- the PDF ---- */

@@ -19,7 +19,7 @@
 #include "storage.h"
 #include "texts.h"
 
-static const struct { const char *key, *text; } texts[] = {
+static const walor_text_pair texts[] = {
     {"core.ops.btn.pdf", "📄 Скачать PDF"},
     {"core.ops.help.title", "📚 <b>Справка</b>\nВыберите раздел:"},
     {"core.ops.help.admin_title", "📚 <b>Инструкции</b>\nВыберите раздел или скачайте все инструкции одним PDF."},
@@ -40,6 +40,8 @@ static const struct { const char *key, *text; } texts[] = {
                                "пользователям ({n}). Рассылка идёт постепенно, ход будет виден здесь."},
     {"core.ops.reset.progress", "♻️ Обновление меню: отправлено {sent} из {total}"},
     {"core.ops.reset.done", "✅ Обновление меню завершено: отправлено {sent} из {total}{failed}"},
+    {"core.ops.reset.blocked", "\n🚫 Заблокировали бота: {n} (им меню больше не отправляется)"},
+    {"core.ops.reset.failed", "\n⚠️ Не доставлено из-за ошибок: {n}"},
     {"core.ops.reset.busy", "Обновление меню уже идёт."},
     {"core.ops.btn.restart", "🔄 Да, перезапустить"},
     {"core.ops.btn.reset", "♻️ Да, отправить всем"},
@@ -65,9 +67,7 @@ int32_t wh_ops_register(walor_plugin *core)
 {
     /* before plugins are loaded: a crash in a plugin's load() gets a backtrace too */
     wh_report_install_crash_handler();
-    int32_t rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
-        rc = walor_text_default(core, texts[i].key, texts[i].text);
+    int32_t rc = walor_texts(core, texts, sizeof texts / sizeof *texts);
     if (rc == 0)
         rc = wh_help_register(core);
     if (rc == 0)

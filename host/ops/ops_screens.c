@@ -75,10 +75,10 @@ static int32_t actions_page(walor_ctx *c, long page)
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
     if (n == 0 && page == 0)
-        return walor_edit(c, T("core.ops.actions.empty"), kb);
+        return walor_show(c, T("core.ops.actions.empty"), kb);
     if (n == 0)
         return actions_page(c, 0); /* a page that emptied since: start over */
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "core.ops.actions.title", "page", walor_ctx_printf(c, "%ld", page + 1), "lines",
                                   lines, NULL),
                       kb);
@@ -88,12 +88,13 @@ static int32_t press_actions(walor_ctx *c) { return actions_page(c, 0); }
 
 /* ---- F-HOST-11: the log file ---- */
 
+/* "1,5 МБ", "12 КБ", "300 Б": tenths with a decimal comma, as money is written */
 static const char *human_size(walor_ctx *c, size_t n)
 {
     if (n >= 1024 * 1024)
-        return walor_ctx_printf(c, "%.1f МБ", (double)n / (1024.0 * 1024.0));
+        return walor_ctx_printf(c, "%s МБ", walor_number(c, (int64_t)((n * 10 + 512 * 1024) / (1024 * 1024)), 1));
     if (n >= 1024)
-        return walor_ctx_printf(c, "%.1f КБ", (double)n / 1024.0);
+        return walor_ctx_printf(c, "%s КБ", walor_number(c, (int64_t)((n * 10 + 512) / 1024), 1));
     return walor_ctx_printf(c, "%zu Б", n);
 }
 
@@ -103,14 +104,14 @@ static int32_t press_log(walor_ctx *c)
     walor_kb_button(kb, T("core.btn.back"), "m:core.admin");
     const char *path = wh_g.cfg.log_file;
     if (!path)
-        return walor_edit(c, T("core.ops.log.none"), kb);
+        return walor_show(c, T("core.ops.log.none"), kb);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         const char *why = strerror(errno);
         if (fd >= 0)
             close(fd);
-        return walor_edit(c,
+        return walor_show(c,
                           walor_textf(c, "core.ops.log.missing", "path", walor_html_escape(c, path), "why",
                                       walor_html_escape(c, why), NULL),
                           kb);
@@ -161,13 +162,13 @@ static int32_t press_restart(walor_ctx *c)
     walor_kb_button(kb, T("core.ops.btn.restart"), "ops:r!");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.cancel"), "m:core.admin");
-    return walor_edit(c, T("core.ops.restart.confirm"), kb);
+    return walor_show(c, T("core.ops.restart.confirm"), kb);
 }
 
 static int32_t restart_now(walor_ctx *c)
 {
     walor_action_log(c, "перезапустил бота");
-    walor_edit(c, T("core.ops.restart.going"), NULL);
+    walor_show(c, T("core.ops.restart.going"), NULL);
     wh_logf(WH_LOG_INFO, "host", "restart requested by owner %lld: exiting with %d", (long long)c->user_id,
             EXIT_RESTART);
     /* the clean stop of SIGTERM: this handler finishes, queued replies go out,
@@ -205,16 +206,18 @@ static void reset_progress(walor_ctx *c, const reset_job *j, const char *text, i
 
 /* Runs on a worker, outside any update: one ctx per user, as that user
  * (their role decides which buttons they see), through the bulk outbox so
- * interactive replies keep their priority. The outbox is kept short (a
- * few hundred waiting) so that memory stays flat for a big audience and the
- * progress the owner sees is close to what really went out. */
+ * interactive replies keep their priority. Each send waits for Telegram's
+ * answer, so the counts are what happened, not what was queued: a 403
+ * (the user blocked the bot, and is marked so by the outbox) is counted
+ * apart from other failures. One message in flight at a time keeps memory
+ * flat for any audience; the pace is the bulk limit anyway. */
 static void reset_run(void *state, void *arg)
 {
     wh_worker *w = state;
     reset_job *j = arg;
     walor_ctx c;
     wh_ctx_init(&c, w);
-    int64_t total = 0, sent = 0, failed = 0, last_id = 0;
+    int64_t total = 0, sent = 0, blocked = 0, failed = 0, last_id = 0;
     wh_db_int(w->db, "SELECT count(*) FROM wh_users WHERE blocked = 0", NULL, 0, &total);
     int64_t last_edit = mono_ms();
     int64_t last_pct = 0;
@@ -232,31 +235,30 @@ static void reset_run(void *state, void *arg)
             break;
         for (size_t i = 0; i < n && !wh_g.stopping; i++) {
             last_id = ids[i];
-            wh_tg_stats ts;
-            for (wh_tg_get_stats(wh_g.tg, &ts); ts.queued > 300 && !wh_g.stopping; wh_tg_get_stats(wh_g.tg, &ts)) {
-                struct timespec d = {0, 50 * 1000000L};
-                nanosleep(&d, NULL);
-            }
             c.user_id = c.chat_id = ids[i];
             c.role = wh_user_role(w->db, ids[i]);
             c.plugin = NULL;
             const char *text;
             walor_kb *kb;
+            int64_t mid = 0;
             int32_t rc = wh_menu_render_main(&c, &text, &kb);
             if (rc == 0)
-                rc = c.head.api->send(&c, ids[i], text, kb, WALOR_SEND_BULK, NULL);
+                rc = c.head.api->send(&c, ids[i], text, kb, WALOR_SEND_BULK, &mid);
             if (rc == 0)
                 sent++;
+            else if (rc == WALOR_EBLOCKED)
+                blocked++;
             else
                 failed++;
             wh_arena_reset(c.arena);
             /* every 2 s or 5 %, whichever comes first */
-            int64_t now = mono_ms(), pct = total ? (sent + failed) * 20 / total : 0;
+            int64_t done = sent + blocked + failed;
+            int64_t now = mono_ms(), pct = total ? done * 20 / total : 0;
             if (now - last_edit >= 2000 || pct > last_pct) {
                 c.user_id = c.chat_id = j->owner_chat;
                 reset_progress(&c, j,
                                walor_textf(&c, "core.ops.reset.progress", "sent",
-                                           walor_ctx_printf(&c, "%lld", (long long)sent), "total",
+                                           walor_ctx_printf(&c, "%lld", (long long)done), "total",
                                            walor_ctx_printf(&c, "%lld", (long long)total), NULL),
                                0);
                 wh_arena_reset(c.arena);
@@ -268,13 +270,19 @@ static void reset_run(void *state, void *arg)
             break;
     }
     c.user_id = c.chat_id = j->owner_chat;
-    const char *fail = failed ? walor_ctx_printf(&c, ", не доставлено: %lld", (long long)failed) : "";
+    const char *tail = "";
+    if (blocked)
+        tail = walor_textf(&c, "core.ops.reset.blocked", "n", walor_ctx_printf(&c, "%lld", (long long)blocked), NULL);
+    if (failed)
+        tail = walor_ctx_printf(&c, "%s%s", tail,
+                                walor_textf(&c, "core.ops.reset.failed", "n",
+                                            walor_ctx_printf(&c, "%lld", (long long)failed), NULL));
     reset_progress(&c, j,
                    walor_textf(&c, "core.ops.reset.done", "sent", walor_ctx_printf(&c, "%lld", (long long)sent),
-                               "total", walor_ctx_printf(&c, "%lld", (long long)total), "failed", fail, NULL),
+                               "total", walor_ctx_printf(&c, "%lld", (long long)total), "failed", tail, NULL),
                    1);
-    wh_logf(WH_LOG_INFO, "host", "UI reset: menu sent to %lld of %lld users, %lld failed", (long long)sent,
-            (long long)total, (long long)failed);
+    wh_logf(WH_LOG_INFO, "host", "UI reset: menu delivered to %lld of %lld users, %lld blocked the bot, %lld failed",
+            (long long)sent, (long long)total, (long long)blocked, (long long)failed);
     wh_ctx_finish(&c);
     free(j);
     atomic_store(&reset_running, 0);
@@ -299,7 +307,7 @@ static int32_t press_reset(walor_ctx *c)
     walor_kb_button(kb, T("core.ops.btn.reset"), "ops:u!");
     walor_kb_row(kb);
     walor_kb_button(kb, T("core.btn.cancel"), "m:core.admin");
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "core.ops.reset.confirm", "n",
                                   walor_ctx_printf(c, "%lld", (long long)audience(c)), NULL),
                       kb);

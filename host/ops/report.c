@@ -21,6 +21,7 @@
 #include "error.h"
 #include "host.h"
 #include "log.h"
+#include "num.h"
 #include "ops.h"
 #include "report.h"
 #include "tg.h"
@@ -30,6 +31,19 @@ static wh_report_gate gate;
 
 /* the key separates its parts with a byte no plugin name or handler has */
 #define SEP '\x1f'
+
+#define TIMES_BUF (WH_NUM_BUF + 8)
+
+/* "1 раз", "3 раза", "12 раз" into buf (TIMES_BUF bytes) */
+static const char *times_text(int64_t n, char *buf)
+{
+    const char *w;
+    size_t wl;
+    size_t l = wh_num_format(buf, WH_NUM_BUF, n, 0);
+    wh_plural_pick("раз|раза|раз", n, &w, &wl);
+    snprintf(buf + l, TIMES_BUF - l, " %.*s", (int)wl, w);
+    return buf;
+}
 
 static const char *role_name(uint32_t r)
 {
@@ -194,11 +208,12 @@ void wh_report_failure(walor_ctx *c, const char *plugin, const char *where, cons
     char when[64];
     local_time(now, when, sizeof when, "%d.%m.%Y %H:%M:%S %Z");
     sbuf b = {0};
+    char n[TIMES_BUF];
     add(&b, "Walor: отчёт об ошибке\n======================\n");
     add(&b, "Время: %s (%s)\n", when, wh_g.cfg.timezone ? wh_g.cfg.timezone : "UTC");
     add(&b, "Плагин: %s\nГде: %s\nОшибка: %s\n", plugin, where, error);
     if (repeats)
-        add(&b, "Повторилось %lld раз с предыдущего отчёта.\n", (long long)repeats);
+        add(&b, "Повторилось %s с предыдущего отчёта.\n", times_text(repeats, n));
     if (limited)
         add(&b, "До этого отчёта пропущено %lld (не больше %d отчётов в минуту).\n", (long long)limited,
             WH_REPORT_RATE);
@@ -259,9 +274,9 @@ static void summary(const char *key, int64_t repeats, void *ud)
     char *line = NULL;
     if (asprintf(&line, "%s · %s: %s", plain, where ? where : "", err ? err : "") >= 0) {
         char *e = esc(line);
-        char *html = NULL;
-        if (e && asprintf(&html, "⚠️ Ошибка повторилась ещё %lld раз за 10 минут:\n<code>%s</code>", (long long)repeats,
-                          e) >= 0 && wh_g.tg) {
+        char *html = NULL, n[TIMES_BUF];
+        if (e && asprintf(&html, "⚠️ Ошибка повторилась ещё %s за 10 минут:\n<code>%s</code>", times_text(repeats, n), e) >= 0 &&
+            wh_g.tg) {
             send_to_owners("sendMessage", json_pack("{s:s, s:s}", "text", html, "parse_mode", "HTML"), NULL);
         }
         free(html);

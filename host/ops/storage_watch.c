@@ -30,7 +30,7 @@
 #define PROBE_MS 1000
 #define MIN_FREE (1024 * 1024)
 
-static const struct { const char *key, *text; } texts[] = {
+static const walor_text_pair texts[] = {
     {"core.storage.down",
      "⚠️ <b>База данных не принимает запись</b>: {what} ({dir}).\n\n"
      "Бот не берёт новые сообщения и нажатия: Telegram хранит их до 24 часов, и бот обработает каждое "
@@ -63,10 +63,7 @@ void wh_ops_on_storage_resumed(void (*fn)(void)) { resumed = fn; }
 
 int32_t wh_storage_watch_register(walor_plugin *core)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof texts / sizeof *texts; i++)
-        rc = walor_text_default(core, texts[i].key, texts[i].text);
-    return rc;
+    return walor_texts(core, texts, sizeof texts / sizeof *texts);
 }
 
 static void probe_run(uv_work_t *r)

@@ -33,6 +33,7 @@ typedef struct wh_conv {
     int back;              /* this step was asked again from the summary or a retry: its answer goes back there */
     const char *why;       /* arena: a reason to say in front of the next question */
     int retried;           /* walor_form_retry() ran in this callback */
+    const char *input;     /* arena: the answer being checked, {input} of a refusal */
 } wh_conv;
 
 /* A Bot API call a unit of work holds until it commits (unit.c) */

@@ -177,8 +177,13 @@ static int32_t check_step(const char *form, uint32_t i, const walor_step_def *s)
         return step_bad(form, i, "key must be [a-z0-9_]{1,32}, not starting with '_'");
     if (s->type < WALOR_STEP_INT || s->type > WALOR_STEP_CHOICE)
         return step_bad(form, i, "unknown type");
-    if (s->flags & ~(WALOR_STEP_SKIP | WALOR_STEP_KEEP))
+    if (s->flags & ~(WALOR_STEP_SKIP | WALOR_STEP_KEEP | WALOR_STEP_LOCATION | WALOR_STEP_FILE |
+                     WALOR_STEP_AT_SUMMARY))
         return step_bad(form, i, "unknown flags");
+    if ((s->flags & WALOR_STEP_LOCATION) && s->type != WALOR_STEP_STRING && s->type != WALOR_STEP_TEXT)
+        return step_bad(form, i, "WALOR_STEP_LOCATION is for STRING and TEXT steps");
+    if ((s->flags & WALOR_STEP_FILE) && s->type != WALOR_STEP_TEXT)
+        return step_bad(form, i, "WALOR_STEP_FILE is for TEXT steps");
     if (!s->prompt && !s->prompt_fn)
         return step_bad(form, i, "needs a prompt or prompt_fn");
     if (s->min > s->max)
@@ -200,6 +205,8 @@ static void free_steps(walor_step_def *st, uint32_t n)
         free((char *)st[i].prompt);
         free((char *)st[i].label);
         free((char *)st[i].error);
+        free((char *)st[i].skip_label);
+        free((char *)st[i].keep_label);
         for (uint32_t k = 0; k < st[i].nchoices; k++) {
             free((char *)st[i].choices[k].value);
             free((char *)st[i].choices[k].label);
@@ -215,6 +222,7 @@ void wh_form_free(wh_form *f)
         return;
     free_steps(f->steps, f->nsteps);
     free(f->summary);
+    free(f->done_label);
     free(f);
 }
 
@@ -243,6 +251,8 @@ static int32_t copy_steps(const char *form, const walor_step_def *src, uint32_t 
         st[i].prompt = dupstr(s->prompt);
         st[i].label = dupstr(s->label);
         st[i].error = dupstr(s->error);
+        st[i].skip_label = dupstr(st[i].skip_label); /* memcpy'd above when the plugin's struct has them */
+        st[i].keep_label = dupstr(st[i].keep_label);
         if (s->nchoices) {
             walor_step_choice *ch = calloc(s->nchoices, sizeof *ch);
             for (uint32_t k = 0; k < s->nchoices; k++) {
@@ -293,6 +303,7 @@ static int32_t reg_form(walor_plugin *p, const walor_form_def *src)
     }
     f->nsteps = d.nsteps;
     f->summary = dupstr(d.summary);
+    f->done_label = dupstr(d.done_label);
     f->summary_fn = d.summary_fn;
     f->on_done = d.on_done;
     /* one state a step, named by its key, and the summary after them */

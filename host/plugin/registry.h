@@ -62,6 +62,7 @@ typedef struct wh_form {
     char *summary;         /* text key or NULL */
     const char *(*summary_fn)(walor_ctx *c, json_t *data);
     int32_t (*on_done)(walor_ctx *c, json_t *data);
+    char *done_label;      /* text key, text or NULL */
 } wh_form;
 
 typedef struct wh_conv_def {

@@ -360,8 +360,8 @@ static int32_t parse_string(int64_t min, int64_t max, const char *text, json_t *
 /* several lines of plain text (shown escaped, so '<' is only a character) */
 static int32_t parse_text(int64_t min, int64_t max, const char *b, size_t n, json_t **out, char *why, size_t whylen)
 {
-    if (max <= 0 || max > TEXT_MAX)
-        max = TEXT_MAX;
+    if (max <= 0)
+        max = TEXT_MAX; /* a message holds no more; a FILE step passes its own max */
     if (min < 0)
         min = 0;
     if (!wh_utf8_valid(b, n))
@@ -440,4 +440,16 @@ int32_t wh_input_parse(uint32_t type, int64_t min, int64_t max, const char *text
     case WALOR_STEP_PHOTO: return parse_photo(msg, out, why, whylen);
     default: return refuse(why, whylen, "Неизвестный тип ответа (%u)", (unsigned)type);
     }
+}
+
+json_t *wh_input_location(json_t *msg)
+{
+    json_t *loc = json_object_get(msg, "location");
+    json_t *lat = json_object_get(loc, "latitude"), *lon = json_object_get(loc, "longitude");
+    if (!json_is_number(lat) || !json_is_number(lon))
+        return NULL;
+    double a = json_number_value(lat), o = json_number_value(lon);
+    if (a < -90 || a > 90 || o < -180 || o > 180)
+        return NULL;
+    return json_pack("{s:f, s:f}", "lat", a, "lon", o);
 }

@@ -29,4 +29,8 @@ int wh_phone_norm(const char *in, char out[13]);
 int32_t wh_input_parse(uint32_t type, int64_t min, int64_t max, const char *text, json_t *msg, int64_t today,
                        json_t **out, char *why, size_t whylen);
 
+/* The location the message shares, as {"lat": …, "lon": …} (a new
+ * reference), or NULL when it shares none (or a broken one). */
+json_t *wh_input_location(json_t *msg);
+
 #endif

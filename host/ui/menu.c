@@ -124,13 +124,47 @@ static const char *greeting(walor_ctx *c)
     return out;
 }
 
+/* The shop's Telegram channel (shop.channel, seed 2.1 "Telegram-канал"):
+ * "@name" or a t.me address as the owner typed it, as an https URL; NULL
+ * when unset */
+static const char *channel_url(walor_ctx *c)
+{
+    const char *v = c->head.api->setting_str(c, "shop.channel");
+    if (!v || !*v)
+        return NULL;
+    if (v[0] == '@')
+        return wh_arena_printf(c->arena, "https://t.me/%s", v + 1);
+    if (strncmp(v, "https://", 8) == 0)
+        return v;
+    return wh_arena_printf(c->arena, "https://%s", v);
+}
+
+/* where the channel goes: among the shop's own buttons, before "ℹ️ О нас"
+ * (order 1000) and the staff ones */
+#define CHANNEL_ORDER 1000
+
 int32_t wh_menu_render_main(walor_ctx *c, const char **text, walor_kb **kb)
 {
     const walor_host_api *api = c->head.api;
     *kb = api->kb_new(c);
     const wh_menu **v;
     size_t n = visible(c, WALOR_MENU_MAIN, &v);
-    add_buttons(c, *kb, v, n, 1);
+    const char *channel = channel_url(c);
+    size_t before = n;
+    for (size_t i = 0; channel && i < n; i++)
+        if (v[i]->order >= CHANNEL_ORDER) {
+            before = i;
+            break;
+        }
+    add_buttons(c, *kb, v, before, 1);
+    if (channel) {
+        if (before)
+            api->kb_row(*kb);
+        api->kb_url(*kb, wh_text_get("core.btn.channel"), channel);
+        if (before < n)
+            api->kb_row(*kb);
+    }
+    add_buttons(c, *kb, v + before, n - before, 1);
     *text = greeting(c);
     return *kb && *text ? 0 : WALOR_ENOMEM;
 }

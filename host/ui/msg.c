@@ -3,6 +3,7 @@
  * against Telegram's HTML rules and length limits here, so a plugin learns
  * about a bad message from the return code instead of a lost reply. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +480,54 @@ static int32_t send_draft(walor_ctx *c, int64_t chat_id, int64_t draft_id, const
     return wh_tg_call_cb(wh_g.tg, "sendMessageDraft", params, NULL, chat_id, WH_TG_INTERACTIVE, draft_done, NULL);
 }
 
+/* SDK 1.3: the checks of a send, for a text being written (a broadcast, a
+ * note), with the reason in Russian only: the English gloss is for logs */
+static int32_t html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
+{
+    size_t vis = 0, max = limit ? limit : 4096;
+    char reason[160];
+    const char *r = NULL;
+    int32_t rc = 0;
+    if (!html) {
+        rc = wh_error(WALOR_EINVAL, "text is NULL");
+        r = "пустой текст";
+    } else if ((rc = wh_html_check(html, &vis, reason, sizeof reason)) != 0) {
+        char *gloss = strstr(reason, " / ");
+        if (gloss)
+            *gloss = '\0';
+        r = wh_arena_printf(c->arena, "ошибка в разметке: %s", reason);
+    } else if (vis == 0) {
+        rc = wh_error(WALOR_EINVAL, "message text is empty");
+        r = "пустой текст";
+    } else if (vis > max) {
+        rc = wh_error(WALOR_ELIMIT, "text is %zu characters, Telegram allows %zu", vis, max);
+        r = wh_arena_printf(c->arena, "текст длиной %zu символов, Telegram принимает не больше %zu", vis, max);
+    }
+    if (why)
+        *why = r;
+    return rc;
+}
+
+/* SDK 1.3: getMe once for the process (a bot's username does not change
+ * while it runs); a failure is asked again at the next call */
+static pthread_mutex_t bot_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *bot_username(walor_ctx *c)
+{
+    pthread_mutex_lock(&bot_mu);
+    if (!wh_g.bot_username) {
+        json_t *res = NULL;
+        if (tg_call(c, "getMe", NULL, &res) == 0) {
+            const char *u = json_string_value(json_object_get(res, "username"));
+            if (u && *u)
+                wh_g.bot_username = strdup(u);
+        }
+    }
+    const char *out = wh_g.bot_username ? wh_arena_strdup(c->arena, wh_g.bot_username) : NULL;
+    pthread_mutex_unlock(&bot_mu);
+    return out;
+}
+
 static char *html_escape(walor_ctx *c, const char *s) { return wh_html_escape(c->arena, s); }
 
 static char *money(walor_ctx *c, int64_t kop)
@@ -531,6 +580,8 @@ void wh_msg_fill(walor_host_api *api)
     api->kb_row = kb_row;
     api->kb_conv_button = kb_conv_button;
     api->html_escape = html_escape;
+    api->html_check = html_check;
+    api->bot_username = bot_username;
     api->money = money;
     api->show = show;
     api->number = number;

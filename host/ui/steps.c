@@ -18,7 +18,10 @@
 #include "texts.h"
 #include "utf8.h"
 
-#define KEEP_LABEL_MAX 40 /* characters of the old value shown on the "Оставить" button */
+#define KEEP_LABEL_MAX 40   /* characters of the old value shown on the "Оставить" button */
+#define INPUT_SHOWN 200     /* characters of a refused answer shown as {input} */
+#define FILE_CHARS 262144   /* characters of a FILE step's text when its max is 0 */
+#define FILE_BYTES_MAX (4u * 1024 * 1024) /* of a downloaded file, whatever the step's max */
 
 static const wh_form *form_of(walor_ctx *c) { return c->conv.def ? c->conv.def->form : NULL; }
 
@@ -29,6 +32,9 @@ static const walor_step_def *cur_step(walor_ctx *c)
 }
 
 static int has_summary(const wh_form *f) { return f->summary || f->summary_fn; }
+
+/* does step s apply to the data now (walor_step_def.ask_if)? */
+static int applies(walor_ctx *c, const walor_step_def *s) { return !s->ask_if || s->ask_if(c, c->conv.data) != 0; }
 
 /* the shop's date today, in days since 1970-01-01 (the process runs in the shop's zone) */
 static int64_t today(void)
@@ -125,7 +131,7 @@ static char *render(walor_ctx *c, const char *key)
 {
     const wh_form *f = form_of(c);
     json_t *data = c->conv.data;
-    size_t cap = json_object_size(data) + (f ? f->nsteps : 0) + 2, n = 0;
+    size_t cap = json_object_size(data) + (f ? f->nsteps : 0) + 3, n = 0;
     const char **names = wh_arena_alloc(c->arena, cap * sizeof *names);
     const char **vals = wh_arena_alloc(c->arena, cap * sizeof *vals);
     if (!names || !vals)
@@ -140,10 +146,16 @@ static char *render(walor_ctx *c, const char *key)
         int step = 0;
         for (uint32_t i = 0; f && i < f->nsteps && !step; i++)
             step = !strcmp(f->steps[i].key, k);
-        if (!step && n + 2 < cap) {
+        if (!step && n + 3 < cap) {
             names[n] = k;
             vals[n++] = shown(c, NULL, v, 1);
         }
+    }
+    if (c->conv.input) {
+        size_t k = wh_utf8_prefix(c->conv.input, INPUT_SHOWN);
+        names[n] = "input";
+        vals[n++] = wh_html_escape(c->arena, wh_arena_printf(c->arena, "%.*s%s", (int)k, c->conv.input,
+                                                              c->conv.input[k] ? "…" : ""));
     }
     const walor_step_def *s = cur_step(c);
     if (s && !(s->min == 0 && s->max == 0)) {
@@ -196,11 +208,13 @@ static int32_t ask(walor_ctx *c, const walor_step_def *s, const char *why_html)
         size_t k = wh_utf8_prefix(v, KEEP_LABEL_MAX * 2);
         snprintf(cut, sizeof cut, "%.*s%s", (int)k, v, v[k] ? "…" : "");
         const char *names[] = {"value"}, *vals[] = {cut};
-        api->kb_conv_button(kb, wh_text_render_pairs(c->arena, "core.step.keep", names, vals, 1),
+        api->kb_conv_button(kb,
+                            wh_text_render_pairs(c->arena, s->keep_label ? s->keep_label : "core.step.keep", names,
+                                                 vals, 1),
                             conv_data(c, "k", s, NULL));
     }
     if (s->flags & WALOR_STEP_SKIP)
-        api->kb_conv_button(kb, plain("core.step.skip"), conv_data(c, "s", s, NULL));
+        api->kb_conv_button(kb, plain(s->skip_label ? s->skip_label : "core.step.skip"), conv_data(c, "s", s, NULL));
     return wh_conv_ask(c, with_why(c, why_html, question(c, s)), kb, 0);
 }
 
@@ -218,13 +232,15 @@ static const char *summary_text(walor_ctx *c)
     return t ? t : render(c, f->summary);
 }
 
-static int32_t show_summary(walor_ctx *c, int edit)
+static const char *done_label(walor_ctx *c) { return plain(form_of(c)->done_label ? form_of(c)->done_label : "core.step.done"); }
+
+static int32_t show_summary(walor_ctx *c, int edit, const char *why_html)
 {
     const walor_host_api *api = c->head.api;
     walor_kb *kb = api->kb_new(c);
-    api->kb_conv_button(kb, plain("core.step.done"), "ok");
+    api->kb_conv_button(kb, done_label(c), "ok");
     api->kb_conv_button(kb, plain("core.step.edit"), "ed");
-    return wh_conv_ask(c, summary_text(c), kb, edit);
+    return wh_conv_ask(c, with_why(c, why_html, summary_text(c)), kb, edit);
 }
 
 /* "✏️ Изменить": one button a step, in place of the summary's */
@@ -233,10 +249,20 @@ static int32_t show_edit_list(walor_ctx *c)
     const walor_host_api *api = c->head.api;
     const wh_form *f = form_of(c);
     walor_kb *kb = api->kb_new(c);
+    uint32_t shown = 0, only = 0;
+    for (uint32_t i = 0; i < f->nsteps; i++)
+        if (applies(c, &f->steps[i]))
+            shown++, only = i;
+    if (shown == 1)
+        return wh_conv_goto_step(c, &c->conv.def->states[only], 1);
+    shown = 0;
     for (uint32_t i = 0; i < f->nsteps; i++) {
-        if (i && i % 2 == 0)
-            api->kb_row(kb);
         const walor_step_def *s = &f->steps[i];
+        if (!applies(c, s))
+            continue;
+        if (shown && shown % 2 == 0)
+            api->kb_row(kb);
+        shown++;
         api->kb_conv_button(kb, plain(s->label ? s->label : s->key), conv_data(c, "e", s, NULL));
     }
     api->kb_row(kb);
@@ -266,8 +292,15 @@ static int32_t next_step(walor_ctx *c)
 {
     const wh_form *f = form_of(c);
     int32_t i = c->conv.state->step;
-    if (!c->conv.back && i >= 0 && (uint32_t)i + 1 < f->nsteps)
-        return wh_conv_goto_step(c, &c->conv.def->states[i + 1], 0);
+    for (uint32_t j = i >= 0 ? (uint32_t)i + 1 : f->nsteps; j < f->nsteps; j++) {
+        const walor_step_def *s = &f->steps[j];
+        if (!applies(c, s))
+            continue;
+        if (!c->conv.back)
+            return wh_conv_goto_step(c, &c->conv.def->states[j], 0);
+        if (!json_object_get(c->conv.data, s->key)) /* an edit made it apply: asked, then back */
+            return wh_conv_goto_step(c, &c->conv.def->states[j], 1);
+    }
     if (has_summary(f))
         return wh_conv_goto_step(c, summary_state(c), 0);
     return done(c);
@@ -303,11 +336,52 @@ static int32_t take_answer(walor_ctx *c, const walor_step_def *s, json_t *v)
     return next_step(c);
 }
 
+/* the text of a document answering a WALOR_STEP_FILE step; NULL with the reason (a text key) */
+static const char *file_text(walor_ctx *c, const walor_step_def *s, json_t *doc, const char **why)
+{
+    const char *fid = json_string_value(json_object_get(doc, "file_id"));
+    uint64_t chars = s->max > 0 ? (uint64_t)s->max : FILE_CHARS;
+    size_t max = chars * 4 < FILE_BYTES_MAX ? (size_t)chars * 4 : FILE_BYTES_MAX; /* UTF-8: at most 4 a character */
+    void *data = NULL;
+    size_t len = 0;
+    int32_t rc = fid ? c->head.api->file_download(c, fid, max, &data, &len) : WALOR_EINVAL;
+    if (rc < 0) {
+        *why = rc == WALOR_ELIMIT ? "core.step.file_big" : "core.step.file_failed";
+        return NULL;
+    }
+    char *t = wh_arena_alloc(c->arena, len + 1);
+    if (t) {
+        memcpy(t, data, len);
+        t[len] = '\0';
+    }
+    c->head.api->free(data);
+    if (!t) {
+        *why = "core.step.file_failed";
+        return NULL;
+    }
+    if (strlen(t) != len || !wh_utf8_valid(t, len)) { /* a NUL or not UTF-8: a picture, an archive */
+        *why = "core.step.not_text";
+        return NULL;
+    }
+    return t;
+}
+
 /* a typed answer, or the value of a quick-answer button */
 static int32_t answer_text(walor_ctx *c, const walor_step_def *s, const char *text, json_t *msg)
 {
     char why[256];
     json_t *v = NULL;
+    c->conv.input = text;
+    if ((s->flags & WALOR_STEP_LOCATION) && (v = wh_input_location(msg)) != NULL)
+        return take_answer(c, s, v);
+    json_t *doc = (s->flags & WALOR_STEP_FILE) ? json_object_get(msg, "document") : NULL;
+    if (doc) { /* a file wins over its caption */
+        const char *bad = NULL;
+        text = file_text(c, s, doc, &bad);
+        c->conv.input = NULL;
+        if (!text)
+            return ask(c, s, render(c, bad));
+    }
     if (s->type == WALOR_STEP_CHOICE) {
         uint32_t n;
         const walor_step_choice *ch = choices(c, s, &n);
@@ -329,7 +403,8 @@ static int32_t answer_text(walor_ctx *c, const walor_step_def *s, const char *te
             return ask(c, s, render(c, s->error ? s->error : "core.step.choose"));
         return take_answer(c, s, v);
     }
-    if (wh_input_parse(s->type, s->min, s->max, text, msg, today(), &v, why, sizeof why) != 0)
+    int64_t max = (s->flags & WALOR_STEP_FILE) && s->max <= 0 ? FILE_CHARS : s->max;
+    if (wh_input_parse(s->type, s->min, max, text, msg, today(), &v, why, sizeof why) != 0)
         return ask(c, s, s->error ? render(c, s->error) : wh_html_escape(c->arena, why));
     return take_answer(c, s, v);
 }
@@ -342,16 +417,30 @@ int32_t wh_steps_enter(walor_ctx *c)
     const char *why = c->conv.why;
     c->conv.why = NULL;
     if (!s)
-        return show_summary(c, 0);
+        return show_summary(c, 0, why);
+    if (!applies(c, s))
+        return next_step(c);
     return ask(c, s, why);
 }
 
 int32_t wh_steps_message(walor_ctx *c, const char *text)
 {
     const walor_step_def *s = cur_step(c);
-    if (!s)
-        return c->head.api->send(c, c->chat_id, plain("core.step.use_buttons"), NULL, 0, NULL);
-    return answer_text(c, s, text, json_object_get(c->update, "message"));
+    json_t *msg = json_object_get(c->update, "message");
+    if (!s) { /* the summary: a step may take a new answer here (a corrected list) */
+        const wh_form *f = form_of(c);
+        for (uint32_t i = 0; i < f->nsteps; i++)
+            if ((f->steps[i].flags & WALOR_STEP_AT_SUMMARY) && applies(c, &f->steps[i])) {
+                c->conv.state = &c->conv.def->states[i];
+                c->conv.back = 1;
+                c->conv.dirty = 1;
+                return answer_text(c, &f->steps[i], text, msg);
+            }
+        const char *names[] = {"done"}, *vals[] = {done_label(c)};
+        return c->head.api->send(c, c->chat_id, wh_text_render_pairs(c->arena, "core.step.use_buttons", names, vals, 1),
+                                 NULL, 0, NULL);
+    }
+    return answer_text(c, s, text, msg);
 }
 
 static void stale_press(walor_ctx *c)
@@ -385,7 +474,7 @@ int32_t wh_steps_callback(walor_ctx *c, const char *payload)
         if (!strcmp(payload, "ed"))
             return show_edit_list(c);
         if (!strcmp(payload, "sum"))
-            return show_summary(c, 1);
+            return show_summary(c, 1, NULL);
         if (!strncmp(payload, "e:", 2))
             for (uint32_t i = 0; i < f->nsteps; i++)
                 if (!strcmp(payload + 2, f->steps[i].key))
@@ -436,7 +525,14 @@ static int32_t form_retry(walor_ctx *c, const char *key, const char *why)
     if (!c->plugin || c->conv.def->p != c->plugin)
         return wh_error(WALOR_EPERM, "form_retry: the form belongs to another plugin");
     const wh_form *f = form_of(c);
-    for (uint32_t i = 0; key && i < f->nsteps; i++)
+    if (!key) { /* refused at the summary: it again, with the reason */
+        if (!has_summary(f))
+            return wh_error(WALOR_EINVAL, "form_retry: form %s has no summary to go back to", c->conv.def->name);
+        c->conv.why = why ? render(c, why) : NULL;
+        c->conv.retried = 1;
+        return wh_conv_goto_step(c, summary_state(c), 0);
+    }
+    for (uint32_t i = 0; i < f->nsteps; i++)
         if (!strcmp(f->steps[i].key, key)) {
             c->conv.why = why ? render(c, why) : NULL;
             c->conv.retried = 1;

@@ -133,7 +133,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = an_screens_register(p);
     if (!rc) rc = an_dates_register(p);
     if (!rc) rc = an_manual_register(p);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     return rc;
 }
 

@@ -44,11 +44,11 @@ int32_t an_report_request(walor_ctx *c, const char *kind, const an_period *p)
     if (!known_kind(kind))
         return WALOR_EINVAL;
     json_t *pl = json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "kind", kind, "chat",
-                           (json_int_t)walor_chat_id(c), "y1", p->first.y, "m1", p->first.m, "d1", p->first.d, "y2",
+                           (json_int_t)walor_ctx_chat_id(c), "y1", p->first.y, "m1", p->first.m, "d1", p->first.d, "y2",
                            p->last.y, "m2", p->last.m, "d2", p->last.d);
     if (!pl)
         return WALOR_ENOMEM;
-    const char *key = walor_ctx_printf(c, "%lld:%s:%lld:%lld", (long long)walor_chat_id(c), kind,
+    const char *key = walor_ctx_printf(c, "%lld:%s:%lld:%lld", (long long)walor_ctx_chat_id(c), kind,
                                        (long long)p->from, (long long)p->to);
     int32_t rc = walor_job_at(c, walor_now(c), JOB, key, pl);
     json_decref(pl);

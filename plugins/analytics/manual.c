@@ -30,8 +30,8 @@ int32_t an_manual_add(walor_ctx *c, int64_t amount, int64_t day, const char *cat
                               "INSERT INTO analytics_manual(amount, day, category, comment, staff_id, created_at,"
                               " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                               WALOR_ARGS(walor_i(amount), walor_i(day), walor_s(category), walor_s(comment),
-                                         walor_i(walor_user_id(c)), walor_i(now), walor_i(now),
-                                         walor_i(walor_user_id(c))),
+                                         walor_i(walor_ctx_user_id(c)), walor_i(now), walor_i(now),
+                                         walor_i(walor_ctx_user_id(c))),
                               &id);
     if (rc < 0)
         return rc;
@@ -69,7 +69,7 @@ int32_t an_manual_set(walor_ctx *c, int64_t id, const char *field, int64_t num, 
     } else {
         return WALOR_EINVAL;
     }
-    int32_t rc = walor_db_exec(c, sql, WALOR_ARGS(v, walor_i(walor_now(c)), walor_i(walor_user_id(c)), walor_i(id)));
+    int32_t rc = walor_db_exec(c, sql, WALOR_ARGS(v, walor_i(walor_now(c)), walor_i(walor_ctx_user_id(c)), walor_i(id)));
     if (rc < 0)
         return rc;
     if (rc == 0)
@@ -83,7 +83,7 @@ int32_t an_manual_delete(walor_ctx *c, int64_t id)
     int32_t rc = walor_db_exec(c,
                                "UPDATE analytics_manual SET deleted = 1, updated_at = ?, updated_by = ?"
                                " WHERE id = ? AND deleted = 0",
-                               WALOR_ARGS(walor_i(walor_now(c)), walor_i(walor_user_id(c)), walor_i(id)));
+                               WALOR_ARGS(walor_i(walor_now(c)), walor_i(walor_ctx_user_id(c)), walor_i(id)));
     if (rc < 0)
         return rc;
     if (rc == 0)

@@ -85,7 +85,7 @@ static int32_t card(walor_ctx *c, int64_t id)
                           *m.comment ? an_esc(c, m.comment) : "—", "who",
                           an_esc(c, who && *who ? who : an_num(c, m.staff_id)), NULL);
     walor_kb *kb = walor_kb_new(c);
-    if (walor_role(c) >= WALOR_ROLE_OWNER) {
+    if (walor_ctx_role(c) >= WALOR_ROLE_OWNER) {
         walor_kb_button(kb, T(c, "analytics.man.btn.edit"), walor_ctx_printf(c, "ano:e:%lld", (long long)id));
         walor_kb_button(kb, T(c, "analytics.man.btn.delete"), walor_ctx_printf(c, "ano:d:%lld", (long long)id));
         walor_kb_row(kb);
@@ -147,7 +147,7 @@ static const char *summary(walor_ctx *c, json_t *d)
 static int32_t edit_done(walor_ctx *c, int64_t id, int64_t amount, int64_t day, const char *category,
                          const char *comment)
 {
-    if (walor_role(c) < WALOR_ROLE_OWNER) /* the role may have changed since the form began */
+    if (walor_ctx_role(c) < WALOR_ROLE_OWNER) /* the role may have changed since the form began */
         return walor_show(c, T(c, "analytics.man.owner_only"), NULL);
     an_manual m;
     int32_t rc = an_manual_get(c, id, &m);

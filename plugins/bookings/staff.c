@@ -4,6 +4,8 @@
  * "bks" (manager). */
 #include <string.h>
 
+#include <walor/services/crm.h>
+
 #include "bk.h"
 #include "staff.h"
 
@@ -133,10 +135,18 @@ int32_t bk_staff_day(walor_ctx *c, int32_t day, const char *page)
  * it lands the card shows the client's name, @username, Telegram ID and
  * phone, and this is the one place to switch on: take the card's callback
  * from the table below and add the "👤 Карточка клиента" button. */
-static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id)
+/* the client card is the crm plugin's, when it is loaded (probed at call
+ * time: the card works without it); its "⬅️ Назад" comes back here */
+static void client_link(walor_ctx *c, walor_kb *kb, int64_t client_id, int64_t booking_id)
 {
-    const void *crm = walor_service_get(walor_ctx_plugin(c), "crm", 1, NULL); /* probed at call time */
-    (void)crm, (void)kb, (void)client_id;
+    const walor_crm_v1 *crm = walor_service_get(walor_ctx_plugin(c), WALOR_CRM_SERVICE, WALOR_CRM_MAJOR, NULL);
+    if (!WALOR_CRM_HAS(crm, card_data))
+        return;
+    const char *data = crm->card_data(c, client_id, walor_ctx_printf(c, "bks:b:%lld", (long long)booking_id));
+    if (!data)
+        return;
+    walor_kb_button(kb, bk_t(c, "bookings.btn.client"), data);
+    walor_kb_row(kb);
 }
 
 int32_t bk_staff_card(walor_ctx *c, int64_t id)
@@ -168,7 +178,7 @@ int32_t bk_staff_card(walor_ctx *c, int64_t id)
     }
     walor_kb_button(kb, bk_t(c, "bookings.adm.btn.message"), walor_ctx_printf(c, "bks:msg:%s", idn));
     walor_kb_row(kb);
-    client_link(c, kb, b.client_id);
+    client_link(c, kb, b.client_id, id);
     walor_kb_button(kb, bk_t(c, "bookings.btn.back"), "bks:home");
     return walor_show(c, text, kb);
 }

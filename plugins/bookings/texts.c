@@ -32,6 +32,7 @@ const char *const bk_texts[][2] = {
     /* buttons */
     {"bookings.btn.main", "🏠 Главное меню"},
     {"bookings.btn.back", "⬅️ Назад"},
+    {"bookings.btn.client", "👤 Карточка клиента"},
     {"bookings.btn.mine", "📋 Мои записи"},
     {"bookings.btn.sessions", "🗓 Записаться на сессию"},
     {"bookings.btn.services", "⬅️ Все услуги"},

@@ -5,7 +5,7 @@
  *     migration list);
  *   - main-menu button "🛒 Корзина (N)" (N = units in the cart), /cart;
  *   - the cart screen edits one message: per line the name (opens the card),
- *     ➖ / "N шт" (typed quantity, conversation cart_qty) / ➕; cross-sell;
+ *     ➖ / "N шт" (typed quantity, the form cart_qty) / ➕; cross-sell;
  *     a line and a button of the `cart_ext` extension (loyalty); 🗑 Очистить
  *     with confirmation; the total; ✅ Оформить заказ (the `checkout`
  *     service's callback, else an alert that checkout is not enabled);
@@ -25,271 +25,16 @@
 #include <walor/services/cart.h>
 #include <walor/services/stock.h>
 
-#include "catalog.h"
+#include "cart.h"
 #include "text.h"
 
-#define CART_MAX_LINES 20   /* 20 lines × 4 buttons + extras stay under Telegram's 100 buttons */
-#define CART_MAX_QTY 999    /* units of one line */
 #define CART_XSELL_MAX 3    /* cross-sell suggestions shown */
 #define LINE_LABEL_MAX 60   /* bytes of a line's name button */
 #define NAME_SHOWN_MAX 120  /* bytes of a name in the cart text */
 
-const char catalog_cart_migration[] =
-    "CREATE TABLE catalog_cart ("
-    " user_id INTEGER NOT NULL,"
-    " product_id INTEGER NOT NULL,"
-    " variant_no INTEGER NOT NULL DEFAULT 0," /* 0 = the product itself (no variants) */
-    " qty INTEGER NOT NULL CHECK (qty > 0),"
-    " added_at INTEGER NOT NULL,"
-    " PRIMARY KEY (user_id, product_id, variant_no));";
-
-/* ---- helpers (shared ones are in catalog.h) ---- */
-
-static int64_t mul_sat(int64_t a, int64_t b)
-{
-    int64_t r;
-    return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
-}
-
-static int64_t add_sat(int64_t a, int64_t b)
-{
-    int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-}
-
 static int in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
-}
-
-static int setting_on(walor_ctx *c, const char *key, int64_t dflt)
-{
-    int64_t v = dflt;
-    if (walor_setting_int(c, key, &v) != 0)
-        v = dflt;
-    return v != 0;
-}
-
-/* ---- the model ---- */
-
-typedef struct cline {
-    walor_cart_line l;
-    int64_t category_id;
-    const char *crosssell_text; /* merchant HTML, "" if none */
-    const char *crosssell_ids;
-} cline;
-
-/* every visible line of user_id's cart, in display order (arena) */
-static int32_t load_lines(walor_ctx *c, int64_t user_id, cline **out, uint32_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(
-        c,
-        "SELECT k.product_id, k.variant_no, k.qty, p.name, p.discount_pct, p.price, p.category_id, p.hidden,"
-        " v.label, v.price, v.weight_g, v.no,"
-        " (SELECT count(*) FROM catalog_variant x WHERE x.product_id = p.id), p.crosssell_text, p.crosssell_ids "
-        "FROM catalog_cart k JOIN catalog_product p ON p.id = k.product_id "
-        "LEFT JOIN catalog_variant v ON v.product_id = k.product_id AND v.no = k.variant_no "
-        "WHERE k.user_id = ? ORDER BY k.added_at, k.product_id, k.variant_no",
-        WALOR_ARGS(walor_i(user_id)), &r);
-    if (rc < 0)
-        return rc;
-    cline *v = NULL;
-    uint32_t cnt = 0, cap = 0;
-    while ((rc = walor_row_next(r)) == 1) {
-        int64_t vno = walor_col_int(r, 1), nvar = walor_col_int(r, 12);
-        if (walor_col_int(r, 7) != 0)
-            continue; /* hidden product */
-        if (vno != 0 ? walor_col_is_null(r, 11) : nvar > 0)
-            continue; /* the variant is gone, or the product got variants since */
-        if (cnt == cap) {
-            uint32_t ncap = cap ? cap * 2 : 8;
-            cline *nv = walor_ctx_alloc(c, ncap * sizeof *nv);
-            if (!nv) {
-                walor_rows_close(r);
-                return WALOR_ENOMEM;
-            }
-            if (v)
-                memcpy(nv, v, cnt * sizeof *v);
-            v = nv;
-            cap = ncap;
-        }
-        cline *x = &v[cnt++];
-        memset(x, 0, sizeof *x);
-        x->l.struct_size = sizeof x->l;
-        x->l.product_id = walor_col_int(r, 0);
-        x->l.variant_no = vno;
-        x->l.qty = walor_col_int(r, 2);
-        x->l.name = walor_ctx_printf(c, "%s", walor_col_text(r, 3) ? walor_col_text(r, 3) : "");
-        int64_t pct = walor_col_int(r, 4);
-        x->l.discount_pct = (int32_t)(pct > 0 && pct < 100 ? pct : 0);
-        x->category_id = walor_col_int(r, 6);
-        if (vno != 0) {
-            x->l.variant_label = walor_ctx_printf(c, "%s", walor_col_text(r, 8) ? walor_col_text(r, 8) : "");
-            x->l.base_price = walor_col_int(r, 9);
-            x->l.weight_g = walor_col_int(r, 10);
-        } else {
-            x->l.variant_label = "";
-            x->l.base_price = walor_col_int(r, 5);
-            x->l.weight_g = 0;
-        }
-        x->l.unit_price = catalog_discounted(x->l.base_price, x->l.discount_pct);
-        x->crosssell_text = walor_ctx_printf(c, "%s", walor_col_text(r, 13) ? walor_col_text(r, 13) : "");
-        x->crosssell_ids = walor_ctx_printf(c, "%s", walor_col_text(r, 14) ? walor_col_text(r, 14) : "");
-        if (!x->l.name || !x->l.variant_label || !x->crosssell_text || !x->crosssell_ids) {
-            walor_rows_close(r);
-            return WALOR_ENOMEM;
-        }
-    }
-    walor_rows_close(r);
-    if (rc < 0)
-        return rc;
-    /* products inside hidden categories are hidden too */
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < cnt; i++) {
-        rc = catalog_category_visible(c, v[i].category_id);
-        if (rc < 0)
-            return rc;
-        if (rc)
-            v[k++] = v[i];
-    }
-    *out = k ? v : NULL;
-    *n = k;
-    return 0;
-}
-
-static int64_t units_of(const cline *v, uint32_t n)
-{
-    int64_t u = 0;
-    for (uint32_t i = 0; i < n; i++)
-        u = add_sat(u, v[i].l.qty);
-    return u;
-}
-
-/* the raw quantity of one line (0 when absent) */
-static int32_t qty_of(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t *out)
-{
-    *out = 0;
-    int32_t rc = walor_db_int(c, "SELECT qty FROM catalog_cart WHERE user_id = ? AND product_id = ? AND variant_no = ?",
-                              WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno)), out);
-    return rc == WALOR_ENOTFOUND ? 0 : rc;
-}
-
-/* cart.changed in the caller's transaction */
-static int32_t emit_changed(walor_ctx *c, int64_t user_id)
-{
-    cline *v;
-    uint32_t n;
-    int32_t rc = load_lines(c, user_id, &v, &n);
-    if (rc < 0)
-        return rc;
-    json_t *ev = json_pack("{s:i, s:I, s:I, s:I}", "v", 1, "user_id", (json_int_t)user_id, "lines", (json_int_t)n,
-                           "qty", (json_int_t)units_of(v, n));
-    if (!ev)
-        return WALOR_ENOMEM;
-    rc = walor_event_emit(c, "cart.changed", walor_ctx_printf(c, "cart:%lld", (long long)user_id), ev);
-    json_decref(ev);
-    return rc;
-}
-
-/* the row change itself (no transaction of its own); qty 0 deletes */
-static int32_t store_qty(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t qty)
-{
-    int32_t rc;
-    if (qty <= 0)
-        rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ? AND product_id = ? AND variant_no = ?",
-                           WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno)));
-    else
-        rc = walor_db_exec(c,
-                           "INSERT INTO catalog_cart(user_id, product_id, variant_no, qty, added_at) VALUES (?, ?, ?, ?, ?) "
-                           "ON CONFLICT(user_id, product_id, variant_no) DO UPDATE SET qty = excluded.qty",
-                           WALOR_ARGS(walor_i(user_id), walor_i(pid), walor_i(vno), walor_i(qty), walor_i(walor_now(c))));
-    if (rc < 0)
-        return rc;
-    return emit_changed(c, user_id);
-}
-
-/* why a line may not grow (OK_ADD: it may) */
-typedef enum { OK_ADD = 0, NO_PRODUCT, CLOSED, NO_STOCK, STOCK_LIMIT, QTY_LIMIT, LINES_LIMIT } verdict;
-
-static int32_t check_item(walor_ctx *c, int64_t pid, int64_t vno)
-{
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT category_id, hidden, (SELECT count(*) FROM catalog_variant WHERE product_id = ?),"
-                                " (SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?) "
-                                "FROM catalog_product WHERE id = ?",
-                                WALOR_ARGS(walor_i(pid), walor_i(pid), walor_i(vno), walor_i(pid)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : 0;
-    }
-    int64_t cat = walor_col_int(r, 0), hidden = walor_col_int(r, 1), nvar = walor_col_int(r, 2),
-            has = walor_col_int(r, 3);
-    walor_rows_close(r);
-    if (hidden || (vno == 0 ? nvar > 0 : has == 0))
-        return 0;
-    return catalog_category_visible(c, cat);
-}
-
-/* may user_id's line (pid, vno) become `want` units (> current)? */
-static int32_t may_grow(walor_ctx *c, int64_t user_id, int64_t pid, int64_t vno, int64_t current, int64_t want,
-                        verdict *out, int64_t *avail)
-{
-    *out = OK_ADD;
-    *avail = 0;
-    int32_t rc = check_item(c, pid, vno);
-    if (rc < 0)
-        return rc;
-    if (rc == 0) {
-        *out = NO_PRODUCT;
-        return 0;
-    }
-    if (!setting_on(c, "shop.open", 1)) {
-        *out = CLOSED;
-        return 0;
-    }
-    if (want > CART_MAX_QTY) {
-        *out = QTY_LIMIT;
-        return 0;
-    }
-    if (current == 0) {
-        cline *v;
-        uint32_t n;
-        rc = load_lines(c, user_id, &v, &n);
-        if (rc < 0)
-            return rc;
-        if (n >= CART_MAX_LINES) {
-            *out = LINES_LIMIT;
-            return 0;
-        }
-    }
-    if (setting_on(c, "shop.preorder", 0))
-        return 0; /* pre-order: stock does not limit the cart */
-    int64_t s = catalog_stock_of(c, catalog_stock_svc(c), pid, vno);
-    if (s != WALOR_STOCK_UNTRACKED && want > s) {
-        *avail = s;
-        *out = s == 0 ? NO_STOCK : STOCK_LIMIT;
-    }
-    return 0;
-}
-
-static const char *verdict_text(walor_ctx *c, verdict v, int64_t avail)
-{
-    switch (v) {
-    case NO_PRODUCT: return walor_text(c, "catalog.not_found");
-    case CLOSED: return walor_text(c, "catalog.cart.closed");
-    case NO_STOCK: return walor_text(c, "catalog.cart.no_stock");
-    case STOCK_LIMIT: return walor_textf(c, "catalog.cart.stock_limit", "n", catalog_num(c, avail), NULL);
-    case QTY_LIMIT: return walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CART_MAX_QTY), NULL);
-    case LINES_LIMIT: return walor_textf(c, "catalog.cart.lines_limit", "n", catalog_num(c, CART_MAX_LINES), NULL);
-    default: return "";
-    }
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 /* ---- the cart screen ---- */
@@ -308,7 +53,7 @@ static const walor_cart_ext_v1 *ext_svc(walor_ctx *c)
     return WALOR_CART_EXT_HAS(s, render) ? s : NULL;
 }
 
-static int in_cart(const cline *v, uint32_t n, int64_t pid)
+static int in_cart(const catalog_cart_row *v, uint32_t n, int64_t pid)
 {
     for (uint32_t i = 0; i < n; i++)
         if (v[i].l.product_id == pid)
@@ -321,7 +66,7 @@ typedef struct xs {
     int n;
 } xs;
 
-static int32_t xsell_try(walor_ctx *c, xs *x, const cline *v, uint32_t n, int64_t pid)
+static int32_t xsell_try(walor_ctx *c, xs *x, const catalog_cart_row *v, uint32_t n, int64_t pid)
 {
     if (x->n >= CART_XSELL_MAX || pid <= 0 || in_cart(v, n, pid))
         return 0;
@@ -351,7 +96,7 @@ static int32_t xsell_try(walor_ctx *c, xs *x, const cline *v, uint32_t n, int64_
 /* suggestions: the merchant's cross-sell IDs of the cart's products first
  * (crosssell_ids: numbers separated by anything), then other visible
  * products of the same categories; never what is in the cart */
-static int32_t xsell(walor_ctx *c, const cline *v, uint32_t n, xs *x)
+static int32_t xsell(walor_ctx *c, const catalog_cart_row *v, uint32_t n, xs *x)
 {
     x->n = 0;
     int32_t rc = 0;
@@ -400,15 +145,15 @@ static int32_t show_empty(walor_ctx *c)
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.catalog"), "cat:c:0:0");
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
-    return walor_edit(c, walor_text(c, "catalog.cart.empty"), kb);
+    return walor_show(c, walor_text(c, "catalog.cart.empty"), kb);
 }
 
 int32_t catalog_cart_show(walor_ctx *c)
 {
-    int64_t uid = walor_user_id(c);
-    cline *v;
+    int64_t uid = walor_ctx_user_id(c);
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = load_lines(c, uid, &v, &n);
+    int32_t rc = catalog_cart_lines(c, uid, &v, &n);
     if (rc < 0)
         return rc;
     if (n == 0)
@@ -419,8 +164,8 @@ int32_t catalog_cart_show(walor_ctx *c)
     int64_t subtotal = 0;
     for (uint32_t i = 0; i < n; i++) {
         const walor_cart_line *l = &v[i].l;
-        int64_t sum = mul_sat(l->unit_price, l->qty);
-        subtotal = add_sat(subtotal, sum);
+        int64_t sum = catalog_cart_mul_sat(l->unit_price, l->qty);
+        subtotal = catalog_cart_add_sat(subtotal, sum);
         const char *title = walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX));
         const char *price = walor_money(c, l->unit_price);
         if (l->discount_pct > 0)
@@ -461,7 +206,7 @@ int32_t catalog_cart_show(walor_ctx *c)
             if (view.line_html && *view.line_html)
                 html = walor_ctx_printf(c, "%s\n\n%s", html, view.line_html);
             if (view.amount != 0)
-                total = add_sat(total, view.amount);
+                total = catalog_cart_add_sat(total, view.amount);
             if (view.button_text && *view.button_text && view.button_data && *view.button_data) {
                 walor_kb_button(kb, catalog_cut(c, view.button_text, LINE_LABEL_MAX), view.button_data);
                 walor_kb_row(kb);
@@ -472,7 +217,7 @@ int32_t catalog_cart_show(walor_ctx *c)
         total = 0;
     html = walor_ctx_printf(c, "%s\n\n%s", html,
                             walor_textf(c, "catalog.cart.total", "sum", walor_money(c, total), NULL));
-    if (!setting_on(c, "shop.open", 1))
+    if (!catalog_cart_setting_on(c, "shop.open", 1))
         html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.cart.closed_note"));
 
     xs x;
@@ -513,7 +258,7 @@ int32_t catalog_cart_show(walor_ctx *c)
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.catalog"), "cat:c:0:0");
     walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
-    return walor_edit(c, html, kb);
+    return walor_show(c, html, kb);
 }
 
 /* ---- actions ---- */
@@ -528,22 +273,22 @@ static int32_t tell(walor_ctx *c, const char *text, int alert)
 
 /* sets the line to `want` after the checks an increase needs; *done = 1
  * when stored. Runs in a transaction of its own. */
-static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, int from_card, verdict *why,
+static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, int from_card, catalog_cart_verdict *why,
                         int64_t *avail, int *done)
 {
-    int64_t uid = walor_user_id(c), cur = 0;
+    int64_t uid = walor_ctx_user_id(c), cur = 0;
     *done = 0;
-    *why = OK_ADD;
+    *why = CATALOG_CART_OK_ADD;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = qty_of(c, uid, pid, vno, &cur);
+    rc = catalog_cart_qty_of(c, uid, pid, vno, &cur);
     if (rc >= 0 && from_card)
         want = cur + 1;
     if (rc >= 0 && want > cur)
-        rc = may_grow(c, uid, pid, vno, cur, want, why, avail);
-    if (rc >= 0 && *why == OK_ADD && want != cur) {
-        rc = store_qty(c, uid, pid, vno, want);
+        rc = catalog_cart_may_grow(c, uid, pid, vno, cur, want, why, avail);
+    if (rc >= 0 && *why == CATALOG_CART_OK_ADD && want != cur) {
+        rc = catalog_cart_store(c, uid, pid, vno, want);
         if (rc >= 0)
             *done = 1;
     }
@@ -556,15 +301,15 @@ static int32_t set_line(walor_ctx *c, int64_t pid, int64_t vno, int64_t want, in
 
 int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no, int *added)
 {
-    verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     *added = 0;
     int32_t rc = set_line(c, product_id, variant_no, 0, 1, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why != OK_ADD)
-        return tell(c, verdict_text(c, why, avail), 1);
+    if (why != CATALOG_CART_OK_ADD)
+        return tell(c, catalog_cart_verdict_text(c, why, avail), 1);
     *added = 1;
     return walor_answer(c, walor_text(c, "catalog.cart.added"));
 }
@@ -578,22 +323,22 @@ int32_t catalog_cart_add(walor_ctx *c, int64_t product_id, int64_t variant_no)
 static int32_t change_qty(walor_ctx *c, int64_t pid, int64_t vno, int delta)
 {
     int64_t cur = 0;
-    int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
+    int32_t rc = catalog_cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
     if (rc < 0)
         return rc;
     if (cur == 0) { /* an old screen: the line is gone */
         walor_answer(c, walor_text(c, "catalog.cart.gone"));
         return catalog_cart_show(c);
     }
-    verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     rc = set_line(c, pid, vno, cur + delta, 0, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why != OK_ADD) {
-        tell(c, verdict_text(c, why, avail), 1);
-        return why == NO_PRODUCT ? catalog_cart_show(c) : 0;
+    if (why != CATALOG_CART_OK_ADD) {
+        tell(c, catalog_cart_verdict_text(c, why, avail), 1);
+        return why == CATALOG_CART_NO_PRODUCT ? catalog_cart_show(c) : 0;
     }
     if (cur + delta <= 0)
         walor_answer(c, walor_text(c, "catalog.cart.removed"));
@@ -605,14 +350,14 @@ static int32_t clear_user(walor_ctx *c, int64_t user_id)
     int32_t rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
     if (rc <= 0)
         return rc; /* nothing there: no event */
-    return emit_changed(c, user_id);
+    return catalog_cart_emit(c, user_id);
 }
 
 static int32_t ask_clear(walor_ctx *c)
 {
-    cline *v;
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = load_lines(c, walor_user_id(c), &v, &n);
+    int32_t rc = catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n);
     if (rc < 0)
         return rc;
     if (n == 0)
@@ -620,7 +365,8 @@ static int32_t ask_clear(walor_ctx *c)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_yes"), "cart:cy");
     walor_kb_button(kb, walor_text(c, "catalog.cart.btn.clear_no"), "cart:s");
-    return walor_edit(c, walor_textf(c, "catalog.cart.clear_ask", "n", catalog_num(c, n), NULL), kb);
+    return walor_show(c, walor_textf(c, "catalog.cart.clear_ask", "n", walor_plural(c, n, "позиция|позиции|позиций", 0), NULL),
+                      kb);
 }
 
 static int32_t do_clear(walor_ctx *c)
@@ -628,7 +374,7 @@ static int32_t do_clear(walor_ctx *c)
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
-    rc = clear_user(c, walor_user_id(c));
+    rc = clear_user(c, walor_ctx_user_id(c));
     if (rc < 0) {
         walor_tx_rollback(c);
         return rc;
@@ -649,93 +395,63 @@ static int32_t checkout(walor_ctx *c)
     return walor_alert(c, walor_text(c, "catalog.cart.no_checkout"));
 }
 
-/* ---- the typed quantity (conversation cart_qty) ---- */
+/* ---- the typed quantity (form cart_qty) ---- */
 
-static int32_t qty_ask(walor_ctx *c)
+/* the cart line of product p, variant v of the data; NULL when it is gone */
+static const walor_cart_line *qty_line(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
-    cline *v;
+    catalog_cart_row *v;
     uint32_t n;
-    int32_t rc = load_lines(c, walor_user_id(c), &v, &n);
-    if (rc < 0)
-        return rc;
-    const walor_cart_line *l = NULL;
-    for (uint32_t i = 0; i < n && !l; i++)
+    if (catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++)
         if (v[i].l.product_id == pid && v[i].l.variant_no == vno)
-            l = &v[i].l;
-    if (!l) {
-        walor_conv_end(c);
-        walor_reply(c, walor_text(c, "catalog.cart.gone"), NULL);
-        return catalog_cart_show(c);
-    }
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
-    return walor_reply(c,
-                       walor_textf(c, "catalog.cart.qty_ask", "name",
-                                   walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX)), "qty",
-                                   catalog_num(c, l->qty), NULL),
-                       kb);
+            return &v[i].l;
+    return NULL;
 }
 
-static int32_t qty_again(walor_ctx *c, const char *why)
+static const char *qty_ask(walor_ctx *c, json_t *d)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
-    return walor_reply(c, why, kb);
+    const walor_cart_line *l = qty_line(c, d);
+    if (!l)
+        return walor_text(c, "catalog.cart.gone");
+    return walor_textf(c, "catalog.cart.qty_ask", "name",
+                       walor_html_escape(c, catalog_cut(c, line_title(c, l), NAME_SHOWN_MAX)), "qty",
+                       catalog_num(c, l->qty), NULL);
 }
 
-static int32_t qty_got(walor_ctx *c, const char *text)
+static int32_t qty_done(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "p"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "v"));
-    while (*text == ' ' || *text == '\t' || *text == '\n')
-        text++;
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
-        len--;
-    size_t digits = strspn(text, "0123456789");
-    if (len == 0 || digits != len)
-        return qty_again(c, walor_text(c, "catalog.cart.qty_bad"));
-    if (len > 4 || strtoll(text, NULL, 10) > CART_MAX_QTY)
-        return qty_again(c, walor_textf(c, "catalog.cart.qty_limit", "n", catalog_num(c, CART_MAX_QTY), NULL));
-    int64_t want = strtoll(text, NULL, 10), cur = 0;
-    int32_t rc = qty_of(c, walor_user_id(c), pid, vno, &cur);
+    int64_t want = (int64_t)json_integer_value(json_object_get(d, "n")), cur = 0;
+    int32_t rc = catalog_cart_qty_of(c, walor_ctx_user_id(c), pid, vno, &cur);
     if (rc < 0)
         return rc;
     if (cur == 0) {
-        walor_conv_end(c);
         walor_reply(c, walor_text(c, "catalog.cart.gone"), NULL);
         return catalog_cart_show(c);
     }
-    verdict why;
+    catalog_cart_verdict why;
     int64_t avail;
     int done;
     rc = set_line(c, pid, vno, want, 0, &why, &avail, &done);
     if (rc < 0)
         return rc;
-    if (why == STOCK_LIMIT || why == NO_STOCK || why == QTY_LIMIT)
-        return qty_again(c, verdict_text(c, why, avail)); /* a smaller number may do */
-    walor_conv_end(c);
-    if (why != OK_ADD)
-        walor_reply(c, verdict_text(c, why, avail), NULL);
+    if (why == CATALOG_CART_STOCK_LIMIT || why == CATALOG_CART_NO_STOCK || why == CATALOG_CART_QTY_LIMIT) /* a smaller number may do */
+        return walor_form_retry(c, "n", catalog_cart_verdict_text(c, why, avail));
+    if (why != CATALOG_CART_OK_ADD)
+        walor_reply(c, catalog_cart_verdict_text(c, why, avail), NULL);
     else if (want == 0)
         walor_reply(c, walor_text(c, "catalog.cart.removed"), NULL);
     return catalog_cart_show(c);
 }
 
-static int32_t qty_button(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return catalog_cart_show(c);
-}
-
-static const walor_conv_state QTY_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "n", .on_enter = qty_ask, .on_message = qty_got,
-     .on_callback = qty_button},
+static const walor_step_def QTY_STEP[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "n", .prompt = "catalog.cart.qty_ask",
+     .prompt_fn = qty_ask, .error = "catalog.cart.qty_bad", .min = 0, .max = CATALOG_CART_MAX_QTY},
 };
 
 /* ---- entry points ---- */
@@ -767,9 +483,12 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
             json_t *d = json_pack("{s:I, s:I}", "p", (json_int_t)pid, "v", (json_int_t)vno);
             if (!d)
                 return WALOR_ENOMEM;
-            int32_t rc = walor_conv_start(c, "cart_qty", NULL, d);
+            int32_t rc = qty_line(c, d) ? walor_conv_start(c, "cart_qty", NULL, d) : WALOR_ENOTFOUND;
             json_decref(d);
-            return rc;
+            if (rc != WALOR_ENOTFOUND)
+                return rc;
+            walor_alert(c, walor_text(c, "catalog.cart.gone"));
+            return catalog_cart_show(c);
         }
         default: break;
         }
@@ -793,11 +512,11 @@ static int32_t on_cmd(walor_ctx *c, const char *arg)
 
 const char *catalog_cart_label(walor_ctx *c)
 {
-    cline *v;
+    catalog_cart_row *v;
     uint32_t n;
-    if (load_lines(c, walor_user_id(c), &v, &n) < 0 || n == 0)
+    if (catalog_cart_lines(c, walor_ctx_user_id(c), &v, &n) < 0 || n == 0)
         return NULL;
-    return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, units_of(v, n)), NULL);
+    return walor_textf(c, "catalog.cart.menu_n", "n", catalog_num(c, catalog_cart_units(v, n)), NULL);
 }
 
 static const char *menu_label(walor_ctx *c)
@@ -835,7 +554,7 @@ int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid)
         return rc;
     rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
     for (int64_t i = 0; rc >= 0 && i < k; i++)
-        rc = emit_changed(c, users[i]);
+        rc = catalog_cart_emit(c, users[i]);
     return rc < 0 ? rc : 0;
 }
 
@@ -847,9 +566,9 @@ static int32_t svc_lines(walor_ctx *c, int64_t user_id, walor_cart_line **out, u
         return WALOR_EINVAL;
     *out = NULL;
     *n = 0;
-    cline *v;
+    catalog_cart_row *v;
     uint32_t k;
-    int32_t rc = load_lines(c, user_id, &v, &k);
+    int32_t rc = catalog_cart_lines(c, user_id, &v, &k);
     if (rc < 0 || k == 0)
         return rc < 0 ? rc : 0;
     walor_cart_line *arr = walor_ctx_alloc(c, k * sizeof *arr);
@@ -873,7 +592,7 @@ static const walor_cart_v1 CART_SVC = {.struct_size = sizeof(walor_cart_v1), .li
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"catalog.cart.menu", "🛒 Корзина"},
     {"catalog.cart.menu_n", "🛒 Корзина ({n})"},
     {"catalog.cart.title", "🛒 <b>Корзина</b>"},
@@ -893,8 +612,8 @@ static const char *const TEXTS[][2] = {
     {"catalog.cart.lines_limit", "В корзине может быть не больше {n} разных товаров."},
     {"catalog.cart.qty_ask", "✏️ Сколько штук «{name}» положить в корзину? Сейчас: {qty}.\n"
                              "Напишите число (0 — убрать из корзины)."},
-    {"catalog.cart.qty_bad", "❗ Нужно целое число, например 3. Напишите 0, чтобы убрать товар из корзины."},
-    {"catalog.cart.clear_ask", "🗑 Очистить корзину? Будут удалены все товары ({n} поз.)."},
+    {"catalog.cart.qty_bad", "Нужно целое число, не больше {max}, например 3; 0 убирает товар из корзины."},
+    {"catalog.cart.clear_ask", "🗑 Очистить корзину? Будут удалены все товары ({n})."},
     {"catalog.cart.cleared", "Корзина очищена."},
     {"catalog.cart.no_checkout", "Оформление заказа пока не подключено."},
     {"catalog.cart.checkout_again", "Оформление заказа подключено — нажмите кнопку ещё раз."},
@@ -925,16 +644,16 @@ int32_t catalog_cart_register(walor_plugin *p)
                                    .handler = on_cb};
     const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "cart",
                                    .description = "Корзина", .handler = on_cmd, .flags = WALOR_CMD_LISTED};
-    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "cart_qty",
-                                 .states = QTY_STATES, .nstates = 1, .timeout_s = 600};
+    const walor_form_def qty = {.struct_size = sizeof qty, .min_role = WALOR_ROLE_CLIENT, .name = "cart_qty",
+                                .steps = QTY_STEP, .nsteps = 1, .timeout_s = 600, .on_done = qty_done,
+                                .on_cancel = catalog_cart_show};
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_command(p, &cmd);
-    if (!rc) rc = walor_conversation(p, &conv);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_form(p, &qty);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_service_provide(p, WALOR_CART_SERVICE, WALOR_CART_MAJOR, WALOR_CART_MINOR, &CART_SVC);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛒 Корзина", HELP, WALOR_ROLE_CLIENT);
     return rc;
 }

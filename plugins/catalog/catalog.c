@@ -13,8 +13,6 @@
 
 #define LABEL_MAX 60      /* bytes of a list button label (Telegram allows 128) */
 #define NAME_MAX_SHOWN 200 /* bytes of a name in a message header */
-#define SEARCH_MAX 30     /* results shown */
-#define QUERY_MAX 100     /* bytes of a search query */
 #define MAX_DEPTH 32      /* category nesting walked when checking visibility */
 
 /* ---- small helpers ---- */
@@ -137,7 +135,7 @@ int64_t catalog_stock_of(walor_ctx *c, const walor_stock_v1 *s, int64_t pid, int
     return q < 0 ? 0 : q;
 }
 
-static void nav_tail(walor_ctx *c, walor_kb *kb)
+void catalog_nav_tail(walor_ctx *c, walor_kb *kb)
 {
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "catalog.btn.main"), "m:core.main");
@@ -145,23 +143,46 @@ static void nav_tail(walor_ctx *c, walor_kb *kb)
 
 /* ---- browsing ---- */
 
-static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page);
+/* forward: not_found() goes back to the root */
 
-static int32_t send_screen(walor_ctx *c, const char *html, walor_kb *kb) { return walor_edit(c, html, kb); }
 
 static int32_t not_found(walor_ctx *c, const char *key)
 {
-    if (walor_update(c) && json_object_get(walor_update(c), "callback_query")) {
+    if (walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query")) {
         walor_alert(c, walor_text(c, key));
-        return show_category(c, 0, 0);
+        return catalog_show_category(c, 0, NULL);
     }
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
+    catalog_nav_tail(c, kb);
     return walor_reply(c, walor_text(c, key), kb);
 }
 
-static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
+/* what a row of a category's list needs to know */
+typedef struct list_view {
+    int64_t page_size;
+} list_view;
+
+static const char *category_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
+{
+    const list_view *v = ud;
+    int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), disc = walor_col_int(r, 3);
+    const char *nm = walor_col_text(r, 2);
+    const char *label, *data;
+    if (kind == 0) {
+        label = walor_textf(c, "catalog.btn.folder", "name", nm ? nm : "", NULL);
+        data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
+    } else { /* the card's "⬅️ К списку" comes back to this page */
+        label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name", nm ? nm : "",
+                            "pct", catalog_num(c, disc), NULL);
+        data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)(index / v->page_size));
+    }
+    walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), data);
+    return NULL;
+}
+
+/* page: the digits after "cat:c:<id>:", NULL for the first */
+int32_t catalog_show_category(walor_ctx *c, int64_t cat_id, const char *page)
 {
     int32_t rc;
     int64_t parent = 0;
@@ -183,59 +204,10 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
         }
         walor_rows_close(r);
     }
-    int64_t ps = 8, total = 0;
-    if (walor_setting_int(c, "catalog.page_size", &ps) != 0 || ps < 1)
-        ps = 8;
-    rc = walor_db_int(c,
-                      "SELECT (SELECT count(*) FROM catalog_category WHERE parent_id = ? AND hidden = 0) + "
-                      "(SELECT count(*) FROM catalog_product WHERE category_id = ? AND hidden = 0)",
-                      WALOR_ARGS(walor_i(cat_id), walor_i(cat_id)), &total);
-    if (rc < 0)
-        return rc;
-    int64_t pages = total > 0 ? (total + ps - 1) / ps : 1;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-
+    list_view v = {.page_size = 8};
+    if (walor_setting_int(c, "catalog.page_size", &v.page_size) != 0 || v.page_size < 1)
+        v.page_size = 8;
     walor_kb *kb = walor_kb_new(c);
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT 0 AS kind, id, name, 0 AS disc, sort FROM catalog_category "
-                        "WHERE parent_id = ? AND hidden = 0 "
-                        "UNION ALL SELECT 1, id, name, discount_pct, sort FROM catalog_product "
-                        "WHERE category_id = ? AND hidden = 0 "
-                        "ORDER BY 1, 5, 2 LIMIT ? OFFSET ?",
-                        WALOR_ARGS(walor_i(cat_id), walor_i(cat_id), walor_i(ps), walor_i(page * ps)), &r);
-    if (rc < 0)
-        return rc;
-    while ((rc = walor_row_next(r)) == 1) {
-        int64_t kind = walor_col_int(r, 0), id = walor_col_int(r, 1), disc = walor_col_int(r, 3);
-        const char *nm = walor_col_text(r, 2);
-        const char *label, *data;
-        if (kind == 0) {
-            label = walor_textf(c, "catalog.btn.folder", "name", nm ? nm : "", NULL);
-            data = walor_ctx_printf(c, "cat:c:%lld:0", (long long)id);
-        } else {
-            label = walor_textf(c, disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product", "name",
-                                nm ? nm : "", "pct", catalog_num(c, disc), NULL);
-            data = walor_ctx_printf(c, "cat:p:%lld:%lld", (long long)id, (long long)page);
-        }
-        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), data);
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (rc < 0)
-        return rc;
-    if (pages > 1) {
-        if (page > 0)
-            walor_kb_button(kb, walor_text(c, "catalog.btn.prev"),
-                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page - 1)));
-        if (page + 1 < pages)
-            walor_kb_button(kb, walor_text(c, "catalog.btn.next"),
-                            walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat_id, (long long)(page + 1)));
-        walor_kb_row(kb);
-    }
     if (cat_id != 0) {
         walor_kb_button(kb, walor_text(c, "catalog.btn.up"), walor_ctx_printf(c, "cat:c:%lld:0", (long long)parent));
         if (parent != 0)
@@ -243,16 +215,20 @@ static int32_t show_category(walor_ctx *c, int64_t cat_id, int64_t page)
     } else {
         walor_kb_button(kb, walor_text(c, "catalog.btn.search"), "cat:s");
     }
-    nav_tail(c, kb);
-
-    char *html = cat_id == 0 ? walor_text(c, "catalog.root")
-                             : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
-    if (total == 0)
-        html = walor_ctx_printf(c, "%s\n\n%s", html, walor_text(c, "catalog.empty"));
-    if (pages > 1)
-        html = walor_ctx_printf(c, "%s\n\n%s", html,
-                                walor_textf(c, "catalog.page", "page", catalog_num(c, page + 1), "pages", catalog_num(c, pages), NULL));
-    return send_screen(c, html, kb);
+    catalog_nav_tail(c, kb);
+    const char *head = cat_id == 0 ? walor_text(c, "catalog.root")
+                                   : walor_textf(c, "catalog.category", "name", walor_html_escape(c, name), NULL);
+    walor_val args[] = {walor_i(cat_id), walor_i(cat_id)};
+    walor_list_def l = {.struct_size = sizeof l, .page_size = (uint32_t)v.page_size, .row = category_row, .ud = &v,
+                        .sql = "SELECT 0 AS kind, id, name, 0 AS disc, sort FROM catalog_category "
+                               "WHERE parent_id = ? AND hidden = 0 "
+                               "UNION ALL SELECT 1, id, name, discount_pct, sort FROM catalog_product "
+                               "WHERE category_id = ? AND hidden = 0 ORDER BY 1, 5, 2",
+                        .args = args, .nargs = 2, .page_data = walor_ctx_printf(c, "cat:c:%lld:", (long long)cat_id),
+                        .header = head,
+                        .empty = walor_ctx_printf(c, "%s\n\n%s", head, walor_text(c, "catalog.empty")),
+                        .buttons = kb, .prev_label = "catalog.btn.prev", .next_label = "catalog.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
 /* ---- the product card ---- */
@@ -382,7 +358,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
                     walor_ctx_printf(c, "cat:c:%lld:%lld", (long long)cat, (long long)back_page));
     if (cat != 0)
         walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
+    catalog_nav_tail(c, kb);
 
     /* the text around the description */
     const char *head = walor_textf(c, "catalog.card.title", "name", walor_html_escape(c, name), NULL);
@@ -410,7 +386,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
     const char *body_src = details ? det : desc;
     const char *prefix = url ? walor_ctx_printf(c, "<a href=\"%s\">\xE2\x80\x8B</a>", walor_html_escape(c, url)) : "";
 
-    int in_cb = walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    int in_cb = walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
     int32_t last = 0;
     /* 0: sanitised HTML, 1: plain text, 2: no description: a bad
      * description never costs the customer the card */
@@ -426,16 +402,16 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
         const char *html = walor_ctx_printf(c, "%s%s%s%s%s%s", prefix, head, *body ? "\n\n" : "", body,
                                             *foot ? "\n\n" : "", foot);
         if (url) {
-            if (in_cb && walor_message_id(c))
-                last = WALOR_API(c)->edit(c, walor_chat_id(c), walor_message_id(c), html, kb,
+            if (in_cb && walor_ctx_message_id(c))
+                last = WALOR_API(c)->edit(c, walor_ctx_chat_id(c), walor_ctx_message_id(c), html, kb,
                                           WALOR_SEND_LARGE_PREVIEW_ABOVE);
             else
-                last = walor_send(c, walor_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
-        } else if (photo && again && in_cb && walor_message_id(c)) {
-            last = walor_edit(c, html, kb);
+                last = walor_send(c, walor_ctx_chat_id(c), html, kb, WALOR_SEND_LARGE_PREVIEW_ABOVE, NULL);
+        } else if (photo && again && in_cb && walor_ctx_message_id(c)) {
+            last = walor_show(c, html, kb);
         } else if (photo) {
             int64_t mid = 0;
-            last = walor_send_photo(c, walor_chat_id(c), photo, html, kb, 0, &mid);
+            last = walor_send_photo(c, walor_ctx_chat_id(c), photo, html, kb, 0, &mid);
             if (last == WALOR_ETG) { /* a file_id Telegram no longer knows: the card as text */
                 walor_log(c, WALOR_LOG_WARN, "catalog: photo of product %lld refused: %s", (long long)pid,
                           walor_last_error(c));
@@ -443,7 +419,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
                 last = walor_reply(c, html, kb);
             }
         } else {
-            last = send_screen(c, html, kb);
+            last = walor_show(c, html, kb);
         }
         if (last != WALOR_EINVAL && last != WALOR_ELIMIT)
             break;
@@ -470,7 +446,7 @@ static int32_t add_from_card(walor_ctx *c, const char *arg)
 {
     int64_t pid = 0, vno = 0, page = 0;
     if (parse_pair(arg, &pid, &vno) != 0)
-        return show_category(c, 0, 0);
+        return catalog_show_category(c, 0, NULL);
     const char *third = strchr(arg, ':') ? strchr(strchr(arg, ':') + 1, ':') : NULL;
     if (third && parse_i64(third + 1, &page) < 0)
         page = 0;
@@ -491,7 +467,7 @@ static int32_t subscribe(walor_ctx *c, int64_t pid)
     rc = walor_db_exec(c,
                        "INSERT INTO catalog_subscription(user_id, product_id, created_at) VALUES (?, ?, ?) "
                        "ON CONFLICT(user_id, product_id) DO NOTHING",
-                       WALOR_ARGS(walor_i(walor_user_id(c)), walor_i(pid), walor_i(walor_now(c))));
+                       WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_i(pid), walor_i(walor_now(c))));
     if (rc < 0)
         return rc;
     return walor_alert(c, walor_text(c, rc > 0 ? "catalog.subscribed" : "catalog.already_subscribed"));
@@ -554,124 +530,18 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
     return 0;
 }
 
-/* ---- search ---- */
-
-char *catalog_like_pattern(walor_ctx *c, const char *q)
-{
-    char *f = catalog_fold_ctx(c, q);
-    char *pat = f ? walor_ctx_alloc(c, strlen(f) * 2 + 3) : NULL;
-    if (!pat)
-        return NULL;
-    char *o = pat;
-    *o++ = '%';
-    for (const char *s = f; *s; s++) {
-        if (*s == '\\' || *s == '%' || *s == '_')
-            *o++ = '\\';
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = 0;
-    return pat;
-}
-
-static int32_t do_search(walor_ctx *c, const char *q)
-{
-    char *qq = catalog_cut(c, q, QUERY_MAX);
-    char *pat = catalog_like_pattern(c, qq);
-    if (!pat)
-        return WALOR_ENOMEM;
-
-    walor_kb *kb = walor_kb_new(c);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, name, discount_pct, category_id FROM catalog_product "
-                                "WHERE hidden = 0 AND name_lc LIKE ? ESCAPE '\\' ORDER BY name_lc, id LIMIT 500",
-                                WALOR_ARGS(walor_s(pat)), &r);
-    if (rc < 0)
-        return rc;
-    typedef struct hit {
-        int64_t id, disc, cat;
-        const char *name;
-    } hit;
-    hit *hits = walor_ctx_alloc(c, 500 * sizeof *hits);
-    int nh = 0;
-    if (!hits) {
-        walor_rows_close(r);
-        return WALOR_ENOMEM;
-    }
-    while (nh < 500 && (rc = walor_row_next(r)) == 1) {
-        hits[nh].id = walor_col_int(r, 0);
-        hits[nh].name = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-        hits[nh].disc = walor_col_int(r, 2);
-        hits[nh].cat = walor_col_int(r, 3);
-        nh++;
-    }
-    walor_rows_close(r);
-    if (rc < 0)
-        return rc;
-    int shown = 0, found = 0;
-    for (int i = 0; i < nh; i++) {
-        rc = catalog_category_visible(c, hits[i].cat);
-        if (rc < 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        found++;
-        if (shown >= SEARCH_MAX)
-            continue;
-        const char *label = walor_textf(c, hits[i].disc > 0 ? "catalog.btn.product_sale" : "catalog.btn.product",
-                                        "name", hits[i].name, "pct", catalog_num(c, hits[i].disc), NULL);
-        walor_kb_button(kb, catalog_cut(c, label, LABEL_MAX), walor_ctx_printf(c, "cat:p:%lld:0", (long long)hits[i].id));
-        walor_kb_row(kb);
-        shown++;
-    }
-    walor_kb_button(kb, walor_text(c, "catalog.btn.search_again"), "cat:s");
-    walor_kb_button(kb, walor_text(c, "catalog.btn.root"), "cat:c:0:0");
-    nav_tail(c, kb);
-    const char *eq = walor_html_escape(c, qq);
-    char *html;
-    if (found == 0)
-        html = walor_textf(c, "catalog.search.none", "q", eq, NULL);
-    else
-        html = walor_textf(c, "catalog.search.found", "q", eq, "n", catalog_num(c, found), NULL);
-    if (found > shown)
-        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "catalog.search.more", "n", catalog_num(c, shown), NULL));
-    return walor_reply(c, html, kb);
-}
-
-static int32_t search_ask(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "catalog.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, "catalog.search.ask"), kb);
-}
-
-static int32_t search_got(walor_ctx *c, const char *text)
-{
-    while (*text == ' ')
-        text++;
-    if (!*text)
-        return search_ask(c);
-    walor_conv_end(c);
-    return do_search(c, text);
-}
-
-static int32_t search_button(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return show_category(c, 0, 0);
-}
-
 /* ---- entry points ---- */
 
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     catalog_demo_ensure(c);
     int64_t a = 0, b = 0;
+    if (arg[0] == 'c' && arg[1] == ':' && parse_i64(arg + 2, &a) >= 0) { /* c:<category>:<page> */
+        const char *page = strchr(arg + 2, ':');
+        return catalog_show_category(c, a, page ? page + 1 : NULL);
+    }
     if (arg[0] && arg[1] == ':' && parse_pair(arg + 2, &a, &b) == 0) {
         switch (arg[0]) {
-        case 'c': return show_category(c, a, b);
         case 'p': return show_card(c, a, b, 0);
         case 'd': return show_card(c, a, b, 1);
         case 'v': return add_from_card(c, arg + 2);
@@ -681,13 +551,13 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     }
     if (strcmp(arg, "s") == 0)
         return walor_conv_start(c, "search", NULL, NULL);
-    return show_category(c, 0, 0);
+    return catalog_show_category(c, 0, NULL);
 }
 
 static int32_t on_menu(walor_ctx *c)
 {
     catalog_demo_ensure(c);
-    return show_category(c, 0, 0);
+    return catalog_show_category(c, 0, NULL);
 }
 
 static int32_t on_deeplink(walor_ctx *c, const char *arg)
@@ -699,14 +569,6 @@ static int32_t on_deeplink(walor_ctx *c, const char *arg)
     return show_card(c, id, 0, 0);
 }
 
-static int32_t on_search_cmd(walor_ctx *c, const char *arg)
-{
-    catalog_demo_ensure(c);
-    if (arg && *arg)
-        return do_search(c, arg);
-    return walor_conv_start(c, "search", NULL, NULL);
-}
-
 static int32_t wipe(walor_ctx *c, int64_t user_id)
 {
     int32_t rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE user_id = ?", WALOR_ARGS(walor_i(user_id)));
@@ -715,11 +577,10 @@ static int32_t wipe(walor_ctx *c, int64_t user_id)
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"catalog.root", "🛍 <b>Каталог</b>\nВыберите раздел или товар:"},
     {"catalog.category", "📁 <b>{name}</b>"},
     {"catalog.empty", "Здесь пока ничего нет."},
-    {"catalog.page", "Страница {page} из {pages}"},
     {"catalog.cat_not_found", "Этот раздел недоступен."},
     {"catalog.not_found", "Товар не найден или недоступен."},
     {"catalog.btn.folder", "📁 {name}"},
@@ -733,7 +594,6 @@ static const char *const TEXTS[][2] = {
     {"catalog.btn.main", "🏠 Главное меню"},
     {"catalog.btn.search", "🔎 Поиск"},
     {"catalog.btn.search_again", "🔎 Искать ещё"},
-    {"catalog.btn.cancel", "✖️ Отмена"},
     {"catalog.btn.details", "📖 Подробнее"},
     {"catalog.btn.collapse", "⬅️ Свернуть"},
     {"catalog.btn.variant", "{label} — {price}"},
@@ -756,11 +616,6 @@ static const char *const TEXTS[][2] = {
     {"catalog.search.found", "🔎 По запросу «{q}» найдено: {n}"},
     {"catalog.search.none", "🔎 По запросу «{q}» ничего не нашлось. Попробуйте часть слова."},
     {"catalog.search.more", "Показаны первые {n}: уточните запрос."},
-};
-
-static const walor_conv_state SEARCH_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "q", .on_enter = search_ask, .on_message = search_got,
-     .on_callback = search_button},
 };
 
 static const char MIGRATION_1[] =
@@ -826,24 +681,17 @@ static int32_t load(walor_plugin *p)
                                    .handler = on_cb};
     const walor_deeplink_def dl = {.struct_size = sizeof dl, .min_role = WALOR_ROLE_CLIENT, .prefix = "p",
                                    .handler = on_deeplink};
-    const walor_command_def cmd = {.struct_size = sizeof cmd, .min_role = WALOR_ROLE_CLIENT, .name = "search",
-                                   .description = "Поиск товара по названию", .handler = on_search_cmd,
-                                   .flags = WALOR_CMD_LISTED};
-    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "search",
-                                 .states = SEARCH_STATES, .nstates = 1, .timeout_s = 600};
     const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
                                   .label = "Каталог: строк на странице", .default_value = "8", .min = 1, .max = 20,
                                   .flags = WALOR_SET_OWNER_EDITABLE};
     if (!rc) rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_deeplink(p, &dl);
-    if (!rc) rc = walor_command(p, &cmd);
-    if (!rc) rc = walor_conversation(p, &conv);
+    if (!rc) rc = catalog_search_register(p);
     if (!rc) rc = walor_setting(p, &ps);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_subscribe(p, "stock.changed", on_stock_changed);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛍 Каталог", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = catalog_admin_register(p);
     if (!rc) rc = catalog_import_register(p);
@@ -855,5 +703,5 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "catalog", .version = "0.1.0",
                     .description = "Каталог: разделы, карточки товаров, поиск, уведомления о поступлении",
-                    .min_host_minor = 2, /* walor_http_fetch for the image host */
+                    .min_host_minor = 3, /* forms and paged lists (SDK 1.3) */
                     .load = load)

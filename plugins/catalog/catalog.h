@@ -19,6 +19,14 @@ int32_t catalog_demo_load(walor_ctx *c);
  * are logged. */
 void catalog_demo_ensure(walor_ctx *c);
 
+/* the customer's catalog at category cat_id (0 = the root): a paged list;
+ * page: the digits of a ◀️ ▶️ button, NULL for the first (catalog.c) */
+int32_t catalog_show_category(walor_ctx *c, int64_t cat_id, const char *page);
+/* "🏠 Главное меню" on a row of its own under a customer's screen */
+void catalog_nav_tail(walor_ctx *c, walor_kb *kb);
+/* the search: /search, the form "search" (search.c); called from load() */
+int32_t catalog_search_register(walor_plugin *p);
+
 /* the one seam between the card and the cart: a variant button was
  * pressed (variant_no 0 = a product without variants) */
 int32_t catalog_add_to_cart(walor_ctx *c, int64_t product_id, int64_t variant_no);
@@ -40,15 +48,15 @@ int32_t catalog_cart_add_ex(walor_ctx *c, int64_t product_id, int64_t variant_no
 /* "🛒 Корзина (N)" for the acting user, NULL when the cart is empty */
 const char *catalog_cart_label(walor_ctx *c);
 
-/* draw the cart of walor_user_id(c) (edits the pressed message) */
+/* draw the cart of walor_ctx_user_id(c) (edits the pressed message) */
 int32_t catalog_cart_show(walor_ctx *c);
 
-/* Excel / CSV import and export (import.c, F-CAT-07): the owner's admin
+/* Excel / CSV import and export (import*.c, F-CAT-07): the owner's admin
  * button, conversation and help; called from load() */
 int32_t catalog_import_register(walor_plugin *p);
 
-/* admin.c: the admin panel section "📦 Товары" (menu button, callback
- * prefixes "cadm" [MANAGER] and "cown" [OWNER], conversations adm_*, texts
+/* admin.c (admin.h): the admin panel section "📦 Товары" (menu button,
+ * callback prefixes "cadm" [MANAGER] and "cown" [OWNER], forms adm_*, texts
  * catalog.adm.*, help); called from load(); 0 or a negative WALOR_E* */
 int32_t catalog_admin_register(walor_plugin *p);
 

@@ -172,7 +172,7 @@ int32_t catalog_photo_publish(walor_ctx *c, int64_t pid, const char *file_id)
     return walor_reply(c, walor_text(c, "catalog.img.done"), NULL);
 }
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"catalog.img.done", "🌐 Фото выложено на хостинг картинок: карточка покажет его крупным превью над текстом."},
     {"catalog.img.failed",
      "⚠️ Хостинг картинок не принял фото ({why}). Фото сохранено в Telegram — карточка покажет его как обычно."},
@@ -184,8 +184,5 @@ static const char *const TEXTS[][2] = {
 
 int32_t catalog_imghost_register(walor_plugin *p)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
+    return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
 }

@@ -23,12 +23,14 @@
  * Цена are required).
  *
  * Two layers:
- *   - pure (no host calls; tests/unit/plugins/catalog/test_catalog_import.c): a snapshot of
+ *   - pure (import_fields.c, import_plan.c; no host calls;
+ *     tests/unit/plugins/catalog/test_catalog_import.c): a snapshot of
  *     the current catalog (catalog_imp_catalog) + a grid (xlsx_read.h) → a plan
  *     (new / changed products, Russian errors with row numbers); a plan ↔
  *     JSON; the snapshot → export cells (xlsx_write.h);
- *   - host glue (import.c, bottom): the owner's admin screen, the
- *     conversation, the transaction that applies a plan, the export. */
+ *   - host glue: the snapshot and the transaction that applies a plan
+ *     (import_apply.c), the owner's admin screen, the conversation, the
+ *     export (import.c). */
 #ifndef WALOR_CATALOG_IMPORT_H
 #define WALOR_CATALOG_IMPORT_H
 
@@ -150,5 +152,45 @@ int catalog_imp_path_split(const char *path, char *buf, const char **seg, int ma
 #define CATALOG_IMP_NCOLS 10
 extern const catalog_xlsx_col CATALOG_IMP_COLS[CATALOG_IMP_NCOLS];
 int catalog_imp_export_cells(const catalog_imp_catalog *cur, catalog_xlsx_cell **cells, size_t *nrows);
+
+/* ---- what the planner reads from a cell (import_fields.c) ---- */
+
+/* the columns, in CATALOG_IMP_COLS order */
+enum {
+    CATALOG_IMP_COL_ID, CATALOG_IMP_COL_CAT, CATALOG_IMP_COL_NAME, CATALOG_IMP_COL_DESC,
+    CATALOG_IMP_COL_VAR, CATALOG_IMP_COL_PRICE, CATALOG_IMP_COL_WEIGHT, CATALOG_IMP_COL_DISC, CATALOG_IMP_COL_HIDDEN, CATALOG_IMP_COL_PHOTO
+};
+
+/* the plan's error list: every error counted, the first CATALOG_IMP_ERRORS_KEPT kept */
+typedef struct catalog_imp_errs {
+    catalog_imp_plan *pl;
+    int oom;
+} catalog_imp_errs;
+__attribute__((format(printf, 3, 4))) void catalog_imp_err(catalog_imp_errs *e, size_t row, const char *fmt, ...);
+
+char *catalog_imp_strdup(const char *s);     /* malloc'd; NULL as "" */
+int catalog_imp_blank(unsigned char ch);      /* space, tab, CR, LF */
+char *catalog_imp_trim(const char *s);        /* malloc'd, trimmed (NBSP too), CRLF → LF */
+char *catalog_imp_fold(const char *s);        /* malloc'd catalog_fold */
+/* code points of valid UTF-8 without control characters, or -1 */
+long catalog_imp_text_len(const char *s, int allow_newlines);
+/* the user's text inside «…» in an error: at most 40 code points */
+void catalog_imp_quote(const char *s, char *out, size_t outlen);
+/* field parsers: 0 ok, -1 bad */
+int catalog_imp_uint(const char *s, int64_t max, int64_t *out, int allow_suffix_g, int allow_pct);
+int catalog_imp_bool(const char *s, int *out);
+int catalog_imp_is_url(const char *s);
+int catalog_imp_photo_ok(const char *s);     /* a file_id or an http(s) URL */
+char *catalog_imp_path_join(const char *const *seg, int n); /* "Уход / Лицо", malloc'd */
+char *catalog_imp_path_key(const char *path, int *bad);     /* folded, for comparing; malloc'd */
+
+/* ---- the host side (import_apply.c) ---- */
+
+typedef struct walor_ctx walor_ctx;
+/* the current catalog as the planner sees it (arena) */
+int32_t catalog_imp_snapshot(walor_ctx *c, catalog_imp_catalog *out);
+/* the plan in one transaction; *gone: a product that was deleted meanwhile
+ * (nothing applied then), *cats_created: categories made for its paths */
+int32_t catalog_imp_apply(walor_ctx *c, const catalog_imp_plan *pl, int64_t *gone, size_t *cats_created);
 
 #endif

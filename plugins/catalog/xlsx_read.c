@@ -1,5 +1,5 @@
 /* First worksheet of an .xlsx, or a CSV, as a grid: see xlsx_read.h. */
-#include "xlsx_read.h"
+#include "grid.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,175 +10,6 @@
 
 #include <expat.h>
 #include <zip.h>
-
-/* ---- the grid --------------------------------------------------------- */
-
-struct catalog_grid {
-    size_t rows, cols;
-    uint32_t *idx; /* rows*cols offsets into text; 0 = "" */
-    char *text;
-};
-
-size_t catalog_grid_rows(const catalog_grid *g) { return g ? g->rows : 0; }
-size_t catalog_grid_cols(const catalog_grid *g) { return g ? g->cols : 0; }
-
-const char *catalog_grid_cell(const catalog_grid *g, size_t row, size_t col)
-{
-    if (!g || row >= g->rows || col >= g->cols)
-        return "";
-    return g->text + g->idx[row * g->cols + col];
-}
-
-void catalog_grid_free(catalog_grid *g)
-{
-    if (!g)
-        return;
-    free(g->idx);
-    free(g->text);
-    free(g);
-}
-
-/* What a reader collects before the grid is built: every string once in
- * one buffer (offset 0 is ""), cells as (row, col, offset) in file order.
- * Shared strings live in the same buffer, so a t="s" cell costs 12 bytes. */
-typedef struct cell {
-    uint32_t row, col, off;
-} cell;
-
-typedef struct builder {
-    char *text;
-    size_t tlen, tcap;
-    cell *cells;
-    size_t ncells, ccap;
-    uint32_t maxrow, maxcol; /* +1; 0 = no cell yet */
-    char *err;
-    size_t errlen;
-    bool failed;
-} builder;
-
-static void b_fail(builder *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return; /* the first error is the one that explains */
-    b->failed = true;
-    if (b->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(b->err, b->errlen, fmt, ap);
-        va_end(ap);
-    }
-}
-
-static bool b_init(builder *b, char *err, size_t errlen)
-{
-    memset(b, 0, sizeof *b);
-    b->err = err;
-    b->errlen = errlen;
-    if (errlen)
-        err[0] = '\0';
-    b->text = malloc(4096);
-    if (!b->text)
-        return false;
-    b->tcap = 4096;
-    b->text[0] = '\0';
-    b->tlen = 1;
-    return true;
-}
-
-static void b_free(builder *b)
-{
-    free(b->text);
-    free(b->cells);
-}
-
-/* stores s (len bytes) + NUL; returns its offset, 0 on failure */
-static uint32_t b_str(builder *b, const char *s, size_t len)
-{
-    if (b->failed)
-        return 0;
-    if (len == 0)
-        return 0;
-    if (b->tlen + len + 1 > CATALOG_SHEET_MAX_BYTES * 2u) {
-        /* cannot happen within the input limit; keeps offsets in 32 bits */
-        b_fail(b, "таблица слишком большая");
-        return 0;
-    }
-    if (b->tlen + len + 1 > b->tcap) {
-        size_t cap = b->tcap;
-        while (cap < b->tlen + len + 1)
-            cap *= 2;
-        char *t = realloc(b->text, cap);
-        if (!t) {
-            b_fail(b, "не хватило памяти");
-            return 0;
-        }
-        b->text = t;
-        b->tcap = cap;
-    }
-    uint32_t off = (uint32_t)b->tlen;
-    memcpy(b->text + b->tlen, s, len);
-    b->text[b->tlen + len] = '\0';
-    b->tlen += len + 1;
-    return off;
-}
-
-static void b_cell(builder *b, uint32_t row, uint32_t col, uint32_t off)
-{
-    if (b->failed || off == 0)
-        return; /* empty cells do not extend the grid */
-    if (row >= CATALOG_SHEET_MAX_ROWS) {
-        b_fail(b, "в таблице больше %d строк (строка %u)", CATALOG_SHEET_MAX_ROWS, row + 1);
-        return;
-    }
-    if (col >= CATALOG_SHEET_MAX_COLS) {
-        b_fail(b, "в таблице больше %d столбцов (строка %u)", CATALOG_SHEET_MAX_COLS, row + 1);
-        return;
-    }
-    if (b->ncells == b->ccap) {
-        size_t cap = b->ccap ? b->ccap * 2 : 1024;
-        cell *c = realloc(b->cells, cap * sizeof *c);
-        if (!c) {
-            b_fail(b, "не хватило памяти");
-            return;
-        }
-        b->cells = c;
-        b->ccap = cap;
-    }
-    b->cells[b->ncells++] = (cell){row, col, off};
-    if (row + 1 > b->maxrow)
-        b->maxrow = row + 1;
-    if (col + 1 > b->maxcol)
-        b->maxcol = col + 1;
-}
-
-/* hands the text over to the grid; b is freed either way */
-static int b_finish(builder *b, catalog_grid **out)
-{
-    *out = NULL;
-    if (b->failed) {
-        b_free(b);
-        return -1;
-    }
-    catalog_grid *g = calloc(1, sizeof *g);
-    size_t n = (size_t)b->maxrow * b->maxcol;
-    uint32_t *idx = calloc(n ? n : 1, sizeof *idx);
-    if (!g || !idx) {
-        free(g);
-        free(idx);
-        b_fail(b, "не хватило памяти");
-        b_free(b);
-        return -1;
-    }
-    for (size_t i = 0; i < b->ncells; i++)
-        idx[(size_t)b->cells[i].row * b->maxcol + b->cells[i].col] = b->cells[i].off; /* last wins */
-    g->rows = b->maxrow;
-    g->cols = b->maxcol;
-    g->idx = idx;
-    g->text = b->text;
-    free(b->cells);
-    *out = g;
-    return 0;
-}
 
 /* ---- cell references and numbers ------------------------------------- */
 
@@ -340,7 +171,7 @@ static const char *attr(const XML_Char **atts, const char *want, bool namespaced
 typedef enum { DOC_WORKBOOK, DOC_RELS, DOC_SST, DOC_SHEET } doc_kind;
 
 typedef struct xctx {
-    builder *b;
+    catalog_gb *b;
     XML_Parser p;
     doc_kind kind;
     /* workbook / rels */
@@ -366,7 +197,7 @@ typedef struct xctx {
 
 static void x_stop(xctx *x, const char *msg)
 {
-    b_fail(x->b, "%s", msg);
+    catalog_gb_fail(x->b, "%s", msg);
     XML_StopParser(x->p, XML_FALSE);
 }
 
@@ -474,7 +305,7 @@ static void x_start(void *ud, const XML_Char *name, const XML_Char **atts)
 
 static void sheet_cell_end(xctx *x)
 {
-    builder *b = x->b;
+    catalog_gb *b = x->b;
     const char *v = x->buf ? x->buf : "";
     size_t len = x->blen;
     if (x->buf)
@@ -494,20 +325,20 @@ static void sheet_cell_end(xctx *x)
         off = x->sst[i];
     } else if (strcmp(t, "inlineStr") == 0 || strcmp(t, "str") == 0 || strcmp(t, "e") == 0 ||
                strcmp(t, "d") == 0) {
-        off = b_str(b, v, len);
+        off = catalog_gb_str(b, v, len);
     } else if (strcmp(t, "b") == 0) {
         if (len)
-            off = b_str(b, strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? "1" : "0", 1);
+            off = catalog_gb_str(b, strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ? "1" : "0", 1);
     } else { /* "n" and unknown types: a number */
         char num[128];
         if (len == 0)
             return;
         if (catalog_xlsx_num_normalize(v, num, sizeof num))
-            off = b_str(b, num, strlen(num));
+            off = catalog_gb_str(b, num, strlen(num));
         else
-            off = b_str(b, v, len);
+            off = catalog_gb_str(b, v, len);
     }
-    b_cell(b, x->row, x->col, off);
+    catalog_gb_cell(b, x->row, x->col, off);
     if (b->failed)
         XML_StopParser(x->p, XML_FALSE);
 }
@@ -533,7 +364,7 @@ static void x_end(void *ud, const XML_Char *name)
                 x->sst = s;
                 x->sstcap = cap;
             }
-            x->sst[x->nsst++] = b_str(x->b, x->buf ? x->buf : "", x->blen);
+            x->sst[x->nsst++] = catalog_gb_str(x->b, x->buf ? x->buf : "", x->blen);
             x->blen = 0;
             if (x->b->failed)
                 XML_StopParser(x->p, XML_FALSE);
@@ -582,18 +413,18 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
     if (zip_stat(zr->z, part, 0, &st) != 0)
         return 1;
     if ((st.valid & ZIP_STAT_SIZE) && st.size > zr->budget) {
-        b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
+        catalog_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
         return -1;
     }
     zip_file_t *f = zip_fopen(zr->z, part, 0);
     if (!f) {
-        b_fail(x->b, "не читается %s (повреждён архив или он зашифрован)", what);
+        catalog_gb_fail(x->b, "не читается %s (повреждён архив или он зашифрован)", what);
         return -1;
     }
     XML_Parser p = XML_ParserCreateNS(NULL, NS_SEP);
     if (!p) {
         zip_fclose(f);
-        b_fail(x->b, "не хватило памяти");
+        catalog_gb_fail(x->b, "не хватило памяти");
         return -1;
     }
     x->p = p;
@@ -606,21 +437,21 @@ static int parse_part(zreader *zr, xctx *x, const char *part, const char *what)
     for (;;) {
         zip_int64_t n = zip_fread(f, buf, sizeof buf);
         if (n < 0) {
-            b_fail(x->b, "не читается %s: повреждён архив", what);
+            catalog_gb_fail(x->b, "не читается %s: повреждён архив", what);
             rc = -1;
             break;
         }
         /* counted as inflated, not as declared: a zip bomb lies in its
          * headers */
         if ((size_t)n > zr->budget) {
-            b_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
+            catalog_gb_fail(x->b, "файл слишком большой: больше %u МБ после распаковки", CATALOG_SHEET_MAX_BYTES >> 20);
             rc = -1;
             break;
         }
         zr->budget -= (size_t)n;
         if (XML_Parse(p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
             if (!x->b->failed)
-                b_fail(x->b, "повреждён %s: %s, строка %lu", what, XML_ErrorString(XML_GetErrorCode(p)),
+                catalog_gb_fail(x->b, "повреждён %s: %s, строка %lu", what, XML_ErrorString(XML_GetErrorCode(p)),
                        (unsigned long)XML_GetCurrentLineNumber(p));
             rc = -1;
             break;
@@ -654,22 +485,22 @@ static char *sheet_part(const char *target)
 int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
 {
     *out = NULL;
-    builder b;
-    if (!b_init(&b, err, errlen)) {
+    catalog_gb b;
+    if (!catalog_gb_init(&b, err, errlen)) {
         if (errlen)
             snprintf(err, errlen, "не хватило памяти");
         return -1;
     }
     if (len >= 4 && memcmp(data, "\xD0\xCF\x11\xE0", 4) == 0) {
-        b_fail(&b, "это старый формат Excel (.xls) или файл с паролем: сохраните как .xlsx без пароля");
-        b_free(&b);
+        catalog_gb_fail(&b, "это старый формат Excel (.xls) или файл с паролем: сохраните как .xlsx без пароля");
+        catalog_gb_free(&b);
         return -1;
     }
     /* every xlsx starts with a local file header; libzip would take an
      * empty input for an empty archive and say something less helpful */
     if (len < 22 || memcmp(data, "PK\x03\x04", 4) != 0) {
-        b_fail(&b, "это не файл .xlsx: не zip-архив");
-        b_free(&b);
+        catalog_gb_fail(&b, "это не файл .xlsx: не zip-архив");
+        catalog_gb_free(&b);
         return -1;
     }
     zip_error_t ze;
@@ -682,12 +513,12 @@ int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char
             zip_source_free(src);
         zip_error_fini(&ze);
         if (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS || code == ZIP_ER_READ || code == ZIP_ER_SEEK)
-            b_fail(&b, "это не файл .xlsx: не zip-архив или он повреждён");
+            catalog_gb_fail(&b, "это не файл .xlsx: не zip-архив или он повреждён");
         else if (code == ZIP_ER_MEMORY)
-            b_fail(&b, "не хватило памяти");
+            catalog_gb_fail(&b, "не хватило памяти");
         else
-            b_fail(&b, "это не файл .xlsx: архив не открывается");
-        b_free(&b);
+            catalog_gb_fail(&b, "это не файл .xlsx: архив не открывается");
+        catalog_gb_free(&b);
         return -1;
     }
     zip_error_fini(&ze);
@@ -701,7 +532,7 @@ int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char
     x.kind = DOC_WORKBOOK;
     rc = parse_part(&zr, &x, "xl/workbook.xml", "xl/workbook.xml");
     if (rc == 1)
-        b_fail(&b, "это не книга Excel (.xlsx): в архиве нет xl/workbook.xml");
+        catalog_gb_fail(&b, "это не книга Excel (.xlsx): в архиве нет xl/workbook.xml");
     if (rc == 0 && x.rid) {
         x.kind = DOC_RELS;
         rc = parse_part(&zr, &x, "xl/_rels/workbook.xml.rels", "xl/_rels/workbook.xml.rels");
@@ -710,7 +541,7 @@ int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char
         /* without a usable relationship, the name every producer uses */
         part = x.target ? sheet_part(x.target) : strdup("xl/worksheets/sheet1.xml");
         if (!part)
-            b_fail(&b, "не хватило памяти");
+            catalog_gb_fail(&b, "не хватило памяти");
     }
     if (!b.failed) {
         x.kind = DOC_SST;
@@ -724,7 +555,7 @@ int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char
         x.blen = 0;
         rc = parse_part(&zr, &x, part, "лист");
         if (rc == 1)
-            b_fail(&b, "в книге нет первого листа (%s)", part);
+            catalog_gb_fail(&b, "в книге нет первого листа (%s)", part);
     }
     free(part);
     free(x.rid);
@@ -732,51 +563,7 @@ int catalog_xlsx_read_mem(const void *data, size_t len, catalog_grid **out, char
     free(x.buf);
     free(x.sst);
     zip_discard(z);
-    return b_finish(&b, out);
-}
-
-/* the whole file, up to the input limit */
-static int slurp(const char *path, char **data, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "не открывается файл: %s", strerror(errno));
-        return -1;
-    }
-    size_t cap = 65536, n = 0;
-    char *d = malloc(cap);
-    while (d) {
-        if (n == cap) {
-            if (cap > CATALOG_SHEET_MAX_BYTES) {
-                free(d);
-                fclose(f);
-                snprintf(err, errlen, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
-                return -1;
-            }
-            char *nd = realloc(d, cap * 2);
-            if (!nd) {
-                free(d);
-                d = NULL;
-                break;
-            }
-            d = nd;
-            cap *= 2;
-        }
-        size_t r = fread(d + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    bool bad = !d || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(d);
-        snprintf(err, errlen, d ? "файл не читается" : "не хватило памяти");
-        return -1;
-    }
-    *data = d;
-    *len = n;
-    return 0;
+    return catalog_gb_finish(&b, out);
 }
 
 int catalog_xlsx_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
@@ -784,155 +571,10 @@ int catalog_xlsx_read_file(const char *path, catalog_grid **out, char *err, size
     char *d;
     size_t n;
     *out = NULL;
-    if (slurp(path, &d, &n, err, errlen) != 0)
+    if (catalog_gb_slurp(path, &d, &n, err, errlen) != 0)
         return -1;
     int rc = catalog_xlsx_read_mem(d, n, out, err, errlen);
     free(d);
     return rc;
 }
 
-/* ---- CSV -------------------------------------------------------------- */
-
-static bool valid_utf8(const unsigned char *s, size_t len, size_t *bad_line)
-{
-    size_t line = 1;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        if (c == 0 || n == 0 || i + n > len)
-            goto bad;
-        for (size_t k = 1; k < n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                goto bad;
-        if ((n == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) ||
-            (n == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90))))
-            goto bad;
-        if (c == '\n')
-            line++;
-        i += n;
-    }
-    return true;
-bad:
-    *bad_line = line;
-    return false;
-}
-
-int catalog_csv_read_mem(const void *data, size_t len, catalog_grid **out, char *err, size_t errlen)
-{
-    *out = NULL;
-    builder b;
-    if (!b_init(&b, err, errlen)) {
-        if (errlen)
-            snprintf(err, errlen, "не хватило памяти");
-        return -1;
-    }
-    const char *s = data;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        len -= 3;
-    }
-    size_t bad_line = 0;
-    if (len > CATALOG_SHEET_MAX_BYTES) {
-        b_fail(&b, "файл слишком большой: больше %u МБ", CATALOG_SHEET_MAX_BYTES >> 20);
-    } else if (!valid_utf8((const unsigned char *)s, len, &bad_line)) {
-        b_fail(&b, "файл не в кодировке UTF-8 (строка %zu): сохраните его как «CSV UTF-8»", bad_line);
-    }
-    if (b.failed) {
-        b_free(&b);
-        return -1;
-    }
-    /* the delimiter: ';' if the first line has one outside quotes */
-    char delim = ',';
-    bool q = false;
-    for (size_t i = 0; i < len && (q || (s[i] != '\n' && s[i] != '\r')); i++) {
-        if (s[i] == '"')
-            q = !q;
-        else if (!q && s[i] == ';') {
-            delim = ';';
-            break;
-        }
-    }
-    char *field = NULL;
-    size_t flen = 0, fcap = 0;
-    uint32_t row = 0, col = 0;
-    size_t i = 0;
-    bool done = len == 0;
-    while (!done && !b.failed) {
-        flen = 0;
-        bool quoted = false;
-        if (i < len && s[i] == '"') {
-            quoted = true;
-            i++;
-        }
-        /* one field */
-        for (;;) {
-            if (i >= len) {
-                if (quoted) {
-                    b_fail(&b, "строка %u: не закрыта кавычка", row + 1);
-                }
-                break;
-            }
-            char c = s[i];
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < len && s[i + 1] == '"') {
-                        i += 2;
-                        goto put;
-                    }
-                    quoted = false; /* text after the closing quote joins the field, as Excel does */
-                    i++;
-                    continue;
-                }
-            } else if (c == delim || c == '\n' || c == '\r') {
-                break;
-            }
-            i++;
-        put:
-            if (flen + 1 >= fcap) {
-                size_t cap = fcap ? fcap * 2 : 256;
-                char *nf = realloc(field, cap);
-                if (!nf) {
-                    b_fail(&b, "не хватило памяти");
-                    break;
-                }
-                field = nf;
-                fcap = cap;
-            }
-            field[flen++] = c;
-        }
-        if (b.failed)
-            break;
-        b_cell(&b, row, col, b_str(&b, field, flen));
-        if (i >= len) {
-            done = true;
-        } else if (s[i] == delim) {
-            i++;
-            if (++col > CATALOG_SHEET_MAX_COLS + 1)
-                col = CATALOG_SHEET_MAX_COLS + 1; /* b_cell reports it when a value comes */
-        } else { /* end of record: \n, \r\n or a lone \r */
-            if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
-                i++;
-            i++;
-            row++;
-            col = 0;
-            if (i >= len)
-                done = true;
-            if (row > CATALOG_SHEET_MAX_ROWS + 1)
-                b_fail(&b, "в таблице больше %d строк", CATALOG_SHEET_MAX_ROWS);
-        }
-    }
-    free(field);
-    return b_finish(&b, out);
-}
-
-int catalog_csv_read_file(const char *path, catalog_grid **out, char *err, size_t errlen)
-{
-    char *d;
-    size_t n;
-    *out = NULL;
-    if (slurp(path, &d, &n, err, errlen) != 0)
-        return -1;
-    int rc = catalog_csv_read_mem(d, n, out, err, errlen);
-    free(d);
-    return rc;
-}

@@ -65,7 +65,7 @@ static int32_t boxes_valid(walor_ctx *c, const char *value, const char **why)
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"checkout-cdek.closed", "Магазин сейчас не принимает заказы. Загляните позже!"},
     {"checkout-cdek.unavailable", "Оформление заказа временно недоступно. Попробуйте позже."},
     {"checkout-cdek.empty", "🛒 Корзина пуста — оформлять нечего."},
@@ -98,7 +98,7 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.ask.email", "✉️ Электронная почта для чека (или нажмите «Без почты»):"},
     {"checkout-cdek.ask.address", "📍 Адрес доставки: напишите город, улицу и дом — или отправьте геолокацию "
                                   "(📎 → Геопозиция)."},
-    {"checkout-cdek.ask.address_pick", "🔎 Точного адреса «{value}» не нашлось. Может быть, один из этих? "
+    {"checkout-cdek.ask.address_pick", "🔎 Точного адреса «{input}» не нашлось. Может быть, один из этих? "
                                        "Или напишите адрес подробнее."},
     {"checkout-cdek.ask.dtype", "🚚 <b>Способ доставки</b>\nАдрес: {address}\nВес посылки: {weight} кг"},
     {"checkout-cdek.ask.point", "🏪 Ближайшие пункты выдачи СДЭК — выберите один:"},
@@ -112,14 +112,13 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.ask.intercom", "🔔 Домофон (код или «нет»):"},
     {"checkout-cdek.ask.comment", "💬 Комментарий к заказу (или нажмите «Без комментария»):"},
     {"checkout-cdek.bad.name", "Напишите имя текстом, не длиннее 100 символов."},
-    {"checkout-cdek.bad.phone", "Напишите номер телефона, например +7 916 123-45-67."},
-    {"checkout-cdek.bad.phone_dd", "Не получилось распознать номер «{value}»: проверьте цифры и код страны "
+    {"checkout-cdek.bad.phone_dd", "Не получилось распознать номер «{input}»: проверьте цифры и код страны "
                                    "и напишите его ещё раз."},
     {"checkout-cdek.bad.email", "Напишите адрес почты, не длиннее 100 символов."},
-    {"checkout-cdek.bad.email_dd", "Адрес «{value}» не похож на электронную почту. Проверьте его или нажмите "
+    {"checkout-cdek.bad.email_dd", "Адрес «{input}» не похож на электронную почту. Проверьте его или нажмите "
                                    "«Без почты»."},
     {"checkout-cdek.bad.address", "Напишите адрес текстом, не длиннее 300 символов."},
-    {"checkout-cdek.bad.address_dd", "Не получилось найти адрес «{value}». Напишите город, улицу и номер дома."},
+    {"checkout-cdek.bad.address_dd", "Не получилось найти адрес «{input}». Напишите город, улицу и номер дома."},
     {"checkout-cdek.bad.location", "Рядом с этой точкой адрес не нашёлся. Напишите адрес текстом."},
     {"checkout-cdek.bad.short", "Ответ слишком длинный: не больше 30 символов."},
     {"checkout-cdek.bad.comment", "Комментарий слишком длинный: не больше {n} символов."},
@@ -140,7 +139,6 @@ static const char *const TEXTS[][2] = {
     {"checkout-cdek.btn.none", "Нет"},
     {"checkout-cdek.btn.skip", "Пропустить"},
     {"checkout-cdek.btn.no_comment", "Без комментария"},
-    {"checkout-cdek.btn.cancel", "✖️ Отменить оформление"},
     {"checkout-cdek.btn.to_cart", "🛒 В корзину"},
     {"checkout-cdek.btn.confirm", "✅ Подтвердить"},
     {"checkout-cdek.btn.e_contacts", "✏️ Контакты"},
@@ -192,7 +190,7 @@ static const char HELP[] =
     "<b>🛒 Оформление заказа</b>\n"
     "В корзине нажмите «✅ Оформить заказ» и ответьте на вопросы: имя, телефон, почта, адрес (текстом или "
     "геолокацией), способ доставки СДЭК — пункт выдачи или курьер. В конце проверьте сводку: любой пункт можно "
-    "изменить кнопкой «✏️». /cancel прерывает оформление, товары остаются в корзине.";
+    "изменить кнопкой «✏️». «✖️ Отмена» или /cancel прерывает оформление, товары остаются в корзине.";
 
 static int32_t wipe(walor_ctx *c, int64_t user_id)
 {
@@ -228,15 +226,16 @@ static int32_t load(walor_plugin *p)
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = CHK_PREFIX,
                                    .handler = chk_start};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = CHK_CONV,
-                                 .states = chk_states, .nstates = chk_nstates, .timeout_s = 6 * 3600}; /* the cart itself waits longer */
+                                 .states = chk_states, .nstates = chk_nstates, .timeout_s = CHK_TIMEOUT,
+                                 .on_cancel = chk_cancelled};
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_conversation(p, &conv);
+    if (!rc) rc = chk_contacts_register(p);
     for (size_t i = 0; !rc && i < sizeof SETTINGS / sizeof SETTINGS[0]; i++)
         rc = walor_setting(p, &SETTINGS[i]);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_service_provide(p, WALOR_CHECKOUT_SERVICE, WALOR_CHECKOUT_MAJOR, WALOR_CHECKOUT_MINOR, &SERVICE);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "🛒 Оформление заказа", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = chk_ship_register(p);
     if (!rc) rc = chk_config_check(p);
@@ -251,4 +250,4 @@ static void unload(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "checkout-cdek", .version = "0.1.0",
                     .description = "Оформление заказа: контакты и адрес (DaData), доставка СДЭК",
-                    .requires = "catalog", .min_host_minor = 2, .load = load, .unload = unload)
+                    .requires = "catalog", .min_host_minor = 3 /* forms (SDK 1.3) */, .load = load, .unload = unload)

@@ -3,7 +3,8 @@
  *   net.c       outbound HTTP + JSON through the host (SDK 1.2)
  *   dadata.c    DaData: contacts and addresses (F-CHK-02/03)
  *   cdek.c      CDEK: token, rates, pickup points, orders (F-CHK-04/05/10)
- *   flow.c      the checkout conversation (F-CHK-01/06/08/09)
+ *   contacts.c  the contacts and address forms, the checkout's start (F-CHK-02/03)
+ *   flow.c      the checkout conversation after them (F-CHK-01/06/08/09)
  *   summary.c   the quote of the current conversation and its summary screen
  *   ship.c      waybills on order.paid, status webhooks and polling (F-CHK-10)
  *   quote.c     pure arithmetic (quote.h) */
@@ -19,6 +20,9 @@
 
 #define CHK_PLUGIN "checkout-cdek"
 #define CHK_CONV "checkout"
+#define CHK_CONTACTS "contacts" /* forms (contacts.c) */
+#define CHK_ADDRESS "address"
+#define CHK_TIMEOUT (6 * 3600)  /* of every part: the cart itself waits longer */
 #define CHK_PREFIX "chk"     /* callback prefix */
 
 /* ---- net.c ---- */
@@ -101,10 +105,17 @@ int chk_boxes(walor_ctx *c, chk_box *b);
  * card; call it outside a transaction (sends are not transactional) */
 void chk_tell_staff(walor_ctx *c, int64_t order_id, const char *html);
 
+/* ---- contacts.c ---- */
+int32_t chk_start(walor_ctx *c, const char *arg); /* the cart's button */
+int32_t chk_contacts_register(walor_plugin *p);
+/* from the summary's "✏️": the form again with the checkout's data */
+int32_t chk_edit_contacts(walor_ctx *c);
+int32_t chk_edit_address(walor_ctx *c);
+
 /* ---- flow.c ---- */
 extern const walor_conv_state chk_states[];
 extern const uint32_t chk_nstates;
-int32_t chk_start(walor_ctx *c, const char *arg); /* the cart's button */
+int32_t chk_cancelled(walor_ctx *c); /* on_cancel of every part: the cart stays */
 
 /* ---- summary.c ---- */
 /* the quote of the conversation's data with the cart as it is now; lines

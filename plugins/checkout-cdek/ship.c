@@ -39,7 +39,7 @@ static int32_t remember_save(walor_ctx *c, json_t *d)
         "phone = excluded.phone, email = excluded.email, entrance = CASE WHEN ? THEN excluded.entrance ELSE entrance END, "
         "floor = CASE WHEN ? THEN excluded.floor ELSE floor END, "
         "intercom = CASE WHEN ? THEN excluded.intercom ELSE intercom END, updated_at = excluded.updated_at",
-        WALOR_ARGS(walor_i(walor_user_id(c)), walor_s(chk_json_str(d, "name")), walor_s(chk_json_str(d, "phone")),
+        WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_s(chk_json_str(d, "name")), walor_s(chk_json_str(d, "phone")),
                    walor_s(chk_json_str(d, "email")), walor_s(chk_json_str(cr, "entrance")),
                    walor_s(chk_json_str(cr, "floor")), walor_s(chk_json_str(cr, "intercom")), walor_i(walor_now(c)),
                    walor_i(cr != NULL), walor_i(cr != NULL), walor_i(cr != NULL)));
@@ -57,7 +57,7 @@ static int32_t end_with(walor_ctx *c, const char *html)
     walor_conv_end(c);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "checkout-cdek.btn.to_cart"), WALOR_CART_SHOW_CALLBACK);
-    return walor_edit(c, html, kb);
+    return walor_show(c, html, kb);
 }
 
 static char *extra_json(walor_ctx *c, json_t *d, const chk_view *v)
@@ -107,7 +107,7 @@ int32_t chk_place_order(walor_ctx *c)
     if (!ord || !cart)
         return walor_alert(c, walor_text(c, "checkout-cdek.unavailable"));
     chk_view v;
-    int32_t rc = chk_view_build(c, walor_user_id(c), d, &v);
+    int32_t rc = chk_view_build(c, walor_ctx_user_id(c), d, &v);
     if (rc < 0)
         return rc;
     if (v.n == 0)
@@ -119,7 +119,7 @@ int32_t chk_place_order(walor_ctx *c)
     if ((rc = walor_tx_begin(c)) < 0)
         return rc;
     /* again under the write lock: the cart and the discounts as they are now */
-    rc = chk_view_build(c, walor_user_id(c), d, &v);
+    rc = chk_view_build(c, walor_ctx_user_id(c), d, &v);
     if (rc < 0 || v.n == 0 || v.q.total != chk_json_int(json_object_get(d, "shown_total"))) {
         walor_tx_rollback(c);
         if (rc < 0)
@@ -150,7 +150,7 @@ int32_t chk_place_order(walor_ctx *c)
     walor_order_new o = {
         .struct_size = sizeof o,
         .source = WALOR_ORDER_SRC_CUSTOMER,
-        .user_id = walor_user_id(c),
+        .user_id = walor_ctx_user_id(c),
         .lines = ol,
         .n_lines = v.n,
         .address_verified = json_is_true(json_object_get(a, "verified")),
@@ -186,7 +186,7 @@ int32_t chk_place_order(walor_ctx *c)
     if (rc == 0)
         rc = remember_save(c, d);
     if (rc == 0)
-        rc = cart->clear(c, walor_user_id(c));
+        rc = cart->clear(c, walor_ctx_user_id(c));
     if (rc == 0)
         rc = walor_tx_commit(c);
     if (rc < 0) {
@@ -201,7 +201,7 @@ int32_t chk_place_order(walor_ctx *c)
     const walor_payment_v1 *pay = walor_service_get(walor_ctx_plugin(c), WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, NULL);
     if (!WALOR_PAYMENT_HAS(pay, send_details))
         html = walor_ctx_printf(c, "%s\n%s", html, walor_text(c, "checkout-cdek.placed_wait"));
-    walor_edit(c, html, NULL);
+    walor_show(c, html, NULL);
     if (o.delivery_manual)
         chk_tell_staff(c, id, walor_textf(c, "checkout-cdek.staff.manual", "id", idtxt, "total", walor_money(c, v.q.total), NULL));
     if (WALOR_PAYMENT_HAS(pay, send_details) && (rc = pay->send_details(c, id)) < 0) {

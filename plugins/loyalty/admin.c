@@ -200,7 +200,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, active ? "loyalty.adm.btn.deactivate" : "loyalty.adm.btn.activate"),
                     walor_ctx_printf(c, "loya:%s:%lld", active ? "poff" : "pon", (long long)id));
-    if (walor_role(c) >= WALOR_ROLE_OWNER)
+    if (walor_ctx_role(c) >= WALOR_ROLE_OWNER)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:pdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:pl:0");
@@ -225,9 +225,6 @@ static int32_t promo_toggle(walor_ctx *c, int64_t id, int on)
 
 /* ---- the forms: promo code, certificates, sending one, a customer's bonuses and discount ---- */
 
-static json_t *D(walor_ctx *c) { return walor_conv_data(c); }
-static const char *S(json_t *d, const char *k) { return json_string_value(json_object_get(d, k)); }
-static int64_t I(json_t *d, const char *k) { return json_integer_value(json_object_get(d, k)); }
 
 /* after ✖️ Отмена or /cancel: back to the section */
 static int32_t form_cancel(walor_ctx *c) { return walor_show(c, T(c, "loyalty.adm.cancelled"), kb_back(c, "loya:s")); }
@@ -246,7 +243,7 @@ static int32_t free_code(walor_ctx *c, json_t *value, const char **why)
         *why = "loyalty.adm.err.code_taken";
     if (rc != WALOR_ENOTFOUND)
         return rc == 0 ? WALOR_EINVAL : rc;
-    return json_object_set_new(D(c), "code", json_string(code)) ? WALOR_ENOMEM : 0;
+    return json_object_set_new(walor_conv_data(c), "code", json_string(code)) ? WALOR_ENOMEM : 0;
 }
 
 static const walor_step_choice ONCE[] = {{"1", "loyalty.adm.once_yes"}, {"0", "loyalty.adm.once_no"}};
@@ -266,8 +263,8 @@ static const walor_step_def ST_PROMO[] = {
 
 static int32_t promo_done(walor_ctx *c, json_t *d)
 {
-    const char *code = S(d, "code");
-    int64_t pct = I(d, "pct"), limit = I(d, "limit"), days = I(d, "days"), once = !strcmp(S(d, "once"), "1");
+    const char *code = walor_data_str(d, "code");
+    int64_t pct = walor_data_int(d, "pct"), limit = walor_data_int(d, "limit"), days = walor_data_int(d, "days"), once = !strcmp(walor_data_str(d, "once"), "1");
     int64_t now = walor_now(c), exp = days ? now + days * 86400 : 0, id = 0;
     int32_t rc = walor_db_int(c,
                               "INSERT INTO loyalty_promo(code, pct, usage_limit, expires_at, once_per_user, created_by, "
@@ -342,7 +339,7 @@ static int32_t cert_card(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     if (!strcmp(state, "active"))
         walor_kb_button(kb, T(c, "loyalty.adm.btn.send"), walor_ctx_printf(c, "loya:ks:%lld", (long long)id));
-    if (walor_role(c) >= WALOR_ROLE_OWNER)
+    if (walor_ctx_role(c) >= WALOR_ROLE_OWNER)
         walor_kb_button(kb, T(c, "loyalty.adm.btn.delete"), walor_ctx_printf(c, "loyo:kdel:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "loyalty.btn.back"), "loya:kl:0");
@@ -382,7 +379,7 @@ static const walor_step_def ST_CERT[] = {
 
 static int32_t cert_done(walor_ctx *c, json_t *d)
 {
-    int64_t face = I(d, "face"), days = I(d, "days"), n = I(d, "count");
+    int64_t face = walor_data_int(d, "face"), days = walor_data_int(d, "days"), n = walor_data_int(d, "count");
     int64_t now = walor_now(c);
 
     int32_t rc = walor_tx_begin(c);
@@ -401,7 +398,7 @@ static int32_t cert_done(walor_ctx *c, json_t *d)
             rc = walor_db_exec(c, "INSERT INTO loyalty_cert(code, face, balance, expires_at, created_by, created_at) "
                                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
                                WALOR_ARGS(walor_s(code), walor_i(face), walor_i(face), walor_i(now + days * 86400),
-                                          walor_i(walor_user_id(c)), walor_i(now)));
+                                          walor_i(walor_ctx_user_id(c)), walor_i(now)));
             if (rc == 1)
                 break;
         }
@@ -441,7 +438,7 @@ static int32_t customer(walor_ctx *c, json_t *value, const char **why)
 
 static int32_t cert_send_done(walor_ctx *c, json_t *d)
 {
-    int64_t uid = I(d, "user"), id = I(d, "cert");
+    int64_t uid = walor_data_int(d, "user"), id = walor_data_int(d, "cert");
     loy_cert k;
     const char *code;
     int32_t rc = code_of(c, 0, id, &code);
@@ -521,8 +518,8 @@ static const walor_step_def ST_BONUS[] = {
 
 static int32_t bonus_done(walor_ctx *c, json_t *d)
 {
-    int64_t uid = I(d, "user"), bal = 0;
-    int32_t rc = loy_staff_add_bonus(c, uid, I(d, "amount"), S(d, "reason"), &bal);
+    int64_t uid = walor_data_int(d, "user"), bal = 0;
+    int32_t rc = loy_staff_add_bonus(c, uid, walor_data_int(d, "amount"), walor_data_str(d, "reason"), &bal);
     if (rc == WALOR_ERANGE)
         return walor_form_retry(c, "amount", "loyalty.adm.err.below_zero");
     if (rc == WALOR_ENOTFOUND || rc == WALOR_EINVAL)
@@ -544,7 +541,7 @@ static const walor_step_def ST_DISC[] = {
 
 static int32_t discount_done(walor_ctx *c, json_t *d)
 {
-    int64_t uid = I(d, "user"), pct = I(d, "pct");
+    int64_t uid = walor_data_int(d, "user"), pct = walor_data_int(d, "pct");
     int32_t rc = loy_staff_set_discount(c, uid, pct);
     if (rc == WALOR_ENOTFOUND)
         return walor_reply(c, T(c, "loyalty.adm.err.user"), kb_back(c, "loya:s"));

@@ -50,21 +50,18 @@ static walor_kb *back_kb(walor_ctx *c)
     return kb;
 }
 
+/* the question, with the host's "✖️ Отмена" under it */
 static int32_t promo_ask(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
-    const char *code = loy_cart_promo(c, walor_user_id(c));
-    if (code) {
+    if (loy_cart_promo(c, walor_ctx_user_id(c)))
         walor_kb_conv_button(kb, walor_text(c, "loyalty.btn.promo_remove"), "remove");
-        walor_kb_row(kb);
-    }
-    walor_kb_conv_button(kb, walor_text(c, "loyalty.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, "loyalty.promo.ask"), kb);
+    return walor_conv_ask(c, walor_text(c, "loyalty.promo.ask"), kb);
 }
 
 static int32_t promo_got(walor_ctx *c, const char *text)
 {
-    int64_t uid = walor_user_id(c);
+    int64_t uid = walor_ctx_user_id(c);
     char *code = loy_code_norm(c, text);
     const char *why = NULL;
     loy_promo p;
@@ -79,11 +76,8 @@ static int32_t promo_got(walor_ctx *c, const char *text)
         else
             why = loy_promo_refusal(c, &p, uid);
     }
-    if (why) {
-        walor_kb *kb = walor_kb_new(c);
-        walor_kb_conv_button(kb, walor_text(c, "loyalty.btn.cancel"), "cancel");
-        return walor_reply(c, walor_textf(c, "loyalty.promo.refused", "why", loy_esc(c, why), NULL), kb);
-    }
+    if (why)
+        return walor_conv_ask(c, walor_textf(c, "loyalty.promo.refused", "why", loy_esc(c, why), NULL), NULL);
     int32_t rc = walor_db_exec(c,
                                "INSERT INTO loyalty_cart_promo(user_id, code, at) VALUES (?, ?, ?) "
                                "ON CONFLICT(user_id) DO UPDATE SET code = excluded.code, at = excluded.at",
@@ -97,18 +91,19 @@ static int32_t promo_got(walor_ctx *c, const char *text)
                        back_kb(c));
 }
 
+/* "🗑 Убрать промокод", the only button of the question besides the host's cancel */
 static int32_t promo_button(walor_ctx *c, const char *arg)
 {
+    (void)arg;
     walor_conv_end(c);
-    if (strcmp(arg, "remove") == 0) {
-        int32_t rc = walor_db_exec(c, "DELETE FROM loyalty_cart_promo WHERE user_id = ?",
-                                   WALOR_ARGS(walor_i(walor_user_id(c))));
-        if (rc < 0)
-            return rc;
-        return walor_edit(c, walor_text(c, "loyalty.promo.removed"), back_kb(c));
-    }
-    return walor_edit(c, walor_text(c, "loyalty.promo.cancelled"), back_kb(c));
+    int32_t rc = walor_db_exec(c, "DELETE FROM loyalty_cart_promo WHERE user_id = ?",
+                               WALOR_ARGS(walor_i(walor_ctx_user_id(c))));
+    if (rc < 0)
+        return rc;
+    return walor_show(c, walor_text(c, "loyalty.promo.removed"), back_kb(c));
 }
+
+static int32_t promo_cancelled(walor_ctx *c) { return walor_show(c, walor_text(c, "loyalty.promo.cancelled"), back_kb(c)); }
 
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
@@ -127,7 +122,7 @@ int32_t loy_cart_register(walor_plugin *p)
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_CLIENT, .prefix = "loyc",
                                    .handler = on_cb};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "promo",
-                                 .states = PROMO_STATES, .nstates = 1, .timeout_s = 600};
+                                 .states = PROMO_STATES, .nstates = 1, .timeout_s = 600, .on_cancel = promo_cancelled};
     int32_t rc = walor_callback(p, &cb);
     if (!rc) rc = walor_conversation(p, &conv);
     if (!rc) rc = walor_service_provide(p, WALOR_CART_EXT_SERVICE, WALOR_CART_EXT_MAJOR, WALOR_CART_EXT_MINOR, &EXT);

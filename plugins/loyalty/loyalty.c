@@ -26,7 +26,7 @@ int64_t loy_setting(walor_ctx *c, const char *key, int64_t dflt)
 
 int loy_in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 int loy_parse_id(const char *s, int64_t *out)
@@ -152,7 +152,7 @@ static int32_t load(walor_plugin *p)
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
     if (!rc) rc = walor_texts(p, loy_texts, (uint32_t)loy_ntexts);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_help(p, "💎 Бонусы и промокоды", HELP, WALOR_ROLE_CLIENT);
     if (!rc) rc = loy_screen_register(p);
     if (!rc) rc = loy_referral_register(p);

@@ -14,19 +14,13 @@
 
 #include "loy.h"
 
-static int64_t jint(json_t *p, const char *k) { return (int64_t)json_integer_value(json_object_get(p, k)); }
-static const char *jstr(json_t *p, const char *k)
-{
-    const char *s = json_string_value(json_object_get(p, k));
-    return s ? s : "";
-}
 
 static int version_ok(walor_ctx *c, const char *event, json_t *p)
 {
-    if (jint(p, "v") == 1 && jint(p, "order_id") > 0 && jint(p, "user_id") > 0)
+    if (walor_data_int(p, "v") == 1 && walor_data_int(p, "order_id") > 0 && walor_data_int(p, "user_id") > 0)
         return 1;
     walor_log(c, WALOR_LOG_WARN, "loyalty: %s ignored: payload version %lld or ids missing", event,
-              (long long)jint(p, "v"));
+              (long long)walor_data_int(p, "v"));
     return 0;
 }
 
@@ -145,14 +139,14 @@ static int32_t on_paid(walor_ctx *c, const char *event, json_t *p)
 {
     if (!version_ok(c, event, p))
         return 0;
-    int64_t oid = jint(p, "order_id"), uid = jint(p, "user_id");
-    int32_t rc = spend_bonus(c, uid, oid, jint(p, "bonus_spent"));
+    int64_t oid = walor_data_int(p, "order_id"), uid = walor_data_int(p, "user_id");
+    int32_t rc = spend_bonus(c, uid, oid, walor_data_int(p, "bonus_spent"));
     if (rc == 0)
-        rc = count_promo(c, uid, oid, jstr(p, "promo_code"));
+        rc = count_promo(c, uid, oid, walor_data_str(p, "promo_code"));
     if (rc == 0)
-        rc = redeem_cert(c, uid, oid, jstr(p, "cert_code"));
+        rc = redeem_cert(c, uid, oid, walor_data_str(p, "cert_code"));
     if (rc == 0)
-        rc = loy_referral_on_paid(c, uid, oid, jint(p, "goods"));
+        rc = loy_referral_on_paid(c, uid, oid, walor_data_int(p, "goods"));
     return rc;
 }
 
@@ -160,7 +154,7 @@ static int32_t on_cancelled(walor_ctx *c, const char *event, json_t *p)
 {
     if (!version_ok(c, event, p))
         return 0;
-    int64_t oid = jint(p, "order_id"), uid = jint(p, "user_id");
+    int64_t oid = walor_data_int(p, "order_id"), uid = walor_data_int(p, "user_id");
     /* bonuses: give back exactly what order.paid took */
     int64_t spent = 0;
     int32_t rc = walor_db_int(c, "SELECT coalesce(sum(amount), 0) FROM loyalty_ledger WHERE key = ?",
@@ -233,9 +227,9 @@ static int32_t on_completed(walor_ctx *c, const char *event, json_t *p)
 {
     if (!version_ok(c, event, p))
         return 0;
-    int64_t oid = jint(p, "order_id"), uid = jint(p, "user_id");
+    int64_t oid = walor_data_int(p, "order_id"), uid = walor_data_int(p, "user_id");
     /* cashback on what was paid for the goods in money, not in bonuses */
-    int64_t paid = jint(p, "goods") - jint(p, "bonus_spent");
+    int64_t paid = walor_data_int(p, "goods") - walor_data_int(p, "bonus_spent");
     if (paid < 0)
         paid = 0;
     int64_t cb = loy_pct_floor(paid, loy_setting(c, "cashback_pct", 7));

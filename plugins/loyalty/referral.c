@@ -16,6 +16,7 @@
 #include "loy.h"
 
 #define CHAIN_MAX 64
+#define FRIENDS "друг|друга|друзей" /* walor_plural: "2 друга" */
 
 const char loy_referral_migration[] =
     "CREATE TABLE loyalty_referral ("
@@ -77,7 +78,7 @@ static int32_t on_deeplink(walor_ctx *c, const char *arg)
 {
     int64_t ref = 0;
     if (loy_parse_id(arg, &ref) == 0) {
-        int32_t rc = bind_referrer(c, walor_user_id(c), ref, walor_ctx_printf(c, "ref%s", arg));
+        int32_t rc = bind_referrer(c, walor_ctx_user_id(c), ref, walor_ctx_printf(c, "ref%s", arg));
         if (rc < 0)
             return rc;
     }
@@ -100,12 +101,12 @@ static int32_t tiers(walor_ctx *c, int64_t ref)
     for (int i = 0; i < n && t[i].friends <= friends; i++) {
         rc = loy_ledger_add(c, ref, t[i].bonus, LOY_K_TIER,
                             walor_ctx_printf(c, "tier:%lld:%lld", (long long)ref, (long long)t[i].friends), 0,
-                            walor_ctx_printf(c, "ступень: %lld друзей", (long long)t[i].friends), 0);
+                            walor_ctx_printf(c, "ступень: %s", walor_plural(c, t[i].friends, FRIENDS, 0)), 0);
         if (rc < 0)
             return rc;
         if (rc == 1)
-            loy_push(c, ref, walor_textf(c, "loyalty.push.tier", "n", loy_num(c, t[i].friends), "sum",
-                                         walor_money(c, t[i].bonus), NULL));
+            loy_push(c, ref, walor_textf(c, "loyalty.push.tier", "n", walor_plural(c, t[i].friends, FRIENDS, 0),
+                                         "sum", walor_money(c, t[i].bonus), NULL));
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 /* loyalty: the customer's "💎 Мои бонусы" (main menu; the label carries
- * the balance): balance, the latest ledger rows with paging, the personal
- * discount, the referral link, invited friends and the next tier. */
+ * the balance): balance, the ledger rows by pages (walor_list_show), the
+ * personal discount, the referral link, invited friends and the next tier. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +36,7 @@ static const char *bot_username(walor_ctx *c)
 static const char *menu_label(walor_ctx *c)
 {
     int64_t bal = 0;
-    if (loy_balance(c, walor_user_id(c), &bal) != 0 || bal <= 0)
+    if (loy_balance(c, walor_ctx_user_id(c), &bal) != 0 || bal <= 0)
         return NULL;
     return walor_textf(c, "loyalty.btn.menu_balance", "sum", walor_money(c, bal), NULL);
 }
@@ -46,26 +46,11 @@ static const char *signed_money(walor_ctx *c, int64_t k)
     return k > 0 ? walor_ctx_printf(c, "+%s", walor_money(c, k)) : walor_money(c, k);
 }
 
-static const char *history(walor_ctx *c, int64_t uid, int64_t page, int64_t *pages)
+static const char *history_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    int64_t total = 0;
-    walor_db_int(c, "SELECT count(*) FROM loyalty_ledger WHERE user_id = ?", WALOR_ARGS(walor_i(uid)), &total);
-    *pages = total ? (total + HISTORY_PAGE - 1) / HISTORY_PAGE : 1;
-    if (page >= *pages)
-        page = *pages - 1;
-    walor_rows *r = NULL;
-    if (walor_db_query(c, "SELECT amount, note, created_at FROM loyalty_ledger WHERE user_id = ? "
-                          "ORDER BY id DESC LIMIT ? OFFSET ?",
-                       WALOR_ARGS(walor_i(uid), walor_i(HISTORY_PAGE), walor_i(page * HISTORY_PAGE)), &r) < 0)
-        return "";
-    const char *out = "";
-    while (walor_row_next(r) == 1)
-        out = walor_ctx_printf(c, "%s\n%s", out,
-                               walor_textf(c, "loyalty.my.row", "date", loy_date(c, walor_col_int(r, 2)), "sum",
-                                           signed_money(c, walor_col_int(r, 0)), "note",
-                                           loy_esc(c, walor_col_text(r, 1)), NULL));
-    walor_rows_close(r);
-    return *out ? out : walor_ctx_printf(c, "\n%s", walor_text(c, "loyalty.my.no_history"));
+    (void)index, (void)kb, (void)ud;
+    return walor_textf(c, "loyalty.my.row", "date", loy_date(c, walor_col_int(r, 2)), "sum",
+                       signed_money(c, walor_col_int(r, 0)), "note", loy_esc(c, walor_col_text(r, 1)), NULL);
 }
 
 static const char *referral_part(walor_ctx *c, int64_t uid)
@@ -89,59 +74,52 @@ static const char *referral_part(walor_ctx *c, int64_t uid)
     for (int i = 0; i < n; i++)
         if (t[i].friends > bought)
             return walor_ctx_printf(c, "%s\n%s", out,
-                                    walor_textf(c, "loyalty.my.tier_next", "left", loy_num(c, t[i].friends - bought),
-                                                "n", loy_num(c, t[i].friends), "sum", walor_money(c, t[i].bonus),
-                                                NULL));
+                                    walor_textf(c, "loyalty.my.tier_next", "left",
+                                                walor_plural(c, t[i].friends - bought, "друг|друга|друзей", 0), "n",
+                                                walor_plural(c, t[i].friends, "друге|друзьях|друзьях", 0), "sum",
+                                                walor_money(c, t[i].bonus), NULL));
     if (n > 0)
         out = walor_ctx_printf(c, "%s\n%s", out, walor_text(c, "loyalty.my.tier_all"));
     return out;
 }
 
-static int32_t show(walor_ctx *c, int64_t page)
+/* the balance, the history by pages, the referral part; page: the digits
+ * after "loyb:h:", NULL for the first */
+static int32_t show(walor_ctx *c, const char *page)
 {
-    int64_t uid = walor_user_id(c), bal = 0, pct = 0, pages = 1;
+    int64_t uid = walor_ctx_user_id(c), bal = 0, pct = 0;
     int32_t rc = loy_balance(c, uid, &bal);
     if (rc < 0)
         return rc;
     rc = loy_personal_pct(c, uid, &pct);
     if (rc < 0)
         return rc;
-    if (page < 0)
-        page = 0;
-    const char *hist = history(c, uid, page, &pages);
-    if (page >= pages)
-        page = pages - 1;
-    const char *html = walor_textf(c, "loyalty.my.head", "balance", walor_money(c, bal), "cashback",
+    const char *head = walor_textf(c, "loyalty.my.head", "balance", walor_money(c, bal), "cashback",
                                    loy_num(c, loy_setting(c, "cashback_pct", 7)), "share",
                                    loy_num(c, loy_setting(c, "bonus_share_pct", 30)), NULL);
     if (pct > 0)
-        html = walor_ctx_printf(c, "%s\n%s", html, walor_textf(c, "loyalty.my.personal", "pct", loy_num(c, pct), NULL));
-    html = walor_ctx_printf(c, "%s\n\n%s%s\n\n%s", html, walor_text(c, "loyalty.my.history"), hist,
-                            referral_part(c, uid));
+        head = walor_ctx_printf(c, "%s\n%s", head, walor_textf(c, "loyalty.my.personal", "pct", loy_num(c, pct), NULL));
+    head = walor_ctx_printf(c, "%s\n\n%s", head, walor_text(c, "loyalty.my.history"));
     walor_kb *kb = walor_kb_new(c);
-    if (page > 0)
-        walor_kb_button(kb, walor_text(c, "loyalty.btn.newer"), walor_ctx_printf(c, "loyb:h:%lld", (long long)page - 1));
-    if (page + 1 < pages)
-        walor_kb_button(kb, walor_text(c, "loyalty.btn.older"), walor_ctx_printf(c, "loyb:h:%lld", (long long)page + 1));
-    walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "loyalty.btn.main"), "m:core.main");
-    return walor_edit(c, html, kb);
+    walor_val who = walor_i(uid);
+    walor_list_def l = {.struct_size = sizeof l, .page_size = HISTORY_PAGE, .row = history_row,
+                        .sql = "SELECT amount, note, created_at FROM loyalty_ledger WHERE user_id = ? ORDER BY id DESC",
+                        .args = &who, .nargs = 1, .page_data = "loyb:h:", .header = head,
+                        .empty = walor_ctx_printf(c, "%s\n%s", head, walor_text(c, "loyalty.my.no_history")),
+                        .footer = referral_part(c, uid), .buttons = kb, .prev_label = "loyalty.btn.newer",
+                        .next_label = "loyalty.btn.older"};
+    return walor_list_show(c, &l, page);
 }
 
-static int32_t on_menu(walor_ctx *c) { return show(c, 0); }
+static int32_t on_menu(walor_ctx *c) { return show(c, NULL); }
 
-static int32_t on_cb(walor_ctx *c, const char *arg)
-{
-    int64_t page = 0;
-    if (!strncmp(arg, "h:", 2) && (loy_parse_id(arg + 2, &page) == 0 || !strcmp(arg + 2, "0")))
-        return show(c, page);
-    return show(c, 0);
-}
+static int32_t on_cb(walor_ctx *c, const char *arg) { return show(c, !strncmp(arg, "h:", 2) ? arg + 2 : NULL); }
 
 static int32_t on_cmd(walor_ctx *c, const char *arg)
 {
     (void)arg;
-    return show(c, 0);
+    return show(c, NULL);
 }
 
 int32_t loy_screen_register(walor_plugin *p)

@@ -30,7 +30,7 @@ int32_t loy_staff_add_bonus(walor_ctx *c, int64_t user_id, int64_t amount, const
     if (rc == 0 && bal + amount < 0)
         rc = WALOR_ERANGE;
     if (rc == 0)
-        rc = loy_ledger_add(c, user_id, amount, LOY_K_MANUAL, NULL, 0, reason, walor_user_id(c));
+        rc = loy_ledger_add(c, user_id, amount, LOY_K_MANUAL, NULL, 0, reason, walor_ctx_user_id(c));
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "бонусы клиента %lld: %s%s (%s)", (long long)user_id,
                                                 amount > 0 ? "+" : "", walor_money(c, amount), reason));
@@ -61,7 +61,7 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
         rc = walor_db_exec(c, "INSERT INTO loyalty_personal(user_id, pct, set_by, set_at) VALUES (?, ?, ?, ?) "
                               "ON CONFLICT(user_id) DO UPDATE SET pct = excluded.pct, set_by = excluded.set_by, "
                               "set_at = excluded.set_at",
-                           WALOR_ARGS(walor_i(user_id), walor_i(pct), walor_i(walor_user_id(c)),
+                           WALOR_ARGS(walor_i(user_id), walor_i(pct), walor_i(walor_ctx_user_id(c)),
                                       walor_i(walor_now(c))));
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "персональная скидка клиента %lld: %lld%%", (long long)user_id,
@@ -120,11 +120,52 @@ static int32_t set_discount(walor_ctx *c, int64_t user_id, int32_t pct)
     return loy_staff_set_discount(c, user_id, pct);
 }
 
+/* info() of everyone at once: each table grouped once, joined on the ids
+ * that appear anywhere (UNION also orders them) */
+static int32_t infos(walor_ctx *c, walor_loyalty_info_fn fn, void *ud)
+{
+    if (!fn)
+        return WALOR_EINVAL;
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(
+        c,
+        "SELECT i.id, coalesce(l.bal, 0), coalesce(l.earned, 0), coalesce(l.spent, 0), coalesce(p.pct, 0),"
+        " coalesce(r.referrer_id, 0), coalesce(f.n, 0) FROM"
+        " (SELECT user_id AS id FROM loyalty_ledger UNION SELECT user_id FROM loyalty_personal"
+        "  UNION SELECT friend_id FROM loyalty_referral UNION SELECT referrer_id FROM loyalty_referral) i"
+        " LEFT JOIN (SELECT user_id, sum(amount) AS bal,"
+        "  sum(CASE WHEN amount > 0 AND kind <> 'spend_back' THEN amount ELSE 0 END) AS earned,"
+        "  -sum(CASE WHEN kind IN ('spend', 'spend_back') THEN amount ELSE 0 END) AS spent"
+        "  FROM loyalty_ledger GROUP BY user_id) l ON l.user_id = i.id"
+        " LEFT JOIN loyalty_personal p ON p.user_id = i.id"
+        " LEFT JOIN loyalty_referral r ON r.friend_id = i.id"
+        " LEFT JOIN (SELECT referrer_id, count(*) AS n FROM loyalty_referral GROUP BY referrer_id) f"
+        "  ON f.referrer_id = i.id"
+        " ORDER BY i.id",
+        NULL, 0, &r);
+    if (rc < 0)
+        return rc;
+    walor_loyalty_info li = {.struct_size = sizeof li};
+    while ((rc = walor_row_next(r)) == 1) {
+        li.balance = walor_col_int(r, 1);
+        li.earned = walor_col_int(r, 2);
+        li.spent = walor_col_int(r, 3);
+        li.discount_pct = (int32_t)walor_col_int(r, 4);
+        li.referrer_id = walor_col_int(r, 5);
+        li.friends = walor_col_int(r, 6);
+        if ((rc = fn(ud, walor_col_int(r, 0), &li)) != 0)
+            break;
+    }
+    walor_rows_close(r);
+    return rc;
+}
+
 static const walor_loyalty_v1 SERVICE = {
     .struct_size = sizeof SERVICE,
     .info = info,
     .add_bonus = add_bonus,
     .set_discount = set_discount,
+    .infos = infos,
 };
 
 int32_t loy_service_register(walor_plugin *p)

@@ -28,7 +28,7 @@ const char *const loy_texts[][2] = {
     {"loyalty.my.ref", "👥 <b>Приглашайте друзей</b>\nВаша ссылка: {link}\n"
                        "За первый заказ друга от {min} — {reward} бонусов, дальше {pct}% с каждой его покупки.\n"
                        "Приглашено: {invited}, из них сделали заказ: {bought}"},
-    {"loyalty.my.tier_next", "🏆 До следующей ступени: ещё {left} (на {n} друзьях +{sum})"},
+    {"loyalty.my.tier_next", "🏆 До следующей ступени: ещё {left} (на {n} +{sum})"},
     {"loyalty.my.tier_all", "🏆 Все ступени пройдены!"},
     /* the cart */
     {"loyalty.cart.personal", "🏷 Персональная скидка {pct}%: −{sum}"},
@@ -69,7 +69,7 @@ const char *const loy_texts[][2] = {
     {"loyalty.push.ref_first", "🎉 {name} оплатил(а) первый заказ — вам начислено {sum} бонусов!"},
     {"loyalty.push.ref_first_friend", "🤝 Спасибо за первый заказ! {name} получил(а) бонусы за приглашение."},
     {"loyalty.push.ref_life", "💎 +{sum} бонусов за покупку друга ({name})."},
-    {"loyalty.push.tier", "🏆 Новая ступень: {n} друзей с заказами! Вам начислено {sum} бонусов."},
+    {"loyalty.push.tier", "🏆 Новая ступень: {n} с заказами! Вам начислено {sum} бонусов."},
     {"loyalty.push.cashback", "💎 Начислено {sum} бонусов за заказ №{order}. Баланс: {balance}."},
     {"loyalty.push.cancel_back", "↩️ Заказ №{order} отменён:"},
     {"loyalty.push.cancel_bonus", "• {sum} бонусов возвращены на счёт"},

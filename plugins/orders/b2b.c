@@ -1,11 +1,11 @@
 /* orders: B2B / offline sale (F-ORD-08), admin button "🏢 Заказ B2B",
- * conversation ord_b2b in two steps:
+ * the form ord_b2b (SDK 1.3) in two steps:
  *   1. lines "ID quantity sum" (walor_form_parse with an amount column):
  *      every bad line is named with its number — unknown product or
  *      variant (catalog service), not enough stock (stock service) — and
  *      nothing is kept;
  *   2. delivery cost, and who pays it when it is not 0;
- *   then a confirmation screen, and only "✅ Провести" writes: in one
+ *   then the form's summary, and only "✅ Провести" writes: in one
  *   transaction the order (source B2B, the "Корпоративный клиент" with user
  *   id 0) is created with its reservation, paid (the reservation becomes a
  *   sale at the average cost) and completed, so statistics count it like
@@ -20,7 +20,7 @@
 #include "orders.h"
 
 #define B2B_LINES_MAX 50
-#define NAME_SHOWN 80
+#define DELIVERY_MAX 100000000000LL /* kopecks: a billion roubles */
 
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 
@@ -31,12 +31,6 @@ static const walor_catalog_v1 *catalog(walor_ctx *c)
     return WALOR_CATALOG_HAS(s, item) ? s : NULL;
 }
 
-static int64_t jint(json_t *o, const char *k) { return (int64_t)json_integer_value(json_object_get(o, k)); }
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 static char *ref(walor_ctx *c, int64_t pid, int64_t vno)
 {
@@ -44,65 +38,61 @@ static char *ref(walor_ctx *c, int64_t pid, int64_t vno)
                : walor_ctx_printf(c, "%lld", (long long)pid);
 }
 
-static walor_kb *cancel_kb(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.cancel"), "cancel");
-    return kb;
-}
-
 /* ---- step 1: lines ---- */
 
-static int32_t lines_ask(walor_ctx *c) { return walor_reply(c, T(c, "orders.b2b.ask_lines"), cancel_kb(c)); }
+static const char *lines_error(walor_ctx *c, const char *errors)
+{
+    return walor_textf(c, "orders.b2b.err.lines", "errors", errors, NULL);
+}
 
-static int32_t lines_got(walor_ctx *c, const char *text)
+/* every line checked against the catalog and the stock; the good list
+ * replaces the text in the data */
+static int32_t lines_checked(walor_ctx *c, json_t *value, const char **why)
 {
     walor_form_line *fl = NULL;
     uint32_t n = 0;
     const char *errors = NULL;
-    int32_t rc = walor_form_parse(c, text, WALOR_FORM_AMOUNT, &fl, &n, &errors);
+    int32_t rc = walor_form_parse(c, json_string_value(value), WALOR_FORM_AMOUNT, &fl, &n, &errors);
     if (rc == WALOR_EINVAL)
-        return walor_reply(c, walor_textf(c, "orders.b2b.err.lines", "errors", orders_esc(c, errors), NULL),
-                           cancel_kb(c));
-    if (rc < 0)
-        return rc;
-    if (n == 0)
-        return walor_reply(c, T(c, "orders.b2b.err.empty"), cancel_kb(c));
-    if (n > B2B_LINES_MAX)
-        return walor_reply(c, walor_textf(c, "orders.b2b.err.many", "max", orders_num(c, B2B_LINES_MAX), NULL),
-                           cancel_kb(c));
+        *why = lines_error(c, orders_esc(c, errors));
+    else if (rc == 0 && n == 0)
+        *why = "orders.b2b.err.empty";
+    else if (rc == 0 && n > B2B_LINES_MAX)
+        *why = walor_textf(c, "orders.b2b.err.many", "max", orders_num(c, B2B_LINES_MAX), NULL);
+    if (rc < 0 || *why)
+        return rc < 0 ? rc : WALOR_EINVAL;
     const walor_catalog_v1 *cat = catalog(c);
     const walor_stock_v1 *st = orders_stock(c);
     char *bad = NULL;
     json_t *arr = json_array();
     for (uint32_t i = 0; i < n; i++) {
         const walor_form_line *l = &fl[i];
-        const char *why = NULL;
+        const char *no = NULL;
         walor_catalog_item it;
         memset(&it, 0, sizeof it);
         it.struct_size = sizeof it;
         if (l->qty <= 0)
-            why = T(c, "orders.b2b.err.qty");
+            no = T(c, "orders.b2b.err.qty");
         else if (l->amount < 0)
-            why = T(c, "orders.b2b.err.sum");
+            no = T(c, "orders.b2b.err.sum");
         else if (cat && (rc = cat->item(c, l->id, l->sub, &it)) < 0) {
             if (rc != WALOR_ENOTFOUND) {
                 json_decref(arr);
                 return rc;
             }
-            why = walor_textf(c, "orders.b2b.err.unknown", "ref", ref(c, l->id, l->sub), NULL);
+            no = walor_textf(c, "orders.b2b.err.unknown", "ref", ref(c, l->id, l->sub), NULL);
         }
-        if (!why && st) {
+        if (!no && st) {
             int64_t have = 0, want = 0;
             for (uint32_t j = 0; j <= i; j++)
                 if (fl[j].id == l->id && fl[j].sub == l->sub)
                     want += fl[j].qty;
             if (st->available(c, l->id, l->sub, &have) == 0 && have != WALOR_STOCK_UNTRACKED && want > have)
-                why = walor_textf(c, "orders.b2b.err.stock", "ref", ref(c, l->id, l->sub), "n", orders_num(c, have),
-                                  NULL);
+                no = walor_textf(c, "orders.b2b.err.stock", "ref", ref(c, l->id, l->sub), "n", orders_num(c, have),
+                                 NULL);
         }
-        if (why) {
-            const char *row = walor_ctx_printf(c, "строка %u: %s", l->line, why);
+        if (no) {
+            const char *row = walor_ctx_printf(c, "строка %u: %s", l->line, no);
             bad = bad ? walor_ctx_printf(c, "%s\n%s", bad, row) : walor_ctx_printf(c, "%s", row);
             continue;
         }
@@ -114,11 +104,11 @@ static int32_t lines_got(walor_ctx *c, const char *text)
     }
     if (bad) {
         json_decref(arr);
-        return walor_reply(c, walor_textf(c, "orders.b2b.err.lines", "errors", orders_esc(c, bad), NULL),
-                           cancel_kb(c));
+        *why = lines_error(c, orders_esc(c, bad));
+        return WALOR_EINVAL;
     }
     json_object_set_new(walor_conv_data(c), "lines", arr);
-    return walor_conv_goto(c, "delivery");
+    return 0;
 }
 
 /* ---- the preview ---- */
@@ -132,86 +122,51 @@ static char *preview(walor_ctx *c, json_t *d, int64_t *goods)
     json_t *l;
     json_array_foreach(arr, i, l)
     {
-        const char *label = jstr(l, "label");
-        const char *name = *label ? walor_ctx_printf(c, "%s, %s", jstr(l, "name"), label) : jstr(l, "name");
+        const char *label = walor_data_str(l, "label");
+        const char *name = *label ? walor_ctx_printf(c, "%s, %s", walor_data_str(l, "name"), label) : walor_data_str(l, "name");
         s = walor_ctx_printf(c, "%s%s%s", s, i ? "\n" : "",
                              walor_textf(c, "orders.b2b.line", "i", orders_num(c, (int64_t)i + 1), "ref",
-                                         ref(c, jint(l, "p"), jint(l, "v")), "name", orders_esc(c, name), "qty",
-                                         orders_num(c, jint(l, "q")), "sum", walor_money(c, jint(l, "sum")), NULL));
-        *goods += jint(l, "sum");
+                                         ref(c, walor_data_int(l, "p"), walor_data_int(l, "v")), "name", orders_esc(c, name), "qty",
+                                         orders_num(c, walor_data_int(l, "q")), "sum", walor_money(c, walor_data_int(l, "sum")), NULL));
+        *goods += walor_data_int(l, "sum");
     }
     return s;
 }
 
 /* ---- step 2: delivery and who pays ---- */
 
-static int32_t delivery_ask(walor_ctx *c)
+static const char *delivery_ask(walor_ctx *c, json_t *d)
 {
-    int64_t goods;
-    char *p = preview(c, walor_conv_data(c), &goods);
-    return walor_reply(c,
-                       walor_textf(c, "orders.b2b.ask_delivery", "lines", p, "goods", walor_money(c, goods), NULL),
-                       cancel_kb(c));
-}
-
-static int32_t delivery_got(walor_ctx *c, const char *text)
-{
-    int64_t cost = 0;
-    if (orders_parse_rub(text, &cost) < 0)
-        return walor_reply(c, T(c, "orders.b2b.err.delivery"), cancel_kb(c));
-    json_t *d = walor_conv_data(c);
-    json_object_set_new(d, "dc", json_integer(cost));
-    if (cost == 0) {
-        json_object_set_new(d, "payer", json_string(""));
-        return walor_conv_goto(c, "confirm");
-    }
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.client_pays"), "client");
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.shop_pays"), "shop");
-    walor_kb_row(kb);
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.cancel"), "cancel");
-    return walor_reply(c, walor_textf(c, "orders.b2b.ask_payer", "sum", walor_money(c, cost), NULL), kb);
-}
-
-static int32_t end(walor_ctx *c)
-{
-    walor_conv_end(c);
-    return walor_reply(c, T(c, "orders.b2b.cancelled"), NULL);
-}
-
-static int32_t delivery_btn(walor_ctx *c, const char *arg)
-{
-    if (!strcmp(arg, "client") || !strcmp(arg, "shop")) {
-        if (!json_object_get(walor_conv_data(c), "dc"))
-            return delivery_ask(c);
-        json_object_set_new(walor_conv_data(c), "payer", json_string(arg));
-        return walor_conv_goto(c, "confirm");
-    }
-    return end(c);
-}
-
-/* ---- confirmation and the write ---- */
-
-static int64_t charged_delivery(json_t *d) { return !strcmp(jstr(d, "payer"), "client") ? jint(d, "dc") : 0; }
-
-static int32_t confirm_ask(walor_ctx *c)
-{
-    json_t *d = walor_conv_data(c);
     int64_t goods;
     char *p = preview(c, d, &goods);
-    const char *payer = jstr(d, "payer");
-    const char *dl = !*payer ? T(c, "orders.b2b.no_delivery")
-                             : walor_textf(c, !strcmp(payer, "client") ? "orders.b2b.delivery_client"
-                                                                       : "orders.b2b.delivery_shop",
-                                           "sum", walor_money(c, jint(d, "dc")), NULL);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.confirm"), "yes");
-    walor_kb_row(kb);
-    walor_kb_conv_button(kb, T(c, "orders.b2b.btn.cancel"), "cancel");
-    return walor_reply(c,
-                       walor_textf(c, "orders.b2b.confirm", "lines", p, "goods", walor_money(c, goods), "delivery", dl,
-                                   "total", walor_money(c, goods + charged_delivery(d)), NULL),
-                       kb);
+    return walor_textf(c, "orders.b2b.ask_delivery", "lines", p, "goods", walor_money(c, goods), NULL);
+}
+
+/* who pays is asked only for a delivery that costs something */
+static int32_t paid_delivery(walor_ctx *c, json_t *d)
+{
+    (void)c;
+    return walor_data_int(d, "dc") > 0;
+}
+
+/* ---- the summary and the write ---- */
+
+static int64_t charged_delivery(json_t *d)
+{
+    return walor_data_int(d, "dc") > 0 && !strcmp(walor_data_str(d, "payer"), "client") ? walor_data_int(d, "dc") : 0;
+}
+
+static const char *confirm_text(walor_ctx *c, json_t *d)
+{
+    int64_t goods;
+    char *p = preview(c, d, &goods);
+    const char *dl = walor_data_int(d, "dc") <= 0 ? T(c, "orders.b2b.no_delivery")
+                                        : walor_textf(c, !strcmp(walor_data_str(d, "payer"), "client")
+                                                             ? "orders.b2b.delivery_client"
+                                                             : "orders.b2b.delivery_shop",
+                                                      "sum", walor_money(c, walor_data_int(d, "dc")), NULL);
+    return walor_textf(c, "orders.b2b.confirm", "lines", p, "goods", walor_money(c, goods), "delivery", dl, "total",
+                       walor_money(c, goods + charged_delivery(d)), NULL);
 }
 
 /* the order's lines, a line whose sum does not divide by its quantity in
@@ -228,8 +183,8 @@ static walor_order_line *build_lines(walor_ctx *c, json_t *arr, uint32_t *n, uin
     json_t *l;
     json_array_foreach(arr, i, l)
     {
-        int64_t unit, rest, qty = jint(l, "q");
-        if (orders_split_sum(jint(l, "sum"), qty, &unit, &rest) < 0)
+        int64_t unit, rest, qty = walor_data_int(l, "q");
+        if (orders_split_sum(walor_data_int(l, "sum"), qty, &unit, &rest) < 0)
             return NULL;
         for (int part = 0; part < 2; part++) {
             int64_t q = part ? rest : qty - rest;
@@ -237,14 +192,14 @@ static walor_order_line *build_lines(walor_ctx *c, json_t *arr, uint32_t *n, uin
                 continue;
             walor_order_line *o = &out[k];
             o->struct_size = sizeof *o;
-            o->product_id = jint(l, "p");
-            o->variant_no = jint(l, "v");
-            o->name = jstr(l, "name");
-            o->variant_label = jstr(l, "label");
+            o->product_id = walor_data_int(l, "p");
+            o->variant_no = walor_data_int(l, "v");
+            o->name = walor_data_str(l, "name");
+            o->variant_label = walor_data_str(l, "label");
             o->unit_price = o->base_price = unit + part;
             o->qty = q;
-            o->weight_g = jint(l, "w");
-            org[k++] = (uint32_t)jint(l, "line");
+            o->weight_g = walor_data_int(l, "w");
+            org[k++] = (uint32_t)walor_data_int(l, "line");
         }
     }
     *n = k;
@@ -252,9 +207,8 @@ static walor_order_line *build_lines(walor_ctx *c, json_t *arr, uint32_t *n, uin
     return out;
 }
 
-static int32_t record(walor_ctx *c)
+static int32_t record(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
     uint32_t n = 0, *origin = NULL, failed = UINT32_MAX;
     walor_order_line *lines = build_lines(c, json_object_get(d, "lines"), &n, &origin);
     if (!lines || n == 0)
@@ -263,15 +217,16 @@ static int32_t record(walor_ctx *c)
     for (uint32_t i = 0; i < n; i++)
         goods += lines[i].unit_price * lines[i].qty;
     int64_t dcharged = charged_delivery(d);
-    json_t *extra = json_pack("{s:{s:I, s:s}}", "b2b", "delivery_cost", (json_int_t)jint(d, "dc"), "delivery_payer",
-                              *jstr(d, "payer") ? jstr(d, "payer") : "none");
+    const char *payer = walor_data_int(d, "dc") > 0 && *walor_data_str(d, "payer") ? walor_data_str(d, "payer") : "none";
+    json_t *extra = json_pack("{s:{s:I, s:s}}", "b2b", "delivery_cost", (json_int_t)walor_data_int(d, "dc"), "delivery_payer",
+                              payer);
     char *extra_s = extra ? json_dumps(extra, JSON_COMPACT) : NULL;
     json_decref(extra);
     walor_order_new o = {.struct_size = sizeof o, .source = WALOR_ORDER_SRC_B2B, .user_id = 0, .lines = lines,
                          .n_lines = n, .delivery_cost = dcharged, .total = goods + dcharged,
                          .contact_name = T(c, "orders.b2b.client_plain"),
                          .extra_json = extra_s ? walor_ctx_printf(c, "%s", extra_s) : NULL,
-                         .delivery_shop = !strcmp(jstr(d, "payer"), "shop") ? jint(d, "dc") : 0};
+                         .delivery_shop = !strcmp(walor_data_str(d, "payer"), "shop") ? walor_data_int(d, "dc") : 0};
     free(extra_s);
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
@@ -287,56 +242,38 @@ static int32_t record(walor_ctx *c)
         rc = WALOR_EDB;
     if (rc < 0) {
         walor_tx_rollback(c);
-        if (rc == WALOR_ERANGE && failed < n) /* stock went since step 1 */
-            return walor_reply(c,
-                               walor_textf(c, "orders.b2b.err.lines", "errors",
-                                           walor_ctx_printf(c, "строка %u: %s", origin[failed],
-                                                            T(c, "orders.b2b.err.stock_now")),
-                                           NULL),
-                               NULL);
+        if (rc == WALOR_ERANGE && failed < n) /* stock went since step 1: the summary again, with the line */
+            return walor_form_retry(c, NULL,
+                                    lines_error(c, walor_ctx_printf(c, "строка %u: %s", origin[failed],
+                                                                    T(c, "orders.b2b.err.stock_now"))));
         return rc;
     }
     rc = walor_tx_commit(c);
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "orders.b2b.btn.open"), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
     return walor_reply(c, walor_textf(c, "orders.b2b.done", "id", orders_num(c, id), "sum", walor_money(c, o.total), NULL),
                        kb);
 }
 
-static int32_t confirm_btn(walor_ctx *c, const char *arg)
-{
-    if (!strcmp(arg, "yes"))
-        return record(c);
-    return end(c);
-}
-
-static int32_t confirm_msg(walor_ctx *c, const char *text)
-{
-    (void)text;
-    return confirm_ask(c);
-}
-
-static int32_t cancel_btn(walor_ctx *c, const char *arg)
-{
-    (void)arg;
-    return end(c);
-}
+static int32_t cancelled(walor_ctx *c) { return walor_reply(c, T(c, "orders.b2b.cancelled"), NULL); }
 
 static int32_t on_menu(walor_ctx *c) { return walor_conv_start(c, "ord_b2b", NULL, NULL); }
 
-static const walor_conv_state ST[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "lines", .on_enter = lines_ask, .on_message = lines_got,
-     .on_callback = cancel_btn},
-    {.struct_size = sizeof(walor_conv_state), .name = "delivery", .on_enter = delivery_ask,
-     .on_message = delivery_got, .on_callback = delivery_btn},
-    {.struct_size = sizeof(walor_conv_state), .name = "confirm", .on_enter = confirm_ask, .on_message = confirm_msg,
-     .on_callback = confirm_btn},
+static const walor_step_choice PAYERS[] = {{"client", "orders.b2b.btn.client_pays"}, {"shop", "orders.b2b.btn.shop_pays"}};
+
+static const walor_step_def ST[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "lines", .prompt = "orders.b2b.ask_lines",
+     .label = "orders.b2b.btn.e_lines", .validate = lines_checked},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_MONEY, .key = "dc", .prompt = "orders.b2b.ask_delivery",
+     .prompt_fn = delivery_ask, .label = "orders.b2b.btn.e_delivery", .error = "orders.b2b.err.delivery", .min = 0,
+     .max = DELIVERY_MAX},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_CHOICE, .key = "payer", .prompt = "orders.b2b.ask_payer",
+     .label = "orders.b2b.btn.e_payer", .nchoices = 2, .choices = PAYERS, .ask_if = paid_delivery},
 };
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"orders.b2b.ask_lines", "🏢 <b>Заказ B2B / офлайн-продажа</b>\nШаг 1 из 2. Напишите товары, по одному в строке: "
                              "<code>ID количество сумма</code>\nНапример:\n<code>12 5 7500</code> — 5 шт товара 12 "
                              "за 7 500 ₽\n<code>12.2 3 1000,50</code> — фасовка 2 товара 12"},
@@ -354,7 +291,7 @@ static const char *const TEXTS[][2] = {
     {"orders.b2b.line", "{i}. [{ref}] {name} — {qty} шт на {sum}"},
     {"orders.b2b.ask_delivery", "🏢 <b>Состав:</b>\n{lines}\nТовары: {goods}\n\nШаг 2 из 2. Стоимость доставки в "
                                 "рублях (0 — без доставки):"},
-    {"orders.b2b.ask_payer", "Доставка {sum}: кто её оплачивает?"},
+    {"orders.b2b.ask_payer", "Доставка {dc}: кто её оплачивает?"},
     {"orders.b2b.no_delivery", "Доставка: нет"},
     {"orders.b2b.delivery_client", "Доставка: {sum}, платит клиент"},
     {"orders.b2b.delivery_shop", "Доставка: {sum}, платит магазин (в расходы)"},
@@ -367,7 +304,9 @@ static const char *const TEXTS[][2] = {
     {"orders.b2b.btn.client_pays", "👤 Платит клиент"},
     {"orders.b2b.btn.shop_pays", "🏪 Платит магазин"},
     {"orders.b2b.btn.confirm", "✅ Провести"},
-    {"orders.b2b.btn.cancel", "✖️ Отмена"},
+    {"orders.b2b.btn.e_lines", "📦 Товары"},
+    {"orders.b2b.btn.e_delivery", "🚚 Доставка"},
+    {"orders.b2b.btn.e_payer", "👤 Кто платит"},
     {"orders.b2b.btn.open", "📋 Открыть заказ"},
 };
 
@@ -386,12 +325,13 @@ int32_t orders_b2b_register(walor_plugin *p)
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
                                  .order = 22, .id = "b2b", .label = "🏢 Заказ B2B", .on_press = on_menu,
                                  .group = WALOR_MENU_GROUP_SALES};
-    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_MANAGER, .name = "ord_b2b",
-                                 .states = ST, .nstates = sizeof ST / sizeof ST[0], .timeout_s = 3600};
+    const walor_form_def form = {.struct_size = sizeof form, .min_role = WALOR_ROLE_MANAGER, .name = "ord_b2b",
+                                 .steps = ST, .nsteps = sizeof ST / sizeof ST[0], .timeout_s = 3600,
+                                 .summary_fn = confirm_text, .on_done = record, .on_cancel = cancelled,
+                                 .done_label = "orders.b2b.btn.confirm"};
     int32_t rc = walor_menu(p, &menu);
-    if (!rc) rc = walor_conversation(p, &conv);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_form(p, &form);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_help(p, "🏢 Заказ B2B", HELP, WALOR_ROLE_MANAGER);
     return rc;
 }

@@ -15,54 +15,30 @@ static void tail(walor_ctx *c, walor_kb *kb)
     walor_kb_button(kb, T(c, "orders.btn.main"), "m:core.main");
 }
 
-static int32_t show_list(walor_ctx *c, int64_t page)
+static const char *order_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    int64_t uid = walor_user_id(c), total = 0;
-    int32_t rc = walor_db_int(c, "SELECT count(*) FROM orders_order WHERE user_id = ?", WALOR_ARGS(walor_i(uid)),
-                              &total);
-    if (rc < 0)
-        return rc;
+    (void)index, (void)ud;
+    walor_kb_button(kb,
+                    walor_textf(c, "orders.my.row", "id", orders_num(c, walor_col_int(r, 0)), "status",
+                                orders_status_label(c, walor_col_text(r, 1)), "sum", walor_money(c, walor_col_int(r, 2)),
+                                "date", orders_when(c, walor_col_int(r, 3)), NULL),
+                    walor_ctx_printf(c, "myo:o:%lld", (long long)walor_col_int(r, 0)));
+    return NULL;
+}
+
+/* the customer's own orders, newest first; page: the digits after "myo:l:", NULL for the first */
+static int32_t show_list(walor_ctx *c, const char *page)
+{
     walor_kb *kb = walor_kb_new(c);
-    if (!total) {
-        tail(c, kb);
-        return walor_edit(c, T(c, "orders.my.empty"), kb);
-    }
-    int64_t pages = (total + PAGE - 1) / PAGE;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT id, status, total, created_at FROM orders_order WHERE user_id = ? ORDER BY id DESC "
-                        "LIMIT ? OFFSET ?",
-                        WALOR_ARGS(walor_i(uid), walor_i(PAGE), walor_i(page * PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        walor_kb_button(kb,
-                        walor_textf(c, "orders.my.row", "id", orders_num(c, id), "status",
-                                    orders_status_label(c, walor_col_text(r, 1)), "sum",
-                                    walor_money(c, walor_col_int(r, 2)), "date", orders_when(c, walor_col_int(r, 3)),
-                                    NULL),
-                        walor_ctx_printf(c, "myo:o:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    if (pages > 1) {
-        if (page > 0)
-            walor_kb_button(kb, T(c, "orders.btn.prev"), walor_ctx_printf(c, "myo:l:%lld", (long long)page - 1));
-        if (page + 1 < pages)
-            walor_kb_button(kb, T(c, "orders.btn.next"), walor_ctx_printf(c, "myo:l:%lld", (long long)page + 1));
-    }
-    tail(c, kb);
-    const char *text = T(c, "orders.my.title");
-    if (pages > 1)
-        text = walor_ctx_printf(c, "%s\n%s", text,
-                                walor_textf(c, "orders.page", "page", orders_num(c, page + 1), "pages",
-                                            orders_num(c, pages), NULL));
-    return walor_edit(c, text, kb);
+    walor_kb_button(kb, T(c, "orders.btn.main"), "m:core.main");
+    walor_val uid = walor_i(walor_ctx_user_id(c));
+    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = order_row,
+                        .sql = "SELECT id, status, total, created_at FROM orders_order WHERE user_id = ? "
+                               "ORDER BY id DESC",
+                        .args = &uid, .nargs = 1, .page_data = "myo:l:", .header = T(c, "orders.my.title"),
+                        .empty = T(c, "orders.my.empty"), .buttons = kb, .prev_label = "orders.btn.prev",
+                        .next_label = "orders.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
 static int32_t show_order(walor_ctx *c, int64_t id)
@@ -71,11 +47,11 @@ static int32_t show_order(walor_ctx *c, int64_t id)
     int32_t rc = orders_get(c, id, &o);
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    if (rc == WALOR_ENOTFOUND || o->user_id != walor_user_id(c)) {
+    if (rc == WALOR_ENOTFOUND || o->user_id != walor_ctx_user_id(c)) {
         /* someone else's order looks exactly like a missing one */
         if (orders_in_callback(c))
             walor_alert(c, T(c, "orders.my.not_found"));
-        return show_list(c, 0);
+        return show_list(c, NULL);
     }
     char *s = walor_textf(c, "orders.my.card", "id", orders_num(c, id), "date", orders_when(c, o->created_at),
                           "status", orders_status_label(c, o->status), NULL);
@@ -93,32 +69,26 @@ static int32_t show_order(walor_ctx *c, int64_t id)
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "orders.my.btn.back"), "myo:l:0");
     tail(c, kb);
-    return walor_edit(c, s, kb);
+    return walor_show(c, s, kb);
 }
 
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     int64_t n = 0;
-    if (arg[0] && arg[1] == ':' && orders_parse_id(arg + 2, &n) == 0) {
-        if (arg[0] == 'o')
-            return show_order(c, n);
-        if (arg[0] == 'l')
-            return show_list(c, n);
-    }
-    if (!strcmp(arg, "l:0"))
-        return show_list(c, 0);
-    if (arg[0] == 'o') { /* a malformed order id: as if unknown */
-        if (orders_in_callback(c))
-            walor_alert(c, T(c, "orders.my.not_found"));
-    }
-    return show_list(c, 0);
+    if (!strncmp(arg, "l:", 2))
+        return show_list(c, arg + 2);
+    if (!strncmp(arg, "o:", 2) && orders_parse_id(arg + 2, &n) == 0)
+        return show_order(c, n);
+    if (arg[0] == 'o' && orders_in_callback(c)) /* a malformed order id: as if unknown */
+        walor_alert(c, T(c, "orders.my.not_found"));
+    return show_list(c, NULL);
 }
 
-static int32_t on_menu(walor_ctx *c) { return show_list(c, 0); }
+static int32_t on_menu(walor_ctx *c) { return show_list(c, NULL); }
 static int32_t on_cmd(walor_ctx *c, const char *arg)
 {
     (void)arg;
-    return show_list(c, 0);
+    return show_list(c, NULL);
 }
 
 static const char HELP[] =

@@ -52,8 +52,4 @@ int64_t orders_remind_time(int64_t due, int from_h, int to_h);
  * sum exactly; -1 when qty <= 0 or sum < 0 */
 int orders_split_sum(int64_t sum, int64_t qty, int64_t *unit, int64_t *rest);
 
-/* Roubles as staff type them ("1500", "1 500", "1500,50", "99.9") →
- * kopecks; 0 or -1 when malformed, negative or over a billion roubles. */
-int orders_parse_rub(const char *s, int64_t *out);
-
 #endif

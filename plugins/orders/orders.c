@@ -35,10 +35,10 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = orders_customer_register(p);
     if (!rc) rc = orders_cart_remind_register(p);
     if (!rc) rc = orders_refund_ui_register(p);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     return rc;
 }
 
 WALOR_PLUGIN_DEFINE(.name = "orders", .version = "0.1.0",
                     .description = "Заказы: статусы, автоотмена, экраны персонала, B2B, уведомления, история",
-                    .min_host_minor = 3, /* nested walor_tx_begin */ .load = load)
+                    .min_host_minor = 3, /* nested tx, forms, paged lists, refund form (SDK 1.3) */ .load = load)

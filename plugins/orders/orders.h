@@ -23,6 +23,14 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
 /* paid → completed in one step: a B2B / offline sale is handed over when
  * it is recorded (the staff table does not allow the jump) */
 int32_t orders_complete_sale(walor_ctx *c, int64_t id);
+/* ---- customers' figures, service 1.2 (clients.c) ---- */
+int32_t orders_svc_client(walor_ctx *c, int64_t user_id, walor_order_client *out);
+int32_t orders_svc_clients(walor_ctx *c, int64_t from, int64_t to, walor_order_client_fn fn, void *ud);
+int32_t orders_svc_client_orders(walor_ctx *c, int64_t user_id, uint32_t offset, uint32_t limit, int64_t **ids,
+                                 uint32_t *n, uint32_t *total);
+int32_t orders_svc_buyers(walor_ctx *c, const int64_t *product_ids, uint32_t n, walor_order_user_fn fn, void *ud);
+const char *orders_svc_staff_card_data(walor_ctx *c, int64_t order_id); /* "ord:o:<id>" (staff.c's) */
+
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);
 

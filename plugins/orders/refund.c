@@ -108,7 +108,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
         rc = WALOR_ERANGE;
     if (rc < 0)
         return orders_tx_end(c, rc);
-    int64_t now = walor_now(c), staff = r->staff_id ? r->staff_id : walor_user_id(c), rid = 0;
+    int64_t now = walor_now(c), staff = r->staff_id ? r->staff_id : walor_ctx_user_id(c), rid = 0;
     rc = walor_db_int(c,
                       "INSERT INTO orders_refund(order_id, amount, kind, reason, provider_ref, staff_id, at)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -130,7 +130,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
                 : WALOR_ENOMEM;
         json_decref(ev);
     }
-    if (rc >= 0 && staff && walor_role(c) >= WALOR_ROLE_MANAGER &&
+    if (rc >= 0 && staff && walor_ctx_role(c) >= WALOR_ROLE_MANAGER &&
         walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: возврат %s (%s)", (long long)id,
                                              walor_money(c, r->amount),
                                              !strcmp(r->kind, WALOR_REFUND_PROVIDER) ? "через платёжный сервис"

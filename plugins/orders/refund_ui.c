@@ -73,7 +73,7 @@ int32_t orders_refund_screen(walor_ctx *c, int64_t id)
         return orders_staff_card(c, id);
     }
     int64_t by_provider = provider_refundable(c, id);
-    int owner = walor_role(c) >= WALOR_ROLE_OWNER;
+    int owner = walor_ctx_role(c) >= WALOR_ROLE_OWNER;
     char *s = walor_textf(c, "orders.adm.refund", "id", orders_num(c, id), "status",
                           orders_status_label(c, o->status), "paid", walor_money(c, left + o->refunded), "refunded",
                           walor_money(c, o->refunded), "left", walor_money(c, left), NULL);

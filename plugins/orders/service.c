@@ -42,7 +42,7 @@ int32_t orders_tx_end(walor_ctx *c, int32_t rc)
 }
 
 /* who acts: a staff member's id, 0 for the system and for customers */
-static int64_t actor(walor_ctx *c) { return walor_role(c) >= WALOR_ROLE_MANAGER ? walor_user_id(c) : 0; }
+static int64_t actor(walor_ctx *c) { return walor_ctx_role(c) >= WALOR_ROLE_MANAGER ? walor_ctx_user_id(c) : 0; }
 
 static int32_t emit(walor_ctx *c, const char *event, int64_t id, json_t *ev)
 {
@@ -703,4 +703,9 @@ const walor_orders_v1 orders_service = {
     .scan = orders_scan,
     .refunds = orders_refunds_scan,
     .totals = orders_totals,
+    .client = orders_svc_client,
+    .clients = orders_svc_clients,
+    .client_orders = orders_svc_client_orders,
+    .buyers = orders_svc_buyers,
+    .staff_card_data = orders_svc_staff_card_data,
 };

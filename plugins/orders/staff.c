@@ -1,21 +1,25 @@
 /* orders: the staff side (README.md): admin section "📋 Заказы" with the
  * header line of active counts, lists with filters and pagination
  * (F-ORD-06), the order card (F-ORD-04) and its actions (F-ORD-05), the
- * delivery list (F-ORD-07), the customer card, and the conversation that
- * relays a message to the customer or takes a tracking number.
+ * delivery list (F-ORD-07), the customer card, and the two forms that
+ * relay a message to the customer or take a tracking number. The lists are
+ * walor_list_show pages, the forms SDK 1.3 forms with the host's cancel.
  *
- * Roles are enforced by the host (callback prefix "ord" and conversation
- * ord_in need MANAGER). Handlers re-read the order, since callback data can
+ * Roles are enforced by the host (callback prefix "ord" and the forms
+ * ord_msg, ord_track need MANAGER). Handlers re-read the order, since callback data can
  * be stale or forged; every change goes through the service functions,
  * which write the history, the events and the action log. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <walor/services/crm.h>
+
 #include "orders.h"
 
 #define PAGE 10
 #define LABEL_MAX 60
-#define MSG_MAX 3000 /* bytes of a message relayed to the customer */
+#define MSG_MAX 3000 /* characters of a message relayed to the customer */
+#define TRACK_MAX 64
 
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 
@@ -65,16 +69,6 @@ static const char *who(walor_ctx *c, int64_t user_id, int32_t source, const char
     return n && *n ? n : walor_ctx_printf(c, "ID %lld", (long long)user_id);
 }
 
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return walor_ctx_printf(c, "%s", s);
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return walor_ctx_printf(c, "%.*s…", (int)max, s);
-}
-
 /* ---- the header line ---- */
 
 static const char *header(walor_ctx *c)
@@ -103,54 +97,30 @@ static const char *header(walor_ctx *c)
 
 /* ---- lists ---- */
 
-static void pager(walor_ctx *c, walor_kb *kb, const char *fmt, int64_t page, int64_t pages)
+static const char *order_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    if (pages <= 1)
-        return;
-    walor_kb_row(kb);
-    if (page > 0)
-        walor_kb_button(kb, T(c, "orders.btn.prev"), walor_ctx_printf(c, fmt, (long long)(page - 1)));
-    if (page + 1 < pages)
-        walor_kb_button(kb, T(c, "orders.btn.next"), walor_ctx_printf(c, fmt, (long long)(page + 1)));
+    (void)index, (void)ud;
+    int64_t id = walor_col_int(r, 0);
+    const char *label = walor_textf(c, "orders.adm.row", "id", orders_num(c, id), "status",
+                                    orders_status_label(c, walor_col_text(r, 1)), "sum",
+                                    walor_money(c, walor_col_int(r, 2)), "who",
+                                    who(c, walor_col_int(r, 3), (int32_t)walor_col_int(r, 4), walor_col_text(r, 5)),
+                                    NULL);
+    walor_kb_button(kb, walor_cut(c, label, LABEL_MAX), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+    return NULL;
 }
 
-static int32_t show_list(walor_ctx *c, const filter *f, int64_t page)
+/* page: the digits after "ord:l:<filter>:", NULL for the first page */
+static int32_t show_list(walor_ctx *c, const filter *f, const char *page)
 {
     int64_t total = 0;
     int32_t rc = walor_db_int(c, walor_ctx_printf(c, "SELECT count(*) FROM orders_order WHERE %s", f->where), NULL,
                               0, &total);
     if (rc < 0)
         return rc;
-    int64_t pages = total ? (total + PAGE - 1) / PAGE : 1;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        walor_ctx_printf(c,
-                                         "SELECT id, status, total, user_id, source, contact_name FROM orders_order "
-                                         "WHERE %s ORDER BY id DESC LIMIT ? OFFSET ?",
-                                         f->where),
-                        WALOR_ARGS(walor_i(PAGE), walor_i(page * PAGE)), &r);
-    if (rc < 0)
-        return rc;
     walor_kb *kb = walor_kb_new(c);
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *label = walor_textf(c, "orders.adm.row", "id", orders_num(c, id), "status",
-                                        orders_status_label(c, walor_col_text(r, 1)), "sum",
-                                        walor_money(c, walor_col_int(r, 2)), "who",
-                                        who(c, walor_col_int(r, 3), (int32_t)walor_col_int(r, 4),
-                                            walor_col_text(r, 5)),
-                                        NULL);
-        walor_kb_button(kb, cut(c, label, LABEL_MAX), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
-        walor_kb_row(kb);
-    }
-    walor_rows_close(r);
-    pager(c, kb, walor_ctx_printf(c, "ord:l:%s:%%lld", f->code), page, pages);
     for (size_t i = 0; i < NFILTERS; i++) {
-        if (i % 4 == 0)
+        if (i && i % 4 == 0)
             walor_kb_row(kb);
         const char *lbl = T(c, walor_ctx_printf(c, "orders.adm.f.%s", FILTERS[i].code));
         walor_kb_button(kb, &FILTERS[i] == f ? walor_ctx_printf(c, "• %s", lbl) : lbl,
@@ -158,68 +128,65 @@ static int32_t show_list(walor_ctx *c, const filter *f, int64_t page)
     }
     walor_kb_row(kb);
     walor_kb_button(kb, T(c, "orders.adm.btn.admin"), "ord:adm");
-    const char *text = walor_textf(c, "orders.adm.list", "filter",
-                                   T(c, walor_ctx_printf(c, "orders.adm.f.%s", f->code)), "n", orders_num(c, total),
-                                   NULL);
-    if (!total)
-        text = walor_ctx_printf(c, "%s\n%s", text, T(c, "orders.adm.list_empty"));
-    else if (pages > 1)
-        text = walor_ctx_printf(c, "%s\n%s", text,
-                                walor_textf(c, "orders.page", "page", orders_num(c, page + 1), "pages",
-                                            orders_num(c, pages), NULL));
-    return walor_edit(c, text, kb);
+    const char *head = walor_textf(c, "orders.adm.list", "filter", T(c, walor_ctx_printf(c, "orders.adm.f.%s", f->code)),
+                                   "n", orders_num(c, total), NULL);
+    /* the filter's condition is a constant of the table above, never user data */
+    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = order_row,
+                        .sql = walor_ctx_printf(c,
+                                                "SELECT id, status, total, user_id, source, contact_name FROM "
+                                                "orders_order WHERE %s ORDER BY id DESC",
+                                                f->where),
+                        .page_data = walor_ctx_printf(c, "ord:l:%s:", f->code), .header = head,
+                        .empty = walor_ctx_printf(c, "%s\n%s", head, T(c, "orders.adm.list_empty")), .buttons = kb,
+                        .prev_label = "orders.btn.prev", .next_label = "orders.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
-static int32_t show_delivery(walor_ctx *c, int64_t page)
+static const char *delivery_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
+    (void)index, (void)ud;
+    int64_t id = walor_col_int(r, 0);
+    const char *type = walor_col_text(r, 6);
+    const char *where = *walor_col_text(r, 8) ? walor_col_text(r, 8) : walor_col_text(r, 7);
+    const char *extra = walor_col_text(r, 9);
+    /* a blank line before every order */
+    const char *text = walor_ctx_printf(
+        c, "\n%s",
+        walor_textf(c, "orders.adm.delivery_row", "id", orders_num(c, id), "status",
+                    orders_status_label(c, walor_col_text(r, 1)), "type",
+                    T(c, walor_ctx_printf(c, "orders.dt.%s", *type ? type : "none")), "address",
+                    orders_esc(c, *where ? where : T(c, "orders.adm.no_address")), "who",
+                    orders_esc(c, who(c, walor_col_int(r, 2), (int32_t)walor_col_int(r, 3), walor_col_text(r, 4))),
+                    "phone", orders_esc(c, walor_col_text(r, 5)), NULL));
+    if (extra && *extra)
+        text = walor_ctx_printf(c, "%s\n%s", text,
+                                walor_textf(c, "orders.adm.courier", "text", orders_esc(c, extra), NULL));
+    walor_kb_button(kb, walor_ctx_printf(c, "№%lld", (long long)id), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+    return text;
+}
+
+/* page: the digits after "ord:dl:", NULL for the first page */
+static int32_t show_delivery(walor_ctx *c, const char *page)
+{
+    static const char WHERE[] = "status IN ('paid', 'processing')";
     int64_t total = 0;
-    int32_t rc = walor_db_int(c, "SELECT count(*) FROM orders_order WHERE status IN ('paid', 'processing')", NULL, 0,
+    int32_t rc = walor_db_int(c, walor_ctx_printf(c, "SELECT count(*) FROM orders_order WHERE %s", WHERE), NULL, 0,
                               &total);
     if (rc < 0)
         return rc;
-    int64_t pages = total ? (total + PAGE - 1) / PAGE : 1;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT id, status, user_id, source, contact_name, phone, delivery_type, address, "
-                        "pickup_point, courier_details FROM orders_order WHERE status IN ('paid', 'processing') "
-                        "ORDER BY id LIMIT ? OFFSET ?",
-                        WALOR_ARGS(walor_i(PAGE), walor_i(page * PAGE)), &r);
-    if (rc < 0)
-        return rc;
-    char *text = walor_textf(c, "orders.adm.delivery", "n", orders_num(c, total), NULL);
     walor_kb *kb = walor_kb_new(c);
-    int i = 0;
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *type = walor_col_text(r, 6);
-        const char *where = *walor_col_text(r, 8) ? walor_col_text(r, 8) : walor_col_text(r, 7);
-        const char *extra = walor_col_text(r, 9);
-        text = walor_ctx_printf(
-            c, "%s\n\n%s", text,
-            walor_textf(c, "orders.adm.delivery_row", "id", orders_num(c, id), "status",
-                        orders_status_label(c, walor_col_text(r, 1)), "type",
-                        T(c, walor_ctx_printf(c, "orders.dt.%s", *type ? type : "none")), "address",
-                        orders_esc(c, *where ? where : T(c, "orders.adm.no_address")), "who",
-                        orders_esc(c, who(c, walor_col_int(r, 2), (int32_t)walor_col_int(r, 3), walor_col_text(r, 4))),
-                        "phone", orders_esc(c, walor_col_text(r, 5)), NULL));
-        if (extra && *extra)
-            text = walor_ctx_printf(c, "%s\n%s", text,
-                                    walor_textf(c, "orders.adm.courier", "text", orders_esc(c, extra), NULL));
-        if (i++ % 4 == 0)
-            walor_kb_row(kb);
-        walor_kb_button(kb, walor_ctx_printf(c, "№%lld", (long long)id), walor_ctx_printf(c, "ord:o:%lld", (long long)id));
-    }
-    walor_rows_close(r);
-    if (!total)
-        text = walor_ctx_printf(c, "%s\n%s", text, T(c, "orders.adm.delivery_empty"));
-    pager(c, kb, "ord:dl:%lld", page, pages);
-    walor_kb_row(kb);
     walor_kb_button(kb, T(c, "orders.adm.btn.admin"), "ord:adm");
-    return walor_edit(c, text, kb);
+    const char *head = walor_textf(c, "orders.adm.delivery", "n", orders_num(c, total), NULL);
+    walor_list_def l = {.struct_size = sizeof l, .page_size = PAGE, .row = delivery_row,
+                        .sql = walor_ctx_printf(c,
+                                                "SELECT id, status, user_id, source, contact_name, phone, "
+                                                "delivery_type, address, pickup_point, courier_details FROM "
+                                                "orders_order WHERE %s ORDER BY id",
+                                                WHERE),
+                        .page_data = "ord:dl:", .header = head,
+                        .empty = walor_ctx_printf(c, "%s\n%s", head, T(c, "orders.adm.delivery_empty")),
+                        .buttons = kb, .prev_label = "orders.btn.prev", .next_label = "orders.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
 /* ---- the card ---- */
@@ -291,7 +258,7 @@ int32_t orders_staff_card(walor_ctx *c, int64_t id)
     if (rc == WALOR_ENOTFOUND) {
         if (orders_in_callback(c))
             walor_alert(c, T(c, "orders.adm.not_found"));
-        return show_list(c, &FILTERS[0], 0);
+        return show_list(c, &FILTERS[0], NULL);
     }
     if (rc < 0)
         return rc;
@@ -333,7 +300,7 @@ int32_t orders_staff_card(walor_ctx *c, int64_t id)
         walor_kb_row(kb);
     }
     walor_kb_button(kb, T(c, "orders.adm.btn.list"), "ord:l:active:0");
-    return walor_edit(c, card_text(c, o), kb);
+    return walor_show(c, card_text(c, o), kb);
 }
 
 /* ---- actions ---- */
@@ -359,7 +326,7 @@ static int32_t confirm(walor_ctx *c, int64_t id, const char *ask_key, const char
     btn(c, kb, yes_key, yes_fmt, id);
     walor_kb_row(kb);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c, walor_textf(c, ask_key, "id", orders_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, ask_key, "id", orders_num(c, id), NULL), kb);
 }
 
 static int32_t cancel_menu(walor_ctx *c, int64_t id)
@@ -379,7 +346,7 @@ static int32_t cancel_menu(walor_ctx *c, int64_t id)
     btn(c, kb, "orders.adm.btn.cancel_writeoff", "ord:xw:%lld", id);
     walor_kb_row(kb);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c, walor_textf(c, "orders.adm.cancel_ask_paid", "id", orders_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, "orders.adm.cancel_ask_paid", "id", orders_num(c, id), NULL), kb);
 }
 
 static int32_t send_details(walor_ctx *c, int64_t id)
@@ -403,6 +370,12 @@ static int32_t show_client(walor_ctx *c, int64_t id)
     int32_t rc = orders_get(c, id, &o);
     if (rc < 0)
         return result(c, id, rc, "");
+    /* the CRM's full card when the plugin is there, with a way back here */
+    const walor_crm_v1 *crm = walor_service_get(walor_ctx_plugin(c), WALOR_CRM_SERVICE, WALOR_CRM_MAJOR, NULL);
+    if (o->user_id && WALOR_CRM_HAS(crm, open_card)) {
+        rc = crm->open_card(c, o->user_id, walor_ctx_printf(c, "ord:o:%lld", (long long)id));
+        return rc == WALOR_ENOTFOUND ? 0 : rc;
+    }
     json_t *u = walor_user_get(c, o->user_id);
     const char *first = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
     const char *last = u ? json_string_value(json_object_get(u, "last_name")) : NULL;
@@ -415,7 +388,7 @@ static int32_t show_client(walor_ctx *c, int64_t id)
     const char *name = walor_ctx_printf(c, "%s%s%s", first ? first : "", last && *last ? " " : "", last ? last : "");
     walor_kb *kb = walor_kb_new(c);
     btn(c, kb, "orders.adm.btn.back", "ord:o:%lld", id);
-    return walor_edit(c,
+    return walor_show(c,
                       walor_textf(c, "orders.adm.client", "name", orders_esc(c, *name ? name : "—"), "username",
                                   uname && *uname ? walor_ctx_printf(c, "@%s", orders_esc(c, uname)) : "—", "uid",
                                   orders_num(c, o->user_id), "n", orders_num(c, n), "sum", walor_money(c, sum), NULL),
@@ -430,68 +403,61 @@ static int32_t show_shot(walor_ctx *c, int64_t id)
         return result(c, id, rc, "");
     if (!*o->payment_screenshot)
         return walor_alert(c, T(c, "orders.adm.no_shot"));
-    return walor_send_photo(c, walor_chat_id(c), o->payment_screenshot,
+    return walor_send_photo(c, walor_ctx_chat_id(c), o->payment_screenshot,
                             walor_textf(c, "orders.adm.shot", "id", orders_num(c, id), NULL), NULL, 0, NULL);
 }
 
-/* the conversation ord_in: {"id": order, "k": "m" (message) | "t" (tracking)} */
-static int32_t start_input(walor_ctx *c, int64_t id, const char *kind)
+/* the forms ord_msg and ord_track: {"id": order} and the answer */
+static int32_t start_input(walor_ctx *c, int64_t id, const char *form)
 {
     int32_t rc = orders_get(c, id, &(walor_order *){NULL});
     if (rc < 0)
         return result(c, id, rc, "");
-    json_t *d = json_pack("{s:I, s:s}", "id", (json_int_t)id, "k", kind);
-    rc = walor_conv_start(c, "ord_in", NULL, d);
+    json_t *d = json_pack("{s:I}", "id", (json_int_t)id);
+    rc = walor_conv_start(c, form, NULL, d);
     json_decref(d);
     return rc;
 }
 
-static int32_t in_ask(walor_ctx *c)
+static int64_t form_order(json_t *d) { return (int64_t)json_integer_value(json_object_get(d, "id")); }
+
+/* ✖️ Отмена: back to the order's card */
+static int32_t input_cancelled(walor_ctx *c) { return orders_staff_card(c, form_order(walor_conv_data(c))); }
+
+/* a tracking number is one word */
+static int32_t one_word(walor_ctx *c, json_t *value, const char **why)
 {
-    json_t *d = walor_conv_data(c);
-    int64_t id = (int64_t)json_integer_value(json_object_get(d, "id"));
-    const char *k = json_string_value(json_object_get(d, "k"));
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, T(c, "orders.adm.btn.cancel_input"), "back");
-    return walor_reply(c, walor_textf(c, k && *k == 't' ? "orders.adm.ask_track" : "orders.adm.ask_message", "id",
-                                      orders_num(c, id), NULL),
-                       kb);
+    (void)c;
+    if (!strpbrk(json_string_value(value), " \t"))
+        return 0;
+    *why = "orders.adm.err.track";
+    return WALOR_EINVAL;
 }
 
-static int32_t in_got(walor_ctx *c, const char *text)
+static int32_t track_done(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
-    int64_t id = (int64_t)json_integer_value(json_object_get(d, "id"));
-    int track = json_string_value(json_object_get(d, "k")) && *json_string_value(json_object_get(d, "k")) == 't';
-    while (*text == ' ' || *text == '\n')
-        text++;
-    if (!*text)
-        return walor_reply(c, T(c, track ? "orders.adm.err.track" : "orders.adm.err.message_empty"), NULL);
-    if (track) {
-        if (strlen(text) > 64 || strpbrk(text, " \n\t"))
-            return walor_reply(c, T(c, "orders.adm.err.track"), NULL);
-        int32_t rc = orders_service.set_tracking(c, id, text);
-        if (rc < 0 && rc != WALOR_ENOTFOUND)
-            return rc;
-        walor_conv_end(c);
-        walor_reply(c, T(c, rc == 0 ? "orders.adm.track_saved" : "orders.adm.not_found"), NULL);
-        return rc == 0 ? orders_staff_card(c, id) : 0;
-    }
-    if (strlen(text) > MSG_MAX)
-        return walor_reply(c, walor_textf(c, "orders.adm.err.message_long", "max", orders_num(c, MSG_MAX), NULL),
-                           NULL);
+    int64_t id = form_order(d);
+    int32_t rc = orders_service.set_tracking(c, id, json_string_value(json_object_get(d, "track")));
+    if (rc < 0 && rc != WALOR_ENOTFOUND)
+        return rc;
+    walor_reply(c, T(c, rc == 0 ? "orders.adm.track_saved" : "orders.adm.not_found"), NULL);
+    return rc == 0 ? orders_staff_card(c, id) : 0;
+}
+
+static int32_t message_done(walor_ctx *c, json_t *d)
+{
+    int64_t id = form_order(d);
     walor_order *o = NULL;
     int32_t rc = orders_get(c, id, &o);
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    walor_conv_end(c);
     if (rc == WALOR_ENOTFOUND)
         return walor_reply(c, T(c, "orders.adm.not_found"), NULL);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "orders.btn.open_mine"), walor_ctx_printf(c, "myo:o:%lld", (long long)id));
     rc = walor_send(c, o->user_id,
-                    walor_textf(c, "orders.msg.to_customer", "id", orders_num(c, id), "text", orders_esc(c, text),
-                                NULL),
+                    walor_textf(c, "orders.msg.to_customer", "id", orders_num(c, id), "text",
+                                orders_esc(c, json_string_value(json_object_get(d, "text"))), NULL),
                     kb, 0, NULL);
     if (rc == WALOR_EBLOCKED)
         return walor_reply(c, T(c, "orders.adm.blocked"), NULL);
@@ -503,13 +469,15 @@ static int32_t in_got(walor_ctx *c, const char *text)
     return orders_staff_card(c, id);
 }
 
-static int32_t in_btn(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "back" */
-    int64_t id = (int64_t)json_integer_value(json_object_get(walor_conv_data(c), "id"));
-    walor_conv_end(c);
-    return orders_staff_card(c, id);
-}
+static const walor_step_def ST_MSG[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "text",
+     .prompt = "orders.adm.ask_message", .error = "orders.adm.err.message", .min = 1, .max = MSG_MAX},
+};
+static const walor_step_def ST_TRACK[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "track",
+     .prompt = "orders.adm.ask_track", .error = "orders.adm.err.track", .min = 1, .max = TRACK_MAX,
+     .validate = one_word},
+};
 
 /* ---- entry points ---- */
 
@@ -519,42 +487,35 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     size_t vl = colon ? (size_t)(colon - arg) : strlen(arg);
     char verb[8] = {0};
     if (vl >= sizeof verb)
-        return show_list(c, &FILTERS[0], 0);
+        return show_list(c, &FILTERS[0], NULL);
     memcpy(verb, arg, vl);
     const char *rest = colon ? colon + 1 : "";
     if (!strcmp(verb, "adm"))
         return walor_show_admin_menu(c);
-    if (!strcmp(verb, "l")) { /* l:<filter>:<page> */
+    if (!strcmp(verb, "l")) { /* l:<filter>:<page>; an unknown filter: the first page of the active */
         const char *c2 = strchr(rest, ':');
         char code[16] = {0};
-        int64_t page = 0;
         if (c2 && (size_t)(c2 - rest) < sizeof code)
             memcpy(code, rest, (size_t)(c2 - rest));
         const filter *f = find_filter(code);
-        if (!f || orders_parse_id(c2 + 1, &page) < 0)
-            page = 0;
-        return show_list(c, f ? f : &FILTERS[0], page);
+        return f ? show_list(c, f, c2 + 1) : show_list(c, &FILTERS[0], NULL);
     }
-    if (!strcmp(verb, "dl")) {
-        int64_t page = 0;
-        if (orders_parse_id(rest, &page) < 0)
-            page = 0;
-        return show_delivery(c, page);
-    }
+    if (!strcmp(verb, "dl"))
+        return show_delivery(c, rest);
     int64_t id = 0;
     const char *to = NULL;
     if (!strcmp(verb, "s")) { /* s:<id>:<to> */
         const char *c2 = strchr(rest, ':');
         if (!c2)
-            return show_list(c, &FILTERS[0], 0);
+            return show_list(c, &FILTERS[0], NULL);
         char num[24] = {0};
         if ((size_t)(c2 - rest) < sizeof num)
             memcpy(num, rest, (size_t)(c2 - rest));
         if (orders_parse_id(num, &id) < 0)
-            return show_list(c, &FILTERS[0], 0);
+            return show_list(c, &FILTERS[0], NULL);
         to = c2 + 1;
     } else if (orders_parse_id(rest, &id) < 0) {
-        return show_list(c, &FILTERS[0], 0);
+        return show_list(c, &FILTERS[0], NULL);
     }
     if (!strcmp(verb, "o"))
         return orders_staff_card(c, id);
@@ -585,21 +546,16 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     if (!strcmp(verb, "d"))
         return send_details(c, id);
     if (!strcmp(verb, "m") || !strcmp(verb, "t"))
-        return start_input(c, id, verb);
+        return start_input(c, id, verb[0] == 'm' ? "ord_msg" : "ord_track");
     if (!strcmp(verb, "u"))
         return show_client(c, id);
     if (!strcmp(verb, "ph"))
         return show_shot(c, id);
-    return show_list(c, &FILTERS[0], 0);
+    return show_list(c, &FILTERS[0], NULL);
 }
 
-static int32_t on_menu(walor_ctx *c) { return show_list(c, &FILTERS[0], 0); }
-static int32_t on_delivery(walor_ctx *c) { return show_delivery(c, 0); }
-
-static const walor_conv_state ST_IN[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "text", .on_enter = in_ask, .on_message = in_got,
-     .on_callback = in_btn},
-};
+static int32_t on_menu(walor_ctx *c) { return show_list(c, &FILTERS[0], NULL); }
+static int32_t on_delivery(walor_ctx *c) { return show_delivery(c, NULL); }
 
 static const char HELP[] =
     "<b>📋 Заказы</b>\n"
@@ -626,12 +582,17 @@ int32_t orders_staff_register(walor_plugin *p)
                                .group = WALOR_MENU_GROUP_SALES};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "ord",
                                    .handler = on_cb};
-    const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_MANAGER, .name = "ord_in",
-                                 .states = ST_IN, .nstates = 1, .timeout_s = 1800};
+    const walor_form_def msg = {.struct_size = sizeof msg, .min_role = WALOR_ROLE_MANAGER, .name = "ord_msg",
+                                .steps = ST_MSG, .nsteps = 1, .timeout_s = 1800, .on_done = message_done,
+                                .on_cancel = input_cancelled};
+    const walor_form_def track = {.struct_size = sizeof track, .min_role = WALOR_ROLE_MANAGER, .name = "ord_track",
+                                  .steps = ST_TRACK, .nsteps = 1, .timeout_s = 1800, .on_done = track_done,
+                                  .on_cancel = input_cancelled};
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_menu(p, &dl);
     if (!rc) rc = walor_callback(p, &cb);
-    if (!rc) rc = walor_conversation(p, &conv);
+    if (!rc) rc = walor_form(p, &msg);
+    if (!rc) rc = walor_form(p, &track);
     if (!rc) rc = walor_admin_header(p, header);
     if (!rc) rc = walor_help(p, "📋 Заказы", HELP, WALOR_ROLE_MANAGER);
     return rc;

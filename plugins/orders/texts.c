@@ -2,7 +2,7 @@
  * conf.d/texts/ (any .ini) under [orders]. */
 #include "orders.h"
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     /* statuses (F-ORD-01) */
     {"orders.st.new", "🆕 Новый"},
     {"orders.st.paid", "💳 Оплачен"},
@@ -77,7 +77,6 @@ static const char *const TEXTS[][2] = {
     {"orders.adm.btn.message", "✉️ Написать клиенту"},
     {"orders.adm.btn.client", "👤 Карточка клиента"},
     {"orders.adm.btn.shot", "🧾 Скриншот оплаты"},
-    {"orders.adm.btn.cancel_input", "✖️ Отмена"},
     {"orders.adm.card", "📋 <b>Заказ №{id}</b> · {status}\nСоздан: {date} · {source}"},
     {"orders.adm.card_client", "👤 Клиент: {who}{username} · ID {uid}"},
     {"orders.adm.card_client_b2b", "👤 Клиент: {who}"},
@@ -149,8 +148,8 @@ static const char *const TEXTS[][2] = {
     {"orders.adm.details_failed", "Не удалось отправить реквизиты: попробуйте позже."},
     {"orders.adm.ask_message", "✉️ Напишите сообщение клиенту по заказу №{id}. Я перешлю его от имени магазина."},
     {"orders.adm.ask_track", "🔢 Напишите трек-номер заказа №{id}:"},
-    {"orders.adm.err.message_empty", "Сообщение пустое. Напишите текст или нажмите «✖️ Отмена»."},
-    {"orders.adm.err.message_long", "Слишком длинно: не больше {max} байт."},
+    {"orders.adm.err.message", "Сообщение пустое или длиннее {max} символов: напишите текст или нажмите "
+                               "«✖️ Отмена»."},
     {"orders.adm.err.track", "Трек-номер — одно слово без пробелов, до 64 символов."},
     {"orders.adm.track_saved", "✅ Трек-номер сохранён."},
     {"orders.adm.message_sent", "✅ Сообщение отправлено клиенту."},
@@ -178,7 +177,6 @@ static const char *const TEXTS[][2] = {
     {"orders.btn.main", "🏠 Главное меню"},
     {"orders.btn.prev", "◀️ Назад"},
     {"orders.btn.next", "Вперёд ▶️"},
-    {"orders.page", "Страница {page} из {pages}"},
     /* abandoned cart (F-ORD-12) */
     {"orders.cart.remind", "🛒 Вы оставили в корзине товары ({qty} шт). Они ещё ждут вас — оформите заказ, "
                            "пока всё в наличии!"},
@@ -187,8 +185,5 @@ static const char *const TEXTS[][2] = {
 
 int32_t orders_texts_register(walor_plugin *p)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
+    return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
 }

@@ -28,7 +28,7 @@ const char *orders_status_label(walor_ctx *c, const char *status)
 
 int orders_in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 int orders_parse_id(const char *s, int64_t *out)

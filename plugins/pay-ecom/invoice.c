@@ -586,6 +586,6 @@ int32_t pay_invoice_register(walor_plugin *p)
     if (!rc) rc = walor_cron(p, &rec);
     if (!rc) rc = walor_subscribe(p, EV_REQUESTED, on_requested);
     if (!rc) rc = walor_subscribe(p, "order.cancelled", on_cancelled);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     return rc;
 }

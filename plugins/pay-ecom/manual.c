@@ -7,7 +7,7 @@
 
 #include "payecom.h"
 
-#define LIST_MAX 20
+#define LIST_PAGE 10
 
 static int64_t parse_id(const char *s)
 {
@@ -21,7 +21,7 @@ static walor_order *own_order(walor_ctx *c, int64_t id)
 {
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
-    if (id > 0 && os && os->get(c, id, &o) == 0 && o->user_id == walor_user_id(c))
+    if (id > 0 && os && os->get(c, id, &o) == 0 && o->user_id == walor_ctx_user_id(c))
         return o;
     walor_alert(c, walor_text(c, "pay-ecom.no_order"));
     return NULL;
@@ -100,7 +100,7 @@ static int32_t pay_cmd(walor_ctx *c, const char *arg)
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
     int64_t id = parse_id(arg);
-    if (!id || !os || os->get(c, id, &o) != 0 || o->user_id != walor_user_id(c))
+    if (!id || !os || os->get(c, id, &o) != 0 || o->user_id != walor_ctx_user_id(c))
         return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
     if (strcmp(o->status, "new") != 0 && !(o->flags & WALOR_ORDER_F_TESTER))
         return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
@@ -115,17 +115,16 @@ static int64_t conv_order(walor_ctx *c)
     return (int64_t)json_integer_value(json_object_get(walor_conv_data(c), "order_id"));
 }
 
+/* the question, with the host's "✖️ Отмена" under it */
 static int32_t shot_ask(walor_ctx *c)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "pay-ecom.btn.cancel"), "cancel");
-    return walor_reply(c, walor_textf(c, "pay-ecom.shot.ask", "id", pay_num(c, conv_order(c)), NULL), kb);
+    return walor_conv_ask(c, walor_textf(c, "pay-ecom.shot.ask", "id", pay_num(c, conv_order(c)), NULL), NULL);
 }
 
 /* the largest size of a photo, or an image sent as a file */
 static const char *image_of(walor_ctx *c)
 {
-    json_t *m = json_object_get(walor_update(c), "message");
+    json_t *m = json_object_get(walor_ctx_update(c), "message");
     json_t *ph = json_object_get(m, "photo");
     size_t n = json_array_size(ph);
     if (n)
@@ -163,7 +162,7 @@ static int32_t shot_got(walor_ctx *c, const char *text)
     walor_conv_end(c);
     const walor_orders_v1 *os = pay_orders(c);
     walor_order *o = NULL;
-    if (!os || os->get(c, id, &o) != 0 || o->user_id != walor_user_id(c))
+    if (!os || os->get(c, id, &o) != 0 || o->user_id != walor_ctx_user_id(c))
         return walor_reply(c, walor_text(c, "pay-ecom.no_order"), NULL);
     if (strcmp(o->status, "new") != 0)
         return walor_reply(c, walor_text(c, "pay-ecom.retry_closed"), NULL);
@@ -193,18 +192,13 @@ static int32_t shot_got(walor_ctx *c, const char *text)
     return walor_reply(c, walor_textf(c, "pay-ecom.shot.thanks", "id", pay_num(c, id), NULL), NULL);
 }
 
-static int32_t shot_button(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return walor_reply(c, walor_text(c, "pay-ecom.shot.cancelled"), NULL);
-}
+static int32_t shot_cancelled(walor_ctx *c) { return walor_reply(c, walor_text(c, "pay-ecom.shot.cancelled"), NULL); }
 
 /* ---- staff: payadm:<ok|no|v|send>:<order> [MANAGER] ---- */
 
 static int32_t staff_ok(walor_ctx *c, int64_t id)
 {
-    int32_t rc = pay_mark_paid(c, id, walor_ctx_printf(c, "manual:%lld", (long long)walor_user_id(c)));
+    int32_t rc = pay_mark_paid(c, id, walor_ctx_printf(c, "manual:%lld", (long long)walor_ctx_user_id(c)));
     if (rc == WALOR_ENOTFOUND)
         return walor_alert(c, walor_text(c, "pay-ecom.no_order"));
     if (rc < 0 && rc != WALOR_ERANGE)
@@ -253,7 +247,7 @@ static int32_t staff_view(walor_ctx *c, int64_t id)
     walor_rows_close(r);
     if (!file || !*file || !os || os->get(c, id, &o) != 0)
         return walor_alert(c, walor_textf(c, "pay-ecom.staff.nothing", "id", pay_num(c, id), NULL));
-    return walor_send_photo(c, walor_chat_id(c), file, shot_caption(c, o), staff_kb(c, id), 0, NULL);
+    return walor_send_photo(c, walor_ctx_chat_id(c), file, shot_caption(c, o), staff_kb(c, id), 0, NULL);
 }
 
 static int32_t staff_resend(walor_ctx *c, int64_t id)
@@ -287,37 +281,36 @@ static int32_t staff_cb(walor_ctx *c, const char *arg)
 
 /* ---- the admin section ---- */
 
-static int32_t admin(walor_ctx *c)
+static const char *admin_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT order_id, amount, manual_state, state FROM pay_ecom_invoice"
-                                " WHERE (manual_state = 'sent' AND state NOT IN ('paid', 'late_paid'))"
-                                " OR state IN ('failed', 'late_paid') ORDER BY updated_at DESC LIMIT ?",
-                                WALOR_ARGS(walor_i(LIST_MAX)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    int n = 0;
-    while (walor_row_next(r) == 1) {
-        int64_t id = walor_col_int(r, 0);
-        const char *ms = walor_col_text(r, 2), *st = walor_col_text(r, 3);
-        const char *key = !strcmp(ms, "sent") && strcmp(st, "late_paid") ? "pay-ecom.adm.row_shot"
-                          : !strcmp(st, "late_paid")                  ? "pay-ecom.adm.row_late"
-                                                                      : "pay-ecom.adm.row_failed";
-        const char *data = !strcmp(key, "pay-ecom.adm.row_shot") ? walor_ctx_printf(c, "payadm:v:%lld", (long long)id)
-                                                                 : walor_ctx_printf(c, "payadm:send:%lld", (long long)id);
-        if (!strcmp(key, "pay-ecom.adm.row_late"))
-            data = walor_ctx_printf(c, "payadm:late:%lld", (long long)id);
-        walor_kb_button(kb, walor_textf(c, key, "id", pay_num(c, id), "amount", walor_money(c, walor_col_int(r, 1)), NULL),
-                        data);
-        walor_kb_row(kb);
-        n++;
-    }
-    walor_rows_close(r);
-    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "m:core.admin");
-    return walor_edit(c, walor_text(c, n ? "pay-ecom.adm.title" : "pay-ecom.adm.empty"), kb);
+    (void)index, (void)ud;
+    int64_t id = walor_col_int(r, 0);
+    const char *ms = walor_col_text(r, 2), *st = walor_col_text(r, 3);
+    const char *key = !strcmp(st, "late_paid") ? "pay-ecom.adm.row_late"
+                      : !strcmp(ms, "sent")    ? "pay-ecom.adm.row_shot"
+                                               : "pay-ecom.adm.row_failed";
+    const char *verb = !strcmp(st, "late_paid") ? "late" : !strcmp(ms, "sent") ? "v" : "send";
+    walor_kb_button(kb, walor_textf(c, key, "id", pay_num(c, id), "amount", walor_money(c, walor_col_int(r, 1)), NULL),
+                    walor_ctx_printf(c, "payadm:%s:%lld", verb, (long long)id));
+    return NULL;
 }
+
+/* screenshots to check, failed and late payments, newest first; page: the
+ * digits after "payadm:list:", NULL for the first */
+static int32_t admin_list(walor_ctx *c, const char *page)
+{
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "m:core.admin");
+    walor_list_def l = {.struct_size = sizeof l, .page_size = LIST_PAGE, .row = admin_row,
+                        .sql = "SELECT order_id, amount, manual_state, state FROM pay_ecom_invoice"
+                               " WHERE (manual_state = 'sent' AND state NOT IN ('paid', 'late_paid'))"
+                               " OR state IN ('failed', 'late_paid') ORDER BY updated_at DESC, order_id DESC",
+                        .page_data = "payadm:list:", .header = walor_text(c, "pay-ecom.adm.title"),
+                        .empty = walor_text(c, "pay-ecom.adm.empty"), .buttons = kb};
+    return walor_list_show(c, &l, page);
+}
+
+static int32_t admin(walor_ctx *c) { return admin_list(c, NULL); }
 
 /* a payment after the cancel: staff see it, the owner may give the money back */
 static int32_t staff_late(walor_ctx *c, int64_t id)
@@ -330,14 +323,14 @@ static int32_t staff_late(walor_ctx *c, int64_t id)
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.refund"), walor_ctx_printf(c, "payown:refund:%lld", (long long)id));
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
-    return walor_edit(c, walor_textf(c, "pay-ecom.adm.late", "id", pay_num(c, id), "amount", walor_money(c, amount), NULL),
+    return walor_show(c, walor_textf(c, "pay-ecom.adm.late", "id", pay_num(c, id), "amount", walor_money(c, amount), NULL),
                       kb);
 }
 
 static int32_t staff_cb_top(walor_ctx *c, const char *arg)
 {
     if (!strncmp(arg, "list:", 5))
-        return admin(c);
+        return admin_list(c, arg + 5);
     if (!strncmp(arg, "late:", 5))
         return staff_late(c, parse_id(arg + 5));
     return staff_cb(c, arg);
@@ -361,12 +354,11 @@ static int32_t owner_cb(walor_ctx *c, const char *arg)
     walor_action_log(c, walor_ctx_printf(c, "вернул оплату заказа №%lld, пришедшую после отмены", (long long)id));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.back"), "payadm:list:0");
-    return walor_edit(c, walor_textf(c, "pay-ecom.staff.refunded", "id", pay_num(c, id), NULL), kb);
+    return walor_show(c, walor_textf(c, "pay-ecom.staff.refunded", "id", pay_num(c, id), NULL), kb);
 }
 
 static const walor_conv_state SHOT_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "wait", .on_enter = shot_ask, .on_message = shot_got,
-     .on_callback = shot_button},
+    {.struct_size = sizeof(walor_conv_state), .name = "wait", .on_enter = shot_ask, .on_message = shot_got},
 };
 
 int32_t pay_manual_register(walor_plugin *p)
@@ -378,7 +370,7 @@ int32_t pay_manual_register(walor_plugin *p)
     const walor_callback_def own = {.struct_size = sizeof own, .min_role = WALOR_ROLE_OWNER, .prefix = "payown",
                                     .handler = owner_cb};
     const walor_conv_def conv = {.struct_size = sizeof conv, .min_role = WALOR_ROLE_CLIENT, .name = "shot",
-                                 .states = SHOT_STATES, .nstates = 1, .timeout_s = 600};
+                                 .states = SHOT_STATES, .nstates = 1, .timeout_s = 600, .on_cancel = shot_cancelled};
     const walor_menu_def menu = {.struct_size = sizeof menu, .min_role = WALOR_ROLE_MANAGER, .where = WALOR_MENU_ADMIN,
                                  .order = 300, .id = "payments", .label = "💳 Оплаты", .on_press = admin,
                                  .group = WALOR_MENU_GROUP_SALES};

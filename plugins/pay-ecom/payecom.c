@@ -136,7 +136,7 @@ static const walor_payment_v1 PAYMENT = {.struct_size = sizeof PAYMENT, .send_de
 
 /* ---- registration ---- */
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"pay-ecom.description", "Заказ №{id}"},
     {"pay-ecom.details",
      "💳 <b>Оплата заказа №{id}</b>\n"
@@ -176,7 +176,6 @@ static const char *const TEXTS[][2] = {
     {"pay-ecom.btn.check", "🔄 Я оплатил — проверить"},
     {"pay-ecom.btn.shot", "📎 Отправить скриншот оплаты"},
     {"pay-ecom.btn.retry", "🔁 Оплатить снова"},
-    {"pay-ecom.btn.cancel", "✖️ Отмена"},
     {"pay-ecom.btn.confirm", "✅ Подтвердить оплату"},
     {"pay-ecom.btn.reject", "❌ Отклонить"},
     {"pay-ecom.btn.admin_resend", "💳 Выставить счёт снова"},
@@ -325,8 +324,7 @@ static int32_t load(walor_plugin *p)
         rc = WALOR_EINVAL;
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
+    if (!rc) rc = walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
     if (!rc) rc = walor_service_require(p, WALOR_ORDERS_SERVICE, WALOR_ORDERS_MAJOR, 0); /* refunds need 1.1: probed */
     if (!rc) rc = walor_service_provide(p, WALOR_PAYMENT_SERVICE, WALOR_PAYMENT_MAJOR, WALOR_PAYMENT_MINOR, &PAYMENT);
     if (!rc) rc = pay_invoice_register(p);
@@ -341,4 +339,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = PAY_PLUGIN, .version = "0.1.0",
                     .description = "Оплата заказов через E-COM кассу: счёт с QR-кодом, вебхуки, чеки, ручная оплата",
-                    .min_host_minor = 3, /* nested walor_tx_begin */ .requires = "orders", .load = load)
+                    .min_host_minor = 3 /* nested tx, paged lists (SDK 1.3) */, .requires = "orders", .load = load)

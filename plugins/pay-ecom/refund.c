@@ -164,7 +164,7 @@ static int32_t mark_refunding(walor_ctx *c, int64_t oid, const char *reason, ref
     rc = walor_db_exec(c,
                        "UPDATE pay_ecom_invoice SET refund_from = state, state = 'refunding', refund_amount = ?,"
                        " refund_by = ?, refund_reason = ?, updated_at = ? WHERE order_id = ?",
-                       WALOR_ARGS(walor_i(*amount), walor_i(walor_user_id(c)), walor_s(reason ? reason : ""),
+                       WALOR_ARGS(walor_i(*amount), walor_i(walor_ctx_user_id(c)), walor_s(reason ? reason : ""),
                                   walor_i(walor_now(c)), walor_i(oid)));
     return rc < 0 ? rc : 0;
 }

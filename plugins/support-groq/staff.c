@@ -15,6 +15,8 @@
  * client card is not linked: its service offers no button to it. */
 #include <string.h>
 
+#include <walor/services/crm.h>
+
 #include "sup.h"
 
 static const char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
@@ -141,6 +143,15 @@ int32_t sup_ticket_screen(walor_ctx *c, int64_t id, int64_t page)
     if (strcmp(t.status, SUP_CLOSED) != 0)
         walor_kb_button(kb, T(c, "btn.close"), walor_ctx_printf(c, "supt:close:%s", sid));
     walor_kb_row(kb);
+    /* the client card is the crm plugin's when it is loaded; back comes here */
+    const walor_crm_v1 *crm = walor_service_get(walor_ctx_plugin(c), WALOR_CRM_SERVICE, WALOR_CRM_MAJOR, NULL);
+    const char *card = WALOR_CRM_HAS(crm, card_data)
+                           ? crm->card_data(c, t.user_id, walor_ctx_printf(c, "supt:t:%s:%lld", sid, (long long)page))
+                           : NULL;
+    if (card) {
+        walor_kb_button(kb, T(c, "btn.client"), card);
+        walor_kb_row(kb);
+    }
     walor_kb_button(kb, T(c, "btn.files"), walor_ctx_printf(c, "supt:files:%s:%lld", sid, (long long)page));
     walor_kb_button(kb, T(c, "btn.back"),
                     walor_ctx_printf(c, "supa:l:%s:0", t.archived ? "archive" : t.status));

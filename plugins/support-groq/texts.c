@@ -16,6 +16,7 @@ const walor_text_pair sup_texts[] = {
     {SUP_PLUGIN ".btn.to_ai", "🤖 Вернуть ассистенту"},
     {SUP_PLUGIN ".btn.files", "📎 Вложения"},
     {SUP_PLUGIN ".btn.back", "⬅️ Назад"},
+    {SUP_PLUGIN ".btn.client", "👤 Карточка клиента"},
     {SUP_PLUGIN ".btn.admin", "⬅️ Админ-панель"},
     {SUP_PLUGIN ".btn.older", "◀️ Раньше"},
     {SUP_PLUGIN ".btn.newer", "Позже ▶️"},

@@ -1,10 +1,11 @@
 /* warehouse: the staff section "🏬 Склад" (README.md): the section screen,
- * the stock overview with its 🟢🟡🔴 marks (F-WH-01), the card of one item
- * with its latest ledger rows (F-WH-09), editing one level (F-WH-02) and
- * search by part of the name. Names, variants and thresholds come from the
- * catalog service; levels and costs from the ledger. The host enforces the
- * MANAGER role of prefix "wrh" and of the conversations; handlers still
- * check that the item exists, since callback data can be stale or forged. */
+ * the stock overview with its 🟢🟡🔴 marks (F-WH-01, a paged list), the
+ * card of one item with its latest ledger rows (F-WH-09), editing one level
+ * (F-WH-02) and search by part of the name (one-step forms). Names,
+ * variants and thresholds come from the catalog service; levels and costs
+ * from the ledger. The host enforces the MANAGER role of prefix "wrh" and
+ * of the forms; handlers still check that the item exists, since callback
+ * data can be stale or forged. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #define SEARCH_MAX 30
 #define QUERY_MAX 100
 #define LIST_BYTES 3200 /* of a list in one message: Telegram takes 4096 characters */
+#define FORM_TIMEOUT 900
 
 static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 
@@ -39,7 +41,7 @@ static int32_t no_catalog(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.admin"), "m:core.admin");
-    return wr_show(c, walor_text(c, "warehouse.no_catalog"), kb);
+    return walor_show(c, walor_text(c, "warehouse.no_catalog"), kb);
 }
 
 /* an unknown or deleted item from a button or a form */
@@ -84,71 +86,72 @@ int32_t wr_section(walor_ctx *c)
     walor_kb_button(kb, walor_text(c, "warehouse.btn.qr"), "wrh:q");
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.admin"), "m:core.admin");
-    return wr_show(c, walor_textf(c, "warehouse.section", "items", num(c, items), "units", num(c, units), "value",
-                                  walor_money(c, value), NULL),
-                   kb);
+    return walor_show(c,
+                      walor_textf(c, "warehouse.section", "items", walor_plural(c, items, "позиция|позиции|позиций", 0),
+                                  "units", num(c, units), "value", walor_money(c, value), NULL),
+                      kb);
 }
 
 /* ---- overview (F-WH-01) ---- */
 
-int32_t wr_overview(walor_ctx *c, int64_t page)
+/* every item of the catalog with its level: the totals count all of them */
+typedef struct stock_view {
+    walor_catalog_item *items;
+    wr_level *lv;
+} stock_view;
+
+static const char *stock_row(walor_ctx *c, walor_rows *r, int64_t i, walor_kb *kb, void *ud)
+{
+    (void)r;
+    const stock_view *v = ud;
+    const walor_catalog_item *it = walor_catalog_item_at(v->items, (uint32_t)i);
+    const wr_level *lv = &v->lv[i];
+    const char *m = mark(it, lv), *ref = wr_ref(c, it->product_id, it->variant_no);
+    walor_kb_button(kb, walor_ctx_printf(c, "%s %s", m, ref),
+                    walor_ctx_printf(c, "wrh:i:%lld:%lld", (long long)it->product_id, (long long)it->variant_no));
+    return walor_textf(c, lv->reserved ? "warehouse.ov.line_reserved" : "warehouse.ov.line", "mark", m, "id", ref,
+                       "title", wr_title(c, it), "qty", num(c, lv->on_hand), "reserved", num(c, lv->reserved), "cost",
+                       walor_money(c, lv->unit_cost), "value", walor_money(c, lv->on_hand * lv->unit_cost), NULL);
+}
+
+/* page: the text after "wrh:o:", NULL for the first */
+int32_t wr_overview(walor_ctx *c, const char *page)
 {
     const walor_catalog_v1 *cat = wr_catalog(c);
     if (!cat)
         return no_catalog(c);
-    walor_catalog_item *all = NULL;
+    stock_view v = {0};
     uint32_t n = 0, total = 0;
-    int32_t rc = cat->items(c, NULL, WALOR_CATALOG_WITH_HIDDEN, 0, 0, &all, &n, &total);
+    int32_t rc = cat->items(c, NULL, WALOR_CATALOG_WITH_HIDDEN, 0, 0, &v.items, &n, &total);
     if (rc < 0)
         return rc;
     int64_t ps = 15;
     if (walor_setting_int(c, "warehouse.page_size", &ps) != 0 || ps < 1)
         ps = 15;
-    int64_t pages = n ? (n + ps - 1) / ps : 1;
-    if (page < 0)
-        page = 0;
-    if (page >= pages)
-        page = pages - 1;
-
     int64_t counts[3] = {0}, units = 0, value = 0;
-    wr_buf list = {0};
-    wr_buf_add(c, &list, "");
-    walor_kb *kb = walor_kb_new(c);
+    v.lv = walor_ctx_alloc(c, (n ? n : 1) * sizeof *v.lv);
+    if (!v.lv)
+        return WALOR_ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
-        const walor_catalog_item *it = walor_catalog_item_at(all, i);
-        wr_level lv;
-        if ((rc = wr_level_get(c, it->product_id, it->variant_no, &lv)) < 0)
+        if ((rc = wr_level_get(c, walor_catalog_item_at(v.items, i)->product_id,
+                               walor_catalog_item_at(v.items, i)->variant_no, &v.lv[i])) < 0)
             return rc;
-        const char *m = mark(it, &lv);
-        counts[state_of(it, &lv)]++;
-        units += lv.on_hand;
-        value += lv.on_hand * lv.unit_cost;
-        if (i < page * ps || i >= (page + 1) * ps)
-            continue;
-        const char *ref = wr_ref(c, it->product_id, it->variant_no);
-        const char *line = walor_textf(
-            c, lv.reserved ? "warehouse.ov.line_reserved" : "warehouse.ov.line", "mark", m, "id", ref, "title",
-            wr_title(c, it), "qty", num(c, lv.on_hand), "reserved", num(c, lv.reserved), "cost",
-            walor_money(c, lv.unit_cost), "value", walor_money(c, lv.on_hand * lv.unit_cost), NULL);
-        wr_buf_add(c, &list, line);
-        wr_buf_add(c, &list, "\n");
-        walor_kb_row(kb);
-        walor_kb_button(kb, walor_ctx_printf(c, "%s %s", m, ref),
-                        walor_ctx_printf(c, "wrh:i:%lld:%lld", (long long)it->product_id, (long long)it->variant_no));
+        counts[state_of(walor_catalog_item_at(v.items, i), &v.lv[i])]++;
+        units += v.lv[i].on_hand;
+        value += v.lv[i].on_hand * v.lv[i].unit_cost;
     }
-    walor_kb_row(kb);
-    if (page > 0)
-        walor_kb_button(kb, walor_text(c, "warehouse.btn.prev"),
-                        walor_ctx_printf(c, "wrh:o:%lld", (long long)page - 1));
-    if (page + 1 < pages)
-        walor_kb_button(kb, walor_text(c, "warehouse.btn.next"),
-                        walor_ctx_printf(c, "wrh:o:%lld", (long long)page + 1));
+    walor_kb *kb = walor_kb_new(c);
     wr_kb_back(c, kb);
-    const char *shown = n ? wr_cut_lines(c, list.s, LIST_BYTES) : walor_text(c, "warehouse.ov.empty");
-    const char *html = walor_textf(c, "warehouse.ov", "list", shown, "page", num(c, page + 1), "pages", num(c, pages),
-                                   "items", num(c, n), "green", num(c, counts[0]), "yellow", num(c, counts[1]), "red",
-                                   num(c, counts[2]), "units", num(c, units), "value", walor_money(c, value), NULL);
-    return wr_show(c, html, kb);
+    walor_list_def l = {.struct_size = sizeof l, .page_size = (uint32_t)ps, .total = n, .row = stock_row, .ud = &v,
+                        .page_data = "wrh:o:", .header = walor_text(c, "warehouse.ov"),
+                        .empty = walor_ctx_printf(c, "%s\n%s", walor_text(c, "warehouse.ov"),
+                                                  walor_text(c, "warehouse.ov.empty")),
+                        .footer = walor_textf(c, "warehouse.ov.total", "items",
+                                              walor_plural(c, n, "позиция|позиции|позиций", 0), "green",
+                                              num(c, counts[0]), "yellow", num(c, counts[1]), "red", num(c, counts[2]),
+                                              "units", num(c, units), "value", walor_money(c, value), NULL),
+                        .buttons = kb, .prev_label = "warehouse.btn.prev", .next_label = "warehouse.btn.next"};
+    return walor_list_show(c, &l, page);
 }
 
 /* ---- one item ---- */
@@ -219,7 +222,7 @@ int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno)
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.overview"), "wrh:o:0");
     wr_kb_back(c, kb);
-    return wr_show(c,
+    return walor_show(c,
                    walor_textf(c, "warehouse.card", "mark", mark(&it, &lv), "title", wr_title(c, &it), "id",
                                wr_ref(c, pid, vno), "qty", num(c, lv.on_hand), "reserved", num(c, lv.reserved),
                                "available", num(c, lv.on_hand - lv.reserved), "cost", walor_money(c, lv.unit_cost),
@@ -228,91 +231,54 @@ int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno)
                    kb);
 }
 
-/* ---- edit one level (F-WH-02) ---- */
+/* ---- edit one level (F-WH-02): a form of one INT step ---- */
 
-/* the item the edit conversation is about; when it is gone the conversation
- * ends with a word to the user and 1 is returned (the handler is done) */
-static int32_t edit_item(walor_ctx *c, walor_catalog_item *it, wr_level *lv)
+/* the item the edit form is about; WALOR_ENOTFOUND when it is gone */
+static int32_t edit_item(walor_ctx *c, json_t *d, walor_catalog_item *it, wr_level *lv)
 {
-    json_t *d = walor_conv_data(c);
     int64_t pid = (int64_t)json_integer_value(json_object_get(d, "pid"));
     int64_t vno = (int64_t)json_integer_value(json_object_get(d, "vno"));
     const walor_catalog_v1 *cat = wr_catalog(c);
     int32_t rc = cat ? cat->item(c, pid, vno, it) : WALOR_ENOTFOUND;
     if (rc == 0)
         rc = wr_level_get(c, pid, vno, lv);
-    if (rc == 0 && lv->deleted)
-        rc = WALOR_ENOTFOUND;
-    if (rc != WALOR_ENOTFOUND)
-        return rc;
-    walor_conv_end(c);
-    rc = item_gone(c);
-    return rc < 0 ? rc : 1;
+    return rc == 0 && lv->deleted ? WALOR_ENOTFOUND : rc;
 }
 
-static int32_t edit_ask(walor_ctx *c)
+static const char *edit_prompt(walor_ctx *c, json_t *d)
 {
     walor_catalog_item it;
     wr_level lv;
-    int32_t rc = edit_item(c, &it, &lv);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c,
-                       walor_textf(c, "warehouse.edit.ask", "title", wr_title(c, &it), "id",
-                                   wr_ref(c, it.product_id, it.variant_no), "qty", num(c, lv.on_hand), "reserved",
-                                   num(c, lv.reserved), NULL),
-                       kb);
+    if (edit_item(c, d, &it, &lv) != 0)
+        return walor_text(c, "warehouse.item_gone");
+    return walor_textf(c, "warehouse.edit.ask", "title", wr_title(c, &it), "id",
+                       wr_ref(c, it.product_id, it.variant_no), "qty", num(c, lv.on_hand), "reserved",
+                       num(c, lv.reserved), NULL);
 }
 
-/* a whole non-negative number of at most WR_QTY_MAX; -1 otherwise */
-static int64_t parse_qty(const char *s)
-{
-    while (*s == ' ' || *s == '\n' || *s == '\t')
-        s++;
-    if (*s < '0' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        v = v * 10 + (*s - '0');
-        if (v > WR_QTY_MAX)
-            return -1;
-    }
-    while (*s == ' ' || *s == '\n' || *s == '\t')
-        s++;
-    return *s ? -1 : v;
-}
-
-static int32_t edit_got(walor_ctx *c, const char *text)
+static int32_t edit_done(walor_ctx *c, json_t *d)
 {
     walor_catalog_item it;
     wr_level lv;
-    int32_t rc = edit_item(c, &it, &lv);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    int64_t q = parse_qty(text);
-    if (q < 0)
-        return walor_reply(c, walor_textf(c, "warehouse.edit.bad", "max", num(c, WR_QTY_MAX), NULL), NULL);
-    if ((rc = walor_tx_begin(c)) < 0)
+    int64_t q = (int64_t)json_integer_value(json_object_get(d, "qty"));
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
         return rc;
-    /* re-read under the write lock: an order may have reserved meanwhile */
-    if ((rc = wr_level_get(c, it.product_id, it.variant_no, &lv)) < 0) {
+    /* read under the write lock: an order may have reserved meanwhile */
+    rc = edit_item(c, d, &it, &lv);
+    if (rc == 0 && q < lv.reserved) {
         walor_tx_rollback(c);
-        return rc;
+        json_object_set_new(d, "reserved", json_integer(lv.reserved));
+        return walor_form_retry(c, "qty", "warehouse.edit.below_reserved");
     }
-    if (q < lv.reserved) {
-        walor_tx_rollback(c);
-        return walor_reply(c, walor_textf(c, "warehouse.edit.below_reserved", "reserved", num(c, lv.reserved), NULL),
-                           NULL);
-    }
-    if (q != lv.on_hand) {
+    if (rc == 0 && q != lv.on_hand) {
         wr_move_def mv = {.product_id = it.product_id, .variant_no = it.variant_no, .kind = "edit",
                           .d_on_hand = q - lv.on_hand, .new_cost = -1, .comment = "правка остатка"};
-        if ((rc = wr_move(c, &mv)) < 0) {
-            walor_tx_rollback(c);
-            return rc;
-        }
+        rc = wr_move(c, &mv);
+    }
+    if (rc < 0) {
+        walor_tx_rollback(c);
+        return rc == WALOR_ENOTFOUND ? item_gone(c) : rc;
     }
     if ((rc = walor_tx_commit(c)) < 0)
         return rc;
@@ -320,7 +286,6 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     if (q != lv.on_hand)
         wr_action(c, walor_ctx_printf(c, "изменил остаток %s «%s»: %lld → %lld (%s)", ref, wr_title_raw(c, &it),
                                       (long long)lv.on_hand, (long long)q, wr_signed(c, q - lv.on_hand)));
-    walor_conv_end(c);
     walor_reply(c,
                 walor_textf(c, "warehouse.edit.done", "title", wr_title(c, &it), "from", num(c, lv.on_hand), "to",
                             num(c, q), "diff", wr_signed(c, q - lv.on_hand), NULL),
@@ -328,50 +293,24 @@ static int32_t edit_got(walor_ctx *c, const char *text)
     return wr_item_card(c, it.product_id, it.variant_no);
 }
 
-static int32_t conv_cancel(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return wr_section(c);
-}
+static const walor_step_def EDIT_STEPS[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_INT, .key = "qty", .prompt_fn = edit_prompt,
+     .prompt = "warehouse.edit.ask", .error = "warehouse.edit.bad", .min = 0, .max = WR_QTY_MAX},
+};
 
-/* ---- search ---- */
+/* ---- search: a form of one STRING step ---- */
 
-static int32_t search_ask(walor_ctx *c)
+static int32_t search_done(walor_ctx *c, json_t *d)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, "warehouse.search.ask"), kb);
-}
-
-static int32_t search_got(walor_ctx *c, const char *text)
-{
-    while (*text == ' ' || *text == '\n')
-        text++;
-    if (!*text)
-        return search_ask(c);
+    const char *q = json_string_value(json_object_get(d, "q"));
     const walor_catalog_v1 *cat = wr_catalog(c);
-    if (!cat) {
-        walor_conv_end(c);
+    if (!cat)
         return no_catalog(c);
-    }
-    char q[QUERY_MAX + 1];
-    size_t l = strlen(text);
-    while (l > 0 && (text[l - 1] == ' ' || text[l - 1] == '\n'))
-        l--;
-    if (l > QUERY_MAX) { /* cut on a character boundary */
-        l = QUERY_MAX;
-        while (l > 0 && ((unsigned char)text[l] & 0xC0) == 0x80)
-            l--;
-    }
-    memcpy(q, text, l);
-    q[l] = 0;
     walor_catalog_item *found = NULL;
     uint32_t n = 0, total = 0;
     int32_t rc = cat->items(c, q, WALOR_CATALOG_WITH_HIDDEN, 0, SEARCH_MAX, &found, &n, &total);
     if (rc < 0)
         return rc;
-    walor_conv_end(c);
     walor_kb *kb = walor_kb_new(c);
     char *list = walor_ctx_printf(c, "%s", "");
     for (uint32_t i = 0; i < n; i++) {
@@ -402,6 +341,11 @@ static int32_t search_got(walor_ctx *c, const char *text)
                        kb);
 }
 
+static const walor_step_def SEARCH_STEPS[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "q", .prompt = "warehouse.search.ask",
+     .min = 1, .max = QUERY_MAX},
+};
+
 /* ---- dispatch ---- */
 
 static int parse_pair(const char *s, int64_t *a, int64_t *b)
@@ -423,11 +367,17 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     int64_t a = 0, b = 0;
     if (!strncmp(arg, "o:", 2))
-        return wr_overview(c, strtoll(arg + 2, NULL, 10));
+        return wr_overview(c, arg + 2);
     if (!strncmp(arg, "i:", 2) && parse_pair(arg + 2, &a, &b) == 0)
         return wr_item_card(c, a, b);
     if (!strncmp(arg, "e:", 2) && parse_pair(arg + 2, &a, &b) == 0) {
+        walor_catalog_item it;
+        wr_level lv;
         json_t *d = json_pack("{s:I, s:I}", "pid", (json_int_t)a, "vno", (json_int_t)b);
+        if (edit_item(c, d, &it, &lv) != 0) {
+            json_decref(d);
+            return item_gone(c);
+        }
         int32_t rc = walor_conv_start(c, "edit", NULL, d);
         json_decref(d);
         return rc;
@@ -435,13 +385,15 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     if (!strcmp(arg, "f"))
         return walor_conv_start(c, "search", NULL, NULL);
     if (!strcmp(arg, "w"))
-        return walor_conv_start(c, "writeoff", NULL, NULL);
+        return wr_writeoff_start(c);
     if (!strcmp(arg, "t"))
-        return walor_conv_start(c, "stocktake", NULL, NULL);
+        return wr_stocktake_start(c);
     if (!strcmp(arg, "u"))
         return walor_conv_start(c, "supply", NULL, NULL);
+    if (!strncmp(arg, "pl:", 3))
+        return wr_suppliers(c, arg + 3);
     if (!strcmp(arg, "p"))
-        return wr_suppliers(c);
+        return wr_suppliers(c, NULL);
     if (!strcmp(arg, "pa"))
         return walor_conv_start(c, "supplier", NULL, NULL);
     if (!strcmp(arg, "q"))
@@ -451,14 +403,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
 
 static int32_t on_menu(walor_ctx *c) { return wr_section(c); }
 
-static const walor_conv_state EDIT_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "qty", .on_enter = edit_ask, .on_message = edit_got,
-     .on_callback = conv_cancel},
-};
-static const walor_conv_state SEARCH_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "q", .on_enter = search_ask, .on_message = search_got,
-     .on_callback = conv_cancel},
-};
+static int32_t to_section(walor_ctx *c) { return wr_section(c); }
 
 int32_t wr_admin_register(walor_plugin *p)
 {
@@ -467,17 +412,19 @@ int32_t wr_admin_register(walor_plugin *p)
                                  .on_press = on_menu, .group = WALOR_MENU_GROUP_GOODS};
     const walor_callback_def cb = {.struct_size = sizeof cb, .min_role = WALOR_ROLE_MANAGER, .prefix = "wrh",
                                    .handler = on_cb};
-    const walor_conv_def edit = {.struct_size = sizeof edit, .min_role = WALOR_ROLE_MANAGER, .name = "edit",
-                                 .states = EDIT_STATES, .nstates = 1, .timeout_s = 900};
-    const walor_conv_def search = {.struct_size = sizeof search, .min_role = WALOR_ROLE_MANAGER, .name = "search",
-                                   .states = SEARCH_STATES, .nstates = 1, .timeout_s = 900};
+    const walor_form_def edit = {.struct_size = sizeof edit, .min_role = WALOR_ROLE_MANAGER, .name = "edit",
+                                 .steps = EDIT_STEPS, .nsteps = 1, .timeout_s = FORM_TIMEOUT, .on_done = edit_done,
+                                 .on_cancel = to_section};
+    const walor_form_def search = {.struct_size = sizeof search, .min_role = WALOR_ROLE_MANAGER, .name = "search",
+                                   .steps = SEARCH_STEPS, .nsteps = 1, .timeout_s = FORM_TIMEOUT,
+                                   .on_done = search_done, .on_cancel = to_section};
     const walor_setting_def ps = {.struct_size = sizeof ps, .type = WALOR_SET_INT, .key = "page_size",
                                   .label = "Склад: позиций на странице остатков", .default_value = "15", .min = 5,
                                   .max = 25, .flags = WALOR_SET_OWNER_EDITABLE};
     int32_t rc = walor_menu(p, &menu);
     if (!rc) rc = walor_callback(p, &cb);
-    if (!rc) rc = walor_conversation(p, &edit);
-    if (!rc) rc = walor_conversation(p, &search);
+    if (!rc) rc = walor_form(p, &edit);
+    if (!rc) rc = walor_form(p, &search);
     if (!rc) rc = walor_setting(p, &ps);
     return rc;
 }

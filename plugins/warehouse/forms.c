@@ -1,9 +1,10 @@
 /* Bulk forms (forms.h) and the two that use them alone: write-off (F-WH-03)
- * and stock-take (F-WH-06). Both are conversations: the list (a message,
- * or a .txt file when it is too long for one), then a preview with the
- * parsed lines, the changes and every error with its line number; nothing
- * changes until the staff member presses ✅, and then all lines are applied
- * in one transaction after checking them again under the write lock. */
+ * and stock-take (F-WH-06). Both are SDK 1.3 forms of one step: the list (a
+ * message, or a .txt file when it is too long for one — the host reads it),
+ * every error named with its line number, then the summary with the parsed
+ * lines and the changes; nothing changes until the staff member presses ✅,
+ * and then all lines are applied in one transaction after checking them
+ * again under the write lock. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,16 +204,6 @@ int32_t wr_form_resolve(walor_ctx *c, const char *text, uint32_t flags, wr_line_
     return 0;
 }
 
-int32_t wr_conv_lines(walor_ctx *c, const char *step, wr_fline **out, uint32_t *n)
-{
-    int32_t rc = wr_lines_load(c, json_object_get(walor_conv_data(c), "lines"), out, n);
-    if (rc != WALOR_ENOTFOUND)
-        return rc;
-    walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-    rc = walor_conv_goto(c, step);
-    return rc < 0 ? rc : 1;
-}
-
 json_t *wr_lines_json(const wr_fline *l, uint32_t n)
 {
     json_t *a = json_array();
@@ -254,19 +245,6 @@ int32_t wr_lines_load(walor_ctx *c, json_t *arr, wr_fline **out, uint32_t *n)
     return 0;
 }
 
-const char *wr_form_input(walor_ctx *c, const char *text)
-{
-    json_t *msg = walor_update(c) ? json_object_get(walor_update(c), "message") : NULL;
-    int has_doc = msg && json_object_get(msg, "document"); /* a file wins over its caption */
-    if (!has_doc && text && *text)
-        return text;
-    const char *why = NULL;
-    char *s = wr_document_text(c, WR_FILE_MAX, &why);
-    if (!s)
-        walor_reply(c, why, NULL);
-    return s;
-}
-
 char *wr_form_comment(walor_ctx *c, const char *text)
 {
     const char *s = NULL;
@@ -274,7 +252,7 @@ char *wr_form_comment(walor_ctx *c, const char *text)
     return wr_comment_span(text, 200, &s, &l) ? walor_ctx_printf(c, "%.*s", (int)l, s) : NULL;
 }
 
-/* ---- write-off and stock-take ---- */
+/* ---- write-off and stock-take: forms of one step, the list ---- */
 
 #define MODE_WRITEOFF 'w'
 #define MODE_STOCKTAKE 't'
@@ -286,12 +264,7 @@ static const char *K_(walor_ctx *c, int mode, const char *what)
 }
 #define K(mode, what) K_(c, mode, what)
 
-static int32_t ask(walor_ctx *c, int mode)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, K(mode, "ask")), kb);
-}
+static int mode_of(json_t *d) { return json_is_true(json_object_get(d, "stocktake")) ? MODE_STOCKTAKE : MODE_WRITEOFF; }
 
 /* the mode's own check of one resolved line; NULL when fine */
 static const char *line_error(walor_ctx *c, int mode, const wr_fline *x)
@@ -319,46 +292,45 @@ static char *check_lines(walor_ctx *c, int mode, const wr_fline *l, uint32_t n)
     return join_errors(c, &errs);
 }
 
-static int32_t show_errors(walor_ctx *c, int mode, const char *errs)
+static const char *errors_why(walor_ctx *c, int mode, const char *errs)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c, walor_textf(c, K(mode, "errors"), "errors", wr_cut_lines(c, errs, PREVIEW_BYTES), NULL),
-                       kb);
+    return walor_textf(c, K(mode, "errors"), "errors", wr_cut_lines(c, errs, PREVIEW_BYTES), NULL);
 }
 
-static int32_t got(walor_ctx *c, int mode, const char *text)
+/* the list, typed or sent as a file: parsed, resolved and checked, every
+ * bad line named; the resolved lines replace the text in the data */
+static int32_t lines_checked(walor_ctx *c, json_t *value, const char **why)
 {
-    const char *in = wr_form_input(c, text);
-    if (!in)
-        return 0;
+    json_t *d = walor_conv_data(c);
+    int mode = mode_of(d);
+    const char *in = json_string_value(value);
     wr_fline *l;
     uint32_t n;
     char *errs = NULL;
     int32_t rc = wr_form_resolve(c, in, mode == MODE_STOCKTAKE ? WALOR_FORM_ZERO : 0, line_error, mode, &l, &n,
                                  &errs);
-    if (rc == WALOR_ENOSYS) {
-        walor_conv_end(c);
-        return walor_reply(c, walor_text(c, "warehouse.no_catalog"), NULL);
-    }
-    if (rc < 0 && rc != WALOR_EINVAL)
-        return rc;
-    if (errs)
-        return show_errors(c, mode, errs);
-    json_t *d = walor_conv_data(c);
-    json_object_set_new(d, "lines", wr_lines_json(l, n));
+    if (rc == WALOR_ENOSYS)
+        *why = "warehouse.no_catalog";
+    else if (errs)
+        *why = errors_why(c, mode, errs);
+    if (rc < 0)
+        return rc == WALOR_ENOSYS ? WALOR_EINVAL : rc;
     const char *comment = wr_form_comment(c, in);
     json_object_set_new(d, "comment", json_string(comment ? comment : ""));
-    return walor_conv_goto(c, "confirm");
+    json_object_set_new(d, "lines", wr_lines_json(l, n));
+    return 0;
 }
 
-static int32_t preview(walor_ctx *c, int mode)
+static const char *ask(walor_ctx *c, json_t *d) { return walor_text(c, K(mode_of(d), "ask")); }
+
+/* the summary: what changes, before anything does */
+static const char *preview(walor_ctx *c, json_t *d)
 {
+    int mode = mode_of(d);
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_conv_lines(c, "lines", &l, &n);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    if (wr_lines_load(c, json_object_get(d, "lines"), &l, &n) != 0)
+        return walor_text(c, "warehouse.form.changed");
     char *list = walor_ctx_printf(c, "%s", "");
     int64_t units = 0, value = 0, same = 0, changed = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -381,19 +353,14 @@ static int32_t preview(walor_ctx *c, int mode)
     if (changed > WR_LIST_SHOWN)
         list = walor_ctx_printf(c, "%s%s", list,
                                 walor_textf(c, "warehouse.more", "n", num(c, changed - WR_LIST_SHOWN), NULL));
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, K(mode, "btn_ok")), "ok");
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c,
-                       walor_textf(c, K(mode, "preview"), "list", list, "n", num(c, n), "changed", num(c, changed),
-                                   "same", num(c, same), "units", wr_signed(c, units), "value",
-                                   walor_money(c, value), NULL),
-                       kb);
+    return walor_textf(c, K(mode, "preview"), "list", list, "n", num(c, n), "changed", num(c, changed), "same",
+                       num(c, same), "units", wr_signed(c, units), "value", walor_money(c, value), NULL);
 }
 
-static int32_t apply(walor_ctx *c, int mode)
+/* ✅: every line checked again under the write lock, then all applied in one transaction */
+static int32_t apply(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
+    int mode = mode_of(d);
     const char *comment = json_string_value(json_object_get(d, "comment"));
     if (!comment || !*comment)
         comment = walor_text(c, K(mode, "comment"));
@@ -407,11 +374,7 @@ static int32_t apply(walor_ctx *c, int mode)
     char *errs = rc == 0 ? check_lines(c, mode, l, n) : NULL;
     if (rc == WALOR_ENOTFOUND || errs) {
         walor_tx_rollback(c);
-        if (errs)
-            show_errors(c, mode, errs);
-        else
-            walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-        return walor_conv_goto(c, "lines");
+        return walor_form_retry(c, "lines", errs ? errors_why(c, mode, errs) : "warehouse.form.changed");
     }
     int64_t units = 0, changed = 0;
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
@@ -425,65 +388,57 @@ static int32_t apply(walor_ctx *c, int mode)
         units += diff;
         changed++;
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     char *refs = walor_ctx_printf(c, "%s", "");
     for (uint32_t i = 0; i < n && i < 10; i++)
         refs = walor_ctx_printf(c, "%s%s%s", refs, i ? ", " : "", wr_ref(c, l[i].pid, l[i].vno));
-    wr_action(c, walor_ctx_printf(c, "%s: %u строк, изменено %lld позиций, %s шт (%s%s) · %s",
-                                  mode == MODE_WRITEOFF ? "списание" : "инвентаризация", n, (long long)changed,
-                                  wr_signed(c, units), refs, n > 10 ? ", …" : "", comment));
-    walor_conv_end(c);
+    wr_action(c, walor_ctx_printf(c, "%s: %s, изменено %s, %s шт (%s%s) · %s",
+                                  mode == MODE_WRITEOFF ? "списание" : "инвентаризация",
+                                  walor_plural(c, n, "строка|строки|строк", 0),
+                                  walor_plural(c, changed, "позиция|позиции|позиций", 0), wr_signed(c, units), refs,
+                                  n > 10 ? ", …" : "", comment));
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.overview"), "wrh:o:0");
     wr_kb_back(c, kb);
-    return walor_reply(c, walor_textf(c, K(mode, "done"), "n", num(c, changed), "units", wr_signed(c, units), NULL),
+    return walor_reply(c,
+                       walor_textf(c, K(mode, "done"), "n", walor_plural(c, changed, "позиция|позиции|позиций", 0),
+                                   "units", wr_signed(c, units), NULL),
                        kb);
 }
 
-static int32_t on_button(walor_ctx *c, int mode, const char *arg)
+static int32_t cancelled(walor_ctx *c)
 {
-    if (!strcmp(arg, "ok"))
-        return apply(c, mode);
-    walor_conv_end(c);
-    walor_reply(c, walor_text(c, K(mode, "cancelled")), NULL);
+    walor_reply(c, walor_text(c, K(mode_of(walor_conv_data(c)), "cancelled")), NULL);
     return wr_section(c);
 }
 
-static int32_t wo_ask(walor_ctx *c) { return ask(c, MODE_WRITEOFF); }
-static int32_t wo_got(walor_ctx *c, const char *t) { return got(c, MODE_WRITEOFF, t); }
-static int32_t wo_preview(walor_ctx *c) { return preview(c, MODE_WRITEOFF); }
-static int32_t wo_button(walor_ctx *c, const char *a) { return on_button(c, MODE_WRITEOFF, a); }
-static int32_t st_ask(walor_ctx *c) { return ask(c, MODE_STOCKTAKE); }
-static int32_t st_got(walor_ctx *c, const char *t) { return got(c, MODE_STOCKTAKE, t); }
-static int32_t st_preview(walor_ctx *c) { return preview(c, MODE_STOCKTAKE); }
-static int32_t st_button(walor_ctx *c, const char *a) { return on_button(c, MODE_STOCKTAKE, a); }
+int32_t wr_writeoff_start(walor_ctx *c) { return walor_conv_start(c, "writeoff", NULL, NULL); }
 
-/* a new list typed at the confirmation replaces the previous one */
-static const walor_conv_state WO_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "lines", .on_enter = wo_ask, .on_message = wo_got,
-     .on_callback = wo_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "confirm", .on_enter = wo_preview, .on_message = wo_got,
-     .on_callback = wo_button},
-};
-static const walor_conv_state ST_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "lines", .on_enter = st_ask, .on_message = st_got,
-     .on_callback = st_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "confirm", .on_enter = st_preview, .on_message = st_got,
-     .on_callback = st_button},
+int32_t wr_stocktake_start(walor_ctx *c)
+{
+    json_t *d = json_pack("{s:b}", "stocktake", 1);
+    int32_t rc = walor_conv_start(c, "stocktake", NULL, d);
+    json_decref(d);
+    return rc;
+}
+
+/* a new list typed at the preview replaces the previous one */
+static const walor_step_def LIST_STEP[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "lines", .prompt_fn = ask,
+     .prompt = "warehouse.wo.ask", .max = WR_FILE_CHARS, .flags = WALOR_STEP_FILE | WALOR_STEP_AT_SUMMARY,
+     .validate = lines_checked},
 };
 
 int32_t wr_forms_register(walor_plugin *p)
 {
-    const walor_conv_def wo = {.struct_size = sizeof wo, .min_role = WALOR_ROLE_MANAGER, .name = "writeoff",
-                               .states = WO_STATES, .nstates = 2, .timeout_s = 1800};
-    const walor_conv_def st = {.struct_size = sizeof st, .min_role = WALOR_ROLE_MANAGER, .name = "stocktake",
-                               .states = ST_STATES, .nstates = 2, .timeout_s = 3600};
-    int32_t rc = walor_conversation(p, &wo);
-    if (!rc) rc = walor_conversation(p, &st);
+    const walor_form_def wo = {.struct_size = sizeof wo, .min_role = WALOR_ROLE_MANAGER, .name = "writeoff",
+                               .steps = LIST_STEP, .nsteps = 1, .timeout_s = 1800, .summary_fn = preview,
+                               .on_done = apply, .on_cancel = cancelled, .done_label = "warehouse.wo.btn_ok"};
+    const walor_form_def st = {.struct_size = sizeof st, .min_role = WALOR_ROLE_MANAGER, .name = "stocktake",
+                               .steps = LIST_STEP, .nsteps = 1, .timeout_s = 3600, .summary_fn = preview,
+                               .on_done = apply, .on_cancel = cancelled, .done_label = "warehouse.st.btn_ok"};
+    int32_t rc = walor_form(p, &wo);
+    if (!rc) rc = walor_form(p, &st);
     return rc;
 }

@@ -8,7 +8,7 @@
 #include "ledger.h"
 #include "warehouse.h"
 
-#define WR_FILE_MAX (256 * 1024) /* bytes of a form sent as a .txt file */
+#define WR_FILE_CHARS (256 * 1024) /* characters of a form sent as a .txt file */
 
 typedef struct wr_fline {
     uint32_t line;
@@ -28,16 +28,10 @@ int32_t wr_form_resolve(walor_ctx *c, const char *text, uint32_t flags, wr_line_
                         wr_fline **out, uint32_t *n, char **errors);
 
 /* the lines as conversation data [[line, pid, vno, qty, amount], …] and back
- * (levels re-read: they may have changed since the preview) */
+ * (levels re-read: they may have changed since the preview; WALOR_ENOTFOUND
+ * when an item is gone) */
 json_t *wr_lines_json(const wr_fline *l, uint32_t n);
 int32_t wr_lines_load(walor_ctx *c, json_t *arr, wr_fline **out, uint32_t *n);
-/* the conversation's "lines" loaded; when they no longer resolve the user is
- * told and sent back to `step`, and 1 is returned (the handler is done) */
-int32_t wr_conv_lines(walor_ctx *c, const char *step, wr_fline **out, uint32_t *n);
-
-/* the message text or the .txt document of the current update; NULL and
- * a reply sent when there is neither */
-const char *wr_form_input(walor_ctx *c, const char *text);
 
 /* the first "# comment" line of a form (the parser skips it), or NULL */
 char *wr_form_comment(walor_ctx *c, const char *text);

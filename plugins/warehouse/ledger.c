@@ -139,7 +139,7 @@ int32_t wr_move(walor_ctx *c, const wr_move_def *m)
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        WALOR_ARGS(walor_i(now), walor_i(m->product_id), walor_i(m->variant_no), walor_s(m->kind),
                                   walor_i(m->d_on_hand), walor_i(m->d_reserved), walor_i(on_hand),
-                                  walor_i(on_hand - reserved), walor_i(cost), walor_i(walor_user_id(c)),
+                                  walor_i(on_hand - reserved), walor_i(cost), walor_i(walor_ctx_user_id(c)),
                                   m->order_id ? walor_i(m->order_id) : walor_null(),
                                   m->supply_id ? walor_i(m->supply_id) : walor_null(),
                                   walor_s(m->comment ? m->comment : "")));

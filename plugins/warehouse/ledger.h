@@ -44,7 +44,7 @@ int32_t wr_level_get(walor_ctx *c, int64_t pid, int64_t vno, wr_level *out);
  * reserved would go below zero or reserved above on_hand. It moves the
  * levels of deleted products too (an order placed before the deletion is
  * still sold or released): callers that start something new check
- * wr_level.deleted. The staff member is walor_user_id(c). */
+ * wr_level.deleted. The staff member is walor_ctx_user_id(c). */
 int32_t wr_move(walor_ctx *c, const wr_move_def *m);
 
 /* Ends a level opened with walor_tx_begin (levels nest in the caller's

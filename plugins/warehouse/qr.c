@@ -97,10 +97,11 @@ int32_t wr_qr_sheet(walor_ctx *c)
     void *pdf = render(c, items, k, &len, &why);
     if (!pdf)
         return reply_back(c, walor_textf(c, "warehouse.qr.failed", "why", why, NULL));
-    rc = walor_send_document(c, walor_chat_id(c), "qr-codes.pdf", pdf, len,
-                             walor_textf(c, "warehouse.qr.caption", "n", walor_ctx_printf(c, "%zu", k), NULL), 0);
+    const char *of = walor_plural(c, (int64_t)k, "товара|товаров|товаров", 0); /* "QR-коды 21 товара" */
+    rc = walor_send_document(c, walor_ctx_chat_id(c), "qr-codes.pdf", pdf, len,
+                             walor_textf(c, "warehouse.qr.caption", "n", of, NULL), 0);
     if (rc < 0)
         return rc;
-    wr_action(c, walor_ctx_printf(c, "сделал PDF с QR-кодами (%zu товаров)", k));
+    wr_action(c, walor_ctx_printf(c, "сделал PDF с QR-кодами (%s)", walor_plural(c, (int64_t)k, "товар|товара|товаров", 0)));
     return 0;
 }

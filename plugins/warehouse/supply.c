@@ -1,6 +1,6 @@
 /* Supplies in three steps (F-WH-04) and the suppliers directory (F-WH-07).
  *
- * The supply conversation: 1) the supplier (a button, or the name of a new
+ * The supply form (SDK 1.3): 1) the supplier (a button, or the name of a new
  * one typed in), 2) the items as `ID quantity` lines, 3) the purchase price
  * of each line as the batch total, `ID amount` lines; the bot divides by
  * the quantity and shows the unit cost and each item's new weighted-average
@@ -20,109 +20,81 @@
 
 static char *num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 
-static walor_kb *cancel_kb(walor_ctx *c)
-{
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return kb;
-}
-
 /* ---- suppliers ---- */
 
-/* a trimmed one-line name of 1..SUPPLIER_NAME_MAX characters, or NULL with *why */
-static char *check_name(walor_ctx *c, const char *in, const char **why)
+static const char *supplier_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
-    while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
-        in++;
-    size_t l = strlen(in);
-    while (l > 0 && (in[l - 1] == ' ' || in[l - 1] == '\t' || in[l - 1] == '\n' || in[l - 1] == '\r'))
-        l--;
-    size_t cps = 0;
-    for (size_t i = 0; i < l; i++) {
-        if ((unsigned char)in[i] < 0x20) {
-            *why = walor_text(c, "warehouse.sup.err_line");
-            return NULL;
-        }
-        cps += ((unsigned char)in[i] & 0xC0) != 0x80;
-    }
-    if (cps == 0 || cps > SUPPLIER_NAME_MAX) {
-        *why = walor_textf(c, "warehouse.sup.err_len", "max", num(c, SUPPLIER_NAME_MAX), NULL);
-        return NULL;
-    }
-    return walor_ctx_printf(c, "%.*s", (int)l, in);
+    (void)index, (void)kb, (void)ud;
+    return walor_textf(c, "warehouse.sup.line", "id", num(c, walor_col_int(r, 0)), "name",
+                       walor_html_escape(c, walor_col_text(r, 1)), "supplies", num(c, walor_col_int(r, 2)), "total",
+                       walor_money(c, walor_col_int(r, 3)), NULL);
 }
 
-/* the new supplier's id, 0 with a reply sent when the name is refused, < 0 on failure */
-static int64_t add_supplier(walor_ctx *c, const char *text)
+/* the directory, a paged list; page: the digits after "wrh:pl:", NULL for the first */
+int32_t wr_suppliers(walor_ctx *c, const char *page)
 {
-    const char *why = NULL;
-    char *name = check_name(c, text, &why);
-    if (!name) {
-        walor_reply(c, why, cancel_kb(c));
-        return 0;
-    }
+    walor_kb *kb = walor_kb_new(c);
+    walor_kb_button(kb, walor_text(c, "warehouse.btn.sup_add"), "wrh:pa");
+    walor_kb_button(kb, walor_text(c, "warehouse.btn.supply"), "wrh:u");
+    wr_kb_back(c, kb);
+    walor_list_def l = {.struct_size = sizeof l, .page_size = SUPPLIERS_SHOWN, .row = supplier_row,
+                        .sql = "SELECT s.id, s.name, (SELECT count(*) FROM warehouse_supply p WHERE p.supplier_id = "
+                               "s.id), (SELECT coalesce(sum(total), 0) FROM warehouse_supply p WHERE p.supplier_id = "
+                               "s.id) FROM warehouse_supplier s ORDER BY s.name, s.id",
+                        .page_data = "wrh:pl:", .header = walor_text(c, "warehouse.sup.list"),
+                        .empty = walor_text(c, "warehouse.sup.none"), .buttons = kb,
+                        .prev_label = "warehouse.btn.prev", .next_label = "warehouse.btn.next"};
+    return walor_list_show(c, &l, page);
+}
+
+/* the id of the supplier of that name, 0 when there is none, < 0 on failure */
+static int64_t supplier_id(walor_ctx *c, const char *name)
+{
     int64_t id = 0;
     int32_t rc = walor_db_int(c, "SELECT id FROM warehouse_supplier WHERE name = ?", WALOR_ARGS(walor_s(name)), &id);
-    if (rc == 0) {
-        walor_reply(c, walor_textf(c, "warehouse.sup.exists", "name", walor_html_escape(c, name), NULL),
-                    cancel_kb(c));
-        return 0;
-    }
-    if (rc != WALOR_ENOTFOUND)
-        return rc;
-    rc = walor_db_int(c, "INSERT INTO warehouse_supplier(name, created_at) VALUES (?, ?) RETURNING id",
-                      WALOR_ARGS(walor_s(name), walor_i(walor_now(c))), &id);
+    return rc == 0 ? id : rc == WALOR_ENOTFOUND ? 0 : rc;
+}
+
+static int64_t supplier_add(walor_ctx *c, const char *name)
+{
+    int64_t id = 0;
+    int32_t rc = walor_db_int(c, "INSERT INTO warehouse_supplier(name, created_at) VALUES (?, ?) RETURNING id",
+                              WALOR_ARGS(walor_s(name), walor_i(walor_now(c))), &id);
     if (rc < 0)
         return rc;
     wr_action(c, walor_ctx_printf(c, "добавил поставщика #%lld «%s»", (long long)id, name));
     return id;
 }
 
-int32_t wr_suppliers(walor_ctx *c)
+/* a new supplier's name is not taken */
+static int32_t name_free(walor_ctx *c, json_t *value, const char **why)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT s.id, s.name, (SELECT count(*) FROM warehouse_supply p WHERE p.supplier_id = "
-                                "s.id), (SELECT coalesce(sum(total), 0) FROM warehouse_supply p WHERE p.supplier_id = "
-                                "s.id) FROM warehouse_supplier s ORDER BY s.name LIMIT ?",
-                                WALOR_ARGS(walor_i(SUPPLIERS_SHOWN)), &r);
-    if (rc < 0)
-        return rc;
-    char *list = walor_ctx_printf(c, "%s", "");
-    while (walor_row_next(r) == 1)
-        list = walor_ctx_printf(c, "%s%s\n", list,
-                                walor_textf(c, "warehouse.sup.line", "id", num(c, walor_col_int(r, 0)), "name",
-                                            walor_html_escape(c, walor_col_text(r, 1)), "supplies",
-                                            num(c, walor_col_int(r, 2)), "total",
-                                            walor_money(c, walor_col_int(r, 3)), NULL));
-    walor_rows_close(r);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.sup_add"), "wrh:pa");
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.supply"), "wrh:u");
-    wr_kb_back(c, kb);
-    return wr_show(c, walor_textf(c, "warehouse.sup.list", "list", *list ? list : walor_text(c, "warehouse.sup.none"),
-                                  NULL),
-                   kb);
+    int64_t id = supplier_id(c, json_string_value(value));
+    if (id > 0)
+        *why = "warehouse.sup.exists";
+    return id < 0 ? (int32_t)id : id > 0 ? WALOR_EINVAL : 0;
 }
 
-static int32_t supplier_ask(walor_ctx *c) { return walor_reply(c, walor_text(c, "warehouse.sup.ask"), cancel_kb(c)); }
-
-static int32_t supplier_got(walor_ctx *c, const char *text)
+static int32_t supplier_done(walor_ctx *c, json_t *d)
 {
-    int64_t id = add_supplier(c, text);
-    if (id <= 0)
-        return id < 0 ? (int32_t)id : 0;
-    walor_conv_end(c);
+    const char *name = json_string_value(json_object_get(d, "name"));
+    int64_t id = supplier_id(c, name);
+    if (id > 0) /* taken meanwhile */
+        return walor_form_retry(c, "name", "warehouse.sup.exists");
+    if (id == 0)
+        id = supplier_add(c, name);
+    if (id < 0)
+        return (int32_t)id;
     walor_reply(c, walor_text(c, "warehouse.sup.added"), NULL);
-    return wr_suppliers(c);
+    return wr_suppliers(c, NULL);
 }
 
-static int32_t supplier_button(walor_ctx *c, const char *arg)
-{
-    (void)arg; /* only "cancel" */
-    walor_conv_end(c);
-    return wr_suppliers(c);
-}
+static int32_t to_suppliers(walor_ctx *c) { return wr_suppliers(c, NULL); }
+
+static const walor_step_def SUPPLIER_STEPS[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "name", .prompt = "warehouse.sup.ask",
+     .error = "warehouse.sup.err_len", .min = 1, .max = SUPPLIER_NAME_MAX, .validate = name_free},
+};
 
 /* ---- supply: step 1, the supplier ---- */
 
@@ -138,74 +110,44 @@ static const char *supplier_name(walor_ctx *c, int64_t id)
     return name;
 }
 
-static int32_t sup_ask(walor_ctx *c)
+/* the suppliers as quick answers: a press answers as if the name were typed */
+static const walor_step_choice *suppliers(walor_ctx *c, json_t *d, uint32_t *n)
 {
+    (void)d;
     walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT id, name FROM warehouse_supplier ORDER BY name LIMIT ?",
-                                WALOR_ARGS(walor_i(SUPPLIERS_SHOWN)), &r);
-    if (rc < 0)
-        return rc;
-    walor_kb *kb = walor_kb_new(c);
-    int n = 0;
+    walor_step_choice *v = walor_ctx_alloc(c, SUPPLIERS_SHOWN * sizeof *v);
+    *n = 0;
+    if (!v || walor_db_query(c, "SELECT name FROM warehouse_supplier ORDER BY name LIMIT ?",
+                             WALOR_ARGS(walor_i(SUPPLIERS_SHOWN)), &r) < 0)
+        return NULL;
     while (walor_row_next(r) == 1) {
-        walor_kb_conv_button(kb, walor_ctx_printf(c, "🏭 %.60s", walor_col_text(r, 1)),
-                             walor_ctx_printf(c, "sup:%lld", (long long)walor_col_int(r, 0)));
-        walor_kb_row(kb);
-        n++;
+        v[*n].value = walor_ctx_printf(c, "%s", walor_col_text(r, 0));
+        v[(*n)++].label = walor_ctx_printf(c, "🏭 %.60s", walor_col_text(r, 0));
     }
     walor_rows_close(r);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c, walor_text(c, n ? "warehouse.supply.ask_supplier" : "warehouse.supply.first_supplier"), kb);
+    return v;
 }
 
-static int32_t choose(walor_ctx *c, int64_t id)
+static const char *supplier_ask(walor_ctx *c, json_t *d)
 {
-    json_object_set_new(walor_conv_data(c), "supplier", json_integer((json_int_t)id));
-    return walor_conv_goto(c, "items");
+    uint32_t n = 0;
+    suppliers(c, d, &n);
+    return walor_text(c, n ? "warehouse.supply.ask_supplier" : "warehouse.supply.first_supplier");
 }
 
-static int32_t sup_got(walor_ctx *c, const char *text)
+/* a supplier of the list, or a new one by the name typed (written with the
+ * supply, at ✅): "supplier_id" 0 */
+static int32_t supplier_chosen(walor_ctx *c, json_t *value, const char **why)
 {
-    int64_t id = add_supplier(c, text);
-    if (id <= 0)
-        return id < 0 ? (int32_t)id : 0;
-    return choose(c, id);
-}
-
-static int32_t cancel(walor_ctx *c)
-{
-    walor_conv_end(c);
-    walor_reply(c, walor_text(c, "warehouse.supply.cancelled"), NULL);
-    return wr_section(c);
-}
-
-static int32_t sup_button(walor_ctx *c, const char *arg)
-{
-    if (!strncmp(arg, "sup:", 4)) {
-        int64_t id = strtoll(arg + 4, NULL, 10);
-        if (id > 0 && supplier_name(c, id))
-            return choose(c, id);
-        walor_alert(c, walor_text(c, "warehouse.sup.gone"));
-        return sup_ask(c);
-    }
-    return cancel(c);
+    (void)why;
+    int64_t id = supplier_id(c, json_string_value(value));
+    if (id < 0)
+        return (int32_t)id;
+    json_object_set_new(walor_conv_data(c), "supplier_id", json_integer((json_int_t)id));
+    return 0;
 }
 
 /* ---- step 2, the items ---- */
-
-static int32_t items_ask(walor_ctx *c)
-{
-    const char *name = supplier_name(c, (int64_t)json_integer_value(json_object_get(walor_conv_data(c), "supplier")));
-    return walor_reply(c,
-                       walor_textf(c, "warehouse.supply.ask_items", "supplier",
-                                   walor_html_escape(c, name ? name : "?"), NULL),
-                       cancel_kb(c));
-}
-
-static int32_t errors(walor_ctx *c, const char *key, const char *errs)
-{
-    return walor_reply(c, walor_textf(c, key, "errors", wr_cut_lines(c, errs, 3000), NULL), cancel_kb(c));
-}
 
 static const char *item_error(walor_ctx *c, int mode, const wr_fline *x)
 {
@@ -217,37 +159,40 @@ static const char *item_error(walor_ctx *c, int mode, const wr_fline *x)
     return NULL;
 }
 
-static int32_t items_got(walor_ctx *c, const char *text)
+static const char *errors(walor_ctx *c, const char *key, const char *errs)
 {
-    const char *in = wr_form_input(c, text);
-    if (!in)
-        return 0;
+    return walor_textf(c, key, "errors", wr_cut_lines(c, errs, 3000), NULL);
+}
+
+/* "ID quantity" lines resolved through the catalog; they replace the text,
+ * and a price list of other items is asked again */
+static int32_t items_checked(walor_ctx *c, json_t *value, const char **why)
+{
     wr_fline *l;
     uint32_t n;
     char *errs = NULL;
-    int32_t rc = wr_form_resolve(c, in, 0, item_error, 0, &l, &n, &errs);
-    if (rc == WALOR_ENOSYS) {
-        walor_conv_end(c);
-        return walor_reply(c, walor_text(c, "warehouse.no_catalog"), NULL);
-    }
-    if (rc < 0 && rc != WALOR_EINVAL)
-        return rc;
-    if (errs)
-        return errors(c, "warehouse.supply.items_errors", errs);
-    json_object_set_new(walor_conv_data(c), "lines", wr_lines_json(l, n));
-    return walor_conv_goto(c, "prices");
+    int32_t rc = wr_form_resolve(c, json_string_value(value), 0, item_error, 0, &l, &n, &errs);
+    if (rc == WALOR_ENOSYS)
+        *why = "warehouse.no_catalog";
+    else if (errs)
+        *why = errors(c, "warehouse.supply.items_errors", errs);
+    if (rc < 0)
+        return rc == WALOR_ENOSYS ? WALOR_EINVAL : rc;
+    json_object_set_new(walor_conv_data(c), "items", wr_lines_json(l, n));
+    json_object_del(walor_conv_data(c), "prices");
+    return 0;
 }
 
 /* ---- step 3, the batch totals ---- */
 
-static int32_t prices_ask(walor_ctx *c)
+static const char *prices_ask(walor_ctx *c, json_t *d)
 {
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_conv_lines(c, "items", &l, &n);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
+    if (wr_lines_load(c, json_object_get(d, "items"), &l, &n) != 0)
+        return walor_text(c, "warehouse.form.changed");
     wr_buf b = {0};
+    wr_buf_add(c, &b, "");
     for (uint32_t i = 0; i < n && i < WR_LIST_SHOWN; i++)
         wr_buf_add(c, &b,
                    walor_ctx_printf(c, "%s\n",
@@ -255,7 +200,7 @@ static int32_t prices_ask(walor_ctx *c)
                                                 "title", wr_title(c, &l[i].it), "qty", num(c, l[i].qty), NULL)));
     if (n > WR_LIST_SHOWN)
         wr_buf_add(c, &b, walor_textf(c, "warehouse.more", "n", num(c, n - WR_LIST_SHOWN), NULL));
-    return walor_reply(c, walor_textf(c, "warehouse.supply.ask_prices", "list", b.s, NULL), cancel_kb(c));
+    return walor_textf(c, "warehouse.supply.ask_prices", "list", b.s, NULL);
 }
 
 /* "ID amount" lines in the form the host's money parser reads (formtext.h) */
@@ -267,21 +212,19 @@ static char *as_amount_form(walor_ctx *c, const char *in)
     return out;
 }
 
-static int32_t prices_got(walor_ctx *c, const char *text)
+/* one batch total for every item of the supply, no other: kept with the items */
+static int32_t prices_checked(walor_ctx *c, json_t *value, const char **why)
 {
-    const char *in = wr_form_input(c, text);
-    if (!in)
-        return 0;
-    json_t *arr = json_object_get(walor_conv_data(c), "lines");
+    json_t *arr = json_object_get(walor_conv_data(c), "items");
     walor_form_line *fl = NULL;
     uint32_t fn = 0;
     const char *perr = NULL;
-    const char *form = as_amount_form(c, in);
+    const char *form = as_amount_form(c, json_string_value(value));
     if (!form)
         return WALOR_ENOMEM;
     int32_t rc = walor_form_parse(c, form, WALOR_FORM_AMOUNT, &fl, &fn, &perr);
     if (rc == WALOR_EINVAL)
-        return errors(c, "warehouse.supply.price_errors", walor_html_escape(c, perr ? perr : ""));
+        *why = errors(c, "warehouse.supply.price_errors", walor_html_escape(c, perr ? perr : ""));
     if (rc < 0)
         return rc;
     size_t n = json_array_size(arr);
@@ -322,25 +265,30 @@ static int32_t prices_got(walor_ctx *c, const char *text)
                                                            (int64_t)json_integer_value(json_array_get(e, 2))),
                                                     NULL)));
         }
-    if (b.len)
-        return errors(c, "warehouse.supply.price_errors", b.s);
-    for (size_t k = 0; k < n; k++)
+    if (b.len) {
+        *why = errors(c, "warehouse.supply.price_errors", b.s);
+        return WALOR_EINVAL;
+    }
+    int64_t total = 0;
+    for (size_t k = 0; k < n; k++) {
         json_array_set_new(json_array_get(arr, k), 4, json_integer((json_int_t)amount[k]));
-    return walor_conv_goto(c, "confirm");
+        total += amount[k];
+    }
+    json_object_set_new(walor_conv_data(c), "prices", json_integer((json_int_t)total));
+    return 0;
 }
 
-/* ---- step 4, the summary and ✅ ---- */
+/* ---- the summary and ✅ ---- */
 
-static int32_t confirm_show(walor_ctx *c)
+static const char *summary(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
     wr_fline *l;
     uint32_t n;
-    int32_t rc = wr_conv_lines(c, "items", &l, &n);
-    if (rc != 0)
-        return rc < 0 ? rc : 0;
-    const char *name = supplier_name(c, (int64_t)json_integer_value(json_object_get(d, "supplier")));
+    if (wr_lines_load(c, json_object_get(d, "items"), &l, &n) != 0)
+        return walor_text(c, "warehouse.form.changed");
+    const char *name = json_string_value(json_object_get(d, "supplier"));
     wr_buf b = {0};
+    wr_buf_add(c, &b, "");
     int64_t units = 0, total = 0;
     for (uint32_t i = 0; i < n; i++) {
         units += l[i].qty;
@@ -360,35 +308,29 @@ static int32_t confirm_show(walor_ctx *c)
     }
     if (n > WR_LIST_SHOWN)
         wr_buf_add(c, &b, walor_textf(c, "warehouse.more", "n", num(c, n - WR_LIST_SHOWN), NULL));
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.supply_ok"), "ok");
-    walor_kb_conv_button(kb, walor_text(c, "warehouse.btn.cancel"), "cancel");
-    return walor_reply(c,
-                       walor_textf(c, "warehouse.supply.summary", "supplier", walor_html_escape(c, name ? name : "?"),
-                                   "list", b.s, "n", num(c, n), "units", num(c, units), "total",
-                                   walor_money(c, total), NULL),
-                       kb);
+    return walor_textf(c, "warehouse.supply.summary", "supplier", walor_html_escape(c, name ? name : "?"), "list",
+                       b.s, "n", num(c, n), "units", num(c, units), "total", walor_money(c, total), NULL);
 }
 
-static int32_t apply(walor_ctx *c)
+static int32_t apply(walor_ctx *c, json_t *d)
 {
-    json_t *d = walor_conv_data(c);
-    int64_t sup = (int64_t)json_integer_value(json_object_get(d, "supplier"));
-    const char *name = supplier_name(c, sup);
-    if (!name) {
-        walor_reply(c, walor_text(c, "warehouse.sup.gone"), NULL);
-        return walor_conv_goto(c, "supplier");
-    }
+    int64_t sup = walor_data_int(d, "supplier_id");
+    const char *name = sup ? supplier_name(c, sup) : walor_data_str(d, "supplier");
+    if (!name)
+        return walor_form_retry(c, "supplier", "warehouse.sup.gone");
+    if (!sup && (sup = supplier_id(c, name)) == 0) /* a new one, unless somebody added it meanwhile */
+        sup = supplier_add(c, name);
+    if (sup < 0)
+        return (int32_t)sup;
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     wr_fline *l;
     uint32_t n;
-    rc = wr_lines_load(c, json_object_get(d, "lines"), &l, &n); /* levels as of now, under the lock */
+    rc = wr_lines_load(c, json_object_get(d, "items"), &l, &n); /* levels as of now, under the lock */
     if (rc == WALOR_ENOTFOUND) {
         walor_tx_rollback(c);
-        walor_reply(c, walor_text(c, "warehouse.form.changed"), NULL);
-        return walor_conv_goto(c, "items");
+        return walor_form_retry(c, "items", "warehouse.form.changed");
     }
     int64_t total = 0, units = 0, id = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -397,7 +339,7 @@ static int32_t apply(walor_ctx *c)
         rc = walor_db_int(c,
                           "INSERT INTO warehouse_supply(supplier_id, staff_id, at, total) VALUES (?, ?, ?, ?) "
                           "RETURNING id",
-                          WALOR_ARGS(walor_i(sup), walor_i(walor_user_id(c)), walor_i(walor_now(c)), walor_i(total)),
+                          WALOR_ARGS(walor_i(sup), walor_i(walor_ctx_user_id(c)), walor_i(walor_now(c)), walor_i(total)),
                           &id);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         int64_t avg = wr_wac(l[i].lv.on_hand, l[i].lv.unit_cost, l[i].qty, l[i].amount);
@@ -414,54 +356,49 @@ static int32_t apply(walor_ctx *c)
                           .comment = walor_ctx_printf(c, "поставка №%lld, %s", (long long)id, name)};
         rc = wr_move(c, &mv);
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
-    }
-    if ((rc = walor_tx_commit(c)) < 0)
-        return rc;
-    wr_action(c, walor_ctx_printf(c, "провёл поставку №%lld от «%s»: %u позиций, %lld шт на %s", (long long)id, name, n,
+    const char *items = walor_plural(c, n, "позиция|позиции|позиций", 0);
+    wr_action(c, walor_ctx_printf(c, "провёл поставку №%lld от «%s»: %s, %lld шт на %s", (long long)id, name, items,
                                   (long long)units, walor_money(c, total)));
-    walor_conv_end(c);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.overview"), "wrh:o:0");
     wr_kb_back(c, kb);
     return walor_reply(c,
-                       walor_textf(c, "warehouse.supply.done", "id", num(c, id), "n", num(c, n), "units",
-                                   num(c, units), "total", walor_money(c, total), NULL),
+                       walor_textf(c, "warehouse.supply.done", "id", num(c, id), "n", items, "units", num(c, units),
+                                   "total", walor_money(c, total), NULL),
                        kb);
 }
 
-static int32_t step_button(walor_ctx *c, const char *arg)
+static int32_t cancelled(walor_ctx *c)
 {
-    if (!strcmp(arg, "ok"))
-        return apply(c);
-    return cancel(c);
+    walor_reply(c, walor_text(c, "warehouse.supply.cancelled"), NULL);
+    return wr_section(c);
 }
 
-/* the confirmation step takes a new price list too */
-static const walor_conv_state SUPPLY_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "supplier", .on_enter = sup_ask, .on_message = sup_got,
-     .on_callback = sup_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "items", .on_enter = items_ask, .on_message = items_got,
-     .on_callback = step_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "prices", .on_enter = prices_ask, .on_message = prices_got,
-     .on_callback = step_button},
-    {.struct_size = sizeof(walor_conv_state), .name = "confirm", .on_enter = confirm_show, .on_message = prices_got,
-     .on_callback = step_button},
-};
-static const walor_conv_state SUPPLIER_STATES[] = {
-    {.struct_size = sizeof(walor_conv_state), .name = "name", .on_enter = supplier_ask, .on_message = supplier_got,
-     .on_callback = supplier_button},
+/* the summary takes a new price list too */
+static const walor_step_def SUPPLY_STEPS[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "supplier",
+     .prompt = "warehouse.supply.first_supplier", .prompt_fn = supplier_ask, .label = "warehouse.btn.e_supplier",
+     .error = "warehouse.sup.err_len", .min = 1, .max = SUPPLIER_NAME_MAX, .choices_fn = suppliers,
+     .validate = supplier_chosen},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "items",
+     .prompt = "warehouse.supply.ask_items", .label = "warehouse.btn.e_items", .max = WR_FILE_CHARS,
+     .flags = WALOR_STEP_FILE, .validate = items_checked},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "prices",
+     .prompt = "warehouse.supply.ask_prices", .prompt_fn = prices_ask, .label = "warehouse.btn.e_prices",
+     .max = WR_FILE_CHARS, .flags = WALOR_STEP_FILE | WALOR_STEP_AT_SUMMARY, .validate = prices_checked},
 };
 
 int32_t wr_supply_register(walor_plugin *p)
 {
-    const walor_conv_def supply = {.struct_size = sizeof supply, .min_role = WALOR_ROLE_MANAGER, .name = "supply",
-                                   .states = SUPPLY_STATES, .nstates = 4, .timeout_s = 3600};
-    const walor_conv_def supplier = {.struct_size = sizeof supplier, .min_role = WALOR_ROLE_MANAGER,
-                                     .name = "supplier", .states = SUPPLIER_STATES, .nstates = 1, .timeout_s = 900};
-    int32_t rc = walor_conversation(p, &supply);
-    if (!rc) rc = walor_conversation(p, &supplier);
+    const walor_form_def supply = {.struct_size = sizeof supply, .min_role = WALOR_ROLE_MANAGER, .name = "supply",
+                                   .steps = SUPPLY_STEPS, .nsteps = 3, .timeout_s = 3600, .summary_fn = summary,
+                                   .on_done = apply, .on_cancel = cancelled, .done_label = "warehouse.btn.supply_ok"};
+    const walor_form_def supplier = {.struct_size = sizeof supplier, .min_role = WALOR_ROLE_MANAGER,
+                                     .name = "supplier", .steps = SUPPLIER_STEPS, .nsteps = 1, .timeout_s = 900,
+                                     .on_done = supplier_done, .on_cancel = to_suppliers};
+    int32_t rc = walor_form(p, &supply);
+    if (!rc) rc = walor_form(p, &supplier);
     return rc;
 }

@@ -2,9 +2,9 @@
  * any of them in an ini file of conf.d/texts/, section [warehouse]. */
 #include "warehouse.h"
 
-static const char *const TEXTS[][2] = {
+static const walor_text_pair TEXTS[] = {
     {"warehouse.section",
-     "🏬 <b>Склад</b>\nВ наличии: {items} позиций, {units} шт на {value} (по себестоимости).\nВыберите действие:"},
+     "🏬 <b>Склад</b>\nВ наличии: {items}, {units} шт на {value} (по себестоимости).\nВыберите действие:"},
     {"warehouse.no_catalog", "Склад работает вместе с каталогом, а каталог сейчас не подключён."},
     {"warehouse.item_gone", "Такого товара нет в каталоге (удалён или неверный ID)."},
     {"warehouse.more", "… и ещё {n}\n"},
@@ -22,14 +22,13 @@ static const char *const TEXTS[][2] = {
     {"warehouse.btn.edit", "✏️ Изменить остаток"},
     {"warehouse.btn.prev", "◀️ Назад"},
     {"warehouse.btn.next", "Вперёд ▶️"},
-    {"warehouse.btn.cancel", "✖️ Отмена"},
     {"warehouse.btn.supply_ok", "✅ Провести поставку"},
+    {"warehouse.btn.e_supplier", "🏭 Поставщик"},
+    {"warehouse.btn.e_items", "📦 Товары"},
+    {"warehouse.btn.e_prices", "💰 Цены"},
 
-    {"warehouse.ov",
-     "📋 <b>Остатки</b> (стр. {page} из {pages})\n"
-     "🟢 достаточно · 🟡 не выше порога · 🔴 нет\n\n{list}\n"
-     "Всего позиций: {items} — 🟢 {green} · 🟡 {yellow} · 🔴 {red}\n"
-     "На складе: {units} шт на {value}"},
+    {"warehouse.ov", "📋 <b>Остатки</b>\n🟢 достаточно · 🟡 не выше порога · 🔴 нет\n"},
+    {"warehouse.ov.total", "Всего: {items} — 🟢 {green} · 🟡 {yellow} · 🔴 {red}\nНа складе: {units} шт на {value}"},
     {"warehouse.ov.line", "{mark} <code>{id}</code> {title}: {qty} шт × {cost} = {value}"},
     {"warehouse.ov.line_reserved", "{mark} <code>{id}</code> {title}: {qty} шт (резерв {reserved}) × {cost} = {value}"},
     {"warehouse.ov.empty", "В каталоге пока нет товаров."},
@@ -65,11 +64,6 @@ static const char *const TEXTS[][2] = {
     {"warehouse.search.none", "🔎 По запросу «{q}» ничего не нашлось."},
     {"warehouse.search.more", "\nПоказаны первые {n}: уточните запрос."},
 
-    {"warehouse.form.no_text",
-     "Пришлите список текстом или файлом .txt — по строке «ID количество» на позицию."},
-    {"warehouse.form.file_big", "Файл слишком большой (не больше 256 КБ)."},
-    {"warehouse.form.file_failed", "Не удалось получить файл, пришлите его ещё раз."},
-    {"warehouse.form.not_text", "Это не текстовый файл: нужен .txt со строками «ID количество»."},
     {"warehouse.form.dup", "{id} уже есть в строке {line}"},
     {"warehouse.form.unknown", "товара {id} нет в каталоге"},
     {"warehouse.form.has_variants", "у товара {id} есть фасовки — укажите {pid}.1, {pid}.2 …"},
@@ -82,7 +76,7 @@ static const char *const TEXTS[][2] = {
      "🗑 <b>Списание</b>\nПришлите список: одна строка — «ID количество» (фасовка — «ID.N», например "
      "<code>12.2 3</code>). Строка «# причина» станет комментарием. Длинный список — файлом .txt.\n"
      "Ничего не спишется, пока вы не подтвердите."},
-    {"warehouse.wo.errors", "❌ Ничего не списано. Исправьте строки и пришлите список целиком:\n{errors}"},
+    {"warehouse.wo.errors", "Ничего не списано. Исправьте строки и пришлите список целиком:\n{errors}"},
     {"warehouse.wo.too_much", "доступно {available} шт, списать {qty} нельзя"},
     {"warehouse.wo.line", "<code>{id}</code> {title}: {from} → {to} ({diff})"},
     {"warehouse.wo.preview",
@@ -90,14 +84,14 @@ static const char *const TEXTS[][2] = {
      "Ничего не списано, пока вы не нажмёте «✅ Списать»."},
     {"warehouse.wo.btn_ok", "✅ Списать"},
     {"warehouse.wo.comment", "списание"},
-    {"warehouse.wo.done", "✅ Списано: {n} позиций, {units} шт."},
+    {"warehouse.wo.done", "✅ Списано: {n}, {units} шт."},
     {"warehouse.wo.cancelled", "Списание отменено, ничего не изменилось."},
 
     {"warehouse.st.ask",
      "📝 <b>Инвентаризация</b>\nПришлите фактические остатки: одна строка — «ID количество» (фасовка — "
      "«ID.N»). Позиции, которых нет в списке, не меняются. Длинный список — файлом .txt.\n"
      "Бот покажет расхождения; остатки изменятся только после подтверждения."},
-    {"warehouse.st.errors", "❌ Ничего не изменено. Исправьте строки и пришлите список целиком:\n{errors}"},
+    {"warehouse.st.errors", "Ничего не изменено. Исправьте строки и пришлите список целиком:\n{errors}"},
     {"warehouse.st.below_reserved", "в резерве {reserved} шт — факт не может быть меньше"},
     {"warehouse.st.line", "<code>{id}</code> {title}: учёт {from}, факт {to} ({diff})"},
     {"warehouse.st.preview",
@@ -105,17 +99,16 @@ static const char *const TEXTS[][2] = {
      "({units} шт на {value}).\nОстатки изменятся после «✅ Исправить остатки»."},
     {"warehouse.st.btn_ok", "✅ Исправить остатки"},
     {"warehouse.st.comment", "инвентаризация"},
-    {"warehouse.st.done", "✅ Инвентаризация проведена: исправлено {n} позиций ({units} шт)."},
+    {"warehouse.st.done", "✅ Инвентаризация проведена: исправлено {n} ({units} шт)."},
     {"warehouse.st.cancelled", "Инвентаризация отменена, ничего не изменилось."},
 
-    {"warehouse.sup.list", "🏭 <b>Поставщики</b>\n{list}"},
-    {"warehouse.sup.none", "Поставщиков пока нет."},
+    {"warehouse.sup.list", "🏭 <b>Поставщики</b>"},
+    {"warehouse.sup.none", "🏭 <b>Поставщики</b>\nПоставщиков пока нет."},
     {"warehouse.sup.line", "#{id} {name} — поставок: {supplies}, на {total}"},
     {"warehouse.sup.ask", "🏭 Напишите название нового поставщика:"},
     {"warehouse.sup.added", "✅ Поставщик добавлен."},
-    {"warehouse.sup.exists", "Поставщик «{name}» уже есть. Напишите другое название:"},
+    {"warehouse.sup.exists", "Поставщик «{input}» уже есть. Напишите другое название:"},
     {"warehouse.sup.err_len", "Название — от 1 до {max} символов. Напишите ещё раз:"},
-    {"warehouse.sup.err_line", "Название — одной строкой. Напишите ещё раз:"},
     {"warehouse.sup.gone", "Этого поставщика больше нет."},
 
     {"warehouse.supply.ask_supplier", "🚚 <b>Поставка</b>, шаг 1 из 3\nВыберите поставщика или напишите название нового:"},
@@ -123,12 +116,12 @@ static const char *const TEXTS[][2] = {
     {"warehouse.supply.ask_items",
      "🚚 Поставка от «{supplier}», шаг 2 из 3\nПришлите товары: одна строка — «ID количество» (фасовка — "
      "«ID.N», например <code>12.2 10</code>)."},
-    {"warehouse.supply.items_errors", "❌ Исправьте строки и пришлите список целиком:\n{errors}"},
+    {"warehouse.supply.items_errors", "Исправьте строки и пришлите список целиком:\n{errors}"},
     {"warehouse.supply.item", "<code>{id}</code> {title}: {qty} шт"},
     {"warehouse.supply.ask_prices",
      "🚚 Поставка, шаг 3 из 3: закупочные цены\n{list}\nПришлите сумму за всю партию по каждой позиции: одна строка — "
      "«ID сумма», например <code>12.2 2 500,50</code>. Бот разделит её на количество."},
-    {"warehouse.supply.price_errors", "❌ Исправьте суммы и пришлите их целиком:\n{errors}"},
+    {"warehouse.supply.price_errors", "Исправьте суммы и пришлите их целиком:\n{errors}"},
     {"warehouse.supply.not_in_supply", "{id} нет в этой поставке"},
     {"warehouse.supply.missing", "нет суммы для {id}"},
     {"warehouse.supply.amount_range", "сумма — от 0 до {max}"},
@@ -137,10 +130,10 @@ static const char *const TEXTS[][2] = {
     {"warehouse.supply.summary",
      "🚚 <b>Поставка от «{supplier}»: проверьте</b>\n{list}\nПозиций: {n}, {units} шт на {total}.\n"
      "Остатки изменятся после «✅ Провести поставку»."},
-    {"warehouse.supply.done", "✅ Поставка №{id} проведена: {n} позиций, {units} шт на {total}."},
+    {"warehouse.supply.done", "✅ Поставка №{id} проведена: {n}, {units} шт на {total}."},
     {"warehouse.supply.cancelled", "Поставка отменена, ничего не изменилось."},
 
-    {"warehouse.qr.caption", "🔳 QR-коды {n} товаров: распечатайте и наклейте на полки."},
+    {"warehouse.qr.caption", "🔳 QR-коды {n}: распечатайте и наклейте на полки."},
     {"warehouse.qr.none", "В каталоге нет активных товаров — QR-коды делать не для чего."},
     {"warehouse.qr.no_username", "Не удалось узнать имя бота — QR-коды не сделаны. Попробуйте позже."},
     {"warehouse.qr.failed", "Не получилось сделать PDF с QR-кодами: {why}"},
@@ -150,8 +143,5 @@ static const char *const TEXTS[][2] = {
 
 int32_t wr_texts_register(walor_plugin *p)
 {
-    int32_t rc = 0;
-    for (size_t i = 0; !rc && i < sizeof TEXTS / sizeof TEXTS[0]; i++)
-        rc = walor_text_default(p, TEXTS[i][0], TEXTS[i][1]);
-    return rc;
+    return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]);
 }

@@ -13,24 +13,13 @@ const walor_catalog_v1 *wr_catalog(walor_ctx *c)
     return WALOR_CATALOG_HAS(s, items) ? s : NULL;
 }
 
-/* s cut to max bytes on a UTF-8 boundary, "…" added when cut */
-static char *cut(walor_ctx *c, const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n <= max)
-        return walor_ctx_printf(c, "%s", s);
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return walor_ctx_printf(c, "%.*s…", (int)max, s);
-}
-
 char *wr_title_raw(walor_ctx *c, const walor_catalog_item *it)
 {
     const char *name = it->name ? it->name : "";
     const char *t = it->variant_label && *it->variant_label
                         ? walor_ctx_printf(c, "%s — %s", name, it->variant_label)
                         : name;
-    return cut(c, t, TITLE_MAX);
+    return walor_cut(c, t, TITLE_MAX);
 }
 
 char *wr_title(walor_ctx *c, const walor_catalog_item *it) { return walor_html_escape(c, wr_title_raw(c, it)); }
@@ -48,7 +37,7 @@ char *wr_signed(walor_ctx *c, int64_t d)
 
 int wr_in_callback(walor_ctx *c)
 {
-    return walor_update(c) && json_object_get(walor_update(c), "callback_query") != NULL;
+    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
 }
 
 void wr_action(walor_ctx *c, const char *what)
@@ -57,50 +46,10 @@ void wr_action(walor_ctx *c, const char *what)
         walor_log(c, WALOR_LOG_WARN, "warehouse: action log: %s", walor_last_error(c));
 }
 
-int32_t wr_show(walor_ctx *c, const char *html, walor_kb *kb)
-{
-    return wr_in_callback(c) ? walor_edit(c, html, kb) : walor_reply(c, html, kb);
-}
-
 void wr_kb_back(walor_ctx *c, walor_kb *kb)
 {
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "warehouse.btn.section"), "wrh:s");
-}
-
-char *wr_document_text(walor_ctx *c, size_t max_bytes, const char **why)
-{
-    json_t *msg = walor_update(c) ? json_object_get(walor_update(c), "message") : NULL;
-    json_t *doc = msg ? json_object_get(msg, "document") : NULL;
-    const char *fid = doc ? json_string_value(json_object_get(doc, "file_id")) : NULL;
-    if (!fid) {
-        *why = walor_text(c, "warehouse.form.no_text");
-        return NULL;
-    }
-    void *data = NULL;
-    size_t len = 0;
-    int32_t rc = walor_file_download(c, fid, max_bytes, &data, &len);
-    if (rc == WALOR_ELIMIT) {
-        *why = walor_text(c, "warehouse.form.file_big");
-        return NULL;
-    }
-    if (rc < 0) {
-        *why = walor_text(c, "warehouse.form.file_failed");
-        return NULL;
-    }
-    char *s = walor_ctx_alloc(c, len + 1);
-    if (s) {
-        memcpy(s, data, len);
-        s[len] = 0;
-    }
-    walor_free(c, data);
-    if (s && strlen(s) != len) { /* a NUL inside: not a text file */
-        *why = walor_text(c, "warehouse.form.not_text");
-        return NULL;
-    }
-    if (!s)
-        *why = walor_text(c, "warehouse.form.file_failed");
-    return s;
 }
 
 char *wr_cut_lines(walor_ctx *c, const char *s, size_t max_bytes)

@@ -58,4 +58,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "warehouse", .version = "0.1.0",
                     .description = "Склад: остатки, себестоимость, поставки, списания, инвентаризация, QR-коды",
-                    .min_host_minor = 3, /* nested walor_tx_begin */ .load = load)
+                    .min_host_minor = 3, /* nested walor_tx_begin, forms and paged lists (SDK 1.3) */ .load = load)

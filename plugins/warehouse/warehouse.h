@@ -27,16 +27,8 @@ int wr_in_callback(walor_ctx *c);
 /* F-HOST-03; a failure is logged, never fatal to the staff action */
 void wr_action(walor_ctx *c, const char *what);
 
-/* a screen: edit the pressed message, or send a new one */
-int32_t wr_show(walor_ctx *c, const char *html, walor_kb *kb);
-
 /* "⬅️ Склад" back to the section */
 void wr_kb_back(walor_ctx *c, walor_kb *kb);
-
-/* the text of a document the user sent (NUL-terminated, arena), or NULL
- * with *why set when there is no usable document; max_bytes caps it */
-char *wr_document_text(walor_ctx *c, size_t max_bytes, const char **why);
-
 /* a list of lines cut to WR_LIST_SHOWN lines and ~max_bytes, with
  * "… и ещё N" when cut */
 char *wr_cut_lines(walor_ctx *c, const char *s, size_t max_bytes);
@@ -62,9 +54,12 @@ int32_t wr_qr_register(walor_plugin *p);
 
 /* entry points between screen files */
 int32_t wr_section(walor_ctx *c);
-int32_t wr_overview(walor_ctx *c, int64_t page);
+/* page: the digits of a list's ◀️ ▶️ button, NULL for the first page */
+int32_t wr_overview(walor_ctx *c, const char *page);
 int32_t wr_item_card(walor_ctx *c, int64_t pid, int64_t vno);
-int32_t wr_suppliers(walor_ctx *c);
+int32_t wr_suppliers(walor_ctx *c, const char *page);
+int32_t wr_writeoff_start(walor_ctx *c);
+int32_t wr_stocktake_start(walor_ctx *c);
 int32_t wr_qr_sheet(walor_ctx *c);
 
 #endif

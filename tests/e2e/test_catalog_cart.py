@@ -234,7 +234,7 @@ def test_clear_with_confirmation(tgsim, walord, tmp_path):
     mid = s.message_id
     u.press("🗑 Очистить")
     s = u.screen()
-    assert s.message_id == mid and "Очистить корзину?" in s.text and "2 поз." in s.text
+    assert s.message_id == mid and "Очистить корзину?" in s.text and "(2 позиции)" in s.text
     u.press("↩️ Нет, назад")
     assert "Итого: 690 ₽" in u.screen().text
     assert len(cart_rows(w, u.id)) == 2

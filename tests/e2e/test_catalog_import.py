@@ -145,10 +145,11 @@ def test_import_with_three_bad_rows_changes_nothing(tgsim, walord, tmp_path):
     assert "строка 42: товара с ID 9999 нет в каталоге" in s.text
     assert "строка 43: скидка «150»" in s.text
     assert "✅ Применить" not in s.button_texts
-    # a forged "apply" press cannot apply a plan with errors either
-    conv = [x for row in s.buttons for _, x in row if x and x.startswith("_c")]
-    assert conv, s.buttons
-    boss.press_data(conv[0].split(":", 1)[0] + ":apply", force=True)
+    # a forged "apply" press cannot apply a plan with errors either (the host's
+    # "✖️ Отмена" under the preview names the conversation: _x<seq>)
+    seq = [x[2:] for row in s.buttons for _, x in row if x and x.startswith("_x")]
+    assert seq, s.buttons
+    boss.press_data(f"_c{seq[0]}:apply", force=True)
     assert shop.con.execute("SELECT * FROM catalog_product ORDER BY id").fetchall() == before
     assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_category") == 1
     assert hk.scalar(shop.con, "SELECT count(*) FROM catalog_variant") == 0

@@ -210,3 +210,43 @@ def test_greeting_is_personal(tgsim, walord, tmp_path):
     u.send("/start")
     s = u.screen()
     assert s.text == "Ирина, рады вас видеть в нашем магазине!" and "<b>Ирина</b>" in s.html
+
+
+@pytest.mark.features("F-HOST-07", "F-HOST-08")
+def test_channel_button_from_the_owners_setting(tgsim, walord, tmp_path):
+    """Seed 2.1 "Telegram-канал (ссылка)": a URL button in the main menu when
+    the owner named the channel, none when not."""
+    w = hk.start(walord, tmp_path)
+    u = tgsim.user("Анна")
+    u.send("/start")
+    assert not any(b.get("url") for row in u.screen().raw["reply_markup"]["inline_keyboard"] for b in row)
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    # the owner names it in ⚙️ Настройки: a wrong one is refused with the reason
+    boss.send("/admin")
+    boss.press("⚙️ Настройки")
+    boss.press_data("set:e:shop.channel")
+    for bad in ("мой канал", "@abc", "https://vk.com/shop", "t.me/"):
+        boss.send(bad)
+        assert "Укажите канал как @имя_канала" in boss.screen().text, (bad, boss.screen().text)
+    boss.send("@Walor_Shop")
+    boss.expect("✅ Сохранено")
+    u.send("/menu")
+    assert [(b["text"], b.get("url")) for row in u.screen().raw["reply_markup"]["inline_keyboard"] for b in row
+            if b.get("url")] == [("📢 Наш канал", "https://t.me/Walor_Shop")]
+    con = w.db()
+    for value, url in (("@my_shop", "https://t.me/my_shop"), ("t.me/my_shop", "https://t.me/my_shop"),
+                       ("https://t.me/+AbCd-123", "https://t.me/+AbCd-123")):
+        con.execute("INSERT INTO wh_settings(key, value, updated_by, updated_at) VALUES ('shop.channel', ?, 0, 0) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (value,))
+        con.commit()
+        u.send("/menu")
+        rows = u.screen().raw["reply_markup"]["inline_keyboard"]
+        urls = [(b["text"], b.get("url")) for row in rows for b in row if b.get("url")]
+        assert urls == [("📢 Наш канал", url)], urls
+        labels = [b["text"] for row in rows for b in row]
+        assert labels.index("📢 Наш канал") < labels.index(hk.ABOUT_BTN)   # before "ℹ️ О нас"
+    con.execute("DELETE FROM wh_settings WHERE key = 'shop.channel'")
+    con.commit()
+    u.send("/menu")
+    assert not any(b.get("url") for row in u.screen().raw["reply_markup"]["inline_keyboard"] for b in row)

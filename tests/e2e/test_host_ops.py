@@ -413,3 +413,32 @@ def test_ui_reset_does_not_hold_back_a_busy_users_replies(tgsim, walord, tmp_pat
     owner_menu = [e["seq"] for e in tgsim.log(method="sendMessage", since_seq=start_seq)
                   if e["chat_id"] == hk.OWNER_ID and e["status"] == 200]
     assert owner_menu and max(edits) < max(owner_menu)
+
+
+@pytest.mark.features("F-HOST-12")
+def test_ui_reset_counts_a_blocked_user_apart(tgsim, walord, tmp_path):
+    """The reset once said "отправлено 2 из 2" although one send got 403: it
+    counted what was queued. It counts Telegram's answers now, and a user
+    who blocked the bot (and whose block the bot had missed) is said apart
+    and marked, so the next reset leaves them out."""
+    w = hk.start(walord, tmp_path)
+    boss = hk.owner(tgsim)
+    boss.send("/start")
+    client, gone = tgsim.user("Клиент"), tgsim.user("Ушедший")
+    client.send("/start")
+    gone.send("/start")
+    gone.block()
+    con = w.db()
+    hk.wait_until(lambda: hk.scalar(con, "SELECT blocked FROM wh_users WHERE id = ?", gone.id) == 1,
+                  what="the block")
+    con.execute("UPDATE wh_users SET blocked = 0 WHERE id = ?", (gone.id,))   # as if my_chat_member was lost
+    con.commit()
+    _admin(boss, "♻️ Обновить меню у всех")
+    boss.press("♻️ Да, отправить всем")
+    done = boss.expect("завершено: отправлено 2 из 3", timeout=20)
+    assert "Заблокировали бота: 1" in done["text"], done["text"]
+    assert hk.scalar(con, "SELECT blocked FROM wh_users WHERE id = ?", gone.id) == 1
+    _admin(boss, "♻️ Обновить меню у всех")
+    boss.press("♻️ Да, отправить всем")
+    done = boss.expect("завершено: отправлено 2 из 2", timeout=20)
+    assert "Заблокировали" not in done["text"], done["text"]

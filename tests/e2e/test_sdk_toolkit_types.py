@@ -139,3 +139,60 @@ def test_texts_table_with_a_taken_key_refuses_the_plugin(tgsim, walord, tmp_path
     u = tgsim.user("Гриша")
     u.send("/form")
     u.expect(hk.UNKNOWN_CMD)
+
+
+@pytest.mark.features("F-HOST-07")
+def test_step_extensions_of_the_real_screens(tgsim, walord, tmp_path, free_port):
+    """What the checkout, warehouse and B2B screens needed from the toolkit:
+    formprobe's /order form (tests/plugins/formprobe)."""
+    w = start(walord, tmp_path, free_port)
+    u = tgsim.user("Нина")
+    u.send("/order")
+    s = u.screen()
+    assert s.text == "Куда?" and s.button_texts == ["✅ Москва, Тверская 1", CANCEL], s   # keep_label
+    u.send_location(55.7576, 37.6131)                      # WALOR_STEP_LOCATION: a shared point answers
+    s = u.screen()
+    assert s.text == "Почта:" and s.button_texts == ["Без почты", CANCEL], s             # skip_label
+    u.send("нина@")
+    assert u.screen().text.startswith("❌ Адрес «нина@» не похож на почту.")             # {input} in .error
+    u.press("Без почты")
+    assert u.screen().text == "Список:"
+    u.send_document("photo.jpg", b"\xff\xd8\xff\x00binary", mime_type="image/jpeg")
+    assert "не текстовый файл" in u.screen().text          # WALOR_STEP_FILE: only text files
+    u.send("мыло 1\nплохо <2>")
+    s = u.screen()
+    assert s.text.startswith("❌ Строки «мыло 1\nплохо <2>» не подходят."), s.text      # {input} in a validator's why
+    assert "&lt;2&gt;" in s.html
+    big = "".join(f"товар {i}\n" for i in range(6000))     # longer than one message could be
+    u.send_document("list.txt", big.encode(), mime_type="text/plain")
+    assert u.screen().text == "Доставка:"
+    u.send("0")                                            # nothing to pay: "Кто платит" is not asked
+    s = u.screen()
+    assert s.text == "Заказ: точка 55.7576, 37.6131; строк 6000; доставка 0 ₽", s.text
+    assert s.button_texts == ["✅ Провести", "✏️ Изменить", CANCEL], s                  # done_label
+    u.send("чай 2\nкофе 3")                               # WALOR_STEP_AT_SUMMARY: a new list replaces it
+    s = u.screen()
+    assert s.text == "Заказ: точка 55.7576, 37.6131; строк 2; доставка 0 ₽", s.text
+    u.press("✏️ Изменить")
+    s = u.screen()
+    assert "Кто платит" not in s.button_texts and "Доставка" in s.button_texts, s      # ask_if: not now
+    u.press("Доставка")
+    u.send("300")                                          # now it applies: asked after the edit
+    s = u.screen()
+    assert s.text == "Кто платит 300 ₽?", s.text
+    u.press("Магазин")
+    assert u.screen().text == "Заказ: точка 55.7576, 37.6131; строк 2; доставка 300 ₽, платит shop"
+    u.send("чай 2\nнет на складе")
+    s = u.screen()
+    assert s.text.startswith("Заказ:") and "строк 2" in s.text
+    ok = s.button_data("✅ Провести")
+    u.press("✅ Провести")                                 # walor_form_retry(c, NULL, why): the summary again
+    s = u.screen()
+    assert s.text.startswith("❌ Не хватает товара: исправьте список.\n\nЗаказ:"), s.text
+    assert hk.scalar(w.db(), "SELECT count(*) FROM formprobe_done") == 0
+    u.send("чай 2")
+    u.press_data(ok, force=True)                           # the older summary's button still counts
+    u.expect("записано")
+    data = json.loads(hk.scalar(w.db(), "SELECT data FROM formprobe_done"))
+    assert data["place"] == {"lat": pytest.approx(55.7576), "lon": pytest.approx(37.6131)}
+    assert data["email"] is None and data["list"] == "чай 2" and data["cost"] == 30000 and data["payer"] == "shop"

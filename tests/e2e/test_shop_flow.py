@@ -166,7 +166,7 @@ def test_supply_to_cashback_and_the_last_unit_back_in_stock(tgsim, walord, tmp_p
     # every staff action of the day is in the log, the automatic ones are not
     assert [r[0] for r in con.execute("SELECT what FROM wh_action_log WHERE user_id = ? ORDER BY id",
                                       (hk.OWNER_ID,))] == [
-        "добавил поставщика #1 «ООО «Ромашка»»", "провёл поставку №1 от «ООО «Ромашка»»: 3 позиций, 15 шт на 7 100 ₽",
+        "добавил поставщика #1 «ООО «Ромашка»»", "провёл поставку №1 от «ООО «Ромашка»»: 3 позиции, 15 шт на 7 100 ₽",
         "создал промокод ВЕСНА: 10%, лимит 5, дней 30, один раз на клиента",
         f"заказ №{oid}: 📬 Доставлен → ✅ Выполнен"]
     # 7 % of what was paid for the goods: (2 000 − 200) × 7 % = 126 ₽

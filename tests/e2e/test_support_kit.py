@@ -45,9 +45,9 @@ def ini(ai, keys=KEYS, **extra) -> str:
     return "[plugin.support-groq]\n" + "".join(f"{k} = {v}\n" for k, v in conf.items())
 
 
-def start(walord, tmp_path, free_port, ai, keys=KEYS, settings: str = "", stock: bool = True, **extra):
+def start(walord, tmp_path, free_port, ai, keys=KEYS, settings: str = "", stock: bool = True, more=(), **extra):
     port = free_port()
-    plugins = ["catalog", "orders", "ordprobe", "support-groq"]
+    plugins = ["catalog", "orders", "ordprobe", "support-groq"] + list(more)
     conf = {"50-ordprobe.ini": "[plugin.ordprobe]\n" + ("stock = yes\n" if stock else ""),
             "80-support-groq.ini": ini(ai, keys, **extra) + settings}
     w = hk.start(walord, tmp_path, plugins=plugins, extra_ini=f"[http]\nlisten = 127.0.0.1:{port}\n",

@@ -169,6 +169,7 @@ def test_ticket_screen_pages_the_history(tgsim, walord, tmp_path, free_port, ai)
     m.press(f"📂 №{tid}")
     s = m.screen()
     assert f"Обращение №{tid}" in s.text and "сообщение 23" in s.text and "сообщение 10" not in s.text
+    assert "👤 Карточка клиента" not in s.button_texts       # no crm plugin: no card to open
     m.press("◀️ Раньше")
     s = m.screen()
     assert "сообщение 10" in s.text and "сообщение 23" not in s.text
@@ -218,3 +219,22 @@ def test_forged_ticket_callbacks(tgsim, walord, tmp_path, free_port, ai):
     assert ticket(w, u.id)[1] == "wait"
     with pytest.raises(SimError):
         tgsim.press(u.id, text="✋ Взять")  # no such button at the customer
+
+
+@pytest.mark.features("F-SUP-06", "F-CRM-01")
+def test_ticket_opens_the_client_card_when_crm_is_loaded(tgsim, walord, tmp_path, free_port, ai):
+    """Staff open the client card from a ticket (crm's service); its "back"
+    returns to the ticket. Without crm the ticket has no such button."""
+    w = start(walord, tmp_path, free_port, ai, more=("crm",))
+    m = manager(tgsim, w)
+    u, tid = escalated(tgsim, w, m)
+    m.send("/admin")
+    m.press("💬 Поддержка")
+    m.press("🆘 Ждут (1)")
+    m.press(f"📂 №{tid}")
+    assert f"Обращение №{tid}" in m.screen().text
+    m.press("👤 Карточка клиента")
+    card = m.screen().text
+    assert u.first_name in card and str(u.id) in card, m.dump()
+    m.press("⬅️ Назад")
+    assert f"Обращение №{tid}" in m.screen().text, m.dump()

@@ -51,4 +51,4 @@ def test_qr_sheet_arrives_as_one_pdf_of_active_products(tgsim, walord, tmp_path)
     assert pdf.startswith(b"%PDF")
     bot = tgsim.bots()[0]["username"]
     assert decode(pdf, tmp_path) == sorted([f"https://t.me/{bot}?start=p{a}", f"https://t.me/{bot}?start=p{b}"])
-    assert hk.scalar(con, "SELECT count(*) FROM wh_action_log WHERE what = 'сделал PDF с QR-кодами (2 товаров)'") == 1
+    assert hk.scalar(con, "SELECT count(*) FROM wh_action_log WHERE what = 'сделал PDF с QR-кодами (2 товара)'") == 1

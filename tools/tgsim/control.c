@@ -64,6 +64,40 @@ static void users(tgsim_ctl *x)
         tgsim_ctl_reply(x, 200, tgsim_user_json(u));
 }
 
+/* POST /_sim/users/bulk {count, first_id?, first_name?, open_chat?}: many
+ * users at once for benchmarks (a 100,000-user broadcast), each with the
+ * bot's chat open as if they had started the bot, without an update */
+static void users_bulk(tgsim_ctl *x)
+{
+    int64_t count = 0, first = 0, open = 0;
+    if (tgsim_param_int(x->p, "count", &count) <= 0 || count < 1 || count > 1000000) {
+        tgsim_ctl_error(x, 400, "count must be 1-1000000");
+        return;
+    }
+    if (tgsim_param_int(x->p, "first_id", &first) < 0 || first < 0) {
+        tgsim_ctl_error(x, 400, "first_id must be a positive integer");
+        return;
+    }
+    if (tgsim_param_int(x->p, "open_chat", &open) < 0)
+        open = json_is_true(json_object_get(x->p, "open_chat"));
+    if (!first)
+        first = x->s->next_user_id;
+    for (int64_t i = 0; i < count; i++)
+        if (tgsim_user_get(x->s, first + i)) {
+            tgsim_ctl_error(x, 409, "user %lld exists", (long long)(first + i));
+            return;
+        }
+    const char *name = tgsim_param_str(x->p, "first_name");
+    for (int64_t i = 0; i < count; i++) {
+        tgsim_user *u = tgsim_user_add(x->s, first + i, name && *name ? name : "User", NULL, NULL, NULL);
+        if (!u || (open && !tgsim_chat_open(x->bot, u))) {
+            tgsim_ctl_error(x, 500, "out of memory after %lld users", (long long)i);
+            return;
+        }
+    }
+    tgsim_ctl_reply(x, 200, json_pack("{s:I,s:I}", "first_id", (json_int_t)first, "count", (json_int_t)count));
+}
+
 static void user_route(tgsim_ctl *x, const char *rest)
 {
     char *end;
@@ -264,6 +298,8 @@ static void dispatch(tgsim_ctl *x, const char *path)
 {
     if (!strcmp(path, "users") && (is(x, "GET") || is(x, "POST")))
         users(x);
+    else if (!strcmp(path, "users/bulk") && is(x, "POST"))
+        users_bulk(x);
     else if (!strncmp(path, "users/", 6))
         user_route(x, path + 6);
     else if (!strcmp(path, "updates") && is(x, "POST"))

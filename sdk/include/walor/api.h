@@ -262,7 +262,8 @@ struct walor_host_api {
     int32_t (*reg_form)(walor_plugin *p, const walor_form_def *d);
     /* [cb] from a form's on_done or a step's validate: say why (text key
      * or text, NULL = nothing) and ask step `key` again; its answer goes
-     * back to the summary, or to on_done when the form has none */
+     * back to the summary, or to on_done when the form has none. key NULL
+     * (a form with a summary): show the summary again with the reason */
     int32_t (*form_retry)(walor_ctx *c, const char *key, const char *why);
     /* [cb] ask the question of a step of the active conversation: sends
      * html with kb plus the host's "✖️ Отмена" row (the host's /cancel and
@@ -335,6 +336,19 @@ struct walor_host_api {
      * back to a message edited at most once a second); WALOR_EINVAL /
      * WALOR_ELIMIT for HTML or length, as for send. */
     int32_t (*send_draft)(walor_ctx *c, int64_t chat_id, int64_t draft_id, const char *html, uint32_t flags);
+
+    /* ---- SDK 1.3: compose-time checks ---- */
+    /* [cb] what a send of html would say, without sending: 0 when Telegram
+     * accepts it as HTML and its visible text is 1..limit UTF-16 units
+     * (limit 0 = 4096, a message; 1024 for a caption); WALOR_EINVAL for
+     * markup Telegram refuses or an empty text, WALOR_ELIMIT for a text too
+     * long. *why (may be NULL) is the reason in Russian for the person who
+     * wrote it (ctx arena): "тег <b> не закрыт (позиция 5)". */
+    int32_t (*html_check)(walor_ctx *c, const char *html, uint32_t limit, const char **why);
+    /* [cb] the bot's username (without "@") for t.me links: asked from
+     * Telegram (getMe) at the first call and kept; arena copy, NULL while
+     * Telegram cannot be reached */
+    const char *(*bot_username)(walor_ctx *c);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

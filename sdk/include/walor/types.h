@@ -326,6 +326,9 @@ typedef const char *const walor_text_pair[2];
 
 #define WALOR_STEP_SKIP 0x1u /* a "Пропустить" button: the key is stored as null */
 #define WALOR_STEP_KEEP 0x2u /* when the data already holds a value, a "Оставить: …" button keeps it */
+#define WALOR_STEP_LOCATION 0x4u /* STRING, TEXT: a shared location answers too → {"lat": 55.75, "lon": 37.61} */
+#define WALOR_STEP_FILE 0x8u /* TEXT: a text file (.txt, UTF-8) answers too, its text as typed; max 0 = 262144 */
+#define WALOR_STEP_AT_SUMMARY 0x10u /* a message typed at the summary answers this step again (a new list) */
 
 /* One answer of a CHOICE step, or a quick-answer button of another type.
  * Travels in arrays: its size never changes. */
@@ -362,6 +365,14 @@ typedef struct walor_step_def {
      * .choices; asked again when an answer comes, so a choice that is gone
      * by then is refused */
     const walor_step_choice *(*choices_fn)(walor_ctx *c, json_t *data, uint32_t *n);
+    /* the "⏭ Пропустить" and "↩️ Оставить: {value}" buttons in the plugin's
+     * words ("Без почты", "✅ {value}"): a text key or text; NULL = the host's */
+    const char *skip_label;
+    const char *keep_label;
+    /* optional: 0 when the step does not apply to this data (who pays for a
+     * delivery that costs nothing): it is passed over and its key left as
+     * it is; re-asked after an edit that makes it apply */
+    int32_t (*ask_if)(walor_ctx *c, json_t *data);
 } walor_step_def;
 
 /* A form: a conversation of steps, started with walor_conv_start(c, name,
@@ -383,6 +394,7 @@ typedef struct walor_form_def {
      * to one step with a reason) or started another conversation. */
     int32_t (*on_done)(walor_ctx *c, json_t *data);
     walor_ctx_fn on_cancel;       /* as walor_conv_def.on_cancel */
+    const char *done_label;       /* the summary's confirm button ("✅ Списать"): text key or text; NULL = "✅ Готово" */
 } walor_form_def;
 
 /* A paged list (walor_list_show): one message of rows with per-row buttons,

@@ -230,6 +230,20 @@ static inline int32_t walor_db_int(walor_ctx *c, const char *sql, const walor_va
 static inline int32_t walor_tx_begin(walor_ctx *c) { return WALOR__A(c)->tx_begin(c); }
 static inline int32_t walor_tx_commit(walor_ctx *c) { return WALOR__A(c)->tx_commit(c); }
 static inline int32_t walor_tx_rollback(walor_ctx *c) { return WALOR__A(c)->tx_rollback(c); }
+/* ends the transaction walor_tx_begin opened: committed when rc >= 0, else
+ * (or when the commit fails) rolled back; returns rc, or the commit's error:
+ *     rc = walor_tx_begin(c); … if ((rc = walor_tx_end(c, rc)) < 0) return rc; */
+static inline int32_t walor_tx_end(walor_ctx *c, int32_t rc)
+{
+    if (rc >= 0) {
+        int32_t cm = walor_tx_commit(c);
+        if (cm >= 0)
+            return rc;
+        rc = cm;
+    }
+    walor_tx_rollback(c);
+    return rc;
+}
 
 /* users and staff */
 static inline json_t *walor_user_get(walor_ctx *c, int64_t user_id) { return WALOR__A(c)->user_get(c, user_id); }
@@ -444,6 +458,19 @@ static inline int32_t walor_send_draft(walor_ctx *c, int64_t chat_id, int64_t dr
         return WALOR_ENOSYS;
     return WALOR__A(c)->send_draft(c, chat_id, draft_id, html, 0);
 }
+/* SDK 1.3: check a text someone wrote before it is stored or sent (api.h);
+ * WALOR_ENOSYS on older hosts */
+static inline int32_t walor_html_check(walor_ctx *c, const char *html, uint32_t limit, const char **why)
+{
+    if (!WALOR_API_HAS(WALOR__A(c), html_check))
+        return WALOR_ENOSYS;
+    return WALOR__A(c)->html_check(c, html, limit, why);
+}
+/* SDK 1.3: the bot's username for t.me links (api.h); NULL on older hosts */
+static inline const char *walor_bot_username(walor_ctx *c)
+{
+    return WALOR_API_HAS(WALOR__A(c), bot_username) ? WALOR__A(c)->bot_username(c) : NULL;
+}
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
@@ -476,6 +503,29 @@ static inline int32_t walor_form_retry(walor_ctx *c, const char *key, const char
 static inline int32_t walor_conv_ask(walor_ctx *c, const char *html, const walor_kb *kb)
 {
     return WALOR__HAS(c, conv_ask) ? WALOR__A(c)->conv_ask(c, html, kb) : walor_reply(c, html, kb);
+}
+/* s (NULL as "") cut to max bytes on a UTF-8 boundary, "…" added when cut
+ * (so up to max + 3 bytes): a name on a button, a label in a list; arena */
+static inline char *walor_cut(walor_ctx *c, const char *s, size_t max)
+{
+    size_t n = strlen(s ? s : "");
+    if (n <= max)
+        return walor_ctx_printf(c, "%s", s ? s : "");
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return walor_ctx_printf(c, "%.*s…", (int)max, s);
+}
+/* a value of a form's data, or of any JSON object (an event's payload):
+ * the integer, 0 when absent or not an integer */
+static inline int64_t walor_data_int(json_t *d, const char *key)
+{
+    return (int64_t)json_integer_value(json_object_get(d, key));
+}
+/* the string, "" when absent, null (a skipped step) or not a string */
+static inline const char *walor_data_str(json_t *d, const char *key)
+{
+    const char *s = json_string_value(json_object_get(d, key));
+    return s ? s : "";
 }
 static inline int32_t walor_list_show(walor_ctx *c, const walor_list_def *d, const char *page)
 {

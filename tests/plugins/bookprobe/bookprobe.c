@@ -27,7 +27,7 @@ static int32_t emit(walor_ctx *c, long long id, json_t *pl)
 static int32_t cmd_bp(walor_ctx *c, const char *arg)
 {
     char status[32] = "", name[64] = "Стрижка";
-    long long id = 0, price = 0, client = walor_user_id(c), done = walor_now(c);
+    long long id = 0, price = 0, client = walor_ctx_user_id(c), done = walor_now(c);
     int n = 0;
     if (sscanf(arg, "%lld %31s %lld%n", &id, status, &price, &n) != 3)
         return say(c, WALOR_EINVAL);

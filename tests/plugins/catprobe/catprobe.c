@@ -112,7 +112,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     if (!strcmp(arg, "promo")) {
         walor_kb *kb = walor_kb_new(c);
         walor_kb_button(kb, "🛒 Назад в корзину", WALOR_CART_SHOW_CALLBACK);
-        return walor_edit(c, "catprobe: промокод", kb);
+        return walor_show(c, "catprobe: промокод", kb);
     }
     if (strcmp(arg, "checkout") != 0)
         return 0;
@@ -121,7 +121,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return walor_reply(c, "catprobe: no cart service", NULL);
     walor_cart_line *l = NULL;
     uint32_t n = 0;
-    int32_t rc = cart->lines(c, walor_user_id(c), &l, &n);
+    int32_t rc = cart->lines(c, walor_ctx_user_id(c), &l, &n);
     if (rc < 0)
         return walor_reply(c, walor_ctx_printf(c, "order rc=%d", rc), NULL);
     char *html = walor_ctx_printf(c, "order n=%u", n);
@@ -132,7 +132,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
                                 walor_html_escape(c, x->variant_label), (long long)x->unit_price, (long long)x->qty,
                                 (long long)x->base_price);
     }
-    rc = cart->clear(c, walor_user_id(c));
+    rc = cart->clear(c, walor_ctx_user_id(c));
     return walor_reply(c, walor_ctx_printf(c, "%s\ncleared rc=%d", html, rc), NULL);
 }
 

@@ -6,7 +6,13 @@
  *             keeps the data as JSON so the test sees what types landed;
  *   /plain    a hand-written conversation asked with walor_conv_ask and no
  *             on_cancel: the host's own cancel;
- *   /items N  a paged list of N items rendered by index (no SQL).
+ *   /items N  a paged list of N items rendered by index (no SQL);
+ *   /order    the step extensions a real screen needed: a place typed or
+ *             shared as a location, the plugin's own skip and keep words,
+ *             a list typed or sent as a .txt file and replaced at the
+ *             summary, {input} in a refusal, a step asked only when it
+ *             applies, a confirm button of its own and a refusal that
+ *             stays at the summary.
  * With [plugin.formprobe] bad_texts = yes, walor_texts gets a taken key and
  * the plugin is refused. */
 #include <stdlib.h>
@@ -69,6 +75,72 @@ static int32_t form_done(walor_ctx *c, json_t *data)
     return rc < 0 ? rc : walor_reply(c, "записано", NULL);
 }
 
+/* ---- /order ---- */
+
+static const char *place_shown(walor_ctx *c, json_t *v)
+{
+    if (json_is_object(v))
+        return walor_ctx_printf(c, "точка %.4f, %.4f", json_real_value(json_object_get(v, "lat")),
+                                json_real_value(json_object_get(v, "lon")));
+    return walor_html_escape(c, json_string_value(v) ? json_string_value(v) : "—");
+}
+
+/* every line of the list is "word number"; a line "плохо" is refused, naming what was typed */
+static int32_t list_ok(walor_ctx *c, json_t *value, const char **why)
+{
+    (void)c;
+    if (strstr(json_string_value(value), "плохо")) {
+        *why = "Строки «{input}» не подходят.";
+        return WALOR_EINVAL;
+    }
+    return 0;
+}
+
+static int32_t paid_delivery(walor_ctx *c, json_t *data)
+{
+    (void)c;
+    return json_integer_value(json_object_get(data, "cost")) > 0;
+}
+
+static const walor_step_choice payers[] = {{"client", "Клиент"}, {"shop", "Магазин"}};
+static const walor_step_def order_steps[] = {
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_STRING, .key = "place", .prompt = "Куда?",
+     .label = "Куда", .max = 100, .flags = WALOR_STEP_LOCATION | WALOR_STEP_KEEP, .keep_label = "✅ {value}"},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_EMAIL, .key = "email", .prompt = "Почта:",
+     .label = "Почта", .error = "Адрес «{input}» не похож на почту.", .flags = WALOR_STEP_SKIP,
+     .skip_label = "Без почты"},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_TEXT, .key = "list", .prompt = "Список:",
+     .label = "Список", .max = 0, .flags = WALOR_STEP_FILE | WALOR_STEP_AT_SUMMARY, .validate = list_ok},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_MONEY, .key = "cost", .prompt = "Доставка:",
+     .label = "Доставка"},
+    {.struct_size = sizeof(walor_step_def), .type = WALOR_STEP_CHOICE, .key = "payer", .prompt = "Кто платит {cost}?",
+     .label = "Кто платит", .nchoices = 2, .choices = payers, .ask_if = paid_delivery},
+};
+
+static int lines_of(const char *s)
+{
+    int n = s && *s;
+    for (; s && *s; s++)
+        n += *s == '\n' && s[1];
+    return n;
+}
+
+static const char *order_summary(walor_ctx *c, json_t *d)
+{
+    int paid = json_integer_value(json_object_get(d, "cost")) > 0;
+    return walor_ctx_printf(c, "Заказ: %s; строк %d; доставка %s%s", place_shown(c, json_object_get(d, "place")),
+                            lines_of(S(d, "list")), walor_money(c, json_integer_value(json_object_get(d, "cost"))),
+                            paid ? walor_ctx_printf(c, ", платит %s", S(d, "payer") ? S(d, "payer") : "?") : "");
+}
+
+static int32_t order_done(walor_ctx *c, json_t *data)
+{
+    const char *list = S(data, "list");
+    if (list && strstr(list, "нет на складе"))
+        return walor_form_retry(c, NULL, "Не хватает товара: исправьте список.");
+    return form_done(c, data);
+}
+
 /* ---- /plain ---- */
 
 static int32_t plain_ask(walor_ctx *c)
@@ -125,6 +197,14 @@ static int32_t on_fp(walor_ctx *c, const char *arg)
 static int32_t cmd_form(walor_ctx *c, const char *a) { (void)a; return walor_conv_start(c, "all", NULL, NULL); }
 static int32_t cmd_plain(walor_ctx *c, const char *a) { (void)a; return walor_conv_start(c, "plain", NULL, NULL); }
 static int32_t cmd_items(walor_ctx *c, const char *a) { return items(c, strtoll(a, NULL, 10), NULL); }
+static int32_t cmd_order(walor_ctx *c, const char *a)
+{
+    (void)a;
+    json_t *d = json_pack("{s:s}", "place", "Москва, Тверская 1"); /* remembered from last time */
+    int32_t rc = walor_conv_start(c, "order", NULL, d);
+    json_decref(d);
+    return rc;
+}
 
 static const walor_text_pair texts[] = {
     {"formprobe.hello", "привет"},
@@ -139,10 +219,14 @@ static const walor_text_pair bad_texts[] = {
 
 static int32_t load(walor_plugin *p)
 {
-    static const walor_command_def cmds[] = {CMD("form", cmd_form), CMD("plain", cmd_plain), CMD("items", cmd_items)};
+    static const walor_command_def cmds[] = {CMD("form", cmd_form), CMD("plain", cmd_plain), CMD("items", cmd_items),
+                                                CMD("order", cmd_order)};
     const walor_callback_def cb = {.struct_size = sizeof cb, .prefix = "fp", .handler = on_fp};
     const walor_form_def all = {.struct_size = sizeof all, .name = "all", .steps = steps,
                                 .nsteps = sizeof steps / sizeof steps[0], .summary_fn = summary, .on_done = form_done};
+    const walor_form_def order = {.struct_size = sizeof order, .name = "order", .steps = order_steps,
+                                  .nsteps = sizeof order_steps / sizeof order_steps[0], .summary_fn = order_summary,
+                                  .on_done = order_done, .done_label = "✅ Провести"};
     const walor_conv_def plain = {.struct_size = sizeof plain, .name = "plain", .states = plain_states, .nstates = 1};
     int32_t rc = walor_migration(p, 1,
                                  "CREATE TABLE formprobe_done (id INTEGER PRIMARY KEY, data TEXT NOT NULL);"
@@ -152,6 +236,7 @@ static int32_t load(walor_plugin *p)
         rc = walor_command(p, &cmds[i]);
     if (!rc) rc = walor_callback(p, &cb);
     if (!rc) rc = walor_form(p, &all);
+    if (!rc) rc = walor_form(p, &order);
     if (!rc) rc = walor_conversation(p, &plain);
     if (!rc) rc = walor_texts(p, texts, 2);
     const char *bad = walor_plugin_config(p, "bad_texts");

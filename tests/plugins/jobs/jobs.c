@@ -79,12 +79,12 @@ static int32_t cmd_later(walor_ctx *c, const char *arg)
     long n = strtol(arg, &end, 10);
     if (!end || end == arg || n < 0)
         return walor_reply(c, "использование: /later N", NULL);
-    json_t *payload = json_pack("{s:I}", "chat", (json_int_t)walor_chat_id(c));
+    json_t *payload = json_pack("{s:I}", "chat", (json_int_t)walor_ctx_chat_id(c));
     /* as an order would: the row and its job commit together */
     int32_t rc = walor_tx_begin(c);
     if (rc == 0)
         rc = walor_db_exec(c, "INSERT INTO jobs_later(chat, seconds) VALUES (?, ?)",
-                           WALOR_ARGS(walor_i(walor_chat_id(c)), walor_i(n)));
+                           WALOR_ARGS(walor_i(walor_ctx_chat_id(c)), walor_i(n)));
     if (rc >= 0)
         rc = walor_job_at(c, walor_now(c) + n, "later", "k", payload);
     json_decref(payload);
@@ -112,7 +112,7 @@ static int32_t cmd_cancel_later(walor_ctx *c, const char *arg)
 static int32_t cmd_flaky(walor_ctx *c, const char *arg)
 {
     (void)arg;
-    json_t *payload = json_pack("{s:I}", "chat", (json_int_t)walor_chat_id(c));
+    json_t *payload = json_pack("{s:I}", "chat", (json_int_t)walor_ctx_chat_id(c));
     int32_t rc = walor_job_at(c, walor_now(c), "flaky", NULL, payload);
     json_decref(payload);
     if (rc < 0)

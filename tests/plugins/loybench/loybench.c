@@ -39,7 +39,7 @@ static int32_t cmd_bench(walor_ctx *c, const char *arg)
     }
     const char *steps[] = {"promo", "cert", "bonus"};
     const char *vals[] = {promo, cert, "all"};
-    walor_pricing_order o = {.struct_size = sizeof o, .n_lines = 10, .user_id = walor_user_id(c), .lines = lines,
+    walor_pricing_order o = {.struct_size = sizeof o, .n_lines = 10, .user_id = walor_ctx_user_id(c), .lines = lines,
                              .goods = goods, .delivery_cost = 30000, .choice_steps = steps, .choice_values = vals,
                              .n_choices = 3};
     walor_pricing_adjust out[WALOR_PRICING_MAX_ADJUST];

@@ -5,7 +5,7 @@
  *       create an order from these lines, or from the caller's cart (the
  *       `cart` service) without lines; keys: delivery, personal, promo,
  *       cert, bonus, total, dshop (delivery paid by the shop) (kopecks), pcode,
- *       ccode, addr, type, phone, name; b2b=1 makes it a B2B order (user 0).
+ *       ccode, addr, type, phone, name, email; b2b=1 makes it a B2B order (user 0).
  *       Replies "order:<id>" or "error:<code>:<failed line>".
  *   /ordprobe_paid <id> [ref]       mark_paid → "paid:<rc>"
  *   /ordprobe_status <id> <to>      set_status → "status:<rc>"
@@ -223,7 +223,7 @@ static int32_t from_cart(walor_ctx *c, draft *d)
     const walor_cart_v1 *cart = walor_service_get(walor_ctx_plugin(c), WALOR_CART_SERVICE, WALOR_CART_MAJOR, NULL);
     walor_cart_line *cl = NULL;
     uint32_t n = 0;
-    if (!WALOR_CART_HAS(cart, lines) || cart->lines(c, walor_user_id(c), &cl, &n) < 0)
+    if (!WALOR_CART_HAS(cart, lines) || cart->lines(c, walor_ctx_user_id(c), &cl, &n) < 0)
         return WALOR_ENOSYS;
     for (uint32_t i = 0; i < n && i < 16; i++) {
         const walor_cart_line *l = walor_cart_line_at(cl, i);
@@ -248,7 +248,7 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
     if (!d)
         return WALOR_ENOMEM;
     d->o.struct_size = sizeof d->o;
-    d->o.user_id = walor_user_id(c);
+    d->o.user_id = walor_ctx_user_id(c);
     d->o.lines = d->lines;
     long long total = -1;
     char *buf = walor_ctx_printf(c, "%s", arg), *save = NULL;
@@ -276,6 +276,7 @@ static int32_t cmd_new(walor_ctx *c, const char *arg)
             else if (!strcmp(t, "type")) d->o.delivery_type = v;
             else if (!strcmp(t, "phone")) d->o.phone = v;
             else if (!strcmp(t, "name")) d->o.contact_name = v;
+            else if (!strcmp(t, "email")) d->o.email = v;
             continue;
         }
         if (d->o.n_lines >= 16)
@@ -439,7 +440,7 @@ static int32_t cmd_bench(walor_ctx *c, const char *arg)
         lines[i] = (walor_order_line){.struct_size = sizeof lines[i], .product_id = 1000 + i, .variant_no = 0,
                                       .name = "Бенчмарк", .variant_label = "", .base_price = 10000 * (i + 1),
                                       .unit_price = 10000 * (i + 1), .qty = 1, .weight_g = 100};
-    walor_order_new o = {.struct_size = sizeof o, .user_id = walor_user_id(c), .lines = lines, .n_lines = 3,
+    walor_order_new o = {.struct_size = sizeof o, .user_id = walor_ctx_user_id(c), .lines = lines, .n_lines = 3,
                          .total = 60000, .contact_name = "Бенчмарк", .phone = "+70000000000"};
     double t0 = mono();
     for (long long i = 0; i < n; i++) {

@@ -96,7 +96,7 @@ static int32_t cmd_bulk(walor_ctx *c, const char *arg)
         any = 1;
         p = next;
     }
-    return any ? 0 : bulk_to(c, walor_chat_id(c), n);
+    return any ? 0 : bulk_to(c, walor_ctx_chat_id(c), n);
 }
 
 static int32_t cmd_slow(walor_ctx *c, const char *arg)
@@ -111,9 +111,9 @@ static int32_t cmd_count(walor_ctx *c, const char *arg)
     long ms = strtol(arg, NULL, 10);
     if (ms > 0 && ms <= 2000)
         sleep_ms(ms);
-    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_ctx_update(c), "update_id"));
     int32_t rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
-                               WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+                               WALOR_ARGS(walor_i(uid), walor_i(walor_ctx_user_id(c))));
     if (rc < 0)
         return rc;
     return walor_reply(c, walor_ctx_printf(c, "count:%lld", (long long)uid), NULL);
@@ -149,7 +149,7 @@ static int32_t press_admin(walor_ctx *c)
 {
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, "⬅️ Назад", "m:core.admin");
-    return walor_edit(c, "🔬 раздел пробы", kb);
+    return walor_show(c, "🔬 раздел пробы", kb);
 }
 
 static const char *header(walor_ctx *c)
@@ -265,11 +265,11 @@ static int32_t cmd_fill(walor_ctx *c, const char *arg)
     long kb = strtol(arg ? arg : "", NULL, 10);
     if (kb < 1 || kb > 65536)
         return walor_reply(c, "usage: /fill KB", NULL);
-    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_update(c), "update_id"));
+    int64_t uid = (int64_t)json_integer_value(json_object_get(walor_ctx_update(c), "update_id"));
     int32_t rc = walor_tx_begin(c);
     if (rc == 0)
         rc = walor_db_exec(c, "INSERT INTO probe_seen(update_id, user_id) VALUES (?, ?)",
-                           WALOR_ARGS(walor_i(uid), walor_i(walor_user_id(c))));
+                           WALOR_ARGS(walor_i(uid), walor_i(walor_ctx_user_id(c))));
     if (rc >= 0)
         rc = walor_db_exec(c, "INSERT INTO probe_blob(update_id, data) VALUES (?, zeroblob(?))",
                            WALOR_ARGS(walor_i(uid), walor_i(kb * 1024)));
@@ -299,7 +299,7 @@ static int32_t cmd_later(walor_ctx *c, const char *arg)
     long kb = strtol(arg ? arg : "", NULL, 10);
     if (kb < 1 || kb > 65536)
         return walor_reply(c, "usage: /later KB", NULL);
-    json_t *p = json_pack("{s:I, s:I}", "kb", (json_int_t)kb, "chat", (json_int_t)walor_chat_id(c));
+    json_t *p = json_pack("{s:I, s:I}", "kb", (json_int_t)kb, "chat", (json_int_t)walor_ctx_chat_id(c));
     int32_t rc = walor_job_at(c, walor_now(c), "fill", NULL, p);
     json_decref(p);
     return rc < 0 ? rc : walor_reply(c, "later: scheduled", NULL);
@@ -307,7 +307,7 @@ static int32_t cmd_later(walor_ctx *c, const char *arg)
 
 static int32_t cmd_photo(walor_ctx *c, const char *arg)
 {
-    int32_t rc = walor_send_photo(c, walor_chat_id(c), walor_ctx_printf(c, "file:%s", arg ? arg : ""), NULL, NULL, 0,
+    int32_t rc = walor_send_photo(c, walor_ctx_chat_id(c), walor_ctx_printf(c, "file:%s", arg ? arg : ""), NULL, NULL, 0,
                                   NULL);
     return walor_reply(c, walor_ctx_printf(c, "photo: %d %s", (int)rc, rc ? walor_html_escape(c, walor_last_error(c)) : ""),
                        NULL);
@@ -334,7 +334,7 @@ static int32_t cmd_backup(walor_ctx *c, const char *arg)
     if (!arg || sscanf(arg, "%511s %15s", dest, how) < 1)
         return walor_reply(c, "usage: /backup DEST [replace|0x80]", NULL);
     uint32_t flags = !strcmp(how, "replace") ? WALOR_BACKUP_REPLACE : !strcmp(how, "0x80") ? 0x80u : 0;
-    json_t *p = json_pack("{s:s, s:i, s:I}", "dest", dest, "flags", (int)flags, "chat", (json_int_t)walor_chat_id(c));
+    json_t *p = json_pack("{s:s, s:i, s:I}", "dest", dest, "flags", (int)flags, "chat", (json_int_t)walor_ctx_chat_id(c));
     int32_t rc = walor_job_at(c, walor_now(c), "backup", NULL, p);
     json_decref(p);
     return rc < 0 ? rc : walor_reply(c, "backup: scheduled", NULL);
@@ -381,7 +381,7 @@ static int32_t load(walor_plugin *p)
     if (!rc) rc = walor_callback(p, &lng);
     if (!rc) rc = walor_menu(p, &admin);
     if (!rc) rc = walor_admin_header(p, header);
-    if (!rc) rc = walor_on_wipe(p, wipe);
+    if (!rc) rc = walor_wipe(p, wipe);
     if (!rc) rc = walor_job(p, "backup", job_backup);
     if (!rc) rc = walor_job(p, "fill", job_fill);
     static const walor_route_def routes[] = {

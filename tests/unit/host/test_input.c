@@ -186,6 +186,34 @@ static void test_photo(void **state)
     json_decref(doc);
 }
 
+/* WALOR_STEP_LOCATION: a shared point, as the checkout's address step takes it */
+static void test_location(void **state)
+{
+    (void)state;
+    json_t *msg = json_pack("{s:{s:f, s:f}}", "location", "latitude", 55.7576, "longitude", 37.6131);
+    json_t *v = wh_input_location(msg);
+    assert_non_null(v);
+    assert_true(json_real_value(json_object_get(v, "lat")) > 55.7575 && json_real_value(json_object_get(v, "lat")) < 55.7577);
+    assert_true(json_real_value(json_object_get(v, "lon")) > 37.6130 && json_real_value(json_object_get(v, "lon")) < 37.6132);
+    json_decref(v);
+    json_decref(msg);
+    msg = json_pack("{s:{s:i, s:i}}", "location", "latitude", 0, "longitude", 0);   /* integers are numbers too */
+    v = wh_input_location(msg);
+    assert_non_null(v);
+    json_decref(v);
+    json_decref(msg);
+    assert_null(wh_input_location(NULL));                                          /* a typed answer */
+    msg = json_pack("{s:s}", "text", "Москва");
+    assert_null(wh_input_location(msg));
+    json_decref(msg);
+    msg = json_pack("{s:{s:f, s:s}}", "location", "latitude", 55.0, "longitude", "37");   /* forged */
+    assert_null(wh_input_location(msg));
+    json_decref(msg);
+    msg = json_pack("{s:{s:f, s:f}}", "location", "latitude", 91.0, "longitude", 37.0);  /* off the globe */
+    assert_null(wh_input_location(msg));
+    json_decref(msg);
+}
+
 static void test_unknown_type(void **state)
 {
     (void)state;
@@ -199,7 +227,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int),    cmocka_unit_test(test_money), cmocka_unit_test(test_string_and_text),
         cmocka_unit_test(test_phone),  cmocka_unit_test(test_email), cmocka_unit_test(test_date),
-        cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_photo), cmocka_unit_test(test_unknown_type),
+        cmocka_unit_test(test_days_round_trip), cmocka_unit_test(test_photo), cmocka_unit_test(test_location),
+        cmocka_unit_test(test_unknown_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,26 @@ static void test_form_steps_checked(void **state)
     refused(p, half_choice, 1, "value and a label");
     static const walor_step_def flags[] = {STEP(.type = WALOR_STEP_INT, .key = "a", .prompt = "x", .flags = 0x80)};
     refused(p, flags, 1, "unknown flags");
+    static const walor_step_def geo_int[] = {
+        STEP(.type = WALOR_STEP_INT, .key = "a", .prompt = "x", .flags = WALOR_STEP_LOCATION)};
+    refused(p, geo_int, 1, "LOCATION is for STRING and TEXT");
+    static const walor_step_def file_str[] = {
+        STEP(.type = WALOR_STEP_STRING, .key = "a", .prompt = "x", .flags = WALOR_STEP_FILE)};
+    refused(p, file_str, 1, "FILE is for TEXT");
+    /* the plugin's own button words and a confirm label are the host's copies */
+    char skip[] = "Без почты", keep[] = "✅ {value}", ok[] = "✅ Списать";
+    walor_step_def labelled[] = {STEP(.type = WALOR_STEP_TEXT, .key = "t", .prompt = "x",
+                                      .flags = WALOR_STEP_SKIP | WALOR_STEP_KEEP | WALOR_STEP_FILE |
+                                               WALOR_STEP_LOCATION | WALOR_STEP_AT_SUMMARY,
+                                      .skip_label = skip, .keep_label = keep)};
+    walor_form_def lf = {.struct_size = sizeof lf, .name = "labelled", .steps = labelled, .nsteps = 1,
+                         .on_done = done, .summary = "tf.sum", .done_label = ok};
+    assert_int_equal(walor_form(p, &lf), 0);
+    skip[0] = keep[0] = ok[0] = 'X';
+    const wh_conv_def *ld = wh_find_conv("tf.labelled");
+    assert_string_equal(ld->form->steps[0].skip_label, "Без почты");
+    assert_string_equal(ld->form->steps[0].keep_label, "✅ {value}");
+    assert_string_equal(ld->form->done_label, "✅ Списать");
     walor_step_def mixed[2] = {STEP(.type = WALOR_STEP_INT, .key = "a", .prompt = "x"),
                                STEP(.type = WALOR_STEP_INT, .key = "b", .prompt = "y")};
     mixed[1].struct_size = 8;
@@ -154,6 +174,9 @@ static void test_form_of_an_older_step_struct(void **state)
     assert_int_equal(d->form->steps[1].max, 30);
     assert_null(d->form->steps[1].validate);
     assert_null(d->form->steps[1].choices_fn);
+    assert_null(d->form->steps[1].skip_label);
+    assert_null(d->form->steps[1].ask_if);
+    assert_null(d->form->done_label);
 }
 
 static int32_t press(walor_ctx *c) { (void)c; return 0; }

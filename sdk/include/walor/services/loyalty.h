@@ -41,7 +41,7 @@ extern "C" {
 
 #define WALOR_LOYALTY_SERVICE "loyalty"
 #define WALOR_LOYALTY_MAJOR 1u
-#define WALOR_LOYALTY_MINOR 0u
+#define WALOR_LOYALTY_MINOR 1u
 
 /* What the client card shows about a customer. */
 typedef struct walor_loyalty_info {
@@ -53,6 +53,10 @@ typedef struct walor_loyalty_info {
     int64_t referrer_id;      /* who invited this customer, 0 = nobody */
     int64_t friends;          /* customers this one invited */
 } walor_loyalty_info;
+
+/* infos() (1.1): one call per customer, info borrowed until it returns (its
+ * struct_size is the provider's); a non-zero return stops the stream */
+typedef int32_t (*walor_loyalty_info_fn)(void *ud, int64_t user_id, const walor_loyalty_info *info);
 
 typedef struct walor_loyalty_v1 {
     uint32_t struct_size;     /* sizeof(walor_loyalty_v1) as the provider was built */
@@ -77,6 +81,14 @@ typedef struct walor_loyalty_v1 {
      * "Порядок скидок"). WALOR_ERANGE outside 0-99, WALOR_ENOTFOUND for an
      * unknown user. */
     int32_t (*set_discount)(walor_ctx *c, int64_t user_id, int32_t pct);
+
+    /* ---- 1.1 ---- */
+
+    /* info() of every customer with bonuses, a personal discount or a
+     * referral (as referrer or friend), by user id, in one pass: for
+     * reports over the whole client base (the CRM's export). Customers
+     * not streamed have zeros. Run it outside a transaction. */
+    int32_t (*infos)(walor_ctx *c, walor_loyalty_info_fn fn, void *ud);
 } walor_loyalty_v1;
 
 #define WALOR_LOYALTY_HAS(s, m) \

@@ -63,7 +63,7 @@ extern "C" {
 
 #define WALOR_ORDERS_SERVICE "orders"
 #define WALOR_ORDERS_MAJOR 1u
-#define WALOR_ORDERS_MINOR 3u
+#define WALOR_ORDERS_MINOR 4u
 
 /* One line of an order: the snapshot the goods were sold with, so later
  * catalog edits never change the order. */
@@ -237,6 +237,37 @@ typedef struct walor_order_totals {
                                    ever is in the period; else 0 */
 } walor_order_totals;
 
+/* ---- 1.4: customers' figures, for the CRM (client card, history,
+ * export, audiences of broadcasts) ----
+ * A sale is an order that counts as a sale (1.3, above: paid, neither
+ * cancelled nor a tester's), at paid_at; its total is counted whole
+ * (refunds are the reports' own figure). B2B orders (user_id 0) belong to
+ * no customer and are left out. */
+typedef struct walor_order_client {
+    uint32_t struct_size;       /* set by the caller of client(); the provider's size in clients() */
+    uint32_t reserved;
+    int64_t user_id;
+    int64_t orders;             /* orders placed, in any status */
+    int64_t sales;              /* sales (in the period asked for) */
+    int64_t sales_total;        /* the sum of their totals, kopecks */
+    int64_t first_order_at;     /* created_at of the first and the latest order; 0 without orders */
+    int64_t last_order_at;
+    int64_t first_sale_at;      /* paid_at of the first and the latest sale (in the period); 0 without */
+    int64_t last_sale_at;
+    /* the contacts of the customer's latest order that has each (plain
+     * text, "" when none): what checkout asked them last */
+    const char *contact_name;
+    const char *phone;
+    const char *email;
+    const char *address;
+} walor_order_client;
+
+/* clients(): one call per customer, borrowed until it returns; a non-zero
+ * return stops the stream and is returned */
+typedef int32_t (*walor_order_client_fn)(void *ud, const walor_order_client *cl);
+/* buyers(): one call per customer id, ascending */
+typedef int32_t (*walor_order_user_fn)(void *ud, int64_t user_id);
+
 typedef struct walor_orders_v1 {
     uint32_t struct_size;       /* sizeof(walor_orders_v1) as the provider was built */
     uint32_t reserved;          /* 0 */
@@ -332,6 +363,35 @@ typedef struct walor_orders_v1 {
 
     /* The sales of [from, to) summed (from = 0: since the beginning). */
     int32_t (*totals)(walor_ctx *c, int64_t from, int64_t to, walor_order_totals *out);
+
+    /* ---- 1.4 ---- */
+
+    /* One customer's figures over all time into *out (its struct_size set
+     * by the caller; members past it are left alone). A customer without
+     * orders gets zeros and "": 0. */
+    int32_t (*client)(walor_ctx *c, int64_t user_id, walor_order_client *out);
+
+    /* Every customer with at least one order, by user id, without holding
+     * them in memory. Sales are those paid in [from, to) (0, 0: all time);
+     * orders, order dates and contacts are over all time, and a customer
+     * whose sales all fall outside the period comes with sales = 0. Run it
+     * outside a transaction (it reads while others write). */
+    int32_t (*clients)(walor_ctx *c, int64_t from, int64_t to, walor_order_client_fn fn, void *ud);
+
+    /* A customer's orders, newest first: the ids from the offset-th, at
+     * most limit (1-100), into *ids (arena, NULL when *n is 0); *total
+     * (may be NULL) is how many they have. */
+    int32_t (*client_orders)(walor_ctx *c, int64_t user_id, uint32_t offset, uint32_t limit, int64_t **ids,
+                             uint32_t *n, uint32_t *total);
+
+    /* The customers with a sale of any of the n products (any variant),
+     * one call of fn each, ascending; n 1-1000. */
+    int32_t (*buyers)(walor_ctx *c, const int64_t *product_ids, uint32_t n, walor_order_user_fn fn, void *ud);
+
+    /* Callback data of a button that opens the order's staff card (arena),
+     * so another plugin's staff screen (the CRM's client history) links to
+     * it without knowing the orders plugin's callback formats. */
+    const char *(*staff_card_data)(walor_ctx *c, int64_t order_id);
 } walor_orders_v1;
 
 #define WALOR_ORDERS_HAS(s, m) \

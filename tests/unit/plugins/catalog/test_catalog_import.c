@@ -1,7 +1,7 @@
 /* F-CAT-07: the catalog import's planner (grid + current catalog → new /
  * changed products and Russian errors with row numbers), the plan's JSON
  * round trip, and export → xlsx → read → plan = no changes
- * (plugins/catalog/import.c, compiled in with the pure modules it uses).
+ * (plugins/catalog/import_fields.c and import_plan.c, in catalog_pure).
  * Grids are built in C as CSV text and read with catalog_csv_read_mem.
  * Features: F-CAT-07 */
 #include <setjmp.h>
@@ -21,22 +21,6 @@
 #include "xlsx_read.h"
 #include "xlsx_write.h"
 #include "import.h"
-
-/* import.c's host half calls it; catalog.c (not compiled here) defines it */
-char *catalog_fold_ctx(walor_ctx *c, const char *s)
-{
-    (void)c;
-    (void)s;
-    return NULL;
-}
-
-/* service.c (not compiled here) defines it */
-int32_t catalog_emit_changed(walor_ctx *c, int64_t pid)
-{
-    (void)c;
-    (void)pid;
-    return 0;
-}
 
 #define HDR "ID товара;Категория;Название;Описание;Вариант;Цена, ₽;Вес, г;Скидка, %;Скрыт;Фото\n"
 

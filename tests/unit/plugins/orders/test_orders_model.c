@@ -110,29 +110,11 @@ static void test_split(void **st)
     assert_int_equal(orders_split_sum(-5, 1, &unit, &rest), -1);
 }
 
-static void test_rub(void **st)
-{
-    (void)st;
-    int64_t k = -7;
-    assert_int_equal(orders_parse_rub("1500", &k), 0);
-    assert_int_equal(k, 150000);
-    assert_int_equal(orders_parse_rub(" 1 500,50 ", &k), 0);
-    assert_int_equal(k, 150050);
-    assert_int_equal(orders_parse_rub("99.9", &k), 0);
-    assert_int_equal(k, 9990);
-    assert_int_equal(orders_parse_rub("0", &k), 0);
-    assert_int_equal(k, 0);
-    static const char *const bad[] = {"", " ", "-5", "1,", "1,234", "abc", "12р", ",5", "1 5 0,0 0", "99999999999"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(orders_parse_rub(bad[i], &k), -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),  cmocka_unit_test(test_transitions), cmocka_unit_test(test_total),
         cmocka_unit_test(test_window), cmocka_unit_test(test_split),
-        cmocka_unit_test(test_rub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

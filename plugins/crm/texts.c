@@ -1,0 +1,138 @@
+/* crm: every text the plugin shows (merchants override them under [crm]
+ * in conf.d/texts/). */
+#include "crm.h"
+
+static const walor_text_pair TEXTS[] = {
+    /* section and common buttons */
+    {"crm.section", "👥 <b>Клиенты</b>\nВсего: {total}\nНовых за 7 дней: {week}, за 30 дней: {month}"},
+    {"crm.btn.search", "🔎 Найти клиента"},
+    {"crm.btn.export", "📥 Выгрузка в Excel"},
+    {"crm.btn.links", "🔗 Трекинг-ссылки"},
+    {"crm.btn.admin", "⬅️ Админ-панель"},
+    {"crm.btn.back", "⬅️ Назад"},
+    {"crm.stale", "Эта кнопка устарела"},
+    /* search */
+    {"crm.search.ask", "🔎 Кого ищем? Напишите @username, Telegram ID, телефон (в любом виде) или часть имени."},
+    {"crm.search.short", "Слишком коротко: напишите хотя бы 2 символа."},
+    {"crm.search.none", "Никого не нашлось по запросу «{q}». Попробуйте иначе: часть имени, телефон, @username или ID."},
+    {"crm.search.head", "🔎 Клиенты по запросу «{q}»:"},
+    {"crm.search.head_many", "🔎 Клиенты по запросу «{q}» — найдено больше {max}, показаны первые {max}: уточните "
+                             "запрос."},
+    {"crm.search.row", "👤 {name}{username}{phone} · ID {id}"},
+    {"crm.btn.search_again", "🔎 Другой поиск"},
+    /* card */
+    {"crm.card.not_found", "Клиент с ID {id} не найден: он ещё не запускал бота."},
+    {"crm.card.head", "👤 <b>{name}</b>\nUsername: {username} · ID <code>{id}</code>"},
+    {"crm.card.blocked", "🚫 Заблокировал бота: сообщения ему не доходят."},
+    {"crm.card.contacts", "📞 {phone}\n✉️ {email}\n📍 {address}"},
+    {"crm.card.since", "📅 С нами с {date}\n🧭 Источник: {source}"},
+    {"crm.card.src_link", "🔗 {title} (link_{code})"},
+    {"crm.card.src_ref", "🤝 пригласил(а) {who} (ID {id})"},
+    {"crm.card.src_none", "—"},
+    {"crm.card.orders", "🛍 {orders}, оплачено {sales} на {sum}\nСредний чек: {avg} · последний заказ: {last}"},
+    {"crm.card.bookings", "🗓 Услуги: {n} на {sum}"},
+    {"crm.card.loyalty", "💎 Бонусы: {balance} · скидка {pct}% · приглашено друзей: {friends}"},
+    {"crm.card.note", "📝 <b>Заметка</b> ({who}, {date}):\n{note}"},
+    {"crm.card.no_note", "📝 Заметки нет."},
+    {"crm.btn.history", "📜 История"},
+    {"crm.btn.note", "📝 Заметка"},
+    {"crm.btn.message", "✉️ Написать"},
+    {"crm.btn.bonus", "💎 Бонусы"},
+    {"crm.btn.discount", "🏷 Скидка"},
+    {"crm.btn.to_card", "⬅️ К карточке"},
+    /* history */
+    {"crm.hist.head", "📜 <b>История: {name}</b>\nЗаказов: {orders}"},
+    {"crm.hist.bookings", "Записей на услуги: {n}"},
+    {"crm.hist.empty", "Ни заказов, ни записей пока нет."},
+    {"crm.hist.order", "🧾 №{id} от {date} · {status} · {sum}"},
+    {"crm.hist.btn_order", "🧾 Заказ №{id}"},
+    {"crm.hist.booking", "🗓 {service}, {date} · {status} · {sum}"},
+    {"crm.hist.btn_booking", "🗓 {service}"},
+    {"crm.status.new", "🆕 новый"},
+    {"crm.status.paid", "💳 оплачен"},
+    {"crm.status.processing", "📦 в сборке"},
+    {"crm.status.shipped", "🚚 отправлен"},
+    {"crm.status.delivered", "📬 доставлен"},
+    {"crm.status.completed", "✅ выполнен"},
+    {"crm.status.cancelled", "❌ отменён"},
+    {"crm.bstatus.pending", "⏳ ждёт подтверждения"},
+    {"crm.bstatus.confirmed", "✅ подтверждена"},
+    {"crm.bstatus.completed", "☑️ проведена"},
+    {"crm.bstatus.cancelled", "❌ отменена"},
+    /* note */
+    {"crm.note.ask", "📝 Заметка о клиенте <b>{name}</b>{current}\n\nНапишите новую заметку (до {max} символов) или «-», "
+                     "чтобы удалить её."},
+    {"crm.note.current", "\n\nСейчас:\n<blockquote>{note}</blockquote>"},
+    {"crm.note.too_long", "Заметка — не больше 1000 символов. Сократите её, пожалуйста."},
+    {"crm.note.conflict", "⚠️ Пока вы писали, заметку сохранил(а) {who}:\n<blockquote>{note}</blockquote>\nВаш текст "
+                          "не сохранён:\n<blockquote>{mine}</blockquote>\nНапишите заметку с учётом этого (или «-», "
+                          "чтобы удалить)."},
+    {"crm.note.deleted", "(заметка удалена)"},
+    {"crm.note.saved", "✅ Заметка сохранена."},
+    {"crm.note.removed", "🗑 Заметка удалена."},
+    /* direct message */
+    {"crm.msg.ask", "✉️ Напишите сообщение клиенту — он получит его от имени магазина."},
+    {"crm.msg.summary", "✉️ Сообщение клиенту <b>{name}</b>:\n\n{text}"},
+    {"crm.msg.to_client", "💬 <b>Сообщение от магазина</b>\n\n{text}"},
+    {"crm.msg.sent", "✅ Сообщение доставлено."},
+    {"crm.msg.blocked", "🚫 Клиент заблокировал бота — сообщение не доставлено."},
+    {"crm.msg.failed", "⚠️ Сообщение не отправлено: {why}"},
+    /* bonuses and discount */
+    {"crm.no_loyalty", "Бонусы и скидки ведёт модуль лояльности — он не включён."},
+    {"crm.bonus.ask", "💎 Бонусы клиента <b>{name}</b>: {balance}.\nСколько начислить (например 500) или списать "
+                      "(например -200)?"},
+    {"crm.bonus.reason", "За что? Клиент увидит причину в уведомлении."},
+    {"crm.bonus.label_amount", "Сумма"},
+    {"crm.bonus.label_reason", "Причина"},
+    {"crm.bonus.summary", "💎 Изменить бонусы на {amount}\nПричина: {reason}"},
+    {"crm.bonus.zero", "Ноль ничего не меняет: укажите сумму, например 500 или -200."},
+    {"crm.bonus.too_much", "Нельзя списать больше, чем есть на балансе."},
+    {"crm.bonus.done", "✅ Бонусы изменены, баланс: {balance}."},
+    {"crm.disc.ask", "🏷 Персональная скидка клиента <b>{name}</b> сейчас {pct}%.\nНовая скидка, % (0 — без скидки):"},
+    {"crm.disc.range", "Скидка — целое число от 0 до 99."},
+    {"crm.disc.done", "✅ Персональная скидка: {pct}%."},
+    /* export */
+    {"crm.export.ask", "📥 <b>Выгрузка клиентов в Excel</b>\nВ файле — все клиенты с цифрами карточки и лист "
+                       "«Сводка»: клиенты, новые, конверсия, повторные покупки и средний чек за период. За какой?"},
+    {"crm.export.p7", "7 дней"},
+    {"crm.export.p30", "30 дней"},
+    {"crm.export.pm", "Этот месяц"},
+    {"crm.export.pl", "Прошлый месяц"},
+    {"crm.export.pa", "Всё время"},
+    {"crm.export.started", "Готовлю файл…"},
+    {"crm.export.wait", "⏳ Готовлю выгрузку за период «{period}» — пришлю файл сюда."},
+    {"crm.export.caption", "📥 Клиенты. Сводка за период: {period}"},
+    {"crm.export.failed", "⚠️ Выгрузка не удалась. Попробуйте ещё раз; если повторится — напишите разработчику."},
+    /* tracking links */
+    {"crm.links.head", "🔗 <b>Трекинг-ссылки</b>\nСсылки для рекламы: кто по ним пришёл и что купил."},
+    {"crm.links.head_archive", "🗄 <b>Трекинг-ссылки в архиве</b>"},
+    {"crm.links.none", "🔗 <b>Трекинг-ссылки</b>\nСсылок пока нет. Создайте ссылку для рекламной кампании — бот "
+                       "посчитает переходы, новых клиентов и их покупки."},
+    {"crm.links.none_archive", "🗄 В архиве пусто."},
+    {"crm.links.row", "🔗 {title} (link_{code}): переходов {clicks}, уникальных {unique}"},
+    {"crm.links.btn_new", "➕ Новая ссылка"},
+    {"crm.links.btn_archive", "🗄 Архив"},
+    {"crm.links.btn_active", "🔗 Активные"},
+    {"crm.links.btn_qr", "🖼 QR-код"},
+    {"crm.links.btn_to_archive", "🗄 В архив"},
+    {"crm.links.btn_unarchive", "♻️ Вернуть из архива"},
+    {"crm.links.card", "🔗 <b>{title}</b>\n{url}\nСоздана {date} · {state}\n\n👆 Переходов: {clicks} (уникальных "
+                       "{unique})\n🆕 Новых пользователей: {fresh}\n🛍 Их оплаченных заказов: {sales} на {revenue}"},
+    {"crm.links.active", "активна"},
+    {"crm.links.archived", "в архиве (переходы всё равно считаются)"},
+    {"crm.links.gone", "Такой ссылки нет."},
+    {"crm.links.no_bot", "Telegram не ответил, как называется бот: попробуйте через минуту."},
+    {"crm.links.qr_failed", "QR-код не получился, попробуйте ещё раз."},
+    {"crm.links.qr_caption", "QR-код ссылки {url}"},
+    {"crm.links.owner_only", "Ссылки создаёт и архивирует владелец."},
+    {"crm.links.ask_code", "Код ссылки — латиница, цифры и «_», до 32 символов (например <code>BK</code> или "
+                           "<code>vk_march</code>). Ссылка будет t.me/бот?start=link_КОД."},
+    {"crm.links.bad_code", "В коде можно только латинские буквы, цифры и «_», до 32 символов."},
+    {"crm.links.code_taken", "Ссылка с таким кодом уже есть (регистр не важен). Придумайте другой."},
+    {"crm.links.ask_title", "Название для себя, например «Реклама ВК»:"},
+    {"crm.links.label_code", "Код"},
+    {"crm.links.label_title", "Название"},
+    {"crm.links.summary", "🔗 Новая ссылка <b>{title}</b>: link_{code}"},
+};
+
+int32_t crm_texts_register(walor_plugin *p) { return walor_texts(p, TEXTS, sizeof TEXTS / sizeof TEXTS[0]); }
