@@ -51,6 +51,9 @@ PACKAGES=(
     # loyalty plugin: promo and certificate codes compared in Unicode upper
     # case (Cyrillic included) with GLib
     libglib2.0-dev
+    # backup-gdrive's fake Google (tests/fakes/gdrive) checks the RS256 JWT
+    # the plugin signs, and the e2e tests make the service account's key
+    python3-cryptography
 )
 
 missing_packages() {

@@ -520,6 +520,8 @@ static int check_parent_dir(const char *path, char *err, size_t errlen)
 }
 
 #define OPEN_EXISTING 1 /* no file, no table and no journal mode created: tools looking at a database */
+#define OPEN_EXCLUSIVE 2 /* OPEN_EXISTING, and no other process may have it open (walorctl restore) */
+static _Thread_local int open_busy; /* the last OPEN_EXCLUSIVE failed because another process has the file */
 
 static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
 {
@@ -549,11 +551,19 @@ static wh_db *open_db(const char *path, int how, char *err, size_t errlen)
     sqlite3_db_config(h, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
     sqlite3_db_config(h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 
-    if (how == OPEN_EXISTING) {
+    if (how == OPEN_EXISTING || how == OPEN_EXCLUSIVE) {
         /* a file that is not a database fails here, not at the caller's first query */
         char *msg = NULL;
-        rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
+        /* Exclusive: set before the first read, so that the read itself
+         * takes an EXCLUSIVE lock on the database file (the WAL index then
+         * lives in this process's heap). In WAL mode every other
+         * connection holds a SHARED lock on the file for as long as it is
+         * open, so the read fails with SQLITE_BUSY while walord runs. */
+        rc = how == OPEN_EXCLUSIVE ? sqlite3_exec(h, "PRAGMA locking_mode=EXCLUSIVE", NULL, NULL, &msg) : SQLITE_OK;
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_master", NULL, NULL, &msg);
         if (rc != SQLITE_OK) {
+            open_busy = (rc & 0xff) == SQLITE_BUSY;
             open_error(err, errlen, "cannot open database %s: %s", path, msg ? msg : sqlite3_errmsg(h));
             sqlite3_free(msg);
             sqlite3_close(h);
@@ -621,6 +631,19 @@ wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return open_db(path, OPEN_EXISTING, err, errlen);
+}
+
+wh_db *wh_db_open_exclusive(const char *path, int *busy, char *err, size_t errlen)
+{
+    *busy = 0;
+    if (path && strcmp(path, ":memory:") == 0) {
+        open_error(err, errlen, "cannot open database: an existing file is needed");
+        return NULL;
+    }
+    open_busy = 0;
+    wh_db *db = open_db(path, OPEN_EXCLUSIVE, err, errlen);
+    *busy = !db && open_busy;
+    return db;
 }
 
 void wh_db_close(wh_db *db)

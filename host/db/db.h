@@ -23,6 +23,13 @@ wh_db *wh_db_open(const char *path, char *err, size_t errlen);
  * no journal mode is set, and a file that is not an SQLite database is
  * refused here. NULL with the reason in err. */
 wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen);
+/* An existing database for this connection alone (walorctl restore):
+ * PRAGMA locking_mode=EXCLUSIVE before the first read, so the read takes an
+ * EXCLUSIVE lock on the file and keeps it until wh_db_close. While another
+ * process has the database open — walord holds a SHARED lock on it (WAL
+ * mode) for as long as it runs — that fails after the busy timeout: NULL,
+ * *busy = 1. NULL with *busy = 0 for the other reasons (err). */
+wh_db *wh_db_open_exclusive(const char *path, int *busy, char *err, size_t errlen);
 void wh_db_close(wh_db *db);
 
 /* >= 0: number of rows changed; < 0: WALOR_EDB / WALOR_EBUSY / WALOR_EINVAL
@@ -117,6 +124,14 @@ int32_t wh_db_backup(wh_db *db, const char *dest_path, uint32_t flags);
  * may open, read, copy, rename or delete those: closing any descriptor of
  * one drops every SQLite lock of the process. */
 int wh_db_is_live_file(const char *db_path, const char *path);
+
+/* ---- restore.c ----
+ * Replaces the whole content of db — opened with wh_db_open_exclusive —
+ * with the SQLite database at src_path, through SQLite's online backup in
+ * one step: one write transaction of db, so it holds the old database or
+ * the whole new one, never a mix. 0, or WALOR_EDB with the reason (a full
+ * disk leaves db as it was). walorctl restore verifies src_path first. */
+int32_t wh_db_restore_from(wh_db *db, const char *src_path);
 
 /* 0 when db is a Walor database (the host's migrations are recorded),
  * WALOR_ENOTFOUND when not, or a database error. */

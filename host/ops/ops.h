@@ -100,6 +100,8 @@ void wh_report_fill(walor_host_api *api);
 /* ---- the database's storage while it cannot be written (storage_watch.c) ---- */
 int32_t wh_storage_watch_register(walor_plugin *core); /* its texts */
 int wh_storage_watch_start(uv_loop_t *loop, wh_db *loop_db);
+/* its table (owner host.storage) */
+int32_t wh_storage_migrate(wh_db *db);
 void wh_storage_watch_stop(void);
 
 /* ---- screens (ops_screens.c) ---- */

@@ -182,11 +182,16 @@ static void on_tick(uv_timer_t *t)
         probe_busy = 0;
 }
 
+int32_t wh_storage_migrate(wh_db *db)
+{
+    return wh_db_migrate(db, "host.storage", migrations, sizeof migrations / sizeof *migrations);
+}
+
 int wh_storage_watch_start(uv_loop_t *l, wh_db *loop_db)
 {
     loop = l;
     wh_storage_set_path(wh_g.cfg.db);
-    if (wh_db_migrate(loop_db, "host.storage", migrations, sizeof migrations / sizeof *migrations) < 0) {
+    if (wh_storage_migrate(loop_db) < 0) {
         wh_err("storage watch: migrations failed: %s", wh_last_error());
         return -1;
     }

@@ -1,8 +1,11 @@
 /* Database slots: thin wrappers that bind the worker's connection and make
  * results belong to the callback, so a forgotten close cannot leak. */
+#include <stdio.h>
+
 #include "api_slots.h"
 #include "ctx.h"
 #include "error.h"
+#include "host.h"
 #include "log.h"
 #include "unit.h"
 
@@ -80,8 +83,48 @@ static int32_t db_backup(walor_ctx *c, const char *dest_path, uint32_t flags)
     return rc;
 }
 
+static void decref_cb(void *j) { json_decref(j); }
+
+/* SDK 1.3: what a backup's manifest records about the host that made it */
+static json_t *host_info(walor_ctx *c)
+{
+    if (!c || c->kind != WH_KIND_CTX || !c->w)
+        return wh_error(WALOR_EPHASE, "host_info needs the callback's ctx"), NULL;
+    json_t *plugins = json_object(), *schema = json_object();
+    for (size_t i = 0; i < wh_reg.plugins.n; i++) {
+        const wh_plugin *p = wh_reg.plugins.v[i];
+        if (p->desc && !p->dead && p->dl)
+            json_object_set_new(plugins, p->name, json_string(p->desc->version ? p->desc->version : "?"));
+    }
+    wh_rows *r = NULL;
+    int32_t rc = wh_db_query(c->w->db, "SELECT owner, MAX(version) FROM wh_migrations GROUP BY owner ORDER BY owner",
+                             NULL, 0, &r);
+    while (rc == 0 && (rc = wh_rows_next(r)) == 1) {
+        json_object_set_new(schema, wh_rows_text(r, 0), json_integer(wh_rows_int(r, 1)));
+        rc = 0;
+    }
+    wh_rows_close(r);
+    if (rc < 0) {
+        json_decref(plugins);
+        json_decref(schema);
+        return NULL;
+    }
+    char sdk[16];
+    snprintf(sdk, sizeof sdk, "%d.%d", WALOR_SDK_MAJOR, WALOR_SDK_MINOR);
+    json_t *owners = json_array();
+    for (size_t i = 0; i < wh_g.nowners; i++)
+        json_array_append_new(owners, json_integer(wh_g.owners[i]));
+    json_t *info = json_pack("{s:s, s:s, s:o, s:o, s:o}", "walord", WALOR_VERSION, "sdk", sdk, "plugins", plugins,
+                             "schema", schema, "owners", owners);
+    if (!info)
+        return wh_error(WALOR_ENOMEM, "host_info"), NULL;
+    wh_arena_defer(c->arena, decref_cb, info);
+    return info;
+}
+
 void wh_dbapi_fill(walor_host_api *api)
 {
+    api->host_info = host_info;
     api->db_backup = db_backup;
     api->tx_active = tx_active;
     api->db_exec = db_exec;

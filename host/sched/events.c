@@ -637,9 +637,14 @@ static int build_scan(void)
     return 0;
 }
 
+int32_t wh_events_migrate(wh_db *db)
+{
+    return wh_db_migrate(db, "host.events", migrations, sizeof migrations / sizeof *migrations);
+}
+
 int wh_events_start(uv_loop_t *loop, wh_db *loop_db)
 {
-    if (wh_db_migrate(loop_db, "host.events", migrations, sizeof migrations / sizeof *migrations) < 0) {
+    if (wh_events_migrate(loop_db) < 0) {
         wh_err("events: migrations failed: %s", wh_last_error());
         return -1;
     }

@@ -789,9 +789,14 @@ static void report_orphans(void)
     wh_rows_close(r);
 }
 
+int32_t wh_sched_migrate(wh_db *db)
+{
+    return wh_db_migrate(db, "host.jobs", migrations, sizeof migrations / sizeof *migrations);
+}
+
 int wh_sched_start(uv_loop_t *loop, wh_db *loop_db)
 {
-    if (wh_db_migrate(loop_db, "host.jobs", migrations, sizeof migrations / sizeof *migrations) < 0) {
+    if (wh_sched_migrate(loop_db) < 0) {
         wh_err("scheduler: migrations failed: %s", wh_last_error());
         return -1;
     }

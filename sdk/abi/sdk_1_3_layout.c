@@ -20,7 +20,8 @@ _Static_assert(WALOR_SDK_MINOR >= 3, "SDK minors only go up");
 WALOR_ABI_FIELD(walor_host_api, config_invalid, 688,
                 int32_t (*)(walor_plugin *p, const char *key, uint32_t flags, const char *why));
 WALOR_ABI_FIELD(walor_host_api, db_backup, 776, int32_t (*)(walor_ctx *c, const char *dest_path, uint32_t flags));
-WALOR_ABI_SIZE_MIN(walor_host_api, 784);
+WALOR_ABI_FIELD(walor_host_api, host_info, 824, json_t *(*)(walor_ctx *c));
+WALOR_ABI_SIZE_MIN(walor_host_api, 832);
 WALOR_ABI_CONST(WALOR_CONFIG_LIVE, 0x1u);
 WALOR_ABI_CONST(WALOR_CONFIG_WARNING, 0x2u);
 WALOR_ABI_CONST(WALOR_BACKUP_REPLACE, 0x1u);

@@ -30,11 +30,12 @@ def ecom(free_port):
     f.stop()
 
 
-def start(walord, tmp_path, free_port, cdek, dadata, ecom):
+def start(walord, tmp_path, free_port, cdek, dadata, ecom, extra_plugins=(), extra_conf=None):
     port = free_port()
     extra, files = shop_conf(port, cdek.url, dadata.url, ecom.url)
-    w = hk.start(walord, tmp_path, plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty"],
-                 extra_ini=extra, conf_files=files)
+    w = hk.start(walord, tmp_path,
+                 plugins=["catalog", "warehouse", "orders", "checkout-cdek", "pay-ecom", "loyalty", *extra_plugins],
+                 extra_ini=extra, conf_files={**files, **(extra_conf or {})})
     w.port = port
     return w
 

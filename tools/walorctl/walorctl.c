@@ -1,7 +1,8 @@
 /* walorctl: the operator's command line next to walord (docs/operator-guide.md).
  *
  *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
- *            | setup | backup FILE [--replace]
+ *            | setup | backup FILE [--replace] | restore FILE [--check] [--passphrase-file F]
+ *            | decrypt FILE OUT [--passphrase-file F]
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
  * conf.d exactly as walord does and opens the same database, through
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "registry.h"
 #include "schema.h"
+#include "restore.h"
 #include "setup.h"
 #include "stock_check.h"
 
@@ -53,6 +55,14 @@ static void usage(FILE *to)
           "                     a consistent copy of the database into FILE, checked with\n"
           "                     PRAGMA integrity_check; safe while walord runs. An existing\n"
           "                     FILE is replaced only with --replace\n"
+          "  restore FILE [--check] [--passphrase-file F]\n"
+          "                     put a backup-gdrive archive (.zip or .zip.enc) in place of\n"
+          "                     the database: verified first (manifest, sha256,\n"
+          "                     integrity_check, schema not newer than this walord), refused\n"
+          "                     while walord runs, the current database kept aside;\n"
+          "                     --check verifies only\n"
+          "  decrypt FILE OUT [--passphrase-file F]\n"
+          "                     an encrypted archive (.zip.enc) back into its .zip\n"
           "FILE defaults to $WALOR_CONFIG, else /etc/walor/walor.ini.\n",
           to);
 }
@@ -390,10 +400,13 @@ int main(int argc, char **argv)
     if (!config || !*config)
         config = "/etc/walor/walor.ini";
     const char *role = NULL;
-    int replace = 0;
+    int replace = 0, check_only = 0;
+    const char *pass_file = NULL;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"replace", no_argument, NULL, 'R'},
+                                         {"check", no_argument, NULL, 'K'},
+                                         {"passphrase-file", required_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     for (int o; (o = getopt_long(argc, argv, "+c:r:h", opts, NULL)) != -1;) {
@@ -401,6 +414,8 @@ int main(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'r': role = optarg; break;
         case 'R': replace = 1; break;
+        case 'K': check_only = 1; break;
+        case 'P': pass_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -424,20 +439,44 @@ int main(int argc, char **argv)
             config = optarg;
         else if (o == 'R')
             replace = 1;
+        else if (o == 'K')
+            check_only = 1;
+        else if (o == 'P')
+            pass_file = optarg;
         else {
             usage(stderr);
             return 2;
         }
     }
-    const char *dest = NULL;
-    if (strcmp(cmd, "backup") == 0 && optind < sub_argc)
+    const char *dest = NULL, *out = NULL;
+    int takes_file = !strcmp(cmd, "backup") || !strcmp(cmd, "restore") || !strcmp(cmd, "decrypt");
+    if (takes_file && optind < sub_argc)
         dest = sub_argv[optind++];
+    if (!strcmp(cmd, "decrypt") && optind < sub_argc)
+        out = sub_argv[optind++];
     if (optind < sub_argc) {
         fprintf(stderr, "walorctl: unexpected argument '%s'\n", sub_argv[optind]);
         return 2;
     }
     if (strcmp(cmd, "backup") == 0 && (!dest || !*dest)) {
         fprintf(stderr, "walorctl: backup needs the file to write: walorctl backup FILE\n");
+        return 2;
+    }
+    if ((!strcmp(cmd, "restore") || !strcmp(cmd, "decrypt")) && (!dest || !*dest)) {
+        fprintf(stderr, "walorctl: %s needs the backup file: walorctl %s FILE%s\n", cmd, cmd,
+                !strcmp(cmd, "decrypt") ? " OUT" : "");
+        return 2;
+    }
+    if (!strcmp(cmd, "decrypt") && (!out || !*out)) {
+        fprintf(stderr, "walorctl: decrypt needs the file to write: walorctl decrypt FILE OUT\n");
+        return 2;
+    }
+    if (check_only && strcmp(cmd, "restore") != 0) {
+        fprintf(stderr, "walorctl: --check goes with `restore` only\n");
+        return 2;
+    }
+    if (pass_file && strcmp(cmd, "restore") != 0 && strcmp(cmd, "decrypt") != 0) {
+        fprintf(stderr, "walorctl: --passphrase-file goes with `restore` and `decrypt` only\n");
         return 2;
     }
     if (replace && strcmp(cmd, "backup") != 0) {
@@ -450,7 +489,7 @@ int main(int argc, char **argv)
         return 2;
     }
     static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",
-                                        "users",        "stock-check", "setup", "backup"};
+                                        "users",        "stock-check", "setup", "backup", "restore", "decrypt"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -499,6 +538,10 @@ int main(int argc, char **argv)
         rc = cmd_jobs();
     } else if (strcmp(cmd, "backup") == 0) {
         rc = cmd_backup(dest, replace);
+    } else if (strcmp(cmd, "restore") == 0) {
+        rc = walorctl_restore(dest, pass_file, check_only);
+    } else if (strcmp(cmd, "decrypt") == 0) {
+        rc = walorctl_decrypt(dest, out, pass_file);
     } else if (strcmp(cmd, "stock-check") == 0) {
         wh_db *db = open_existing();
         rc = db ? walorctl_stock_check(db) : 1;

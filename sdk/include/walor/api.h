@@ -351,6 +351,16 @@ struct walor_host_api {
      * Telegram (getMe) at the first call and kept; arena copy, NULL while
      * Telegram cannot be reached */
     const char *(*bot_username)(walor_ctx *c);
+    /* ---- SDK 1.3: what a backup records ---- */
+    /* [cb] facts about the running host, borrowed until the callback
+     * returns: {"walord": "1.0.0", "sdk": "1.3", "plugins": {"<name>":
+     * "<version>", …} (the loaded plugins), "schema": {"<owner>": <version>,
+     * …}, "owners": [<Telegram id>, …]} — schema is the highest migration
+     * of every owner recorded in the database (wh_migrations: "host.core",
+     * "catalog", …), read on the callback's connection; owners are
+     * [walor] owners, e.g. to send each of them a file. NULL with
+     * walor_last_error() on failure. */
+    json_t *(*host_info)(walor_ctx *c);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */

@@ -471,6 +471,14 @@ static inline const char *walor_bot_username(walor_ctx *c)
 {
     return WALOR_API_HAS(WALOR__A(c), bot_username) ? WALOR__A(c)->bot_username(c) : NULL;
 }
+
+/* SDK 1.3: the walord version, the loaded plugins' versions and the schema
+ * version of every migration owner (api.h); NULL on an older host */
+static inline json_t *walor_host_info(walor_ctx *c)
+{
+    return WALOR_API_HAS(WALOR__A(c), host_info) ? WALOR__A(c)->host_info(c) : NULL;
+}
+
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {

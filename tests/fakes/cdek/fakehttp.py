@@ -129,6 +129,9 @@ class Fake:
             def do_DELETE(self):
                 self._serve("DELETE")
 
+            def do_PUT(self):
+                self._serve("PUT")
+
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             request_queue_size = 1024
