@@ -6,7 +6,7 @@
 
 #include "db.h"
 
-/* host.core, host.inbox, host.jobs, host.events and host.storage on db —
+/* host.core, host.inbox, host.msgq, host.jobs, host.events and host.storage on db —
  * what walord applies at start, spread over its modules. walorctl restore
  * runs it on a scratch database to learn the versions this build knows.
  * 0 or a negative WALOR_E* (wh_last_error). */

@@ -56,6 +56,7 @@ typedef struct wh_unit {
     int marked;            /* the done mark has committed: what follows is a continuation */
     int by_level;          /* the transaction was begun by walor_tx_begin with nothing written before it */
     unsigned outer_level;  /* without a unit: the walor_tx_begin level that is the real transaction */
+    unsigned failed_level; /* the level whose walor_tx_commit just failed (closed): its rollback is a no-op */
     void (*presettle)(walor_ctx *c); /* host state to write with an early commit (the conversation) */
     wh_held *head, *tail;
 } wh_unit;

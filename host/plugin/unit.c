@@ -36,7 +36,12 @@ struct wh_held {
     int32_t *out_rc;
 };
 
-static int stored_kind(const wh_held *h) { return h->klass != WH_TG_UNPACED; }
+/* Only interactive calls are stored for a resend after a crash. An answer
+ * to a button press has lost its moment by then; a bulk message (a
+ * broadcast, a back-in-stock push, a cart reminder) is at most once: its
+ * sender records who it went to before the send, and a resend would reach
+ * a customer twice. */
+static int stored_kind(const wh_held *h) { return h->klass == WH_TG_INTERACTIVE; }
 
 static void held_free(wh_held *h)
 {
@@ -184,7 +189,7 @@ static int32_t commit_now(walor_ctx *c, int final)
     }
     int work = wh_db_in_tx(db) || stored;
     if (!work && !(final && need_mark)) {
-        release(c); /* answers to button presses: nothing to store */
+        release(c); /* button answers, bulk sends: nothing to store */
         return 0;
     }
     if (!final && c->unit.presettle)
@@ -312,6 +317,7 @@ int32_t wh_unit_tg(walor_ctx *c, const char *method, json_t *params, const wh_tg
 int32_t wh_unit_tx_begin(walor_ctx *c)
 {
     wh_db *db = c->w->db;
+    c->unit.failed_level = 0;
     if (wh_db_tx_lost(db))
         return wh_error(WALOR_EDB, "the transaction was rolled back by SQLite after an earlier error");
     if (!wh_db_in_tx(db)) {
@@ -343,23 +349,48 @@ int32_t wh_unit_tx_commit(walor_ctx *c)
         return wh_error(WALOR_EINVAL, "commit without walor_tx_begin()");
     wh_db *db = c->w->db;
     unsigned level = c->tx_depth--;
+    c->unit.failed_level = 0;
     if (level == c->unit.outer_level) {
         c->unit.outer_level = 0;
-        int32_t rc = wh_db_commit(db);
+        int32_t rc = wh_db_commit(db); /* rolls back what it could not commit */
         if (c->emitted) {
             c->emitted = 0;
-            wh_ctx_events_committed();
+            if (rc == 0)
+                wh_ctx_events_committed();
         }
+        if (rc < 0)
+            c->unit.failed_level = level;
         return rc;
     }
     int32_t rc = wh_db_release(db, level);
-    if (rc == 0 && level == 1)
-        c->unit.by_level = 0; /* its writes are the unit's now */
-    return rc;
+    if (rc == 0) {
+        if (level == 1)
+            c->unit.by_level = 0; /* its writes are the unit's now */
+        return 0;
+    }
+    /* A failed commit closes its level, undone, like a failed COMMIT: the
+     * walor_tx_rollback that follows it (walor_tx_end) must not reach the
+     * caller's level. (RELEASE of an inner savepoint does no I/O: it fails
+     * when SQLite has already rolled the whole transaction back.) */
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", wh_last_error());
+    if (level == 1 && c->unit.by_level) {
+        c->unit.by_level = 0;
+        c->emitted = 0;
+        wh_db_rollback(db);
+    } else {
+        wh_db_rollback_to(db, level);
+    }
+    c->unit.failed_level = level;
+    return wh_error(rc, "%s", saved);
 }
 
 int32_t wh_unit_tx_rollback(walor_ctx *c)
 {
+    if (c->unit.failed_level && c->unit.failed_level == c->tx_depth + 1) {
+        c->unit.failed_level = 0; /* its commit failed and closed it (walor_tx_end) */
+        return 0;
+    }
     if (c->tx_depth == 0)
         return 0; /* error paths roll back without tracking whether they began */
     wh_db *db = c->w->db;
@@ -387,6 +418,7 @@ void wh_unit_end(walor_ctx *c)
     c->tx_depth = 0;
     c->unit.armed = 0;
     c->unit.outer_level = 0;
+    c->unit.failed_level = 0;
     c->unit.by_level = 0;
     wh_db_autobegin(db, 0);
 }

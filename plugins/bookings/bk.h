@@ -66,9 +66,6 @@ char *bk_when(walor_ctx *c, int64_t t);           /* "пт, 15.01.2026, 00:30" i
 char *bk_day_label(walor_ctx *c, int32_t day);    /* "пт, 15 января" */
 char *bk_hm(walor_ctx *c, int64_t t);             /* "00:30" */
 char *bk_duration(walor_ctx *c, int32_t minutes); /* "1 ч 30 мин" */
-/* ends a level opened with walor_tx_begin (levels nest in the caller's
- * transaction, SDK 1.3): rollback on rc < 0, else commit; rc survives */
-int32_t bk_tx_end(walor_ctx *c, int32_t rc);
 /* a personal message to user_id (not a reply); one who blocked the bot is no failure */
 int32_t bk_push(walor_ctx *c, int64_t user_id, const char *html, const walor_kb *kb);
 char *bk_user_label(walor_ctx *c, int64_t user_id); /* "Имя (@user, 123)", escaped */

@@ -80,16 +80,6 @@ char *bk_duration(walor_ctx *c, int32_t minutes)
     return walor_ctx_printf(c, "%d ч %d мин", (int)(minutes / 60), (int)(minutes % 60));
 }
 
-int32_t bk_tx_end(walor_ctx *c, int32_t rc)
-{
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    int32_t crc = walor_tx_commit(c);
-    return crc < 0 ? crc : rc; /* BK_TAKEN and friends survive the commit */
-}
-
 int32_t bk_push(walor_ctx *c, int64_t user_id, const char *html, const walor_kb *kb)
 {
     int32_t rc = walor_send(c, user_id, html, kb, 0, NULL);

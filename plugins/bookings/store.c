@@ -315,7 +315,7 @@ static int32_t decline_in_tx(walor_ctx *c, int64_t id)
         int32_t rc_ = walor_tx_begin(c);    \
         if (rc_ < 0)                        \
             return rc_;                     \
-        return bk_tx_end(c, (call));        \
+        return walor_tx_end(c, (call));        \
     } while (0)
 
 int32_t bk_book(walor_ctx *c, const bk_new *n, int64_t *out_id) { IN_TX(book_in_tx(c, n, out_id)); }

@@ -46,8 +46,7 @@ int32_t crm_sync_names(walor_ctx *c, int32_t budget)
                                 WALOR_ARGS(walor_i(seen), walor_i(seen), walor_i(id), walor_i(budget)), &r);
     if (rc < 0)
         return rc;
-    int own = walor_tx_active(c) != 1;
-    if (own && (rc = walor_tx_begin(c)) < 0) {
+    if ((rc = walor_tx_begin(c)) < 0) { /* nests in the caller's, if any (SDK 1.3) */
         walor_rows_close(r);
         return rc;
     }
@@ -80,8 +79,7 @@ int32_t crm_sync_names(walor_ctx *c, int32_t budget)
                 rc = crm_state_set(c, "names.id", last_id);
         }
     }
-    if (own)
-        rc = rc < 0 ? (walor_tx_rollback(c), rc) : walor_tx_commit(c);
+    rc = walor_tx_end(c, rc);
     return rc < 0 ? rc : n;
 }
 

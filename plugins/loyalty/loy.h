@@ -18,10 +18,6 @@ int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html);
 /* "Имя (@user, 123)" of a user, escaped, for staff screens */
 char *loy_user_label(walor_ctx *c, int64_t user_id);
 
-/* ends a walor_tx_begin level (they nest in the caller's transaction
- * since SDK 1.3): commits it into the caller's, or rolls it back when rc < 0 */
-int32_t loy_tx_end(walor_ctx *c, int32_t rc);
-
 /* ---- the bonus ledger (ledger.c) ---- */
 /* Kinds of ledger rows; the key makes an automatic row happen once. */
 #define LOY_K_CASHBACK "cashback"   /* key cashback:<order> */

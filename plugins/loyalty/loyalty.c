@@ -80,15 +80,6 @@ char *loy_user_label(walor_ctx *c, int64_t user_id)
     return walor_ctx_printf(c, "%s (%lld)", loy_esc(c, name && *name ? name : "—"), (long long)user_id);
 }
 
-int32_t loy_tx_end(walor_ctx *c, int32_t rc)
-{
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_commit(c);
-}
-
 static int32_t check_tiers(walor_ctx *c, const char *value, const char **why)
 {
     (void)c;

@@ -34,7 +34,7 @@ int32_t loy_staff_add_bonus(walor_ctx *c, int64_t user_id, int64_t amount, const
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "бонусы клиента %lld: %s%s (%s)", (long long)user_id,
                                                 amount > 0 ? "+" : "", walor_money(c, amount), reason));
-    rc = loy_tx_end(c, rc < 0 ? rc : 0);
+    rc = walor_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         return rc;
     bal += amount;
@@ -66,7 +66,7 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
     if (rc >= 0)
         rc = loy_log_action(c, walor_ctx_printf(c, "персональная скидка клиента %lld: %lld%%", (long long)user_id,
                                                 (long long)pct));
-    rc = loy_tx_end(c, rc < 0 ? rc : 0);
+    rc = walor_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         return rc;
     loy_push(c, user_id, pct ? walor_textf(c, "loyalty.push.discount", "pct", loy_num(c, pct), NULL)

@@ -41,4 +41,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = "orders", .version = "0.1.0",
                     .description = "Заказы: статусы, автоотмена, экраны персонала, B2B, уведомления, история",
-                    .min_host_minor = 3, /* nested walor_tx_begin, forms, paged lists, the refund form (SDK 1.3) */ .load = load)
+                    .min_host_minor = 3, /* nested tx, forms, paged lists, refund form (SDK 1.3) */ .load = load)

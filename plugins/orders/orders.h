@@ -34,11 +34,6 @@ const char *orders_svc_staff_card_data(walor_ctx *c, int64_t order_id); /* "ord:
 /* the stock provider, NULL without a warehouse */
 const walor_stock_v1 *orders_stock(walor_ctx *c);
 
-/* Ends the level a function opened with walor_tx_begin (levels nest in
- * the caller's transaction since SDK 1.3): rc < 0 undoes this level's
- * writes only, else they go to the caller's commit; rc survives. */
-int32_t orders_tx_end(walor_ctx *c, int32_t rc);
-
 /* ---- refunds (refund.c), service 1.1 ---- */
 int32_t orders_refund(walor_ctx *c, int64_t order_id, const walor_refund_new *r, int64_t *out_id);
 int32_t orders_refundable(walor_ctx *c, int64_t order_id, int64_t *out_amount);

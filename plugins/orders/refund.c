@@ -107,7 +107,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
     if (rc == 0 && r->amount > paid_amount(m.paid_at, m.flags, m.total) - m.refunded)
         rc = WALOR_ERANGE;
     if (rc < 0)
-        return orders_tx_end(c, rc);
+        return walor_tx_end(c, rc);
     int64_t now = walor_now(c), staff = r->staff_id ? r->staff_id : walor_ctx_user_id(c), rid = 0;
     rc = walor_db_int(c,
                       "INSERT INTO orders_refund(order_id, amount, kind, reason, provider_ref, staff_id, at)"
@@ -136,7 +136,7 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
                                              !strcmp(r->kind, WALOR_REFUND_PROVIDER) ? "через платёжный сервис"
                                                                                     : "вручную")) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    rc = orders_tx_end(c, rc < 0 ? rc : 0);
+    rc = walor_tx_end(c, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = rid;
     return rc;

@@ -31,16 +31,6 @@ static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c,
 
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
-int32_t orders_tx_end(walor_ctx *c, int32_t rc)
-{
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    int32_t crc = walor_tx_commit(c);
-    return crc < 0 ? crc : rc;
-}
-
 /* who acts: a staff member's id, 0 for the system and for customers */
 static int64_t actor(walor_ctx *c) { return walor_ctx_role(c) >= WALOR_ROLE_MANAGER ? walor_ctx_user_id(c) : 0; }
 
@@ -391,7 +381,7 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
         if (rc == 0)
             rc = move_paid(c, full, "tester", "tester");
     }
-    rc = orders_tx_end(c, rc < 0 ? rc : 0);
+    rc = walor_tx_end(c, rc < 0 ? rc : 0);
     if (rc == 0 && out_id)
         *out_id = id;
     return rc;
@@ -428,7 +418,7 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     } else {
         rc = move_paid(c, o, ref, "");
     }
-    rc = orders_tx_end(c, rc);
+    rc = walor_tx_end(c, rc);
     return rc == 2 ? WALOR_ERANGE : rc;
 }
 
@@ -467,7 +457,7 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
         walor_tx_rollback(c);
         return rc;
     }
-    return orders_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 /* 1.1: a carrier's (or any system's) news moves the order forward through
@@ -506,7 +496,7 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
         walor_tx_rollback(c);
         return rc;
     }
-    return orders_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
@@ -525,7 +515,7 @@ int32_t orders_complete_sale(walor_ctx *c, int64_t id)
                   json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
                             (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
                             "bonus_spent", (json_int_t)o->bonus_spent));
-    return orders_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason, const char *note)
@@ -539,7 +529,7 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
     rc = orders_get(c, id, &o);
     int st = rc == 0 ? orders_status_index(o->status) : -1;
     if (rc < 0)
-        return orders_tx_end(c, rc);
+        return walor_tx_end(c, rc);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
         walor_tx_rollback(c);
         return st == ORD_CANCELLED ? 1 : WALOR_ERANGE;
@@ -577,7 +567,7 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
                             "user_id", (json_int_t)o->user_id, "from", o->status, "was_paid", st >= ORD_PAID,
                             "promo_code", o->promo_code, "cert_code", o->cert_code, "bonus_spent",
                             (json_int_t)o->bonus_spent, "stock", word));
-    return orders_tx_end(c, rc < 0 ? rc : 0);
+    return walor_tx_end(c, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_cancel(walor_ctx *c, int64_t id, int32_t return_stock, const char *reason)
@@ -598,7 +588,7 @@ static int32_t set_field(walor_ctx *c, int64_t id, const char *sql, const char *
     if (rc > 0 && actor(c) &&
         walor_action_log(c, walor_ctx_printf(c, "заказ №%lld: %s", (long long)id, what)) < 0)
         walor_log(c, WALOR_LOG_WARN, "orders: action log: %s", walor_last_error(c));
-    return orders_tx_end(c, rc < 0 ? rc : 0);
+    return walor_tx_end(c, rc < 0 ? rc : 0);
 }
 
 static int32_t svc_set_tracking(walor_ctx *c, int64_t id, const char *tracking)

@@ -339,4 +339,4 @@ static int32_t load(walor_plugin *p)
 
 WALOR_PLUGIN_DEFINE(.name = PAY_PLUGIN, .version = "0.1.0",
                     .description = "Оплата заказов через E-COM кассу: счёт с QR-кодом, вебхуки, чеки, ручная оплата",
-                    .min_host_minor = 3, /* nested walor_tx_begin, paged lists (SDK 1.3) */ .requires = "orders", .load = load)
+                    .min_host_minor = 3 /* nested tx, paged lists (SDK 1.3) */, .requires = "orders", .load = load)

@@ -83,7 +83,7 @@ void wr_demo_maybe(walor_ctx *c)
     }
     if (rc >= 0)
         rc = walor_db_exec(c, "UPDATE warehouse_supply SET total = ? WHERE id = ?", WALOR_ARGS(walor_i(sum), walor_i(id)));
-    rc = wr_tx_end(c, rc < 0 ? rc : 0);
+    rc = walor_tx_end(c, rc < 0 ? rc : 0);
     if (rc < 0)
         walor_log(c, WALOR_LOG_WARN, "warehouse: demo stock not loaded: %s", walor_last_error(c));
     else

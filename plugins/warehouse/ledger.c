@@ -68,16 +68,6 @@ char *wr_item_ref(walor_ctx *c, int64_t pid, int64_t vno)
                : walor_ctx_printf(c, "%lld", (long long)pid);
 }
 
-int32_t wr_tx_end(walor_ctx *c, int32_t rc)
-{
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    int32_t crc = walor_tx_commit(c);
-    return crc < 0 ? crc : rc;
-}
-
 int32_t wr_level_get(walor_ctx *c, int64_t pid, int64_t vno, wr_level *out)
 {
     memset(out, 0, sizeof *out);

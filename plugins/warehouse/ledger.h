@@ -47,12 +47,6 @@ int32_t wr_level_get(walor_ctx *c, int64_t pid, int64_t vno, wr_level *out);
  * wr_level.deleted. The staff member is walor_ctx_user_id(c). */
 int32_t wr_move(walor_ctx *c, const wr_move_def *m);
 
-/* Ends a level opened with walor_tx_begin (levels nest in the caller's
- * transaction since SDK 1.3): rolled back when rc < 0, so a refusal leaves
- * the caller's work as it was, else committed into the caller's. Returns
- * rc, or the commit's error. */
-int32_t wr_tx_end(walor_ctx *c, int32_t rc);
-
 /* "12" or "12.3" */
 char *wr_item_ref(walor_ctx *c, int64_t pid, int64_t vno);
 

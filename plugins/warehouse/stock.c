@@ -129,7 +129,7 @@ static int32_t take(walor_ctx *c, int64_t order_id, const walor_stock_line *l, u
         if (rc == 0 && order_id)
             rc = add_reservation(c, order_id, x, m.sum[k]);
     }
-    return wr_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 static int32_t reserve(walor_ctx *c, int64_t order_id, const walor_stock_line *l, uint32_t n, uint32_t *failed)
@@ -215,7 +215,7 @@ static int32_t release(walor_ctx *c, int64_t order_id)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "released", 0);
     }
-    return wr_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
@@ -243,7 +243,7 @@ static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "sold", lv.unit_cost);
     }
-    return wr_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 static int32_t commit(walor_ctx *c, int64_t order_id) { return commit_as(c, order_id, "sale"); }
@@ -272,7 +272,7 @@ static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
         if (rc == 0)
             rc = set_state(c, rows[i].id, "restocked", rows[i].cost);
     }
-    return wr_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, const char *comment, uint32_t *failed)

@@ -142,8 +142,10 @@ struct walor_host_api {
     /* A writer transaction. Since 1.3 levels nest inside the host's unit of
      * work (a savepoint each): commit releases a level into the unit, which
      * commits with the work's done mark when the callback returns;
-     * rollback undoes that level only. A callback returning inside a level
-     * has it rolled back and counts as failed. */
+     * rollback undoes that level only. A failed commit leaves its level
+     * closed and undone, so the rollback after it (walor_tx_end) does
+     * nothing. A callback returning inside a level has it rolled back and
+     * counts as failed. */
     int32_t (*tx_begin)(walor_ctx *c);
     int32_t (*tx_commit)(walor_ctx *c);
     int32_t (*tx_rollback)(walor_ctx *c);

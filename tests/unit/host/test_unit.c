@@ -249,6 +249,57 @@ static void test_a_transaction_sqlite_lost_is_not_replaced(void **state)
     assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v IN (50, 51)"), 0);
 }
 
+/* walor_tx_end (wrappers.h) rolls back after a failed commit: the failed
+ * level is closed already, so that rollback must not reach the caller's */
+static int32_t tx_end(walor_ctx *c, int32_t rc)
+{
+    if (rc >= 0) {
+        int32_t cm = wh_unit_tx_commit(c);
+        if (cm >= 0)
+            return rc;
+        rc = cm;
+    }
+    wh_unit_tx_rollback(c);
+    return rc;
+}
+
+static void test_a_failed_commit_closes_only_its_level(void **state)
+{
+    (void)state;
+    walor_ctx c;
+    start(&c, WH_UNIT_MARK_EARLY);
+    assert_int_equal(put(&c, 60), 1);
+    assert_int_equal(wh_unit_tx_begin(&c), 0);              /* the caller's level */
+    assert_int_equal(wh_unit_tx_begin(&c), 0);              /* a service's level */
+    assert_int_equal(put(&c, 61), 1);
+    assert_int_equal(wh_db_script(W.db, "ROLLBACK"), 0);    /* SQLite lost it (disk full, I/O) */
+    assert_int_equal(tx_end(&c, 0), WALOR_EDB);            /* the service's commit fails */
+    assert_int_equal(c.tx_depth, 1);                        /* the caller's level is still the caller's */
+    assert_int_equal(tx_end(&c, WALOR_EDB), WALOR_EDB);     /* and the caller ends it */
+    assert_int_equal(c.tx_depth, 0);
+    assert_int_equal(wh_unit_tx_rollback(&c), 0);           /* a stray rollback: nothing to do */
+    assert_true(wh_unit_commit(&c) < 0);                    /* the unit knows its writes are gone */
+    wh_ctx_finish(&c);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v IN (60, 61)"), 0);
+
+    /* without a unit the level is the transaction: a failed COMMIT rolls it
+     * back, and the rollback after it is a no-op */
+    assert_int_equal(wh_db_script(W.db, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                                        "CREATE TABLE child (p INTEGER REFERENCES parent(id) "
+                                        "DEFERRABLE INITIALLY DEFERRED); PRAGMA foreign_keys = ON"),
+                     0);
+    wh_ctx_init(&c, &W);
+    assert_int_equal(wh_unit_tx_begin(&c), 0);
+    assert_int_equal(put(&c, 62), 1);
+    assert_int_equal(wh_db_exec(W.db, "INSERT INTO child(p) VALUES (7)", NULL, 0), 1);
+    assert_true(tx_end(&c, 0) < 0);                         /* the deferred key fails the COMMIT */
+    assert_int_equal(c.tx_depth, 0);
+    assert_false(wh_db_in_tx(W.db));
+    wh_ctx_finish(&c);
+    assert_int_equal(count(other, "SELECT count(*) FROM t WHERE v = 62"), 0);
+    assert_int_equal(wh_db_script(W.db, "PRAGMA foreign_keys = OFF"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_failure_undoes_everything_not_committed),
         cmocka_unit_test(test_network_wait),
         cmocka_unit_test(test_a_transaction_sqlite_lost_is_not_replaced),
+        cmocka_unit_test(test_a_failed_commit_closes_only_its_level),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
