@@ -36,7 +36,12 @@ struct wh_held {
     int32_t *out_rc;
 };
 
-static int stored_kind(const wh_held *h) { return h->klass != WH_TG_UNPACED; }
+/* Only interactive calls are stored for a resend after a crash. An answer
+ * to a button press has lost its moment by then; a bulk message (a
+ * broadcast, a back-in-stock push, a cart reminder) is at most once: its
+ * sender records who it went to before the send, and a resend would reach
+ * a customer twice. */
+static int stored_kind(const wh_held *h) { return h->klass == WH_TG_INTERACTIVE; }
 
 static void held_free(wh_held *h)
 {
@@ -184,7 +189,7 @@ static int32_t commit_now(walor_ctx *c, int final)
     }
     int work = wh_db_in_tx(db) || stored;
     if (!work && !(final && need_mark)) {
-        release(c); /* answers to button presses: nothing to store */
+        release(c); /* button answers, bulk sends: nothing to store */
         return 0;
     }
     if (!final && c->unit.presettle)

@@ -77,7 +77,8 @@ int32_t wh_unit_wait(walor_ctx *c, const char *what);
  * the unit commits; at once without a unit); returns 0 once taken.
  * out != NULL: waits for the answer (a network wait, see above). params
  * are stolen; the upload is copied. flags: WH_MSG_* (msgq.h). Calls of the
- * unpaced class (answers to button presses) are held but not stored. */
+ * unpaced class (answers to button presses) and of the bulk class (at most
+ * once: the sender keeps its own record) are held but not stored. */
 int32_t wh_unit_tg(walor_ctx *c, const char *method, json_t *params, const wh_tg_upload *up, int64_t chat_id,
                    uint32_t klass, uint32_t flags, wh_tg_result *out);
 
