@@ -371,6 +371,20 @@ struct walor_host_api {
     /* [load] a migration with one text per dialect; NULL for one of them
      * means the other text serves both. Same rules as reg_migration. */
     int32_t (*reg_migration_v2)(walor_plugin *p, int32_t version, const char *sqlite_sql, const char *pg_sql);
+
+    /* ---- SDK 1.3: dates as the shop's people read them ---- */
+    /* [cb] t (UTC epoch seconds) in the shop's time zone through the
+     * strftime(3) format fmt, with Russian names instead of the C locale's
+     * English: %a "пн", %A "понедельник", %b "янв", %B "января" (genitive:
+     * "%-d %B" → "5 января"), %OB "январь" (nominative: "%OB %Y"). Arena;
+     * NULL (walor_last_error) for a time the zone cannot convert or a text
+     * over 255 bytes. */
+    char *(*time_format)(walor_ctx *c, int64_t t, const char *fmt);
+    /* [cb] a user as staff screens name them, HTML-escaped: "Имя
+     * (@username, 42)", "Имя (42)" without a username, "—" for the name
+     * when there is none (or no such user); WALOR_USER_LABEL_FULL puts the
+     * last name after the first. Arena; NULL for unknown flags. */
+    char *(*user_label)(walor_ctx *c, int64_t user_id, uint32_t flags);
 };
 
 /* A plugin built against a newer minor may probe a slot before using it. */
