@@ -123,6 +123,19 @@ end_tgsim() {
     ((stop_rc == 0)) || { echo "bench: tgsim exited with code $stop_rc" >&2; exit 1; }
 }
 
+# --- conf.d next to a walor.ini ($1: its directory, then the plugins): one
+# NN-<plugin>.ini per plugin, as a live shop has them; walord refuses a
+# configuration whose conf.d holds no plugin file (host/plugin/check.c)
+write_conf_d() {
+    local dir=$1 i=50 p
+    shift
+    mkdir -p "$dir/conf.d"
+    for p in "$@"; do
+        printf '[plugin.%s]\nenabled = yes\n' "$p" >"$dir/conf.d/$i-$p.ini"
+        i=$((i + 1))
+    done
+}
+
 # walord reads these from the environment over its config: never inherit them
 run_host_bench() {
     env -u WALOR_BOT_TOKEN -u WALOR_API_ROOT -u WALOR_DB -u WALOR_OWNERS -u WALOR_PLUGIN_DIR \
@@ -146,10 +159,8 @@ ${BENCH_WORKERS:+workers = $BENCH_WORKERS}
 [telegram]
 token = $token
 api_root = $sim
-
-[plugin.hello]
-enabled = yes
 EOF
+    write_conf_d "$work" hello
     run_host_bench --config "$work/walor.ini" --log "$work/walord.log" --pid-file "$work/walord.pid" \
         --users "${BENCH_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
         --seconds "${BENCH_SECONDS:-10}" --rate "${BENCH_RATE:-1000}" \
@@ -189,10 +200,8 @@ webhook_secret = bench_Secret-7f3a
 
 [http]
 listen = 127.0.0.1:$hport
-
-[plugin.hello]
-enabled = yes
 EOF
+    write_conf_d "$work/webhook" hello
     run_host_bench --mode webhook --config "$work/webhook/walor.ini" --log "$work/walord-webhook.log" \
         --pid-file "$work/walord-webhook.pid" --getme-seconds 0 --lat-seconds 0 \
         --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
@@ -223,13 +232,8 @@ token = $token
 api_root = $sim
 bulk_rate = ${BENCH_BULK_RATE:-300}
 bulk_per_chat_rate = 1
-
-[plugin.hello]
-enabled = yes
-
-[plugin.probe]
-enabled = yes
 EOF
+    write_conf_d "$work/bulk" hello probe
     run_host_bench --mode bulk --config "$work/bulk/walor.ini" --log "$work/walord-bulk.log" \
         --pid-file "$work/walord-bulk.pid" --owner "$owner" --users "${BENCH_BULK_USERS:-500}" \
         --bulk-total "${BENCH_BULK_TOTAL:-10000}" --bulk-rate "${BENCH_BULK_RATE:-300}" >"$work/bulk.out"
