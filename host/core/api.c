@@ -41,6 +41,7 @@ const walor_host_api *wh_api(void)
         wh_steps_fill(&table);
         wh_list_fill(&table);
         wh_httpa_fill(&table);
+        wh_users_fill(&table);
         built = 1;
     }
     return &table;

@@ -24,6 +24,7 @@ void wh_httpc_fill(walor_host_api *api);    /* httpc.c: outbound HTTP (SDK 1.2) 
 void wh_steps_fill(walor_host_api *api);    /* steps.c: forms (SDK 1.3) */
 void wh_list_fill(walor_host_api *api);     /* list.c: paged lists (SDK 1.3) */
 void wh_httpa_fill(walor_host_api *api);    /* httpa.c: asynchronous outbound HTTP (SDK 1.3) */
+void wh_users_fill(walor_host_api *api);    /* users.c: a user's label for staff screens (SDK 1.3) */
 
 /* core/api.c: builds the table once and returns it; only core calls it */
 const walor_host_api *wh_api(void);

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "msgq.h"
 #include "num.h"
+#include "timefmt.h"
 #include "tg.h"
 #include "unit.h"
 
@@ -564,6 +565,20 @@ static char *plural(walor_ctx *c, int64_t n, const char *forms, uint32_t flags)
     return wh_arena_printf(c->arena, "%s %.*s", num, (int)wl, w);
 }
 
+static char *time_format(walor_ctx *c, int64_t t, const char *fmt)
+{
+    char buf[256];
+    if (!fmt) {
+        wh_error(WALOR_EINVAL, "time_format: no format");
+        return NULL;
+    }
+    if (wh_time_format(buf, sizeof buf, t, fmt) == 0 && *fmt) {
+        wh_error(WALOR_EINVAL, "time_format: %lld does not convert, or the text is over 255 bytes", (long long)t);
+        return NULL;
+    }
+    return wh_arena_strdup(c->arena, buf);
+}
+
 void wh_msg_fill(walor_host_api *api)
 {
     api->send = msg_send;
@@ -586,5 +601,6 @@ void wh_msg_fill(walor_host_api *api)
     api->show = show;
     api->number = number;
     api->plural = plural;
+    api->time_format = time_format;
     api->send_draft = send_draft;
 }

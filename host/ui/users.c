@@ -2,8 +2,11 @@
 
 #include <string.h>
 
+#include "api_slots.h"
+#include "ctx.h"
 #include "error.h"
 #include "host.h"
+#include "html.h"
 #include "registry.h"
 
 int wh_is_owner(int64_t id)
@@ -116,3 +119,37 @@ int32_t wh_user_set_blocked(wh_db *db, int64_t id, int blocked)
                             WALOR_ARGS(walor_i(blocked ? 1 : 0), walor_i(id)));
     return rc < 0 ? rc : 0;
 }
+
+/* walor_user_label: one query of the user's names, the label built from
+ * whatever of them there is */
+static char *user_label(walor_ctx *c, int64_t user_id, uint32_t flags)
+{
+    if (flags & ~WALOR_USER_LABEL_FULL) {
+        wh_error(WALOR_EINVAL, "user_label: unknown flags 0x%x", flags);
+        return NULL;
+    }
+    wh_rows *r = NULL;
+    if (wh_db_query(c->w->db, "SELECT first_name, last_name, username FROM wh_users WHERE id = ?",
+                    WALOR_ARGS(walor_i(user_id)), &r) < 0)
+        return NULL;
+    const char *first = NULL, *last = NULL, *un = NULL;
+    if (wh_rows_next(r) == 1) {
+        first = wh_rows_text(r, 0);
+        last = (flags & WALOR_USER_LABEL_FULL) ? wh_rows_text(r, 1) : NULL;
+        un = wh_rows_text(r, 2);
+    }
+    const char *name = wh_arena_printf(c->arena, "%s%s%s", first && *first ? first : "—", last && *last ? " " : "",
+                                       last && *last ? last : "");
+    char *out = NULL;
+    if (name && un && *un)
+        out = wh_arena_printf(c->arena, "%s (@%s, %lld)", wh_html_escape(c->arena, name),
+                              wh_html_escape(c->arena, un), (long long)user_id);
+    else if (name)
+        out = wh_arena_printf(c->arena, "%s (%lld)", wh_html_escape(c->arena, name), (long long)user_id);
+    wh_rows_close(r);
+    if (!out)
+        wh_error(WALOR_ENOMEM, "user_label: out of memory");
+    return out;
+}
+
+void wh_users_fill(walor_host_api *api) { api->user_label = user_label; }

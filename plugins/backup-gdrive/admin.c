@@ -156,20 +156,6 @@ static int32_t history(walor_ctx *c, const char *page)
     return walor_list_show(c, &l, page);
 }
 
-static int parse_id(const char *s, int64_t *out)
-{
-    int64_t v = 0;
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* a job that sends a file to the owner who pressed (key per owner: a second
  * press replaces the first while it waits) */
 static int32_t queue_send(walor_ctx *c, const char *job, int64_t id)
@@ -199,7 +185,7 @@ static int32_t on_press(walor_ctx *c, const char *arg)
     if (!strncmp(arg, "h:", 2))
         return history(c, arg + 2);
     if (!strncmp(arg, "g:", 2)) {
-        if (parse_id(arg + 2, &id) != 0 ||
+        if (walor_parse_id(arg + 2, &id) != 0 ||
             walor_db_int(c, "SELECT id FROM backup_gdrive_run WHERE id = ? AND state = 'ok'", WALOR_ARGS(walor_i(id)),
                          &id) != 0) {
             walor_alert(c, bk_t(c, "backup-gdrive.get.gone"));

@@ -34,20 +34,13 @@ char *bk_size(walor_ctx *c, int64_t bytes)
 
 char *bk_when(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm))
-        return "—";
-    return walor_ctx_printf(c, "%s", buf);
+    char *s = walor_time_format(c, t, "%d.%m.%Y %H:%M");
+    return s ? s : "—";
 }
 
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, walor_ctx_printf(c, "backup-gdrive.%s", key), &v) != 0)
-        return dflt;
-    return v;
+    return walor_setting_or(c, walor_ctx_printf(c, "backup-gdrive.%s", key), dflt);
 }
 
 char *bk_path(walor_ctx *c, const char *name) { return walor_ctx_printf(c, "%s/%s", bk_cfg.dir, name); }

@@ -170,12 +170,8 @@ static int32_t slurp(const char *path, int64_t max, char **data, size_t *len)
 
 static const char *stamp(walor_ctx *c, int64_t t, const char *fmt)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[64];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, fmt, &tm))
-        return "0";
-    return walor_ctx_printf(c, "%s", buf);
+    const char *s = walor_time_format(c, t, fmt);
+    return s && *s ? s : "0";
 }
 
 /* the owner-facing reason of a failure, with a hint when the disk is full */

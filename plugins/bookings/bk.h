@@ -60,15 +60,12 @@ char *bk_num(walor_ctx *c, int64_t n);
 const char *bk_t(walor_ctx *c, const char *key);                 /* walor_text */
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt); /* "bookings.<key>" */
 const char *bk_setting_str(walor_ctx *c, const char *key);
-int bk_in_callback(walor_ctx *c);
-int bk_parse_id(const char *s, int64_t *out);     /* decimal > 0, the whole string */
 char *bk_when(walor_ctx *c, int64_t t);           /* "пт, 15.01.2026, 00:30" in the shop's zone */
 char *bk_day_label(walor_ctx *c, int32_t day);    /* "пт, 15 января" */
 char *bk_hm(walor_ctx *c, int64_t t);             /* "00:30" */
 char *bk_duration(walor_ctx *c, int32_t minutes); /* "1 ч 30 мин" */
 /* a personal message to user_id (not a reply); one who blocked the bot is no failure */
 int32_t bk_push(walor_ctx *c, int64_t user_id, const char *html, const walor_kb *kb);
-char *bk_user_label(walor_ctx *c, int64_t user_id); /* "Имя (@user, 123)", escaped */
 int32_t bk_log_action(walor_ctx *c, const char *what);
 extern const char *bk_tz_name; /* the shop's zone for TZID, "" if unknown */
 

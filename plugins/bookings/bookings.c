@@ -16,10 +16,7 @@ const char *bk_t(walor_ctx *c, const char *key) { return walor_text(c, key); }
 
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, walor_ctx_printf(c, "bookings.%s", key), &v) != 0)
-        return dflt;
-    return v;
+    return walor_setting_or(c, walor_ctx_printf(c, "bookings.%s", key), dflt);
 }
 
 const char *bk_setting_str(walor_ctx *c, const char *key)
@@ -28,28 +25,6 @@ const char *bk_setting_str(walor_ctx *c, const char *key)
     return v ? v : "";
 }
 
-int bk_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
-int bk_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static const char *const WD[7] = {"пн", "вт", "ср", "чт", "пт", "сб", "вс"};
-static const char *const MONTHS_GEN[12] = {"января", "февраля", "марта",    "апреля",  "мая",    "июня",
-                                           "июля",   "августа", "сентября", "октября", "ноября", "декабря"};
 
 char *bk_hm(walor_ctx *c, int64_t t)
 {
@@ -59,16 +34,14 @@ char *bk_hm(walor_ctx *c, int64_t t)
 
 char *bk_when(walor_ctx *c, int64_t t)
 {
-    int32_t day = bk_day_of(t), y, m, d;
-    bk_civil(day, &y, &m, &d);
-    return walor_ctx_printf(c, "%s, %02d.%02d.%04d, %s", WD[bk_weekday(day)], (int)d, (int)m, (int)y, bk_hm(c, t));
+    char *s = walor_time_format(c, t, "%a, %d.%m.%Y, %H:%M");
+    return s ? s : walor_ctx_printf(c, "%s", "");
 }
 
 char *bk_day_label(walor_ctx *c, int32_t day)
 {
-    int32_t y, m, d;
-    bk_civil(day, &y, &m, &d);
-    return walor_ctx_printf(c, "%s, %d %s", WD[bk_weekday(day)], (int)d, MONTHS_GEN[(m - 1) % 12]);
+    char *s = walor_time_format(c, bk_local_time(day, 12 * 60), "%a, %-d %B"); /* noon: never in a DST gap */
+    return s ? s : walor_ctx_printf(c, "%s", "");
 }
 
 char *bk_duration(walor_ctx *c, int32_t minutes)
@@ -86,17 +59,6 @@ int32_t bk_push(walor_ctx *c, int64_t user_id, const char *html, const walor_kb 
     if (rc < 0 && rc != WALOR_EBLOCKED)
         walor_log(c, WALOR_LOG_WARN, "bookings: message to %lld: %s", (long long)user_id, walor_last_error(c));
     return 0;
-}
-
-char *bk_user_label(walor_ctx *c, int64_t user_id)
-{
-    json_t *u = walor_user_get(c, user_id);
-    const char *name = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
-    const char *un = u ? json_string_value(json_object_get(u, "username")) : NULL;
-    if (un && *un)
-        return walor_ctx_printf(c, "%s (@%s, %lld)", bk_esc(c, name && *name ? name : "—"), bk_esc(c, un),
-                                (long long)user_id);
-    return walor_ctx_printf(c, "%s (%lld)", bk_esc(c, name && *name ? name : "—"), (long long)user_id);
 }
 
 int32_t bk_log_action(walor_ctx *c, const char *what)

@@ -33,7 +33,7 @@ static int32_t service(walor_ctx *c, bk_svc *s)
 static int32_t gone(walor_ctx *c)
 {
     walor_conv_end(c);
-    if (bk_in_callback(c))
+    if (walor_in_callback(c))
         walor_alert(c, bk_t(c, "bookings.flow.gone"));
     else
         walor_reply(c, bk_t(c, "bookings.flow.gone"), NULL);
@@ -349,7 +349,7 @@ int32_t bk_flow_start(walor_ctx *c, int64_t service_id)
     bk_svc s;
     int32_t rc = bk_svc_get(c, service_id, &s);
     if (rc == WALOR_ENOTFOUND || (rc == 0 && s.hidden)) {
-        if (bk_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, bk_t(c, "bookings.flow.gone"));
         return bk_shop_show(c);
     }

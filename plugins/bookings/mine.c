@@ -55,7 +55,7 @@ static int32_t own(walor_ctx *c, int64_t id, bk_booking *b)
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
     if (rc == WALOR_ENOTFOUND || b->client_id != walor_ctx_user_id(c)) {
-        if (bk_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, bk_t(c, "bookings.mine.not_found"));
         else
             walor_reply(c, bk_t(c, "bookings.mine.not_found"), NULL);
@@ -216,17 +216,17 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     const char *colon;
     if (!strncmp(arg, "p:", 2))
         return list(c, arg + 2);
-    if (!strncmp(arg, "v:", 2) && bk_parse_id(arg + 2, &id) == 0)
+    if (!strncmp(arg, "v:", 2) && walor_parse_id(arg + 2, &id) == 0)
         return open_one(c, id);
-    if (!strncmp(arg, "x:", 2) && bk_parse_id(arg + 2, &id) == 0)
+    if (!strncmp(arg, "x:", 2) && walor_parse_id(arg + 2, &id) == 0)
         return cancel(c, id);
-    if (!strncmp(arg, "rd:", 3) && bk_parse_id(arg + 3, &id) == 0)
+    if (!strncmp(arg, "rd:", 3) && walor_parse_id(arg + 3, &id) == 0)
         return decline_offer(c, id);
     if (!strncmp(arg, "ra:", 3) && (colon = strchr(arg + 3, ':')) &&
-        bk_parse_id(walor_ctx_printf(c, "%.*s", (int)(colon - arg - 3), arg + 3), &id) == 0 &&
-        bk_parse_id(colon + 1, &at) == 0)
+        walor_parse_id(walor_ctx_printf(c, "%.*s", (int)(colon - arg - 3), arg + 3), &id) == 0 &&
+        walor_parse_id(colon + 1, &at) == 0)
         return accept_offer(c, id, at);
-    if (strcmp(arg, "l") && bk_in_callback(c)) /* forged or malformed: as if unknown */
+    if (strcmp(arg, "l") && walor_in_callback(c)) /* forged or malformed: as if unknown */
         walor_alert(c, bk_t(c, "bookings.mine.not_found"));
     return list(c, NULL);
 }

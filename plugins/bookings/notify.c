@@ -32,7 +32,7 @@ char *bk_card_html(walor_ctx *c, const bk_booking *b, int staff)
         s = walor_textf(c, "bookings.card.staff", "id", bk_num(c, b->id), "status", bk_status_label(c, b->status),
                         "service", bk_esc(c, b->service_name), "when", when, "duration", dur, "place",
                         bk_place_html(c, b), "price", walor_money(c, b->price), "client",
-                        bk_user_label(c, b->client_id), "phone", bk_esc(c, *b->phone ? b->phone : "—"), NULL);
+                        walor_user_label(c, b->client_id, 0), "phone", bk_esc(c, *b->phone ? b->phone : "—"), NULL);
     else
         s = walor_textf(c, "bookings.card", "id", bk_num(c, b->id), "status", bk_status_label(c, b->status), "service",
                         bk_esc(c, b->service_name), "when", when, "duration", dur, "place", bk_place_html(c, b),

@@ -92,7 +92,7 @@ static void set_int(walor_ctx *c, const char *key, int64_t v)
 /* a calendar or list of times pressed before: replaced, not piled up */
 static void drop_pressed(walor_ctx *c)
 {
-    if (bk_in_callback(c) && walor_ctx_message_id(c))
+    if (walor_in_callback(c) && walor_ctx_message_id(c))
         walor_delete_message(c, walor_ctx_chat_id(c), walor_ctx_message_id(c));
 }
 
@@ -245,7 +245,7 @@ int32_t bk_pick_slot_cb(walor_ctx *c, const bk_pick *pk, const char *payload)
     if (!strcmp(payload, "back"))
         return 2;
     int64_t t = 0;
-    if (strncmp(payload, "t:", 2) || bk_parse_id(payload + 2, &t) != 0) {
+    if (strncmp(payload, "t:", 2) || walor_parse_id(payload + 2, &t) != 0) {
         walor_answer(c, bk_t(c, "bookings.pick.stale"));
         return 0;
     }

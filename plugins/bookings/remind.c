@@ -111,7 +111,7 @@ static char *day_lines(walor_ctx *c, int32_t day, int *count)
         s = walor_ctx_printf(
             c, "%s%s\n", s,
             walor_textf(c, "bookings.agenda.line", "time", bk_hm(c, walor_col_int(r, 1)), "service",
-                        bk_esc(c, walor_col_text(r, 2)), "client", bk_user_label(c, walor_col_int(r, 3)), "status",
+                        bk_esc(c, walor_col_text(r, 2)), "client", walor_user_label(c, walor_col_int(r, 3), 0), "status",
                         bk_status_label(c, walor_col_text(r, 4)), "id", bk_num(c, walor_col_int(r, 0)), NULL));
         (*count)++;
     }

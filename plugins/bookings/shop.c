@@ -63,7 +63,7 @@ static int32_t card(walor_ctx *c, int64_t id)
     if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
     if (rc == WALOR_ENOTFOUND || s.hidden) {
-        if (bk_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, bk_t(c, "bookings.flow.gone"));
         return list(c, NULL);
     }
@@ -87,9 +87,9 @@ static int32_t card(walor_ctx *c, int64_t id)
 static int32_t on_cb(walor_ctx *c, const char *arg)
 {
     int64_t id = 0;
-    if (!strncmp(arg, "s:", 2) && bk_parse_id(arg + 2, &id) == 0)
+    if (!strncmp(arg, "s:", 2) && walor_parse_id(arg + 2, &id) == 0)
         return card(c, id);
-    if (!strncmp(arg, "go:", 3) && bk_parse_id(arg + 3, &id) == 0)
+    if (!strncmp(arg, "go:", 3) && walor_parse_id(arg + 3, &id) == 0)
         return bk_flow_start(c, id);
     if (!strncmp(arg, "p:", 2))
         return list(c, arg + 2);

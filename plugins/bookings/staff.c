@@ -154,7 +154,7 @@ int32_t bk_staff_card(walor_ctx *c, int64_t id)
     bk_booking b;
     int32_t rc = bk_get(c, id, &b);
     if (rc == WALOR_ENOTFOUND) {
-        if (bk_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, bk_t(c, "bookings.adm.not_found"));
         return bk_staff_home(c);
     }
@@ -198,7 +198,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         if (day >= 0)
             return bk_staff_day(c, day, arg + 14);
     }
-    if (!strncmp(arg, "b:", 2) && bk_parse_id(arg + 2, &id) == 0)
+    if (!strncmp(arg, "b:", 2) && walor_parse_id(arg + 2, &id) == 0)
         return bk_staff_card(c, id);
     int32_t rc = bk_staff_act(c, arg);
     return rc == BK_SAME ? bk_staff_home(c) : rc; /* BK_SAME: not an action: the section */

@@ -31,7 +31,7 @@ static int32_t after(walor_ctx *c, int64_t id, int32_t rc, const char *done_key)
     const char *say = rc == 0         ? bk_t(c, done_key)
                       : rc == BK_SAME ? bk_t(c, "bookings.adm.same")
                                       : bk_t(c, "bookings.adm.state");
-    if (bk_in_callback(c))
+    if (walor_in_callback(c))
         rc == 0 ? walor_answer(c, say) : walor_alert(c, say);
     else
         walor_reply(c, say, NULL);
@@ -207,19 +207,19 @@ int32_t bk_staff_act(walor_ctx *c, const char *arg)
     bk_booking b;
     if (!strcmp(arg, "date"))
         return walor_conv_start(c, "st_date", NULL, NULL);
-    if (!strncmp(arg, "ok:", 3) && bk_parse_id(arg + 3, &id) == 0)
+    if (!strncmp(arg, "ok:", 3) && walor_parse_id(arg + 3, &id) == 0)
         return confirm(c, id);
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         size_t l = strlen(forms[i].verb);
-        if (!strncmp(arg, forms[i].verb, l) && bk_parse_id(arg + l, &id) == 0)
+        if (!strncmp(arg, forms[i].verb, l) && walor_parse_id(arg + l, &id) == 0)
             return bk_get(c, id, &b) < 0 ? bk_staff_card(c, id) : start_form(c, forms[i].form, id, -1);
     }
-    if (!strncmp(arg, "done:", 5) && bk_parse_id(arg + 5, &id) == 0) {
+    if (!strncmp(arg, "done:", 5) && walor_parse_id(arg + 5, &id) == 0) {
         if (bk_get(c, id, &b) < 0 || !bk_is_active(b.status))
             return after(c, id, BK_STATE, NULL);
         return start_form(c, "st_done", id, b.price); /* the list price to keep with one press */
     }
-    if (!strncmp(arg, "mv:", 3) && bk_parse_id(arg + 3, &id) == 0) {
+    if (!strncmp(arg, "mv:", 3) && walor_parse_id(arg + 3, &id) == 0) {
         if (bk_get(c, id, &b) < 0 || !bk_is_active(b.status))
             return after(c, id, BK_STATE, NULL);
         json_t *d = json_pack("{s:I}", "id", (json_int_t)id);

@@ -55,7 +55,7 @@ static int32_t card(walor_ctx *c, int64_t id)
     bk_svc s;
     int32_t rc = bk_svc_get(c, id, &s);
     if (rc == WALOR_ENOTFOUND) {
-        if (bk_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, bk_t(c, "bookings.svc.not_found"));
         return list(c, NULL);
     }
@@ -264,7 +264,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return list(c, arg + 2);
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
         size_t l = strlen(acts[i].verb);
-        if (!strncmp(arg, acts[i].verb, l) && bk_parse_id(arg + l, &id) == 0)
+        if (!strncmp(arg, acts[i].verb, l) && walor_parse_id(arg + l, &id) == 0)
             return acts[i].fn(c, id);
     }
     return list(c, NULL);

@@ -30,8 +30,6 @@
 char *bc_num(walor_ctx *c, int64_t n);
 char *bc_esc(walor_ctx *c, const char *s);
 char *bc_when(walor_ctx *c, int64_t t);                 /* "07.12.2026 18:30" in the shop's zone */
-int bc_parse_id(const char *s, int64_t *out);           /* decimal > 0 up to the end or ':' */
-int bc_in_callback(walor_ctx *c);
 int64_t bc_setting(walor_ctx *c, const char *key, int64_t dflt);
 int32_t bc_log_action(walor_ctx *c, const char *what);
 

@@ -12,39 +12,13 @@ char *bc_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : 
 
 char *bc_when(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (t <= 0 || !localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm))
-        return "—";
-    return walor_ctx_printf(c, "%s", buf);
-}
-
-int bc_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s && *s != ':'; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-int bc_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
+    char *s = t > 0 ? walor_time_format(c, t, "%d.%m.%Y %H:%M") : NULL;
+    return s ? s : "—";
 }
 
 int64_t bc_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, walor_ctx_printf(c, "broadcast.%s", key), &v) != 0)
-        return dflt;
-    return v;
+    return walor_setting_or(c, walor_ctx_printf(c, "broadcast.%s", key), dflt);
 }
 
 int32_t bc_log_action(walor_ctx *c, const char *what)

@@ -58,7 +58,7 @@ int32_t bc_card(walor_ctx *c, int64_t id)
     bc_msg m;
     int32_t rc = bc_msg_get(c, id, &m);
     if (rc == WALOR_ENOTFOUND || (rc == 0 && !strcmp(m.status, BC_DRAFT))) {
-        if (bc_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, walor_text(c, "broadcast.gone"));
         return list(c, NULL);
     }
@@ -180,18 +180,18 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return list(c, NULL);
     if (!strncmp(arg, "lp:", 3))
         return list(c, arg + 3);
-    if (!strncmp(arg, "card:", 5) && bc_parse_id(arg + 5, &id) == 0)
+    if (!strncmp(arg, "card:", 5) && walor_parse_id_to(arg + 5, ':', &id) == 0)
         return bc_card(c, id);
-    if (!strncmp(arg, "csv:", 4) && bc_parse_id(arg + 4, &id) == 0)
+    if (!strncmp(arg, "csv:", 4) && walor_parse_id_to(arg + 4, ':', &id) == 0)
         return send_csv(c, id);
-    if (!strncmp(arg, "resend:", 7) && bc_parse_id(arg + 7, &id) == 0) {
+    if (!strncmp(arg, "resend:", 7) && walor_parse_id_to(arg + 7, ':', &id) == 0) {
         int32_t rc = bc_resend_unknown(c, id);
         if (rc < 0)
             return rc;
         return rc == 1 ? walor_alert(c, walor_text(c, "broadcast.nothing_to_resend"))
                        : walor_answer(c, walor_text(c, "broadcast.resending"));
     }
-    if (!strncmp(arg, "stop:", 5) && bc_parse_id(arg + 5, &id) == 0) {
+    if (!strncmp(arg, "stop:", 5) && walor_parse_id_to(arg + 5, ':', &id) == 0) {
         int32_t rc = bc_stop(c, id);
         if (rc < 0)
             return rc;

@@ -25,14 +25,9 @@
 static const char *T(walor_ctx *c, const char *key) { return walor_text(c, key); }
 static char *esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : ""); }
 
-static int in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
 int32_t catalog_adm_gone(walor_ctx *c, int64_t back_cat)
 {
-    if (in_callback(c))
+    if (walor_in_callback(c))
         walor_alert(c, T(c, "catalog.adm.gone"));
     else
         walor_reply(c, T(c, "catalog.adm.gone"), NULL);
@@ -67,7 +62,7 @@ int32_t catalog_adm_tree(walor_ctx *c, int64_t cat_id, const char *page)
         if (rc < 0)
             return rc;
         if (rc == 0) {
-            if (in_callback(c))
+            if (walor_in_callback(c))
                 walor_alert(c, T(c, "catalog.adm.gone"));
             cat_id = 0;
             page = NULL;

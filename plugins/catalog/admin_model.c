@@ -7,9 +7,6 @@
 
 #define SUBTREE_MAX 5000 /* categories collected for a move / delete */
 
-/* a column's text kept past walor_rows_close, "" for NULL */
-static const char *copy(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
-
 int catalog_adm_parse_num(const char *s, int64_t *out)
 {
     if (!s || *s < '0' || *s > '9')
@@ -79,68 +76,31 @@ int32_t catalog_adm_prod_exec(walor_ctx *c, int64_t pid, const char *sql, const 
 /* 1 found, 0 missing, < 0 error */
 int32_t catalog_adm_cat_get(walor_ctx *c, int64_t id, catalog_adm_cat *out)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT parent_id, name, hidden FROM catalog_category WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        out->id = id;
-        out->parent = walor_col_int(r, 0);
-        out->name = copy(c, walor_col_text(r, 1));
-        out->hidden = walor_col_int(r, 2);
-    }
-    walor_rows_close(r);
-    return rc;
+    out->id = id;
+    return walor_found(walor_db_row(c, "SELECT parent_id, name, hidden FROM catalog_category WHERE id = ?",
+                                    WALOR_ARGS(walor_i(id)), "izi", &out->parent, &out->name, &out->hidden));
 }
 
 int32_t catalog_adm_prod_get(walor_ctx *c, int64_t id, catalog_adm_prod *p)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT category_id, name, description, details, unit, price, photo_file_id, hidden, "
-                                "discount_pct, low_stock, sort, crosssell_text, crosssell_ids FROM catalog_product WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        p->id = id;
-        p->cat = walor_col_int(r, 0);
-        p->name = copy(c, walor_col_text(r, 1));
-        p->desc = copy(c, walor_col_text(r, 2));
-        p->details = copy(c, walor_col_text(r, 3));
-        p->unit = copy(c, walor_col_text(r, 4));
-        p->price = walor_col_int(r, 5);
-        p->photo = walor_col_is_null(r, 6) ? "" : copy(c, walor_col_text(r, 6));
-        p->hidden = walor_col_int(r, 7);
-        p->disc = walor_col_int(r, 8);
-        p->low = walor_col_int(r, 9);
-        p->sort = walor_col_int(r, 10);
-        p->xtext = copy(c, walor_col_text(r, 11));
-        p->xids = copy(c, walor_col_text(r, 12));
-    }
-    walor_rows_close(r);
-    return rc;
+    p->id = id;
+    return walor_found(walor_db_row(
+        c,
+        "SELECT category_id, name, description, details, unit, price, photo_file_id, hidden, "
+        "discount_pct, low_stock, sort, crosssell_text, crosssell_ids FROM catalog_product WHERE id = ?",
+        WALOR_ARGS(walor_i(id)), "izzzzizi" "iiizz", &p->cat, &p->name, &p->desc, &p->details, &p->unit, &p->price,
+        &p->photo, &p->hidden, &p->disc, &p->low, &p->sort, &p->xtext, &p->xids));
 }
 
 int32_t catalog_adm_name_of(walor_ctx *c, int is_product, int64_t id, const char **name, int64_t *hidden)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, is_product ? "SELECT name, hidden FROM catalog_product WHERE id = ?"
-                                              : "SELECT name, hidden FROM catalog_category WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        *name = copy(c, walor_col_text(r, 0));
-        if (hidden)
-            *hidden = walor_col_int(r, 1);
-    }
-    walor_rows_close(r);
-    return rc;
+    int64_t h = 0;
+    int32_t rc = walor_db_row(c, is_product ? "SELECT name, hidden FROM catalog_product WHERE id = ?"
+                                            : "SELECT name, hidden FROM catalog_category WHERE id = ?",
+                              WALOR_ARGS(walor_i(id)), "zi", name, &h);
+    if (rc == 0 && hidden)
+        *hidden = h;
+    return walor_found(rc);
 }
 
 /* levels from the root: a root child is 1; -1 on a loop, < -1 error */

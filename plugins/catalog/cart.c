@@ -32,11 +32,6 @@
 #define LINE_LABEL_MAX 60   /* bytes of a line's name button */
 #define NAME_SHOWN_MAX 120  /* bytes of a name in the cart text */
 
-static int in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
 /* ---- the cart screen ---- */
 
 static const walor_checkout_v1 *checkout_svc(walor_ctx *c)
@@ -74,16 +69,10 @@ static int32_t xsell_try(walor_ctx *c, xs *x, const catalog_cart_row *v, uint32_
         if (x->id[i] == pid)
             return 0;
     int64_t cat = 0, hidden = 1;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
-                                WALOR_ARGS(walor_i(pid)), &r);
-    if (rc < 0)
+    int32_t rc = walor_db_row(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
+                              WALOR_ARGS(walor_i(pid)), "ii", &cat, &hidden);
+    if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    if (walor_row_next(r) == 1) {
-        cat = walor_col_int(r, 0);
-        hidden = walor_col_int(r, 1);
-    }
-    walor_rows_close(r);
     if (hidden)
         return 0;
     rc = catalog_category_visible(c, cat);
@@ -114,19 +103,15 @@ static int32_t xsell(walor_ctx *c, const catalog_cart_row *v, uint32_t n, xs *x)
         }
     }
     for (uint32_t i = 0; i < n && x->n < CART_XSELL_MAX && rc >= 0; i++) {
-        walor_rows *r = NULL;
-        rc = walor_db_query(c,
-                            "SELECT id FROM catalog_product WHERE category_id = ? AND hidden = 0 AND id <> ? "
-                            "ORDER BY sort, id LIMIT 30",
-                            WALOR_ARGS(walor_i(v[i].category_id), walor_i(v[i].l.product_id)), &r);
+        int64_t ids[30];
+        uint32_t k = 0;
+        rc = walor_db_ints(c,
+                           "SELECT id FROM catalog_product WHERE category_id = ? AND hidden = 0 AND id <> ? "
+                           "ORDER BY sort, id LIMIT 30",
+                           WALOR_ARGS(walor_i(v[i].category_id), walor_i(v[i].l.product_id)), ids, 30, &k);
         if (rc < 0)
             return rc;
-        int64_t ids[30];
-        int k = 0;
-        while (k < 30 && walor_row_next(r) == 1)
-            ids[k++] = walor_col_int(r, 0);
-        walor_rows_close(r);
-        for (int j = 0; j < k && x->n < CART_XSELL_MAX && rc >= 0; j++)
+        for (uint32_t j = 0; j < k && x->n < CART_XSELL_MAX && rc >= 0; j++)
             rc = xsell_try(c, x, v, n, ids[j]);
     }
     return rc < 0 ? rc : 0;
@@ -266,7 +251,7 @@ int32_t catalog_cart_show(walor_ctx *c)
 /* answers a pressed button, or replies when there is none (a typed quantity) */
 static int32_t tell(walor_ctx *c, const char *text, int alert)
 {
-    if (in_callback(c))
+    if (walor_in_callback(c))
         return alert ? walor_alert(c, text) : walor_answer(c, text);
     return walor_reply(c, text, NULL);
 }
@@ -541,19 +526,13 @@ int32_t catalog_cart_drop_product(walor_ctx *c, int64_t pid)
     int64_t *users = walor_ctx_alloc(c, (size_t)n * sizeof *users);
     if (!users)
         return WALOR_ENOMEM;
-    int64_t k = 0;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c, "SELECT DISTINCT user_id FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
-                        &r);
-    if (rc < 0)
-        return rc;
-    while (k < n && (rc = walor_row_next(r)) == 1)
-        users[k++] = walor_col_int(r, 0);
-    walor_rows_close(r);
+    uint32_t k = 0;
+    rc = walor_db_ints(c, "SELECT DISTINCT user_id FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
+                       users, (uint32_t)n, &k);
     if (rc < 0)
         return rc;
     rc = walor_db_exec(c, "DELETE FROM catalog_cart WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
-    for (int64_t i = 0; rc >= 0 && i < k; i++)
+    for (uint32_t i = 0; rc >= 0 && i < k; i++)
         rc = catalog_cart_emit(c, users[i]);
     return rc < 0 ? rc : 0;
 }

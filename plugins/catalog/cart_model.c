@@ -30,10 +30,7 @@ int64_t catalog_cart_add_sat(int64_t a, int64_t b)
 
 int catalog_cart_setting_on(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, key, &v) != 0)
-        v = dflt;
-    return v != 0;
+    return walor_setting_or(c, key, dflt) != 0;
 }
 
 /* every visible line of user_id's cart, in display order (arena) */
@@ -61,17 +58,9 @@ int32_t catalog_cart_lines(walor_ctx *c, int64_t user_id, catalog_cart_row **out
             continue; /* hidden product */
         if (vno != 0 ? walor_col_is_null(r, 11) : nvar > 0)
             continue; /* the variant is gone, or the product got variants since */
-        if (cnt == cap) {
-            uint32_t ncap = cap ? cap * 2 : 8;
-            catalog_cart_row *nv = walor_ctx_alloc(c, ncap * sizeof *nv);
-            if (!nv) {
-                walor_rows_close(r);
-                return WALOR_ENOMEM;
-            }
-            if (v)
-                memcpy(nv, v, cnt * sizeof *v);
-            v = nv;
-            cap = ncap;
+        if (!(v = walor_grow(c, v, cnt, &cap, sizeof *v))) {
+            walor_rows_close(r);
+            return WALOR_ENOMEM;
         }
         catalog_cart_row *x = &v[cnt++];
         memset(x, 0, sizeof *x);
@@ -170,22 +159,15 @@ int32_t catalog_cart_store(walor_ctx *c, int64_t user_id, int64_t pid, int64_t v
 
 static int32_t catalog_cart_check_item(walor_ctx *c, int64_t pid, int64_t vno)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT category_id, hidden, (SELECT count(*) FROM catalog_variant WHERE product_id = ?),"
-                                " (SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?) "
-                                "FROM catalog_product WHERE id = ?",
-                                WALOR_ARGS(walor_i(pid), walor_i(pid), walor_i(vno), walor_i(pid)), &r);
+    int64_t cat, hidden, nvar, has;
+    int32_t rc = walor_db_row(c,
+                              "SELECT category_id, hidden, (SELECT count(*) FROM catalog_variant WHERE product_id = ?),"
+                              " (SELECT count(*) FROM catalog_variant WHERE product_id = ? AND no = ?) "
+                              "FROM catalog_product WHERE id = ?",
+                              WALOR_ARGS(walor_i(pid), walor_i(pid), walor_i(vno), walor_i(pid)), "iiii", &cat, &hidden,
+                              &nvar, &has);
     if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : 0;
-    }
-    int64_t cat = walor_col_int(r, 0), hidden = walor_col_int(r, 1), nvar = walor_col_int(r, 2),
-            has = walor_col_int(r, 3);
-    walor_rows_close(r);
+        return walor_found(rc);
     if (hidden || (vno == 0 ? nvar > 0 : has == 0))
         return 0;
     return catalog_category_visible(c, cat);

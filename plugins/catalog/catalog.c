@@ -74,39 +74,24 @@ int32_t catalog_category_visible(walor_ctx *c, int64_t id)
     for (int depth = 0; id != 0; depth++) {
         if (depth >= MAX_DEPTH)
             return 0;
-        walor_rows *r = NULL;
-        int32_t rc = walor_db_query(c, "SELECT parent_id, hidden FROM catalog_category WHERE id = ?",
-                                    WALOR_ARGS(walor_i(id)), &r);
+        int64_t hidden;
+        int32_t rc = walor_db_row(c, "SELECT parent_id, hidden FROM catalog_category WHERE id = ?",
+                                  WALOR_ARGS(walor_i(id)), "ii", &id, &hidden);
         if (rc < 0)
-            return rc;
-        rc = walor_row_next(r);
-        if (rc != 1) {
-            walor_rows_close(r);
-            return rc < 0 ? rc : 0;
-        }
-        int64_t parent = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
-        walor_rows_close(r);
+            return walor_found(rc);
         if (hidden)
             return 0;
-        id = parent;
     }
     return 1;
 }
 
 static int32_t product_visible(walor_ctx *c, int64_t pid, int64_t *cat)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
-                                WALOR_ARGS(walor_i(pid)), &r);
+    int64_t cid, hidden;
+    int32_t rc = walor_db_row(c, "SELECT category_id, hidden FROM catalog_product WHERE id = ?",
+                              WALOR_ARGS(walor_i(pid)), "ii", &cid, &hidden);
     if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : 0;
-    }
-    int64_t cid = walor_col_int(r, 0), hidden = walor_col_int(r, 1);
-    walor_rows_close(r);
+        return walor_found(rc);
     if (hidden)
         return 0;
     if (cat)
@@ -148,7 +133,7 @@ void catalog_nav_tail(walor_ctx *c, walor_kb *kb)
 
 static int32_t not_found(walor_ctx *c, const char *key)
 {
-    if (walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query")) {
+    if (walor_in_callback(c)) {
         walor_alert(c, walor_text(c, key));
         return catalog_show_category(c, 0, NULL);
     }
@@ -205,8 +190,7 @@ int32_t catalog_show_category(walor_ctx *c, int64_t cat_id, const char *page)
         walor_rows_close(r);
     }
     list_view v = {.page_size = 8};
-    if (walor_setting_int(c, "catalog.page_size", &v.page_size) != 0 || v.page_size < 1)
-        v.page_size = 8;
+    v.page_size = walor_setting_min(c, "catalog.page_size", 1, 8);
     walor_kb *kb = walor_kb_new(c);
     if (cat_id != 0) {
         walor_kb_button(kb, walor_text(c, "catalog.btn.up"), walor_ctx_printf(c, "cat:c:%lld:0", (long long)parent));
@@ -249,24 +233,17 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
     if (rc == 0)
         return not_found(c, "catalog.not_found");
 
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT name, description, details, photo_file_id, image_url, discount_pct, low_stock, price "
-                        "FROM catalog_product WHERE id = ?",
-                        WALOR_ARGS(walor_i(pid)), &r);
+    const char *name, *desc, *det, *photo, *url;
+    int64_t pct, low, base;
+    rc = walor_db_row(c,
+                      "SELECT name, description, details, photo_file_id, image_url, discount_pct, low_stock, price "
+                      "FROM catalog_product WHERE id = ?",
+                      WALOR_ARGS(walor_i(pid)), "szzssiii", &name, &desc, &det, &photo, &url, &pct, &low, &base);
+    if (rc == WALOR_ENOTFOUND)
+        return not_found(c, "catalog.not_found");
     if (rc < 0)
         return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return not_found(c, "catalog.not_found");
-    }
-    const char *name = catalog_cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
-    const char *desc = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-    const char *det = walor_ctx_printf(c, "%s", walor_col_text(r, 2) ? walor_col_text(r, 2) : "");
-    const char *photo = walor_col_is_null(r, 3) ? NULL : walor_ctx_printf(c, "%s", walor_col_text(r, 3));
-    const char *url = walor_col_is_null(r, 4) ? NULL : walor_ctx_printf(c, "%s", walor_col_text(r, 4));
-    int64_t pct = walor_col_int(r, 5), low = walor_col_int(r, 6), base = walor_col_int(r, 7);
-    walor_rows_close(r);
+    name = catalog_cut(c, name, NAME_MAX_SHOWN);
     if (photo && !*photo)
         photo = NULL;
     if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
@@ -274,29 +251,20 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
 
     variant *v = NULL;
     uint32_t nv = 0, cap = 0;
+    walor_rows *r = NULL;
     rc = walor_db_query(c, "SELECT no, label, price, weight_g FROM catalog_variant WHERE product_id = ? "
                            "ORDER BY sort, no",
                         WALOR_ARGS(walor_i(pid)), &r);
     if (rc < 0)
         return rc;
     while ((rc = walor_row_next(r)) == 1) {
-        if (nv == cap) {
-            uint32_t ncap = cap ? cap * 2 : 8;
-            variant *nvp = walor_ctx_alloc(c, ncap * sizeof *nvp);
-            if (!nvp) {
-                walor_rows_close(r);
-                return WALOR_ENOMEM;
-            }
-            if (v)
-                memcpy(nvp, v, nv * sizeof *v);
-            v = nvp;
-            cap = ncap;
+        if (!(v = walor_grow(c, v, nv, &cap, sizeof *v))) {
+            walor_rows_close(r);
+            return WALOR_ENOMEM;
         }
-        v[nv].no = walor_col_int(r, 0);
-        v[nv].label = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-        v[nv].price = walor_col_int(r, 2);
-        v[nv].weight = walor_col_int(r, 3);
-        nv++;
+        variant *x = &v[nv++];
+        if ((rc = walor_row_read(c, r, "izii", &x->no, &x->label, &x->price, &x->weight)) < 0)
+            break;
     }
     walor_rows_close(r);
     if (rc < 0)
@@ -386,7 +354,7 @@ static int32_t show_card_ex(walor_ctx *c, int64_t pid, int64_t back_page, int de
     const char *body_src = details ? det : desc;
     const char *prefix = url ? walor_ctx_printf(c, "<a href=\"%s\">\xE2\x80\x8B</a>", walor_html_escape(c, url)) : "";
 
-    int in_cb = walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
+    int in_cb = walor_in_callback(c);
     int32_t last = 0;
     /* 0: sanitised HTML, 1: plain text, 2: no description: a bad
      * description never costs the customer the card */
@@ -487,13 +455,11 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
     if (rc <= 0)
         return rc; /* hidden: keep the subscriptions for when it is shown */
     const char *name = NULL;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c, "SELECT name FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)), &r);
-    if (rc < 0)
+    rc = walor_db_row(c, "SELECT name FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)), "s", &name);
+    if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    if (walor_row_next(r) == 1)
-        name = catalog_cut(c, walor_col_text(r, 0), NAME_MAX_SHOWN);
-    walor_rows_close(r);
+    if (rc == 0)
+        name = catalog_cut(c, name, NAME_MAX_SHOWN);
 
     int64_t n = 0;
     rc = walor_db_int(c, "SELECT count(*) FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(pid)),
@@ -503,21 +469,18 @@ static int32_t on_stock_changed(walor_ctx *c, const char *event, json_t *pl)
     int64_t *users = walor_ctx_alloc(c, (size_t)n * sizeof *users);
     if (!users)
         return WALOR_ENOMEM;
-    int64_t k = 0;
-    rc = walor_db_query(c, "SELECT user_id FROM catalog_subscription WHERE product_id = ? ORDER BY created_at",
-                        WALOR_ARGS(walor_i(pid)), &r);
+    uint32_t k = 0;
+    rc = walor_db_ints(c, "SELECT user_id FROM catalog_subscription WHERE product_id = ? ORDER BY created_at",
+                       WALOR_ARGS(walor_i(pid)), users, (uint32_t)n, &k);
     if (rc < 0)
         return rc;
-    while (k < n && walor_row_next(r) == 1)
-        users[k++] = walor_col_int(r, 0);
-    walor_rows_close(r);
     /* forget first (same transaction as the delivery record), then push:
      * a crash between the two loses the pushes rather than repeating them */
     rc = walor_db_exec(c, "DELETE FROM catalog_subscription WHERE product_id = ?", WALOR_ARGS(walor_i(pid)));
     if (rc < 0)
         return rc;
     const char *html = walor_textf(c, "catalog.back_in_stock", "name", walor_html_escape(c, name), NULL);
-    for (int64_t i = 0; i < k; i++) {
+    for (uint32_t i = 0; i < k; i++) {
         walor_kb *kb = walor_kb_new(c);
         walor_kb_button(kb, walor_text(c, "catalog.btn.open"), walor_ctx_printf(c, "cat:p:%lld:0", (long long)pid));
         rc = walor_send(c, users[i], html, kb, WALOR_SEND_BULK, NULL);

@@ -52,13 +52,9 @@ static int32_t do_search(walor_ctx *c, const char *q)
         walor_rows_close(r);
         return WALOR_ENOMEM;
     }
-    while (nh < 500 && (rc = walor_row_next(r)) == 1) {
-        hits[nh].id = walor_col_int(r, 0);
-        hits[nh].name = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-        hits[nh].disc = walor_col_int(r, 2);
-        hits[nh].cat = walor_col_int(r, 3);
+    while (nh < 500 && (rc = walor_row_step(c, r, "izii", &hits[nh].id, &hits[nh].name, &hits[nh].disc,
+                                            &hits[nh].cat)) == 1)
         nh++;
-    }
     walor_rows_close(r);
     if (rc < 0)
         return rc;

@@ -202,49 +202,35 @@ static int32_t svc_item(walor_ctx *c, int64_t pid, int64_t vno, walor_catalog_it
         return WALOR_EINVAL;
     memset(out, 0, sizeof *out);
     catalog_demo_ensure(c);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT p.category_id, p.name, p.hidden, p.price, p.discount_pct, p.low_stock, "
-                                "(SELECT count(*) FROM catalog_variant WHERE product_id = p.id), "
-                                "coalesce(k.name, ''), v.label, v.price, v.weight_g "
-                                "FROM catalog_product p "
-                                "LEFT JOIN catalog_category k ON k.id = p.category_id "
-                                "LEFT JOIN catalog_variant v ON v.product_id = p.id AND v.no = ? "
-                                "WHERE p.id = ?",
-                                WALOR_ARGS(walor_i(vno), walor_i(pid)), &r);
+    int64_t cat, hid, price, pct, nvar, vprice, weight;
+    const char *name, *category, *label;
+    int32_t low;
+    int32_t rc = walor_db_row(c,
+                              "SELECT p.category_id, p.name, p.hidden, p.price, p.discount_pct, p.low_stock, "
+                              "(SELECT count(*) FROM catalog_variant WHERE product_id = p.id), "
+                              "coalesce(k.name, ''), v.label, v.price, v.weight_g "
+                              "FROM catalog_product p "
+                              "LEFT JOIN catalog_category k ON k.id = p.category_id "
+                              "LEFT JOIN catalog_variant v ON v.product_id = p.id AND v.no = ? "
+                              "WHERE p.id = ?",
+                              WALOR_ARGS(walor_i(vno), walor_i(pid)), "iziiidizsii", &cat, &name, &hid, &price, &pct,
+                              &low, &nvar, &category, &label, &vprice, &weight);
     if (rc < 0)
         return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    }
-    int64_t nvar = walor_col_int(r, 6);
-    int has_variant = !walor_col_is_null(r, 8);
-    if (vno < 0 || (vno == 0 && nvar > 0) || (vno > 0 && !has_variant)) {
-        walor_rows_close(r);
+    if (vno < 0 || (vno == 0 && nvar > 0) || (vno > 0 && !label)) /* no label: no such variant */
         return WALOR_ENOTFOUND;
-    }
     out->struct_size = sizeof *out;
     out->product_id = pid;
     out->variant_no = vno;
-    out->category_id = walor_col_int(r, 0);
-    out->name = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-    out->category = walor_ctx_printf(c, "%s", walor_col_text(r, 7) ? walor_col_text(r, 7) : "");
-    int hidden = walor_col_int(r, 2) != 0;
-    int64_t pct = walor_col_int(r, 4);
-    out->low_stock = (int32_t)walor_col_int(r, 5);
-    if (has_variant) {
-        out->variant_label = walor_ctx_printf(c, "%s", walor_col_text(r, 8) ? walor_col_text(r, 8) : "");
-        price_of(out, walor_col_int(r, 9), pct);
-        out->weight_g = walor_col_int(r, 10);
-    } else {
-        out->variant_label = "";
-        price_of(out, walor_col_int(r, 3), pct);
-    }
-    walor_rows_close(r);
-    if (!out->name || !out->category || !out->variant_label)
-        return WALOR_ENOMEM;
+    out->category_id = cat;
+    out->name = name;
+    out->category = category;
+    int hidden = hid != 0;
+    out->low_stock = low;
+    out->variant_label = label ? label : "";
+    price_of(out, label ? vprice : price, pct);
+    if (label)
+        out->weight_g = weight;
     if (!hidden) {
         rc = catalog_category_visible(c, out->category_id);
         if (rc < 0)
@@ -406,18 +392,12 @@ static int32_t svc_describe(walor_ctx *c, int64_t pid, const char **out)
     if (!out)
         return WALOR_EINVAL;
     *out = "";
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT description FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)),
-                                &r);
+    const char *desc;
+    int32_t rc = walor_db_row(c, "SELECT description FROM catalog_product WHERE id = ?", WALOR_ARGS(walor_i(pid)),
+                              "z", &desc);
     if (rc < 0)
         return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    }
-    char *plain = catalog_html_sanitize(walor_col_text(r, 0) ? walor_col_text(r, 0) : "", 0);
-    walor_rows_close(r);
+    char *plain = catalog_html_sanitize(desc, 0);
     if (!plain)
         return WALOR_ENOMEM;
     unescape(plain);
@@ -445,23 +425,15 @@ static int32_t svc_product(walor_ctx *c, int64_t pid, uint32_t flags, walor_cata
         rc = svc_item(c, pid, 0, &arr[0]);
         k = rc == 0;
     } else {
-        walor_rows *r = NULL;
-        rc = walor_db_query(c, "SELECT no FROM catalog_variant WHERE product_id = ? ORDER BY no", WALOR_ARGS(walor_i(pid)),
-                            &r);
-        if (rc < 0)
-            return rc;
         int64_t *nos = walor_ctx_alloc(c, (size_t)nvar * sizeof *nos);
-        if (!nos) {
-            walor_rows_close(r);
+        if (!nos)
             return WALOR_ENOMEM;
-        }
-        int64_t m = 0;
-        while (m < nvar && (rc = walor_row_next(r)) == 1)
-            nos[m++] = walor_col_int(r, 0);
-        walor_rows_close(r);
+        uint32_t m = 0;
+        rc = walor_db_ints(c, "SELECT no FROM catalog_variant WHERE product_id = ? ORDER BY no", WALOR_ARGS(walor_i(pid)),
+                           nos, (uint32_t)nvar, &m);
         if (rc < 0)
             return rc;
-        for (int64_t i = 0; i < m && (rc = svc_item(c, pid, nos[i], &arr[k])) == 0; i++)
+        for (uint32_t i = 0; i < m && (rc = svc_item(c, pid, nos[i], &arr[k])) == 0; i++)
             k++;
     }
     if (rc < 0 && rc != WALOR_ENOTFOUND)

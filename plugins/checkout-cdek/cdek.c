@@ -92,7 +92,7 @@ int32_t chk_cdek_tariff(walor_ctx *c, int tariff, int64_t to_city, const chk_par
 {
     json_t *body = json_pack("{s:i, s:i, s:i, s:{s:I}, s:{s:I}, s:[{s:I, s:i, s:i, s:i}]}", "type", 1, "currency", 1,
                              "tariff_code", tariff, "from_location", "code",
-                             (json_int_t)chk_setting_i(c, "checkout-cdek.from_city", 44), "to_location", "code",
+                             (json_int_t)walor_setting_or(c, "checkout-cdek.from_city", 44), "to_location", "code",
                              (json_int_t)to_city, "packages", "weight", (json_int_t)p->weight_g, "length", p->length,
                              "width", p->width, "height", p->height);
     if (!body)
@@ -148,7 +148,7 @@ int32_t chk_cdek_points(walor_ctx *c, int64_t city, chk_point **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    int64_t ttl = chk_setting_i(c, "checkout-cdek.points_ttl_h", 24) * 3600;
+    int64_t ttl = walor_setting_or(c, "checkout-cdek.points_ttl_h", 24) * 3600;
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c, "SELECT body FROM checkout_cdek_points WHERE city_code = ? AND fetched_at > ?",
                                 WALOR_ARGS(walor_i(city), walor_i(walor_now(c) - ttl)), &r);

@@ -7,13 +7,7 @@
 
 /* ---- helpers shared by the files ---- */
 
-int64_t chk_setting_i(walor_ctx *c, const char *key, int64_t dflt)
-{
-    int64_t v;
-    return walor_setting_int(c, key, &v) == 0 ? v : dflt;
-}
-
-int chk_setting_on(walor_ctx *c, const char *key, int dflt) { return chk_setting_i(c, key, dflt) != 0; }
+int chk_setting_on(walor_ctx *c, const char *key, int dflt) { return walor_setting_or(c, key, dflt) != 0; }
 
 const walor_cart_v1 *chk_cart(walor_ctx *c)
 {

@@ -95,7 +95,6 @@ void chk_cdek_forget_token(void);
 
 /* ---- checkout.c ---- */
 int chk_setting_on(walor_ctx *c, const char *key, int dflt);
-int64_t chk_setting_i(walor_ctx *c, const char *key, int64_t dflt);
 const walor_cart_v1 *chk_cart(walor_ctx *c);
 const walor_orders_v1 *chk_orders(walor_ctx *c);
 const walor_pricing_v1 *chk_pricing(walor_ctx *c);

@@ -63,7 +63,7 @@ int32_t chk_start(walor_ctx *c, const char *arg)
         return walor_alert(c, walor_text(c, "checkout-cdek.unavailable"));
     if (n == 0)
         return walor_alert(c, walor_text(c, "checkout-cdek.empty"));
-    int64_t min = chk_setting_i(c, "checkout-cdek.min_order", 0), goods = 0;
+    int64_t min = walor_setting_or(c, "checkout-cdek.min_order", 0), goods = 0;
     for (uint32_t i = 0; i < n; i++) {
         const walor_cart_line *l = walor_cart_line_at(lines, i);
         goods += l->unit_price * l->qty;

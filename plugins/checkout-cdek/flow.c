@@ -96,7 +96,7 @@ int chk_is_moscow(walor_ctx *c, json_t *d)
     json_t *a = json_object_get(d, "addr");
     int64_t code = chk_json_int(json_object_get(a, "city_code"));
     if (code > 0)
-        return code == chk_setting_i(c, "checkout-cdek.moscow_city", 44);
+        return code == walor_setting_or(c, "checkout-cdek.moscow_city", 44);
     return strcmp(chk_json_str(a, "city"), "Москва") == 0;
 }
 
@@ -465,13 +465,12 @@ static int32_t summary_enter(walor_ctx *c)
     if (rc != 0)
         return rc < 0 ? rc : 0;
     json_object_set_new(walor_conv_data(c), "shown_total", json_integer(v.q.total));
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.confirm"), "ok");
-    walor_kb_row(kb);
-    walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.e_contacts"), "e:contacts");
-    walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.e_address"), "e:address");
-    walor_kb_row(kb);
-    walor_kb_conv_button(kb, walor_text(c, "checkout-cdek.btn.e_dtype"), "e:dtype");
+    static const walor_text_pair KB[] = {
+        {"checkout-cdek.btn.confirm", "ok"},         {NULL, NULL},
+        {"checkout-cdek.btn.e_contacts", "e:contacts"}, {"checkout-cdek.btn.e_address", "e:address"}, {NULL, NULL},
+        {"checkout-cdek.btn.e_dtype", "e:dtype"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 1);
     walor_kb_conv_button(kb,
                          walor_text(c, chk_dkind(walor_conv_data(c)) == CHK_COURIER ? "checkout-cdek.btn.e_courier"
                                                                        : "checkout-cdek.btn.e_point"),

@@ -36,9 +36,10 @@ static int32_t remember_save(walor_ctx *c, json_t *d)
         c,
         "INSERT INTO checkout_cdek_customer(user_id, name, phone, email, entrance, floor, intercom, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, "
-        "phone = excluded.phone, email = excluded.email, entrance = CASE WHEN ? THEN excluded.entrance ELSE entrance END, "
-        "floor = CASE WHEN ? THEN excluded.floor ELSE floor END, "
-        "intercom = CASE WHEN ? THEN excluded.intercom ELSE intercom END, updated_at = excluded.updated_at",
+        "phone = excluded.phone, email = excluded.email, entrance = CASE WHEN ? = 1 THEN excluded.entrance "
+        "ELSE checkout_cdek_customer.entrance END, "
+        "floor = CASE WHEN ? = 1 THEN excluded.floor ELSE checkout_cdek_customer.floor END, "
+        "intercom = CASE WHEN ? = 1 THEN excluded.intercom ELSE checkout_cdek_customer.intercom END, updated_at = excluded.updated_at",
         WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_s(chk_json_str(d, "name")), walor_s(chk_json_str(d, "phone")),
                    walor_s(chk_json_str(d, "email")), walor_s(chk_json_str(cr, "entrance")),
                    walor_s(chk_json_str(cr, "floor")), walor_s(chk_json_str(cr, "intercom")), walor_i(walor_now(c)),
@@ -271,7 +272,7 @@ static json_t *waybill_body(walor_ctx *c, const walor_order *o, json_t *x)
         json_object_set_new(b, "shipment_point", json_string(sp));
     else
         json_object_set_new(b, "from_location",
-                            json_pack("{s:I}", "code", (json_int_t)chk_setting_i(c, "checkout-cdek.from_city", 44)));
+                            json_pack("{s:I}", "code", (json_int_t)walor_setting_or(c, "checkout-cdek.from_city", 44)));
     if (courier)
         json_object_set_new(b, "to_location",
                             json_pack("{s:I, s:s}", "code", (json_int_t)chk_json_int(json_object_get(x, "city_code")),
@@ -328,18 +329,14 @@ static const char *at_point_note(walor_ctx *c, int64_t order_id, json_t *st, int
                                                                                     : nz(o->pickup_point));
     const char *hours = walor_ctx_printf(c, "%s", chk_json_str(x, "point_hours"));
     json_decref(x);
-    int64_t days = 7;
-    if (walor_setting_int(c, "checkout-cdek.pickup_storage_days", &days) != 0 || days < 1)
-        days = 7;
+    int64_t days = walor_setting_min(c, "checkout-cdek.pickup_storage_days", 1, 7);
     int64_t arrived = chk_cdek_time(chk_json_str(st, "date_time"));
     if (arrived <= 0 || arrived > walor_now(c))
         arrived = walor_now(c);
     *until = arrived + days * 86400;
-    time_t t = (time_t)*until;
-    struct tm tm;
-    char day[16] = "";
-    if (localtime_r(&t, &tm))
-        strftime(day, sizeof day, "%d.%m.%Y", &tm);
+    const char *day = walor_time_format(c, *until, "%d.%m.%Y");
+    if (!day)
+        day = "";
     const char *note = walor_textf(c, "checkout-cdek.notify.at_point", "address", esc(c, addr), "until", day, NULL);
     if (*hours)
         note = walor_ctx_printf(c, "%s\n%s", note,

@@ -9,10 +9,10 @@
 void chk_free_rule_load(walor_ctx *c, chk_free_rule *r)
 {
     memset(r, 0, sizeof *r);
-    r->moscow_pickup = chk_setting_i(c, "checkout-cdek.free_msk_pickup", 0);
-    r->moscow_courier = chk_setting_i(c, "checkout-cdek.free_msk_courier", 0);
-    r->region_pickup_pct = (int32_t)chk_setting_i(c, "checkout-cdek.free_region_pickup_pct", 0);
-    r->region_courier_pct = (int32_t)chk_setting_i(c, "checkout-cdek.free_region_courier_pct", 0);
+    r->moscow_pickup = walor_setting_or(c, "checkout-cdek.free_msk_pickup", 0);
+    r->moscow_courier = walor_setting_or(c, "checkout-cdek.free_msk_courier", 0);
+    r->region_pickup_pct = (int32_t)walor_setting_or(c, "checkout-cdek.free_region_pickup_pct", 0);
+    r->region_courier_pct = (int32_t)walor_setting_or(c, "checkout-cdek.free_region_courier_pct", 0);
 }
 
 walor_pricing_order *chk_pricing_order(walor_ctx *c, int64_t user_id, json_t *d, const walor_cart_line *lines,

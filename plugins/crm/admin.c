@@ -53,7 +53,7 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         return crm_export_start(c, rest);
     if (arg[0] == 'l')
         return crm_links_cb(c, arg);
-    if (vlen == 1 && crm_parse_id(rest, &uid) == 0) {
+    if (vlen == 1 && walor_parse_id_to(rest, ':', &uid) == 0) {
         if (arg[0] == 'c') {
             int32_t rc = crm_card_show(c, uid, back_of(rest));
             return rc == WALOR_ENOTFOUND ? 0 : rc;

@@ -13,33 +13,8 @@ char *crm_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s :
 
 char *crm_date(walor_ctx *c, int64_t t)
 {
-    if (t <= 0)
-        return "—";
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
-        return "—";
-    return walor_ctx_printf(c, "%s", buf);
-}
-
-int crm_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s && *s != ':'; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-int crm_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
+    char *s = t > 0 ? walor_time_format(c, t, "%d.%m.%Y") : NULL;
+    return s ? s : "—";
 }
 
 int32_t crm_log_action(walor_ctx *c, const char *what)

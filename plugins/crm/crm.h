@@ -13,8 +13,6 @@
 char *crm_num(walor_ctx *c, int64_t n);                 /* "1 234" */
 char *crm_esc(walor_ctx *c, const char *s);             /* walor_html_escape, "" for NULL */
 char *crm_date(walor_ctx *c, int64_t t);                /* "dd.mm.yyyy" in the shop's zone, "—" for 0 */
-int crm_parse_id(const char *s, int64_t *out);          /* decimal > 0 up to the end or a ':': 0, else -1 */
-int crm_in_callback(walor_ctx *c);
 int32_t crm_log_action(walor_ctx *c, const char *what); /* the action log; a failure is only logged */
 const char *crm_jstr(json_t *o, const char *key);       /* "" when absent */
 /* the optional services, NULL without their plugin (or too old) */

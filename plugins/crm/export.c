@@ -366,12 +366,8 @@ static int32_t export_job(walor_ctx *c, json_t *payload)
         walor_send(c, chat, walor_text(c, "crm.export.failed"), NULL, 0, NULL);
         return rc == WALOR_ELIMIT ? 0 : rc;
     }
-    char day[16];
-    time_t now = (time_t)walor_now(c);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(day, sizeof day, "%Y-%m-%d", &tm);
-    rc = walor_send_document(c, chat, walor_ctx_printf(c, "clients-%s.xlsx", day), data, len,
+    const char *day = walor_time_format(c, walor_now(c), "%Y-%m-%d");
+    rc = walor_send_document(c, chat, walor_ctx_printf(c, "clients-%s.xlsx", day ? day : ""), data, len,
                              walor_textf(c, "crm.export.caption", "period", crm_esc(c, period), NULL), 0);
     free(data);
     return rc;

@@ -213,7 +213,7 @@ static int32_t link_card(walor_ctx *c, int64_t id)
         return rc;
     if (walor_row_next(r) != 1) {
         walor_rows_close(r);
-        if (crm_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, walor_text(c, "crm.links.gone"));
         return crm_links_list(c, 0, NULL);
     }
@@ -300,7 +300,7 @@ int32_t crm_links_cb(walor_ctx *c, const char *arg)
     if (!strcmp(arg, "ln"))
         return walor_ctx_role(c) >= WALOR_ROLE_OWNER ? walor_conv_start(c, "crm_link", NULL, NULL)
                                                      : walor_alert(c, walor_text(c, "crm.links.owner_only"));
-    if (strlen(arg) > 3 && arg[2] == ':' && crm_parse_id(arg + 3, &id) == 0) {
+    if (strlen(arg) > 3 && arg[2] == ':' && walor_parse_id_to(arg + 3, ':', &id) == 0) {
         if (!strncmp(arg, "lc", 2))
             return link_card(c, id);
         if (!strncmp(arg, "lq", 2))

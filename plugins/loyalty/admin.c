@@ -39,23 +39,20 @@ static walor_kb *kb_back(walor_ctx *c, const char *to)
     return kb;
 }
 
+static const walor_text_pair SECTION_KB[] = {
+    {"loyalty.adm.btn.promos", "loya:pl:0"}, {"loyalty.adm.btn.certs", "loya:kl:0"},   {NULL, NULL},
+    {"loyalty.adm.btn.promo_new", "loya:pn"}, {"loyalty.adm.btn.cert_new", "loya:kn"}, {NULL, NULL},
+    {"loyalty.adm.btn.bonus", "loya:ub"},     {"loyalty.adm.btn.discount", "loya:ud"}, {NULL, NULL},
+    {"loyalty.btn.admin", "m:core.admin"},
+};
+
 static int32_t show_section(walor_ctx *c)
 {
     int64_t promos = 0, active = 0, certs = 0;
     walor_db_int(c, "SELECT count(*) FROM loyalty_promo", NULL, 0, &promos);
     walor_db_int(c, "SELECT count(*) FROM loyalty_promo WHERE active = 1", NULL, 0, &active);
     walor_db_int(c, "SELECT count(*) FROM loyalty_cert WHERE state = 'active'", NULL, 0, &certs);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.promos"), "loya:pl:0");
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.certs"), "loya:kl:0");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.promo_new"), "loya:pn");
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.cert_new"), "loya:kn");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.bonus"), "loya:ub");
-    walor_kb_button(kb, T(c, "loyalty.adm.btn.discount"), "loya:ud");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "loyalty.btn.admin"), "m:core.admin");
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), SECTION_KB, WALOR_COUNT(SECTION_KB), 0);
     return walor_show(c,
                       walor_textf(c, "loyalty.adm.title", "promos", loy_num(c, promos), "active", loy_num(c, active),
                                   "certs", loy_num(c, certs), NULL),
@@ -64,7 +61,7 @@ static int32_t show_section(walor_ctx *c)
 
 static int32_t gone(walor_ctx *c)
 {
-    if (loy_in_callback(c))
+    if (walor_in_callback(c))
         walor_alert(c, T(c, "loyalty.adm.not_found"));
     return show_section(c);
 }
@@ -104,17 +101,11 @@ static int32_t code_list(walor_ctx *c, const code_list_def *d, const char *page)
 /* the code of a promo (promo = 1) or certificate row; *code NULL when it is gone */
 static int32_t code_of(walor_ctx *c, int promo, int64_t id, const char **code)
 {
-    walor_rows *r = NULL;
     *code = NULL;
-    int32_t rc = walor_db_query(c, promo ? "SELECT code FROM loyalty_promo WHERE id = ?"
-                                         : "SELECT code FROM loyalty_cert WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    if (walor_row_next(r) == 1)
-        *code = walor_ctx_printf(c, "%s", walor_col_text(r, 0));
-    walor_rows_close(r);
-    return 0;
+    int32_t rc = walor_db_row(c, promo ? "SELECT code FROM loyalty_promo WHERE id = ?"
+                                       : "SELECT code FROM loyalty_cert WHERE id = ?",
+                              WALOR_ARGS(walor_i(id)), "s", code);
+    return rc == WALOR_ENOTFOUND ? 0 : rc;
 }
 
 /* ---- promo codes ---- */
@@ -145,33 +136,32 @@ static const char *promo_row(walor_ctx *c, walor_rows *r)
 }
 
 
-/* the row of a card by id: 1 with *r on it, 0 when it is gone (and the
- * user told so), < 0 on failure */
-static int32_t card_row(walor_ctx *c, const char *sql, int64_t id, walor_rows **r)
+/* the row of a card by id read by fmt (walor_db_row): 1, 0 when it is
+ * gone (and the user told so), < 0 on failure */
+static int32_t card_row(walor_ctx *c, const char *sql, int64_t id, const char *fmt, ...)
 {
-    int32_t rc = walor_db_query(c, sql, WALOR_ARGS(walor_i(id)), r);
-    if (rc < 0)
-        return rc;
-    if (walor_row_next(*r) == 1)
-        return 1;
-    walor_rows_close(*r);
+    va_list ap;
+    va_start(ap, fmt);
+    int32_t rc = walor_db_vrow(c, sql, WALOR_ARGS(walor_i(id)), fmt, ap);
+    va_end(ap);
+    if (rc != WALOR_ENOTFOUND)
+        return rc < 0 ? rc : 1;
     rc = gone(c);
     return rc < 0 ? rc : 0;
 }
 
 static int32_t promo_card(walor_ctx *c, int64_t id)
 {
-    walor_rows *r = NULL;
+    int64_t pct, limit, used, exp, once, active;
+    const char *code;
     int32_t rc = card_row(c,
                           "SELECT code, pct, usage_limit, used, expires_at, once_per_user, active, created_at "
                           "FROM loyalty_promo WHERE id = ?",
-                          id, &r);
+                          id, "ziiiiii", &code, &pct, &limit, &used, &exp, &once, &active);
     if (rc <= 0)
         return rc;
-    int64_t pct = walor_col_int(r, 1), limit = walor_col_int(r, 2), used = walor_col_int(r, 3),
-            exp = walor_col_int(r, 4), once = walor_col_int(r, 5), active = walor_col_int(r, 6);
-    const char *code = loy_esc(c, walor_col_text(r, 0));
-    walor_rows_close(r);
+    code = loy_esc(c, code);
+    walor_rows *r = NULL;
     const char *html = walor_textf(c, "loyalty.adm.promo_card", "code", code, "pct", loy_num(c, pct), "uses",
                                    limit_text(c, used, limit), "till",
                                    exp ? loy_date(c, exp - 1) : T(c, "loyalty.adm.forever"), "once",
@@ -189,7 +179,7 @@ static int32_t promo_card(walor_ctx *c, int64_t id)
         const char *st = walor_col_text(r, 2);
         html = walor_ctx_printf(c, "%s\n%s", html,
                                 walor_textf(c, "loyalty.adm.use_row", "order", loy_num(c, walor_col_int(r, 0)), "user",
-                                            loy_user_label(c, walor_col_int(r, 1)), "date",
+                                            walor_user_label(c, walor_col_int(r, 1), 0), "date",
                                             loy_date(c, walor_col_int(r, 3)), "state",
                                             T(c, !strcmp(st, "used") ? "loyalty.adm.use.used"
                                                  : !strcmp(st, "over") ? "loyalty.adm.use.over"
@@ -314,28 +304,25 @@ static int32_t cert_list(walor_ctx *c, const char *page) { return code_list(c, &
 
 static int32_t cert_card(walor_ctx *c, int64_t id)
 {
-    walor_rows *r = NULL;
+    const char *code, *state;
+    int64_t face, bal, exp, by, order, at, sent;
     int32_t rc = card_row(c,
                           "SELECT code, face, balance, expires_at, state, used_by, used_order, used_at, sent_to "
                           "FROM loyalty_cert WHERE id = ?",
-                          id, &r);
+                          id, "ziiiziiii", &code, &face, &bal, &exp, &state, &by, &order, &at, &sent);
     if (rc <= 0)
         return rc;
-    const char *code = loy_esc(c, walor_col_text(r, 0));
-    int64_t face = walor_col_int(r, 1), bal = walor_col_int(r, 2), exp = walor_col_int(r, 3),
-            by = walor_col_int(r, 5), order = walor_col_int(r, 6), at = walor_col_int(r, 7), sent = walor_col_int(r, 8);
-    const char *state = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
-    walor_rows_close(r);
+    code = loy_esc(c, code);
     const char *html = walor_textf(c, "loyalty.adm.cert_card", "code", code, "face", walor_money(c, face), "balance",
                                    walor_money(c, bal), "till", loy_date(c, exp - 1), "state", cert_state(c, state, exp),
                                    NULL);
     if (by)
         html = walor_ctx_printf(c, "%s\n%s", html,
-                                walor_textf(c, "loyalty.adm.cert_used", "user", loy_user_label(c, by), "order",
+                                walor_textf(c, "loyalty.adm.cert_used", "user", walor_user_label(c, by, 0), "order",
                                             loy_num(c, order), "date", loy_date(c, at), NULL));
     if (sent)
         html = walor_ctx_printf(c, "%s\n%s", html,
-                                walor_textf(c, "loyalty.adm.cert_sent", "user", loy_user_label(c, sent), NULL));
+                                walor_textf(c, "loyalty.adm.cert_sent", "user", walor_user_label(c, sent, 0), NULL));
     walor_kb *kb = walor_kb_new(c);
     if (!strcmp(state, "active"))
         walor_kb_button(kb, T(c, "loyalty.adm.btn.send"), walor_ctx_printf(c, "loya:ks:%lld", (long long)id));
@@ -458,7 +445,7 @@ static int32_t cert_send_done(walor_ctx *c, json_t *d)
     if (rc < 0)
         return rc;
     loy_log_action(c, walor_ctx_printf(c, "отправил сертификат %s клиенту %lld", k.code, (long long)uid));
-    walor_reply(c, walor_textf(c, "loyalty.adm.cert_sent_ok", "user", loy_user_label(c, uid), NULL), NULL);
+    walor_reply(c, walor_textf(c, "loyalty.adm.cert_sent_ok", "user", walor_user_label(c, uid, 0), NULL), NULL);
     return cert_card(c, id);
 }
 
@@ -477,7 +464,7 @@ static int32_t bonus_customer(walor_ctx *c, json_t *value, const char **why)
     if (rc == 0)
         rc = loy_personal_pct(c, uid, &pct);
     if (rc == 0)
-        walor_reply(c, walor_textf(c, "loyalty.adm.ub.card", "user", loy_user_label(c, uid), "balance",
+        walor_reply(c, walor_textf(c, "loyalty.adm.ub.card", "user", walor_user_label(c, uid, 0), "balance",
                                    walor_money(c, bal), "pct", loy_num(c, pct), NULL),
                     NULL);
     return rc;
@@ -490,7 +477,7 @@ static int32_t discount_customer(walor_ctx *c, json_t *value, const char **why)
     if (rc == 0)
         rc = loy_personal_pct(c, uid, &pct);
     if (rc == 0)
-        walor_reply(c, walor_textf(c, "loyalty.adm.ud.card", "user", loy_user_label(c, uid), "pct", loy_num(c, pct),
+        walor_reply(c, walor_textf(c, "loyalty.adm.ud.card", "user", walor_user_label(c, uid, 0), "pct", loy_num(c, pct),
                                    NULL),
                     NULL);
     return rc;
@@ -527,7 +514,7 @@ static int32_t bonus_done(walor_ctx *c, json_t *d)
     if (rc < 0)
         return rc;
     return walor_reply(c,
-                       walor_textf(c, "loyalty.adm.ub.done", "user", loy_user_label(c, uid), "balance",
+                       walor_textf(c, "loyalty.adm.ub.done", "user", walor_user_label(c, uid, 0), "balance",
                                    walor_money(c, bal), NULL),
                        kb_back(c, "loya:s"));
 }
@@ -548,7 +535,7 @@ static int32_t discount_done(walor_ctx *c, json_t *d)
     if (rc < 0)
         return rc;
     return walor_reply(c,
-                       walor_textf(c, "loyalty.adm.ud.done", "user", loy_user_label(c, uid), "pct", loy_num(c, pct),
+                       walor_textf(c, "loyalty.adm.ud.done", "user", walor_user_label(c, uid, 0), "pct", loy_num(c, pct),
                                    NULL),
                        kb_back(c, "loya:s"));
 }
@@ -565,7 +552,7 @@ static int64_t arg_id(const char *arg, const char *tag)
         return -1;
     if (!strcmp(arg + n + 1, "0"))
         return 0;
-    return loy_parse_id(arg + n + 1, &id) == 0 ? id : -1;
+    return walor_parse_id(arg + n + 1, &id) == 0 ? id : -1;
 }
 
 static int32_t on_adm(walor_ctx *c, const char *arg)
@@ -602,7 +589,7 @@ static int32_t on_adm(walor_ctx *c, const char *arg)
         return walor_conv_start(c, "adm_bonus", NULL, NULL);
     if (!strcmp(arg, "ud"))
         return walor_conv_start(c, "adm_disc", NULL, NULL);
-    if (strcmp(arg, "s") != 0 && loy_in_callback(c))
+    if (strcmp(arg, "s") != 0 && walor_in_callback(c))
         walor_alert(c, T(c, "loyalty.adm.not_found"));
     return show_section(c);
 }

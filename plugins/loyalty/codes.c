@@ -96,26 +96,11 @@ char *loy_code_norm(walor_ctx *c, const char *typed)
 int32_t loy_promo_find(walor_ctx *c, const char *code, loy_promo *out)
 {
     memset(out, 0, sizeof *out);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, pct, usage_limit, used, expires_at, once_per_user, active, code "
-                                "FROM loyalty_promo WHERE code = ?",
-                                WALOR_ARGS(walor_s(code)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        out->id = walor_col_int(r, 0);
-        out->pct = walor_col_int(r, 1);
-        out->usage_limit = walor_col_int(r, 2);
-        out->used = walor_col_int(r, 3);
-        out->expires_at = walor_col_int(r, 4);
-        out->once_per_user = walor_col_int(r, 5);
-        out->active = walor_col_int(r, 6);
-        out->code = walor_ctx_printf(c, "%s", walor_col_text(r, 7));
-    }
-    walor_rows_close(r);
-    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+    return walor_db_row(c,
+                        "SELECT id, pct, usage_limit, used, expires_at, once_per_user, active, code "
+                        "FROM loyalty_promo WHERE code = ?",
+                        WALOR_ARGS(walor_s(code)), "iiiiiiis", &out->id, &out->pct, &out->usage_limit, &out->used,
+                        &out->expires_at, &out->once_per_user, &out->active, &out->code);
 }
 
 const char *loy_promo_refusal(walor_ctx *c, const loy_promo *p, int64_t user_id)
@@ -139,22 +124,9 @@ const char *loy_promo_refusal(walor_ctx *c, const loy_promo *p, int64_t user_id)
 int32_t loy_cert_find(walor_ctx *c, const char *code, loy_cert *out)
 {
     memset(out, 0, sizeof *out);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT id, face, balance, expires_at, code, state FROM loyalty_cert WHERE code = ?",
-                                WALOR_ARGS(walor_s(code)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        out->id = walor_col_int(r, 0);
-        out->face = walor_col_int(r, 1);
-        out->balance = walor_col_int(r, 2);
-        out->expires_at = walor_col_int(r, 3);
-        out->code = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
-        out->state = walor_ctx_printf(c, "%s", walor_col_text(r, 5));
-    }
-    walor_rows_close(r);
-    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+    return walor_db_row(c, "SELECT id, face, balance, expires_at, code, state FROM loyalty_cert WHERE code = ?",
+                        WALOR_ARGS(walor_s(code)), "iiiiss", &out->id, &out->face, &out->balance, &out->expires_at,
+                        &out->code, &out->state);
 }
 
 const char *loy_cert_refusal(walor_ctx *c, const loy_cert *k)

@@ -8,15 +8,12 @@
 char *loy_num(walor_ctx *c, int64_t n);
 char *loy_esc(walor_ctx *c, const char *s);            /* walor_html_escape, "" for NULL */
 int64_t loy_setting(walor_ctx *c, const char *key, int64_t dflt); /* "loyalty.<key>" */
-int loy_in_callback(walor_ctx *c);
-int loy_parse_id(const char *s, int64_t *out);         /* decimal > 0, the whole string */
 int32_t loy_log_action(walor_ctx *c, const char *what);
 char *loy_date(walor_ctx *c, int64_t t);               /* "dd.mm.yyyy" in the shop's zone */
 /* a message to user_id, not a reply (bulk pacing off: these are personal);
  * a customer who blocked the bot is no failure */
 int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html);
 /* "Имя (@user, 123)" of a user, escaped, for staff screens */
-char *loy_user_label(walor_ctx *c, int64_t user_id);
 
 /* ---- the bonus ledger (ledger.c) ---- */
 /* Kinds of ledger rows; the key makes an automatic row happen once. */

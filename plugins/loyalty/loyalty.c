@@ -18,39 +18,13 @@ char *loy_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s :
 
 int64_t loy_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, walor_ctx_printf(c, "loyalty.%s", key), &v) != 0)
-        return dflt;
-    return v;
-}
-
-int loy_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
-int loy_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
+    return walor_setting_or(c, walor_ctx_printf(c, "loyalty.%s", key), dflt);
 }
 
 char *loy_date(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y", &tm))
-        return "";
-    return walor_ctx_printf(c, "%s", buf);
+    char *s = walor_time_format(c, t, "%d.%m.%Y");
+    return s ? s : "";
 }
 
 int32_t loy_log_action(walor_ctx *c, const char *what)
@@ -67,17 +41,6 @@ int32_t loy_push(walor_ctx *c, int64_t user_id, const char *html)
     if (rc < 0 && rc != WALOR_EBLOCKED)
         walor_log(c, WALOR_LOG_WARN, "loyalty: message to %lld: %s", (long long)user_id, walor_last_error(c));
     return 0;
-}
-
-char *loy_user_label(walor_ctx *c, int64_t user_id)
-{
-    json_t *u = walor_user_get(c, user_id);
-    const char *name = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
-    const char *un = u ? json_string_value(json_object_get(u, "username")) : NULL;
-    if (un && *un)
-        return walor_ctx_printf(c, "%s (@%s, %lld)", loy_esc(c, name && *name ? name : "—"), loy_esc(c, un),
-                                (long long)user_id);
-    return walor_ctx_printf(c, "%s (%lld)", loy_esc(c, name && *name ? name : "—"), (long long)user_id);
 }
 
 static int32_t check_tiers(walor_ctx *c, const char *value, const char **why)

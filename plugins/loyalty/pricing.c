@@ -34,7 +34,7 @@ static int64_t bonus_wanted(const char *v)
     if (!strcmp(v, "all"))
         return LOY_BONUS_ALL;
     int64_t k = 0;
-    return loy_parse_id(v, &k) == 0 ? k : 0;
+    return walor_parse_id(v, &k) == 0 ? k : 0;
 }
 
 static int32_t quote(walor_ctx *c, const walor_pricing_order *o, int64_t wanted, loy_quote *q)

@@ -77,7 +77,7 @@ static int32_t bind_referrer(walor_ctx *c, int64_t uid, int64_t ref, const char 
 static int32_t on_deeplink(walor_ctx *c, const char *arg)
 {
     int64_t ref = 0;
-    if (loy_parse_id(arg, &ref) == 0) {
+    if (walor_parse_id(arg, &ref) == 0) {
         int32_t rc = bind_referrer(c, walor_ctx_user_id(c), ref, walor_ctx_printf(c, "ref%s", arg));
         if (rc < 0)
             return rc;

@@ -76,22 +76,16 @@ int32_t loy_staff_set_discount(walor_ctx *c, int64_t user_id, int64_t pct)
 
 static int32_t info(walor_ctx *c, int64_t user_id, walor_loyalty_info *out)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT coalesce(sum(amount), 0),"
-                                " coalesce(sum(CASE WHEN amount > 0 AND kind <> 'spend_back' THEN amount END), 0),"
-                                " coalesce(sum(CASE WHEN kind IN ('spend', 'spend_back') THEN amount END), 0)"
-                                " FROM loyalty_ledger WHERE user_id = ?",
-                                WALOR_ARGS(walor_i(user_id)), &r);
+    int64_t bal = 0, earned = 0, spent = 0;
+    int32_t rc = walor_db_row(c,
+                              "SELECT coalesce(sum(amount), 0),"
+                              " coalesce(sum(CASE WHEN amount > 0 AND kind <> 'spend_back' THEN amount END), 0),"
+                              " coalesce(sum(CASE WHEN kind IN ('spend', 'spend_back') THEN amount END), 0)"
+                              " FROM loyalty_ledger WHERE user_id = ?",
+                              WALOR_ARGS(walor_i(user_id)), "iii", &bal, &earned, &spent);
     if (rc < 0)
         return rc;
-    int64_t bal = 0, earned = 0, spent = 0;
-    if (walor_row_next(r) == 1) {
-        bal = walor_col_int(r, 0);
-        earned = walor_col_int(r, 1);
-        spent = -walor_col_int(r, 2);
-    }
-    walor_rows_close(r);
+    spent = -spent;
     int64_t pct = 0, ref = 0, friends = 0;
     rc = loy_personal_pct(c, user_id, &pct);
     if (rc < 0)
@@ -146,16 +140,11 @@ static int32_t infos(walor_ctx *c, walor_loyalty_info_fn fn, void *ud)
     if (rc < 0)
         return rc;
     walor_loyalty_info li = {.struct_size = sizeof li};
-    while ((rc = walor_row_next(r)) == 1) {
-        li.balance = walor_col_int(r, 1);
-        li.earned = walor_col_int(r, 2);
-        li.spent = walor_col_int(r, 3);
-        li.discount_pct = (int32_t)walor_col_int(r, 4);
-        li.referrer_id = walor_col_int(r, 5);
-        li.friends = walor_col_int(r, 6);
-        if ((rc = fn(ud, walor_col_int(r, 0), &li)) != 0)
-            break;
-    }
+    int64_t uid;
+    while ((rc = walor_row_step(c, r, "iiiidii", &uid, &li.balance, &li.earned, &li.spent, &li.discount_pct,
+                                &li.referrer_id, &li.friends)) == 1 &&
+           (rc = fn(ud, uid, &li)) == 0)
+        ;
     walor_rows_close(r);
     return rc;
 }

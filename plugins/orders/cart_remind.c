@@ -19,12 +19,6 @@ static const walor_cart_v1 *cart(walor_ctx *c)
     return WALOR_CART_HAS(s, lines) ? s : NULL;
 }
 
-static int64_t setting(walor_ctx *c, const char *key, int64_t dflt)
-{
-    int64_t v = dflt;
-    return walor_setting_int(c, key, &v) == 0 ? v : dflt;
-}
-
 /* the cart's content as text ("12.1x2;13.0x1;"), *units its quantity */
 static const char *signature(walor_ctx *c, int64_t user_id, int64_t *units)
 {
@@ -63,8 +57,8 @@ static int32_t on_cart_changed(walor_ctx *c, const char *event, json_t *payload)
                                WALOR_ARGS(walor_i(uid), walor_i(now), walor_s(sig)));
     if (rc < 0)
         return rc;
-    int64_t due = orders_remind_time(now + setting(c, "orders.cart_remind_h", 24) * 3600,
-                                     (int)setting(c, "orders.cart_from_h", 10), (int)setting(c, "orders.cart_to_h", 21));
+    int64_t due = orders_remind_time(now + walor_setting_or(c, "orders.cart_remind_h", 24) * 3600,
+                                     (int)walor_setting_or(c, "orders.cart_from_h", 10), (int)walor_setting_or(c, "orders.cart_to_h", 21));
     json_t *pl = json_pack("{s:I}", "user_id", (json_int_t)uid);
     if (!pl)
         return WALOR_ENOMEM;
@@ -76,18 +70,12 @@ static int32_t on_cart_changed(walor_ctx *c, const char *event, json_t *payload)
 static int32_t remind(walor_ctx *c, json_t *payload)
 {
     int64_t uid = (int64_t)json_integer_value(json_object_get(payload, "user_id"));
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT changed_at, reminded_sig FROM orders_cart WHERE user_id = ?",
-                                WALOR_ARGS(walor_i(uid)), &r);
+    int64_t changed;
+    const char *reminded;
+    int32_t rc = walor_db_row(c, "SELECT changed_at, reminded_sig FROM orders_cart WHERE user_id = ?",
+                              WALOR_ARGS(walor_i(uid)), "iz", &changed, &reminded);
     if (rc < 0)
-        return rc;
-    if (walor_row_next(r) != 1) {
-        walor_rows_close(r);
-        return 0;
-    }
-    int64_t changed = walor_col_int(r, 0);
-    const char *reminded = walor_ctx_printf(c, "%s", walor_col_text(r, 1) ? walor_col_text(r, 1) : "");
-    walor_rows_close(r);
+        return walor_found(rc);
     int64_t units = 0, ordered = 0;
     const char *sig = signature(c, uid, &units);
     if (!sig || units <= 0 || !strcmp(sig, reminded))

@@ -123,19 +123,11 @@ int32_t orders_svc_client_orders(walor_ctx *c, int64_t user_id, uint32_t offset,
             return rc;
         *total = (uint32_t)t;
     }
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-                                WALOR_ARGS(walor_i(user_id), walor_i(limit), walor_i(offset)), &r);
-    if (rc < 0)
-        return rc;
     int64_t *v = walor_ctx_alloc(c, limit * sizeof *v);
-    if (!v) {
-        walor_rows_close(r);
+    if (!v)
         return WALOR_ENOMEM;
-    }
-    while (*n < limit && (rc = walor_row_next(r)) == 1)
-        v[(*n)++] = walor_col_int(r, 0);
-    walor_rows_close(r);
+    int32_t rc = walor_db_ints(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                               WALOR_ARGS(walor_i(user_id), walor_i(limit), walor_i(offset)), v, limit, n);
     if (rc < 0)
         return rc;
     if (*n)
@@ -167,9 +159,9 @@ int32_t orders_svc_buyers(walor_ctx *c, const int64_t *product_ids, uint32_t n, 
                                 args, n, &r);
     if (rc < 0)
         return rc;
-    while ((rc = walor_row_next(r)) == 1)
-        if ((rc = fn(ud, walor_col_int(r, 0))) != 0)
-            break;
+    int64_t uid;
+    while ((rc = walor_row_step(c, r, "i", &uid)) == 1 && (rc = fn(ud, uid)) == 0)
+        ;
     walor_rows_close(r);
     return rc;
 }

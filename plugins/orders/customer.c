@@ -49,7 +49,7 @@ static int32_t show_order(walor_ctx *c, int64_t id)
         return rc;
     if (rc == WALOR_ENOTFOUND || o->user_id != walor_ctx_user_id(c)) {
         /* someone else's order looks exactly like a missing one */
-        if (orders_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, T(c, "orders.my.not_found"));
         return show_list(c, NULL);
     }
@@ -77,9 +77,9 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
     int64_t n = 0;
     if (!strncmp(arg, "l:", 2))
         return show_list(c, arg + 2);
-    if (!strncmp(arg, "o:", 2) && orders_parse_id(arg + 2, &n) == 0)
+    if (!strncmp(arg, "o:", 2) && walor_parse_id(arg + 2, &n) == 0)
         return show_order(c, n);
-    if (arg[0] == 'o' && orders_in_callback(c)) /* a malformed order id: as if unknown */
+    if (arg[0] == 'o' && walor_in_callback(c)) /* a malformed order id: as if unknown */
         walor_alert(c, T(c, "orders.my.not_found"));
     return show_list(c, NULL);
 }

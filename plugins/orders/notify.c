@@ -25,9 +25,7 @@ static int32_t on_created(walor_ctx *c, const char *event, json_t *payload)
         return rc;
     if (orders_status_index(o->status) != ORD_NEW)
         return 0;
-    int64_t min = 15;
-    if (walor_setting_int(c, "orders.autocancel_min", &min) != 0 || min < 1)
-        min = 15;
+    int64_t min = walor_setting_min(c, "orders.autocancel_min", 1, 15);
     json_t *pl = json_pack("{s:I}", "order_id", (json_int_t)id);
     if (!pl)
         return WALOR_ENOMEM;

@@ -79,8 +79,6 @@ char *orders_num(walor_ctx *c, int64_t n);
 char *orders_esc(walor_ctx *c, const char *s);            /* html_escape, NULL → "" */
 char *orders_when(walor_ctx *c, int64_t t);               /* "24.11.2026 14:05" in the shop's zone */
 const char *orders_status_label(walor_ctx *c, const char *status); /* "💳 Оплачен" */
-int orders_in_callback(walor_ctx *c);
-int orders_parse_id(const char *s, int64_t *out);         /* whole string a positive number: 0, else -1 */
 /* the order's lines as an HTML block, one per line */
 char *orders_lines_html(walor_ctx *c, const walor_order *o);
 /* the sums block (goods, discounts, delivery, bonuses, total) */

@@ -49,25 +49,11 @@ typedef struct money_row {
 
 static int32_t money_of(walor_ctx *c, int64_t id, money_row *m)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT user_id, paid_at, total, refunded, flags, source, status FROM orders_order"
-                                " WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        m->user_id = walor_col_int(r, 0);
-        m->paid_at = walor_col_int(r, 1);
-        m->total = walor_col_int(r, 2);
-        m->refunded = walor_col_int(r, 3);
-        m->flags = (int32_t)walor_col_int(r, 4);
-        m->source = (int32_t)walor_col_int(r, 5);
-        m->status = walor_ctx_printf(c, "%s", walor_col_text(r, 6));
-    }
-    walor_rows_close(r);
-    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+    return walor_db_row(c,
+                        "SELECT user_id, paid_at, total, refunded, flags, source, status FROM orders_order"
+                        " WHERE id = ?",
+                        WALOR_ARGS(walor_i(id)), "iiiidds", &m->user_id, &m->paid_at, &m->total, &m->refunded,
+                        &m->flags, &m->source, &m->status);
 }
 
 static int counts_as_sale(const money_row *m)
@@ -167,20 +153,15 @@ int32_t orders_refunds_of(walor_ctx *c, int64_t id, walor_refund **out, uint32_t
     if (rc < 0)
         return rc;
     uint32_t i = 0;
-    while (i < (uint32_t)cnt && (rc = walor_row_next(r)) == 1) {
+    while (rc >= 0 && i < (uint32_t)cnt && (rc = walor_row_next(r)) == 1) {
         walor_refund *x = &a[i++];
         x->struct_size = sizeof *x;
         x->order_flags = m.flags;
-        x->id = walor_col_int(r, 0);
         x->order_id = id;
         x->user_id = m.user_id;
-        x->amount = walor_col_int(r, 1);
-        x->at = walor_col_int(r, 2);
-        x->staff_id = walor_col_int(r, 3);
-        x->kind = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
-        x->reason = walor_ctx_printf(c, "%s", walor_col_text(r, 5));
-        x->provider_ref = walor_ctx_printf(c, "%s", walor_col_text(r, 6));
         x->order_status = m.status;
+        rc = walor_row_read(c, r, "iiiisss", &x->id, &x->amount, &x->at, &x->staff_id, &x->kind, &x->reason,
+                            &x->provider_ref);
     }
     walor_rows_close(r);
     if (rc < 0)

@@ -122,7 +122,7 @@ static int32_t provider_refund(walor_ctx *c, int64_t id)
 static int32_t owner_cb(walor_ctx *c, const char *arg)
 {
     int64_t id = 0;
-    if (strncmp(arg, "rp:", 3) != 0 || orders_parse_id(arg + 3, &id) < 0)
+    if (strncmp(arg, "rp:", 3) != 0 || walor_parse_id(arg + 3, &id) < 0)
         return walor_alert(c, T(c, "orders.adm.not_found"));
     return provider_refund(c, id);
 }

@@ -18,32 +18,6 @@
     "o.delivery_cost, o.personal_discount, o.promo_discount, o.cert_discount, o.bonus_spent, o.total, "            \
     "o.promo_code, o.cert_code, o.flags, o.delivery_shop, o.refunded, o.address_verified, o.delivery_manual"
 
-static void fill_order(walor_rows *r, walor_order *o)
-{
-    o->id = walor_col_int(r, 0);
-    o->user_id = walor_col_int(r, 1);
-    o->source = (int32_t)walor_col_int(r, 2);
-    o->status = walor_col_text(r, 3);
-    o->created_at = walor_col_int(r, 4);
-    o->updated_at = walor_col_int(r, 5);
-    o->paid_at = walor_col_int(r, 6);
-    o->goods = walor_col_int(r, 7);
-    o->product_discount = walor_col_int(r, 8);
-    o->delivery_cost = walor_col_int(r, 9);
-    o->personal_discount = walor_col_int(r, 10);
-    o->promo_discount = walor_col_int(r, 11);
-    o->cert_discount = walor_col_int(r, 12);
-    o->bonus_spent = walor_col_int(r, 13);
-    o->total = walor_col_int(r, 14);
-    o->promo_code = walor_col_text(r, 15);
-    o->cert_code = walor_col_text(r, 16);
-    o->flags = (int32_t)walor_col_int(r, 17);
-    o->delivery_shop = walor_col_int(r, 18);
-    o->refunded = walor_col_int(r, 19);
-    o->address_verified = (int32_t)walor_col_int(r, 20);
-    o->delivery_manual = (int32_t)walor_col_int(r, 21);
-}
-
 int32_t orders_scan(walor_ctx *c, int64_t from, int64_t to, uint32_t flags, walor_order_scan_fn fn, void *ud)
 {
     if (!fn || (flags & ~WALOR_ORDERS_SCAN_LINES) || to < from)
@@ -66,27 +40,18 @@ int32_t orders_scan(walor_ctx *c, int64_t from, int64_t to, uint32_t flags, walo
                      .address = "", .pickup_point = "", .courier_details = "", .comment = "", .extra_json = "{}",
                      .payment_screenshot = "", .tracking = ""};
     walor_order_line l = {.struct_size = sizeof l};
-    while ((rc = walor_row_next(r)) == 1) {
-        fill_order(r, &o);
-        if (lines) {
-            l.product_id = walor_col_int(r, 22);
-            l.variant_no = walor_col_int(r, 23);
-            l.name = walor_col_text(r, 24);
-            l.variant_label = walor_col_text(r, 25);
-            l.base_price = walor_col_int(r, 26);
-            l.unit_price = walor_col_int(r, 27);
-            l.qty = walor_col_int(r, 28);
-            l.weight_g = walor_col_int(r, 29);
-            l.discount_pct = (int32_t)walor_col_int(r, 30);
-        }
-        int32_t stop = fn(ud, &o, lines ? &l : NULL);
-        if (stop) {
-            walor_rows_close(r);
-            return stop;
-        }
-    }
+    /* the columns of SCAN_COLS, then those of the line */
+    while ((rc = walor_row_step(c, r, lines ? "iidtiiii" "iiiiiii" "ttdiidd" "iittiiiid" : "iidtiiii" "iiiiiii" "ttdiidd",
+                                &o.id, &o.user_id, &o.source, &o.status, &o.created_at, &o.updated_at, &o.paid_at,
+                                &o.goods, &o.product_discount, &o.delivery_cost, &o.personal_discount,
+                                &o.promo_discount, &o.cert_discount, &o.bonus_spent, &o.total, &o.promo_code,
+                                &o.cert_code, &o.flags, &o.delivery_shop, &o.refunded, &o.address_verified,
+                                &o.delivery_manual, &l.product_id, &l.variant_no, &l.name, &l.variant_label,
+                                &l.base_price, &l.unit_price, &l.qty, &l.weight_g, &l.discount_pct)) == 1 &&
+           (rc = fn(ud, &o, lines ? &l : NULL)) == 0)
+        ;
     walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int32_t orders_refunds_scan(walor_ctx *c, int64_t from, int64_t to, walor_refund_fn fn, void *ud)
@@ -103,26 +68,13 @@ int32_t orders_refunds_scan(walor_ctx *c, int64_t from, int64_t to, walor_refund
     if (rc < 0)
         return rc;
     walor_refund x = {.struct_size = sizeof x};
-    while ((rc = walor_row_next(r)) == 1) {
-        x.id = walor_col_int(r, 0);
-        x.order_id = walor_col_int(r, 1);
-        x.user_id = walor_col_int(r, 2);
-        x.amount = walor_col_int(r, 3);
-        x.at = walor_col_int(r, 4);
-        x.staff_id = walor_col_int(r, 5);
-        x.kind = walor_col_text(r, 6);
-        x.reason = walor_col_text(r, 7);
-        x.provider_ref = walor_col_text(r, 8);
-        x.order_status = walor_col_text(r, 9);
-        x.order_flags = (int32_t)walor_col_int(r, 10);
-        int32_t stop = fn(ud, &x);
-        if (stop) {
-            walor_rows_close(r);
-            return stop;
-        }
-    }
+    while ((rc = walor_row_step(c, r, "iiiiii" "tttt" "d", &x.id, &x.order_id, &x.user_id, &x.amount, &x.at,
+                                &x.staff_id, &x.kind, &x.reason, &x.provider_ref, &x.order_status, &x.order_flags)) ==
+               1 &&
+           (rc = fn(ud, &x)) == 0)
+        ;
     walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 /* the first row's integer columns into out[0..n) */

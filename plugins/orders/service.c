@@ -27,8 +27,6 @@ const walor_stock_v1 *orders_stock(walor_ctx *c)
     return WALOR_STOCK_HAS(s, write_off) ? s : NULL;
 }
 
-static char *arena_str(walor_ctx *c, const char *s) { return walor_ctx_printf(c, "%s", s ? s : ""); }
-
 static const char *aggregate(walor_ctx *c, int64_t id) { return walor_ctx_printf(c, "order:%lld", (long long)id); }
 
 /* who acts: a staff member's id, 0 for the system and for customers */
@@ -53,61 +51,26 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
     "extra_json, payment_screenshot, tracking, delivery_manual, flags, delivery_shop, refunded"
 
-static const char *col(walor_ctx *c, walor_rows *r, uint32_t i) { return arena_str(c, walor_col_text(r, i)); }
-
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 {
     if (!out)
         return WALOR_EINVAL;
     *out = NULL;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT " ORDER_COLS " FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)),
-                                &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    }
     walor_order *o = walor_ctx_alloc(c, sizeof *o);
     if (!o)
         return WALOR_ENOMEM;
     o->struct_size = sizeof *o;
-    o->id = walor_col_int(r, 0);
-    o->user_id = walor_col_int(r, 1);
-    o->source = (int32_t)walor_col_int(r, 2);
-    o->status = col(c, r, 3);
-    o->created_at = walor_col_int(r, 4);
-    o->updated_at = walor_col_int(r, 5);
-    o->paid_at = walor_col_int(r, 6);
-    o->address_verified = (int32_t)walor_col_int(r, 7);
-    o->goods = walor_col_int(r, 8);
-    o->product_discount = walor_col_int(r, 9);
-    o->delivery_cost = walor_col_int(r, 10);
-    o->personal_discount = walor_col_int(r, 11);
-    o->promo_discount = walor_col_int(r, 12);
-    o->cert_discount = walor_col_int(r, 13);
-    o->bonus_spent = walor_col_int(r, 14);
-    o->total = walor_col_int(r, 15);
-    o->promo_code = col(c, r, 16);
-    o->cert_code = col(c, r, 17);
-    o->contact_name = col(c, r, 18);
-    o->phone = col(c, r, 19);
-    o->email = col(c, r, 20);
-    o->delivery_type = col(c, r, 21);
-    o->address = col(c, r, 22);
-    o->pickup_point = col(c, r, 23);
-    o->courier_details = col(c, r, 24);
-    o->comment = col(c, r, 25);
-    o->extra_json = col(c, r, 26);
-    o->payment_screenshot = col(c, r, 27);
-    o->tracking = col(c, r, 28);
-    o->delivery_manual = (int32_t)walor_col_int(r, 29);
-    o->flags = (int32_t)walor_col_int(r, 30);
-    o->delivery_shop = walor_col_int(r, 31);
-    o->refunded = walor_col_int(r, 32);
-    walor_rows_close(r);
+    int32_t rc = walor_db_row(c, "SELECT " ORDER_COLS " FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)),
+                              "iidziiid" "iiiiiiii" "zzzzzzzzzzzzz" "ddii",
+                              &o->id, &o->user_id, &o->source, &o->status, &o->created_at, &o->updated_at, &o->paid_at,
+                              &o->address_verified, &o->goods, &o->product_discount, &o->delivery_cost,
+                              &o->personal_discount, &o->promo_discount, &o->cert_discount, &o->bonus_spent, &o->total,
+                              &o->promo_code, &o->cert_code, &o->contact_name, &o->phone, &o->email, &o->delivery_type,
+                              &o->address, &o->pickup_point, &o->courier_details, &o->comment, &o->extra_json,
+                              &o->payment_screenshot, &o->tracking, &o->delivery_manual, &o->flags, &o->delivery_shop,
+                              &o->refunded);
+    if (rc < 0)
+        return rc;
 
     int64_t n = 0;
     rc = walor_db_int(c, "SELECT count(*) FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)), &n);
@@ -117,6 +80,7 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
         o->lines = walor_ctx_alloc(c, (size_t)n * sizeof *o->lines);
         if (!o->lines)
             return WALOR_ENOMEM;
+        walor_rows *r = NULL;
         rc = walor_db_query(c,
                             "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
                             " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
@@ -124,18 +88,11 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
         if (rc < 0)
             return rc;
         uint32_t i = 0;
-        while (i < (uint32_t)n && (rc = walor_row_next(r)) == 1) {
+        while (rc >= 0 && i < (uint32_t)n && (rc = walor_row_next(r)) == 1) {
             walor_order_line *l = &o->lines[i++];
             l->struct_size = sizeof *l;
-            l->product_id = walor_col_int(r, 0);
-            l->variant_no = walor_col_int(r, 1);
-            l->name = col(c, r, 2);
-            l->variant_label = col(c, r, 3);
-            l->base_price = walor_col_int(r, 4);
-            l->unit_price = walor_col_int(r, 5);
-            l->qty = walor_col_int(r, 6);
-            l->weight_g = walor_col_int(r, 7);
-            l->discount_pct = (int32_t)walor_col_int(r, 8);
+            rc = walor_row_read(c, r, "iizziiiid", &l->product_id, &l->variant_no, &l->name, &l->variant_label,
+                                &l->base_price, &l->unit_price, &l->qty, &l->weight_g, &l->discount_pct);
         }
         walor_rows_close(r);
         if (rc < 0)
@@ -148,12 +105,8 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 
 static const char *stock_state(walor_ctx *c, int64_t id)
 {
-    walor_rows *r = NULL;
     const char *s = "none";
-    if (walor_db_query(c, "SELECT stock FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), &r) == 0 &&
-        walor_row_next(r) == 1)
-        s = arena_str(c, walor_col_text(r, 0));
-    walor_rows_close(r);
+    walor_db_row(c, "SELECT stock FROM orders_order WHERE id = ?", WALOR_ARGS(walor_i(id)), "z", &s);
     return s;
 }
 
@@ -640,15 +593,9 @@ static int32_t svc_user_orders(walor_ctx *c, int64_t user_id, uint32_t limit, in
     int64_t *out = walor_ctx_alloc(c, limit * sizeof *out);
     if (!out)
         return WALOR_ENOMEM;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ?",
-                                WALOR_ARGS(walor_i(user_id), walor_i(limit)), &r);
-    if (rc < 0)
-        return rc;
     uint32_t k = 0;
-    while (k < limit && (rc = walor_row_next(r)) == 1)
-        out[k++] = walor_col_int(r, 0);
-    walor_rows_close(r);
+    int32_t rc = walor_db_ints(c, "SELECT id FROM orders_order WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                               WALOR_ARGS(walor_i(user_id), walor_i(limit)), out, limit, &k);
     if (rc < 0)
         return rc;
     *ids = k ? out : NULL;
@@ -660,18 +607,9 @@ static int32_t svc_get_meta(walor_ctx *c, int64_t id, const char *key, const cha
 {
     if (!key || !out)
         return WALOR_EINVAL;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c, "SELECT value FROM orders_meta WHERE order_id = ? AND plugin = ? AND key = ?",
-                                WALOR_ARGS(walor_i(id), walor_s(walor_plugin_name(walor_ctx_plugin(c))),
-                                           walor_s(key)),
-                                &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1)
-        *out = arena_str(c, walor_col_text(r, 0));
-    walor_rows_close(r);
-    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+    return walor_db_row(c, "SELECT value FROM orders_meta WHERE order_id = ? AND plugin = ? AND key = ?",
+                        WALOR_ARGS(walor_i(id), walor_s(walor_plugin_name(walor_ctx_plugin(c))), walor_s(key)), "z",
+                        out);
 }
 
 const walor_orders_v1 orders_service = {

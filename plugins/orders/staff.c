@@ -256,7 +256,7 @@ int32_t orders_staff_card(walor_ctx *c, int64_t id)
     walor_order *o = NULL;
     int32_t rc = orders_get(c, id, &o);
     if (rc == WALOR_ENOTFOUND) {
-        if (orders_in_callback(c))
+        if (walor_in_callback(c))
             walor_alert(c, T(c, "orders.adm.not_found"));
         return show_list(c, &FILTERS[0], NULL);
     }
@@ -511,10 +511,10 @@ static int32_t on_cb(walor_ctx *c, const char *arg)
         char num[24] = {0};
         if ((size_t)(c2 - rest) < sizeof num)
             memcpy(num, rest, (size_t)(c2 - rest));
-        if (orders_parse_id(num, &id) < 0)
+        if (walor_parse_id(num, &id) < 0)
             return show_list(c, &FILTERS[0], NULL);
         to = c2 + 1;
-    } else if (orders_parse_id(rest, &id) < 0) {
+    } else if (walor_parse_id(rest, &id) < 0) {
         return show_list(c, &FILTERS[0], NULL);
     }
     if (!strcmp(verb, "o"))

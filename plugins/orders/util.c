@@ -11,12 +11,8 @@ char *orders_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? 
 
 char *orders_when(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm))
-        return orders_num(c, t);
-    return walor_ctx_printf(c, "%s", buf);
+    char *s = walor_time_format(c, t, "%d.%m.%Y %H:%M");
+    return s ? s : orders_num(c, t);
 }
 
 const char *orders_status_label(walor_ctx *c, const char *status)
@@ -24,19 +20,6 @@ const char *orders_status_label(walor_ctx *c, const char *status)
     if (orders_status_index(status) < 0)
         return status ? status : "";
     return walor_text(c, walor_ctx_printf(c, "orders.st.%s", status));
-}
-
-int orders_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
-int orders_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9' || strlen(s) > 15 || s[strspn(s, "0123456789")] != 0)
-        return -1;
-    *out = strtoll(s, NULL, 10);
-    return 0;
 }
 
 char *orders_lines_html(walor_ctx *c, const walor_order *o)

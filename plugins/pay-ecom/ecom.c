@@ -23,9 +23,7 @@ typedef struct api_call {
 
 static uint32_t timeout_ms(walor_ctx *c)
 {
-    int64_t t = 10000;
-    if (walor_setting_int(c, "pay-ecom.api_timeout_ms", &t) != 0 || t < 100)
-        t = 10000;
+    int64_t t = walor_setting_min(c, "pay-ecom.api_timeout_ms", 100, 10000);
     return (uint32_t)t;
 }
 

@@ -18,31 +18,16 @@ typedef struct inv_row {
     const char *state, *invoice_id, *link, *qr;
 } inv_row;
 
-static const char *dup_col(walor_ctx *c, walor_rows *r, uint32_t i)
-{
-    const char *s = walor_col_text(r, i);
-    return s ? walor_ctx_printf(c, "%s", s) : NULL;
-}
-
 /* 1 found, 0 none, < 0 error */
 static int32_t load_row(walor_ctx *c, int64_t order_id, inv_row *v)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT order_id, user_id, amount, attempt, create_tries, sent_at, state, invoice_id,"
-                                " link, qr FROM pay_ecom_invoice"
-                                " WHERE order_id = ?",
-                                WALOR_ARGS(walor_i(order_id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        *v = (inv_row){walor_col_int(r, 0), walor_col_int(r, 1), walor_col_int(r, 2), walor_col_int(r, 3),
-                       walor_col_int(r, 4), walor_col_int(r, 5), dup_col(c, r, 6), dup_col(c, r, 7),
-                       dup_col(c, r, 8), dup_col(c, r, 9)};
-    }
-    walor_rows_close(r);
-    return rc;
+    return walor_found(walor_db_row(c,
+                                    "SELECT order_id, user_id, amount, attempt, create_tries, sent_at, state, invoice_id,"
+                                    " link, qr FROM pay_ecom_invoice"
+                                    " WHERE order_id = ?",
+                                    WALOR_ARGS(walor_i(order_id)), "iiiiiissss", &v->order_id, &v->user_id,
+                                    &v->amount, &v->attempt, &v->create_tries, &v->sent_at, &v->state, &v->invoice_id,
+                                    &v->link, &v->qr));
 }
 
 int32_t pay_schedule(walor_ctx *c, const char *job, int64_t order_id, int64_t when)
@@ -182,9 +167,7 @@ static int32_t on_cancelled(walor_ctx *c, const char *event, json_t *payload)
 
 static int64_t deadline_of(walor_ctx *c, const walor_order *o)
 {
-    int64_t min = 15;
-    if (walor_setting_int(c, "orders.autocancel_min", &min) != 0 || min < 1)
-        min = 15;
+    int64_t min = walor_setting_min(c, "orders.autocancel_min", 1, 15);
     return o->created_at + min * 60;
 }
 
@@ -200,9 +183,7 @@ static int32_t send_payment_message(walor_ctx *c, const walor_order *o, const in
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.check"), walor_ctx_printf(c, "payecom:chk:%s", id));
     walor_kb_row(kb);
     walor_kb_button(kb, walor_text(c, "pay-ecom.btn.shot"), walor_ctx_printf(c, "payecom:shot:%s", id));
-    int64_t scale = 8;
-    if (walor_setting_int(c, "pay-ecom.qr_scale", &scale) != 0)
-        scale = 8;
+    int64_t scale = walor_setting_or(c, "pay-ecom.qr_scale", 8);
     char *path = NULL;
     int32_t rc;
     int64_t mid = 0;
@@ -531,9 +512,7 @@ int32_t pay_lookup(walor_ctx *c, const char *id, int64_t *oid)
 
 static int32_t reconcile(walor_ctx *c)
 {
-    int64_t every = 120, now = walor_now(c);
-    if (walor_setting_int(c, "pay-ecom.reconcile_s", &every) != 0 || every < 10)
-        every = 120;
+    int64_t every = walor_setting_min(c, "pay-ecom.reconcile_s", 10, 120), now = walor_now(c);
     walor_rows *r = NULL;
     int32_t rc = walor_db_query(c,
                                 "SELECT order_id FROM pay_ecom_invoice WHERE state = 'pending'"

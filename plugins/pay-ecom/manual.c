@@ -9,11 +9,12 @@
 
 #define LIST_PAGE 10
 
+/* the id of a button's payload, 0 when it is not one */
 static int64_t parse_id(const char *s)
 {
-    if (!s || *s < '1' || *s > '9' || strlen(s) > 18 || s[strspn(s, "0123456789")] != '\0')
-        return 0;
-    return strtoll(s, NULL, 10);
+    int64_t id = 0;
+    walor_parse_id(s, &id);
+    return id;
 }
 
 /* the order if it is the caller's own, else NULL (and the customer is told) */

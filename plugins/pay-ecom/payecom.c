@@ -63,18 +63,13 @@ char *pay_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (lon
 
 char *pay_when(walor_ctx *c, int64_t epoch)
 {
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    char buf[32];
-    if (!localtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%d.%m.%Y %H:%M", &tm))
-        return walor_ctx_printf(c, "—");
-    return walor_ctx_printf(c, "%s", buf);
+    char *s = walor_time_format(c, epoch, "%d.%m.%Y %H:%M");
+    return s ? s : walor_ctx_printf(c, "—");
 }
 
 static int64_t staff_chat(walor_ctx *c)
 {
-    int64_t id = 0;
-    return walor_setting_int(c, "pay-ecom.staff_chat", &id) == 0 ? id : 0;
+    return walor_setting_or(c, "pay-ecom.staff_chat", 0);
 }
 
 /* the staff chat is an extra destination: skip it when it is a manager or

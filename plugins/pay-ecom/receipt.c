@@ -18,21 +18,10 @@ typedef struct rcpt_row {
 /* 1 found, 0 none, < 0 error */
 static int32_t load(walor_ctx *c, int64_t oid, rcpt_row *v)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT user_id, receipt_polls, receipt_uuid, receipt_state FROM pay_ecom_invoice"
-                                " WHERE order_id = ?",
-                                WALOR_ARGS(walor_i(oid)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        const char *u = walor_col_text(r, 2), *st = walor_col_text(r, 3);
-        *v = (rcpt_row){walor_col_int(r, 0), walor_col_int(r, 1), u ? walor_ctx_printf(c, "%s", u) : NULL,
-                        walor_ctx_printf(c, "%s", st ? st : "")};
-    }
-    walor_rows_close(r);
-    return rc;
+    return walor_found(walor_db_row(c,
+                                    "SELECT user_id, receipt_polls, receipt_uuid, receipt_state FROM pay_ecom_invoice"
+                                    " WHERE order_id = ?",
+                                    WALOR_ARGS(walor_i(oid)), "iisz", &v->user_id, &v->polls, &v->uuid, &v->state));
 }
 
 int32_t pay_receipt_step(walor_ctx *c, int64_t oid)
@@ -45,9 +34,7 @@ int32_t pay_receipt_step(walor_ctx *c, int64_t oid)
         return 0;
     const pay_provider *pv = pay_provider_get();
     const char *why = "", *id = pay_num(c, oid);
-    int64_t now = walor_now(c), poll = 60;
-    if (walor_setting_int(c, "pay-ecom.receipt_poll_s", &poll) != 0 || poll < 5)
-        poll = 60;
+    int64_t now = walor_now(c), poll = walor_setting_min(c, "pay-ecom.receipt_poll_s", 5, 60);
     int32_t st = PAY_RCPT_WAIT;
     const char *link = "";
     if (!v.uuid) {

@@ -28,26 +28,11 @@ typedef struct refund_row {
 /* 1 found, 0 none, < 0 error */
 static int32_t load(walor_ctx *c, int64_t oid, refund_row *v)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT user_id, refund_amount, refund_by, state, coalesce(invoice_id, ''),"
-                                " manual_state, refund_from, refund_reason FROM pay_ecom_invoice WHERE order_id = ?",
-                                WALOR_ARGS(walor_i(oid)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        v->user_id = walor_col_int(r, 0);
-        v->amount = walor_col_int(r, 1);
-        v->by = walor_col_int(r, 2);
-        v->state = walor_ctx_printf(c, "%s", walor_col_text(r, 3));
-        v->invoice_id = walor_ctx_printf(c, "%s", walor_col_text(r, 4));
-        v->manual_state = walor_ctx_printf(c, "%s", walor_col_text(r, 5));
-        v->from = walor_ctx_printf(c, "%s", walor_col_text(r, 6));
-        v->reason = walor_ctx_printf(c, "%s", walor_col_text(r, 7));
-    }
-    walor_rows_close(r);
-    return rc;
+    return walor_found(walor_db_row(c,
+                                    "SELECT user_id, refund_amount, refund_by, state, coalesce(invoice_id, ''),"
+                                    " manual_state, refund_from, refund_reason FROM pay_ecom_invoice WHERE order_id = ?",
+                                    WALOR_ARGS(walor_i(oid)), "iiizzzzz", &v->user_id, &v->amount, &v->by, &v->state,
+                                    &v->invoice_id, &v->manual_state, &v->from, &v->reason));
 }
 
 /* the money came through the provider's invoice (not a screenshot staff

@@ -208,8 +208,7 @@ static int32_t on_message(walor_ctx *c, const char *arg)
     if ((rc = keep(c, &t, &in, 1)) < 0)
         return rc;
 
-    int64_t on = 1;
-    walor_setting_int(c, SUP_PLUGIN ".ai_enabled", &on);
+    int64_t on = walor_setting_or(c, SUP_PLUGIN ".ai_enabled", 1);
     if (!on || !sup_keys_configured())
         return escalate_now(c, "ассистент выключен");
     if (!sup_budget_left(c))

@@ -49,8 +49,8 @@ static int32_t op_timeout(walor_ctx *c, json_t *payload)
         return rc < 0 ? rc : 0; /* reminded already */
     const char *mins = walor_ctx_printf(c, "%lld", (long long)((walor_now(c) - since) / 60));
     const char *html = walor_textf(c, waiting ? SUP_PLUGIN ".staff.timeout_wait" : SUP_PLUGIN ".staff.timeout_op", "id",
-                          walor_ctx_printf(c, "%lld", (long long)t.id), "who", sup_user_label(c, t.user_id), "min",
-                          mins, "op", t.operator_id ? sup_user_label(c, t.operator_id) : "—", (const char *)NULL);
+                          walor_ctx_printf(c, "%lld", (long long)t.id), "who", walor_user_label(c, t.user_id, WALOR_USER_LABEL_FULL), "min",
+                          mins, "op", t.operator_id ? walor_user_label(c, t.operator_id, WALOR_USER_LABEL_FULL) : "—", (const char *)NULL);
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, waiting ? T(c, "btn.take") : T(c, "btn.reply"),
                     walor_ctx_printf(c, "supt:%s:%lld", waiting ? "take" : "reply", (long long)t.id));

@@ -54,7 +54,7 @@ int32_t sup_relay_to_operator(walor_ctx *c, const sup_ticket *t, const sup_incom
     walor_kb *kb = walor_kb_new(c);
     walor_kb_button(kb, T(c, "btn.reply"), walor_ctx_printf(c, "supt:reply:%lld", (long long)t->id));
     walor_kb_button(kb, T(c, "btn.open"), walor_ctx_printf(c, "supt:t:%lld:0", (long long)t->id));
-    const char *head = TF(c, "op.from_customer", "who", sup_user_label(c, t->user_id), "id", idstr(c, t->id));
+    const char *head = TF(c, "op.from_customer", "who", walor_user_label(c, t->user_id, WALOR_USER_LABEL_FULL), "id", idstr(c, t->id));
     int32_t rc = relay(c, t->operator_id, head, in, kb);
     if (rc == WALOR_EBLOCKED)
         rc = 0; /* an operator who blocked the bot still sees it in the ticket */
@@ -77,7 +77,7 @@ static int32_t ask(walor_ctx *c)
     sup_ticket t;
     if (sup_ticket_get(c, id, &t) < 0)
         return walor_conv_end(c);
-    return walor_conv_ask(c, TF(c, "op.reply_mode", "id", idstr(c, id), "who", sup_user_label(c, t.user_id)), NULL);
+    return walor_conv_ask(c, TF(c, "op.reply_mode", "id", idstr(c, id), "who", walor_user_label(c, t.user_id, WALOR_USER_LABEL_FULL)), NULL);
 }
 
 static int32_t reply_message(walor_ctx *c, const char *arg)
@@ -121,7 +121,7 @@ static int32_t take(walor_ctx *c, int64_t id)
     if (rc == WALOR_ERANGE)
         return walor_alert(c, TF(c, "op.closed_ticket", "id", idstr(c, id)));
     if (rc == WALOR_EBUSY)
-        return walor_alert(c, TF(c, "op.taken_by", "who", sup_user_label(c, by)));
+        return walor_alert(c, TF(c, "op.taken_by", "who", walor_user_label(c, by, WALOR_USER_LABEL_FULL)));
     if (rc < 0)
         return rc;
     int took = rc == 0; /* 1: it was ours already */
@@ -149,7 +149,7 @@ static int32_t reply_button(walor_ctx *c, const sup_ticket *t)
     if (strcmp(t->status, SUP_OPERATOR) != 0) /* waiting (or with the assistant): pressing "reply" takes it */
         return take(c, t->id);
     if (t->operator_id != walor_ctx_user_id(c))
-        return walor_alert(c, TF(c, "op.taken_by", "who", sup_user_label(c, t->operator_id)));
+        return walor_alert(c, TF(c, "op.taken_by", "who", walor_user_label(c, t->operator_id, WALOR_USER_LABEL_FULL)));
     return start_reply(c, t->id);
 }
 
@@ -228,7 +228,7 @@ static int32_t on_callback(walor_ctx *c, const char *arg)
         return walor_answer(c, T(c, "stale"));
     memcpy(idbuf, rest, n);
     idbuf[n] = '\0';
-    if (sup_parse_id(idbuf, &id) != 0 || (rest[n] == ':' && rest[n + 1] != '0' && sup_parse_id(rest + n + 1, &page) != 0))
+    if (walor_parse_id(idbuf, &id) != 0 || (rest[n] == ':' && rest[n + 1] != '0' && walor_parse_id(rest + n + 1, &page) != 0))
         return walor_answer(c, T(c, "stale"));
     size_t verb = (size_t)(colon - arg);
     if (verb == 4 && !strncmp(arg, "take", 4))

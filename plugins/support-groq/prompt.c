@@ -130,11 +130,9 @@ json_t *sup_prompt_build(walor_ctx *c, const sup_prompt_in *in, int64_t *pids, i
     sup_topic t = {.prompt = ""};
     if (sup_topic_get(c, in->topic, &t) < 0 && sup_topic_get(c, "general", &t) < 0)
         t.prompt = "";
-    time_t now = (time_t)walor_now(c);
-    struct tm tm;
-    char when[32] = "";
-    if (localtime_r(&now, &tm))
-        strftime(when, sizeof when, "%d.%m.%Y %H:%M", &tm);
+    const char *when = walor_time_format(c, walor_now(c), "%d.%m.%Y %H:%M");
+    if (!when)
+        when = "";
     const char *system =
         walor_ctx_printf(c, "%s\n\n%s\n\n%s\n%s", t.prompt, T(c, "prompt.rules"), sup_facts_shop(c),
                          *facts ? TF(c, "prompt.products", "time", when, "list", facts) : T(c, "prompt.no_products"));

@@ -36,8 +36,7 @@ static int32_t section(walor_ctx *c)
     int64_t wait = count_status(c, SUP_WAIT), op = count_status(c, SUP_OPERATOR), ai = count_status(c, SUP_AI);
     int usable = 0, cooling = 0, revoked = 0;
     sup_keys_status(&usable, &cooling, &revoked);
-    int64_t on = 1, used = 0;
-    walor_setting_int(c, SUP_PLUGIN ".ai_enabled", &on);
+    int64_t on = walor_setting_or(c, SUP_PLUGIN ".ai_enabled", 1), used = 0;
     walor_db_int(c, "SELECT tokens FROM support_usage WHERE day = ?", WALOR_ARGS(walor_i(sup_today(c))), &used);
     const char *html = TF(c, "admin.head", "wait", num(c, wait), "op", num(c, op), "ai", num(c, ai), "state",
                           on && usable + cooling ? T(c, "admin.ai_on") : T(c, "admin.ai_off"), "usable",
@@ -68,7 +67,7 @@ static const char *ticket_row(walor_ctx *c, walor_rows *r, int64_t index, walor_
     int64_t id = walor_col_int(r, 0);
     const char *reason = walor_col_text(r, 3) ? walor_col_text(r, 3) : "";
     walor_kb_button(kb, walor_ctx_printf(c, "📂 №%lld", (long long)id), walor_ctx_printf(c, "supt:t:%lld:0", (long long)id));
-    return TF(c, "admin.row", "id", num(c, id), "who", sup_user_label(c, walor_col_int(r, 1)), "when",
+    return TF(c, "admin.row", "id", num(c, id), "who", walor_user_label(c, walor_col_int(r, 1), WALOR_USER_LABEL_FULL), "when",
               sup_time(c, walor_col_int(r, 2)), "reason", *reason ? sup_esc(c, walor_ctx_printf(c, "· %.80s", reason)) : "");
 }
 
@@ -129,9 +128,9 @@ int32_t sup_ticket_screen(walor_ctx *c, int64_t id, int64_t page)
     if (*t.topic)
         sup_topic_get(c, t.topic, &tp);
     const char *head = TF(c, "ticket.head", "id", num(c, id), "status", sup_status_label(c, t.status), "who",
-                          sup_user_label(c, t.user_id), "topic", *tp.title ? sup_esc(c, tp.title) : "—", "created",
+                          walor_user_label(c, t.user_id, WALOR_USER_LABEL_FULL), "topic", *tp.title ? sup_esc(c, tp.title) : "—", "created",
                           sup_time(c, t.created_at), "reason", *t.reason ? sup_esc(c, t.reason) : "—", "operator",
-                          t.operator_id ? sup_user_label(c, t.operator_id) : "—");
+                          t.operator_id ? walor_user_label(c, t.operator_id, WALOR_USER_LABEL_FULL) : "—");
     walor_kb *kb = walor_kb_new(c);
     const char *sid = num(c, id);
     if (!strcmp(t.status, SUP_WAIT) || !strcmp(t.status, SUP_AI))

@@ -32,9 +32,7 @@ int64_t sup_setting(walor_ctx *c, const char *key, int64_t dflt); /* "support-gr
 const char *sup_setting_str(walor_ctx *c, const char *key);   /* "" when unset */
 int64_t sup_mono_ms(void);
 /* "Анна (@anna, 100002)" for staff screens, escaped */
-char *sup_user_label(walor_ctx *c, int64_t user_id);
 char *sup_time(walor_ctx *c, int64_t t);                       /* "07.12 18:40" in the shop's zone */
-int sup_parse_id(const char *s, int64_t *out);                 /* decimal > 0, the whole string */
 /* the text of the incoming message and what it carries; kind "text",
  * "photo", "document" or "other" (a sticker, a voice…) */
 typedef struct sup_incoming {
@@ -64,6 +62,7 @@ void sup_keys_status(int *usable, int *cooling, int *revoked);
 
 /* ---- the catalog index (index.c) ---- */
 extern const char sup_index_migration[];
+extern const char sup_index_migration_pg[];
 int32_t sup_index_register(walor_plugin *p);   /* events, nightly rebuild */
 /* products for a question, best first: at most max ids into pids */
 int32_t sup_index_search(walor_ctx *c, const char *question, int64_t *pids, int max, int *n);

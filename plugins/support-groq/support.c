@@ -16,10 +16,7 @@ char *sup_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s :
 
 int64_t sup_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
-    int64_t v = dflt;
-    if (walor_setting_int(c, walor_ctx_printf(c, SUP_PLUGIN ".%s", key), &v) != 0)
-        return dflt;
-    return v;
+    return walor_setting_or(c, walor_ctx_printf(c, SUP_PLUGIN ".%s", key), dflt);
 }
 
 const char *sup_setting_str(walor_ctx *c, const char *key)
@@ -35,41 +32,10 @@ int64_t sup_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *sup_user_label(walor_ctx *c, int64_t user_id)
-{
-    json_t *u = walor_user_get(c, user_id);
-    const char *name = u ? json_string_value(json_object_get(u, "first_name")) : NULL;
-    const char *last = u ? json_string_value(json_object_get(u, "last_name")) : NULL;
-    const char *un = u ? json_string_value(json_object_get(u, "username")) : NULL;
-    const char *full = walor_ctx_printf(c, "%s%s%s", name && *name ? name : "—", last && *last ? " " : "",
-                                        last && *last ? last : "");
-    if (un && *un)
-        return walor_ctx_printf(c, "%s (@%s, %lld)", sup_esc(c, full), sup_esc(c, un), (long long)user_id);
-    return walor_ctx_printf(c, "%s (%lld)", sup_esc(c, full), (long long)user_id);
-}
-
 char *sup_time(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    if (!t || !localtime_r(&tt, &tm) || !strftime(buf, sizeof buf, "%d.%m %H:%M", &tm))
-        return "—";
-    return walor_ctx_printf(c, "%s", buf);
-}
-
-int sup_parse_id(const char *s, int64_t *out)
-{
-    if (!s || *s < '1' || *s > '9')
-        return -1;
-    int64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
+    char *s = t ? walor_time_format(c, t, "%d.%m %H:%M") : NULL;
+    return s ? s : "—";
 }
 
 void sup_incoming_read(walor_ctx *c, const char *arg, sup_incoming *in)
@@ -177,7 +143,7 @@ static int32_t load(walor_plugin *p)
 #undef S
     int32_t rc = read_config(p);
     if (!rc) rc = walor_migration(p, 1, sup_ticket_migration);
-    if (!rc) rc = walor_migration(p, 2, sup_index_migration);
+    if (!rc) rc = walor_migration_v2(p, 2, sup_index_migration, sup_index_migration_pg);
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
     if (!rc) rc = walor_texts(p, sup_texts, (uint32_t)sup_ntexts);

@@ -225,7 +225,7 @@ int32_t sup_ticket_notify_staff(walor_ctx *c, int64_t id, const char *head_key)
     walor_kb_button(kb, T(c, "btn.take"), walor_ctx_printf(c, "supt:take:%lld", (long long)id));
     walor_kb_button(kb, T(c, "btn.open"), walor_ctx_printf(c, "supt:t:%lld:0", (long long)id));
     const char *html = walor_textf(c, walor_ctx_printf(c, SUP_PLUGIN ".%s", head_key), "id",
-                                   walor_ctx_printf(c, "%lld", (long long)id), "who", sup_user_label(c, t.user_id),
+                                   walor_ctx_printf(c, "%lld", (long long)id), "who", walor_user_label(c, t.user_id, WALOR_USER_LABEL_FULL),
                                    "reason", sup_esc(c, t.reason), "text", sup_esc(c, last), NULL);
     rc = walor_notify_staff(c, WALOR_ROLE_MANAGER, html, kb);
     return rc < 0 ? rc : 0;

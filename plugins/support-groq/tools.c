@@ -56,7 +56,7 @@ static int32_t order_status(walor_ctx *c, int64_t user_id, json_t *args, sup_too
     int64_t id = 0;
     if (json_is_integer(v))
         id = json_integer_value(v);
-    else if (json_is_string(v) && sup_parse_id(json_string_value(v) + strspn(json_string_value(v), "№# "), &id) != 0)
+    else if (json_is_string(v) && walor_parse_id(json_string_value(v) + strspn(json_string_value(v), "№# "), &id) != 0)
         id = -1;
     if (id < 0 || (v && !json_is_null(v) && id == 0)) {
         out->content = "Номер заказа должен быть числом.";

@@ -47,7 +47,7 @@ static int32_t no_catalog(walor_ctx *c)
 /* an unknown or deleted item from a button or a form */
 static int32_t item_gone(walor_ctx *c)
 {
-    if (wr_in_callback(c))
+    if (walor_in_callback(c))
         walor_alert(c, walor_text(c, "warehouse.item_gone"));
     else
         walor_reply(c, walor_text(c, "warehouse.item_gone"), NULL);
@@ -60,32 +60,19 @@ int32_t wr_section(walor_ctx *c)
 {
     wr_demo_maybe(c);
     int64_t items = 0, units = 0, value = 0;
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT count(*), coalesce(sum(on_hand), 0), coalesce(sum(on_hand * unit_cost), 0) "
-                                "FROM warehouse_item WHERE deleted = 0 AND on_hand > 0",
-                                NULL, 0, &r);
-    if (rc < 0)
+    int32_t rc = walor_db_row(c,
+                              "SELECT count(*), coalesce(sum(on_hand), 0), coalesce(sum(on_hand * unit_cost), 0) "
+                              "FROM warehouse_item WHERE deleted = 0 AND on_hand > 0",
+                              NULL, 0, "iii", &items, &units, &value);
+    if (rc < 0 && rc != WALOR_ENOTFOUND)
         return rc;
-    if (walor_row_next(r) == 1) {
-        items = walor_col_int(r, 0);
-        units = walor_col_int(r, 1);
-        value = walor_col_int(r, 2);
-    }
-    walor_rows_close(r);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.overview"), "wrh:o:0");
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.search"), "wrh:f");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.supply"), "wrh:u");
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.suppliers"), "wrh:p");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.writeoff"), "wrh:w");
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.stocktake"), "wrh:t");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.qr"), "wrh:q");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "warehouse.btn.admin"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"warehouse.btn.overview", "wrh:o:0"}, {"warehouse.btn.search", "wrh:f"},    {NULL, NULL},
+        {"warehouse.btn.supply", "wrh:u"},     {"warehouse.btn.suppliers", "wrh:p"}, {NULL, NULL},
+        {"warehouse.btn.writeoff", "wrh:w"},   {"warehouse.btn.stocktake", "wrh:t"}, {NULL, NULL},
+        {"warehouse.btn.qr", "wrh:q"},         {NULL, NULL},                         {"warehouse.btn.admin", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c,
                       walor_textf(c, "warehouse.section", "items", walor_plural(c, items, "позиция|позиции|позиций", 0),
                                   "units", num(c, units), "value", walor_money(c, value), NULL),
@@ -125,9 +112,7 @@ int32_t wr_overview(walor_ctx *c, const char *page)
     int32_t rc = cat->items(c, NULL, WALOR_CATALOG_WITH_HIDDEN, 0, 0, &v.items, &n, &total);
     if (rc < 0)
         return rc;
-    int64_t ps = 15;
-    if (walor_setting_int(c, "warehouse.page_size", &ps) != 0 || ps < 1)
-        ps = 15;
+    int64_t ps = walor_setting_min(c, "warehouse.page_size", 1, 15);
     int64_t counts[3] = {0}, units = 0, value = 0;
     v.lv = walor_ctx_alloc(c, (n ? n : 1) * sizeof *v.lv);
     if (!v.lv)
@@ -163,12 +148,8 @@ static const char *kind_name(walor_ctx *c, const char *kind)
 
 static char *when(walor_ctx *c, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char buf[32];
-    localtime_r(&tt, &tm); /* walord set TZ to the shop's zone */
-    strftime(buf, sizeof buf, "%d.%m %H:%M", &tm);
-    return walor_ctx_printf(c, "%s", buf);
+    char *s = walor_time_format(c, t, "%d.%m %H:%M");
+    return s ? s : walor_ctx_printf(c, "%s", "");
 }
 
 /* who made a movement: the staff member's first name, "бот" for services and jobs */

@@ -71,23 +71,13 @@ char *wr_item_ref(walor_ctx *c, int64_t pid, int64_t vno)
 int32_t wr_level_get(walor_ctx *c, int64_t pid, int64_t vno, wr_level *out)
 {
     memset(out, 0, sizeof *out);
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT on_hand, reserved, unit_cost, deleted FROM warehouse_item "
-                                "WHERE product_id = ? AND variant_no = ?",
-                                WALOR_ARGS(walor_i(pid), walor_i(vno)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        out->on_hand = walor_col_int(r, 0);
-        out->reserved = walor_col_int(r, 1);
-        out->unit_cost = walor_col_int(r, 2);
-        out->deleted = (int32_t)walor_col_int(r, 3);
-        out->exists = 1;
-    }
-    walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    int32_t rc = walor_db_row(c,
+                              "SELECT on_hand, reserved, unit_cost, deleted FROM warehouse_item "
+                              "WHERE product_id = ? AND variant_no = ?",
+                              WALOR_ARGS(walor_i(pid), walor_i(vno)), "iiid", &out->on_hand, &out->reserved,
+                              &out->unit_cost, &out->deleted);
+    out->exists = rc == 0;
+    return rc == WALOR_ENOTFOUND ? 0 : rc;
 }
 
 static int32_t emit_changed(walor_ctx *c, const wr_move_def *m, int64_t before, int64_t after)

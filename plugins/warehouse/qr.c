@@ -85,7 +85,7 @@ int32_t wr_qr_sheet(walor_ctx *c)
     }
     if (k == 0)
         return reply_back(c, walor_text(c, "warehouse.qr.none"));
-    if (wr_in_callback(c))
+    if (walor_in_callback(c))
         walor_answer(c, walor_text(c, "warehouse.qr.wait"));
     const char *bot = bot_username(c);
     if (!bot)

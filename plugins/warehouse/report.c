@@ -134,19 +134,10 @@ int32_t wr_levels(walor_ctx *c, int64_t at, walor_stock_level_fn fn, void *ud)
     if (rc < 0)
         return rc;
     walor_stock_level l = {.struct_size = sizeof l};
-    while ((rc = walor_row_next(r)) == 1) {
-        l.product_id = walor_col_int(r, 0);
-        l.variant_no = walor_col_int(r, 1);
-        l.on_hand = walor_col_int(r, 2);
-        l.reserved = walor_col_int(r, 3);
-        l.unit_cost = walor_col_int(r, 4);
-        l.deleted = (int32_t)walor_col_int(r, 5);
-        int32_t stop = fn(ud, &l);
-        if (stop) {
-            walor_rows_close(r);
-            return stop;
-        }
-    }
+    while ((rc = walor_row_step(c, r, "iiiiid", &l.product_id, &l.variant_no, &l.on_hand, &l.reserved, &l.unit_cost,
+                                &l.deleted)) == 1 &&
+           (rc = fn(ud, &l)) == 0)
+        ;
     walor_rows_close(r);
-    return rc < 0 ? rc : 0;
+    return rc;
 }

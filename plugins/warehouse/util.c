@@ -35,11 +35,6 @@ char *wr_signed(walor_ctx *c, int64_t d)
     return walor_ctx_printf(c, "0");
 }
 
-int wr_in_callback(walor_ctx *c)
-{
-    return walor_ctx_update(c) && json_object_get(walor_ctx_update(c), "callback_query") != NULL;
-}
-
 void wr_action(walor_ctx *c, const char *what)
 {
     if (walor_action_log(c, what) < 0)

@@ -22,7 +22,6 @@ char *wr_ref(walor_ctx *c, int64_t pid, int64_t vno);
 char *wr_signed(walor_ctx *c, int64_t d);
 
 /* the update is a button press */
-int wr_in_callback(walor_ctx *c);
 
 /* F-HOST-03; a failure is logged, never fatal to the staff action */
 void wr_action(walor_ctx *c, const char *what);

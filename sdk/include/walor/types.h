@@ -84,6 +84,9 @@ typedef struct walor_rows walor_rows;     /* result of a query, closed with the 
 /* Flags of walor_plural() (SDK 1.3). */
 #define WALOR_PLURAL_WORD 0x1u /* only the word ("позиций"), without the number */
 
+/* Flags of walor_user_label() (SDK 1.3). */
+#define WALOR_USER_LABEL_FULL 0x1u /* first and last name ("Имя Фамилия (…)") */
+
 /* A handler's return value: 0 when it dealt with the update (including
  * telling the user about their mistake); a negative WALOR_E* only for a real
  * failure — the host then reports it to the owner and apologises to the user. */
@@ -230,6 +233,10 @@ static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, 
 
 /* SDK 1.3: flags of walor_db_backup(). */
 #define WALOR_BACKUP_REPLACE 0x1u /* replace an existing file at dest_path (atomically) */
+
+/* walor_db_dialect(): the engine behind the database (SDK 1.3) */
+#define WALOR_DB_SQLITE 1
+#define WALOR_DB_POSTGRESQL 2
 
 /* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
 

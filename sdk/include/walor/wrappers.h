@@ -227,6 +227,114 @@ static inline int32_t walor_db_int(walor_ctx *c, const char *sql, const walor_va
     walor_rows_close(r);
     return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
 }
+/* SDK 1.3: read the current row's columns into pointers, one letter of fmt
+ * a column from column 0: 'i' int64_t *, 'd' int32_t * (narrowed), 's'
+ * const char ** copied into the arena (NULL for NULL), 'z' the same with ""
+ * for NULL, 't' const char ** borrowed (NULL for NULL; valid until the next
+ * walor_row_next or walor_rows_close), '_' skips the column (no pointer).
+ * 0, WALOR_ENOMEM (a copy), or WALOR_EINVAL (a letter it does not know). */
+static inline int32_t walor_row_vread(walor_ctx *c, walor_rows *r, const char *fmt, va_list ap)
+{
+    for (uint32_t i = 0; fmt[i]; i++) {
+        const char **t;
+        switch (fmt[i]) {
+        case 'i':
+            *va_arg(ap, int64_t *) = walor_col_int(r, i);
+            break;
+        case 'd':
+            *va_arg(ap, int32_t *) = (int32_t)walor_col_int(r, i);
+            break;
+        case 's':
+        case 'z':
+        case 't':
+            t = va_arg(ap, const char **);
+            *t = walor_col_text(r, i);
+            if (!*t && fmt[i] == 'z')
+                *t = "";
+            else if (*t && fmt[i] != 't' && !(*t = walor_ctx_printf(c, "%s", *t)))
+                return WALOR_ENOMEM;
+            break;
+        case '_':
+            break;
+        default:
+            return WALOR_EINVAL;
+        }
+    }
+    return 0;
+}
+static inline int32_t walor_row_read(walor_ctx *c, walor_rows *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int32_t rc = walor_row_vread(c, r, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+/* SDK 1.3: the next row read into pointers as walor_row_read does: 1 a row
+ * was read, 0 no more rows, < 0 an error. A stream of rows:
+ *     while ((rc = walor_row_step(c, r, "it", &id, &name)) == 1 && (rc = fn(ud, id, name)) == 0)
+ *         ;
+ *     walor_rows_close(r);   // rc: 0 at the end, fn's stop, or the error */
+static inline int32_t walor_row_step(walor_ctx *c, walor_rows *r, const char *fmt, ...)
+{
+    int32_t rc = walor_row_next(r);
+    if (rc == 1) {
+        va_list ap;
+        va_start(ap, fmt);
+        int32_t e = walor_row_vread(c, r, fmt, ap);
+        va_end(ap);
+        if (e < 0)
+            rc = e;
+    }
+    return rc;
+}
+/* SDK 1.3: the first row of a query read into pointers as walor_row_read
+ * does ('t' is not allowed: the rows are closed when it returns); 0,
+ * WALOR_ENOTFOUND without a row, or the error. The pointers are written
+ * only when there is a row:
+ *     rc = walor_db_row(c, "SELECT name, price FROM x WHERE id = ?", WALOR_ARGS(walor_i(id)), "si", &name, &price); */
+static inline int32_t walor_db_vrow(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                                    const char *fmt, va_list ap)
+{
+    walor_rows *r = NULL;
+    int32_t rc = walor_db_query(c, sql, args, nargs, &r);
+    if (rc < 0)
+        return rc;
+    rc = walor_row_next(r);
+    if (rc == 1)
+        rc = strchr(fmt, 't') ? WALOR_EINVAL : walor_row_vread(c, r, fmt, ap);
+    else if (rc == 0)
+        rc = WALOR_ENOTFOUND;
+    walor_rows_close(r);
+    return rc;
+}
+static inline int32_t walor_db_row(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int32_t rc = walor_db_vrow(c, sql, args, nargs, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+/* walor_db_row's answer for a function that says 1 found, 0 not found,
+ * < 0 error */
+static inline int32_t walor_found(int32_t rc) { return rc == WALOR_ENOTFOUND ? 0 : rc < 0 ? rc : 1; }
+/* SDK 1.3: the first column of up to max rows as integers into out[]; *n
+ * says how many (also on an error, what was read before it); 0 or the error */
+static inline int32_t walor_db_ints(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs,
+                                    int64_t *out, uint32_t max, uint32_t *n)
+{
+    walor_rows *r = NULL;
+    *n = 0;
+    int32_t rc = walor_db_query(c, sql, args, nargs, &r);
+    if (rc < 0)
+        return rc;
+    while (*n < max && (rc = walor_row_next(r)) == 1)
+        out[(*n)++] = walor_col_int(r, 0);
+    walor_rows_close(r);
+    return rc < 0 ? rc : 0;
+}
 static inline int32_t walor_tx_begin(walor_ctx *c) { return WALOR__A(c)->tx_begin(c); }
 static inline int32_t walor_tx_commit(walor_ctx *c) { return WALOR__A(c)->tx_commit(c); }
 static inline int32_t walor_tx_rollback(walor_ctx *c) { return WALOR__A(c)->tx_rollback(c); }
@@ -479,6 +587,34 @@ static inline json_t *walor_host_info(walor_ctx *c)
     return WALOR_API_HAS(WALOR__A(c), host_info) ? WALOR__A(c)->host_info(c) : NULL;
 }
 
+/* SDK 1.3: WALOR_DB_SQLITE or WALOR_DB_POSTGRESQL; older hosts run SQLite only */
+static inline int32_t walor_db_dialect(walor_plugin *p)
+{
+    return WALOR_API_HAS(WALOR__A(p), db_dialect) ? WALOR__A(p)->db_dialect(p) : WALOR_DB_SQLITE;
+}
+/* SDK 1.3: a migration with a text per dialect (NULL: the other one serves
+ * both); on older hosts, which run SQLite only, the SQLite text */
+static inline int32_t walor_migration_v2(walor_plugin *p, int32_t version, const char *sqlite_sql, const char *pg_sql)
+{
+    if (!WALOR_API_HAS(WALOR__A(p), reg_migration_v2))
+        return WALOR__A(p)->reg_migration(p, version, sqlite_sql ? sqlite_sql : pg_sql);
+    return WALOR__A(p)->reg_migration_v2(p, version, sqlite_sql, pg_sql);
+}
+
+/* SDK 1.3: "05.01.2026 14:30", "пн, 5 января" in the shop's zone (api.h);
+ * NULL on an older host */
+static inline char *walor_time_format(walor_ctx *c, int64_t t, const char *fmt)
+{
+    return WALOR__HAS(c, time_format) ? WALOR__A(c)->time_format(c, t, fmt) : NULL;
+}
+
+/* SDK 1.3: "Имя (@username, 42)" for staff screens (api.h); NULL on an
+ * older host */
+static inline char *walor_user_label(walor_ctx *c, int64_t user_id, uint32_t flags)
+{
+    return WALOR__HAS(c, user_label) ? WALOR__A(c)->user_label(c, user_id, flags) : NULL;
+}
+
 static inline int32_t walor_form_parse(walor_ctx *c, const char *text, uint32_t flags, walor_form_line **out,
                                        uint32_t *n, const char **errors)
 {
@@ -534,6 +670,84 @@ static inline const char *walor_data_str(json_t *d, const char *key)
 {
     const char *s = json_string_value(json_object_get(d, key));
     return s ? s : "";
+}
+/* ---- SDK 1.3: small idioms every plugin used to write again ---- */
+
+/* the number of elements of an array (not a pointer) */
+#define WALOR_COUNT(a) ((uint32_t)(sizeof(a) / sizeof((a)[0])))
+
+/* room for element n of an arena array v of *cap elements of size bytes:
+ * v itself while n < *cap, else a copy twice as large (8 at first) with
+ * its n elements, *cap updated; NULL when the arena is out of memory:
+ *     if (!(v = walor_grow(c, v, n, &cap, sizeof *v))) return WALOR_ENOMEM;
+ *     v[n++] = x; */
+static inline void *walor_grow(walor_ctx *c, void *v, uint32_t n, uint32_t *cap, size_t size)
+{
+    if (n < *cap)
+        return v;
+    uint32_t ncap = *cap ? *cap * 2 : 8;
+    void *nv = walor_ctx_alloc(c, (size_t)ncap * size);
+    if (!nv)
+        return NULL;
+    if (v && n)
+        memcpy(nv, v, (size_t)n * size);
+    *cap = ncap;
+    return nv;
+}
+/* buttons from a table of {text key, callback data} added to kb: the label
+ * is walor_text(c, key), a {NULL, NULL} row starts a new row of buttons;
+ * conv non-zero: buttons of the active conversation (walor_kb_conv_button,
+ * data is the payload). Returns kb:
+ *     static const walor_text_pair MENU[] = {{"x.btn.list", "x:l"}, {"x.btn.new", "x:n"}, {NULL, NULL},
+ *                                            {"x.btn.back", "m:core.admin"}};
+ *     walor_kb *kb = walor_kb_add(c, walor_kb_new(c), MENU, WALOR_COUNT(MENU), 0); */
+static inline walor_kb *walor_kb_add(walor_ctx *c, walor_kb *kb, const walor_text_pair *t, uint32_t n, int conv)
+{
+    for (uint32_t i = 0; kb && i < n; i++) {
+        if (!t[i][0])
+            walor_kb_row(kb);
+        else if (conv)
+            walor_kb_conv_button(kb, walor_text(c, t[i][0]), t[i][1]);
+        else
+            walor_kb_button(kb, walor_text(c, t[i][0]), t[i][1]);
+    }
+    return kb;
+}
+/* 1 when the update being handled is a button press (a callback query) */
+static inline int walor_in_callback(walor_ctx *c)
+{
+    json_t *u = walor_ctx_update(c);
+    return u && json_object_get(u, "callback_query") != NULL;
+}
+/* a positive decimal id ("[1-9][0-9]*" within int64_t, a button's payload)
+ * ended by the end of s or, with stop non-zero, by that character ("12:x"):
+ * 0 and *out, else WALOR_EINVAL and *out untouched */
+static inline int32_t walor_parse_id_to(const char *s, char stop, int64_t *out)
+{
+    if (!s || *s < '1' || *s > '9')
+        return WALOR_EINVAL;
+    int64_t v = 0;
+    for (; *s && (!stop || *s != stop); s++) {
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+            return WALOR_EINVAL;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+/* the whole of s a positive decimal id: 0 and *out, else WALOR_EINVAL */
+static inline int32_t walor_parse_id(const char *s, int64_t *out) { return walor_parse_id_to(s, 0, out); }
+/* setting key (full name) as an integer; def when it cannot be read */
+static inline int64_t walor_setting_or(walor_ctx *c, const char *key, int64_t def)
+{
+    int64_t v = def;
+    return walor_setting_int(c, key, &v) == 0 ? v : def;
+}
+/* the same, and def also when the value is below min */
+static inline int64_t walor_setting_min(walor_ctx *c, const char *key, int64_t min, int64_t def)
+{
+    int64_t v = walor_setting_or(c, key, def);
+    return v < min ? def : v;
 }
 static inline int32_t walor_list_show(walor_ctx *c, const walor_list_def *d, const char *page)
 {
