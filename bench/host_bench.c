@@ -76,6 +76,8 @@ static struct {
     int bulk_total;       /* bulk: messages to send, spread over the users */
     double bulk_rate;     /* bulk: the configured bulk_rate (and tgsim's global limit) */
     long long owner;      /* bulk: walord's owner, who sends /bulk */
+    const char *callgrind; /* directory: walord (and tgsim, if tgsim_callgrind) under callgrind */
+    bool tgsim_callgrind; /* tgsim was started under callgrind, dumping to <callgrind>/tgsim.cg */
 } opt = {
     .token = "100:bench-token",
     .users = 200,
@@ -171,8 +173,8 @@ static long proc_status_kb(pid_t pid, const char *key)
     return v;
 }
 
-/* utime + stime of a process, in seconds; -1 if unknown. */
-static double proc_cpu_s(pid_t pid)
+/* utime + stime of a process, in seconds (*sys_s: stime alone); -1 if unknown. */
+static double proc_cpu_split(pid_t pid, double *sys_s)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -189,8 +191,12 @@ static double proc_cpu_s(pid_t pid)
     /* after ") ": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
         return -1;
+    if (sys_s)
+        *sys_s = (double)st / (double)sysconf(_SC_CLK_TCK);
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
+
+static double proc_cpu_s(pid_t pid) { return proc_cpu_split(pid, NULL); }
 
 static double self_cpu_s(void)
 {
@@ -435,8 +441,15 @@ static void start_walord(int64_t *t_exec)
             dup2(nul, 0);
         dup2(fd, 1);
         dup2(fd, 2);
-        execl(opt.walord, opt.walord, "--config", opt.config, (char *)NULL);
-        fprintf(stderr, "host_bench: exec %s: %s\n", opt.walord, strerror(errno));
+        if (opt.callgrind) {
+            char out[1024];
+            snprintf(out, sizeof out, "--callgrind-out-file=%s/walord.cg", opt.callgrind);
+            execlp("valgrind", "valgrind", "-q", "--tool=callgrind", out, opt.walord, "--config", opt.config,
+                   (char *)NULL);
+        } else {
+            execl(opt.walord, opt.walord, "--config", opt.config, (char *)NULL);
+        }
+        fprintf(stderr, "host_bench: exec %s: %s\n", opt.callgrind ? "valgrind" : opt.walord, strerror(errno));
         _exit(127);
     }
     close(fd);
@@ -759,6 +772,52 @@ static lat_result phase_latency(void)
     return res;
 }
 
+/* ------------------------------------------------------------ callgrind (--callgrind) */
+
+/* callgrind_control -z|-d PID: zero the counters, or dump what was counted
+ * since (to <out-file>.1 for the first dump) */
+static void callgrind_control(const char *op, pid_t pid)
+{
+    char spid[24];
+    snprintf(spid, sizeof spid, "%d", (int)pid);
+    fflush(NULL);
+    pid_t c = fork();
+    if (c < 0)
+        die("fork: %s", strerror(errno));
+    if (c == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul >= 0) { /* it says "sending command …" on both */
+            dup2(nul, 1);
+            dup2(nul, 2);
+        }
+        execlp("callgrind_control", "callgrind_control", op, spid, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("callgrind_control %s %d failed", op, (int)pid);
+}
+
+/* the "totals:" line of a callgrind dump: instructions executed (Ir) */
+static double callgrind_totals(const char *name)
+{
+    char path[1100], line[256];
+    snprintf(path, sizeof path, "%s/%s", opt.callgrind, name);
+    for (int i = 0; i < 200; i++) { /* the dump is written while callgrind_control returns */
+        FILE *f = fopen(path, "r");
+        double v = -1;
+        while (f && fgets(line, sizeof line, f))
+            if (!strncmp(line, "totals: ", 8))
+                v = strtod(line + 8, NULL);
+        if (f)
+            fclose(f);
+        if (v >= 0)
+            return v;
+        sleep_ms(50);
+    }
+    die("no totals in %s", path);
+}
+
 /* ------------------------------------------------------------ phase: closed loop (throughput) */
 
 static long tp_issued, tp_done, tp_bad_answers;
@@ -828,6 +887,9 @@ static void poll_log(void)
 
 typedef struct tp_result {
     double per_s, secs, walord_cpu, tgsim_cpu, driver_cpu;
+    double walord_cpu_s, tgsim_cpu_s;     /* CPU seconds over the loop */
+    double walord_sys_s;                  /* of which in the kernel */
+    double walord_instr, tgsim_instr;     /* --callgrind: instructions over the loop, else -1 */
     long done;
 } tp_result;
 
@@ -839,7 +901,13 @@ static tp_result phase_throughput(void)
     log_seq = json_integer_value(json_object_get(st, "last_seq"));
     json_decref(st);
 
-    double w0 = proc_cpu_s(walord_pid), g0 = opt.tgsim_pid > 0 ? proc_cpu_s(opt.tgsim_pid) : -1,
+    if (opt.callgrind) {
+        callgrind_control("-z", walord_pid);
+        if (opt.tgsim_callgrind)
+            callgrind_control("-z", opt.tgsim_pid);
+    }
+    double ws0 = 0, ws1 = 0;
+    double w0 = proc_cpu_split(walord_pid, &ws0), g0 = opt.tgsim_pid > 0 ? proc_cpu_s(opt.tgsim_pid) : -1,
            d0 = self_cpu_s();
     int64_t t0 = now_ns();
     tp_deadline = t0 + (int64_t)(opt.tp_seconds * 1e9);
@@ -866,10 +934,22 @@ static tp_result phase_throughput(void)
     res.secs = (double)(t1 - t0) / 1e9;
     res.done = tp_done;
     res.per_s = (double)tp_done / res.secs;
-    double w1 = proc_cpu_s(walord_pid), g1 = opt.tgsim_pid > 0 ? proc_cpu_s(opt.tgsim_pid) : -1,
+    double w1 = proc_cpu_split(walord_pid, &ws1), g1 = opt.tgsim_pid > 0 ? proc_cpu_s(opt.tgsim_pid) : -1,
            d1 = self_cpu_s();
+    res.walord_cpu_s = w1 - w0;
+    res.walord_sys_s = ws1 - ws0;
+    res.tgsim_cpu_s = g0 >= 0 ? g1 - g0 : -1;
     res.walord_cpu = 100 * (w1 - w0) / res.secs;
     res.tgsim_cpu = g0 >= 0 ? 100 * (g1 - g0) / res.secs : -1;
+    res.walord_instr = res.tgsim_instr = -1;
+    if (opt.callgrind) {
+        callgrind_control("-d", walord_pid);
+        res.walord_instr = callgrind_totals("walord.cg.1");
+        if (opt.tgsim_callgrind) {
+            callgrind_control("-d", opt.tgsim_pid);
+            res.tgsim_instr = callgrind_totals("tgsim.cg.1");
+        }
+    }
     res.driver_cpu = 100 * (d1 - d0) / res.secs;
     if (tp_bad_answers)
         die("%ld answerCallbackQuery calls failed in tgsim's log", tp_bad_answers);
@@ -1226,6 +1306,7 @@ static void usage(void)
           "                  [--tgsim-pid PID] [--users N] [--updates N] [--seconds S] [--rate R]\n"
           "                  [--lat-seconds S] [--getme-seconds S] [--mode polling|webhook|bulk]\n"
           "                  [--bulk-total N] [--bulk-rate R] [--owner ID]\n"
+          "                  [--callgrind DIR [--tgsim-callgrind]]\n"
           "       host_bench --free-port   (prints a TCP port free on 127.0.0.1 now)\n",
           stderr);
     exit(2);
@@ -1243,6 +1324,7 @@ int main(int argc, char **argv)
         {"getme-seconds", required_argument, NULL, 'G'}, {"mode", required_argument, NULL, 'm'},
         {"bulk-total", required_argument, NULL, 'B'}, {"bulk-rate", required_argument, NULL, 'R'},
         {"owner", required_argument, NULL, 'o'},      {"free-port", no_argument, NULL, 'F'},
+        {"callgrind", required_argument, NULL, 'C'},  {"tgsim-callgrind", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -1275,6 +1357,8 @@ int main(int argc, char **argv)
         case 'R': opt.bulk_rate = atof(optarg); break;
         case 'o': opt.owner = atoll(optarg); break;
         case 'F': return print_free_port();
+        case 'C': opt.callgrind = optarg; break;
+        case 'T': opt.tgsim_callgrind = true; break;
         default: usage();
         }
     }
@@ -1341,8 +1425,9 @@ int main(int argc, char **argv)
     tp_result tr = phase_throughput();
     fprintf(stderr,
             "host_bench: %sclosed loop: %ld presses by %d users in %.2f s = %.0f/s; CPU (%% of one core): "
-            "walord %.0f, tgsim %.0f, driver %.0f\n",
-            webhook ? "webhook " : "", tr.done, nusers, tr.secs, tr.per_s, tr.walord_cpu, tr.tgsim_cpu, tr.driver_cpu);
+            "walord %.0f (%.0f %% of it in the kernel), tgsim %.0f, driver %.0f\n",
+            webhook ? "webhook " : "", tr.done, nusers, tr.secs, tr.per_s, tr.walord_cpu,
+            tr.walord_cpu_s > 0 ? 100 * tr.walord_sys_s / tr.walord_cpu_s : 0, tr.tgsim_cpu, tr.driver_cpu);
 
     /* every press must have been an edit (hello's counter screen), not an error alert */
     snprintf(url_buf, sizeof url_buf, "%s/_sim/stats", opt.sim);
@@ -1368,13 +1453,20 @@ int main(int argc, char **argv)
     fprintf(stderr, "host_bench: walord RSS after load %ld kB, peak (VmHWM) %ld kB; stopped cleanly\n",
             rss_end_kb, hwm_kb);
 
-    if (webhook)
-        printf("bench-part: webhook_updates_per_s=%.0f webhook_walord_cpu_pct=%.0f webhook_presses=%ld\n", tr.per_s,
-               tr.walord_cpu, tr.done);
+    double per = tr.done > 0 ? (double)tr.done : 1;
+    if (opt.callgrind)
+        printf("bench-part: instr_per_update=%.0f tgsim_instr_per_update=%.0f\n", tr.walord_instr / per,
+               tr.tgsim_instr >= 0 ? tr.tgsim_instr / per : -1);
+    else if (webhook)
+        printf("bench-part: webhook_updates_per_s=%.0f webhook_walord_cpu_pct=%.0f webhook_cpu_us_per_update=%.0f "
+               "webhook_tgsim_cpu_us_per_update=%.0f webhook_presses=%ld\n",
+               tr.per_s, tr.walord_cpu, tr.walord_cpu_s * 1e6 / per,
+               tr.tgsim_cpu_s >= 0 ? tr.tgsim_cpu_s * 1e6 / per : -1, tr.done);
     else
         printf("bench: updates_per_s=%.0f p50_ms=%.2f p99_ms=%.2f rss_mb=%.1f startup_ms=%.0f peak_rss_mb=%.1f "
-           "ready_ms=%ld walord_cpu_pct=%.0f\n",
-           tr.per_s, lr.p50, lr.p99, (double)rss_kb / 1024, startup, (double)hwm_kb / 1024, ready, tr.walord_cpu);
+               "ready_ms=%ld walord_cpu_pct=%.0f cpu_us_per_update=%.0f tgsim_cpu_us_per_update=%.0f\n",
+               tr.per_s, lr.p50, lr.p99, (double)rss_kb / 1024, startup, (double)hwm_kb / 1024, ready, tr.walord_cpu,
+               tr.walord_cpu_s * 1e6 / per, tr.tgsim_cpu_s >= 0 ? tr.tgsim_cpu_s * 1e6 / per : -1);
     curl_slist_free_all(json_hdrs);
     curl_multi_cleanup(multi);
     curl_global_cleanup();

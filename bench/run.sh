@@ -25,6 +25,9 @@
 #   BENCH_RATE          open-loop presses per second (default 1000)
 #   BENCH_LAT_SECONDS   open-loop duration (default 5)
 #   BENCH_WORKERS       walord's [walor] workers (default: walord's own, 4)
+#   BENCH_CALLGRIND     1 (default): also count instructions per update under
+#                       callgrind (a second, short closed loop); 0: skip it
+#   BENCH_CALLGRIND_UPDATES  presses of that loop (default 1000, 20 users)
 #   BENCH_WEBHOOK_USERS    webhook closed-loop users (default 200)
 #   BENCH_WEBHOOK_SECONDS  webhook closed-loop time limit (default 5)
 #   BENCH_BULK_USERS    bulk audience (default 500)
@@ -107,15 +110,16 @@ trap 'exit 130' INT TERM
 # /_sim/log polls cheap (it is scanned whole). Sets tgsim_pid and sim.
 start_tgsim() {
     local name=$1 i
-    "$tgsim" --listen 127.0.0.1:0 --token "$token" --port-file "$work/$name.port" \
+    shift # the rest: a command to run tgsim under (valgrind …)
+    "$@" "$tgsim" --listen 127.0.0.1:0 --token "$token" --port-file "$work/$name.port" \
         --log-cap 20000 --quiet </dev/null >"$work/$name.log" 2>&1 &
     tgsim_pid=$!
-    for ((i = 0; i < 200; i++)); do
+    for ((i = 0; i < 600; i++)); do
         [[ -s $work/$name.port ]] && break
         kill -0 "$tgsim_pid" 2>/dev/null || { echo "bench: $name exited during start" >&2; exit 1; }
         sleep 0.05
     done
-    [[ -s $work/$name.port ]] || { echo "bench: $name wrote no port file within 10 s" >&2; exit 1; }
+    [[ -s $work/$name.port ]] || { echo "bench: $name wrote no port file within 30 s" >&2; exit 1; }
     sim=http://127.0.0.1:$(head -n1 "$work/$name.port")
 }
 
@@ -125,6 +129,19 @@ end_tgsim() {
     stop_pid "$tgsim_pid"
     tgsim_pid=""
     ((stop_rc == 0)) || { echo "bench: tgsim exited with code $stop_rc" >&2; exit 1; }
+}
+
+# --- conf.d next to a walor.ini ($1: its directory, then the plugins): one
+# NN-<plugin>.ini per plugin, as a live shop has them; walord refuses a
+# configuration whose conf.d holds no plugin file (host/plugin/check.c)
+write_conf_d() {
+    local dir=$1 i=50 p
+    shift
+    mkdir -p "$dir/conf.d"
+    for p in "$@"; do
+        printf '[plugin.%s]\nenabled = yes\n' "$p" >"$dir/conf.d/$i-$p.ini"
+        i=$((i + 1))
+    done
 }
 
 # walord reads these from the environment over its config: never inherit them
@@ -150,15 +167,33 @@ ${BENCH_WORKERS:+workers = $BENCH_WORKERS}
 [telegram]
 token = $token
 api_root = $sim
-
-[plugin.hello]
-enabled = yes
 EOF
+    write_conf_d "$work" hello
     run_host_bench --config "$work/walor.ini" --log "$work/walord.log" --pid-file "$work/walord.pid" \
         --users "${BENCH_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
         --seconds "${BENCH_SECONDS:-10}" --rate "${BENCH_RATE:-1000}" \
-        --lat-seconds "${BENCH_LAT_SECONDS:-5}"
+        --lat-seconds "${BENCH_LAT_SECONDS:-5}" >"$work/polling.out"
     end_tgsim
+    grep -v '^bench: updates_per_s=' "$work/polling.out" || true
+    line=$(grep '^bench: updates_per_s=' "$work/polling.out") || { echo "bench: no polling figures" >&2; exit 1; }
+    # instructions per update, both programs under callgrind: a short closed
+    # loop of the same flow (20 users), counted from its first press to its
+    # last answer (callgrind_control -z / -d), so start-up and /hello are out
+    if [[ ${BENCH_CALLGRIND:-1} == 1 ]]; then
+        mkdir -p "$work/callgrind"
+        sed "s#^db = .*#db = $work/callgrind/walor.db#" "$work/walor.ini" >"$work/callgrind/walor.ini"
+        write_conf_d "$work/callgrind" hello
+        start_tgsim tgsim-callgrind valgrind -q --tool=callgrind --callgrind-out-file="$work/callgrind/tgsim.cg"
+        sed -i "s#^api_root = .*#api_root = $sim#" "$work/callgrind/walor.ini"
+        run_host_bench --config "$work/callgrind/walor.ini" --log "$work/walord-callgrind.log" \
+            --pid-file "$work/walord-callgrind.pid" --callgrind "$work/callgrind" --tgsim-callgrind \
+            --getme-seconds 0 --lat-seconds 0 --users 20 --updates "${BENCH_CALLGRIND_UPDATES:-1000}" \
+            --seconds 120 >"$work/callgrind.out"
+        end_tgsim
+        part=$(grep '^bench-part: ' "$work/callgrind.out") || { echo "bench: no callgrind figures" >&2; exit 1; }
+        line="$line ${part#bench-part: }"
+    fi
+    echo "$line"
 fi
 
 parts=() # key=value groups of the webhook and bulk phases, printed as one line
@@ -186,9 +221,6 @@ webhook_secret = bench_Secret-7f3a
 
 [http]
 listen = 127.0.0.1:$3
-
-[plugin.hello]
-enabled = yes
 EOF
 }
 
@@ -203,6 +235,7 @@ if [[ $phases == *" webhook "* ]]; then
     mkdir -p "$work/webhook"
     hport=$("$host_bench" --free-port)
     webhook_ini "$work/webhook/walor.ini" "$work/webhook/walor.db" "$hport" "$hport"
+    write_conf_d "$work/webhook" hello
     run_host_bench --mode webhook --config "$work/webhook/walor.ini" --log "$work/walord-webhook.log" \
         --pid-file "$work/walord-webhook.pid" --getme-seconds 0 --lat-seconds 0 \
         --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
@@ -233,13 +266,8 @@ token = $token
 api_root = $sim
 bulk_rate = ${BENCH_BULK_RATE:-300}
 bulk_per_chat_rate = 1
-
-[plugin.hello]
-enabled = yes
-
-[plugin.probe]
-enabled = yes
 EOF
+    write_conf_d "$work/bulk" hello probe
     run_host_bench --mode bulk --config "$work/bulk/walor.ini" --log "$work/walord-bulk.log" \
         --pid-file "$work/walord-bulk.pid" --owner "$owner" --users "${BENCH_BULK_USERS:-500}" \
         --bulk-total "${BENCH_BULK_TOTAL:-10000}" --bulk-rate "${BENCH_BULK_RATE:-300}" >"$work/bulk.out"
@@ -266,9 +294,8 @@ if [[ $phases == *" cluster "* ]]; then
     for setup in sqlite:1 pg:1 pg:2 pg:3; do
         engine=${setup%%:*} n=${setup##*:}
         cdir=$work/cluster-$engine$n
-        mkdir -p "$cdir/nginx" "$cdir/conf.d"
-        # walord refuses a conf_dir without any .ini: every section is in walor-N.ini
-        echo "; bench/run.sh keeps every section in walor-N.ini" >"$cdir/conf.d/00-bench.ini"
+        mkdir -p "$cdir/nginx"
+        write_conf_d "$cdir" hello # one conf.d for every walor-N.ini here
         start_tgsim "tgsim-cluster-$engine$n"
         if [[ $engine == pg ]]; then
             dbname=bench_${n}_$$

@@ -213,6 +213,8 @@ static int32_t submit(wh_tg *tg, const char *method, json_t *params, const wh_tg
 {
     if (out)
         memset(out, 0, sizeof *out);
+    int want_result = out || (done && !(klass & WH_TG_NO_RESULT));
+    klass &= ~WH_TG_NO_RESULT;
     if (!valid_method(method) || klass > WH_TG_UNPACED || (params && !json_is_object(params)) ||
         (up && !up->data && up->len)) {
         json_decref(params);
@@ -229,6 +231,7 @@ static int32_t submit(wh_tg *tg, const char *method, json_t *params, const wh_tg
         return wh_error(WALOR_ENOMEM, "tg: out of memory");
     r->done = done;
     r->done_ud = done_ud;
+    r->want_result = want_result;
 
     tg_waiter w;
     if (out) {

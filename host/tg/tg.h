@@ -48,6 +48,9 @@ typedef struct wh_tg_hooks {
 #define WH_TG_INTERACTIVE 0u /* a reply to the user's action: sent at once, per-chat FIFO */
 #define WH_TG_BULK        1u /* broadcast: paced by bulk_rate overall and bulk_per_chat_rate per chat */
 #define WH_TG_UNPACED     2u /* answerCallbackQuery, getMe, setMyCommands, getFile…: not counted */
+/* or'ed into the class of wh_tg_call_cb: done() never reads res->result, so
+ * an ok answer is not parsed (a send's answer echoes the whole message) */
+#define WH_TG_NO_RESULT 0x100u
 
 /* multipart file part; data copied at call time */
 typedef struct wh_tg_upload {

@@ -74,6 +74,7 @@ typedef struct tg_req {
     int64_t not_before;        /* backoff of its retry */
     int probe;                 /* sent as the first request after a flood wait */
     int is_poll;
+    int want_result;           /* a waiter or done() reads the result: parse an ok answer */
     tg_waiter *waiter;         /* sync caller, or NULL */
     wh_tg_done_fn done;        /* async caller's completion, or NULL */
     void *done_ud;

@@ -103,6 +103,16 @@ static int find_member(cur *c, const char *name)
     }
 }
 
+int wh_tg_answer_ok(const char *text, size_t len)
+{
+    cur c = {text, text + len};
+    if (find_member(&c, "ok") < 0 || c.end - c.p < 4 || memcmp(c.p, "true", 4) != 0)
+        return 0;
+    c.p += 4;
+    ws(&c);
+    return c.p < c.end && (*c.p == ',' || *c.p == '}');
+}
+
 /* the update_id of an update's text; 0 when it has none that is readable */
 static long long update_id_of(const char *s, size_t n)
 {

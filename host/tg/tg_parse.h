@@ -30,4 +30,10 @@ json_t *wh_tg_parse_update(const char *text, size_t len);
  * all (a proxy's error page) or not one of its updates has an update_id. */
 json_t *wh_tg_parse_updates(const char *text, size_t len, char *err, size_t errlen);
 
+/* 1 when a Bot API answer of len bytes says "ok": true at its top level,
+ * without parsing it: a caller that does not read the result (a queued
+ * send) needs no tree of the message Telegram echoes back. 0 otherwise
+ * (an error answer, or not an answer: the caller parses it properly). */
+int wh_tg_answer_ok(const char *text, size_t len);
+
 #endif

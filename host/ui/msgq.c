@@ -275,7 +275,7 @@ int32_t wh_msgq_submit(int64_t row, const char *method, json_t *params, const wh
 /* hands the call over with s as its completion; s is freed on failure */
 static int32_t submit(sent *s, const char *method, json_t *params, const wh_tg_upload *up, uint32_t klass)
 {
-    int32_t rc = wh_tg_call_cb(wh_g.tg, method, params, up, s->chat_id, klass, on_answer, s);
+    int32_t rc = wh_tg_call_cb(wh_g.tg, method, params, up, s->chat_id, klass | WH_TG_NO_RESULT, on_answer, s);
     if (rc < 0)
         sent_free(s); /* a stored row goes out at the next start */
     return rc;

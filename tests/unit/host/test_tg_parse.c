@@ -164,6 +164,22 @@ static void test_inbox_sets_bad_updates_aside(void **state)
     wh_db_close(db);
 }
 
+/* a queued send's answer is read for "ok" alone (tg_http.c): only a
+ * top-level true counts, anything else is parsed properly */
+static void test_answer_ok_without_parsing(void **state)
+{
+    (void)state;
+    const char *yes[] = {"{\"ok\":true,\"result\":{\"message_id\":5}}", " { \"ok\" : true } ",
+                         "{\"result\":{\"ok\":false,\"a\":[1,\"]\"]},\"ok\":true}"};
+    const char *no[] = {"{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request\"}",
+                        "{\"result\":{\"ok\":true}}", "{\"ok\":trueish}", "{\"ok\":true", "<html>ok</html>",
+                        "{\"ok\":\"true\"}", "", "[{\"ok\":true}]"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        assert_int_equal(wh_tg_answer_ok(yes[i], strlen(yes[i])), 1);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_int_equal(wh_tg_answer_ok(no[i], strlen(no[i])), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_what_cannot_be_read_at_all),
         cmocka_unit_test(test_webhook_body),
         cmocka_unit_test(test_inbox_sets_bad_updates_aside),
+        cmocka_unit_test(test_answer_ok_without_parsing),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
