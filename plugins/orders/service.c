@@ -51,6 +51,15 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
     "extra_json, payment_screenshot, tracking, delivery_manual, flags, delivery_shop, refunded"
 
+static int32_t read_line(walor_ctx *c, walor_rows *r, void *el, const void *arg)
+{
+    (void)arg;
+    walor_order_line *l = el;
+    l->struct_size = sizeof *l;
+    return walor_row_read(c, r, "iizziiiid", &l->product_id, &l->variant_no, &l->name, &l->variant_label,
+                          &l->base_price, &l->unit_price, &l->qty, &l->weight_g, &l->discount_pct);
+}
+
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 {
     if (!out)
@@ -72,33 +81,14 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
     if (rc < 0)
         return rc;
 
-    int64_t n = 0;
-    rc = walor_db_int(c, "SELECT count(*) FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)), &n);
+    void *lines = NULL;
+    rc = orders_rows_read(c, "SELECT count(*) FROM orders_line WHERE order_id = ?",
+                          "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
+                          " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
+                          id, sizeof *o->lines, read_line, NULL, &lines, &o->n_lines);
     if (rc < 0)
         return rc;
-    if (n > 0) {
-        o->lines = walor_ctx_alloc(c, (size_t)n * sizeof *o->lines);
-        if (!o->lines)
-            return WALOR_ENOMEM;
-        walor_rows *r = NULL;
-        rc = walor_db_query(c,
-                            "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
-                            " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
-                            WALOR_ARGS(walor_i(id)), &r);
-        if (rc < 0)
-            return rc;
-        uint32_t i = 0;
-        while (rc >= 0 && i < (uint32_t)n && (rc = walor_row_next(r)) == 1) {
-            walor_order_line *l = &o->lines[i++];
-            l->struct_size = sizeof *l;
-            rc = walor_row_read(c, r, "iizziiiid", &l->product_id, &l->variant_no, &l->name, &l->variant_label,
-                                &l->base_price, &l->unit_price, &l->qty, &l->weight_g, &l->discount_pct);
-        }
-        walor_rows_close(r);
-        if (rc < 0)
-            return rc;
-        o->n_lines = i;
-    }
+    o->lines = lines;
     *out = o;
     return 0;
 }
