@@ -332,16 +332,19 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
 
 static int32_t svc_get(walor_ctx *c, int64_t id, walor_order **out) { return orders_get(c, id, out); }
 
-/* the transaction of a change to an order opened and the order read into
- * *o; when reading fails the transaction is already ended, so the caller
- * only returns */
-static int32_t begin_order(walor_ctx *c, int64_t id, walor_order **o)
+/* the transaction of a change to an order opened, the order read into *o
+ * and its status into *st (ORD_*); when reading fails the transaction is
+ * already ended, so the caller only returns */
+static int32_t begin_order(walor_ctx *c, int64_t id, walor_order **o, int *st)
 {
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     rc = orders_get(c, id, o);
-    return rc < 0 ? walor_tx_end(c, rc) : rc;
+    if (rc < 0)
+        return walor_tx_end(c, rc);
+    *st = orders_status_index((*o)->status);
+    return rc;
 }
 
 /* a move that changed nothing (1) or is not allowed (WALOR_ERANGE) writes
@@ -360,10 +363,10 @@ static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
     if (!valid_str(ref, 200))
         return WALOR_EINVAL;
     walor_order *o = NULL;
-    int32_t rc = begin_order(c, id, &o);
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    int st = orders_status_index(o->status);
     if (st == ORD_CANCELLED) {
         /* the money is real: keep it on the order and tell the owner */
         rc = walor_db_exec(c,
@@ -400,10 +403,10 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
     walor_order *o = NULL;
-    int32_t rc = begin_order(c, id, &o);
+    int from;
+    int32_t rc = begin_order(c, id, &o, &from);
     if (rc < 0)
         return rc;
-    int from = orders_status_index(o->status);
     if (from == t)
         rc = 1;
     else if (from == ORD_NEW && t == ORD_PAID)
@@ -425,10 +428,10 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
     if (t <= ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX) || !valid_str(customer_html, STR_MAX))
         return WALOR_EINVAL;
     walor_order *o = NULL;
-    int32_t rc = begin_order(c, id, &o);
+    int from;
+    int32_t rc = begin_order(c, id, &o, &from);
     if (rc < 0)
         return rc;
-    int from = orders_status_index(o->status);
     if (from == ORD_NEW || from == ORD_CANCELLED) {
         rc = WALOR_ERANGE; /* unpaid or cancelled goods do not travel */
     } else if (from >= t) {
@@ -453,10 +456,11 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
 {
     walor_order *o = NULL;
-    int32_t rc = begin_order(c, id, &o);
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    if (orders_status_index(o->status) != ORD_PAID)
+    if (st != ORD_PAID)
         rc = WALOR_ERANGE;
     if (rc == 0)
         rc = record_move(c, o, ORD_COMPLETED, "b2b");
@@ -470,10 +474,10 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
     if (!valid_str(reason, STR_MAX))
         return WALOR_EINVAL;
     walor_order *o = NULL;
-    int32_t rc = begin_order(c, id, &o);
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    int st = orders_status_index(o->status);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
         walor_tx_rollback(c);
         return st == ORD_CANCELLED ? 1 : WALOR_ERANGE;
