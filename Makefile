@@ -1,7 +1,9 @@
 # Thin wrapper around CMake, ctest and pytest (in the spirit of Neovim's Makefile).
 #   make            = make build
 #   make run        install deps, build, start the demo (tools/run-demo.sh)
-#   make test       install deps, build (normal + ASan/UBSan), run unit + e2e tests on both
+#   make test       install deps, build (normal + ASan/UBSan), run unit + e2e tests on both,
+#                   and the e2e suite once more on PostgreSQL (normal tree)
+#   make e2e-pg     the e2e suite with every walord on PostgreSQL (a throw-away cluster)
 #   make asan       build the sanitizer tree only (build-asan/)
 #   make check      static checks on the built tree: host layering, code style
 #   make abi        SDK stability gate: compare the SDK's ABI with the release baseline
@@ -45,7 +47,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
             WALOR_SANITIZED=1
 
 .DEFAULT_GOAL := build
-.PHONY: all deps build asan test test-build test-asan unit e2e unit-asan e2e-asan \
+.PHONY: all deps build asan test test-build test-asan unit e2e e2e-pg unit-asan e2e-asan \
         run bench install clean abi abi-baseline fuzz fuzz-build fuzz-smoke crash crash-smoke \
         package package-test check
 
@@ -101,6 +103,11 @@ unit:
 e2e:
 	WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) $(PYTHON) -m pytest tests/e2e $(PYTEST_ARGS)
 
+# The same suite with every walord on PostgreSQL: tests/e2e/pgkit.py starts a
+# throw-away cluster (tools/pg-cluster.sh) and gives each walord a database.
+e2e-pg:
+	WALOR_DB_ENGINE=postgresql WALOR_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) $(PYTHON) -m pytest tests/e2e $(PYTEST_ARGS)
+
 unit-asan:
 	$(ASAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
 
@@ -125,6 +132,7 @@ test: deps
 	$(MAKE) --no-print-directory abi
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory e2e-pg
 	$(MAKE) --no-print-directory crash-smoke
 	$(MAKE) --no-print-directory package-test
 	$(MAKE) --no-print-directory asan

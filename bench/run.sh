@@ -4,6 +4,8 @@
 #   polling  hello, long polling: getMe, open loop (latency), closed loop
 #   webhook  hello, webhook mode: tgsim pushes to walord's HTTP listener
 #   bulk     hello + probe: a 10,000-message broadcast under flood control
+#   cluster  hello in webhook mode behind nginx: SQLite with one walord, then
+#            PostgreSQL with 1, 2 and 3 (bench/cluster-walord.sh)
 # then the SQLite micro-benchmark (bench/db_bench.c) and the plugins' own
 # benchmarks (phase "plugins": bench/*_bench.py, each printing its own
 # `bench:` line: catalog browsing, stock reservations, order creation,
@@ -28,7 +30,9 @@
 #   BENCH_BULK_USERS    bulk audience (default 500)
 #   BENCH_BULK_TOTAL    bulk messages, spread evenly over them (default 10000)
 #   BENCH_BULK_RATE     walord's bulk_rate = tgsim's global limit (default 300)
-#   BENCH_PHASES        the phases to run (default "polling webhook bulk db plugins")
+#   BENCH_PHASES        the phases to run (default "polling webhook bulk cluster db plugins")
+#   BENCH_CLUSTER_RATE  cluster phase: open-loop presses/s for p50/p99 (default 100)
+#   BENCH_CLUSTER_SECONDS  cluster phase: closed-loop time limit (default 10)
 #   BENCH_KEEP=1        keep the work directory (logs, ini, database)
 #
 # Stdout: `bench: tgsim_req_per_s=…`, `bench: updates_per_s=… p50_ms=… p99_ms=…
@@ -49,7 +53,7 @@ plugin_dir=$bdir/lib/walor/plugins
 probe_so=$bdir/lib/walor/test-plugins/probe.so
 token=100:bench-token
 owner=4200001 # bulk phase: the owner who sends /bulk
-phases=" ${BENCH_PHASES:-polling webhook bulk db plugins} "
+phases=" ${BENCH_PHASES:-polling webhook bulk cluster db plugins} "
 
 for f in "$walord" "$tgsim" "$host_bench" "$db_bench" "$bookings_bench" "$plugin_dir/hello.so" "$probe_so"; do
     [[ -e $f ]] || { echo "bench: $f is not built (make build)" >&2; exit 1; }
@@ -159,20 +163,13 @@ fi
 
 parts=() # key=value groups of the webhook and bulk phases, printed as one line
 
-# --- webhook: tgsim pushes every update to walord's HTTP listener (one at a
-# time, in order, as Telegram does per bot); the same hello closed loop as
-# above, completion read from the call log. No getMe or open-loop phase.
-# test_mode = yes only because walord takes a plain http:// webhook_url in
-# test mode alone (Telegram posts to https); it changes nothing on the update
-# path (it adds the /_test/clock route and keeps the listener on loopback).
-if [[ $phases == *" webhook "* ]]; then
-    start_tgsim tgsim-webhook
-    mkdir -p "$work/webhook"
-    hport=$("$host_bench" --free-port)
-    cat >"$work/webhook/walor.ini" <<EOF
+# walord with hello in webhook mode: FILE DB LISTEN_PORT WEBHOOK_PORT (the
+# webhook port is nginx's in the cluster phase, the listener's own otherwise)
+webhook_ini() {
+    cat >"$1" <<EOF
 ; written by bench/run.sh
 [walor]
-db = $work/webhook/walor.db
+db = $2
 plugin_dir = $plugin_dir
 plugins = hello
 owners = 1
@@ -184,15 +181,28 @@ ${BENCH_WORKERS:+workers = $BENCH_WORKERS}
 token = $token
 api_root = $sim
 mode = webhook
-webhook_url = http://127.0.0.1:$hport/telegram/webhook
+webhook_url = http://127.0.0.1:$4/telegram/webhook
 webhook_secret = bench_Secret-7f3a
 
 [http]
-listen = 127.0.0.1:$hport
+listen = 127.0.0.1:$3
 
 [plugin.hello]
 enabled = yes
 EOF
+}
+
+# --- webhook: tgsim pushes every update to walord's HTTP listener (one at a
+# time, in order, as Telegram does per bot); the same hello closed loop as
+# above, completion read from the call log. No getMe or open-loop phase.
+# test_mode = yes only because walord takes a plain http:// webhook_url in
+# test mode alone (Telegram posts to https); it changes nothing on the update
+# path (it adds the /_test/clock route and keeps the listener on loopback).
+if [[ $phases == *" webhook "* ]]; then
+    start_tgsim tgsim-webhook
+    mkdir -p "$work/webhook"
+    hport=$("$host_bench" --free-port)
+    webhook_ini "$work/webhook/walor.ini" "$work/webhook/walor.db" "$hport" "$hport"
     run_host_bench --mode webhook --config "$work/webhook/walor.ini" --log "$work/walord-webhook.log" \
         --pid-file "$work/walord-webhook.pid" --getme-seconds 0 --lat-seconds 0 \
         --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
@@ -240,6 +250,71 @@ fi
 
 if ((${#parts[@]})); then
     echo "bench: ${parts[*]}"
+fi
+
+# --- cluster: webhook mode behind nginx, SQLite with one walord, then
+# PostgreSQL with 1, 2 and 3 (host/core/cluster.h). host_bench drives them as
+# one walord (bench/cluster-walord.sh stands in for it): an open loop at
+# BENCH_CLUSTER_RATE presses/s for latency, then the closed loop.
+if [[ $phases == *" cluster "* ]]; then
+    nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    [[ -x $nginx ]] || { echo "bench: nginx is not installed (packaging/install-deps.sh)" >&2; exit 1; }
+    pgdir=$(mktemp -d /tmp/walor-bench-pg-XXXXXX)
+    admin=$("$repo/tools/pg-cluster.sh" start "$pgdir" --durable)
+    cluster_stop() { "$repo/tools/pg-cluster.sh" stop "$pgdir" >/dev/null 2>&1 || true; }
+    cparts=()
+    for setup in sqlite:1 pg:1 pg:2 pg:3; do
+        engine=${setup%%:*} n=${setup##*:}
+        cdir=$work/cluster-$engine$n
+        mkdir -p "$cdir/nginx" "$cdir/conf.d"
+        # walord refuses a conf_dir without any .ini: every section is in walor-N.ini
+        echo "; bench/run.sh keeps every section in walor-N.ini" >"$cdir/conf.d/00-bench.ini"
+        start_tgsim "tgsim-cluster-$engine$n"
+        if [[ $engine == pg ]]; then
+            dbname=bench_${n}_$$
+            psql "$admin" -qc "CREATE DATABASE $dbname" >/dev/null || { cluster_stop; exit 1; }
+            db=${admin/dbname=postgres/dbname=$dbname}
+        else
+            db=$cdir/walor.db
+        fi
+        front=$("$host_bench" --free-port)
+        upstreams=""
+        for ((i = 1; i <= n; i++)); do
+            port=$("$host_bench" --free-port)
+            upstreams+="        server 127.0.0.1:$port max_fails=0;"$'\n'
+            webhook_ini "$cdir/walor-$i.ini" "$db" "$port" "$front"
+        done
+        user=""
+        ((EUID == 0)) && user="user root;"
+        awk -v prefix="$cdir/nginx" -v port="$front" -v ups="$upstreams" -v user="$user" '
+            /^#/ {next}
+            {gsub(/@PREFIX@/, prefix); gsub(/@PORT@/, port); gsub(/@USER@/, user)}
+            /@UPSTREAMS@/ {printf "%s", ups; next}
+            {print}' "$repo/tests/e2e/nginx-cluster.conf.in" >"$cdir/nginx/nginx.conf"
+        cat >"$cdir/cluster.env" <<EOF2
+N=$n
+DIR=$cdir
+WALORD=$walord
+NGINX=$nginx
+EOF2
+        env -u WALOR_BOT_TOKEN -u WALOR_API_ROOT -u WALOR_DB -u WALOR_OWNERS -u WALOR_PLUGIN_DIR \
+            -u WALOR_CONFIG -u BOT_TOKEN \
+            "$host_bench" --sim "$sim" --token "$token" --walord "$repo/bench/cluster-walord.sh" \
+            --tgsim-pid "$tgsim_pid" --mode webhook --config "$cdir/cluster.env" \
+            --log "$work/walord-cluster-$engine$n.log" --pid-file "$work/cluster-$engine$n.pid" \
+            --getme-seconds 0 --rate "${BENCH_CLUSTER_RATE:-100}" --lat-seconds "${BENCH_LAT_SECONDS:-5}" \
+            --users "${BENCH_WEBHOOK_USERS:-200}" --updates "${BENCH_UPDATES:-20000}" \
+            --seconds "${BENCH_CLUSTER_SECONDS:-10}" >"$cdir/out" 2>"$cdir/err" ||
+            { cat "$cdir/err" >&2; cluster_stop; exit 1; }
+        end_tgsim
+        ups=$(sed -n 's/^bench-part: webhook_updates_per_s=\([0-9]*\).*/\1/p' "$cdir/out")
+        p50=$(sed -n 's/.*open loop:.* p50 \([0-9.]*\) ms.*/\1/p' "$cdir/err")
+        p99=$(sed -n 's/.*open loop:.* p99 \([0-9.]*\) ms.*/\1/p' "$cdir/err")
+        echo "bench: cluster $engine x$n: $ups updates/s (closed loop), p50 $p50 ms, p99 $p99 ms at ${BENCH_CLUSTER_RATE:-100}/s" >&2
+        cparts+=("${engine}${n}_updates_per_s=$ups ${engine}${n}_p50_ms=$p50 ${engine}${n}_p99_ms=$p99")
+    done
+    cluster_stop
+    echo "bench: cluster ${cparts[*]}"
 fi
 
 if [[ $phases == *" db "* ]]; then

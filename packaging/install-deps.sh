@@ -13,6 +13,10 @@ PACKAGES=(
     # host (walord): event loop, HTTP client and listener, JSON, DB, config
     libuv1-dev libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libsqlite3-dev libinih-dev libssl-dev
+    # the PostgreSQL backend (libpq) and, for its tests, a throw-away server;
+    # python3-psycopg2 lets the e2e suite look into that database; nginx
+    # stands in front of several instances in the multi-instance test
+    libpq-dev postgresql python3-psycopg2 nginx-light
     # make package / package-test: the .deb and .rpm sets, lintian, the
     # systemd checks of the unit (systemd-analyze), strace for its syscall filter
     debhelper dpkg-dev fakeroot lintian rpm debugedit cpio systemd strace adduser

@@ -384,7 +384,8 @@ static void hold(wh_worker *w, json_t *u, walor_ctx *c)
 static int32_t inbox_mark(walor_ctx *c, void *arg)
 {
     (void)arg;
-    return wh_inbox_done(c->w->db, c->update_id, wh_now());
+    int32_t rc = wh_inbox_settle(c->w->db, c->update_id, wh_now());
+    return rc < 0 ? rc : rc == 1 ? 0 : WH_UNIT_GONE;
 }
 
 static void save_conv(walor_ctx *c)

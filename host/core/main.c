@@ -15,6 +15,7 @@
 
 #include "api_slots.h"
 #include "check.h"
+#include "cluster.h"
 #include "config.h"
 #include "conv.h"
 #include "core.h"
@@ -95,16 +96,14 @@ typedef struct update_run {
     int rerun;             /* stored before a crash or a stop, not done */
 } update_run;
 
-static void update_job(void *state, void *arg)
+static void run_update(wh_worker *w, json_t *u, int rerun)
 {
-    wh_worker *w = state;
-    update_run *r = arg;
-    int64_t id = (int64_t)json_integer_value(json_object_get(r->u, "update_id"));
+    int64_t id = (int64_t)json_integer_value(json_object_get(u, "update_id"));
     int64_t attempts = 0;
     /* a re-run counts itself before it starts (its own small write), so a
      * crash during it is remembered; updates that only waited in the
      * queue when the process died are not counted */
-    if (r->rerun && wh_inbox_attempt(w->db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
+    if (rerun && wh_inbox_attempt(w->db, id, &attempts) == 0 && attempts > MAX_ATTEMPTS) {
         char detail[160];
         snprintf(detail, sizeof detail, "update %lld set aside: it was being handled during %lld crashes",
                  (long long)id, (long long)attempts);
@@ -112,8 +111,15 @@ static void update_job(void *state, void *arg)
         wh_inbox_done(w->db, id, wh_now());
         wh_report_failure(NULL, "host", "update", detail);
     } else {
-        wh_dispatch_update(w, r->u);
+        wh_dispatch_update(w, u);
     }
+}
+
+static void update_job(void *state, void *arg)
+{
+    update_run *r = arg;
+    /* several instances: under the chat's lock, after its earlier updates */
+    wh_cluster_run(state, r->u, r->rerun, run_update);
     json_decref(r->u);
     free(r);
 }
@@ -327,6 +333,7 @@ static void on_signal(uv_signal_t *s, int signum)
     /* no new work from outside, then let the workers finish theirs */
     wh_http_stop();
     wh_sched_stop();
+    wh_cluster_stop();
     wh_events_stop();
     wh_ops_stop();
     wh_httpa_stop();
@@ -372,11 +379,14 @@ static void set_commands(void)
     wh_tg_call(wh_g.tg, "setMyCommands", json_pack("{s:o}", "commands", cmds), NULL, 0, WH_TG_UNPACED, NULL);
 }
 
+static int start_polling(void) { return wh_tg_start(wh_g.tg); }
+
 static void usage(void)
 {
     puts("usage: walord --config FILE [--check-config]\n"
          "  --config FILE     walor.ini; conf.d/*.ini next to it are read too\n"
          "  --check-config    validate the configuration, print it (secrets hidden) and exit\n"
+         "  --migrate         apply the host's and the plugins' migrations to [walor] db and exit\n"
          "  --version         print the version and the SDK version");
 }
 
@@ -391,16 +401,18 @@ int main(int argc, char **argv)
 {
     start_ms = (uint64_t)mono_ms();
     const char *config = "/etc/walor/walor.ini";
-    int check_only = 0;
+    int check_only = 0, migrate_only = 0;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"check-config", no_argument, NULL, 'k'},
+                                         {"migrate", no_argument, NULL, 'm'},
                                          {"version", no_argument, NULL, 'v'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    for (int o; (o = getopt_long(argc, argv, "c:kvh", opts, NULL)) != -1;) {
+    for (int o; (o = getopt_long(argc, argv, "c:kmvh", opts, NULL)) != -1;) {
         switch (o) {
         case 'c': config = optarg; break;
         case 'k': check_only = 1; break;
+        case 'm': migrate_only = 1; break;
         case 'v': printf("walord %s (SDK %d.%d)\n", WALOR_VERSION, WALOR_SDK_MAJOR, WALOR_SDK_MINOR); return 0;
         case 'h': usage(); return 0;
         default: usage(); return 2;
@@ -439,9 +451,10 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     int rc = 1;
+    wh_cluster_name(); /* before the first connection: PostgreSQL counts instances by it */
     loop_db = wh_db_open(wh_g.cfg.db, err, sizeof err);
     if (!loop_db) {
-        wh_err("cannot open the database %s: %s", wh_g.cfg.db, err);
+        wh_err("%s", err); /* names the database; a password in a conninfo as *** */
         goto out;
     }
     wh_msgq_install(); /* units of work send through the durable message queue */
@@ -504,6 +517,12 @@ int main(int argc, char **argv)
         wh_err("cannot start the host services");
         goto out_loop;
     }
+    if (migrate_only) {
+        /* every table exists now: walorctl migrate-db fills a new database */
+        wh_info("walord --migrate: the database is at this walord's and its plugins' schema");
+        rc = 0;
+        goto out_loop;
+    }
     /* replies of handled updates that a crash or a stop kept from going
      * out: before anything new, so each chat gets them first */
     int32_t resent = wh_msgq_resend(loop_db);
@@ -512,6 +531,10 @@ int main(int argc, char **argv)
     else if (resent < 0)
         wh_err("cannot read the stored messages: %s", wh_last_error());
     redispatch_pending();
+    if (wh_cluster_start(&loop, loop_db, submit_update) != 0) {
+        wh_err("cannot start the cluster membership");
+        goto out_loop;
+    }
 
     uv_signal_init(&loop, &sig_term);
     uv_signal_init(&loop, &sig_int);
@@ -527,7 +550,9 @@ int main(int argc, char **argv)
         wh_err("cannot start the HTTP listener");
         goto out_loop;
     }
-    if (wh_tg_start(wh_g.tg) != 0) {
+    /* several instances poll not at once: the one that holds the lock does */
+    if ((wh_g.cfg.mode == WH_TG_WEBHOOK ? start_polling() : wh_cluster_poll_when_leader(&loop, loop_db, start_polling)) !=
+        0) {
         wh_err("cannot start polling");
         goto out_loop;
     }
@@ -539,6 +564,7 @@ out_loop:
         /* a start-up failure: stop whatever did start (each is a no-op otherwise) */
         wh_http_stop();
         wh_sched_stop();
+    wh_cluster_stop();
         wh_events_stop();
         wh_ops_stop();
         wh_httpa_stop();

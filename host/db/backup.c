@@ -13,6 +13,7 @@
  * Renaming the temporary copy is fine; it is not the live database. */
 #include "db.h"
 #include "db_int.h"
+#include "pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +71,8 @@ int wh_db_is_live_file(const char *db_path, const char *path)
 
 int32_t wh_db_is_walor(wh_db *db)
 {
+    if (wh_db_pg(db))
+        return wh_pg_is_walor(wh_db_pg(db));
     int64_t n = 0;
     int32_t rc = wh_db_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wh_migrations'",
                            NULL, 0, &n);
@@ -209,10 +212,10 @@ int32_t wh_db_backup(wh_db *db, const char *dest_path, uint32_t flags)
     if (wh_db_in_tx(db))
         return wh_error(WALOR_EPHASE, "backup: not inside a transaction (commit first: the copy holds committed data)");
     sqlite3 *src = wh_db_sqlite(db);
-    const char *live = sqlite3_db_filename(src, "main");
-    if (!live || !*live)
+    const char *live = src ? sqlite3_db_filename(src, "main") : "";
+    if (src && (!live || !*live))
         return wh_error(WALOR_EINVAL, "backup: an in-memory database has no file to copy");
-    if (wh_db_is_live_file(live, dest_path))
+    if (src && wh_db_is_live_file(live, dest_path))
         return wh_error(WALOR_EINVAL, "backup: %s is the live database or one of its files", dest_path);
 
     char dir[PATH_MAX];
@@ -232,6 +235,8 @@ int32_t wh_db_backup(wh_db *db, const char *dest_path, uint32_t flags)
         if (!(flags & WH_BACKUP_REPLACE))
             return wh_error(WALOR_EEXIST, "backup: %s already exists", dest_path);
     }
+    if (wh_db_pg(db)) /* PostgreSQL: pg_dump's consistent snapshot */
+        return wh_pg_backup(wh_db_pg(db), dest_path, 1);
 
     static atomic_uint seq;
     char tmp[PATH_MAX];

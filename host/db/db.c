@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "pg.h"
 #include "storage.h"
 
 #define CACHE_MAX 128
@@ -37,6 +38,7 @@ typedef struct wh_stmt wh_stmt;
 
 struct wh_rows {
     wh_db *db;
+    wh_pgrows *pg; /* a PostgreSQL result (pg.c): the rest is unused */
     sqlite3_stmt *st;
     wh_stmt *ent; /* NULL: uncached, finalized and freed on close */
     int kind;
@@ -59,6 +61,7 @@ struct wh_stmt {
 };
 
 struct wh_db {
+    wh_pg *pg; /* the PostgreSQL engine (pg.h): the SQLite members are unused */
     sqlite3 *h;
     int began;      /* we ran BEGIN and have not ended it: tells "never began" from "SQLite rolled back" */
     int autobegin;  /* the first writing statement opens the transaction (a unit of work, ctx.h) */
@@ -73,7 +76,7 @@ struct wh_db {
 /* The SQL is part of the detail so that a log line says which statement
  * failed; it has only ? placeholders, never values. Whitespace is collapsed
  * to keep log lines single. */
-static void snippet(const char *sql, char *out, size_t outlen)
+void wh_db_snippet(const char *sql, char *out, size_t outlen)
 {
     const unsigned char *p = (const unsigned char *)(sql ? sql : "");
     size_t o = 0, max = outlen - 4 < SNIPPET_MAX ? outlen - 4 : SNIPPET_MAX;
@@ -127,7 +130,7 @@ static int32_t map_rc(int rc)
 static int32_t fail_msg(int rc, const char *msg, const char *sql)
 {
     char snip[SNIPPET_MAX + 8];
-    snippet(sql, snip, sizeof snip);
+    wh_db_snippet(sql, snip, sizeof snip);
     return wh_error(map_rc(rc), "%s (SQL: %s)", msg, snip);
 }
 
@@ -195,7 +198,7 @@ static void cache_drop(wh_db *db, wh_stmt *e)
     db->ncached--;
 }
 
-static const char *skip_space_comments(const char *p)
+const char *wh_db_skip_space(const char *p)
 {
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
@@ -216,7 +219,7 @@ static int classify(const char *sql, sqlite3_stmt *st)
 {
     static const char *const dml[] = {"INSERT", "UPDATE", "DELETE", "REPLACE"};
     static const char *const txctl[] = {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"};
-    const char *p = skip_space_comments(sql);
+    const char *p = wh_db_skip_space(sql);
     size_t n = 0;
     while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
         n++;
@@ -243,13 +246,13 @@ static int32_t prepare(wh_db *db, const char *sql, unsigned flags, sqlite3_stmt 
     if (!st)
         return wh_error(WALOR_EINVAL, "empty SQL statement");
     /* a second statement would be silently ignored; only comments may follow */
-    tail = skip_space_comments(tail ? tail : "");
+    tail = wh_db_skip_space(tail ? tail : "");
     while (*tail == ';')
-        tail = skip_space_comments(tail + 1);
+        tail = wh_db_skip_space(tail + 1);
     if (*tail) {
         sqlite3_finalize(st);
         char snip[SNIPPET_MAX + 8];
-        snippet(sql, snip, sizeof snip);
+        wh_db_snippet(sql, snip, sizeof snip);
         return wh_error(WALOR_EINVAL, "SQL holds more than one statement; use wh_db_script (SQL: %s)", snip);
     }
     *out = st;
@@ -339,7 +342,7 @@ static int32_t bind_args(wh_db *db, sqlite3_stmt *st, const walor_val *args, uin
     int want = sqlite3_bind_parameter_count(st);
     if (want < 0 || (uint32_t)want != nargs) {
         char snip[SNIPPET_MAX + 8];
-        snippet(sqlite3_sql(st), snip, sizeof snip);
+        wh_db_snippet(sqlite3_sql(st), snip, sizeof snip);
         return wh_error(WALOR_EINVAL, "SQL has %d placeholder(s) but %u value(s) were given (SQL: %s)", want,
                         nargs, snip);
     }
@@ -476,6 +479,7 @@ static int32_t run(wh_db *db, const char *sql, const walor_val *args, uint32_t n
 }
 
 sqlite3 *wh_db_sqlite(wh_db *db) { return db ? db->h : NULL; }
+wh_pg *wh_db_pg(wh_db *db) { return db ? db->pg : NULL; }
 
 /* ---- open / close ---- */
 
@@ -622,10 +626,76 @@ ready:
     return db;
 }
 
-wh_db *wh_db_open(const char *path, char *err, size_t errlen) { return open_db(path, 0, err, errlen); }
+/* a conninfo picks the PostgreSQL engine; a path, SQLite */
+static wh_db *open_pg(const char *conninfo, int existing, char *err, size_t errlen)
+{
+    wh_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        open_error(err, errlen, "cannot open database: out of memory");
+        return NULL;
+    }
+    if (!(db->pg = wh_pg_open(conninfo, existing, err, errlen))) {
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+wh_db *wh_db_open(const char *path, char *err, size_t errlen)
+{
+    if (wh_pg_is_conninfo(path))
+        return open_pg(path, 0, err, errlen);
+    return open_db(path, 0, err, errlen);
+}
+
+int wh_db_shared(const wh_db *db) { return db && db->pg; }
+
+int32_t wh_db_has_table(wh_db *db, const char *name)
+{
+    int64_t n = 0;
+    int32_t rc = wh_db_int(db,
+                           db && db->pg ? "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                                          "AND tablename = ?"
+                                        : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           WALOR_ARGS(walor_s(name)), &n);
+    return rc < 0 ? rc : n > 0;
+}
+
+int wh_db_is_conninfo(const char *path) { return wh_pg_is_conninfo(path); }
+
+char *wh_db_display(const char *path) { return wh_pg_is_conninfo(path) ? wh_pg_redact(path) : strdup(path ? path : ""); }
+
+void wh_db_set_password(const char *password) { wh_pg_set_password(password); }
+
+void wh_db_set_app_name(const char *name) { wh_pg_set_app_name(name); }
+
+const char *wh_db_app_name(void) { return wh_pg_app_name(); }
+
+int32_t wh_db_instances(wh_db *db)
+{
+    if (!db || !db->pg)
+        return 1;
+    int64_t n = 0;
+    int32_t rc = wh_db_int(db,
+                           "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND application_name LIKE 'walord %'",
+                           NULL, 0, &n);
+    return rc < 0 ? rc : (int32_t)n;
+}
+
+int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key) { return db && db->pg ? wh_pg_lock(db->pg, ns, key) : 0; }
+
+int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key)
+{
+    return db && db->pg ? wh_pg_try_lock(db->pg, ns, key) : 1;
+}
+
+int32_t wh_db_unlock(wh_db *db, int32_t ns, int64_t key) { return db && db->pg ? wh_pg_unlock(db->pg, ns, key) : 0; }
 
 wh_db *wh_db_open_existing(const char *path, char *err, size_t errlen)
 {
+    if (wh_pg_is_conninfo(path))
+        return open_pg(path, 1, err, errlen);
     if (path && strcmp(path, ":memory:") == 0) {
         open_error(err, errlen, "cannot open database: an existing file is needed");
         return NULL;
@@ -650,6 +720,11 @@ void wh_db_close(wh_db *db)
 {
     if (!db)
         return;
+    if (db->pg) {
+        wh_pg_close(db->pg);
+        free(db);
+        return;
+    }
     if (db->nopen)
         wh_warn("database closed with %u result(s) still open", db->nopen);
     if (!sqlite3_get_autocommit(db->h))
@@ -665,6 +740,8 @@ void wh_db_close(wh_db *db)
 
 int32_t wh_db_exec(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs)
 {
+    if (db && db->pg)
+        return wh_pg_exec(db->pg, sql, args, nargs);
     return run(db, sql, args, nargs, 0);
 }
 
@@ -672,6 +749,8 @@ int32_t wh_db_changes(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_changes(db->pg);
     return clamp_changes(sqlite3_changes64(db->h));
 }
 
@@ -680,6 +759,20 @@ int32_t wh_db_query(wh_db *db, const char *sql, const walor_val *args, uint32_t 
     if (!out)
         return wh_error(WALOR_EINVAL, "NULL result pointer");
     *out = NULL;
+    if (db && db->pg) {
+        wh_rows *rows = calloc(1, sizeof *rows);
+        if (!rows)
+            return wh_error(WALOR_ENOMEM, "out of memory for a query result");
+        int32_t rc = wh_pg_query(db->pg, sql, args, nargs, &rows->pg);
+        if (rc < 0) {
+            free(rows);
+            return rc;
+        }
+        rows->db = db;
+        rows->kind = wh_pg_rows_is_dml(rows->pg) ? KIND_DML : KIND_OTHER;
+        *out = rows;
+        return WALOR_OK;
+    }
     wh_stmt *ent;
     sqlite3_stmt *st;
     int kind;
@@ -713,6 +806,8 @@ int32_t wh_rows_next(wh_rows *r)
 {
     if (!r || r->state == ROWS_CLOSED)
         return wh_error(WALOR_EINVAL, "NULL or closed result");
+    if (r->pg)
+        return wh_pg_rows_next(r->pg);
     if (r->state == ROWS_DONE)
         return 0;
     if (r->state == ROWS_ERR)
@@ -749,16 +844,36 @@ static int column_ok(wh_rows *r, uint32_t col)
 
 int64_t wh_rows_int(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_int(r->pg, col);
     return column_ok(r, col) ? sqlite3_column_int64(r->st, (int)col) : 0;
 }
 
 const char *wh_rows_text(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_text(r->pg, col);
     return column_ok(r, col) ? (const char *)sqlite3_column_text(r->st, (int)col) : NULL;
+}
+
+uint32_t wh_rows_type(wh_rows *r, uint32_t col)
+{
+    if (r && r->pg)
+        return wh_pg_rows_is_null(r->pg, col) == 1 ? WALOR_VAL_NULL : WALOR_VAL_TEXT;
+    if (!column_ok(r, col))
+        return WALOR_VAL_NULL;
+    switch (sqlite3_column_type(r->st, (int)col)) {
+    case SQLITE_INTEGER: return WALOR_VAL_INT;
+    case SQLITE_BLOB: return WH_VAL_BLOB;
+    case SQLITE_NULL: return WALOR_VAL_NULL;
+    default: return WALOR_VAL_TEXT;
+    }
 }
 
 const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len)
 {
+    if (r && r->pg)
+        return wh_pg_rows_blob(r->pg, col, len);
     if (len)
         *len = 0;
     if (!column_ok(r, col))
@@ -771,6 +886,8 @@ const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len)
 
 int32_t wh_rows_is_null(wh_rows *r, uint32_t col)
 {
+    if (r && r->pg)
+        return wh_pg_rows_is_null(r->pg, col);
     if (!column_ok(r, col))
         return WALOR_EINVAL;
     return sqlite3_column_type(r->st, (int)col) == SQLITE_NULL;
@@ -780,6 +897,11 @@ void wh_rows_close(wh_rows *r)
 {
     if (!r || r->state == ROWS_CLOSED)
         return;
+    if (r->pg) {
+        wh_pg_rows_close(r->pg);
+        free(r);
+        return;
+    }
     r->db->nopen--;
     if (!sqlite3_stmt_readonly(r->st))
         writer_done(); /* INSERT … RETURNING */
@@ -804,7 +926,7 @@ int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t na
     if (rc == 0) {
         wh_rows_close(r);
         char snip[SNIPPET_MAX + 8];
-        snippet(sql, snip, sizeof snip);
+        wh_db_snippet(sql, snip, sizeof snip);
         return wh_error(WALOR_ENOTFOUND, "no row (SQL: %s)", snip);
     }
     if (rc > 0) {
@@ -827,6 +949,8 @@ int32_t wh_db_int(wh_db *db, const char *sql, const walor_val *args, uint32_t na
 
 int wh_db_in_tx(const wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_in_tx(db->pg);
     return db && !sqlite3_get_autocommit(db->h);
 }
 
@@ -843,6 +967,8 @@ int32_t wh_db_begin(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_begin(db->pg);
     if (!sqlite3_get_autocommit(db->h))
         return wh_error(WALOR_EBUSY, "a transaction is already open on this connection (no nesting)");
     return begin_immediate(db);
@@ -852,10 +978,14 @@ void wh_db_autobegin(wh_db *db, int on)
 {
     if (db)
         db->autobegin = on ? 1 : 0;
+    if (db && db->pg)
+        wh_pg_autobegin(db->pg, on);
 }
 
 int wh_db_tx_lost(const wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_tx_lost(db->pg);
     return db && db->began && sqlite3_get_autocommit(db->h);
 }
 
@@ -866,6 +996,8 @@ static int32_t savepoint_run(wh_db *db, const char *verb, unsigned level)
         return wh_error(WALOR_ELIMIT, "transactions nest at most 64 deep");
     char sql[48];
     snprintf(sql, sizeof sql, "%s walor_sp%u", verb, level);
+    if (db->pg)
+        return wh_pg_savepoint_run(db->pg, sql);
     int32_t rc = run(db, sql, NULL, 0, 1);
     return rc < 0 ? rc : WALOR_OK;
 }
@@ -874,7 +1006,7 @@ int32_t wh_db_savepoint(wh_db *db, unsigned level)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
-    if (sqlite3_get_autocommit(db->h))
+    if (!wh_db_in_tx(db))
         return wh_error(WALOR_EINVAL, "a savepoint needs an open transaction");
     return savepoint_run(db, "SAVEPOINT", level);
 }
@@ -892,7 +1024,7 @@ int32_t wh_db_rollback_to(wh_db *db, unsigned level)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
-    if (sqlite3_get_autocommit(db->h))
+    if (!wh_db_in_tx(db))
         return WALOR_OK; /* SQLite rolled everything back already */
     int32_t rc = savepoint_run(db, "ROLLBACK TO", level);
     /* ROLLBACK TO keeps the savepoint on the stack: take it off */
@@ -903,6 +1035,8 @@ int32_t wh_db_commit(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_commit(db->pg);
     if (sqlite3_get_autocommit(db->h)) {
         if (db->began) {
             db->began = 0;
@@ -926,6 +1060,8 @@ int32_t wh_db_rollback(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return wh_pg_rollback(db->pg);
     db->began = 0;
     /* nothing to undo is fine: error paths roll back without tracking whether SQLite already did */
     if (sqlite3_get_autocommit(db->h))
@@ -940,6 +1076,8 @@ int32_t wh_db_script(wh_db *db, const char *sql)
 {
     if (!db || !sql)
         return wh_error(WALOR_EINVAL, "NULL database or SQL");
+    if (db->pg)
+        return wh_pg_script(db->pg, sql);
     char *msg = NULL;
     int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
     writer_done();
@@ -1007,6 +1145,8 @@ int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, si
             return rc;
         }
         if (!wh_db_in_tx(db)) {
+            if (db->pg)
+                wh_pg_rollback(db->pg);
             db->began = 0;
             return wh_error(WALOR_EINVAL,
                             "migration %s v%d ended the transaction itself (BEGIN/COMMIT/END/ROLLBACK "
@@ -1032,6 +1172,8 @@ int32_t wh_db_migrate(wh_db *db, const char *owner, const wh_migration *list, si
 
 int32_t wh_db_check(wh_db *db)
 {
+    if (db && db->pg)
+        return wh_pg_check(db->pg);
     int64_t v = 0;
     int32_t rc = wh_db_int(db, "SELECT 1", NULL, 0, &v);
     if (rc < 0)
@@ -1051,6 +1193,8 @@ int32_t wh_db_check_file(wh_db *db)
 {
     if (!db)
         return wh_error(WALOR_EINVAL, "NULL database");
+    if (db->pg)
+        return WALOR_OK; /* no file: the server keeps its own checksums */
     sqlite3_file *f = NULL;
     if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods)
         return wh_error(WALOR_EDB, "health check: the database file is not open");

@@ -1,10 +1,11 @@
-/* SQLite access for the host and, through the API table, for plugins.
+/* Database access for the host and, through the API table, for plugins:
+ * SQLite (a file path) or PostgreSQL (a conninfo; pg.h says what differs).
  *
  * One wh_db is one connection, used by one thread at a time (each worker
  * and the loop thread own one). SQL uses ? placeholders with typed binds
- * (walor_val) and is kept to the subset PostgreSQL accepts too, so that a
- * libpq backend can implement this same header later. Prepared statements
- * are cached per connection by SQL text. */
+ * (walor_val) and is kept to the subset both engines accept
+ * (docs/plugin-guide.md "SQL for both engines"). Prepared statements are
+ * cached per connection by SQL text. */
 #ifndef WH_DB_H
 #define WH_DB_H
 
@@ -77,6 +78,10 @@ static inline walor_val wh_blob(const void *data, size_t len)
     walor_val v = {WH_VAL_BLOB, 0, (int64_t)len, (const char *)data};
     return v;
 }
+/* the type of a column of the current row: WALOR_VAL_INT, WALOR_VAL_TEXT
+ * (also a real, as its text), WALOR_VAL_NULL or WH_VAL_BLOB (a tool copying
+ * rows between engines, walorctl migrate-db) */
+uint32_t wh_rows_type(wh_rows *r, uint32_t col);
 /* the bytes of a blob (or text) column and their length; valid until next/close */
 const void *wh_rows_blob(wh_rows *r, uint32_t col, size_t *len);
 
@@ -136,5 +141,40 @@ int32_t wh_db_restore_from(wh_db *db, const char *src_path);
 /* 0 when db is a Walor database (the host's migrations are recorded),
  * WALOR_ENOTFOUND when not, or a database error. */
 int32_t wh_db_is_walor(wh_db *db);
+
+/* ---- PostgreSQL and several instances (pg.h, docs/RELIABILITY.md) ----
+ * wh_db_open takes a conninfo (postgresql://… or key=value …) as well as
+ * a file path, and then runs every call above on PostgreSQL. */
+int wh_db_is_conninfo(const char *path);
+/* the password for PostgreSQL connections opened from now on (a file or a
+ * systemd credential, read by the configuration); never logged */
+void wh_db_set_password(const char *password);
+/* [walor] db as it may be shown: a conninfo's password as ***; malloc'd */
+char *wh_db_display(const char *path);
+/* 1 when the table exists, 0 when not, < 0 on an error (either engine) */
+int32_t wh_db_has_table(wh_db *db, const char *name);
+/* the application name of every PostgreSQL connection opened from now on
+ * (walord's tells the instance: cluster.c) */
+void wh_db_set_app_name(const char *name);
+/* that name ("walor" when none was set) */
+const char *wh_db_app_name(void);
+/* live walord instances connected to this database: the distinct
+ * application names "walord …" among its sessions (1 on SQLite) */
+int32_t wh_db_instances(wh_db *db);
+/* 1 when several walord instances may share this database (PostgreSQL) */
+int wh_db_shared(const wh_db *db);
+
+/* Advisory locks in Walor's key space, held by this connection until
+ * unlocked or until it ends (a killed instance's locks go with it). On
+ * SQLite, where one process owns the database, they are always granted.
+ * try_lock: 1 taken, 0 held by another connection, < 0 an error. */
+#define WH_DB_LOCK_CHAT 2  /* one chat's updates, handled one at a time */
+#define WH_DB_LOCK_POLL 3  /* the one instance that long-polls Telegram */
+#define WH_DB_LOCK_SETUP 4 /* creating the migrations table */
+#define WH_DB_LOCK_JOB 5   /* one job handler's rows, one cron job: never two at once */
+#define WH_DB_LOCK_EVENT 6 /* one (subscriber, aggregate) pair's deliveries */
+int32_t wh_db_lock(wh_db *db, int32_t ns, int64_t key);
+int32_t wh_db_try_lock(wh_db *db, int32_t ns, int64_t key);
+int32_t wh_db_unlock(wh_db *db, int32_t ns, int64_t key);
 
 #endif

@@ -118,12 +118,13 @@ static void check_db(void)
 {
     const char *path = wh_g.cfg.db;
     struct stat st;
-    if (stat(path, &st) != 0) {
+    int pg = wh_db_is_conninfo(path); /* a server: no file to look at */
+    if (!pg && stat(path, &st) != 0) {
         snprintf(check_err, sizeof check_err, "the database file %s is gone", path);
         check_failed = 1;
         return;
     }
-    if (st.st_dev != db_dev || st.st_ino != db_ino) {
+    if (!pg && (st.st_dev != db_dev || st.st_ino != db_ino)) {
         snprintf(check_err, sizeof check_err, "the database file %s was replaced", path);
         check_failed = 1;
         return;
@@ -159,8 +160,10 @@ static void check_run(uv_work_t *r)
     uint64_t storage_errors = wh_storage_thread_errors();
     check_db();
     /* a full or read-only disk is not cured by a restart: the storage
-     * watcher (storage_watch.c) holds the work until writes work again */
-    if (check_failed && wh_storage_thread_errors() != storage_errors)
+     * watcher (storage_watch.c) holds the work until writes work again;
+     * nor is a PostgreSQL server that does not answer: every connection
+     * opens again by itself once it does */
+    if (check_failed && (wh_storage_thread_errors() != storage_errors || wh_db_is_conninfo(wh_g.cfg.db)))
         check_failed = 2;
 }
 
@@ -206,8 +209,8 @@ int wh_ops_start(uv_loop_t *loop, wh_db *loop_db)
         wh_g.exit_code = 2;
         return -1;
     }
-    struct stat st;
-    if (stat(wh_g.cfg.db, &st) != 0) {
+    struct stat st = {0};
+    if (!wh_db_is_conninfo(wh_g.cfg.db) && stat(wh_g.cfg.db, &st) != 0) {
         wh_err("cannot stat the database %s", wh_g.cfg.db);
         wh_g.exit_code = 1;
         return -1;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "error.h"
+#include "host.h"
 #include "registry.h"
 #include "setting.h"
 #include "steps.h"
@@ -450,6 +452,20 @@ static int32_t reg_migration(walor_plugin *p, int32_t version, const char *sql)
     return 0;
 }
 
+static int32_t db_dialect(walor_plugin *p)
+{
+    (void)p;
+    return wh_db_is_conninfo(wh_g.cfg.db) ? WALOR_DB_POSTGRESQL : WALOR_DB_SQLITE;
+}
+
+/* the text of the engine this walord runs on is the one registered */
+static int32_t reg_migration_v2(walor_plugin *p, int32_t version, const char *sqlite_sql, const char *pg_sql)
+{
+    const char *sql = db_dialect(p) == WALOR_DB_POSTGRESQL ? (pg_sql ? pg_sql : sqlite_sql)
+                                                           : (sqlite_sql ? sqlite_sql : pg_sql);
+    return reg_migration(p, version, sql);
+}
+
 static int32_t reg_admin_header(walor_plugin *p, walor_header_fn fn)
 {
     CHECK_PHASE(p);
@@ -482,6 +498,8 @@ void wh_register_fill(walor_host_api *api)
     api->reg_setting = reg_setting;
     api->reg_text = reg_text;
     api->reg_migration = reg_migration;
+    api->reg_migration_v2 = reg_migration_v2;
+    api->db_dialect = db_dialect;
     api->reg_admin_header = reg_admin_header;
     api->reg_wipe = reg_wipe;
     api->reg_texts = reg_texts;

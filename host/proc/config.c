@@ -29,7 +29,9 @@ struct known {
 };
 
 static const struct known known[] = {
-    {"walor", "db", "var/walor.db"},
+    {"walor", "db", "var/walor.db"},     /* a file (SQLite) or a PostgreSQL conninfo */
+    {"walor", "db_password", NULL},      /* PostgreSQL's password, if not in the conninfo */
+    {"walor", "db_password_file", NULL},
     {"walor", "plugin_dir", "build/lib/walor/plugins"},
     {"walor", "plugins", ""},
     {"walor", "owners", ""},
@@ -606,6 +608,11 @@ static int32_t interpret(wh_config *c)
 
     if ((rc = load_public_url(c)) || (rc = load_webhook_master(c)))
         return rc;
+    if ((rc = credential(c, "walor", "db_password_file", "db-password")) ||
+        (rc = load_secret(c, "walor", "db_password", "db_password_file", &c->db_password)))
+        return rc;
+    /* every connection opened from now on, by any thread or tool */
+    wh_db_set_password(c->db_password);
     if ((rc = load_secret(c, "telegram", "webhook_secret", "webhook_secret_file", &c->webhook_secret)))
         return rc;
     if (!c->webhook_secret && c->webhook_master && c->mode == WH_TG_WEBHOOK) {
@@ -757,8 +764,12 @@ void wh_config_dump(const wh_config *c, FILE *out)
             if (strcmp(e->section, c->entries[i].section))
                 continue;
             fprintf(out, "%s = ", e->key);
+            char *shown = NULL;
             if (is_secret(e->key)) {
                 fputs("***", out);
+            } else if (!strcmp(e->section, "walor") && !strcmp(e->key, "db") && (shown = wh_db_display(e->value))) {
+                fputs(shown, out); /* a conninfo's password as *** */
+                free(shown);
             } else {
                 for (const char *p = e->value; *p; p++) {
                     if (*p == '\n')
@@ -805,6 +816,10 @@ void wh_config_free(wh_config *c)
     if (c->token) {
         explicit_bzero(c->token, strlen(c->token));
         free(c->token);
+    }
+    if (c->db_password) {
+        explicit_bzero(c->db_password, strlen(c->db_password));
+        free(c->db_password);
     }
     if (c->webhook_secret) {
         explicit_bzero(c->webhook_secret, strlen(c->webhook_secret));

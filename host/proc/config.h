@@ -51,6 +51,7 @@ typedef struct wh_config {
 
     /* [telegram] */
     char *token;             /* from token, token_file or WALOR_BOT_TOKEN; never log it */
+    char *db_password;       /* [walor] db_password(_file) or the credential db-password; never log it */
     char *api_root;          /* without a trailing '/' */
     int mode;                /* WH_TG_POLLING or WH_TG_WEBHOOK */
     int poll_timeout;        /* 0-50 s */

@@ -434,6 +434,13 @@ static void group_job(void *state, void *arg)
 {
     wh_worker *w = state;
     group *g = arg;
+    /* one pair's deliveries run on one instance at a time: another one that
+     * holds the lock delivers them, and the sweep looks again in a second */
+    int32_t got = wh_db_try_lock(w->db, WH_DB_LOCK_EVENT, g->key);
+    if (got != 1) {
+        group_forget(g);
+        return;
+    }
     for (;;) {
         while (!atomic_load(&stopping) && deliver_next(w, g) > 0)
             ;
@@ -447,6 +454,7 @@ static void group_job(void *state, void *arg)
         pthread_mutex_unlock(&groups_mu);
         break;
     }
+    wh_db_unlock(w->db, WH_DB_LOCK_EVENT, g->key);
     group_free(g);
 }
 

@@ -129,6 +129,8 @@ static const wh_migration migrations[] = {
         " runs INTEGER NOT NULL DEFAULT 0,"
         " last_error TEXT,"              /* of the last run; NULL: it succeeded */
         " PRIMARY KEY (plugin, name));"},
+    /* several instances (PostgreSQL): the last tick one of them took */
+    {2, "ALTER TABLE wh_cron_state ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0"},
 };
 
 /* ---- helpers ---- */
@@ -361,10 +363,55 @@ static int32_t cron_done(walor_ctx *c, void *arg)
     return rc < 0 ? rc : 0;
 }
 
+static void cron_locked(wh_worker *w, cron_run *r);
+
+/* Several instances fire the same tick: the one whose claim lands runs
+ * it. 1 this run is ours, 0 another instance took the tick, < 0 error. */
+static int32_t claim_tick(wh_db *db, const cron_job *j, int64_t tick)
+{
+    return wh_db_exec(db,
+                      "INSERT INTO wh_cron_state(plugin, name, checked_at, claimed) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (plugin, name) DO UPDATE SET claimed = excluded.claimed "
+                      "WHERE wh_cron_state.claimed < excluded.claimed",
+                      WALOR_ARGS(walor_s(j->p->name), walor_s(j->name), walor_i(tick - 1), walor_i(tick)));
+}
+
+static void cron_end(cron_job *j, cron_run *r)
+{
+    pthread_mutex_lock(&mu);
+    j->running = 0;
+    pthread_mutex_unlock(&mu);
+    free(r);
+}
+
 static void cron_fn(void *state, void *arg)
 {
     wh_worker *w = state;
     cron_run *r = arg;
+    cron_job *j = r->j;
+    /* never two runs at once, also across instances: the job's lock is held
+     * for the run and goes with the connection of an instance that dies */
+    int32_t got = wh_db_try_lock(w->db, WH_DB_LOCK_JOB, j->key);
+    if (got != 1) {
+        if (got == 0)
+            wh_logf(WH_LOG_DEBUG, j->p->name, "cron job %s runs on another instance: this tick is skipped", j->name);
+        cron_end(j, r);
+        return;
+    }
+    got = claim_tick(w->db, j, r->tick);
+    if (got != 1) {
+        if (got < 0)
+            wh_logf(WH_LOG_WARN, j->p->name, "cron job %s: cannot claim the tick: %s", j->name, wh_last_error());
+        wh_db_unlock(w->db, WH_DB_LOCK_JOB, j->key);
+        cron_end(j, r);
+        return;
+    }
+    cron_locked(w, r);
+    wh_db_unlock(w->db, WH_DB_LOCK_JOB, j->key);
+}
+
+static void cron_locked(wh_worker *w, cron_run *r)
+{
     cron_job *j = r->j;
     int64_t started = wh_now();
     walor_ctx c;
@@ -554,8 +601,16 @@ static void runner_fn(void *state, void *arg)
     wh_worker *w = state;
     job_handler *h = arg;
     int res = 0;
-    for (int n = 0; n < BATCH && !atomic_load(&stopping) && (res = run_next(w, h)) > 0; n++)
-        ;
+    /* one runner per handler across instances too: a row is run by the
+     * holder of the handler's lock, and deleted in that run's unit */
+    int32_t got = wh_db_try_lock(w->db, WH_DB_LOCK_JOB, h->key);
+    if (got == 1) {
+        for (int n = 0; n < BATCH && !atomic_load(&stopping) && (res = run_next(w, h)) > 0; n++)
+            ;
+        wh_db_unlock(w->db, WH_DB_LOCK_JOB, h->key);
+    } else {
+        res = -1; /* another instance runs them: look again after the hold */
+    }
     pthread_mutex_lock(&mu);
     h->running = 0;
     if (res < 0)

@@ -157,15 +157,16 @@ int32_t wh_inbox_store(wh_db *db, json_t *updates, int64_t now, json_t **fresh, 
     return 0;
 }
 
-int32_t wh_inbox_pending(wh_db *db, json_t **out)
+/* The pending updates a query yields (update_id, body[, received_at]), in
+ * its order: the updates, or with_at {"u": update, "at": received_at}. */
+static int32_t collect(wh_db *db, const char *sql, const walor_val *args, uint32_t nargs, int with_at, json_t **out)
 {
     *out = NULL;
     json_t *arr = json_array();
     if (!arr)
         return wh_error(WALOR_ENOMEM, "inbox: out of memory");
     wh_rows *r;
-    int32_t rc = wh_db_query(db, "SELECT update_id, body FROM wh_inbox WHERE done_at IS NULL ORDER BY update_id",
-                             NULL, 0, &r);
+    int32_t rc = wh_db_query(db, sql, args, nargs, &r);
     if (rc < 0) {
         json_decref(arr);
         return rc;
@@ -180,7 +181,9 @@ int32_t wh_inbox_pending(wh_db *db, json_t **out)
             wh_warn("inbox: update %lld has an unreadable body", (long long)wh_rows_int(r, 0));
             continue;
         }
-        if (json_array_append_new(arr, u) != 0) {
+        if (with_at)
+            u = json_pack("{s:o, s:I}", "u", u, "at", (json_int_t)wh_rows_int(r, 2));
+        if (!u || json_array_append_new(arr, u) != 0) {
             rc = wh_error(WALOR_ENOMEM, "inbox: out of memory");
             break;
         }
@@ -192,6 +195,23 @@ int32_t wh_inbox_pending(wh_db *db, json_t **out)
     }
     *out = arr;
     return 0;
+}
+
+int32_t wh_inbox_pending(wh_db *db, json_t **out)
+{
+    return collect(db, "SELECT update_id, body FROM wh_inbox WHERE done_at IS NULL ORDER BY update_id", NULL, 0, 0,
+                   out);
+}
+
+int32_t wh_inbox_chat_pending(wh_db *db, int64_t chat_id, int64_t upto, json_t **out)
+{
+    if (!chat_id)
+        return collect(db, "SELECT update_id, body, received_at FROM wh_inbox WHERE update_id = ? AND done_at IS NULL",
+                       WALOR_ARGS(walor_i(upto)), 1, out);
+    return collect(db,
+                   "SELECT update_id, body, received_at FROM wh_inbox WHERE chat_id = ? AND update_id <= ? "
+                   "AND done_at IS NULL ORDER BY update_id",
+                   WALOR_ARGS(walor_i(chat_id), walor_i(upto)), 1, out);
 }
 
 int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after)
@@ -220,6 +240,13 @@ int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now)
     if (rc == 0)
         return wh_error(WALOR_ENOTFOUND, "inbox: no update %lld", (long long)update_id);
     return 0;
+}
+
+int32_t wh_inbox_settle(wh_db *db, int64_t update_id, int64_t now)
+{
+    int32_t rc = wh_db_exec(db, "UPDATE wh_inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+                            WALOR_ARGS(walor_i(now), walor_i(update_id)));
+    return rc < 0 ? rc : rc == 1;
 }
 
 int32_t wh_inbox_prune(wh_db *db, int64_t done_before)

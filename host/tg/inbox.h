@@ -35,11 +35,18 @@ const char *wh_update_set_aside_reason(json_t *update);
 
 /* Not done, in update_id order: re-dispatched at start after a crash. */
 int32_t wh_inbox_pending(wh_db *db, json_t **out);
+/* Not done, of one chat, update_id <= upto, oldest first (chat 0: only the
+ * update upto): *out = new array of {"u": update, "at": received_at}.
+ * Several instances run a chat's updates from it (core/cluster.c). */
+int32_t wh_inbox_chat_pending(wh_db *db, int64_t chat_id, int64_t upto, json_t **out);
 
 /* attempts += 1 before a re-run (after a crash or a stop) starts;
  * WALOR_ENOTFOUND for an unknown id. */
 int32_t wh_inbox_attempt(wh_db *db, int64_t update_id, int64_t *attempts_after);
 int32_t wh_inbox_done(wh_db *db, int64_t update_id, int64_t now);
+/* The done mark of a run: 1 marked now, 0 done already (by a run on
+ * another instance: this one's effect must not count), < 0 an error. */
+int32_t wh_inbox_settle(wh_db *db, int64_t update_id, int64_t now);
 
 /* Deletes done rows with done_at < done_before, always keeping the row with
  * the highest update_id so that wh_inbox_max_id() survives pruning. Returns

@@ -98,6 +98,13 @@ int32_t wh_tg_call_cb(wh_tg *tg, const char *method, json_t *params, const wh_tg
  * 0 when r->ok */
 int32_t wh_tg_result_err(const wh_tg_result *r);
 
+/* Loop thread. n live instances send for one bot: this one's paced
+ * (bulk) sends get 1/n of bulk_rate (core/cluster.c). */
+void wh_tg_set_share(wh_tg *tg, int n);
+/* Loop thread: no paced send for ms (a new instance, until the others
+ * have lowered their share). Interactive replies still go. */
+void wh_tg_hold_bulk(wh_tg *tg, int64_t ms);
+
 void wh_tg_stop(wh_tg *tg);
 void wh_tg_free(wh_tg *tg); /* after the loop has run the close callbacks; NULL is fine */
 

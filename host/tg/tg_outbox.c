@@ -61,6 +61,26 @@ int wh_tg_outbox_init(wh_tg *tg)
     return 0;
 }
 
+/* Several instances share the bot's rate (core/cluster.c): each paces its
+ * bulk sends at bulk_rate / n, so together they stay under it. */
+void wh_tg_set_share(wh_tg *tg, int n)
+{
+    if (!tg || n < 1)
+        return;
+    double rate = tg->o.bulk_rate / n, burst = rate * (1.0 - TG_PACE_MARGIN);
+    tg->global.rate = rate * TG_PACE_MARGIN;
+    tg->global.burst = burst < 1.0 ? 1.0 : burst;
+    if (tg->global.tokens > tg->global.burst)
+        tg->global.tokens = tg->global.burst;
+    wh_tg_outbox_pump(tg);
+}
+
+void wh_tg_hold_bulk(wh_tg *tg, int64_t ms)
+{
+    if (tg)
+        wh_bucket_pause(&tg->global, now_ms(tg) + ms);
+}
+
 static tg_chat *chat_new(wh_tg *tg, int64_t chat_id)
 {
     tg_chat *c = calloc(1, sizeof *c);

@@ -2,8 +2,10 @@
 #include "msgq.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <walor/types.h>
 
@@ -27,6 +29,10 @@ static const wh_migration migrations[] = {
         " body TEXT NOT NULL,"          /* the JSON parameters (multipart: the form fields) */
         " up_field TEXT, up_name TEXT, up_mime TEXT, up_data BLOB,"
         " created_at INTEGER NOT NULL)"},
+    /* several instances (PostgreSQL): whose client sends the row, and the
+     * takeover that gave a dead instance's rows to a live one */
+    {2, "ALTER TABLE wh_msgq ADD COLUMN owner TEXT;"
+        "ALTER TABLE wh_msgq ADD COLUMN claim INTEGER"},
 };
 
 int32_t wh_msgq_migrate(wh_db *db)
@@ -43,11 +49,12 @@ int64_t wh_msgq_store(wh_db *db, const char *method, json_t *params, const wh_tg
     int64_t id = 0;
     int32_t rc = wh_db_int(db,
                            "INSERT INTO wh_msgq(chat_id, method, klass, flags, body, up_field, up_name, up_mime, "
-                           "up_data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           "up_data, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                            WALOR_ARGS(walor_i(chat_id), walor_s(method), walor_i(klass), walor_i(flags),
                                       walor_s(body), walor_s(up ? up->field : NULL),
                                       walor_s(up ? up->filename : NULL), walor_s(up ? up->mime : NULL),
-                                      up ? wh_blob(up->data, up->len) : walor_null(), walor_i(wh_now())),
+                                      up ? wh_blob(up->data, up->len) : walor_null(), walor_i(wh_now()),
+                                      walor_s(wh_db_app_name())),
                            &id);
     free(body);
     return rc < 0 ? rc : id;
@@ -283,13 +290,37 @@ int32_t wh_msgq_call(int64_t row, const char *method, json_t *params, const wh_t
     return rc;
 }
 
+/* Several instances: the rows of instances that are gone (no connection
+ * under their name) become this one's, marked with a claim of their own
+ * so that only they are read back. 0 nothing claimed, 1 claimed, < 0. */
+static int32_t take_over(wh_db *db, int64_t claim)
+{
+    int32_t rc = wh_db_exec(db,
+                            "UPDATE wh_msgq SET owner = ?, claim = ? WHERE owner IS NULL OR owner NOT IN "
+                            "(SELECT application_name FROM pg_stat_activity WHERE datname = current_database())",
+                            WALOR_ARGS(walor_s(wh_db_app_name()), walor_i(claim)));
+    return rc < 0 ? rc : rc > 0;
+}
+
 int32_t wh_msgq_resend(wh_db *db)
 {
     wh_rows *r = NULL;
-    int32_t rc = wh_db_query(db,
-                             "SELECT id, chat_id, method, klass, flags, body, up_field, up_name, up_mime, up_data "
-                             "FROM wh_msgq ORDER BY id",
-                             NULL, 0, &r);
+    int32_t rc;
+    if (wh_db_shared(db)) {
+        static _Atomic int64_t claims;
+        int64_t claim = ((int64_t)getpid() << 24) + ++claims;
+        if ((rc = take_over(db, claim)) <= 0)
+            return rc;
+        rc = wh_db_query(db,
+                         "SELECT id, chat_id, method, klass, flags, body, up_field, up_name, up_mime, up_data "
+                         "FROM wh_msgq WHERE claim = ? ORDER BY id",
+                         WALOR_ARGS(walor_i(claim)), &r);
+    } else {
+        rc = wh_db_query(db,
+                         "SELECT id, chat_id, method, klass, flags, body, up_field, up_name, up_mime, up_data "
+                         "FROM wh_msgq ORDER BY id",
+                         NULL, 0, &r);
+    }
     if (rc < 0)
         return rc;
     int32_t n = 0;

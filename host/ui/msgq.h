@@ -48,7 +48,9 @@ int32_t wh_msgq_call(int64_t row, const char *method, json_t *params, const wh_t
 
 /* At start, before any update is handled: submits every row left by a
  * crash or a stop, oldest first (so each chat gets them before anything
- * new). Returns how many, or a negative WALOR_E*. */
+ * new). Returns how many, or a negative WALOR_E*. With several instances
+ * (PostgreSQL) only the rows of instances that are gone, taken over
+ * first; the cluster's sweep calls it again for those that die later. */
 int32_t wh_msgq_resend(wh_db *db);
 
 /* At exit, after the workers and the Telegram client are gone: deletes

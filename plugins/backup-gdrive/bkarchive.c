@@ -128,14 +128,39 @@ static json_t *schema_of(const char *path, char *err, size_t errlen)
     return schema;
 }
 
+int bk_is_pgdump(const char *path)
+{
+    char magic[5] = "";
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == sizeof magic && memcmp(magic, "PGDMP", 5) == 0;
+}
+
 json_t *bk_manifest_build(const char *copy_path, const json_t *info, int64_t created_at, char *err, size_t errlen)
 {
     char hex[65];
     uint64_t bytes = 0;
     if (bk_sha256_file(copy_path, hex, &bytes, err, errlen) != 0)
         return NULL;
-    json_t *schema = schema_of(copy_path, err, errlen);
-    json_t *tables = schema ? bk_table_rows(copy_path, err, errlen) : NULL;
+    int pg = bk_is_pgdump(copy_path);
+    json_t *schema, *tables;
+    if (pg) {
+        /* PostgreSQL: the copy is pg_dump's archive, whose tables are read
+         * by restoring it. The schema is the host's, read on the same
+         * database a moment before the dump (walord never migrates while
+         * it runs); rows are not counted in a dump */
+        json_t *s = info ? json_object_get(info, "schema") : NULL;
+        schema = json_is_object(s) ? json_deep_copy(s) : NULL;
+        if (!schema)
+            fail(BK_EFORMAT, err, errlen, "the host did not say its schema (walor_host_info)");
+        tables = schema ? json_object() : NULL;
+    } else {
+        schema = schema_of(copy_path, err, errlen);
+        tables = schema ? bk_table_rows(copy_path, err, errlen) : NULL;
+    }
     if (!tables) {
         json_decref(schema);
         return NULL;
@@ -144,9 +169,10 @@ json_t *bk_manifest_build(const char *copy_path, const json_t *info, int64_t cre
     const char *sdk = info ? json_string_value(json_object_get(info, "sdk")) : NULL;
     json_t *plugins = info ? json_object_get(info, "plugins") : NULL;
     plugins = json_is_object(plugins) ? json_deep_copy(plugins) : json_object();
-    return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o, s:{s:s, s:I, s:s}, s:o}", "format", BK_FORMAT, "version",
-                     BK_FORMAT_VERSION, "created_at", (json_int_t)created_at, "walord", walord ? walord : "?", "sdk",
-                     sdk ? sdk : "?", "plugins", plugins, "schema", schema, "database", "file", BK_DB_NAME, "bytes",
+    return json_pack("{s:s, s:i, s:I, s:s, s:s, s:o, s:o, s:{s:s, s:s, s:I, s:s}, s:o}", "format", BK_FORMAT,
+                     "version", BK_FORMAT_VERSION, "created_at", (json_int_t)created_at, "walord", walord ? walord : "?",
+                     "sdk", sdk ? sdk : "?", "plugins", plugins, "schema", schema, "database", "file",
+                     pg ? BK_PGDUMP_NAME : BK_DB_NAME, "engine", pg ? "postgresql" : "sqlite", "bytes",
                      (json_int_t)bytes, "sha256", hex, "tables", tables);
 }
 
@@ -191,6 +217,8 @@ int bk_manifest_verify(const json_t *m, const char *copy_path, char *err, size_t
                     "the database in the archive is not the one its manifest describes (%llu bytes, sha256 %.16s…; "
                     "the manifest says %lld bytes, %.16s…)",
                     (unsigned long long)bytes, hex, (long long)size, sha);
+    if (bk_manifest_is_pg(m)) /* pg_dump's own archive: its checksum is the check */
+        return bk_is_pgdump(copy_path) ? 0 : fail(BK_EMISMATCH, err, errlen, "the dump in the archive is not pg_dump's");
     if ((rc = integrity(copy_path, err, errlen)) != 0)
         return rc;
     json_t *got = bk_table_rows(copy_path, err, errlen);
@@ -243,8 +271,15 @@ int bk_manifest_newer(const json_t *m, const json_t *known, char **unknown, char
     return 0;
 }
 
+int bk_manifest_is_pg(const json_t *m)
+{
+    const char *engine = json_string_value(json_object_get(json_object_get(m, "database"), "engine"));
+    return engine && strcmp(engine, "postgresql") == 0;
+}
+
 int bk_archive_write(const char *zip_path, const char *db_path, const json_t *manifest, char *err, size_t errlen)
 {
+    const char *entry = bk_manifest_is_pg(manifest) ? BK_PGDUMP_NAME : BK_DB_NAME;
     char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
     if (!text)
         return fail(BK_EIO, err, errlen, "cannot serialise the manifest");
@@ -267,7 +302,7 @@ int bk_archive_write(const char *zip_path, const char *db_path, const json_t *ma
         zip_source_free(ms);
         zip_source_free(ds);
         rc = fail(BK_EIO, err, errlen, "adding the manifest: %s", zip_strerror(z));
-    } else if (!ds || zip_file_add(z, BK_DB_NAME, ds, ZIP_FL_ENC_UTF_8) < 0) {
+    } else if (!ds || zip_file_add(z, entry, ds, ZIP_FL_ENC_UTF_8) < 0) {
         zip_source_free(ds);
         rc = fail(BK_EIO, err, errlen, "adding %s: %s", db_path, zip_strerror(z));
     }
@@ -372,7 +407,7 @@ int bk_archive_read(const char *zip_path, const char *db_out, json_t **manifest,
     }
     free(text);
     if (!rc)
-        rc = extract(z, BK_DB_NAME, db_out, err, errlen);
+        rc = extract(z, bk_manifest_is_pg(m) ? BK_PGDUMP_NAME : BK_DB_NAME, db_out, err, errlen);
     zip_discard(z);
     if (rc)
         json_decref(m);

@@ -8,11 +8,16 @@
  *    "created_at": <UTC epoch s>, "walord": "1.0.0", "sdk": "1.3",
  *    "plugins": {"catalog": "0.1.0", …},          the plugins walord had loaded
  *    "schema": {"host.core": 1, "catalog": 5, …}, the copy's wh_migrations
- *    "database": {"file": "walor.db", "bytes": N, "sha256": "<hex>"},
+ *    "database": {"file": "walor.db", "engine": "sqlite", "bytes": N, "sha256": "<hex>"},
  *    "tables": {"orders_order": 12, …}}           rows of every table of the copy
  *
  * Everything in it is read from the copy itself (schema, tables, sha256),
- * so it describes exactly the bytes in the archive. */
+ * so it describes exactly the bytes in the archive. On PostgreSQL the copy
+ * is pg_dump's custom-format archive, `walor.pgdump` ("engine":
+ * "postgresql"): its schema comes from the host (walor_host_info, read a
+ * moment before the dump), its tables are not counted ({}), and it is
+ * checked by its checksum and pg_dump's header; it goes back with
+ * pg_restore (docs/operator-guide.md), not with walorctl restore. */
 #ifndef BACKUP_GDRIVE_BKARCHIVE_H
 #define BACKUP_GDRIVE_BKARCHIVE_H
 
@@ -23,6 +28,7 @@
 
 #define BK_MANIFEST_NAME "manifest.json"
 #define BK_DB_NAME "walor.db"
+#define BK_PGDUMP_NAME "walor.pgdump"
 #define BK_FORMAT "walor-backup"
 #define BK_FORMAT_VERSION 1
 
@@ -54,6 +60,11 @@ int bk_manifest_verify(const json_t *manifest, const char *copy_path, char *err,
  * that known lacks are listed in *unknown (a malloc'd ", "-separated list,
  * NULL when none): their tables come back but nothing here uses them. */
 int bk_manifest_newer(const json_t *manifest, const json_t *known, char **unknown, char *err, size_t errlen);
+
+/* 1 when the file starts as pg_dump's custom format ("PGDMP") */
+int bk_is_pgdump(const char *path);
+/* 1 when the manifest describes a PostgreSQL dump */
+int bk_manifest_is_pg(const json_t *manifest);
 
 /* Writes zip_path (must not exist) with the manifest and the copy; on any
  * failure nothing is left at zip_path. */

@@ -36,9 +36,10 @@ static int32_t remember_save(walor_ctx *c, json_t *d)
         c,
         "INSERT INTO checkout_cdek_customer(user_id, name, phone, email, entrance, floor, intercom, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET name = excluded.name, "
-        "phone = excluded.phone, email = excluded.email, entrance = CASE WHEN ? THEN excluded.entrance ELSE entrance END, "
-        "floor = CASE WHEN ? THEN excluded.floor ELSE floor END, "
-        "intercom = CASE WHEN ? THEN excluded.intercom ELSE intercom END, updated_at = excluded.updated_at",
+        "phone = excluded.phone, email = excluded.email, entrance = CASE WHEN ? = 1 THEN excluded.entrance "
+        "ELSE checkout_cdek_customer.entrance END, "
+        "floor = CASE WHEN ? = 1 THEN excluded.floor ELSE checkout_cdek_customer.floor END, "
+        "intercom = CASE WHEN ? = 1 THEN excluded.intercom ELSE checkout_cdek_customer.intercom END, updated_at = excluded.updated_at",
         WALOR_ARGS(walor_i(walor_ctx_user_id(c)), walor_s(chk_json_str(d, "name")), walor_s(chk_json_str(d, "phone")),
                    walor_s(chk_json_str(d, "email")), walor_s(chk_json_str(cr, "entrance")),
                    walor_s(chk_json_str(cr, "floor")), walor_s(chk_json_str(cr, "intercom")), walor_i(walor_now(c)),

@@ -59,8 +59,8 @@ int32_t crm_sync_names(walor_ctx *c, int32_t budget)
         rc = walor_db_exec(c,
                            "INSERT INTO crm_client(user_id, name_fold, username_lc) VALUES (?, ?, ?) "
                            "ON CONFLICT(user_id) DO UPDATE SET name_fold = excluded.name_fold, "
-                           "username_lc = excluded.username_lc WHERE name_fold <> excluded.name_fold "
-                           "OR username_lc <> excluded.username_lc",
+                           "username_lc = excluded.username_lc WHERE crm_client.name_fold <> excluded.name_fold "
+                           "OR crm_client.username_lc <> excluded.username_lc",
                            WALOR_ARGS(walor_i(walor_col_int(r, 0)), walor_s(fold), walor_s(un)));
         last_seen = walor_col_int(r, 4);
         last_id = walor_col_int(r, 0);

@@ -199,3 +199,32 @@ char *sup_fts_query(const char *question)
     }
     return q;
 }
+
+char *sup_ts_query(const char *fts)
+{
+    if (!fts)
+        return NULL;
+    char *q = malloc(strlen(fts) * 2 + 1), *o = q;
+    if (!q)
+        return NULL;
+    /* the stems hold only folded letters and digits: no quoting beyond '' */
+    for (const char *p = fts; *p;) {
+        if (strncmp(p, " OR ", 4) == 0) {
+            memcpy(o, " | ", 3), o += 3, p += 4;
+        } else if (*p == '"') {
+            *o++ = '\'';
+            p++;
+            while (*p && *p != '"')
+                *o++ = *p++;
+            *o++ = '\'';
+            if (*p)
+                p++;
+            if (*p == '*')
+                memcpy(o, ":*", 2), o += 2, p++;
+        } else {
+            p++;
+        }
+    }
+    *o = '\0';
+    return q;
+}

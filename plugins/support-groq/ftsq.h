@@ -21,4 +21,8 @@ char *sup_fold(const char *s);
  * NULL when the question has no searchable word */
 char *sup_fts_query(const char *question);
 
+/* the same query for PostgreSQL's to_tsquery ("'футбол':* | 'красн':*"),
+ * from sup_fts_query's result; malloc'd, NULL for NULL */
+char *sup_ts_query(const char *fts);
+
 #endif

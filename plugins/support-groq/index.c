@@ -1,4 +1,5 @@
-/* support-groq: the catalog's full-text index (SQLite FTS5).
+/* support-groq: the catalog's full-text index (SQLite FTS5, or on
+ * PostgreSQL a table with a weighted tsvector and a GIN index).
  *
  * One row per product (rowid = product id): its name, variant labels,
  * category and description, folded (ftsq.h) so that case and ё do not
@@ -25,6 +26,20 @@ const char sup_index_migration[] =
     "CREATE VIRTUAL TABLE support_fts USING fts5(name, variants, category, description,"
     " tokenize = 'unicode61 remove_diacritics 2');"
     "CREATE TABLE support_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);";
+
+/* The same table on PostgreSQL: a column named rowid keeps every other
+ * statement the same on both engines. The text is folded already
+ * (ftsq.h), so the 'simple' configuration only splits words; stems are
+ * matched as prefixes, as with FTS5. Weights A-D rank the name first. */
+const char sup_index_migration_pg[] =
+    "CREATE TABLE support_fts (rowid BIGINT PRIMARY KEY, name TEXT NOT NULL, variants TEXT NOT NULL,"
+    " category TEXT NOT NULL, description TEXT NOT NULL,"
+    " doc tsvector GENERATED ALWAYS AS ("
+    "  setweight(to_tsvector('simple', name), 'A') || setweight(to_tsvector('simple', variants), 'B') ||"
+    "  setweight(to_tsvector('simple', category), 'C') || setweight(to_tsvector('simple', description), 'D')"
+    " ) STORED);"
+    "CREATE INDEX support_fts_doc ON support_fts USING gin (doc);"
+    "CREATE TABLE support_meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);";
 
 static const walor_catalog_v1 *catalog(walor_ctx *c)
 {
@@ -222,10 +237,21 @@ int32_t sup_index_search(walor_ctx *c, const char *question, int64_t *pids, int 
         return 0;
     /* the name weighs most, the description least */
     walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT rowid FROM support_fts WHERE support_fts MATCH ? "
-                        "ORDER BY bm25(support_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?",
-                        WALOR_ARGS(walor_s(q), walor_i(max)), &r);
+    if (walor_db_dialect(walor_ctx_plugin(c)) == WALOR_DB_POSTGRESQL) {
+        char *tq = sup_ts_query(q);
+        rc = tq ? walor_db_query(c,
+                                 "SELECT rowid FROM support_fts WHERE doc @@ to_tsquery('simple', ?) "
+                                 "ORDER BY ts_rank('{0.1, 0.2, 0.4, 1.0}', doc, to_tsquery('simple', ?)) DESC, "
+                                 "rowid LIMIT ?",
+                                 WALOR_ARGS(walor_s(tq), walor_s(tq), walor_i(max)), &r)
+                : WALOR_ENOMEM;
+        free(tq);
+    } else {
+        rc = walor_db_query(c,
+                            "SELECT rowid FROM support_fts WHERE support_fts MATCH ? "
+                            "ORDER BY bm25(support_fts, 10.0, 4.0, 2.0, 1.0) LIMIT ?",
+                            WALOR_ARGS(walor_s(q), walor_i(max)), &r);
+    }
     free(q);
     if (rc < 0)
         return rc;

@@ -62,6 +62,7 @@ void sup_keys_status(int *usable, int *cooling, int *revoked);
 
 /* ---- the catalog index (index.c) ---- */
 extern const char sup_index_migration[];
+extern const char sup_index_migration_pg[];
 int32_t sup_index_register(walor_plugin *p);   /* events, nightly rebuild */
 /* products for a question, best first: at most max ids into pids */
 int32_t sup_index_search(walor_ctx *c, const char *question, int64_t *pids, int max, int *n);

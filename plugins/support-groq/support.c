@@ -143,7 +143,7 @@ static int32_t load(walor_plugin *p)
 #undef S
     int32_t rc = read_config(p);
     if (!rc) rc = walor_migration(p, 1, sup_ticket_migration);
-    if (!rc) rc = walor_migration(p, 2, sup_index_migration);
+    if (!rc) rc = walor_migration_v2(p, 2, sup_index_migration, sup_index_migration_pg);
     for (size_t i = 0; !rc && i < sizeof settings / sizeof settings[0]; i++)
         rc = walor_setting(p, &settings[i]);
     if (!rc) rc = walor_texts(p, sup_texts, (uint32_t)sup_ntexts);

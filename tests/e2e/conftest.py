@@ -32,6 +32,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pgkit  # noqa: E402
 import walor_harness as wh  # noqa: E402
 
 FEATURE_ID_RE = re.compile(r"^F-[A-Z0-9]+-\d{2,}$")
@@ -56,9 +57,18 @@ def pytest_configure(config):
         "markers", "features(*ids): feature IDs of shared/spec/FEATURES.md this test proves")
     config.addinivalue_line(
         "markers", "infra: tests the harness or the machinery itself, not a feature of FEATURES.md")
+    config.addinivalue_line(
+        "markers", "sqlite_only(why): tests SQLite's own files (copies, headers, a full disk); "
+                   "skipped when the suite runs on PostgreSQL (WALOR_DB_ENGINE=postgresql)")
 
 
 def pytest_collection_modifyitems(config, items):
+    if pgkit.is_pg():
+        for item in items:
+            m = item.get_closest_marker("sqlite_only")
+            if m:
+                why = m.args[0] if m.args else "SQLite's files"
+                item.add_marker(pytest.mark.skip(reason=f"on PostgreSQL: {why}"))
     known = _known_feature_ids()
     bad = []
     # A test counts only if it says what it proves (CODE_STYLE.md "Tests").

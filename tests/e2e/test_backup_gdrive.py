@@ -18,6 +18,7 @@ import test_backup_kit as bk
 
 
 @pytest.mark.features("F-BAK-01", "F-BAK-03")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_backup_now_reaches_every_owner_verified(tgsim, walord, tmp_path, free_port):
     w = bk.start(walord, tmp_path, free_port)
     anna, petr = bk.owners(tgsim)
@@ -114,6 +115,7 @@ def test_two_backups_started_at_once_make_one(tgsim, walord, tmp_path, free_port
 
 @pytest.mark.features("F-BAK-01")
 @pytest.mark.parametrize("stage", ["copy", "zip"])
+@pytest.mark.sqlite_only("a full disk under the SQLite copy")
 def test_disk_full_during_a_backup_leaves_nothing_and_says_why(tgsim, walord, tmp_path, free_port, stage):
     small = tmp_path / "small"
     size_kb = 4096
@@ -169,6 +171,7 @@ def test_archive_too_big_for_telegram_stays_on_the_server(tgsim, walord, tmp_pat
 
 
 @pytest.mark.features("F-BAK-03")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_download_the_live_database_and_a_kept_archive(tgsim, walord, tmp_path, free_port):
     w = bk.start(walord, tmp_path, free_port, ini="keep_local = 1\n")
     anna, _ = bk.owners(tgsim)
@@ -204,6 +207,7 @@ def test_download_the_live_database_and_a_kept_archive(tgsim, walord, tmp_path, 
 
 
 @pytest.mark.features("F-BAK-01", "F-BAK-03")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_encrypted_archive_and_a_wrong_passphrase(tgsim, walord, tmp_path, free_port):
     w = bk.start(walord, tmp_path, free_port, ini=f"passphrase = {bk.PASSPHRASE}\n")
     anna, _ = bk.owners(tgsim)

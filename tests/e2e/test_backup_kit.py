@@ -10,6 +10,8 @@ import hashlib
 import io
 import json
 import sqlite3
+
+import pgkit
 import subprocess
 import sys
 import zipfile
@@ -67,7 +69,7 @@ def section(u):
 def query(w, sql, *args):
     """rows of walord's database on a connection of its own, closed at once (a
     restore needs every other connection gone)"""
-    con = sqlite3.connect(str(w.db_path), timeout=10 * w.scale)
+    con = pgkit.connect(w.db_path) if w.on_pg else sqlite3.connect(str(w.db_path), timeout=10 * w.scale)
     try:
         con.row_factory = sqlite3.Row
         return [dict(r) for r in con.execute(sql, args)]
@@ -198,6 +200,16 @@ def drive_ini(fake, key_file=None, folder=FOLDER, extra=""):
 
 def grow(w, kbytes):
     """incompressible rows (a table of the test's own, written through SQLite) so an archive has a size"""
+    if w.on_pg:
+        con = pgkit.connect(w.db_path)
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS test_pad(b BYTEA)")
+            con.execute(f"INSERT INTO test_pad SELECT decode(string_agg(md5(random()::text), ''), 'hex') "
+                        f"FROM generate_series(1, 64 * {kbytes}) AS g(i) GROUP BY i % {kbytes}")
+            con.commit()
+        finally:
+            con.close()
+        return
     con = sqlite3.connect(str(w.db_path), timeout=10 * w.scale)
     try:
         con.execute("CREATE TABLE IF NOT EXISTS test_pad(b BLOB)")

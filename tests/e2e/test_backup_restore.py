@@ -46,6 +46,7 @@ def wipe(w):
 
 
 @pytest.mark.features("F-BAK-04", "F-BAK-01", "F-BAK-03")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_drill_backup_wipe_restore_same_rows_and_the_shop_works(tgsim, walord, tmp_path, free_port, cdek, dadata,
                                                                   ecom):
     d = tmp_path / "backups"
@@ -170,6 +171,7 @@ def clicks(db):
 
 
 @pytest.mark.features("F-BAK-04")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_restore_over_a_shop_keeps_it_aside(tgsim, walord, tmp_path, free_port):
     w, boss, u = hello_shop(walord, tmp_path, free_port, tgsim, clicks=1)
     run, data = backup_from_the_bot(w, boss, tgsim)
@@ -198,6 +200,7 @@ def rezip(manifest, db: bytes) -> bytes:
 
 
 @pytest.mark.features("F-BAK-04")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_bad_archives_are_refused_and_change_nothing(tgsim, walord, tmp_path, free_port):
     w, boss, u = hello_shop(walord, tmp_path, free_port, tgsim, clicks=2)
     run, data = backup_from_the_bot(w, boss, tgsim)
@@ -244,6 +247,7 @@ def test_bad_archives_are_refused_and_change_nothing(tgsim, walord, tmp_path, fr
 
 
 @pytest.mark.features("F-BAK-04")
+@pytest.mark.sqlite_only("the archive's SQLite file, read back with sqlite3 (PostgreSQL: test_pg_backup.py)")
 def test_a_backup_from_a_newer_schema_is_refused(tgsim, walord, tmp_path, free_port):
     w, boss, u = hello_shop(walord, tmp_path, free_port, tgsim)
     run, data = backup_from_the_bot(w, boss, tgsim)

@@ -47,7 +47,7 @@ def test_export_reconciles_with_orders_to_the_kopeck(tgsim, walord, tmp_path, fr
     by_id = {int(r[col["ID"]]): r for r in rows}
     assert set(by_id) == {hk.OWNER_ID, anna.id, oleg.id, zoya.id, tess.id}
     for uid, r in by_id.items():
-        n, sales, total = con.execute(f"SELECT count(*), coalesce(sum({SALE}), 0), "
+        n, sales, total = con.execute(f"SELECT count(*), coalesce(sum(CASE WHEN {SALE} THEN 1 ELSE 0 END), 0), "
                                       f"coalesce(sum(CASE WHEN {SALE} THEN total END), 0) FROM orders_order "
                                       "WHERE user_id = ?", (uid,)).fetchone()
         assert int(r[col["Заказов"]]) == n, (uid, r)
@@ -60,7 +60,7 @@ def test_export_reconciles_with_orders_to_the_kopeck(tgsim, walord, tmp_path, fr
     users = hk.scalar(con, "SELECT count(*) FROM wh_users")
     buyers = hk.scalar(con, f"SELECT count(DISTINCT user_id) FROM orders_order WHERE {SALE}")
     repeat = hk.scalar(con, f"SELECT count(*) FROM (SELECT user_id FROM orders_order WHERE {SALE} GROUP BY user_id "
-                            "HAVING count(*) > 1)")
+                            "HAVING count(*) > 1) AS r")
     sales, revenue = con.execute(f"SELECT count(*), sum(total) FROM orders_order WHERE {SALE}").fetchone()
     assert summary["Клиентов"] == users == 5
     assert summary["Новых клиентов"] == 5

@@ -49,6 +49,7 @@ class Presser(threading.Thread):
 
 
 @pytest.mark.features("F-BAK-01", "F-HOST-10")
+@pytest.mark.sqlite_only("a copy of the database file, checked and restored as a file (PostgreSQL: test_pg_backup)")
 def test_walorctl_backup_while_walord_serves_users_and_restore_by_hand(tgsim, walord, tmp_path, build_dir):
     w = hk.start(walord, tmp_path, plugins=("hello",))
     users = [tgsim.user(f"Покупатель{i}") for i in range(3)]
@@ -107,6 +108,7 @@ def test_walorctl_backup_while_walord_serves_users_and_restore_by_hand(tgsim, wa
 
 
 @pytest.mark.features("F-BAK-01")
+@pytest.mark.sqlite_only("a copy of the database file, checked and restored as a file (PostgreSQL: test_pg_backup)")
 def test_walorctl_backup_refusals(tgsim, walord, tmp_path, build_dir):
     w = hk.start(walord, tmp_path, plugins=("hello",))
     tgsim.user("Анна").send("/hello")
@@ -153,6 +155,7 @@ def test_walorctl_backup_refusals(tgsim, walord, tmp_path, build_dir):
 
 
 @pytest.mark.features("F-BAK-01")
+@pytest.mark.sqlite_only("a copy of the database file, checked and restored as a file (PostgreSQL: test_pg_backup)")
 def test_db_backup_slot_from_a_plugin_job(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, plugins=("hello", "probe"))
     u = tgsim.user("Вера")

@@ -125,6 +125,7 @@ def test_bad_http_config_is_refused(walord, tmp_path, free_port):
 # ---------------------------------------------------------------- health
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("a database file damaged under walord")
 def test_healthz_follows_the_database(walord, tmp_path, free_port):
     w = listener(walord, tmp_path, free_port, plugins=("hello",))
     st, hd, body = request(w.port, "GET", "/healthz")

@@ -227,6 +227,7 @@ def sqlite_con(walord):
 # ---------------------------------------------------------------- F-HOST-10
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("a database file damaged under walord")
 def test_db_health_check_failure_exits_non_zero(tgsim, walord, tmp_path):
     w = hk.start(walord, tmp_path, walor={"db_check_interval": 1})
     w.wait_log(r"database health check every 1 s")

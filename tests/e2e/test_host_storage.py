@@ -73,6 +73,7 @@ class OutsideReader(threading.Thread):
 
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_outside_readers_and_backups_lose_nothing_under_the_health_check(tgsim, walord, tmp_path):
     """Regression (issue 13): the health check used to open() and close() the
     database file, which drops every POSIX lock walord's connections hold;
@@ -130,6 +131,7 @@ def test_outside_readers_and_backups_lose_nothing_under_the_health_check(tgsim, 
 
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_nothing_in_walord_opens_the_database_files(tgsim, walord, tmp_path):
     """The paths that come from outside (a plugin's file: photo, the log
     file) are refused when they name the database or its -wal/-shm: opening
@@ -194,6 +196,7 @@ def shop_on(walord, tgsim, tmp_path, fs: Path, **kw):
 
 
 @pytest.mark.features("F-HOST-10", "F-HOST-04")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_disk_full_refuses_new_work_and_recovers_by_itself(tgsim, walord, tmp_path):
     with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
         w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)
@@ -226,6 +229,7 @@ def test_disk_full_refuses_new_work_and_recovers_by_itself(tgsim, walord, tmp_pa
 
 
 @pytest.mark.features("F-HOST-10", "F-HOST-04")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_disk_full_in_the_middle_of_a_handler_keeps_nothing_half_done(tgsim, walord, tmp_path):
     with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
         w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)
@@ -259,6 +263,7 @@ def test_disk_full_in_the_middle_of_a_handler_keeps_nothing_half_done(tgsim, wal
 
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_disk_full_in_webhook_mode_answers_non_200_until_space_returns(tgsim, walord, tmp_path, free_port):
     from test_host_http import HOOK, SECRET, http_ini, request
     port = free_port()
@@ -287,6 +292,7 @@ def test_disk_full_in_webhook_mode_answers_non_200_until_space_returns(tgsim, wa
 
 
 @pytest.mark.features("F-HOST-10", "F-HOST-04")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_read_only_file_system_refuses_work_and_loses_nothing(tgsim, walord, tmp_path):
     with fskit.ext4(tmp_path) as fs:
         w, boss, anna = shop_on(walord, tgsim, tmp_path, fs.where)
@@ -314,6 +320,7 @@ def test_read_only_file_system_refuses_work_and_loses_nothing(tgsim, walord, tmp
 
 
 @pytest.mark.features("F-HOST-10")
+@pytest.mark.sqlite_only("the database file's own storage (a full or read-only disk under it)")
 def test_disk_full_holds_a_job_without_counting_a_failure(tgsim, walord, tmp_path):
     with fskit.tmpfs(tmp_path / "fs", "16m") as fs:
         w, boss, anna = shop_on(walord, tgsim, tmp_path, fs)

@@ -89,7 +89,7 @@ def test_b2b_sale_in_two_steps_with_numbered_errors(tgsim, walord, tmp_path, fre
     kinds = [(r[0], r[2]) for r in wh_ledger(w, oid)]
     assert (rose, "b2b") in kinds and (tea, "b2b") in kinds and not any(k == "sale" for _, k in kinds)
     costs = w.db().execute("SELECT product_id, unit_cost FROM warehouse_reservation WHERE order_id = ? AND "
-                           "state = 'sold' GROUP BY product_id ORDER BY product_id", (oid,)).fetchall()
+                           "state = 'sold' GROUP BY product_id, unit_cost ORDER BY product_id", (oid,)).fetchall()
     assert costs == sorted([(rose, 20000), (tea, 10000)])
     assert [h[:2] for h in ok.history(w, oid)] == [("", "new"), ("new", "paid"), ("paid", "completed")]
     assert len(ok.events(w, "order.completed", oid)) == 1

@@ -9,6 +9,8 @@ Environment:
   WALOR_SANITIZED   1 when the tree is an ASan/UBSan build (also read from CMakeCache)
   WALOR_VALGRIND    1 to run walord under valgrind (errors and definite leaks fail)
   WALOR_TIMEOUT_SCALE  multiply every harness timeout (default 1; ×3 sanitized, ×10 valgrind)
+  WALOR_DB_ENGINE   sqlite (default) or postgresql: each walord then gets a new database
+                    in one throw-away cluster per session (tests/e2e/pgkit.py)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
+
+import pgkit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "walord: ready"
@@ -218,14 +222,19 @@ class Walord:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.workdir / "walor.ini"
         self.conf_dir = self.workdir / "conf.d"
+        # on PostgreSQL a conninfo string: a new database of the session's cluster
         self.db_path = self.workdir / "walor.db"
+        if pgkit.is_pg() and not (walor and "db" in walor):
+            self.db_path = pgkit.cluster().new_database()
+        elif walor and walor.get("db"):
+            self.db_path = walor["db"] if pgkit.is_conninfo(walor["db"]) else Path(walor["db"])
         self.log_path = self.workdir / "walord.log"
         self.args = list(args)
         self.proc: Optional[subprocess.Popen] = None
         self.scale = timeout_scale(bdir)
         self.starts = 0
         self._log_offset = 0
-        self._dbs: list[sqlite3.Connection] = []
+        self._dbs: list = []
 
         self.env = {k: v for k, v in os.environ.items() if k not in _WALOR_ENV_OVERRIDES}
         self.env.update(env or {})
@@ -392,8 +401,17 @@ class Walord:
     def log_tail(self, lines: int = 60) -> str:
         return tail(self.log_path, lines)
 
-    def db(self) -> sqlite3.Connection:
-        """A new sqlite3 connection to walord's database (closed at teardown)."""
+    @property
+    def on_pg(self) -> bool:
+        return pgkit.is_conninfo(self.db_path)
+
+    def db(self):
+        """A new connection to walord's database (closed at teardown): sqlite3's,
+        or on PostgreSQL pgkit's look-alike of it."""
+        if self.on_pg:
+            con = pgkit.connect(self.db_path)
+            self._dbs.append(con)
+            return con
         con = sqlite3.connect(str(self.db_path), timeout=10 * self.scale)
         con.execute(f"PRAGMA busy_timeout = {int(10000 * self.scale)}")
         self._dbs.append(con)
@@ -404,7 +422,7 @@ class Walord:
         for con in self._dbs:
             try:
                 con.close()
-            except sqlite3.Error:
+            except Exception:
                 pass
         self._dbs.clear()
         if self.running:

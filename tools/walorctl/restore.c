@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,9 +241,97 @@ static int check_restored(wh_db *db, const json_t *m, char *err, size_t errlen)
     return 0;
 }
 
+/* PostgreSQL ([walor] db is a conninfo): the archive holds pg_dump's
+ * archive; after the same checks, pg_restore puts it in place in one
+ * transaction (--clean: every table of the dump dropped and made again),
+ * the current database kept aside first as a dump next to the archive.
+ * Refused while any walord is connected. */
+static int run_pg_restore(const char *dump)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (wh_g.cfg.db_password)
+            setenv("PGPASSWORD", wh_g.cfg.db_password, 1);
+        execlp("pg_restore", "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+               "--exit-on-error", "--dbname", wh_g.cfg.db, dump, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int restore_pg(const char *file, const char *pass_file, int check_only)
+{
+    work w = {0};
+    char dir[] = "/tmp/walor-restore-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "walorctl: cannot make a work directory: %s\n", strerror(errno));
+        return 1;
+    }
+    snprintf(w.zip, sizeof w.zip, "%s/archive.zip", dir);
+    snprintf(w.db, sizeof w.db, "%s/walor.pgdump", dir);
+    json_t *m = NULL;
+    int rc = verify_archive(file, pass_file, &w, &m);
+    if (rc == 0 && !bk_manifest_is_pg(m)) {
+        fprintf(stderr, "walorctl: %s holds an SQLite database: restore it into an SQLite file ([walor] db = a path), "
+                        "then move it with walorctl migrate-db; nothing was changed\n", file);
+        rc = 1;
+    }
+    if (rc == 0 && check_only)
+        puts("the backup can be restored here (--check: nothing was changed)");
+    char err[1024];
+    wh_db *db = rc == 0 && !check_only ? wh_db_open(wh_g.cfg.db, err, sizeof err) : NULL;
+    if (rc == 0 && !check_only && !db) {
+        fprintf(stderr, "walorctl: %s\n", err);
+        rc = 1;
+    }
+    if (db && wh_db_instances(db) > 0) {
+        fprintf(stderr, "walorctl: walord is connected to the database: stop every instance first "
+                        "(systemctl stop walord); nothing was changed\n");
+        rc = 1;
+    }
+    char aside[4200] = "";
+    if (db && rc == 0) {
+        char stamp[32], fdir[4096];
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+        if (wh_path_dir(file, fdir, sizeof fdir) != 0)
+            snprintf(fdir, sizeof fdir, ".");
+        snprintf(aside, sizeof aside, "%s/walor-before-restore-%s.pgdump", fdir, stamp);
+        if (wh_db_backup(db, aside, 0) < 0) {
+            fprintf(stderr, "walorctl: keeping the current database aside failed: %s; nothing was changed\n",
+                    wh_last_error());
+            rc = 1;
+        }
+    }
+    wh_db_close(db);
+    if (db && rc == 0) {
+        if (run_pg_restore(w.db) != 0) {
+            fprintf(stderr, "walorctl: pg_restore failed (its messages are above); the database is as it was "
+                            "(one transaction)\n");
+            rc = 1;
+        } else {
+            printf("restored the database from %s\n", file);
+            printf("the database before the restore is kept as %s (pg_restore --clean -d … to go back)\n", aside);
+            puts("start walord now (systemctl start walord)");
+        }
+    }
+    cleanup(&w);
+    rmdir(dir);
+    json_decref(m);
+    return rc;
+}
+
 int walorctl_restore(const char *file, const char *pass_file, int check_only)
 {
     const char *target = wh_g.cfg.db;
+    if (wh_db_is_conninfo(target))
+        return restore_pg(file, pass_file, check_only);
     char dir[4096];
     struct stat st;
     if (wh_path_dir(target, dir, sizeof dir) != 0 || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

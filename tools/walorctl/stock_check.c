@@ -10,23 +10,26 @@
 #include "stock_check.h"
 
 /* each query yields (product_id, variant_no, what is wrong) for one kind of fault */
+/* each query yields (product_id, variant_no, what is, what it should be) for
+ * one kind of fault; the comparison is outside the subquery that names the
+ * sum, since PostgreSQL, unlike SQLite, cannot filter on an output alias */
 static const char *const CHECKS[][2] = {
     {"on_hand differs from the sum of the ledger",
-     "SELECT i.product_id, i.variant_no, i.on_hand, (SELECT coalesce(sum(l.qty), 0) FROM warehouse_ledger l "
-     "WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no) AS s FROM warehouse_item i "
-     "WHERE i.on_hand <> s"},
+     "SELECT * FROM (SELECT i.product_id, i.variant_no, i.on_hand AS v, (SELECT coalesce(sum(l.qty), 0) "
+     "FROM warehouse_ledger l WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no) AS s "
+     "FROM warehouse_item i) AS c WHERE v <> s"},
     {"reserved differs from the sum of the ledger",
-     "SELECT i.product_id, i.variant_no, i.reserved, (SELECT coalesce(sum(l.reserved), 0) FROM warehouse_ledger l "
-     "WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no) AS s FROM warehouse_item i "
-     "WHERE i.reserved <> s"},
+     "SELECT * FROM (SELECT i.product_id, i.variant_no, i.reserved AS v, (SELECT coalesce(sum(l.reserved), 0) "
+     "FROM warehouse_ledger l WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no) AS s "
+     "FROM warehouse_item i) AS c WHERE v <> s"},
     {"reserved differs from the open reservations",
-     "SELECT i.product_id, i.variant_no, i.reserved, (SELECT coalesce(sum(r.qty), 0) FROM warehouse_reservation r "
-     "WHERE r.product_id = i.product_id AND r.variant_no = i.variant_no AND r.state = 'reserved') AS s "
-     "FROM warehouse_item i WHERE i.reserved <> s"},
+     "SELECT * FROM (SELECT i.product_id, i.variant_no, i.reserved AS v, (SELECT coalesce(sum(r.qty), 0) "
+     "FROM warehouse_reservation r WHERE r.product_id = i.product_id AND r.variant_no = i.variant_no "
+     "AND r.state = 'reserved') AS s FROM warehouse_item i) AS c WHERE v <> s"},
     {"on_hand differs from the last ledger row's stock_after",
-     "SELECT i.product_id, i.variant_no, i.on_hand, (SELECT l.stock_after FROM warehouse_ledger l "
-     "WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no ORDER BY l.id DESC LIMIT 1) AS s "
-     "FROM warehouse_item i WHERE s IS NOT NULL AND i.on_hand <> s"},
+     "SELECT * FROM (SELECT i.product_id, i.variant_no, i.on_hand AS v, (SELECT l.stock_after "
+     "FROM warehouse_ledger l WHERE l.product_id = i.product_id AND l.variant_no = i.variant_no "
+     "ORDER BY l.id DESC LIMIT 1) AS s FROM warehouse_item i) AS c WHERE s IS NOT NULL AND v <> s"},
     {"ledger rows without a level",
      "SELECT l.product_id, l.variant_no, count(*), 0 FROM warehouse_ledger l LEFT JOIN warehouse_item i "
      "ON i.product_id = l.product_id AND i.variant_no = l.variant_no WHERE i.product_id IS NULL "
@@ -35,10 +38,7 @@ static const char *const CHECKS[][2] = {
 
 int walorctl_stock_check(wh_db *db)
 {
-    int64_t exists = 0;
-    wh_db_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'warehouse_ledger'", NULL, 0,
-              &exists);
-    if (!exists) {
+    if (wh_db_has_table(db, "warehouse_ledger") != 1) {
         puts("no warehouse tables in this database (the warehouse plugin has not run): nothing to check");
         return 0;
     }

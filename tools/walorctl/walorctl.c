@@ -2,7 +2,7 @@
  *
  *   walorctl [--config FILE] check-config | plugins | migrate | jobs | users [--role R] | stock-check
  *            | setup | backup FILE [--replace] | restore FILE [--check] [--passphrase-file F]
- *            | decrypt FILE OUT [--passphrase-file F]
+ *            | decrypt FILE OUT [--passphrase-file F] | migrate-db SQLITE_FILE CONNINFO
  *
  * It links the host's own code (walorcore), so it reads walor.ini and
  * conf.d exactly as walord does and opens the same database, through
@@ -36,6 +36,7 @@
 #include "schema.h"
 #include "restore.h"
 #include "setup.h"
+#include "migrate_db.h"
 #include "stock_check.h"
 
 static void usage(FILE *to)
@@ -54,7 +55,12 @@ static void usage(FILE *to)
           "  backup FILE [--replace]\n"
           "                     a consistent copy of the database into FILE, checked with\n"
           "                     PRAGMA integrity_check; safe while walord runs. An existing\n"
-          "                     FILE is replaced only with --replace\n"
+          "                     FILE is replaced only with --replace (PostgreSQL: pg_dump's\n"
+          "                     custom format, checked with pg_restore --list)\n"
+          "  migrate-db SQLITE_FILE CONNINFO\n"
+          "                     copy a shop from its SQLite file to PostgreSQL (walord\n"
+          "                     stopped; the schema made first by walord --migrate),\n"
+          "                     checked by row counts and sums in one transaction\n"
           "  restore FILE [--check] [--passphrase-file F]\n"
           "                     put a backup-gdrive archive (.zip or .zip.enc) in place of\n"
           "                     the database: verified first (manifest, sha256,\n"
@@ -106,12 +112,21 @@ static void fmt_time(int64_t t, char *buf, size_t len)
     strftime(buf, len, "%d.%m.%Y %H:%M", &tm);
 }
 
+/* [walor] db as it may be printed: a conninfo's password as *** */
+static const char *shown_db(void)
+{
+    static char *shown;
+    if (!shown)
+        shown = wh_db_display(wh_g.cfg.db);
+    return shown ? shown : "";
+}
+
 /* An existing Walor database only: a typo in the path must not create an
  * empty one, and another application's database is left as it is. */
 static wh_db *open_existing(void)
 {
-    if (access(wh_g.cfg.db, F_OK) != 0) {
-        fprintf(stderr, "walorctl: the database %s does not exist (has walord run yet?)\n", wh_g.cfg.db);
+    if (!wh_db_is_conninfo(wh_g.cfg.db) && access(wh_g.cfg.db, F_OK) != 0) {
+        fprintf(stderr, "walorctl: the database %s does not exist (has walord run yet?)\n", shown_db());
         return NULL;
     }
     char err[512];
@@ -122,7 +137,7 @@ static wh_db *open_existing(void)
     }
     int32_t rc = wh_db_is_walor(db);
     if (rc < 0) {
-        fprintf(stderr, "walorctl: %s: %s\n", wh_g.cfg.db, wh_last_error());
+        fprintf(stderr, "walorctl: %s: %s\n", shown_db(), wh_last_error());
         wh_db_close(db);
         return NULL;
     }
@@ -226,7 +241,7 @@ static int cmd_migrate(void)
         wh_db_close(db);
         return 1;
     }
-    printf("host migrations applied to %s\n", wh_g.cfg.db);
+    printf("host migrations applied to %s\n", shown_db());
     wh_rows *r = NULL;
     if (wh_db_query(db, "SELECT owner, MAX(version) FROM wh_migrations GROUP BY owner ORDER BY owner", NULL, 0, &r) ==
         0) {
@@ -246,9 +261,7 @@ static int cmd_jobs(void)
     wh_db *db = open_existing();
     if (!db)
         return 1;
-    int64_t exists = 0;
-    wh_db_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'wh_jobs'", NULL, 0, &exists);
-    if (!exists) {
+    if (wh_db_has_table(db, "wh_jobs") != 1) {
         puts("no job table (wh_jobs) in this database: no one-shot jobs");
         wh_db_close(db);
         return 0;
@@ -258,7 +271,10 @@ static int cmd_jobs(void)
     int have[sizeof wanted / sizeof *wanted] = {0};
     int has_done = 0;
     wh_rows *r = NULL;
-    if (wh_db_query(db, "SELECT name FROM pragma_table_info('wh_jobs')", NULL, 0, &r) == 0) {
+    if (wh_db_query(db,
+                    wh_db_shared(db) ? "SELECT column_name FROM information_schema.columns WHERE table_name = 'wh_jobs'"
+                                     : "SELECT name FROM pragma_table_info('wh_jobs')",
+                    NULL, 0, &r) == 0) {
         while (wh_rows_next(r) == 1) {
             const char *col = wh_rows_text(r, 0);
             for (size_t i = 0; col && i < sizeof wanted / sizeof *wanted; i++)
@@ -340,7 +356,7 @@ static int cmd_backup(const char *dest, int replace)
     }
     struct stat st;
     long long size = stat(dest, &st) == 0 ? (long long)st.st_size : -1;
-    printf("backup of %s written to %s: %lld bytes, integrity ok, %lld ms\n", wh_g.cfg.db, dest, size,
+    printf("backup of %s written to %s: %lld bytes, integrity ok, %lld ms\n", shown_db(), dest, size,
            (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
     return 0;
 }
@@ -448,12 +464,21 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    const char *dest = NULL, *out = NULL;
+    const char *dest = NULL, *out = NULL, *mig_src = NULL, *mig_dst = NULL;
     int takes_file = !strcmp(cmd, "backup") || !strcmp(cmd, "restore") || !strcmp(cmd, "decrypt");
     if (takes_file && optind < sub_argc)
         dest = sub_argv[optind++];
     if (!strcmp(cmd, "decrypt") && optind < sub_argc)
         out = sub_argv[optind++];
+    if (strcmp(cmd, "migrate-db") == 0) {
+        if (sub_argc - optind != 2) {
+            fprintf(stderr, "walorctl: migrate-db needs the SQLite file and the PostgreSQL conninfo: "
+                            "walorctl migrate-db /var/lib/walor/walor.db postgresql://…\n");
+            return 2;
+        }
+        mig_src = sub_argv[optind++];
+        mig_dst = sub_argv[optind++];
+    }
     if (optind < sub_argc) {
         fprintf(stderr, "walorctl: unexpected argument '%s'\n", sub_argv[optind]);
         return 2;
@@ -488,8 +513,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "walorctl: --role takes client, tester, manager or owner, with `users` only\n");
         return 2;
     }
-    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",
-                                        "users",        "stock-check", "setup", "backup", "restore", "decrypt"};
+    static const char *const known[] = {"check-config", "plugins", "migrate", "jobs",    "users",      "stock-check",
+                                        "setup",        "backup",  "restore", "decrypt", "migrate-db"};
     int ok = 0;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         ok |= strcmp(cmd, known[i]) == 0;
@@ -534,6 +559,8 @@ int main(int argc, char **argv)
         rc = cmd_plugins();
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate();
+    } else if (strcmp(cmd, "migrate-db") == 0) {
+        rc = walorctl_migrate_db(mig_src, mig_dst);
     } else if (strcmp(cmd, "jobs") == 0) {
         rc = cmd_jobs();
     } else if (strcmp(cmd, "backup") == 0) {

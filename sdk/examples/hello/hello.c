@@ -48,7 +48,7 @@ static int32_t on_hello_cb(walor_ctx *c, const char *arg)
     if (strcmp(arg, "inc") == 0) {
         int32_t rc = walor_db_exec(c,
                                    "INSERT INTO hello_clicks(user_id, clicks) VALUES (?, 1) "
-                                   "ON CONFLICT(user_id) DO UPDATE SET clicks = clicks + 1",
+                                   "ON CONFLICT(user_id) DO UPDATE SET clicks = hello_clicks.clicks + 1",
                                    WALOR_ARGS(walor_i(walor_ctx_user_id(c))));
         if (rc < 0)
             return rc;

@@ -362,6 +362,16 @@ struct walor_host_api {
      * walor_last_error() on failure. */
     json_t *(*host_info)(walor_ctx *c);
 
+    /* ---- SDK 1.3: the database's dialect (SQLite or PostgreSQL) ---- */
+    /* [any] WALOR_DB_SQLITE or WALOR_DB_POSTGRESQL: which engine [walor] db
+     * names. Most SQL is written once, in the subset both accept
+     * (docs/plugin-guide.md "SQL for both engines"); this is for the rest,
+     * e.g. full-text search (FTS5 MATCH or tsvector @@). */
+    int32_t (*db_dialect)(walor_plugin *p);
+    /* [load] a migration with one text per dialect; NULL for one of them
+     * means the other text serves both. Same rules as reg_migration. */
+    int32_t (*reg_migration_v2)(walor_plugin *p, int32_t version, const char *sqlite_sql, const char *pg_sql);
+
     /* ---- SDK 1.3: dates as the shop's people read them ---- */
     /* [cb] t (UTC epoch seconds) in the shop's time zone through the
      * strftime(3) format fmt, with Russian names instead of the C locale's

@@ -234,6 +234,10 @@ static inline walor_val walor_null(void) { walor_val x = {WALOR_VAL_NULL, 0, 0, 
 /* SDK 1.3: flags of walor_db_backup(). */
 #define WALOR_BACKUP_REPLACE 0x1u /* replace an existing file at dest_path (atomically) */
 
+/* walor_db_dialect(): the engine behind the database (SDK 1.3) */
+#define WALOR_DB_SQLITE 1
+#define WALOR_DB_POSTGRESQL 2
+
 /* ---- host services: jobs, events, services, HTTP routes, help, forms ---- */
 
 /* Cron jobs: 5-field cron ("m h dom mon dow", the shop's time zone). The

@@ -587,6 +587,20 @@ static inline json_t *walor_host_info(walor_ctx *c)
     return WALOR_API_HAS(WALOR__A(c), host_info) ? WALOR__A(c)->host_info(c) : NULL;
 }
 
+/* SDK 1.3: WALOR_DB_SQLITE or WALOR_DB_POSTGRESQL; older hosts run SQLite only */
+static inline int32_t walor_db_dialect(walor_plugin *p)
+{
+    return WALOR_API_HAS(WALOR__A(p), db_dialect) ? WALOR__A(p)->db_dialect(p) : WALOR_DB_SQLITE;
+}
+/* SDK 1.3: a migration with a text per dialect (NULL: the other one serves
+ * both); on older hosts, which run SQLite only, the SQLite text */
+static inline int32_t walor_migration_v2(walor_plugin *p, int32_t version, const char *sqlite_sql, const char *pg_sql)
+{
+    if (!WALOR_API_HAS(WALOR__A(p), reg_migration_v2))
+        return WALOR__A(p)->reg_migration(p, version, sqlite_sql ? sqlite_sql : pg_sql);
+    return WALOR__A(p)->reg_migration_v2(p, version, sqlite_sql, pg_sql);
+}
+
 /* SDK 1.3: "05.01.2026 14:30", "пн, 5 января" in the shop's zone (api.h);
  * NULL on an older host */
 static inline char *walor_time_format(walor_ctx *c, int64_t t, const char *fmt)
