@@ -161,37 +161,33 @@ static void eb_printf(errbuf *e, const char *fmt, ...)
         eb_append(e, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-/* ---- price ------------------------------------------------------------ */
+/* ---- numbers typed by people ------------------------------------------ */
 
-static int price_parse_n(const char *s, size_t len, int64_t *kop)
+/* the span trimmed and one unit people type after the number (the first of
+ * sufs that ends it) taken off */
+static void strip_unit(const char **s, size_t *len, const char *const *sufs, size_t n)
 {
-    trim_span(&s, &len);
-    /* currency suffixes people type after the number */
-    static const char *const sufs[] = {"₽", "руб.", "руб", "р.", "р"};
-    for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
-        if (ends_with(s, len, sufs[i])) {
-            len -= strlen(sufs[i]);
-            trim_span(&s, &len);
+    trim_span(s, len);
+    for (size_t i = 0; i < n; i++) {
+        if (ends_with(*s, *len, sufs[i])) {
+            *len -= strlen(sufs[i]);
+            trim_span(s, len);
             break;
         }
     }
-    if (!len)
-        return CATALOG_PRICE_EMPTY;
-    if (s[0] == '-' || (len >= 3 && memcmp(s, "−", 3) == 0))
-        return CATALOG_PRICE_NEGATIVE;
-    if (s[0] < '0' || s[0] > '9')
-        return CATALOG_PRICE_NOT_NUM;
-    int64_t v = 0;
-    bool big = false;
+}
+
+/* the whole number at the start of s, its digits maybe grouped by blanks
+ * ("1 250"): the bytes it takes; *big once it passes max, and *v stops there */
+static size_t grouped_int(const char *s, size_t len, int64_t max, int64_t *v, bool *big)
+{
     size_t i = 0;
+    *v = 0;
+    *big = false;
     while (i < len) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            if (!big) {
-                v = v * 10 + (c - '0');
-                if (v > CATALOG_PRICE_MAX_KOP / 100)
-                    big = true;
-            }
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (!*big && (*v = *v * 10 + (s[i] - '0')) > max)
+                *big = true;
             i++;
             continue;
         }
@@ -203,6 +199,25 @@ static int price_parse_n(const char *s, size_t len, int64_t *kop)
         }
         break;
     }
+    return i;
+}
+
+/* ---- price ------------------------------------------------------------ */
+
+static int price_parse_n(const char *s, size_t len, int64_t *kop)
+{
+    /* currency suffixes people type after the number */
+    static const char *const sufs[] = {"₽", "руб.", "руб", "р.", "р"};
+    strip_unit(&s, &len, sufs, sizeof sufs / sizeof sufs[0]);
+    if (!len)
+        return CATALOG_PRICE_EMPTY;
+    if (s[0] == '-' || (len >= 3 && memcmp(s, "−", 3) == 0))
+        return CATALOG_PRICE_NEGATIVE;
+    if (s[0] < '0' || s[0] > '9')
+        return CATALOG_PRICE_NOT_NUM;
+    int64_t v;
+    bool big;
+    size_t i = grouped_int(s, len, CATALOG_PRICE_MAX_KOP / 100, &v, &big);
     int64_t frac = 0;
     if (i < len && (s[i] == ',' || s[i] == '.')) {
         i++;
@@ -253,34 +268,14 @@ const char *catalog_price_reason(int err)
 /* 0, or 1 = not a whole number, 2 = too big */
 static int weight_parse_n(const char *s, size_t len, int64_t *g)
 {
-    trim_span(&s, &len);
     static const char *const sufs[] = {"гр.", "гр", "г.", "г", "g"};
-    for (size_t i = 0; i < sizeof sufs / sizeof sufs[0]; i++) {
-        if (ends_with(s, len, sufs[i])) {
-            len -= strlen(sufs[i]);
-            trim_span(&s, &len);
-            break;
-        }
-    }
+    strip_unit(&s, &len, sufs, sizeof sufs / sizeof sufs[0]);
     if (!len || s[0] < '0' || s[0] > '9')
         return 1;
-    int64_t v = 0;
-    bool big = false;
-    size_t i = 0;
-    while (i < len) {
-        if (s[i] >= '0' && s[i] <= '9') {
-            if (!big && (v = v * 10 + (s[i] - '0')) > CATALOG_VARIANT_WEIGHT_MAX)
-                big = true;
-            i++;
-            continue;
-        }
-        size_t k = blank_len(s + i, len - i);
-        if (k && i + k < len && s[i + k] >= '0' && s[i + k] <= '9') {
-            i += k;
-            continue;
-        }
+    int64_t v;
+    bool big;
+    if (grouped_int(s, len, CATALOG_VARIANT_WEIGHT_MAX, &v, &big) < len)
         return 1;
-    }
     if (big)
         return 2;
     *g = v;

@@ -45,18 +45,25 @@ static int32_t spend_bonus(walor_ctx *c, int64_t uid, int64_t oid, int64_t spent
     return rc < 0 ? rc : 0;
 }
 
+/* rc, the lookup of a code an order was paid with: 1 found, 0 when it is
+ * not there (the owner is told; the paid order goes on), or the error */
+static int32_t paid_code(walor_ctx *c, int32_t rc, int64_t oid, const char *with, const char *code,
+                         const char *gone)
+{
+    if (rc != WALOR_ENOTFOUND)
+        return rc < 0 ? rc : 1;
+    walor_report_error(c, walor_ctx_printf(c, "loyalty: заказ %lld оплачен с %s %s, которого %s", (long long)oid,
+                                           with, code, gone));
+    return 0;
+}
+
 static int32_t count_promo(walor_ctx *c, int64_t uid, int64_t oid, const char *code)
 {
     if (!*code)
         return 0;
     loy_promo p;
-    int32_t rc = loy_promo_find(c, code, &p);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_report_error(c, walor_ctx_printf(c, "loyalty: заказ %lld оплачен с промокодом %s, которого больше нет",
-                                               (long long)oid, code));
-        return 0;
-    }
-    if (rc < 0)
+    int32_t rc = paid_code(c, loy_promo_find(c, code, &p), oid, "промокодом", code, "больше нет");
+    if (rc <= 0)
         return rc;
     rc = walor_db_exec(c, "INSERT INTO loyalty_promo_use(order_id, promo_id, user_id, state, at) "
                           "VALUES (?, ?, ?, 'used', ?) ON CONFLICT(order_id) DO NOTHING",
@@ -99,13 +106,8 @@ static int32_t redeem_cert(walor_ctx *c, int64_t uid, int64_t oid, const char *c
     if (!*code)
         return 0;
     loy_cert k;
-    int32_t rc = loy_cert_find(c, code, &k);
-    if (rc == WALOR_ENOTFOUND) {
-        walor_report_error(c, walor_ctx_printf(c, "loyalty: заказ %lld оплачен с сертификатом %s, которого нет",
-                                               (long long)oid, code));
-        return 0;
-    }
-    if (rc < 0)
+    int32_t rc = paid_code(c, loy_cert_find(c, code, &k), oid, "сертификатом", code, "нет");
+    if (rc <= 0)
         return rc;
     int64_t done = 0;
     rc = walor_db_int(c, "SELECT count(*) FROM loyalty_cert_use WHERE order_id = ?", WALOR_ARGS(walor_i(oid)), &done);

@@ -13,18 +13,26 @@
 
 static int64_t int_of(json_t *j, const char *k) { return (int64_t)json_integer_value(json_object_get(j, k)); }
 
+/* the payload's order while it still waits for its payment: 1 and *o, 0
+ * when it is gone or moved on meanwhile (nothing to do), or the error */
+static int32_t unpaid_order(walor_ctx *c, json_t *payload, walor_order **o)
+{
+    int32_t rc = orders_get(c, int_of(payload, "order_id"), o);
+    if (rc == WALOR_ENOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    return orders_status_index((*o)->status) == ORD_NEW;
+}
+
 static int32_t on_created(walor_ctx *c, const char *event, json_t *payload)
 {
     (void)event;
     int64_t id = int_of(payload, "order_id");
     walor_order *o = NULL;
-    int32_t rc = orders_get(c, id, &o);
-    if (rc == WALOR_ENOTFOUND)
-        return 0;
-    if (rc < 0)
+    int32_t rc = unpaid_order(c, payload, &o);
+    if (rc <= 0)
         return rc;
-    if (orders_status_index(o->status) != ORD_NEW)
-        return 0;
     int64_t min = walor_setting_min(c, "orders.autocancel_min", 1, 15);
     json_t *pl = json_pack("{s:I}", "order_id", (json_int_t)id);
     if (!pl)
@@ -38,13 +46,9 @@ static int32_t auto_cancel(walor_ctx *c, json_t *payload)
 {
     int64_t id = int_of(payload, "order_id");
     walor_order *o = NULL;
-    int32_t rc = orders_get(c, id, &o);
-    if (rc == WALOR_ENOTFOUND)
-        return 0;
-    if (rc < 0)
+    int32_t rc = unpaid_order(c, payload, &o); /* paid or cancelled meanwhile: nothing to do */
+    if (rc <= 0)
         return rc;
-    if (orders_status_index(o->status) != ORD_NEW) /* paid or cancelled meanwhile: nothing to do */
-        return 0;
     rc = orders_cancel_note(c, id, 1, walor_text(c, "orders.autocancel_reason"), "auto");
     if (rc >= 0)
         walor_log(c, WALOR_LOG_INFO, "orders: order %lld cancelled: not paid in time", (long long)id);

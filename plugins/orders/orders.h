@@ -75,6 +75,13 @@ int32_t orders_cart_remind_register(walor_plugin *p);
 int32_t orders_texts_register(walor_plugin *p);
 
 /* ---- shared helpers (util.c) ---- */
+/* the rows of sql (its one argument: id) into an arena array of elements
+ * of size bytes, as many as count_sql (the same argument) says at most;
+ * read() fills one element from the current row. 0 with *out and *n (NULL
+ * and 0 without rows), or the error */
+typedef int32_t (*orders_row_fn)(walor_ctx *c, walor_rows *r, void *el, const void *arg);
+int32_t orders_rows_read(walor_ctx *c, const char *count_sql, const char *sql, int64_t id, size_t size,
+                         orders_row_fn read, const void *arg, void **out, uint32_t *n);
 char *orders_num(walor_ctx *c, int64_t n);
 char *orders_esc(walor_ctx *c, const char *s);            /* html_escape, NULL → "" */
 char *orders_when(walor_ctx *c, int64_t t);               /* "24.11.2026 14:05" in the shop's zone */

@@ -42,13 +42,14 @@ static int64_t paid_amount(int64_t paid_at, int32_t flags, int64_t total)
 }
 
 typedef struct money_row {
-    int64_t user_id, paid_at, total, refunded;
+    int64_t id, user_id, paid_at, total, refunded;
     int32_t flags, source;
     const char *status;
 } money_row;
 
 static int32_t money_of(walor_ctx *c, int64_t id, money_row *m)
 {
+    m->id = id;
     return walor_db_row(c,
                         "SELECT user_id, paid_at, total, refunded, flags, source, status FROM orders_order"
                         " WHERE id = ?",
@@ -128,6 +129,19 @@ int32_t orders_refund(walor_ctx *c, int64_t id, const walor_refund_new *r, int64
     return rc;
 }
 
+static int32_t read_refund(walor_ctx *c, walor_rows *r, void *el, const void *arg)
+{
+    const money_row *m = arg;
+    walor_refund *x = el;
+    x->struct_size = sizeof *x;
+    x->order_flags = m->flags;
+    x->order_id = m->id;
+    x->user_id = m->user_id;
+    x->order_status = m->status;
+    return walor_row_read(c, r, "iiiisss", &x->id, &x->amount, &x->at, &x->staff_id, &x->kind, &x->reason,
+                          &x->provider_ref);
+}
+
 int32_t orders_refunds_of(walor_ctx *c, int64_t id, walor_refund **out, uint32_t *n)
 {
     if (!out || !n)
@@ -138,36 +152,14 @@ int32_t orders_refunds_of(walor_ctx *c, int64_t id, walor_refund **out, uint32_t
     int32_t rc = money_of(c, id, &m);
     if (rc < 0)
         return rc;
-    int64_t cnt = 0;
-    rc = walor_db_int(c, "SELECT count(*) FROM orders_refund WHERE order_id = ?", WALOR_ARGS(walor_i(id)), &cnt);
-    if (rc < 0 || cnt == 0)
-        return rc < 0 ? rc : 0;
-    walor_refund *a = walor_ctx_alloc(c, (size_t)cnt * sizeof *a);
-    if (!a)
-        return WALOR_ENOMEM;
-    walor_rows *r = NULL;
-    rc = walor_db_query(c,
-                        "SELECT id, amount, at, staff_id, kind, reason, provider_ref FROM orders_refund"
-                        " WHERE order_id = ? ORDER BY id",
-                        WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    uint32_t i = 0;
-    while (rc >= 0 && i < (uint32_t)cnt && (rc = walor_row_next(r)) == 1) {
-        walor_refund *x = &a[i++];
-        x->struct_size = sizeof *x;
-        x->order_flags = m.flags;
-        x->order_id = id;
-        x->user_id = m.user_id;
-        x->order_status = m.status;
-        rc = walor_row_read(c, r, "iiiisss", &x->id, &x->amount, &x->at, &x->staff_id, &x->kind, &x->reason,
-                            &x->provider_ref);
-    }
-    walor_rows_close(r);
+    void *a = NULL;
+    rc = orders_rows_read(c, "SELECT count(*) FROM orders_refund WHERE order_id = ?",
+                          "SELECT id, amount, at, staff_id, kind, reason, provider_ref FROM orders_refund"
+                          " WHERE order_id = ? ORDER BY id",
+                          id, sizeof **out, read_refund, &m, &a, n);
     if (rc < 0)
         return rc;
     *out = a;
-    *n = i;
     return 0;
 }
 

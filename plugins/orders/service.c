@@ -51,6 +51,15 @@ static int valid_str(const char *s, size_t max) { return !s || strlen(s) <= max;
     "cert_code, contact_name, phone, email, delivery_type, address, pickup_point, courier_details, comment, "    \
     "extra_json, payment_screenshot, tracking, delivery_manual, flags, delivery_shop, refunded"
 
+static int32_t read_line(walor_ctx *c, walor_rows *r, void *el, const void *arg)
+{
+    (void)arg;
+    walor_order_line *l = el;
+    l->struct_size = sizeof *l;
+    return walor_row_read(c, r, "iizziiiid", &l->product_id, &l->variant_no, &l->name, &l->variant_label,
+                          &l->base_price, &l->unit_price, &l->qty, &l->weight_g, &l->discount_pct);
+}
+
 int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
 {
     if (!out)
@@ -72,33 +81,14 @@ int32_t orders_get(walor_ctx *c, int64_t id, walor_order **out)
     if (rc < 0)
         return rc;
 
-    int64_t n = 0;
-    rc = walor_db_int(c, "SELECT count(*) FROM orders_line WHERE order_id = ?", WALOR_ARGS(walor_i(id)), &n);
+    void *lines = NULL;
+    rc = orders_rows_read(c, "SELECT count(*) FROM orders_line WHERE order_id = ?",
+                          "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
+                          " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
+                          id, sizeof *o->lines, read_line, NULL, &lines, &o->n_lines);
     if (rc < 0)
         return rc;
-    if (n > 0) {
-        o->lines = walor_ctx_alloc(c, (size_t)n * sizeof *o->lines);
-        if (!o->lines)
-            return WALOR_ENOMEM;
-        walor_rows *r = NULL;
-        rc = walor_db_query(c,
-                            "SELECT product_id, variant_no, name, variant_label, base_price, unit_price, qty, weight_g,"
-                            " discount_pct FROM orders_line WHERE order_id = ? ORDER BY no",
-                            WALOR_ARGS(walor_i(id)), &r);
-        if (rc < 0)
-            return rc;
-        uint32_t i = 0;
-        while (rc >= 0 && i < (uint32_t)n && (rc = walor_row_next(r)) == 1) {
-            walor_order_line *l = &o->lines[i++];
-            l->struct_size = sizeof *l;
-            rc = walor_row_read(c, r, "iizziiiid", &l->product_id, &l->variant_no, &l->name, &l->variant_label,
-                                &l->base_price, &l->unit_price, &l->qty, &l->weight_g, &l->discount_pct);
-        }
-        walor_rows_close(r);
-        if (rc < 0)
-            return rc;
-        o->n_lines = i;
-    }
+    o->lines = lines;
     *out = o;
     return 0;
 }
@@ -342,18 +332,42 @@ static int32_t svc_create(walor_ctx *c, const walor_order_new *o, int64_t *out_i
 
 static int32_t svc_get(walor_ctx *c, int64_t id, walor_order **out) { return orders_get(c, id, out); }
 
+/* the transaction of a change to an order opened, the order read into *o
+ * and its status into *st (ORD_*); when reading fails the transaction is
+ * already ended, so the caller only returns */
+static int32_t begin_order(walor_ctx *c, int64_t id, walor_order **o, int *st)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = orders_get(c, id, o);
+    if (rc < 0)
+        return walor_tx_end(c, rc);
+    *st = orders_status_index((*o)->status);
+    return rc;
+}
+
+/* a move that changed nothing (1) or is not allowed (WALOR_ERANGE) writes
+ * nothing: the caller's work in its own transaction stays as it is */
+static int32_t end_move(walor_ctx *c, int32_t rc)
+{
+    if (rc == WALOR_ERANGE || rc == 1) {
+        walor_tx_rollback(c);
+        return rc;
+    }
+    return walor_tx_end(c, rc);
+}
+
 static int32_t svc_mark_paid(walor_ctx *c, int64_t id, const char *ref)
 {
     if (!valid_str(ref, 200))
         return WALOR_EINVAL;
-    int32_t rc = walor_tx_begin(c);
+    walor_order *o = NULL;
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    walor_order *o = NULL;
-    rc = orders_get(c, id, &o);
-    int st = rc == 0 ? orders_status_index(o->status) : -1;
-    if (rc < 0) {
-    } else if (st == ORD_CANCELLED) {
+    if (st == ORD_CANCELLED) {
         /* the money is real: keep it on the order and tell the owner */
         rc = walor_db_exec(c,
                            "UPDATE orders_order SET flags = flags | ?, payment_ref = ?, updated_at = ? WHERE id = ?",
@@ -388,29 +402,22 @@ static int32_t svc_set_status(walor_ctx *c, int64_t id, const char *to, const ch
     int t = orders_status_index(to);
     if (t < 0 || t == ORD_CANCELLED || !valid_str(note, STR_MAX))
         return WALOR_EINVAL;
-    int32_t rc = walor_tx_begin(c);
+    walor_order *o = NULL;
+    int from;
+    int32_t rc = begin_order(c, id, &o, &from);
     if (rc < 0)
         return rc;
-    walor_order *o = NULL;
-    rc = orders_get(c, id, &o);
-    if (rc == 0) {
-        int from = orders_status_index(o->status);
-        if (from == t)
-            rc = 1;
-        else if (from == ORD_NEW && t == ORD_PAID)
-            rc = WALOR_EINVAL; /* a payment is mark_paid(): it sells the stock and emits order.paid */
-        else if (!orders_move_allowed(from, t))
-            rc = WALOR_ERANGE;
-        else
-            rc = record_move(c, o, t, note);
-        if (rc == 0 && t == ORD_COMPLETED)
-            rc = completed_event(c, o);
-    }
-    if (rc == WALOR_ERANGE || rc == 1) { /* nothing written: the caller's work stays as it is */
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_end(c, rc);
+    if (from == t)
+        rc = 1;
+    else if (from == ORD_NEW && t == ORD_PAID)
+        rc = WALOR_EINVAL; /* a payment is mark_paid(): it sells the stock and emits order.paid */
+    else if (!orders_move_allowed(from, t))
+        rc = WALOR_ERANGE;
+    else
+        rc = record_move(c, o, t, note);
+    if (rc == 0 && t == ORD_COMPLETED)
+        rc = completed_event(c, o);
+    return end_move(c, rc);
 }
 
 /* 1.1: a carrier's (or any system's) news moves the order forward through
@@ -420,14 +427,12 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
     int t = orders_status_index(to);
     if (t <= ORD_PAID || t == ORD_CANCELLED || !valid_str(note, STR_MAX) || !valid_str(customer_html, STR_MAX))
         return WALOR_EINVAL;
-    int32_t rc = walor_tx_begin(c);
+    walor_order *o = NULL;
+    int from;
+    int32_t rc = begin_order(c, id, &o, &from);
     if (rc < 0)
         return rc;
-    walor_order *o = NULL;
-    rc = orders_get(c, id, &o);
-    int from = rc == 0 ? orders_status_index(o->status) : -1;
-    if (rc < 0) {
-    } else if (from == ORD_NEW || from == ORD_CANCELLED) {
+    if (from == ORD_NEW || from == ORD_CANCELLED) {
         rc = WALOR_ERANGE; /* unpaid or cancelled goods do not travel */
     } else if (from >= t) {
         rc = 1;
@@ -445,29 +450,22 @@ static int32_t svc_advance(walor_ctx *c, int64_t id, const char *to, const char 
             st = next;
         }
     }
-    if (rc == WALOR_ERANGE || rc == 1) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_end(c, rc);
+    return end_move(c, rc);
 }
 
 int32_t orders_complete_sale(walor_ctx *c, int64_t id)
 {
-    int32_t rc = walor_tx_begin(c);
+    walor_order *o = NULL;
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    walor_order *o = NULL;
-    rc = orders_get(c, id, &o);
-    if (rc == 0 && orders_status_index(o->status) != ORD_PAID)
+    if (st != ORD_PAID)
         rc = WALOR_ERANGE;
     if (rc == 0)
         rc = record_move(c, o, ORD_COMPLETED, "b2b");
     if (rc == 0)
-        rc = emit(c, "order.completed", id,
-                  json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "v", 1, "order_id", (json_int_t)id, "user_id",
-                            (json_int_t)o->user_id, "total", (json_int_t)o->total, "goods", (json_int_t)net_goods(o),
-                            "bonus_spent", (json_int_t)o->bonus_spent));
+        rc = completed_event(c, o);
     return walor_tx_end(c, rc);
 }
 
@@ -475,14 +473,11 @@ int32_t orders_cancel_note(walor_ctx *c, int64_t id, int32_t return_stock, const
 {
     if (!valid_str(reason, STR_MAX))
         return WALOR_EINVAL;
-    int32_t rc = walor_tx_begin(c);
+    walor_order *o = NULL;
+    int st;
+    int32_t rc = begin_order(c, id, &o, &st);
     if (rc < 0)
         return rc;
-    walor_order *o = NULL;
-    rc = orders_get(c, id, &o);
-    int st = rc == 0 ? orders_status_index(o->status) : -1;
-    if (rc < 0)
-        return walor_tx_end(c, rc);
     if (st == ORD_CANCELLED || st == ORD_COMPLETED) {
         walor_tx_rollback(c);
         return st == ORD_CANCELLED ? 1 : WALOR_ERANGE;

@@ -22,6 +22,33 @@ const char *orders_status_label(walor_ctx *c, const char *status)
     return walor_text(c, walor_ctx_printf(c, "orders.st.%s", status));
 }
 
+int32_t orders_rows_read(walor_ctx *c, const char *count_sql, const char *sql, int64_t id, size_t size,
+                         orders_row_fn read, const void *arg, void **out, uint32_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t cnt = 0;
+    int32_t rc = walor_db_int(c, count_sql, WALOR_ARGS(walor_i(id)), &cnt);
+    if (rc < 0 || cnt <= 0)
+        return rc < 0 ? rc : 0;
+    char *a = walor_ctx_alloc(c, (size_t)cnt * size);
+    if (!a)
+        return WALOR_ENOMEM;
+    walor_rows *r = NULL;
+    rc = walor_db_query(c, sql, WALOR_ARGS(walor_i(id)), &r);
+    if (rc < 0)
+        return rc;
+    uint32_t i = 0;
+    while (rc >= 0 && i < (uint32_t)cnt && (rc = walor_row_next(r)) == 1)
+        rc = read(c, r, a + size * i++, arg);
+    walor_rows_close(r);
+    if (rc < 0)
+        return rc;
+    *out = a;
+    *n = i;
+    return 0;
+}
+
 char *orders_lines_html(walor_ctx *c, const walor_order *o)
 {
     char *out = walor_ctx_printf(c, "%s", "");

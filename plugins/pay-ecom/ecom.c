@@ -170,6 +170,27 @@ static char *dump(json_t *j)
     return s;
 }
 
+/* call() with the token; the response is not needed, only *j */
+static int32_t request(walor_ctx *c, const char *method, const char *url, const char *body, int error_is_data,
+                       json_t **j, const char **why)
+{
+    api_call a = {method, url, body, 1, error_is_data};
+    walor_http_response r;
+    return call(c, &a, &r, j, why);
+}
+
+/* request() that POSTs b (taken; NULL: it could not be built) as JSON */
+static int32_t post(walor_ctx *c, const char *url, json_t *b, json_t **j, const char **why)
+{
+    char *body = dump(b);
+    *j = NULL;
+    if (!body)
+        return WALOR_ENOMEM;
+    const char *copy = walor_ctx_printf(c, "%s", body);
+    free(body);
+    return request(c, "POST", url, copy, 0, j, why);
+}
+
 static int32_t create_invoice(walor_ctx *c, const pay_invoice_req *q, pay_invoice_info *out, const char **why)
 {
     /* the external id is the idempotency key: a retried request (timeout,
@@ -180,14 +201,8 @@ static int32_t create_invoice(walor_ctx *c, const pay_invoice_req *q, pay_invoic
                           q->callback_url ? q->callback_url : "", "provider", pay_cfg("gateway_provider", "TOCHKA_SBP"));
     if (b && q->email && *q->email)
         json_object_set_new(b, "client", json_pack("{s:s}", "email", q->email));
-    char *body = dump(b);
-    if (!body)
-        return WALOR_ENOMEM;
-    api_call a = {"POST", gw_url(c, "path_invoice", "/api/v1/payments", NULL), walor_ctx_printf(c, "%s", body), 1, 0};
-    free(body);
-    walor_http_response r;
-    json_t *j = NULL;
-    int32_t rc = call(c, &a, &r, &j, why);
+    json_t *j;
+    int32_t rc = post(c, gw_url(c, "path_invoice", "/api/v1/payments", NULL), b, &j, why);
     if (rc < 0)
         return rc;
     char idbuf[ID_MAX];
@@ -206,10 +221,8 @@ static int32_t create_invoice(walor_ctx *c, const pay_invoice_req *q, pay_invoic
 
 static int32_t check_status(walor_ctx *c, const char *id, int32_t *status, const char **why)
 {
-    api_call a = {"GET", gw_url(c, "path_invoice_status", "/api/v1/payments/{id}", id), NULL, 1, 0};
-    walor_http_response r;
-    json_t *j = NULL;
-    int32_t rc = call(c, &a, &r, &j, why);
+    json_t *j;
+    int32_t rc = request(c, "GET", gw_url(c, "path_invoice_status", "/api/v1/payments/{id}", id), NULL, 0, &j, why);
     if (rc < 0)
         return rc;
     const json_t *o = json_object_get(j, "payload");
@@ -242,15 +255,9 @@ static int32_t parse_callback(walor_ctx *c, const char *body, size_t len, const 
 
 static int32_t refund(walor_ctx *c, const char *id, int64_t amount, const char **why)
 {
-    char *body = dump(json_pack("{s:o}", "amount", pay_rub(amount)));
-    if (!body)
-        return WALOR_ENOMEM;
-    api_call a = {"POST", gw_url(c, "path_refund", "/api/v1/payments/{id}/refund", id),
-                  walor_ctx_printf(c, "%s", body), 1, 0};
-    free(body);
-    walor_http_response r;
-    json_t *j = NULL;
-    int32_t rc = call(c, &a, &r, &j, why);
+    json_t *j;
+    int32_t rc = post(c, gw_url(c, "path_refund", "/api/v1/payments/{id}/refund", id),
+                      json_pack("{s:o}", "amount", pay_rub(amount)), &j, why);
     json_decref(j);
     return rc;
 }
@@ -285,17 +292,13 @@ static int32_t receipt_sell(walor_ctx *c, const walor_order *o, const char **uui
                          .items = items,
                          .n_items = n,
                          .total = o->total};
-    char *body = dump(pay_receipt_body(&q));
-    if (!body) {
+    json_t *b = pay_receipt_body(&q);
+    if (!b) {
         *why = "чек не собрать: нет позиций или сумма не сходится";
         return WALOR_EINVAL;
     }
-    api_call a = {"POST", api_url(c, "path_sell", "/fiscalorder/v5/{group}/sell", NULL),
-                  walor_ctx_printf(c, "%s", body), 1, 0};
-    free(body);
-    walor_http_response r;
-    json_t *j = NULL;
-    int32_t rc = call(c, &a, &r, &j, why);
+    json_t *j;
+    int32_t rc = post(c, api_url(c, "path_sell", "/fiscalorder/v5/{group}/sell", NULL), b, &j, why);
     if (rc < 0)
         return rc;
     const char *u = json_string_value(json_object_get(j, "uuid"));
@@ -311,10 +314,9 @@ static int32_t receipt_sell(walor_ctx *c, const walor_order *o, const char **uui
 
 static int32_t receipt_status(walor_ctx *c, const char *uuid, int32_t *st, const char **link, const char **why)
 {
-    api_call a = {"GET", api_url(c, "path_report", "/fiscalorder/v5/{group}/report/{id}", uuid), NULL, 1, 1};
-    walor_http_response r;
-    json_t *j = NULL;
-    int32_t rc = call(c, &a, &r, &j, why);
+    json_t *j;
+    int32_t rc = request(c, "GET", api_url(c, "path_report", "/fiscalorder/v5/{group}/report/{id}", uuid), NULL, 1,
+                         &j, why);
     if (rc < 0)
         return rc;
     *st = pay_receipt_status_of(json_string_value(json_object_get(j, "status")));

@@ -200,79 +200,84 @@ static int32_t pending_rows(walor_ctx *c, int64_t order_id, const char *from, co
     return rc < 0 ? rc : done > 0 ? 0 : WALOR_ENOTFOUND;
 }
 
-static int32_t release(walor_ctx *c, int64_t order_id)
+/* one reservation row moved on: its ledger move and its new state */
+typedef int32_t (*row_step)(walor_ctx *c, int64_t order_id, const res_row *x, const char *arg);
+
+/* every row of the order in state `from` moved on by step, all or none, in
+ * a transaction level of its own; done_sql as pending_rows' (NULL: no rows
+ * is no error) */
+static int32_t each_row(walor_ctx *c, int64_t order_id, const char *from, const char *done_sql, row_step step,
+                        const char *arg)
 {
     int32_t rc = walor_tx_begin(c);
     if (rc < 0)
         return rc;
     res_row *rows;
     uint32_t n;
-    rc = order_rows(c, order_id, "reserved", &rows, &n);
-    for (uint32_t i = 0; rc == 0 && i < n; i++) {
-        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "release",
-                          .d_reserved = -rows[i].qty, .new_cost = -1, .order_id = order_id};
-        rc = wr_move(c, &mv);
-        if (rc == 0)
-            rc = set_state(c, rows[i].id, "released", 0);
-    }
+    rc = done_sql ? pending_rows(c, order_id, from, done_sql, &rows, &n) : order_rows(c, order_id, from, &rows, &n);
+    for (uint32_t i = 0; rc == 0 && i < n; i++)
+        rc = step(c, order_id, &rows[i], arg);
     return walor_tx_end(c, rc);
+}
+
+static int32_t release_row(walor_ctx *c, int64_t order_id, const res_row *x, const char *arg)
+{
+    (void)arg;
+    wr_move_def mv = {.product_id = x->pid, .variant_no = x->vno, .kind = "release", .d_reserved = -x->qty,
+                      .new_cost = -1, .order_id = order_id};
+    int32_t rc = wr_move(c, &mv);
+    return rc == 0 ? set_state(c, x->id, "released", 0) : rc;
+}
+
+static int32_t release(walor_ctx *c, int64_t order_id)
+{
+    return each_row(c, order_id, "reserved", NULL, release_row, NULL);
+}
+
+/* arg: the ledger kind, "sale" or "b2b" */
+static int32_t sell_row(walor_ctx *c, int64_t order_id, const res_row *x, const char *kind)
+{
+    wr_level lv;
+    int32_t rc = wr_level_get(c, x->pid, x->vno, &lv);
+    if (rc < 0)
+        return rc;
+    wr_move_def mv = {.product_id = x->pid, .variant_no = x->vno, .kind = kind, .d_on_hand = -x->qty,
+                      .d_reserved = -x->qty, .new_cost = -1, .order_id = order_id};
+    rc = wr_move(c, &mv);
+    return rc == 0 ? set_state(c, x->id, "sold", lv.unit_cost) : rc;
 }
 
 static int32_t commit_as(walor_ctx *c, int64_t order_id, const char *kind)
 {
     if (!kind || (strcmp(kind, "sale") != 0 && strcmp(kind, "b2b") != 0))
         return WALOR_EINVAL;
-    int32_t rc = walor_tx_begin(c);
-    if (rc < 0)
-        return rc;
-    res_row *rows;
-    uint32_t n;
-    rc = pending_rows(c, order_id, "reserved",
-                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN "
-                              "('sold','restocked')",
-                              &rows, &n);
-    for (uint32_t i = 0; rc == 0 && i < n; i++) {
-        wr_level lv;
-        rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
-        if (rc < 0)
-            break;
-        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = kind,
-                          .d_on_hand = -rows[i].qty, .d_reserved = -rows[i].qty, .new_cost = -1,
-                          .order_id = order_id};
-        rc = wr_move(c, &mv);
-        if (rc == 0)
-            rc = set_state(c, rows[i].id, "sold", lv.unit_cost);
-    }
-    return walor_tx_end(c, rc);
+    return each_row(c, order_id, "reserved",
+                    "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state IN ('sold','restocked')",
+                    sell_row, kind);
 }
 
 static int32_t commit(walor_ctx *c, int64_t order_id) { return commit_as(c, order_id, "sale"); }
 
-static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
+/* arg: the ledger comment */
+static int32_t restock_row(walor_ctx *c, int64_t order_id, const res_row *x, const char *comment)
 {
-    int32_t rc = walor_tx_begin(c);
+    wr_level lv;
+    int32_t rc = wr_level_get(c, x->pid, x->vno, &lv);
     if (rc < 0)
         return rc;
-    res_row *rows;
-    uint32_t n;
-    rc = pending_rows(c, order_id, "sold",
-                              "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'",
-                              &rows, &n);
-    for (uint32_t i = 0; rc == 0 && i < n; i++) {
-        wr_level lv;
-        rc = wr_level_get(c, rows[i].pid, rows[i].vno, &lv);
-        if (rc < 0)
-            break;
-        /* the goods come back at the cost they left with */
-        wr_move_def mv = {.product_id = rows[i].pid, .variant_no = rows[i].vno, .kind = "restock",
-                          .d_on_hand = rows[i].qty,
-                          .new_cost = wr_wac(lv.on_hand, lv.unit_cost, rows[i].qty, rows[i].qty * rows[i].cost),
-                          .order_id = order_id, .comment = comment};
-        rc = wr_move(c, &mv);
-        if (rc == 0)
-            rc = set_state(c, rows[i].id, "restocked", rows[i].cost);
-    }
-    return walor_tx_end(c, rc);
+    /* the goods come back at the cost they left with */
+    wr_move_def mv = {.product_id = x->pid, .variant_no = x->vno, .kind = "restock", .d_on_hand = x->qty,
+                      .new_cost = wr_wac(lv.on_hand, lv.unit_cost, x->qty, x->qty * x->cost),
+                      .order_id = order_id, .comment = comment};
+    rc = wr_move(c, &mv);
+    return rc == 0 ? set_state(c, x->id, "restocked", x->cost) : rc;
+}
+
+static int32_t restock(walor_ctx *c, int64_t order_id, const char *comment)
+{
+    return each_row(c, order_id, "sold",
+                    "SELECT count(*) FROM warehouse_reservation WHERE order_id = ? AND state = 'restocked'",
+                    restock_row, comment);
 }
 
 static int32_t write_off(walor_ctx *c, const walor_stock_line *l, uint32_t n, const char *comment, uint32_t *failed)

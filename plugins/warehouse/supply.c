@@ -185,22 +185,32 @@ static int32_t items_checked(walor_ctx *c, json_t *value, const char **why)
 
 /* ---- step 3, the batch totals ---- */
 
+/* the first WR_LIST_SHOWN items, one line() each, and "… N more" */
+static const char *items_list(walor_ctx *c, const wr_fline *l, uint32_t n,
+                              const char *(*line)(walor_ctx *c, const wr_fline *x))
+{
+    wr_buf b = {0};
+    wr_buf_add(c, &b, "");
+    for (uint32_t i = 0; i < n && i < WR_LIST_SHOWN; i++)
+        wr_buf_add(c, &b, walor_ctx_printf(c, "%s\n", line(c, &l[i])));
+    if (n > WR_LIST_SHOWN)
+        wr_buf_add(c, &b, walor_textf(c, "warehouse.more", "n", num(c, n - WR_LIST_SHOWN), NULL));
+    return b.s;
+}
+
+static const char *item_line(walor_ctx *c, const wr_fline *x)
+{
+    return walor_textf(c, "warehouse.supply.item", "id", wr_ref(c, x->pid, x->vno), "title", wr_title(c, &x->it),
+                       "qty", num(c, x->qty), NULL);
+}
+
 static const char *prices_ask(walor_ctx *c, json_t *d)
 {
     wr_fline *l;
     uint32_t n;
     if (wr_lines_load(c, json_object_get(d, "items"), &l, &n) != 0)
         return walor_text(c, "warehouse.form.changed");
-    wr_buf b = {0};
-    wr_buf_add(c, &b, "");
-    for (uint32_t i = 0; i < n && i < WR_LIST_SHOWN; i++)
-        wr_buf_add(c, &b,
-                   walor_ctx_printf(c, "%s\n",
-                                    walor_textf(c, "warehouse.supply.item", "id", wr_ref(c, l[i].pid, l[i].vno),
-                                                "title", wr_title(c, &l[i].it), "qty", num(c, l[i].qty), NULL)));
-    if (n > WR_LIST_SHOWN)
-        wr_buf_add(c, &b, walor_textf(c, "warehouse.more", "n", num(c, n - WR_LIST_SHOWN), NULL));
-    return walor_textf(c, "warehouse.supply.ask_prices", "list", b.s, NULL);
+    return walor_textf(c, "warehouse.supply.ask_prices", "list", items_list(c, l, n, item_line), NULL);
 }
 
 /* "ID amount" lines in the form the host's money parser reads (formtext.h) */
@@ -280,6 +290,15 @@ static int32_t prices_checked(walor_ctx *c, json_t *value, const char **why)
 
 /* ---- the summary and ✅ ---- */
 
+static const char *summary_line(walor_ctx *c, const wr_fline *x)
+{
+    return walor_textf(c, "warehouse.supply.line", "id", wr_ref(c, x->pid, x->vno), "title", wr_title(c, &x->it),
+                       "qty", num(c, x->qty), "amount", walor_money(c, x->amount), "unit",
+                       walor_money(c, wr_unit_cost(x->amount, x->qty)), "old", walor_money(c, x->lv.unit_cost), "new",
+                       walor_money(c, wr_wac(x->lv.on_hand, x->lv.unit_cost, x->qty, x->amount)), "stock",
+                       num(c, x->lv.on_hand), NULL);
+}
+
 static const char *summary(walor_ctx *c, json_t *d)
 {
     wr_fline *l;
@@ -287,29 +306,14 @@ static const char *summary(walor_ctx *c, json_t *d)
     if (wr_lines_load(c, json_object_get(d, "items"), &l, &n) != 0)
         return walor_text(c, "warehouse.form.changed");
     const char *name = json_string_value(json_object_get(d, "supplier"));
-    wr_buf b = {0};
-    wr_buf_add(c, &b, "");
     int64_t units = 0, total = 0;
     for (uint32_t i = 0; i < n; i++) {
         units += l[i].qty;
         total += l[i].amount;
-        if (i >= WR_LIST_SHOWN)
-            continue;
-        wr_buf_add(c, &b,
-                   walor_ctx_printf(
-                       c, "%s\n",
-                       walor_textf(c, "warehouse.supply.line", "id", wr_ref(c, l[i].pid, l[i].vno), "title",
-                                   wr_title(c, &l[i].it), "qty", num(c, l[i].qty), "amount",
-                                   walor_money(c, l[i].amount), "unit",
-                                   walor_money(c, wr_unit_cost(l[i].amount, l[i].qty)), "old",
-                                   walor_money(c, l[i].lv.unit_cost), "new",
-                                   walor_money(c, wr_wac(l[i].lv.on_hand, l[i].lv.unit_cost, l[i].qty, l[i].amount)),
-                                   "stock", num(c, l[i].lv.on_hand), NULL)));
     }
-    if (n > WR_LIST_SHOWN)
-        wr_buf_add(c, &b, walor_textf(c, "warehouse.more", "n", num(c, n - WR_LIST_SHOWN), NULL));
     return walor_textf(c, "warehouse.supply.summary", "supplier", walor_html_escape(c, name ? name : "?"), "list",
-                       b.s, "n", num(c, n), "units", num(c, units), "total", walor_money(c, total), NULL);
+                       items_list(c, l, n, summary_line), "n", num(c, n), "units", num(c, units), "total",
+                       walor_money(c, total), NULL);
 }
 
 static int32_t apply(walor_ctx *c, json_t *d)
