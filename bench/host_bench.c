@@ -12,12 +12,13 @@
  *   3. creates the users, each sends /hello and waits for the counter screen;
  *   4. open loop: presses `hello:show:1` (forged, on the counter message) at a
  *      fixed rate on idle users, each press waited for through the chat-view
- *      long poll until the chat holds the answer to *that* callback query
- *      (answerCallbackQuery is walord's last call for a press: the per-chat
- *      outbox sends edit, then answer). Latency = press sent -> answer seen;
+ *      long poll until the chat holds the answer to *that* callback query.
+ *      The answer is not queued behind the chat's edit (it goes at once, so
+ *      the button's spinner stops as soon as the handler is done): the
+ *      edit may come before or after it. Latency = press sent -> answer seen;
  *   5. closed loop: every user presses again as soon as its previous press is
- *      answered. Completion is read from /_sim/log?method=answerCallbackQuery
- *      (one poller every 2 ms) rather than from 200 chat long polls: tgsim
+ *      answered and edited. Completion is read from tgsim's call log
+ *      (/_sim/log, one poller every 2 ms) rather than from 200 chat long polls: tgsim
  *      wakes every chat waiter on every change, and 200 waiters would make
  *      tgsim's wake-ups, not walord, the thing measured;
  *   6. reads VmHWM, stops walord with SIGTERM and requires exit code 0.
@@ -353,7 +354,7 @@ typedef struct user {
     int64_t version;
     char qid[40];
     int64_t t_sent;
-    bool press_ok, answered; /* closed loop: both needed to complete */
+    bool press_ok, edited, answered; /* closed loop: all three needed to complete */
     int idx;
 } user;
 
@@ -708,7 +709,7 @@ static void on_lat_press(req *r, long status)
 static void press(user *u, done_fn done)
 {
     u->state = U_BUSY;
-    u->press_ok = u->answered = false;
+    u->press_ok = u->edited = u->answered = false;
     snprintf(url_buf, sizeof url_buf, "%s/_sim/users/%lld/press", opt.sim, (long long)u->id);
     u->t_sent = now_ns();
     http_start(url_buf, PRESS_BODY, done, u);
@@ -848,7 +849,7 @@ static void on_tp_press(req *r, long status)
     if (status != 200)
         die("POST press (throughput): HTTP %ld: %.300s", status, r->buf ? r->buf : "");
     u->press_ok = true;
-    if (u->answered)
+    if (u->edited && u->answered)
         tp_complete(u);
 }
 
@@ -863,24 +864,33 @@ static void on_log(req *r, long status)
         int64_t seq = json_integer_value(json_object_get(e, "seq"));
         if (seq > log_seq)
             log_seq = seq;
-        if (json_integer_value(json_object_get(e, "status")) != 200)
+        const char *m = json_string_value(json_object_get(e, "method"));
+        bool answer = m && !strcmp(m, "answerCallbackQuery"), edit = m && !strcmp(m, "editMessageText");
+        if (!answer && !edit)
+            continue;
+        /* an edit that changes nothing is a 400 "not modified": still the end of it */
+        if (answer && json_integer_value(json_object_get(e, "status")) != 200)
             tp_bad_answers++;
         user *u = umap_get(json_integer_value(json_object_get(e, "chat_id")));
-        if (!u || u->state != U_BUSY || u->answered)
+        if (!u || u->state != U_BUSY || (answer ? u->answered : u->edited))
             continue; /* not one of ours */
-        u->answered = true;
-        if (u->press_ok)
+        if (answer)
+            u->answered = true;
+        else
+            u->edited = true;
+        if (u->press_ok && u->edited && u->answered)
             tp_complete(u);
     }
     json_decref(a);
     next_log_poll = now_ns() + 2000000; /* 2 ms */
 }
 
+/* every method: a press is handled when both its edit and its answer are
+ * in tgsim's log, in whichever order they came */
 static void poll_log(void)
 {
     log_polling = true;
-    snprintf(url_buf, sizeof url_buf, "%s/_sim/log?method=answerCallbackQuery&since_seq=%lld", opt.sim,
-             (long long)log_seq);
+    snprintf(url_buf, sizeof url_buf, "%s/_sim/log?since_seq=%lld", opt.sim, (long long)log_seq);
     http_start(url_buf, NULL, on_log, NULL);
     kick();
 }
