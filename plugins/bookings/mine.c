@@ -25,10 +25,10 @@ static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb,
 static int32_t list(walor_ctx *c, const char *page)
 {
     int64_t now = walor_now(c);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.sessions"), "bkc:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
+    static const walor_text_pair KB[] = {
+        {"bookings.btn.sessions", "bkc:l"}, {NULL, NULL}, {"bookings.btn.main", "m:core.main"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     /* upcoming (soonest first), then everything else (latest first) */
     walor_list_def l = {
         .struct_size = sizeof l,
