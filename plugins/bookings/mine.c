@@ -13,10 +13,8 @@
 static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
     (void)index, (void)ud;
-    const char *status = walor_col_text(r, 3);
     walor_kb_button(kb,
-                    walor_textf(c, "bookings.mine.row", "icon",
-                                bk_t(c, walor_ctx_printf(c, "bookings.icon.%s", status ? status : "pending")), "when",
+                    walor_textf(c, "bookings.mine.row", "icon", bk_icon(c, walor_col_text(r, 3)), "when",
                                 bk_when(c, walor_col_int(r, 1)), "service", walor_col_text(r, 2), NULL),
                     walor_ctx_printf(c, "bkm:v:%lld", (long long)walor_col_int(r, 0)));
     return NULL;

@@ -57,10 +57,8 @@ static const char *first_name(walor_ctx *c, int64_t user_id)
 static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
     (void)index, (void)ud;
-    const char *status = walor_col_text(r, 3);
     walor_kb_button(kb,
-                    walor_textf(c, "bookings.adm.row", "icon",
-                                bk_t(c, walor_ctx_printf(c, "bookings.icon.%s", status ? status : "pending")), "id",
+                    walor_textf(c, "bookings.adm.row", "icon", bk_icon(c, walor_col_text(r, 3)), "id",
                                 bk_num(c, walor_col_int(r, 0)), "when", bk_when(c, walor_col_int(r, 1)), "service",
                                 walor_col_text(r, 2), "client", first_name(c, walor_col_int(r, 4)), NULL),
                     walor_ctx_printf(c, "bks:b:%lld", (long long)walor_col_int(r, 0)));
