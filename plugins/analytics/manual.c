@@ -44,6 +44,18 @@ int32_t an_manual_add(walor_ctx *c, int64_t amount, int64_t day, const char *cat
     return 0;
 }
 
+/* the end of a change of one entry: logged when a row changed; none is
+ * WALOR_ENOTFOUND (deleted meanwhile, or never there) */
+static int32_t changed(walor_ctx *c, int32_t rc, const char *log_line)
+{
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return WALOR_ENOTFOUND;
+    log_action(c, log_line);
+    return 0;
+}
+
 int32_t an_manual_set(walor_ctx *c, int64_t id, const char *field, int64_t num, const char *text)
 {
     const char *sql = NULL, *what = NULL;
@@ -70,12 +82,7 @@ int32_t an_manual_set(walor_ctx *c, int64_t id, const char *field, int64_t num, 
         return WALOR_EINVAL;
     }
     int32_t rc = walor_db_exec(c, sql, WALOR_ARGS(v, walor_i(walor_now(c)), walor_i(walor_ctx_user_id(c)), walor_i(id)));
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return WALOR_ENOTFOUND;
-    log_action(c, walor_ctx_printf(c, "ручная выручка №%lld: %s", (long long)id, what));
-    return 0;
+    return changed(c, rc, walor_ctx_printf(c, "ручная выручка №%lld: %s", (long long)id, what));
 }
 
 int32_t an_manual_delete(walor_ctx *c, int64_t id)
@@ -84,12 +91,7 @@ int32_t an_manual_delete(walor_ctx *c, int64_t id)
                                "UPDATE analytics_manual SET deleted = 1, updated_at = ?, updated_by = ?"
                                " WHERE id = ? AND deleted = 0",
                                WALOR_ARGS(walor_i(walor_now(c)), walor_i(walor_ctx_user_id(c)), walor_i(id)));
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return WALOR_ENOTFOUND;
-    log_action(c, walor_ctx_printf(c, "ручная выручка №%lld удалена", (long long)id));
-    return 0;
+    return changed(c, rc, walor_ctx_printf(c, "ручная выручка №%lld удалена", (long long)id));
 }
 
 #define COLS "id, amount, day, staff_id, created_at, updated_at, updated_by, category, comment"

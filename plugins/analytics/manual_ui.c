@@ -49,10 +49,10 @@ static int32_t list(walor_ctx *c, const char *page)
     int32_t rc = an_manual_sum(c, 0, INT64_MAX, &n, &sum);
     if (rc < 0)
         return rc;
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, T(c, "analytics.man.btn.add"), "an:mra");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "analytics.btn.back"), "an:s");
+    static const walor_text_pair KB[] = {
+        {"analytics.man.btn.add", "an:mra"}, {NULL, NULL}, {"analytics.btn.back", "an:s"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     const walor_list_def d = {
         .struct_size = sizeof d,
         .page_size = PAGE,

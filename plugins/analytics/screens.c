@@ -75,20 +75,14 @@ int32_t an_summary(walor_ctx *c)
                          walor_textf(c, "analytics.sum.new", "month", mname, "value", an_num(c, rm.new_customers),
                                      NULL),
                          T(c, "analytics.sum.new_why"));
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, T(c, "analytics.btn.chart"), "an:c:chart");
-    walor_kb_button(kb, T(c, "analytics.btn.chart_other"), "an:r:chart");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "analytics.btn.pnl"), "an:r:pnl");
-    walor_kb_button(kb, T(c, "analytics.btn.abc"), "an:r:abc");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "analytics.btn.stock"), "an:r:stock");
-    walor_kb_button(kb, T(c, "analytics.btn.moves"), "an:r:moves");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "analytics.btn.manual"), "an:mr");
-    walor_kb_button(kb, T(c, "analytics.btn.refresh"), "an:s");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "analytics.btn.admin"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"analytics.btn.chart", "an:c:chart"}, {"analytics.btn.chart_other", "an:r:chart"}, {NULL, NULL},
+        {"analytics.btn.pnl", "an:r:pnl"},     {"analytics.btn.abc", "an:r:abc"},           {NULL, NULL},
+        {"analytics.btn.stock", "an:r:stock"}, {"analytics.btn.moves", "an:r:moves"},       {NULL, NULL},
+        {"analytics.btn.manual", "an:mr"},     {"analytics.btn.refresh", "an:s"},           {NULL, NULL},
+        {"analytics.btn.admin", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c, s, kb);
 }
 

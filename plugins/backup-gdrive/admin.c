@@ -108,13 +108,12 @@ static int32_t section(walor_ctx *c)
                     bk_t(c, bk_setting(c, "telegram", 1) ? "backup-gdrive.adm.tg_on" : "backup-gdrive.adm.tg_off"),
                     "lock", bk_t(c, bk_cfg.passphrase ? "backup-gdrive.adm.enc_on" : "backup-gdrive.adm.enc_off"),
                     "keep", bk_num(c, bk_cfg.keep_local), "busy", busy_line(c), "error", last_error(c), NULL);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.now"), "bkp:now");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.history"), "bkp:h:1");
-    walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.db"), "bkp:db");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "backup-gdrive.btn.admin"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"backup-gdrive.btn.now", "bkp:now"},     {NULL, NULL},
+        {"backup-gdrive.btn.history", "bkp:h:1"}, {"backup-gdrive.btn.db", "bkp:db"}, {NULL, NULL},
+        {"backup-gdrive.btn.admin", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c, html, kb);
 }
 

@@ -67,6 +67,21 @@ static sqlite3 *open_copy(const char *path, char *err, size_t errlen)
     return h;
 }
 
+/* the end of a read of the copy: out when the statement ran to its end,
+ * else NULL and why ("<doing> <path>: <sqlite's message>") */
+static json_t *read_end(sqlite3 *h, sqlite3_stmt *st, int rc, json_t *out, const char *doing, const char *path,
+                        char *err, size_t errlen)
+{
+    if (out && rc != SQLITE_DONE) {
+        fail(BK_EIO, err, errlen, "%s %s: %s", doing, path, sqlite3_errmsg(h));
+        json_decref(out);
+        out = NULL;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return out;
+}
+
 json_t *bk_table_rows(const char *path, char *err, size_t errlen)
 {
     sqlite3 *h = open_copy(path, err, errlen);
@@ -90,14 +105,7 @@ json_t *bk_table_rows(const char *path, char *err, size_t errlen)
         }
         sqlite3_finalize(cnt);
     }
-    if (rc != SQLITE_DONE) {
-        fail(BK_EIO, err, errlen, "counting the rows of %s: %s", path, sqlite3_errmsg(h));
-        json_decref(tables);
-        tables = NULL;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return tables;
+    return read_end(h, st, rc, tables, "counting the rows of", path, err, errlen);
 }
 
 /* {"owner": version} from the copy's wh_migrations ({} without the table) */
@@ -118,14 +126,7 @@ static json_t *schema_of(const char *path, char *err, size_t errlen)
     while (schema && (rc = sqlite3_step(st)) == SQLITE_ROW)
         json_object_set_new(schema, (const char *)sqlite3_column_text(st, 0),
                             json_integer(sqlite3_column_int64(st, 1)));
-    if (schema && rc != SQLITE_DONE) {
-        fail(BK_EIO, err, errlen, "reading wh_migrations of %s: %s", path, sqlite3_errmsg(h));
-        json_decref(schema);
-        schema = NULL;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return schema;
+    return read_end(h, st, rc, schema, "reading wh_migrations of", path, err, errlen);
 }
 
 int bk_is_pgdump(const char *path)

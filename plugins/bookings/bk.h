@@ -58,6 +58,7 @@ typedef struct bk_svc {
 char *bk_esc(walor_ctx *c, const char *s); /* walor_html_escape, "" for NULL */
 char *bk_num(walor_ctx *c, int64_t n);
 const char *bk_t(walor_ctx *c, const char *key);                 /* walor_text */
+const char *bk_icon(walor_ctx *c, const char *status);           /* a list row's mark of a status */
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt); /* "bookings.<key>" */
 const char *bk_setting_str(walor_ctx *c, const char *key);
 char *bk_when(walor_ctx *c, int64_t t);           /* "пт, 15.01.2026, 00:30" in the shop's zone */

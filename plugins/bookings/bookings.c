@@ -14,6 +14,11 @@ char *bk_esc(walor_ctx *c, const char *s) { return walor_html_escape(c, s ? s : 
 char *bk_num(walor_ctx *c, int64_t n) { return walor_ctx_printf(c, "%lld", (long long)n); }
 const char *bk_t(walor_ctx *c, const char *key) { return walor_text(c, key); }
 
+const char *bk_icon(walor_ctx *c, const char *status)
+{
+    return walor_text(c, walor_ctx_printf(c, "bookings.icon.%s", status ? status : BK_PENDING));
+}
+
 int64_t bk_setting(walor_ctx *c, const char *key, int64_t dflt)
 {
     return walor_setting_or(c, walor_ctx_printf(c, "bookings.%s", key), dflt);

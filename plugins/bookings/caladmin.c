@@ -30,14 +30,12 @@ static int32_t home(walor_ctx *c)
         return rc;
     char days[96];
     bk_format_weekdays(r.cal.weekdays, days, sizeof days);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.cal.btn.days"), "bkcal:wd");
-    walor_kb_button(kb, bk_t(c, "bookings.cal.btn.hours"), "bkcal:hr");
-    walor_kb_button(kb, bk_t(c, "bookings.cal.btn.break"), "bkcal:br");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.cal.btn.off"), "bkcal:off");
-    walor_kb_button(kb, bk_t(c, "bookings.cal.btn.work"), "bkcal:work");
-    walor_kb_row(kb);
+    static const walor_text_pair KB[] = {
+        {"bookings.cal.btn.days", "bkcal:wd"}, {"bookings.cal.btn.hours", "bkcal:hr"},
+        {"bookings.cal.btn.break", "bkcal:br"}, {NULL, NULL},
+        {"bookings.cal.btn.off", "bkcal:off"},  {"bookings.cal.btn.work", "bkcal:work"}, {NULL, NULL},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0); /* the exceptions' rows follow */
     char *exc = "";
     size_t shown = 0;
     for (size_t i = 0; i < r.cal.nexc && shown < MAX_EXC_SHOWN; i++) {

@@ -68,9 +68,8 @@ static int32_t format_enter(walor_ctx *c)
 {
     bk_svc s;
     SERVICE_OR_GONE(c, &s);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_conv_button(kb, bk_t(c, "bookings.flow.online"), "f:online");
-    walor_kb_conv_button(kb, bk_t(c, "bookings.flow.offline"), "f:offline");
+    static const walor_text_pair KB[] = {{"bookings.flow.online", "f:online"}, {"bookings.flow.offline", "f:offline"}};
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 1);
     return walor_conv_ask(c, walor_ctx_printf(c, "%s\n\n%s", title(c, &s), bk_t(c, "bookings.flow.format")), kb);
 }
 

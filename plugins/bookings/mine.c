@@ -13,10 +13,8 @@
 static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
     (void)index, (void)ud;
-    const char *status = walor_col_text(r, 3);
     walor_kb_button(kb,
-                    walor_textf(c, "bookings.mine.row", "icon",
-                                bk_t(c, walor_ctx_printf(c, "bookings.icon.%s", status ? status : "pending")), "when",
+                    walor_textf(c, "bookings.mine.row", "icon", bk_icon(c, walor_col_text(r, 3)), "when",
                                 bk_when(c, walor_col_int(r, 1)), "service", walor_col_text(r, 2), NULL),
                     walor_ctx_printf(c, "bkm:v:%lld", (long long)walor_col_int(r, 0)));
     return NULL;
@@ -25,10 +23,10 @@ static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb,
 static int32_t list(walor_ctx *c, const char *page)
 {
     int64_t now = walor_now(c);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.sessions"), "bkc:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
+    static const walor_text_pair KB[] = {
+        {"bookings.btn.sessions", "bkc:l"}, {NULL, NULL}, {"bookings.btn.main", "m:core.main"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     /* upcoming (soonest first), then everything else (latest first) */
     walor_list_def l = {
         .struct_size = sizeof l,

@@ -100,10 +100,10 @@ int32_t bk_tell_booked(walor_ctx *c, int64_t id)
     if (rc < 0)
         return rc;
     int pending = !strcmp(b.status, BK_PENDING);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.mine"), "bkm:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
+    static const walor_text_pair KB[] = {
+        {"bookings.btn.mine", "bkm:l"}, {NULL, NULL}, {"bookings.btn.main", "m:core.main"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     bk_push(c, b.client_id,
             walor_textf(c, pending ? "bookings.booked.pending" : "bookings.booked.confirmed", "card",
                         bk_card_html(c, &b, 0), NULL),

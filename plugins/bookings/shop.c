@@ -32,10 +32,10 @@ static const char *svc_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb 
 static int32_t list(walor_ctx *c, const char *page)
 {
     drop_photo_card(c);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.mine"), "bkm:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.main"), "m:core.main");
+    static const walor_text_pair KB[] = {
+        {"bookings.btn.mine", "bkm:l"}, {NULL, NULL}, {"bookings.btn.main", "m:core.main"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     walor_list_def l = {.struct_size = sizeof l,
                         .page_size = PAGE,
                         .row = svc_row,

@@ -32,21 +32,18 @@ int32_t bk_staff_home(walor_ctx *c)
     const char *text =
         walor_textf(c, "bookings.adm.title", "pending", bk_num(c, pending), "today", bk_num(c, day_count(c, today)),
                     "tomorrow", bk_num(c, day_count(c, today + 1)), NULL);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.pending"), "bks:l:pending:");
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.confirmed"), "bks:l:confirmed:");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.completed"), "bks:l:completed:");
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.cancelled"), "bks:l:cancelled:");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.today"), "bks:d:0");
-    walor_kb_button(kb, bk_t(c, "bookings.btn.tomorrow"), "bks:d:1");
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.date"), "bks:date");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.services"), "bksv:l");
-    walor_kb_button(kb, bk_t(c, "bookings.adm.btn.calendar"), "bkcal:home");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.back"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"bookings.adm.btn.pending", "bks:l:pending:"},     {"bookings.adm.btn.confirmed", "bks:l:confirmed:"},
+        {NULL, NULL},
+        {"bookings.adm.btn.completed", "bks:l:completed:"}, {"bookings.adm.btn.cancelled", "bks:l:cancelled:"},
+        {NULL, NULL},
+        {"bookings.btn.today", "bks:d:0"},                  {"bookings.btn.tomorrow", "bks:d:1"},
+        {"bookings.adm.btn.date", "bks:date"},              {NULL, NULL},
+        {"bookings.adm.btn.services", "bksv:l"},            {"bookings.adm.btn.calendar", "bkcal:home"},
+        {NULL, NULL},
+        {"bookings.btn.back", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c, text, kb);
 }
 
@@ -60,10 +57,8 @@ static const char *first_name(walor_ctx *c, int64_t user_id)
 static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb, void *ud)
 {
     (void)index, (void)ud;
-    const char *status = walor_col_text(r, 3);
     walor_kb_button(kb,
-                    walor_textf(c, "bookings.adm.row", "icon",
-                                bk_t(c, walor_ctx_printf(c, "bookings.icon.%s", status ? status : "pending")), "id",
+                    walor_textf(c, "bookings.adm.row", "icon", bk_icon(c, walor_col_text(r, 3)), "id",
                                 bk_num(c, walor_col_int(r, 0)), "when", bk_when(c, walor_col_int(r, 1)), "service",
                                 walor_col_text(r, 2), "client", first_name(c, walor_col_int(r, 4)), NULL),
                     walor_ctx_printf(c, "bks:b:%lld", (long long)walor_col_int(r, 0)));

@@ -16,74 +16,25 @@
 
 int bk_is_active(const char *s) { return s && (!strcmp(s, BK_PENDING) || !strcmp(s, BK_CONFIRMED)); }
 
-static const char *col_dup(walor_ctx *c, walor_rows *r, uint32_t col)
-{
-    const char *s = walor_col_text(r, col);
-    return walor_ctx_printf(c, "%s", s ? s : "");
-}
-
 int32_t bk_get(walor_ctx *c, int64_t id, bk_booking *b)
 {
-    walor_rows *r = NULL;
-    int32_t rc =
-        walor_db_query(c,
-                       "SELECT id, client_id, service_id, service_name, status, starts_at, ends_at, busy_until,"
-                       " price, format, place, address, phone, reason, cancelled_by, proposed_at, seq,"
-                       " created_at, completed_at FROM bookings_booking WHERE id = ?",
-                       WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    if ((rc = walor_row_next(r)) != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    }
-    b->id = walor_col_int(r, 0);
-    b->client_id = walor_col_int(r, 1);
-    b->service_id = walor_col_int(r, 2);
-    b->service_name = col_dup(c, r, 3);
-    b->status = col_dup(c, r, 4);
-    b->starts_at = walor_col_int(r, 5);
-    b->ends_at = walor_col_int(r, 6);
-    b->busy_until = walor_col_int(r, 7);
-    b->price = walor_col_int(r, 8);
-    b->format = col_dup(c, r, 9);
-    b->place = col_dup(c, r, 10);
-    b->address = col_dup(c, r, 11);
-    b->phone = col_dup(c, r, 12);
-    b->reason = col_dup(c, r, 13);
-    b->cancelled_by = col_dup(c, r, 14);
-    b->proposed_at = walor_col_int(r, 15);
-    b->seq = walor_col_int(r, 16);
-    b->created_at = walor_col_int(r, 17);
-    b->completed_at = walor_col_is_null(r, 18) ? 0 : walor_col_int(r, 18);
-    walor_rows_close(r);
-    return 0;
+    return walor_db_row(c,
+                        "SELECT id, client_id, service_id, service_name, status, starts_at, ends_at, busy_until,"
+                        " price, format, place, address, phone, reason, cancelled_by, proposed_at, seq,"
+                        " created_at, completed_at FROM bookings_booking WHERE id = ?",
+                        WALOR_ARGS(walor_i(id)), "iiizziiiizzzzzziiii", &b->id, &b->client_id, &b->service_id,
+                        &b->service_name, &b->status, &b->starts_at, &b->ends_at, &b->busy_until, &b->price,
+                        &b->format, &b->place, &b->address, &b->phone, &b->reason, &b->cancelled_by,
+                        &b->proposed_at, &b->seq, &b->created_at, &b->completed_at); /* NULL completed_at: 0 */
 }
 
 int32_t bk_svc_get(walor_ctx *c, int64_t id, bk_svc *s)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, name, descr, price, duration_min, format, photo, position, hidden "
-                                "FROM bookings_service WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    if ((rc = walor_row_next(r)) != 1) {
-        walor_rows_close(r);
-        return rc < 0 ? rc : WALOR_ENOTFOUND;
-    }
-    s->id = walor_col_int(r, 0);
-    s->name = col_dup(c, r, 1);
-    s->descr = col_dup(c, r, 2);
-    s->price = walor_col_int(r, 3);
-    s->duration_min = (int32_t)walor_col_int(r, 4);
-    s->format = col_dup(c, r, 5);
-    s->photo = col_dup(c, r, 6);
-    s->position = walor_col_int(r, 7);
-    s->hidden = (int32_t)walor_col_int(r, 8);
-    walor_rows_close(r);
-    return 0;
+    return walor_db_row(c,
+                        "SELECT id, name, descr, price, duration_min, format, photo, position, hidden "
+                        "FROM bookings_service WHERE id = ?",
+                        WALOR_ARGS(walor_i(id)), "izzidzzid", &s->id, &s->name, &s->descr, &s->price,
+                        &s->duration_min, &s->format, &s->photo, &s->position, &s->hidden);
 }
 
 /* booking.changed, in the transaction of the change (sdk/include/walor/services/bookings.h) */

@@ -24,10 +24,10 @@ static const char *row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb *kb,
 
 static int32_t list(walor_ctx *c, const char *page)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, bk_t(c, "bookings.svc.btn.new"), "bksv:new");
-    walor_kb_row(kb);
-    walor_kb_button(kb, bk_t(c, "bookings.btn.back"), "bks:home");
+    static const walor_text_pair KB[] = {
+        {"bookings.svc.btn.new", "bksv:new"}, {NULL, NULL}, {"bookings.btn.back", "bks:home"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     walor_list_def l = {.struct_size = sizeof l,
                         .page_size = PAGE,
                         .row = row,

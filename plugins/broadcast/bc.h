@@ -43,9 +43,6 @@ typedef struct bc_msg {
 int32_t bc_msg_get(walor_ctx *c, int64_t id, bc_msg *out); /* WALOR_ENOTFOUND when there is none */
 /* the broadcast's audience: 0, or -1 with *why (a row written by hand) */
 int bc_msg_segment(const bc_msg *m, bc_segment *out, const char **why);
-/* the end of a transaction the caller began: rolled back on rc < 0 (and rc
- * returned), else committed */
-int32_t bc_tx_end(walor_ctx *c, int32_t rc);
 
 /* the broadcast's message to one chat: text or photo, its button, flags
  * (WALOR_SEND_BULK for the audience, 0 for the author's preview); waits

@@ -28,40 +28,17 @@ int32_t bc_log_action(walor_ctx *c, const char *what)
     return 0;
 }
 
-static const char *col(walor_ctx *c, walor_rows *r, uint32_t i)
-{
-    const char *s = walor_col_text(r, i);
-    return walor_ctx_printf(c, "%s", s ? s : "");
-}
-
 int32_t bc_msg_get(walor_ctx *c, int64_t id, bc_msg *m)
 {
-    walor_rows *r = NULL;
-    int32_t rc = walor_db_query(c,
-                                "SELECT id, author_id, author_chat, created_at, scheduled_at, started_at, finished_at,"
-                                " total, lanes, progress_mid, stopped_by, n_sent, n_blocked, n_failed, n_unknown,"
-                                " html, photo, btn_text, btn_url, segment, status, stop_reason"
-                                " FROM broadcast_msg WHERE id = ?",
-                                WALOR_ARGS(walor_i(id)), &r);
-    if (rc < 0)
-        return rc;
-    rc = walor_row_next(r);
-    if (rc == 1) {
-        int64_t *ints[] = {&m->id,          &m->author_id,   &m->author_chat, &m->created_at, &m->scheduled_at,
-                           &m->started_at,  &m->finished_at, &m->total,       &m->lanes,      &m->progress_mid,
-                           &m->stopped_by,  &m->n_sent,      &m->n_blocked,   &m->n_failed,   &m->n_unknown};
-        for (uint32_t i = 0; i < sizeof ints / sizeof *ints; i++)
-            *ints[i] = walor_col_int(r, i);
-        m->html = col(c, r, 15);
-        m->photo = col(c, r, 16);
-        m->btn_text = col(c, r, 17);
-        m->btn_url = col(c, r, 18);
-        m->segment = col(c, r, 19);
-        m->status = col(c, r, 20);
-        m->stop_reason = col(c, r, 21);
-    }
-    walor_rows_close(r);
-    return rc == 1 ? 0 : rc == 0 ? WALOR_ENOTFOUND : rc;
+    return walor_db_row(c,
+                        "SELECT id, author_id, author_chat, created_at, scheduled_at, started_at, finished_at,"
+                        " total, lanes, progress_mid, stopped_by, n_sent, n_blocked, n_failed, n_unknown,"
+                        " html, photo, btn_text, btn_url, segment, status, stop_reason"
+                        " FROM broadcast_msg WHERE id = ?",
+                        WALOR_ARGS(walor_i(id)), "iiiiiiiiiiiiiiizzzzzzz", &m->id, &m->author_id, &m->author_chat,
+                        &m->created_at, &m->scheduled_at, &m->started_at, &m->finished_at, &m->total, &m->lanes,
+                        &m->progress_mid, &m->stopped_by, &m->n_sent, &m->n_blocked, &m->n_failed, &m->n_unknown,
+                        &m->html, &m->photo, &m->btn_text, &m->btn_url, &m->segment, &m->status, &m->stop_reason);
 }
 
 int bc_msg_segment(const bc_msg *m, bc_segment *out, const char **why)
@@ -70,15 +47,6 @@ int bc_msg_segment(const bc_msg *m, bc_segment *out, const char **why)
     int rc = bc_segment_from_json(j, out, why);
     json_decref(j);
     return rc;
-}
-
-int32_t bc_tx_end(walor_ctx *c, int32_t rc)
-{
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_commit(c);
 }
 
 int32_t bc_send_one(walor_ctx *c, const bc_msg *m, int64_t chat, uint32_t flags)

@@ -301,7 +301,7 @@ static int32_t confirm_enter(walor_ctx *c)
         rc = bc_audience_count(c, &s, m.id, m.author_id, &n);
     if (rc >= 0)
         rc = bc_audience_drop(c, m.id);
-    if ((rc = bc_tx_end(c, rc)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_kb *kb = walor_kb_new(c);
     if (n > 0) {
@@ -344,7 +344,7 @@ static int32_t launch(walor_ctx *c, int64_t when)
     rc = walor_db_exec(c, "UPDATE broadcast_msg SET progress_mid = ? WHERE id = ?", WALOR_ARGS(walor_i(mid), walor_i(id)));
     if (rc >= 0)
         rc = bc_schedule(c, id, when);
-    if ((rc = bc_tx_end(c, rc)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc == WALOR_ENOTFOUND ? walor_conv_end(c) : rc;
     bc_log_action(c, when <= walor_now(c)
                          ? walor_ctx_printf(c, "запустил рассылку №%lld", (long long)id)

@@ -196,7 +196,7 @@ static int32_t start_job(walor_ctx *c, json_t *pl)
                 rc = lane_at(c, id, k, 0);
         }
     }
-    if ((rc = bc_tx_end(c, rc)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     walor_log(c, WALOR_LOG_INFO, "broadcast %lld: started, %lld recipients in %lld lanes", (long long)id,
               (long long)total, (long long)lanes);
@@ -251,7 +251,7 @@ int32_t bc_resend_unknown(walor_ctx *c, int64_t id)
         rc = walor_db_exec(c, "UPDATE broadcast_lane SET done = 0 WHERE bcast_id = ?", WALOR_ARGS(walor_i(id)));
     for (int64_t k = 0; rc >= 0 && k < m.lanes && k < BC_LANES_MAX; k++)
         rc = lane_at(c, id, k, 0);
-    if ((rc = bc_tx_end(c, rc)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     bc_log_action(c, walor_ctx_printf(c, "дослал рассылку №%lld неподтверждённым (%lld)", (long long)id,
                                       (long long)m.n_unknown));
@@ -318,7 +318,7 @@ static int32_t record(walor_ctx *c, int64_t id, int64_t uid, int state, const ch
                            walor_ctx_printf(c, "UPDATE broadcast_msg SET %s = %s + 1 WHERE id = ?",
                                             outcome_col(state), outcome_col(state)),
                            WALOR_ARGS(walor_i(id)));
-    return bc_tx_end(c, rc);
+    return walor_tx_end(c, rc);
 }
 
 
@@ -357,7 +357,7 @@ static int32_t lane_job(walor_ctx *c, json_t *pl)
         rc = walor_db_exec(c, "UPDATE broadcast_msg SET n_unknown = n_unknown + ? WHERE id = ?",
                            WALOR_ARGS(walor_i(rc), walor_i(id)));
     }
-    if ((rc = bc_tx_end(c, rc)) < 0)
+    if ((rc = walor_tx_end(c, rc)) < 0)
         return rc;
     if (strcmp(m.status, BC_SENDING) != 0)
         return lane_over(c, id, lane);

@@ -17,11 +17,11 @@ int32_t bc_section(walor_ctx *c)
     walor_db_int(c, "SELECT count(*) FROM broadcast_msg WHERE status IN ('done', 'stopped')", NULL, 0, &done);
     walor_db_int(c, "SELECT count(*) FROM broadcast_msg WHERE status = 'sending'", NULL, 0, &running);
     walor_db_int(c, "SELECT count(*) FROM broadcast_msg WHERE status = 'scheduled'", NULL, 0, &planned);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "broadcast.btn.new"), "bc:new");
-    walor_kb_button(kb, walor_text(c, "broadcast.btn.list"), "bc:list");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "broadcast.btn.admin"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"broadcast.btn.new", "bc:new"}, {"broadcast.btn.list", "bc:list"}, {NULL, NULL},
+        {"broadcast.btn.admin", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c,
                       walor_textf(c, "broadcast.section", "done", bc_num(c, done), "running", bc_num(c, running),
                                   "planned", bc_num(c, planned), NULL),
@@ -42,9 +42,8 @@ static const char *list_row(walor_ctx *c, walor_rows *r, int64_t index, walor_kb
 
 static int32_t list(walor_ctx *c, const char *page)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "broadcast.btn.new"), "bc:new");
-    walor_kb_button(kb, walor_text(c, "broadcast.btn.back"), "bc:home");
+    static const walor_text_pair KB[] = {{"broadcast.btn.new", "bc:new"}, {"broadcast.btn.back", "bc:home"}};
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     walor_list_def l = {.struct_size = sizeof l, .page_size = LIST_PAGE,
                         .sql = "SELECT id, status, started_at, scheduled_at, n_sent, total FROM broadcast_msg "
                                "WHERE status <> 'draft' ORDER BY id DESC",

@@ -122,12 +122,19 @@ static int32_t msg_done(walor_ctx *c, json_t *d)
 
 /* ---- bonuses and discount (loyalty) ---- */
 
-static const char *bonus_prompt(walor_ctx *c, json_t *d)
+/* the client's bonus balance and discount; zeros without the loyalty plugin */
+static walor_loyalty_info loyalty_of(walor_ctx *c, json_t *d)
 {
     walor_loyalty_info li = {.struct_size = sizeof li};
     const walor_loyalty_v1 *l = crm_loyalty(c);
     if (l)
         l->info(c, data_uid(d), &li);
+    return li;
+}
+
+static const char *bonus_prompt(walor_ctx *c, json_t *d)
+{
+    walor_loyalty_info li = loyalty_of(c, d);
     return walor_textf(c, "crm.bonus.ask", "name", crm_esc(c, client_name(c, data_uid(d))), "balance",
                        walor_money(c, li.balance), NULL);
 }
@@ -152,10 +159,7 @@ static int32_t bonus_done(walor_ctx *c, json_t *d)
 
 static const char *disc_prompt(walor_ctx *c, json_t *d)
 {
-    walor_loyalty_info li = {.struct_size = sizeof li};
-    const walor_loyalty_v1 *l = crm_loyalty(c);
-    if (l)
-        l->info(c, data_uid(d), &li);
+    walor_loyalty_info li = loyalty_of(c, d);
     return walor_textf(c, "crm.disc.ask", "name", crm_esc(c, client_name(c, data_uid(d))), "pct",
                        walor_ctx_printf(c, "%d", li.discount_pct), NULL);
 }

@@ -15,13 +15,11 @@ int32_t crm_section(walor_ctx *c)
                  &week);
     walor_db_int(c, "SELECT count(*) FROM walor_users WHERE registered_at >= ?", WALOR_ARGS(walor_i(now - 30 * 86400)),
                  &month);
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "crm.btn.search"), "crm:s");
-    walor_kb_button(kb, walor_text(c, "crm.btn.export"), "crm:x");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "crm.btn.links"), "crm:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "crm.btn.admin"), "m:core.admin");
+    static const walor_text_pair KB[] = {
+        {"crm.btn.search", "crm:s"}, {"crm.btn.export", "crm:x"}, {NULL, NULL},
+        {"crm.btn.links", "crm:l"},  {NULL, NULL},                {"crm.btn.admin", "m:core.admin"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c,
                       walor_textf(c, "crm.section", "total", walor_plural(c, total, "клиент|клиента|клиентов", 0),
                                   "week", crm_num(c, week), "month", crm_num(c, month), NULL),

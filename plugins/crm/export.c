@@ -389,16 +389,12 @@ static int64_t month_start(int64_t t, int back)
 
 int32_t crm_export_menu(walor_ctx *c)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "crm.export.p7"), "crm:x:7");
-    walor_kb_button(kb, walor_text(c, "crm.export.p30"), "crm:x:30");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "crm.export.pm"), "crm:x:m");
-    walor_kb_button(kb, walor_text(c, "crm.export.pl"), "crm:x:l");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "crm.export.pa"), "crm:x:a");
-    walor_kb_row(kb);
-    walor_kb_button(kb, walor_text(c, "crm.btn.back"), "crm:home");
+    static const walor_text_pair KB[] = {
+        {"crm.export.p7", "crm:x:7"}, {"crm.export.p30", "crm:x:30"}, {NULL, NULL},
+        {"crm.export.pm", "crm:x:m"}, {"crm.export.pl", "crm:x:l"},   {NULL, NULL},
+        {"crm.export.pa", "crm:x:a"}, {NULL, NULL},                   {"crm.btn.back", "crm:home"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     return walor_show(c, walor_text(c, "crm.export.ask"), kb);
 }
 

@@ -173,9 +173,8 @@ static int32_t show(walor_ctx *c, const char *text, const char *pg, int64_t *fou
         return rc;
     if (found)
         *found = p.n;
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, walor_text(c, "crm.btn.search_again"), "crm:s");
-    walor_kb_button(kb, walor_text(c, "crm.btn.back"), "crm:home");
+    static const walor_text_pair KB[] = {{"crm.btn.search_again", "crm:s"}, {"crm.btn.back", "crm:home"}};
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     if (p.n == 0)
         return found ? 0 : walor_show(c, walor_textf(c, "crm.search.none", "q", crm_esc(c, text), NULL), kb);
     const char *head = walor_textf(c, p.n > COUNT_MAX ? "crm.search.head_many" : "crm.search.head", "q",

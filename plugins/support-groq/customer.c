@@ -40,10 +40,10 @@ walor_kb *sup_kb_answer(walor_ctx *c, const int64_t *pids, int npids)
 
 walor_kb *sup_kb_operator_msg(walor_ctx *c)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, T(c, "btn.reply"), "sup:open");
-    walor_kb_button(kb, T(c, "btn.solved"), "sup:done");
-    return kb;
+    static const walor_text_pair KB[] = {
+        {"support-groq.btn.reply", "sup:open"}, {"support-groq.btn.solved", "sup:done"},
+    };
+    return walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
 }
 
 /* topics the owner keeps, as buttons, two a row */

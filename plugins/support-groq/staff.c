@@ -183,10 +183,10 @@ static const char *topic_row(walor_ctx *c, walor_rows *r, int64_t index, walor_k
 
 static int32_t topics(walor_ctx *c, const char *page)
 {
-    walor_kb *kb = walor_kb_new(c);
-    walor_kb_button(kb, T(c, "topics.add"), "supo:tadd");
-    walor_kb_row(kb);
-    walor_kb_button(kb, T(c, "btn.back"), "supa:home");
+    static const walor_text_pair KB[] = {
+        {"support-groq.topics.add", "supo:tadd"}, {NULL, NULL}, {"support-groq.btn.back", "supa:home"},
+    };
+    walor_kb *kb = walor_kb_add(c, walor_kb_new(c), KB, WALOR_COUNT(KB), 0);
     walor_list_def d = {.struct_size = sizeof d, .page_size = 6,
                         .sql = "SELECT slug, title, prompt FROM support_topic ORDER BY sort, slug", .row = topic_row,
                         .page_data = "supo:topics:", .header = T(c, "topics.head"), .buttons = kb};

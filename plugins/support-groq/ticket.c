@@ -231,16 +231,25 @@ int32_t sup_ticket_notify_staff(walor_ctx *c, int64_t id, const char *head_key)
     return rc < 0 ? rc : 0;
 }
 
+/* a change of a ticket's status opens the transaction the caller ends with
+ * walor_tx_end: the rows changed, or the error with nothing left open */
+static int32_t begin_change(walor_ctx *c, const char *sql, const walor_val *args, uint32_t nargs)
+{
+    int32_t rc = walor_tx_begin(c);
+    if (rc >= 0 && (rc = walor_db_exec(c, sql, args, nargs)) < 0)
+        walor_tx_rollback(c);
+    return rc;
+}
+
 int32_t sup_ticket_take(walor_ctx *c, int64_t id, int64_t staff_id, int64_t *taken_by)
 {
     int64_t now = walor_now(c);
-    int32_t rc = walor_tx_begin(c);
+    int32_t rc = begin_change(c,
+                              "UPDATE support_ticket SET status = 'operator', operator_id = ?, taken_at = ?, "
+                              "updated_at = ? WHERE id = ? AND status IN ('ai', 'wait')",
+                              WALOR_ARGS(walor_i(staff_id), walor_i(now), walor_i(now), walor_i(id)));
     if (rc < 0)
         return rc;
-    rc = walor_db_exec(c,
-                       "UPDATE support_ticket SET status = 'operator', operator_id = ?, taken_at = ?, updated_at = ? "
-                       "WHERE id = ? AND status IN ('ai', 'wait')",
-                       WALOR_ARGS(walor_i(staff_id), walor_i(now), walor_i(now), walor_i(id)));
     sup_ticket t;
     if (rc == 0) { /* nothing moved: say why */
         int32_t g = sup_ticket_get(c, id, &t);
@@ -257,23 +266,19 @@ int32_t sup_ticket_take(walor_ctx *c, int64_t id, int64_t staff_id, int64_t *tak
         rc = system_note(c, id, walor_ctx_printf(c, "оператор %lld взял обращение", (long long)staff_id));
     if (rc >= 0 && (rc = sup_ticket_get(c, id, &t)) == 0)
         rc = sup_ticket_timers(c, &t);
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    return walor_tx_commit(c);
+    rc = walor_tx_end(c, rc);
+    return rc < 0 ? rc : 0;
 }
 
 int32_t sup_ticket_close(walor_ctx *c, int64_t id, int64_t by)
 {
     int64_t now = walor_now(c);
-    int32_t rc = walor_tx_begin(c);
+    int32_t rc = begin_change(c,
+                              "UPDATE support_ticket SET status = 'closed', closed_at = ?, updated_at = ? "
+                              "WHERE id = ? AND status <> 'closed'",
+                              WALOR_ARGS(walor_i(now), walor_i(now), walor_i(id)));
     if (rc < 0)
         return rc;
-    rc = walor_db_exec(c,
-                       "UPDATE support_ticket SET status = 'closed', closed_at = ?, updated_at = ? "
-                       "WHERE id = ? AND status <> 'closed'",
-                       WALOR_ARGS(walor_i(now), walor_i(now), walor_i(id)));
     int changed = rc > 0;
     if (changed)
         rc = system_note(c, id, walor_ctx_printf(c, "закрыто (%lld)", (long long)by));
@@ -283,11 +288,7 @@ int32_t sup_ticket_close(walor_ctx *c, int64_t id, int64_t by)
         walor_job_cancel(c, "op_timeout", key);
         walor_job_cancel(c, "silence", key);
     }
-    if (rc < 0) {
-        walor_tx_rollback(c);
-        return rc;
-    }
-    rc = walor_tx_commit(c);
+    rc = walor_tx_end(c, rc);
     return rc < 0 ? rc : changed ? 0 : 1;
 }
 
