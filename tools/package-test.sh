@@ -139,7 +139,7 @@ curl -fsS -X POST -H 'Content-Type: application/json' --data '{"text":"/start"}'
 answered=""
 for _ in $(seq 100); do
     chat=$(curl -fsS "$SIM/_sim/users/$OWNER/chat")
-    if grep -q 'Добро пожаловать' <<<"$chat" && grep -q 'Привет' <<<"$chat"; then answered=1; break; fi
+    if grep -q 'Выберите раздел' <<<"$chat" && grep -q 'Привет' <<<"$chat"; then answered=1; break; fi
     sleep 0.1
 done
 [[ -n $answered ]] || die "/start was not answered with the menu and hello's button: $chat"
