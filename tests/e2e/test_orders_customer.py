@@ -24,10 +24,14 @@ def test_history_and_detail(tgsim, walord, tmp_path, free_port):
     ok.cmd(u, f"/ordprobe_paid {a}")
     ok.cmd(u, f"/ordprobe_track {a} TRK-1")
     ok.cmd(u, f"/ordprobe_cancel {b} 1")
+    # the two notices come from event deliveries, on their own time: had one
+    # of them come after the list, the list would not be the newest message
+    paid_notice = u.expect(f"Заказ №{a} оплачен")
+    u.expect(f"Заказ №{b} отменён")
     u.send("/orders")
     s = u.screen()
     rows = [t for t in s.button_texts if t.startswith("№")]
-    assert len(rows) == 2
+    assert len(rows) == 2, u.dump()
     assert rows[0].startswith(f"№{b} · ❌ Отменён · 999 ₽ · ") and rows[1].startswith(f"№{a} · 💳 Оплачен · 3 800 ₽")
     u.press(rows[1])
     s = u.screen()
@@ -39,7 +43,7 @@ def test_history_and_detail(tgsim, walord, tmp_path, free_port):
     u.press("⬅️ К списку заказов")
     assert len([t for t in u.screen().button_texts if t.startswith("№")]) == 2
     # the notification's button opens the same detail
-    m = u.expect(f"Заказ №{a} оплачен")
+    m = paid_notice
     u.press("📦 Открыть заказ", message_id=m["message_id"])
     edited = next(x for x in u.bot_messages() if x["message_id"] == m["message_id"])
     assert f"Заказ №{a} от" in edited["text"] and "Статус: 💳 Оплачен" in edited["text"]
